@@ -1,0 +1,37 @@
+import { type Database, hashPassword, schema } from '@onestop/store';
+
+export interface BenchDevice {
+  username: string;
+  password: string;
+  clientId: string;
+  address: { unitId: string; counterId: string; deviceId: string };
+}
+
+/**
+ * Provisioning through `provisionDevice` costs one scrypt per device (~40 ms), which would turn a
+ * 10,000-device run into minutes of set-up. Bench devices share one password and hash instead;
+ * the broker's verified-credential cache then costs one scrypt for the whole fleet, so the figures
+ * measure connection handling, not scrypt (reported separately).
+ */
+export async function insertBenchDevices(db: Database, unitId: string, n: number): Promise<BenchDevice[]> {
+  const password = 'bench-password-not-secret';
+  const passwordHash = await hashPassword(password);
+  await db.insert(schema.units).values({ id: unitId, name: unitId }).onConflictDoNothing();
+  const out: BenchDevice[] = [];
+  for (let i = 0; i < n; i += 1_000) {
+    const rows = Array.from({ length: Math.min(1_000, n - i) }, (_, k) => {
+      const idx = i + k;
+      const counterId = `q${Math.floor(idx / 4)}`;
+      const deviceId = `d${idx}`;
+      out.push({
+        username: `dev-${unitId}-${deviceId}`,
+        password,
+        clientId: deviceId,
+        address: { unitId, counterId, deviceId },
+      });
+      return { id: deviceId, unitId, counterId, username: `dev-${unitId}-${deviceId}`, passwordHash };
+    });
+    await db.insert(schema.devices).values(rows);
+  }
+  return out;
+}

@@ -1,0 +1,266 @@
+/**
+ * `npm run bench:ingest`: committed-and-acknowledged ratings per second through broker + ingest on
+ * PGlite and PostgreSQL, the same generator's plain QoS 1 pass-through on the local Mosquitto,
+ * and N concurrent authenticated connections with heartbeats. Tunables are environment variables
+ * (see `cfg`); the run leaves no process, database or retained message behind.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore, type Store, schema } from '@onestop/store';
+import { openTestStore } from '@onestop/store/testing';
+import { eq } from 'drizzle-orm';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { startBroker } from '../broker/start-broker.js';
+import { startIngest } from '../ingest/start-ingest.js';
+import { uniqueUnit } from '../testing/harness.js';
+import { type BenchDevice, insertBenchDevices } from './devices.js';
+import { cpuMs } from './worker.js';
+import { Workers } from './workers.js';
+
+const env = process.env;
+const cfg = {
+  devices: Number(env.BENCH_DEVICES ?? 200),
+  perDevice: Number(env.BENCH_PER_DEVICE ?? 100),
+  window: Number(env.BENCH_WINDOW ?? 10),
+  workers: Number(env.BENCH_WORKERS ?? 2),
+  backends: (env.BENCH_BACKENDS ?? 'pglite,postgres').split(',').filter(Boolean) as Array<
+    'pglite' | 'postgres'
+  >,
+  mosquitto: env.BENCH_MOSQUITTO_URL ?? 'mqtt://127.0.0.1:1883',
+  connections: Number(env.BENCH_CONNECTIONS ?? 10_000),
+  keepaliveS: Number(env.BENCH_KEEPALIVE_S ?? 10),
+  holdMs: Number(env.BENCH_HOLD_MS ?? 25_000),
+};
+const logger = pino({ level: env.LOG_LEVEL ?? 'warn' });
+const mb = (n: number) => Math.round(n / 2 ** 20);
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0) : 0;
+};
+
+/** CPU use as a share of one core, per process. */
+const cores = (xs: number[]) => xs.map((x) => `${Math.round(x * 100)} %`).join(' + ');
+
+function split<T>(xs: T[], n: number): T[][] {
+  return Array.from({ length: n }, (_, i) => xs.filter((_x, k) => k % n === i));
+}
+
+async function openBackend(kind: 'pglite' | 'postgres'): Promise<Store & { cleanup(): void }> {
+  if (kind === 'postgres') return { ...(await openTestStore('postgres')), cleanup: () => {} };
+  const dir = mkdtempSync(join(tmpdir(), 'onestop-bench-'));
+  const store = await openStore({ kind: 'pglite', dataDir: dir });
+  return { ...store, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+async function ingestRun(kind: 'pglite' | 'postgres') {
+  const store = await openBackend(kind);
+  const registry = new Registry();
+  const unit = uniqueUnit('bench');
+  const broker = await startBroker({
+    store,
+    mqttPort: 0,
+    host: '127.0.0.1',
+    registry,
+    logger,
+    serviceCredentials: [{ username: 'ingest', password: 'bench', role: 'ingest' }],
+    rateLimit: null,
+  });
+  const url = `mqtt://127.0.0.1:${broker.port}`;
+  const ingest = await startIngest({
+    store,
+    mqttUrl: url,
+    username: 'ingest',
+    password: 'bench',
+    clientId: 'bench-ingest',
+    registry,
+    logger,
+  });
+  const devices = await insertBenchDevices(store.db, unit, cfg.devices);
+  const workers = new Workers(
+    split(devices, cfg.workers).map((d) => ({
+      kind: 'ratings',
+      mode: 'ingest',
+      url,
+      devices: d,
+      perDevice: cfg.perDevice,
+      window: cfg.window,
+    })),
+  );
+  try {
+    await workers.next('ready');
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    workers.go();
+    const done = await workers.next('done');
+    const seconds = (performance.now() - t0) / 1000;
+    const serverCpu = cpuMs(cpu0) / 1000 / seconds;
+    const total = done.reduce((n, d) => n + d.count, 0);
+    const stored = await store.db.$count(schema.ratings, eq(schema.ratings.unitId, unit));
+    const lat = done.flatMap((d) => d.latenciesMs);
+    const mean = async (name: string) => {
+      const values = (await registry.getSingleMetric(name)?.get())?.values ?? [];
+      const pick = (suffix: string) =>
+        values.find((v) => (v as { metricName?: string }).metricName?.endsWith(suffix))?.value ?? 0;
+      return pick('_sum') / Math.max(1, pick('_count'));
+    };
+    const meanBatch = Math.round(await mean('onestop_ingest_batch_size'));
+    const meanCommitMs = Math.round((await mean('onestop_ingest_batch_seconds')) * 1000);
+    await workers.exit();
+    return {
+      kind,
+      total,
+      stored,
+      perSecond: Math.round(total / seconds),
+      seconds,
+      p50: pct(lat, 50),
+      p95: pct(lat, 95),
+      p99: pct(lat, 99),
+      meanBatch,
+      meanCommitMs,
+      resent: done.reduce((n, d) => n + d.resent, 0),
+      serverCpu,
+      workerCpu: done.map((d) => d.cpuMs / 1000 / seconds),
+    };
+  } finally {
+    workers.kill();
+    await ingest.close();
+    await broker.close();
+    await store.close();
+    store.cleanup();
+  }
+}
+
+async function passthroughRun() {
+  const unit = uniqueUnit('bench-pt');
+  const devices: BenchDevice[] = Array.from({ length: cfg.devices }, (_, i) => ({
+    username: '',
+    password: '',
+    clientId: `${unit}-d${i}`,
+    address: { unitId: unit, counterId: `q${Math.floor(i / 4)}`, deviceId: `d${i}` },
+  }));
+  const workers = new Workers(
+    split(devices, cfg.workers).map((d) => ({
+      kind: 'ratings',
+      mode: 'passthrough',
+      url: cfg.mosquitto,
+      devices: d,
+      perDevice: cfg.perDevice,
+      window: cfg.window,
+    })),
+  );
+  try {
+    await workers.next('ready');
+    const t0 = performance.now();
+    workers.go();
+    const done = await workers.next('done');
+    const seconds = (performance.now() - t0) / 1000;
+    await workers.exit();
+    const total = done.reduce((n, d) => n + d.count, 0);
+    const lat = done.flatMap((d) => d.latenciesMs);
+    const workerCpu = done.map((d) => d.cpuMs / 1000 / seconds);
+    return {
+      total,
+      perSecond: Math.round(total / seconds),
+      seconds,
+      p50: pct(lat, 50),
+      p99: pct(lat, 99),
+      workerCpu,
+    };
+  } finally {
+    workers.kill();
+  }
+}
+
+async function connectionsRun() {
+  const store = await openBackend('pglite');
+  const registry = new Registry();
+  const broker = await startBroker({
+    store,
+    mqttPort: 0,
+    host: '127.0.0.1',
+    registry,
+    logger,
+    serviceCredentials: [],
+  });
+  const devices = await insertBenchDevices(store.db, uniqueUnit('bench-conn'), cfg.connections);
+  // --expose-gc (set in the npm script) so that RSS deltas are not leftovers of earlier runs.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  const heapBefore = process.memoryUsage().heapUsed;
+  const url = `mqtt://127.0.0.1:${broker.port}`;
+  const workers = new Workers(
+    split(devices, cfg.workers).map((d) => ({
+      kind: 'connections',
+      url,
+      devices: d,
+      keepalive: cfg.keepaliveS,
+    })),
+  );
+  try {
+    const connected = await workers.next('connected');
+    const connectMs = Math.max(...connected.map((c) => c.connectMs));
+    gc?.();
+    const rssConnected = process.memoryUsage().rss;
+    await new Promise((r) => setTimeout(r, cfg.holdMs));
+    workers.go();
+    const alive = (await workers.next('alive')).reduce((n, a) => n + a.connected, 0);
+    const onBroker = broker.connectedDevices().length;
+    gc?.();
+    const rssHeld = process.memoryUsage().rss;
+    const heapHeld = process.memoryUsage().heapUsed;
+    workers.go();
+    await workers.exit();
+    return {
+      n: cfg.connections,
+      connectMs,
+      alive,
+      onBroker,
+      rssBefore,
+      rssConnected,
+      rssHeld,
+      heapBefore,
+      heapHeld,
+    };
+  } finally {
+    workers.kill();
+    await broker.close();
+    await store.close();
+    store.cleanup();
+  }
+}
+
+async function main() {
+  console.log(
+    `# bench:ingest — ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${cfg.devices} devices × ${cfg.perDevice} ratings (≤ ${cfg.window} in flight each), ${cfg.workers} worker processes, load ${loadavg()[0]?.toFixed(1)}\n`,
+  );
+  if (cfg.connections > 0) {
+    const c = await connectionsRun();
+    console.log(
+      `${c.n} authenticated connections (keepalive ${cfg.keepaliveS} s): all up in ${(c.connectMs / 1000).toFixed(1)} s; ` +
+        `after ${cfg.holdMs / 1000} s of heartbeats ${c.alive} alive client-side, ${c.onBroker} on the broker; ` +
+        `broker process RSS ${mb(c.rssBefore)} → ${mb(c.rssConnected)} MB connected → ${mb(c.rssHeld)} MB held, ` +
+        `JS heap +${mb(c.heapHeld - c.heapBefore)} MB (${((c.heapHeld - c.heapBefore) / c.n / 1024).toFixed(1)} KiB per connection)`,
+    );
+  }
+  const pt = await passthroughRun();
+  console.log(
+    `Mosquitto QoS 1 pass-through: ${pt.total} msgs in ${pt.seconds.toFixed(2)} s = ${pt.perSecond}/s; ` +
+      `generator CPU ${cores(pt.workerCpu)}`,
+  );
+  for (const kind of cfg.backends) {
+    const r = await ingestRun(kind);
+    console.log(
+      `broker+ingest on ${kind}: ${r.total} ratings committed+acked in ${r.seconds.toFixed(2)} s = ${r.perSecond}/s ` +
+        `(${((r.perSecond / pt.perSecond) * 100).toFixed(0)} % of pass-through); stored ${r.stored}; ` +
+        `send→ack p50 ${r.p50} ms, p95 ${r.p95} ms, p99 ${r.p99} ms; mean batch ${r.meanBatch} committed in ${r.meanCommitMs} ms; re-sends ${r.resent}; ` +
+        `CPU: broker+ingest process ${cores([r.serverCpu])}, generator ${cores(r.workerCpu)}`,
+    );
+    if (r.stored !== r.total) throw new Error(`stored ${r.stored} of ${r.total}`);
+  }
+}
+
+await main();
+process.exit(0);

@@ -1,0 +1,81 @@
+import { CounterSettings, encodePayload, topicFor } from '@onestop/protocol';
+import { type Database, schema } from '@onestop/store';
+import type { Aedes } from 'aedes';
+import { eq } from 'drizzle-orm';
+import type { Logger } from 'pino';
+
+const { deviceConfigs, devices } = schema;
+
+/**
+ * Publishes each device's desired settings retained on its `config` topic, so that a device gets
+ * them on every (re)subscribe without asking. Revoked devices get none.
+ */
+export class ConfigPublisher {
+  constructor(
+    private readonly aedes: Aedes,
+    private readonly db: Database,
+    private readonly logger: Logger,
+  ) {}
+
+  private rows(deviceId?: string) {
+    const q = this.db
+      .select({
+        deviceId: devices.id,
+        unitId: devices.unitId,
+        counterId: devices.counterId,
+        revokedAt: devices.revokedAt,
+        version: deviceConfigs.version,
+        settings: deviceConfigs.settings,
+        updatedAt: deviceConfigs.updatedAt,
+      })
+      .from(deviceConfigs)
+      .innerJoin(devices, eq(devices.id, deviceConfigs.deviceId));
+    return deviceId ? q.where(eq(devices.id, deviceId)) : q;
+  }
+
+  /** Returns false when the device has no stored config (nothing is published). */
+  async publish(deviceId: string): Promise<boolean> {
+    const [row] = await this.rows(deviceId);
+    if (!row) return false;
+    return this.send(row);
+  }
+
+  async publishAll(): Promise<number> {
+    let n = 0;
+    for (const row of await this.rows()) if (await this.send(row)) n++;
+    return n;
+  }
+
+  private async send(row: Awaited<ReturnType<ConfigPublisher['rows']>>[number]): Promise<boolean> {
+    const topic = topicFor(row, 'config');
+    if (row.revokedAt) {
+      // An empty retained message clears what a revoked device could still read.
+      await this.put(topic, Buffer.alloc(0));
+      return false;
+    }
+    const settings = CounterSettings.safeParse(row.settings);
+    if (!settings.success) {
+      this.logger.error(
+        { deviceId: row.deviceId, issues: settings.error.issues },
+        'stored config is invalid; not published',
+      );
+      return false;
+    }
+    const payload = encodePayload('config', {
+      v: 1,
+      version: row.version,
+      ts: row.updatedAt.getTime(),
+      settings: settings.data,
+    });
+    await this.put(topic, payload);
+    return true;
+  }
+
+  private put(topic: string, payload: Buffer): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.aedes.publish({ cmd: 'publish', topic, payload, qos: 1, retain: true, dup: false }, (err) =>
+        err ? reject(err) : resolve(),
+      ),
+    );
+  }
+}

@@ -1,0 +1,119 @@
+import type { BirthMessage, StatusMessage, TelemetryMessage } from '@onestop/protocol';
+import type { Database, schema } from '@onestop/store';
+import { sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+
+type Patch = Pick<
+  Partial<typeof schema.devices.$inferInsert>,
+  'lastSeenAt' | 'status' | 'bootId' | 'agentVersion' | 'appliedConfigVersion' | 'birth' | 'telemetry'
+>;
+
+/**
+ * Keeps `devices.status / last_seen_at / birth / telemetry` current without touching the
+ * database on the message path: patches are merged per device in memory and written every
+ * `intervalMs` in one transaction. Losing the last second of this on a crash is harmless: the
+ * next status, birth or telemetry message rewrites it.
+ */
+export class DeviceStateWriter {
+  private pending = new Map<string, Patch>();
+  private readonly timer: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: Database,
+    private readonly logger: Logger,
+    intervalMs = 1_000,
+  ) {
+    this.timer = setInterval(() => void this.flush(), intervalMs);
+    this.timer.unref();
+  }
+
+  private note(deviceId: string, patch: Patch): void {
+    const prev = this.pending.get(deviceId);
+    this.pending.set(deviceId, prev ? Object.assign(prev, patch) : patch);
+  }
+
+  seen(deviceId: string): void {
+    this.note(deviceId, { lastSeenAt: new Date() });
+  }
+
+  connected(deviceId: string): void {
+    this.note(deviceId, { lastSeenAt: new Date(), status: 'online' });
+  }
+
+  /** A dropped connection without a graceful `stopped` status reads as offline. */
+  disconnected(deviceId: string, graceful: boolean): void {
+    this.note(
+      deviceId,
+      graceful ? { lastSeenAt: new Date() } : { lastSeenAt: new Date(), status: 'offline' },
+    );
+  }
+
+  status(deviceId: string, m: StatusMessage): void {
+    this.note(deviceId, { lastSeenAt: new Date(), status: m.state, bootId: m.bootId });
+  }
+
+  birth(deviceId: string, m: BirthMessage): void {
+    this.note(deviceId, {
+      lastSeenAt: new Date(),
+      bootId: m.bootId,
+      agentVersion: m.agentVersion,
+      appliedConfigVersion: m.configVersion,
+      birth: m,
+    });
+  }
+
+  telemetry(deviceId: string, m: TelemetryMessage): void {
+    this.note(deviceId, { lastSeenAt: new Date(), telemetry: m });
+  }
+
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.write());
+    return this.flushing;
+  }
+
+  private async write(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const batch = [...this.pending.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    this.pending = new Map();
+    try {
+      // One statement per 1,000 devices: a fleet reconnecting at once must not queue thousands of
+      // UPDATEs in front of the CONNECT lookups (PGlite runs one statement at a time).
+      for (let i = 0; i < batch.length; i += 1_000) {
+        const rows = batch.slice(i, i + 1_000).map(([id, p]) => ({
+          id,
+          last_seen_at: p.lastSeenAt?.toISOString() ?? null,
+          status: p.status ?? null,
+          boot_id: p.bootId ?? null,
+          agent_version: p.agentVersion ?? null,
+          applied_config_version: p.appliedConfigVersion ?? null,
+          birth: p.birth ?? null,
+          telemetry: p.telemetry ?? null,
+        }));
+        await this.db.execute(sql`
+          update devices d set
+            last_seen_at = coalesce(v.last_seen_at, d.last_seen_at),
+            status = coalesce(v.status, d.status),
+            boot_id = coalesce(v.boot_id, d.boot_id),
+            agent_version = coalesce(v.agent_version, d.agent_version),
+            applied_config_version = coalesce(v.applied_config_version, d.applied_config_version),
+            birth = coalesce(v.birth, d.birth),
+            telemetry = coalesce(v.telemetry, d.telemetry)
+          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(
+            id text, last_seen_at timestamptz, status text, boot_id uuid, agent_version text,
+            applied_config_version integer, birth jsonb, telemetry jsonb)
+          where d.id = v.id`);
+      }
+    } catch (err) {
+      this.logger.error(
+        { err, devices: batch.length },
+        'could not write device state; it is rewritten by the next message',
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+}

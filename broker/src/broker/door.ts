@@ -1,0 +1,93 @@
+import {
+  CHANNELS,
+  type Channel,
+  decodePayload,
+  MAX_PAYLOAD_BYTES,
+  type ParsedTopic,
+  type PayloadOf,
+  parseTopic,
+  TOPIC_ROOT,
+} from '@onestop/protocol';
+import { mayPublish, type Session } from './acl.js';
+import type { RejectReason } from './reasons.js';
+
+export interface RateLimit {
+  /** Sustained messages per second per device, and the burst allowed on top (outbox replay). */
+  perSecond: number;
+  burst: number;
+}
+
+export const DEFAULT_RATE_LIMIT: RateLimit = { perSecond: 50, burst: 2_000 };
+
+export type DoorVerdict =
+  | { ok: true; topic: ParsedTopic; payload: PayloadOf<Channel> }
+  | { ok: false; reason: RejectReason; detail: string };
+
+/** A token bucket per client; refilled lazily on each message so idle devices cost nothing. */
+export class TokenBucket {
+  private tokens: number;
+  private last = Date.now();
+  constructor(private readonly limit: RateLimit) {
+    this.tokens = limit.burst;
+  }
+  take(now = Date.now()): boolean {
+    this.tokens = Math.min(this.limit.burst, this.tokens + ((now - this.last) / 1000) * this.limit.perSecond);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+/**
+ * Everything a message must pass before any subscriber sees it, cheapest check first: size,
+ * topic shape, the client's ACL, then JSON and the channel's schema, then that the payload
+ * speaks for the device whose topic it is on.
+ */
+export function inspect(session: Session | null, topic: string, payload: Buffer): DoorVerdict {
+  if (payload.byteLength > MAX_PAYLOAD_BYTES) {
+    return { ok: false, reason: 'oversized', detail: `${payload.byteLength} bytes > ${MAX_PAYLOAD_BYTES}` };
+  }
+  const parsed = parseTopic(topic);
+  if (!parsed.ok) {
+    const underDevice = topic.startsWith(`${TOPIC_ROOT}/`) && parsed.reason.startsWith('unknown channel');
+    return { ok: false, reason: underDevice ? 'unknown_channel' : 'foreign_topic', detail: parsed.reason };
+  }
+  if (session) {
+    const acl = mayPublish(session, parsed.topic);
+    if (!acl.ok) return { ok: false, reason: acl.reason, detail: `${session.role} may not publish ${topic}` };
+  } else if (CHANNELS[parsed.topic.channel].from !== 'device') {
+    // No client: a Last Will left by a session on a broker that died. Only device channels.
+    return { ok: false, reason: 'wrong_direction', detail: `orphan will on ${topic}` };
+  }
+  const decoded = decodePayload(parsed.topic.channel, payload);
+  if (!decoded.ok) return { ok: false, reason: 'malformed', detail: decoded.reason };
+  const value: PayloadOf<Channel> = decoded.value;
+  if ('deviceId' in value && value.deviceId !== parsed.topic.deviceId) {
+    return {
+      ok: false,
+      reason: 'device_mismatch',
+      detail: `payload deviceId '${value.deviceId}' on ${topic}`,
+    };
+  }
+  return { ok: true, topic: parsed.topic, payload: value };
+}
+
+/** Logs a refusal at most once per client per minute, with how many were suppressed since. */
+export class RefusalLog {
+  private readonly last = new Map<string, { at: number; suppressed: number }>();
+  constructor(private readonly intervalMs = 60_000) {}
+
+  /** Returns the number suppressed since the last log line, or null when this one is suppressed. */
+  shouldLog(key: string, now = Date.now()): number | null {
+    const prev = this.last.get(key);
+    if (prev && now - prev.at < this.intervalMs) {
+      prev.suppressed++;
+      return null;
+    }
+    this.last.set(key, { at: now, suppressed: 0 });
+    if (this.last.size > 50_000)
+      for (const [k, v] of this.last) if (now - v.at >= this.intervalMs) this.last.delete(k);
+    return prev?.suppressed ?? 0;
+  }
+}

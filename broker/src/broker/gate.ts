@@ -1,0 +1,192 @@
+import type { BirthMessage, StatusMessage, TelemetryMessage } from '@onestop/protocol';
+import type { AedesOptions, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { counter, gauge } from '../metrics/registry.js';
+import { INTERNAL_PREFIX, maySubscribe, type Session } from './acl.js';
+import type { Authenticator } from './auth.js';
+import type { DeviceStateWriter } from './device-state.js';
+import { type DoorVerdict, inspect, type RateLimit, RefusalLog, TokenBucket } from './door.js';
+import type { RejectReason } from './reasons.js';
+
+/** Where refused publishes go: no client can subscribe to `$…` topics, and `#` never matches them. */
+const REFUSED_TOPIC = `${INTERNAL_PREFIX}refused`;
+const EMPTY = Buffer.alloc(0);
+
+function addressOf(client: Client): string {
+  const conn = client.conn as { remoteAddress?: string };
+  return client.req?.socket.remoteAddress ?? conn.remoteAddress ?? 'unknown';
+}
+
+function authError(code: 4 | 5, message: string): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode: code }) as AuthenticateError;
+}
+
+/**
+ * The aedes hooks: who may connect (`authenticate`), what a client may send (`authorizePublish`,
+ * the validation at the door) and subscribe to. Sessions are resolved once at CONNECT and cached.
+ */
+export class Gate {
+  readonly sessions = new WeakMap<Client, Session>();
+  /** Live clients of each device on this node, for `disconnectDevice` and the revocation sweep. */
+  readonly deviceClients = new Map<string, Set<Client>>();
+  private readonly buckets = new WeakMap<Client, TokenBucket>();
+  private readonly graceful = new WeakSet<Client>();
+  private readonly refusals = new RefusalLog();
+  private readonly rejected;
+  private readonly connectedDevices;
+  private readonly accepted;
+
+  constructor(
+    private readonly auth: Authenticator,
+    private readonly state: DeviceStateWriter,
+    private readonly logger: Logger,
+    registry: Registry,
+    private readonly rateLimit: RateLimit | null,
+  ) {
+    this.rejected = counter(
+      registry,
+      'onestop_events_rejected_total',
+      'Connections and messages refused by the broker, by reason',
+      ['reason'],
+    );
+    this.connectedDevices = gauge(
+      registry,
+      'onestop_devices_connected',
+      'Counter devices connected to this broker',
+    );
+    this.accepted = counter(
+      registry,
+      'onestop_broker_accepted_total',
+      'Messages accepted at the door, by channel',
+      ['channel'],
+    );
+  }
+
+  hooks(): Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'> {
+    return {
+      authenticate: (client, username, password, done) => {
+        this.auth
+          .authenticate(client.id, username, password, addressOf(client))
+          .then((r) => {
+            if (r.ok) {
+              this.sessions.set(client, r.session);
+              return done(null, true);
+            }
+            this.refuse(client, username ?? '', r.reason, 'connect refused');
+            done(authError(r.reason === 'auth_failed' || r.reason === 'throttled' ? 4 : 5, r.reason), false);
+          })
+          .catch((err: unknown) => {
+            this.logger.error({ err, clientId: client.id }, 'authentication failed with an error');
+            done(
+              Object.assign(new Error('server unavailable'), { returnCode: 3 }) as AuthenticateError,
+              false,
+            );
+          });
+      },
+      authorizePublish: (client, packet, done) => {
+        const verdict = this.check(client, packet);
+        if (!verdict.ok) {
+          // Diverted, not errored: an error would make aedes drop the connection, and a device
+          // with one bad message must keep delivering its good ones. It still gets its PUBACK.
+          packet.topic = REFUSED_TOPIC;
+          packet.retain = false;
+          packet.payload = EMPTY;
+        }
+        done(null);
+      },
+      authorizeSubscribe: (client, sub: Subscription, done) => {
+        const session = this.sessions.get(client);
+        // A refused filter gets SUBACK 0x80 and the client stays connected.
+        done(null, session && maySubscribe(session, sub.topic) ? sub : null);
+      },
+    };
+  }
+
+  private check(client: Client | null, packet: PublishPacket): DoorVerdict {
+    const session = client ? (this.sessions.get(client) ?? null) : null;
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    const who = session?.username ?? client?.id ?? '(will)';
+    if (client && !session) {
+      this.refuse(client, who, 'auth_failed', 'publish without a session');
+      return { ok: false, reason: 'auth_failed', detail: 'no session' };
+    }
+    if (client && this.rateLimit && session?.role === 'device') {
+      let bucket = this.buckets.get(client);
+      if (!bucket) {
+        bucket = new TokenBucket(this.rateLimit);
+        this.buckets.set(client, bucket);
+      }
+      if (!bucket.take()) {
+        this.refuse(client, who, 'rate_limited', `over ${this.rateLimit.perSecond}/s`);
+        return { ok: false, reason: 'rate_limited', detail: 'rate' };
+      }
+    }
+    const verdict = inspect(session, packet.topic, payload);
+    if (!verdict.ok) {
+      this.refuse(client, who, verdict.reason, verdict.detail, packet.topic);
+      return verdict;
+    }
+    const { channel, deviceId } = verdict.topic;
+    // Channels that are not retained by contract never become retained, whatever the flag said.
+    if (channel !== 'status' && channel !== 'birth' && channel !== 'config') packet.retain = false;
+    this.accepted.inc({ channel });
+    if (channel === 'status') {
+      const m = verdict.payload as StatusMessage;
+      if (client && m.state === 'stopped') this.graceful.add(client);
+      this.state.status(deviceId, m);
+    } else if (channel === 'birth') this.state.birth(deviceId, verdict.payload as BirthMessage);
+    else if (channel === 'telemetry') this.state.telemetry(deviceId, verdict.payload as TelemetryMessage);
+    else if (session?.role === 'device') this.state.seen(deviceId);
+    return verdict;
+  }
+
+  private refuse(
+    client: Client | null,
+    who: string,
+    reason: RejectReason,
+    detail: string,
+    topic?: string,
+  ): void {
+    this.rejected.inc({ reason });
+    const suppressed = this.refusals.shouldLog(`${who}\u0000${reason}`);
+    if (suppressed === null) return;
+    const address = client ? addressOf(client) : undefined;
+    this.logger.warn({ who, clientId: client?.id, address, reason, detail, topic, suppressed }, 'refused');
+  }
+
+  onReady(client: Client): void {
+    const s = this.sessions.get(client);
+    if (s?.role !== 'device') return;
+    const id = s.address.deviceId;
+    let set = this.deviceClients.get(id);
+    if (!set) {
+      set = new Set();
+      this.deviceClients.set(id, set);
+    }
+    set.add(client);
+    this.connectedDevices.inc();
+    this.state.connected(id);
+  }
+
+  onDisconnect(client: Client): void {
+    const s = this.sessions.get(client);
+    if (s?.role !== 'device') return;
+    const set = this.deviceClients.get(s.address.deviceId);
+    if (!set?.delete(client)) return;
+    if (set.size === 0) this.deviceClients.delete(s.address.deviceId);
+    this.connectedDevices.dec();
+    this.state.disconnected(s.address.deviceId, this.graceful.has(client));
+  }
+
+  /** Closes every live connection of a device on this node; returns how many were closed. */
+  disconnectLocal(deviceId: string, why: string): number {
+    const set = this.deviceClients.get(deviceId);
+    if (!set) return 0;
+    for (const c of set) {
+      this.logger.info({ deviceId, clientId: c.id, why }, 'disconnecting device');
+      c.close();
+    }
+    return set.size;
+  }
+}

@@ -1,0 +1,181 @@
+import { type Database, schema } from '@onestop/store';
+import { Aedes, type AedesOptions } from 'aedes';
+import { and, inArray, isNotNull } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { INTERNAL_PREFIX } from './acl.js';
+import { Authenticator, type LoginLimits, type ServiceCredential } from './auth.js';
+import { ConfigPublisher } from './config-publisher.js';
+import { DeviceStateWriter } from './device-state.js';
+import { DEFAULT_RATE_LIMIT, type RateLimit } from './door.js';
+import { Gate } from './gate.js';
+import {
+  type Listener,
+  listenTcp,
+  listenTls,
+  listenWs,
+  type TlsListenerOptions,
+  type WsListenerOptions,
+} from './listeners.js';
+
+export interface BrokerOptions {
+  store: { db: Database };
+  /** 0 picks a free port (tests); the chosen one is in the handle. */
+  mqttPort: number;
+  host?: string;
+  registry: Registry;
+  logger: Logger;
+  /** Non-device clients (ingest, dashboard) and their roles. */
+  serviceCredentials: ServiceCredential[];
+  tls?: TlsListenerOptions;
+  ws?: WsListenerOptions;
+  /** Per-device message rate; `null` turns it off (benchmarks). */
+  rateLimit?: RateLimit | null;
+  loginLimits?: LoginLimits;
+  /** Shared message bus and session store for several broker processes (see cluster.ts). */
+  cluster?: Pick<AedesOptions, 'mq' | 'persistence'> & { close?: () => Promise<void> };
+  /** How often device status/last-seen is written, and revocations are looked for. */
+  deviceStateFlushMs?: number;
+  revocationPollMs?: number;
+  /** Publish every stored retained `config` at start-up (default true). */
+  publishConfigsOnStart?: boolean;
+}
+
+export interface BrokerHandle {
+  id: string;
+  port: number;
+  tlsPort: number | null;
+  wsPort: number | null;
+  /** Closes a device's connections on every broker node (after revocation, from the CLI/dashboard). */
+  disconnectDevice(deviceId: string): Promise<void>;
+  /** (Re)publishes a device's stored settings retained on its `config` topic. */
+  publishDeviceConfig(deviceId: string): Promise<boolean>;
+  /** Device IDs connected to this node. */
+  connectedDevices(): string[];
+  close(): Promise<void>;
+}
+
+const CTL_DISCONNECT = `${INTERNAL_PREFIX}ctl/disconnect`;
+
+export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
+  const { logger, registry } = opts;
+  const db = opts.store.db;
+  const host = opts.host ?? '0.0.0.0';
+  const state = new DeviceStateWriter(db, logger, opts.deviceStateFlushMs ?? 1_000);
+  const auth = new Authenticator(db, opts.serviceCredentials, opts.loginLimits);
+  const gate = new Gate(
+    auth,
+    state,
+    logger,
+    registry,
+    opts.rateLimit === undefined ? DEFAULT_RATE_LIMIT : opts.rateLimit,
+  );
+
+  const aedes = await Aedes.createBroker({
+    ...gate.hooks(),
+    mq: opts.cluster?.mq,
+    persistence: opts.cluster?.persistence,
+    // A device that stops reading must not stall delivery to everyone else.
+    drainTimeout: 30_000,
+    // Offline queue for a reconnecting client before its session is up (outbox replay bursts).
+    queueLimit: 1_000,
+    maxClientsIdLength: 128,
+    concurrency: 1_000,
+  });
+  aedes.on('clientReady', (c) => gate.onReady(c));
+  aedes.on('clientDisconnect', (c) => gate.onDisconnect(c));
+  aedes.on('clientError', (c, err) => logger.debug({ clientId: c.id, err: err.message }, 'client error'));
+  aedes.on('connectionError', (c, err) =>
+    logger.debug({ clientId: c.id, err: err.message }, 'connection error'),
+  );
+
+  // Disconnect requests travel over the broker's own bus, so they reach every node of a cluster.
+  await new Promise<void>((resolve) =>
+    aedes.subscribe(
+      CTL_DISCONNECT,
+      (packet, cb) => {
+        const deviceId = packet.payload.toString();
+        gate.disconnectLocal(deviceId, 'disconnect requested');
+        cb();
+      },
+      resolve,
+    ),
+  );
+
+  const configs = new ConfigPublisher(aedes, db, logger);
+  const listeners: Listener[] = [];
+  try {
+    listeners.push(await listenTcp(aedes, opts.mqttPort, host));
+    if (opts.tls) listeners.push(await listenTls(aedes, opts.tls, host));
+    if (opts.ws) listeners.push(await listenWs(aedes, opts.ws, host));
+    if (opts.publishConfigsOnStart ?? true) {
+      const n = await configs.publishAll();
+      if (n > 0) logger.info({ configs: n }, 'published retained device configs');
+    }
+  } catch (err) {
+    await Promise.all(listeners.map((l) => l.close()));
+    await new Promise<void>((r) => aedes.close(() => r()));
+    await state.close();
+    throw err;
+  }
+
+  // Belt and braces for revocations made where no one calls disconnectDevice (e.g. SQL by hand).
+  const revocationTimer = setInterval(() => {
+    const ids = [...gate.deviceClients.keys()];
+    if (ids.length === 0) return;
+    void (async () => {
+      for (let i = 0; i < ids.length; i += 1_000) {
+        const chunk = ids.slice(i, i + 1_000);
+        const rows = await db
+          .select({ id: schema.devices.id })
+          .from(schema.devices)
+          .where(and(inArray(schema.devices.id, chunk), isNotNull(schema.devices.revokedAt)));
+        for (const r of rows) gate.disconnectLocal(r.id, 'revoked');
+      }
+    })().catch((err: unknown) => logger.warn({ err }, 'revocation sweep failed'));
+  }, opts.revocationPollMs ?? 10_000);
+  revocationTimer.unref();
+
+  const [tcp, ...rest] = listeners as [Listener, ...Listener[]];
+  let tlsPort: number | null = null;
+  let wsPort: number | null = null;
+  if (opts.tls) tlsPort = rest.shift()?.port ?? null;
+  if (opts.ws) wsPort = rest.shift()?.port ?? null;
+  logger.info({ port: tcp.port, tlsPort, wsPort, id: aedes.id }, 'broker listening');
+
+  let closing: Promise<void> | null = null;
+  return {
+    id: aedes.id,
+    port: tcp.port,
+    tlsPort,
+    wsPort,
+    async disconnectDevice(deviceId) {
+      gate.disconnectLocal(deviceId, 'disconnect requested');
+      await new Promise<void>((resolve, reject) =>
+        aedes.publish(
+          {
+            cmd: 'publish',
+            topic: CTL_DISCONNECT,
+            payload: Buffer.from(deviceId),
+            qos: 0,
+            retain: false,
+            dup: false,
+          },
+          (err) => (err ? reject(err) : resolve()),
+        ),
+      );
+    },
+    publishDeviceConfig: (deviceId) => configs.publish(deviceId),
+    connectedDevices: () => [...gate.deviceClients.keys()],
+    close() {
+      closing ??= (async () => {
+        clearInterval(revocationTimer);
+        await new Promise<void>((r) => aedes.close(() => r()));
+        await Promise.all(listeners.map((l) => l.close()));
+        await state.close();
+        await opts.cluster?.close?.();
+      })();
+      return closing;
+    },
+  };
+}

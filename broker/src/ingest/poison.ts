@@ -1,0 +1,28 @@
+/**
+ * Wraps a batch commit so that one event the database refuses (a bug, a constraint we did not
+ * foresee) cannot stall the ingest for ever: when a commit fails while the database answers a
+ * health check, the batch is split in halves until the culprit stands alone, which is then
+ * skipped and reported. It is not acknowledged, so its device keeps it. When the database does
+ * not answer, the error goes up and the whole batch is retried later, unsplit.
+ */
+export function isolatePoison<T>(
+  commit: (items: T[]) => Promise<void>,
+  healthy: () => Promise<boolean>,
+  onPoison: (item: T, err: unknown) => void,
+): (items: T[]) => Promise<void> {
+  const run = async (items: T[]): Promise<void> => {
+    try {
+      await commit(items);
+    } catch (err) {
+      if (!(await healthy())) throw err;
+      if (items.length === 1) {
+        onPoison(items[0] as T, err);
+        return;
+      }
+      const mid = items.length >> 1;
+      await run(items.slice(0, mid));
+      await run(items.slice(mid));
+    }
+  };
+  return run;
+}

@@ -1,0 +1,231 @@
+import { type DeviceAddress, encodePayload, type ParsedTopic, TOPIC_ROOT, topicFor } from '@onestop/protocol';
+import { type Database, type IngestEvent, ingestBatch } from '@onestop/store';
+import { sql } from 'drizzle-orm';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { counter, histogram } from '../metrics/registry.js';
+import { decodeEvent } from './decode.js';
+import { GroupCommit } from './group-commit.js';
+import { CommitLanes } from './lanes.js';
+import { isolatePoison } from './poison.js';
+
+export interface IngestOptions {
+  /** `kind` picks the default number of commit lanes (PGlite has one connection). */
+  store: { db: Database; kind?: 'pglite' | 'postgres' };
+  /** mqtt://, mqtts:// or ws(s):// URL of any MQTT 3.1.1 broker (aedes, Mosquitto, EMQX). */
+  mqttUrl: string;
+  username?: string;
+  password?: string;
+  /** Fixed, so that the broker keeps this subscriber's session (and queued events) across restarts. */
+  clientId: string;
+  registry: Registry;
+  logger: Logger;
+  /**
+   * Shared-subscription group (`$share/{group}/…`) so several ingest processes split the load.
+   * Only for brokers that support it (Mosquitto ≥ 2, EMQX); aedes does not, so the default is none.
+   */
+  sharedGroup?: string | null;
+  /** Narrower event filter than every device's `evt/#` (e.g. one unit per ingest, or tests on a shared broker). */
+  filter?: string;
+  batchSize?: number;
+  /** Transactions in flight at once, counters pinned to one each (default: 1 on PGlite, 4 on PostgreSQL). */
+  commitLanes?: number;
+  flushMs?: number;
+  /** Extra mqtt.js options, e.g. `ca` for mqtts. */
+  mqttOptions?: IClientOptions;
+}
+
+export interface IngestHandle {
+  /** Commits whatever is pending and waits for its acks to be handed to the client. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Item {
+  topic: ParsedTopic;
+  event: IngestEvent;
+}
+
+export const EVENT_FILTER = `${TOPIC_ROOT}/+/+/+/evt/#`;
+
+/**
+ * Subscribes to every device's events with a persistent session at QoS 1, validates them again,
+ * stores them in group-committed transactions and, only after commit, tells each device which of
+ * its events are stored (its `ack` topic) so it may drop them from its outbox.
+ *
+ * PUBACK to the broker goes out on receipt, not after commit: mqtt.js handles incoming packets
+ * strictly one at a time and sends PUBACK when its per-message hook returns, so holding it until
+ * commit would mean one transaction per message. A crash between receipt and commit therefore
+ * loses nothing: the device keeps every event until its `ack` arrives and re-sends it.
+ */
+export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
+  const { logger, registry } = opts;
+  const log = logger.child({ component: 'ingest' });
+  const ingested = counter(registry, 'onestop_events_ingested_total', 'Events newly stored, by type', [
+    'type',
+  ]);
+  const duplicates = counter(
+    registry,
+    'onestop_events_duplicate_total',
+    'Events received again (already stored)',
+  );
+  const invalid = counter(registry, 'onestop_ingest_rejected_total', 'Messages the ingest refused to store', [
+    'reason',
+  ]);
+  const batchSize = histogram(
+    registry,
+    'onestop_ingest_batch_size',
+    'Events per ingest transaction',
+    [1, 5, 20, 50, 100, 200, 500, 1000],
+  );
+  const batchSeconds = histogram(
+    registry,
+    'onestop_ingest_batch_seconds',
+    'Time to commit one ingest transaction',
+    [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  );
+
+  const max = opts.batchSize ?? 500;
+  const base = opts.filter ?? EVENT_FILTER;
+  const filter = opts.sharedGroup ? `$share/${opts.sharedGroup}/${base}` : base;
+  const client: MqttClient = mqtt.connect(opts.mqttUrl, {
+    ...opts.mqttOptions,
+    clientId: opts.clientId,
+    username: opts.username,
+    password: opts.password,
+    clean: false,
+    protocolVersion: 4,
+    reconnectPeriod: 1_000,
+    connectTimeout: 10_000,
+  });
+  const acking = new Set<Promise<unknown>>();
+
+  const sendAcks = (items: Item[]) => {
+    const perDevice = new Map<string, { address: DeviceAddress; ids: string[] }>();
+    for (const { topic, event } of items) {
+      let d = perDevice.get(topic.deviceId);
+      if (!d) {
+        d = { address: topic, ids: [] };
+        perDevice.set(topic.deviceId, d);
+      }
+      d.ids.push(event.payload.eventId);
+    }
+    const ts = Date.now();
+    for (const { address, ids } of perDevice.values()) {
+      for (let i = 0; i < ids.length; i += 1_000) {
+        const payload = encodePayload('ack', { v: 1, ts, eventIds: ids.slice(i, i + 1_000) });
+        const p = client
+          .publishAsync(topicFor(address, 'ack'), payload, { qos: 1 })
+          .catch((err: unknown) =>
+            log.warn({ err, deviceId: address.deviceId }, 'ack not sent; the device will re-send'),
+          )
+          .finally(() => acking.delete(p));
+        acking.add(p);
+      }
+    }
+  };
+
+  const commit = async (items: Item[]) => {
+    const end = batchSeconds.startTimer();
+    const result = await ingestBatch(
+      opts.store.db,
+      items.map((i) => i.event),
+    );
+    end();
+    batchSize.observe(items.length);
+    for (const e of result.inserted) ingested.inc({ type: e.type });
+    if (result.duplicates.length > 0) duplicates.inc(result.duplicates.length);
+    // New and duplicate alike: a duplicate means the device missed an earlier ack.
+    sendAcks(items);
+  };
+  const resilient = isolatePoison<Item>(
+    commit,
+    () =>
+      opts.store.db.execute(sql`select 1`).then(
+        () => true,
+        () => false,
+      ),
+    (item, err) => {
+      invalid.inc({ reason: 'store_error' });
+      log.error(
+        { err, eventId: item.event.payload.eventId, topic: item.topic },
+        'event refused by the database; skipped',
+      );
+    },
+  );
+  const lanes = opts.commitLanes ?? (opts.store.kind === 'postgres' ? 4 : 1);
+  const commits = new CommitLanes<Item>(
+    Array.from(
+      { length: Math.max(1, lanes) },
+      () =>
+        new GroupCommit<Item>(
+          resilient,
+          (err, attempt) => log.error({ err, attempt }, 'ingest commit failed; retrying'),
+          max,
+          opts.flushMs ?? 10,
+        ),
+    ),
+    // By counter: one counter's roll-up rows are only ever locked by one lane.
+    (item) => `${item.topic.unitId}/${item.topic.counterId}`,
+  );
+
+  // Backpressure: while too much is pending, stop reading from the socket (the broker queues).
+  const highWater = max * 4;
+  const handleMessage = client.handleMessage.bind(client);
+  client.handleMessage = (packet, callback) => {
+    if (commits.size < highWater) return handleMessage(packet, callback);
+    commits.whenBelow(max).then(() => handleMessage(packet, callback));
+  };
+
+  client.on('message', (topicName, payload) => {
+    const d = decodeEvent(topicName, payload);
+    if (!d.ok) {
+      invalid.inc({ reason: d.reason });
+      log.warn({ topic: topicName, reason: d.reason, detail: d.detail }, 'event refused by ingest');
+      return;
+    }
+    commits.push({ topic: d.topic, event: d.event });
+  });
+
+  client.on('connect', (connack) => {
+    log.info({ sessionPresent: connack.sessionPresent, filter }, 'ingest connected');
+    client.subscribe(filter, { qos: 1 }, (err, granted) => {
+      if (err) log.error({ err }, 'ingest subscribe failed');
+      else if (granted?.some((g) => g.qos === 128))
+        log.error({ filter }, 'broker refused the ingest subscription');
+    });
+  });
+  client.on('error', (err) => log.warn({ err: err.message }, 'ingest mqtt error'));
+  client.on('offline', () => log.warn('ingest offline; reconnecting'));
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error) => {
+      if ('code' in err && (err.code === 4 || err.code === 5)) {
+        client.end(true);
+        reject(new Error(`ingest could not log in to ${opts.mqttUrl}: ${err.message}`));
+      }
+    };
+    client.once('connect', () => {
+      client.off('error', onError);
+      resolve();
+    });
+    client.on('error', onError);
+  });
+
+  const flush = async () => {
+    await commits.flush();
+    // Acks wait for the broker; when it is gone, the devices re-send and get them next time.
+    await Promise.race([Promise.all([...acking]), new Promise((r) => setTimeout(r, 5_000).unref())]);
+  };
+  return {
+    flush,
+    async close() {
+      // Stop reading first, then store what was read, then say so to the devices.
+      client.handleMessage = (_packet, _callback) => {};
+      await flush();
+      commits.stop();
+      await client.endAsync(!client.connected);
+    },
+  };
+}

@@ -1,0 +1,14 @@
+import { runAgent } from '@onestop/edge-agent';
+import type { Command } from 'commander';
+import { createLogger } from '../logger.js';
+
+export function registerAgentCommand(program: Command): void {
+  program
+    .command('agent')
+    .description('run the counter device agent (keypad, scanner, badge reader, camera, outbox, MQTT)')
+    .requiredOption('--config <file>', 'device config file (YAML or JSON, see firmware-config/)')
+    .action(async (o: { config: string }) => {
+      // systemd-friendly: SIGTERM publishes retained `stopped` and exits 0; fatal errors exit non-zero.
+      await runAgent(o.config, { logger: createLogger('onestop-agent') });
+    });
+}

@@ -1,0 +1,77 @@
+import {
+  databaseOptionsFromEnv,
+  listDevices,
+  openStore,
+  provisionDevice,
+  revokeDevice,
+  StoreInputError,
+} from '@onestop/store';
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+
+interface DataOpts {
+  data: string;
+}
+
+/**
+ * Device provisioning works on the database directly (the all-in-one must be stopped when
+ * it uses the embedded store; with DATABASE_URL it can run alongside).
+ */
+async function withStore<T>(
+  opts: DataOpts,
+  fn: (db: Awaited<ReturnType<typeof openStore>>['db']) => Promise<T>,
+): Promise<T> {
+  const store = await openStore(databaseOptionsFromEnv(opts.data));
+  try {
+    return await fn(store.db);
+  } finally {
+    await store.close();
+  }
+}
+
+export function registerDeviceCommands(program: Command, defaults: { mqttUrl: string }): void {
+  const device = program.command('device').description('provision, list and revoke counter devices');
+
+  device
+    .command('add')
+    .description('create a device and print its MQTT credentials (the password is shown only once)')
+    .requiredOption('--unit <unitId>', 'unit (ward/commune centre) ID, a lower-case slug')
+    .requiredOption('--counter <counterId>', 'counter ID within the unit')
+    .option('--id <deviceId>', 'device ID (default: <counter>-<random>)')
+    .option('--data <dir>', 'data folder of the embedded database', './data')
+    .option('--mqtt-url <url>', 'broker URL the device should use', defaults.mqttUrl)
+    .action(async (o: DataOpts & { unit: string; counter: string; id?: string; mqttUrl: string }) => {
+      const d = await withStore(o, (db) =>
+        provisionDevice(db, { unitId: o.unit, counterId: o.counter, deviceId: o.id, actor: 'cli' }).catch(
+          (err) => {
+            if (err instanceof StoreInputError) throw new UsageError(err.message);
+            if (/duplicate key|unique/i.test(String((err as Error).message)))
+              throw new UsageError(`device '${o.id}' already exists`);
+            throw err;
+          },
+        ),
+      );
+      process.stdout.write(
+        `${JSON.stringify({ deviceId: d.deviceId, unitId: d.unitId, counterId: d.counterId, username: d.username, password: d.password, mqttUrl: o.mqttUrl })}\n`,
+      );
+    });
+
+  device
+    .command('list')
+    .description('list devices as JSON lines')
+    .option('--data <dir>', 'data folder of the embedded database', './data')
+    .action(async (o: DataOpts) => {
+      for (const d of await withStore(o, listDevices)) process.stdout.write(`${JSON.stringify(d)}\n`);
+    });
+
+  device
+    .command('revoke')
+    .description('revoke a device: the broker refuses it from now on')
+    .argument('<deviceId>')
+    .option('--data <dir>', 'data folder of the embedded database', './data')
+    .action(async (deviceId: string, o: DataOpts) => {
+      const done = await withStore(o, (db) => revokeDevice(db, deviceId, 'cli'));
+      if (!done) throw new UsageError(`no active device '${deviceId}'`);
+      process.stdout.write(`${JSON.stringify({ deviceId, revoked: true })}\n`);
+    });
+}

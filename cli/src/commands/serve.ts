@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process';
+import type { Command } from 'commander';
+import { parsePort, parsePositiveInt } from '../errors.js';
+import { addListenerFlags, type ListenerFlags, listenerOptions } from '../listeners.js';
+import { createLogger } from '../logger.js';
+import { startAllInOne } from '../serve/all-in-one.js';
+
+interface ServeOpts extends ListenerFlags {
+  data: string;
+  mqttPort: number;
+  httpPort: number;
+  host: string;
+  simulate: number;
+  speed: number;
+  cameraReplay?: string;
+  open?: boolean;
+}
+
+export function registerServeCommand(program: Command): void {
+  const cmd = program
+    .command('serve')
+    .description(
+      'all-in-one: MQTT broker + ingest + dashboard on an embedded database (+ simulated counters)',
+    )
+    .option('--data <dir>', 'data folder (embedded database, simulator state)', './data')
+    .option('--mqtt-port <port>', 'MQTT listener port (0 = any free port)', parsePort('--mqtt-port'), 1883)
+    .option(
+      '--http-port <port>',
+      'dashboard and /metrics port (0 = any free port)',
+      parsePort('--http-port'),
+      8080,
+    )
+    .option('--host <address>', 'address to listen on', '0.0.0.0')
+    .option(
+      '--simulate <n>',
+      'run N simulated counters (the real agent with virtual devices)',
+      parsePositiveInt('--simulate', 500),
+      0,
+    )
+    .option('--speed <x>', 'simulated time compression', parsePositiveInt('--speed', 3600), 60)
+    .option(
+      '--camera-replay <dir>',
+      'give each simulated counter a camera replaying this folder of JPEG/PNG images through the real perception pipeline',
+    )
+    .option('--open', 'open the dashboard in a browser when possible');
+  addListenerFlags(cmd).action(async (o: ServeOpts) => {
+    const logger = createLogger('onestop-serve');
+    const system = await startAllInOne({
+      dataDir: o.data,
+      mqttPort: o.mqttPort,
+      httpPort: o.httpPort,
+      host: o.host,
+      simulate: o.simulate,
+      simulationSpeed: o.speed,
+      cameraReplayDir: o.cameraReplay ?? null,
+      listeners: listenerOptions(o, o.host),
+      logger,
+    });
+    // One human-readable line on stdout (logs are JSON on stderr); tests parse it too.
+    process.stdout.write(
+      `onestop serve ready: dashboard ${system.dashboardUrl} · mqtt mqtt://127.0.0.1:${system.mqttPort} · ${o.simulate} simulated counters\n`,
+    );
+    if (o.open) openBrowser(system.dashboardUrl);
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      await system.close();
+      logger.info('stopped cleanly');
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+  });
+}
+
+/** Best effort: a headless server has no browser, and that is fine. */
+function openBrowser(url: string): void {
+  if (!process.env.DISPLAY && process.platform === 'linux') return;
+  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  const child = spawn(cmd, [url], { stdio: 'ignore', detached: true });
+  child.on('error', () => {});
+  child.unref();
+}

@@ -1,0 +1,151 @@
+import { serviceCredentials, startBroker, startIngest } from '@onestop/broker';
+import { startDashboard } from '@onestop/dashboard';
+import { openStore } from '@onestop/store';
+import type { Command } from 'commander';
+import type { Logger } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { explainListenError, parsePort, UsageError } from '../errors.js';
+import { addListenerFlags, type ListenerFlags, listenerOptions } from '../listeners.js';
+import { createLogger } from '../logger.js';
+import { serveMetrics } from '../metrics-server.js';
+
+/**
+ * Scale-out: broker, ingest and dashboard as separate processes sharing PostgreSQL
+ * (DATABASE_URL) and the ingest's service password (ONESTOP_SERVICE_PASSWORD).
+ */
+function requireEnv(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new UsageError(`${name} must be set when the parts run as separate processes`);
+  return v;
+}
+
+function onSignals(logger: Logger, close: () => Promise<void>) {
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await close();
+    logger.info('stopped cleanly');
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+async function openSharedStore(logger: Logger) {
+  return openStore({
+    kind: 'postgres',
+    url: requireEnv('DATABASE_URL'),
+    onIdleError: (err) => logger.warn({ err }, 'database connection dropped'),
+  });
+}
+
+function metricsRegistry(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+export function registerSplitCommands(program: Command): void {
+  addListenerFlags(
+    program
+      .command('broker')
+      .description('run only the MQTT broker (device authentication, ACL, validation) against DATABASE_URL')
+      .option('--mqtt-port <port>', 'MQTT listener port', parsePort('--mqtt-port'), 1883)
+      .option('--host <address>', 'address to listen on', '0.0.0.0')
+      .option(
+        '--metrics-port <port>',
+        'serve Prometheus /metrics and /healthz on this port',
+        parsePort('--metrics-port'),
+        9464,
+      ),
+  ).action(async (o: ListenerFlags & { mqttPort: number; host: string; metricsPort: number }) => {
+    const logger = createLogger('onestop-broker');
+    requireEnv('ONESTOP_SERVICE_PASSWORD');
+    const store = await openSharedStore(logger);
+    const registry = metricsRegistry();
+    const broker = await startBroker({
+      store,
+      mqttPort: o.mqttPort,
+      host: o.host,
+      registry,
+      logger,
+      serviceCredentials: serviceCredentials().all,
+      ...listenerOptions(o, o.host),
+    }).catch((err: unknown) => {
+      throw explainListenError(err, o.mqttPort, '--mqtt-port');
+    });
+    const metrics = await serveMetrics(registry, o.metricsPort, o.host);
+    onSignals(logger, async () => {
+      await metrics.close();
+      await broker.close();
+      await store.close();
+    });
+  });
+
+  program
+    .command('ingest')
+    .description('run only the ingest: MQTT subscriber → database → receipts')
+    .requiredOption('--mqtt-url <url>', 'broker URL, e.g. mqtt://broker-1:1883')
+    .option('--client-id <id>', 'persistent session ID (unique per ingest process)', 'onestop-ingest-1')
+    .option(
+      '--share <group>',
+      'split the load with other ingest processes through $share/<group>/ (Mosquitto, EMQX)',
+    )
+    .option(
+      '--metrics-port <port>',
+      'serve Prometheus /metrics and /healthz on this port',
+      parsePort('--metrics-port'),
+      9465,
+    )
+    .option('--host <address>', 'address of the metrics listener', '0.0.0.0')
+    .action(
+      async (o: { mqttUrl: string; clientId: string; share?: string; metricsPort: number; host: string }) => {
+        const logger = createLogger('onestop-ingest');
+        const store = await openSharedStore(logger);
+        const registry = metricsRegistry();
+        const { ingest: credential } = serviceCredentials({
+          ONESTOP_SERVICE_PASSWORD: requireEnv('ONESTOP_SERVICE_PASSWORD'),
+        });
+        const ingest = await startIngest({
+          store,
+          mqttUrl: o.mqttUrl,
+          username: credential.username,
+          password: credential.password,
+          clientId: o.clientId,
+          sharedGroup: o.share ?? null,
+          registry,
+          logger,
+        });
+        const metrics = await serveMetrics(registry, o.metricsPort, o.host);
+        onSignals(logger, async () => {
+          await metrics.close();
+          await ingest.close();
+          await store.close();
+        });
+      },
+    );
+
+  program
+    .command('dashboard')
+    .description('run only the dashboard against DATABASE_URL')
+    .option('--http-port <port>', 'HTTP port', parsePort('--http-port'), 8080)
+    .option('--host <address>', 'address to listen on', '0.0.0.0')
+    .action(async (o: { httpPort: number; host: string }) => {
+      const logger = createLogger('onestop-dashboard');
+      const store = await openSharedStore(logger);
+      const dashboard = await startDashboard({
+        db: store.db,
+        registry: metricsRegistry(),
+        logger,
+        port: o.httpPort,
+        host: o.host,
+      }).catch((err: unknown) => {
+        throw explainListenError(err, o.httpPort, '--http-port');
+      });
+      onSignals(logger, async () => {
+        await dashboard.close();
+        await store.close();
+      });
+    });
+}

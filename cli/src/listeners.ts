@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { type BrokerOptions, redisCluster } from '@onestop/broker';
+import type { Command } from 'commander';
+import { parsePort, UsageError } from './errors.js';
+
+export interface ListenerFlags {
+  tlsPort?: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsCa?: string;
+  wsPort?: number;
+  redis?: string;
+}
+
+/** Broker listener flags shared by `serve` and `broker`. */
+export function addListenerFlags(cmd: Command): Command {
+  return cmd
+    .option('--tls-port <port>', 'also listen for MQTT over TLS on this port', parsePort('--tls-port'))
+    .option('--tls-cert <file>', 'PEM certificate for the TLS listener')
+    .option('--tls-key <file>', 'PEM private key for the TLS listener')
+    .option('--tls-ca <file>', 'PEM CA bundle presented with the certificate')
+    .option('--ws-port <port>', 'also listen for MQTT over WebSocket (path /mqtt)', parsePort('--ws-port'))
+    .option(
+      '--redis <url>',
+      'cluster with other broker processes through Redis, e.g. redis://127.0.0.1:6379',
+    );
+}
+
+function readPem(file: string, flag: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${flag} ${file}: ${(e as Error).message}`);
+  }
+}
+
+export function listenerOptions(
+  f: ListenerFlags,
+  host: string,
+): Pick<BrokerOptions, 'tls' | 'ws' | 'cluster'> {
+  const out: Pick<BrokerOptions, 'tls' | 'ws' | 'cluster'> = {};
+  if (f.tlsPort !== undefined) {
+    if (!f.tlsCert || !f.tlsKey) throw new UsageError('--tls-port needs --tls-cert and --tls-key');
+    out.tls = {
+      port: f.tlsPort,
+      host,
+      cert: readPem(f.tlsCert, '--tls-cert'),
+      key: readPem(f.tlsKey, '--tls-key'),
+      ...(f.tlsCa ? { ca: readPem(f.tlsCa, '--tls-ca') } : {}),
+    };
+  } else if (f.tlsCert || f.tlsKey) {
+    throw new UsageError('--tls-cert/--tls-key need --tls-port');
+  }
+  if (f.wsPort !== undefined) out.ws = { port: f.wsPort, host };
+  if (f.redis) {
+    if (!/^rediss?:\/\//.test(f.redis))
+      throw new UsageError(`--redis must be a redis:// URL, got '${f.redis}'`);
+    out.cluster = redisCluster({ url: f.redis });
+  }
+  return out;
+}

@@ -1,0 +1,32 @@
+import { Command, CommanderError } from 'commander';
+import { registerAgentCommand } from './commands/agent.js';
+import { registerDeviceCommands } from './commands/device.js';
+import { registerPerceiveCommand } from './commands/perceive.js';
+import { registerServeCommand } from './commands/serve.js';
+import { registerSplitCommands } from './commands/split.js';
+import { UsageError } from './errors.js';
+import { VERSION } from './version.js';
+
+const program = new Command('onestop')
+  .description('onestop-counter: monitored, rated, accountable one-stop service counters')
+  .version(VERSION)
+  .showHelpAfterError()
+  .exitOverride();
+
+registerServeCommand(program);
+registerSplitCommands(program);
+registerAgentCommand(program);
+registerDeviceCommands(program, { mqttUrl: process.env.ONESTOP_MQTT_URL ?? 'mqtt://127.0.0.1:1883' });
+registerPerceiveCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  if (err instanceof UsageError || (err as Error)?.name === 'ConfigFileError') {
+    process.stderr.write(`onestop: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`onestop: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+}

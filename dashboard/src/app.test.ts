@@ -1,0 +1,265 @@
+import { newEventId } from '@onestop/protocol';
+import { schema } from '@onestop/store';
+import { openTestStore, STORE_BACKENDS, type TestStore } from '@onestop/store/testing';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDashboardApp } from './app.js';
+import { LiveRatingFeed } from './live/feed.js';
+
+const NOW = new Date('2026-11-20T03:00:00Z'); // 10:00 in Hà Nội
+const logger = pino({ level: 'silent' });
+
+async function seed(store: TestStore) {
+  const { db } = store;
+  await db.insert(schema.units).values([
+    { id: 'trung-van', name: 'Phường Trung Văn', province: 'Hà Nội' },
+    { id: 'kim-anh', name: 'Xã Kim Anh', province: 'Hà Nội' },
+  ]);
+  await db.insert(schema.officers).values({ id: 'cb-lan', unitId: 'trung-van', name: 'Nguyễn Thị Lan' });
+  const rating = (
+    officerId: string | null,
+    level: number,
+    official: string,
+    score: number,
+    minutesAgo: number,
+  ) => ({
+    eventId: newEventId(),
+    unitId: 'trung-van',
+    counterId: 'q01',
+    deviceId: 'q01-a',
+    officerId,
+    scale: 'keypad4',
+    level,
+    official,
+    score,
+    source: 'keypad',
+    dossierIds: ['000.00.12.H26-251120-0001'],
+    ticket: 'A001',
+    deviceTs: new Date(NOW.getTime() - minutesAgo * 60_000),
+  });
+  await db.insert(schema.ratings).values([
+    rating('cb-lan', 4, 'very_satisfied', 100, 5),
+    rating('cb-lan', 4, 'very_satisfied', 100, 4),
+    rating('cb-lan', 3, 'satisfied', 67, 3),
+    rating('cb-lan', 1, 'unsatisfied', 0, 2),
+    rating(null, 2, 'satisfied', 33, 1),
+    // Three days ago: outside "today", inside "7 days".
+    rating('cb-lan', 1, 'unsatisfied', 0, 3 * 24 * 60),
+  ]);
+  await db.insert(schema.presenceIntervals).values({
+    unitId: 'trung-van',
+    counterId: 'q01',
+    deviceId: 'q01-a',
+    officerId: 'cb-lan',
+    kind: 'session',
+    startedAt: new Date(NOW.getTime() - 2 * 3_600_000),
+    startEventId: newEventId(),
+  });
+  const hour = new Date('2026-11-20T02:00:00Z');
+  await db.insert(schema.hourlyRollups).values([
+    {
+      unitId: 'trung-van',
+      counterId: 'q01',
+      officerId: 'cb-lan',
+      hour,
+      ratings: 4,
+      verySatisfied: 2,
+      satisfied: 1,
+      unsatisfied: 1,
+      scoreSum: 267,
+      visits: 5,
+      unratedVisits: 1,
+      expressions: 4,
+      expressionIndexSum: 2.8,
+      expressionIndexSqSum: 2.02,
+    },
+    {
+      unitId: 'trung-van',
+      counterId: 'q01',
+      officerId: '',
+      hour,
+      ratings: 1,
+      verySatisfied: 0,
+      satisfied: 1,
+      unsatisfied: 0,
+      scoreSum: 33,
+      visits: 1,
+      unratedVisits: 0,
+      expressions: 0,
+      expressionIndexSum: 0,
+      expressionIndexSqSum: 0,
+    },
+  ]);
+}
+
+describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
+  let store: TestStore;
+  let app: ReturnType<typeof createDashboardApp>;
+  let feed: LiveRatingFeed;
+  beforeAll(async () => {
+    store = await openTestStore(backend);
+    await seed(store);
+    feed = new LiveRatingFeed(store.db, logger, 50);
+    app = createDashboardApp({ db: store.db, registry: new Registry(), logger, feed, now: () => NOW });
+  });
+  afterAll(async () => {
+    feed.stop();
+    await store?.close();
+  });
+
+  it('evaluates each officer over today in Vietnam time', async () => {
+    const res = await app.request('/api/units/trung-van/officers');
+    expect(res.status).toBe(200);
+    const rows = (await res.json()) as Array<Record<string, unknown>>;
+    const lan = rows.find((r) => r.officerId === 'cb-lan');
+    expect(lan).toMatchObject({
+      ratings: 4,
+      unsatisfied: 1,
+      satisfiedShare: 0.75,
+      levels: { 'keypad4:4': 2, 'keypad4:3': 1, 'keypad4:1': 1 },
+    });
+    expect(lan?.meanScore).toBeCloseTo(66.75, 2);
+    expect(lan?.expression).toMatchObject({ samples: 4, mean: 0.7 });
+    expect(rows.find((r) => r.officerId === null)).toMatchObject({ ratings: 1, satisfiedShare: 1 });
+  });
+
+  it('widens the period with ?days=', async () => {
+    const rows = (await (await app.request('/api/units/trung-van/officers?days=7')).json()) as Array<{
+      officerId: string;
+      ratings: number;
+    }>;
+    expect(rows.find((r) => r.officerId === 'cb-lan')?.ratings).toBe(5);
+  });
+
+  it('rejects bad input at the edge with the field and reason', async () => {
+    const res = await app.request('/api/units/trung-van/officers?days=0');
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ field: 'days' });
+    expect((await app.request('/api/units/trung-van/officers?colour=red')).status).toBe(400);
+    expect((await app.request('/api/units/Not%20A%20Unit/officers')).status).toBe(400);
+  });
+
+  it('renders the ward page in Vietnamese with the officer table and latest ratings', async () => {
+    const res = await app.request('/units/trung-van');
+    const page = await res.text();
+    expect(res.status).toBe(200);
+    expect(page).toContain('<html lang="vi">');
+    expect(page).toContain('Nguyễn Thị Lan');
+    expect(page).toContain('Đánh giá theo cán bộ, công chức');
+    expect(page).toContain('Rất hài lòng: <b>2</b>');
+    expect(page).toContain('75.0 %');
+    expect(page).toContain('(không có cán bộ đăng nhập)');
+    expect(page.match(/<tr data-event-id=/g)).toHaveLength(6);
+    // The dossier behind today's unsatisfied rating is listed for follow-up.
+    expect(page).toMatch(/data-testid="unsatisfied"[\s\S]*Không hài lòng[\s\S]*000\.00\.12\.H26-251120-0001/);
+    expect(page).toMatch(/data-testid="presence"[\s\S]*Nguyễn Thị Lan[\s\S]*Đang làm việc/);
+  });
+
+  it('switches to English and remembers it in a cookie', async () => {
+    const res = await app.request('/units/trung-van?lang=en');
+    expect(await res.text()).toContain('Evaluation per officer');
+    expect(res.headers.get('set-cookie')).toContain('lang=en');
+    const again = await app.request('/units/trung-van', { headers: { cookie: 'lang=en' } });
+    expect(await again.text()).toContain('Very satisfied');
+  });
+
+  it('compares wards from roll-ups, including wards with no data', async () => {
+    const rows = (await (await app.request('/api/units')).json()) as Array<Record<string, unknown>>;
+    expect(rows).toHaveLength(2);
+    expect(rows.find((r) => r.unitId === 'trung-van')).toMatchObject({
+      ratings: 5,
+      satisfiedShare: 0.8,
+      visits: 6,
+    });
+    expect(rows.find((r) => r.unitId === 'kim-anh')).toMatchObject({ ratings: 0, satisfiedShare: null });
+  });
+
+  it('shows an officer their own record, by hour of day', async () => {
+    const page = await (await app.request('/officers/cb-lan')).text();
+    expect(page).toContain('Nguyễn Thị Lan');
+    expect(page).toMatch(/data-testid="by-hour"[\s\S]*09:00[\s\S]*75\.0 %/);
+    expect((await app.request('/officers/nobody')).status).toBe(404);
+  });
+
+  it('answers 404 for an unknown ward and serves health and metrics', async () => {
+    expect((await app.request('/units/nowhere')).status).toBe(404);
+    expect(await (await app.request('/healthz')).json()).toEqual({ status: 'ok' });
+    expect((await app.request('/metrics')).status).toBe(200);
+  });
+
+  it('streams newly stored ratings over SSE', async () => {
+    const res = await app.request('/api/live?unit=trung-van');
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const read = async (until: RegExp) => {
+      while (!until.test(text)) text += decoder.decode((await reader.read()).value);
+    };
+    await read(/event: hello/);
+    const eventId = newEventId();
+    await store.db.insert(schema.ratings).values({
+      eventId,
+      unitId: 'trung-van',
+      counterId: 'q02',
+      deviceId: 'q02-a',
+      officerId: 'cb-lan',
+      scale: 'keypad4',
+      level: 4,
+      official: 'very_satisfied',
+      score: 100,
+      source: 'keypad',
+      deviceTs: NOW,
+    });
+    await feed.poll();
+    await read(new RegExp(eventId));
+    expect(text).toContain('event: rating');
+    await reader.cancel();
+  });
+});
+
+describe('comments through the counter QR code', () => {
+  let store: TestStore;
+  let app: ReturnType<typeof createDashboardApp>;
+  beforeAll(async () => {
+    store = await openTestStore('pglite');
+    await seed(store);
+    app = createDashboardApp({
+      db: store.db,
+      registry: new Registry(),
+      logger,
+      feed: new LiveRatingFeed(store.db, logger),
+      now: () => NOW,
+    });
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it('shows a form tied to the counter and stores the comment', async () => {
+    const form = await (await app.request('/comment?unit=trung-van&counter=q01&officer=cb-lan')).text();
+    expect(form).toContain('Góp ý gửi lãnh đạo phường, xã');
+    expect(form).toContain('name="counter" value="q01"');
+    const body = new URLSearchParams({
+      unit: 'trung-van',
+      counter: 'q01',
+      officer: 'cb-lan',
+      body: 'Cán bộ hướng dẫn rất tận tình <b>!</b>',
+    });
+    const res = await app.request('/comment', { method: 'POST', body });
+    expect(res.status).toBe(201);
+    const page = await (await app.request('/units/trung-van')).text();
+    expect(page).toContain('Cán bộ hướng dẫn rất tận tình &lt;b&gt;!&lt;/b&gt;');
+  });
+
+  it('rejects empty or foreign comments with the reason', async () => {
+    const res = await app.request('/comment', {
+      method: 'POST',
+      body: new URLSearchParams({ unit: 'trung-van', body: 'x' }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ field: 'body', reason: expect.stringMatching(/too short/) });
+    expect((await app.request('/comment?unit=nowhere')).status).toBe(404);
+    expect((await app.request('/comment?unit=trung-van&evil=1')).status).toBe(400);
+  });
+});

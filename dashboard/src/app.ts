@@ -1,0 +1,201 @@
+import { OfficerId, UnitId } from '@onestop/protocol';
+import {
+  compareUnits,
+  type Database,
+  listUnits,
+  officerRecord,
+  officerSummaries,
+  presenceIntervalsOf,
+  recentComments,
+  recentRatings,
+  unitDevices,
+  unsatisfiedRatings,
+} from '@onestop/store';
+import { Hono } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import { html } from 'hono/html';
+import { streamSSE } from 'hono/streaming';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { z } from 'zod';
+import { commentRoutes } from './comments/routes.js';
+import { type Lang, pickLang, translator } from './i18n.js';
+import type { LiveRatingFeed } from './live/feed.js';
+import { presenceTable, unsatisfiedTable } from './pages/accountability.js';
+import { cityTable } from './pages/city.js';
+import { devicesTable } from './pages/devices.js';
+import { layout } from './pages/layout.js';
+import { officerPage } from './pages/officer.js';
+import { commentList, liveRatingsTable, officerTable, ratingRow, unitScript } from './pages/unit.js';
+import { PeriodQuery, periodOfDays } from './period.js';
+import { query } from './validate.js';
+
+export interface DashboardDeps {
+  db: Database;
+  registry: Registry;
+  logger: Logger;
+  feed: LiveRatingFeed;
+  now?: () => Date;
+}
+
+type Env = { Variables: { lang: Lang } };
+
+const unitParam = z.strictObject({ unitId: UnitId });
+const LiveQuery = z.strictObject({ unit: UnitId.optional(), lang: z.enum(['vi', 'en']).optional() });
+
+export function createDashboardApp(deps: DashboardDeps) {
+  const now = deps.now ?? (() => new Date());
+  const app = new Hono<Env>();
+
+  app.use(async (c, next) => {
+    const asked = c.req.query('lang');
+    const lang = pickLang(asked, getCookie(c, 'lang'));
+    if (asked === 'vi' || asked === 'en')
+      setCookie(c, 'lang', asked, { path: '/', sameSite: 'Lax', maxAge: 31_536_000 });
+    c.set('lang', lang);
+    await next();
+  });
+
+  app.onError((err, c) => {
+    deps.logger.error({ err, path: c.req.path }, 'dashboard request failed');
+    return c.json({ error: 'internal error' }, 500);
+  });
+
+  app.get('/healthz', async (c) => {
+    await deps.db.execute('select 1');
+    return c.json({ status: 'ok' });
+  });
+
+  app.get('/metrics', async (c) =>
+    c.body(await deps.registry.metrics(), 200, { 'content-type': deps.registry.contentType }),
+  );
+
+  app.get('/', query(PeriodQuery), async (c) => {
+    const { days } = c.req.valid('query');
+    const lang = c.get('lang');
+    const t = translator(lang);
+    const rows = await compareUnits(deps.db, periodOfDays(days, now()));
+    const body = html`<h2>${t('city')}</h2>${periodNav(t, days)}${cityTable(t, rows, days)}<p class="note">${t('fairnessNote')}</p>`;
+    return c.html(layout({ lang, t, title: t('city'), body }));
+  });
+
+  app.get('/units/:unitId', query(PeriodQuery), async (c) => {
+    const p = unitParam.safeParse(c.req.param());
+    if (!p.success) return c.json({ error: 'invalid unitId' }, 400);
+    const { unitId } = p.data;
+    const { days } = c.req.valid('query');
+    const lang = c.get('lang');
+    const t = translator(lang);
+    const unit = (await listUnits(deps.db)).find((u) => u.id === unitId);
+    if (!unit)
+      return c.html(layout({ lang, t, title: unitId, body: html`<p class="bad">404: ${unitId}</p>` }), 404);
+    const period = periodOfDays(days, now());
+    const [officers, latest, comments, presence, unsatisfied] = await Promise.all([
+      officerSummaries(deps.db, unitId, period),
+      recentRatings(deps.db, { unitId, limit: 50 }),
+      recentComments(deps.db, unitId, 20),
+      presenceIntervalsOf(deps.db, unitId, period),
+      unsatisfiedRatings(deps.db, unitId, period),
+    ]);
+    const body = html`<h2>${unit.name} <small class="muted">${t('unit')}</small></h2>${periodNav(t, days)}
+<h3>${t('officers')}</h3>${officerTable(lang, t, officers)}<p class="note">${t('fairnessNote')}</p>
+<h3><span class="live-dot"></span>${t('liveRatings')}</h3>${liveRatingsTable(lang, t, latest)}
+<h3>${t('unsatisfiedList')}</h3>${unsatisfiedTable(lang, t, unsatisfied)}
+<h3>${t('presence')}</h3>${presenceTable(t, presence)}
+<h3>${t('comments')}</h3>${commentList(t, comments)}`;
+    return c.html(layout({ lang, t, title: unit.name, body, script: unitScript(unitId, days, lang) }));
+  });
+
+  app.get('/units/:unitId/officers', query(PeriodQuery), async (c) => {
+    const p = unitParam.safeParse(c.req.param());
+    if (!p.success) return c.json({ error: 'invalid unitId' }, 400);
+    const { days } = c.req.valid('query');
+    const lang = c.get('lang');
+    const rows = await officerSummaries(deps.db, p.data.unitId, periodOfDays(days, now()));
+    return c.html(officerTable(lang, translator(lang), rows));
+  });
+
+  app.get('/officers/:officerId', query(PeriodQuery), async (c) => {
+    const p = z.strictObject({ officerId: OfficerId }).safeParse(c.req.param());
+    if (!p.success) return c.json({ error: 'invalid officerId' }, 400);
+    const lang = c.get('lang');
+    const t = translator(lang);
+    const record = await officerRecord(
+      deps.db,
+      p.data.officerId,
+      periodOfDays(c.req.valid('query').days, now()),
+    );
+    if (!record)
+      return c.html(layout({ lang, t, title: p.data.officerId, body: html`<p class="bad">404</p>` }), 404);
+    return c.html(layout({ lang, t, title: record.officer.name, body: officerPage(lang, t, record) }));
+  });
+
+  app.route('/comment', commentRoutes(deps.db));
+
+  app.get('/devices', async (c) => {
+    const lang = c.get('lang');
+    const t = translator(lang);
+    const rows = await unitDevices(deps.db, null);
+    return c.html(
+      layout({ lang, t, title: t('devices'), body: html`<h2>${t('devices')}</h2>${devicesTable(t, rows)}` }),
+    );
+  });
+
+  app.get('/api/units', query(PeriodQuery), async (c) =>
+    c.json(await compareUnits(deps.db, periodOfDays(c.req.valid('query').days, now()))),
+  );
+
+  app.get('/api/units/:unitId/officers', query(PeriodQuery), async (c) => {
+    const p = unitParam.safeParse(c.req.param());
+    if (!p.success) return c.json({ error: 'invalid unitId' }, 400);
+    return c.json(
+      await officerSummaries(deps.db, p.data.unitId, periodOfDays(c.req.valid('query').days, now())),
+    );
+  });
+
+  app.get('/api/devices', async (c) => c.json(await unitDevices(deps.db, null)));
+
+  app.get('/api/live', query(LiveQuery), (c) => {
+    const { unit } = c.req.valid('query');
+    const lang = c.get('lang');
+    return streamSSE(c, async (stream) => {
+      const queue: string[] = [];
+      let wake: (() => void) | null = null;
+      const unsubscribe = deps.feed.subscribe((r) => {
+        if (unit && r.unitId !== unit) return;
+        void Promise.resolve(ratingRow(lang, r)).then((h) => {
+          queue.push(h.toString());
+          wake?.();
+        });
+      });
+      stream.onAbort(() => {
+        unsubscribe();
+        wake?.();
+      });
+      await stream.writeSSE({ event: 'hello', data: 'ok' });
+      while (!stream.aborted) {
+        const next = queue.shift();
+        if (next !== undefined) {
+          await stream.writeSSE({ event: 'rating', data: next.replaceAll('\n', ' ') });
+          continue;
+        }
+        // Wake on a new rating, or every 15 s to send a keep-alive through proxies.
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 15_000).unref();
+        });
+        wake = null;
+        if (queue.length === 0 && !stream.aborted) await stream.writeSSE({ event: 'ping', data: '' });
+      }
+      unsubscribe();
+    });
+  });
+
+  return app;
+}
+
+function periodNav(t: ReturnType<typeof translator>, days: number) {
+  const link = (d: number, label: string) =>
+    d === days ? html`<b>${label}</b> ` : html`<a href="?days=${d}">${label}</a> `;
+  return html`<nav class="period" aria-label="${t('period')}">${link(1, t('today'))}${link(7, t('last7'))}${link(30, t('last30'))}</nav>`;
+}

@@ -1,0 +1,92 @@
+import { CounterId, DossierId, describeIssues, OfficerId, UnitId } from '@onestop/protocol';
+import { addComment, type Database, listUnits } from '@onestop/store';
+import { Hono } from 'hono';
+import { html } from 'hono/html';
+import { z } from 'zod';
+import { type Lang, translator } from '../i18n.js';
+import { layout } from '../pages/layout.js';
+
+/** Where the counter's QR code points: any phone camera opens it, no app needed. */
+const Context = z.strictObject({
+  unit: UnitId,
+  counter: CounterId.optional(),
+  officer: OfficerId.optional(),
+  dossier: DossierId.optional(),
+  lang: z.enum(['vi', 'en']).optional(),
+});
+const Form = Context.extend({
+  body: z
+    .string()
+    .trim()
+    .min(3, 'comment is too short')
+    .max(2000, 'comment is too long (2000 characters at most)'),
+  contact: z.string().trim().max(100).optional(),
+});
+
+const TEXT = {
+  heading: { vi: 'Góp ý gửi lãnh đạo phường, xã', en: 'Comment to the ward leaders' },
+  body: { vi: 'Nội dung góp ý', en: 'Your comment' },
+  contact: { vi: 'Số điện thoại hoặc email (không bắt buộc)', en: 'Phone or email (optional)' },
+  send: { vi: 'Gửi góp ý', en: 'Send' },
+  thanks: {
+    vi: 'Cảm ơn ông/bà đã góp ý. Lãnh đạo đơn vị sẽ xem xét.',
+    en: 'Thank you. The unit leaders will review it.',
+  },
+  privacy: {
+    vi: 'Chỉ lưu nội dung và thông tin liên hệ ông/bà tự nguyện cung cấp.',
+    en: 'Only what you write and the contact you choose to give are stored.',
+  },
+} as const;
+const say = (lang: Lang, k: keyof typeof TEXT) => TEXT[k][lang];
+
+export function commentRoutes(db: Database) {
+  const app = new Hono<{ Variables: { lang: Lang } }>();
+
+  app.get('/', async (c) => {
+    const lang = c.get('lang');
+    const q = Context.safeParse(c.req.query());
+    if (!q.success) return c.json({ error: 'invalid query', ...describeIssues(q.error) }, 400);
+    const unit = (await listUnits(db)).find((u) => u.id === q.data.unit);
+    if (!unit) return c.json({ error: 'unknown unit', field: 'unit' }, 404);
+    const hidden = (['unit', 'counter', 'officer', 'dossier'] as const).map((k) =>
+      q.data[k] ? html`<input type="hidden" name="${k}" value="${q.data[k]}">` : '',
+    );
+    const body = html`<h2>${say(lang, 'heading')}</h2><p><b>${unit.name}</b>${q.data.counter ? html` · ${translator(lang)('counter')} ${q.data.counter}` : ''}</p>
+<form method="post" action="/comment">${hidden}
+<p><label>${say(lang, 'body')}<br><textarea name="body" rows="6" required minlength="3" maxlength="2000" style="width:100%;font-size:1.1rem"></textarea></label></p>
+<p><label>${say(lang, 'contact')}<br><input name="contact" maxlength="100" style="width:100%;font-size:1.1rem"></label></p>
+<p><button type="submit" style="font-size:1.2rem;padding:.6rem 1.5rem">${say(lang, 'send')}</button></p></form>
+<p class="note">${say(lang, 'privacy')}</p>`;
+    return c.html(layout({ lang, t: translator(lang), title: say(lang, 'heading'), body }));
+  });
+
+  app.post('/', async (c) => {
+    const lang = c.get('lang');
+    const form = Form.safeParse(
+      Object.fromEntries(Object.entries(await c.req.parseBody()).filter(([, v]) => v !== '')),
+    );
+    if (!form.success) return c.json({ error: 'invalid comment', ...describeIssues(form.error) }, 400);
+    const f = form.data;
+    if (!(await listUnits(db)).some((u) => u.id === f.unit))
+      return c.json({ error: 'unknown unit', field: 'unit' }, 404);
+    await addComment(db, {
+      unitId: f.unit,
+      counterId: f.counter ?? null,
+      officerId: f.officer ?? null,
+      dossierId: f.dossier ?? null,
+      body: f.body,
+      contact: f.contact ?? null,
+    });
+    return c.html(
+      layout({
+        lang,
+        t: translator(lang),
+        title: say(lang, 'heading'),
+        body: html`<p style="font-size:1.3rem">${say(lang, 'thanks')}</p>`,
+      }),
+      201,
+    );
+  });
+
+  return app;
+}

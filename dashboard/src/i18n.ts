@@ -1,0 +1,83 @@
+import { LEVEL_LABELS, type RatingScale } from '@onestop/protocol';
+
+export type Lang = 'vi' | 'en';
+
+const MESSAGES = {
+  title: { vi: 'Giám sát quầy giao dịch một cửa', en: 'One-stop counter monitoring' },
+  city: { vi: 'So sánh các phường, xã', en: 'Compare wards and communes' },
+  unit: { vi: 'Trung tâm / Điểm Phục vụ hành chính công', en: 'Public administrative service centre' },
+  devices: { vi: 'Thiết bị tại quầy', en: 'Counter devices' },
+  liveRatings: { vi: 'Đánh giá mới nhất', en: 'Latest ratings' },
+  officers: { vi: 'Đánh giá theo cán bộ, công chức', en: 'Evaluation per officer' },
+  officer: { vi: 'Cán bộ', en: 'Officer' },
+  counter: { vi: 'Quầy', en: 'Counter' },
+  noOfficer: { vi: '(không có cán bộ đăng nhập)', en: '(no officer signed in)' },
+  ratings: { vi: 'Số đánh giá', en: 'Ratings' },
+  satisfiedShare: { vi: 'Tỷ lệ hài lòng', en: 'Satisfied share' },
+  meanScore: { vi: 'Chỉ số (0–100)', en: 'Index (0–100)' },
+  distribution: { vi: 'Phân bố mức đánh giá', en: 'Rating distribution' },
+  cameraIndex: { vi: 'Chỉ số biểu cảm (camera, tách riêng)', en: 'Expression index (camera, shown apart)' },
+  samples: { vi: 'mẫu', en: 'samples' },
+  dossier: { vi: 'Mã hồ sơ', en: 'Dossier ID' },
+  ticket: { vi: 'Số thứ tự', en: 'Queue ticket' },
+  time: { vi: 'Thời gian', en: 'Time' },
+  level: { vi: 'Mức', en: 'Level' },
+  period: { vi: 'Khoảng thời gian', en: 'Period' },
+  today: { vi: 'Hôm nay', en: 'Today' },
+  last7: { vi: '7 ngày', en: '7 days' },
+  last30: { vi: '30 ngày', en: '30 days' },
+  empty: { vi: 'Chưa có dữ liệu trong khoảng thời gian này.', en: 'No data in this period yet.' },
+  visits: { vi: 'Lượt tiếp công dân', en: 'Visits' },
+  unrated: { vi: 'Không đánh giá', en: 'Not rated' },
+  status: { vi: 'Trạng thái', en: 'Status' },
+  lastSeen: { vi: 'Lần cuối', en: 'Last seen' },
+  device: { vi: 'Thiết bị', en: 'Device' },
+  outbox: { vi: 'Hàng đợi', en: 'Outbox' },
+  live: { vi: 'Trực tiếp', en: 'Live' },
+  presence: { vi: 'Cán bộ làm việc tại quầy', en: 'Officers at the counters' },
+  signedInAt: { vi: 'Đăng nhập', en: 'Signed in' },
+  signedOutAt: { vi: 'Đăng xuất', en: 'Signed out' },
+  stillSignedIn: { vi: 'Đang làm việc', en: 'Still signed in' },
+  unsatisfiedList: {
+    vi: 'Đánh giá không hài lòng và hồ sơ liên quan',
+    en: 'Unsatisfied ratings and their dossiers',
+  },
+  byHour: { vi: 'Theo giờ trong ngày', en: 'By hour of day' },
+  hour: { vi: 'Giờ', en: 'Hour' },
+  reasons: { vi: 'Lý do', en: 'Reasons' },
+  comments: { vi: 'Góp ý của người dân', en: "Citizens' comments" },
+  unitName: { vi: 'Đơn vị', en: 'Unit' },
+  online: { vi: 'Trực tuyến', en: 'Online' },
+  offline: { vi: 'Mất kết nối', en: 'Offline' },
+  stopped: { vi: 'Đã dừng', en: 'Stopped' },
+  never_seen: { vi: 'Chưa kết nối', en: 'Never seen' },
+  revoked: { vi: 'Đã thu hồi', en: 'Revoked' },
+  fairnessNote: {
+    vi: 'Một đánh giá chỉ được tính cho cán bộ đang đăng nhập tại quầy vào thời điểm đó. Chỉ số biểu cảm do camera ước lượng được hiển thị riêng, kèm số mẫu và khoảng tin cậy 95%.',
+    en: 'A rating counts for an officer only when that officer was signed in at that counter at that time. The camera expression index is shown apart, with its sample size and 95% confidence interval.',
+  },
+} as const satisfies Record<string, Record<Lang, string>>;
+
+export type MessageKey = keyof typeof MESSAGES;
+export type Translate = (key: MessageKey) => string;
+
+export function translator(lang: Lang): Translate {
+  return (key) => MESSAGES[key][lang];
+}
+
+export function levelLabel(lang: Lang, scale: string, level: number): string {
+  const labels = (LEVEL_LABELS as Record<string, Record<number, { vi: string; en: string }>>)[scale];
+  return labels?.[level]?.[lang] ?? `${scale} ${level}`;
+}
+
+export function scaleLevels(scale: RatingScale): number[] {
+  return Object.keys(LEVEL_LABELS[scale])
+    .map(Number)
+    .sort((a, b) => b - a);
+}
+
+/** `?lang=` wins, then the cookie; Vietnamese by default. */
+export function pickLang(query: string | undefined, cookie: string | undefined): Lang {
+  if (query === 'en' || query === 'vi') return query;
+  return cookie === 'en' ? 'en' : 'vi';
+}

@@ -1,0 +1,3 @@
+export { createDashboardApp, type DashboardDeps } from './app.js';
+export { LiveRatingFeed } from './live/feed.js';
+export { type DashboardOptions, type RunningDashboard, startDashboard } from './server.js';

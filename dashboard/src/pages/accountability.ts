@@ -1,0 +1,30 @@
+import type { presenceIntervalsOf, unsatisfiedRatings } from '@onestop/store';
+import { html } from 'hono/html';
+import { type Lang, levelLabel, type Translate } from '../i18n.js';
+import { formatVietnamTime } from '../period.js';
+
+type PresenceRow = Awaited<ReturnType<typeof presenceIntervalsOf>>[number];
+type BadRatingRow = Awaited<ReturnType<typeof unsatisfiedRatings>>[number];
+
+export function presenceTable(t: Translate, rows: PresenceRow[]) {
+  if (rows.length === 0) return html`<p class="muted">${t('empty')}</p>`;
+  return html`<table data-testid="presence"><thead><tr><th>${t('counter')}</th><th>${t('officer')}</th><th>${t('signedInAt')}</th><th>${t('signedOutAt')}</th></tr></thead>
+<tbody>${rows.map(
+    (
+      r,
+    ) => html`<tr><td>${r.counterId}</td><td>${r.officerName ?? r.officerId}</td><td>${formatVietnamTime(r.startedAt)}</td>
+<td>${r.endedAt ? formatVietnamTime(r.endedAt) : html`<b class="ok">${t('stillSignedIn')}</b>`}</td></tr>`,
+  )}</tbody></table>`;
+}
+
+export function unsatisfiedTable(lang: Lang, t: Translate, rows: BadRatingRow[]) {
+  if (rows.length === 0) return html`<p class="muted">${t('empty')}</p>`;
+  return html`<table data-testid="unsatisfied"><thead><tr><th>${t('time')}</th><th>${t('counter')}</th><th>${t('officer')}</th>
+<th>${t('level')}</th><th>${t('dossier')}</th><th>${t('reasons')}</th></tr></thead>
+<tbody>${rows.map(
+    (
+      r,
+    ) => html`<tr><td>${formatVietnamTime(r.deviceTs)}</td><td>${r.counterId}</td><td>${r.officerName ?? r.officerId ?? '–'}</td>
+<td class="bad">${levelLabel(lang, r.scale, r.level)}</td><td>${r.dossierIds.join(', ') || '–'}</td><td>${r.reasons.join(', ') || '–'}</td></tr>`,
+  )}</tbody></table>`;
+}

@@ -1,0 +1,29 @@
+import type { unitDevices } from '@onestop/store';
+import { html } from 'hono/html';
+import type { MessageKey, Translate } from '../i18n.js';
+import { formatVietnamTime } from '../period.js';
+
+type DeviceRow = Awaited<ReturnType<typeof unitDevices>>[number];
+const STATUS_KEYS: Record<string, MessageKey> = {
+  online: 'online',
+  offline: 'offline',
+  stopped: 'stopped',
+  never_seen: 'never_seen',
+};
+
+function outboxDepth(telemetry: unknown): string {
+  const depth = (telemetry as { outbox?: { depth?: unknown } } | null)?.outbox?.depth;
+  return typeof depth === 'number' ? String(depth) : '–';
+}
+
+export function devicesTable(t: Translate, rows: DeviceRow[]) {
+  if (rows.length === 0) return html`<p class="muted">${t('empty')}</p>`;
+  return html`<table data-testid="devices"><thead><tr><th>${t('device')}</th><th>${t('unitName')}</th><th>${t('counter')}</th>
+<th>${t('status')}</th><th>${t('lastSeen')}</th><th>${t('outbox')}</th><th>Agent</th></tr></thead>
+<tbody>${rows.map((d) => {
+    const key = d.revokedAt ? 'revoked' : (STATUS_KEYS[d.status] ?? 'never_seen');
+    return html`<tr><td>${d.deviceId}</td><td>${d.unitId}</td><td>${d.counterId}</td>
+<td class="${key === 'online' ? 'ok' : key === 'offline' || key === 'revoked' ? 'bad' : ''}">${t(key)}</td>
+<td>${d.lastSeenAt ? formatVietnamTime(d.lastSeenAt) : '–'}</td><td class="num">${outboxDepth(d.telemetry)}</td><td>${d.agentVersion ?? '–'}</td></tr>`;
+  })}</tbody></table>`;
+}

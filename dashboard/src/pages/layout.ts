@@ -1,0 +1,43 @@
+import { html, raw } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
+import type { Lang, Translate } from '../i18n.js';
+
+type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+const STYLE = `
+:root{--fg:#111;--bg:#fff;--muted:#555;--ok:#0a6b2d;--bad:#b00020;--line:#ccc;--accent:#003d99}
+*{box-sizing:border-box}body{font:16px/1.45 system-ui,"Segoe UI",Roboto,sans-serif;margin:0;color:var(--fg);background:var(--bg)}
+header{background:var(--accent);color:#fff;padding:.6rem 1rem;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
+header a{color:#fff}header h1{font-size:1.15rem;margin:0 auto 0 0}
+main{padding:1rem;max-width:1200px;margin:auto}
+table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}th,td{border-bottom:1px solid var(--line);padding:.35rem .5rem;text-align:left;vertical-align:top}
+th{background:#f2f4f8}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.bad{color:var(--bad);font-weight:600}.ok{color:var(--ok)}.muted{color:var(--muted)}
+.bar{display:flex;height:1rem;min-width:8rem;border:1px solid var(--line)}.bar span{display:block;height:100%}
+nav.period a{margin-right:.75rem}.note{color:var(--muted);font-size:.9rem}
+.live-dot{display:inline-block;width:.6rem;height:.6rem;border-radius:50%;background:#2ecc40;margin-right:.3rem}
+tr.fresh{animation:fresh 2s ease-out}@keyframes fresh{from{background:#fff6bf}to{background:transparent}}
+`;
+
+export function layout(opts: { lang: Lang; t: Translate; title: string; body: Html; script?: string }) {
+  const other: Lang = opts.lang === 'vi' ? 'en' : 'vi';
+  return html`<!doctype html>
+<html lang="${opts.lang}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${opts.title} · onestop-counter</title><style>${raw(STYLE)}</style></head>
+<body>
+<header><h1>${opts.t('title')}</h1>
+<a href="/">${opts.t('city')}</a><a href="/devices">${opts.t('devices')}</a>
+<a href="?lang=${other}" data-testid="lang-switch">${other === 'en' ? 'English' : 'Tiếng Việt'}</a></header>
+<main>${opts.body}</main>
+${opts.script ? html`<script>${raw(opts.script)}</script>` : ''}
+</body></html>`;
+}
+
+export function pct(x: number | null): string {
+  return x === null ? '–' : `${(x * 100).toFixed(1)} %`;
+}
+
+export function num(x: number | null, digits = 1): string {
+  return x === null ? '–' : x.toFixed(digits);
+}

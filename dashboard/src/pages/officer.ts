@@ -1,0 +1,21 @@
+import type { officerRecord } from '@onestop/store';
+import { html } from 'hono/html';
+import type { Lang, Translate } from '../i18n.js';
+import { num, pct } from './layout.js';
+import { liveRatingsTable, officerTable } from './unit.js';
+
+type OfficerRecord = NonNullable<Awaited<ReturnType<typeof officerRecord>>>;
+
+export function officerPage(lang: Lang, t: Translate, r: OfficerRecord) {
+  const max = Math.max(1, ...r.byHour.map((h) => h.ratings));
+  return html`<h2>${r.officer.name} <small class="muted">${r.officer.id} · <a href="/units/${r.officer.unitId}">${r.officer.unitId}</a></small></h2>
+${r.summary ? officerTable(lang, t, [r.summary]) : html`<p class="muted">${t('empty')}</p>`}
+<h3>${t('byHour')}</h3>
+<table data-testid="by-hour"><thead><tr><th>${t('hour')}</th><th>${t('ratings')}</th><th></th><th>${t('satisfiedShare')}</th></tr></thead><tbody>
+${r.byHour.map(
+  (h) => html`<tr><td>${String(h.hour).padStart(2, '0')}:00</td><td class="num">${h.ratings}</td>
+<td><div class="bar"><span style="width:${num((h.ratings / max) * 100, 1)}%;background:#003d99"></span></div></td>
+<td class="num">${pct(h.ratings > 0 ? (h.ratings - h.unsatisfied) / h.ratings : null)}</td></tr>`,
+)}</tbody></table>
+<h3>${t('liveRatings')}</h3>${liveRatingsTable(lang, t, r.latest)}`;
+}

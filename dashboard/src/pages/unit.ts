@@ -1,0 +1,102 @@
+import { officialLevel, type RatingScale, RatingScale as RatingScaleSchema } from '@onestop/protocol';
+import type { OfficerSummary, RatingRow, recentComments } from '@onestop/store';
+import { html } from 'hono/html';
+import { type Lang, levelLabel, type Translate } from '../i18n.js';
+import { formatVietnamTime } from '../period.js';
+import { num, pct } from './layout.js';
+
+const COLOURS = { very_satisfied: '#0a6b2d', satisfied: '#5aa469', unsatisfied: '#b00020' } as const;
+
+function levelEntries(levels: Record<string, number>) {
+  return Object.entries(levels)
+    .flatMap(([key, n]) => {
+      const [scale, level] = key.split(':');
+      const parsed = RatingScaleSchema.safeParse(scale);
+      return parsed.success ? [{ scale: parsed.data as RatingScale, level: Number(level), n }] : [];
+    })
+    .sort((a, b) => a.scale.localeCompare(b.scale) || b.level - a.level);
+}
+
+function distribution(lang: Lang, s: OfficerSummary) {
+  const entries = levelEntries(s.levels);
+  const colour = (scale: RatingScale, level: number) => {
+    const o = officialLevel(scale, level);
+    return o === 'satisfied' && level < 3 ? '#c9a227' : COLOURS[o];
+  };
+  return html`<div class="bar" role="img" aria-label="${entries.map((e) => `${levelLabel(lang, e.scale, e.level)} ${e.n}`).join(', ')}">
+${entries.map((e) => html`<span style="width:${((e.n / s.ratings) * 100).toFixed(2)}%;background:${colour(e.scale, e.level)}"></span>`)}
+</div><small>${entries.map((e, i) => html`${i > 0 ? ' · ' : ''}${levelLabel(lang, e.scale, e.level)}: <b>${e.n}</b>`)}</small>`;
+}
+
+function expressionCell(t: Translate, s: OfficerSummary) {
+  const e = s.expression;
+  if (e.samples === 0 || e.mean === null) return html`<span class="muted">–</span>`;
+  return html`${num(e.mean * 100, 0)}${e.ci95 !== null ? html` ± ${num(e.ci95 * 100, 0)}` : ''}
+<span class="muted">(${e.samples} ${t('samples')})</span>`;
+}
+
+export function officerTable(lang: Lang, t: Translate, rows: OfficerSummary[]) {
+  if (rows.length === 0) return html`<p class="muted" id="officers">${t('empty')}</p>`;
+  return html`<table id="officers" data-testid="officer-table">
+<thead><tr><th>${t('officer')}</th><th>${t('ratings')}</th><th>${t('distribution')}</th><th>${t('satisfiedShare')}</th><th>${t('meanScore')}</th><th>${t('cameraIndex')}</th></tr></thead>
+<tbody>${rows.map(
+    (s) => html`<tr data-officer="${s.officerId ?? ''}">
+<td>${s.officerId === null ? html`<span class="muted">${t('noOfficer')}</span>` : html`<a href="/officers/${s.officerId}">${s.officerName ?? s.officerId}</a>${s.officerName ? html` <small class="muted">${s.officerId}</small>` : ''}`}</td>
+<td class="num">${s.ratings}</td><td>${s.ratings > 0 ? distribution(lang, s) : '–'}</td>
+<td class="num ${s.satisfiedShare !== null && s.satisfiedShare < 0.8 ? 'bad' : ''}">${pct(s.satisfiedShare)}</td>
+<td class="num">${num(s.meanScore)}</td><td>${expressionCell(t, s)}</td></tr>`,
+  )}</tbody></table>`;
+}
+
+export function ratingRow(lang: Lang, r: RatingRow) {
+  return html`<tr data-event-id="${r.eventId}"><td>${formatVietnamTime(r.deviceTs)}</td><td>${r.counterId}</td>
+<td>${r.officerName ?? r.officerId ?? '–'}</td>
+<td class="${r.official === 'unsatisfied' ? 'bad' : ''}">${levelLabel(lang, r.scale, r.level)}</td>
+<td>${r.dossierIds.join(', ') || '–'}</td><td>${r.ticket ?? '–'}</td></tr>`;
+}
+
+export function liveRatingsTable(lang: Lang, t: Translate, rows: RatingRow[]) {
+  return html`<table data-testid="live-ratings"><thead><tr><th>${t('time')}</th><th>${t('counter')}</th><th>${t('officer')}</th>
+<th>${t('level')}</th><th>${t('dossier')}</th><th>${t('ticket')}</th></tr></thead>
+<tbody id="live-body">${rows.map((r) => ratingRow(lang, r))}</tbody></table>`;
+}
+
+/** Live updates: new rows arrive as server-rendered HTML over SSE; the officer table is re-fetched. */
+export function unitScript(unitId: string, days: number, lang: Lang): string {
+  const q = `unit=${encodeURIComponent(unitId)}&lang=${lang}`;
+  return `(() => {
+  const body = document.getElementById('live-body');
+  let pending = null;
+  const refreshOfficers = () => {
+    if (pending) return;
+    pending = setTimeout(async () => {
+      pending = null;
+      const res = await fetch('/units/${encodeURIComponent(unitId)}/officers?days=${days}&lang=${lang}');
+      if (res.ok) document.getElementById('officers').outerHTML = await res.text();
+    }, 500);
+  };
+  const es = new EventSource('/api/live?${q}');
+  es.addEventListener('rating', (e) => {
+    // The feed re-sends a short window after reconnects; the page may already hold the row.
+    const id = /data-event-id="([^"]+)"/.exec(e.data);
+    if (id && body.querySelector('[data-event-id="' + id[1] + '"]')) return;
+    body.insertAdjacentHTML('afterbegin', e.data);
+    body.firstElementChild.classList.add('fresh');
+    while (body.children.length > 50) body.lastElementChild.remove();
+    refreshOfficers();
+  });
+})();`;
+}
+
+type CommentRow = Awaited<ReturnType<typeof recentComments>>[number];
+
+export function commentList(t: Translate, rows: CommentRow[]) {
+  if (rows.length === 0) return html`<p class="muted">${t('empty')}</p>`;
+  return html`<table data-testid="comments"><thead><tr><th>${t('time')}</th><th>${t('counter')}</th><th>${t('officer')}</th>
+<th>${t('dossier')}</th><th>${t('comments')}</th></tr></thead><tbody>${rows.map(
+    (
+      r,
+    ) => html`<tr><td>${formatVietnamTime(r.createdAt)}</td><td>${r.counterId ?? '–'}</td><td>${r.officerId ?? '–'}</td>
+<td>${r.dossierId ?? '–'}</td><td>${r.body}</td></tr>`,
+  )}</tbody></table>`;
+}

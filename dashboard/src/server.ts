@@ -1,0 +1,47 @@
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import type { Database } from '@onestop/store';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { createDashboardApp } from './app.js';
+import { LiveRatingFeed } from './live/feed.js';
+
+export interface DashboardOptions {
+  db: Database;
+  registry: Registry;
+  logger: Logger;
+  port: number;
+  host?: string;
+}
+
+export interface RunningDashboard {
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startDashboard(opts: DashboardOptions): Promise<RunningDashboard> {
+  const feed = new LiveRatingFeed(opts.db, opts.logger.child({ part: 'live-feed' }));
+  const app = createDashboardApp({ db: opts.db, registry: opts.registry, logger: opts.logger, feed });
+  const server = createAdaptorServer({ fetch: app.fetch });
+  const host = opts.host ?? '0.0.0.0';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, host, () => resolve());
+  });
+  feed.start();
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  opts.logger.info({ url }, 'dashboard listening');
+  return {
+    port,
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        feed.stop();
+        // SSE streams stay open forever: cut them so that close() returns.
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,165 @@
+import type { AgentConfig } from '@onestop/firmware-config';
+import type { PayloadOf } from '@onestop/protocol';
+import pino, { type Logger } from 'pino';
+import { type Clock, systemClock } from '../clock.js';
+import type { CounterInput, CounterState, Screen } from '../counter/types.js';
+import { createHidInputs } from '../devices/create-inputs.js';
+import type { CounterInputs, HidStatus } from '../devices/inputs.js';
+import type { OutboxStats } from '../outbox/outbox.js';
+import { AgentBus } from './bus.js';
+import type { AgentContext, CameraStatus, Extension } from './context.js';
+import type { CounterDriver } from './extensions/counter-driver.js';
+import { PerceptionBridge, type PerceptionLike, VisitHistory } from './extensions/perception-bridge.js';
+import type { PublisherOptions } from './extensions/publisher.js';
+import { Runtime } from './runtime.js';
+
+export interface StartAgentOptions {
+  /** Input devices; default: the real USB devices named in the config (node-hid, loaded lazily). */
+  inputs?: CounterInputs;
+  logger?: Logger;
+  clock?: Clock;
+  /** The file the config came from, so that `cmd/reload-config` can re-read it. */
+  configPath?: string;
+  reloadConfig?: () => AgentConfig;
+  camera?: () => CameraStatus;
+  models?: Array<{ name: string; sha256: string }>;
+  publisher?: Partial<PublisherOptions>;
+  /**
+   * The camera pipeline, built with the agent's visit resolver so that face tracks land on the
+   * right visit. Started with the agent, stopped by `agent.stop()`; its stats feed telemetry.
+   */
+  perception?: (resolveVisitId: (startedAt: number, endedAt: number) => string | null) => PerceptionLike;
+  /** Extensions supplied by the caller (kiosk, perception), started after the built-in ones. */
+  extensions?: (ctx: AgentContext, counter: CounterDriver, agent: Agent) => Extension[];
+}
+
+export interface AgentStateSnapshot {
+  connected: boolean;
+  bootId: string;
+  configVersion: number | null;
+  counter: CounterState;
+  screen: Screen;
+  outbox: OutboxStats;
+  inFlight: number;
+  hid: HidStatus[];
+  restarts: number;
+  /** Where the kiosk screen is served, when configured. */
+  kioskUrl: string | null;
+}
+
+export interface Agent {
+  readonly bus: AgentBus;
+  config(): AgentConfig;
+  state(): AgentStateSnapshot;
+  /** The telemetry message this device would publish now (also handy for a local status page). */
+  telemetry(): PayloadOf<'telemetry'>;
+  /** Feeds the counter directly: kiosk touches, perception (face seen/left), officer actions. */
+  input(i: CounterInput): void;
+  restart(reason: string): Promise<void>;
+  /** Publishes retained `status: stopped`, closes devices, connection and the outbox. */
+  stop(): Promise<void>;
+}
+
+const OFF_CAMERA: CameraStatus = { state: 'off', fps: null, inferenceMs: null, error: null };
+
+export async function startAgent(
+  initialConfig: AgentConfig,
+  options: StartAgentOptions = {},
+): Promise<Agent> {
+  const logger =
+    options.logger ?? pino({ name: 'edge-agent', base: { deviceId: initialConfig.device.deviceId } });
+  const clock = options.clock ?? systemClock;
+  const bus = new AgentBus();
+  let config = initialConfig;
+  const inputs = options.inputs ?? (await createHidInputs(config, logger));
+  let restarts = 0;
+  let stopped = false;
+  let chain: Promise<void> = Promise.resolve();
+  let reloadFile: (() => AgentConfig) | null = options.reloadConfig ?? null;
+  if (!reloadFile && options.configPath) {
+    const path = options.configPath;
+    const { loadAgentConfig } = await import('@onestop/firmware-config');
+    reloadFile = () => loadAgentConfig(path);
+  }
+  let pendingConfig: AgentConfig | null = null;
+  const visits = new VisitHistory();
+  const perception = options.perception?.(visits.resolve) ?? null;
+
+  const build = (): Runtime =>
+    new Runtime({
+      config,
+      bus,
+      inputs,
+      logger,
+      clock,
+      camera: options.camera ?? (perception ? () => perception.stats() : () => OFF_CAMERA),
+      models: options.models ?? [],
+      publisher: { window: 32, ackTimeoutMs: 30_000, ...options.publisher },
+      requestRestart: (reason) => void agent.restart(reason),
+      reloadConfigFile: reloadFile
+        ? () => {
+            pendingConfig = reloadFile!();
+            return pendingConfig;
+          }
+        : null,
+      extraExtensions: (ctx, counter) => [
+        ...(perception ? [new PerceptionBridge(ctx, counter, perception, visits)] : []),
+        ...(options.extensions?.(ctx, counter, agent) ?? []),
+      ],
+    });
+
+  // Assigned right after `agent` exists: extensions built with the runtime receive the agent.
+  let runtime!: Runtime;
+
+  const agent: Agent = {
+    bus,
+    config: () => config,
+    state: () => {
+      const { state, screen } = runtime.counter.current();
+      return {
+        connected: runtime.connected,
+        bootId: runtime.outbox.bootId,
+        configVersion: runtime.settings.version(),
+        counter: state,
+        screen,
+        outbox: runtime.outbox.stats(),
+        inFlight: runtime.publisher.inFlight,
+        hid: inputs.status(),
+        restarts,
+        kioskUrl: runtime.kiosk?.url ?? null,
+      };
+    },
+    telemetry: () => runtime.telemetry.snapshot(),
+    input: (i) => runtime.counter.dispatch(i),
+    restart: (reason) => {
+      // Serialised: a restart command arriving during a restart waits its turn.
+      chain = chain.then(async () => {
+        if (stopped) return;
+        bus.emit('agent.restarting', { reason });
+        logger.info({ reason }, 'restarting agent');
+        await runtime.stop(false);
+        if (pendingConfig) config = pendingConfig;
+        pendingConfig = null;
+        restarts++;
+        runtime = build();
+        await runtime.start();
+      });
+      return chain;
+    },
+    stop: () => {
+      chain = chain.then(async () => {
+        if (stopped) return;
+        stopped = true;
+        await perception?.stop();
+        await runtime.stop(true);
+      });
+      return chain;
+    },
+  };
+
+  runtime = build();
+  await runtime.start();
+  // Runs until stopped; camera faults show up in telemetry, never as a crash of the agent.
+  void perception?.start().catch((e: Error) => logger.error({ err: e.message }, 'perception stopped'));
+  return agent;
+}

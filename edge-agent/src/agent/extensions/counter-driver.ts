@@ -1,0 +1,134 @@
+import { newEventId } from '@onestop/protocol';
+import { screenOf } from '../../counter/screen.js';
+import { step } from '../../counter/step.js';
+import type { CounterContext, CounterInput, CounterState, Screen } from '../../counter/types.js';
+import { initialCounterState } from '../../counter/types.js';
+import type { InputEvent } from '../../devices/inputs.js';
+import { OutboxFullError } from '../../outbox/outbox.js';
+import type { AgentContext, Extension } from '../context.js';
+
+const OFFICER_KEY = 'officer';
+
+/** Device events → counter inputs. Unmapped keys are refused here, before the state machine. */
+export function toCounterInput(e: InputEvent): CounterInput | { rejected: string } | null {
+  switch (e.type) {
+    case 'keypad.press':
+      if (e.action === null)
+        return { rejected: `key 0x${e.code.toString(16)} is not mapped in the keypad profile` };
+      if (typeof e.action === 'number')
+        return { type: 'press', level: e.action, scale: e.scale, source: 'keypad' };
+      return { type: 'officer', action: e.action };
+    case 'scanner.scan':
+      return { type: 'scan', text: e.text };
+    case 'badge.read':
+      return { type: 'badge', id: e.id };
+    default:
+      return null;
+  }
+}
+
+/**
+ * Runs the pure counter state machine and performs its effects. Every `emit` is appended to the
+ * outbox (fsynced) before the new screen is announced, so "thank you, recorded" is never shown for
+ * a rating that is not on disk.
+ */
+export class CounterDriver implements Extension {
+  readonly name = 'counter';
+  private state: CounterState;
+  private timer: NodeJS.Timeout | null = null;
+  private offs: Array<() => void> = [];
+
+  constructor(
+    private readonly ctx: AgentContext,
+    private readonly touch: boolean,
+  ) {
+    const saved = ctx.outbox.getMeta(OFFICER_KEY);
+    // The officer stays signed in across a reboot or power cut; the open visit does not survive.
+    this.state = initialCounterState(saved ? (JSON.parse(saved) as CounterState['officer']) : null);
+  }
+
+  start(): void {
+    this.offs = [
+      this.ctx.bus.on('input.device', (e) => {
+        const i = toCounterInput(e);
+        if (i === null) return;
+        if ('rejected' in i) {
+          this.state = { ...this.state, ignoredPresses: this.state.ignoredPresses + 1 };
+          this.ctx.bus.emit('rejected', { source: 'keypad', reason: i.rejected });
+          return;
+        }
+        this.dispatch(i);
+      }),
+      this.ctx.bus.on('config.applied', () => this.dispatch({ type: 'tick' })),
+    ];
+    this.dispatch({ type: 'tick' });
+  }
+
+  stop(): void {
+    for (const off of this.offs) off();
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  current(): { state: CounterState; screen: Screen } {
+    return { state: this.state, screen: screenOf(this.state, this.ctx.clock.now()) };
+  }
+
+  dispatch(input: CounterInput): void {
+    const { ctx } = this;
+    const cctx: CounterContext = {
+      now: ctx.clock.now(),
+      settings: ctx.settings.get(),
+      patterns: ctx.patterns,
+      newId: newEventId,
+      touch: this.touch,
+    };
+    ctx.bus.emit('counter.input', input);
+    const before = this.state;
+    const { state, effects } = step(this.state, input, cctx);
+    this.state = state;
+    let failure: string | null = null;
+    for (const fx of effects) {
+      switch (fx.type) {
+        case 'emit':
+          try {
+            const entry = ctx.outbox.append(fx.event.channel, fx.event.body);
+            ctx.bus.emit('event.recorded', { entry, event: fx.event });
+          } catch (e) {
+            failure ??= e instanceof OutboxFullError ? 'outbox full' : (e as Error).message;
+            ctx.logger.error({ err: (e as Error).message, channel: fx.event.channel }, 'event NOT recorded');
+          }
+          break;
+        case 'beep':
+          ctx.bus.emit('counter.beep', { kind: fx.kind });
+          break;
+        case 'rejected':
+          ctx.bus.emit('rejected', { source: `counter ${fx.input}`, reason: fx.reason });
+          ctx.logger.info({ input: fx.input, reason: fx.reason }, 'input refused');
+          break;
+        case 'schedule':
+          this.arm(fx.at, cctx.now);
+          break;
+        case 'show':
+          break; // announced below, after all appends have committed
+      }
+    }
+    if (before.officer?.id !== state.officer?.id)
+      ctx.outbox.setMeta(OFFICER_KEY, JSON.stringify(state.officer));
+    if (failure !== null) {
+      this.dispatch({ type: 'record-failed', reason: failure });
+      return;
+    }
+    ctx.bus.emit('counter.state', { state, screen: screenOf(state, cctx.now) });
+  }
+
+  private arm(at: number | null, now: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (at === null) return;
+    this.timer = setTimeout(
+      () => this.dispatch({ type: 'tick' }),
+      Math.min(Math.max(0, at - now) + 5, 2 ** 31 - 1),
+    );
+    this.timer.unref();
+  }
+}

@@ -1,0 +1,117 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodePayload } from '@onestop/protocol';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Outbox } from '../../outbox/outbox.js';
+import type { PublishOptions, Transport } from '../../transport/transport.js';
+import { AgentBus } from '../bus.js';
+import type { AgentContext } from '../context.js';
+import { Publisher } from './publisher.js';
+
+class FakeTransport implements Transport {
+  connected = true;
+  sent: string[] = [];
+  async publish(_topic: string, payload: Buffer, _opts: PublishOptions): Promise<void> {
+    this.sent.push((JSON.parse(payload.toString()) as { ticket: string }).ticket);
+  }
+  async subscribe(): Promise<void> {}
+  async stop(): Promise<void> {}
+}
+
+const opened: Outbox[] = [];
+afterEach(() => {
+  for (const o of opened.splice(0)) o.close();
+});
+
+function harness(window: number) {
+  let mono = 0;
+  const clock = { now: () => 1_764_000_000_000, mono: () => mono };
+  const outbox = new Outbox({
+    dataDir: mkdtempSync(join(tmpdir(), 'pub-')),
+    deviceId: 'd',
+    capacity: 1000,
+    alertAt: 1000,
+    clock,
+  });
+  opened.push(outbox);
+  const bus = new AgentBus();
+  const transport = new FakeTransport();
+  // Only what the publisher touches; the rest of the context is irrelevant here.
+  const ctx = {
+    bus,
+    outbox,
+    transport,
+    clock,
+    logger: pino({ level: 'silent' }),
+    address: { unitId: 'u', counterId: 'c', deviceId: 'd' },
+  };
+  const pub = new Publisher(ctx as unknown as AgentContext, { window, ackTimeoutMs: 1_000 });
+  const add = (ticket: string) =>
+    outbox.append('evt/rating', {
+      visitId: null,
+      officerId: null,
+      dossierIds: [],
+      ticket,
+      scale: 'keypad4',
+      level: 4,
+      source: 'keypad',
+      reasons: [],
+      responseMs: null,
+    }).eventId;
+  const ack = (ids: string[]) =>
+    bus.emit('mqtt.message', {
+      channel: 'ack',
+      payload: encodePayload('ack', { v: 1, ts: 1_764_000_000_000, eventIds: ids }),
+    });
+  return { pub, transport, bus, add, ack, outbox, advance: (ms: number) => (mono += ms) };
+}
+
+describe('Publisher', () => {
+  it('keeps at most `window` events in flight, in order, and moves on as acks arrive', () => {
+    const h = harness(2);
+    const ids = ['A1', 'A2', 'A3', 'A4', 'A5'].map(h.add);
+    h.pub.start();
+    expect(h.transport.sent).toEqual(['A1', 'A2']);
+    h.ack([ids[0]!]);
+    expect(h.transport.sent).toEqual(['A1', 'A2', 'A3']);
+    h.ack([ids[1]!, ids[2]!]);
+    expect(h.transport.sent).toEqual(['A1', 'A2', 'A3', 'A4', 'A5']);
+    expect(h.outbox.stats().depth).toBe(2);
+    h.pub.stop();
+  });
+
+  it('re-sends everything un-acked after a reconnect, oldest first', () => {
+    const h = harness(10);
+    const ids = ['B1', 'B2', 'B3'].map(h.add);
+    h.pub.start();
+    h.ack([ids[1]!]);
+    h.transport.connected = false;
+    h.bus.emit('mqtt.disconnected', { reason: 'test' });
+    h.add('B4'); // recorded while offline: not sent
+    expect(h.transport.sent).toEqual(['B1', 'B2', 'B3']);
+    h.transport.connected = true;
+    h.bus.emit('mqtt.connected', { resumed: false });
+    expect(h.transport.sent.slice(3)).toEqual(['B1', 'B3', 'B4']);
+    h.pub.stop();
+  });
+
+  it('sends a newly recorded event at once when there is room', () => {
+    const h = harness(4);
+    h.pub.start();
+    const id = h.add('C1');
+    h.bus.emit('event.recorded', {
+      entry: h.outbox.pending(1)[0]!,
+      event: {
+        channel: 'evt/presence',
+        body: { kind: 'session', state: 'signed_in', officerId: 'x', source: 'badge' },
+      },
+    });
+    expect(h.transport.sent).toEqual(['C1']);
+    expect(h.pub.inFlight).toBe(1);
+    h.ack([id]);
+    expect(h.pub.inFlight).toBe(0);
+    h.pub.stop();
+  });
+});

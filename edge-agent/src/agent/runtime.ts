@@ -1,0 +1,196 @@
+import { type AgentConfig, compilePatterns } from '@onestop/firmware-config';
+import {
+  type Capability,
+  CHANNELS,
+  type Channel,
+  deviceSubscriptions,
+  encodePayload,
+  type PayloadOf,
+  parseTopic,
+  topicFor,
+} from '@onestop/protocol';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { CounterInputs } from '../devices/inputs.js';
+import { KioskExtension } from '../kiosk/kiosk-extension.js';
+import { Outbox } from '../outbox/outbox.js';
+import { MqttTransport } from '../transport/mqtt-transport.js';
+import type { AgentBus } from './bus.js';
+import type { AgentContext, CameraStatus, Extension } from './context.js';
+import { Commands } from './extensions/commands.js';
+import { ConfigSync } from './extensions/config-sync.js';
+import { CounterDriver } from './extensions/counter-driver.js';
+import { Publisher, type PublisherOptions } from './extensions/publisher.js';
+import { StatusAnnouncer } from './extensions/status.js';
+import { Telemetry } from './extensions/telemetry.js';
+import { PersistentSettings } from './settings-store.js';
+
+export interface RuntimeDeps {
+  config: AgentConfig;
+  bus: AgentBus;
+  inputs: CounterInputs;
+  logger: Logger;
+  clock: Clock;
+  camera: () => CameraStatus;
+  models: Array<{ name: string; sha256: string }>;
+  publisher: PublisherOptions;
+  requestRestart(reason: string): void;
+  reloadConfigFile: (() => AgentConfig) | null;
+  /** Extra extensions (e.g. the kiosk), built once the context exists. */
+  extraExtensions: (ctx: AgentContext, counter: CounterDriver) => Extension[];
+}
+
+function capabilitiesOf(c: AgentConfig): Capability[] {
+  const caps: Capability[] = [];
+  if (c.devices.keypad) caps.push('keypad');
+  if (c.devices.scanner) caps.push('scanner');
+  if (c.devices.badge) caps.push('badge');
+  if (c.kiosk) caps.push('kiosk', 'touch');
+  if (c.camera) caps.push(c.camera.role === 'citizen' ? 'camera_citizen' : 'camera_officer');
+  return caps;
+}
+
+/** One boot of the agent: outbox, connection and extensions. A restart builds a new one. */
+export class Runtime {
+  readonly outbox: Outbox;
+  readonly counter: CounterDriver;
+  readonly publisher: Publisher;
+  readonly telemetry: Telemetry;
+  readonly settings: PersistentSettings;
+  readonly kiosk: KioskExtension | null;
+  private readonly transport: MqttTransport;
+  private readonly extensions: Extension[];
+  private readonly ctx: AgentContext;
+
+  constructor(private readonly d: RuntimeDeps) {
+    const { config, bus, logger, clock } = d;
+    const address = config.device;
+    this.outbox = new Outbox({
+      dataDir: config.dataDir,
+      deviceId: address.deviceId,
+      ...config.outbox,
+      clock,
+    });
+    this.settings = new PersistentSettings(config.settings, this.outbox, logger);
+    const statusPayload = (state: 'online' | 'offline' | 'stopped') =>
+      encodePayload('status', {
+        v: 1,
+        deviceId: address.deviceId,
+        state,
+        ts: clock.now(),
+        bootId: this.outbox.bootId,
+      });
+    this.transport = new MqttTransport(
+      {
+        url: config.mqtt.url,
+        clientId: address.deviceId,
+        username: config.mqtt.username,
+        password: config.mqtt.password,
+        tlsCaFile: config.mqtt.tlsCaFile,
+        will: { topic: topicFor(address, 'status'), payload: statusPayload('offline') },
+        logger,
+      },
+      {
+        onConnect: (resumed) => void this.onConnect(resumed),
+        onDisconnect: (reason) => bus.emit('mqtt.disconnected', { reason }),
+        onMessage: (topic, payload) => this.onMessage(topic, payload),
+      },
+    );
+    this.statusPayload = statusPayload;
+    const transport = this.transport;
+    this.ctx = {
+      config,
+      address,
+      patterns: compilePatterns(config.patterns),
+      bus,
+      outbox: this.outbox,
+      transport,
+      inputs: d.inputs,
+      settings: this.settings,
+      logger,
+      clock,
+      capabilities: capabilitiesOf(config),
+      models: d.models,
+      camera: d.camera,
+      publish: async <C extends Channel>(channel: C, payload: PayloadOf<C>) => {
+        const def = CHANNELS[channel];
+        await transport.publish(topicFor(address, channel), encodePayload(channel, payload), {
+          qos: def.qos,
+          retain: def.retain,
+        });
+      },
+      requestRestart: d.requestRestart,
+      reloadConfigFile: d.reloadConfigFile,
+    };
+    this.counter = new CounterDriver(this.ctx, config.kiosk !== null);
+    this.publisher = new Publisher(this.ctx, d.publisher);
+    this.telemetry = new Telemetry(this.ctx, () => this.counter.current().state.ignoredPresses);
+    const status = new StatusAnnouncer(this.ctx);
+    this.kiosk = config.kiosk ? new KioskExtension(this.ctx, this.counter) : null;
+    this.extensions = [
+      status,
+      new ConfigSync(this.ctx, this.settings, () => void status.birth().catch(() => {})),
+      new Commands(this.ctx),
+      this.counter,
+      this.publisher,
+      this.telemetry,
+      ...(this.kiosk ? [this.kiosk] : []),
+      ...d.extraExtensions(this.ctx, this.counter),
+    ];
+  }
+
+  private readonly statusPayload: (state: 'online' | 'offline' | 'stopped') => Buffer;
+
+  async start(): Promise<void> {
+    for (const e of this.extensions) await e.start();
+    await this.d.inputs.start((e) => this.d.bus.emit('input.device', e));
+    this.transport.connect();
+  }
+
+  private async onConnect(resumed: boolean): Promise<void> {
+    try {
+      await this.transport.subscribe(deviceSubscriptions(this.d.config.device));
+    } catch (e) {
+      this.d.logger.error({ err: (e as Error).message }, 'subscribe failed');
+    }
+    this.d.logger.info({ resumed }, 'connected to broker');
+    this.d.bus.emit('mqtt.connected', { resumed });
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    const t = parseTopic(topic);
+    const me = this.d.config.device;
+    if (!t.ok) {
+      this.d.bus.emit('rejected', { source: 'mqtt topic', reason: t.reason });
+      return;
+    }
+    if (
+      t.topic.unitId !== me.unitId ||
+      t.topic.counterId !== me.counterId ||
+      t.topic.deviceId !== me.deviceId
+    )
+      return;
+    this.d.bus.emit('mqtt.message', { channel: t.topic.channel, payload });
+  }
+
+  get connected(): boolean {
+    return this.transport.connected;
+  }
+
+  get context(): AgentContext {
+    return this.ctx;
+  }
+
+  /** `final`: a real stop (retained `stopped`); otherwise a restart, where the will covers a crash. */
+  async stop(final: boolean): Promise<void> {
+    await this.d.inputs.stop();
+    for (const e of [...this.extensions].reverse()) await e.stop();
+    const opts = { qos: 1 as const, retain: true };
+    await this.transport.stop(
+      final
+        ? { topic: topicFor(this.d.config.device, 'status'), payload: this.statusPayload('stopped'), opts }
+        : undefined,
+    );
+    this.outbox.close();
+  }
+}

@@ -1,0 +1,119 @@
+import type { CounterSettings, RatingScale } from '@onestop/protocol';
+import type { EventBody } from '../outbox/outbox.js';
+
+export type VisitTrigger = 'ticket' | 'dossier' | 'face' | 'officer';
+
+export interface Visit {
+  id: string;
+  startedAt: number;
+  lastActivityAt: number;
+  ticket: string | null;
+  dossierIds: string[];
+  /** The officer signed in when the visit started (or who signed in during it). */
+  officerId: string | null;
+  trigger: VisitTrigger;
+}
+
+/** A visit that has ended and is waiting for the citizen's rating. */
+export interface Prompt {
+  visit: Visit;
+  endedAt: number;
+  openedAt: number;
+  deadline: number;
+  cause: 'officer' | 'face_left' | 'idle';
+}
+
+/** A negative rating waiting (briefly) for reason codes on the touch screen. */
+export interface PendingReasons {
+  prompt: Prompt;
+  level: number;
+  scale: RatingScale;
+  source: 'keypad' | 'touch';
+  pressedAt: number;
+  /** Decided at the press: who was signed in then answers for it, whatever happens next. */
+  officerId: string | null;
+  deadline: number;
+}
+
+export type NoticeCode =
+  | 'scan_rejected'
+  | 'badge_unknown'
+  | 'signed_in'
+  | 'signed_out'
+  | 'no_visit'
+  | 'not_recorded'
+  | 'dossier_attached';
+
+export interface CounterState {
+  officer: { id: string; since: number } | null;
+  visit: Visit | null;
+  prompt: Prompt | null;
+  reasons: PendingReasons | null;
+  thanks: { until: number; level: number; scale: RatingScale; negative: boolean } | null;
+  notice: { until: number; code: NoticeCode; detail: string } | null;
+  lastPressAt: number | null;
+  ignoredPresses: number;
+}
+
+export type CounterInput =
+  | { type: 'badge'; id: string }
+  | { type: 'scan'; text: string }
+  | { type: 'press'; level: number; scale: RatingScale; source: 'keypad' | 'touch' }
+  | { type: 'reasons'; codes: string[] }
+  | { type: 'face'; present: boolean }
+  | { type: 'officer'; action: 'start-visit' | 'end-visit' | 'sign-out' }
+  | { type: 'record-failed'; reason: string }
+  | { type: 'tick' };
+
+export type CounterEvent =
+  | { channel: 'evt/rating'; body: EventBody<'evt/rating'> }
+  | { channel: 'evt/visit'; body: EventBody<'evt/visit'> }
+  | { channel: 'evt/presence'; body: EventBody<'evt/presence'> };
+
+export type Screen =
+  | { kind: 'idle'; officerId: string | null }
+  | { kind: 'visit'; officerId: string | null; ticket: string | null; dossierIds: string[] }
+  | { kind: 'rating'; officerId: string | null; dossierIds: string[]; deadline: number }
+  | { kind: 'reasons'; level: number; deadline: number }
+  | { kind: 'thanks'; level: number; scale: RatingScale; negative: boolean }
+  | { kind: 'notice'; code: NoticeCode; detail: string };
+
+export type CounterEffect =
+  | { type: 'emit'; event: CounterEvent }
+  | { type: 'beep'; kind: 'ok' | 'error' }
+  | { type: 'show'; screen: Screen }
+  | { type: 'schedule'; at: number | null }
+  | { type: 'rejected'; input: CounterInput['type']; reason: string };
+
+export interface CounterContext {
+  now: number;
+  settings: CounterSettings;
+  patterns: { dossierId: RegExp; ticket: RegExp };
+  newId: () => string;
+  /** A touch screen is present, so a negative rating may be followed by reason codes. */
+  touch: boolean;
+}
+
+export interface StepResult {
+  state: CounterState;
+  effects: CounterEffect[];
+}
+
+export const THANKS_MS = 6_000;
+/** Long enough to take out a phone and scan the comment QR code. */
+export const THANKS_NEGATIVE_MS = 30_000;
+export const NOTICE_MS = 4_000;
+export const REASONS_TIMEOUT_MS = 15_000;
+
+export function initialCounterState(officer: CounterState['officer'] = null): CounterState {
+  return {
+    officer,
+    visit: null,
+    prompt: null,
+    reasons: null,
+    thanks: null,
+    notice: null,
+    lastPressAt: null,
+    ignoredPresses: 0,
+  };
+}

@@ -1,0 +1,148 @@
+import { officialLevel } from '@onestop/protocol';
+import type {
+  CounterContext,
+  CounterEffect,
+  CounterState,
+  PendingReasons,
+  Prompt,
+  Visit,
+  VisitTrigger,
+} from './types.js';
+import { THANKS_MS, THANKS_NEGATIVE_MS } from './types.js';
+
+/** Mutable working copy for one step; step() hands out a fresh one each time. */
+export interface Draft {
+  s: CounterState;
+  fx: CounterEffect[];
+  ctx: CounterContext;
+}
+
+export function startVisit(
+  d: Draft,
+  trigger: VisitTrigger,
+  ticket: string | null,
+  dossierIds: string[] = [],
+): Visit {
+  const { now } = d.ctx;
+  const visit: Visit = {
+    id: d.ctx.newId(),
+    startedAt: now,
+    lastActivityAt: now,
+    ticket,
+    dossierIds,
+    officerId: d.s.officer?.id ?? null,
+    trigger,
+  };
+  d.s.visit = visit;
+  d.s.thanks = null; // the next citizen is at the counter: the previous one's QR code goes away
+  d.fx.push({
+    type: 'emit',
+    event: {
+      channel: 'evt/visit',
+      body: {
+        phase: 'start',
+        visitId: visit.id,
+        officerId: visit.officerId,
+        ticket,
+        trigger,
+        startedAt: now,
+      },
+    },
+  });
+  return visit;
+}
+
+type EndReason = 'rated' | 'rating_timeout' | 'next_visit' | 'officer' | 'signed_out' | 'face_left';
+
+function emitVisitEnd(d: Draft, visit: Visit, endedAt: number, reason: EndReason, rated: boolean): void {
+  d.fx.push({
+    type: 'emit',
+    event: {
+      channel: 'evt/visit',
+      body: {
+        phase: 'end',
+        visitId: visit.id,
+        officerId: visit.officerId,
+        ticket: visit.ticket,
+        dossierIds: visit.dossierIds,
+        startedAt: visit.startedAt,
+        endedAt,
+        reason,
+        rated,
+      },
+    },
+  });
+}
+
+/** Ends the active visit without asking for a rating (next citizen, officer left). */
+export function closeVisitUnrated(d: Draft, reason: 'next_visit' | 'signed_out'): void {
+  if (!d.s.visit) return;
+  emitVisitEnd(d, d.s.visit, d.ctx.now, reason, false);
+  d.s.visit = null;
+}
+
+/** The officer finished (or the citizen left): the visit ends and the rating prompt opens. */
+export function openPrompt(d: Draft, cause: Prompt['cause']): void {
+  const visit = d.s.visit;
+  if (!visit) return;
+  settleOutstanding(d, 'next_visit');
+  d.s.visit = null;
+  d.s.thanks = null;
+  d.s.prompt = {
+    visit,
+    endedAt: d.ctx.now,
+    openedAt: d.ctx.now,
+    deadline: d.ctx.now + d.ctx.settings.ratingTimeoutMs,
+    cause,
+  };
+}
+
+/**
+ * Whoever is still waiting for a rating when something new starts: a negative rating waiting for
+ * reasons is recorded without them (the press counts), an open prompt closes unrated.
+ */
+export function settleOutstanding(d: Draft, promptReason: 'next_visit' | 'rating_timeout'): void {
+  if (d.s.reasons) recordRating(d, d.s.reasons, []);
+  if (d.s.prompt) {
+    emitVisitEnd(d, d.s.prompt.visit, d.s.prompt.endedAt, promptReason, false);
+    d.s.prompt = null;
+  }
+}
+
+/** Fairness: only the officer who served the visit, and only while still signed in, answers for it. */
+export function attributedOfficer(s: CounterState, visit: Visit): string | null {
+  const current = s.officer?.id ?? null;
+  if (current === null) return null;
+  return visit.officerId === null || visit.officerId === current ? current : null;
+}
+
+export function recordRating(d: Draft, r: PendingReasons, reasons: string[]): void {
+  const visit = r.prompt.visit;
+  d.fx.push({
+    type: 'emit',
+    event: {
+      channel: 'evt/rating',
+      body: {
+        visitId: visit.id,
+        officerId: r.officerId,
+        dossierIds: visit.dossierIds,
+        ticket: visit.ticket,
+        scale: r.scale,
+        level: r.level,
+        source: r.source,
+        reasons,
+        responseMs: Math.max(0, r.pressedAt - r.prompt.openedAt),
+      },
+    },
+  });
+  emitVisitEnd(d, visit, r.prompt.endedAt, 'rated', true);
+  d.s.reasons = null;
+  d.s.prompt = null;
+  const negative = officialLevel(r.scale, r.level) === 'unsatisfied';
+  d.s.thanks = {
+    until: d.ctx.now + (negative ? THANKS_NEGATIVE_MS : THANKS_MS),
+    level: r.level,
+    scale: r.scale,
+    negative,
+  };
+}

@@ -1,0 +1,47 @@
+/** The slice of node-hid the agent uses, so that virtual devices can stand in at this boundary. */
+export interface HidDeviceInfo {
+  vendorId: number;
+  productId: number;
+  path?: string | undefined;
+  product?: string | undefined;
+  interface: number;
+  usagePage?: number | undefined;
+  usage?: number | undefined;
+}
+
+export interface HidHandle {
+  on(event: 'data', fn: (raw: Buffer) => void): void;
+  on(event: 'error', fn: (err: Error) => void): void;
+  close(): Promise<void>;
+}
+
+export interface HidBackend {
+  devices(): Promise<HidDeviceInfo[]>;
+  open(path: string): Promise<HidHandle>;
+}
+
+/**
+ * node-hid is loaded only when real devices are configured: it is an optional native module, and
+ * a machine without libusb (CI, a dashboard host running the simulator) must still run the agent.
+ */
+export async function loadNodeHidBackend(): Promise<HidBackend> {
+  let mod: typeof import('node-hid');
+  try {
+    mod = await import('node-hid');
+  } catch (e) {
+    throw new Error(`node-hid is not available (${(e as Error).message}); install it or use virtual devices`);
+  }
+  const HID = (mod as { default?: typeof import('node-hid') }).default ?? mod;
+  return {
+    devices: () => HID.devicesAsync(),
+    open: async (path) => {
+      const h = await HID.HIDAsync.open(path, { nonExclusive: true });
+      return {
+        on: (event: 'data' | 'error', fn: (x: Buffer & Error) => void) => {
+          h.on(event, fn);
+        },
+        close: () => h.close(),
+      } as HidHandle;
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { CounterSettings } from '@onestop/protocol';
+import { chromium } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { screenOf } from '../counter/screen.js';
+import { step } from '../counter/step.js';
+import { badge, ctxAt, endVisit, scan, T0 } from '../counter/test-helpers.js';
+import { type CounterState, initialCounterState } from '../counter/types.js';
+import { createKioskApp } from './app.js';
+import { buildView } from './view.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const settings = CounterSettings.parse({ officers: { 'cb-a': { name: 'Nguyễn Văn A', badge: '0001' } } });
+
+describe.skipIf(!existsSync(CHROMIUM))('kiosk in Debian chromium', () => {
+  it('renders the rating prompt and a touch records a rating', async () => {
+    let state: CounterState = initialCounterState();
+    let now = T0;
+    const listeners = new Set<() => void>();
+    const feed = (i: Parameters<typeof step>[1]) => {
+      now += 2_000;
+      state = step(state, i, ctxAt(now, { settings })).state;
+      for (const l of listeners) l();
+    };
+    for (const i of [badge('0001'), scan('A015'), scan('000.00.12.H26-251124-0001'), endVisit]) feed(i);
+    const view = () => buildView(state, screenOf(state, now), settings);
+    const app = createKioskApp({
+      view,
+      input: feed,
+      subscribe: (fn) => {
+        const l = () => fn(view());
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+    });
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((r) => server.once('listening', r));
+    const port = (server.address() as AddressInfo).port;
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1024, height: 600 } });
+      await page.goto(`http://127.0.0.1:${port}/`);
+      await page.waitForSelector('body[data-screen=rating]');
+      expect(await page.textContent('main')).toContain('Nguyễn Văn A');
+      const buttons = await page.$$eval('.lv', (els) => els.map((e) => e.textContent));
+      expect(buttons).toEqual(['Rất hài lòng', 'Hài lòng', 'Bình thường', 'Không hài lòng']);
+      const shot = join(mkdtempSync(join(tmpdir(), 'kiosk-')), 'rating.png');
+      await page.screenshot({ path: shot });
+      if (process.env.KIOSK_SHOT) await page.screenshot({ path: process.env.KIOSK_SHOT });
+      expect(existsSync(shot)).toBe(true);
+      await page.click('.lv.good');
+      await page.waitForSelector('body[data-screen=thanks]');
+      expect(await page.textContent('main')).toContain('Cảm ơn quý khách');
+    } finally {
+      await browser.close();
+      if ('closeAllConnections' in server) server.closeAllConnections();
+      server.close();
+    }
+  });
+});
+if (!existsSync(CHROMIUM))
+  console.warn(`kiosk screenshot test skipped: ${CHROMIUM} is absent (apt-get install -y chromium)`);

@@ -1,0 +1,40 @@
+import { type CounterSettings, LEVEL_LABELS, officialLevel, SCALE_LEVELS } from '@onestop/protocol';
+import type { CounterState, Screen } from '../counter/types.js';
+
+/** Everything the kiosk page needs, pushed over SSE; no personal data beyond the officer's name. */
+export interface KioskView {
+  screen: Screen;
+  officer: { id: string; name: string } | null;
+  scale: CounterSettings['scale'];
+  /** Best first, as printed on keypads. */
+  levels: Array<{ level: number; vi: string; en: string; tone: 'good' | 'ok' | 'bad' }>;
+  reasons: CounterSettings['reasons'];
+  commentUrl: string | null;
+}
+
+export function buildView(state: CounterState, screen: Screen, settings: CounterSettings): KioskView {
+  const officer = state.officer
+    ? { id: state.officer.id, name: settings.officers[state.officer.id]?.name ?? state.officer.id }
+    : null;
+  const n = SCALE_LEVELS[settings.scale];
+  const levels = [];
+  for (let level = n; level >= 1; level--) {
+    const label = LEVEL_LABELS[settings.scale][level]!;
+    const o = officialLevel(settings.scale, level);
+    levels.push({
+      level,
+      vi: label.vi,
+      en: label.en,
+      tone:
+        o === 'very_satisfied' ? ('good' as const) : o === 'satisfied' ? ('ok' as const) : ('bad' as const),
+    });
+  }
+  return {
+    screen,
+    officer,
+    scale: settings.scale,
+    levels,
+    reasons: settings.reasons,
+    commentUrl: settings.commentUrl,
+  };
+}

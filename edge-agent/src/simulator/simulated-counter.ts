@@ -1,0 +1,172 @@
+import { type AgentConfig, defineAgentConfig } from '@onestop/firmware-config';
+import { CounterSettings } from '@onestop/protocol';
+import pino, { type Logger } from 'pino';
+import { type Agent, type StartAgentOptions, startAgent } from '../agent/agent.js';
+import { cameraPerception } from '../agent/camera.js';
+import { createVirtualInputs } from '../devices/create-inputs.js';
+import { type ScenarioStep, scenario } from './scenario.js';
+
+export interface SimulatedOfficer {
+  id: string;
+  name?: string;
+  badge?: string;
+}
+
+export interface SimulatedCounterOptions {
+  mqttUrl: string;
+  unitId: string;
+  counterId: string;
+  deviceId: string;
+  username: string;
+  password: string;
+  dataDir: string;
+  seed: number;
+  /** Time compression factor; 60 ≈ one visit every few seconds. Default 60. */
+  speed?: number;
+  officers: ReadonlyArray<string | SimulatedOfficer>;
+  /** Serve the kiosk screen on this port (0 = any free port); default none. */
+  kioskPort?: number | null;
+  logger?: Logger;
+  /**
+   * The citizen camera: off (default), or the REAL perception pipeline fed by a folder of still
+   * images replayed in a loop — the simulator fakes hardware only, never perception results.
+   */
+  camera?: { replayDir: string; fps?: number } | null;
+  /** Extensions for the underlying agent. */
+  extensions?: StartAgentOptions['extensions'];
+}
+
+export interface SimulatedCounter {
+  agent: Agent;
+  config: AgentConfig;
+  /** Steps performed so far (for tests and the demo's log). */
+  steps(): number;
+  stop(): Promise<void>;
+}
+
+const norm = (o: string | SimulatedOfficer): SimulatedOfficer => (typeof o === 'string' ? { id: o } : o);
+
+/**
+ * A counter device without hardware: the REAL agent (outbox, MQTT, state machine) with virtual
+ * USB keypad, scanner and badge reader whose raw HID reports go through the production decoder,
+ * driven by a seeded script of a working day.
+ */
+export async function startSimulatedCounter(o: SimulatedCounterOptions): Promise<SimulatedCounter> {
+  const speed = o.speed ?? 60;
+  const logger = o.logger ?? pino({ name: 'sim', level: 'warn', base: { deviceId: o.deviceId } });
+  const officers = o.officers.map(norm);
+  const roster = Object.fromEntries(
+    officers.map((x) => [x.id, { name: x.name ?? x.id, badge: x.badge ?? null }]),
+  );
+  const config = defineAgentConfig({
+    schemaVersion: 2,
+    device: { unitId: o.unitId, counterId: o.counterId, deviceId: o.deviceId },
+    mqtt: { url: o.mqttUrl, username: o.username, password: o.password },
+    dataDir: o.dataDir,
+    settings: CounterSettings.parse({
+      officers: roster,
+      ratingTimeoutMs: Math.max(3_000, Math.round(20_000 / Math.sqrt(speed))),
+    }),
+    devices: {
+      keypad: { profile: 'generic-keypad4-fkeys' },
+      scanner: { profile: 'generic-scanner-wedge' },
+      badge: { profile: 'generic-badge-rfid125' },
+    },
+    kiosk:
+      o.kioskPort === undefined || o.kioskPort === null ? null : { port: o.kioskPort, host: '127.0.0.1' },
+    camera: o.camera
+      ? { source: `replay:${o.camera.replayDir}`, fps: o.camera.fps ?? 2, role: 'citizen' }
+      : null,
+  });
+  const v = createVirtualInputs(
+    {
+      keypad: config.devices.keypad!.profile,
+      scanner: 'generic-scanner-wedge',
+      badge: 'generic-badge-rfid125',
+    },
+    logger,
+  );
+  const perception = config.camera ? await cameraPerception(config.camera) : undefined;
+  const agent = await startAgent(config, {
+    inputs: v.inputs,
+    logger,
+    ...(perception ? { perception } : {}),
+    ...(o.extensions ? { extensions: o.extensions } : {}),
+  });
+
+  let running = true;
+  let done = 0;
+  let wake: (() => void) | null = null;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        wake = null;
+        resolve();
+      }, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  const badgeOf = (id: string) => officers.find((x) => x.id === id)?.badge ?? id;
+  const perform = (s: ScenarioStep) => {
+    switch (s.kind) {
+      case 'badge':
+        return v.badge?.typeLine(badgeOf(s.officerId));
+      case 'ticket':
+        return v.scanner?.typeLine(s.ticket);
+      case 'dossier':
+        return v.scanner?.typeLine(s.dossierId);
+      case 'garbage-scan':
+        return v.scanner?.typeLine(s.text);
+      case 'end-visit':
+        return agent.input({ type: 'officer', action: 'end-visit' });
+      case 'press':
+        return v.keypad?.pressLevel(s.level);
+      case 'reasons':
+        return agent.input({ type: 'reasons', codes: s.codes });
+      case 'wait':
+        return;
+    }
+  };
+
+  const script = scenario({
+    seed: o.seed,
+    speed,
+    officers: officers.map((x) => x.id),
+    scale: v.keypad?.profile.role === 'keypad' ? v.keypad.profile.scale : config.settings.scale,
+    ticketPrefix: String.fromCharCode(65 + (Math.abs(o.seed) % 26)),
+    ratingTimeoutMs: config.settings.ratingTimeoutMs,
+    touch: config.kiosk !== null,
+    day: new Date(),
+  });
+  const loop = (async () => {
+    await sleep(Math.round(500 + (Math.abs(o.seed) % 7) * 150)); // stagger counters started together
+    for (const s of script) {
+      if (!running) break;
+      if (s.kind === 'wait') await sleep(s.ms);
+      else {
+        try {
+          perform(s);
+        } catch (e) {
+          logger.warn({ step: s.kind, err: (e as Error).message }, 'simulator step failed');
+        }
+        await sleep(Math.max(30, Math.round(400 / Math.sqrt(speed))));
+      }
+      done++;
+    }
+  })();
+
+  return {
+    agent,
+    config,
+    steps: () => done,
+    stop: async () => {
+      running = false;
+      (wake as (() => void) | null)?.();
+      await loop;
+      await agent.stop();
+    },
+  };
+}

@@ -1,0 +1,20 @@
+/** What the agent needs from a message transport; MQTT today, anything with these semantics later. */
+export interface PublishOptions {
+  qos: 0 | 1;
+  retain: boolean;
+}
+
+export interface TransportHandlers {
+  onConnect(resumed: boolean): void;
+  onDisconnect(reason: string): void;
+  onMessage(topic: string, payload: Buffer): void;
+}
+
+export interface Transport {
+  readonly connected: boolean;
+  /** Resolves when the broker has it (PUBACK for QoS 1); rejects if the connection drops first. */
+  publish(topic: string, payload: Buffer, opts: PublishOptions): Promise<void>;
+  subscribe(topics: readonly string[]): Promise<void>;
+  /** Sends `last` (e.g. retained "stopped") if connected, then closes without triggering the will. */
+  stop(last?: { topic: string; payload: Buffer; opts: PublishOptions }): Promise<void>;
+}

@@ -1,0 +1,106 @@
+import { CounterId, CounterSettings, DeviceId, UnitId } from '@onestop/protocol';
+import { z } from 'zod';
+
+export const CONFIG_SCHEMA_VERSION = 2 as const;
+
+/** A regular expression written as a string; compiled here so that a typo fails at load time. */
+const RegexSource = z
+  .string()
+  .min(1)
+  .max(300)
+  .refine(
+    (s) => {
+      try {
+        new RegExp(s);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'is not a valid regular expression' },
+  );
+
+const DeviceRef = z.strictObject({
+  /** Name of a JSON file in firmware-config/profiles (or the extra profile directory). */
+  profile: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'profile names are lower-case slugs'),
+  /** Pin the device to one hidraw path when two identical devices are plugged in. */
+  path: z.string().min(1).max(256).optional(),
+});
+export type DeviceRef = z.infer<typeof DeviceRef>;
+
+const MqttUrl = z.string().refine((s) => /^(mqtts?|wss?):\/\/[^\s/]+/.test(s), {
+  message: 'must be an mqtt://, mqtts://, ws:// or wss:// URL',
+});
+
+export const AgentConfig = z.strictObject({
+  schemaVersion: z.literal(CONFIG_SCHEMA_VERSION, {
+    message: `schemaVersion must be ${CONFIG_SCHEMA_VERSION}`,
+  }),
+  device: z.strictObject({ unitId: UnitId, counterId: CounterId, deviceId: DeviceId }),
+  mqtt: z.strictObject({
+    url: MqttUrl,
+    username: z.string().min(1).max(128),
+    password: z.string().max(256),
+    tlsCaFile: z.string().min(1).optional(),
+  }),
+  /** Holds the outbox database; must survive reboots (not tmpfs). */
+  dataDir: z.string().min(1),
+  /** Defaults until the centre's retained `config` arrives; then replaced live. */
+  settings: CounterSettings.default(CounterSettings.parse({})),
+  devices: z
+    .strictObject({
+      keypad: DeviceRef.nullable().default(null),
+      scanner: DeviceRef.nullable().default(null),
+      badge: DeviceRef.nullable().default(null),
+      /** Extra profile directories searched before the built-in ones. */
+      profileDirs: z.array(z.string().min(1)).max(4).default([]),
+    })
+    .default({ keypad: null, scanner: null, badge: null, profileDirs: [] }),
+  patterns: z
+    .strictObject({
+      /** Dossier codes on receipts, e.g. 000.00.12.H26-251124-0001. */
+      dossierId: RegexSource.default('^[0-9]{3}\\.[0-9]{2}\\.[0-9]{2}\\.[A-Z][0-9]{2}-[0-9]{6}-[0-9]{4}$'),
+      /** Queue tickets from the ticket machine, e.g. A015 or 0153. */
+      ticket: RegexSource.default('^[A-Z]{0,2}[0-9]{1,4}$'),
+    })
+    .default({
+      dossierId: '^[0-9]{3}\\.[0-9]{2}\\.[0-9]{2}\\.[A-Z][0-9]{2}-[0-9]{6}-[0-9]{4}$',
+      ticket: '^[A-Z]{0,2}[0-9]{1,4}$',
+    }),
+  kiosk: z
+    .strictObject({ port: z.int().min(0).max(65_535), host: z.string().min(1).default('127.0.0.1') })
+    .nullable()
+    .default(null),
+  camera: z
+    .strictObject({
+      /** V4L2 device or a test video file; frames never leave the process. */
+      source: z.string().min(1),
+      fps: z.int().min(1).max(30).default(5),
+      role: z.enum(['citizen', 'officer']).default('citizen'),
+    })
+    .nullable()
+    .default(null),
+  outbox: z
+    .strictObject({
+      capacity: z.int().min(100).max(10_000_000).default(100_000),
+      /** Telemetry raises an alert above this depth: the link has been down too long. */
+      alertAt: z.int().min(1).default(10_000),
+    })
+    .refine((o) => o.alertAt <= o.capacity, {
+      path: ['alertAt'],
+      message: 'alertAt must not exceed capacity',
+    })
+    .default({ capacity: 100_000, alertAt: 10_000 }),
+});
+
+export type AgentConfig = z.infer<typeof AgentConfig>;
+export type AgentConfigInput = z.input<typeof AgentConfig>;
+
+export interface CompiledPatterns {
+  dossierId: RegExp;
+  ticket: RegExp;
+}
+
+export function compilePatterns(p: AgentConfig['patterns']): CompiledPatterns {
+  return { dossierId: new RegExp(p.dossierId), ticket: new RegExp(p.ticket) };
+}

@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  CHANNELS,
+  type Channel,
+  decodePayload,
+  EXAMPLES,
+  encodePayload,
+  newEventId,
+  type PayloadOf,
+  validatePayload,
+} from './index.js';
+import { buildJsonSchema } from './json-schema.js';
+
+const channels = Object.keys(CHANNELS) as Channel[];
+
+describe('wire contract', () => {
+  it.each(channels)('accepts the documented example of %s', (channel) => {
+    const r = validatePayload(channel, EXAMPLES[channel]);
+    expect(r.ok ? 'ok' : r.reason).toBe('ok');
+  });
+
+  it.each(channels)('rejects an unknown field on %s and names it', (channel) => {
+    const r = validatePayload(channel, { ...EXAMPLES[channel], colour: 'red' });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toContain("unknown field(s) 'colour'");
+  });
+
+  it.each(channels)('rejects a wrong protocol version on %s', (channel) => {
+    const r = validatePayload(channel, { ...EXAMPLES[channel], v: 2 });
+    expect(r).toMatchObject({ ok: false, field: 'v' });
+  });
+
+  const malformed: Array<[Channel, Record<string, unknown>, string]> = [
+    ['evt/rating', { level: 5 }, 'level'],
+    ['evt/rating', { level: 0 }, 'level'],
+    ['evt/rating', { scale: 'keypad7' }, 'scale'],
+    ['evt/rating', { eventId: 'not-a-uuid' }, 'eventId'],
+    ['evt/rating', { eventId: '6ba7b810-9dad-11d1-80b4-00c04fd430c8' }, 'eventId'], // v1, not v7
+    ['evt/rating', { ts: 86_400_000 }, 'ts'],
+    ['evt/rating', { dossierIds: ['has space'] }, 'dossierIds.0'],
+    ['evt/rating', { deviceId: 'bad/id' }, 'deviceId'],
+    ['evt/rating', { seq: -1 }, 'seq'],
+    ['evt/visit', { phase: 'middle' }, 'phase'],
+    ['evt/presence', { kind: 'session', officerId: null }, 'officerId'],
+    ['evt/expression', { satisfactionIndex: 1.2 }, 'satisfactionIndex'],
+    ['telemetry', { load1: -1 }, 'load1'],
+    ['ack', { eventIds: [] }, 'eventIds'],
+    ['config', { settings: { ratingTimeoutMs: 10 } }, 'settings.ratingTimeoutMs'],
+  ];
+  it.each(malformed)('rejects malformed %s (%o) naming %s', (channel, patch, field) => {
+    const r = validatePayload(channel, { ...EXAMPLES[channel], ...patch });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.field).toBe(field);
+      expect(r.reason).toMatch(new RegExp(`^${field.replace('.', '\\.')}: `));
+    }
+  });
+
+  it('rejects a missing field naming it', () => {
+    const { officerId: _dropped, ...rest } = EXAMPLES['evt/rating'];
+    expect(validatePayload('evt/rating', rest)).toMatchObject({ ok: false, field: 'officerId' });
+  });
+
+  it('decodes raw bytes, refusing non-JSON and oversized payloads with a reason', () => {
+    expect(decodePayload('ack', Buffer.from(JSON.stringify(EXAMPLES.ack)))).toMatchObject({ ok: true });
+    expect(decodePayload('ack', Buffer.from('{nope'))).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/not JSON/),
+    });
+    const big = Buffer.alloc(20_000, 0x20);
+    expect(decodePayload('ack', big)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/over the 16384-byte limit/),
+    });
+  });
+
+  it('fills settings defaults so that a partial config is complete after validation', () => {
+    const r = validatePayload('config', EXAMPLES.config);
+    expect(r.ok && r.value.settings.minPressIntervalMs).toBe(1500);
+  });
+
+  it('refuses to encode what it would refuse to decode', () => {
+    const bad = { ...EXAMPLES['evt/rating'], level: 9 } as PayloadOf<'evt/rating'>;
+    expect(() => encodePayload('evt/rating', bad)).toThrow(/level/);
+  });
+
+  it('makes time-ordered UUIDv7 event IDs', () => {
+    const a = newEventId();
+    const b = newEventId();
+    expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+    expect(validatePayload('ack', { ...EXAMPLES.ack, eventIds: [a, b] }).ok).toBe(true);
+  });
+
+  it('ties each topic to its payload type', () => {
+    expectTypeOf<PayloadOf<'evt/rating'>>().toHaveProperty('level');
+    expectTypeOf<PayloadOf<'ack'>>().toHaveProperty('eventIds');
+    // Compile-time only: `npm run typecheck` fails if a rating ever type-checks as an ack.
+    const _neverCalled = () =>
+      // @ts-expect-error a rating is not a valid ack payload
+      encodePayload('ack', EXAMPLES['evt/rating'] as PayloadOf<'evt/rating'>);
+    expect(_neverCalled).toBeTypeOf('function');
+  });
+
+  it('ships a JSON Schema file that matches the schemas', () => {
+    const committed = JSON.parse(
+      readFileSync(new URL('../schema/onestop-v1.schema.json', import.meta.url), 'utf8'),
+    );
+    expect(committed).toEqual(JSON.parse(JSON.stringify(buildJsonSchema())));
+  });
+});

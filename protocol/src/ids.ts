@@ -1,0 +1,42 @@
+import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
+
+/**
+ * Unit, counter and device IDs become MQTT topic levels, so they must never contain
+ * `/`, `+` or `#`. Lower-case slugs keep them readable in logs and URLs.
+ */
+export const SLUG_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const slug = (what: string) =>
+  z.string().regex(SLUG_PATTERN, `${what} must be a lower-case slug: a-z, 0-9, '-' or '_', 1–64 characters`);
+
+export const UnitId = slug('unitId');
+export const CounterId = slug('counterId');
+export const DeviceId = slug('deviceId');
+export const OfficerId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'officerId must be 1–64 characters of A-Z, a-z, 0-9, . _ -');
+/** Dossier codes on receipts look like `000.00.12.H26-250101-0001`; keep the set narrow but real. */
+export const DossierId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._/:-]{0,79}$/, 'dossierId must be 1–80 characters of A-Z, 0-9, . _ / : -');
+export const QueueTicket = z
+  .string()
+  .regex(/^[A-Za-z0-9-]{1,16}$/, 'ticket must be 1–16 characters of A-Z, 0-9, -');
+export const EventId = z.uuid({ version: 'v7', message: 'eventId must be a UUIDv7' });
+export const Uuid = z.uuid({ message: 'must be a UUID' });
+/** Milliseconds since the Unix epoch, sanity-bounded (2020 … 2100) so a device with a dead RTC is caught. */
+export const EpochMs = z
+  .int()
+  .min(1_577_836_800_000, 'timestamp is before 2020: is the device clock set?')
+  .max(4_102_444_800_000, 'timestamp is after 2100');
+
+export type UnitId = z.infer<typeof UnitId>;
+export type CounterId = z.infer<typeof CounterId>;
+export type DeviceId = z.infer<typeof DeviceId>;
+export type OfficerId = z.infer<typeof OfficerId>;
+export type DossierId = z.infer<typeof DossierId>;
+
+/** Time-ordered IDs: index locality in the database and a natural replay order. */
+export function newEventId(): string {
+  return uuidv7();
+}

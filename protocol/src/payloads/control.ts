@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { EpochMs, EventId, Uuid } from '../ids.js';
+import { ProtocolVersion } from './envelope.js';
+import { CounterSettings } from './settings.js';
+
+/** Retained, server → device: the desired settings and their version. */
+export const ConfigMessage = z.strictObject({
+  v: ProtocolVersion,
+  version: z.int().min(0),
+  ts: EpochMs,
+  settings: CounterSettings,
+});
+
+/** Server → device: these event IDs are durably stored; the device may drop them. */
+export const AckMessage = z.strictObject({
+  v: ProtocolVersion,
+  ts: EpochMs,
+  eventIds: z.array(EventId).min(1).max(1_000),
+});
+
+export const COMMAND_NAMES = ['restart', 'reload-config', 'self-test'] as const;
+export const CommandName = z.enum(COMMAND_NAMES);
+export type CommandName = z.infer<typeof CommandName>;
+
+export const CommandRequest = z.strictObject({
+  v: ProtocolVersion,
+  cmdId: Uuid,
+  ts: EpochMs,
+  args: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+});
+
+export const CommandResponse = z.strictObject({
+  v: ProtocolVersion,
+  cmdId: Uuid,
+  ts: EpochMs,
+  ok: z.boolean(),
+  result: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).nullable(),
+  error: z.string().max(500).nullable(),
+});
+
+export type ConfigMessage = z.infer<typeof ConfigMessage>;
+export type AckMessage = z.infer<typeof AckMessage>;
+export type CommandRequest = z.infer<typeof CommandRequest>;
+export type CommandResponse = z.infer<typeof CommandResponse>;

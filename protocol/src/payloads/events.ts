@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { DossierId, EpochMs, OfficerId, QueueTicket, Uuid } from '../ids.js';
+import { isValidLevel, RatingScale } from '../rating-scale.js';
+import { envelopeShape } from './envelope.js';
+
+/** A short reason code chosen on the touch screen after a negative rating, e.g. `slow`, `rude`. */
+export const ReasonCode = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,31}$/, 'reason codes are snake_case, 1–32 characters');
+
+export const RatingEvent = z
+  .strictObject({
+    ...envelopeShape,
+    visitId: Uuid.nullable(),
+    /** Only set when that officer was signed in at this counter at the moment of the press. */
+    officerId: OfficerId.nullable(),
+    dossierIds: z.array(DossierId).max(20),
+    ticket: QueueTicket.nullable(),
+    scale: RatingScale,
+    level: z.int().min(1),
+    source: z.enum(['keypad', 'touch']),
+    reasons: z.array(ReasonCode).max(8),
+    /** Time from the rating prompt to the press; null when pressed without a prompt (touch re-rate). */
+    responseMs: z.int().min(0).nullable(),
+  })
+  .refine((e) => isValidLevel(e.scale, e.level), {
+    path: ['level'],
+    message: 'level is out of range for its scale',
+  });
+
+export const VisitStartTrigger = z.enum(['ticket', 'dossier', 'face', 'officer']);
+export const VisitEndReason = z.enum([
+  'rated',
+  'rating_timeout',
+  'next_visit',
+  'officer',
+  'signed_out',
+  'face_left',
+]);
+
+export const VisitEvent = z.discriminatedUnion('phase', [
+  z.strictObject({
+    ...envelopeShape,
+    phase: z.literal('start'),
+    visitId: Uuid,
+    officerId: OfficerId.nullable(),
+    ticket: QueueTicket.nullable(),
+    trigger: VisitStartTrigger,
+    startedAt: EpochMs,
+  }),
+  z.strictObject({
+    ...envelopeShape,
+    phase: z.literal('end'),
+    visitId: Uuid,
+    officerId: OfficerId.nullable(),
+    ticket: QueueTicket.nullable(),
+    dossierIds: z.array(DossierId).max(20),
+    startedAt: EpochMs,
+    endedAt: EpochMs,
+    reason: VisitEndReason,
+    rated: z.boolean(),
+  }),
+]);
+
+export const PresenceSource = z.enum(['badge', 'face', 'camera', 'kiosk', 'timeout', 'command']);
+
+/**
+ * Two kinds of presence: an officer's signed-in session at the counter (who answers for ratings),
+ * and whether the officer's seat is physically occupied (seen by a camera).
+ */
+export const PresenceEvent = z.discriminatedUnion('kind', [
+  z.strictObject({
+    ...envelopeShape,
+    kind: z.literal('session'),
+    state: z.enum(['signed_in', 'signed_out']),
+    officerId: OfficerId,
+    source: PresenceSource,
+  }),
+  z.strictObject({
+    ...envelopeShape,
+    kind: z.literal('seat'),
+    state: z.enum(['occupied', 'empty']),
+    officerId: OfficerId.nullable(),
+    source: PresenceSource,
+  }),
+]);
+
+const probability = z.number().min(0).max(1);
+export const ExpressionProbabilities = z.strictObject({
+  neutral: probability,
+  happy: probability,
+  sad: probability,
+  angry: probability,
+  fearful: probability,
+  disgusted: probability,
+  surprised: probability,
+});
+
+/** Numbers only: no frame, crop or embedding of a citizen ever leaves the device. */
+export const ExpressionEvent = z.strictObject({
+  ...envelopeShape,
+  visitId: Uuid.nullable(),
+  officerId: OfficerId.nullable(),
+  startedAt: EpochMs,
+  endedAt: EpochMs,
+  frames: z.int().min(0),
+  exitFrames: z.int().min(0),
+  mean: ExpressionProbabilities,
+  exit: ExpressionProbabilities,
+  satisfactionIndex: probability,
+  confidence: probability,
+});
+
+export type RatingEvent = z.infer<typeof RatingEvent>;
+export type VisitEvent = z.infer<typeof VisitEvent>;
+export type PresenceEvent = z.infer<typeof PresenceEvent>;
+export type ExpressionEvent = z.infer<typeof ExpressionEvent>;
+export type ExpressionProbabilities = z.infer<typeof ExpressionProbabilities>;

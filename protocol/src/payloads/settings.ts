@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { RatingScale } from '../rating-scale.js';
+import { ReasonCode } from './events.js';
+
+/**
+ * The part of a counter's configuration that the centre may change remotely (retained `config`
+ * topic) and the agent applies without a restart. Hardware wiring stays in the device's file.
+ */
+export const CounterSettings = z.strictObject({
+  scale: RatingScale.default('keypad4'),
+  /** How long the rating prompt stays open after a visit ends. */
+  ratingTimeoutMs: z.int().min(3_000).max(300_000).default(20_000),
+  /** Presses closer together than this are collapsed (double presses, children, misuse). */
+  minPressIntervalMs: z.int().min(0).max(60_000).default(1_500),
+  /** A visit with no activity this long is ended on its own. */
+  visitIdleTimeoutMs: z
+    .int()
+    .min(60_000)
+    .max(4 * 3_600_000)
+    .default(30 * 60_000),
+  /** Reasons offered on the touch screen after a negative rating. */
+  reasons: z
+    .array(z.strictObject({ code: ReasonCode, vi: z.string().min(1).max(80), en: z.string().min(1).max(80) }))
+    .max(8)
+    .default([
+      { code: 'slow', vi: 'Chờ lâu', en: 'Long wait' },
+      { code: 'attitude', vi: 'Thái độ chưa tốt', en: 'Poor attitude' },
+      { code: 'unclear', vi: 'Hướng dẫn chưa rõ', en: 'Unclear guidance' },
+      { code: 'extra_visits', vi: 'Phải đi lại nhiều lần', en: 'Had to come back' },
+    ]),
+  /** Where the comment QR code points (ward leaders' feedback form). */
+  commentUrl: z.url().nullable().default(null),
+  /** Officer display names for the kiosk, keyed by officerId (badge IDs map here too). */
+  officers: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/),
+      z.strictObject({ name: z.string().min(1).max(80), badge: z.string().max(64).nullable().default(null) }),
+    )
+    .default({}),
+  telemetryIntervalMs: z.int().min(5_000).max(3_600_000).default(30_000),
+});
+export type CounterSettings = z.infer<typeof CounterSettings>;
+export type CounterSettingsInput = z.input<typeof CounterSettings>;

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+/**
+ * Devices differ (3, 4 or 5 keys, 1–5 stars). We store what the citizen pressed together with
+ * its scale and derive the official 3-level view (Circular 01/2018/TT-VPCP) and a 0–100 index.
+ * Levels run from 1 (worst) to `levels` (best) on every scale.
+ */
+export const RatingScale = z.enum(['keypad3', 'keypad4', 'keypad5', 'stars5']);
+export type RatingScale = z.infer<typeof RatingScale>;
+
+export const SCALE_LEVELS: Record<RatingScale, number> = { keypad3: 3, keypad4: 4, keypad5: 5, stars5: 5 };
+
+export type OfficialLevel = 'very_satisfied' | 'satisfied' | 'unsatisfied';
+
+/** Vietnamese labels of each level on each scale, best first as printed on the keypads. */
+export const LEVEL_LABELS: Record<RatingScale, Record<number, { vi: string; en: string }>> = {
+  keypad3: {
+    3: { vi: 'Rất hài lòng', en: 'Very satisfied' },
+    2: { vi: 'Hài lòng', en: 'Satisfied' },
+    1: { vi: 'Không hài lòng', en: 'Unsatisfied' },
+  },
+  keypad4: {
+    4: { vi: 'Rất hài lòng', en: 'Very satisfied' },
+    3: { vi: 'Hài lòng', en: 'Satisfied' },
+    2: { vi: 'Bình thường', en: 'Neutral' },
+    1: { vi: 'Không hài lòng', en: 'Unsatisfied' },
+  },
+  keypad5: {
+    5: { vi: 'Rất hài lòng', en: 'Very satisfied' },
+    4: { vi: 'Hài lòng', en: 'Satisfied' },
+    3: { vi: 'Bình thường', en: 'Neutral' },
+    2: { vi: 'Không hài lòng', en: 'Unsatisfied' },
+    1: { vi: 'Rất không hài lòng', en: 'Very unsatisfied' },
+  },
+  stars5: {
+    5: { vi: '5 sao', en: '5 stars' },
+    4: { vi: '4 sao', en: '4 stars' },
+    3: { vi: '3 sao', en: '3 stars' },
+    2: { vi: '2 sao', en: '2 stars' },
+    1: { vi: '1 sao', en: '1 star' },
+  },
+};
+
+export function isValidLevel(scale: RatingScale, level: number): boolean {
+  return Number.isInteger(level) && level >= 1 && level <= SCALE_LEVELS[scale];
+}
+
+/** 0 (worst) … 100 (best), linear in the level so that scales can be compared. */
+export function ratingIndex(scale: RatingScale, level: number): number {
+  const n = SCALE_LEVELS[scale];
+  return Math.round(((level - 1) / (n - 1)) * 100);
+}
+
+/**
+ * The official 3-level view. "Neutral" (Bình thường) counts as satisfied, not unsatisfied: the
+ * national portals have no neutral level and Decision 766 counts a dossier as satisfied when it is
+ * "not rated unsatisfied".
+ */
+export function officialLevel(scale: RatingScale, level: number): OfficialLevel {
+  const n = SCALE_LEVELS[scale];
+  if (level === n) return 'very_satisfied';
+  const unsatisfiedUpTo = scale === 'keypad3' || scale === 'keypad4' ? 1 : 2;
+  return level <= unsatisfiedUpTo ? 'unsatisfied' : 'satisfied';
+}

@@ -1,0 +1,104 @@
+import type { z } from 'zod';
+import { SLUG_PATTERN } from './ids.js';
+import {
+  AckMessage,
+  COMMAND_NAMES,
+  type CommandName,
+  CommandRequest,
+  CommandResponse,
+  ConfigMessage,
+} from './payloads/control.js';
+import { BirthMessage, StatusMessage, TelemetryMessage } from './payloads/device.js';
+import { ExpressionEvent, PresenceEvent, RatingEvent, VisitEvent } from './payloads/events.js';
+
+export const TOPIC_ROOT = 'onestop/v1';
+
+/**
+ * Every channel under a device's prefix `onestop/v1/{unitId}/{counterId}/{deviceId}/`, with its
+ * payload schema, direction and QoS. This map is the single source of truth for both ends.
+ */
+export const CHANNELS = {
+  status: { schema: StatusMessage, from: 'device', qos: 1, retain: true },
+  birth: { schema: BirthMessage, from: 'device', qos: 1, retain: true },
+  'evt/rating': { schema: RatingEvent, from: 'device', qos: 1, retain: false },
+  'evt/visit': { schema: VisitEvent, from: 'device', qos: 1, retain: false },
+  'evt/presence': { schema: PresenceEvent, from: 'device', qos: 1, retain: false },
+  'evt/expression': { schema: ExpressionEvent, from: 'device', qos: 1, retain: false },
+  telemetry: { schema: TelemetryMessage, from: 'device', qos: 0, retain: false },
+  config: { schema: ConfigMessage, from: 'server', qos: 1, retain: true },
+  ack: { schema: AckMessage, from: 'server', qos: 1, retain: false },
+  'cmd/restart': { schema: CommandRequest, from: 'server', qos: 1, retain: false },
+  'cmd/reload-config': { schema: CommandRequest, from: 'server', qos: 1, retain: false },
+  'cmd/self-test': { schema: CommandRequest, from: 'server', qos: 1, retain: false },
+  'cmd/restart/res': { schema: CommandResponse, from: 'device', qos: 1, retain: false },
+  'cmd/reload-config/res': { schema: CommandResponse, from: 'device', qos: 1, retain: false },
+  'cmd/self-test/res': { schema: CommandResponse, from: 'device', qos: 1, retain: false },
+} as const;
+
+export type Channel = keyof typeof CHANNELS;
+export type PayloadOf<C extends Channel> = z.infer<(typeof CHANNELS)[C]['schema']>;
+/** What callers build before validation fills defaults (e.g. command args). */
+export type PayloadInput<C extends Channel> = z.input<(typeof CHANNELS)[C]['schema']>;
+export type DeviceChannel = {
+  [C in Channel]: (typeof CHANNELS)[C]['from'] extends 'device' ? C : never;
+}[Channel];
+export type ServerChannel = Exclude<Channel, DeviceChannel>;
+export type EventChannel = Extract<Channel, `evt/${string}`>;
+export type EventType = EventChannel extends `evt/${infer T}` ? T : never;
+export const EVENT_CHANNELS = [
+  'evt/rating',
+  'evt/visit',
+  'evt/presence',
+  'evt/expression',
+] as const satisfies readonly EventChannel[];
+
+export interface DeviceAddress {
+  unitId: string;
+  counterId: string;
+  deviceId: string;
+}
+
+export function devicePrefix(a: DeviceAddress): string {
+  return `${TOPIC_ROOT}/${a.unitId}/${a.counterId}/${a.deviceId}`;
+}
+
+export function topicFor(a: DeviceAddress, channel: Channel): string {
+  return `${devicePrefix(a)}/${channel}`;
+}
+
+export function commandChannel(name: CommandName): `cmd/${CommandName}` {
+  return `cmd/${name}`;
+}
+
+export const ALL_DEVICES_FILTER = `${TOPIC_ROOT}/+/+/+`;
+/** Subscriptions a device makes: only what is addressed to it. */
+export function deviceSubscriptions(a: DeviceAddress): string[] {
+  const p = devicePrefix(a);
+  return [`${p}/config`, `${p}/ack`, ...COMMAND_NAMES.map((n) => `${p}/cmd/${n}`)];
+}
+
+export type ParsedTopic = DeviceAddress & { channel: Channel };
+export type TopicParseResult = { ok: true; topic: ParsedTopic } | { ok: false; reason: string };
+
+export function isChannel(s: string): s is Channel {
+  return Object.hasOwn(CHANNELS, s);
+}
+
+export function parseTopic(topic: string): TopicParseResult {
+  const parts = topic.split('/');
+  if (parts.length < 6 || `${parts[0]}/${parts[1]}` !== TOPIC_ROOT) {
+    return { ok: false, reason: `topic must start with ${TOPIC_ROOT}/{unitId}/{counterId}/{deviceId}/` };
+  }
+  const [unitId, counterId, deviceId] = parts.slice(2, 5) as [string, string, string];
+  for (const [name, value] of [
+    ['unitId', unitId],
+    ['counterId', counterId],
+    ['deviceId', deviceId],
+  ] as const) {
+    if (!SLUG_PATTERN.test(value))
+      return { ok: false, reason: `${name} '${value}' in topic is not a valid slug` };
+  }
+  const channel = parts.slice(5).join('/');
+  if (!isChannel(channel)) return { ok: false, reason: `unknown channel '${channel}'` };
+  return { ok: true, topic: { unitId, counterId, deviceId, channel } };
+}

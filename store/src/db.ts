@@ -1,0 +1,56 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
+import * as schema from './schema.js';
+
+export type Schema = typeof schema;
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+export type Transaction = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Either the database or an open transaction: code that may run inside one takes this. */
+export type Executor = Database | Transaction;
+
+export type DatabaseOptions =
+  | { kind: 'pglite'; dataDir: string | null }
+  | { kind: 'postgres'; url: string; poolSize?: number; onIdleError?: (err: Error) => void };
+
+export interface Store {
+  db: Database;
+  kind: DatabaseOptions['kind'];
+  close(): Promise<void>;
+}
+
+const MIGRATIONS = fileURLToPath(new URL('../migrations', import.meta.url));
+
+/**
+ * `DATABASE_URL` wins (PostgreSQL, several processes); otherwise an embedded PGlite in `dataDir`
+ * (one process; `null` keeps it in memory, for tests).
+ */
+export function databaseOptionsFromEnv(dataDir: string | null, env = process.env): DatabaseOptions {
+  const url = env.DATABASE_URL;
+  return url ? { kind: 'postgres', url } : { kind: 'pglite', dataDir };
+}
+
+/** Opens the database and brings its schema up to date (migrations are idempotent). */
+export async function openStore(opts: DatabaseOptions): Promise<Store> {
+  if (opts.kind === 'postgres') {
+    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    // An idle pooled connection that the server drops (restart, failover) must not crash the
+    // process: the pool replaces it, and the next query reports any lasting outage.
+    pool.on('error', (err) => opts.onIdleError?.(err));
+    const db = drizzleNodePg({ client: pool, schema });
+    await migrateNodePg(db, { migrationsFolder: MIGRATIONS });
+    return { db: db as unknown as Database, kind: 'postgres', close: () => pool.end() };
+  }
+  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  const client = opts.dataDir ? new PGlite(opts.dataDir) : new PGlite();
+  const db = drizzlePglite({ client, schema });
+  await migratePglite(db, { migrationsFolder: MIGRATIONS });
+  return { db: db as unknown as Database, kind: 'pglite', close: () => client.close() };
+}

@@ -1,0 +1,50 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyPassword } from './credentials.js';
+import {
+  findDeviceByUsername,
+  listDevices,
+  provisionDevice,
+  revokeDevice,
+  StoreInputError,
+} from './devices.js';
+import { auditLog } from './schema.js';
+import { openTestStore, STORE_BACKENDS, type TestStore } from './testing.js';
+
+describe.each(STORE_BACKENDS)('devices on %s', (backend) => {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await openTestStore(backend);
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it('provisions a device, keeping only a hash of its password', async () => {
+    const d = await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q01', actor: 'test' });
+    expect(d.deviceId).toMatch(/^q01-[0-9a-f]{6}$/);
+    const row = await findDeviceByUsername(store.db, d.username);
+    expect(row?.passwordHash).not.toContain(d.password);
+    expect(await verifyPassword(d.password, row!.passwordHash)).toBe(true);
+    expect(await verifyPassword(`${d.password}x`, row!.passwordHash)).toBe(false);
+    const audit = await store.db.select().from(auditLog).where(eq(auditLog.target, d.deviceId));
+    expect(audit.map((a) => a.action)).toEqual(['device.add']);
+  });
+
+  it('rejects IDs that cannot be topic levels, naming the flag', async () => {
+    await expect(
+      provisionDevice(store.db, { unitId: 'Trung Van', counterId: 'q01', actor: 't' }),
+    ).rejects.toThrow(StoreInputError);
+    await expect(provisionDevice(store.db, { unitId: 'tv', counterId: 'q/1', actor: 't' })).rejects.toThrow(
+      /--counter/,
+    );
+  });
+
+  it('revokes once and lists devices with their state', async () => {
+    const d = await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q02', actor: 'test' });
+    expect(await revokeDevice(store.db, d.deviceId, 'test')).toBe(true);
+    expect(await revokeDevice(store.db, d.deviceId, 'test')).toBe(false);
+    const list = await listDevices(store.db);
+    expect(list.find((x) => x.deviceId === d.deviceId)?.revokedAt).toBeInstanceOf(Date);
+  });
+});

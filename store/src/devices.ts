@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import { CounterId, UnitId } from '@onestop/protocol';
+import { and, eq, isNull } from 'drizzle-orm';
+import { generatePassword, hashPassword } from './credentials.js';
+import type { Executor } from './db.js';
+import { auditLog, counters, devices, units } from './schema.js';
+
+export interface ProvisionedDevice {
+  deviceId: string;
+  unitId: string;
+  counterId: string;
+  username: string;
+  /** Shown once; only its hash is stored. */
+  password: string;
+}
+
+export class StoreInputError extends Error {}
+
+export async function provisionDevice(
+  db: Executor,
+  input: { unitId: string; counterId: string; actor: string; deviceId?: string },
+): Promise<ProvisionedDevice> {
+  const unit = UnitId.safeParse(input.unitId);
+  if (!unit.success) throw new StoreInputError(`--unit: ${unit.error.issues[0]?.message}`);
+  const counter = CounterId.safeParse(input.counterId);
+  if (!counter.success) throw new StoreInputError(`--counter: ${counter.error.issues[0]?.message}`);
+  const deviceId = input.deviceId ?? `${input.counterId}-${randomBytes(3).toString('hex')}`.slice(0, 64);
+  const password = generatePassword();
+  const passwordHash = await hashPassword(password);
+  const username = `dev-${deviceId}`;
+  await db.insert(units).values({ id: input.unitId, name: input.unitId }).onConflictDoNothing();
+  await db
+    .insert(counters)
+    .values({ unitId: input.unitId, id: input.counterId, name: input.counterId })
+    .onConflictDoNothing();
+  await db
+    .insert(devices)
+    .values({ id: deviceId, unitId: input.unitId, counterId: input.counterId, username, passwordHash });
+  await db.insert(auditLog).values({
+    actor: input.actor,
+    action: 'device.add',
+    target: deviceId,
+    details: { unitId: input.unitId, counterId: input.counterId },
+  });
+  return { deviceId, unitId: input.unitId, counterId: input.counterId, username, password };
+}
+
+export async function revokeDevice(db: Executor, deviceId: string, actor: string): Promise<boolean> {
+  const rows = await db
+    .update(devices)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(devices.id, deviceId), isNull(devices.revokedAt)))
+    .returning({ id: devices.id });
+  if (rows.length > 0) await db.insert(auditLog).values({ actor, action: 'device.revoke', target: deviceId });
+  return rows.length > 0;
+}
+
+export async function listDevices(db: Executor) {
+  return db
+    .select({
+      deviceId: devices.id,
+      unitId: devices.unitId,
+      counterId: devices.counterId,
+      username: devices.username,
+      status: devices.status,
+      lastSeenAt: devices.lastSeenAt,
+      revokedAt: devices.revokedAt,
+      agentVersion: devices.agentVersion,
+      appliedConfigVersion: devices.appliedConfigVersion,
+    })
+    .from(devices)
+    .orderBy(devices.unitId, devices.counterId, devices.id);
+}
+
+/** What the broker needs to authenticate a device and scope its topics. */
+export async function findDeviceByUsername(db: Executor, username: string) {
+  const [row] = await db
+    .select({
+      deviceId: devices.id,
+      unitId: devices.unitId,
+      counterId: devices.counterId,
+      passwordHash: devices.passwordHash,
+      revokedAt: devices.revokedAt,
+    })
+    .from(devices)
+    .where(eq(devices.username, username))
+    .limit(1);
+  return row ?? null;
+}

@@ -1,0 +1,196 @@
+import { newEventId, type PresenceEvent, type RatingEvent, type VisitEvent } from '@onestop/protocol';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type IngestEvent, ingestBatch } from './ingest.js';
+import { events, expressionSummaries, hourlyRollups, presenceIntervals, ratings, visits } from './schema.js';
+import { openTestStore, STORE_BACKENDS, type TestStore } from './testing.js';
+
+const HOUR = Date.UTC(2025, 8, 1, 2); // 09:00 in Hanoi
+const origin = { unitId: 'trung-van', counterId: 'q01' };
+let seq = 0;
+function env(deviceId: string, ts: number) {
+  return {
+    v: 1 as const,
+    eventId: newEventId(),
+    deviceId,
+    bootId: '0193a0c2-5b1e-7c3d-9f00-1a2b3c4d5e6f',
+    seq: seq++,
+    ts,
+    mono: seq * 10,
+  };
+}
+function rating(deviceId: string, ts: number, level: number, officerId: string | null = 'cb-a'): IngestEvent {
+  const payload: RatingEvent = {
+    ...env(deviceId, ts),
+    visitId: null,
+    officerId,
+    dossierIds: [],
+    ticket: null,
+    scale: 'keypad4',
+    level,
+    source: 'keypad',
+    reasons: [],
+    responseMs: 1000,
+  };
+  return { ...origin, type: 'rating', payload };
+}
+function presence(deviceId: string, ts: number, state: 'signed_in' | 'signed_out'): IngestEvent {
+  const payload: PresenceEvent = {
+    ...env(deviceId, ts),
+    kind: 'session',
+    state,
+    officerId: 'cb-a',
+    source: 'badge',
+  };
+  return { ...origin, type: 'presence', payload };
+}
+
+describe.each(STORE_BACKENDS)('ingestBatch on %s', (backend) => {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await openTestStore(backend);
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it('stores each event once and derives official level, score and hourly roll-ups', async () => {
+    const batch = [
+      rating('d1', HOUR + 60_000, 4),
+      rating('d1', HOUR + 120_000, 1),
+      rating('d1', HOUR + 180_000, 2),
+    ];
+    const first = await ingestBatch(store.db, batch);
+    expect(first.inserted).toHaveLength(3);
+    expect(first.duplicates).toEqual([]);
+    // A redelivery plus a repeat inside the same batch: nothing new, all reported as duplicates.
+    const again = await ingestBatch(store.db, [batch[0]!, batch[0]!, rating('d1', HOUR + 240_000, 3)]);
+    expect(again.inserted).toHaveLength(1);
+    expect(again.duplicates).toEqual([batch[0]!.payload.eventId, batch[0]!.payload.eventId]);
+
+    const rows = await store.db.select().from(ratings).where(eq(ratings.deviceId, 'd1'));
+    expect(rows.map((r) => [r.level, r.official, r.score]).sort()).toEqual([
+      [1, 'unsatisfied', 0],
+      [2, 'satisfied', 33],
+      [3, 'satisfied', 67],
+      [4, 'very_satisfied', 100],
+    ]);
+    const [roll] = await store.db.select().from(hourlyRollups).where(eq(hourlyRollups.officerId, 'cb-a'));
+    expect(roll).toMatchObject({ ratings: 4, verySatisfied: 1, satisfied: 2, unsatisfied: 1, scoreSum: 200 });
+    expect(roll?.hour.getTime()).toBe(HOUR);
+    expect(await store.db.$count(events, eq(events.deviceId, 'd1'))).toBe(4);
+  });
+
+  it('stores ratings beside other events in one batch, with their arrays, time and payload intact', async () => {
+    const r = rating('d9', HOUR + 1_234, 3, null);
+    if (r.type !== 'rating') throw new Error('not a rating');
+    r.payload.dossierIds = ['H01.1-250901-0001', 'H01.1-250901-0002'];
+    r.payload.reasons = ['slow'];
+    const mixed = [presence('d9', HOUR + 1_000, 'signed_in'), r, presence('d9', HOUR + 2_000, 'signed_out')];
+    const res = await ingestBatch(store.db, mixed);
+    expect(res.inserted.map((e) => e.payload.eventId)).toEqual(mixed.map((e) => e.payload.eventId));
+    const [row] = await store.db.select().from(ratings).where(eq(ratings.deviceId, 'd9'));
+    expect(row).toMatchObject({
+      officerId: null,
+      dossierIds: r.payload.dossierIds,
+      reasons: ['slow'],
+      score: 67,
+    });
+    expect(row?.deviceTs.getTime()).toBe(HOUR + 1_234);
+    const [ev] = await store.db.select().from(events).where(eq(events.eventId, r.payload.eventId));
+    expect(ev?.payload).toEqual(r.payload);
+    const [roll] = await store.db.select().from(hourlyRollups).where(eq(hourlyRollups.officerId, ''));
+    expect(roll).toMatchObject({ ratings: 1, satisfied: 1, scoreSum: 67 });
+    expect(await store.db.$count(presenceIntervals, eq(presenceIntervals.deviceId, 'd9'))).toBe(1);
+  });
+
+  it('merges visit start and end in either order and counts unrated visits', async () => {
+    const visitId = '0193a0c2-5f00-7000-8000-0000000000aa';
+    const start: VisitEvent = {
+      ...env('d2', HOUR + 1000),
+      phase: 'start',
+      visitId,
+      officerId: 'cb-b',
+      ticket: 'A001',
+      trigger: 'ticket',
+      startedAt: HOUR + 1000,
+    };
+    const end: VisitEvent = {
+      ...env('d2', HOUR + 90_000),
+      phase: 'end',
+      visitId,
+      officerId: 'cb-b',
+      ticket: 'A001',
+      dossierIds: ['000.00.12.H26-250101-0001'],
+      startedAt: HOUR + 500,
+      endedAt: HOUR + 90_000,
+      reason: 'rating_timeout',
+      rated: false,
+    };
+    await ingestBatch(store.db, [{ ...origin, type: 'visit', payload: end }]);
+    await ingestBatch(store.db, [{ ...origin, type: 'visit', payload: start }]);
+    const [v] = await store.db.select().from(visits).where(eq(visits.id, visitId));
+    expect(v).toMatchObject({ trigger: 'ticket', endReason: 'rating_timeout', rated: false, ticket: 'A001' });
+    expect(v?.startedAt.getTime()).toBe(HOUR + 1000);
+    expect(v?.dossierIds).toEqual(['000.00.12.H26-250101-0001']);
+    const [roll] = await store.db.select().from(hourlyRollups).where(eq(hourlyRollups.officerId, 'cb-b'));
+    expect(roll).toMatchObject({ visits: 1, unratedVisits: 1, ratings: 0 });
+  });
+
+  it('opens and closes presence intervals, also within one batch', async () => {
+    await ingestBatch(store.db, [
+      presence('d3', HOUR + 10_000, 'signed_out'),
+      presence('d3', HOUR, 'signed_in'),
+    ]);
+    await ingestBatch(store.db, [presence('d3', HOUR + 20_000, 'signed_in')]);
+    const rows = await store.db
+      .select()
+      .from(presenceIntervals)
+      .where(eq(presenceIntervals.deviceId, 'd3'))
+      .orderBy(presenceIntervals.startedAt);
+    expect(
+      rows.map((r) => [r.startedAt.getTime() - HOUR, r.endedAt ? r.endedAt.getTime() - HOUR : null]),
+    ).toEqual([
+      [0, 10_000],
+      [20_000, null],
+    ]);
+  });
+
+  it('stores expression summaries apart from ratings, with index sums for the uncertainty', async () => {
+    const probs = {
+      neutral: 0.2,
+      happy: 0.7,
+      sad: 0.02,
+      angry: 0.02,
+      fearful: 0.02,
+      disgusted: 0.02,
+      surprised: 0.02,
+    };
+    const mk = (i: number): IngestEvent => ({
+      ...origin,
+      type: 'expression',
+      payload: {
+        ...env('d4', HOUR + 5000),
+        visitId: null,
+        officerId: 'cb-c',
+        startedAt: HOUR,
+        endedAt: HOUR + 5000,
+        frames: 10,
+        exitFrames: 2,
+        mean: probs,
+        exit: probs,
+        satisfactionIndex: i,
+        confidence: 0.5,
+      },
+    });
+    await ingestBatch(store.db, [mk(0.5), mk(1)]);
+    expect(await store.db.$count(expressionSummaries, eq(expressionSummaries.deviceId, 'd4'))).toBe(2);
+    const [roll] = await store.db.select().from(hourlyRollups).where(eq(hourlyRollups.officerId, 'cb-c'));
+    expect(roll).toMatchObject({
+      expressions: 2,
+      expressionIndexSum: 1.5,
+      expressionIndexSqSum: 1.25,
+      ratings: 0,
+    });
+  });
+});

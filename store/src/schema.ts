@@ -1,0 +1,245 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  real,
+  serial,
+  smallint,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** A service centre / point (Trung tâm / Điểm Phục vụ hành chính công) of one ward or commune. */
+export const units = pgTable('units', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  /** City or province, so the city centre can compare its wards. */
+  province: text('province').notNull().default(''),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+export const counters = pgTable(
+  'counters',
+  {
+    unitId: text('unit_id')
+      .notNull()
+      .references(() => units.id),
+    id: text('id').notNull(),
+    name: text('name').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.unitId, t.id] })],
+);
+
+/** A counter device. Only a scrypt hash of its MQTT password is kept. */
+export const devices = pgTable(
+  'devices',
+  {
+    id: text('id').primaryKey(),
+    unitId: text('unit_id').notNull(),
+    counterId: text('counter_id').notNull(),
+    username: text('username').notNull().unique(),
+    passwordHash: text('password_hash').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    revokedAt: ts('revoked_at'),
+    lastSeenAt: ts('last_seen_at'),
+    status: text('status').notNull().default('never_seen'),
+    bootId: uuid('boot_id'),
+    agentVersion: text('agent_version'),
+    appliedConfigVersion: integer('applied_config_version'),
+    birth: jsonb('birth'),
+    telemetry: jsonb('telemetry'),
+  },
+  (t) => [index('devices_unit_counter_idx').on(t.unitId, t.counterId)],
+);
+
+/** Desired settings per device, published retained on its `config` topic. */
+export const deviceConfigs = pgTable('device_configs', {
+  deviceId: text('device_id')
+    .primaryKey()
+    .references(() => devices.id),
+  version: integer('version').notNull(),
+  settings: jsonb('settings').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const officers = pgTable('officers', {
+  id: text('id').primaryKey(),
+  unitId: text('unit_id').notNull(),
+  name: text('name').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+/**
+ * Every accepted device event, once: the primary key on `event_id` is what makes ingest
+ * idempotent (a redelivered QoS 1 message inserts nothing and is acknowledged again).
+ */
+export const events = pgTable(
+  'events',
+  {
+    eventId: uuid('event_id').primaryKey(),
+    type: text('type').notNull(),
+    unitId: text('unit_id').notNull(),
+    counterId: text('counter_id').notNull(),
+    deviceId: text('device_id').notNull(),
+    bootId: uuid('boot_id').notNull(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    deviceTs: ts('device_ts').notNull(),
+    receivedAt: ts('received_at').notNull().defaultNow(),
+    payload: jsonb('payload').notNull(),
+  },
+  (t) => [index('events_device_idx').on(t.deviceId, t.bootId, t.seq)],
+);
+
+/** An officer's signed-in time at a counter: the basis for attributing ratings fairly. */
+export const presenceIntervals = pgTable(
+  'presence_intervals',
+  {
+    id: serial('id').primaryKey(),
+    unitId: text('unit_id').notNull(),
+    counterId: text('counter_id').notNull(),
+    deviceId: text('device_id').notNull(),
+    officerId: text('officer_id').notNull(),
+    kind: text('kind').notNull(),
+    startedAt: ts('started_at').notNull(),
+    endedAt: ts('ended_at'),
+    startEventId: uuid('start_event_id').notNull(),
+    endEventId: uuid('end_event_id'),
+  },
+  (t) => [index('presence_open_idx').on(t.deviceId, t.kind, t.endedAt)],
+);
+
+export const visits = pgTable(
+  'visits',
+  {
+    id: uuid('id').primaryKey(),
+    unitId: text('unit_id').notNull(),
+    counterId: text('counter_id').notNull(),
+    deviceId: text('device_id').notNull(),
+    officerId: text('officer_id'),
+    ticket: text('ticket'),
+    dossierIds: text('dossier_ids').array().notNull().default(sql`'{}'::text[]`),
+    trigger: text('trigger'),
+    startedAt: ts('started_at').notNull(),
+    endedAt: ts('ended_at'),
+    endReason: text('end_reason'),
+    rated: boolean('rated'),
+  },
+  (t) => [index('visits_unit_started_idx').on(t.unitId, t.startedAt)],
+);
+
+export const ratings = pgTable(
+  'ratings',
+  {
+    eventId: uuid('event_id').primaryKey(),
+    unitId: text('unit_id').notNull(),
+    counterId: text('counter_id').notNull(),
+    deviceId: text('device_id').notNull(),
+    officerId: text('officer_id'),
+    visitId: uuid('visit_id'),
+    dossierIds: text('dossier_ids').array().notNull().default(sql`'{}'::text[]`),
+    ticket: text('ticket'),
+    scale: text('scale').notNull(),
+    level: smallint('level').notNull(),
+    /** Derived at ingest: very_satisfied | satisfied | unsatisfied (Circular 01/2018). */
+    official: text('official').notNull(),
+    /** Derived at ingest: 0–100, comparable across scales. */
+    score: smallint('score').notNull(),
+    source: text('source').notNull(),
+    reasons: text('reasons').array().notNull().default(sql`'{}'::text[]`),
+    responseMs: integer('response_ms'),
+    deviceTs: ts('device_ts').notNull(),
+    serverTs: ts('server_ts').notNull().defaultNow(),
+  },
+  (t) => [
+    index('ratings_unit_ts_idx').on(t.unitId, t.deviceTs),
+    index('ratings_officer_ts_idx').on(t.officerId, t.deviceTs),
+  ],
+);
+
+/** Derived numbers only: no image, crop or embedding ever reaches the server. */
+export const expressionSummaries = pgTable(
+  'expression_summaries',
+  {
+    eventId: uuid('event_id').primaryKey(),
+    unitId: text('unit_id').notNull(),
+    counterId: text('counter_id').notNull(),
+    deviceId: text('device_id').notNull(),
+    officerId: text('officer_id'),
+    visitId: uuid('visit_id'),
+    startedAt: ts('started_at').notNull(),
+    endedAt: ts('ended_at').notNull(),
+    frames: integer('frames').notNull(),
+    exitFrames: integer('exit_frames').notNull(),
+    mean: jsonb('mean').notNull(),
+    exit: jsonb('exit').notNull(),
+    satisfactionIndex: real('satisfaction_index').notNull(),
+    confidence: real('confidence').notNull(),
+  },
+  (t) => [index('expr_unit_ended_idx').on(t.unitId, t.endedAt)],
+);
+
+/** Citizens' comments left through the counter's QR code. */
+export const comments = pgTable('comments', {
+  id: serial('id').primaryKey(),
+  unitId: text('unit_id').notNull(),
+  counterId: text('counter_id'),
+  officerId: text('officer_id'),
+  dossierId: text('dossier_id'),
+  body: text('body').notNull(),
+  contact: text('contact'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+export const alerts = pgTable('alerts', {
+  id: serial('id').primaryKey(),
+  unitId: text('unit_id').notNull(),
+  deviceId: text('device_id'),
+  kind: text('kind').notNull(),
+  message: text('message').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  resolvedAt: ts('resolved_at'),
+});
+
+export const auditLog = pgTable('audit_log', {
+  id: serial('id').primaryKey(),
+  at: ts('at').notNull().defaultNow(),
+  actor: text('actor').notNull(),
+  action: text('action').notNull(),
+  target: text('target').notNull(),
+  details: jsonb('details'),
+});
+
+/**
+ * Hourly roll-ups per unit/counter/officer, kept up to date in the ingest transaction so that
+ * reports never scan raw events. `officer_id` is '' for ratings with nobody signed in.
+ */
+export const hourlyRollups = pgTable(
+  'hourly_rollups',
+  {
+    unitId: text('unit_id').notNull(),
+    counterId: text('counter_id').notNull(),
+    officerId: text('officer_id').notNull(),
+    hour: ts('hour').notNull(),
+    ratings: integer('ratings').notNull().default(0),
+    verySatisfied: integer('very_satisfied').notNull().default(0),
+    satisfied: integer('satisfied').notNull().default(0),
+    unsatisfied: integer('unsatisfied').notNull().default(0),
+    scoreSum: integer('score_sum').notNull().default(0),
+    visits: integer('visits').notNull().default(0),
+    unratedVisits: integer('unrated_visits').notNull().default(0),
+    expressions: integer('expressions').notNull().default(0),
+    expressionIndexSum: doublePrecision('expression_index_sum').notNull().default(0),
+    expressionIndexSqSum: doublePrecision('expression_index_sq_sum').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.unitId, t.counterId, t.officerId, t.hour] })],
+);

@@ -1,0 +1,122 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSimulatedCounter } from '@onestop/edge-agent';
+import { schema } from '@onestop/store';
+import { openTestStore, type TestStore } from '@onestop/store/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { metricValue, ONESTOP_BIN, runCli, waitFor } from '../support/cli.js';
+import { freePort } from '../support/ports.js';
+
+/**
+ * The scale-out layout: broker, ingest and dashboard as three processes on one PostgreSQL,
+ * sharing only DATABASE_URL and the ingest's service password.
+ */
+describe('onestop broker + ingest + dashboard as separate processes on PostgreSQL', () => {
+  const children: ChildProcess[] = [];
+  let store: TestStore;
+  const dataDir = mkdtempSync(join(tmpdir(), 'onestop-split-'));
+  afterAll(async () => {
+    for (const c of children) c.kill('SIGKILL');
+    await store?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('carries a simulated counter’s ratings to the shared database and dashboard', async () => {
+    store = await openTestStore('postgres');
+    const env = {
+      DATABASE_URL: store.url!,
+      ONESTOP_SERVICE_PASSWORD: 'split-test-service-password',
+      LOG_LEVEL: 'warn',
+    };
+    const [mqttPort, brokerMetrics, ingestMetrics, httpPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
+    const add = await runCli(['device', 'add', '--unit', 'trung-van', '--counter', 'q01'], env);
+    expect(add.code).toBe(0);
+    const device = JSON.parse(add.stdout) as { deviceId: string; username: string; password: string };
+
+    const start = (args: string[]) => {
+      const c = spawn(process.execPath, [ONESTOP_BIN, ...args], {
+        env: { ...process.env, ...env },
+        stdio: 'ignore',
+      });
+      children.push(c);
+      return c;
+    };
+    start([
+      'broker',
+      '--host',
+      '127.0.0.1',
+      '--mqtt-port',
+      String(mqttPort),
+      '--metrics-port',
+      String(brokerMetrics),
+    ]);
+    start(['dashboard', '--host', '127.0.0.1', '--http-port', String(httpPort)]);
+    const mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
+    await waitFor(
+      'broker metrics',
+      async () => (await fetch(`http://127.0.0.1:${brokerMetrics}/healthz`)).ok,
+    );
+    start([
+      'ingest',
+      '--mqtt-url',
+      mqttUrl,
+      '--client-id',
+      'split-ingest',
+      '--host',
+      '127.0.0.1',
+      '--metrics-port',
+      String(ingestMetrics),
+    ]);
+
+    const sim = await startSimulatedCounter({
+      mqttUrl,
+      unitId: 'trung-van',
+      counterId: 'q01',
+      deviceId: device.deviceId,
+      username: device.username,
+      password: device.password,
+      dataDir,
+      seed: 5,
+      speed: 900,
+      officers: ['cb-split-a'],
+    });
+    try {
+      await waitFor(
+        'a stored rating',
+        async () => (await store.db.select().from(schema.ratings)).length > 0,
+        60_000,
+      );
+      const ingestM = await (await fetch(`http://127.0.0.1:${ingestMetrics}/metrics`)).text();
+      expect(metricValue(ingestM, 'onestop_events_ingested_total', 'type="rating"')).toBeGreaterThanOrEqual(
+        1,
+      );
+      const brokerM = await (await fetch(`http://127.0.0.1:${brokerMetrics}/metrics`)).text();
+      expect(metricValue(brokerM, 'onestop_devices_connected')).toBe(1);
+      const units = (await (await fetch(`http://127.0.0.1:${httpPort}/api/units`)).json()) as Array<{
+        unitId: string;
+        ratings: number;
+      }>;
+      expect(units.find((u) => u.unitId === 'trung-van')?.ratings).toBeGreaterThanOrEqual(1);
+    } finally {
+      await sim.stop();
+    }
+    // Revocation from another process reaches the running broker: the device is dropped.
+    expect((await runCli(['device', 'revoke', device.deviceId], env)).code).toBe(0);
+    await waitFor(
+      'the revoked device to be dropped',
+      async () =>
+        metricValue(
+          await (await fetch(`http://127.0.0.1:${brokerMetrics}/metrics`)).text(),
+          'onestop_devices_connected',
+        ) === 0,
+      30_000,
+    );
+  }, 120_000);
+});
