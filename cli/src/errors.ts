@@ -22,11 +22,11 @@ export function parsePort(flag: string) {
   };
 }
 
-export function parsePositiveInt(flag: string, max: number) {
+export function parsePositiveInt(flag: string, max: number, min = 0) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 0 || n > max)
-      throw new UsageError(`${flag} must be a whole number 0–${max}, got '${value}'`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new UsageError(`${flag} must be a whole number ${min}–${max}, got '${value}'`);
     return n;
   };
 }

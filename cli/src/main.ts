@@ -4,6 +4,7 @@ import { registerDeviceCommands } from './commands/device.js';
 import { registerPerceiveCommand } from './commands/perceive.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSplitCommands } from './commands/split.js';
+import { registerUserCommands } from './commands/user.js';
 import { UsageError } from './errors.js';
 import { VERSION } from './version.js';
 
@@ -17,6 +18,7 @@ registerServeCommand(program);
 registerSplitCommands(program);
 registerAgentCommand(program);
 registerDeviceCommands(program, { mqttUrl: process.env.ONESTOP_MQTT_URL ?? 'mqtt://127.0.0.1:1883' });
+registerUserCommands(program);
 registerPerceiveCommand(program);
 
 try {

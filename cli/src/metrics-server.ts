@@ -7,6 +7,8 @@ export async function serveMetrics(
   registry: Registry,
   port: number,
   host: string,
+  /** Readiness beyond "the process answers": e.g. the database takes a query. */
+  check: () => Promise<void> = async () => {},
 ): Promise<{ close(): Promise<void> }> {
   const server = createServer((req, res) => {
     if (req.url === '/metrics') {
@@ -15,7 +17,12 @@ export async function serveMetrics(
         (err: unknown) => res.writeHead(500).end(String(err)),
       );
     } else if (req.url === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      const json = { 'content-type': 'application/json' };
+      check().then(
+        () => res.writeHead(200, json).end('{"status":"ok"}'),
+        (err: unknown) =>
+          res.writeHead(503, json).end(JSON.stringify({ status: 'unavailable', reason: String(err) })),
+      );
     } else {
       res.writeHead(404).end();
     }

@@ -1,5 +1,5 @@
 import { newEventId } from '@onestop/protocol';
-import { schema } from '@onestop/store';
+import { addStaffMember, openStaffSession, schema } from '@onestop/store';
 import { openTestStore, STORE_BACKENDS, type TestStore } from '@onestop/store/testing';
 import pino from 'pino';
 import { Registry } from 'prom-client';
@@ -97,9 +97,15 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
   let store: TestStore;
   let app: ReturnType<typeof createDashboardApp>;
   let feed: LiveRatingFeed;
+  let cityToken = '';
+  // Every request below is made as a city account with an API token (access rules: auth.test.ts).
+  const req = (path: string, init: { headers?: Record<string, string> } = {}) =>
+    app.request(path, { ...init, headers: { authorization: `Bearer ${cityToken}`, ...init.headers } });
   beforeAll(async () => {
     store = await openTestStore(backend);
     await seed(store);
+    await addStaffMember(store.db, { username: 'city', role: 'city', actor: 'test' });
+    cityToken = (await openStaffSession(store.db, 'city', 'api')).token;
     feed = new LiveRatingFeed(store.db, logger, 50);
     app = createDashboardApp({ db: store.db, registry: new Registry(), logger, feed, now: () => NOW });
   });
@@ -109,7 +115,7 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
   });
 
   it('evaluates each officer over today in Vietnam time', async () => {
-    const res = await app.request('/api/units/trung-van/officers');
+    const res = await req('/api/units/trung-van/officers');
     expect(res.status).toBe(200);
     const rows = (await res.json()) as Array<Record<string, unknown>>;
     const lan = rows.find((r) => r.officerId === 'cb-lan');
@@ -125,7 +131,7 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
   });
 
   it('widens the period with ?days=', async () => {
-    const rows = (await (await app.request('/api/units/trung-van/officers?days=7')).json()) as Array<{
+    const rows = (await (await req('/api/units/trung-van/officers?days=7')).json()) as Array<{
       officerId: string;
       ratings: number;
     }>;
@@ -133,15 +139,15 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
   });
 
   it('rejects bad input at the edge with the field and reason', async () => {
-    const res = await app.request('/api/units/trung-van/officers?days=0');
+    const res = await req('/api/units/trung-van/officers?days=0');
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ field: 'days' });
-    expect((await app.request('/api/units/trung-van/officers?colour=red')).status).toBe(400);
-    expect((await app.request('/api/units/Not%20A%20Unit/officers')).status).toBe(400);
+    expect((await req('/api/units/trung-van/officers?colour=red')).status).toBe(400);
+    expect((await req('/api/units/Not%20A%20Unit/officers')).status).toBe(400);
   });
 
   it('renders the ward page in Vietnamese with the officer table and latest ratings', async () => {
-    const res = await app.request('/units/trung-van');
+    const res = await req('/units/trung-van');
     const page = await res.text();
     expect(res.status).toBe(200);
     expect(page).toContain('<html lang="vi">');
@@ -157,15 +163,15 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
   });
 
   it('switches to English and remembers it in a cookie', async () => {
-    const res = await app.request('/units/trung-van?lang=en');
+    const res = await req('/units/trung-van?lang=en');
     expect(await res.text()).toContain('Evaluation per officer');
     expect(res.headers.get('set-cookie')).toContain('lang=en');
-    const again = await app.request('/units/trung-van', { headers: { cookie: 'lang=en' } });
+    const again = await req('/units/trung-van', { headers: { cookie: 'lang=en' } });
     expect(await again.text()).toContain('Very satisfied');
   });
 
   it('compares wards from roll-ups, including wards with no data', async () => {
-    const rows = (await (await app.request('/api/units')).json()) as Array<Record<string, unknown>>;
+    const rows = (await (await req('/api/units')).json()) as Array<Record<string, unknown>>;
     expect(rows).toHaveLength(2);
     expect(rows.find((r) => r.unitId === 'trung-van')).toMatchObject({
       ratings: 5,
@@ -176,20 +182,20 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
   });
 
   it('shows an officer their own record, by hour of day', async () => {
-    const page = await (await app.request('/officers/cb-lan')).text();
+    const page = await (await req('/officers/cb-lan')).text();
     expect(page).toContain('Nguyễn Thị Lan');
     expect(page).toMatch(/data-testid="by-hour"[\s\S]*09:00[\s\S]*75\.0 %/);
-    expect((await app.request('/officers/nobody')).status).toBe(404);
+    expect((await req('/officers/nobody')).status).toBe(404);
   });
 
   it('answers 404 for an unknown ward and serves health and metrics', async () => {
-    expect((await app.request('/units/nowhere')).status).toBe(404);
-    expect(await (await app.request('/healthz')).json()).toEqual({ status: 'ok' });
-    expect((await app.request('/metrics')).status).toBe(200);
+    expect((await req('/units/nowhere')).status).toBe(404);
+    expect(await (await req('/healthz')).json()).toEqual({ status: 'ok' });
+    expect((await req('/metrics')).status).toBe(200);
   });
 
   it('streams newly stored ratings over SSE', async () => {
-    const res = await app.request('/api/live?unit=trung-van');
+    const res = await req('/api/live?unit=trung-van');
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
     let text = '';
@@ -246,15 +252,24 @@ describe('comments through the counter QR code', () => {
       officer: 'cb-lan',
       body: 'Cán bộ hướng dẫn rất tận tình <b>!</b>',
     });
-    const res = await app.request('/comment', { method: 'POST', body });
+    const res = await app.request('/comment', {
+      method: 'POST',
+      body,
+      headers: { origin: 'http://localhost' },
+    });
     expect(res.status).toBe(201);
-    const page = await (await app.request('/units/trung-van')).text();
+    await addStaffMember(store.db, { username: 'lead', role: 'ward', unitId: 'trung-van', actor: 'test' });
+    const { token } = await openStaffSession(store.db, 'lead', 'api');
+    const page = await (
+      await app.request('/units/trung-van', { headers: { authorization: `Bearer ${token}` } })
+    ).text();
     expect(page).toContain('Cán bộ hướng dẫn rất tận tình &lt;b&gt;!&lt;/b&gt;');
   });
 
   it('rejects empty or foreign comments with the reason', async () => {
     const res = await app.request('/comment', {
       method: 'POST',
+      headers: { origin: 'http://localhost' },
       body: new URLSearchParams({ unit: 'trung-van', body: 'x' }),
     });
     expect(res.status).toBe(400);

@@ -2,7 +2,7 @@ import { OfficerId, UnitId } from '@onestop/protocol';
 import {
   compareUnits,
   type Database,
-  listUnits,
+  findUnit,
   officerRecord,
   officerSummaries,
   presenceIntervalsOf,
@@ -11,14 +11,19 @@ import {
   unitDevices,
   unsatisfiedRatings,
 } from '@onestop/store';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
+import { csrf } from 'hono/csrf';
 import { html } from 'hono/html';
+import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
 import { streamSSE } from 'hono/streaming';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
-import { commentRoutes } from './comments/routes.js';
+import { type AuthEnv, canSeeUnit, homeOf, identify, requireRole } from './auth/access.js';
+import { authRoutes } from './auth/routes.js';
+import { type CommentLimits, commentRoutes } from './comments/routes.js';
 import { type Lang, pickLang, translator } from './i18n.js';
 import type { LiveRatingFeed } from './live/feed.js';
 import { presenceTable, unsatisfiedTable } from './pages/accountability.js';
@@ -36,9 +41,12 @@ export interface DashboardDeps {
   logger: Logger;
   feed: LiveRatingFeed;
   now?: () => Date;
+  commentLimits?: CommentLimits;
+  /** Failed sign-ins allowed per account per 15 minutes (per address: four times as many). */
+  maxLoginFailures?: number;
 }
 
-type Env = { Variables: { lang: Lang } };
+type Env = { Variables: AuthEnv['Variables'] & { lang: Lang } };
 
 const unitParam = z.strictObject({ unitId: UnitId });
 const LiveQuery = z.strictObject({ unit: UnitId.optional(), lang: z.enum(['vi', 'en']).optional() });
@@ -47,6 +55,8 @@ export function createDashboardApp(deps: DashboardDeps) {
   const now = deps.now ?? (() => new Date());
   const app = new Hono<Env>();
 
+  // Cross-site form posts are refused (Origin must match); the usual hardening headers on all.
+  app.use(csrf(), secureHeaders({ referrerPolicy: 'same-origin' }));
   app.use(async (c, next) => {
     const asked = c.req.query('lang');
     const lang = pickLang(asked, getCookie(c, 'lang'));
@@ -57,6 +67,8 @@ export function createDashboardApp(deps: DashboardDeps) {
   });
 
   app.onError((err, c) => {
+    // Middleware refusals (CSRF, body limit) are answers, not failures.
+    if (err instanceof HTTPException) return err.getResponse();
     deps.logger.error({ err, path: c.req.path }, 'dashboard request failed');
     return c.json({ error: 'internal error' }, 500);
   });
@@ -70,25 +82,42 @@ export function createDashboardApp(deps: DashboardDeps) {
     c.body(await deps.registry.metrics(), 200, { 'content-type': deps.registry.contentType }),
   );
 
-  app.get('/', query(PeriodQuery), async (c) => {
+  // Public: health, metrics (counts only, for Prometheus), sign-in, and the citizens' comment
+  // form. Everything after `identify` that is not public checks the account's role.
+  app.route('/comment', commentRoutes(deps.db, deps.commentLimits));
+  app.use(identify(deps.db));
+  app.route('/', authRoutes({ db: deps.db, logger: deps.logger, maxFailures: deps.maxLoginFailures }));
+  const leaders = requireRole('city', 'ward');
+  const anyone = requireRole('city', 'ward', 'technician');
+  const forbidden = (c: Context<Env>) =>
+    c.json({ error: 'forbidden', reason: 'this unit belongs to another ward' }, 403);
+
+  app.get('/', anyone, query(PeriodQuery), async (c) => {
+    const staff = c.get('staff')!;
+    if (staff.role !== 'city') return c.redirect(homeOf(staff), 303);
     const { days } = c.req.valid('query');
     const lang = c.get('lang');
     const t = translator(lang);
     const rows = await compareUnits(deps.db, periodOfDays(days, now()));
     const body = html`<h2>${t('city')}</h2>${periodNav(t, days)}${cityTable(t, rows, days)}<p class="note">${t('fairnessNote')}</p>`;
-    return c.html(layout({ lang, t, title: t('city'), body }));
+    return c.html(layout({ lang, t, title: t('city'), body, staff }));
   });
 
-  app.get('/units/:unitId', query(PeriodQuery), async (c) => {
+  app.get('/units/:unitId', leaders, query(PeriodQuery), async (c) => {
     const p = unitParam.safeParse(c.req.param());
     if (!p.success) return c.json({ error: 'invalid unitId' }, 400);
     const { unitId } = p.data;
+    const staff = c.get('staff');
+    if (!canSeeUnit(staff, unitId)) return forbidden(c);
     const { days } = c.req.valid('query');
     const lang = c.get('lang');
     const t = translator(lang);
-    const unit = (await listUnits(deps.db)).find((u) => u.id === unitId);
+    const unit = await findUnit(deps.db, unitId);
     if (!unit)
-      return c.html(layout({ lang, t, title: unitId, body: html`<p class="bad">404: ${unitId}</p>` }), 404);
+      return c.html(
+        layout({ lang, t, title: unitId, body: html`<p class="bad">404: ${unitId}</p>`, staff }),
+        404,
+      );
     const period = periodOfDays(days, now());
     const [officers, latest, comments, presence, unsatisfied] = await Promise.all([
       officerSummaries(deps.db, unitId, period),
@@ -103,19 +132,21 @@ export function createDashboardApp(deps: DashboardDeps) {
 <h3>${t('unsatisfiedList')}</h3>${unsatisfiedTable(lang, t, unsatisfied)}
 <h3>${t('presence')}</h3>${presenceTable(t, presence)}
 <h3>${t('comments')}</h3>${commentList(t, comments)}`;
-    return c.html(layout({ lang, t, title: unit.name, body, script: unitScript(unitId, days, lang) }));
+    return c.html(layout({ lang, t, title: unit.name, body, script: unitScript(unitId, days, lang), staff }));
   });
 
-  app.get('/units/:unitId/officers', query(PeriodQuery), async (c) => {
+  app.get('/units/:unitId/officers', leaders, query(PeriodQuery), async (c) => {
     const p = unitParam.safeParse(c.req.param());
     if (!p.success) return c.json({ error: 'invalid unitId' }, 400);
+    if (!canSeeUnit(c.get('staff'), p.data.unitId)) return forbidden(c);
     const { days } = c.req.valid('query');
     const lang = c.get('lang');
     const rows = await officerSummaries(deps.db, p.data.unitId, periodOfDays(days, now()));
     return c.html(officerTable(lang, translator(lang), rows));
   });
 
-  app.get('/officers/:officerId', query(PeriodQuery), async (c) => {
+  app.get('/officers/:officerId', leaders, query(PeriodQuery), async (c) => {
+    const staff = c.get('staff');
     const p = z.strictObject({ officerId: OfficerId }).safeParse(c.req.param());
     if (!p.success) return c.json({ error: 'invalid officerId' }, 400);
     const lang = c.get('lang');
@@ -126,37 +157,50 @@ export function createDashboardApp(deps: DashboardDeps) {
       periodOfDays(c.req.valid('query').days, now()),
     );
     if (!record)
-      return c.html(layout({ lang, t, title: p.data.officerId, body: html`<p class="bad">404</p>` }), 404);
-    return c.html(layout({ lang, t, title: record.officer.name, body: officerPage(lang, t, record) }));
+      return c.html(
+        layout({ lang, t, title: p.data.officerId, body: html`<p class="bad">404</p>`, staff }),
+        404,
+      );
+    if (!canSeeUnit(staff, record.officer.unitId)) return forbidden(c);
+    return c.html(layout({ lang, t, title: record.officer.name, body: officerPage(lang, t, record), staff }));
   });
 
-  app.route('/comment', commentRoutes(deps.db));
+  // Technicians and the city watch every device; a ward leader watches the ward's own counters.
+  const devicesOf = (staff: Env['Variables']['staff']) =>
+    unitDevices(deps.db, staff?.role === 'ward' ? staff.unitId : null);
 
-  app.get('/devices', async (c) => {
+  app.get('/devices', anyone, async (c) => {
+    const staff = c.get('staff');
     const lang = c.get('lang');
     const t = translator(lang);
-    const rows = await unitDevices(deps.db, null);
-    return c.html(
-      layout({ lang, t, title: t('devices'), body: html`<h2>${t('devices')}</h2>${devicesTable(t, rows)}` }),
-    );
+    const rows = await devicesOf(staff);
+    const body = html`<h2>${t('devices')}</h2>${devicesTable(t, rows)}`;
+    return c.html(layout({ lang, t, title: t('devices'), body, staff }));
   });
 
-  app.get('/api/units', query(PeriodQuery), async (c) =>
-    c.json(await compareUnits(deps.db, periodOfDays(c.req.valid('query').days, now()))),
-  );
+  app.get('/api/units', leaders, query(PeriodQuery), async (c) => {
+    const staff = c.get('staff');
+    const rows = await compareUnits(deps.db, periodOfDays(c.req.valid('query').days, now()));
+    return c.json(rows.filter((r) => canSeeUnit(staff, r.unitId)));
+  });
 
-  app.get('/api/units/:unitId/officers', query(PeriodQuery), async (c) => {
+  app.get('/api/units/:unitId/officers', leaders, query(PeriodQuery), async (c) => {
     const p = unitParam.safeParse(c.req.param());
     if (!p.success) return c.json({ error: 'invalid unitId' }, 400);
+    if (!canSeeUnit(c.get('staff'), p.data.unitId)) return forbidden(c);
     return c.json(
       await officerSummaries(deps.db, p.data.unitId, periodOfDays(c.req.valid('query').days, now())),
     );
   });
 
-  app.get('/api/devices', async (c) => c.json(await unitDevices(deps.db, null)));
+  app.get('/api/devices', anyone, async (c) => c.json(await devicesOf(c.get('staff'))));
 
-  app.get('/api/live', query(LiveQuery), (c) => {
-    const { unit } = c.req.valid('query');
+  app.get('/api/live', leaders, query(LiveQuery), (c) => {
+    const staff = c.get('staff')!;
+    const asked = c.req.valid('query').unit;
+    if (asked && !canSeeUnit(staff, asked)) return forbidden(c);
+    // A ward leader's stream is always narrowed to the ward's own unit.
+    const unit = staff.role === 'ward' ? (staff.unitId ?? '') : asked;
     const lang = c.get('lang');
     return streamSSE(c, async (stream) => {
       const queue: string[] = [];

@@ -52,6 +52,20 @@ const MESSAGES = {
   stopped: { vi: 'Đã dừng', en: 'Stopped' },
   never_seen: { vi: 'Chưa kết nối', en: 'Never seen' },
   revoked: { vi: 'Đã thu hồi', en: 'Revoked' },
+  signIn: { vi: 'Đăng nhập', en: 'Sign in' },
+  signOut: { vi: 'Đăng xuất', en: 'Sign out' },
+  username: { vi: 'Tên đăng nhập', en: 'Username' },
+  password: { vi: 'Mật khẩu', en: 'Password' },
+  badLogin: { vi: 'Sai tên đăng nhập hoặc mật khẩu.', en: 'Wrong username or password.' },
+  tooManyLogins: {
+    vi: 'Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút.',
+    en: 'Too many failed sign-ins. Please try again in a few minutes.',
+  },
+  linkExpired: {
+    vi: 'Liên kết đăng nhập đã hết hạn hoặc đã được dùng.',
+    en: 'This sign-in link has expired or was already used.',
+  },
+  myUnit: { vi: 'Đơn vị của tôi', en: 'My unit' },
   fairnessNote: {
     vi: 'Một đánh giá chỉ được tính cho cán bộ đang đăng nhập tại quầy vào thời điểm đó. Chỉ số biểu cảm do camera ước lượng được hiển thị riêng, kèm số mẫu và khoảng tin cậy 95%.',
     en: 'A rating counts for an officer only when that officer was signed in at that counter at that time. The camera expression index is shown apart, with its sample size and 95% confidence interval.',

@@ -40,6 +40,16 @@ describe.each(STORE_BACKENDS)('devices on %s', (backend) => {
     );
   });
 
+  it('rejects a malformed or duplicate --id with the ID in the message', async () => {
+    await expect(
+      provisionDevice(store.db, { unitId: 'tv', counterId: 'q03', deviceId: 'a/b', actor: 't' }),
+    ).rejects.toThrow(/--id/);
+    await provisionDevice(store.db, { unitId: 'tv', counterId: 'q03', deviceId: 'q03-fixed', actor: 't' });
+    await expect(
+      provisionDevice(store.db, { unitId: 'tv', counterId: 'q03', deviceId: 'q03-fixed', actor: 't' }),
+    ).rejects.toThrow("device 'q03-fixed' already exists");
+  });
+
   it('revokes once and lists devices with their state', async () => {
     const d = await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q02', actor: 'test' });
     expect(await revokeDevice(store.db, d.deviceId, 'test')).toBe(true);

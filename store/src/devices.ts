@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { CounterId, UnitId } from '@onestop/protocol';
+import { CounterId, DeviceId, UnitId } from '@onestop/protocol';
 import { and, eq, isNull } from 'drizzle-orm';
 import { generatePassword, hashPassword } from './credentials.js';
 import type { Executor } from './db.js';
@@ -25,6 +25,8 @@ export async function provisionDevice(
   const counter = CounterId.safeParse(input.counterId);
   if (!counter.success) throw new StoreInputError(`--counter: ${counter.error.issues[0]?.message}`);
   const deviceId = input.deviceId ?? `${input.counterId}-${randomBytes(3).toString('hex')}`.slice(0, 64);
+  const id = DeviceId.safeParse(deviceId);
+  if (!id.success) throw new StoreInputError(`--id: ${id.error.issues[0]?.message}`);
   const password = generatePassword();
   const passwordHash = await hashPassword(password);
   const username = `dev-${deviceId}`;
@@ -33,9 +35,12 @@ export async function provisionDevice(
     .insert(counters)
     .values({ unitId: input.unitId, id: input.counterId, name: input.counterId })
     .onConflictDoNothing();
-  await db
+  const inserted = await db
     .insert(devices)
-    .values({ id: deviceId, unitId: input.unitId, counterId: input.counterId, username, passwordHash });
+    .values({ id: deviceId, unitId: input.unitId, counterId: input.counterId, username, passwordHash })
+    .onConflictDoNothing()
+    .returning({ id: devices.id });
+  if (inserted.length === 0) throw new StoreInputError(`device '${deviceId}' already exists`);
   await db.insert(auditLog).values({
     actor: input.actor,
     action: 'device.add',

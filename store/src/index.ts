@@ -6,3 +6,4 @@ export * from './directory.js';
 export * from './ingest.js';
 export * from './reports.js';
 export * as schema from './schema.js';
+export * from './staff.js';

@@ -243,6 +243,11 @@ export async function listUnits(db: Executor) {
   return db.select().from(units).orderBy(units.id);
 }
 
+export async function findUnit(db: Executor, unitId: string) {
+  const [unit] = await db.select().from(units).where(eq(units.id, unitId)).limit(1);
+  return unit ?? null;
+}
+
 /** Who was signed in at which counter when: the basis every attribution can be checked against. */
 export async function presenceIntervalsOf(db: Executor, unitId: string, period: Period) {
   return db

@@ -243,3 +243,35 @@ export const hourlyRollups = pgTable(
   },
   (t) => [primaryKey({ columns: [t.unitId, t.counterId, t.officerId, t.hour] })],
 );
+
+/**
+ * People who sign in to the dashboard. `role` decides what they see: `city` compares every ward,
+ * `ward` sees only its own unit (`unit_id`), `technician` provisions and watches devices.
+ */
+export const staffAccounts = pgTable('staff_accounts', {
+  username: text('username').primaryKey(),
+  displayName: text('display_name').notNull(),
+  role: text('role').notNull(),
+  unitId: text('unit_id'),
+  passwordHash: text('password_hash').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  disabledAt: ts('disabled_at'),
+});
+
+/**
+ * Dashboard sessions and API tokens. Only a SHA-256 of the token is stored, so a copy of the
+ * database does not let anyone sign in. `kind` 'link' is a one-time sign-in link.
+ */
+export const staffSessions = pgTable(
+  'staff_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    username: text('username')
+      .notNull()
+      .references(() => staffAccounts.username, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [index('staff_sessions_user_idx').on(t.username)],
+);

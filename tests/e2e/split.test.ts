@@ -39,6 +39,11 @@ describe('onestop broker + ingest + dashboard as separate processes on PostgreSQ
     const add = await runCli(['device', 'add', '--unit', 'trung-van', '--counter', 'q01'], env);
     expect(add.code).toBe(0);
     const device = JSON.parse(add.stdout) as { deviceId: string; username: string; password: string };
+    // A city account and its API token, made from another process on the same database.
+    expect((await runCli(['user', 'add', '--name', 'city-e2e', '--role', 'city'], env)).code).toBe(0);
+    const tokenRun = await runCli(['user', 'token', 'city-e2e', '--days', '1'], env);
+    expect(tokenRun.code).toBe(0);
+    const { token } = JSON.parse(tokenRun.stdout) as { token: string };
 
     const start = (args: string[]) => {
       const c = spawn(process.execPath, [ONESTOP_BIN, ...args], {
@@ -99,7 +104,11 @@ describe('onestop broker + ingest + dashboard as separate processes on PostgreSQ
       );
       const brokerM = await (await fetch(`http://127.0.0.1:${brokerMetrics}/metrics`)).text();
       expect(metricValue(brokerM, 'onestop_devices_connected')).toBe(1);
-      const units = (await (await fetch(`http://127.0.0.1:${httpPort}/api/units`)).json()) as Array<{
+      const api = `http://127.0.0.1:${httpPort}/api/units`;
+      expect((await fetch(api)).status).toBe(401);
+      const units = (await (
+        await fetch(api, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as Array<{
         unitId: string;
         ratings: number;
       }>;

@@ -38,6 +38,8 @@ export interface ServeProcess {
   child: ChildProcessWithoutNullStreams;
   dashboardUrl: string;
   mqttUrl: string;
+  /** The one-time sign-in link `serve` printed (a city account). */
+  signInLink: string | null;
   output(): string;
   /** SIGINT and wait: resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -79,6 +81,7 @@ export function startServe(
         child,
         dashboardUrl: m[1]!,
         mqttUrl: m[2]!,
+        signInLink: /sign in \(one-time link, 15 min\): (\S+)/.exec(out)?.[1] ?? null,
         output: () => out + err,
         stop: (signal = 'SIGINT') => {
           child.kill(signal);
@@ -117,4 +120,12 @@ export async function waitFor<T>(
 export function metricValue(metrics: string, name: string, labels = ''): number {
   const line = metrics.split('\n').find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `));
   return line ? Number(line.split(' ').pop()) : 0;
+}
+
+/** Follows a one-time sign-in link and returns the session cookie (`name=value`) it sets. */
+export async function sessionCookie(signInLink: string): Promise<string> {
+  const res = await fetch(signInLink, { redirect: 'manual' });
+  const cookie = res.headers.get('set-cookie')?.split(';')[0];
+  if (res.status !== 303 || !cookie) throw new Error(`sign-in link refused: HTTP ${res.status}`);
+  return cookie;
 }

@@ -1,32 +1,10 @@
-import {
-  databaseOptionsFromEnv,
-  listDevices,
-  openStore,
-  provisionDevice,
-  revokeDevice,
-  StoreInputError,
-} from '@onestop/store';
+import { listDevices, provisionDevice, revokeDevice, StoreInputError } from '@onestop/store';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { withStore } from '../with-store.js';
 
 interface DataOpts {
   data: string;
-}
-
-/**
- * Device provisioning works on the database directly (the all-in-one must be stopped when
- * it uses the embedded store; with DATABASE_URL it can run alongside).
- */
-async function withStore<T>(
-  opts: DataOpts,
-  fn: (db: Awaited<ReturnType<typeof openStore>>['db']) => Promise<T>,
-): Promise<T> {
-  const store = await openStore(databaseOptionsFromEnv(opts.data));
-  try {
-    return await fn(store.db);
-  } finally {
-    await store.close();
-  }
 }
 
 export function registerDeviceCommands(program: Command, defaults: { mqttUrl: string }): void {
@@ -41,12 +19,10 @@ export function registerDeviceCommands(program: Command, defaults: { mqttUrl: st
     .option('--data <dir>', 'data folder of the embedded database', './data')
     .option('--mqtt-url <url>', 'broker URL the device should use', defaults.mqttUrl)
     .action(async (o: DataOpts & { unit: string; counter: string; id?: string; mqttUrl: string }) => {
-      const d = await withStore(o, (db) =>
+      const d = await withStore(o.data, (db) =>
         provisionDevice(db, { unitId: o.unit, counterId: o.counter, deviceId: o.id, actor: 'cli' }).catch(
           (err) => {
             if (err instanceof StoreInputError) throw new UsageError(err.message);
-            if (/duplicate key|unique/i.test(String((err as Error).message)))
-              throw new UsageError(`device '${o.id}' already exists`);
             throw err;
           },
         ),
@@ -61,7 +37,7 @@ export function registerDeviceCommands(program: Command, defaults: { mqttUrl: st
     .description('list devices as JSON lines')
     .option('--data <dir>', 'data folder of the embedded database', './data')
     .action(async (o: DataOpts) => {
-      for (const d of await withStore(o, listDevices)) process.stdout.write(`${JSON.stringify(d)}\n`);
+      for (const d of await withStore(o.data, listDevices)) process.stdout.write(`${JSON.stringify(d)}\n`);
     });
 
   device
@@ -70,7 +46,7 @@ export function registerDeviceCommands(program: Command, defaults: { mqttUrl: st
     .argument('<deviceId>')
     .option('--data <dir>', 'data folder of the embedded database', './data')
     .action(async (deviceId: string, o: DataOpts) => {
-      const done = await withStore(o, (db) => revokeDevice(db, deviceId, 'cli'));
+      const done = await withStore(o.data, (db) => revokeDevice(db, deviceId, 'cli'));
       if (!done) throw new UsageError(`no active device '${deviceId}'`);
       process.stdout.write(`${JSON.stringify({ deviceId, revoked: true })}\n`);
     });

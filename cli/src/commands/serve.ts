@@ -4,6 +4,7 @@ import { parsePort, parsePositiveInt } from '../errors.js';
 import { addListenerFlags, type ListenerFlags, listenerOptions } from '../listeners.js';
 import { createLogger } from '../logger.js';
 import { startAllInOne } from '../serve/all-in-one.js';
+import { onShutdown } from '../shutdown.js';
 
 interface ServeOpts extends ListenerFlags {
   data: string;
@@ -37,7 +38,7 @@ export function registerServeCommand(program: Command): void {
       parsePositiveInt('--simulate', 500),
       0,
     )
-    .option('--speed <x>', 'simulated time compression', parsePositiveInt('--speed', 3600), 60)
+    .option('--speed <x>', 'simulated time compression', parsePositiveInt('--speed', 3600, 1), 60)
     .option(
       '--camera-replay <dir>',
       'give each simulated counter a camera replaying this folder of JPEG/PNG images through the real perception pipeline',
@@ -56,22 +57,19 @@ export function registerServeCommand(program: Command): void {
       listeners: listenerOptions(o, o.host),
       logger,
     });
-    // One human-readable line on stdout (logs are JSON on stderr); tests parse it too.
+    // Human-readable lines on stdout (logs are JSON on stderr); the ready line comes last, and
+    // tests parse all of them.
+    const { link, created } = system.signIn;
+    if (created)
+      process.stdout.write(
+        `dashboard account created: ${created.username} / ${created.password} (shown once; manage accounts with 'onestop user')\n`,
+      );
+    if (link) process.stdout.write(`sign in (one-time link, 15 min): ${link}\n`);
     process.stdout.write(
       `onestop serve ready: dashboard ${system.dashboardUrl} · mqtt mqtt://127.0.0.1:${system.mqttPort} · ${o.simulate} simulated counters\n`,
     );
-    if (o.open) openBrowser(system.dashboardUrl);
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'shutting down');
-      await system.close();
-      logger.info('stopped cleanly');
-      process.exit(0);
-    };
-    process.once('SIGINT', () => void stop('SIGINT'));
-    process.once('SIGTERM', () => void stop('SIGTERM'));
+    if (o.open) openBrowser(link ?? system.dashboardUrl);
+    onShutdown(logger, () => system.close());
   });
 }
 

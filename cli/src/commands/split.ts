@@ -1,6 +1,6 @@
 import { serviceCredentials, startBroker, startIngest } from '@onestop/broker';
 import { startDashboard } from '@onestop/dashboard';
-import { openStore } from '@onestop/store';
+import { countActiveStaff, type Database, openStore } from '@onestop/store';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -8,6 +8,7 @@ import { explainListenError, parsePort, UsageError } from '../errors.js';
 import { addListenerFlags, type ListenerFlags, listenerOptions } from '../listeners.js';
 import { createLogger } from '../logger.js';
 import { serveMetrics } from '../metrics-server.js';
+import { onShutdown } from '../shutdown.js';
 
 /**
  * Scale-out: broker, ingest and dashboard as separate processes sharing PostgreSQL
@@ -19,17 +20,8 @@ function requireEnv(name: string): string {
   return v;
 }
 
-function onSignals(logger: Logger, close: () => Promise<void>) {
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await close();
-    logger.info('stopped cleanly');
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+async function pingDatabase(db: Database): Promise<void> {
+  await db.execute('select 1');
 }
 
 async function openSharedStore(logger: Logger) {
@@ -75,8 +67,8 @@ export function registerSplitCommands(program: Command): void {
     }).catch((err: unknown) => {
       throw explainListenError(err, o.mqttPort, '--mqtt-port');
     });
-    const metrics = await serveMetrics(registry, o.metricsPort, o.host);
-    onSignals(logger, async () => {
+    const metrics = await serveMetrics(registry, o.metricsPort, o.host, () => pingDatabase(store.db));
+    onShutdown(logger, async () => {
       await metrics.close();
       await broker.close();
       await store.close();
@@ -117,8 +109,8 @@ export function registerSplitCommands(program: Command): void {
           registry,
           logger,
         });
-        const metrics = await serveMetrics(registry, o.metricsPort, o.host);
-        onSignals(logger, async () => {
+        const metrics = await serveMetrics(registry, o.metricsPort, o.host, () => pingDatabase(store.db));
+        onShutdown(logger, async () => {
           await metrics.close();
           await ingest.close();
           await store.close();
@@ -134,6 +126,10 @@ export function registerSplitCommands(program: Command): void {
     .action(async (o: { httpPort: number; host: string }) => {
       const logger = createLogger('onestop-dashboard');
       const store = await openSharedStore(logger);
+      if ((await countActiveStaff(store.db)) === 0)
+        logger.warn(
+          "no dashboard accounts yet: create one with 'onestop user add --role city --name NAME' (same DATABASE_URL)",
+        );
       const dashboard = await startDashboard({
         db: store.db,
         registry: metricsRegistry(),
@@ -143,7 +139,7 @@ export function registerSplitCommands(program: Command): void {
       }).catch((err: unknown) => {
         throw explainListenError(err, o.httpPort, '--http-port');
       });
-      onSignals(logger, async () => {
+      onShutdown(logger, async () => {
         await dashboard.close();
         await store.close();
       });

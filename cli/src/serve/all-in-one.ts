@@ -6,6 +6,7 @@ import { openStore } from '@onestop/store';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { explainListenError } from '../errors.js';
+import { prepareFirstSignIn } from './first-sign-in.js';
 import { ensureSimulatedFleet } from './fleet.js';
 
 export interface AllInOneOptions {
@@ -27,6 +28,8 @@ export interface AllInOne {
   mqttPort: number;
   httpPort: number;
   dashboardUrl: string;
+  /** One-time sign-in link for the operator (and the first account's password on first start). */
+  signIn: Awaited<ReturnType<typeof prepareFirstSignIn>>;
   close(): Promise<void>;
 }
 
@@ -92,6 +95,7 @@ export async function startAllInOne(o: AllInOneOptions): Promise<AllInOne> {
       throw explainListenError(err, o.httpPort, '--http-port');
     });
     stops.push(() => dashboard.close());
+    const signIn = await prepareFirstSignIn(store.db, dashboard.url);
 
     if (o.simulate > 0) {
       const fleet = await ensureSimulatedFleet(store.db, dataDir, o.simulate);
@@ -119,7 +123,13 @@ export async function startAllInOne(o: AllInOneOptions): Promise<AllInOne> {
       });
     }
 
-    return { mqttPort: broker.port, httpPort: dashboard.port, dashboardUrl: dashboard.url, close: closeAll };
+    return {
+      mqttPort: broker.port,
+      httpPort: dashboard.port,
+      dashboardUrl: dashboard.url,
+      signIn,
+      close: closeAll,
+    };
   } catch (err) {
     await closeAll();
     throw err;

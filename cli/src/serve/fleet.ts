@@ -7,6 +7,8 @@ import {
   upsertOfficer,
   upsertUnit,
 } from '@onestop/store';
+import { z } from 'zod';
+import { UsageError } from '../errors.js';
 
 /** Demo wards: real names from the pilot (Nam Từ Liêm) and the articles (Kim Anh). */
 const DEMO_UNITS = [
@@ -40,6 +42,33 @@ export interface SimulatedCounterCredentials {
   officers: Array<{ id: string; name: string }>;
 }
 
+const SavedFleet = z.array(
+  z.object({
+    deviceId: z.string().min(1),
+    unitId: z.string().min(1),
+    counterId: z.string().min(1),
+    username: z.string().min(1),
+    password: z.string().min(1),
+    officers: z.array(z.object({ id: z.string(), name: z.string() })),
+  }),
+);
+
+function readSavedFleet(file: string): SimulatedCounterCredentials[] {
+  if (!existsSync(file)) return [];
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`${file} is not valid JSON (${(err as Error).message}): fix or delete it`);
+  }
+  const parsed = SavedFleet.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(`${file}: ${issue?.path.join('.')}: ${issue?.message}; fix or delete it`);
+  }
+  return parsed.data;
+}
+
 /**
  * Provisions (once) the devices of the simulated fleet and keeps their credentials in the data
  * folder, so a restarted `onestop serve` reuses the same devices and their history.
@@ -51,7 +80,7 @@ export async function ensureSimulatedFleet(
 ): Promise<SimulatedCounterCredentials[]> {
   const file = join(dataDir, 'simulator', 'credentials.json');
   mkdirSync(join(dataDir, 'simulator'), { recursive: true });
-  const saved: SimulatedCounterCredentials[] = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : [];
+  const saved = readSavedFleet(file);
   const fleet: SimulatedCounterCredentials[] = [];
   for (let i = 0; i < n; i++) {
     const unit = DEMO_UNITS[i % DEMO_UNITS.length]!;
@@ -71,6 +100,9 @@ export async function ensureSimulatedFleet(
     const d = await provisionDevice(db, { unitId: unit.id, counterId, actor: 'simulator' });
     fleet.push({ ...d, officers });
   }
-  writeFileSync(file, `${JSON.stringify(fleet, null, 2)}\n`, { mode: 0o600 });
+  // Counters beyond this run's N keep their credentials, so a later, larger --simulate reuses
+  // those devices and their history instead of provisioning new ones.
+  const kept = saved.filter((s) => !fleet.some((f) => f.unitId === s.unitId && f.counterId === s.counterId));
+  writeFileSync(file, `${JSON.stringify([...fleet, ...kept], null, 2)}\n`, { mode: 0o600 });
   return fleet;
 }

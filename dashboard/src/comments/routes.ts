@@ -1,8 +1,11 @@
 import { CounterId, DossierId, describeIssues, OfficerId, UnitId } from '@onestop/protocol';
-import { addComment, type Database, listUnits } from '@onestop/store';
+import { addComment, type Database, findUnit } from '@onestop/store';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
 import { z } from 'zod';
+import { clientAddress } from '../auth/client-address.js';
+import { AttemptWindow } from '../auth/throttle.js';
 import { type Lang, translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
 
@@ -39,14 +42,27 @@ const TEXT = {
 } as const;
 const say = (lang: Lang, k: keyof typeof TEXT) => TEXT[k][lang];
 
-export function commentRoutes(db: Database) {
+/** A comment form is a few KB at most; anything larger is not a citizen typing. */
+const MAX_BODY_BYTES = 16 * 1024;
+
+export interface CommentLimits {
+  /** Comments accepted per client address in `windowMs`: a citizen leaves one, a script many. */
+  perAddress: number;
+  windowMs: number;
+}
+
+export function commentRoutes(
+  db: Database,
+  limits: CommentLimits = { perAddress: 10, windowMs: 10 * 60_000 },
+) {
   const app = new Hono<{ Variables: { lang: Lang } }>();
+  const recent = new AttemptWindow(limits.perAddress, limits.windowMs);
 
   app.get('/', async (c) => {
     const lang = c.get('lang');
     const q = Context.safeParse(c.req.query());
     if (!q.success) return c.json({ error: 'invalid query', ...describeIssues(q.error) }, 400);
-    const unit = (await listUnits(db)).find((u) => u.id === q.data.unit);
+    const unit = await findUnit(db, q.data.unit);
     if (!unit) return c.json({ error: 'unknown unit', field: 'unit' }, 404);
     const hidden = (['unit', 'counter', 'officer', 'dossier'] as const).map((k) =>
       q.data[k] ? html`<input type="hidden" name="${k}" value="${q.data[k]}">` : '',
@@ -57,18 +73,29 @@ export function commentRoutes(db: Database) {
 <p><label>${say(lang, 'contact')}<br><input name="contact" maxlength="100" style="width:100%;font-size:1.1rem"></label></p>
 <p><button type="submit" style="font-size:1.2rem;padding:.6rem 1.5rem">${say(lang, 'send')}</button></p></form>
 <p class="note">${say(lang, 'privacy')}</p>`;
-    return c.html(layout({ lang, t: translator(lang), title: say(lang, 'heading'), body }));
+    return c.html(layout({ lang, t: translator(lang), title: say(lang, 'heading'), body, staff: null }));
   });
 
-  app.post('/', async (c) => {
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => c.json({ error: 'comment too large', reason: `at most ${MAX_BODY_BYTES} bytes` }, 413),
+  });
+
+  app.post('/', limitBody, async (c) => {
     const lang = c.get('lang');
+    const address = clientAddress(c);
+    const wait = recent.retryAfter(address);
+    if (wait > 0)
+      return c.json({ error: 'too many comments', reason: 'try again later' }, 429, {
+        'retry-after': String(Math.ceil(wait / 1000)),
+      });
     const form = Form.safeParse(
       Object.fromEntries(Object.entries(await c.req.parseBody()).filter(([, v]) => v !== '')),
     );
     if (!form.success) return c.json({ error: 'invalid comment', ...describeIssues(form.error) }, 400);
     const f = form.data;
-    if (!(await listUnits(db)).some((u) => u.id === f.unit))
-      return c.json({ error: 'unknown unit', field: 'unit' }, 404);
+    if (!(await findUnit(db, f.unit))) return c.json({ error: 'unknown unit', field: 'unit' }, 404);
+    recent.record(address);
     await addComment(db, {
       unitId: f.unit,
       counterId: f.counter ?? null,
@@ -83,6 +110,7 @@ export function commentRoutes(db: Database) {
         t: translator(lang),
         title: say(lang, 'heading'),
         body: html`<p style="font-size:1.3rem">${say(lang, 'thanks')}</p>`,
+        staff: null,
       }),
       201,
     );

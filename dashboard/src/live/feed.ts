@@ -43,7 +43,13 @@ export class LiveRatingFeed {
   }
 
   async poll(): Promise<void> {
-    if (this.polling || this.bus.listenerCount('rating') === 0) return;
+    if (this.polling) return;
+    if (this.bus.listenerCount('rating') === 0) {
+      // Nobody is watching: move the window along, so the first viewer after a quiet hour
+      // gets ratings from now on, not a burst of (at most 500 of) everything since.
+      this.lastStored = new Date();
+      return;
+    }
     this.polling = true;
     try {
       const since = new Date(this.lastStored.getTime() - this.overlapMs);

@@ -1,3 +1,4 @@
+import type { StaffMember } from '@onestop/store';
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Lang, Translate } from '../i18n.js';
@@ -19,7 +20,26 @@ nav.period a{margin-right:.75rem}.note{color:var(--muted);font-size:.9rem}
 tr.fresh{animation:fresh 2s ease-out}@keyframes fresh{from{background:#fff6bf}to{background:transparent}}
 `;
 
-export function layout(opts: { lang: Lang; t: Translate; title: string; body: Html; script?: string }) {
+export interface LayoutOptions {
+  lang: Lang;
+  t: Translate;
+  title: string;
+  body: Html;
+  script?: string;
+  /** Who is signed in: the menu shows only what their role may open. `null` on public pages. */
+  staff: StaffMember | null;
+}
+
+function menu(t: Translate, staff: StaffMember | null) {
+  if (!staff) return '';
+  const city = staff.role === 'city' ? html`<a href="/">${t('city')}</a>` : '';
+  const unit =
+    staff.role === 'ward' && staff.unitId ? html`<a href="/units/${staff.unitId}">${t('myUnit')}</a>` : '';
+  const devices = staff.role !== 'ward' || staff.unitId ? html`<a href="/devices">${t('devices')}</a>` : '';
+  return html`${city}${unit}${devices}<form method="post" action="/logout" style="margin:0"><span class="who">${staff.displayName}</span> <button type="submit">${t('signOut')}</button></form>`;
+}
+
+export function layout(opts: LayoutOptions) {
   const other: Lang = opts.lang === 'vi' ? 'en' : 'vi';
   return html`<!doctype html>
 <html lang="${opts.lang}">
@@ -27,7 +47,7 @@ export function layout(opts: { lang: Lang; t: Translate; title: string; body: Ht
 <title>${opts.title} · onestop-counter</title><style>${raw(STYLE)}</style></head>
 <body>
 <header><h1>${opts.t('title')}</h1>
-<a href="/">${opts.t('city')}</a><a href="/devices">${opts.t('devices')}</a>
+${menu(opts.t, opts.staff)}
 <a href="?lang=${other}" data-testid="lang-switch">${other === 'en' ? 'English' : 'Tiếng Việt'}</a></header>
 <main>${opts.body}</main>
 ${opts.script ? html`<script>${raw(opts.script)}</script>` : ''}

@@ -1,0 +1,60 @@
+import { type Database, type StaffMember, type StaffRole, staffBySession } from '@onestop/store';
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+
+export const SESSION_COOKIE = 'onestop_session';
+
+export type AuthEnv = { Variables: { staff: StaffMember | null } };
+
+/**
+ * Finds who is asking: a browser session cookie, or `Authorization: Bearer <token>` for API
+ * clients (tokens from `onestop user token`). Never rejects by itself: routes decide.
+ */
+export function identify(db: Database): MiddlewareHandler<AuthEnv> {
+  return async (c, next) => {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+    const cookie = getCookie(c, SESSION_COOKIE);
+    let staff: StaffMember | null = null;
+    if (bearer) staff = await staffBySession(db, bearer, ['api']);
+    else if (cookie) staff = await staffBySession(db, cookie, ['browser']);
+    c.set('staff', staff);
+    await next();
+  };
+}
+
+function wantsHtml(c: Context): boolean {
+  return !c.req.path.startsWith('/api/') && c.req.method === 'GET';
+}
+
+/** Lets through only signed-in staff whose role is listed; others get a sign-in page or 401/403. */
+export function requireRole(...roles: StaffRole[]): MiddlewareHandler<AuthEnv> {
+  return async (c, next) => {
+    const staff = c.get('staff');
+    if (!staff) {
+      if (wantsHtml(c)) {
+        const url = new URL(c.req.url);
+        return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
+      }
+      return c.json({ error: 'sign in first', reason: 'no valid session or API token' }, 401, {
+        'www-authenticate': 'Bearer',
+      });
+    }
+    if (!roles.includes(staff.role))
+      return c.json({ error: 'forbidden', reason: `role '${staff.role}' may not see this` }, 403);
+    await next();
+  };
+}
+
+/** Ward leaders see their own unit only; the city sees every unit. */
+export function canSeeUnit(staff: StaffMember | null, unitId: string): boolean {
+  if (!staff) return false;
+  if (staff.role === 'city') return true;
+  return staff.role === 'ward' && staff.unitId === unitId;
+}
+
+/** Where each role starts after signing in. */
+export function homeOf(staff: StaffMember): string {
+  if (staff.role === 'ward' && staff.unitId) return `/units/${staff.unitId}`;
+  if (staff.role === 'technician') return '/devices';
+  return '/';
+}

@@ -1,0 +1,160 @@
+import { addStaffMember, openStaffSession, schema } from '@onestop/store';
+import { openTestStore, type TestStore } from '@onestop/store/testing';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDashboardApp } from '../app.js';
+import { LiveRatingFeed } from '../live/feed.js';
+
+const logger = pino({ level: 'silent' });
+const ORIGIN = { origin: 'http://localhost' };
+
+describe('who may see what on the dashboard', () => {
+  let store: TestStore;
+  let app: ReturnType<typeof createDashboardApp>;
+  const passwords: Record<string, string> = {};
+  const tokens: Record<string, string> = {};
+  const as = (who: string, path: string) =>
+    app.request(path, { headers: { authorization: `Bearer ${tokens[who]}` } });
+  const login = (username: string, password: string, next?: string) =>
+    app.request('/login', {
+      method: 'POST',
+      headers: ORIGIN,
+      body: new URLSearchParams({ username, password, ...(next ? { next } : {}) }),
+    });
+
+  beforeAll(async () => {
+    store = await openTestStore('pglite');
+    await store.db.insert(schema.units).values([
+      { id: 'trung-van', name: 'Phường Trung Văn' },
+      { id: 'kim-anh', name: 'Xã Kim Anh' },
+    ]);
+    await store.db
+      .insert(schema.officers)
+      .values({ id: 'cb-lan', unitId: 'trung-van', name: 'Nguyễn Thị Lan' });
+    for (const [username, role, unitId] of [
+      ['city', 'city', null],
+      ['lead.tv', 'ward', 'trung-van'],
+      ['tech', 'technician', null],
+    ] as const) {
+      passwords[username] = (
+        await addStaffMember(store.db, { username, role, unitId, actor: 'test' })
+      ).password;
+      tokens[username] = (await openStaffSession(store.db, username, 'api')).token;
+    }
+    app = createDashboardApp({
+      db: store.db,
+      registry: new Registry(),
+      logger,
+      feed: new LiveRatingFeed(store.db, logger),
+      commentLimits: { perAddress: 2, windowMs: 60_000 },
+      maxLoginFailures: 3,
+    });
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it('sends anonymous browsers to the sign-in page and API clients a 401', async () => {
+    const page = await app.request('/units/trung-van?days=7');
+    expect(page.status).toBe(303);
+    expect(page.headers.get('location')).toBe('/login?next=%2Funits%2Ftrung-van%3Fdays%3D7');
+    const api = await app.request('/api/units');
+    expect(api.status).toBe(401);
+    expect(await api.json()).toMatchObject({ reason: 'no valid session or API token' });
+    expect(
+      (await app.request('/api/units', { headers: { authorization: 'Bearer nonsense-token-0123456789' } }))
+        .status,
+    ).toBe(401);
+    // Public: health, metrics, the citizens' comment form, the sign-in page.
+    for (const path of ['/healthz', '/metrics', '/comment?unit=trung-van', '/login'])
+      expect((await app.request(path)).status, path).toBe(200);
+    expect(await (await app.request('/login')).text()).toContain('Đăng nhập');
+  });
+
+  it('signs in with a password, keeps the session in an HttpOnly cookie, and signs out', async () => {
+    const res = await login('lead.tv', passwords['lead.tv']!, '/units/trung-van?days=7');
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/units/trung-van?days=7');
+    const cookie = res.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/onestop_session=[^;]+;.*HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    const session = cookie.split(';')[0]!;
+    const page = await app.request('/units/trung-van', { headers: { cookie: session } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Phường Trung Văn');
+    const out = await app.request('/logout', { method: 'POST', headers: { cookie: session, ...ORIGIN } });
+    expect(out.status).toBe(303);
+    expect((await app.request('/units/trung-van', { headers: { cookie: session } })).status).toBe(303);
+  });
+
+  it('never redirects off-site after sign-in', async () => {
+    const res = await login('city', passwords.city!, '//evil.example/x');
+    expect(res.headers.get('location')).toBe('/');
+  });
+
+  it('refuses wrong passwords and throttles repeated failures', async () => {
+    const bad = await login('tech', 'wrong-password');
+    expect(bad.status).toBe(401);
+    expect(await bad.text()).toContain('Sai tên đăng nhập hoặc mật khẩu.');
+    await login('tech', 'wrong-password');
+    await login('tech', 'wrong-password');
+    const locked = await login('tech', passwords.tech!);
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('keeps a ward leader inside the ward', async () => {
+    expect((await as('lead.tv', '/units/trung-van')).status).toBe(200);
+    expect((await as('lead.tv', '/units/kim-anh')).status).toBe(403);
+    expect((await as('lead.tv', '/officers/cb-lan')).status).toBe(200);
+    expect((await as('lead.tv', '/api/live?unit=kim-anh')).status).toBe(403);
+    const home = await as('lead.tv', '/');
+    expect(home.status).toBe(303);
+    expect(home.headers.get('location')).toBe('/units/trung-van');
+    const units = (await (await as('lead.tv', '/api/units')).json()) as Array<{ unitId: string }>;
+    expect(units.map((u) => u.unitId)).toEqual(['trung-van']);
+  });
+
+  it('lets the city see every ward and a technician only the devices', async () => {
+    expect((await as('city', '/units/kim-anh')).status).toBe(200);
+    expect(((await (await as('city', '/api/units')).json()) as unknown[]).length).toBe(2);
+    expect((await as('tech', '/units/trung-van')).status).toBe(403);
+    expect((await as('tech', '/officers/cb-lan')).status).toBe(403);
+    expect((await as('tech', '/devices')).status).toBe(200);
+    expect((await as('tech', '/api/devices')).status).toBe(200);
+  });
+
+  it('accepts a one-time sign-in link once', async () => {
+    const { token } = await openStaffSession(store.db, 'city', 'link');
+    const first = await app.request(`/login/link?token=${token}`);
+    expect(first.status).toBe(303);
+    expect(first.headers.get('set-cookie')).toContain('onestop_session=');
+    expect((await app.request(`/login/link?token=${token}`)).status).toBe(401);
+  });
+
+  it('refuses cross-site form posts', async () => {
+    const res = await app.request('/login', {
+      method: 'POST',
+      headers: { origin: 'http://evil.example' },
+      body: new URLSearchParams({ username: 'city', password: passwords.city! }),
+    });
+    expect(res.status).toBe(403);
+  });
+
+  it('limits comment size and how often one address may comment', async () => {
+    const post = (body: string) =>
+      app.request('/comment', {
+        method: 'POST',
+        headers: ORIGIN,
+        body: new URLSearchParams({ unit: 'trung-van', body }),
+      });
+    const huge = await post('x'.repeat(20_000));
+    expect(huge.status).toBe(413);
+    expect((await post('Cảm ơn cán bộ')).status).toBe(201);
+    expect((await post('Cảm ơn lần nữa')).status).toBe(201);
+    const third = await post('Lần thứ ba');
+    expect(third.status).toBe(429);
+    expect(await third.json()).toMatchObject({ error: 'too many comments' });
+  });
+});

@@ -1,0 +1,213 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { UnitId } from '@onestop/protocol';
+import { and, asc, eq, gt, isNull, lt, or } from 'drizzle-orm';
+import { z } from 'zod';
+import { generatePassword, hashPassword, verifyPassword } from './credentials.js';
+import type { Executor } from './db.js';
+import { StoreInputError } from './devices.js';
+import { auditLog, staffAccounts, staffSessions, units } from './schema.js';
+
+/** What a dashboard account may see: the whole city, one ward's unit, or the device fleet. */
+export const StaffRole = z.enum(['city', 'ward', 'technician']);
+export type StaffRole = z.infer<typeof StaffRole>;
+
+export const StaffUsername = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{1,62}$/, 'lower-case letters, digits, . _ - (2–63 characters)');
+
+export interface StaffMember {
+  username: string;
+  displayName: string;
+  role: StaffRole;
+  /** Set for `ward` accounts only: the one unit they lead. */
+  unitId: string | null;
+}
+
+export type SessionKind = 'browser' | 'api' | 'link';
+
+const HOUR = 3_600_000;
+/** A browser session lasts a working week; a sign-in link only minutes; API tokens as asked. */
+export const SESSION_TTL_MS: Record<SessionKind, number> = {
+  browser: 7 * 24 * HOUR,
+  api: 365 * 24 * HOUR,
+  link: 15 * 60_000,
+};
+
+function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+function toMember(row: typeof staffAccounts.$inferSelect): StaffMember {
+  return {
+    username: row.username,
+    displayName: row.displayName,
+    role: StaffRole.parse(row.role),
+    unitId: row.unitId,
+  };
+}
+
+export interface NewStaffMember {
+  username: string;
+  displayName?: string;
+  role: string;
+  unitId?: string | null;
+  actor: string;
+  /** Default: a generated one, returned once. */
+  password?: string;
+}
+
+export async function addStaffMember(
+  db: Executor,
+  input: NewStaffMember,
+): Promise<StaffMember & { password: string }> {
+  const username = StaffUsername.safeParse(input.username);
+  if (!username.success) throw new StoreInputError(`--name: ${username.error.issues[0]?.message}`);
+  const role = StaffRole.safeParse(input.role);
+  if (!role.success) throw new StoreInputError(`--role: must be one of ${StaffRole.options.join(', ')}`);
+  let unitId: string | null = null;
+  if (role.data === 'ward') {
+    const unit = UnitId.safeParse(input.unitId);
+    if (!unit.success) throw new StoreInputError('--unit: a ward account needs the unit it leads');
+    // Like `device add`, an account may come before the unit's first device.
+    await db.insert(units).values({ id: unit.data, name: unit.data }).onConflictDoNothing();
+    unitId = unit.data;
+  } else if (input.unitId) {
+    throw new StoreInputError(`--unit: only ward accounts belong to one unit`);
+  }
+  if (input.password !== undefined && input.password.length < 12)
+    throw new StoreInputError('--password: at least 12 characters');
+  const password = input.password ?? generatePassword();
+  const inserted = await db
+    .insert(staffAccounts)
+    .values({
+      username: username.data,
+      displayName: input.displayName?.trim() || username.data,
+      role: role.data,
+      unitId,
+      passwordHash: await hashPassword(password),
+    })
+    .onConflictDoNothing()
+    .returning();
+  const row = inserted[0];
+  if (!row) throw new StoreInputError(`account '${username.data}' already exists`);
+  await db.insert(auditLog).values({
+    actor: input.actor,
+    action: 'staff.add',
+    target: username.data,
+    details: { role: role.data, unitId },
+  });
+  return { ...toMember(row), password };
+}
+
+export async function listStaff(db: Executor): Promise<Array<StaffMember & { disabled: boolean }>> {
+  const rows = await db.select().from(staffAccounts).orderBy(asc(staffAccounts.username));
+  return rows.map((r) => ({ ...toMember(r), disabled: r.disabledAt !== null }));
+}
+
+export async function countActiveStaff(db: Executor): Promise<number> {
+  const rows = await db
+    .select({ username: staffAccounts.username })
+    .from(staffAccounts)
+    .where(isNull(staffAccounts.disabledAt));
+  return rows.length;
+}
+
+/** Disables the account and ends all its sessions and tokens at once. */
+export async function disableStaffMember(db: Executor, username: string, actor: string): Promise<boolean> {
+  const rows = await db
+    .update(staffAccounts)
+    .set({ disabledAt: new Date() })
+    .where(and(eq(staffAccounts.username, username), isNull(staffAccounts.disabledAt)))
+    .returning({ username: staffAccounts.username });
+  if (rows.length === 0) return false;
+  await db.delete(staffSessions).where(eq(staffSessions.username, username));
+  await db.insert(auditLog).values({ actor, action: 'staff.disable', target: username });
+  return true;
+}
+
+// A real hash to verify against when the account does not exist, so that a wrong username
+// costs the same time as a wrong password and does not reveal which accounts exist.
+let decoyHash: Promise<string> | null = null;
+
+export async function checkStaffPassword(
+  db: Executor,
+  username: string,
+  password: string,
+): Promise<StaffMember | null> {
+  const rows = await db
+    .select()
+    .from(staffAccounts)
+    .where(and(eq(staffAccounts.username, username), isNull(staffAccounts.disabledAt)));
+  const row = rows[0];
+  decoyHash ??= hashPassword(generatePassword());
+  const ok = await verifyPassword(password, row?.passwordHash ?? (await decoyHash));
+  return row && ok ? toMember(row) : null;
+}
+
+/** Opens a session (or API token, or one-time sign-in link) and returns its secret token once. */
+export async function openStaffSession(
+  db: Executor,
+  username: string,
+  kind: SessionKind,
+  now = new Date(),
+  ttlMs = SESSION_TTL_MS[kind],
+): Promise<{ token: string; expiresAt: Date }> {
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(now.getTime() + ttlMs);
+  await db.insert(staffSessions).values({ tokenHash: hashToken(token), username, kind, expiresAt });
+  // Expired rows are swept on the way, so the table never grows without bound.
+  await db.delete(staffSessions).where(lt(staffSessions.expiresAt, now));
+  return { token, expiresAt };
+}
+
+/**
+ * The account behind a session or API token, if it is valid now. A `link` token is consumed:
+ * deleting it in the same statement makes it work exactly once even under concurrent use.
+ */
+export async function staffBySession(
+  db: Executor,
+  token: string,
+  kinds: readonly SessionKind[],
+  now = new Date(),
+): Promise<StaffMember | null> {
+  if (token.length < 20 || token.length > 100) return null;
+  const tokenHash = hashToken(token);
+  let username: string | undefined;
+  if (kinds.includes('link')) {
+    const used = await db
+      .delete(staffSessions)
+      .where(
+        and(
+          eq(staffSessions.tokenHash, tokenHash),
+          eq(staffSessions.kind, 'link'),
+          gt(staffSessions.expiresAt, now),
+        ),
+      )
+      .returning({ username: staffSessions.username });
+    username = used[0]?.username;
+  }
+  const others = kinds.filter((k) => k !== 'link');
+  if (!username && others.length > 0) {
+    const rows = await db
+      .select({ username: staffSessions.username })
+      .from(staffSessions)
+      .where(
+        and(
+          eq(staffSessions.tokenHash, tokenHash),
+          or(...others.map((k) => eq(staffSessions.kind, k))),
+          gt(staffSessions.expiresAt, now),
+        ),
+      );
+    username = rows[0]?.username;
+  }
+  if (!username) return null;
+  const account = await db
+    .select()
+    .from(staffAccounts)
+    .where(and(eq(staffAccounts.username, username), isNull(staffAccounts.disabledAt)));
+  return account[0] ? toMember(account[0]) : null;
+}
+
+export async function closeStaffSession(db: Executor, token: string): Promise<void> {
+  await db.delete(staffSessions).where(eq(staffSessions.tokenHash, hashToken(token)));
+}
