@@ -16,7 +16,10 @@ async function seed(store: TestStore) {
     { id: 'trung-van', name: 'Phường Trung Văn', province: 'Hà Nội' },
     { id: 'kim-anh', name: 'Xã Kim Anh', province: 'Hà Nội' },
   ]);
-  await db.insert(schema.officers).values({ id: 'cb-lan', unitId: 'trung-van', name: 'Nguyễn Thị Lan' });
+  await db.insert(schema.officers).values([
+    { id: 'cb-lan', unitId: 'trung-van', name: 'Nguyễn Thị Lan' },
+    { id: 'cb-minh', unitId: 'trung-van', name: 'Trần Văn Minh' },
+  ]);
   const rating = (
     officerId: string | null,
     level: number,
@@ -75,6 +78,16 @@ async function seed(store: TestStore) {
       expressionIndexSqSum: 2.02,
     },
     {
+      // Camera summaries only, no ratings: still listed under the officer's name.
+      unitId: 'trung-van',
+      counterId: 'q02',
+      officerId: 'cb-minh',
+      hour,
+      expressions: 2,
+      expressionIndexSum: 1.2,
+      expressionIndexSqSum: 0.74,
+    },
+    {
       unitId: 'trung-van',
       counterId: 'q01',
       officerId: '',
@@ -128,6 +141,12 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
     expect(lan?.meanScore).toBeCloseTo(66.75, 2);
     expect(lan?.expression).toMatchObject({ samples: 4, mean: 0.7 });
     expect(rows.find((r) => r.officerId === null)).toMatchObject({ ratings: 1, satisfiedShare: 1 });
+    expect(rows.find((r) => r.officerId === 'cb-minh')).toMatchObject({
+      officerName: 'Trần Văn Minh',
+      ratings: 0,
+      satisfiedShare: null,
+      expression: { samples: 2 },
+    });
   });
 
   it('widens the period with ?days=', async () => {

@@ -113,11 +113,14 @@ export async function officerSummaries(
   const exprRows = await db
     .select({
       officerId: hourlyRollups.officerId,
+      // Officers with camera summaries but no ratings in the period still need their name.
+      officerName: officers.name,
       n: sql<number>`sum(${hourlyRollups.expressions})::int`,
       sum: sql<number>`sum(${hourlyRollups.expressionIndexSum})::float8`,
       sq: sql<number>`sum(${hourlyRollups.expressionIndexSqSum})::float8`,
     })
     .from(hourlyRollups)
+    .leftJoin(officers, eq(officers.id, hourlyRollups.officerId))
     .where(
       and(
         eq(hourlyRollups.unitId, unitId),
@@ -125,7 +128,7 @@ export async function officerSummaries(
         lt(hourlyRollups.hour, period.to),
       ),
     )
-    .groupBy(hourlyRollups.officerId);
+    .groupBy(hourlyRollups.officerId, officers.name);
 
   const byOfficer = new Map<string, OfficerSummary & { scoreSum: number }>();
   const entry = (officerId: string | null, officerName: string | null) => {
@@ -155,7 +158,9 @@ export async function officerSummaries(
     if (r.official === 'unsatisfied') e.unsatisfied += r.n;
   }
   for (const r of exprRows) {
-    entry(r.officerId === '' ? null : r.officerId, null).expression = expressionStats(r.n, r.sum, r.sq);
+    const e = entry(r.officerId === '' ? null : r.officerId, r.officerName);
+    e.officerName ??= r.officerName;
+    e.expression = expressionStats(r.n, r.sum, r.sq);
   }
   return [...byOfficer.values()]
     .map(({ scoreSum, ...e }) => ({
