@@ -1,6 +1,7 @@
 export * from './examples.js';
 export * from './ids.js';
 export * from './json-schema.js';
+export * from './level-tone.js';
 export * from './payloads/control.js';
 export * from './payloads/device.js';
 export * from './payloads/envelope.js';

@@ -1,28 +1,39 @@
-import { officialLevel, type RatingScale, RatingScale as RatingScaleSchema } from '@onestop/protocol';
+import {
+  isValidLevel,
+  type LevelTone,
+  levelTone,
+  type RatingScale,
+  RatingScale as RatingScaleSchema,
+} from '@onestop/protocol';
 import type { OfficerSummary, RatingRow, recentComments } from '@onestop/store';
 import { html } from 'hono/html';
 import { type Lang, levelLabel, type Translate } from '../i18n.js';
 import { formatVietnamTime } from '../period.js';
 import { num, pct } from './layout.js';
 
-const COLOURS = { very_satisfied: '#0a6b2d', satisfied: '#5aa469', unsatisfied: '#b00020' } as const;
+/** The dashboard's palette for the shared level tones (protocol decides which level gets which). */
+const TONE_COLOURS: Record<LevelTone, string> = {
+  'very-positive': '#0a6b2d',
+  positive: '#5aa469',
+  neutral: '#c9a227',
+  negative: '#b00020',
+};
 
 function levelEntries(levels: Record<string, number>) {
   return Object.entries(levels)
     .flatMap(([key, n]) => {
       const [scale, level] = key.split(':');
       const parsed = RatingScaleSchema.safeParse(scale);
-      return parsed.success ? [{ scale: parsed.data as RatingScale, level: Number(level), n }] : [];
+      const lv = Number(level);
+      // A key the store should never produce is left out rather than drawn in a made-up colour.
+      return parsed.success && isValidLevel(parsed.data, lv) ? [{ scale: parsed.data, level: lv, n }] : [];
     })
     .sort((a, b) => a.scale.localeCompare(b.scale) || b.level - a.level);
 }
 
 function distribution(lang: Lang, s: OfficerSummary) {
   const entries = levelEntries(s.levels);
-  const colour = (scale: RatingScale, level: number) => {
-    const o = officialLevel(scale, level);
-    return o === 'satisfied' && level < 3 ? '#c9a227' : COLOURS[o];
-  };
+  const colour = (scale: RatingScale, level: number) => TONE_COLOURS[levelTone(scale, level)];
   return html`<div class="bar" role="img" aria-label="${entries.map((e) => `${levelLabel(lang, e.scale, e.level)} ${e.n}`).join(', ')}">
 ${entries.map((e) => html`<span style="width:${((e.n / s.ratings) * 100).toFixed(2)}%;background:${colour(e.scale, e.level)}"></span>`)}
 </div><small>${entries.map((e, i) => html`${i > 0 ? ' · ' : ''}${levelLabel(lang, e.scale, e.level)}: <b>${e.n}</b>`)}</small>`;

@@ -1,8 +1,12 @@
+import { describeIssues, ReasonCode } from '@onestop/protocol';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { CounterInput } from '../counter/types.js';
+import { loadPromptManifest, type PromptManifest, promptHandler, promptUrls } from './audio.js';
+import { knownHost, sameOriginJson } from './guard.js';
 import type { Lang } from './i18n.js';
 import { renderPage } from './page.js';
 import type { KioskView } from './view.js';
@@ -12,46 +16,53 @@ export interface KioskDeps {
   /** Returns an unsubscribe function. */
   subscribe(fn: (v: KioskView) => void): () => void;
   input(i: CounterInput): void;
+  /** Host names the kiosk answers to (DNS-rebinding guard); omitted or null: any. */
+  hosts?: readonly string[] | null;
+  /** The pre-rendered spoken prompts; defaults to the committed `assets/prompts/`. */
+  prompts?: PromptManifest;
 }
 
 const RateBody = z.strictObject({ level: z.int().min(1).max(5) });
-const ReasonsBody = z.strictObject({ codes: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/)).max(8) });
+const ReasonsBody = z.strictObject({ codes: z.array(ReasonCode).max(8) });
 const OfficerBody = z.strictObject({ action: z.enum(['start-visit', 'end-visit', 'sign-out']) });
 
-async function parseJson<T>(
-  req: Request,
-  schema: z.ZodType<T>,
-): Promise<{ ok: true; value: T } | { ok: false; reason: string }> {
+type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string; field: string | null };
+
+async function parseJson<T>(req: Request, schema: z.ZodType<T>): Promise<Parsed<T>> {
   let data: unknown;
   try {
     data = await req.json();
   } catch {
-    return { ok: false, reason: 'body must be JSON' };
+    return { ok: false, reason: 'body must be JSON', field: null };
   }
   const r = schema.safeParse(data);
-  if (r.success) return { ok: true, value: r.data };
-  const i = r.error.issues[0]!;
-  const path = i.path.join('.') || '(root)';
-  return {
-    ok: false,
-    reason:
-      i.code === 'unrecognized_keys'
-        ? `${path}: unknown field(s) ${i.keys.join(', ')}`
-        : `${path}: ${i.message}`,
-  };
+  return r.success ? { ok: true, value: r.data } : { ok: false, ...describeIssues(r.error) };
 }
 
 /** The kiosk's HTTP surface. The touch screen is one more input, validated like every other. */
 export function createKioskApp(deps: KioskDeps): Hono {
+  const prompts = deps.prompts ?? loadPromptManifest();
   const app = new Hono();
+  app.use('*', knownHost(deps.hosts ?? null));
+  // Every state-changing route is a POST: guard them all, including ones added later.
+  app.on('POST', '*', sameOriginJson());
+  app.on(
+    'POST',
+    '*',
+    bodyLimit({ maxSize: 4 * 1024, onError: (c) => c.json({ ok: false, reason: 'body too large' }, 413) }),
+  );
   app.get('/', (c) => {
     const lang: Lang = c.req.query('lang') === 'en' ? 'en' : 'vi';
+    // `?voice=0` starts the kiosk muted (e.g. a counter in a shared quiet room); the page's toggle
+    // still lets a citizen turn it on for their own visit.
+    const voice = c.req.query('voice') !== '0';
     c.header(
       'content-security-policy',
-      "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:",
+      "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; media-src 'self'",
     );
-    return c.html(renderPage(lang));
+    return c.html(renderPage(lang, { audio: promptUrls(prompts, lang), voice }));
   });
+  app.get('/audio/:file', promptHandler(prompts));
   app.get('/api/state', (c) => c.json(deps.view()));
   app.get('/events', (c) =>
     streamSSE(c, async (stream) => {
@@ -75,17 +86,20 @@ export function createKioskApp(deps: KioskDeps): Hono {
   });
   app.post('/api/rate', async (c) => {
     const r = await parseJson(c.req.raw, RateBody);
-    if (!r.ok) return c.json({ ok: false, reason: r.reason }, 400);
+    if (!r.ok) return c.json(r, 400);
     const v = deps.view();
     if (v.screen.kind !== 'rating') return c.json({ ok: false, reason: 'no rating prompt is open' }, 409);
     if (!v.levels.some((l) => l.level === r.value.level))
-      return c.json({ ok: false, reason: `level ${r.value.level} is not on ${v.scale}` }, 400);
+      return c.json(
+        { ok: false, reason: `level ${r.value.level} is not on ${v.scale}`, field: 'level' },
+        400,
+      );
     deps.input({ type: 'press', level: r.value.level, scale: v.scale, source: 'touch' });
     return c.json({ ok: true, screen: deps.view().screen.kind });
   });
   app.post('/api/reasons', async (c) => {
     const r = await parseJson(c.req.raw, ReasonsBody);
-    if (!r.ok) return c.json({ ok: false, reason: r.reason }, 400);
+    if (!r.ok) return c.json(r, 400);
     if (deps.view().screen.kind !== 'reasons')
       return c.json({ ok: false, reason: 'no rating is waiting for reasons' }, 409);
     deps.input({ type: 'reasons', codes: r.value.codes });
@@ -93,7 +107,7 @@ export function createKioskApp(deps: KioskDeps): Hono {
   });
   app.post('/api/officer', async (c) => {
     const r = await parseJson(c.req.raw, OfficerBody);
-    if (!r.ok) return c.json({ ok: false, reason: r.reason }, 400);
+    if (!r.ok) return c.json(r, 400);
     deps.input({ type: 'officer', action: r.value.action });
     return c.json({ ok: true, screen: deps.view().screen.kind });
   });

@@ -23,6 +23,8 @@ export const KIOSK_TEXT = {
     dossierAttached: 'Đã gắn mã hồ sơ',
     privacy: 'Camera chỉ ước lượng biểu cảm ngay trên thiết bị; không lưu hay gửi hình ảnh.',
     language: 'English',
+    voiceOn: 'Đọc to: Bật',
+    voiceOff: 'Đọc to: Tắt',
     offline: 'Mất kết nối với thiết bị quầy…',
   },
   en: {
@@ -48,6 +50,8 @@ export const KIOSK_TEXT = {
     dossierAttached: 'Dossier attached',
     privacy: 'The camera only estimates expressions on this device; no image is stored or sent.',
     language: 'Tiếng Việt',
+    voiceOn: 'Voice: on',
+    voiceOff: 'Voice: off',
     offline: 'Lost connection to the counter device…',
   },
 } as const;

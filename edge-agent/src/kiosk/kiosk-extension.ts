@@ -3,6 +3,7 @@ import { type ServerType, serve } from '@hono/node-server';
 import type { AgentContext, Extension } from '../agent/context.js';
 import type { CounterDriver } from '../agent/extensions/counter-driver.js';
 import { createKioskApp } from './app.js';
+import { kioskHosts } from './guard.js';
 import { buildView, type KioskView } from './view.js';
 
 /** Serves the kiosk on the configured host/port; the agent's bus drives the live view. */
@@ -31,6 +32,7 @@ export class KioskExtension implements Extension {
     const k = this.ctx.config.kiosk;
     if (!k) return;
     const app = createKioskApp({
+      hosts: kioskHosts(k.host),
       view: () => this.view(),
       input: (i) => this.counter.dispatch(i),
       subscribe: (fn) => {

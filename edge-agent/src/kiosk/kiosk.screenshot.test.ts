@@ -11,6 +11,7 @@ import { step } from '../counter/step.js';
 import { badge, ctxAt, endVisit, scan, T0 } from '../counter/test-helpers.js';
 import { type CounterState, initialCounterState } from '../counter/types.js';
 import { createKioskApp } from './app.js';
+import { kioskHosts } from './guard.js';
 import { buildView } from './view.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -29,6 +30,8 @@ describe.skipIf(!existsSync(CHROMIUM))('kiosk in Debian chromium', () => {
     for (const i of [badge('0001'), scan('A015'), scan('000.00.12.H26-251124-0001'), endVisit]) feed(i);
     const view = () => buildView(state, screenOf(state, now), settings);
     const app = createKioskApp({
+      // The production guards: the page's own same-origin POSTs must get through them.
+      hosts: kioskHosts('127.0.0.1'),
       view,
       input: feed,
       subscribe: (fn) => {
@@ -42,12 +45,35 @@ describe.skipIf(!existsSync(CHROMIUM))('kiosk in Debian chromium', () => {
     const port = (server.address() as AddressInfo).port;
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+      // The same autoplay flag as the counter's kiosk launch: prompts play before any touch.
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--autoplay-policy=no-user-gesture-required',
+      ],
     });
     try {
       const page = await browser.newPage({ viewport: { width: 1024, height: 600 } });
+      const audio: string[] = [];
+      // The test compiles without DOM types, so the media element is read structurally.
+      const mediaState = () =>
+        page.$eval('#voice', (el) => {
+          const m = el as unknown as { paused: boolean; ended: boolean };
+          return m.ended ? 'ended' : m.paused ? 'paused' : 'playing';
+        });
+      page.on('request', (r) => {
+        const u = new URL(r.url());
+        if (u.pathname.startsWith('/audio/')) audio.push(u.pathname);
+      });
       await page.goto(`http://127.0.0.1:${port}/`);
       await page.waitForSelector('body[data-screen=rating]');
+      // The rating prompt for this counter's scale is fetched and actually plays.
+      await expect.poll(() => audio).toContain('/audio/vi-rate-keypad4.ogg');
+      await expect.poll(mediaState).not.toBe('paused');
+      expect(await page.getAttribute('body', 'data-voice-error')).toBeNull();
+      expect(await page.getAttribute('body', 'data-prompt')).toBe('rate-keypad4');
       expect(await page.textContent('main')).toContain('Nguyễn Văn A');
       const buttons = await page.$$eval('.lv', (els) => els.map((e) => e.textContent));
       expect(buttons).toEqual(['Rất hài lòng', 'Hài lòng', 'Bình thường', 'Không hài lòng']);
@@ -55,9 +81,24 @@ describe.skipIf(!existsSync(CHROMIUM))('kiosk in Debian chromium', () => {
       await page.screenshot({ path: shot });
       if (process.env.KIOSK_SHOT) await page.screenshot({ path: process.env.KIOSK_SHOT });
       expect(existsSync(shot)).toBe(true);
-      await page.click('.lv.good');
+      // Colours come from the shared levelTone: the best level is the very-positive button.
+      expect(await page.$$eval('.lv', (els) => els.map((e) => e.className))).toEqual([
+        'lv tone-very-positive',
+        'lv tone-positive',
+        'lv tone-neutral',
+        'lv tone-negative',
+      ]);
+      await page.click('.lv.tone-very-positive');
       await page.waitForSelector('body[data-screen=thanks]');
       expect(await page.textContent('main')).toContain('Cảm ơn quý khách');
+      await expect.poll(() => audio).toContain('/audio/vi-thanks.ogg');
+      // Muting stops the voice for this citizen; turning it back on replays the current prompt.
+      await page.click('#voice-toggle');
+      expect(await page.getAttribute('#voice-toggle', 'aria-pressed')).toBe('false');
+      expect(await mediaState()).not.toBe('playing');
+      await page.click('#voice-toggle');
+      expect(await page.getAttribute('#voice-toggle', 'aria-pressed')).toBe('true');
+      await expect.poll(mediaState).not.toBe('paused');
     } finally {
       await browser.close();
       if ('closeAllConnections' in server) server.closeAllConnections();

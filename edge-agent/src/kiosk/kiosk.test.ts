@@ -5,6 +5,8 @@ import { step } from '../counter/step.js';
 import { badge, ctxAt, endVisit, scan, T0 } from '../counter/test-helpers.js';
 import { type CounterInput, type CounterState, initialCounterState } from '../counter/types.js';
 import { createKioskApp } from './app.js';
+import { loadPromptManifest, PROMPT_CONTENT_TYPE } from './audio.js';
+import { kioskHosts } from './guard.js';
 import { buildView, type KioskView } from './view.js';
 
 const settings = CounterSettings.parse({
@@ -73,7 +75,7 @@ describe('kiosk HTTP', () => {
   it.each([
     ['/api/rate', '{nope', 400, /body must be JSON/],
     ['/api/rate', { level: 9 }, 400, /level/],
-    ['/api/rate', { level: 2, extra: 1 }, 400, /unknown field\(s\) extra/],
+    ['/api/rate', { level: 2, extra: 1 }, 400, /unknown field\(s\) 'extra'/],
     ['/api/rate', { level: 2 }, 409, /no rating prompt is open/],
     ['/api/reasons', { codes: ['DROP TABLE'] }, 400, /codes\.0/],
     ['/api/reasons', { codes: ['slow'] }, 409, /waiting for reasons/],
@@ -84,6 +86,17 @@ describe('kiosk HTTP', () => {
     expect(res.status).toBe(status);
     expect(((await res.json()) as { reason: string }).reason).toMatch(reason);
     expect(inputs).toEqual([]);
+  });
+
+  it.each([
+    ['/api/rate', { level: '5' }, 'level'],
+    ['/api/reasons', { codes: ['slow', 'Bad Code'] }, 'codes.1'],
+    ['/api/reasons', {}, 'codes'],
+    ['/api/officer', { action: 'fire' }, 'action'],
+  ])('names the invalid field of POST %s %j', async (path, body, field) => {
+    const res = await harness().post(path, body);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ ok: false, field });
   });
 
   it('renders the comment QR code as SVG', async () => {
@@ -106,5 +119,147 @@ describe('kiosk HTTP', () => {
     await readUntil(/"code":"signed_in"/);
     ac.abort();
     expect(chunks.join('')).toMatch(/^event: view\ndata: /);
+  });
+});
+
+/** A rating prompt is open, so a POST that passes the guards is accepted. */
+function rating() {
+  const h = harness();
+  for (const i of [badge('0001'), scan('A015'), endVisit]) h.feed(i);
+  const send = (headers: Record<string, string>, body = '{"level":4}') =>
+    // Bytes, not a string: a string body would get an implicit text/plain Content-Type.
+    h.app.request('http://127.0.0.1:8080/api/rate', {
+      method: 'POST',
+      headers,
+      body: new TextEncoder().encode(body),
+    });
+  return { ...h, send };
+}
+
+describe('kiosk CSRF hardening', () => {
+  const json = { 'content-type': 'application/json' };
+
+  it.each([
+    ['no Origin (curl, the agent itself)', json],
+    ['its own Origin', { ...json, origin: 'http://127.0.0.1:8080' }],
+    ['JSON with a charset', { 'content-type': 'Application/JSON; charset=utf-8' }],
+  ])('accepts a touch with %s', async (_, headers) => {
+    const { send, inputs } = rating();
+    const res = await send(headers);
+    expect(res.status).toBe(200);
+    expect(inputs.at(-1)).toMatchObject({ type: 'press', level: 4, source: 'touch' });
+  });
+
+  it.each([
+    [
+      'another site',
+      'https://evil.example',
+      /Origin https:\/\/evil\.example is not http:\/\/127\.0\.0\.1:8080/,
+    ],
+    ['another local port', 'http://127.0.0.1:3000', /cross-origin request refused/],
+    ['an opaque origin (sandboxed frame, file://)', 'null', /Origin null/],
+  ])('refuses %s with 403 and says why', async (_, origin, reason) => {
+    const { send, inputs } = rating();
+    const before = inputs.length;
+    const res = await send({ ...json, origin });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { reason: string }).reason).toMatch(reason);
+    expect(inputs).toHaveLength(before);
+  });
+
+  it.each([
+    ['text/plain', { 'content-type': 'text/plain' }, /got text\/plain/],
+    ['a form post', { 'content-type': 'application/x-www-form-urlencoded' }, /must be application\/json/],
+    ['no Content-Type', {}, /got none/],
+  ])('refuses %s with 415', async (_, headers, reason) => {
+    const { send, inputs } = rating();
+    const before = inputs.length;
+    const res = await send(headers);
+    expect(res.status).toBe(415);
+    expect(((await res.json()) as { reason: string }).reason).toMatch(reason);
+    expect(inputs).toHaveLength(before);
+  });
+
+  it('guards every POST route, not only ratings', async () => {
+    const { app } = harness();
+    const res = await app.request('/api/officer', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', origin: 'https://evil.example' },
+      body: '{"action":"sign-out"}',
+    });
+    expect(res.status).toBe(403);
+  });
+
+  it('refuses an unknown Host (DNS rebinding) when the kiosk knows its names', async () => {
+    const app = createKioskApp({
+      view: harness().view,
+      input: () => {},
+      subscribe: () => () => {},
+      hosts: ['127.0.0.1'],
+    });
+    expect((await app.request('http://127.0.0.1:8080/api/state')).status).toBe(200);
+    const res = await app.request('http://rebind.evil.example:8080/api/state');
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ reason: 'host rebind.evil.example is not this kiosk' });
+  });
+
+  it.each([
+    ['127.0.0.1', ['127.0.0.1', 'localhost', '[::1]']],
+    ['::1', ['127.0.0.1', 'localhost', '[::1]']],
+    ['192.168.1.20', ['192.168.1.20']],
+    ['0.0.0.0', null],
+  ])('knows the names of a kiosk bound to %s', (bind, names) => {
+    const hosts = kioskHosts(bind);
+    if (names === null) expect(hosts).toBeNull();
+    else expect(hosts?.slice().sort()).toEqual(names.slice().sort());
+  });
+
+  it('refuses an oversized body', async () => {
+    const { send } = rating();
+    const res = await send(json, JSON.stringify({ level: 4, pad: 'x'.repeat(8000) }));
+    expect(res.status).toBe(413);
+  });
+});
+
+describe('kiosk spoken prompts', () => {
+  const manifest = loadPromptManifest();
+
+  it.each(manifest.prompts.map((p) => [p.file, p.bytes] as const))(
+    'serves %s as Ogg Opus',
+    async (file, bytes) => {
+      const res = await harness().app.request(`/audio/${file}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe(PROMPT_CONTENT_TYPE);
+      expect(res.headers.get('cache-control')).toBe('no-cache');
+      expect(res.headers.get('etag')).toMatch(/^"[0-9a-f]{32}"$/);
+      expect((await res.arrayBuffer()).byteLength).toBe(bytes);
+    },
+  );
+
+  it('lets a versioned URL be cached for good and answers revalidation with 304', async () => {
+    const { app } = harness();
+    const p = manifest.prompts.find((x) => x.file === 'vi-thanks.ogg')!;
+    const pinned = await app.request(`/audio/vi-thanks.ogg?v=${p.sha256.slice(0, 12)}`);
+    expect(pinned.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    const again = await app.request('/audio/vi-thanks.ogg', {
+      headers: { 'if-none-match': pinned.headers.get('etag')! },
+    });
+    expect(again.status).toBe(304);
+  });
+
+  it.each(['nope.ogg', '..%2Fpackage.json', 'manifest.json'])('404s %s', async (file) => {
+    expect((await harness().app.request(`/audio/${file}`)).status).toBe(404);
+  });
+
+  it('wires the page to the prompts of its language, voice on unless ?voice=0', async () => {
+    const { app } = harness();
+    const vi = await (await app.request('/')).text();
+    expect(vi).toContain('<audio id="voice"');
+    expect(vi).toMatch(/"rate-keypad4":"audio\/vi-rate-keypad4\.ogg\?v=[0-9a-f]{12}"/);
+    expect(vi).toContain('aria-pressed="true">Đọc to: Bật');
+    const en = await (await app.request('/?lang=en&voice=0')).text();
+    expect(en).toMatch(/"thanks":"audio\/en-thanks\.ogg\?v=/);
+    expect(en).toContain('aria-pressed="false">Voice: off');
+    expect(en).toContain('href="?lang=vi&amp;voice=0"');
   });
 });

@@ -1,4 +1,10 @@
-import { type CounterSettings, LEVEL_LABELS, officialLevel, SCALE_LEVELS } from '@onestop/protocol';
+import {
+  type CounterSettings,
+  LEVEL_LABELS,
+  type LevelTone,
+  levelTone,
+  SCALE_LEVELS,
+} from '@onestop/protocol';
 import type { CounterState, Screen } from '../counter/types.js';
 
 /** Everything the kiosk page needs, pushed over SSE; no personal data beyond the officer's name. */
@@ -6,8 +12,8 @@ export interface KioskView {
   screen: Screen;
   officer: { id: string; name: string } | null;
   scale: CounterSettings['scale'];
-  /** Best first, as printed on keypads. */
-  levels: Array<{ level: number; vi: string; en: string; tone: 'good' | 'ok' | 'bad' }>;
+  /** Best first, as printed on keypads; `tone` is shared with the dashboard so colours agree. */
+  levels: Array<{ level: number; vi: string; en: string; tone: LevelTone }>;
   reasons: CounterSettings['reasons'];
   commentUrl: string | null;
 }
@@ -20,14 +26,7 @@ export function buildView(state: CounterState, screen: Screen, settings: Counter
   const levels = [];
   for (let level = n; level >= 1; level--) {
     const label = LEVEL_LABELS[settings.scale][level]!;
-    const o = officialLevel(settings.scale, level);
-    levels.push({
-      level,
-      vi: label.vi,
-      en: label.en,
-      tone:
-        o === 'very_satisfied' ? ('good' as const) : o === 'satisfied' ? ('ok' as const) : ('bad' as const),
-    });
+    levels.push({ level, vi: label.vi, en: label.en, tone: levelTone(settings.scale, level) });
   }
   return {
     screen,
