@@ -5,6 +5,7 @@ import {
   findUnit,
   officerRecord,
   officerSummaries,
+  openAlerts,
   presenceIntervalsOf,
   recentComments,
   recentRatings,
@@ -26,9 +27,10 @@ import { authRoutes } from './auth/routes.js';
 import { type CommentLimits, commentRoutes } from './comments/routes.js';
 import { type Lang, pickLang, translator } from './i18n.js';
 import type { LiveRatingFeed } from './live/feed.js';
+import { registerAlertGauge } from './metrics.js';
 import { presenceTable, unsatisfiedTable } from './pages/accountability.js';
 import { cityTable } from './pages/city.js';
-import { devicesTable } from './pages/devices.js';
+import { alertsTable, devicesTable } from './pages/devices.js';
 import { layout } from './pages/layout.js';
 import { officerPage } from './pages/officer.js';
 import { commentList, liveRatingsTable, officerTable, ratingRow, unitScript } from './pages/unit.js';
@@ -54,6 +56,7 @@ const LiveQuery = z.strictObject({ unit: UnitId.optional(), lang: z.enum(['vi', 
 export function createDashboardApp(deps: DashboardDeps) {
   const now = deps.now ?? (() => new Date());
   const app = new Hono<Env>();
+  registerAlertGauge(deps.registry, deps.db, deps.logger);
 
   // Cross-site form posts are refused (Origin must match); the usual hardening headers on all.
   app.use(csrf(), secureHeaders({ referrerPolicy: 'same-origin' }));
@@ -166,15 +169,16 @@ export function createDashboardApp(deps: DashboardDeps) {
   });
 
   // Technicians and the city watch every device; a ward leader watches the ward's own counters.
-  const devicesOf = (staff: Env['Variables']['staff']) =>
-    unitDevices(deps.db, staff?.role === 'ward' ? staff.unitId : null);
+  const scopeOf = (staff: Env['Variables']['staff']) => (staff?.role === 'ward' ? staff.unitId : null);
+  const devicesOf = (staff: Env['Variables']['staff']) => unitDevices(deps.db, scopeOf(staff));
 
   app.get('/devices', anyone, async (c) => {
     const staff = c.get('staff');
     const lang = c.get('lang');
     const t = translator(lang);
-    const rows = await devicesOf(staff);
-    const body = html`<h2>${t('devices')}</h2>${devicesTable(t, rows)}`;
+    const [rows, open] = await Promise.all([devicesOf(staff), openAlerts(deps.db, scopeOf(staff))]);
+    const body = html`<h2>${t('devices')}</h2><h3>${t('openAlerts')}</h3>${alertsTable(t, open)}
+<h3>${t('devices')}</h3>${devicesTable(t, rows)}`;
     return c.html(layout({ lang, t, title: t('devices'), body, staff }));
   });
 
@@ -194,6 +198,7 @@ export function createDashboardApp(deps: DashboardDeps) {
   });
 
   app.get('/api/devices', anyone, async (c) => c.json(await devicesOf(c.get('staff'))));
+  app.get('/api/alerts', anyone, async (c) => c.json(await openAlerts(deps.db, scopeOf(c.get('staff')))));
 
   app.get('/api/live', leaders, query(LiveQuery), (c) => {
     const staff = c.get('staff')!;

@@ -1,3 +1,4 @@
+export * from './alerts.js';
 export * from './comments.js';
 export * from './credentials.js';
 export * from './db.js';

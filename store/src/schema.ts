@@ -13,6 +13,7 @@ import {
   smallint,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 
@@ -200,15 +201,25 @@ export const comments = pgTable('comments', {
   createdAt: ts('created_at').notNull().defaultNow(),
 });
 
-export const alerts = pgTable('alerts', {
-  id: serial('id').primaryKey(),
-  unitId: text('unit_id').notNull(),
-  deviceId: text('device_id'),
-  kind: text('kind').notNull(),
-  message: text('message').notNull(),
-  createdAt: ts('created_at').notNull().defaultNow(),
-  resolvedAt: ts('resolved_at'),
-});
+/**
+ * Device health alerts for technicians (offline, outbox filling, camera or USB device failing).
+ * At most one open alert per device and kind; resolving stamps `resolved_at` and keeps history.
+ */
+export const alerts = pgTable(
+  'alerts',
+  {
+    id: serial('id').primaryKey(),
+    unitId: text('unit_id').notNull(),
+    deviceId: text('device_id'),
+    kind: text('kind').notNull(),
+    message: text('message').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    resolvedAt: ts('resolved_at'),
+  },
+  (t) => [
+    uniqueIndex('alerts_open_device_kind_idx').on(t.deviceId, t.kind).where(sql`${t.resolvedAt} is null`),
+  ],
+);
 
 export const auditLog = pgTable('audit_log', {
   id: serial('id').primaryKey(),

@@ -1,7 +1,8 @@
 import type { BirthMessage, StatusMessage, TelemetryMessage } from '@onestop/protocol';
-import type { Database, schema } from '@onestop/store';
+import { type AlertChange, applyAlertChanges, type Database, type schema } from '@onestop/store';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
+import { DeviceAlertTracker } from './device-alerts.js';
 
 type Patch = Pick<
   Partial<typeof schema.devices.$inferInsert>,
@@ -16,6 +17,8 @@ type Patch = Pick<
  */
 export class DeviceStateWriter {
   private pending = new Map<string, Patch>();
+  private alertChanges: AlertChange[] = [];
+  private readonly alerts = new DeviceAlertTracker();
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -39,6 +42,7 @@ export class DeviceStateWriter {
 
   connected(deviceId: string): void {
     this.note(deviceId, { lastSeenAt: new Date(), status: 'online' });
+    this.alertChanges.push(...this.alerts.connection(deviceId, 'online'));
   }
 
   /** A dropped connection without a graceful `stopped` status reads as offline. */
@@ -47,10 +51,12 @@ export class DeviceStateWriter {
       deviceId,
       graceful ? { lastSeenAt: new Date() } : { lastSeenAt: new Date(), status: 'offline' },
     );
+    if (!graceful) this.alertChanges.push(...this.alerts.connection(deviceId, 'offline'));
   }
 
   status(deviceId: string, m: StatusMessage): void {
     this.note(deviceId, { lastSeenAt: new Date(), status: m.state, bootId: m.bootId });
+    this.alertChanges.push(...this.alerts.connection(deviceId, m.state));
   }
 
   birth(deviceId: string, m: BirthMessage): void {
@@ -65,6 +71,7 @@ export class DeviceStateWriter {
 
   telemetry(deviceId: string, m: TelemetryMessage): void {
     this.note(deviceId, { lastSeenAt: new Date(), telemetry: m });
+    this.alertChanges.push(...this.alerts.telemetry(deviceId, m));
   }
 
   flush(): Promise<void> {
@@ -73,6 +80,24 @@ export class DeviceStateWriter {
   }
 
   private async write(): Promise<void> {
+    await this.writeDevices();
+    await this.writeAlerts();
+  }
+
+  private async writeAlerts(): Promise<void> {
+    if (this.alertChanges.length === 0) return;
+    const changes = this.alertChanges;
+    this.alertChanges = [];
+    try {
+      await applyAlertChanges(this.db, changes);
+    } catch (err) {
+      // Forgetting makes the next report of each device re-send its full alert state.
+      for (const c of changes) this.alerts.forget(c.deviceId);
+      this.logger.error({ err, changes: changes.length }, 'could not write device alerts');
+    }
+  }
+
+  private async writeDevices(): Promise<void> {
     if (this.pending.size === 0) return;
     const batch = [...this.pending.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     this.pending = new Map();

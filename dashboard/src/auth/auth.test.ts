@@ -1,4 +1,4 @@
-import { addStaffMember, openStaffSession, schema } from '@onestop/store';
+import { addStaffMember, applyAlertChanges, openStaffSession, provisionDevice, schema } from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
 import pino from 'pino';
 import { Registry } from 'prom-client';
@@ -123,6 +123,22 @@ describe('who may see what on the dashboard', () => {
     expect((await as('tech', '/officers/cb-lan')).status).toBe(403);
     expect((await as('tech', '/devices')).status).toBe(200);
     expect((await as('tech', '/api/devices')).status).toBe(200);
+  });
+
+  it('shows open device alerts to technicians, and a ward only its own', async () => {
+    const tv = await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q09', actor: 't' });
+    const ka = await provisionDevice(store.db, { unitId: 'kim-anh', counterId: 'q09', actor: 't' });
+    await applyAlertChanges(store.db, [
+      { deviceId: tv.deviceId, kind: 'usb_device_missing', message: 'keypad missing' },
+      { deviceId: ka.deviceId, kind: 'offline', message: 'connection lost without a goodbye' },
+    ]);
+    const page = await (await as('tech', '/devices')).text();
+    expect(page).toMatch(/data-testid="alerts"[\s\S]*Thiết bị USB không hoạt động[\s\S]*keypad missing/);
+    expect(page).toContain('Mất kết nối đột ngột');
+    const ward = (await (await as('lead.tv', '/api/alerts')).json()) as Array<{ deviceId: string }>;
+    expect(ward.map((a) => a.deviceId)).toEqual([tv.deviceId]);
+    const metrics = await (await app.request('/metrics')).text();
+    expect(metrics).toContain('onestop_device_alerts_open{kind="offline"} 1');
   });
 
   it('accepts a one-time sign-in link once', async () => {

@@ -1,4 +1,4 @@
-import type { unitDevices } from '@onestop/store';
+import type { OpenAlert, unitDevices } from '@onestop/store';
 import { html } from 'hono/html';
 import type { MessageKey, Translate } from '../i18n.js';
 import { formatVietnamTime } from '../period.js';
@@ -25,5 +25,24 @@ export function devicesTable(t: Translate, rows: DeviceRow[]) {
     return html`<tr><td>${d.deviceId}</td><td>${d.unitId}</td><td>${d.counterId}</td>
 <td class="${key === 'online' ? 'ok' : key === 'offline' || key === 'revoked' ? 'bad' : ''}">${t(key)}</td>
 <td>${d.lastSeenAt ? formatVietnamTime(d.lastSeenAt) : '–'}</td><td class="num">${outboxDepth(d.telemetry)}</td><td>${d.agentVersion ?? '–'}</td></tr>`;
+  })}</tbody></table>`;
+}
+
+const ALERT_KEYS: Record<string, MessageKey> = {
+  offline: 'alert_offline',
+  outbox_filling: 'alert_outbox_filling',
+  camera_error: 'alert_camera_error',
+  usb_device_missing: 'alert_usb_device_missing',
+  overheating: 'alert_overheating',
+};
+
+export function alertsTable(t: Translate, rows: OpenAlert[]) {
+  if (rows.length === 0) return html`<p class="ok" data-testid="alerts">${t('noAlerts')}</p>`;
+  return html`<table data-testid="alerts"><thead><tr><th>${t('device')}</th><th>${t('unitName')}</th>
+<th>${t('openAlerts')}</th><th>${t('detail')}</th><th>${t('since')}</th></tr></thead>
+<tbody>${rows.map((a) => {
+    const key = ALERT_KEYS[a.kind];
+    return html`<tr><td>${a.deviceId ?? '–'}</td><td>${a.unitId}</td><td class="bad">${key ? t(key) : a.kind}</td>
+<td>${a.message}</td><td>${formatVietnamTime(a.createdAt)}</td></tr>`;
   })}</tbody></table>`;
 }

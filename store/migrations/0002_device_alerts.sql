@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "alerts_open_device_kind_idx" ON "alerts" USING btree ("device_id","kind") WHERE "alerts"."resolved_at" is null;
