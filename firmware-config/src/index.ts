@@ -5,3 +5,4 @@ export * from './load.js';
 export * from './migrate.js';
 export * from './profile-schema.js';
 export * from './profiles.js';
+export * from './udev.js';
