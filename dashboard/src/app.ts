@@ -25,6 +25,7 @@ import { z } from 'zod';
 import { type AuthEnv, canSeeUnit, homeOf, identify, requireRole } from './auth/access.js';
 import { authRoutes } from './auth/routes.js';
 import { type CommentLimits, commentRoutes } from './comments/routes.js';
+import { deviceRoutes } from './devices/routes.js';
 import { type Lang, pickLang, translator } from './i18n.js';
 import type { LiveRatingFeed } from './live/feed.js';
 import { registerAlertGauge } from './metrics.js';
@@ -181,6 +182,8 @@ export function createDashboardApp(deps: DashboardDeps) {
 <h3>${t('devices')}</h3>${devicesTable(t, rows)}`;
     return c.html(layout({ lang, t, title: t('devices'), body, staff }));
   });
+
+  app.route('/devices', deviceRoutes(deps.db));
 
   app.get('/api/units', leaders, query(PeriodQuery), async (c) => {
     const staff = c.get('staff');

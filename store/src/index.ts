@@ -2,6 +2,7 @@ export * from './alerts.js';
 export * from './comments.js';
 export * from './credentials.js';
 export * from './db.js';
+export * from './device-config.js';
 export * from './devices.js';
 export * from './directory.js';
 export * from './ingest.js';

@@ -226,6 +226,14 @@ export async function compareUnits(db: Executor, period: Period): Promise<UnitCo
   }));
 }
 
+/** One device with everything a technician looks at: state, birth, last telemetry. */
+export async function deviceDetail(db: Executor, deviceId: string) {
+  const [row] = await db.select().from(devices).where(eq(devices.id, deviceId)).limit(1);
+  if (!row) return null;
+  const { passwordHash: _secret, ...visible } = row;
+  return visible;
+}
+
 export async function unitDevices(db: Executor, unitId: string | null) {
   return db
     .select({

@@ -1,5 +1,5 @@
 import { CounterSettings, encodePayload, topicFor } from '@onestop/protocol';
-import { type Database, schema } from '@onestop/store';
+import { configsChangedSince, type Database, schema } from '@onestop/store';
 import type { Aedes } from 'aedes';
 import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
@@ -38,6 +38,22 @@ export class ConfigPublisher {
     const [row] = await this.rows(deviceId);
     if (!row) return false;
     return this.send(row);
+  }
+
+  private watermark = new Date();
+
+  /**
+   * Publishes configs stored since the last call, by whichever process stored them (dashboard,
+   * CLI, another node). The window overlaps by a few seconds for clock skew between processes
+   * and commits that land late; publishing a version twice is harmless (retained, idempotent).
+   */
+  async publishChanged(overlapMs = 5_000): Promise<number> {
+    const started = new Date();
+    const ids = await configsChangedSince(this.db, new Date(this.watermark.getTime() - overlapMs));
+    this.watermark = started;
+    let n = 0;
+    for (const id of ids) if (await this.publish(id)) n++;
+    return n;
   }
 
   async publishAll(): Promise<number> {

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { type Database, schema } from '@onestop/store';
 import { Aedes, type AedesOptions } from 'aedes';
 import { and, inArray, isNotNull } from 'drizzle-orm';
@@ -37,6 +38,8 @@ export interface BrokerOptions {
   /** How often device status/last-seen is written, and revocations are looked for. */
   deviceStateFlushMs?: number;
   revocationPollMs?: number;
+  /** How often to look for configs changed by other processes (default 5 s). */
+  configPollMs?: number;
   /** Publish every stored retained `config` at start-up (default true). */
   publishConfigsOnStart?: boolean;
 }
@@ -52,6 +55,11 @@ export interface BrokerHandle {
   publishDeviceConfig(deviceId: string): Promise<boolean>;
   /** Device IDs connected to this node. */
   connectedDevices(): string[];
+  /**
+   * Serves one MQTT connection over an in-memory stream: an in-process client (the all-in-one's
+   * ingest) skips the TCP hop but is still a client like any other (CONNECT, auth, ACL, QoS).
+   */
+  handle(stream: Duplex): void;
   close(): Promise<void>;
 }
 
@@ -136,6 +144,15 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
   }, opts.revocationPollMs ?? 10_000);
   revocationTimer.unref();
 
+  // Settings changed from the dashboard or `onestop device config` (any process) go out retained.
+  const configTimer = setInterval(() => {
+    configs
+      .publishChanged()
+      .then((n) => n > 0 && logger.info({ configs: n }, 'published changed device configs'))
+      .catch((err: unknown) => logger.warn({ err }, 'config sweep failed'));
+  }, opts.configPollMs ?? 5_000);
+  configTimer.unref();
+
   const [tcp, ...rest] = listeners as [Listener, ...Listener[]];
   let tlsPort: number | null = null;
   let wsPort: number | null = null;
@@ -167,9 +184,13 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
     },
     publishDeviceConfig: (deviceId) => configs.publish(deviceId),
     connectedDevices: () => [...gate.deviceClients.keys()],
+    handle: (stream) => {
+      aedes.handle(stream);
+    },
     close() {
       closing ??= (async () => {
         clearInterval(revocationTimer);
+        clearInterval(configTimer);
         await new Promise<void>((r) => aedes.close(() => r()));
         await Promise.all(listeners.map((l) => l.close()));
         await state.close();

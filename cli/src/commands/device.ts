@@ -1,5 +1,14 @@
-import { listDevices, provisionDevice, revokeDevice, StoreInputError } from '@onestop/store';
+import { readFileSync } from 'node:fs';
+import {
+  getDeviceConfig,
+  listDevices,
+  provisionDevice,
+  revokeDevice,
+  StoreInputError,
+  setDeviceConfig,
+} from '@onestop/store';
 import type { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../errors.js';
 import { withStore } from '../with-store.js';
 
@@ -49,5 +58,48 @@ export function registerDeviceCommands(program: Command, defaults: { mqttUrl: st
       const done = await withStore(o.data, (db) => revokeDevice(db, deviceId, 'cli'));
       if (!done) throw new UsageError(`no active device '${deviceId}'`);
       process.stdout.write(`${JSON.stringify({ deviceId, revoked: true })}\n`);
+    });
+
+  const config = device
+    .command('config')
+    .description("a device's desired counter settings (published retained on `config`)");
+
+  config
+    .command('show')
+    .description('print the stored settings and their version')
+    .argument('<deviceId>')
+    .option('--data <dir>', 'data folder of the embedded database', './data')
+    .action(async (deviceId: string, o: DataOpts) => {
+      const stored = await withStore(o.data, (db) => getDeviceConfig(db, deviceId));
+      if (!stored)
+        throw new UsageError(`no stored settings for '${deviceId}' (the device runs on its file's defaults)`);
+      process.stdout.write(`${JSON.stringify(stored)}\n`);
+    });
+
+  config
+    .command('set')
+    .description(
+      'store new settings (validated; unspecified fields take their defaults) for a device or a whole unit',
+    )
+    .argument('[deviceId]')
+    .option('--unit <unitId>', 'every active device of this unit instead of one device')
+    .requiredOption('--file <file>', 'settings as YAML or JSON (see CounterSettings in protocol/)')
+    .option('--data <dir>', 'data folder of the embedded database', './data')
+    .action(async (deviceId: string | undefined, o: DataOpts & { unit?: string; file: string }) => {
+      if (!deviceId === !o.unit) throw new UsageError('give a device ID or --unit, not both');
+      let settings: unknown;
+      try {
+        settings = parseYaml(readFileSync(o.file, 'utf8'));
+      } catch (err) {
+        throw new UsageError(`--file: cannot read ${o.file}: ${(err as Error).message}`);
+      }
+      const stored = await withStore(o.data, (db) =>
+        setDeviceConfig(db, { deviceId, unitId: o.unit, settings, actor: 'cli' }).catch((err) => {
+          if (err instanceof StoreInputError) throw new UsageError(err.message);
+          throw err;
+        }),
+      );
+      for (const c of stored)
+        process.stdout.write(`${JSON.stringify({ deviceId: c.deviceId, version: c.version })}\n`);
     });
 }

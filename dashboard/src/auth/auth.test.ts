@@ -141,6 +141,29 @@ describe('who may see what on the dashboard', () => {
     expect(metrics).toContain('onestop_device_alerts_open{kind="offline"} 1');
   });
 
+  it('lets technicians change a device’s settings, and ward leaders only look', async () => {
+    const d = await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q08', actor: 't' });
+    const post = (who: string, settings: string) =>
+      app.request(`/devices/${d.deviceId}/config`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens[who]}`, ...ORIGIN },
+        body: new URLSearchParams({ settings }),
+      });
+    const ok = await post('tech', JSON.stringify({ scale: 'keypad5', ratingTimeoutMs: 15_000 }));
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toMatch(/data-testid="notice">Đã lưu, phiên bản 1/);
+    const bad = await post('tech', JSON.stringify({ scale: 'keypad5', colour: 'red' }));
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('unknown field(s) &#39;colour&#39;');
+    expect((await post('tech', '{not json')).status).toBe(400);
+    expect((await post('lead.tv', '{}')).status).toBe(403);
+    const view = await (await as('lead.tv', `/devices/${d.deviceId}`)).text();
+    expect(view).toContain('&quot;scale&quot;: &quot;keypad5&quot;');
+    expect(view).not.toContain('<textarea');
+    const other = await provisionDevice(store.db, { unitId: 'kim-anh', counterId: 'q08', actor: 't' });
+    expect((await as('lead.tv', `/devices/${other.deviceId}`)).status).toBe(404);
+  });
+
   it('accepts a one-time sign-in link once', async () => {
     const { token } = await openStaffSession(store.db, 'city', 'link');
     const first = await app.request(`/login/link?token=${token}`);

@@ -22,7 +22,7 @@ export function devicesTable(t: Translate, rows: DeviceRow[]) {
 <th>${t('status')}</th><th>${t('lastSeen')}</th><th>${t('outbox')}</th><th>Agent</th></tr></thead>
 <tbody>${rows.map((d) => {
     const key = d.revokedAt ? 'revoked' : (STATUS_KEYS[d.status] ?? 'never_seen');
-    return html`<tr><td>${d.deviceId}</td><td>${d.unitId}</td><td>${d.counterId}</td>
+    return html`<tr><td><a href="/devices/${d.deviceId}">${d.deviceId}</a></td><td>${d.unitId}</td><td>${d.counterId}</td>
 <td class="${key === 'online' ? 'ok' : key === 'offline' || key === 'revoked' ? 'bad' : ''}">${t(key)}</td>
 <td>${d.lastSeenAt ? formatVietnamTime(d.lastSeenAt) : '–'}</td><td class="num">${outboxDepth(d.telemetry)}</td><td>${d.agentVersion ?? '–'}</td></tr>`;
   })}</tbody></table>`;

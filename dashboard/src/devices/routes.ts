@@ -1,0 +1,97 @@
+import { DeviceId } from '@onestop/protocol';
+import {
+  type Database,
+  deviceDetail,
+  getDeviceConfig,
+  StoreInputError,
+  setDeviceConfig,
+} from '@onestop/store';
+import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { html } from 'hono/html';
+import { type AuthEnv, canSeeUnit, requireRole } from '../auth/access.js';
+import { type Lang, translator } from '../i18n.js';
+import { layout } from '../pages/layout.js';
+import { formatVietnamTime } from '../period.js';
+
+type Env = { Variables: AuthEnv['Variables'] & { lang: Lang } };
+
+/** City and technicians see every device; a ward leader only the ward's own. */
+function maySee(staff: Env['Variables']['staff'], unitId: string): boolean {
+  return staff?.role === 'technician' || canSeeUnit(staff, unitId);
+}
+
+/** Technicians (and the city) change settings; ward leaders look. */
+const mayEdit = (staff: Env['Variables']['staff']) => staff?.role === 'technician' || staff?.role === 'city';
+
+export function deviceRoutes(db: Database) {
+  const app = new Hono<Env>();
+  const anyone = requireRole('city', 'ward', 'technician');
+
+  const page = async (c: Context<Env>, deviceId: string, notice?: { ok: boolean; text: string }) => {
+    const staff = c.get('staff');
+    const lang = c.get('lang');
+    const t = translator(lang);
+    const device = await deviceDetail(db, deviceId);
+    if (!device || !maySee(staff, device.unitId))
+      return c.html(layout({ lang, t, title: deviceId, body: html`<p class="bad">404</p>`, staff }), 404);
+    const stored = await getDeviceConfig(db, deviceId);
+    const json = (v: unknown) => JSON.stringify(v ?? null, null, 2);
+    const body = html`<h2>${t('device')} ${device.id} <small class="muted">${device.unitId} · ${t('counter')} ${device.counterId}</small></h2>
+${notice ? html`<p class="${notice.ok ? 'ok' : 'bad'}" role="status" data-testid="notice">${notice.text}</p>` : ''}
+<table><tbody>
+<tr><th>${t('status')}</th><td>${device.revokedAt ? t('revoked') : device.status}</td></tr>
+<tr><th>${t('lastSeen')}</th><td>${device.lastSeenAt ? formatVietnamTime(device.lastSeenAt) : '–'}</td></tr>
+<tr><th>Agent</th><td>${device.agentVersion ?? '–'}</td></tr>
+<tr><th>${t('configVersion')}</th><td data-testid="versions">${t('desired')} ${stored?.version ?? '–'} · ${t('applied')} ${device.appliedConfigVersion ?? '–'}</td></tr>
+</tbody></table>
+<h3>${t('settings')}</h3>
+${
+  mayEdit(staff)
+    ? html`<form method="post" action="/devices/${device.id}/config">
+<textarea name="settings" rows="22" style="width:100%;font-family:monospace">${json(stored?.settings ?? {})}</textarea>
+<p><button type="submit">${t('saveSettings')}</button> <span class="note">${t('settingsHelp')}</span></p></form>`
+    : html`<pre>${json(stored?.settings ?? null)}</pre>`
+}
+<h3>Telemetry</h3><pre>${json(device.telemetry)}</pre>
+<h3>Birth</h3><pre>${json(device.birth)}</pre>`;
+    return c.html(layout({ lang, t, title: device.id, body, staff }), notice && !notice.ok ? 400 : 200);
+  };
+
+  app.get('/:deviceId', anyone, async (c) => {
+    const id = DeviceId.safeParse(c.req.param('deviceId'));
+    if (!id.success) return c.json({ error: 'invalid deviceId' }, 400);
+    return page(c, id.data);
+  });
+
+  app.post(
+    '/:deviceId/config',
+    requireRole('city', 'technician'),
+    bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json({ error: 'settings too large' }, 413) }),
+    async (c) => {
+      const id = DeviceId.safeParse(c.req.param('deviceId'));
+      if (!id.success) return c.json({ error: 'invalid deviceId' }, 400);
+      const t = translator(c.get('lang'));
+      const form = await c.req.parseBody();
+      let settings: unknown;
+      try {
+        settings = JSON.parse(String(form.settings ?? ''));
+      } catch (err) {
+        return page(c, id.data, { ok: false, text: `JSON: ${(err as Error).message}` });
+      }
+      try {
+        const [stored] = await setDeviceConfig(db, {
+          deviceId: id.data,
+          settings,
+          actor: `dashboard:${c.get('staff')?.username}`,
+        });
+        return page(c, id.data, { ok: true, text: `${t('savedVersion')} ${stored?.version}` });
+      } catch (err) {
+        if (err instanceof StoreInputError) return page(c, id.data, { ok: false, text: err.message });
+        throw err;
+      }
+    },
+  );
+
+  return app;
+}

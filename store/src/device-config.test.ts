@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configsChangedSince, getDeviceConfig, setDeviceConfig } from './device-config.js';
+import { provisionDevice, revokeDevice, StoreInputError } from './devices.js';
+import { openTestStore, STORE_BACKENDS, type TestStore } from './testing.js';
+
+describe.each(STORE_BACKENDS)('device configs on %s', (backend) => {
+  let store: TestStore;
+  let a = '';
+  let b = '';
+  beforeAll(async () => {
+    store = await openTestStore(backend);
+    a = (await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q01', actor: 't' })).deviceId;
+    b = (await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q02', actor: 't' })).deviceId;
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it('stores validated settings with a version that rises on every change', async () => {
+    const before = new Date(Date.now() - 1);
+    const [first] = await setDeviceConfig(store.db, {
+      deviceId: a,
+      settings: { scale: 'keypad5' },
+      actor: 't',
+    });
+    expect(first).toMatchObject({
+      deviceId: a,
+      version: 1,
+      settings: { scale: 'keypad5', ratingTimeoutMs: 20_000 },
+    });
+    const [second] = await setDeviceConfig(store.db, {
+      deviceId: a,
+      settings: { scale: 'keypad3' },
+      actor: 't',
+    });
+    expect(second?.version).toBe(2);
+    expect((await getDeviceConfig(store.db, a))?.settings.scale).toBe('keypad3');
+    expect(await configsChangedSince(store.db, before)).toEqual([a]);
+  });
+
+  it('applies to every active device of a unit', async () => {
+    const all = await setDeviceConfig(store.db, { unitId: 'trung-van', settings: {}, actor: 't' });
+    expect(all.map((c) => [c.deviceId, c.version]).sort()).toEqual(
+      [
+        [a, 3],
+        [b, 1],
+      ].sort(),
+    );
+    await revokeDevice(store.db, b, 't');
+    expect(
+      (await setDeviceConfig(store.db, { unitId: 'trung-van', settings: {}, actor: 't' })).map(
+        (c) => c.deviceId,
+      ),
+    ).toEqual([a]);
+  });
+
+  it('rejects what a device would reject, naming the field', async () => {
+    await expect(
+      setDeviceConfig(store.db, { deviceId: a, settings: { ratingTimeoutMs: 10 }, actor: 't' }),
+    ).rejects.toThrow(/settings: ratingTimeoutMs: /);
+    await expect(
+      setDeviceConfig(store.db, { deviceId: a, settings: { colour: 'red' }, actor: 't' }),
+    ).rejects.toThrow("unknown field(s) 'colour'");
+    await expect(setDeviceConfig(store.db, { deviceId: 'ghost', settings: {}, actor: 't' })).rejects.toThrow(
+      StoreInputError,
+    );
+  });
+});
