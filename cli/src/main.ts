@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAgentCommand } from './commands/agent.js';
 import { registerDeviceCommands } from './commands/device.js';
+import { registerOfficerCommands } from './commands/officer.js';
 import { registerPerceiveCommand } from './commands/perceive.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSplitCommands } from './commands/split.js';
@@ -19,6 +20,7 @@ registerSplitCommands(program);
 registerAgentCommand(program);
 registerDeviceCommands(program, { mqttUrl: process.env.ONESTOP_MQTT_URL ?? 'mqtt://127.0.0.1:1883' });
 registerUserCommands(program);
+registerOfficerCommands(program);
 registerPerceiveCommand(program);
 
 try {

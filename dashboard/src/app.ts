@@ -36,6 +36,7 @@ import { layout } from './pages/layout.js';
 import { officerPage } from './pages/officer.js';
 import { commentList, liveRatingsTable, officerTable, ratingRow, unitScript } from './pages/unit.js';
 import { PeriodQuery, periodOfDays } from './period.js';
+import { rosterRoutes } from './roster/routes.js';
 import { query } from './validate.js';
 
 export interface DashboardDeps {
@@ -131,7 +132,7 @@ export function createDashboardApp(deps: DashboardDeps) {
       unsatisfiedRatings(deps.db, unitId, period),
     ]);
     const body = html`<h2>${unit.name} <small class="muted">${t('unit')}</small></h2>${periodNav(t, days)}
-<h3>${t('officers')}</h3>${officerTable(lang, t, officers)}<p class="note">${t('fairnessNote')}</p>
+<h3>${t('officers')} <small><a href="/units/${unitId}/roster">${t('roster')}</a></small></h3>${officerTable(lang, t, officers)}<p class="note">${t('fairnessNote')}</p>
 <h3><span class="live-dot"></span>${t('liveRatings')}</h3>${liveRatingsTable(lang, t, latest)}
 <h3>${t('unsatisfiedList')}</h3>${unsatisfiedTable(lang, t, unsatisfied)}
 <h3>${t('presence')}</h3>${presenceTable(t, presence)}
@@ -184,6 +185,7 @@ export function createDashboardApp(deps: DashboardDeps) {
   });
 
   app.route('/devices', deviceRoutes(deps.db));
+  app.route('/units', rosterRoutes(deps.db));
 
   app.get('/api/units', leaders, query(PeriodQuery), async (c) => {
     const staff = c.get('staff');

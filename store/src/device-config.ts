@@ -2,7 +2,7 @@ import { CounterSettings, type CounterSettingsInput, describeIssues } from '@one
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Executor } from './db.js';
 import { StoreInputError } from './devices.js';
-import { auditLog, deviceConfigs, devices } from './schema.js';
+import { auditLog, deviceConfigs, devices, officers } from './schema.js';
 
 export interface StoredDeviceConfig {
   deviceId: string;
@@ -20,9 +20,21 @@ export function parseSettings(input: unknown): CounterSettings {
   return r.data;
 }
 
+/** The unit's active officers as the `officers` map of counter settings (kiosk names, badges). */
+export async function rosterSettings(db: Executor, unitId: string): Promise<CounterSettings['officers']> {
+  const rows = await db
+    .select({ id: officers.id, name: officers.name, badge: officers.badge })
+    .from(officers)
+    .where(and(eq(officers.unitId, unitId), isNull(officers.retiredAt)))
+    .orderBy(officers.id);
+  return Object.fromEntries(rows.map((o) => [o.id, { name: o.name, badge: o.badge }]));
+}
+
 /**
  * Stores the desired settings of one device, or of every active device of a unit, each under
  * its next version number. Brokers notice the change and publish it retained on `config`.
+ * Where the unit keeps a roster, its officers replace `settings.officers`: names and badges are
+ * managed in one place, the roster, not per device.
  */
 export async function setDeviceConfig(
   db: Executor,
@@ -31,7 +43,7 @@ export async function setDeviceConfig(
   const settings = parseSettings(input.settings);
   if (!input.deviceId === !input.unitId) throw new StoreInputError('give either a device or a unit');
   const targets = await db
-    .select({ id: devices.id })
+    .select({ id: devices.id, unitId: devices.unitId })
     .from(devices)
     .where(
       and(
@@ -43,8 +55,42 @@ export async function setDeviceConfig(
     throw new StoreInputError(
       input.deviceId ? `no active device '${input.deviceId}'` : `no active devices in unit '${input.unitId}'`,
     );
+  const out = await writeConfigs(db, targets, async (unitId) => {
+    const roster = await rosterSettings(db, unitId);
+    return Object.keys(roster).length > 0 ? { ...settings, officers: roster } : settings;
+  });
+  await db.insert(auditLog).values({
+    actor: input.actor,
+    action: 'config.set',
+    target: input.deviceId ?? `unit:${input.unitId}`,
+    details: { versions: out.map((c) => [c.deviceId, c.version]) },
+  });
+  return out;
+}
+
+/** After a roster change: every active device of the unit gets its settings with the new roster. */
+export async function pushRosterToDevices(db: Executor, unitId: string): Promise<StoredDeviceConfig[]> {
+  const targets = await db
+    .select({ id: devices.id, unitId: devices.unitId })
+    .from(devices)
+    .where(and(isNull(devices.revokedAt), eq(devices.unitId, unitId)));
+  const roster = await rosterSettings(db, unitId);
   const out: StoredDeviceConfig[] = [];
-  for (const { id } of targets) {
+  for (const t of targets) {
+    const current = (await getDeviceConfig(db, t.id))?.settings ?? CounterSettings.parse({});
+    out.push(...(await writeConfigs(db, [t], async () => ({ ...current, officers: roster }))));
+  }
+  return out;
+}
+
+async function writeConfigs(
+  db: Executor,
+  targets: ReadonlyArray<{ id: string; unitId: string }>,
+  settingsFor: (unitId: string) => Promise<CounterSettings>,
+): Promise<StoredDeviceConfig[]> {
+  const out: StoredDeviceConfig[] = [];
+  for (const { id, unitId } of targets) {
+    const settings = await settingsFor(unitId);
     const [row] = await db
       .insert(deviceConfigs)
       .values({ deviceId: id, version: 1, settings, updatedAt: new Date() })
@@ -55,12 +101,6 @@ export async function setDeviceConfig(
       .returning();
     if (row) out.push({ ...row, settings });
   }
-  await db.insert(auditLog).values({
-    actor: input.actor,
-    action: 'config.set',
-    target: input.deviceId ?? `unit:${input.unitId}`,
-    details: { versions: out.map((c) => [c.deviceId, c.version]) },
-  });
   return out;
 }
 

@@ -7,5 +7,6 @@ export * from './devices.js';
 export * from './directory.js';
 export * from './ingest.js';
 export * from './reports.js';
+export * from './roster.js';
 export * as schema from './schema.js';
 export * from './staff.js';

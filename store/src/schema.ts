@@ -77,7 +77,11 @@ export const officers = pgTable('officers', {
   id: text('id').primaryKey(),
   unitId: text('unit_id').notNull(),
   name: text('name').notNull(),
+  /** What the counter's badge reader reads for this officer; null = the badge carries the ID. */
+  badge: text('badge'),
   createdAt: ts('created_at').notNull().defaultNow(),
+  /** Left the unit: off the roster sent to devices; history keeps pointing here. */
+  retiredAt: ts('retired_at'),
 });
 
 /**

@@ -28,6 +28,28 @@ describe('onestop device config', () => {
     };
     expect(show).toMatchObject({ version: 2, settings: { scale: 'keypad5', ratingTimeoutMs: 15_000 } });
 
+    // The unit's roster rides along in every later config, and a roster change is a new version.
+    const officer = await cli(
+      'officer',
+      'add',
+      '--unit',
+      'trung-van',
+      '--id',
+      'cb-lan',
+      '--name',
+      'Nguyễn Thị Lan',
+      '--badge',
+      '0042',
+    );
+    expect(officer.code, officer.stderr).toBe(0);
+    const withRoster = JSON.parse((await cli('device', 'config', 'show', deviceId)).stdout) as {
+      version: number;
+      settings: { officers: Record<string, { name: string; badge: string | null }> };
+    };
+    expect(withRoster.version).toBe(3);
+    expect(withRoster.settings.officers).toEqual({ 'cb-lan': { name: 'Nguyễn Thị Lan', badge: '0042' } });
+    expect((await cli('officer', 'list', '--unit', 'trung-van')).stdout).toContain('"id":"cb-lan"');
+
     writeFileSync(file, 'scale: keypad9\n');
     const bad = await cli('device', 'config', 'set', deviceId, '--file', file);
     expect(bad.code).toBe(2);

@@ -164,6 +164,35 @@ describe('who may see what on the dashboard', () => {
     expect((await as('lead.tv', `/devices/${other.deviceId}`)).status).toBe(404);
   });
 
+  it('lets a ward leader keep the unit’s roster, sent to its counters', async () => {
+    const d = await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q07', actor: 't' });
+    const post = (path: string, form: Record<string, string>, who = 'lead.tv') =>
+      app.request(path, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens[who]}`, ...ORIGIN },
+        body: new URLSearchParams(form),
+      });
+    const saved = await post('/units/trung-van/roster', {
+      officerId: 'cb-ha',
+      name: 'Lê Thu Hà',
+      badge: '0007',
+    });
+    expect(saved.status).toBe(200);
+    const page = await saved.text();
+    expect(page).toMatch(/data-testid="roster"[\s\S]*cb-ha[\s\S]*Lê Thu Hà[\s\S]*0007/);
+    const config = (await (await as('tech', `/devices/${d.deviceId}`)).text()).replaceAll('&quot;', '"');
+    expect(config).toContain('"cb-ha": {');
+    const bad = await post('/units/trung-van/roster', { officerId: 'cb-x', name: '', badge: '' });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('name: name is required');
+    expect((await post('/units/kim-anh/roster', { officerId: 'cb-y', name: 'Y', badge: '' })).status).toBe(
+      403,
+    );
+    const retired = await post('/units/trung-van/roster/cb-ha/retire', {});
+    expect(retired.status).toBe(303);
+    expect(await (await as('lead.tv', '/units/trung-van/roster')).text()).not.toContain('Lê Thu Hà');
+  });
+
   it('accepts a one-time sign-in link once', async () => {
     const { token } = await openStaffSession(store.db, 'city', 'link');
     const first = await app.request(`/login/link?token=${token}`);

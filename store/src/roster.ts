@@ -1,0 +1,103 @@
+import { OfficerId, UnitId } from '@onestop/protocol';
+import { and, eq, isNull, ne } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Executor } from './db.js';
+import { pushRosterToDevices } from './device-config.js';
+import { StoreInputError } from './devices.js';
+import { auditLog, officers, units } from './schema.js';
+
+const OfficerInput = z.strictObject({
+  unitId: UnitId,
+  officerId: OfficerId,
+  name: z.string().trim().min(1, 'name is required').max(80),
+  badge: z
+    .string()
+    .trim()
+    .max(64)
+    .nullable()
+    .transform((b) => (b ? b : null)),
+});
+
+export interface RosterEntry {
+  id: string;
+  name: string;
+  badge: string | null;
+}
+
+export async function unitRoster(db: Executor, unitId: string): Promise<RosterEntry[]> {
+  return db
+    .select({ id: officers.id, name: officers.name, badge: officers.badge })
+    .from(officers)
+    .where(and(eq(officers.unitId, unitId), isNull(officers.retiredAt)))
+    .orderBy(officers.name, officers.id);
+}
+
+/**
+ * Adds or updates an officer on the unit's roster, then sends the new roster to the unit's
+ * counters (kiosk names, badge → officer). Officer IDs are global: one person, one record,
+ * so moving an officer to another unit is an explicit retire-and-add, never an accident.
+ */
+export async function saveOfficer(
+  db: Executor,
+  input: { unitId: string; officerId: string; name: string; badge?: string | null; actor: string },
+): Promise<RosterEntry> {
+  const parsed = OfficerInput.safeParse({
+    unitId: input.unitId,
+    officerId: input.officerId,
+    name: input.name,
+    badge: input.badge ?? null,
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new StoreInputError(`${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  const o = parsed.data;
+  const [existing] = await db.select().from(officers).where(eq(officers.id, o.officerId)).limit(1);
+  if (existing && existing.unitId !== o.unitId && existing.retiredAt === null)
+    throw new StoreInputError(`officer '${o.officerId}' is on the roster of '${existing.unitId}'`);
+  if (o.badge) {
+    const [clash] = await db
+      .select({ id: officers.id })
+      .from(officers)
+      .where(
+        and(
+          eq(officers.unitId, o.unitId),
+          eq(officers.badge, o.badge),
+          isNull(officers.retiredAt),
+          ne(officers.id, o.officerId),
+        ),
+      )
+      .limit(1);
+    if (clash) throw new StoreInputError(`badge '${o.badge}' already belongs to '${clash.id}'`);
+  }
+  await db.insert(units).values({ id: o.unitId, name: o.unitId }).onConflictDoNothing();
+  await db
+    .insert(officers)
+    .values({ id: o.officerId, unitId: o.unitId, name: o.name, badge: o.badge })
+    .onConflictDoUpdate({
+      target: officers.id,
+      set: { unitId: o.unitId, name: o.name, badge: o.badge, retiredAt: null },
+    });
+  await db.insert(auditLog).values({
+    actor: input.actor,
+    action: existing ? 'officer.update' : 'officer.add',
+    target: o.officerId,
+    details: { unitId: o.unitId, name: o.name, badge: o.badge },
+  });
+  await pushRosterToDevices(db, o.unitId);
+  return { id: o.officerId, name: o.name, badge: o.badge };
+}
+
+/** Takes an officer off the roster (left the unit); their history stays attributed to them. */
+export async function retireOfficer(db: Executor, officerId: string, actor: string): Promise<boolean> {
+  const rows = await db
+    .update(officers)
+    .set({ retiredAt: new Date() })
+    .where(and(eq(officers.id, officerId), isNull(officers.retiredAt)))
+    .returning({ unitId: officers.unitId });
+  const row = rows[0];
+  if (!row) return false;
+  await db.insert(auditLog).values({ actor, action: 'officer.retire', target: officerId });
+  await pushRosterToDevices(db, row.unitId);
+  return true;
+}
