@@ -80,6 +80,21 @@ export const AgentConfig = z.strictObject({
     })
     .nullable()
     .default(null),
+  /**
+   * Automatic sign-out, so that a forgotten badge-out never makes an officer answer for ratings
+   * given after they left: a session ends after `maxHours`, and at `endOfDay` (HH:MM, Vietnam
+   * time, UTC+07:00, whatever the board's clock zone) if that comes first; null turns it off.
+   */
+  sessions: z
+    .strictObject({
+      maxHours: z.number().min(1).max(24).default(12),
+      endOfDay: z
+        .string()
+        .regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'endOfDay is a 24-hour time, HH:MM')
+        .nullable()
+        .default('23:00'),
+    })
+    .default({ maxHours: 12, endOfDay: '23:00' }),
   outbox: z
     .strictObject({
       capacity: z.int().min(100).max(10_000_000).default(100_000),

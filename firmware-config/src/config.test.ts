@@ -33,6 +33,8 @@ describe('loadAgentConfig', () => {
     });
     expect(c.kiosk).toEqual({ port: 8080, host: '127.0.0.1' });
     expect(c.outbox).toEqual({ capacity: 100_000, alertAt: 10_000 });
+    // Files written before automatic sign-out existed stay valid and get it on by default.
+    expect(c.sessions).toEqual({ maxHours: 12, endOfDay: '23:00' });
     const p = compilePatterns(c.patterns);
     expect(p.dossierId.test('000.00.12.H26-251124-0001')).toBe(true);
     expect(p.ticket.test('A015')).toBe(true);
@@ -46,6 +48,14 @@ describe('loadAgentConfig', () => {
       camera: { role: 'citizen' },
       kiosk: { port: 8080 },
     });
+  });
+
+  it('reads the automatic sign-out settings and refuses a malformed end of day', () => {
+    const c = loadAgentConfig(write('s.yaml', `${minimalYaml}sessions: { maxHours: 9.5, endOfDay: null }\n`));
+    expect(c.sessions).toEqual({ maxHours: 9.5, endOfDay: null });
+    expect(() =>
+      loadAgentConfig(write('s2.yaml', `${minimalYaml}sessions: { endOfDay: '25:00' }\n`)),
+    ).toThrow(/sessions\.endOfDay: endOfDay is a 24-hour time/);
   });
 
   it('loads JSON too', () => {

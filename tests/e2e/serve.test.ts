@@ -6,7 +6,7 @@ import { fixtureImages } from '@onestop/models';
 import { openStore, schema } from '@onestop/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
-import { metricValue, runCli, startServe, waitFor } from '../support/cli.js';
+import { metricValue, runCli, sessionCookie, startServe, waitFor } from '../support/cli.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -51,10 +51,15 @@ describe('onestop serve, end to end', () => {
       );
       expect(metricValue(ingested, 'onestop_devices_connected')).toBe(3);
       expect(metricValue(ingested, 'onestop_events_rejected_total', 'reason="malformed"')).toBe(0);
-      const city = await (await fetch(`${serve.dashboardUrl}/api/units`)).json();
+      // The dashboard needs a sign-in: the first start created an account and printed a link.
+      expect(serve.output()).toMatch(/dashboard account created: admin \/ \S{24,}/);
+      expect((await fetch(`${serve.dashboardUrl}/api/units`)).status).toBe(401);
+      const cookie = await sessionCookie(serve.signInLink!);
+      const signedIn = { headers: { cookie } };
+      const city = await (await fetch(`${serve.dashboardUrl}/api/units`, signedIn)).json();
       const unitId = (city as Array<{ unitId: string; ratings: number }>).find((u) => u.ratings > 0)?.unitId;
       expect(unitId).toBeDefined();
-      const page = await (await fetch(`${serve.dashboardUrl}/units/${unitId}`)).text();
+      const page = await (await fetch(`${serve.dashboardUrl}/units/${unitId}`, signedIn)).text();
       expect(page).toContain('Đánh giá theo cán bộ, công chức');
       expect(page).toMatch(/data-event-id="[0-9a-f-]{36}"/);
       expect((await fetch(`${serve.dashboardUrl}/healthz`)).status).toBe(200);
@@ -63,7 +68,16 @@ describe('onestop serve, end to end', () => {
       const browser = await launchChromium();
       try {
         const tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+        // Signing in by hand, as a ward leader would: the sign-in page, then back to the ward.
         await tab.goto(`${serve.dashboardUrl}/units/${unitId}`);
+        await tab.waitForSelector('input[name=username]');
+        await tab.fill('input[name=username]', 'admin');
+        await tab.fill(
+          'input[name=password]',
+          /dashboard account created: admin \/ (\S+)/.exec(serve.output())![1]!,
+        );
+        await tab.click('button[type=submit]');
+        await tab.waitForURL(`**/units/${unitId}`);
         const rows = tab.locator('#live-body tr');
         const before = await rows.count();
         // A row the SSE stream added is marked `fresh`: proof that it arrived without a reload.
@@ -86,8 +100,17 @@ describe('onestop serve, end to end', () => {
       expect(expressions[0]!.exit).toMatchObject({ happy: expect.any(Number) });
       const ratings = await store.db.select().from(schema.ratings);
       expect(ratings.length).toBeGreaterThanOrEqual(1);
-      const eventIds = new Set(ratings.map((r) => r.eventId));
-      expect(eventIds.size).toBe(ratings.length);
+      // eventId is the primary key, so counting distinct eventIds proves nothing. A duplicate is
+      // the same device event stored twice under two eventIds: it would share (deviceId, bootId, seq).
+      const events = await store.db.select().from(schema.events);
+      const origin = (e: { deviceId: string; bootId: string; seq: number }) =>
+        `${e.deviceId}/${e.bootId}/${e.seq}`;
+      const origins = events.map(origin);
+      expect(origins.filter((o, i) => origins.indexOf(o) !== i)).toEqual([]);
+      const ratingOrigins = new Set(events.filter((e) => e.type === 'rating').map(origin));
+      expect(ratingOrigins.size).toBe(ratings.length);
+      const logged = new Set(events.map((e) => e.eventId));
+      expect(ratings.filter((r) => !logged.has(r.eventId))).toEqual([]);
       const devices = await store.db.select().from(schema.devices);
       expect(devices.map((d) => d.status)).toEqual(['stopped', 'stopped', 'stopped']);
     } finally {

@@ -11,7 +11,7 @@ import type { AgentContext, CameraStatus, Extension } from './context.js';
 import type { CounterDriver } from './extensions/counter-driver.js';
 import { PerceptionBridge, type PerceptionLike, VisitHistory } from './extensions/perception-bridge.js';
 import type { PublisherOptions } from './extensions/publisher.js';
-import { Runtime } from './runtime.js';
+import { Runtime, type TransportFactory } from './runtime.js';
 
 export interface StartAgentOptions {
   /** Input devices; default: the real USB devices named in the config (node-hid, loaded lazily). */
@@ -31,6 +31,8 @@ export interface StartAgentOptions {
   perception?: (resolveVisitId: (startedAt: number, endedAt: number) => string | null) => PerceptionLike;
   /** Extensions supplied by the caller (kiosk, perception), started after the built-in ones. */
   extensions?: (ctx: AgentContext, counter: CounterDriver, agent: Agent) => Extension[];
+  /** The broker connection; MQTT by default (tests wrap it to inject faults). */
+  transport?: TransportFactory;
 }
 
 export interface AgentStateSnapshot {
@@ -85,8 +87,10 @@ export async function startAgent(
   const visits = new VisitHistory();
   const perception = options.perception?.(visits.resolve) ?? null;
 
-  const build = (): Runtime =>
+  const build = (carried: CounterState | null = null): Runtime =>
     new Runtime({
+      carried,
+      ...(options.transport ? { transport: options.transport } : {}),
       config,
       bus,
       inputs,
@@ -94,8 +98,13 @@ export async function startAgent(
       clock,
       camera: options.camera ?? (perception ? () => perception.stats() : () => OFF_CAMERA),
       models: options.models ?? [],
-      publisher: { window: 32, ackTimeoutMs: 30_000, ...options.publisher },
-      requestRestart: (reason) => void agent.restart(reason),
+      publisher: { window: 32, ackTimeoutMs: 30_000, deadLetterAfter: 5, ...options.publisher },
+      // A command or config reload asks for this and does not wait: a failure is logged here,
+      // never left as an unhandled rejection that would take the whole agent down.
+      requestRestart: (reason) =>
+        void agent
+          .restart(reason)
+          .catch((e: Error) => logger.error({ err: e.message, reason }, 'restart failed')),
       reloadConfigFile: reloadFile
         ? () => {
             pendingConfig = reloadFile!();
@@ -132,29 +141,59 @@ export async function startAgent(
     telemetry: () => runtime.telemetry.snapshot(),
     input: (i) => runtime.counter.dispatch(i),
     restart: (reason) => {
-      // Serialised: a restart command arriving during a restart waits its turn.
-      chain = chain.then(async () => {
-        if (stopped) return;
-        bus.emit('agent.restarting', { reason });
-        logger.info({ reason }, 'restarting agent');
-        await runtime.stop(false);
-        if (pendingConfig) config = pendingConfig;
-        pendingConfig = null;
-        restarts++;
-        runtime = build();
-        await runtime.start();
-      });
+      // Serialised: a restart command arriving during a restart waits its turn. `catch` first, so
+      // that one failed restart does not reject (and so skip) every later restart and the stop.
+      chain = chain
+        .catch(() => {})
+        .then(async () => {
+          if (stopped) return;
+          bus.emit('agent.restarting', { reason });
+          logger.info({ reason }, 'restarting agent');
+          const carried = runtime.counter.current().state;
+          await runtime.stop(false);
+          const previous = config;
+          if (pendingConfig) config = pendingConfig;
+          pendingConfig = null;
+          restarts++;
+          try {
+            runtime = await launch(carried);
+          } catch (e) {
+            if (config === previous) throw e;
+            // The new file does not run (unwritable dataDir, a device that fails): go back to the
+            // configuration that did, rather than leave the counter dead until someone comes.
+            logger.error(
+              { err: (e as Error).message },
+              'restart with the new config failed; keeping the old one',
+            );
+            config = previous;
+            runtime = await launch(carried);
+          }
+        });
       return chain;
     },
     stop: () => {
-      chain = chain.then(async () => {
-        if (stopped) return;
-        stopped = true;
-        await perception?.stop();
-        await runtime.stop(true);
-      });
+      chain = chain
+        .catch(() => {})
+        .then(async () => {
+          if (stopped) return;
+          stopped = true;
+          await perception?.stop();
+          await runtime.stop(true);
+        });
       return chain;
     },
+  };
+
+  /** Builds and starts a runtime; one that fails half-way is stopped again (files, sockets). */
+  const launch = async (carried: CounterState | null): Promise<Runtime> => {
+    const next = build(carried);
+    try {
+      await next.start();
+    } catch (e) {
+      await next.stop(false).catch(() => {});
+      throw e;
+    }
+    return next;
   };
 
   runtime = build();

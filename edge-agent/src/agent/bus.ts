@@ -17,6 +17,8 @@ export interface AgentEvents {
   'event.recorded': { entry: OutboxEntry; event: RecordedEvent };
   'event.published': { eventId: string; channel: Channel };
   'event.acked': { eventIds: string[]; removed: number };
+  /** Never acknowledged by the server: set aside in the dead-letter table (kept, not deleted). */
+  'event.dead-lettered': { eventIds: string[]; reason: string };
   'mqtt.connected': { resumed: boolean };
   'mqtt.disconnected': { reason: string };
   'mqtt.message': { channel: Channel; payload: Buffer };

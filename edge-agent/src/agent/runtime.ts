@@ -11,10 +11,13 @@ import {
 } from '@onestop/protocol';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import type { CounterState } from '../counter/types.js';
 import type { CounterInputs } from '../devices/inputs.js';
 import { KioskExtension } from '../kiosk/kiosk-extension.js';
 import { Outbox } from '../outbox/outbox.js';
-import { MqttTransport } from '../transport/mqtt-transport.js';
+import { MqttTransport, type MqttTransportOptions } from '../transport/mqtt-transport.js';
+import { Subscriptions } from '../transport/subscriptions.js';
+import type { ConnectingTransport, TransportHandlers } from '../transport/transport.js';
 import type { AgentBus } from './bus.js';
 import type { AgentContext, CameraStatus, Extension } from './context.js';
 import { Commands } from './extensions/commands.js';
@@ -38,7 +41,17 @@ export interface RuntimeDeps {
   reloadConfigFile: (() => AgentConfig) | null;
   /** Extra extensions (e.g. the kiosk), built once the context exists. */
   extraExtensions: (ctx: AgentContext, counter: CounterDriver) => Extension[];
+  /** The previous runtime's counter state on an in-process restart: an open visit goes on. */
+  carried: CounterState | null;
+  /** Builds the broker connection; MQTT unless a test wraps it. */
+  transport?: TransportFactory;
 }
+
+export type TransportFactory = (
+  opts: MqttTransportOptions,
+  handlers: TransportHandlers,
+) => ConnectingTransport;
+const mqttTransport: TransportFactory = (opts, handlers) => new MqttTransport(opts, handlers);
 
 function capabilitiesOf(c: AgentConfig): Capability[] {
   const caps: Capability[] = [];
@@ -58,16 +71,18 @@ export class Runtime {
   readonly telemetry: Telemetry;
   readonly settings: PersistentSettings;
   readonly kiosk: KioskExtension | null;
-  private readonly transport: MqttTransport;
+  private readonly transport: ConnectingTransport;
+  private readonly subscriptions: Subscriptions;
   private readonly extensions: Extension[];
   private readonly ctx: AgentContext;
+  private stopped = false;
 
   constructor(private readonly d: RuntimeDeps) {
     const { config, bus, logger, clock } = d;
     const address = config.device;
     this.outbox = new Outbox({
       dataDir: config.dataDir,
-      deviceId: address.deviceId,
+      address,
       ...config.outbox,
       clock,
     });
@@ -80,7 +95,7 @@ export class Runtime {
         ts: clock.now(),
         bootId: this.outbox.bootId,
       });
-    this.transport = new MqttTransport(
+    this.transport = (d.transport ?? mqttTransport)(
       {
         url: config.mqtt.url,
         clientId: address.deviceId,
@@ -91,13 +106,22 @@ export class Runtime {
         logger,
       },
       {
-        onConnect: (resumed) => void this.onConnect(resumed),
-        onDisconnect: (reason) => bus.emit('mqtt.disconnected', { reason }),
+        onConnect: (resumed) => this.subscriptions.onConnect(resumed),
+        onDisconnect: (reason) => {
+          this.subscriptions.onDisconnect();
+          bus.emit('mqtt.disconnected', { reason });
+        },
         onMessage: (topic, payload) => this.onMessage(topic, payload),
       },
     );
     this.statusPayload = statusPayload;
     const transport = this.transport;
+    this.subscriptions = new Subscriptions(
+      transport,
+      () => deviceSubscriptions(config.device),
+      logger,
+      (resumed) => this.onReady(resumed),
+    );
     this.ctx = {
       config,
       address,
@@ -122,7 +146,7 @@ export class Runtime {
       requestRestart: d.requestRestart,
       reloadConfigFile: d.reloadConfigFile,
     };
-    this.counter = new CounterDriver(this.ctx, config.kiosk !== null);
+    this.counter = new CounterDriver(this.ctx, config.kiosk !== null, d.carried);
     this.publisher = new Publisher(this.ctx, d.publisher);
     this.telemetry = new Telemetry(this.ctx, () => this.counter.current().state.ignoredPresses);
     const status = new StatusAnnouncer(this.ctx);
@@ -147,12 +171,8 @@ export class Runtime {
     this.transport.connect();
   }
 
-  private async onConnect(resumed: boolean): Promise<void> {
-    try {
-      await this.transport.subscribe(deviceSubscriptions(this.d.config.device));
-    } catch (e) {
-      this.d.logger.error({ err: (e as Error).message }, 'subscribe failed');
-    }
+  /** Connected and subscribed: only now can acks, config and commands reach us. */
+  private onReady(resumed: boolean): void {
     this.d.logger.info({ resumed }, 'connected to broker');
     this.d.bus.emit('mqtt.connected', { resumed });
   }
@@ -183,7 +203,14 @@ export class Runtime {
 
   /** `final`: a real stop (retained `stopped`); otherwise a restart, where the will covers a crash. */
   async stop(final: boolean): Promise<void> {
+    // Idempotent: after a failed restart the controller may stop this runtime a second time.
+    if (this.stopped) return;
+    this.stopped = true;
     await this.d.inputs.stop();
+    // A real stop closes the open visit while the outbox and the publisher still run, so its end
+    // is recorded (and sent if connected) before `stopped`. A restart hands the state over instead.
+    if (final) this.counter.close();
+    this.subscriptions.stop();
     for (const e of [...this.extensions].reverse()) await e.stop();
     const opts = { qos: 1 as const, retain: true };
     await this.transport.stop(

@@ -46,6 +46,7 @@ const INPUTS: Record<string, CounterInput> = {
   'officer end-visit': endVisit,
   'officer sign-out': { type: 'officer', action: 'sign-out' },
   'record failed': { type: 'record-failed', reason: 'disk full' },
+  shutdown: { type: 'shutdown' },
   tick,
   'tick after every deadline': tick,
 };
@@ -57,7 +58,8 @@ const cases = Object.entries(STATES).flatMap(([s, st]) =>
 describe('every state × every input', () => {
   it.each(cases)('%s + %s keeps the invariants', (_s, inputName, { state, touch }, input) => {
     const now = inputName === 'tick after every deadline' ? T0 + 10 * 3_600_000 : T0 + 60_000;
-    const r = step(state, input, ctxAt(now, { touch }));
+    // Sessions last 8 h here, so the late tick also exercises the automatic sign-out.
+    const r = step(state, input, ctxAt(now, { touch, sessionEndsAt: (since) => since + 8 * 3_600_000 }));
 
     // 1. Everything emitted is valid on the wire.
     for (const fx of r.effects) if (fx.type === 'emit') expect(validateEvent(fx.event)).toBe('ok');

@@ -26,9 +26,17 @@ export function screenOf(s: CounterState, now: number): Screen {
   return { kind: 'idle', officerId: s.officer?.id ?? null };
 }
 
-/** The earliest moment the state changes on its own (prompt timeout, idle visit, screens expiring). */
-export function nextDeadline(s: CounterState, idleTimeoutMs: number): number | null {
+/**
+ * The earliest moment the state changes on its own (prompt timeout, idle visit, screens expiring,
+ * the officer's session ending at `sessionEnd`).
+ */
+export function nextDeadline(
+  s: CounterState,
+  idleTimeoutMs: number,
+  sessionEnd: number | null = null,
+): number | null {
   const times = [
+    sessionEnd ?? undefined,
     s.prompt?.deadline,
     s.reasons?.deadline,
     s.thanks?.until,

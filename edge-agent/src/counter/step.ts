@@ -9,6 +9,7 @@ import {
   openPrompt,
   recordRating,
   settleOutstanding,
+  settleReasons,
   startVisit,
 } from './visit-flow.js';
 
@@ -27,8 +28,16 @@ export function step(state: CounterState, input: CounterInput, ctx: CounterConte
   expire(d);
   const after = screenOf(d.s, ctx.now);
   if (JSON.stringify(before) !== JSON.stringify(after)) d.fx.push({ type: 'show', screen: after });
-  d.fx.push({ type: 'schedule', at: nextDeadline(d.s, ctx.settings.visitIdleTimeoutMs) });
+  d.fx.push({
+    type: 'schedule',
+    at: nextDeadline(d.s, ctx.settings.visitIdleTimeoutMs, sessionEnd(d.s, ctx)),
+  });
   return { state: d.s, effects: d.fx };
+}
+
+/** When the signed-in officer's session ends on its own, if it does. */
+function sessionEnd(s: CounterState, ctx: CounterContext): number | null {
+  return s.officer ? ctx.sessionEndsAt(s.officer.since) : null;
 }
 
 function reject(d: Draft, input: CounterInput['type'], reason: string, notice?: NoticeCode): void {
@@ -80,7 +89,7 @@ function handle(d: Draft, input: CounterInput): void {
         scale: input.scale,
         source: input.source,
         pressedAt: now,
-        officerId: attributedOfficer(d.s, d.s.prompt.visit),
+        officerId: attributedOfficer(d.s, d.s.prompt),
       };
       const negative = officialLevel(input.scale, input.level) === 'unsatisfied';
       if (negative && d.ctx.touch && settings.reasons.length > 0) {
@@ -142,6 +151,13 @@ function handle(d: Draft, input: CounterInput): void {
       notice(d, 'not_recorded', input.reason);
       d.fx.push({ type: 'beep', kind: 'error' });
       return;
+    case 'shutdown':
+      // A negative rating waiting for reasons is recorded (the press counts); an open prompt
+      // closes unrated as if it had timed out; a visit in progress ends unrated. The officer's
+      // session is not touched: it is persisted and goes on after the restart.
+      settleOutstanding(d, 'rating_timeout');
+      closeVisitUnrated(d, 'next_visit');
+      return;
     case 'tick':
       return; // deadlines were handled before the switch
   }
@@ -151,6 +167,10 @@ function onTick(d: Draft): void {
   const { now, settings } = d.ctx;
   if (d.s.reasons && now >= d.s.reasons.deadline) recordRating(d, d.s.reasons, []);
   if (d.s.prompt && now >= d.s.prompt.deadline) settleOutstanding(d, 'rating_timeout');
+  // A forgotten sign-out (end of the day, a long session): the officer stops answering for the
+  // counter. Before the idle check, so that a visit still open then closes as `signed_out`.
+  const ends = sessionEnd(d.s, d.ctx);
+  if (ends !== null && now >= ends) signOut(d, 'timeout');
   // A visit nobody touched for this long: treat it as finished and give the citizen a last chance.
   if (d.s.visit && now >= d.s.visit.lastActivityAt + settings.visitIdleTimeoutMs) openPrompt(d, 'idle');
 }
@@ -169,9 +189,12 @@ function resolveBadge(d: Draft, badge: string): string | null {
   return null;
 }
 
-function signOut(d: Draft, source: 'badge' | 'kiosk'): void {
+function signOut(d: Draft, source: 'badge' | 'kiosk' | 'timeout'): void {
   const officer = d.s.officer;
   if (!officer) return;
+  // The citizen pressed while this officer was signed in: record that rating before the session
+  // ends. An open prompt stays open: a press after this is kept, but credited to nobody.
+  settleReasons(d);
   closeVisitUnrated(d, 'signed_out');
   d.fx.push({
     type: 'emit',
@@ -195,6 +218,8 @@ function onBadge(d: Draft, badge: string): void {
   d.fx.push({ type: 'beep', kind: 'ok' });
   if (same) return; // the same badge again toggles the session off
   d.s.officer = { id: officerId, since: d.ctx.now };
+  // A visit nobody was signed in for is now served by this officer (its end event says so).
+  if (d.s.visit && d.s.visit.officerId === null) d.s.visit.officerId = officerId;
   d.fx.push({
     type: 'emit',
     event: {

@@ -24,6 +24,7 @@ export function ctxAt(now: number, over: Partial<CounterContext> = {}): CounterC
     patterns,
     newId: () => `0193a0c2-5f00-7000-8000-${String(++ids).padStart(12, '0')}`,
     touch: false,
+    sessionEndsAt: () => null,
     ...over,
   };
 }

@@ -63,6 +63,8 @@ export type CounterInput =
   | { type: 'face'; present: boolean }
   | { type: 'officer'; action: 'start-visit' | 'end-visit' | 'sign-out' }
   | { type: 'record-failed'; reason: string }
+  /** The agent is stopping: nothing may be left half-open (a visit start with no end). */
+  | { type: 'shutdown' }
   | { type: 'tick' };
 
 export type CounterEvent =
@@ -92,6 +94,12 @@ export interface CounterContext {
   newId: () => string;
   /** A touch screen is present, so a negative rating may be followed by reason codes. */
   touch: boolean;
+  /**
+   * When a session that began at `since` is ended automatically (max session age, end of the
+   * working day), or null for never. A forgotten sign-out must not make an officer answer for
+   * the ratings of whoever uses the counter overnight or the next morning.
+   */
+  sessionEndsAt: (since: number) => number | null;
 }
 
 export interface StepResult {

@@ -102,18 +102,34 @@ export function openPrompt(d: Draft, cause: Prompt['cause']): void {
  * reasons is recorded without them (the press counts), an open prompt closes unrated.
  */
 export function settleOutstanding(d: Draft, promptReason: 'next_visit' | 'rating_timeout'): void {
-  if (d.s.reasons) recordRating(d, d.s.reasons, []);
+  settleReasons(d);
   if (d.s.prompt) {
     emitVisitEnd(d, d.s.prompt.visit, d.s.prompt.endedAt, promptReason, false);
     d.s.prompt = null;
   }
 }
 
-/** Fairness: only the officer who served the visit, and only while still signed in, answers for it. */
-export function attributedOfficer(s: CounterState, visit: Visit): string | null {
-  const current = s.officer?.id ?? null;
-  if (current === null) return null;
-  return visit.officerId === null || visit.officerId === current ? current : null;
+/**
+ * Records a negative rating still waiting for its reasons, without them. Called before a sign-out
+ * so that the rating (attributed at the press) is on record before the session ends: a rating
+ * must never appear after its officer's `signed_out`.
+ */
+export function settleReasons(d: Draft): void {
+  if (d.s.reasons) recordRating(d, d.s.reasons, []);
+}
+
+/**
+ * Fairness, the one rule for every rating: the officer signed in now answers for it only if that
+ * officer was already signed in when the visit ended (`since <= prompt.endedAt`) and has stayed
+ * signed in since (any sign-out ends `s.officer`), and did not take over from the officer who
+ * served the visit. Someone who badges in while the previous citizen is still rating is not blamed.
+ */
+export function attributedOfficer(s: CounterState, prompt: Prompt): string | null {
+  const officer = s.officer;
+  if (officer === null) return null;
+  if (officer.since > prompt.endedAt) return null;
+  const served = prompt.visit.officerId;
+  return served === null || served === officer.id ? officer.id : null;
 }
 
 export function recordRating(d: Draft, r: PendingReasons, reasons: string[]): void {

@@ -3,7 +3,12 @@
 import { Outbox } from './outbox.js';
 
 const [dataDir, start] = process.argv.slice(2) as [string, string];
-const outbox = new Outbox({ dataDir, deviceId: 'tv-q03-a', capacity: 1_000_000, alertAt: 1000 });
+const outbox = new Outbox({
+  dataDir,
+  address: { unitId: 'trung-van', counterId: 'q03', deviceId: 'tv-q03-a' },
+  capacity: 1_000_000,
+  alertAt: 1000,
+});
 for (let i = Number(start); ; i++) {
   const e = outbox.append('evt/rating', {
     visitId: null,

@@ -22,7 +22,7 @@ const open: Outbox[] = [];
 const make = (dataDir = mkdtempSync(join(tmpdir(), 'outbox-')), capacity = 100, alertAt = 3) => {
   const o = new Outbox({
     dataDir,
-    deviceId: 'tv-q03-a',
+    address: { unitId: 'trung-van', counterId: 'q03', deviceId: 'tv-q03-a' },
     capacity,
     alertAt,
     clock: { now: () => 1_764_000_000_000, mono: () => 5 },

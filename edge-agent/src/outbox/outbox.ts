@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  type DeviceAddress,
   type Envelope,
   type EventChannel,
   encodePayload,
@@ -8,10 +9,12 @@ import {
   type PayloadInput,
   type PayloadOf,
   PROTOCOL_VERSION,
+  topicFor,
 } from '@onestop/protocol';
 import Database from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
+import { migrateOutbox } from './schema.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** What the counter logic provides; the outbox adds the envelope (IDs, seq, clocks). */
@@ -23,8 +26,17 @@ export interface OutboxEntry {
   channel: EventChannel;
   seq: number;
   ts: number;
+  /** Where it is published: fixed when recorded, so a later change of address cannot misroute it. */
+  topic: string;
   /** The encoded JSON exactly as it will be published (validated at append time). */
   payload: string;
+}
+
+/** An event the server never acknowledged, set aside so it stops blocking the others; never deleted. */
+export interface DeadLetter extends OutboxEntry {
+  strikes: number;
+  reason: string;
+  deadAt: number;
 }
 
 export interface OutboxStats {
@@ -33,6 +45,18 @@ export interface OutboxStats {
   alertAt: number;
   alert: boolean;
   oldestTs: number | null;
+  /** Events moved to the dead-letter table: kept on disk, not sent, for a technician to look at. */
+  deadLetters: number;
+}
+
+interface Row {
+  id: number;
+  event_id: string;
+  channel: EventChannel;
+  topic: string | null;
+  seq: number;
+  ts: number;
+  payload: string;
 }
 
 export class OutboxFullError extends Error {
@@ -44,7 +68,8 @@ export class OutboxFullError extends Error {
 
 export interface OutboxOptions {
   dataDir: string;
-  deviceId: string;
+  /** The device's address: the payload speaks for `deviceId`, the row keeps the topic. */
+  address: DeviceAddress;
   capacity: number;
   alertAt: number;
   clock?: Clock;
@@ -61,8 +86,9 @@ export class Outbox {
   private readonly clock: Clock;
   private readonly insert: Database.Statement;
   private readonly setMetaStmt: Database.Statement;
-  private readonly appendTx: (entry: Omit<OutboxEntry, 'rowId'>) => number;
+  private readonly appendTx: (entry: Omit<OutboxEntry, 'rowId'>, meta: Record<string, string>) => number;
   private depthCache: number;
+  private deadCache: number;
   private nextSeq: number;
 
   constructor(private readonly opts: OutboxOptions) {
@@ -71,19 +97,9 @@ export class Outbox {
     this.db = new Database(join(opts.dataDir, 'outbox.sqlite'));
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS outbox (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        event_id TEXT NOT NULL UNIQUE,
-        channel TEXT NOT NULL,
-        seq INTEGER NOT NULL,
-        ts INTEGER NOT NULL,
-        payload TEXT NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    `);
+    migrateOutbox(this.db);
     this.insert = this.db.prepare(
-      'INSERT INTO outbox (event_id, channel, seq, ts, payload) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO outbox (event_id, channel, topic, seq, ts, payload) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.setMetaStmt = this.db.prepare(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
@@ -92,16 +108,28 @@ export class Outbox {
     this.nextSeq = Number(this.getMeta('nextSeq') ?? '0');
     this.bootId = newEventId();
     this.setMeta('bootId', this.bootId);
-    this.appendTx = this.db.transaction((e: Omit<OutboxEntry, 'rowId'>) => {
-      const r = this.insert.run(e.eventId, e.channel, e.seq, e.ts, e.payload);
+    this.appendTx = this.db.transaction((e: Omit<OutboxEntry, 'rowId'>, meta: Record<string, string>) => {
+      const r = this.insert.run(e.eventId, e.channel, e.topic, e.seq, e.ts, e.payload);
       this.setMetaStmt.run('nextSeq', String(e.seq + 1));
+      for (const [key, value] of Object.entries(meta)) this.setMetaStmt.run(key, value);
       return Number(r.lastInsertRowid);
     });
-    this.depthCache = (this.db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
+    const count = (table: string) =>
+      (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    this.depthCache = count('outbox');
+    this.deadCache = count('dead_letter');
   }
 
-  /** Validates, envelopes and durably stores one event. Throws OutboxFullError at capacity. */
-  append<C extends EventChannel>(channel: C, body: EventBody<C>): OutboxEntry {
+  /**
+   * Validates, envelopes and durably stores one event. Throws OutboxFullError at capacity.
+   * `meta` is written in the same transaction: state that must agree with the event (the
+   * signed-in officer with its presence event) cannot be torn apart by a power cut between them.
+   */
+  append<C extends EventChannel>(
+    channel: C,
+    body: EventBody<C>,
+    meta: Record<string, string> = {},
+  ): OutboxEntry {
     if (this.depthCache >= this.opts.capacity) throw new OutboxFullError(this.opts.capacity);
     const seq = this.nextSeq;
     const eventId = newEventId();
@@ -110,15 +138,15 @@ export class Outbox {
       ...body,
       v: PROTOCOL_VERSION,
       eventId,
-      deviceId: this.opts.deviceId,
+      deviceId: this.opts.address.deviceId,
       bootId: this.bootId,
       seq,
       ts,
       mono: this.clock.mono(),
     } as unknown as PayloadOf<C>;
     const payload = encodePayload(channel, full).toString('utf8');
-    const entry = { eventId, channel, seq, ts, payload };
-    const rowId = this.appendTx(entry);
+    const entry = { eventId, channel, seq, ts, topic: topicFor(this.opts.address, channel), payload };
+    const rowId = this.appendTx(entry, meta);
     this.nextSeq = seq + 1;
     this.depthCache++;
     return { rowId, ...entry };
@@ -127,23 +155,71 @@ export class Outbox {
   /** Oldest first; `afterRowId` lets the publisher page forward without re-reading in-flight rows. */
   pending(limit: number, afterRowId = 0): OutboxEntry[] {
     const rows = this.db
-      .prepare('SELECT id, event_id, channel, seq, ts, payload FROM outbox WHERE id > ? ORDER BY id LIMIT ?')
-      .all(afterRowId, limit) as Array<{
-      id: number;
-      event_id: string;
-      channel: EventChannel;
-      seq: number;
-      ts: number;
-      payload: string;
-    }>;
-    return rows.map((r) => ({
+      .prepare(
+        'SELECT id, event_id, channel, topic, seq, ts, payload FROM outbox WHERE id > ? ORDER BY id LIMIT ?',
+      )
+      .all(afterRowId, limit) as Row[];
+    return rows.map((r) => this.entryOf(r));
+  }
+
+  private entryOf(r: Row): OutboxEntry {
+    return {
       rowId: r.id,
       eventId: r.event_id,
       channel: r.channel,
       seq: r.seq,
       ts: r.ts,
+      // Rows recorded before topics were stored: the device's current address, as before.
+      topic: r.topic ?? topicFor(this.opts.address, r.channel),
       payload: r.payload,
-    }));
+    };
+  }
+
+  /**
+   * Counts one more delivery that the server did not acknowledge although it acknowledged others;
+   * returns each event's total. Durable, so that a device rebooting often still gets there.
+   */
+  strike(eventIds: readonly string[]): Map<string, number> {
+    const bump = this.db.prepare(
+      'UPDATE outbox SET strikes = strikes + 1 WHERE event_id = ? RETURNING strikes',
+    );
+    const out = new Map<string, number>();
+    this.db.transaction(() => {
+      for (const id of eventIds) {
+        const r = bump.get(id) as { strikes: number } | undefined;
+        if (r) out.set(id, r.strikes);
+      }
+    })();
+    return out;
+  }
+
+  /** Moves events out of the queue into `dead_letter`, in one transaction; they are never deleted. */
+  deadLetter(eventIds: readonly string[], reason: string): number {
+    if (eventIds.length === 0) return 0;
+    const copy = this.db.prepare(`
+      INSERT OR IGNORE INTO dead_letter (id, event_id, channel, topic, seq, ts, payload, strikes, reason, dead_at)
+      SELECT id, event_id, channel, topic, seq, ts, payload, strikes, ?, ? FROM outbox WHERE event_id = ?`);
+    const del = this.db.prepare('DELETE FROM outbox WHERE event_id = ?');
+    const now = this.clock.now();
+    const n = this.db.transaction(() =>
+      eventIds.reduce((acc, id) => {
+        copy.run(reason, now, id);
+        return acc + del.run(id).changes;
+      }, 0),
+    )();
+    this.depthCache -= n;
+    this.deadCache += n;
+    return n;
+  }
+
+  /** The dead-letter table, oldest first (for a technician, a command or a test). */
+  deadLetters(limit = 1_000): DeadLetter[] {
+    const rows = this.db
+      .prepare(
+        'SELECT id, event_id, channel, topic, seq, ts, payload, strikes, reason, dead_at FROM dead_letter ORDER BY id LIMIT ?',
+      )
+      .all(limit) as Array<Row & { strikes: number; reason: string; dead_at: number }>;
+    return rows.map((r) => ({ ...this.entryOf(r), strikes: r.strikes, reason: r.reason, deadAt: r.dead_at }));
   }
 
   /** Deletes acknowledged events; unknown IDs (already acked, other device) are ignored. */
@@ -167,6 +243,7 @@ export class Outbox {
       alertAt: this.opts.alertAt,
       alert: this.depthCache >= this.opts.alertAt,
       oldestTs: oldest?.ts ?? null,
+      deadLetters: this.deadCache,
     };
   }
 

@@ -4,7 +4,12 @@ import { between, createRng, pick, weighted } from './rng.js';
 /** One scripted thing that happens at a counter; the driver turns each into device input. */
 export type ScenarioStep =
   | { kind: 'wait'; ms: number }
-  | { kind: 'badge'; officerId: string }
+  /**
+   * A badge is a toggle at the reader; `intent` says what the script means by it, so that a
+   * driver can skip a scan that would do the opposite (the officer is already signed in after a
+   * restart, or was signed out automatically).
+   */
+  | { kind: 'badge'; officerId: string; intent: 'sign-in' | 'sign-out' }
   | { kind: 'ticket'; ticket: string }
   | { kind: 'dossier'; dossierId: string }
   | { kind: 'garbage-scan'; text: string }
@@ -56,6 +61,18 @@ const LEVEL_WEIGHTS: Record<RatingScale, ReadonlyArray<readonly [number, number]
   ],
 };
 
+/**
+ * Whether a scripted badge scan should happen. The agent keeps its signed-in officer across a
+ * restart of `onestop serve`, and the script starts every run with a sign-in: scanning that badge
+ * again would toggle the officer OUT. Likewise a sign-out is skipped if the session already ended.
+ */
+export function badgeNeeded(
+  step: { officerId: string; intent: 'sign-in' | 'sign-out' },
+  signedIn: string | null,
+): boolean {
+  return step.intent === 'sign-in' ? signedIn !== step.officerId : signedIn === step.officerId;
+}
+
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 
 /**
@@ -69,7 +86,7 @@ export function* scenario(o: ScenarioOptions): Generator<ScenarioStep> {
   let officer = pick(rng, o.officers);
   let ticketNo = 1 + Math.floor(rng() * 20);
   let dossierNo = 1 + Math.floor(rng() * 500);
-  yield { kind: 'badge', officerId: officer };
+  yield { kind: 'badge', officerId: officer, intent: 'sign-in' };
   for (;;) {
     yield { kind: 'wait', ms: Math.max(o.minGapMs ?? 1_600, t(between(rng, 20, 120))) };
     yield { kind: 'ticket', ticket: `${o.ticketPrefix}${pad(ticketNo++ % 1000, 3)}` };
@@ -95,10 +112,10 @@ export function* scenario(o: ScenarioOptions): Generator<ScenarioStep> {
       }
     }
     if (o.officers.length > 0 && rng() < 0.05) {
-      yield { kind: 'badge', officerId: officer }; // break: signs out
+      yield { kind: 'badge', officerId: officer, intent: 'sign-out' }; // break
       yield { kind: 'wait', ms: t(between(rng, 120, 600)) };
       officer = pick(rng, o.officers);
-      yield { kind: 'badge', officerId: officer };
+      yield { kind: 'badge', officerId: officer, intent: 'sign-in' };
     }
   }
 }

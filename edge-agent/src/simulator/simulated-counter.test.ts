@@ -5,7 +5,7 @@ import { fixtureImages } from '@onestop/models';
 import { validatePayload } from '@onestop/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MQTT_URL, TestIngest, uniqueUnit } from '../test-support/ingest.js';
-import { type ScenarioStep, scenario } from './scenario.js';
+import { badgeNeeded, type ScenarioStep, scenario } from './scenario.js';
 import { type SimulatedCounter, startSimulatedCounter } from './simulated-counter.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -39,7 +39,11 @@ describe('scenario', () => {
 
   it('plays a realistic day: badge first, tickets, dossiers, mostly rated, some unrated', () => {
     const steps = take(5_000, 3);
-    expect(steps[0]).toEqual({ kind: 'badge', officerId: expect.stringMatching(/^cb-[ab]$/) });
+    expect(steps[0]).toEqual({
+      kind: 'badge',
+      officerId: expect.stringMatching(/^cb-[ab]$/),
+      intent: 'sign-in',
+    });
     const visits = steps.filter((s) => s.kind === 'end-visit').length;
     const presses = steps.filter((s) => s.kind === 'press').length;
     expect(visits).toBeGreaterThan(100);
@@ -107,6 +111,56 @@ describe('startSimulatedCounter', () => {
     await sim.stop();
     expect(sim.steps()).toBeGreaterThan(5);
     await ingest.waitFor((r) => r.some((x) => x.channel === 'status' && x.payload.state === 'stopped'));
+  });
+});
+
+describe('simulated badge scans', () => {
+  it('skips a scan that would toggle the wrong way', () => {
+    const signIn = { officerId: 'cb-a', intent: 'sign-in' as const };
+    const signOut = { officerId: 'cb-a', intent: 'sign-out' as const };
+    expect(badgeNeeded(signIn, null)).toBe(true);
+    expect(badgeNeeded(signIn, 'cb-b')).toBe(true); // replaces the other officer
+    expect(badgeNeeded(signIn, 'cb-a')).toBe(false);
+    expect(badgeNeeded(signOut, 'cb-a')).toBe(true);
+    expect(badgeNeeded(signOut, null)).toBe(false);
+  });
+
+  it('keeps the officer signed in when the simulated counter restarts on the same data', async () => {
+    const unitId = uniqueUnit('simr');
+    const ingest = await TestIngest.connect(unitId);
+    const addr = { unitId, counterId: 'q04', deviceId: 'sim-q04' };
+    cleanups.push(async () => {
+      await ingest.clearRetained(addr);
+      await ingest.close();
+    });
+    const options = {
+      mqttUrl: MQTT_URL,
+      ...addr,
+      username: 'sim-q04',
+      password: 'x',
+      dataDir: mkdtempSync(join(tmpdir(), 'sim-restart-')),
+      seed: 5,
+      speed: 900,
+      officers: ['cb-nguyen-van-a'],
+    };
+    const first = await startSimulatedCounter(options);
+    await expect
+      .poll(() => first.agent.state().counter.officer?.id, { timeout: 10_000 })
+      .toBe('cb-nguyen-van-a');
+    await first.stop();
+
+    const second = await startSimulatedCounter(options);
+    cleanups.push(() => second.stop());
+    const bootId = second.agent.state().bootId;
+    expect(second.agent.state().counter.officer?.id).toBe('cb-nguyen-van-a');
+    await expect.poll(() => second.steps(), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    // The opening scan of the script was skipped: the badge would have signed the officer OUT.
+    expect(second.agent.state().counter.officer?.id).toBe('cb-nguyen-van-a');
+    await second.stop();
+    const outs = ingest
+      .of('evt/presence')
+      .filter((p) => p.payload.bootId === bootId && p.payload.state === 'signed_out');
+    expect(outs).toEqual([]);
   });
 });
 

@@ -4,7 +4,7 @@ import pino, { type Logger } from 'pino';
 import { type Agent, type StartAgentOptions, startAgent } from '../agent/agent.js';
 import { cameraPerception } from '../agent/camera.js';
 import { createVirtualInputs } from '../devices/create-inputs.js';
-import { type ScenarioStep, scenario } from './scenario.js';
+import { badgeNeeded, type ScenarioStep, scenario } from './scenario.js';
 
 export interface SimulatedOfficer {
   id: string;
@@ -67,6 +67,9 @@ export async function startSimulatedCounter(o: SimulatedCounterOptions): Promise
       officers: roster,
       ratingTimeoutMs: Math.max(3_000, Math.round(20_000 / Math.sqrt(speed))),
     }),
+    // Simulated days run compressed on the real clock: the real end of the day would sign the
+    // simulated officers out mid-script, so only the (long) session age applies here.
+    sessions: { maxHours: 24, endOfDay: null },
     devices: {
       keypad: { profile: 'generic-keypad4-fkeys' },
       scanner: { profile: 'generic-scanner-wedge' },
@@ -113,6 +116,7 @@ export async function startSimulatedCounter(o: SimulatedCounterOptions): Promise
   const perform = (s: ScenarioStep) => {
     switch (s.kind) {
       case 'badge':
+        if (!badgeNeeded(s, agent.state().counter.officer?.id ?? null)) return;
         return v.badge?.typeLine(badgeOf(s.officerId));
       case 'ticket':
         return v.scanner?.typeLine(s.ticket);

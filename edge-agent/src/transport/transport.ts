@@ -18,3 +18,8 @@ export interface Transport {
   /** Sends `last` (e.g. retained "stopped") if connected, then closes without triggering the will. */
   stop(last?: { topic: string; payload: Buffer; opts: PublishOptions }): Promise<void>;
 }
+
+/** A transport that is told when to start connecting (after every listener is in place). */
+export interface ConnectingTransport extends Transport {
+  connect(): void;
+}

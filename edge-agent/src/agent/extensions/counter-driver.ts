@@ -1,7 +1,14 @@
 import { newEventId } from '@onestop/protocol';
 import { screenOf } from '../../counter/screen.js';
+import { sessionEndsAt } from '../../counter/session-limit.js';
 import { step } from '../../counter/step.js';
-import type { CounterContext, CounterInput, CounterState, Screen } from '../../counter/types.js';
+import type {
+  CounterContext,
+  CounterEvent,
+  CounterInput,
+  CounterState,
+  Screen,
+} from '../../counter/types.js';
 import { initialCounterState } from '../../counter/types.js';
 import type { InputEvent } from '../../devices/inputs.js';
 import { OutboxFullError } from '../../outbox/outbox.js';
@@ -38,13 +45,22 @@ export class CounterDriver implements Extension {
   private timer: NodeJS.Timeout | null = null;
   private offs: Array<() => void> = [];
 
+  /** `carried`: the state of the previous runtime, when the agent restarts in-process. */
   constructor(
     private readonly ctx: AgentContext,
     private readonly touch: boolean,
+    carried: CounterState | null = null,
   ) {
     const saved = ctx.outbox.getMeta(OFFICER_KEY);
-    // The officer stays signed in across a reboot or power cut; the open visit does not survive.
-    this.state = initialCounterState(saved ? (JSON.parse(saved) as CounterState['officer']) : null);
+    // The officer stays signed in across a reboot or power cut; the open visit does not survive
+    // a reboot (it was closed on stop), but does survive an in-process restart (config reload).
+    this.state =
+      carried ?? initialCounterState(saved ? (JSON.parse(saved) as CounterState['officer']) : null);
+  }
+
+  /** Ends whatever is open (visit, prompt, pending reasons) while the outbox is still open. */
+  close(): void {
+    this.dispatch({ type: 'shutdown' });
   }
 
   start(): void {
@@ -81,17 +97,21 @@ export class CounterDriver implements Extension {
       patterns: ctx.patterns,
       newId: newEventId,
       touch: this.touch,
+      sessionEndsAt: (since) => sessionEndsAt(since, ctx.config.sessions),
     };
     ctx.bus.emit('counter.input', input);
     const before = this.state;
     const { state, effects } = step(this.state, input, cctx);
     this.state = state;
     let failure: string | null = null;
+    let officerSaved = false;
     for (const fx of effects) {
       switch (fx.type) {
         case 'emit':
           try {
-            const entry = ctx.outbox.append(fx.event.channel, fx.event.body);
+            const meta = officerMeta(fx.event, state);
+            const entry = ctx.outbox.append(fx.event.channel, fx.event.body, meta);
+            officerSaved ||= OFFICER_KEY in meta;
             ctx.bus.emit('event.recorded', { entry, event: fx.event });
           } catch (e) {
             failure ??= e instanceof OutboxFullError ? 'outbox full' : (e as Error).message;
@@ -112,7 +132,9 @@ export class CounterDriver implements Extension {
           break; // announced below, after all appends have committed
       }
     }
-    if (before.officer?.id !== state.officer?.id)
+    // Normally saved with its presence event above; if that append failed (outbox full), the disk
+    // still follows memory so that a restart does not change who answers for the counter.
+    if (!officerSaved && before.officer?.id !== state.officer?.id)
       ctx.outbox.setMeta(OFFICER_KEY, JSON.stringify(state.officer));
     if (failure !== null) {
       this.dispatch({ type: 'record-failed', reason: failure });
@@ -131,4 +153,15 @@ export class CounterDriver implements Extension {
     );
     this.timer.unref();
   }
+}
+
+/**
+ * The signed-in officer to save together with a session presence event, in the same SQLite
+ * transaction: a power cut can then never leave "signed in" on the wire and nobody on disk (or
+ * the reverse). `state` is the state after the step, whose officer is the one a `signed_in` names.
+ */
+function officerMeta(event: CounterEvent, state: CounterState): Record<string, string> {
+  if (event.channel !== 'evt/presence' || event.body.kind !== 'session') return {};
+  const officer = event.body.state === 'signed_in' ? state.officer : null;
+  return { [OFFICER_KEY]: JSON.stringify(officer) };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodePayload } from '@onestop/protocol';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Outbox } from '../../outbox/outbox.js';
 import type { PublishOptions, Transport } from '../../transport/transport.js';
 import { AgentBus } from '../bus.js';
@@ -13,8 +13,10 @@ import { Publisher } from './publisher.js';
 class FakeTransport implements Transport {
   connected = true;
   sent: string[] = [];
-  async publish(_topic: string, payload: Buffer, _opts: PublishOptions): Promise<void> {
+  topics: string[] = [];
+  async publish(topic: string, payload: Buffer, _opts: PublishOptions): Promise<void> {
     this.sent.push((JSON.parse(payload.toString()) as { ticket: string }).ticket);
+    this.topics.push(topic);
   }
   async subscribe(): Promise<void> {}
   async stop(): Promise<void> {}
@@ -23,14 +25,15 @@ class FakeTransport implements Transport {
 const opened: Outbox[] = [];
 afterEach(() => {
   for (const o of opened.splice(0)) o.close();
+  vi.useRealTimers();
 });
 
-function harness(window: number) {
+function harness(window: number, opts: { deadLetterAfter?: number; dataDir?: string } = {}) {
   let mono = 0;
   const clock = { now: () => 1_764_000_000_000, mono: () => mono };
   const outbox = new Outbox({
-    dataDir: mkdtempSync(join(tmpdir(), 'pub-')),
-    deviceId: 'd',
+    dataDir: opts.dataDir ?? mkdtempSync(join(tmpdir(), 'pub-')),
+    address: { unitId: 'u', counterId: 'c', deviceId: 'd' },
     capacity: 1000,
     alertAt: 1000,
     clock,
@@ -47,7 +50,11 @@ function harness(window: number) {
     logger: pino({ level: 'silent' }),
     address: { unitId: 'u', counterId: 'c', deviceId: 'd' },
   };
-  const pub = new Publisher(ctx as unknown as AgentContext, { window, ackTimeoutMs: 1_000 });
+  const pub = new Publisher(ctx as unknown as AgentContext, {
+    window,
+    ackTimeoutMs: 1_000,
+    deadLetterAfter: opts.deadLetterAfter ?? 3,
+  });
   const add = (ticket: string) =>
     outbox.append('evt/rating', {
       visitId: null,
@@ -65,7 +72,13 @@ function harness(window: number) {
       channel: 'ack',
       payload: encodePayload('ack', { v: 1, ts: 1_764_000_000_000, eventIds: ids }),
     });
-  return { pub, transport, bus, add, ack, outbox, advance: (ms: number) => (mono += ms) };
+  /** Lets the publisher's ack-timeout check run once `ms` of monotonic time have passed. */
+  const elapse = async (ms: number) => {
+    mono += ms;
+    vi.advanceTimersByTime(250);
+    await Promise.resolve(); // PUBACKs of the re-sends
+  };
+  return { pub, transport, bus, add, ack, outbox, elapse, advance: (ms: number) => (mono += ms) };
 }
 
 describe('Publisher', () => {
@@ -112,6 +125,72 @@ describe('Publisher', () => {
     expect(h.pub.inFlight).toBe(1);
     h.ack([id]);
     expect(h.pub.inFlight).toBe(0);
+    h.pub.stop();
+  });
+
+  it('re-sends every un-acked event once the ack timeout passes, and not before', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const h = harness(10);
+    const ids = ['E1', 'E2', 'E3'].map(h.add);
+    h.pub.start();
+    await Promise.resolve();
+    h.ack([ids[1]!]);
+    await h.elapse(900); // within ackTimeoutMs: nothing is sent again
+    expect(h.transport.sent).toEqual(['E1', 'E2', 'E3']);
+    await h.elapse(200);
+    expect(h.transport.sent).toEqual(['E1', 'E2', 'E3', 'E1', 'E3']);
+    expect(h.outbox.stats().depth).toBe(2);
+    h.ack([ids[0]!, ids[2]!]);
+    await h.elapse(5_000);
+    expect(h.transport.sent).toHaveLength(5);
+    expect(h.pub.inFlight).toBe(0);
+    h.pub.stop();
+  });
+
+  it('publishes each event on the topic it was recorded with', () => {
+    const h = harness(4);
+    h.add('T1');
+    h.pub.start();
+    expect(h.transport.topics).toEqual(['onestop/v1/u/c/d/evt/rating']);
+    h.pub.stop();
+  });
+
+  it('dead-letters an event the server keeps ignoring while acking others, and moves on', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const h = harness(2, { deadLetterAfter: 3 });
+    const dead: string[][] = [];
+    h.bus.on('event.dead-lettered', (e) => dead.push(e.eventIds));
+    const poison = h.add('P1');
+    h.pub.start();
+    await Promise.resolve();
+    for (let i = 0; i < 3; i++) {
+      // The server stores (and acks) every other event, never the poisoned one.
+      const good = h.add(`G${i}`);
+      h.pub.pump();
+      await Promise.resolve();
+      h.ack([good]);
+      await h.elapse(1_100);
+    }
+    expect(dead).toEqual([[poison]]);
+    expect(h.outbox.stats()).toMatchObject({ depth: 0, deadLetters: 1 });
+    const [kept] = h.outbox.deadLetters();
+    expect(kept).toMatchObject({ eventId: poison, strikes: 3, topic: 'onestop/v1/u/c/d/evt/rating' });
+    expect(kept?.reason).toMatch(/not acknowledged after 3 deliveries/);
+    h.add('N1');
+    h.pub.pump();
+    expect(h.transport.sent.at(-1)).toBe('N1');
+    h.pub.stop();
+  });
+
+  it('sets nothing aside while the server acknowledges nothing at all (ingest down)', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const h = harness(4, { deadLetterAfter: 2 });
+    h.add('S1');
+    h.pub.start();
+    await Promise.resolve();
+    for (let i = 0; i < 10; i++) await h.elapse(1_100);
+    expect(h.outbox.stats()).toMatchObject({ depth: 1, deadLetters: 0 });
+    expect(h.transport.sent).toHaveLength(11);
     h.pub.stop();
   });
 });

@@ -1,4 +1,4 @@
-import { decodePayload, topicFor } from '@onestop/protocol';
+import { decodePayload } from '@onestop/protocol';
 import type { AgentContext, Extension } from '../context.js';
 
 export interface PublisherOptions {
@@ -6,6 +6,18 @@ export interface PublisherOptions {
   window: number;
   /** Without an ack this long, everything un-acked is sent again. */
   ackTimeoutMs: number;
+  /**
+   * After this many deliveries that the broker took but the server never acknowledged while it
+   * acknowledged others (a refused event: device_mismatch, a topic the device may no longer use),
+   * the event goes to the dead-letter table, so that it stops taking a slot of the window forever.
+   */
+  deadLetterAfter: number;
+}
+
+interface InFlight {
+  sentAt: number;
+  /** The broker has it (PUBACK): a missing ack is then the server's doing, not the link's. */
+  brokerHas: boolean;
 }
 
 /**
@@ -15,8 +27,10 @@ export interface PublisherOptions {
  */
 export class Publisher implements Extension {
   readonly name = 'publisher';
-  private readonly inflight = new Map<string, number>();
+  private readonly inflight = new Map<string, InFlight>();
   private cursor = 0;
+  /** When the server last acknowledged anything: proof that it is alive and answering. */
+  private lastAckAt = Number.NEGATIVE_INFINITY;
   private timer: NodeJS.Timeout | null = null;
   private offs: Array<() => void> = [];
 
@@ -60,11 +74,26 @@ export class Publisher implements Extension {
   }
 
   private checkTimeouts(): void {
-    const oldest = Math.min(...this.inflight.values());
-    if (this.inflight.size > 0 && this.ctx.clock.mono() - oldest > this.opts.ackTimeoutMs) {
-      this.ctx.logger.warn({ inFlight: this.inflight.size }, 'no ack in time; re-sending un-acked events');
-      this.resend();
-    }
+    const now = this.ctx.clock.mono();
+    const expired = [...this.inflight].filter(([, f]) => now - f.sentAt > this.opts.ackTimeoutMs);
+    if (expired.length === 0) return;
+    // Only a delivery the broker took, followed by acks for other events, counts against an
+    // event: a dead link or a stopped ingest acks nothing, and then nothing is ever set aside.
+    const ignored = expired.filter(([, f]) => f.brokerHas && this.lastAckAt >= f.sentAt).map(([id]) => id);
+    if (ignored.length > 0) this.strike(ignored);
+    this.ctx.logger.warn({ inFlight: this.inflight.size }, 'no ack in time; re-sending un-acked events');
+    this.resend();
+  }
+
+  private strike(eventIds: string[]): void {
+    const { outbox, logger, bus } = this.ctx;
+    const counts = outbox.strike(eventIds);
+    const dead = [...counts].filter(([, n]) => n >= this.opts.deadLetterAfter).map(([id]) => id);
+    if (dead.length === 0) return;
+    const reason = `not acknowledged after ${this.opts.deadLetterAfter} deliveries while the server acknowledged others`;
+    outbox.deadLetter(dead, reason);
+    logger.error({ eventIds: dead, reason }, 'events moved to the dead-letter table');
+    bus.emit('event.dead-lettered', { eventIds: dead, reason });
   }
 
   private onAck(raw: Buffer): void {
@@ -74,6 +103,7 @@ export class Publisher implements Extension {
       this.ctx.logger.warn({ reason: r.reason }, 'rejected ack');
       return;
     }
+    this.lastAckAt = this.ctx.clock.mono();
     const removed = this.ctx.outbox.ack(r.value.eventIds);
     for (const id of r.value.eventIds) this.inflight.delete(id);
     this.ctx.bus.emit('event.acked', { eventIds: r.value.eventIds, removed });
@@ -81,17 +111,20 @@ export class Publisher implements Extension {
   }
 
   pump(): void {
-    const { transport, outbox, logger, bus, address } = this.ctx;
+    const { transport, outbox, logger, bus } = this.ctx;
     while (transport.connected && this.inflight.size < this.opts.window) {
       const batch = outbox.pending(this.opts.window - this.inflight.size, this.cursor);
       if (batch.length === 0) return;
       for (const e of batch) {
         this.cursor = e.rowId;
-        this.inflight.set(e.eventId, this.ctx.clock.mono());
-        const topic = topicFor(address, e.channel);
+        const flight: InFlight = { sentAt: this.ctx.clock.mono(), brokerHas: false };
+        this.inflight.set(e.eventId, flight);
         transport
-          .publish(topic, Buffer.from(e.payload), { qos: 1, retain: false })
-          .then(() => bus.emit('event.published', { eventId: e.eventId, channel: e.channel }))
+          .publish(e.topic, Buffer.from(e.payload), { qos: 1, retain: false })
+          .then(() => {
+            flight.brokerHas = true;
+            bus.emit('event.published', { eventId: e.eventId, channel: e.channel });
+          })
           .catch((err: Error) =>
             logger.debug({ eventId: e.eventId, err: err.message }, 'publish failed; will re-send'),
           );

@@ -67,8 +67,14 @@ export class Telemetry implements Extension {
   async send(): Promise<void> {
     if (!this.ctx.transport.connected) return;
     const snap = this.snapshot();
-    if (snap.outbox.depth >= this.ctx.outbox.stats().alertAt) {
+    const stats = this.ctx.outbox.stats();
+    if (snap.outbox.depth >= stats.alertAt) {
       this.ctx.logger.warn({ depth: snap.outbox.depth }, 'outbox above alert threshold');
+    }
+    // Not on the wire yet (the telemetry schema has no field for it): logged every interval so
+    // that events set aside are never forgotten; `agent.state().outbox.deadLetters` has the count.
+    if (stats.deadLetters > 0) {
+      this.ctx.logger.error({ deadLetters: stats.deadLetters }, 'outbox holds dead-lettered events');
     }
     await this.ctx.publish('telemetry', snap).catch(() => {});
   }
