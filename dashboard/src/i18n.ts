@@ -93,6 +93,7 @@ const MESSAGES = {
   detail: { vi: 'Chi tiết', en: 'Detail' },
   alert_offline: { vi: 'Mất kết nối đột ngột', en: 'Dropped off the network' },
   alert_outbox_filling: { vi: 'Hàng đợi sắp đầy', en: 'Outbox filling up' },
+  alert_dead_letters: { vi: 'Sự kiện bị máy chủ từ chối', en: 'Events refused by the server' },
   alert_camera_error: { vi: 'Lỗi camera', en: 'Camera failing' },
   alert_usb_device_missing: { vi: 'Thiết bị USB không hoạt động', en: 'USB device missing' },
   alert_overheating: { vi: 'Nhiệt độ CPU cao', en: 'CPU running hot' },

@@ -13,7 +13,7 @@ const healthy: TelemetryMessage = {
   memUsedMb: 300,
   memTotalMb: 1024,
   camera: { state: 'running', fps: 5, inferenceMs: 12, error: null },
-  outbox: { depth: 3, capacity: 1000, oldestTs: null },
+  outbox: { depth: 3, capacity: 1000, oldestTs: null, deadLetters: 0 },
   hid: [{ role: 'keypad', state: 'connected', name: 'Keypad' }],
   ignoredPresses: 0,
 };
@@ -28,7 +28,7 @@ describe('device alerts from telemetry', () => {
       ...healthy,
       cpuTempC: 81.4,
       camera: { state: 'error', fps: null, inferenceMs: null, error: '/dev/video0 vanished' },
-      outbox: { depth: 850, capacity: 1000, oldestTs: 1 },
+      outbox: { depth: 850, capacity: 1000, oldestTs: 1, deadLetters: 2 },
       hid: [
         { role: 'keypad', state: 'missing', name: null },
         { role: 'badge', state: 'connected', name: 'RFID' },
@@ -36,6 +36,7 @@ describe('device alerts from telemetry', () => {
     };
     expect(Object.fromEntries(telemetryAlerts(sick))).toEqual({
       outbox_filling: 'outbox 850/1000',
+      dead_letters: '2 event(s) refused by the server, kept on the device',
       camera_error: 'camera: /dev/video0 vanished',
       usb_device_missing: 'keypad missing',
       overheating: 'CPU 81 °C',
@@ -48,6 +49,7 @@ describe('device alerts from telemetry', () => {
     // First report: every telemetry kind resolved (stale alerts from before a restart close).
     expect(first.map((c) => [c.kind, c.message])).toEqual([
       ['outbox_filling', null],
+      ['dead_letters', null],
       ['camera_error', null],
       ['usb_device_missing', null],
       ['overheating', null],
@@ -75,7 +77,7 @@ describe('device alerts from telemetry', () => {
       { deviceId: 'q01-a', kind: 'offline', message: null },
     ]);
     // Telemetry and connection each close their own stale alerts on their first report.
-    expect(tracker.telemetry('q01-a', healthy)).toHaveLength(4);
+    expect(tracker.telemetry('q01-a', healthy)).toHaveLength(5);
     tracker.forget('q01-a');
     expect(tracker.connection('q01-a', 'stopped')).toHaveLength(1);
   });

@@ -2,10 +2,17 @@ import type { StatusMessage, TelemetryMessage } from '@onestop/protocol';
 import type { AlertChange } from '@onestop/store';
 
 /** What a technician is called out for. The dashboard translates the kind; the detail is data. */
-export type AlertKind = 'offline' | 'outbox_filling' | 'camera_error' | 'usb_device_missing' | 'overheating';
+export type AlertKind =
+  | 'offline'
+  | 'outbox_filling'
+  | 'dead_letters'
+  | 'camera_error'
+  | 'usb_device_missing'
+  | 'overheating';
 
 const TELEMETRY_KINDS: readonly AlertKind[] = [
   'outbox_filling',
+  'dead_letters',
   'camera_error',
   'usb_device_missing',
   'overheating',
@@ -21,6 +28,8 @@ export function telemetryAlerts(t: TelemetryMessage): Map<AlertKind, string> {
   const active = new Map<AlertKind, string>();
   if (t.outbox.depth >= OUTBOX_ALERT_SHARE * t.outbox.capacity)
     active.set('outbox_filling', `outbox ${t.outbox.depth}/${t.outbox.capacity}`);
+  if (t.outbox.deadLetters > 0)
+    active.set('dead_letters', `${t.outbox.deadLetters} event(s) refused by the server, kept on the device`);
   if (t.camera.state === 'error') active.set('camera_error', `camera: ${t.camera.error ?? 'error'}`);
   const missing = t.hid.filter((h) => h.state === 'missing' || h.state === 'error');
   if (missing.length > 0)

@@ -33,7 +33,7 @@ describe('device state writer', () => {
     memUsedMb: 200,
     memTotalMb: 1024,
     camera: { state: 'off', fps: null, inferenceMs: null, error: null },
-    outbox: { depth: 0, capacity: 1000, oldestTs: null },
+    outbox: { depth: 0, capacity: 1000, oldestTs: null, deadLetters: 0 },
     hid: [{ role: 'keypad', state: 'connected', name: 'Keypad' }],
     ignoredPresses: 0,
     ...over,

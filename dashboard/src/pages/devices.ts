@@ -31,6 +31,7 @@ export function devicesTable(t: Translate, rows: DeviceRow[]) {
 const ALERT_KEYS: Record<string, MessageKey> = {
   offline: 'alert_offline',
   outbox_filling: 'alert_outbox_filling',
+  dead_letters: 'alert_dead_letters',
   camera_error: 'alert_camera_error',
   usb_device_missing: 'alert_usb_device_missing',
   overheating: 'alert_overheating',

@@ -121,7 +121,7 @@ describe('automatic sign-out', () => {
 describe('shutdown', () => {
   it('closes an open visit unrated and leaves the officer signed in', () => {
     const r = run([badge('0001'), scan('A001'), { type: 'shutdown' }]);
-    expect(summary(r.events).slice(-1)).toEqual(['visit:end/next_visit@cb-a']);
+    expect(summary(r.events).slice(-1)).toEqual(['visit:end/shutdown@cb-a']);
     expect(r.state.visit).toBeNull();
     expect(r.state.officer?.id).toBe('cb-a');
   });
@@ -132,7 +132,7 @@ describe('shutdown', () => {
     });
     expect(summary(reasons.events).slice(-2)).toEqual(['rating:1@cb-a', 'visit:end/rated@cb-a']);
     const prompt = run([badge('0001'), scan('A001'), endVisit, { type: 'shutdown' }]);
-    expect(summary(prompt.events).slice(-1)).toEqual(['visit:end/rating_timeout@cb-a']);
+    expect(summary(prompt.events).slice(-1)).toEqual(['visit:end/shutdown@cb-a']);
     expect(prompt.state.prompt).toBeNull();
   });
 });

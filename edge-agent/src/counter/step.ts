@@ -153,10 +153,10 @@ function handle(d: Draft, input: CounterInput): void {
       return;
     case 'shutdown':
       // A negative rating waiting for reasons is recorded (the press counts); an open prompt
-      // closes unrated as if it had timed out; a visit in progress ends unrated. The officer's
-      // session is not touched: it is persisted and goes on after the restart.
-      settleOutstanding(d, 'rating_timeout');
-      closeVisitUnrated(d, 'next_visit');
+      // and a visit in progress end unrated, saying why. The officer's session is not touched:
+      // it is persisted and goes on after the restart.
+      settleOutstanding(d, 'shutdown');
+      closeVisitUnrated(d, 'shutdown');
       return;
     case 'tick':
       return; // deadlines were handled before the switch

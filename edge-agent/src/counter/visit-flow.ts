@@ -52,7 +52,14 @@ export function startVisit(
   return visit;
 }
 
-type EndReason = 'rated' | 'rating_timeout' | 'next_visit' | 'officer' | 'signed_out' | 'face_left';
+type EndReason =
+  | 'rated'
+  | 'rating_timeout'
+  | 'next_visit'
+  | 'officer'
+  | 'signed_out'
+  | 'face_left'
+  | 'shutdown';
 
 function emitVisitEnd(d: Draft, visit: Visit, endedAt: number, reason: EndReason, rated: boolean): void {
   d.fx.push({
@@ -75,7 +82,7 @@ function emitVisitEnd(d: Draft, visit: Visit, endedAt: number, reason: EndReason
 }
 
 /** Ends the active visit without asking for a rating (next citizen, officer left). */
-export function closeVisitUnrated(d: Draft, reason: 'next_visit' | 'signed_out'): void {
+export function closeVisitUnrated(d: Draft, reason: 'next_visit' | 'signed_out' | 'shutdown'): void {
   if (!d.s.visit) return;
   emitVisitEnd(d, d.s.visit, d.ctx.now, reason, false);
   d.s.visit = null;
@@ -101,7 +108,10 @@ export function openPrompt(d: Draft, cause: Prompt['cause']): void {
  * Whoever is still waiting for a rating when something new starts: a negative rating waiting for
  * reasons is recorded without them (the press counts), an open prompt closes unrated.
  */
-export function settleOutstanding(d: Draft, promptReason: 'next_visit' | 'rating_timeout'): void {
+export function settleOutstanding(
+  d: Draft,
+  promptReason: 'next_visit' | 'rating_timeout' | 'shutdown',
+): void {
   settleReasons(d);
   if (d.s.prompt) {
     emitVisitEnd(d, d.s.prompt.visit, d.s.prompt.endedAt, promptReason, false);

@@ -63,6 +63,8 @@ export const TelemetryMessage = z.strictObject({
     depth: z.int().min(0),
     capacity: z.int().min(1),
     oldestTs: EpochMs.nullable(),
+    /** Events the server kept refusing, set aside on the device (never deleted): needs a technician. */
+    deadLetters: z.int().min(0).default(0),
   }),
   hid: z.array(HidState).max(8),
   ignoredPresses: z.int().min(0),

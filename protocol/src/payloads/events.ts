@@ -36,6 +36,8 @@ export const VisitEndReason = z.enum([
   'officer',
   'signed_out',
   'face_left',
+  /** The agent stopped (maintenance, update, end of day) with a visit or prompt still open. */
+  'shutdown',
 ]);
 
 export const VisitEvent = z.discriminatedUnion('phase', [

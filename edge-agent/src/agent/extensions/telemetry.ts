@@ -58,7 +58,7 @@ export class Telemetry implements Extension {
       memUsedMb: mb(totalmem() - freemem()),
       memTotalMb: mb(totalmem()),
       camera: ctx.camera(),
-      outbox: { depth: ob.depth, capacity: ob.capacity, oldestTs: ob.oldestTs },
+      outbox: { depth: ob.depth, capacity: ob.capacity, oldestTs: ob.oldestTs, deadLetters: ob.deadLetters },
       hid: ctx.inputs.status().map((h) => ({ role: h.role, state: h.state, name: h.name })),
       ignoredPresses: this.ignoredPresses(),
     };
@@ -71,8 +71,8 @@ export class Telemetry implements Extension {
     if (snap.outbox.depth >= stats.alertAt) {
       this.ctx.logger.warn({ depth: snap.outbox.depth }, 'outbox above alert threshold');
     }
-    // Not on the wire yet (the telemetry schema has no field for it): logged every interval so
-    // that events set aside are never forgotten; `agent.state().outbox.deadLetters` has the count.
+    // Also in telemetry (the centre raises an alert); logged every interval as well, so that
+    // events set aside are never forgotten on a device that cannot reach the centre.
     if (stats.deadLetters > 0) {
       this.ctx.logger.error({ deadLetters: stats.deadLetters }, 'outbox holds dead-lettered events');
     }
