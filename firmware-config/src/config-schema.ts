@@ -54,8 +54,15 @@ export const AgentConfig = z.strictObject({
       badge: DeviceRef.nullable().default(null),
       /** Extra profile directories searched before the built-in ones. */
       profileDirs: z.array(z.string().min(1)).max(4).default([]),
+      /**
+       * Take the devices away from the kernel's keyboard driver while the agent runs (node-hid's
+       * libusb backend detaches it), so that presses and scans never type into other programs
+       * (a console login, the kiosk browser). `false` reads through hidraw alongside the kernel.
+       * Needs the udev rules in firmware-config/udev on Linux.
+       */
+      grab: z.boolean().default(true),
     })
-    .default({ keypad: null, scanner: null, badge: null, profileDirs: [] }),
+    .default({ keypad: null, scanner: null, badge: null, profileDirs: [], grab: true }),
   patterns: z
     .strictObject({
       /** Dossier codes on receipts, e.g. 000.00.12.H26-251124-0001. */

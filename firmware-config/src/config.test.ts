@@ -30,6 +30,8 @@ describe('loadAgentConfig', () => {
       keypad: { profile: 'generic-keypad4-fkeys' },
       scanner: null,
       badge: null,
+      // Key presses go to the agent alone unless a technician says otherwise.
+      grab: true,
     });
     expect(c.kiosk).toEqual({ port: 8080, host: '127.0.0.1' });
     expect(c.outbox).toEqual({ capacity: 100_000, alertAt: 10_000 });

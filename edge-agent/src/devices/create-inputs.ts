@@ -27,7 +27,7 @@ export async function createHidInputs(config: AgentConfig, logger: Logger): Prom
       { devices: async () => [], open: () => Promise.reject(new Error('none')) },
       { logger },
     );
-  return new HidCounterInputs(devices, await loadNodeHidBackend(), { logger });
+  return new HidCounterInputs(devices, await loadNodeHidBackend({ grab: config.devices.grab }), { logger });
 }
 
 export interface VirtualInputs {

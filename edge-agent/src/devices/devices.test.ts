@@ -166,11 +166,14 @@ describe('HidCounterInputs over virtual devices', () => {
 });
 
 describe('node-hid backend', () => {
-  it('loads lazily and enumerates (an empty list on a machine without USB HID devices)', async () => {
+  it.each([
+    ['libusb, grabbing the devices', true],
+    ['hidraw, sharing them', false],
+  ])('loads lazily and enumerates through %s (an empty list without USB HID devices)', async (_, grab) => {
     const { loadNodeHidBackend } = await import('./hid-backend.js');
     let backend: Awaited<ReturnType<typeof loadNodeHidBackend>>;
     try {
-      backend = await loadNodeHidBackend();
+      backend = await loadNodeHidBackend({ grab });
     } catch (e) {
       expect((e as Error).message).toMatch(/node-hid is not available/);
       return;

@@ -24,7 +24,7 @@ export interface HidBackend {
  * node-hid is loaded only when real devices are configured: it is an optional native module, and
  * a machine without libusb (CI, a dashboard host running the simulator) must still run the agent.
  */
-export async function loadNodeHidBackend(): Promise<HidBackend> {
+export async function loadNodeHidBackend(opts: { grab: boolean }): Promise<HidBackend> {
   let mod: typeof import('node-hid');
   try {
     mod = await import('node-hid');
@@ -32,10 +32,15 @@ export async function loadNodeHidBackend(): Promise<HidBackend> {
     throw new Error(`node-hid is not available (${(e as Error).message}); install it or use virtual devices`);
   }
   const HID = (mod as { default?: typeof import('node-hid') }).default ?? mod;
+  // On Linux the default hidraw backend reads beside the kernel's keyboard driver, so a keypad's
+  // "1" would also reach the console or the kiosk browser. libusb detaches that driver for as
+  // long as the device is open: the key presses belong to the agent alone.
+  if (process.platform === 'linux') HID.setDriverType(opts.grab ? 'libusb' : 'hidraw');
   return {
     devices: () => HID.devicesAsync(),
     open: async (path) => {
-      const h = await HID.HIDAsync.open(path, { nonExclusive: true });
+      // macOS: without nonExclusive the device is seized, the same intent as libusb on Linux.
+      const h = await HID.HIDAsync.open(path, { nonExclusive: !opts.grab });
       return {
         on: (event: 'data' | 'error', fn: (x: Buffer & Error) => void) => {
           h.on(event, fn);
