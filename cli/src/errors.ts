@@ -1,5 +1,13 @@
+import { StoreInputError } from '@onestop/store';
+
 /** An error the user can fix: printed as one line, exit code 2, no stack trace. */
 export class UsageError extends Error {}
+
+/** For `.catch()`: the store's input errors name the flag to fix, so they become usage errors. */
+export function asUsage(err: unknown): never {
+  if (err instanceof StoreInputError) throw new UsageError(err.message);
+  throw err;
+}
 
 /** Maps a listen failure to one line naming the flag that changes the port. */
 export function explainListenError(err: unknown, port: number, flag: string): Error {

@@ -1,15 +1,8 @@
 import { readFileSync } from 'node:fs';
-import {
-  getDeviceConfig,
-  listDevices,
-  provisionDevice,
-  revokeDevice,
-  StoreInputError,
-  setDeviceConfig,
-} from '@onestop/store';
+import { getDeviceConfig, listDevices, provisionDevice, revokeDevice, setDeviceConfig } from '@onestop/store';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { UsageError } from '../errors.js';
+import { asUsage, UsageError } from '../errors.js';
 import { withStore } from '../with-store.js';
 
 interface DataOpts {
@@ -30,10 +23,7 @@ export function registerDeviceCommands(program: Command, defaults: { mqttUrl: st
     .action(async (o: DataOpts & { unit: string; counter: string; id?: string; mqttUrl: string }) => {
       const d = await withStore(o.data, (db) =>
         provisionDevice(db, { unitId: o.unit, counterId: o.counter, deviceId: o.id, actor: 'cli' }).catch(
-          (err) => {
-            if (err instanceof StoreInputError) throw new UsageError(err.message);
-            throw err;
-          },
+          asUsage,
         ),
       );
       process.stdout.write(
@@ -94,10 +84,7 @@ export function registerDeviceCommands(program: Command, defaults: { mqttUrl: st
         throw new UsageError(`--file: cannot read ${o.file}: ${(err as Error).message}`);
       }
       const stored = await withStore(o.data, (db) =>
-        setDeviceConfig(db, { deviceId, unitId: o.unit, settings, actor: 'cli' }).catch((err) => {
-          if (err instanceof StoreInputError) throw new UsageError(err.message);
-          throw err;
-        }),
+        setDeviceConfig(db, { deviceId, unitId: o.unit, settings, actor: 'cli' }).catch(asUsage),
       );
       for (const c of stored)
         process.stdout.write(`${JSON.stringify({ deviceId: c.deviceId, version: c.version })}\n`);

@@ -1,6 +1,6 @@
-import { retireOfficer, StoreInputError, saveOfficer, unitRoster } from '@onestop/store';
+import { retireOfficer, saveOfficer, unitRoster } from '@onestop/store';
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { asUsage, UsageError } from '../errors.js';
 import { withStore } from '../with-store.js';
 
 const DATA = ['--data <dir>', 'data folder of the embedded database', './data'] as const;
@@ -26,10 +26,7 @@ export function registerOfficerCommands(program: Command): void {
           name: o.name,
           badge: o.badge ?? null,
           actor: 'cli',
-        }).catch((err: unknown) => {
-          if (err instanceof StoreInputError) throw new UsageError(err.message);
-          throw err;
-        }),
+        }).catch(asUsage),
       );
       print(saved);
     });

@@ -4,21 +4,15 @@ import {
   listStaff,
   openStaffSession,
   SESSION_TTL_MS,
-  StoreInputError,
   staffBySession,
 } from '@onestop/store';
 import type { Command } from 'commander';
-import { parsePositiveInt, UsageError } from '../errors.js';
+import { asUsage, parsePositiveInt, UsageError } from '../errors.js';
 import { withStore } from '../with-store.js';
 
 const DATA = ['--data <dir>', 'data folder of the embedded database', './data'] as const;
 
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
-
-function asUsage(err: unknown): never {
-  if (err instanceof StoreInputError) throw new UsageError(err.message);
-  throw err;
-}
 
 async function activeAccount(data: string, username: string) {
   const all = await withStore(data, listStaff);

@@ -1,11 +1,10 @@
 import { join, resolve } from 'node:path';
-import { type BrokerOptions, serviceCredentials, startBroker, startIngest } from '@onestop/broker';
+import { type BrokerOptions, EmbeddedStartError, serviceCredentials, startEmbedded } from '@onestop/broker';
 import { startDashboard } from '@onestop/dashboard';
 import { startSimulatedCounter } from '@onestop/edge-agent';
-import { openStore } from '@onestop/store';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { explainListenError } from '../errors.js';
+import { explainListenError, UsageError } from '../errors.js';
 import { prepareFirstSignIn } from './first-sign-in.js';
 import { ensureSimulatedFleet } from './fleet.js';
 
@@ -33,73 +32,102 @@ export interface AllInOne {
   close(): Promise<void>;
 }
 
+/** A part that did not start; the message names it, `cause` is the original error. */
+export class StartError extends Error {
+  constructor(part: string, cause: unknown) {
+    super(
+      `onestop serve: could not start the ${part}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      {
+        cause,
+      },
+    );
+    this.name = 'StartError';
+  }
+}
+
 /**
  * Broker + ingest + dashboard on one embedded PGlite database, plus an optional simulated fleet
- * that runs the real agent code. Parts start in dependency order and stop in reverse.
+ * that runs the real agent code. Parts start in dependency order and stop in reverse. The core
+ * (database thread, broker, ingest attached in-process) is `startEmbedded`, which the ingest
+ * benchmark runs too. If a part fails to start, every part already started is stopped (each stop
+ * attempted even when another fails) before the error goes up.
  */
 export async function startAllInOne(o: AllInOneOptions): Promise<AllInOne> {
   const dataDir = resolve(o.dataDir);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const stops: Array<() => Promise<void>> = [];
+  const stops: Array<{ part: string; stop: () => Promise<void> }> = [];
   const closeAll = async () => {
-    for (const stop of stops.reverse()) {
+    // In reverse, one at a time (the fleet says goodbye while the broker is up, the ingest
+    // commits before the database closes), and like Promise.allSettled every stop is attempted
+    // whatever the others did.
+    for (const { part, stop } of stops.splice(0).reverse()) {
       try {
         await stop();
       } catch (err) {
-        o.logger.warn({ err }, 'error while stopping');
+        o.logger.warn({ err, part }, 'error while stopping');
       }
     }
-    stops.length = 0;
+  };
+  const start = async <T>(part: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof UsageError || err instanceof StartError) throw err;
+      // The core names which of its parts failed (and has already stopped the others).
+      if (err instanceof EmbeddedStartError) throw new StartError(err.part, err.cause);
+      throw new StartError(part, err);
+    }
   };
 
   try {
-    const store = await openStore({ kind: 'pglite', dataDir: join(dataDir, 'db') });
-    stops.push(() => store.close());
-
     // In-process services get a fresh random credential each start: nothing to configure or leak.
     const services = serviceCredentials({});
-    const broker = await startBroker({
-      store,
-      mqttPort: o.mqttPort,
-      host: o.host,
-      registry,
-      logger: o.logger.child({ part: 'broker' }),
-      serviceCredentials: services.all,
-      ...o.listeners,
-    }).catch((err: unknown) => {
-      throw explainListenError(err, o.mqttPort, '--mqtt-port');
-    });
-    stops.push(() => broker.close());
+    const core = await start('database, broker and ingest', () =>
+      startEmbedded({
+        dataDir: join(dataDir, 'db'),
+        broker: {
+          mqttPort: o.mqttPort,
+          host: o.host,
+          serviceCredentials: services.all,
+          ...o.listeners,
+        },
+        ingest: {
+          username: services.ingest.username,
+          password: services.ingest.password,
+          // Fixed: a restarted server resumes the same persistent session and loses nothing queued.
+          clientId: 'onestop-ingest',
+        },
+        registry,
+        logger: o.logger,
+      }).catch((err: unknown) => {
+        if (err instanceof EmbeddedStartError && err.part === 'broker')
+          throw explainListenError(err.cause, o.mqttPort, '--mqtt-port');
+        throw err;
+      }),
+    );
+    stops.push({ part: 'broker, ingest and database', stop: () => core.close() });
+    const { store, broker } = core;
     const mqttUrl = `mqtt://127.0.0.1:${broker.port}`;
 
-    const ingest = await startIngest({
-      store,
-      mqttUrl,
-      username: services.ingest.username,
-      password: services.ingest.password,
-      // Fixed: a restarted server resumes the same persistent session and loses nothing queued.
-      clientId: 'onestop-ingest',
-      registry,
-      logger: o.logger.child({ part: 'ingest' }),
-    });
-    stops.push(() => ingest.close());
-
-    const dashboard = await startDashboard({
-      db: store.db,
-      registry,
-      logger: o.logger.child({ part: 'dashboard' }),
-      port: o.httpPort,
-      host: o.host,
-    }).catch((err: unknown) => {
-      throw explainListenError(err, o.httpPort, '--http-port');
-    });
-    stops.push(() => dashboard.close());
-    const signIn = await prepareFirstSignIn(store.db, dashboard.url);
+    const dashboard = await start('dashboard', () =>
+      startDashboard({
+        db: store.db,
+        registry,
+        logger: o.logger.child({ part: 'dashboard' }),
+        port: o.httpPort,
+        host: o.host,
+      }).catch((err: unknown) => {
+        throw explainListenError(err, o.httpPort, '--http-port');
+      }),
+    );
+    stops.push({ part: 'dashboard', stop: () => dashboard.close() });
+    const signIn = await start('first sign-in', () => prepareFirstSignIn(store.db, dashboard.url));
 
     if (o.simulate > 0) {
-      const fleet = await ensureSimulatedFleet(store.db, dataDir, o.simulate);
-      const counters = await Promise.all(
+      const fleet = await start('simulated fleet', () => ensureSimulatedFleet(store.db, dataDir, o.simulate));
+      // allSettled: the counters that did start are stopped even when one of them fails.
+      const started = await Promise.allSettled(
         fleet.map((c, i) =>
           startSimulatedCounter({
             mqttUrl,
@@ -117,10 +145,16 @@ export async function startAllInOne(o: AllInOneOptions): Promise<AllInOne> {
           }),
         ),
       );
+      const counters = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
       // Simulated agents stop first so that they publish `stopped` while the broker is still up.
-      stops.push(async () => {
-        await Promise.all(counters.map((c) => c.stop()));
+      stops.push({
+        part: 'simulated counters',
+        stop: async () => {
+          await Promise.all(counters.map((c) => c.stop()));
+        },
       });
+      const failed = started.find((r) => r.status === 'rejected');
+      if (failed) throw new StartError('simulated counters', failed.reason);
     }
 
     return {
