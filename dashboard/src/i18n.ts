@@ -70,6 +70,7 @@ const MESSAGES = {
   officerId: { vi: 'Mã cán bộ', en: 'Officer ID' },
   badge: { vi: 'Mã thẻ', en: 'Badge' },
   retire: { vi: 'Thôi làm việc', en: 'Retire' },
+  retireConfirm: { vi: 'Đưa ra khỏi danh sách:', en: 'Take off the roster:' },
   save: { vi: 'Lưu', en: 'Save' },
   addOrUpdateOfficer: { vi: 'Thêm hoặc sửa cán bộ', en: 'Add or update an officer' },
   savedOfficer: { vi: 'Đã lưu và gửi xuống các quầy', en: 'Saved and sent to the counters' },

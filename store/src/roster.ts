@@ -24,12 +24,15 @@ export interface RosterEntry {
   badge: string | null;
 }
 
+// Vietnamese alphabetical order (Đ after D, tones after the bare letter), not byte order.
+const byName = new Intl.Collator('vi', { sensitivity: 'base' });
+
 export async function unitRoster(db: Executor, unitId: string): Promise<RosterEntry[]> {
-  return db
+  const rows = await db
     .select({ id: officers.id, name: officers.name, badge: officers.badge })
     .from(officers)
-    .where(and(eq(officers.unitId, unitId), isNull(officers.retiredAt)))
-    .orderBy(officers.name, officers.id);
+    .where(and(eq(officers.unitId, unitId), isNull(officers.retiredAt)));
+  return rows.sort((a, b) => byName.compare(a.name, b.name) || a.id.localeCompare(b.id));
 }
 
 /**

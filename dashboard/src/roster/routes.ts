@@ -34,22 +34,27 @@ export function rosterRoutes(db: Database) {
       return c.html(layout({ lang, t, title: unitId, body: html`<p class="bad">404</p>`, staff }), 404);
     const roster = await unitRoster(db, unitId);
     const input = (name: string, label: string, extra = '') =>
-      html`<label>${label}<br><input name="${name}" ${extra} style="font-size:1rem"></label> `;
+      html`<p><label>${label}<br><input name="${name}" ${extra} style="font-size:1rem;min-width:20rem"></label></p>`;
     const body = html`<h2>${t('roster')} <small class="muted">${unit.name}</small></h2>
 ${notice ? html`<p class="${notice.ok ? 'ok' : 'bad'}" role="status" data-testid="notice">${notice.text}</p>` : ''}
 <table data-testid="roster"><thead><tr><th>${t('officerId')}</th><th>${t('officer')}</th><th>${t('badge')}</th><th></th></tr></thead>
 <tbody>${roster.map(
       (o) => html`<tr><td>${o.id}</td><td>${o.name}</td><td>${o.badge ?? '–'}</td>
-<td><form method="post" action="/units/${unitId}/roster/${o.id}/retire" style="margin:0"><button type="submit">${t('retire')}</button></form></td></tr>`,
+<td><form method="post" action="/units/${unitId}/roster/${o.id}/retire" style="margin:0" data-confirm="${t('retireConfirm')} ${o.name}?"><button type="submit">${t('retire')}</button></form></td></tr>`,
     )}</tbody></table>
 <h3>${t('addOrUpdateOfficer')}</h3>
 <form method="post" action="/units/${unitId}/roster">
 ${input('officerId', t('officerId'), 'required maxlength="64" pattern="[A-Za-z0-9][A-Za-z0-9._-]*"')}
 ${input('name', t('officer'), 'required maxlength="80"')}
 ${input('badge', t('badge'), 'maxlength="64"')}
-<button type="submit">${t('save')}</button></form>
+<p><button type="submit">${t('save')}</button></p></form>
 <p class="note">${t('rosterNote')}</p>`;
-    return c.html(layout({ lang, t, title: t('roster'), body, staff }), notice && !notice.ok ? 400 : 200);
+    // Retiring someone takes them off every counter of the unit: ask once more.
+    const script = `document.querySelectorAll('form[data-confirm]').forEach((f) => f.addEventListener('submit', (e) => { if (!confirm(f.dataset.confirm)) e.preventDefault(); }));`;
+    return c.html(
+      layout({ lang, t, title: t('roster'), body, staff, script }),
+      notice && !notice.ok ? 400 : 200,
+    );
   };
 
   const unitOf = (c: Context<Env>) => {
