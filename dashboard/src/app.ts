@@ -22,7 +22,7 @@ import { streamSSE } from 'hono/streaming';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
-import { type AuthEnv, canSeeUnit, homeOf, identify, requireRole } from './auth/access.js';
+import { type AuthEnv, canSeeOfficer, canSeeUnit, homeOf, identify, requireRole } from './auth/access.js';
 import { authRoutes } from './auth/routes.js';
 import { type CommentLimits, commentRoutes } from './comments/routes.js';
 import { deviceRoutes } from './devices/routes.js';
@@ -97,7 +97,7 @@ export function createDashboardApp(deps: DashboardDeps) {
   const forbidden = (c: Context<Env>) =>
     c.json({ error: 'forbidden', reason: 'this unit belongs to another ward' }, 403);
 
-  app.get('/', anyone, query(PeriodQuery), async (c) => {
+  app.get('/', requireRole('city', 'ward', 'technician', 'officer'), query(PeriodQuery), async (c) => {
     const staff = c.get('staff')!;
     if (staff.role !== 'city') return c.redirect(homeOf(staff), 303);
     const { days } = c.req.valid('query');
@@ -150,7 +150,7 @@ export function createDashboardApp(deps: DashboardDeps) {
     return c.html(officerTable(lang, translator(lang), rows));
   });
 
-  app.get('/officers/:officerId', leaders, query(PeriodQuery), async (c) => {
+  app.get('/officers/:officerId', requireRole('city', 'ward', 'officer'), query(PeriodQuery), async (c) => {
     const staff = c.get('staff');
     const p = z.strictObject({ officerId: OfficerId }).safeParse(c.req.param());
     if (!p.success) return c.json({ error: 'invalid officerId' }, 400);
@@ -166,7 +166,7 @@ export function createDashboardApp(deps: DashboardDeps) {
         layout({ lang, t, title: p.data.officerId, body: html`<p class="bad">404</p>`, staff }),
         404,
       );
-    if (!canSeeUnit(staff, record.officer.unitId)) return forbidden(c);
+    if (!canSeeOfficer(staff, record.officer)) return forbidden(c);
     return c.html(layout({ lang, t, title: record.officer.name, body: officerPage(lang, t, record), staff }));
   });
 

@@ -66,6 +66,7 @@ const MESSAGES = {
     en: 'This sign-in link has expired or was already used.',
   },
   myUnit: { vi: 'Đơn vị của tôi', en: 'My unit' },
+  myRecord: { vi: 'Kết quả của tôi', en: 'My record' },
   roster: { vi: 'Danh sách cán bộ tại quầy', en: 'Counter officers roster' },
   officerId: { vi: 'Mã cán bộ', en: 'Officer ID' },
   badge: { vi: 'Mã thẻ', en: 'Badge' },

@@ -261,13 +261,15 @@ export const hourlyRollups = pgTable(
 
 /**
  * People who sign in to the dashboard. `role` decides what they see: `city` compares every ward,
- * `ward` sees only its own unit (`unit_id`), `technician` provisions and watches devices.
+ * `ward` sees only its own unit (`unit_id`), `technician` provisions and watches devices, and
+ * `officer` sees only their own record (`officer_id`).
  */
 export const staffAccounts = pgTable('staff_accounts', {
   username: text('username').primaryKey(),
   displayName: text('display_name').notNull(),
   role: text('role').notNull(),
   unitId: text('unit_id'),
+  officerId: text('officer_id'),
   passwordHash: text('password_hash').notNull(),
   createdAt: ts('created_at').notNull().defaultNow(),
   disabledAt: ts('disabled_at'),

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreInputError } from './devices.js';
-import { auditLog, staffSessions } from './schema.js';
+import { auditLog, officers, staffSessions } from './schema.js';
 import {
   addStaffMember,
   checkStaffPassword,
@@ -54,6 +54,23 @@ describe.each(STORE_BACKENDS)('dashboard accounts on %s', (backend) => {
     await expect(addStaffMember(store.db, { username: 'hoa.tv', role: 'city', actor: 't' })).rejects.toThrow(
       "account 'hoa.tv' already exists",
     );
+  });
+
+  it('ties an officer account to an officer on a roster, and to that officer’s unit', async () => {
+    await store.db.insert(officers).values({ id: 'cb-lan', unitId: 'trung-van', name: 'Nguyễn Thị Lan' });
+    const o = await addStaffMember(store.db, {
+      username: 'lan',
+      role: 'officer',
+      officerId: 'cb-lan',
+      actor: 't',
+    });
+    expect(o).toMatchObject({ role: 'officer', officerId: 'cb-lan', unitId: 'trung-van' });
+    await expect(
+      addStaffMember(store.db, { username: 'nobody', role: 'officer', officerId: 'cb-ghost', actor: 't' }),
+    ).rejects.toThrow("--officer: no officer 'cb-ghost' on any roster");
+    await expect(
+      addStaffMember(store.db, { username: 'mix', role: 'city', officerId: 'cb-lan', actor: 't' }),
+    ).rejects.toThrow(/--officer/);
   });
 
   it('keeps sessions as hashes, honours expiry and kind, and ends them on logout', async () => {

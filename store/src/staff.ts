@@ -5,10 +5,10 @@ import { z } from 'zod';
 import { generatePassword, hashPassword, verifyPassword } from './credentials.js';
 import type { Executor } from './db.js';
 import { StoreInputError } from './devices.js';
-import { auditLog, staffAccounts, staffSessions, units } from './schema.js';
+import { auditLog, officers, staffAccounts, staffSessions, units } from './schema.js';
 
-/** What a dashboard account may see: the whole city, one ward's unit, or the device fleet. */
-export const StaffRole = z.enum(['city', 'ward', 'technician']);
+/** What a dashboard account may see: the whole city, one ward's unit, the device fleet, or one's own record. */
+export const StaffRole = z.enum(['city', 'ward', 'technician', 'officer']);
 export type StaffRole = z.infer<typeof StaffRole>;
 
 export const StaffUsername = z
@@ -19,8 +19,10 @@ export interface StaffMember {
   username: string;
   displayName: string;
   role: StaffRole;
-  /** Set for `ward` accounts only: the one unit they lead. */
+  /** Set for `ward` accounts (the unit they lead) and `officer` accounts (the unit they work in). */
   unitId: string | null;
+  /** Set for `officer` accounts only: whose record they may see, their own. */
+  officerId: string | null;
 }
 
 export type SessionKind = 'browser' | 'api' | 'link';
@@ -43,6 +45,7 @@ function toMember(row: typeof staffAccounts.$inferSelect): StaffMember {
     displayName: row.displayName,
     role: StaffRole.parse(row.role),
     unitId: row.unitId,
+    officerId: row.officerId,
   };
 }
 
@@ -51,6 +54,8 @@ export interface NewStaffMember {
   displayName?: string;
   role: string;
   unitId?: string | null;
+  /** For `officer` accounts: the officer (on a unit roster) whose record this person sees. */
+  officerId?: string | null;
   actor: string;
   /** Default: a generated one, returned once. */
   password?: string;
@@ -65,7 +70,18 @@ export async function addStaffMember(
   const role = StaffRole.safeParse(input.role);
   if (!role.success) throw new StoreInputError(`--role: must be one of ${StaffRole.options.join(', ')}`);
   let unitId: string | null = null;
-  if (role.data === 'ward') {
+  let officerId: string | null = null;
+  if (role.data === 'officer') {
+    const [officer] = await db
+      .select({ id: officers.id, unitId: officers.unitId })
+      .from(officers)
+      .where(and(eq(officers.id, input.officerId ?? ''), isNull(officers.retiredAt)));
+    if (!officer) throw new StoreInputError(`--officer: no officer '${input.officerId ?? ''}' on any roster`);
+    officerId = officer.id;
+    unitId = officer.unitId;
+  } else if (input.officerId) {
+    throw new StoreInputError('--officer: only officer accounts belong to one officer');
+  } else if (role.data === 'ward') {
     const unit = UnitId.safeParse(input.unitId);
     if (!unit.success) throw new StoreInputError('--unit: a ward account needs the unit it leads');
     // Like `device add`, an account may come before the unit's first device.
@@ -84,6 +100,7 @@ export async function addStaffMember(
       displayName: input.displayName?.trim() || username.data,
       role: role.data,
       unitId,
+      officerId,
       passwordHash: await hashPassword(password),
     })
     .onConflictDoNothing()
@@ -94,7 +111,7 @@ export async function addStaffMember(
     actor: input.actor,
     action: 'staff.add',
     target: username.data,
-    details: { role: role.data, unitId },
+    details: { role: role.data, unitId, officerId },
   });
   return { ...toMember(row), password };
 }

@@ -40,7 +40,7 @@ describe('onestop user', () => {
     expect(noUnit.code).toBe(2);
     expect(noUnit.stderr.trim()).toBe('onestop: --unit: a ward account needs the unit it leads');
     const badRole = await cli('user', 'add', '--name', 'x2', '--role', 'mayor');
-    expect(badRole.stderr.trim()).toBe('onestop: --role: must be one of city, ward, technician');
+    expect(badRole.stderr.trim()).toBe('onestop: --role: must be one of city, ward, technician, officer');
     const missing = await cli('user', 'token', 'nobody');
     expect(missing.stderr.trim()).toBe("onestop: no active account 'nobody'");
   }, 60_000);

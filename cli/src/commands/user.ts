@@ -25,7 +25,7 @@ async function activeAccount(data: string, username: string) {
 export function registerUserCommands(program: Command): void {
   const user = program
     .command('user')
-    .description('manage dashboard accounts (city, ward leaders, technicians)');
+    .description('manage dashboard accounts (city, ward leaders, technicians, officers)');
 
   user
     .command('add')
@@ -33,23 +33,37 @@ export function registerUserCommands(program: Command): void {
     .requiredOption('--name <username>', 'sign-in name: lower-case letters, digits, . _ -')
     .requiredOption(
       '--role <role>',
-      'city (every ward), ward (one unit, needs --unit) or technician (devices)',
+      'city (every ward), ward (one unit, needs --unit), technician (devices) or officer (own record, needs --officer)',
     )
     .option('--unit <unitId>', 'the unit a ward account leads')
+    .option(
+      '--officer <officerId>',
+      'for an officer account: the officer (on a roster) whose own record it sees',
+    )
     .option('--display-name <text>', 'name shown on the dashboard')
     .option(...DATA)
-    .action(async (o: { name: string; role: string; unit?: string; displayName?: string; data: string }) => {
-      const added = await withStore(o.data, (db) =>
-        addStaffMember(db, {
-          username: o.name,
-          role: o.role,
-          unitId: o.unit ?? null,
-          displayName: o.displayName,
-          actor: 'cli',
-        }).catch(asUsage),
-      );
-      print(added);
-    });
+    .action(
+      async (o: {
+        name: string;
+        role: string;
+        unit?: string;
+        officer?: string;
+        displayName?: string;
+        data: string;
+      }) => {
+        const added = await withStore(o.data, (db) =>
+          addStaffMember(db, {
+            username: o.name,
+            role: o.role,
+            unitId: o.unit ?? null,
+            officerId: o.officer ?? null,
+            displayName: o.displayName,
+            actor: 'cli',
+          }).catch(asUsage),
+        );
+        print(added);
+      },
+    );
 
   user
     .command('list')

@@ -52,8 +52,15 @@ export function canSeeUnit(staff: StaffMember | null, unitId: string): boolean {
   return staff.role === 'ward' && staff.unitId === unitId;
 }
 
+/** An officer sees their own record; leaders see the records of the units they may see. */
+export function canSeeOfficer(staff: StaffMember | null, officer: { id: string; unitId: string }): boolean {
+  if (staff?.role === 'officer') return staff.officerId === officer.id;
+  return canSeeUnit(staff, officer.unitId);
+}
+
 /** Where each role starts after signing in. */
 export function homeOf(staff: StaffMember): string {
+  if (staff.role === 'officer' && staff.officerId) return `/officers/${staff.officerId}`;
   if (staff.role === 'ward' && staff.unitId) return `/units/${staff.unitId}`;
   if (staff.role === 'technician') return '/devices';
   return '/';

@@ -32,13 +32,15 @@ describe('who may see what on the dashboard', () => {
     await store.db
       .insert(schema.officers)
       .values({ id: 'cb-lan', unitId: 'trung-van', name: 'Nguyễn Thị Lan' });
-    for (const [username, role, unitId] of [
-      ['city', 'city', null],
-      ['lead.tv', 'ward', 'trung-van'],
-      ['tech', 'technician', null],
+    await store.db.insert(schema.officers).values({ id: 'cb-tam', unitId: 'trung-van', name: 'Vũ Minh Tâm' });
+    for (const [username, role, unitId, officerId] of [
+      ['city', 'city', null, null],
+      ['lead.tv', 'ward', 'trung-van', null],
+      ['tech', 'technician', null, null],
+      ['lan', 'officer', null, 'cb-lan'],
     ] as const) {
       passwords[username] = (
-        await addStaffMember(store.db, { username, role, unitId, actor: 'test' })
+        await addStaffMember(store.db, { username, role, unitId, officerId, actor: 'test' })
       ).password;
       tokens[username] = (await openStaffSession(store.db, username, 'api')).token;
     }
@@ -191,6 +193,15 @@ describe('who may see what on the dashboard', () => {
     const retired = await post('/units/trung-van/roster/cb-ha/retire', {});
     expect(retired.status).toBe(303);
     expect(await (await as('lead.tv', '/units/trung-van/roster')).text()).not.toContain('Lê Thu Hà');
+  });
+
+  it('shows an officer their own record and nothing else', async () => {
+    expect((await as('lan', '/officers/cb-lan')).status).toBe(200);
+    expect((await as('lan', '/officers/cb-tam')).status).toBe(403);
+    expect((await as('lan', '/units/trung-van')).status).toBe(403);
+    expect((await as('lan', '/devices')).status).toBe(403);
+    const home = await as('lan', '/');
+    expect(home.headers.get('location')).toBe('/officers/cb-lan');
   });
 
   it('accepts a one-time sign-in link once', async () => {
