@@ -149,6 +149,24 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
     });
   });
 
+  it('exports the officer table as CSV for Excel, with Vietnamese headers', async () => {
+    const res = await req('/units/trung-van/officers.csv?days=1');
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(res.headers.get('content-disposition')).toBe(
+      'attachment; filename="trung-van_2026-11-20_2026-11-20.csv"',
+    );
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = new TextDecoder().decode(bytes).trimEnd().split('\r\n');
+    expect(lines[0]).toBe(
+      'Mã cán bộ,Cán bộ,Số đánh giá,Số không hài lòng,Tỷ lệ hài lòng,Chỉ số (0–100),Số mẫu camera,Chỉ số biểu cảm (camera, tách riêng),Khoảng tin cậy 95% (±)'.replace(
+        'Chỉ số biểu cảm (camera, tách riêng)',
+        '"Chỉ số biểu cảm (camera, tách riêng)"',
+      ),
+    );
+    expect(lines).toContain('cb-lan,Nguyễn Thị Lan,4,1,75,66.8,4,0.7,0.139');
+  });
+
   it('widens the period with ?days=', async () => {
     const rows = (await (await req('/api/units/trung-van/officers?days=7')).json()) as Array<{
       officerId: string;

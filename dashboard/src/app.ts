@@ -31,6 +31,7 @@ import type { LiveRatingFeed } from './live/feed.js';
 import { registerAlertGauge } from './metrics.js';
 import { presenceTable, unsatisfiedTable } from './pages/accountability.js';
 import { cityTable } from './pages/city.js';
+import { officerCsv } from './pages/csv.js';
 import { alertsTable, devicesTable } from './pages/devices.js';
 import { layout } from './pages/layout.js';
 import { officerPage } from './pages/officer.js';
@@ -132,7 +133,7 @@ export function createDashboardApp(deps: DashboardDeps) {
       unsatisfiedRatings(deps.db, unitId, period),
     ]);
     const body = html`<h2>${unit.name} <small class="muted">${t('unit')}</small></h2>${periodNav(t, days)}
-<h3>${t('officers')} <small><a href="/units/${unitId}/roster">${t('roster')}</a></small></h3>${officerTable(lang, t, officers)}<p class="note">${t('fairnessNote')}</p>
+<h3>${t('officers')} <small><a href="/units/${unitId}/roster">${t('roster')}</a> · <a href="/units/${unitId}/officers.csv?days=${days}" download>${t('downloadCsv')}</a></small></h3>${officerTable(lang, t, officers)}<p class="note">${t('fairnessNote')}</p>
 <h3><span class="live-dot"></span>${t('liveRatings')}</h3>${liveRatingsTable(lang, t, latest)}
 <h3>${t('unsatisfiedList')}</h3>${unsatisfiedTable(lang, t, unsatisfied)}
 <h3>${t('presence')}</h3>${presenceTable(t, presence)}
@@ -148,6 +149,21 @@ export function createDashboardApp(deps: DashboardDeps) {
     const lang = c.get('lang');
     const rows = await officerSummaries(deps.db, p.data.unitId, periodOfDays(days, now()));
     return c.html(officerTable(lang, translator(lang), rows));
+  });
+
+  app.get('/units/:unitId/officers.csv', leaders, query(PeriodQuery), async (c) => {
+    const p = unitParam.safeParse(c.req.param());
+    if (!p.success) return c.json({ error: 'invalid unitId' }, 400);
+    if (!canSeeUnit(c.get('staff'), p.data.unitId)) return forbidden(c);
+    const { days } = c.req.valid('query');
+    const period = periodOfDays(days, now());
+    const rows = await officerSummaries(deps.db, p.data.unitId, period);
+    const day = (d: Date) => new Date(d.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
+    const name = `${p.data.unitId}_${day(period.from)}_${day(new Date(period.to.getTime() - 1))}.csv`;
+    return c.body(officerCsv(translator(c.get('lang')), rows), 200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="${name}"`,
+    });
   });
 
   app.get('/officers/:officerId', requireRole('city', 'ward', 'officer'), query(PeriodQuery), async (c) => {
