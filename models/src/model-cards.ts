@@ -48,7 +48,8 @@ and rounded once; only float32 rounding changes (max raw-grid diff to face-api o
 ## Pre-processing (done by the caller, \`edge-agent/src/perception/preprocess.ts\`)
 1. Pad the RGB image to a square with zeros at the **bottom/right**.
 2. Resize to S×S with TF's legacy bilinear (\`align_corners=false\`, \`half_pixel_centers=false\`: source
-   coordinate = destination × in/out), with every step in float32 as tfjs-wasm (XNNPACK) does it.
+   coordinate = destination × in/out), with every step in float32 as tfjs-wasm (XNNPACK) does it
+   (WebAssembly SIMD kernels in \`resize-kernels.ts\`, bit-identical to a scalar float32 replay).
 3. No normalisation: \`(x − [117.001, 114.697, 97.404]) / 255\` is folded into \`conv0\` (padding
    pixels are 0, which the folded bias maps to exactly what face-api's −mean/255 gives). Doing it in
    the resize loop cost ~20 % of the pre-processing time.
@@ -98,7 +99,8 @@ connected 256→7 and softmax.
 1. Crop the detector box from the source image (box clipped to the image, coordinates floored, as
    face-api \`extractFaceTensors\`).
 2. Pad the crop to a square with zeros split **evenly on both sides** of the short dimension (the
-   larger half after), then resize to 112×112 with TF legacy bilinear (no half-pixel centres).
+   larger half after), then resize to 112×112 with TF legacy bilinear (no half-pixel centres), in
+   float32 as for the detector (\`edge-agent/src/perception/preprocess.ts\`).
 3. Normalise: \`(x − [122.782, 117.001, 104.298]) / 255\` in float32 (done by the caller; not folded
    here because the first convolution uses 'same' padding, whose zeros must stay −mean/255).
 

@@ -16,7 +16,11 @@ export interface Tensor {
 
 export interface DetectorBackend {
   readonly name: string;
-  /** NCHW [1, 3, S, S] resized RGB in [0, 255] (preprocess.ts) -> raw grid NHWC [1, S/32, S/32, 25]. */
+  /**
+   * NCHW [1, 3, S, S] resized RGB in [0, 255] (preprocess.ts) -> raw grid NHWC [1, S/32, S/32, 25].
+   * `input.data` may be a view of the engine's wasm memory: read it before the promise settles and
+   * keep no reference to it.
+   */
   detect(input: Tensor): Promise<Tensor>;
   /** NCHW [N, 3, 112, 112] normalised RGB crops -> probabilities [N, 7]. */
   classifyExpressions(input: Tensor): Promise<Tensor>;

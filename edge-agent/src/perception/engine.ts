@@ -6,7 +6,8 @@ import {
   nonMaxSuppression,
   toPixelBox,
 } from './decode.js';
-import { type CropWindow, detectorInput, expressionInput, faceCrop } from './preprocess.js';
+import { type CropWindow, detectorInput, detectorWindow, expressionInput, faceCrop } from './preprocess.js';
+import { WasmResizer } from './resize.js';
 import {
   type AnalyseOptions,
   centreIn,
@@ -35,7 +36,9 @@ export class PerceptionEngine {
   readonly inputSize: number;
   private readonly scoreThreshold: number;
   private readonly iouThreshold: number;
-  private spare: Float32Array | null = null;
+  /** The detector input's home: see rawGrid. */
+  private readonly resizer = new WasmResizer();
+  private resizerBusy = false;
 
   constructor(
     readonly backend: DetectorBackend,
@@ -52,15 +55,18 @@ export class PerceptionEngine {
   /** Raw detector output for an image, as face-api's `tinyFaceDetector.forward` returns it. */
   async rawGrid(img: RgbImage): Promise<{ data: Float32Array; gridSize: number }> {
     const s = this.inputSize;
-    // Reuse one 2 MB input buffer across frames (saves an allocation and GC churn per frame); a
-    // concurrent call finds it taken and allocates its own.
-    const buf = detectorInput(img, s, this.spare ?? undefined);
-    this.spare = null;
+    // The input is resized into this engine's own wasm memory and handed to the backend as a view of
+    // it: no 2 MB copy (and its cache traffic) per frame. The view stays valid while the backend
+    // runs because nothing else uses this resizer until then; a concurrent call finds it taken and
+    // resizes into a fresh array instead.
+    const own = !this.resizerBusy;
+    this.resizerBusy = true;
     try {
-      const out = await this.backend.detect({ data: buf, dims: [1, 3, s, s] });
+      const data = own ? this.resizer.resizeView(img, detectorWindow(img), s, null) : detectorInput(img, s);
+      const out = await this.backend.detect({ data, dims: [1, 3, s, s] });
       return { data: out.data, gridSize: out.dims[1] ?? s / 32 };
     } finally {
-      this.spare = buf;
+      if (own) this.resizerBusy = false;
     }
   }
 
