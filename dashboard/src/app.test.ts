@@ -71,11 +71,22 @@ async function seed(store: TestStore) {
       satisfied: 1,
       unsatisfied: 1,
       scoreSum: 267,
+      levels: { 'keypad4:4': 2, 'keypad4:3': 1, 'keypad4:1': 1 },
       visits: 5,
       unratedVisits: 1,
       expressions: 4,
       expressionIndexSum: 2.8,
       expressionIndexSqSum: 2.02,
+    },
+    {
+      // The rating three days ago, in its own hour.
+      unitId: 'trung-van',
+      counterId: 'q01',
+      officerId: 'cb-lan',
+      hour: new Date(hour.getTime() - 3 * 86_400_000),
+      ratings: 1,
+      unsatisfied: 1,
+      levels: { 'keypad4:1': 1 },
     },
     {
       // Camera summaries only, no ratings: still listed under the officer's name.
@@ -97,6 +108,7 @@ async function seed(store: TestStore) {
       satisfied: 1,
       unsatisfied: 0,
       scoreSum: 33,
+      levels: { 'keypad4:2': 1 },
       visits: 1,
       unratedVisits: 0,
       expressions: 0,

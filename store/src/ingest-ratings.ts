@@ -6,7 +6,8 @@ import type { Origin } from './ingest-visits-presence.js';
 /**
  * The hot path of ingest, ratings, in ONE statement (one round trip, one parse, one plan): the
  * `events` insert (its primary key makes redelivery harmless), the `ratings` rows and the
- * `hourly_rollups` increments for the newly inserted events only, through data-modifying CTEs.
+ * `hourly_rollups` increments (counts, official levels, and the per-level distribution) for the
+ * newly inserted events only, through data-modifying CTEs.
  * The batch travels as one JSON parameter of `[[unit, counter, official, score], payload]` pairs:
  * the payload is stored as it is in `events.payload` and its columns are read by
  * `jsonb_to_record` (C code, arrays included), so no value is sent twice. Roll-up rows are
@@ -51,13 +52,20 @@ rt as (
   from fresh
   on conflict do nothing
 ),
+per_level as (
+  select unit_id, counter_id, coalesce("officerId", '') as officer_id, hour, scale || ':' || level as k,
+    count(*) as n, count(*) filter (where official = 'very_satisfied') as vs,
+    count(*) filter (where official = 'satisfied') as s, count(*) filter (where official = 'unsatisfied') as u,
+    sum(score) as score_sum
+  from fresh
+  group by 1, 2, 3, 4, 5
+),
 ru as (
   insert into hourly_rollups (unit_id, counter_id, officer_id, hour, ratings, very_satisfied,
-    satisfied, unsatisfied, score_sum)
-  select unit_id, counter_id, coalesce("officerId", ''), hour, count(*),
-    count(*) filter (where official = 'very_satisfied'), count(*) filter (where official = 'satisfied'),
-    count(*) filter (where official = 'unsatisfied'), sum(score)
-  from fresh
+    satisfied, unsatisfied, score_sum, levels)
+  select unit_id, counter_id, officer_id, hour, sum(n), sum(vs), sum(s), sum(u), sum(score_sum),
+    jsonb_object_agg(k, n)
+  from per_level
   group by 1, 2, 3, 4
   order by 1, 2, 3, 4
   on conflict (unit_id, counter_id, officer_id, hour) do update set
@@ -65,7 +73,18 @@ ru as (
     very_satisfied = hourly_rollups.very_satisfied + excluded.very_satisfied,
     satisfied = hourly_rollups.satisfied + excluded.satisfied,
     unsatisfied = hourly_rollups.unsatisfied + excluded.unsatisfied,
-    score_sum = hourly_rollups.score_sum + excluded.score_sum
+    score_sum = hourly_rollups.score_sum + excluded.score_sum,
+    levels = (
+      select coalesce(jsonb_object_agg(k, total), '{}'::jsonb)
+      from (
+        select k, sum(v::int) as total
+        from (
+          select * from jsonb_each_text(hourly_rollups.levels)
+          union all select * from jsonb_each_text(excluded.levels)
+        ) as both_sides(k, v)
+        group by k
+      ) as merged
+    )
 )
 select event_id from ins`);
   // node-postgres and PGlite both return `{ rows }`.

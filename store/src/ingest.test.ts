@@ -77,8 +77,13 @@ describe.each(STORE_BACKENDS)('ingestBatch on %s', (backend) => {
     ]);
     const [roll] = await store.db.select().from(hourlyRollups).where(eq(hourlyRollups.officerId, 'cb-a'));
     expect(roll).toMatchObject({ ratings: 4, verySatisfied: 1, satisfied: 2, unsatisfied: 1, scoreSum: 200 });
+    // The distribution is rolled up too, merged across batches (reports never scan ratings).
+    expect(roll?.levels).toEqual({ 'keypad4:4': 1, 'keypad4:3': 1, 'keypad4:2': 1, 'keypad4:1': 1 });
     expect(roll?.hour.getTime()).toBe(HOUR);
     expect(await store.db.$count(events, eq(events.deviceId, 'd1'))).toBe(4);
+    await ingestBatch(store.db, [rating('d1', HOUR + 300_000, 4)]);
+    const [after] = await store.db.select().from(hourlyRollups).where(eq(hourlyRollups.officerId, 'cb-a'));
+    expect(after?.levels).toEqual({ 'keypad4:4': 2, 'keypad4:3': 1, 'keypad4:2': 1, 'keypad4:1': 1 });
   });
 
   it('stores ratings beside other events in one batch, with their arrays, time and payload intact', async () => {

@@ -94,30 +94,18 @@ export async function officerSummaries(
   unitId: string,
   period: Period,
 ): Promise<OfficerSummary[]> {
-  const levelRows = await db
-    .select({
-      officerId: ratings.officerId,
-      officerName: officers.name,
-      scale: ratings.scale,
-      level: ratings.level,
-      official: ratings.official,
-      n: sql<number>`count(*)::int`,
-      scoreSum: sql<number>`sum(${ratings.score})::int`,
-    })
-    .from(ratings)
-    .leftJoin(officers, eq(officers.id, ratings.officerId))
-    .where(
-      and(eq(ratings.unitId, unitId), gte(ratings.deviceTs, period.from), lt(ratings.deviceTs, period.to)),
-    )
-    .groupBy(ratings.officerId, officers.name, ratings.scale, ratings.level, ratings.official);
-  const exprRows = await db
+  // Roll-ups only, never the raw events: one row per officer (and hour) however many ratings.
+  const rows = await db
     .select({
       officerId: hourlyRollups.officerId,
-      // Officers with camera summaries but no ratings in the period still need their name.
       officerName: officers.name,
-      n: sql<number>`sum(${hourlyRollups.expressions})::int`,
-      sum: sql<number>`sum(${hourlyRollups.expressionIndexSum})::float8`,
-      sq: sql<number>`sum(${hourlyRollups.expressionIndexSqSum})::float8`,
+      levels: hourlyRollups.levels,
+      ratings: hourlyRollups.ratings,
+      unsatisfied: hourlyRollups.unsatisfied,
+      scoreSum: hourlyRollups.scoreSum,
+      expressions: hourlyRollups.expressions,
+      exprSum: hourlyRollups.expressionIndexSum,
+      exprSq: hourlyRollups.expressionIndexSqSum,
     })
     .from(hourlyRollups)
     .leftJoin(officers, eq(officers.id, hourlyRollups.officerId))
@@ -127,46 +115,43 @@ export async function officerSummaries(
         gte(hourlyRollups.hour, period.from),
         lt(hourlyRollups.hour, period.to),
       ),
-    )
-    .groupBy(hourlyRollups.officerId, officers.name);
+    );
 
-  const byOfficer = new Map<string, OfficerSummary & { scoreSum: number }>();
-  const entry = (officerId: string | null, officerName: string | null) => {
-    const key = officerId ?? '';
-    let e = byOfficer.get(key);
+  type Acc = OfficerSummary & { scoreSum: number; exprN: number; exprSum: number; exprSq: number };
+  const byOfficer = new Map<string, Acc>();
+  for (const r of rows) {
+    let e = byOfficer.get(r.officerId);
     if (!e) {
       e = {
-        officerId,
-        officerName,
+        officerId: r.officerId === '' ? null : r.officerId,
+        officerName: r.officerName,
         ratings: 0,
         levels: {},
         unsatisfied: 0,
         satisfiedShare: null,
         meanScore: null,
-        scoreSum: 0,
         expression: expressionStats(0, 0, 0),
+        scoreSum: 0,
+        exprN: 0,
+        exprSum: 0,
+        exprSq: 0,
       };
-      byOfficer.set(key, e);
+      byOfficer.set(r.officerId, e);
     }
-    return e;
-  };
-  for (const r of levelRows) {
-    const e = entry(r.officerId, r.officerName);
-    e.ratings += r.n;
+    e.ratings += r.ratings;
+    e.unsatisfied += r.unsatisfied;
     e.scoreSum += r.scoreSum;
-    e.levels[`${r.scale}:${r.level}`] = (e.levels[`${r.scale}:${r.level}`] ?? 0) + r.n;
-    if (r.official === 'unsatisfied') e.unsatisfied += r.n;
-  }
-  for (const r of exprRows) {
-    const e = entry(r.officerId === '' ? null : r.officerId, r.officerName);
-    e.officerName ??= r.officerName;
-    e.expression = expressionStats(r.n, r.sum, r.sq);
+    for (const [k, n] of Object.entries(r.levels)) e.levels[k] = (e.levels[k] ?? 0) + n;
+    e.exprN += r.expressions;
+    e.exprSum += r.exprSum;
+    e.exprSq += r.exprSq;
   }
   return [...byOfficer.values()]
-    .map(({ scoreSum, ...e }) => ({
+    .map(({ scoreSum, exprN, exprSum, exprSq, ...e }) => ({
       ...e,
       satisfiedShare: e.ratings > 0 ? (e.ratings - e.unsatisfied) / e.ratings : null,
       meanScore: e.ratings > 0 ? scoreSum / e.ratings : null,
+      expression: expressionStats(exprN, exprSum, exprSq),
     }))
     .sort((a, b) => b.ratings - a.ratings || String(a.officerId).localeCompare(String(b.officerId)));
 }

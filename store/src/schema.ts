@@ -250,6 +250,8 @@ export const hourlyRollups = pgTable(
     satisfied: integer('satisfied').notNull().default(0),
     unsatisfied: integer('unsatisfied').notNull().default(0),
     scoreSum: integer('score_sum').notNull().default(0),
+    /** Ratings per pressed level, keyed `scale:level` (devices differ): the distribution view. */
+    levels: jsonb('levels').$type<Record<string, number>>().notNull().default({}),
     visits: integer('visits').notNull().default(0),
     unratedVisits: integer('unrated_visits').notNull().default(0),
     expressions: integer('expressions').notNull().default(0),
