@@ -7,6 +7,7 @@ import {
   officerSummaries,
   openAlerts,
   presenceIntervalsOf,
+  recentAudit,
   recentComments,
   recentRatings,
   unitDevices,
@@ -30,6 +31,7 @@ import { type Lang, pickLang, translator } from './i18n.js';
 import type { LiveRatingFeed } from './live/feed.js';
 import { registerAlertGauge } from './metrics.js';
 import { presenceTable, unsatisfiedTable } from './pages/accountability.js';
+import { auditTable } from './pages/audit.js';
 import { cityTable } from './pages/city.js';
 import { officerCsv } from './pages/csv.js';
 import { alertsTable, devicesTable } from './pages/devices.js';
@@ -202,6 +204,14 @@ export function createDashboardApp(deps: DashboardDeps) {
 
   app.route('/devices', deviceRoutes(deps.db));
   app.route('/units', rosterRoutes(deps.db));
+
+  // Who provisioned, revoked, changed settings, rosters and accounts: for the city only.
+  app.get('/audit', requireRole('city'), async (c) => {
+    const lang = c.get('lang');
+    const t = translator(lang);
+    const body = html`<h2>${t('audit')}</h2>${auditTable(t, await recentAudit(deps.db, 300))}`;
+    return c.html(layout({ lang, t, title: t('audit'), body, staff: c.get('staff') }));
+  });
 
   app.get('/api/units', leaders, query(PeriodQuery), async (c) => {
     const staff = c.get('staff');

@@ -1,4 +1,5 @@
 export * from './alerts.js';
+export * from './audit.js';
 export * from './comments.js';
 export * from './credentials.js';
 export * from './db.js';

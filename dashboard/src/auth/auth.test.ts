@@ -204,6 +204,13 @@ describe('who may see what on the dashboard', () => {
     expect(home.headers.get('location')).toBe('/officers/cb-lan');
   });
 
+  it('shows the admin audit log to the city only', async () => {
+    const page = await (await as('city', '/audit')).text();
+    expect(page).toMatch(/data-testid="audit"[\s\S]*staff\.add[\s\S]*lead\.tv/);
+    expect((await as('lead.tv', '/audit')).status).toBe(403);
+    expect((await as('tech', '/audit')).status).toBe(403);
+  });
+
   it('accepts a one-time sign-in link once', async () => {
     const { token } = await openStaffSession(store.db, 'city', 'link');
     const first = await app.request(`/login/link?token=${token}`);

@@ -36,11 +36,12 @@ function menu(t: Translate, staff: StaffMember | null) {
   const unit =
     staff.role === 'ward' && staff.unitId ? html`<a href="/units/${staff.unitId}">${t('myUnit')}</a>` : '';
   const devices = staff.role !== 'officer' ? html`<a href="/devices">${t('devices')}</a>` : '';
+  const audit = staff.role === 'city' ? html`<a href="/audit">${t('audit')}</a>` : '';
   const own =
     staff.role === 'officer' && staff.officerId
       ? html`<a href="/officers/${staff.officerId}">${t('myRecord')}</a>`
       : '';
-  return html`${city}${unit}${own}${devices}<form method="post" action="/logout" style="margin:0"><span class="who">${staff.displayName}</span> <button type="submit">${t('signOut')}</button></form>`;
+  return html`${city}${unit}${own}${devices}${audit}<form method="post" action="/logout" style="margin:0"><span class="who">${staff.displayName}</span> <button type="submit">${t('signOut')}</button></form>`;
 }
 
 export function layout(opts: LayoutOptions) {
