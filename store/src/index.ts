@@ -7,6 +7,7 @@ export * from './device-config.js';
 export * from './devices.js';
 export * from './directory.js';
 export * from './ingest.js';
+export * from './pglite-thread.js';
 export * from './reports.js';
 export * from './roster.js';
 export * as schema from './schema.js';
