@@ -1,9 +1,11 @@
+import { EventEmitter } from 'node:events';
+import type { Worker } from 'node:worker_threads';
 import { newEventId, type RatingEvent } from '@onestop/protocol';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from './db.js';
 import { ingestBatch } from './ingest.js';
-import { openPgliteThread } from './pglite-thread.js';
+import { openPgliteThread, Thread } from './pglite-thread.js';
 import * as schema from './schema.js';
 
 describe('PGlite in a worker thread', () => {
@@ -68,5 +70,32 @@ describe('PGlite in a worker thread', () => {
     const r = await ingestBatch(store.db, [{ unitId: 'u1', counterId: 'q1', type: 'rating', payload }]);
     expect(r.inserted).toHaveLength(1);
     expect(await store.db.$count(schema.ratings)).toBe(1);
+  });
+});
+
+describe('a PGlite thread that dies', () => {
+  const fakeWorker = () => Object.assign(new EventEmitter(), { ref() {}, unref() {} }) as unknown as Worker;
+
+  it('reports a crash once, and fails every later query with the reason', async () => {
+    const crashes: Error[] = [];
+    const worker = fakeWorker();
+    const thread = new Thread(worker, (e) => crashes.push(e));
+    worker.emit('message', { id: 0, ok: true });
+    await thread.ready;
+    worker.emit('exit', 134);
+    worker.emit('error', new Error('late'));
+    expect(crashes.map((e) => e.message)).toEqual(['the PGlite thread has stopped (exit code 134)']);
+    await expect(thread.request({ op: 'begin' })).rejects.toThrow('exit code 134');
+  });
+
+  it('does not report an exit on purpose as a crash', async () => {
+    const crashes: Error[] = [];
+    const worker = fakeWorker();
+    const thread = new Thread(worker, (e) => crashes.push(e));
+    worker.emit('message', { id: 0, ok: true });
+    await thread.ready;
+    thread.closing = true;
+    worker.emit('exit', 0);
+    expect(crashes).toEqual([]);
   });
 });

@@ -41,13 +41,19 @@ const fromWire = (e: WireError): Error => {
 };
 
 /** Request/response over the worker's message port; the worker keeps the process alive only while busy. */
-class Thread {
+export class Thread {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private dead: Error | null = null;
   readonly ready: Promise<void>;
 
-  constructor(readonly worker: Worker) {
+  /** Set while closing on purpose, so that the worker's exit then is not reported as a crash. */
+  closing = false;
+
+  constructor(
+    readonly worker: Worker,
+    onCrash: (err: Error) => void,
+  ) {
     let started: { resolve: () => void; reject: (e: Error) => void } | null = null;
     this.ready = new Promise((resolve, reject) => (started = { resolve, reject }));
     worker.on('message', (m: ThreadReply) => {
@@ -64,6 +70,7 @@ class Thread {
       else p.reject(fromWire(m.error));
     });
     const fail = (err: Error) => {
+      if (!this.dead && !this.closing) onCrash(err);
       this.dead ??= err;
       started?.reject(err);
       for (const p of this.pending.values()) p.reject(err);
@@ -141,7 +148,14 @@ const WORKER = new URL(
  * keeps reading sockets. Same `Store` as `openStore({ kind: 'pglite' })`, one process still
  * owning the data folder; query results and errors are copied across the thread boundary.
  */
-export async function openPgliteThread(dataDir: string | null): Promise<Store> {
+export async function openPgliteThread(
+  dataDir: string | null,
+  /**
+   * Called once if the thread dies while open (out of memory, a WASM fault). Every query fails
+   * from then on, so a server should exit and let its supervisor restart it on the same folder.
+   */
+  onCrash: (err: Error) => void = () => {},
+): Promise<Store> {
   // From sources (tsx, tests) the worker registers the TypeScript loader first: on Node 20 a
   // worker's entry module is resolved before any `--import` hook of its own could handle `.ts`.
   const worker = WORKER.pathname.endsWith('.ts')
@@ -153,7 +167,7 @@ export async function openPgliteThread(dataDir: string | null): Promise<Store> {
         },
       )
     : new Worker(WORKER, { workerData: { dataDir } });
-  const thread = new Thread(worker);
+  const thread = new Thread(worker, onCrash);
   try {
     await thread.ready;
   } catch (err) {
@@ -169,6 +183,7 @@ export async function openPgliteThread(dataDir: string | null): Promise<Store> {
     db: db as unknown as Database,
     kind: 'pglite',
     close() {
+      thread.closing = true;
       closing ??= thread
         .request({ op: 'close' })
         .then(() => worker.terminate())

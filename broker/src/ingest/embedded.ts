@@ -12,6 +12,8 @@ export interface EmbeddedOptions {
   ingest: { username: string; password: string; clientId: string };
   registry: Registry;
   logger: Logger;
+  /** The database thread died while running: nothing can be stored any more (see openPgliteThread). */
+  onFatal?: (err: Error) => void;
 }
 
 export interface Embedded {
@@ -61,7 +63,7 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
     }
   };
 
-  const store = await part('database', () => openPgliteThread(o.dataDir));
+  const store = await part('database', () => openPgliteThread(o.dataDir, o.onFatal));
   started.push(() => store.close());
   const broker = await part('broker', () =>
     startBroker({ ...o.broker, store, registry: o.registry, logger: o.logger.child({ part: 'broker' }) }),

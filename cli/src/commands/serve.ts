@@ -56,6 +56,12 @@ export function registerServeCommand(program: Command): void {
       cameraReplayDir: o.cameraReplay ?? null,
       listeners: listenerOptions(o, o.host),
       logger,
+      // Nothing can be stored any more: exit non-zero so that systemd (or the operator) restarts
+      // the server; every agent keeps its ratings in its outbox meanwhile.
+      onFatal: (err) => {
+        logger.fatal({ err }, 'the embedded database stopped: exiting');
+        process.exit(1);
+      },
     });
     // Human-readable lines on stdout (logs are JSON on stderr); the ready line comes last, and
     // tests parse all of them.

@@ -21,6 +21,8 @@ export interface AllInOneOptions {
   /** Extra broker listeners (TLS, WebSocket) and clustering. */
   listeners?: Pick<BrokerOptions, 'tls' | 'ws' | 'cluster'>;
   logger: Logger;
+  /** A part died while running (the database thread): the caller should exit non-zero. */
+  onFatal?: (err: Error) => void;
 }
 
 export interface AllInOne {
@@ -100,6 +102,7 @@ export async function startAllInOne(o: AllInOneOptions): Promise<AllInOne> {
         },
         registry,
         logger: o.logger,
+        onFatal: o.onFatal,
       }).catch((err: unknown) => {
         if (err instanceof EmbeddedStartError && err.part === 'broker')
           throw explainListenError(err.cause, o.mqttPort, '--mqtt-port');
