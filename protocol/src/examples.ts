@@ -95,6 +95,7 @@ export const EXAMPLES: { [C in Channel]: PayloadInput<C> } = {
   'cmd/restart': { v: 1, cmdId: '0193a0c2-7000-7000-8000-000000000001', ts, args: {} },
   'cmd/reload-config': { v: 1, cmdId: '0193a0c2-7000-7000-8000-000000000002', ts },
   'cmd/self-test': { v: 1, cmdId: '0193a0c2-7000-7000-8000-000000000003', ts, args: { flashKeypad: true } },
+  'cmd/retry-dead-letters': { v: 1, cmdId: '0193a0c2-7000-7000-8000-000000000004', ts },
   'cmd/restart/res': {
     v: 1,
     cmdId: '0193a0c2-7000-7000-8000-000000000001',
@@ -118,5 +119,13 @@ export const EXAMPLES: { [C in Channel]: PayloadInput<C> } = {
     ok: false,
     result: { keypad: true, camera: false },
     error: 'camera: no frame within 5 s',
+  },
+  'cmd/retry-dead-letters/res': {
+    v: 1,
+    cmdId: '0193a0c2-7000-7000-8000-000000000004',
+    ts,
+    ok: true,
+    result: { requeued: 2 },
+    error: null,
   },
 };

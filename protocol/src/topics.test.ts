@@ -33,6 +33,7 @@ describe('topics', () => {
       'onestop/v1/trung-van/q03/tv-q03-a/cmd/restart',
       'onestop/v1/trung-van/q03/tv-q03-a/cmd/reload-config',
       'onestop/v1/trung-van/q03/tv-q03-a/cmd/self-test',
+      'onestop/v1/trung-van/q03/tv-q03-a/cmd/retry-dead-letters',
     ]);
   });
 });

@@ -30,9 +30,11 @@ export const CHANNELS = {
   'cmd/restart': { schema: CommandRequest, from: 'server', qos: 1, retain: false },
   'cmd/reload-config': { schema: CommandRequest, from: 'server', qos: 1, retain: false },
   'cmd/self-test': { schema: CommandRequest, from: 'server', qos: 1, retain: false },
+  'cmd/retry-dead-letters': { schema: CommandRequest, from: 'server', qos: 1, retain: false },
   'cmd/restart/res': { schema: CommandResponse, from: 'device', qos: 1, retain: false },
   'cmd/reload-config/res': { schema: CommandResponse, from: 'device', qos: 1, retain: false },
   'cmd/self-test/res': { schema: CommandResponse, from: 'device', qos: 1, retain: false },
+  'cmd/retry-dead-letters/res': { schema: CommandResponse, from: 'device', qos: 1, retain: false },
 } as const;
 
 export type Channel = keyof typeof CHANNELS;

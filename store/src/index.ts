@@ -1,5 +1,6 @@
 export * from './alerts.js';
 export * from './audit.js';
+export * from './commands.js';
 export * from './comments.js';
 export * from './credentials.js';
 export * from './db.js';

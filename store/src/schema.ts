@@ -294,3 +294,29 @@ export const staffSessions = pgTable(
   },
   (t) => [index('staff_sessions_user_idx').on(t.username)],
 );
+
+/**
+ * Commands a technician sent to a device (restart, self-test, …) and the device's answer. A
+ * broker that has the device connected publishes it; the answer on `cmd/{name}/res` closes it.
+ */
+export const deviceCommands = pgTable(
+  'device_commands',
+  {
+    cmdId: uuid('cmd_id').primaryKey(),
+    deviceId: text('device_id')
+      .notNull()
+      .references(() => devices.id),
+    name: text('name').notNull(),
+    args: jsonb('args').$type<Record<string, string | number | boolean>>().notNull().default({}),
+    requestedBy: text('requested_by').notNull(),
+    requestedAt: ts('requested_at').notNull().defaultNow(),
+    /** Not sent by then (device away): given up, so a restart never fires hours later. */
+    expiresAt: ts('expires_at').notNull(),
+    sentAt: ts('sent_at'),
+    answeredAt: ts('answered_at'),
+    ok: boolean('ok'),
+    result: jsonb('result'),
+    error: text('error'),
+  },
+  (t) => [index('device_commands_device_idx').on(t.deviceId, t.requestedAt)],
+);

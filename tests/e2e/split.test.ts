@@ -113,6 +113,16 @@ describe('onestop broker + ingest + dashboard as separate processes on PostgreSQ
         ratings: number;
       }>;
       expect(units.find((u) => u.unitId === 'trung-van')?.ratings).toBeGreaterThanOrEqual(1);
+
+      // A technician's command from another process reaches the running agent, which answers.
+      const selfTest = await runCli(['device', 'command', device.deviceId, 'self-test', '--wait', '20'], env);
+      expect(selfTest.code, selfTest.stderr).toBe(0);
+      expect(JSON.parse(selfTest.stdout)).toMatchObject({
+        name: 'self-test',
+        answered: true,
+        ok: true,
+        result: { outbox: true, mqtt: true, keypad: true },
+      });
     } finally {
       await sim.stop();
     }

@@ -1,5 +1,17 @@
-import type { BirthMessage, StatusMessage, TelemetryMessage } from '@onestop/protocol';
-import { type AlertChange, applyAlertChanges, type Database, type schema } from '@onestop/store';
+import {
+  type BirthMessage,
+  CommandName,
+  type CommandResponse,
+  type StatusMessage,
+  type TelemetryMessage,
+} from '@onestop/protocol';
+import {
+  type AlertChange,
+  applyAlertChanges,
+  type Database,
+  recordCommandAnswer,
+  type schema,
+} from '@onestop/store';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { DeviceAlertTracker } from './device-alerts.js';
@@ -67,6 +79,17 @@ export class DeviceStateWriter {
       appliedConfigVersion: m.configVersion,
       birth: m,
     });
+  }
+
+  /** A device answered a command: stored at once (rare, and a technician is waiting for it). */
+  commandAnswer(deviceId: string, channel: string, m: CommandResponse): void {
+    const name = CommandName.safeParse(channel.slice('cmd/'.length, -'/res'.length));
+    if (!name.success) return;
+    recordCommandAnswer(this.db, deviceId, name.data, m).then(
+      (known) => known || this.logger.warn({ deviceId, cmdId: m.cmdId }, 'answer to an unknown command'),
+      (err: unknown) =>
+        this.logger.error({ err, deviceId, cmdId: m.cmdId }, 'could not store a command answer'),
+    );
   }
 
   telemetry(deviceId: string, m: TelemetryMessage): void {

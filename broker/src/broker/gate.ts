@@ -1,4 +1,4 @@
-import type { BirthMessage, StatusMessage, TelemetryMessage } from '@onestop/protocol';
+import type { BirthMessage, CommandResponse, StatusMessage, TelemetryMessage } from '@onestop/protocol';
 import type { AedesOptions, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -137,6 +137,8 @@ export class Gate {
       this.state.status(deviceId, m);
     } else if (channel === 'birth') this.state.birth(deviceId, verdict.payload as BirthMessage);
     else if (channel === 'telemetry') this.state.telemetry(deviceId, verdict.payload as TelemetryMessage);
+    else if (channel.startsWith('cmd/') && channel.endsWith('/res'))
+      this.state.commandAnswer(deviceId, channel, verdict.payload as CommandResponse);
     else if (session?.role === 'device') this.state.seen(deviceId);
     return verdict;
   }

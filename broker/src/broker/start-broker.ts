@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { INTERNAL_PREFIX } from './acl.js';
 import { Authenticator, type LoginLimits, type ServiceCredential } from './auth.js';
+import { CommandSender } from './command-sender.js';
 import { ConfigPublisher } from './config-publisher.js';
 import { DeviceStateWriter } from './device-state.js';
 import { DEFAULT_RATE_LIMIT, type RateLimit } from './door.js';
@@ -38,6 +39,8 @@ export interface BrokerOptions {
   /** How often device status/last-seen is written, and revocations are looked for. */
   deviceStateFlushMs?: number;
   revocationPollMs?: number;
+  /** How often to look for queued commands for this node's devices (default 1 s). */
+  commandPollMs?: number;
   /** How often to look for configs changed by other processes (default 5 s). */
   configPollMs?: number;
   /** Publish every stored retained `config` at start-up (default true). */
@@ -144,6 +147,12 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
   }, opts.revocationPollMs ?? 10_000);
   revocationTimer.unref();
 
+  const commands = new CommandSender(aedes, db, logger, () => [...gate.deviceClients.keys()]);
+  const commandTimer = setInterval(() => {
+    commands.sendPending().catch((err: unknown) => logger.warn({ err }, 'command sweep failed'));
+  }, opts.commandPollMs ?? 1_000);
+  commandTimer.unref();
+
   // Settings changed from the dashboard or `onestop device config` (any process) go out retained.
   const configTimer = setInterval(() => {
     configs
@@ -191,6 +200,7 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
       closing ??= (async () => {
         clearInterval(revocationTimer);
         clearInterval(configTimer);
+        clearInterval(commandTimer);
         await new Promise<void>((r) => aedes.close(() => r()));
         await Promise.all(listeners.map((l) => l.close()));
         await state.close();

@@ -1,8 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { getDeviceConfig, listDevices, provisionDevice, revokeDevice, setDeviceConfig } from '@onestop/store';
+import {
+  getCommand,
+  getDeviceConfig,
+  listDevices,
+  provisionDevice,
+  requestCommand,
+  revokeDevice,
+  setDeviceConfig,
+} from '@onestop/store';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { asUsage, UsageError } from '../errors.js';
+import { asUsage, parsePositiveInt, UsageError } from '../errors.js';
 import { withStore } from '../with-store.js';
 
 interface DataOpts {
@@ -88,5 +96,41 @@ export function registerDeviceCommands(program: Command, defaults: { mqttUrl: st
       );
       for (const c of stored)
         process.stdout.write(`${JSON.stringify({ deviceId: c.deviceId, version: c.version })}\n`);
+    });
+
+  device
+    .command('command')
+    .description(
+      'send a command to a device (restart, reload-config, self-test, retry-dead-letters); a broker sends it once the device is connected',
+    )
+    .argument('<deviceId>')
+    .argument('<name>')
+    .option(
+      '--wait <seconds>',
+      "wait this long for the device's answer (0: just queue it)",
+      parsePositiveInt('--wait', 600),
+      30,
+    )
+    .option('--data <dir>', 'data folder of the embedded database', './data')
+    .action(async (deviceId: string, name: string, o: DataOpts & { wait: number }) => {
+      // Queued through the database so it works from any machine that reaches it (DATABASE_URL);
+      // with the embedded store, serve must be stopped and sends it when it starts again.
+      const cmd = await withStore(o.data, async (db) => {
+        const queued = await requestCommand(db, { deviceId, name, actor: 'cli' }).catch(asUsage);
+        const until = Date.now() + o.wait * 1000;
+        let current = queued;
+        while (!current.answeredAt && Date.now() < until) {
+          await new Promise((r) => setTimeout(r, 500));
+          current = (await getCommand(db, queued.cmdId)) ?? current;
+        }
+        return current;
+      });
+      const { cmdId, answeredAt, ok, result, error, sentAt } = cmd;
+      process.stdout.write(
+        `${JSON.stringify({ cmdId, deviceId, name, sent: sentAt !== null, answered: answeredAt !== null, ok, result, error })}\n`,
+      );
+      if (o.wait > 0 && !answeredAt)
+        throw new UsageError(`no answer within ${o.wait} s (it stays queued for 10 minutes)`);
+      if (answeredAt && !ok) process.exitCode = 1;
     });
 }

@@ -166,6 +166,25 @@ describe('who may see what on the dashboard', () => {
     expect((await as('lead.tv', `/devices/${other.deviceId}`)).status).toBe(404);
   });
 
+  it('lets technicians queue commands for a device and shows their state', async () => {
+    const d = await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q06', actor: 't' });
+    const post = (who: string, name: string) =>
+      app.request(`/devices/${d.deviceId}/commands`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens[who]}`, ...ORIGIN },
+        body: new URLSearchParams({ name }),
+      });
+    const ok = await post('tech', 'retry-dead-letters');
+    expect(ok.status).toBe(200);
+    const page = await ok.text();
+    expect(page).toContain('Đã xếp lệnh');
+    expect(page).toMatch(
+      /data-testid="commands"[\s\S]*retry-dead-letters[\s\S]*dashboard:tech[\s\S]*Đang chờ thiết bị/,
+    );
+    expect((await post('tech', 'format-disk')).status).toBe(400);
+    expect((await post('lead.tv', 'restart')).status).toBe(403);
+  });
+
   it('lets a ward leader keep the unit’s roster, sent to its counters', async () => {
     const d = await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q07', actor: 't' });
     const post = (path: string, form: Record<string, string>, who = 'lead.tv') =>

@@ -1,8 +1,11 @@
-import { DeviceId } from '@onestop/protocol';
+import { COMMAND_NAMES, DeviceId } from '@onestop/protocol';
 import {
   type Database,
+  type DeviceCommand,
   deviceDetail,
   getDeviceConfig,
+  recentCommands,
+  requestCommand,
   StoreInputError,
   setDeviceConfig,
 } from '@onestop/store';
@@ -53,6 +56,16 @@ ${
 <p><button type="submit">${t('saveSettings')}</button> <span class="note">${t('settingsHelp')}</span></p></form>`
     : html`<pre>${json(stored?.settings ?? null)}</pre>`
 }
+<h3>${t('commands')}</h3>
+${
+  mayEdit(staff)
+    ? html`<div style="display:flex;gap:.5rem;flex-wrap:wrap">${COMMAND_NAMES.map(
+        (n) => html`<form method="post" action="/devices/${device.id}/commands" style="margin:0">
+<input type="hidden" name="name" value="${n}"><button type="submit">${t(`cmd_${n}`)}</button></form>`,
+      )}</div>`
+    : ''
+}
+${commandsTable(t, await recentCommands(db, deviceId))}
 <h3>Telemetry</h3><pre>${json(device.telemetry)}</pre>
 <h3>Birth</h3><pre>${json(device.birth)}</pre>`;
     return c.html(layout({ lang, t, title: device.id, body, staff }), notice && !notice.ok ? 400 : 200);
@@ -62,6 +75,24 @@ ${
     const id = DeviceId.safeParse(c.req.param('deviceId'));
     if (!id.success) return c.json({ error: 'invalid deviceId' }, 400);
     return page(c, id.data);
+  });
+
+  app.post('/:deviceId/commands', requireRole('city', 'technician'), async (c) => {
+    const id = DeviceId.safeParse(c.req.param('deviceId'));
+    if (!id.success) return c.json({ error: 'invalid deviceId' }, 400);
+    const t = translator(c.get('lang'));
+    const form = await c.req.parseBody();
+    try {
+      const cmd = await requestCommand(db, {
+        deviceId: id.data,
+        name: String(form.name ?? ''),
+        actor: `dashboard:${c.get('staff')?.username}`,
+      });
+      return page(c, id.data, { ok: true, text: `${t('commandQueued')}: ${cmd.name}` });
+    } catch (err) {
+      if (err instanceof StoreInputError) return page(c, id.data, { ok: false, text: err.message });
+      throw err;
+    }
   });
 
   app.post(
@@ -94,4 +125,20 @@ ${
   );
 
   return app;
+}
+
+function commandState(t: ReturnType<typeof translator>, c: DeviceCommand): string {
+  if (c.answeredAt) return c.ok ? t('cmdOk') : t('cmdFailed');
+  if (c.sentAt) return t('cmdSent');
+  return c.expiresAt < new Date() ? t('cmdExpired') : t('cmdQueued');
+}
+
+function commandsTable(t: ReturnType<typeof translator>, rows: DeviceCommand[]) {
+  if (rows.length === 0) return '';
+  return html`<table data-testid="commands"><thead><tr><th>${t('time')}</th><th>${t('action')}</th><th>${t('actor')}</th>
+<th>${t('status')}</th><th>${t('detail')}</th></tr></thead><tbody>${rows.map(
+    (c) => html`<tr><td>${formatVietnamTime(c.requestedAt)}</td><td>${c.name}</td><td>${c.requestedBy}</td>
+<td class="${c.answeredAt && !c.ok ? 'bad' : c.ok ? 'ok' : ''}">${commandState(t, c)}</td>
+<td>${c.error ?? (c.result ? JSON.stringify(c.result) : '')}</td></tr>`,
+  )}</tbody></table>`;
 }

@@ -19,6 +19,8 @@ export interface AgentEvents {
   'event.acked': { eventIds: string[]; removed: number };
   /** Never acknowledged by the server: set aside in the dead-letter table (kept, not deleted). */
   'event.dead-lettered': { eventIds: string[]; reason: string };
+  /** A technician's `retry-dead-letters`: these events are back in the outbox, in their order. */
+  'outbox.requeued': { count: number };
   'mqtt.connected': { resumed: boolean };
   'mqtt.disconnected': { reason: string };
   'mqtt.message': { channel: Channel; payload: Buffer };

@@ -212,6 +212,25 @@ export class Outbox {
     return n;
   }
 
+  /**
+   * Puts every dead-lettered event back in the queue with its original row ID (so the original
+   * order) and no strikes, in one transaction: a technician fixed what the server refused.
+   */
+  requeueDeadLetters(): number {
+    const n = this.db.transaction(() => {
+      const moved = this.db
+        .prepare(`
+          INSERT OR IGNORE INTO outbox (id, event_id, channel, topic, seq, ts, payload, strikes)
+          SELECT id, event_id, channel, topic, seq, ts, payload, 0 FROM dead_letter`)
+        .run().changes;
+      this.db.prepare('DELETE FROM dead_letter').run();
+      return moved;
+    })();
+    this.depthCache += n;
+    this.deadCache = 0;
+    return n;
+  }
+
   /** The dead-letter table, oldest first (for a technician, a command or a test). */
   deadLetters(limit = 1_000): DeadLetter[] {
     const rows = this.db

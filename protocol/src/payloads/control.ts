@@ -18,7 +18,11 @@ export const AckMessage = z.strictObject({
   eventIds: z.array(EventId).min(1).max(1_000),
 });
 
-export const COMMAND_NAMES = ['restart', 'reload-config', 'self-test'] as const;
+/**
+ * `retry-dead-letters` puts events the server once refused (kept aside on the device, never
+ * deleted) back in the outbox, once a technician has fixed the cause on the server side.
+ */
+export const COMMAND_NAMES = ['restart', 'reload-config', 'self-test', 'retry-dead-letters'] as const;
 export const CommandName = z.enum(COMMAND_NAMES);
 export type CommandName = z.infer<typeof CommandName>;
 

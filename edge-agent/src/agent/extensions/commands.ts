@@ -21,7 +21,7 @@ function salvageCmdId(raw: Buffer): string | null {
   }
 }
 
-/** Answers `cmd/{restart,reload-config,self-test}` on `cmd/{name}/res`. */
+/** Answers `cmd/{restart,reload-config,self-test,retry-dead-letters}` on `cmd/{name}/res`. */
 export class Commands implements Extension {
   readonly name = 'commands';
   private off: (() => void) | null = null;
@@ -97,6 +97,12 @@ export class Commands implements Extension {
       }
       case 'self-test':
         return this.selfTest(args);
+      case 'retry-dead-letters': {
+        const requeued = ctx.outbox.requeueDeadLetters();
+        ctx.logger.info({ requeued }, 'dead-lettered events put back in the outbox');
+        if (requeued > 0) ctx.bus.emit('outbox.requeued', { count: requeued });
+        return { ok: true, result: { requeued }, error: null };
+      }
     }
   }
 

@@ -176,9 +176,18 @@ describe('Publisher', () => {
     const [kept] = h.outbox.deadLetters();
     expect(kept).toMatchObject({ eventId: poison, strikes: 3, topic: 'onestop/v1/u/c/d/evt/rating' });
     expect(kept?.reason).toMatch(/not acknowledged after 3 deliveries/);
-    h.add('N1');
+    const n1 = h.add('N1');
     h.pub.pump();
     expect(h.transport.sent.at(-1)).toBe('N1');
+    // The technician fixed the server side and sent `retry-dead-letters`: the event goes again,
+    // before newer ones (it keeps its place), and an ack finally drops it.
+    h.ack([n1]);
+    expect(h.outbox.requeueDeadLetters()).toBe(1);
+    h.bus.emit('outbox.requeued', { count: 1 });
+    expect(h.transport.sent.at(-1)).toBe('P1');
+    expect(h.outbox.stats()).toMatchObject({ depth: 1, deadLetters: 0 });
+    h.ack([poison]);
+    expect(h.outbox.stats()).toMatchObject({ depth: 0, deadLetters: 0 });
     h.pub.stop();
   });
 

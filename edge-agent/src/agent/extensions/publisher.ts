@@ -45,6 +45,8 @@ export class Publisher implements Extension {
       bus.on('mqtt.connected', () => this.resend()),
       bus.on('mqtt.disconnected', () => this.reset()),
       bus.on('event.recorded', () => this.pump()),
+      // Re-queued events sit before the cursor (they keep their row IDs): page from the start.
+      bus.on('outbox.requeued', () => this.resend()),
       bus.on('mqtt.message', (m) => {
         if (m.channel === 'ack') this.onAck(m.payload);
       }),

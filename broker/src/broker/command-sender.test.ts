@@ -1,0 +1,79 @@
+import { decodePayload, encodePayload, topicFor } from '@onestop/protocol';
+import { getCommand, requestCommand } from '@onestop/store';
+import { openTestStore, type TestStore } from '@onestop/store/testing';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectDevice, provision, silentLogger, uniqueUnit, waitFor } from '../testing/harness.js';
+import { type BrokerHandle, startBroker } from './start-broker.js';
+
+describe('commands from the dashboard or the CLI reach a connected device', () => {
+  let store: TestStore;
+  let broker: BrokerHandle;
+  beforeAll(async () => {
+    store = await openTestStore('pglite');
+    broker = await startBroker({
+      store,
+      mqttPort: 0,
+      host: '127.0.0.1',
+      registry: new Registry(),
+      logger: silentLogger,
+      serviceCredentials: [],
+      commandPollMs: 100,
+      deviceStateFlushMs: 50,
+    });
+  });
+  afterAll(async () => {
+    await broker?.close();
+    await store?.close();
+  });
+
+  it('sends a queued command once, and stores the device’s answer', async () => {
+    const creds = await provision(store, uniqueUnit('cmd'), 'q01');
+    // Queued before the device is connected: it waits for it.
+    const cmd = await requestCommand(store.db, {
+      deviceId: creds.deviceId,
+      name: 'self-test',
+      actor: 'test',
+    });
+    const device = await connectDevice(`mqtt://127.0.0.1:${broker.port}`, creds);
+    const got: string[] = [];
+    device.client.on('message', (topic, payload) => {
+      if (topic !== topicFor(creds, 'cmd/self-test')) return;
+      const m = decodePayload('cmd/self-test', payload);
+      if (!m.ok) return;
+      got.push(m.value.cmdId);
+      void device.client.publishAsync(
+        topicFor(creds, 'cmd/self-test/res'),
+        encodePayload('cmd/self-test/res', {
+          v: 1,
+          cmdId: m.value.cmdId,
+          ts: Date.now(),
+          ok: false,
+          result: { keypad: false },
+          error: 'keypad: missing',
+        }),
+        { qos: 1 },
+      );
+    });
+    await waitFor(async () => (await getCommand(store.db, cmd.cmdId))?.answeredAt != null, 5_000, 'answer');
+    expect(await getCommand(store.db, cmd.cmdId)).toMatchObject({
+      ok: false,
+      result: { keypad: false },
+      error: 'keypad: missing',
+    });
+    // Sent exactly once, however many sweeps ran meanwhile.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(got).toEqual([cmd.cmdId]);
+    await device.close();
+  });
+
+  it('refuses unknown commands and unknown devices with a reason', async () => {
+    await expect(
+      requestCommand(store.db, { deviceId: 'ghost', name: 'restart', actor: 't' }),
+    ).rejects.toThrow("no active device 'ghost'");
+    const creds = await provision(store, uniqueUnit('cmd'), 'q02');
+    await expect(
+      requestCommand(store.db, { deviceId: creds.deviceId, name: 'format-disk', actor: 't' }),
+    ).rejects.toThrow(/command: one of restart, reload-config, self-test, retry-dead-letters/);
+  });
+});
