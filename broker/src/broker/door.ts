@@ -8,6 +8,7 @@ import {
   parseTopic,
   TOPIC_ROOT,
 } from '@onestop/protocol';
+import { decodeRatingFast } from '../ingest/fast-rating.js';
 import { mayPublish, type Session } from './acl.js';
 import type { RejectReason } from './reasons.js';
 
@@ -60,7 +61,10 @@ export function inspect(session: Session | null, topic: string, payload: Buffer)
     // No client: a Last Will left by a session on a broker that died. Only device channels.
     return { ok: false, reason: 'wrong_direction', detail: `orphan will on ${topic}` };
   }
-  const decoded = decodePayload(parsed.topic.channel, payload);
+  // Ratings are nearly all the traffic: the accept-only compiled check first (the same one the
+  // ingest uses), zod for anything it doubts, so zod still names every refusal's reason.
+  const fast = parsed.topic.channel === 'evt/rating' ? decodeRatingFast(payload) : null;
+  const decoded = fast ? { ok: true as const, value: fast } : decodePayload(parsed.topic.channel, payload);
   if (!decoded.ok) return { ok: false, reason: 'malformed', detail: decoded.reason };
   const value: PayloadOf<Channel> = decoded.value;
   if ('deviceId' in value && value.deviceId !== parsed.topic.deviceId) {

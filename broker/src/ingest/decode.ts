@@ -8,19 +8,11 @@ import {
   type TopicParseResult,
 } from '@onestop/protocol';
 import type { IngestEvent } from '@onestop/store';
-import { fastRating } from './fast-rating.js';
+import { decodeRatingFast } from './fast-rating.js';
 
 export type Decoded =
   | { ok: true; topic: ParsedTopic; event: IngestEvent }
   | { ok: false; reason: 'topic' | 'malformed' | 'device_mismatch'; detail: string };
-
-function parseJson(raw: Buffer): unknown {
-  try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * A fleet publishes on a few topics per device, over and over: parse each once. Results are
@@ -56,7 +48,7 @@ export function decodeEvent(topicName: string, raw: Buffer): Decoded {
   switch (channel) {
     case 'evt/rating': {
       // Ratings are nearly all the traffic: the compiled check first, zod for anything it doubts.
-      const fast = raw.byteLength <= MAX_PAYLOAD_BYTES ? fastRating(parseJson(raw)) : null;
+      const fast = raw.byteLength <= MAX_PAYLOAD_BYTES ? decodeRatingFast(raw) : null;
       const r = fast ? { ok: true as const, value: fast } : decodePayload(channel, raw);
       if (!r.ok) return { ok: false, reason: 'malformed', detail: r.reason };
       event = { ...origin, type: 'rating', payload: r.value };

@@ -77,3 +77,14 @@ export function fastRating(data: unknown): RatingEvent | null {
   if (Object.getPrototypeOf(data) !== Object.prototype) return null;
   return isRating(data as Record<string, unknown>) ? (data as RatingEvent) : null;
 }
+
+/** JSON bytes → a certainly valid rating, or null ("ask zod"). Callers check the size first. */
+export function decodeRatingFast(raw: Buffer): RatingEvent | null {
+  let data: unknown;
+  try {
+    data = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return null;
+  }
+  return fastRating(data);
+}
