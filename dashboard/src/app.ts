@@ -51,6 +51,8 @@ export interface DashboardDeps {
   commentLimits?: CommentLimits;
   /** Failed sign-ins allowed per account per 15 minutes (per address: four times as many). */
   maxLoginFailures?: number;
+  /** Session cookies always Secure (the dashboard is served over HTTPS by a reverse proxy). */
+  secureCookies?: boolean;
 }
 
 type Env = { Variables: AuthEnv['Variables'] & { lang: Lang } };
@@ -94,7 +96,15 @@ export function createDashboardApp(deps: DashboardDeps) {
   // form. Everything after `identify` that is not public checks the account's role.
   app.route('/comment', commentRoutes(deps.db, deps.commentLimits));
   app.use(identify(deps.db));
-  app.route('/', authRoutes({ db: deps.db, logger: deps.logger, maxFailures: deps.maxLoginFailures }));
+  app.route(
+    '/',
+    authRoutes({
+      db: deps.db,
+      logger: deps.logger,
+      maxFailures: deps.maxLoginFailures,
+      secureCookies: deps.secureCookies,
+    }),
+  );
   const leaders = requireRole('city', 'ward');
   const anyone = requireRole('city', 'ward', 'technician');
   const forbidden = (c: Context<Env>) =>

@@ -65,6 +65,7 @@ const MESSAGES = {
     vi: 'Liên kết đăng nhập đã hết hạn hoặc đã được dùng.',
     en: 'This sign-in link has expired or was already used.',
   },
+  continueSignIn: { vi: 'Tiếp tục đăng nhập', en: 'Continue signing in' },
   myUnit: { vi: 'Đơn vị của tôi', en: 'My unit' },
   unsatisfiedCount: { vi: 'Số không hài lòng', en: 'Unsatisfied' },
   cameraSamples: { vi: 'Số mẫu camera', en: 'Camera samples' },
@@ -96,6 +97,10 @@ const MESSAGES = {
   retireConfirm: { vi: 'Đưa ra khỏi danh sách:', en: 'Take off the roster:' },
   save: { vi: 'Lưu', en: 'Save' },
   addOrUpdateOfficer: { vi: 'Thêm hoặc sửa cán bộ', en: 'Add or update an officer' },
+  rosterOnFile: {
+    vi: 'Số quầy còn chạy cấu hình trong tệp của thiết bị (chưa nhận danh sách; hãy lưu cấu hình quầy cho chúng)',
+    en: "Counters still on their own file's settings (not sent the roster; save their settings first)",
+  },
   savedOfficer: { vi: 'Đã lưu và gửi xuống các quầy', en: 'Saved and sent to the counters' },
   rosterNote: {
     vi: 'Tên và mã thẻ được gửi xuống màn hình và đầu đọc thẻ của các quầy trong đơn vị. Lịch sử đánh giá của cán bộ thôi làm việc vẫn được giữ.',

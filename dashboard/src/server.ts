@@ -22,7 +22,14 @@ export interface RunningDashboard {
 
 export async function startDashboard(opts: DashboardOptions): Promise<RunningDashboard> {
   const feed = new LiveRatingFeed(opts.db, opts.logger.child({ part: 'live-feed' }));
-  const app = createDashboardApp({ db: opts.db, registry: opts.registry, logger: opts.logger, feed });
+  const app = createDashboardApp({
+    db: opts.db,
+    registry: opts.registry,
+    logger: opts.logger,
+    feed,
+    // Set when a reverse proxy serves the dashboard over HTTPS (the request URLs here are http).
+    secureCookies: process.env.ONESTOP_SECURE_COOKIES === '1',
+  });
   const server = createAdaptorServer({ fetch: app.fetch });
   const host = opts.host ?? '0.0.0.0';
   await new Promise<void>((resolve, reject) => {

@@ -37,6 +37,18 @@ describe.each(STORE_BACKENDS)('device alerts on %s', (backend) => {
     expect(await openAlerts(store.db, null)).toHaveLength(2);
   });
 
+  it('applies only the last change per device and kind within one batch', async () => {
+    await applyAlertChanges(store.db, [
+      { deviceId: b, kind: 'offline', message: null },
+      { deviceId: b, kind: 'offline', message: 'dropped again' },
+    ]);
+    expect((await openAlerts(store.db, 'kim-anh')).map((x) => x.kind).sort()).toEqual([
+      'camera_error',
+      'offline',
+    ]);
+    await applyAlertChanges(store.db, [{ deviceId: b, kind: 'offline', message: null }]);
+  });
+
   it('resolves, keeps history, and opens a fresh alert when the condition returns', async () => {
     await applyAlertChanges(store.db, [{ deviceId: a, kind: 'offline', message: null }]);
     expect((await openAlerts(store.db, 'trung-van')).length).toBe(0);

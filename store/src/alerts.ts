@@ -15,7 +15,12 @@ export interface AlertChange {
  * unique index keeps one open alert per device and kind, so repeats are no-ops) and resolve what
  * cleared. The unit comes from the devices table, so a device cannot raise alerts elsewhere.
  */
-export async function applyAlertChanges(db: Executor, changes: readonly AlertChange[]): Promise<void> {
+export async function applyAlertChanges(db: Executor, all: readonly AlertChange[]): Promise<void> {
+  // Only the last change per device and kind counts: a device that dropped, came back and dropped
+  // again within one batch must end with its alert open, whatever the order of the statements.
+  const last = new Map<string, AlertChange>();
+  for (const c of all) last.set(`${c.deviceId}\u0000${c.kind}`, c);
+  const changes = [...last.values()];
   const rows = (list: readonly AlertChange[]) =>
     JSON.stringify(list.map((c) => ({ device_id: c.deviceId, kind: c.kind, message: c.message })));
   const open = changes.filter((c) => c.message !== null);

@@ -55,10 +55,12 @@ export async function setDeviceConfig(
     throw new StoreInputError(
       input.deviceId ? `no active device '${input.deviceId}'` : `no active devices in unit '${input.unitId}'`,
     );
-  const out = await writeConfigs(db, targets, async (unitId) => {
-    const roster = await rosterSettings(db, unitId);
-    return Object.keys(roster).length > 0 ? { ...settings, officers: roster } : settings;
-  });
+  // Names and badges decide whom ratings are attributed to: they come from the roster only
+  // (empty roster: badges carry officer IDs), never from a settings form.
+  const out = await writeConfigs(db, targets, async (unitId) => ({
+    ...settings,
+    officers: await rosterSettings(db, unitId),
+  }));
   await db.insert(auditLog).values({
     actor: input.actor,
     action: 'config.set',
@@ -68,19 +70,30 @@ export async function setDeviceConfig(
   return out;
 }
 
-/** After a roster change: every active device of the unit gets its settings with the new roster. */
-export async function pushRosterToDevices(db: Executor, unitId: string): Promise<StoredDeviceConfig[]> {
-  const targets = await db
-    .select({ id: devices.id, unitId: devices.unitId })
+/**
+ * After a roster change: every device of the unit that runs on central settings gets them again
+ * with the new roster, as a new version, in ONE statement (no read-modify-write race with a
+ * technician saving settings). Devices still on their own file's settings are left alone: a
+ * roster must not replace a counter's scale or reasons with defaults. Returns those skipped.
+ */
+export async function pushRosterToDevices(
+  db: Executor,
+  unitId: string,
+): Promise<{ updated: number; onFileSettings: number }> {
+  const roster = await rosterSettings(db, unitId);
+  const result = await db.execute(sql`
+    update device_configs c
+    set settings = jsonb_set(c.settings, '{officers}', ${JSON.stringify(roster)}::jsonb),
+      version = c.version + 1, updated_at = now()
+    from devices d
+    where d.id = c.device_id and d.unit_id = ${unitId} and d.revoked_at is null
+    returning c.device_id`);
+  const updated = (result as unknown as { rows: unknown[] }).rows.length;
+  const active = await db
+    .select({ id: devices.id })
     .from(devices)
     .where(and(isNull(devices.revokedAt), eq(devices.unitId, unitId)));
-  const roster = await rosterSettings(db, unitId);
-  const out: StoredDeviceConfig[] = [];
-  for (const t of targets) {
-    const current = (await getDeviceConfig(db, t.id))?.settings ?? CounterSettings.parse({});
-    out.push(...(await writeConfigs(db, [t], async () => ({ ...current, officers: roster }))));
-  }
-  return out;
+  return { updated, onFileSettings: active.length - updated };
 }
 
 async function writeConfigs(
@@ -93,10 +106,11 @@ async function writeConfigs(
     const settings = await settingsFor(unitId);
     const [row] = await db
       .insert(deviceConfigs)
-      .values({ deviceId: id, version: 1, settings, updatedAt: new Date() })
+      // The database's clock, not this process's: brokers compare it with their own `now()`.
+      .values({ deviceId: id, version: 1, settings, updatedAt: sql`now()` })
       .onConflictDoUpdate({
         target: deviceConfigs.deviceId,
-        set: { version: sql`${deviceConfigs.version} + 1`, settings, updatedAt: new Date() },
+        set: { version: sql`${deviceConfigs.version} + 1`, settings, updatedAt: sql`now()` },
       })
       .returning();
     if (row) out.push({ ...row, settings });
@@ -107,6 +121,13 @@ async function writeConfigs(
 export async function getDeviceConfig(db: Executor, deviceId: string): Promise<StoredDeviceConfig | null> {
   const [row] = await db.select().from(deviceConfigs).where(eq(deviceConfigs.deviceId, deviceId)).limit(1);
   return row ? { ...row, settings: parseSettings(row.settings) } : null;
+}
+
+/** The database's clock: change watermarks must not mix clocks of different machines. */
+export async function databaseNow(db: Executor): Promise<Date> {
+  const r = await db.execute(sql`select now() as now`);
+  const v = (r as unknown as { rows: Array<{ now: string | Date }> }).rows[0]?.now;
+  return v instanceof Date ? v : new Date(String(v));
 }
 
 /** Device IDs whose config changed after `since`: what a broker must (re)publish. */

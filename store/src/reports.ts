@@ -305,6 +305,8 @@ export async function officerRecord(db: Executor, officerId: string, period: Per
     .where(
       and(
         eq(hourlyRollups.officerId, officerId),
+        // Only the officer's time in their current unit: whoever may see this unit sees that.
+        eq(hourlyRollups.unitId, officer.unitId),
         gte(hourlyRollups.hour, period.from),
         lt(hourlyRollups.hour, period.to),
       ),
@@ -318,6 +320,7 @@ export async function officerRecord(db: Executor, officerId: string, period: Per
     .where(
       and(
         eq(ratings.officerId, officerId),
+        eq(ratings.unitId, officer.unitId),
         gte(ratings.deviceTs, period.from),
         lt(ratings.deviceTs, period.to),
       ),

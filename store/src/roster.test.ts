@@ -17,13 +17,19 @@ describe.each(STORE_BACKENDS)('officer roster on %s', (backend) => {
   });
 
   it('keeps names and badges and sends them to the unit’s counters with a new version', async () => {
-    await saveOfficer(store.db, {
+    await setDeviceConfig(store.db, { deviceId: device, settings: { scale: 'keypad4' }, actor: 't' });
+    // A counter still on its own file's settings is left alone (and counted), never reset.
+    const onFile = (await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q02', actor: 't' }))
+      .deviceId;
+    const first = await saveOfficer(store.db, {
       unitId: 'trung-van',
       officerId: 'cb-lan',
       name: 'Nguyễn Thị Lan',
       badge: '0004512345',
       actor: 't',
     });
+    expect(first).toMatchObject({ countersUpdated: 1, countersOnFileSettings: 1 });
+    expect(await getDeviceConfig(store.db, onFile)).toBeNull();
     await saveOfficer(store.db, {
       unitId: 'trung-van',
       officerId: 'cb-minh',
@@ -35,7 +41,7 @@ describe.each(STORE_BACKENDS)('officer roster on %s', (backend) => {
       { id: 'cb-minh', name: 'Trần Văn Minh', badge: null },
     ]);
     const config = await getDeviceConfig(store.db, device);
-    expect(config?.version).toBe(2);
+    expect(config?.version).toBe(3);
     expect(config?.settings.officers).toEqual({
       'cb-lan': { name: 'Nguyễn Thị Lan', badge: '0004512345' },
       'cb-minh': { name: 'Trần Văn Minh', badge: null },
@@ -67,6 +73,17 @@ describe.each(STORE_BACKENDS)('officer roster on %s', (backend) => {
     await expect(
       saveOfficer(store.db, { unitId: 'kim-anh', officerId: 'cb-lan', name: 'Nguyễn Thị Lan', actor: 't' }),
     ).rejects.toThrow("officer 'cb-lan' is on the roster of 'trung-van'");
+    // Retired from one ward, an officer moves to another only by the city's hand.
+    await expect(
+      saveOfficer(store.db, { unitId: 'kim-anh', officerId: 'cb-minh', name: 'Trần Văn Minh', actor: 't' }),
+    ).rejects.toThrow(/a transfer needs the city/);
+    await saveOfficer(store.db, {
+      unitId: 'kim-anh',
+      officerId: 'cb-minh',
+      name: 'Trần Văn Minh',
+      actor: 't',
+      transferFromOtherUnit: true,
+    });
     await expect(
       saveOfficer(store.db, { unitId: 'trung-van', officerId: 'bad id', name: 'X', actor: 't' }),
     ).rejects.toThrow(StoreInputError);

@@ -42,8 +42,19 @@ export async function unitRoster(db: Executor, unitId: string): Promise<RosterEn
  */
 export async function saveOfficer(
   db: Executor,
-  input: { unitId: string; officerId: string; name: string; badge?: string | null; actor: string },
-): Promise<RosterEntry> {
+  input: {
+    unitId: string;
+    officerId: string;
+    name: string;
+    badge?: string | null;
+    actor: string;
+    /**
+     * Take over an officer retired from another unit (a transfer). Only the city or an admin at
+     * the console may: otherwise a ward could pull another ward's officer, and their record, in.
+     */
+    transferFromOtherUnit?: boolean;
+  },
+): Promise<RosterEntry & { countersUpdated: number; countersOnFileSettings: number }> {
   const parsed = OfficerInput.safeParse({
     unitId: input.unitId,
     officerId: input.officerId,
@@ -56,8 +67,14 @@ export async function saveOfficer(
   }
   const o = parsed.data;
   const [existing] = await db.select().from(officers).where(eq(officers.id, o.officerId)).limit(1);
-  if (existing && existing.unitId !== o.unitId && existing.retiredAt === null)
-    throw new StoreInputError(`officer '${o.officerId}' is on the roster of '${existing.unitId}'`);
+  if (existing && existing.unitId !== o.unitId) {
+    if (existing.retiredAt === null)
+      throw new StoreInputError(`officer '${o.officerId}' is on the roster of '${existing.unitId}'`);
+    if (!input.transferFromOtherUnit)
+      throw new StoreInputError(
+        `officer '${o.officerId}' belonged to '${existing.unitId}': a transfer needs the city's account`,
+      );
+  }
   if (o.badge) {
     const [clash] = await db
       .select({ id: officers.id })
@@ -87,8 +104,14 @@ export async function saveOfficer(
     target: o.officerId,
     details: { unitId: o.unitId, name: o.name, badge: o.badge },
   });
-  await pushRosterToDevices(db, o.unitId);
-  return { id: o.officerId, name: o.name, badge: o.badge };
+  const pushed = await pushRosterToDevices(db, o.unitId);
+  return {
+    id: o.officerId,
+    name: o.name,
+    badge: o.badge,
+    countersUpdated: pushed.updated,
+    countersOnFileSettings: pushed.onFileSettings,
+  };
 }
 
 /** Takes an officer off the roster (left the unit); their history stays attributed to them. */

@@ -124,7 +124,13 @@ export function metricValue(metrics: string, name: string, labels = ''): number 
 
 /** Follows a one-time sign-in link and returns the session cookie (`name=value`) it sets. */
 export async function sessionCookie(signInLink: string): Promise<string> {
-  const res = await fetch(signInLink, { redirect: 'manual' });
+  const url = new URL(signInLink);
+  const res = await fetch(`${url.origin}/login/link`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { origin: url.origin },
+    body: new URLSearchParams({ token: url.searchParams.get('token') ?? '' }),
+  });
   const cookie = res.headers.get('set-cookie')?.split(';')[0];
   if (res.status !== 303 || !cookie) throw new Error(`sign-in link refused: HTTP ${res.status}`);
   return cookie;

@@ -1,5 +1,5 @@
 import { CounterSettings, encodePayload, topicFor } from '@onestop/protocol';
-import { configsChangedSince, type Database, schema } from '@onestop/store';
+import { configsChangedSince, type Database, databaseNow, schema } from '@onestop/store';
 import type { Aedes } from 'aedes';
 import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
@@ -40,7 +40,8 @@ export class ConfigPublisher {
     return this.send(row);
   }
 
-  private watermark = new Date();
+  /** In the database's clock (see publishChanged); null until the first sweep reads it. */
+  private watermark: Date | null = null;
 
   /**
    * Publishes configs stored since the last call, by whichever process stored them (dashboard,
@@ -48,8 +49,11 @@ export class ConfigPublisher {
    * and commits that land late; publishing a version twice is harmless (retained, idempotent).
    */
   async publishChanged(overlapMs = 5_000): Promise<number> {
-    const started = new Date();
-    const ids = await configsChangedSince(this.db, new Date(this.watermark.getTime() - overlapMs));
+    // Both ends of the window come from the database's clock, which stamps `updated_at` too:
+    // a process whose clock runs behind cannot make a change fall outside it.
+    const started = await databaseNow(this.db);
+    const since = this.watermark ?? started;
+    const ids = await configsChangedSince(this.db, new Date(since.getTime() - overlapMs));
     this.watermark = started;
     let n = 0;
     for (const id of ids) if (await this.publish(id)) n++;

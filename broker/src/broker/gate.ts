@@ -176,8 +176,11 @@ export class Gate {
     if (s?.role !== 'device') return;
     const set = this.deviceClients.get(s.address.deviceId);
     if (!set?.delete(client)) return;
-    if (set.size === 0) this.deviceClients.delete(s.address.deviceId);
     this.connectedDevices.dec();
+    // A takeover (the device reconnected before its old half-open connection timed out) leaves
+    // the device connected: only the last of its connections going away means offline.
+    if (set.size > 0) return;
+    this.deviceClients.delete(s.address.deviceId);
     this.state.disconnected(s.address.deviceId, this.graceful.has(client));
   }
 

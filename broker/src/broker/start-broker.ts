@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { type Database, schema } from '@onestop/store';
-import { Aedes, type AedesOptions } from 'aedes';
+import { Aedes, type AedesOptions, type Client } from 'aedes';
 import { and, inArray, isNotNull } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -147,7 +147,18 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
   }, opts.revocationPollMs ?? 10_000);
   revocationTimer.unref();
 
-  const commands = new CommandSender(aedes, db, logger, () => [...gate.deviceClients.keys()]);
+  // A command published before the device has (re)subscribed to its `cmd/…` topics would be
+  // dropped while it shows as sent: only devices with a client that subscribed (or resumed a
+  // persistent session, whose subscriptions survive) are sent commands.
+  const listening = new WeakSet<Client>();
+  aedes.on('subscribe', (subs, client) => {
+    if (client && subs.some((s) => s.topic.includes('/cmd/'))) listening.add(client);
+  });
+  const commandTargets = () =>
+    [...gate.deviceClients]
+      .filter(([, clients]) => [...clients].some((c) => listening.has(c) || c.clean === false))
+      .map(([id]) => id);
+  const commands = new CommandSender(aedes, db, logger, commandTargets);
   const commandTimer = setInterval(() => {
     commands.sendPending().catch((err: unknown) => logger.warn({ err }, 'command sweep failed'));
   }, opts.commandPollMs ?? 1_000);

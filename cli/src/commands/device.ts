@@ -107,17 +107,17 @@ export function registerDeviceCommands(program: Command, defaults: { mqttUrl: st
     .argument('<name>')
     .option(
       '--wait <seconds>',
-      "wait this long for the device's answer (0: just queue it)",
+      "wait this long for the device's answer (0: just queue it; default 30 with DATABASE_URL, else 0, since serve must be stopped to use the embedded store)",
       parsePositiveInt('--wait', 600),
-      30,
     )
     .option('--data <dir>', 'data folder of the embedded database', './data')
-    .action(async (deviceId: string, name: string, o: DataOpts & { wait: number }) => {
+    .action(async (deviceId: string, name: string, o: DataOpts & { wait?: number }) => {
+      const wait = o.wait ?? (process.env.DATABASE_URL ? 30 : 0);
       // Queued through the database so it works from any machine that reaches it (DATABASE_URL);
       // with the embedded store, serve must be stopped and sends it when it starts again.
       const cmd = await withStore(o.data, async (db) => {
         const queued = await requestCommand(db, { deviceId, name, actor: 'cli' }).catch(asUsage);
-        const until = Date.now() + o.wait * 1000;
+        const until = Date.now() + wait * 1000;
         let current = queued;
         while (!current.answeredAt && Date.now() < until) {
           await new Promise((r) => setTimeout(r, 500));
@@ -129,8 +129,8 @@ export function registerDeviceCommands(program: Command, defaults: { mqttUrl: st
       process.stdout.write(
         `${JSON.stringify({ cmdId, deviceId, name, sent: sentAt !== null, answered: answeredAt !== null, ok, result, error })}\n`,
       );
-      if (o.wait > 0 && !answeredAt)
-        throw new UsageError(`no answer within ${o.wait} s (it stays queued for 10 minutes)`);
+      if (wait > 0 && !answeredAt)
+        throw new UsageError(`no answer within ${wait} s (it stays queued for 10 minutes)`);
       if (answeredAt && !ok) process.exitCode = 1;
     });
 }

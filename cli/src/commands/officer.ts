@@ -26,6 +26,8 @@ export function registerOfficerCommands(program: Command): void {
           name: o.name,
           badge: o.badge ?? null,
           actor: 'cli',
+          // At the console: an administrator, so a transfer from another unit is allowed.
+          transferFromOtherUnit: true,
         }).catch(asUsage),
       );
       print(saved);

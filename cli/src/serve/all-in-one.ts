@@ -5,6 +5,7 @@ import { startSimulatedCounter } from '@onestop/edge-agent';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { explainListenError, UsageError } from '../errors.js';
+import { embeddedDatabaseDir } from '../with-store.js';
 import { prepareFirstSignIn } from './first-sign-in.js';
 import { ensureSimulatedFleet } from './fleet.js';
 
@@ -87,7 +88,7 @@ export async function startAllInOne(o: AllInOneOptions): Promise<AllInOne> {
     const services = serviceCredentials({});
     const core = await start('database, broker and ingest', () =>
       startEmbedded({
-        dataDir: join(dataDir, 'db'),
+        dataDir: embeddedDatabaseDir(dataDir),
         broker: {
           mqttPort: o.mqttPort,
           host: o.host,

@@ -1,4 +1,4 @@
-import { addStaffMember, countActiveStaff, type Database, listStaff, openStaffSession } from '@onestop/store';
+import { addStaffMember, type Database, listStaff, openStaffSession } from '@onestop/store';
 
 export interface FirstSignIn {
   /** One-time link that signs the operator in as a city account (valid 15 minutes). */
@@ -15,7 +15,9 @@ export interface FirstSignIn {
  */
 export async function prepareFirstSignIn(db: Database, dashboardUrl: string): Promise<FirstSignIn> {
   let created: FirstSignIn['created'] = null;
-  if ((await countActiveStaff(db)) === 0) {
+  // Only a database with no accounts at all gets one: accounts an administrator disabled stay
+  // disabled (then no link is printed; `onestop user add` makes a new one).
+  if ((await listStaff(db)).length === 0) {
     const admin = await addStaffMember(db, {
       username: 'admin',
       displayName: 'Quản trị viên',

@@ -1,4 +1,11 @@
-import { addStaffMember, applyAlertChanges, openStaffSession, provisionDevice, schema } from '@onestop/store';
+import {
+  addStaffMember,
+  applyAlertChanges,
+  openStaffSession,
+  provisionDevice,
+  schema,
+  setDeviceConfig,
+} from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
 import pino from 'pino';
 import { Registry } from 'prom-client';
@@ -91,8 +98,13 @@ describe('who may see what on the dashboard', () => {
   });
 
   it('never redirects off-site after sign-in', async () => {
-    const res = await login('city', passwords.city!, '//evil.example/x');
-    expect(res.headers.get('location')).toBe('/');
+    for (const next of ['//evil.example/x', '/\\evil.example', '/\t/evil.example', 'https://evil.example']) {
+      const res = await login('city', passwords.city!, next);
+      expect(res.headers.get('location'), next).toBe('/');
+    }
+    expect((await login('city', passwords.city!, '/units/kim-anh?days=7')).headers.get('location')).toBe(
+      '/units/kim-anh?days=7',
+    );
   });
 
   it('refuses wrong passwords and throttles repeated failures', async () => {
@@ -187,6 +199,8 @@ describe('who may see what on the dashboard', () => {
 
   it('lets a ward leader keep the unit’s roster, sent to its counters', async () => {
     const d = await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q07', actor: 't' });
+    // Runs on central settings (a counter on its own file's settings is left alone).
+    await setDeviceConfig(store.db, { deviceId: d.deviceId, settings: {}, actor: 't' });
     const post = (path: string, form: Record<string, string>, who = 'lead.tv') =>
       app.request(path, {
         method: 'POST',
@@ -232,10 +246,16 @@ describe('who may see what on the dashboard', () => {
 
   it('accepts a one-time sign-in link once', async () => {
     const { token } = await openStaffSession(store.db, 'city', 'link');
-    const first = await app.request(`/login/link?token=${token}`);
+    // Opening the link (or a chat app's preview of it) spends nothing: it shows a button.
+    const shown = await app.request(`/login/link?token=${token}`);
+    expect(shown.status).toBe(200);
+    expect(await shown.text()).toContain(`name="token" value="${token}"`);
+    const use = () =>
+      app.request('/login/link', { method: 'POST', headers: ORIGIN, body: new URLSearchParams({ token }) });
+    const first = await use();
     expect(first.status).toBe(303);
     expect(first.headers.get('set-cookie')).toContain('onestop_session=');
-    expect((await app.request(`/login/link?token=${token}`)).status).toBe(401);
+    expect((await use()).status).toBe(401);
   });
 
   it('refuses cross-site form posts', async () => {

@@ -26,9 +26,14 @@ const LoginForm = z.strictObject({
   next: z.string().max(500).optional(),
 });
 
-/** Only local paths: a `next` pointing elsewhere would make the sign-in page an open redirect. */
-function safeNext(next: string | undefined, staff: StaffMember): string {
-  return next?.startsWith('/') && !next.startsWith('//') ? next : homeOf(staff);
+/**
+ * Only local paths: a `next` pointing elsewhere would make the sign-in page an open redirect.
+ * Browsers read `/\host` and `/<TAB>/host` as `//host`, so a backslash or a control character
+ * right after the first slash, or anywhere, is refused too.
+ */
+export function safeNext(next: string | undefined, staff: StaffMember): string {
+  const local = next !== undefined && /^\/(?![/\\])/.test(next) && !/[\u0000-\u001f\u007f\\]/.test(next);
+  return local ? next : homeOf(staff);
 }
 
 export interface AuthRoutesOptions {
@@ -37,6 +42,8 @@ export interface AuthRoutesOptions {
   /** Failed sign-ins allowed per address and per account in `windowMs`. */
   maxFailures?: number;
   windowMs?: number;
+  /** Mark session cookies Secure whatever the request URL says (HTTPS at a reverse proxy). */
+  secureCookies?: boolean;
 }
 
 export function authRoutes(opts: AuthRoutesOptions) {
@@ -53,7 +60,8 @@ export function authRoutes(opts: AuthRoutesOptions) {
       path: '/',
       httpOnly: true,
       sameSite: 'Lax',
-      secure: new URL(c.req.url).protocol === 'https:',
+      // Behind a TLS-terminating proxy the request URL is http: the operator says so instead.
+      secure: opts.secureCookies === true || new URL(c.req.url).protocol === 'https:',
       maxAge: Math.floor(SESSION_TTL_MS.browser / 1000),
     });
   };
@@ -83,13 +91,16 @@ ${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
       c.header('retry-after', String(Math.ceil(wait / 1000)));
       return page(c, 429, t('tooManyLogins'), next);
     }
+    // Counted before the (slow) password check, so that parallel guesses cannot all slip through
+    // while the first is still being verified; a success takes its own attempt back.
+    byAddress.record(address);
+    byAccount.record(username);
     const staff = await checkStaffPassword(db, username, password);
     if (!staff) {
-      byAddress.record(address);
-      byAccount.record(username);
       logger.warn({ username, address }, 'dashboard sign-in refused');
       return page(c, 401, t('badLogin'), next);
     }
+    byAddress.undo(address);
     byAccount.clear(username);
     await startSession(c, staff);
     logger.info({ username, role: staff.role }, 'dashboard sign-in');
@@ -97,9 +108,19 @@ ${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
   });
 
   // One-time sign-in link printed by `onestop serve` / `onestop user link`.
-  app.get('/login/link', async (c) => {
-    const token = c.req.query('token') ?? '';
-    const staff = await staffBySession(db, token, ['link']);
+  // Opening the link only shows a button: a chat app's link preview (a GET) must not spend it.
+  app.get('/login/link', (c) => {
+    const lang = c.get('lang');
+    const t = translator(lang);
+    const token = (c.req.query('token') ?? '').slice(0, 100);
+    const body = html`<h2>${t('signIn')}</h2><form method="post" action="/login/link">
+<input type="hidden" name="token" value="${token}"><p><button type="submit" style="font-size:1.1rem;padding:.5rem 1.4rem">${t('continueSignIn')}</button></p></form>`;
+    return c.html(layout({ lang, t, title: t('signIn'), body, staff: null }));
+  });
+
+  app.post('/login/link', async (c) => {
+    const form = await c.req.parseBody();
+    const staff = await staffBySession(db, String(form.token ?? ''), ['link']);
     if (!staff) return page(c, 401, translator(c.get('lang'))('linkExpired'));
     await startSession(c, staff);
     return c.redirect(homeOf(staff), 303);

@@ -28,6 +28,13 @@ export class AttemptWindow {
     while (this.hits.size > this.maxKeys) this.hits.delete(this.hits.keys().next().value!);
   }
 
+  /** Takes back the latest attempt (it turned out to be a success). */
+  undo(key: string): void {
+    const recent = this.hits.get(key);
+    recent?.pop();
+    if (recent?.length === 0) this.hits.delete(key);
+  }
+
   clear(key: string): void {
     this.hits.delete(key);
   }

@@ -79,8 +79,11 @@ ${input('badge', t('badge'), 'maxlength="64"')}
         name: String(f.name ?? ''),
         badge: String(f.badge ?? ''),
         actor: actor(c),
+        transferFromOtherUnit: c.get('staff')?.role === 'city',
       });
-      return page(c, unitId, { ok: true, text: `${translator(c.get('lang'))('savedOfficer')}: ${o.name}` });
+      const t = translator(c.get('lang'));
+      const onFile = o.countersOnFileSettings > 0 ? ` ${t('rosterOnFile')}: ${o.countersOnFileSettings}` : '';
+      return page(c, unitId, { ok: true, text: `${t('savedOfficer')}: ${o.name}.${onFile}` });
     } catch (err) {
       if (err instanceof StoreInputError) return page(c, unitId, { ok: false, text: err.message });
       throw err;
