@@ -32,8 +32,9 @@ const LoginForm = z.strictObject({
  * right after the first slash, or anywhere, is refused too.
  */
 export function safeNext(next: string | undefined, staff: StaffMember): string {
-  const local = next !== undefined && /^\/(?![/\\])/.test(next) && !/[\u0000-\u001f\u007f\\]/.test(next);
-  return local ? next : homeOf(staff);
+  const odd = (ch: string) => ch.charCodeAt(0) < 0x20 || ch === '\u007f' || ch === '\\';
+  if (!next?.startsWith('/') || next[1] === '/' || [...next].some(odd)) return homeOf(staff);
+  return next;
 }
 
 export interface AuthRoutesOptions {
