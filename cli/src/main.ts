@@ -27,10 +27,20 @@ try {
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) process.exit(err.exitCode);
-  if (err instanceof UsageError || (err as Error)?.name === 'ConfigFileError') {
-    process.stderr.write(`onestop: ${(err as Error).message}\n`);
+  if (userCanFix(err)) {
+    const message = (err as Error).message;
+    process.stderr.write(`${message.startsWith('onestop') ? message : `onestop: ${message}`}\n`);
     process.exit(2);
   }
   process.stderr.write(`onestop: ${(err as Error)?.stack ?? String(err)}\n`);
   process.exit(1);
+}
+
+/** Errors the user fixes (a flag, a file, a folder in use), possibly wrapped by a start-up step. */
+function userCanFix(err: unknown): boolean {
+  for (let e = err; e instanceof Error; e = e.cause) {
+    if (e instanceof UsageError || e.name === 'ConfigFileError' || e.name === 'DataDirInUseError')
+      return true;
+  }
+  return false;
 }

@@ -3,6 +3,7 @@ export * from './audit.js';
 export * from './commands.js';
 export * from './comments.js';
 export * from './credentials.js';
+export * from './data-lock.js';
 export * from './db.js';
 export * from './device-config.js';
 export * from './devices.js';

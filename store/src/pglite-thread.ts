@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { PGlite, QueryOptions, Results } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
+import { lockDataDir } from './data-lock.js';
 import type { Database, Store } from './db.js';
 import * as schema from './schema.js';
 
@@ -158,6 +159,7 @@ export async function openPgliteThread(
 ): Promise<Store> {
   // From sources (tsx, tests) the worker registers the TypeScript loader first: on Node 20 a
   // worker's entry module is resolved before any `--import` hook of its own could handle `.ts`.
+  const unlock = dataDir ? lockDataDir(dataDir) : () => {};
   const worker = WORKER.pathname.endsWith('.ts')
     ? new Worker(
         `import('tsx/esm/api').then((t) => (t.register(), import(${JSON.stringify(WORKER.href)})))`,
@@ -172,6 +174,7 @@ export async function openPgliteThread(
     await thread.ready;
   } catch (err) {
     await worker.terminate();
+    unlock();
     throw err;
   }
   worker.unref();
@@ -187,7 +190,8 @@ export async function openPgliteThread(
       closing ??= thread
         .request({ op: 'close' })
         .then(() => worker.terminate())
-        .then(() => {});
+        .then(() => {})
+        .finally(unlock);
       return closing;
     },
   };

@@ -156,6 +156,22 @@ describe('onestop serve, end to end', () => {
       blocker.close();
     }
   }, 60_000);
+
+  it('keeps a second process out of a running server’s embedded database, saying why', async () => {
+    const data = tempDir();
+    const serve = await startServe(['--data', data]);
+    try {
+      const list = await runCli(['device', 'list', '--data', data]);
+      expect(list.code).toBe(2);
+      expect(list.stderr.trim()).toMatch(
+        new RegExp(`^onestop: the embedded database in .*/db is in use by process ${serve.child.pid} `),
+      );
+    } finally {
+      expect(await serve.stop('SIGTERM')).toBe(0);
+    }
+    // Released on a clean stop: the admin command works now.
+    expect((await runCli(['device', 'list', '--data', data])).code).toBe(0);
+  }, 90_000);
 });
 
 describe('onestop device', () => {
