@@ -149,8 +149,8 @@ export async function startAgent(
           if (stopped) return;
           bus.emit('agent.restarting', { reason });
           logger.info({ reason }, 'restarting agent');
-          const carried = runtime.counter.current().state;
-          await runtime.stop(false);
+          // The state is taken when the old runtime's counter is frozen, not before it stops.
+          let carried = await runtime.stop(false);
           const previous = config;
           if (pendingConfig) config = pendingConfig;
           pendingConfig = null;
@@ -158,6 +158,9 @@ export async function startAgent(
           try {
             runtime = await launch(carried);
           } catch (e) {
+            // The failed runtime may have recorded events at start-up (overdue deadlines): go on
+            // from its final state so the fallback does not record them a second time.
+            if (e instanceof LaunchError) carried = e.finalState;
             if (config === previous) throw e;
             // The new file does not run (unwritable dataDir, a device that fails): go back to the
             // configuration that did, rather than leave the counter dead until someone comes.
@@ -185,13 +188,13 @@ export async function startAgent(
   };
 
   /** Builds and starts a runtime; one that fails half-way is stopped again (files, sockets). */
-  const launch = async (carried: CounterState | null): Promise<Runtime> => {
+  const launch = async (carried: CounterState): Promise<Runtime> => {
     const next = build(carried);
     try {
       await next.start();
     } catch (e) {
-      await next.stop(false).catch(() => {});
-      throw e;
+      const finalState = await next.stop(false).catch(() => carried);
+      throw new LaunchError(e, finalState);
     }
     return next;
   };
@@ -201,4 +204,15 @@ export async function startAgent(
   // Runs until stopped; camera faults show up in telemetry, never as a crash of the agent.
   void perception?.start().catch((e: Error) => logger.error({ err: e.message }, 'perception stopped'));
   return agent;
+}
+
+/** A runtime that failed to start, with the counter state it ended in (what to go on from). */
+class LaunchError extends Error {
+  constructor(
+    cause: unknown,
+    readonly finalState: CounterState,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'LaunchError';
+  }
 }

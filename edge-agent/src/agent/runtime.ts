@@ -76,6 +76,7 @@ export class Runtime {
   private readonly extensions: Extension[];
   private readonly ctx: AgentContext;
   private stopped = false;
+  private finalState: CounterState | null = null;
 
   constructor(private readonly d: RuntimeDeps) {
     const { config, bus, logger, clock } = d;
@@ -201,15 +202,21 @@ export class Runtime {
     return this.ctx;
   }
 
-  /** `final`: a real stop (retained `stopped`); otherwise a restart, where the will covers a crash. */
-  async stop(final: boolean): Promise<void> {
+  /**
+   * `final`: a real stop (retained `stopped`); otherwise a restart, where the will covers a crash.
+   * Returns the counter's final state, for the next runtime of a restart to start from.
+   */
+  async stop(final: boolean): Promise<CounterState> {
     // Idempotent: after a failed restart the controller may stop this runtime a second time.
-    if (this.stopped) return;
+    if (this.stopped) return this.finalState ?? this.counter.current().state;
     this.stopped = true;
-    await this.d.inputs.stop();
     // A real stop closes the open visit while the outbox and the publisher still run, so its end
     // is recorded (and sent if connected) before `stopped`. A restart hands the state over instead.
+    // Either way the counter is frozen FIRST: nothing arriving while devices, kiosk and camera
+    // close can change a state that is already handed over.
     if (final) this.counter.close();
+    this.finalState = this.counter.freeze();
+    await this.d.inputs.stop();
     this.subscriptions.stop();
     for (const e of [...this.extensions].reverse()) await e.stop();
     const opts = { qos: 1 as const, retain: true };
@@ -219,5 +226,6 @@ export class Runtime {
         : undefined,
     );
     this.outbox.close();
+    return this.finalState;
   }
 }

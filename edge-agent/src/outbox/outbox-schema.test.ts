@@ -91,14 +91,17 @@ describe('Outbox schema', () => {
     expect(o.strike([a])).toEqual(new Map([[a, 2]]));
     expect(o.deadLetter([a], 'refused')).toBe(1);
     expect(o.pending(10).map((e) => e.eventId)).toEqual([b]);
-    expect(o.ack([a])).toBe(0); // an ack cannot remove a dead letter either
-    expect(o.stats()).toMatchObject({ depth: 1, deadLetters: 1 });
     o.close();
     const again = make(dir);
     expect(again.stats()).toMatchObject({ depth: 1, deadLetters: 1 });
     expect(again.deadLetters()).toEqual([
       expect.objectContaining({ eventId: a, strikes: 2, reason: 'refused', seq: 0 }),
     ]);
+    // Set aside too early (a slow server): when its ack does come, the event is stored on the
+    // server, so it leaves the dead-letter table as well.
+    expect(again.ack([a])).toBe(0);
+    expect(again.stats()).toMatchObject({ depth: 1, deadLetters: 0 });
+    expect(again.deadLetters()).toEqual([]);
   });
 
   it('writes meta in the same transaction as the event, and not at all if the event is refused', () => {

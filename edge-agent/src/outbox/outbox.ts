@@ -197,7 +197,7 @@ export class Outbox {
   deadLetter(eventIds: readonly string[], reason: string): number {
     if (eventIds.length === 0) return 0;
     const copy = this.db.prepare(`
-      INSERT OR IGNORE INTO dead_letter (id, event_id, channel, topic, seq, ts, payload, strikes, reason, dead_at)
+      INSERT INTO dead_letter (id, event_id, channel, topic, seq, ts, payload, strikes, reason, dead_at)
       SELECT id, event_id, channel, topic, seq, ts, payload, strikes, ?, ? FROM outbox WHERE event_id = ?`);
     const del = this.db.prepare('DELETE FROM outbox WHERE event_id = ?');
     const now = this.clock.now();
@@ -220,7 +220,7 @@ export class Outbox {
     const n = this.db.transaction(() => {
       const moved = this.db
         .prepare(`
-          INSERT OR IGNORE INTO outbox (id, event_id, channel, topic, seq, ts, payload, strikes)
+          INSERT INTO outbox (id, event_id, channel, topic, seq, ts, payload, strikes)
           SELECT id, event_id, channel, topic, seq, ts, payload, 0 FROM dead_letter`)
         .run().changes;
       this.db.prepare('DELETE FROM dead_letter').run();
@@ -245,10 +245,18 @@ export class Outbox {
   ack(eventIds: readonly string[]): number {
     if (eventIds.length === 0) return 0;
     const del = this.db.prepare('DELETE FROM outbox WHERE event_id = ?');
+    // A delivery set aside too early can still be acknowledged later: then it is stored, and
+    // it leaves the dead-letter table too.
+    const delDead = this.db.prepare('DELETE FROM dead_letter WHERE event_id = ?');
+    let dead = 0;
     const n = this.db.transaction((ids: readonly string[]) =>
-      ids.reduce((acc, id) => acc + del.run(id).changes, 0),
+      ids.reduce((acc, id) => {
+        dead += delDead.run(id).changes;
+        return acc + del.run(id).changes;
+      }, 0),
     )(eventIds);
     this.depthCache -= n;
+    this.deadCache -= dead;
     return n;
   }
 

@@ -98,7 +98,12 @@ export class Commands implements Extension {
       case 'self-test':
         return this.selfTest(args);
       case 'retry-dead-letters': {
-        const requeued = ctx.outbox.requeueDeadLetters();
+        let requeued: number;
+        try {
+          requeued = ctx.outbox.requeueDeadLetters();
+        } catch (e) {
+          return { ok: false, result: null, error: `nothing moved: ${(e as Error).message}`.slice(0, 500) };
+        }
         ctx.logger.info({ requeued }, 'dead-lettered events put back in the outbox');
         if (requeued > 0) ctx.bus.emit('outbox.requeued', { count: requeued });
         return { ok: true, result: { requeued }, error: null };

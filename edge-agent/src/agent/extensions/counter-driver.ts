@@ -44,6 +44,8 @@ export class CounterDriver implements Extension {
   private state: CounterState;
   private timer: NodeJS.Timeout | null = null;
   private offs: Array<() => void> = [];
+  /** Set when the runtime stops: from then on nothing changes the state that is handed over. */
+  private frozen = false;
 
   /** `carried`: the state of the previous runtime, when the agent restarts in-process. */
   constructor(
@@ -81,8 +83,22 @@ export class CounterDriver implements Extension {
   }
 
   stop(): void {
+    this.freeze();
+  }
+
+  /**
+   * Refuses every later input and returns the final state. A stopping runtime calls this first,
+   * before it waits for devices, kiosk and camera to close: an input in that window would be
+   * recorded but missing from the state the next runtime starts from (a rating taken twice, a
+   * sign-out forgotten).
+   */
+  freeze(): CounterState {
+    this.frozen = true;
     for (const off of this.offs) off();
+    this.offs = [];
     if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    return this.state;
   }
 
   current(): { state: CounterState; screen: Screen } {
@@ -91,6 +107,10 @@ export class CounterDriver implements Extension {
 
   dispatch(input: CounterInput): void {
     const { ctx } = this;
+    if (this.frozen) {
+      ctx.logger.info({ input: input.type }, 'input refused: the agent is restarting or stopping');
+      return;
+    }
     const cctx: CounterContext = {
       now: ctx.clock.now(),
       settings: ctx.settings.get(),

@@ -191,6 +191,24 @@ describe('Publisher', () => {
     h.pub.stop();
   });
 
+  it('does not count late acks of earlier sends against the events sent after them', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const h = harness(4, { deadLetterAfter: 2 });
+    const dead: string[][] = [];
+    h.bus.on('event.dead-lettered', (e) => dead.push(e.eventIds));
+    const ids = ['S1', 'S2', 'S3'].map((l) => h.add(l));
+    h.pub.start();
+    await Promise.resolve();
+    // A slow ingest catching up: each round only the oldest delivery's ack comes back.
+    for (const id of ids) {
+      await h.elapse(1_100);
+      h.ack([id]);
+    }
+    expect(dead).toEqual([]);
+    expect(h.outbox.stats()).toMatchObject({ depth: 0, deadLetters: 0 });
+    h.pub.stop();
+  });
+
   it('sets nothing aside while the server acknowledges nothing at all (ingest down)', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const h = harness(4, { deadLetterAfter: 2 });

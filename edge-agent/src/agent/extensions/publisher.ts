@@ -16,6 +16,8 @@ export interface PublisherOptions {
 
 interface InFlight {
   sentAt: number;
+  /** Order of this delivery among all sends of this publisher (1, 2, …). */
+  sendNo: number;
   /** The broker has it (PUBACK): a missing ack is then the server's doing, not the link's. */
   brokerHas: boolean;
 }
@@ -30,7 +32,9 @@ export class Publisher implements Extension {
   private readonly inflight = new Map<string, InFlight>();
   private cursor = 0;
   /** When the server last acknowledged anything: proof that it is alive and answering. */
-  private lastAckAt = Number.NEGATIVE_INFINITY;
+  /** The latest delivery (by send order) that the server has acknowledged. */
+  private lastAckedSendNo = 0;
+  private sends = 0;
   private timer: NodeJS.Timeout | null = null;
   private offs: Array<() => void> = [];
 
@@ -81,7 +85,11 @@ export class Publisher implements Extension {
     if (expired.length === 0) return;
     // Only a delivery the broker took, followed by acks for other events, counts against an
     // event: a dead link or a stopped ingest acks nothing, and then nothing is ever set aside.
-    const ignored = expired.filter(([, f]) => f.brokerHas && this.lastAckAt >= f.sentAt).map(([id]) => id);
+    // A strike only when the server acknowledged something sent AFTER this delivery: acks for
+    // earlier sends arriving late (a slow ingest catching up) say nothing about this event.
+    const ignored = expired
+      .filter(([, f]) => f.brokerHas && this.lastAckedSendNo > f.sendNo)
+      .map(([id]) => id);
     if (ignored.length > 0) this.strike(ignored);
     this.ctx.logger.warn({ inFlight: this.inflight.size }, 'no ack in time; re-sending un-acked events');
     this.resend();
@@ -93,7 +101,16 @@ export class Publisher implements Extension {
     const dead = [...counts].filter(([, n]) => n >= this.opts.deadLetterAfter).map(([id]) => id);
     if (dead.length === 0) return;
     const reason = `not acknowledged after ${this.opts.deadLetterAfter} deliveries while the server acknowledged others`;
-    outbox.deadLetter(dead, reason);
+    try {
+      // Plain INSERTs in one transaction: on any conflict nothing moves and nothing is lost.
+      outbox.deadLetter(dead, reason);
+    } catch (err) {
+      logger.error(
+        { err: (err as Error).message, eventIds: dead },
+        'could not set events aside; kept queued',
+      );
+      return;
+    }
     logger.error({ eventIds: dead, reason }, 'events moved to the dead-letter table');
     bus.emit('event.dead-lettered', { eventIds: dead, reason });
   }
@@ -105,7 +122,10 @@ export class Publisher implements Extension {
       this.ctx.logger.warn({ reason: r.reason }, 'rejected ack');
       return;
     }
-    this.lastAckAt = this.ctx.clock.mono();
+    for (const id of r.value.eventIds) {
+      const flight = this.inflight.get(id);
+      if (flight && flight.sendNo > this.lastAckedSendNo) this.lastAckedSendNo = flight.sendNo;
+    }
     const removed = this.ctx.outbox.ack(r.value.eventIds);
     for (const id of r.value.eventIds) this.inflight.delete(id);
     this.ctx.bus.emit('event.acked', { eventIds: r.value.eventIds, removed });
@@ -119,7 +139,7 @@ export class Publisher implements Extension {
       if (batch.length === 0) return;
       for (const e of batch) {
         this.cursor = e.rowId;
-        const flight: InFlight = { sentAt: this.ctx.clock.mono(), brokerHas: false };
+        const flight: InFlight = { sentAt: this.ctx.clock.mono(), sendNo: ++this.sends, brokerHas: false };
         this.inflight.set(e.eventId, flight);
         transport
           .publish(e.topic, Buffer.from(e.payload), { qos: 1, retain: false })
