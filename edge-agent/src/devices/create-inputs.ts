@@ -27,7 +27,20 @@ export async function createHidInputs(config: AgentConfig, logger: Logger): Prom
       { devices: async () => [], open: () => Promise.reject(new Error('none')) },
       { logger },
     );
-  return new HidCounterInputs(devices, await loadNodeHidBackend({ grab: config.devices.grab }), { logger });
+  // A device pinned by its hidraw path can only be found through hidraw: grabbing (libusb) uses
+  // other paths, so it would silently never match.
+  const pinned = devices.some((d) => d.ref.path !== undefined);
+  if (config.devices.grab && pinned)
+    logger.warn('devices.grab is off: a device is pinned by its hidraw path, which only hidraw can open');
+  const backend = await loadNodeHidBackend({
+    grab: config.devices.grab && !pinned,
+    onFallback: (reason) =>
+      logger.error(
+        { reason },
+        'cannot grab the USB devices (install firmware-config/udev rules); sharing them',
+      ),
+  });
+  return new HidCounterInputs(devices, backend, { logger });
 }
 
 export interface VirtualInputs {

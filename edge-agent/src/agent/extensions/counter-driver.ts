@@ -152,9 +152,10 @@ export class CounterDriver implements Extension {
           break; // announced below, after all appends have committed
       }
     }
-    // Normally saved with its presence event above; if that append failed (outbox full), the disk
-    // still follows memory so that a restart does not change who answers for the counter.
-    if (!officerSaved && before.officer?.id !== state.officer?.id)
+    // Normally saved with its presence event above; if an append of this step failed (outbox
+    // full, e.g. the sign-in after a saved sign-out), the disk still follows memory so that a
+    // restart does not change who answers for the counter.
+    if ((failure !== null || !officerSaved) && before.officer?.id !== state.officer?.id)
       ctx.outbox.setMeta(OFFICER_KEY, JSON.stringify(state.officer));
     if (failure !== null) {
       this.dispatch({ type: 'record-failed', reason: failure });
