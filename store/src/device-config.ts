@@ -57,10 +57,11 @@ export async function setDeviceConfig(
     );
   // Names and badges decide whom ratings are attributed to: they come from the roster only
   // (empty roster: badges carry officer IDs), never from a settings form.
-  const out = await writeConfigs(db, targets, async (unitId) => ({
-    ...settings,
-    officers: await rosterSettings(db, unitId),
-  }));
+  // One roster read per unit, not per device (a unit-wide change touches all its counters).
+  const rosters = new Map<string, CounterSettings['officers']>();
+  for (const t of targets)
+    if (!rosters.has(t.unitId)) rosters.set(t.unitId, await rosterSettings(db, t.unitId));
+  const out = await writeConfigs(db, targets, (unitId) => ({ ...settings, officers: rosters.get(unitId)! }));
   await db.insert(auditLog).values({
     actor: input.actor,
     action: 'config.set',
@@ -99,11 +100,11 @@ export async function pushRosterToDevices(
 async function writeConfigs(
   db: Executor,
   targets: ReadonlyArray<{ id: string; unitId: string }>,
-  settingsFor: (unitId: string) => Promise<CounterSettings>,
+  settingsFor: (unitId: string) => CounterSettings,
 ): Promise<StoredDeviceConfig[]> {
   const out: StoredDeviceConfig[] = [];
   for (const { id, unitId } of targets) {
-    const settings = await settingsFor(unitId);
+    const settings = settingsFor(unitId);
     const [row] = await db
       .insert(deviceConfigs)
       // The database's clock, not this process's: brokers compare it with their own `now()`.
