@@ -7,5 +7,3 @@ export type { TlsListenerOptions, WsListenerOptions } from './broker/listeners.j
 export { REJECT_REASONS, type RejectReason } from './broker/reasons.js';
 export { DASHBOARD_USERNAME, INGEST_USERNAME, serviceCredentials } from './broker/service-credentials.js';
 export { type BrokerHandle, type BrokerOptions, startBroker } from './broker/start-broker.js';
-export { type Embedded, type EmbeddedOptions, EmbeddedStartError, startEmbedded } from './ingest/embedded.js';
-export { EVENT_FILTER, type IngestHandle, type IngestOptions, startIngest } from './ingest/start-ingest.js';

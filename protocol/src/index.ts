@@ -1,4 +1,5 @@
 export * from './examples.js';
+export * from './fast-rating.js';
 export * from './ids.js';
 export * from './json-schema.js';
 export * from './level-tone.js';
@@ -8,5 +9,6 @@ export * from './payloads/envelope.js';
 export * from './payloads/events.js';
 export * from './payloads/settings.js';
 export * from './rating-scale.js';
+export * from './reconnect.js';
 export * from './topics.js';
 export * from './validate.js';

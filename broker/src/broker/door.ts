@@ -2,13 +2,13 @@ import {
   CHANNELS,
   type Channel,
   decodePayload,
+  decodeRatingFast,
   MAX_PAYLOAD_BYTES,
   type ParsedTopic,
   type PayloadOf,
   parseTopic,
   TOPIC_ROOT,
 } from '@onestop/protocol';
-import { decodeRatingFast } from '../ingest/fast-rating.js';
 import { mayPublish, type Session } from './acl.js';
 import type { RejectReason } from './reasons.js';
 

@@ -1,8 +1,8 @@
 import type { BirthMessage, CommandResponse, StatusMessage, TelemetryMessage } from '@onestop/protocol';
+import { counter, gauge } from '@onestop/service';
 import type { AedesOptions, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { counter, gauge } from '../metrics/registry.js';
 import { INTERNAL_PREFIX, maySubscribe, type Session } from './acl.js';
 import type { Authenticator } from './auth.js';
 import type { DeviceStateWriter } from './device-state.js';

@@ -3,11 +3,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { topicFor } from '@onestop/protocol';
-import { revokeDevice, schema } from '@onestop/store';
-import { openTestStore, type TestStore } from '@onestop/store/testing';
-import mqtt from 'mqtt';
-import { Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   connectDevice,
   metricValue,
@@ -17,7 +12,12 @@ import {
   uniqueUnit,
   waitFor,
   wrapDevice,
-} from '../testing/harness.js';
+} from '@onestop/service/testing';
+import { revokeDevice, schema } from '@onestop/store';
+import { openTestStore, type TestStore } from '@onestop/store/testing';
+import mqtt from 'mqtt';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrokerHandle, startBroker } from './start-broker.js';
 
 /** Throttling, rate limits, retained config, TLS and WebSocket: one broker, PGlite. */

@@ -1,9 +1,9 @@
 import { decodePayload, encodePayload, topicFor } from '@onestop/protocol';
+import { connectDevice, provision, silentLogger, uniqueUnit, waitFor } from '@onestop/service/testing';
 import { getCommand, requestCommand, setDeviceConfig } from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectDevice, provision, silentLogger, uniqueUnit, waitFor } from '../testing/harness.js';
 import { type BrokerHandle, startBroker } from './start-broker.js';
 
 /** What the centre stores for a device (settings, commands) reaches it through the broker. */

@@ -1,5 +1,6 @@
-import { serviceCredentials, startBroker, startIngest } from '@onestop/broker';
+import { serviceCredentials, startBroker } from '@onestop/broker';
 import { startDashboard } from '@onestop/dashboard';
+import { startIngest } from '@onestop/ingest';
 import { countActiveStaff, type Database, openStore } from '@onestop/store';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';

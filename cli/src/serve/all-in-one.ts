@@ -1,10 +1,12 @@
 import { join, resolve } from 'node:path';
-import { type BrokerOptions, EmbeddedStartError, serviceCredentials, startEmbedded } from '@onestop/broker';
+import { type BrokerOptions, serviceCredentials } from '@onestop/broker';
+import { startEmbedded } from '@onestop/centre';
 import { startDashboard } from '@onestop/dashboard';
 import { startSimulatedCounter } from '@onestop/edge-agent';
+import { Lifecycle, StartError } from '@onestop/service';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { explainListenError, UsageError } from '../errors.js';
+import { explainListenError } from '../errors.js';
 import { embeddedDatabaseDir } from '../with-store.js';
 import { prepareFirstSignIn } from './first-sign-in.js';
 import { ensureSimulatedFleet } from './fleet.js';
@@ -35,19 +37,6 @@ export interface AllInOne {
   close(): Promise<void>;
 }
 
-/** A part that did not start; the message names it, `cause` is the original error. */
-export class StartError extends Error {
-  constructor(part: string, cause: unknown) {
-    super(
-      `onestop serve: could not start the ${part}: ${cause instanceof Error ? cause.message : String(cause)}`,
-      {
-        cause,
-      },
-    );
-    this.name = 'StartError';
-  }
-}
-
 /**
  * Broker + ingest + dashboard on one embedded PGlite database, plus an optional simulated fleet
  * that runs the real agent code. Parts start in dependency order and stop in reverse. The core
@@ -59,77 +48,66 @@ export async function startAllInOne(o: AllInOneOptions): Promise<AllInOne> {
   const dataDir = resolve(o.dataDir);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const stops: Array<{ part: string; stop: () => Promise<void> }> = [];
-  const closeAll = async () => {
-    // In reverse, one at a time (the fleet says goodbye while the broker is up, the ingest
-    // commits before the database closes), and like Promise.allSettled every stop is attempted
-    // whatever the others did.
-    for (const { part, stop } of stops.splice(0).reverse()) {
-      try {
-        await stop();
-      } catch (err) {
-        o.logger.warn({ err, part }, 'error while stopping');
-      }
-    }
-  };
-  const start = async <T>(part: string, run: () => Promise<T>): Promise<T> => {
-    try {
-      return await run();
-    } catch (err) {
-      if (err instanceof UsageError || err instanceof StartError) throw err;
-      // The core names which of its parts failed (and has already stopped the others).
-      if (err instanceof EmbeddedStartError) throw new StartError(err.part, err.cause);
-      throw new StartError(part, err);
-    }
-  };
-
+  const life = new Lifecycle(o.logger);
   try {
     // In-process services get a fresh random credential each start: nothing to configure or leak.
     const services = serviceCredentials({});
-    const core = await start('database, broker and ingest', () =>
-      startEmbedded({
-        dataDir: embeddedDatabaseDir(dataDir),
-        broker: {
-          mqttPort: o.mqttPort,
-          host: o.host,
-          serviceCredentials: services.all,
-          ...o.listeners,
-        },
-        ingest: {
-          username: services.ingest.username,
-          password: services.ingest.password,
-          // Fixed: a restarted server resumes the same persistent session and loses nothing queued.
-          clientId: 'onestop-ingest',
-        },
-        registry,
-        logger: o.logger,
-        onFatal: o.onFatal,
-      }).catch((err: unknown) => {
-        if (err instanceof EmbeddedStartError && err.part === 'broker')
-          throw explainListenError(err.cause, o.mqttPort, '--mqtt-port');
-        throw err;
-      }),
+    const core = await life.start(
+      'database, broker and ingest',
+      () =>
+        startEmbedded({
+          dataDir: embeddedDatabaseDir(dataDir),
+          broker: {
+            mqttPort: o.mqttPort,
+            host: o.host,
+            serviceCredentials: services.all,
+            ...o.listeners,
+          },
+          ingest: {
+            username: services.ingest.username,
+            password: services.ingest.password,
+            // Fixed: a restarted server resumes the same persistent session and loses nothing queued.
+            clientId: 'onestop-ingest',
+          },
+          registry,
+          logger: o.logger,
+          onFatal: o.onFatal,
+        }).catch((err: unknown) => {
+          if (err instanceof StartError && err.part === 'broker')
+            throw new StartError('broker', explainListenError(err.cause, o.mqttPort, '--mqtt-port'));
+          throw err;
+        }),
+      (core) => core.close(),
     );
-    stops.push({ part: 'broker, ingest and database', stop: () => core.close() });
     const { store, broker } = core;
     const mqttUrl = `mqtt://127.0.0.1:${broker.port}`;
 
-    const dashboard = await start('dashboard', () =>
-      startDashboard({
-        db: store.db,
-        registry,
-        logger: o.logger.child({ part: 'dashboard' }),
-        port: o.httpPort,
-        host: o.host,
-      }).catch((err: unknown) => {
-        throw explainListenError(err, o.httpPort, '--http-port');
-      }),
+    const dashboard = await life.start(
+      'dashboard',
+      () =>
+        startDashboard({
+          db: store.db,
+          registry,
+          logger: o.logger.child({ part: 'dashboard' }),
+          port: o.httpPort,
+          host: o.host,
+        }).catch((err: unknown) => {
+          throw explainListenError(err, o.httpPort, '--http-port');
+        }),
+      (d) => d.close(),
     );
-    stops.push({ part: 'dashboard', stop: () => dashboard.close() });
-    const signIn = await start('first sign-in', () => prepareFirstSignIn(store.db, dashboard.url));
+    const signIn = await life.start(
+      'first sign-in',
+      () => prepareFirstSignIn(store.db, dashboard.url),
+      () => {},
+    );
 
     if (o.simulate > 0) {
-      const fleet = await start('simulated fleet', () => ensureSimulatedFleet(store.db, dataDir, o.simulate));
+      const fleet = await life.start(
+        'simulated fleet',
+        () => ensureSimulatedFleet(store.db, dataDir, o.simulate),
+        () => {},
+      );
       // allSettled: the counters that did start are stopped even when one of them fails.
       const started = await Promise.allSettled(
         fleet.map((c, i) =>
@@ -151,11 +129,8 @@ export async function startAllInOne(o: AllInOneOptions): Promise<AllInOne> {
       );
       const counters = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
       // Simulated agents stop first so that they publish `stopped` while the broker is still up.
-      stops.push({
-        part: 'simulated counters',
-        stop: async () => {
-          await Promise.all(counters.map((c) => c.stop()));
-        },
+      life.onStop('simulated counters', async () => {
+        await Promise.all(counters.map((c) => c.stop()));
       });
       const failed = started.find((r) => r.status === 'rejected');
       if (failed) throw new StartError('simulated counters', failed.reason);
@@ -166,10 +141,10 @@ export async function startAllInOne(o: AllInOneOptions): Promise<AllInOne> {
       httpPort: dashboard.port,
       dashboardUrl: dashboard.url,
       signIn,
-      close: closeAll,
+      close: () => life.stop(),
     };
   } catch (err) {
-    await closeAll();
+    await life.stop();
     throw err;
   }
 }

@@ -1,10 +1,10 @@
 import { type DeviceAddress, type ParsedTopic, TOPIC_ROOT, topicFor } from '@onestop/protocol';
+import { counter, histogram } from '@onestop/service';
 import { type Database, type IngestEvent, ingestBatch } from '@onestop/store';
 import { sql } from 'drizzle-orm';
 import type { IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { counter, histogram } from '../metrics/registry.js';
 import { ackPayloads } from './acks.js';
 import { decodeEvent } from './decode.js';
 import { connectTo, type IngestEndpoint } from './endpoint.js';

@@ -1,7 +1,15 @@
-import { RatingEvent } from '@onestop/protocol';
 import { describe, expect, it } from 'vitest';
-import { ratingFor } from '../testing/harness.js';
+import { EXAMPLES } from './examples.js';
 import { fastRating } from './fast-rating.js';
+import { newEventId } from './ids.js';
+import { RatingEvent } from './payloads/events.js';
+
+const ratingFor = (deviceId: string, over: Partial<RatingEvent> = {}): RatingEvent => ({
+  ...RatingEvent.parse(EXAMPLES['evt/rating']),
+  deviceId,
+  eventId: newEventId(),
+  ...over,
+});
 
 /** Deterministic PRNG so that a failure reproduces. */
 function rng(seed: number): () => number {

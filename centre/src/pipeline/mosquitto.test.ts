@@ -1,12 +1,12 @@
+import { startIngest } from '@onestop/ingest';
 import { deviceSubscriptions, encodePayload, topicFor } from '@onestop/protocol';
+import { metricValue, ratingFor, silentLogger, uniqueUnit, waitFor } from '@onestop/service/testing';
 import { schema } from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
 import { eq } from 'drizzle-orm';
 import mqtt, { type MqttClient } from 'mqtt';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metricValue, ratingFor, silentLogger, uniqueUnit, waitFor } from '../testing/harness.js';
-import { startIngest } from './start-ingest.js';
 
 const MOSQUITTO_URL = process.env.TEST_MOSQUITTO_URL ?? 'mqtt://127.0.0.1:1883';
 

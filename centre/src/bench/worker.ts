@@ -3,9 +3,8 @@
  * connections with heartbeats. Driven over IPC by bench/main.ts.
  */
 import { topicFor } from '@onestop/protocol';
+import { ratingFor, SimDevice } from '@onestop/service/testing';
 import mqtt, { type MqttClient } from 'mqtt';
-import { ratingFor } from '../testing/harness.js';
-import { SimDevice } from '../testing/sim-device.js';
 import type { BenchDevice } from './devices.js';
 
 export type WorkerTask =

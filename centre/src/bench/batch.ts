@@ -1,10 +1,11 @@
 /**
  * `ingestBatch` alone, no MQTT: what one transaction of n ratings costs on each back end.
- * `node --conditions=source --import tsx broker/src/bench/batch.ts`
+ * `node --conditions=source --import tsx centre/src/bench/batch.ts`
  */
+
+import { ratingFor } from '@onestop/service/testing';
 import { type IngestEvent, ingestBatch, openStore } from '@onestop/store';
 import { openTestStore } from '@onestop/store/testing';
-import { ratingFor } from '../testing/harness.js';
 
 for (const kind of ['pglite', 'postgres'] as const) {
   const store = kind === 'pglite' ? await openStore({ kind, dataDir: null }) : await openTestStore(kind);

@@ -2,10 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { schema } from '@onestop/store';
-import { eq } from 'drizzle-orm';
-import { Registry } from 'prom-client';
-import { afterAll, describe, expect, it } from 'vitest';
+import { StartError } from '@onestop/service';
 import {
   connectDevice,
   provision,
@@ -13,8 +10,12 @@ import {
   servicePassword,
   silentLogger,
   uniqueUnit,
-} from '../testing/harness.js';
-import { type Embedded, EmbeddedStartError, startEmbedded } from './embedded.js';
+} from '@onestop/service/testing';
+import { schema } from '@onestop/store';
+import { eq } from 'drizzle-orm';
+import { Registry } from 'prom-client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type Embedded, startEmbedded } from '../embedded.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'onestop-embedded-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -75,8 +76,8 @@ describe('embedded core (database thread, broker, in-process ingest)', () => {
         () => null,
         (e: unknown) => e,
       );
-      expect(err).toBeInstanceOf(EmbeddedStartError);
-      expect((err as EmbeddedStartError).part).toBe('broker');
+      expect(err).toBeInstanceOf(StartError);
+      expect((err as StartError).part).toBe('broker');
       expect((err as Error).message).toMatch(/could not start the broker/);
     } finally {
       blocker.close();

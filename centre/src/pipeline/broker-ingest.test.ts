@@ -1,11 +1,6 @@
+import { type BrokerHandle, startBroker } from '@onestop/broker';
+import { type IngestHandle, startIngest } from '@onestop/ingest';
 import { encodePayload, MAX_PAYLOAD_BYTES, topicFor } from '@onestop/protocol';
-import { revokeDevice, schema } from '@onestop/store';
-import { openTestStore, STORE_BACKENDS, type TestStore } from '@onestop/store/testing';
-import { eq, inArray } from 'drizzle-orm';
-import mqtt from 'mqtt';
-import { Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type IngestHandle, startIngest } from '../ingest/start-ingest.js';
 import {
   connectDevice,
   metricValue,
@@ -15,8 +10,13 @@ import {
   silentLogger,
   uniqueUnit,
   waitFor,
-} from '../testing/harness.js';
-import { type BrokerHandle, startBroker } from './start-broker.js';
+} from '@onestop/service/testing';
+import { revokeDevice, schema } from '@onestop/store';
+import { openTestStore, STORE_BACKENDS, type TestStore } from '@onestop/store/testing';
+import { eq, inArray } from 'drizzle-orm';
+import mqtt from 'mqtt';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 describe.each(STORE_BACKENDS)('broker + ingest on %s', (backend) => {
   let store: TestStore;

@@ -1,5 +1,6 @@
 import {
   decodePayload,
+  decodeRatingFast,
   EVENT_CHANNELS,
   type EventChannel,
   MAX_PAYLOAD_BYTES,
@@ -8,7 +9,6 @@ import {
   type TopicParseResult,
 } from '@onestop/protocol';
 import type { IngestEvent } from '@onestop/store';
-import { decodeRatingFast } from './fast-rating.js';
 
 export type Decoded =
   | { ok: true; topic: ParsedTopic; event: IngestEvent }

@@ -1,25 +1,25 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { type BrokerHandle, startBroker } from '@onestop/broker';
+import {
+  provision,
+  ratingFor,
+  SimDevice,
+  servicePassword,
+  silentLogger,
+  uniqueUnit,
+  waitFor,
+} from '@onestop/service/testing';
 import { schema } from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
 import { countDistinct, eq } from 'drizzle-orm';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BrokerHandle, startBroker } from '../broker/start-broker.js';
-import {
-  provision,
-  ratingFor,
-  servicePassword,
-  silentLogger,
-  uniqueUnit,
-  waitFor,
-} from '../testing/harness.js';
-import { SimDevice } from '../testing/sim-device.js';
 
 /** 20,000 by default; ONESTOP_CRASH_EVENTS scales it for slow machines or a longer soak. */
 const TOTAL = Number(process.env.ONESTOP_CRASH_EVENTS ?? 20_000);
 const DEVICES = 8;
-const CHILD = fileURLToPath(new URL('../testing/ingest-child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('../../../ingest/src/testing/ingest-child.ts', import.meta.url));
 
 /**
  * SIGKILL the ingest in the middle of a burst: the devices keep re-sending what is not

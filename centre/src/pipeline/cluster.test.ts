@@ -1,26 +1,25 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { type BrokerHandle, redisCluster, startBroker } from '@onestop/broker';
+import { type IngestHandle, startIngest } from '@onestop/ingest';
+import {
+  provision,
+  ratingFor,
+  SimDevice,
+  servicePassword,
+  silentLogger,
+  uniqueUnit,
+  waitFor,
+} from '@onestop/service/testing';
 import { schema } from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
 import { eq } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type IngestHandle, startIngest } from '../ingest/start-ingest.js';
-import {
-  provision,
-  ratingFor,
-  servicePassword,
-  silentLogger,
-  uniqueUnit,
-  waitFor,
-} from '../testing/harness.js';
-import { SimDevice } from '../testing/sim-device.js';
-import { redisCluster } from './cluster.js';
-import { type BrokerHandle, startBroker } from './start-broker.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const CHILD = fileURLToPath(new URL('../testing/broker-child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('../../../broker/src/testing/broker-child.ts', import.meta.url));
 const TOTAL = 2_000;
 
 /**

@@ -1,11 +1,11 @@
 /**
  * An ingest in a process of its own, for tests that kill it (SIGKILL) mid-burst:
- * `node --conditions=source --import tsx broker/src/testing/ingest-child.ts` with the env below.
+ * `node --conditions=source --import tsx ingest/src/testing/ingest-child.ts` with the env below.
  */
 import { openStore } from '@onestop/store';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { startIngest } from '../ingest/start-ingest.js';
+import { startIngest } from '../start-ingest.js';
 
 const env = process.env;
 const store = await openStore({ kind: 'postgres', url: env.DATABASE_URL ?? '' });

@@ -1,4 +1,6 @@
-import { isValidLevel, type RatingEvent, RatingScale, SLUG_PATTERN } from '@onestop/protocol';
+import { SLUG_PATTERN } from './ids.js';
+import type { RatingEvent } from './payloads/events.js';
+import { isValidLevel, RatingScale } from './rating-scale.js';
 
 /*
  * The protocol's rating schema (protocol/src/payloads/events.ts, ids.ts) as straight-line checks.

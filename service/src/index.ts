@@ -1,0 +1,2 @@
+export { Lifecycle, StartError } from './lifecycle.js';
+export { counter, gauge, histogram } from './metrics.js';
