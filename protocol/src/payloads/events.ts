@@ -43,9 +43,8 @@ export const RatingEvent = z
   // zod cannot export the check above to JSON Schema: the same rule, from the same table, so
   // that integrators and the compiled validator (compiled.ts) enforce it too.
   .meta({
-    allOf: RatingScale.options.map((scale) => ({
-      if: { properties: { scale: { const: scale } }, required: ['scale'] },
-      then: { properties: { level: { type: 'integer', maximum: SCALE_LEVELS[scale] } } },
+    anyOf: RatingScale.options.map((scale) => ({
+      properties: { scale: { const: scale }, level: { type: 'integer', maximum: SCALE_LEVELS[scale] } },
     })),
   });
 
