@@ -34,7 +34,8 @@ export function describeIssues(error: z.ZodError): { reason: string; field: stri
 /** A number outside its bounds gets its own refusal: it is the one that would overflow a column. */
 function refusalOf(error: z.ZodError): DecodeRefusal {
   const first = error.issues[0];
-  return (first?.code === 'too_big' || first?.code === 'too_small') && first.origin === 'number'
+  const numeric = (origin: string) => origin === 'number' || origin === 'int' || origin === 'bigint';
+  return (first?.code === 'too_big' || first?.code === 'too_small') && numeric(first.origin)
     ? 'out_of_range'
     : 'malformed';
 }
