@@ -42,6 +42,7 @@ export function forCompiling(node: unknown): unknown {
 const ajv = new Ajv2020({
   strict: true,
   allErrors: false,
+  messages: false,
   // Defaults as zod fills them (`io: 'input'` marks them), so an accepted payload is complete.
   useDefaults: true,
   // zod tests its patterns without the `u` flag (and, like Ajv, counts code points).

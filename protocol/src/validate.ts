@@ -12,6 +12,12 @@ export type DecodeRefusal = (typeof DECODE_REFUSALS)[number];
 export type Refused = { ok: false; refusal: DecodeRefusal; reason: string; field: string | null };
 export type ValidationResult<T> = { ok: true; value: T } | Refused;
 
+/** Decodes without copying: MQTT hands over Buffers, which already are Uint8Arrays. */
+const utf8 = (raw: Uint8Array): string =>
+  Buffer.isBuffer(raw)
+    ? raw.toString('utf8')
+    : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
+
 /** MQTT packets above this are refused before JSON parsing: no legitimate payload is near it. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024;
 
@@ -74,7 +80,7 @@ export function decodePayload<C extends Channel>(
   }
   let data: unknown;
   try {
-    data = JSON.parse(typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8'));
+    data = JSON.parse(typeof raw === 'string' ? raw : utf8(raw));
   } catch (e) {
     return {
       ok: false,
