@@ -44,7 +44,10 @@ export const RatingEvent = z
   // that integrators and the compiled validator (compiled.ts) enforce it too.
   .meta({
     anyOf: RatingScale.options.map((scale) => ({
-      properties: { scale: { const: scale }, level: { type: 'integer', maximum: SCALE_LEVELS[scale] } },
+      properties: {
+        scale: { const: scale },
+        level: { type: 'integer', minimum: 1, maximum: SCALE_LEVELS[scale] },
+      },
     })),
   });
 
