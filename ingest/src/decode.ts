@@ -1,9 +1,8 @@
 import {
-  decodePayload,
-  decodeRatingFast,
+  type DecodeRefusal,
+  decodeMessage,
   EVENT_CHANNELS,
   type EventChannel,
-  MAX_PAYLOAD_BYTES,
   type ParsedTopic,
   parseTopic,
   type TopicParseResult,
@@ -12,7 +11,7 @@ import type { IngestEvent } from '@onestop/store';
 
 export type Decoded =
   | { ok: true; topic: ParsedTopic; event: IngestEvent }
-  | { ok: false; reason: 'topic' | 'malformed' | 'device_mismatch'; detail: string };
+  | { ok: false; reason: 'topic' | DecodeRefusal; detail: string };
 
 /**
  * A fleet publishes on a few topics per device, over and over: parse each once. Results are
@@ -32,53 +31,21 @@ function parseTopicOnce(name: string): TopicParseResult {
 const isEventChannel = (c: string): c is EventChannel => (EVENT_CHANNELS as readonly string[]).includes(c);
 
 /**
- * The broker validated this already; the ingest checks again because it may sit behind a broker
- * that does not (Mosquitto, EMQX) and because the database must never hold a payload that does
- * not speak for the device whose topic it came on.
+ * The broker validated this already; the ingest checks again, with the very same
+ * `decodeMessage`, because it may sit behind a broker that does not (Mosquitto, EMQX) and
+ * because the database must never hold a payload that does not speak for its topic's device.
  */
 export function decodeEvent(topicName: string, raw: Buffer): Decoded {
   const parsed = parseTopicOnce(topicName);
   if (!parsed.ok) return { ok: false, reason: 'topic', detail: parsed.reason };
   const topic = parsed.topic;
-  const channel = topic.channel;
-  if (!isEventChannel(channel))
-    return { ok: false, reason: 'topic', detail: `not an event channel: ${channel}` };
-  const origin = { unitId: topic.unitId, counterId: topic.counterId };
-  let event: IngestEvent;
-  switch (channel) {
-    case 'evt/rating': {
-      // Ratings are nearly all the traffic: the compiled check first, zod for anything it doubts.
-      const fast = raw.byteLength <= MAX_PAYLOAD_BYTES ? decodeRatingFast(raw) : null;
-      const r = fast ? { ok: true as const, value: fast } : decodePayload(channel, raw);
-      if (!r.ok) return { ok: false, reason: 'malformed', detail: r.reason };
-      event = { ...origin, type: 'rating', payload: r.value };
-      break;
-    }
-    case 'evt/visit': {
-      const r = decodePayload(channel, raw);
-      if (!r.ok) return { ok: false, reason: 'malformed', detail: r.reason };
-      event = { ...origin, type: 'visit', payload: r.value };
-      break;
-    }
-    case 'evt/presence': {
-      const r = decodePayload(channel, raw);
-      if (!r.ok) return { ok: false, reason: 'malformed', detail: r.reason };
-      event = { ...origin, type: 'presence', payload: r.value };
-      break;
-    }
-    case 'evt/expression': {
-      const r = decodePayload(channel, raw);
-      if (!r.ok) return { ok: false, reason: 'malformed', detail: r.reason };
-      event = { ...origin, type: 'expression', payload: r.value };
-      break;
-    }
-  }
-  if (event.payload.deviceId !== topic.deviceId) {
-    return {
-      ok: false,
-      reason: 'device_mismatch',
-      detail: `payload deviceId ${event.payload.deviceId} on ${topicName}`,
-    };
-  }
+  if (!isEventChannel(topic.channel))
+    return { ok: false, reason: 'topic', detail: `not an event channel: ${topic.channel}` };
+  const r = decodeMessage(topic, raw);
+  if (!r.ok) return { ok: false, reason: r.refusal, detail: r.reason };
+  // `evt/rating` carries a RatingEvent and so on: the channel map pairs them, which TypeScript
+  // cannot follow from a runtime channel name.
+  const type = topic.channel.slice('evt/'.length);
+  const event = { unitId: topic.unitId, counterId: topic.counterId, type, payload: r.value } as IngestEvent;
   return { ok: true, topic, event };
 }

@@ -66,7 +66,9 @@ describe('poison isolation', () => {
         stored.push(...b);
       },
       async () => up,
-      (item) => poisoned.push(item),
+      async (item) => {
+        poisoned.push(item);
+      },
     );
     await commit(Array.from({ length: 20 }, (_, i) => i));
     expect(poisoned).toEqual([13]);
@@ -75,5 +77,35 @@ describe('poison isolation', () => {
     );
     up = false;
     await expect(commit([1, 2, 3])).rejects.toThrow('connection refused');
+  });
+
+  it('retries a transient error unsplit, and a failing dead letter fails the batch', async () => {
+    const poisoned: number[] = [];
+    let tries = 0;
+    const transient = isolatePoison<number>(
+      async () => {
+        tries++;
+        throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
+      },
+      async () => true,
+      async (item) => {
+        poisoned.push(item);
+      },
+      (err) => (err as { code?: string }).code === '40P01',
+    );
+    await expect(transient([1, 2, 3, 4])).rejects.toThrow('deadlock');
+    expect({ tries, poisoned }).toEqual({ tries: 1, poisoned: [] });
+
+    const unstorable = isolatePoison<number>(
+      async (b) => {
+        if (b.includes(2)) throw new Error('constraint');
+      },
+      async () => true,
+      async () => {
+        throw new Error('dead letter not stored');
+      },
+    );
+    // Not swallowed: the group commit retries the batch, and nothing is acknowledged meanwhile.
+    await expect(unstorable([1, 2, 3])).rejects.toThrow('dead letter not stored');
   });
 });

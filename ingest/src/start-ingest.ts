@@ -1,6 +1,13 @@
 import { type DeviceAddress, type ParsedTopic, TOPIC_ROOT, topicFor } from '@onestop/protocol';
 import { counter, histogram } from '@onestop/service';
-import { type Database, type IngestEvent, ingestBatch } from '@onestop/store';
+import {
+  type Database,
+  describeDatabaseError,
+  type IngestEvent,
+  ingestBatch,
+  isTransientDatabaseError,
+  storeDeadLetter,
+} from '@onestop/store';
 import { sql } from 'drizzle-orm';
 import type { IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
@@ -145,6 +152,11 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
     // New and duplicate alike: a duplicate means the device missed an earlier ack.
     sendAcks(items);
   };
+  const deadLettered = counter(
+    registry,
+    'onestop_ingest_dead_letters_total',
+    'Valid events the database refused, kept in ingest_dead_letters and acknowledged',
+  );
   const resilient = isolatePoison<Item>(
     commit,
     () =>
@@ -152,13 +164,21 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
         () => true,
         () => false,
       ),
-    (item, err) => {
-      invalid.inc({ reason: 'store_error' });
-      log.error(
-        { err, eventId: item.event.payload.eventId, topic: item.topic },
-        'event refused by the database; skipped',
-      );
+    // Kept aside durably, then acknowledged so that the device stops re-sending it. Logged on one
+    // short line: drizzle's error carries the whole batch's SQL (KBs per event).
+    async (item, err) => {
+      const refusal = describeDatabaseError(err);
+      const topic = topicFor(item.topic, item.topic.channel);
+      if (await storeDeadLetter(opts.store.db, { event: item.event, topic, refusal })) {
+        deadLettered.inc();
+        log.error(
+          { eventId: item.event.payload.eventId, deviceId: item.topic.deviceId, topic, code: refusal.code },
+          `event refused by the database, dead-lettered: ${refusal.message}`,
+        );
+      }
+      sendAcks([item]);
     },
+    isTransientDatabaseError,
   );
   const lanes = opts.commitLanes ?? (opts.store.kind === 'postgres' ? 4 : 1);
   const commits = new CommitLanes<Item>(

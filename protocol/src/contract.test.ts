@@ -102,6 +102,43 @@ describe('wire contract', () => {
     expect(_neverCalled).toBeTypeOf('function');
   });
 
+  it('bounds every number of every payload, so that none can overflow a column', () => {
+    const unbounded: string[] = [];
+    const walk = (n: unknown, path: string) => {
+      if (Array.isArray(n)) {
+        for (const [i, x] of n.entries()) walk(x, `${path}/${i}`);
+        return;
+      }
+      if (typeof n !== 'object' || n === null) return;
+      const o = n as Record<string, unknown>;
+      if ((o.type === 'number' || o.type === 'integer') && !('const' in o)) {
+        const ok =
+          typeof o.minimum === 'number' &&
+          typeof o.maximum === 'number' &&
+          o.minimum >= -Number.MAX_SAFE_INTEGER &&
+          o.maximum <= Number.MAX_SAFE_INTEGER;
+        if (!ok) unbounded.push(path);
+      }
+      for (const [k, v] of Object.entries(o)) walk(v, `${path}/${k}`);
+    };
+    walk(buildJsonSchema().$defs, '');
+    expect(unbounded).toEqual([]);
+  });
+
+  it('tells a number out of its bounds apart from a malformed payload', () => {
+    const raw = (over: object) => JSON.stringify({ ...EXAMPLES['evt/rating'], ...over });
+    expect(decodePayload('evt/rating', raw({ responseMs: 2 ** 40 }))).toMatchObject({
+      ok: false,
+      refusal: 'out_of_range',
+      field: 'responseMs',
+    });
+    expect(decodePayload('evt/rating', raw({ responseMs: 'soon' }))).toMatchObject({
+      ok: false,
+      refusal: 'malformed',
+      field: 'responseMs',
+    });
+  });
+
   it('ships a JSON Schema file that matches the schemas', () => {
     const committed = JSON.parse(
       readFileSync(new URL('../schema/onestop-v1.schema.json', import.meta.url), 'utf8'),

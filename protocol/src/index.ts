@@ -1,5 +1,6 @@
+export * from './bounds.js';
+export * from './compiled.js';
 export * from './examples.js';
-export * from './fast-rating.js';
 export * from './ids.js';
 export * from './json-schema.js';
 export * from './level-tone.js';

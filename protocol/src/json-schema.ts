@@ -1,15 +1,16 @@
-import { z } from 'zod';
+import { payloadJsonSchema } from './compiled.js';
 import { CHANNELS } from './topics.js';
 
 /** One JSON Schema document for outside integrators: `$defs` keyed by channel name. */
 export function buildJsonSchema(): Record<string, unknown> {
   const defs: Record<string, unknown> = {};
   for (const [channel, def] of Object.entries(CHANNELS)) {
-    const { $schema: _ignored, ...schema } = z.toJSONSchema(def.schema, {
-      io: 'input',
-      unrepresentable: 'any',
-    }) as Record<string, unknown>;
-    defs[channel] = { ...schema, 'x-qos': def.qos, 'x-retain': def.retain, 'x-from': def.from };
+    defs[channel] = {
+      ...payloadJsonSchema(def.schema),
+      'x-qos': def.qos,
+      'x-retain': def.retain,
+      'x-from': def.from,
+    };
   }
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',

@@ -9,6 +9,8 @@ export const RatingScale = z.enum(['keypad3', 'keypad4', 'keypad5', 'stars5']);
 export type RatingScale = z.infer<typeof RatingScale>;
 
 export const SCALE_LEVELS: Record<RatingScale, number> = { keypad3: 3, keypad4: 4, keypad5: 5, stars5: 5 };
+/** The top level of the widest scale (`ratings.level` is a smallint). */
+export const MAX_LEVEL = Math.max(...Object.values(SCALE_LEVELS));
 
 export type OfficialLevel = 'very_satisfied' | 'satisfied' | 'unsatisfied';
 

@@ -1,9 +1,22 @@
 import type { z } from 'zod';
-import { CHANNELS, type Channel, type PayloadOf } from './topics.js';
+import { compiledValidator } from './compiled.js';
+import { CHANNELS, type Channel, type ParsedTopic, type PayloadOf } from './topics.js';
 
-export type ValidationResult<T> =
-  | { ok: true; value: T }
-  | { ok: false; reason: string; field: string | null };
+/**
+ * Why a message from the wire is refused: a small fixed set, so that a metric labelled with it
+ * (the broker's `onestop_events_rejected_total{reason}`, the ingest's) stays a few time series.
+ */
+export const DECODE_REFUSALS = ['oversized', 'malformed', 'out_of_range', 'device_mismatch'] as const;
+export type DecodeRefusal = (typeof DECODE_REFUSALS)[number];
+
+export type Refused = { ok: false; refusal: DecodeRefusal; reason: string; field: string | null };
+export type ValidationResult<T> = { ok: true; value: T } | Refused;
+
+/** Decodes without copying: MQTT hands over Buffers, which already are Uint8Arrays. */
+const utf8 = (raw: Uint8Array): string =>
+  Buffer.isBuffer(raw)
+    ? raw.toString('utf8')
+    : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
 
 /** MQTT packets above this are refused before JSON parsing: no legitimate payload is near it. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024;
@@ -24,18 +37,34 @@ export function describeIssues(error: z.ZodError): { reason: string; field: stri
   return { reason, field };
 }
 
+/** A number outside its bounds gets its own refusal: it is the one that would overflow a column. */
+function refusalOf(error: z.ZodError): DecodeRefusal {
+  const first = error.issues[0];
+  const numeric = (origin: string) => origin === 'number' || origin === 'int' || origin === 'bigint';
+  return (first?.code === 'too_big' || first?.code === 'too_small') && numeric(first.origin)
+    ? 'out_of_range'
+    : 'malformed';
+}
+
+const schemaOf = <C extends Channel>(channel: C) =>
+  // The map guarantees the pairing; TypeScript cannot follow it through the indexed access.
+  CHANNELS[channel].schema as unknown as z.ZodType<PayloadOf<C>>;
+
+/** zod: for objects built in this process (it copies; it never trusts the prototype). */
 export function validatePayload<C extends Channel>(
   channel: C,
   data: unknown,
 ): ValidationResult<PayloadOf<C>> {
-  // The map guarantees the pairing; TypeScript cannot follow it through the indexed access.
-  const schema = CHANNELS[channel].schema as unknown as z.ZodType<PayloadOf<C>>;
-  const r = schema.safeParse(data);
+  const r = schemaOf(channel).safeParse(data);
   if (r.success) return { ok: true, value: r.data };
-  return { ok: false, ...describeIssues(r.error) };
+  return { ok: false, refusal: refusalOf(r.error), ...describeIssues(r.error) };
 }
 
-/** Size check, UTF-8 JSON parse and schema validation of a raw MQTT payload. */
+/**
+ * Size check, UTF-8 JSON parse and schema validation of a raw MQTT payload. Fresh JSON is ours
+ * to fill in, so the validator compiled from the same schema goes first; zod judges whatever it
+ * doubts, and names the reason of every refusal.
+ */
 export function decodePayload<C extends Channel>(
   channel: C,
   raw: Uint8Array | string,
@@ -44,17 +73,46 @@ export function decodePayload<C extends Channel>(
   if (size > MAX_PAYLOAD_BYTES) {
     return {
       ok: false,
+      refusal: 'oversized',
       reason: `payload is ${size} bytes, over the ${MAX_PAYLOAD_BYTES}-byte limit`,
       field: null,
     };
   }
   let data: unknown;
   try {
-    data = JSON.parse(typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8'));
+    data = JSON.parse(typeof raw === 'string' ? raw : utf8(raw));
   } catch (e) {
-    return { ok: false, reason: `payload is not JSON: ${(e as Error).message}`, field: null };
+    return {
+      ok: false,
+      refusal: 'malformed',
+      reason: `payload is not JSON: ${(e as Error).message}`,
+      field: null,
+    };
   }
+  const schema = schemaOf(channel);
+  if (compiledValidator(schema)(data)) return { ok: true, value: data as PayloadOf<C> };
   return validatePayload(channel, data);
+}
+
+/**
+ * THE decode of a message arriving on a device topic, for the broker's door and for the ingest
+ * (which checks again, as it may sit behind a broker that does not): the payload must be valid
+ * for its channel and speak for the device whose topic it came on.
+ */
+export function decodeMessage(
+  topic: ParsedTopic,
+  raw: Uint8Array | string,
+): ValidationResult<PayloadOf<Channel>> {
+  const r = decodePayload(topic.channel, raw);
+  if (r.ok && 'deviceId' in r.value && r.value.deviceId !== topic.deviceId) {
+    return {
+      ok: false,
+      refusal: 'device_mismatch',
+      reason: `deviceId: '${r.value.deviceId}' does not match the topic's '${topic.deviceId}'`,
+      field: 'deviceId',
+    };
+  }
+  return r;
 }
 
 /** Validates before serialising so that a device never sends what the broker would refuse. */

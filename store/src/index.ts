@@ -5,6 +5,7 @@ export * from './comments.js';
 export * from './credentials.js';
 export * from './data-lock.js';
 export * from './db.js';
+export * from './dead-letters.js';
 export * from './device-config.js';
 export * from './devices.js';
 export * from './directory.js';

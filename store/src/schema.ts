@@ -320,3 +320,28 @@ export const deviceCommands = pgTable(
   },
   (t) => [index('device_commands_device_idx').on(t.deviceId, t.requestedAt)],
 );
+
+/**
+ * Events the database refused although the schema let them through (a constraint nobody foresaw,
+ * a bug in the ingest SQL): kept whole with the database's error, so that nothing is lost and the
+ * cause can be fixed and the event replayed. Its device is acknowledged only once this row is
+ * stored, and stops re-sending it.
+ */
+export const ingestDeadLetters = pgTable(
+  'ingest_dead_letters',
+  {
+    eventId: uuid('event_id').primaryKey(),
+    type: text('type').notNull(),
+    unitId: text('unit_id').notNull(),
+    counterId: text('counter_id').notNull(),
+    deviceId: text('device_id').notNull(),
+    topic: text('topic').notNull(),
+    /** SQLSTATE, e.g. 22003 numeric_value_out_of_range; null when the error carried none. */
+    errorCode: text('error_code'),
+    /** The database's short message, never the SQL text. */
+    error: text('error').notNull(),
+    payload: jsonb('payload').notNull(),
+    receivedAt: ts('received_at').notNull().defaultNow(),
+  },
+  (t) => [index('ingest_dead_letters_device_idx').on(t.deviceId, t.receivedAt)],
+);

@@ -1,7 +1,21 @@
-import { EXAMPLES, encodePayload, MAX_PAYLOAD_BYTES } from '@onestop/protocol';
-import { describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import { EXAMPLES, encodePayload, MAX_PAYLOAD_BYTES, topicFor } from '@onestop/protocol';
+import {
+  connectDevice,
+  metricValue,
+  provision,
+  ratingFor,
+  uniqueUnit,
+  waitFor,
+} from '@onestop/service/testing';
+import { openTestStore, type TestStore } from '@onestop/store/testing';
+import mqtt from 'mqtt';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceSession, maySubscribe, type Session, unshare } from './acl.js';
 import { inspect, RefusalLog, TokenBucket } from './door.js';
+import { type BrokerHandle, startBroker } from './start-broker.js';
 
 const address = { unitId: 'tv', counterId: 'q03', deviceId: 'tv1-q03-a' };
 const device = deviceSession(address, 'dev-tv1-q03-a');
@@ -27,6 +41,24 @@ describe('door', () => {
   ])('refuses %s: %s', (reason, topic, payload) => {
     const v = inspect(device, topic, payload);
     expect(v.ok ? null : v.reason).toBe(reason);
+  });
+
+  const raw = (channel: keyof typeof EXAMPLES, over: Record<string, unknown>) =>
+    Buffer.from(JSON.stringify({ ...(EXAMPLES[channel] as object), ...over }));
+  it.each([
+    ['evt/rating', { responseMs: 2 ** 40 }, 'responseMs'],
+    ['evt/rating', { seq: 2 ** 53 }, 'seq'],
+    ['evt/rating', { level: 5 }, 'level'],
+    ['evt/expression', { frames: 2 ** 31 }, 'frames'],
+    ['birth', { configVersion: 2 ** 31 }, 'configVersion'],
+    ['telemetry', { uptimeS: 1e300 }, 'uptimeS'],
+  ] as const)('refuses a number out of range on %s (%o), naming %s', (channel, over, field) => {
+    const v = inspect(device, `${prefix}/${channel}`, raw(channel, over));
+    expect(v).toMatchObject({
+      ok: false,
+      reason: 'out_of_range',
+      detail: expect.stringMatching(`^${field}: `),
+    });
   });
 
   it('refuses a payload that speaks for another device', () => {
@@ -89,5 +121,72 @@ describe('limits', () => {
     expect(log.shouldLog('d1', 2_000)).toBeNull();
     expect(log.shouldLog('d2', 2_000)).toBe(0);
     expect(log.shouldLog('d1', 61_000)).toBe(2);
+  });
+});
+
+describe('door on a running broker', () => {
+  let store: TestStore;
+  let broker: BrokerHandle;
+  const registry = new Registry();
+  const unit = uniqueUnit('door');
+  const lines: string[] = [];
+  const logger = pino(
+    { level: 'warn' },
+    new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    }),
+  );
+
+  beforeAll(async () => {
+    store = await openTestStore('pglite');
+    broker = await startBroker({
+      store,
+      mqttPort: 0,
+      host: '127.0.0.1',
+      registry,
+      logger,
+      serviceCredentials: [{ username: 'ingest', password: 'ingest-pw', role: 'ingest' }],
+    });
+  });
+  afterAll(async () => {
+    await broker?.close();
+    await store?.close();
+  });
+
+  it('refuses an out-of-range number before any subscriber sees it, counts it and names the field', async () => {
+    const url = `mqtt://127.0.0.1:${broker.port}`;
+    const creds = await provision(store, unit, 'q01');
+    const seen: string[] = [];
+    const ingest = await mqtt.connectAsync(url, {
+      clientId: `ingest-${unit}`,
+      username: 'ingest',
+      password: 'ingest-pw',
+      reconnectPeriod: 0,
+    });
+    ingest.on('message', (_t, p) => seen.push(JSON.parse(p.toString()).eventId));
+    await ingest.subscribeAsync('onestop/v1/+/+/+/evt/#', { qos: 1 });
+    const dev = await connectDevice(url, creds);
+    const before = await metricValue(registry, 'onestop_events_rejected_total', { reason: 'out_of_range' });
+
+    // What a buggy device could send: valid JSON, every field well-formed, one number too big
+    // for its column (ratings.response_ms is an integer).
+    const poison = { ...ratingFor(creds.deviceId), responseMs: 2 ** 40 };
+    await dev.client.publishAsync(topicFor(dev.address, 'evt/rating'), JSON.stringify(poison), { qos: 1 });
+    const good = ratingFor(creds.deviceId);
+    await dev.publishRating(good);
+
+    await waitFor(() => seen.includes(good.eventId));
+    expect(seen).not.toContain(poison.eventId);
+    expect(await metricValue(registry, 'onestop_events_rejected_total', { reason: 'out_of_range' })).toBe(
+      before + 1,
+    );
+    expect(dev.client.connected).toBe(true);
+    const refusal = lines.map((l) => JSON.parse(l)).find((l) => l.reason === 'out_of_range');
+    expect(refusal?.detail).toMatch(/^responseMs: /);
+    await dev.close();
+    await ingest.endAsync();
   });
 });

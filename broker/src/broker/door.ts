@@ -1,8 +1,7 @@
 import {
   CHANNELS,
   type Channel,
-  decodePayload,
-  decodeRatingFast,
+  decodeMessage,
   MAX_PAYLOAD_BYTES,
   type ParsedTopic,
   type PayloadOf,
@@ -42,8 +41,8 @@ export class TokenBucket {
 
 /**
  * Everything a message must pass before any subscriber sees it, cheapest check first: size,
- * topic shape, the client's ACL, then JSON and the channel's schema, then that the payload
- * speaks for the device whose topic it is on.
+ * topic shape, the client's ACL, then the protocol's `decodeMessage`: JSON, the channel's schema
+ * (bounds included) and that the payload speaks for the device whose topic it is on.
  */
 export function inspect(session: Session | null, topic: string, payload: Buffer): DoorVerdict {
   if (payload.byteLength > MAX_PAYLOAD_BYTES) {
@@ -61,20 +60,11 @@ export function inspect(session: Session | null, topic: string, payload: Buffer)
     // No client: a Last Will left by a session on a broker that died. Only device channels.
     return { ok: false, reason: 'wrong_direction', detail: `orphan will on ${topic}` };
   }
-  // Ratings are nearly all the traffic: the accept-only compiled check first (the same one the
-  // ingest uses), zod for anything it doubts, so zod still names every refusal's reason.
-  const fast = parsed.topic.channel === 'evt/rating' ? decodeRatingFast(payload) : null;
-  const decoded = fast ? { ok: true as const, value: fast } : decodePayload(parsed.topic.channel, payload);
-  if (!decoded.ok) return { ok: false, reason: 'malformed', detail: decoded.reason };
-  const value: PayloadOf<Channel> = decoded.value;
-  if ('deviceId' in value && value.deviceId !== parsed.topic.deviceId) {
-    return {
-      ok: false,
-      reason: 'device_mismatch',
-      detail: `payload deviceId '${value.deviceId}' on ${topic}`,
-    };
-  }
-  return { ok: true, topic: parsed.topic, payload: value };
+  // The same decode the ingest runs: size, JSON, the channel's schema (compiled from zod, zod
+  // naming the field of any refusal), and that the payload speaks for the topic's device.
+  const decoded = decodeMessage(parsed.topic, payload);
+  if (!decoded.ok) return { ok: false, reason: decoded.refusal, detail: decoded.reason };
+  return { ok: true, topic: parsed.topic, payload: decoded.value };
 }
 
 /** Logs a refusal at most once per client per minute, with how many were suppressed since. */

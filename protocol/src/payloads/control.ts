@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Count, SafeNumber } from '../bounds.js';
 import { EpochMs, EventId, Uuid } from '../ids.js';
 import { ProtocolVersion } from './envelope.js';
 import { CounterSettings } from './settings.js';
@@ -6,7 +7,8 @@ import { CounterSettings } from './settings.js';
 /** Retained, server → device: the desired settings and their version. */
 export const ConfigMessage = z.strictObject({
   v: ProtocolVersion,
-  version: z.int().min(0),
+  /** `device_configs.version` is an `integer` column. */
+  version: Count,
   ts: EpochMs,
   settings: CounterSettings,
 });
@@ -30,7 +32,7 @@ export const CommandRequest = z.strictObject({
   v: ProtocolVersion,
   cmdId: Uuid,
   ts: EpochMs,
-  args: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  args: z.record(z.string(), z.union([z.string(), SafeNumber, z.boolean()])).default({}),
 });
 
 export const CommandResponse = z.strictObject({
@@ -38,7 +40,7 @@ export const CommandResponse = z.strictObject({
   cmdId: Uuid,
   ts: EpochMs,
   ok: z.boolean(),
-  result: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).nullable(),
+  result: z.record(z.string(), z.union([z.string(), SafeNumber, z.boolean(), z.null()])).nullable(),
   error: z.string().max(500).nullable(),
 });
 

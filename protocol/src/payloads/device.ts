@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Count } from '../bounds.js';
 import { DeviceId, EpochMs, Uuid } from '../ids.js';
 import { ProtocolVersion } from './envelope.js';
 
@@ -33,7 +34,8 @@ export const BirthMessage = z.strictObject({
     .array(z.strictObject({ name: z.string().min(1).max(64), sha256: z.string().regex(/^[a-f0-9]{64}$/) }))
     .max(8),
   capabilities: z.array(Capability).max(16),
-  configVersion: z.int().min(0).nullable(),
+  /** Lands in `devices.applied_config_version`, an `integer` column. */
+  configVersion: Count.nullable(),
 });
 
 const HidState = z.strictObject({
@@ -48,26 +50,28 @@ export const TelemetryMessage = z.strictObject({
   deviceId: DeviceId,
   bootId: Uuid,
   ts: EpochMs,
-  uptimeS: z.number().min(0),
+  /** Ten years: a larger uptime is a broken clock, not a device. */
+  uptimeS: z.number().min(0).max(315_576_000),
   cpuTempC: z.number().min(-40).max(150).nullable(),
-  load1: z.number().min(0),
-  memUsedMb: z.number().min(0),
-  memTotalMb: z.number().min(0),
+  load1: z.number().min(0).max(1_024),
+  /** 1 TiB: far above any counter board. */
+  memUsedMb: z.number().min(0).max(1_048_576),
+  memTotalMb: z.number().min(0).max(1_048_576),
   camera: z.strictObject({
     state: z.enum(['off', 'running', 'error']),
-    fps: z.number().min(0).nullable(),
-    inferenceMs: z.number().min(0).nullable(),
+    fps: z.number().min(0).max(1_000).nullable(),
+    inferenceMs: z.number().min(0).max(60_000).nullable(),
     error: z.string().max(200).nullable(),
   }),
   outbox: z.strictObject({
-    depth: z.int().min(0),
-    capacity: z.int().min(1),
+    depth: Count,
+    capacity: Count.min(1),
     oldestTs: EpochMs.nullable(),
     /** Events the server kept refusing, set aside on the device (never deleted): needs a technician. */
-    deadLetters: z.int().min(0).default(0),
+    deadLetters: Count.default(0),
   }),
   hid: z.array(HidState).max(8),
-  ignoredPresses: z.int().min(0),
+  ignoredPresses: Count,
 });
 
 export type StatusMessage = z.infer<typeof StatusMessage>;

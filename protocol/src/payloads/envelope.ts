@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SafeCount } from '../bounds.js';
 import { DeviceId, EpochMs, EventId, Uuid } from '../ids.js';
 
 export const PROTOCOL_VERSION = 1 as const;
@@ -14,9 +15,9 @@ export const envelopeShape = {
   eventId: EventId,
   deviceId: DeviceId,
   bootId: Uuid,
-  seq: z.int().min(0),
+  seq: SafeCount,
   ts: EpochMs,
-  mono: z.int().min(0),
+  mono: SafeCount,
 };
 
 export type Envelope = {

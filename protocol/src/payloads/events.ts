@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { HOUR_MS, MAX_VISIT_FRAMES } from '../bounds.js';
 import { DossierId, EpochMs, OfficerId, QueueTicket, Uuid } from '../ids.js';
-import { isValidLevel, RatingScale } from '../rating-scale.js';
+import { isValidLevel, MAX_LEVEL, RatingScale, SCALE_LEVELS } from '../rating-scale.js';
 import { envelopeShape } from './envelope.js';
 
 /** A short reason code chosen on the touch screen after a negative rating, e.g. `slow`, `rude`. */
@@ -17,15 +18,37 @@ export const RatingEvent = z
     dossierIds: z.array(DossierId).max(20),
     ticket: QueueTicket.nullable(),
     scale: RatingScale,
-    level: z.int().min(1),
+    level: z.int().min(1).max(MAX_LEVEL),
     source: z.enum(['keypad', 'touch']),
     reasons: z.array(ReasonCode).max(8),
-    /** Time from the rating prompt to the press; null when pressed without a prompt (touch re-rate). */
-    responseMs: z.int().min(0).nullable(),
+    /**
+     * Time from the rating prompt to the press; null when pressed without a prompt (touch re-rate).
+     * The prompt closes after at most 5 minutes (settings): an hour is generous, and fits `integer`.
+     */
+    responseMs: z.int().min(0).max(HOUR_MS).nullable(),
   })
-  .refine((e) => isValidLevel(e.scale, e.level), {
-    path: ['level'],
-    message: 'level is out of range for its scale',
+  .check((ctx) => {
+    const { scale, level } = ctx.value;
+    if (isValidLevel(scale, level)) return;
+    ctx.issues.push({
+      code: 'too_big',
+      origin: 'number',
+      maximum: SCALE_LEVELS[scale],
+      inclusive: true,
+      input: level,
+      path: ['level'],
+      message: `level is out of range for its scale (${scale}: 1–${SCALE_LEVELS[scale]})`,
+    });
+  })
+  // zod cannot export the check above to JSON Schema: the same rule, from the same table, so
+  // that integrators and the compiled validator (compiled.ts) enforce it too.
+  .meta({
+    anyOf: RatingScale.options.map((scale) => ({
+      properties: {
+        scale: { const: scale },
+        level: { type: 'integer', minimum: 1, maximum: SCALE_LEVELS[scale] },
+      },
+    })),
   });
 
 export const VisitStartTrigger = z.enum(['ticket', 'dossier', 'face', 'officer']);
@@ -105,8 +128,9 @@ export const ExpressionEvent = z.strictObject({
   officerId: OfficerId.nullable(),
   startedAt: EpochMs,
   endedAt: EpochMs,
-  frames: z.int().min(0),
-  exitFrames: z.int().min(0),
+  /** `expression_summaries.frames` is an `integer` column; see MAX_VISIT_FRAMES. */
+  frames: z.int().min(0).max(MAX_VISIT_FRAMES),
+  exitFrames: z.int().min(0).max(MAX_VISIT_FRAMES),
   mean: ExpressionProbabilities,
   exit: ExpressionProbabilities,
   satisfactionIndex: probability,
