@@ -19,8 +19,6 @@ describe('server to device through the database', () => {
       registry: new Registry(),
       logger: silentLogger,
       serviceCredentials: [],
-      configPollMs: 100,
-      commandPollMs: 100,
       deviceStateFlushMs: 50,
     });
   });
