@@ -1,6 +1,6 @@
 import { type DeviceAddress, type ParsedTopic, TOPIC_ROOT, topicFor } from '@onestop/protocol';
 import { counter, histogram } from '@onestop/service';
-import { type Database, type IngestEvent, ingestBatch } from '@onestop/store';
+import { type Database, type IngestEvent, ingestBatch, notify } from '@onestop/store';
 import { sql } from 'drizzle-orm';
 import type { IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
@@ -142,6 +142,14 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
     batchSize.observe(items.length);
     for (const e of result.inserted) ingested.inc({ type: e.type });
     if (result.duplicates.length > 0) duplicates.inc(result.duplicates.length);
+    if (result.inserted.length > 0) {
+      // One signal per committed batch, for live views (the dashboard's feed). Sent after the
+      // commit, apart from it: when it is lost, the next batch's signal brings the view up to date.
+      const unitIds = [...new Set(result.inserted.map((e) => e.unitId))];
+      notify(opts.store.db, 'events_stored', { unitIds, count: result.inserted.length }).catch(
+        (err: unknown) => log.warn({ err }, 'events_stored signal not sent'),
+      );
+    }
     // New and duplicate alike: a duplicate means the device missed an earlier ack.
     sendAcks(items);
   };
