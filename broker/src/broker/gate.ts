@@ -28,7 +28,7 @@ function authError(code: 4 | 5, message: string): AuthenticateError {
  */
 export class Gate {
   readonly sessions = new WeakMap<Client, Session>();
-  /** Live clients of each device on this node, for `disconnectDevice` and the revocation sweep. */
+  /** Live clients of each device on this node, for `disconnectDevice` and revocations. */
   readonly deviceClients = new Map<string, Set<Client>>();
   /** Devices revoked while this node runs: refused before anything else, even mid-connection. */
   private readonly revoked = new Set<string>();
