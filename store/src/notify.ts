@@ -141,13 +141,17 @@ export class NotificationHub implements Notifications {
       // A Set visits what is added while iterating: channels subscribed meanwhile are included.
       for (const c of this.channels) await this.transport.listen(c);
     } catch (err) {
+      await this.transport.close().catch(() => {});
       if (this.closed) return;
       this.report(asError(err));
-      await this.transport.close().catch(() => {});
       this.scheduleConnect();
       return;
     }
-    if (this.closed) return;
+    // Closed while connecting: the connection just opened must not keep the process alive.
+    if (this.closed) {
+      await this.transport.close().catch(() => {});
+      return;
+    }
     this.attempt = 0;
     this.live = true;
     for (const s of [...this.subs]) this.call(s, s.resync);
