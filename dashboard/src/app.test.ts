@@ -1,5 +1,5 @@
 import { newEventId } from '@onestop/protocol';
-import { addStaffMember, openStaffSession, schema } from '@onestop/store';
+import { addStaffMember, notify, openStaffSession, schema } from '@onestop/store';
 import { openTestStore, STORE_BACKENDS, type TestStore } from '@onestop/store/testing';
 import pino from 'pino';
 import { Registry } from 'prom-client';
@@ -131,7 +131,8 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
     await seed(store);
     await addStaffMember(store.db, { username: 'city', role: 'city', actor: 'test' });
     cityToken = (await openStaffSession(store.db, 'city', 'api')).token;
-    feed = new LiveRatingFeed(store.db, logger, 50);
+    feed = new LiveRatingFeed(store, logger);
+    feed.start();
     app = createDashboardApp({ db: store.db, registry: new Registry(), logger, feed, now: () => NOW });
   });
   afterAll(async () => {
@@ -266,7 +267,8 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
       source: 'keypad',
       deviceTs: NOW,
     });
-    await feed.poll();
+    // As the ingest does after each committed batch: no polling, the signal brings it.
+    await notify(store.db, 'events_stored', { unitIds: ['trung-van'], count: 1 });
     await read(new RegExp(eventId));
     expect(text).toContain('event: rating');
     await reader.cancel();
@@ -283,7 +285,7 @@ describe('comments through the counter QR code', () => {
       db: store.db,
       registry: new Registry(),
       logger,
-      feed: new LiveRatingFeed(store.db, logger),
+      feed: new LiveRatingFeed(store, logger),
       now: () => NOW,
     });
   });

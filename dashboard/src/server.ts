@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import type { Database } from '@onestop/store';
+import type { Database, Notifications } from '@onestop/store';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createDashboardApp } from './app.js';
@@ -8,6 +8,8 @@ import { LiveRatingFeed } from './live/feed.js';
 
 export interface DashboardOptions {
   db: Database;
+  /** Where the live feed hears of stored events (the store's). */
+  notifications: Notifications;
   registry: Registry;
   logger: Logger;
   port: number;
@@ -21,7 +23,7 @@ export interface RunningDashboard {
 }
 
 export async function startDashboard(opts: DashboardOptions): Promise<RunningDashboard> {
-  const feed = new LiveRatingFeed(opts.db, opts.logger.child({ part: 'live-feed' }));
+  const feed = new LiveRatingFeed(opts, opts.logger.child({ part: 'live-feed' }));
   const app = createDashboardApp({
     db: opts.db,
     registry: opts.registry,

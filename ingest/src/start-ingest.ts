@@ -6,6 +6,7 @@ import {
   type IngestEvent,
   ingestBatch,
   isTransientDatabaseError,
+  notify,
   storeDeadLetter,
 } from '@onestop/store';
 import { sql } from 'drizzle-orm';
@@ -139,6 +140,29 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
     }
   };
 
+  // One signal per committed batch, for live views (the dashboard's feed), sent after the commit
+  // and apart from it: when one is lost, the next batch's signal brings the view up to date.
+  // While one is on its way, later batches are merged into the next, so that under a burst
+  // the signals cost one round trip at a time, not one per lane and batch.
+  let signalling = false;
+  const waiting = { unitIds: new Set<string>(), count: 0 };
+  const signalStored = (inserted: readonly IngestEvent[]) => {
+    for (const e of inserted) waiting.unitIds.add(e.unitId);
+    waiting.count += inserted.length;
+    if (signalling) return;
+    signalling = true;
+    const unitIds = [...waiting.unitIds];
+    const count = waiting.count;
+    waiting.unitIds.clear();
+    waiting.count = 0;
+    notify(opts.store.db, 'events_stored', { unitIds, count })
+      .catch((err: unknown) => log.warn({ err }, 'events_stored signal not sent'))
+      .finally(() => {
+        signalling = false;
+        if (waiting.count > 0) signalStored([]);
+      });
+  };
+
   const commit = async (items: Item[]) => {
     const end = batchSeconds.startTimer();
     const result = await ingestBatch(
@@ -149,6 +173,7 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
     batchSize.observe(items.length);
     for (const e of result.inserted) ingested.inc({ type: e.type });
     if (result.duplicates.length > 0) duplicates.inc(result.duplicates.length);
+    if (result.inserted.length > 0) signalStored(result.inserted);
     // New and duplicate alike: a duplicate means the device missed an earlier ack.
     sendAcks(items);
   };

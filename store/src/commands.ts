@@ -2,6 +2,7 @@ import { type CommandName, CommandName as CommandNameSchema, newEventId } from '
 import { and, desc, eq, gt, inArray, isNull } from 'drizzle-orm';
 import type { Executor } from './db.js';
 import { StoreInputError } from './devices.js';
+import { inTransaction, notify } from './notify.js';
 import { auditLog, deviceCommands, devices } from './schema.js';
 
 export type DeviceCommand = typeof deviceCommands.$inferSelect;
@@ -9,7 +10,10 @@ export type DeviceCommand = typeof deviceCommands.$inferSelect;
 /** A command waits this long for its device to be connected, then is given up. */
 const COMMAND_TTL_MS = 10 * 60_000;
 
-/** Queues a command for a device; a broker that has the device connected sends it within seconds. */
+/**
+ * Queues a command for a device and signals `command_queued` in the same transaction: the broker
+ * that has the device connected sends it at once.
+ */
 export async function requestCommand(
   db: Executor,
   input: { deviceId: string; name: string; args?: Record<string, string | number | boolean>; actor: string },
@@ -17,6 +21,15 @@ export async function requestCommand(
 ): Promise<DeviceCommand> {
   const name = CommandNameSchema.safeParse(input.name);
   if (!name.success) throw new StoreInputError(`command: one of ${CommandNameSchema.options.join(', ')}`);
+  return inTransaction(db, (tx) => queueCommand(tx, input, name.data, now));
+}
+
+async function queueCommand(
+  db: Executor,
+  input: { deviceId: string; args?: Record<string, string | number | boolean>; actor: string },
+  name: CommandName,
+  now: Date,
+): Promise<DeviceCommand> {
   const [device] = await db
     .select({ id: devices.id })
     .from(devices)
@@ -28,7 +41,7 @@ export async function requestCommand(
     .values({
       cmdId: newEventId(),
       deviceId: input.deviceId,
-      name: name.data,
+      name,
       args: input.args ?? {},
       requestedBy: input.actor,
       requestedAt: now,
@@ -37,10 +50,11 @@ export async function requestCommand(
     .returning();
   await db.insert(auditLog).values({
     actor: input.actor,
-    action: `command.${name.data}`,
+    action: `command.${name}`,
     target: input.deviceId,
     details: { cmdId: row!.cmdId, args: input.args ?? {} },
   });
+  await notify(db, 'command_queued', { deviceId: input.deviceId });
   return row!;
 }
 

@@ -9,6 +9,12 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { lockDataDir } from './data-lock.js';
+import {
+  NotificationHub,
+  type Notifications,
+  pgliteListenTransport,
+  postgresListenTransport,
+} from './notify.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -24,6 +30,8 @@ export type DatabaseOptions =
 export interface Store {
   db: Database;
   kind: DatabaseOptions['kind'];
+  /** Signals from every process sharing the database (see notify.ts); connects on first use. */
+  notifications: Notifications;
   close(): Promise<void>;
 }
 
@@ -47,7 +55,13 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
     pool.on('error', (err) => opts.onIdleError?.(err));
     const db = drizzleNodePg({ client: pool, schema });
     await migrateNodePg(db, { migrationsFolder: MIGRATIONS });
-    return { db: db as unknown as Database, kind: 'postgres', close: () => pool.end() };
+    const notifications = new NotificationHub(postgresListenTransport(opts.url));
+    return {
+      db: db as unknown as Database,
+      kind: 'postgres',
+      notifications,
+      close: () => notifications.close().finally(() => pool.end()),
+    };
   }
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
   const unlock = opts.dataDir ? lockDataDir(opts.dataDir) : () => {};
@@ -55,10 +69,16 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
     const client = opts.dataDir ? new PGlite(opts.dataDir) : new PGlite();
     const db = drizzlePglite({ client, schema });
     await migratePglite(db, { migrationsFolder: MIGRATIONS });
+    const notifications = new NotificationHub(pgliteListenTransport(client));
     return {
       db: db as unknown as Database,
       kind: 'pglite',
-      close: () => client.close().finally(unlock),
+      notifications,
+      close: () =>
+        notifications
+          .close()
+          .then(() => client.close())
+          .finally(unlock),
     };
   } catch (err) {
     unlock();

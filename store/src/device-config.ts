@@ -2,6 +2,7 @@ import { CounterSettings, type CounterSettingsInput, describeIssues } from '@one
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Executor } from './db.js';
 import { StoreInputError } from './devices.js';
+import { inTransaction, notify } from './notify.js';
 import { auditLog, deviceConfigs, devices, officers } from './schema.js';
 
 export interface StoredDeviceConfig {
@@ -32,7 +33,8 @@ export async function rosterSettings(db: Executor, unitId: string): Promise<Coun
 
 /**
  * Stores the desired settings of one device, or of every active device of a unit, each under
- * its next version number. Brokers notice the change and publish it retained on `config`.
+ * its next version number, and signals `config_changed` in the same transaction: the brokers
+ * publish it retained on `config` at once.
  * Where the unit keeps a roster, its officers replace `settings.officers`: names and badges are
  * managed in one place, the roster, not per device.
  */
@@ -42,6 +44,14 @@ export async function setDeviceConfig(
 ): Promise<StoredDeviceConfig[]> {
   const settings = parseSettings(input.settings);
   if (!input.deviceId === !input.unitId) throw new StoreInputError('give either a device or a unit');
+  return inTransaction(db, (tx) => storeConfigs(tx, { ...input, settings }));
+}
+
+async function storeConfigs(
+  db: Executor,
+  input: { deviceId?: string; unitId?: string; settings: CounterSettings; actor: string },
+): Promise<StoredDeviceConfig[]> {
+  const { settings } = input;
   const targets = await db
     .select({ id: devices.id, unitId: devices.unitId })
     .from(devices)
@@ -68,6 +78,11 @@ export async function setDeviceConfig(
     target: input.deviceId ?? `unit:${input.unitId}`,
     details: { versions: out.map((c) => [c.deviceId, c.version]) },
   });
+  await notify(
+    db,
+    'config_changed',
+    input.deviceId ? { deviceIds: out.map((c) => c.deviceId) } : { unitId: input.unitId! },
+  );
   return out;
 }
 
@@ -76,6 +91,7 @@ export async function setDeviceConfig(
  * with the new roster, as a new version, in ONE statement (no read-modify-write race with a
  * technician saving settings). Devices still on their own file's settings are left alone: a
  * roster must not replace a counter's scale or reasons with defaults. Returns those skipped.
+ * Signals `config_changed` for the unit: call it inside the roster change's transaction.
  */
 export async function pushRosterToDevices(
   db: Executor,
@@ -90,6 +106,7 @@ export async function pushRosterToDevices(
     where d.id = c.device_id and d.unit_id = ${unitId} and d.revoked_at is null
     returning c.device_id`);
   const updated = (result as unknown as { rows: unknown[] }).rows.length;
+  if (updated > 0) await notify(db, 'config_changed', { unitId });
   const active = await db
     .select({ id: devices.id })
     .from(devices)

@@ -3,6 +3,7 @@ import { CounterId, DeviceId, UnitId } from '@onestop/protocol';
 import { and, eq, isNull } from 'drizzle-orm';
 import { generatePassword, hashPassword } from './credentials.js';
 import type { Executor } from './db.js';
+import { inTransaction, notify } from './notify.js';
 import { auditLog, counters, devices, units } from './schema.js';
 
 export interface ProvisionedDevice {
@@ -50,14 +51,22 @@ export async function provisionDevice(
   return { deviceId, unitId: input.unitId, counterId: input.counterId, username, password };
 }
 
+/**
+ * Revokes a device and, in the same transaction, signals `device_revoked`: every broker node
+ * then refuses what the device still sends and disconnects it at once.
+ */
 export async function revokeDevice(db: Executor, deviceId: string, actor: string): Promise<boolean> {
-  const rows = await db
-    .update(devices)
-    .set({ revokedAt: new Date() })
-    .where(and(eq(devices.id, deviceId), isNull(devices.revokedAt)))
-    .returning({ id: devices.id });
-  if (rows.length > 0) await db.insert(auditLog).values({ actor, action: 'device.revoke', target: deviceId });
-  return rows.length > 0;
+  return inTransaction(db, async (tx) => {
+    const rows = await tx
+      .update(devices)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(devices.id, deviceId), isNull(devices.revokedAt)))
+      .returning({ id: devices.id });
+    if (rows.length === 0) return false;
+    await tx.insert(auditLog).values({ actor, action: 'device.revoke', target: deviceId });
+    await notify(tx, 'device_revoked', { deviceId });
+    return true;
+  });
 }
 
 export async function listDevices(db: Executor) {

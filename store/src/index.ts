@@ -10,6 +10,7 @@ export * from './device-config.js';
 export * from './devices.js';
 export * from './directory.js';
 export * from './ingest.js';
+export * from './notify.js';
 export * from './pglite-thread.js';
 export * from './reports.js';
 export * from './roster.js';

@@ -10,7 +10,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type QueryOptions, type Transaction } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
-import type { ThreadReply, ThreadRequest, WireError } from './pglite-thread.js';
+import type { NOTIFIED, ThreadReply, ThreadRequest, WireError } from './pglite-thread.js';
+
+/** pglite-thread.ts's NOTIFIED, by value: importing that module would load the main side here. */
+const NOTIFICATION: typeof NOTIFIED = -1;
 
 const port = parentPort;
 if (!port) throw new Error('pglite-thread-worker must run in a worker thread');
@@ -99,6 +102,11 @@ async function main(): Promise<void> {
         } catch (err) {
           if (err !== ROLLBACK) throw err;
         }
+        return null;
+      }
+      case 'listen': {
+        const { channel } = m;
+        await pg.listen(channel, (payload) => reply({ id: NOTIFICATION, channel, payload }));
         return null;
       }
       case 'close':

@@ -3,6 +3,7 @@ import type { PGlite, QueryOptions, Results } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { lockDataDir } from './data-lock.js';
 import type { Database, Store } from './db.js';
+import { NotificationHub, pgliteListenTransport } from './notify.js';
 import * as schema from './schema.js';
 
 /** Main thread → PGlite thread. `tx` null means outside any transaction. */
@@ -19,6 +20,8 @@ type Request =
   | { op: 'exec'; tx: number | null; sql: string }
   | { op: 'begin' }
   | { op: 'end'; tx: number; commit: boolean }
+  /** From then on the thread forwards every notification on `channel` (see NOTIFIED). */
+  | { op: 'listen'; channel: string }
   | { op: 'close' };
 export type ThreadRequest = Request & { id: number };
 
@@ -29,10 +32,13 @@ export interface WireError {
   /** PostgreSQL's error fields (code, detail, constraint, …). */
   fields: Record<string, string | number | boolean>;
 }
+/** The id of a message that is no reply but a forwarded LISTEN/NOTIFY notification. */
+export const NOTIFIED = -1;
 /** PGlite thread → main thread; id 0 is the start-up report. */
 export type ThreadReply =
   | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: WireError };
+  | { id: number; ok: false; error: WireError }
+  | { id: typeof NOTIFIED; channel: string; payload: string };
 
 const fromWire = (e: WireError): Error => {
   const err = Object.assign(new Error(e.message), e.fields);
@@ -51,6 +57,9 @@ export class Thread {
   /** Set while closing on purpose, so that the worker's exit then is not reported as a crash. */
   closing = false;
 
+  /** Where forwarded notifications go (the store's notification hub). */
+  onNotification: (channel: string, payload: string) => void = () => {};
+
   constructor(
     readonly worker: Worker,
     onCrash: (err: Error) => void,
@@ -58,6 +67,10 @@ export class Thread {
     let started: { resolve: () => void; reject: (e: Error) => void } | null = null;
     this.ready = new Promise((resolve, reject) => (started = { resolve, reject }));
     worker.on('message', (m: ThreadReply) => {
+      if ('channel' in m) {
+        this.onNotification(m.channel, m.payload);
+        return;
+      }
       if (m.id === 0) {
         if (m.ok) started?.resolve();
         else started?.reject(fromWire(m.error));
@@ -181,14 +194,27 @@ export async function openPgliteThread(
   const client = new ThreadClient(thread, null);
   // drizzle's PGlite driver only calls the methods ThreadClient has.
   const db = drizzle({ client: client as unknown as PGlite, schema });
+  // Notifications are forwarded as messages: per channel, the thread calls back for each.
+  const callbacks = new Map<string, (payload: string) => void>();
+  thread.onNotification = (channel, payload) => callbacks.get(channel)?.(payload);
+  const notifications = new NotificationHub(
+    pgliteListenTransport({
+      listen: (channel, callback) => {
+        callbacks.set(channel, callback);
+        return thread.request({ op: 'listen', channel });
+      },
+    }),
+  );
   let closing: Promise<void> | null = null;
   return {
     db: db as unknown as Database,
     kind: 'pglite',
+    notifications,
     close() {
       thread.closing = true;
-      closing ??= thread
-        .request({ op: 'close' })
+      closing ??= notifications
+        .close()
+        .then(() => thread.request({ op: 'close' }))
         .then(() => worker.terminate())
         .then(() => {})
         .finally(unlock);

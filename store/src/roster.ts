@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Executor } from './db.js';
 import { pushRosterToDevices } from './device-config.js';
 import { StoreInputError } from './devices.js';
+import { inTransaction } from './notify.js';
 import { auditLog, officers, units } from './schema.js';
 
 const OfficerInput = z.strictObject({
@@ -66,6 +67,15 @@ export async function saveOfficer(
     throw new StoreInputError(`${issue?.path.join('.')}: ${issue?.message}`);
   }
   const o = parsed.data;
+  // The roster change and the counters' new settings (and their signal) commit together.
+  return inTransaction(db, (tx) => storeOfficer(tx, o, input));
+}
+
+async function storeOfficer(
+  db: Executor,
+  o: z.infer<typeof OfficerInput>,
+  input: { actor: string; transferFromOtherUnit?: boolean },
+): Promise<RosterEntry & { countersUpdated: number; countersOnFileSettings: number }> {
   const [existing] = await db.select().from(officers).where(eq(officers.id, o.officerId)).limit(1);
   if (existing && existing.unitId !== o.unitId) {
     if (existing.retiredAt === null)
@@ -116,14 +126,16 @@ export async function saveOfficer(
 
 /** Takes an officer off the roster (left the unit); their history stays attributed to them. */
 export async function retireOfficer(db: Executor, officerId: string, actor: string): Promise<boolean> {
-  const rows = await db
-    .update(officers)
-    .set({ retiredAt: new Date() })
-    .where(and(eq(officers.id, officerId), isNull(officers.retiredAt)))
-    .returning({ unitId: officers.unitId });
-  const row = rows[0];
-  if (!row) return false;
-  await db.insert(auditLog).values({ actor, action: 'officer.retire', target: officerId });
-  await pushRosterToDevices(db, row.unitId);
-  return true;
+  return inTransaction(db, async (tx) => {
+    const rows = await tx
+      .update(officers)
+      .set({ retiredAt: new Date() })
+      .where(and(eq(officers.id, officerId), isNull(officers.retiredAt)))
+      .returning({ unitId: officers.unitId });
+    const row = rows[0];
+    if (!row) return false;
+    await tx.insert(auditLog).values({ actor, action: 'officer.retire', target: officerId });
+    await pushRosterToDevices(tx, row.unitId);
+    return true;
+  });
 }

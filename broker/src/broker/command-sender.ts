@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 
 /**
  * Sends queued commands (from the dashboard or `onestop device command`, any process) to the
- * devices connected to this broker node. Claiming a command first makes each one go out at most
+ * devices connected to this broker node, when signalled (`command_queued`), when a device comes
+ * (back) ready for commands, and on every resync of the signals. Claiming a command first makes each one go out at most
  * once, even with several broker nodes; a device that is away gets it when it is back, unless it
  * has expired by then.
  */
@@ -17,9 +18,15 @@ export class CommandSender {
     private readonly connected: () => string[],
   ) {}
 
-  async sendPending(): Promise<number> {
+  /** Sends what waits for the connected devices (those of `among` only, when given). */
+  async sendPending(among?: readonly string[]): Promise<number> {
+    let targets = this.connected();
+    if (among) {
+      const wanted = new Set(among);
+      targets = targets.filter((id) => wanted.has(id));
+    }
     let sent = 0;
-    for (const c of await pendingCommands(this.db, this.connected())) {
+    for (const c of await pendingCommands(this.db, targets)) {
       if (!(await claimCommand(this.db, c.cmdId))) continue;
       const channel = `cmd/${c.name as CommandName}` as const;
       const payload = encodePayload(channel, { v: 1, cmdId: c.cmdId, ts: Date.now(), args: c.args });

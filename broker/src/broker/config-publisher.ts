@@ -17,7 +17,7 @@ export class ConfigPublisher {
     private readonly logger: Logger,
   ) {}
 
-  private rows(deviceId?: string) {
+  private rows(where?: { deviceId: string } | { unitId: string }) {
     const q = this.db
       .select({
         deviceId: devices.id,
@@ -30,22 +30,44 @@ export class ConfigPublisher {
       })
       .from(deviceConfigs)
       .innerJoin(devices, eq(devices.id, deviceConfigs.deviceId));
-    return deviceId ? q.where(eq(devices.id, deviceId)) : q;
+    if (!where) return q;
+    return q.where('unitId' in where ? eq(devices.unitId, where.unitId) : eq(devices.id, where.deviceId));
+  }
+
+  /**
+   * Read-then-publish runs one at a time: two changes of one device in quick succession must
+   * not have the older read overtake the newer one and be left as the retained config.
+   */
+  private queue: Promise<unknown> = Promise.resolve();
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => {});
+    return run;
   }
 
   /** Returns false when the device has no stored config (nothing is published). */
-  async publish(deviceId: string): Promise<boolean> {
-    const [row] = await this.rows(deviceId);
-    if (!row) return false;
-    return this.send(row);
+  publish(deviceId: string): Promise<boolean> {
+    return this.serial(async () => {
+      const [row] = await this.rows({ deviceId });
+      return row ? this.send(row) : false;
+    });
   }
 
-  /** In the database's clock (see publishChanged); null until the first sweep reads it. */
+  /** Publishes (or, revoked, clears) the config of every device of a unit that has one. */
+  publishUnit(unitId: string): Promise<number> {
+    return this.serial(async () => {
+      let n = 0;
+      for (const row of await this.rows({ unitId })) if (await this.send(row)) n++;
+      return n;
+    });
+  }
+
+  /** In the database's clock (see publishChanged); null until the first catch-up reads it. */
   private watermark: Date | null = null;
 
   /**
-   * Publishes configs stored since the last call, by whichever process stored them (dashboard,
-   * CLI, another node). The window overlaps by a few seconds for clock skew between processes
+   * The catch-up after (re)connecting to the signals: publishes configs stored since the last
+   * call, by whichever process stored them (dashboard, CLI, another node). The window overlaps by a few seconds for clock skew between processes
    * and commits that land late; publishing a version twice is harmless (retained, idempotent).
    */
   async publishChanged(overlapMs = 5_000): Promise<number> {
@@ -60,10 +82,12 @@ export class ConfigPublisher {
     return n;
   }
 
-  async publishAll(): Promise<number> {
-    let n = 0;
-    for (const row of await this.rows()) if (await this.send(row)) n++;
-    return n;
+  publishAll(): Promise<number> {
+    return this.serial(async () => {
+      let n = 0;
+      for (const row of await this.rows()) if (await this.send(row)) n++;
+      return n;
+    });
   }
 
   private async send(row: Awaited<ReturnType<ConfigPublisher['rows']>>[number]): Promise<boolean> {

@@ -28,8 +28,10 @@ function authError(code: 4 | 5, message: string): AuthenticateError {
  */
 export class Gate {
   readonly sessions = new WeakMap<Client, Session>();
-  /** Live clients of each device on this node, for `disconnectDevice` and the revocation sweep. */
+  /** Live clients of each device on this node, for `disconnectDevice` and revocations. */
   readonly deviceClients = new Map<string, Set<Client>>();
+  /** Devices revoked while this node runs: refused before anything else, even mid-connection. */
+  private readonly revoked = new Set<string>();
   private readonly buckets = new WeakMap<Client, TokenBucket>();
   private readonly graceful = new WeakSet<Client>();
   private readonly refusals = new RefusalLog();
@@ -111,6 +113,10 @@ export class Gate {
       this.refuse(client, who, 'auth_failed', 'publish without a session');
       return { ok: false, reason: 'auth_failed', detail: 'no session' };
     }
+    if (session?.role === 'device' && this.revoked.has(session.address.deviceId)) {
+      this.refuse(client, who, 'revoked', 'device revoked');
+      return { ok: false, reason: 'revoked', detail: 'revoked' };
+    }
     if (client && this.rateLimit && session?.role === 'device') {
       let bucket = this.buckets.get(client);
       if (!bucket) {
@@ -161,6 +167,11 @@ export class Gate {
     const s = this.sessions.get(client);
     if (s?.role !== 'device') return;
     const id = s.address.deviceId;
+    // Authenticated from a read made just before the revocation committed.
+    if (this.revoked.has(id)) {
+      client.close();
+      return;
+    }
     let set = this.deviceClients.get(id);
     if (!set) {
       set = new Set();
@@ -182,6 +193,12 @@ export class Gate {
     if (set.size > 0) return;
     this.deviceClients.delete(s.address.deviceId);
     this.state.disconnected(s.address.deviceId, this.graceful.has(client));
+  }
+
+  /** From now on refuses everything the device publishes here, and disconnects it. */
+  revoke(deviceId: string): number {
+    this.revoked.add(deviceId);
+    return this.disconnectLocal(deviceId, 'revoked');
   }
 
   /** Closes every live connection of a device on this node; returns how many were closed. */

@@ -19,8 +19,6 @@ describe('server to device through the database', () => {
       registry: new Registry(),
       logger: silentLogger,
       serviceCredentials: [],
-      configPollMs: 100,
-      commandPollMs: 100,
       deviceStateFlushMs: 50,
     });
   });
@@ -83,7 +81,7 @@ describe('server to device through the database', () => {
       result: { keypad: false },
       error: 'keypad: missing',
     });
-    // Sent exactly once, however many sweeps ran meanwhile.
+    // Sent exactly once, however many signals and resyncs came meanwhile.
     await new Promise((r) => setTimeout(r, 300));
     expect(got).toEqual([cmd.cmdId]);
     await device.close();

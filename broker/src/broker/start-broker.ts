@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { type Database, schema } from '@onestop/store';
+import { type Database, type Notifications, schema } from '@onestop/store';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import { and, inArray, isNotNull } from 'drizzle-orm';
 import type { Logger } from 'pino';
@@ -21,7 +21,8 @@ import {
 } from './listeners.js';
 
 export interface BrokerOptions {
-  store: { db: Database };
+  /** `notifications` carry revocations, queued commands and changed settings from any process. */
+  store: { db: Database; notifications: Notifications };
   /** 0 picks a free port (tests); the chosen one is in the handle. */
   mqttPort: number;
   host?: string;
@@ -36,13 +37,8 @@ export interface BrokerOptions {
   loginLimits?: LoginLimits;
   /** Shared message bus and session store for several broker processes (see cluster.ts). */
   cluster?: Pick<AedesOptions, 'mq' | 'persistence'> & { close?: () => Promise<void> };
-  /** How often device status/last-seen is written, and revocations are looked for. */
+  /** How often device status/last-seen is written. */
   deviceStateFlushMs?: number;
-  revocationPollMs?: number;
-  /** How often to look for queued commands for this node's devices (default 1 s). */
-  commandPollMs?: number;
-  /** How often to look for configs changed by other processes (default 5 s). */
-  configPollMs?: number;
   /** Publish every stored retained `config` at start-up (default true). */
   publishConfigsOnStart?: boolean;
 }
@@ -130,48 +126,69 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
     throw err;
   }
 
-  // Belt and braces for revocations made where no one calls disconnectDevice (e.g. SQL by hand).
-  const revocationTimer = setInterval(() => {
-    const ids = [...gate.deviceClients.keys()];
-    if (ids.length === 0) return;
-    void (async () => {
-      for (let i = 0; i < ids.length; i += 1_000) {
-        const chunk = ids.slice(i, i + 1_000);
-        const rows = await db
-          .select({ id: schema.devices.id })
-          .from(schema.devices)
-          .where(and(inArray(schema.devices.id, chunk), isNotNull(schema.devices.revokedAt)));
-        for (const r of rows) gate.disconnectLocal(r.id, 'revoked');
-      }
-    })().catch((err: unknown) => logger.warn({ err }, 'revocation sweep failed'));
-  }, opts.revocationPollMs ?? 10_000);
-  revocationTimer.unref();
-
   // A command published before the device has (re)subscribed to its `cmd/…` topics would be
   // dropped while it shows as sent: only devices with a client that subscribed (or resumed a
   // persistent session, whose subscriptions survive) are sent commands.
   const listening = new WeakSet<Client>();
-  aedes.on('subscribe', (subs, client) => {
-    if (client && subs.some((s) => s.topic.includes('/cmd/'))) listening.add(client);
-  });
   const commandTargets = () =>
     [...gate.deviceClients]
       .filter(([, clients]) => [...clients].some((c) => listening.has(c) || c.clean === false))
       .map(([id]) => id);
   const commands = new CommandSender(aedes, db, logger, commandTargets);
-  const commandTimer = setInterval(() => {
-    commands.sendPending().catch((err: unknown) => logger.warn({ err }, 'command sweep failed'));
-  }, opts.commandPollMs ?? 1_000);
-  commandTimer.unref();
+  const sendCommands = (among?: string[]) => {
+    commands.sendPending(among).catch((err: unknown) => logger.warn({ err }, 'sending commands failed'));
+  };
+  const deviceOf = (client: Client | null) => {
+    const s = client ? gate.sessions.get(client) : undefined;
+    return s?.role === 'device' ? s.address.deviceId : null;
+  };
+  // What was queued while the device was away goes out as soon as it can receive it.
+  aedes.on('subscribe', (subs, client) => {
+    const id = deviceOf(client);
+    if (!client || !id || !subs.some((s) => s.topic.includes('/cmd/'))) return;
+    listening.add(client);
+    sendCommands([id]);
+  });
+  aedes.on('clientReady', (client) => {
+    const id = deviceOf(client);
+    if (id && client.clean === false) sendCommands([id]);
+  });
 
-  // Settings changed from the dashboard or `onestop device config` (any process) go out retained.
-  const configTimer = setInterval(() => {
-    configs
-      .publishChanged()
-      .then((n) => n > 0 && logger.info({ configs: n }, 'published changed device configs'))
-      .catch((err: unknown) => logger.warn({ err }, 'config sweep failed'));
-  }, opts.configPollMs ?? 5_000);
-  configTimer.unref();
+  /** Revocations this node missed while not listening: among the devices connected to it. */
+  const sweepRevoked = async () => {
+    const ids = [...gate.deviceClients.keys()];
+    for (let i = 0; i < ids.length; i += 1_000) {
+      const rows = await db
+        .select({ id: schema.devices.id })
+        .from(schema.devices)
+        .where(and(inArray(schema.devices.id, ids.slice(i, i + 1_000)), isNotNull(schema.devices.revokedAt)));
+      for (const r of rows) gate.revoke(r.id);
+    }
+  };
+  const published = (n: number) => n > 0 && logger.info({ configs: n }, 'published changed device configs');
+  // Changes made by any process (dashboard, CLI, another node, SQL through the store's
+  // functions) arrive as signals; each catch-up after (re)connecting reads what they may have
+  // missed. No timers: a quiet system costs nothing.
+  const unsubscribe = opts.store.notifications.subscribe({
+    on: {
+      device_revoked: ({ deviceId }) => {
+        gate.revoke(deviceId);
+        // Clears the retained config a revoked device could still read.
+        return configs.publish(deviceId);
+      },
+      command_queued: ({ deviceId }) => sendCommands([deviceId]),
+      config_changed: async (p) => {
+        if ('unitId' in p) published(await configs.publishUnit(p.unitId));
+        else for (const id of p.deviceIds) await configs.publish(id);
+      },
+    },
+    resync: async () => {
+      await sweepRevoked();
+      sendCommands();
+      published(await configs.publishChanged());
+    },
+    onError: (err) => logger.warn({ err: err.message }, 'database signals'),
+  });
 
   const [tcp, ...rest] = listeners as [Listener, ...Listener[]];
   let tlsPort: number | null = null;
@@ -209,9 +226,7 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
     },
     close() {
       closing ??= (async () => {
-        clearInterval(revocationTimer);
-        clearInterval(configTimer);
-        clearInterval(commandTimer);
+        unsubscribe();
         await new Promise<void>((r) => aedes.close(() => r()));
         await Promise.all(listeners.map((l) => l.close()));
         await state.close();

@@ -133,6 +133,7 @@ export function registerSplitCommands(program: Command): void {
         );
       const dashboard = await startDashboard({
         db: store.db,
+        notifications: store.notifications,
         registry: metricsRegistry(),
         logger,
         port: o.httpPort,

@@ -87,6 +87,7 @@ export async function startAllInOne(o: AllInOneOptions): Promise<AllInOne> {
       () =>
         startDashboard({
           db: store.db,
+          notifications: store.notifications,
           registry,
           logger: o.logger.child({ part: 'dashboard' }),
           port: o.httpPort,

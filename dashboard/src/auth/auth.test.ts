@@ -55,7 +55,7 @@ describe('who may see what on the dashboard', () => {
       db: store.db,
       registry: new Registry(),
       logger,
-      feed: new LiveRatingFeed(store.db, logger),
+      feed: new LiveRatingFeed(store, logger),
       commentLimits: { perAddress: 2, windowMs: 60_000 },
       maxLoginFailures: 3,
     });

@@ -1,23 +1,24 @@
 import { EventEmitter } from 'node:events';
-import { type Database, type RatingRow, recentRatings } from '@onestop/store';
+import { type Database, type Notifications, type RatingRow, recentRatings } from '@onestop/store';
 import type { Logger } from 'pino';
 
 /**
- * Polls the store for newly stored ratings and fans them out to SSE clients. Polling the
- * database (not MQTT) means a rating is shown only once it is durably stored, and it works the
- * same when the dashboard runs in its own process against PostgreSQL.
+ * Fans newly stored ratings out to SSE clients. The ingest signals `events_stored` after each
+ * committed batch; the feed then reads what is new from the database. Reading the database (not
+ * MQTT) means a rating is shown only once it is durably stored, and it works the same when the
+ * dashboard runs in its own process against PostgreSQL. Nothing runs while nothing is stored.
  */
 export class LiveRatingFeed {
   private readonly bus = new EventEmitter();
   private readonly seen = new Map<string, number>();
-  private timer: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
   private lastStored: Date;
-  private polling = false;
+  private reading: Promise<void> | null = null;
+  private again = false;
 
   constructor(
-    private readonly db: Database,
+    private readonly store: { db: Database; notifications: Notifications },
     private readonly logger: Logger,
-    private readonly intervalMs = 1_000,
     /** Batches commit out of `server_ts` order; re-reading this window catches late ones. */
     private readonly overlapMs = 5_000,
   ) {
@@ -26,14 +27,18 @@ export class LiveRatingFeed {
   }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.poll(), this.intervalMs);
-    this.timer.unref();
+    if (this.unsubscribe) return;
+    this.unsubscribe = this.store.notifications.subscribe({
+      on: { events_stored: () => this.catchUp() },
+      // At start and after the listening connection came back: what was stored meanwhile.
+      resync: () => this.catchUp(),
+      onError: (err) => this.logger.warn({ err: err.message }, 'live feed signals'),
+    });
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
     this.bus.removeAllListeners();
   }
 
@@ -42,18 +47,36 @@ export class LiveRatingFeed {
     return () => this.bus.off('rating', listener);
   }
 
-  async poll(): Promise<void> {
-    if (this.polling) return;
+  /**
+   * Reads ratings stored since the last read. One read at a time: a signal that arrives during
+   * a read makes exactly one more read follow it, so no batch is left unread until the next.
+   */
+  catchUp(): Promise<void> {
+    if (this.reading) {
+      this.again = true;
+      return this.reading;
+    }
+    this.reading = (async () => {
+      do {
+        this.again = false;
+        await this.read();
+      } while (this.again);
+    })().finally(() => {
+      this.reading = null;
+    });
+    return this.reading;
+  }
+
+  private async read(): Promise<void> {
     if (this.bus.listenerCount('rating') === 0) {
       // Nobody is watching: move the window along, so the first viewer after a quiet hour
       // gets ratings from now on, not a burst of (at most 500 of) everything since.
       this.lastStored = new Date();
       return;
     }
-    this.polling = true;
     try {
       const since = new Date(this.lastStored.getTime() - this.overlapMs);
-      const rows = await recentRatings(this.db, { limit: 500, storedSince: since });
+      const rows = await recentRatings(this.store.db, { limit: 500, storedSince: since });
       for (const row of rows.reverse()) {
         if (this.seen.has(row.eventId)) continue;
         this.seen.set(row.eventId, row.serverTs.getTime());
@@ -63,9 +86,7 @@ export class LiveRatingFeed {
       const horizon = since.getTime() - this.overlapMs;
       for (const [id, t] of this.seen) if (t < horizon) this.seen.delete(id);
     } catch (err) {
-      this.logger.warn({ err }, 'live feed poll failed');
-    } finally {
-      this.polling = false;
+      this.logger.warn({ err }, 'live feed read failed');
     }
   }
 }

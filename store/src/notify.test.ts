@@ -1,0 +1,155 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore, type Store } from './db.js';
+import { provisionDevice, revokeDevice } from './devices.js';
+import {
+  type Channel,
+  chunkNotification,
+  LISTEN_APPLICATION,
+  type NotificationPayload,
+  notify,
+  type Subscription,
+} from './notify.js';
+import { openPgliteThread } from './pglite-thread.js';
+import { openTestStore, STORE_BACKENDS, type TestStore } from './testing.js';
+
+/** Records what a subscription hears: every payload of `channel`, and how many resyncs. */
+function recorder<C extends Channel>(store: Store, channel: C) {
+  const got: Array<NotificationPayload<C>> = [];
+  const errors: Error[] = [];
+  let resyncs = 0;
+  const waiters: Array<() => void> = [];
+  const wake = () => {
+    for (const w of waiters.splice(0)) w();
+  };
+  const sub = {
+    on: {
+      [channel]: (p: NotificationPayload<C>) => {
+        got.push(p);
+        wake();
+      },
+    },
+    resync: () => {
+      resyncs++;
+      wake();
+    },
+    onError: (e: Error) => errors.push(e),
+  } as Subscription;
+  const unsubscribe = store.notifications.subscribe(sub);
+  const until = async (ok: () => boolean, ms = 5_000) => {
+    const end = Date.now() + ms;
+    while (!ok()) {
+      if (Date.now() > end) throw new Error('timed out waiting for a notification');
+      await new Promise<void>((r) => {
+        waiters.push(r);
+        setTimeout(r, 50);
+      });
+    }
+  };
+  return { got, errors, resyncs: () => resyncs, until, unsubscribe };
+}
+
+describe('chunkNotification', () => {
+  it('splits the ID list so that every part fits one NOTIFY, losing none', () => {
+    const unitIds = Array.from({ length: 2_000 }, (_, i) => `unit-${i}`);
+    const parts = chunkNotification({ unitIds, count: 2_000 }, 1_000);
+    expect(parts.length).toBeGreaterThan(1);
+    for (const p of parts) expect(Buffer.byteLength(JSON.stringify(p))).toBeLessThan(1_000);
+    expect(parts.flatMap((p) => p.unitIds)).toEqual(unitIds);
+  });
+});
+
+describe.each(STORE_BACKENDS)('notifications on %s', (backend) => {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await openTestStore(backend);
+  });
+  afterAll(() => store?.close());
+
+  it('resyncs once listening, then delivers committed signals only', async () => {
+    const r = recorder(store, 'command_queued');
+    await r.until(() => r.resyncs() === 1);
+    await expect(
+      store.db.transaction(async (tx) => {
+        await notify(tx, 'command_queued', { deviceId: 'rolled-back' });
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    await store.db.transaction((tx) => notify(tx, 'command_queued', { deviceId: 'committed' }));
+    await r.until(() => r.got.length > 0);
+    // Notifications arrive in commit order: had the rolled-back one gone out, it would be first.
+    expect(r.got).toEqual([{ deviceId: 'committed' }]);
+    r.unsubscribe();
+  });
+
+  it('ignores a malformed signal, says so, and keeps delivering', async () => {
+    const r = recorder(store, 'device_revoked');
+    await r.until(() => r.resyncs() === 1);
+    await store.db.execute(sql`select pg_notify('device_revoked', 'not json')`);
+    await notify(store.db, 'device_revoked', { deviceId: 'd1' });
+    await r.until(() => r.got.length > 0);
+    expect(r.got).toEqual([{ deviceId: 'd1' }]);
+    expect(r.errors.map((e) => e.message).join()).toMatch(/malformed 'device_revoked'/);
+    r.unsubscribe();
+  });
+
+  it('signals a revocation made through another connection', async () => {
+    const other = store.url ? await openStore({ kind: 'postgres', url: store.url, poolSize: 1 }) : store;
+    try {
+      const r = recorder(store, 'device_revoked');
+      await r.until(() => r.resyncs() === 1);
+      const d = await provisionDevice(other.db, { unitId: 'u1', counterId: 'q01', actor: 't' });
+      expect(await revokeDevice(other.db, d.deviceId, 't')).toBe(true);
+      await r.until(() => r.got.some((p) => p.deviceId === d.deviceId));
+      r.unsubscribe();
+    } finally {
+      if (other !== store) await other.close();
+    }
+  });
+});
+
+describe.skipIf(!STORE_BACKENDS.includes('postgres'))('the PostgreSQL listening connection', () => {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await openTestStore('postgres');
+  });
+  afterAll(() => store?.close());
+
+  it('comes back after its backend is terminated and resyncs, so nothing is missed', async () => {
+    const r = recorder(store, 'command_queued');
+    await r.until(() => r.resyncs() === 1);
+    const killed = await store.db.execute(
+      sql`select pg_terminate_backend(pid) as ok from pg_stat_activity
+          where application_name = ${LISTEN_APPLICATION} and datname = current_database()`,
+    );
+    expect((killed as unknown as { rows: unknown[] }).rows).toHaveLength(1);
+    // Sent while no one listens: only the resync's catch-up read can find this change.
+    await notify(store.db, 'command_queued', { deviceId: 'while-down' });
+    await r.until(() => r.resyncs() === 2);
+    expect(r.errors.map((e) => e.message).join()).toMatch(/listening connection lost/);
+    await notify(store.db, 'command_queued', { deviceId: 'after' });
+    await r.until(() => r.got.some((p) => p.deviceId === 'after'));
+    r.unsubscribe();
+  });
+});
+
+describe('notifications from the PGlite thread', () => {
+  it('are forwarded to the main thread, after the commit only', async () => {
+    const store = await openPgliteThread(null);
+    try {
+      const r = recorder(store, 'config_changed');
+      await r.until(() => r.resyncs() === 1);
+      await expect(
+        store.db.transaction(async (tx) => {
+          await notify(tx, 'config_changed', { unitId: 'rolled-back' });
+          throw new Error('no');
+        }),
+      ).rejects.toThrow('no');
+      await store.db.transaction((tx) => notify(tx, 'config_changed', { deviceIds: ['a', 'b'] }));
+      await r.until(() => r.got.length > 0);
+      expect(r.got).toEqual([{ deviceIds: ['a', 'b'] }]);
+    } finally {
+      await store.close();
+    }
+  });
+});
