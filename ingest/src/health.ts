@@ -20,12 +20,13 @@ export interface IngestHealth {
 /** Past this, `/healthz` says the ingest is lagging: a burst clears in seconds, an outage does not. */
 export const DEFAULT_MAX_LAG_MS = 30_000;
 
-export interface IngestVerdict {
+// A type, not an interface: it goes as is into JSON bodies typed with an index signature.
+export type IngestVerdict = {
   ok: boolean;
   /** Why not ok, in words for the operator. */
   reason?: string;
   ingest: IngestHealth;
-}
+};
 
 /** The one rule for "the ingest is healthy": connected and subscribed, and not lagging past `maxLagMs`. */
 export function judgeIngest(h: IngestHealth, maxLagMs = DEFAULT_MAX_LAG_MS): IngestVerdict {

@@ -9,8 +9,9 @@ import {
   type TestDevice,
   uniqueUnit,
   waitFor,
+  withOutage,
 } from '@onestop/service/testing';
-import { type Database, schema } from '@onestop/store';
+import { schema } from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
 import { Aedes, type AuthenticateError } from 'aedes';
 import { eq } from 'drizzle-orm';
@@ -54,23 +55,6 @@ async function scriptedBroker(refusals: number[]) {
       await new Promise<void>((r) => aedes.close(() => r()));
     },
   };
-}
-
-/** The real database with an outage switch: while `down`, every call fails as a lost server would. */
-function switchable(db: Database) {
-  const state = { down: false };
-  const proxy = new Proxy(db, {
-    get(target, prop) {
-      const v: unknown = Reflect.get(target, prop, target);
-      if (typeof v !== 'function') return v;
-      if (state.down)
-        return () => {
-          throw new Error('database unavailable (test outage)');
-        };
-      return v.bind(target);
-    },
-  });
-  return { db: proxy, state };
 }
 
 describe('the ingest never gives up on its broker', () => {
@@ -174,7 +158,7 @@ describe('the ingest never gives up on its broker', () => {
   it('reports growing lag while commits fail, and catches up once the database is back', async () => {
     broker = await scriptedBroker([]);
     const registry = new Registry();
-    const outage = switchable(store.db);
+    const outage = withOutage(store.db);
     ingest = await startIngest({
       store: { db: outage.db, kind: 'pglite' },
       mqttUrl: broker.url,
