@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { RECONNECT_BACKOFF } from '@onestop/protocol';
 import {
   connectDevice,
@@ -101,7 +102,7 @@ describe('the ingest never gives up on its broker', () => {
     expect(h.health()).toMatchObject({ connected: false, link: { refusedCode: 3 } });
 
     // Three retries, each at most `longest(n)` after the refusal; the handshakes get a margin.
-    const handshakes = 2_000;
+    const handshakes = 3_000;
     await waitFor(() => h.health().connected, sum(3, longest) + handshakes, 'the ingest to connect');
     const took = Date.now() - started;
     expect(took).toBeGreaterThanOrEqual(sum(3, shortest));
@@ -128,9 +129,16 @@ describe('the ingest never gives up on its broker', () => {
     const refusals: number[] = [];
     broker = await scriptedBroker(refusals);
     const registry = new Registry();
+    const streams: Duplex[] = [];
+    const aedes = broker.aedes;
     ingest = await startIngest({
       store,
-      inProcess: broker.aedes,
+      inProcess: {
+        handle: (s) => {
+          streams.push(s);
+          aedes.handle(s);
+        },
+      },
       username: INGEST,
       password: 'pw',
       clientId: `ingest-${unit}`,
@@ -139,11 +147,13 @@ describe('the ingest never gives up on its broker', () => {
     });
     const h = ingest;
     expect(h.health().connected).toBe(true);
-    // The broker drops us (as a restarting broker would) and then refuses the first try back.
+    // The connection drops (as with a restarting broker) and the first try back is refused.
     refusals.push(3);
-    broker.aedes.clients[`ingest-${unit}`]?.close();
+    streams.at(-1)?.destroy();
     await waitFor(() => !h.health().connected, 2_000, 'the drop to be seen');
     await waitFor(() => h.health().connected, sum(2, longest) + 2_000, 'the ingest to come back');
+    // Each try had a stream of its own: the first, the refused one, the one that got in.
+    expect(streams).toHaveLength(3);
     expect(
       await metricValue(registry, 'onestop_mqtt_reconnects_total', { reason: 'server_unavailable' }),
     ).toBe(1);
