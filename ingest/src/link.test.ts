@@ -16,6 +16,7 @@ import { schema } from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
 import { Aedes, type AuthenticateError } from 'aedes';
 import { eq } from 'drizzle-orm';
+import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { judgeIngest } from './health.js';
@@ -82,6 +83,8 @@ describe('the ingest never gives up on its broker', () => {
     const refusals = [3, 4, 5];
     broker = await scriptedBroker([...refusals]);
     const registry = new Registry();
+    const lines: Array<{ level: number; msg: string; tries?: number }> = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
     const started = Date.now();
     ingest = await startIngest({
       store,
@@ -90,7 +93,7 @@ describe('the ingest never gives up on its broker', () => {
       password: 'pw',
       clientId: `ingest-${unit}`,
       registry,
-      logger: silentLogger,
+      logger,
       awaitBroker: false,
     });
     const h = ingest;
@@ -113,6 +116,13 @@ describe('the ingest never gives up on its broker', () => {
         1,
       );
     expect(await metricValue(registry, 'onestop_ingest_connected')).toBe(1);
+    // Three refusals, one line when the outage began and one when it ended; not one per retry.
+    const outage = lines.filter((l) => /broker link|reconnected/.test(l.msg));
+    expect(outage.map((l) => l.msg)).toEqual([
+      'ingest: no broker link; retrying until it is back',
+      'ingest: reconnected',
+    ]);
+    expect(outage[1]?.tries).toBe(3);
 
     const creds = await provision(store, unit, 'q01');
     device = await connectDevice(broker.url, creds);

@@ -238,21 +238,27 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
   let firstSubscribed: () => void = () => {};
   const ready = new Promise<void>((r) => (firstSubscribed = r));
   let subscribeTimer: NodeJS.Timeout | null = null;
+  const subscribeErrors = new LogThrottle();
   const subscribe = (attempt: number) => {
     subscribeTimer = null;
     if (!client.connected) return;
     client.subscribe(filter, { qos: 1 }, (err, granted) => {
+      // Lost with the connection: asked for again at the next connect.
+      if (!client.connected) return;
       const refused = err ?? (granted?.some((g) => g.qos === 128) ? 'refused by the broker' : null);
       if (!refused) {
+        subscribeErrors.reset();
         health.setSubscribed(true);
         firstSubscribed();
         return;
       }
       const retryInMs = backoffDelay(attempt);
-      log.error(
-        { err: refused, filter, attempt, retryInMs },
-        'ingest subscription not granted; asking again',
-      );
+      const suppressed = subscribeErrors.take();
+      if (suppressed !== null)
+        log.error(
+          { err: refused, filter, attempt, retryInMs, suppressed },
+          'ingest subscription not granted; asking again',
+        );
       subscribeTimer = setTimeout(() => subscribe(attempt + 1), retryInMs);
       subscribeTimer.unref();
     });
