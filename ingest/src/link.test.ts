@@ -175,6 +175,39 @@ describe('the ingest never gives up on its broker', () => {
     await device.waitAcked([r.eventId]);
   });
 
+  it('logs a flapping link once a minute, not at every flap (two ingests sharing one client ID)', async () => {
+    broker = await scriptedBroker([]);
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line).msg) });
+    const registry = new Registry();
+    const twin = () =>
+      startIngest({
+        store,
+        mqttUrl: broker.url,
+        username: INGEST,
+        password: 'pw',
+        clientId: `ingest-twin-${unit}`,
+        registry,
+        logger,
+        awaitBroker: false,
+      });
+    ingest = await twin();
+    const other = await twin();
+    try {
+      // Each takes the session from the other at every connect: many drops within a few seconds.
+      await waitFor(
+        async () => (await metricValue(registry, 'onestop_mqtt_reconnects_total', { reason: 'closed' })) >= 6,
+        15_000,
+        'the twins to flap',
+      );
+      // One outage line per ingest for the whole minute, whatever the number of flaps.
+      expect(lines.filter((m) => m.includes('broker link')).length).toBeLessThanOrEqual(2);
+      expect(lines.filter((m) => m.includes('reconnected')).length).toBeLessThanOrEqual(2);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('reports growing lag while commits fail, and catches up once the database is back', async () => {
     broker = await scriptedBroker([]);
     const registry = new Registry();

@@ -41,7 +41,6 @@ export function openLink(
     name: string;
     registry: Registry;
     logger: Logger;
-    throttleMs?: number;
     onStatus?: (status: LinkStatus) => void;
   },
 ): BrokerLink {
@@ -55,9 +54,9 @@ export function openLink(
   // mqtt.js must never retry on its own (it stops for good after a refusal, mqtt.js #1947).
   const client = connectTo(endpoint, { ...options, reconnectPeriod: 0 });
   const where = endpoint.mqttUrl ?? 'the in-process broker';
-  const throttle = new LogThrottle(deps.throttleMs);
+  const throttle = new LogThrottle();
   let unreachable = false;
-  let outage: { since: number; tries: number; reasons: Set<string> } | null = null;
+  let outage: { since: number; tries: number; reasons: Set<string>; told: boolean } | null = null;
 
   // Before keepReconnecting's own listener, so that the close that follows can say what happened.
   client.on('error', (err: Error & { code?: unknown }) => {
@@ -70,11 +69,14 @@ export function openLink(
       reconnects.inc({ client: name, reason: reasonLabel(s, unreachable) });
       unreachable = false;
       const first = outage === null;
-      outage ??= { since: Date.now(), tries: 0, reasons: new Set() };
+      outage ??= { since: Date.now(), tries: 0, reasons: new Set(), told: false };
       outage.tries++;
       outage.reasons.add(s.reason);
+      // Not reset by a reconnection: a link that flaps (two ingests sharing one client ID take the
+      // session from each other for ever) is still a line a minute, not two per flap.
       const suppressed = throttle.take();
       if (suppressed === null) return;
+      outage.told = true;
       // A refused login or authorisation needs a person (or the end of a throttle); the rest is weather.
       const level = s.refusedCode === 4 || s.refusedCode === 5 ? 'error' : 'warn';
       log[level](
@@ -94,13 +96,12 @@ export function openLink(
       );
       outage.reasons.clear();
     } else if (s.state === 'connected') {
-      if (outage)
+      if (outage?.told)
         log.info(
           { broker: where, tries: outage.tries, downForMs: Date.now() - outage.since },
           `${name}: reconnected`,
         );
       outage = null;
-      throttle.reset();
     }
   };
 
