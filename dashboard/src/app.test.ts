@@ -244,6 +244,31 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
     expect((await req('/metrics')).status).toBe(200);
   });
 
+  it('answers 503 on /healthz while a part beside it (the all-in-one ingest) is unhealthy', async () => {
+    let connected = false;
+    const withIngest = createDashboardApp({
+      db: store.db,
+      registry: new Registry(),
+      logger,
+      feed,
+      health: () =>
+        connected
+          ? { ok: true, ingest: { connected } }
+          : { ok: false, reason: 'ingest connecting', ingest: { connected } },
+    });
+    const down = await withIngest.request('/healthz');
+    expect(down.status).toBe(503);
+    expect(await down.json()).toEqual({
+      status: 'unavailable',
+      reason: 'ingest connecting',
+      ingest: { connected: false },
+    });
+    connected = true;
+    const up = await withIngest.request('/healthz');
+    expect(up.status).toBe(200);
+    expect(await up.json()).toEqual({ status: 'ok', ingest: { connected: true } });
+  });
+
   it('streams newly stored ratings over SSE', async () => {
     const res = await req('/api/live?unit=trung-van');
     const reader = res.body!.getReader();

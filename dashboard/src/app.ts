@@ -53,7 +53,12 @@ export interface DashboardDeps {
   maxLoginFailures?: number;
   /** Session cookies always Secure (the dashboard is served over HTTPS by a reverse proxy). */
   secureCookies?: boolean;
+  /** Health of parts running beside the dashboard (the all-in-one's ingest), added to `/healthz`. */
+  health?: () => PartsHealth;
 }
+
+/** Not ok makes `/healthz` answer 503; the rest goes into its body. */
+export type PartsHealth = { ok: boolean; reason?: string; [detail: string]: unknown };
 
 type Env = { Variables: AuthEnv['Variables'] & { lang: Lang } };
 
@@ -85,7 +90,9 @@ export function createDashboardApp(deps: DashboardDeps) {
 
   app.get('/healthz', async (c) => {
     await deps.db.execute('select 1');
-    return c.json({ status: 'ok' });
+    if (!deps.health) return c.json({ status: 'ok' });
+    const { ok, ...details } = deps.health();
+    return c.json({ status: ok ? 'ok' : 'unavailable', ...details }, ok ? 200 : 503);
   });
 
   app.get('/metrics', async (c) =>

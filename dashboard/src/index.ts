@@ -1,3 +1,3 @@
-export { createDashboardApp, type DashboardDeps } from './app.js';
+export { createDashboardApp, type DashboardDeps, type PartsHealth } from './app.js';
 export { LiveRatingFeed } from './live/feed.js';
 export { type DashboardOptions, type RunningDashboard, startDashboard } from './server.js';

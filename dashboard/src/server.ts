@@ -3,7 +3,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { Database, Notifications } from '@onestop/store';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { createDashboardApp } from './app.js';
+import { createDashboardApp, type PartsHealth } from './app.js';
 import { LiveRatingFeed } from './live/feed.js';
 
 export interface DashboardOptions {
@@ -14,6 +14,8 @@ export interface DashboardOptions {
   logger: Logger;
   port: number;
   host?: string;
+  /** Health of parts running beside the dashboard, added to its `/healthz`. */
+  health?: () => PartsHealth;
 }
 
 export interface RunningDashboard {
@@ -29,6 +31,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<RunningDas
     registry: opts.registry,
     logger: opts.logger,
     feed,
+    health: opts.health,
     // Set when a reverse proxy serves the dashboard over HTTPS (the request URLs here are http).
     secureCookies: process.env.ONESTOP_SECURE_COOKIES === '1',
   });

@@ -23,10 +23,16 @@ export type IngestEndpoint =
 export function connectTo(endpoint: IngestEndpoint, options: IClientOptions): MqttClient {
   if (!endpoint.inProcess) return mqtt.connect(endpoint.mqttUrl, options);
   const broker = endpoint.inProcess;
-  // A fresh in-memory connection at every (re)connect, as a socket would be.
+  // A fresh in-memory connection at every connect and `reconnect()`, as a socket would be.
   return new MqttClient(() => {
     const [ours, theirs] = duplexPair();
-    broker.handle(theirs);
+    try {
+      broker.handle(theirs);
+    } catch (err) {
+      // A broker that cannot take the connection is a connection that failed, retried like any
+      // other; destroyed on the next tick, once mqtt.js listens to the stream.
+      process.nextTick(() => ours.destroy(err instanceof Error ? err : new Error(String(err))));
+    }
     return ours;
   }, options);
 }

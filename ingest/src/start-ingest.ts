@@ -1,4 +1,4 @@
-import { type DeviceAddress, type ParsedTopic, TOPIC_ROOT, topicFor } from '@onestop/protocol';
+import { backoffDelay, type DeviceAddress, type ParsedTopic, TOPIC_ROOT, topicFor } from '@onestop/protocol';
 import { counter, histogram } from '@onestop/service';
 import {
   type Database,
@@ -15,9 +15,12 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { ackPayloads } from './acks.js';
 import { decodeEvent } from './decode.js';
-import { connectTo, type IngestEndpoint } from './endpoint.js';
+import type { IngestEndpoint } from './endpoint.js';
 import { GroupCommit } from './group-commit.js';
+import { HealthTracker, type IngestHealth } from './health.js';
 import { CommitLanes } from './lanes.js';
+import { openLink } from './link.js';
+import { LogThrottle } from './log-throttle.js';
 import { isolatePoison } from './poison.js';
 
 export type IngestOptions = IngestEndpoint & {
@@ -43,11 +46,21 @@ export type IngestOptions = IngestEndpoint & {
   flushMs?: number;
   /** Extra mqtt.js options, e.g. `ca` for mqtts. */
   mqttOptions?: IClientOptions;
+  /**
+   * true (default): `startIngest` resolves once the broker has accepted the ingest and granted its
+   * subscription, however many refusals that takes (each retried, none fatal): what an in-process
+   * caller such as `onestop serve` wants before it says it is up. false: resolves at once and the
+   * link is reported by `health()`; what a supervised `onestop ingest` wants, so that its
+   * `/healthz` answers (503, with the broker's reason) while the broker refuses it.
+   */
+  awaitBroker?: boolean;
 };
 
 export interface IngestHandle {
   /** Commits whatever is pending and waits for its acks to be handed to the client. */
   flush(): Promise<void>;
+  /** Whether events can arrive and whether they are being stored (see `judgeIngest`). */
+  health(): IngestHealth;
   close(): Promise<void>;
 }
 
@@ -107,13 +120,21 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
     password: opts.password,
     clean: false,
     protocolVersion: 4,
-    reconnectPeriod: 1_000,
     connectTimeout: 10_000,
     // mqtt.js logs every packet through `debug` (a few % of the CPU at full load), even when off.
     log: () => {},
   };
-  const where = opts.mqttUrl ?? 'the in-process broker';
-  const client = connectTo(opts, clientOptions);
+  // Never gives up: every refusal or lost connection is retried with the shared backoff.
+  const health = new HealthTracker<Item>(() => link.status(), registry);
+  const link = openLink(opts, clientOptions, {
+    name: 'ingest',
+    registry,
+    logger: log,
+    onStatus: (s) => {
+      if (s.state !== 'connected') health.setSubscribed(false);
+    },
+  });
+  const client = link.client;
   const acking = new Set<Promise<unknown>>();
 
   const sendAcks = (items: Item[]) => {
@@ -205,14 +226,30 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
     },
     isTransientDatabaseError,
   );
+  // A database outage fails every retry of every lane: logged when it starts, once a minute while
+  // it lasts (the lag in `health()` and /healthz says the rest), and when it ends.
+  const commitErrors = new LogThrottle();
+  const onCommitError = (err: unknown, attempt: number) => {
+    const inARow = health.commitFailed();
+    const suppressed = commitErrors.take();
+    if (suppressed !== null)
+      log.error({ err, attempt, inARow, suppressed }, 'ingest commit failed; retrying (events are kept)');
+  };
   const lanes = opts.commitLanes ?? (opts.store.kind === 'postgres' ? 4 : 1);
   const commits = new CommitLanes<Item>(
     Array.from(
       { length: Math.max(1, lanes) },
       () =>
         new GroupCommit<Item>(
-          resilient,
-          (err, attempt) => log.error({ err, attempt }, 'ingest commit failed; retrying'),
+          async (items) => {
+            await resilient(items);
+            const failing = health.committed(items);
+            if (failing > 0) {
+              commitErrors.reset();
+              log.info({ failedBefore: failing }, 'ingest commits succeed again');
+            }
+          },
+          onCommitError,
           max,
           opts.flushMs ?? 10,
         ),
@@ -236,33 +273,48 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
       log.warn({ topic: topicName, reason: d.reason, detail: d.detail }, 'event refused by ingest');
       return;
     }
-    commits.push({ topic: d.topic, event: d.event });
+    const item = { topic: d.topic, event: d.event };
+    health.received(item);
+    commits.push(item);
   });
 
+  // The subscription is asked for at every connect (a broker without our session has none); a
+  // refused one (SUBACK 0x80: an ACL mistake) is asked for again with the shared backoff.
+  let firstSubscribed: () => void = () => {};
+  const ready = new Promise<void>((r) => (firstSubscribed = r));
+  let subscribeTimer: NodeJS.Timeout | null = null;
+  const subscribeErrors = new LogThrottle();
+  const subscribe = (attempt: number) => {
+    subscribeTimer = null;
+    if (!client.connected) return;
+    client.subscribe(filter, { qos: 1 }, (err, granted) => {
+      // Lost with the connection: asked for again at the next connect.
+      if (!client.connected) return;
+      const refused = err ?? (granted?.some((g) => g.qos === 128) ? 'refused by the broker' : null);
+      if (!refused) {
+        subscribeErrors.reset();
+        health.setSubscribed(true);
+        firstSubscribed();
+        return;
+      }
+      const retryInMs = backoffDelay(attempt);
+      const suppressed = subscribeErrors.take();
+      if (suppressed !== null)
+        log.error(
+          { err: refused, filter, attempt, retryInMs, suppressed },
+          'ingest subscription not granted; asking again',
+        );
+      subscribeTimer = setTimeout(() => subscribe(attempt + 1), retryInMs);
+      subscribeTimer.unref();
+    });
+  };
   client.on('connect', (connack) => {
     log.info({ sessionPresent: connack.sessionPresent, filter }, 'ingest connected');
-    client.subscribe(filter, { qos: 1 }, (err, granted) => {
-      if (err) log.error({ err }, 'ingest subscribe failed');
-      else if (granted?.some((g) => g.qos === 128))
-        log.error({ filter }, 'broker refused the ingest subscription');
-    });
+    if (subscribeTimer) clearTimeout(subscribeTimer);
+    subscribe(0);
   });
-  client.on('error', (err) => log.warn({ err: err.message }, 'ingest mqtt error'));
-  client.on('offline', () => log.warn('ingest offline; reconnecting'));
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error) => {
-      if ('code' in err && (err.code === 4 || err.code === 5)) {
-        client.end(true);
-        reject(new Error(`ingest could not log in to ${where}: ${err.message}`));
-      }
-    };
-    client.once('connect', () => {
-      client.off('error', onError);
-      resolve();
-    });
-    client.on('error', onError);
-  });
+  if (opts.awaitBroker ?? true) await ready;
 
   const flush = async () => {
     await commits.flush();
@@ -271,11 +323,15 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
   };
   return {
     flush,
+    health: () => health.health(),
     async close() {
       // Stop reading first, then store what was read, then say so to the devices.
       client.handleMessage = (_packet, _callback) => {};
       await flush();
       commits.stop();
+      link.stop();
+      health.stop();
+      if (subscribeTimer) clearTimeout(subscribeTimer);
       await client.endAsync(!client.connected);
     },
   };

@@ -98,6 +98,13 @@ describe('onestop broker + ingest + dashboard as separate processes on PostgreSQ
         async () => (await store.db.select().from(schema.ratings)).length > 0,
         60_000,
       );
+      // The ingest's own health: connected and subscribed, not lagging.
+      const ingestHealth = await fetch(`http://127.0.0.1:${ingestMetrics}/healthz`);
+      expect(ingestHealth.status).toBe(200);
+      expect(await ingestHealth.json()).toMatchObject({
+        status: 'ok',
+        ingest: { connected: true, link: { state: 'connected' } },
+      });
       const ingestM = await (await fetch(`http://127.0.0.1:${ingestMetrics}/metrics`)).text();
       expect(metricValue(ingestM, 'onestop_events_ingested_total', 'type="rating"')).toBeGreaterThanOrEqual(
         1,

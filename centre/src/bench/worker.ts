@@ -3,8 +3,7 @@
  * connections with heartbeats. Driven over IPC by bench/main.ts.
  */
 import { topicFor } from '@onestop/protocol';
-import { ratingFor, SimDevice } from '@onestop/service/testing';
-import mqtt, { type MqttClient } from 'mqtt';
+import { connectReconnecting, type ReconnectingClient, ratingFor, SimDevice } from '@onestop/service/testing';
 import type { BenchDevice } from './devices.js';
 
 export type WorkerTask =
@@ -95,11 +94,12 @@ async function ratings(t: Extract<WorkerTask, { kind: 'ratings' }>) {
   // Plain pass-through: the same ratings at QoS 1, each delivered at QoS 1 back to its own device
   // client (one subscriber per device: a single subscriber for all would hit the broker's
   // per-client queue limit, not its throughput).
-  const clients: MqttClient[] = await Promise.all(
-    t.devices.map((d) =>
-      mqtt.connectAsync(t.url, { clientId: `${d.clientId}-pt`, clean: true, reconnectPeriod: 0 }),
-    ),
+  // Like every client of ours, each comes back after a refusal or a drop (shared backoff).
+  const connections = t.devices.map((d) =>
+    connectReconnecting(t.url, { clientId: `${d.clientId}-pt`, clean: true }),
   );
+  await Promise.all(connections.map((c) => c.connected()));
+  const clients = connections.map((c) => c.client);
   const inFlight = t.devices.map(() => new Map<string, number>());
   const sentBy = t.devices.map(() => 0);
   const topUp = (i: number) => {
@@ -137,36 +137,36 @@ async function ratings(t: Extract<WorkerTask, { kind: 'ratings' }>) {
     resent: 0,
     cpuMs: cpuMs(cpu0),
   });
-  await Promise.all(clients.map((c) => c.endAsync()));
+  await Promise.all(connections.map((c) => c.end()));
 }
 
 async function connections(t: Extract<WorkerTask, { kind: 'connections' }>) {
   const started = Date.now();
-  const clients: MqttClient[] = [];
-  // Bounded concurrency: a real fleet does not all dial in the same millisecond either.
+  const clients: ReconnectingClient[] = [];
+  // Bounded concurrency: a real fleet does not all dial in the same millisecond either. A device
+  // refused at first (a busy broker answers 3) retries with the shared backoff, as a counter would.
   const queue = [...t.devices];
   await Promise.all(
     Array.from({ length: 200 }, async () => {
       for (let d = queue.shift(); d; d = queue.shift()) {
-        clients.push(
-          await mqtt.connectAsync(t.url, {
-            clientId: d.clientId,
-            username: d.username,
-            password: d.password,
-            clean: true,
-            keepalive: t.keepalive,
-            reconnectPeriod: 0,
-            connectTimeout: 60_000,
-          }),
-        );
+        const c = connectReconnecting(t.url, {
+          clientId: d.clientId,
+          username: d.username,
+          password: d.password,
+          clean: true,
+          keepalive: t.keepalive,
+          connectTimeout: 60_000,
+        });
+        clients.push(c);
+        await c.connected();
       }
     }),
   );
   send({ kind: 'connected', connected: clients.length, connectMs: Date.now() - started });
   await nextGo();
-  send({ kind: 'alive', connected: clients.filter((c) => c.connected).length });
+  send({ kind: 'alive', connected: clients.filter((c) => c.client.connected).length });
   await nextGo();
-  await Promise.all(clients.map((c) => c.endAsync(true)));
+  await Promise.all(clients.map((c) => c.end(true)));
 }
 
 /** CPU time (user + system) this process used since `from`, in ms. */

@@ -1,14 +1,14 @@
 import { serviceCredentials, startBroker } from '@onestop/broker';
 import { startDashboard } from '@onestop/dashboard';
-import { startIngest } from '@onestop/ingest';
+import { DEFAULT_MAX_LAG_MS, type IngestHandle, judgeIngest, startIngest } from '@onestop/ingest';
 import { countActiveStaff, type Database, openStore } from '@onestop/store';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { explainListenError, parsePort, UsageError } from '../errors.js';
+import { explainListenError, parsePort, parsePositiveInt, UsageError } from '../errors.js';
 import { addListenerFlags, type ListenerFlags, listenerOptions } from '../listeners.js';
 import { createLogger } from '../logger.js';
-import { serveMetrics } from '../metrics-server.js';
+import { type HealthReport, serveMetrics } from '../metrics-server.js';
 import { onShutdown } from '../shutdown.js';
 
 /**
@@ -31,6 +31,25 @@ async function openSharedStore(logger: Logger) {
     url: requireEnv('DATABASE_URL'),
     onIdleError: (err) => logger.warn({ err }, 'database connection dropped'),
   });
+}
+
+/**
+ * The ingest's `/healthz`: 503 while it is not connected and subscribed (the body says why, e.g.
+ * the broker's refusal), while its oldest unstored event is older than `maxLagMs`, or while the
+ * database takes no query; 200 otherwise. The body carries the link status and the lag.
+ */
+export async function ingestHealthz(
+  ingest: IngestHandle,
+  db: Database,
+  maxLagMs: number,
+): Promise<HealthReport> {
+  const verdict = judgeIngest(ingest.health(), maxLagMs);
+  const database = await pingDatabase(db).then(
+    () => null,
+    (err: unknown) => `database: ${err instanceof Error ? err.message : String(err)}`,
+  );
+  if (!database) return verdict;
+  return { ...verdict, ok: false, reason: verdict.reason ? `${verdict.reason}; ${database}` : database };
 }
 
 function metricsRegistry(): Registry {
@@ -68,7 +87,10 @@ export function registerSplitCommands(program: Command): void {
     }).catch((err: unknown) => {
       throw explainListenError(err, o.mqttPort, '--mqtt-port');
     });
-    const metrics = await serveMetrics(registry, o.metricsPort, o.host, () => pingDatabase(store.db));
+    const metrics = await serveMetrics(registry, o.metricsPort, o.host, async () => {
+      await pingDatabase(store.db);
+      return { ok: true };
+    });
     onShutdown(logger, async () => {
       await metrics.close();
       await broker.close();
@@ -92,8 +114,21 @@ export function registerSplitCommands(program: Command): void {
       9465,
     )
     .option('--host <address>', 'address of the metrics listener', '0.0.0.0')
+    .option(
+      '--max-lag <seconds>',
+      '/healthz answers 503 once the oldest event not yet stored is older than this',
+      parsePositiveInt('--max-lag', 86_400, 1),
+      DEFAULT_MAX_LAG_MS / 1000,
+    )
     .action(
-      async (o: { mqttUrl: string; clientId: string; share?: string; metricsPort: number; host: string }) => {
+      async (o: {
+        mqttUrl: string;
+        clientId: string;
+        share?: string;
+        metricsPort: number;
+        host: string;
+        maxLag: number;
+      }) => {
         const logger = createLogger('onestop-ingest');
         const store = await openSharedStore(logger);
         const registry = metricsRegistry();
@@ -109,8 +144,13 @@ export function registerSplitCommands(program: Command): void {
           sharedGroup: o.share ?? null,
           registry,
           logger,
+          // Up at once, broker or not: the supervisor sees a running process whose /healthz says
+          // 503 and why (refused, unreachable) until the broker takes it; it never gives up.
+          awaitBroker: false,
         });
-        const metrics = await serveMetrics(registry, o.metricsPort, o.host, () => pingDatabase(store.db));
+        const metrics = await serveMetrics(registry, o.metricsPort, o.host, () =>
+          ingestHealthz(ingest, store.db, o.maxLag * 1000),
+        );
         onShutdown(logger, async () => {
           await metrics.close();
           await ingest.close();

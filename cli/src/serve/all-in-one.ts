@@ -3,6 +3,7 @@ import { type BrokerOptions, serviceCredentials } from '@onestop/broker';
 import { startEmbedded } from '@onestop/centre';
 import { startDashboard } from '@onestop/dashboard';
 import { startSimulatedCounter } from '@onestop/edge-agent';
+import { judgeIngest } from '@onestop/ingest';
 import { Lifecycle, StartError } from '@onestop/service';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -79,7 +80,7 @@ export async function startAllInOne(o: AllInOneOptions): Promise<AllInOne> {
         }),
       (core) => core.close(),
     );
-    const { store, broker } = core;
+    const { store, broker, ingest } = core;
     const mqttUrl = `mqtt://127.0.0.1:${broker.port}`;
 
     const dashboard = await life.start(
@@ -92,6 +93,8 @@ export async function startAllInOne(o: AllInOneOptions): Promise<AllInOne> {
           logger: o.logger.child({ part: 'dashboard' }),
           port: o.httpPort,
           host: o.host,
+          // One process, one /healthz: 503 while the ingest cannot receive or store events.
+          health: () => judgeIngest(ingest.health()),
         }).catch((err: unknown) => {
           throw explainListenError(err, o.httpPort, '--http-port');
         }),

@@ -2,10 +2,43 @@ import {
   type DeviceAddress,
   deviceSubscriptions,
   encodePayload,
+  keepReconnecting,
   type RatingEvent,
+  type ReconnectHandle,
   topicFor,
 } from '@onestop/protocol';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+
+/** A client of ours that never gives up on its broker, as every real one must (the shared policy). */
+export interface ReconnectingClient {
+  client: MqttClient;
+  link: ReconnectHandle;
+  /** Resolves at the first connection, however many refusals come before it. */
+  connected(): Promise<void>;
+  /** Stops retrying, then ends the client. */
+  end(force?: boolean): Promise<void>;
+}
+
+/**
+ * `mqtt.connect` with mqtt.js's own retry off (it gives up after a refused CONNACK, mqtt.js #1947)
+ * and `keepReconnecting` in its place: a simulated device or benchmark client refused by a busy
+ * broker (3) or a throttle (4) comes back like a real counter, with the same backoff and jitter.
+ */
+export function connectReconnecting(url: string | undefined, options: IClientOptions): ReconnectingClient {
+  const opts = { ...options, reconnectPeriod: 0 };
+  const client = url === undefined ? mqtt.connect(opts) : mqtt.connect(url, opts);
+  const link = keepReconnecting(client);
+  return {
+    client,
+    link,
+    connected: () =>
+      client.connected ? Promise.resolve() : new Promise((r) => client.once('connect', () => r())),
+    async end(force = false) {
+      link.stop();
+      await client.endAsync(force);
+    },
+  };
+}
 
 export interface SimDeviceOptions {
   /** One URL, or several for fail-over (tried in turn on reconnect). */
@@ -26,6 +59,7 @@ export interface SimDeviceOptions {
  */
 export class SimDevice {
   readonly client: MqttClient;
+  private readonly connection: ReconnectingClient;
   readonly outbox = new Map<string, { payload: Buffer; sentAt: number; firstAt: number }>();
   readonly latenciesMs: number[] = [];
   acked = 0;
@@ -51,16 +85,16 @@ export class SimDevice {
       password: opts.password,
       clean: true,
       protocolVersion: 4,
-      reconnectPeriod: 300,
       connectTimeout: 5_000,
       keepalive: opts.keepalive ?? 30,
     };
-    this.client = mqtt.connect(o);
+    // Fail-over: mqtt.js takes the next of `servers` at every (re)connect.
+    this.connection = connectReconnecting(undefined, o);
+    this.client = this.connection.client;
     this.client.on('connect', () => {
       this.client.subscribe(deviceSubscriptions(a), { qos: 1 });
       this.resend(0);
     });
-    this.client.on('error', () => {});
     this.client.on('message', (topic, payload) => {
       if (topic !== this.ackTopic) return;
       const now = Date.now();
@@ -78,8 +112,7 @@ export class SimDevice {
   }
 
   ready(): Promise<void> {
-    if (this.client.connected) return Promise.resolve();
-    return new Promise((r) => this.client.once('connect', () => r()));
+    return this.connection.connected();
   }
 
   send(r: RatingEvent): void {
@@ -102,6 +135,6 @@ export class SimDevice {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
-    await this.client.endAsync(true);
+    await this.connection.end(true);
   }
 }
