@@ -1,6 +1,8 @@
 /**
  * Why the broker refused a connection or a message: a small fixed set, so that
- * `onestop_events_rejected_total{reason}` stays a handful of time series.
+ * `onestop_events_rejected_total{reason}` stays a handful of time series. One metric for both:
+ * `oversized` is a payload over the protocol's limit or a packet declaring more than the
+ * connection may send (the connection is then cut), `malformed` a bad message or packet header.
  */
 export const REJECT_REASONS = [
   'auth_failed',
@@ -14,5 +16,8 @@ export const REJECT_REASONS = [
   'malformed',
   'oversized',
   'rate_limited',
+  // Connections cut before or around the CONNECT: over a connection limit, or reconnecting too often.
+  'connection_limit',
+  'flapping',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
