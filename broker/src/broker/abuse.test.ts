@@ -60,7 +60,8 @@ describe('broker under attack', () => {
         usernameWindowMs: 60_000,
         perAddress: 5,
       },
-      connectionLimits: { total: 1_000, perAddress: 8 },
+      // Loopback addresses stand for remote ones here, so they get no exemption.
+      connectionLimits: { total: 1_000, perAddress: 8, loopbackExempt: false },
       flapping: {
         perDevice: { maxConnects: 5, windowMs: 60_000, banMs: 60_000 },
         perAddress: { maxConnects: 30, windowMs: 60_000, banMs: 60_000 },

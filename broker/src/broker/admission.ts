@@ -8,6 +8,12 @@ export interface ConnectionLimits {
   total: number;
   /** Open connections from one source address: generous, a ward's counters share one NAT address. */
   perAddress: number;
+  /**
+   * Whether loopback peers skip the per-address limits and churn bans (default true): behind a
+   * TLS-terminating proxy on the same machine every device comes from 127.0.0.1. They still
+   * count towards `total`.
+   */
+  loopbackExempt?: boolean;
 }
 
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { total: 50_000, perAddress: 1_000 };
@@ -32,7 +38,8 @@ export class Admission {
 
   /** The guarded stream to hand to aedes, or null when the connection was refused (and closed). */
   admit(conn: Duplex, address: string): PacketGuard | null {
-    const flap = this.churn?.connect(address);
+    const perAddress = !(this.limits.loopbackExempt !== false && isLoopback(address));
+    const flap = perAddress ? this.churn?.connect(address) : undefined;
     let refusal: [RejectReason, string] | null = null;
     if (flap?.banned)
       refusal = [
@@ -40,7 +47,7 @@ export class Admission {
         `address reconnecting too often; banned until ${new Date(flap.untilMs).toISOString()}`,
       ];
     else if (this.open >= this.limits.total) refusal = ['connection_limit', `${this.open} connections open`];
-    else if ((this.byAddress.get(address) ?? 0) >= this.limits.perAddress)
+    else if (perAddress && (this.byAddress.get(address) ?? 0) >= this.limits.perAddress)
       refusal = ['connection_limit', `${this.limits.perAddress} connections open from this address`];
     if (refusal) {
       conn.destroy();
@@ -48,7 +55,7 @@ export class Admission {
       return null;
     }
     this.open++;
-    this.byAddress.set(address, (this.byAddress.get(address) ?? 0) + 1);
+    if (perAddress) this.byAddress.set(address, (this.byAddress.get(address) ?? 0) + 1);
     this.onCount(1);
     let released = false;
     const guard = new PacketGuard(conn, (r) => this.refuse(address, r.reason, r.detail));
@@ -56,9 +63,11 @@ export class Admission {
       if (released) return;
       released = true;
       this.open--;
-      const n = (this.byAddress.get(address) ?? 1) - 1;
-      if (n > 0) this.byAddress.set(address, n);
-      else this.byAddress.delete(address);
+      if (perAddress) {
+        const n = (this.byAddress.get(address) ?? 1) - 1;
+        if (n > 0) this.byAddress.set(address, n);
+        else this.byAddress.delete(address);
+      }
       this.onCount(-1);
     };
     // The socket's close is the truth; the guard's covers a stream that never emits one.
@@ -70,4 +79,8 @@ export class Admission {
   get connections(): number {
     return this.open;
   }
+}
+
+function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }

@@ -1,5 +1,6 @@
 import { duplexPair } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { Admission } from './admission.js';
 import { DeviceBudgets } from './budget.js';
 import { FlapDetector } from './flapping.js';
 import {
@@ -116,5 +117,34 @@ describe('flap detector', () => {
     const f = new FlapDetector({ maxConnects: 5, windowMs: 60_000, banMs: 60_000 }, 100);
     for (let i = 0; i < 1_000; i++) f.connect(`10.0.${i >> 8}.${i & 255}`, i);
     expect(f.size).toBeLessThanOrEqual(100);
+  });
+});
+
+describe('admission', () => {
+  const conn = () => duplexPair()[0];
+
+  it('limits connections per address, except loopback peers (a local proxy), and in total', () => {
+    const refused: string[] = [];
+    const a = new Admission({ total: 4, perAddress: 1 }, null, (addr, reason) =>
+      refused.push(`${addr} ${reason}`),
+    );
+    expect(a.admit(conn(), '10.0.0.1')).not.toBeNull();
+    expect(a.admit(conn(), '10.0.0.1')).toBeNull();
+    expect(a.admit(conn(), '127.0.0.1')).not.toBeNull();
+    expect(a.admit(conn(), '::ffff:127.0.0.1')).not.toBeNull();
+    expect(a.admit(conn(), '10.0.0.2')).not.toBeNull();
+    expect(a.admit(conn(), '127.0.0.1')).toBeNull();
+    expect(refused).toEqual(['10.0.0.1 connection_limit', '127.0.0.1 connection_limit']);
+    expect(a.connections).toBe(4);
+  });
+
+  it('gives loopback no exemption when told so, and frees a place when a connection closes', async () => {
+    const a = new Admission({ total: 10, perAddress: 1, loopbackExempt: false }, null, () => {});
+    const first = conn();
+    expect(a.admit(first, '127.0.0.1')).not.toBeNull();
+    expect(a.admit(conn(), '127.0.0.1')).toBeNull();
+    first.destroy();
+    await new Promise((r) => setImmediate(r));
+    expect(a.admit(conn(), '127.0.0.1')).not.toBeNull();
   });
 });
