@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { type BrokerOptions, redisCluster } from '@onestop/broker';
+import { type BrokerOptions, DEFAULT_CONNECTION_LIMITS, redisCluster } from '@onestop/broker';
 import type { Command } from 'commander';
-import { parsePort, UsageError } from './errors.js';
+import { parsePort, parsePositiveInt, UsageError } from './errors.js';
+
+/** What the listener flags set on the broker. */
+export type ListenerOptions = Pick<BrokerOptions, 'tls' | 'ws' | 'cluster' | 'connectionLimits'>;
 
 export interface ListenerFlags {
   tlsPort?: number;
@@ -10,6 +13,8 @@ export interface ListenerFlags {
   tlsCa?: string;
   wsPort?: number;
   redis?: string;
+  maxConnections?: number;
+  maxConnectionsPerAddress?: number;
 }
 
 /** Broker listener flags shared by `serve` and `broker`. */
@@ -20,9 +25,16 @@ export function addListenerFlags(cmd: Command): Command {
     .option('--tls-key <file>', 'PEM private key for the TLS listener')
     .option('--tls-ca <file>', 'PEM CA bundle presented with the certificate')
     .option('--ws-port <port>', 'also listen for MQTT over WebSocket (path /mqtt)', parsePort('--ws-port'))
+    .option('--redis <url>', 'cluster with other broker processes through Redis, e.g. redis://127.0.0.1:6379')
     .option(
-      '--redis <url>',
-      'cluster with other broker processes through Redis, e.g. redis://127.0.0.1:6379',
+      '--max-connections <n>',
+      `open MQTT connections allowed on this process (default ${DEFAULT_CONNECTION_LIMITS.total})`,
+      parsePositiveInt('--max-connections', 10_000_000, 1),
+    )
+    .option(
+      '--max-connections-per-address <n>',
+      `open MQTT connections allowed from one address, e.g. a ward's NAT (default ${DEFAULT_CONNECTION_LIMITS.perAddress})`,
+      parsePositiveInt('--max-connections-per-address', 10_000_000, 1),
     );
 }
 
@@ -34,11 +46,13 @@ function readPem(file: string, flag: string): string {
   }
 }
 
-export function listenerOptions(
-  f: ListenerFlags,
-  host: string,
-): Pick<BrokerOptions, 'tls' | 'ws' | 'cluster'> {
-  const out: Pick<BrokerOptions, 'tls' | 'ws' | 'cluster'> = {};
+export function listenerOptions(f: ListenerFlags, host: string): ListenerOptions {
+  const out: ListenerOptions = {};
+  if (f.maxConnections !== undefined || f.maxConnectionsPerAddress !== undefined)
+    out.connectionLimits = {
+      total: f.maxConnections ?? DEFAULT_CONNECTION_LIMITS.total,
+      perAddress: f.maxConnectionsPerAddress ?? DEFAULT_CONNECTION_LIMITS.perAddress,
+    };
   if (f.tlsPort !== undefined) {
     if (!f.tlsCert || !f.tlsKey) throw new UsageError('--tls-port needs --tls-cert and --tls-key');
     out.tls = {

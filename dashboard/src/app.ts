@@ -24,6 +24,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import { type AuthEnv, canSeeOfficer, canSeeUnit, homeOf, identify, requireRole } from './auth/access.js';
+import { resolveClientAddress } from './auth/client-address.js';
 import { authRoutes } from './auth/routes.js';
 import { type CommentLimits, commentRoutes } from './comments/routes.js';
 import { deviceRoutes } from './devices/routes.js';
@@ -49,8 +50,17 @@ export interface DashboardDeps {
   feed: LiveRatingFeed;
   now?: () => Date;
   commentLimits?: CommentLimits;
-  /** Failed sign-ins allowed per account per 15 minutes (per address: four times as many). */
+  /**
+   * Failed sign-ins allowed per account from one address per 15 minutes; from all addresses
+   * together ten times as many (see `AuthRoutesOptions`).
+   */
   maxLoginFailures?: number;
+  maxAccountLoginFailures?: number;
+  /**
+   * Reverse proxies (IPs, CIDR ranges) whose `X-Forwarded-For` names the client for throttling;
+   * from any other peer the header is ignored.
+   */
+  trustedProxies?: readonly string[];
   /** Session cookies always Secure (the dashboard is served over HTTPS by a reverse proxy). */
   secureCookies?: boolean;
   /** Health of parts running beside the dashboard (the all-in-one's ingest), added to `/healthz`. */
@@ -72,6 +82,7 @@ export function createDashboardApp(deps: DashboardDeps) {
 
   // Cross-site form posts are refused (Origin must match); the usual hardening headers on all.
   app.use(csrf(), secureHeaders({ referrerPolicy: 'same-origin' }));
+  app.use(resolveClientAddress(deps.trustedProxies ?? []));
   app.use(async (c, next) => {
     const asked = c.req.query('lang');
     const lang = pickLang(asked, getCookie(c, 'lang'));
@@ -108,7 +119,9 @@ export function createDashboardApp(deps: DashboardDeps) {
     authRoutes({
       db: deps.db,
       logger: deps.logger,
+      registry: deps.registry,
       maxFailures: deps.maxLoginFailures,
+      maxAccountFailures: deps.maxAccountLoginFailures,
       secureCookies: deps.secureCookies,
     }),
   );

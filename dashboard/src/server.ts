@@ -4,6 +4,7 @@ import type { Database, Notifications } from '@onestop/store';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createDashboardApp, type PartsHealth } from './app.js';
+import { parseTrustedProxies } from './auth/client-address.js';
 import { LiveRatingFeed } from './live/feed.js';
 
 export interface DashboardOptions {
@@ -16,6 +17,8 @@ export interface DashboardOptions {
   host?: string;
   /** Health of parts running beside the dashboard, added to its `/healthz`. */
   health?: () => PartsHealth;
+  /** Reverse proxies trusted for `X-Forwarded-For`; default `ONESTOP_TRUSTED_PROXIES` (comma-separated). */
+  trustedProxies?: readonly string[];
 }
 
 export interface RunningDashboard {
@@ -34,6 +37,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<RunningDas
     health: opts.health,
     // Set when a reverse proxy serves the dashboard over HTTPS (the request URLs here are http).
     secureCookies: process.env.ONESTOP_SECURE_COOKIES === '1',
+    trustedProxies: opts.trustedProxies ?? parseTrustedProxies(process.env.ONESTOP_TRUSTED_PROXIES),
   });
   const server = createAdaptorServer({ fetch: app.fetch });
   const host = opts.host ?? '0.0.0.0';

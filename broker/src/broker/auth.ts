@@ -10,13 +10,32 @@ export interface ServiceCredential {
 }
 
 export interface LoginLimits {
-  /** Failed logins allowed per username, and per client address, within `windowMs`. */
-  perUsername: number;
-  perAddress: number;
+  /** Failed logins allowed for one username from one address within `windowMs`. */
+  perUsernameAddress: number;
   windowMs: number;
+  /**
+   * Failed logins for one username from all addresses together within `usernameWindowMs`: far
+   * more, so that failing from one address never locks the device out of another, while guessing
+   * spread over many addresses still stops.
+   */
+  perUsername: number;
+  usernameWindowMs: number;
+  /**
+   * Failed logins from one address (any usernames) within `windowMs` after which that address
+   * gets no more password hashing (scrypt): logins that need one are refused, while credentials
+   * already verified by this process still pass. An attacker behind a ward's NAT thus costs
+   * bounded CPU without locking out the counters that share the address.
+   */
+  perAddress: number;
 }
 
-export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perUsername: 10, perAddress: 30, windowMs: 60_000 };
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
+  perUsernameAddress: 10,
+  windowMs: 60_000,
+  perUsername: 100,
+  usernameWindowMs: 15 * 60_000,
+  perAddress: 30,
+};
 
 export type AuthOutcome =
   | { ok: true; session: Session }
@@ -53,11 +72,17 @@ const digest = (s: string | Buffer) => createHash('sha256').update(s).digest();
  * Devices are checked against their scrypt hash in the database, services against credentials
  * handed in at start-up. scrypt costs ~40 ms of CPU, so a verified (hash, password) pair is
  * remembered as an HMAC under a per-process key: a reconnect storm after a broker restart or a
- * network blip then costs one scrypt per device, not one per attempt. Revocation is still read
- * from the database on every CONNECT.
+ * network blip then costs one scrypt per device, not one per attempt, and a wrong guess against
+ * a device seen before costs none. Revocation is still read from the database on every CONNECT.
+ *
+ * Failures are counted per (username, address) and, far more loosely, per username, never per
+ * address alone: an attacker failing against one username cannot lock out the other counters
+ * behind the same NAT address, nor the device itself from elsewhere. What an address alone
+ * exhausts is its right to make this process hash (see `LoginLimits.perAddress`).
  */
 export class Authenticator {
   private readonly services: Map<string, { digest: Buffer; role: ServiceRole }>;
+  private readonly byUserAddress: FailureWindow;
   private readonly byUser: FailureWindow;
   private readonly byAddress: FailureWindow;
   private readonly macKey = randomBytes(32);
@@ -72,7 +97,8 @@ export class Authenticator {
     limits: LoginLimits = DEFAULT_LOGIN_LIMITS,
   ) {
     this.services = new Map(services.map((s) => [s.username, { digest: digest(s.password), role: s.role }]));
-    this.byUser = new FailureWindow(limits.perUsername, limits.windowMs);
+    this.byUserAddress = new FailureWindow(limits.perUsernameAddress, limits.windowMs);
+    this.byUser = new FailureWindow(limits.perUsername, limits.usernameWindowMs);
     this.byAddress = new FailureWindow(limits.perAddress, limits.windowMs);
     this.devices = new DeviceLookup(db);
   }
@@ -85,19 +111,27 @@ export class Authenticator {
   ): Promise<AuthOutcome> {
     const now = Date.now();
     const user = username ?? '';
+    const pair = `${user}\u0000${address}`;
     // Refused before any scrypt: throttling is what keeps password guessing from eating the CPU.
-    if (this.byAddress.blocked(address, now) || this.byUser.blocked(user, now))
+    if (this.byUserAddress.blocked(pair, now) || this.byUser.blocked(user, now))
       return { ok: false, reason: 'throttled' };
-    const outcome = await this.check(clientId, user, password ?? Buffer.alloc(0));
-    if (outcome.ok) this.byUser.clear(user);
+    const mayHash = !this.byAddress.blocked(address, now);
+    const outcome = await this.check(clientId, user, password ?? Buffer.alloc(0), mayHash);
+    if (outcome.ok) this.byUserAddress.clear(pair);
     else if (outcome.reason === 'auth_failed') {
+      this.byUserAddress.fail(pair, now);
       this.byUser.fail(user, now);
       this.byAddress.fail(address, now);
     }
     return outcome;
   }
 
-  private async check(clientId: string, username: string, password: Buffer): Promise<AuthOutcome> {
+  private async check(
+    clientId: string,
+    username: string,
+    password: Buffer,
+    mayHash: boolean,
+  ): Promise<AuthOutcome> {
     const service = this.services.get(username);
     if (service) {
       return timingSafeEqual(digest(password), service.digest)
@@ -107,12 +141,15 @@ export class Authenticator {
     const pw = password.toString('utf8');
     const device = username ? await this.devices.find(username) : null;
     if (!device) {
+      if (!mayHash) return { ok: false, reason: 'throttled' };
       // Same work as for a real account, so response time does not reveal which usernames exist.
       this.dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
       await verifyPassword(pw, await this.dummyHash);
       return { ok: false, reason: 'auth_failed' };
     }
-    if (!(await this.verify(pw, device.passwordHash))) return { ok: false, reason: 'auth_failed' };
+    const verified = await this.verify(pw, device.passwordHash, mayHash);
+    if (verified === 'unhashed') return { ok: false, reason: 'throttled' };
+    if (!verified) return { ok: false, reason: 'auth_failed' };
     // Told apart from a wrong password only after the password proved right.
     if (device.revokedAt) return { ok: false, reason: 'revoked' };
     if (!deviceClientIdOk(clientId, device.deviceId)) return { ok: false, reason: 'client_id' };
@@ -120,10 +157,13 @@ export class Authenticator {
     return { ok: true, session: deviceSession(address, username) };
   }
 
-  private async verify(password: string, stored: string): Promise<boolean> {
+  /** 'unhashed' when the answer would need a scrypt that `mayHash` forbids. */
+  private async verify(password: string, stored: string, mayHash: boolean): Promise<boolean | 'unhashed'> {
     const mac = createHmac('sha256', this.macKey).update(stored).update('\u0000').update(password).digest();
     const known = this.verified.get(stored);
+    // One password matches a stored hash: once it is known, any other is wrong without a scrypt.
     if (known) return timingSafeEqual(known, mac);
+    if (!mayHash) return 'unhashed';
     // Concurrent CONNECTs with the same credentials (a fleet sharing nothing but a reconnect storm,
     // or one device retrying) share one scrypt instead of queueing one each on the thread pool.
     const key = mac.toString('base64');

@@ -11,33 +11,12 @@ import {
 import { mayPublish, type Session } from './acl.js';
 import type { RejectReason } from './reasons.js';
 
-export interface RateLimit {
-  /** Sustained messages per second per device, and the burst allowed on top (outbox replay). */
-  perSecond: number;
-  burst: number;
-}
-
-export const DEFAULT_RATE_LIMIT: RateLimit = { perSecond: 50, burst: 2_000 };
+// Budgets live in budget.ts (keyed by device, surviving reconnects); re-exported for old importers.
+export { DEFAULT_RATE_LIMIT, type RateLimit, TokenBucket } from './budget.js';
 
 export type DoorVerdict =
   | { ok: true; topic: ParsedTopic; payload: PayloadOf<Channel> }
   | { ok: false; reason: RejectReason; detail: string };
-
-/** A token bucket per client; refilled lazily on each message so idle devices cost nothing. */
-export class TokenBucket {
-  private tokens: number;
-  private last = Date.now();
-  constructor(private readonly limit: RateLimit) {
-    this.tokens = limit.burst;
-  }
-  take(now = Date.now()): boolean {
-    this.tokens = Math.min(this.limit.burst, this.tokens + ((now - this.last) / 1000) * this.limit.perSecond);
-    this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}
 
 /**
  * Everything a message must pass before any subscriber sees it, cheapest check first: size,

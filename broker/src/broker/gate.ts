@@ -5,8 +5,11 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { INTERNAL_PREFIX, maySubscribe, type Session } from './acl.js';
 import type { Authenticator } from './auth.js';
+import { DeviceBudgets, type RateLimit } from './budget.js';
 import type { DeviceStateWriter } from './device-state.js';
-import { type DoorVerdict, inspect, type RateLimit, RefusalLog, TokenBucket } from './door.js';
+import { type DoorVerdict, inspect, RefusalLog } from './door.js';
+import { FlapDetector, type FlappingLimits } from './flapping.js';
+import { liftPacketLimit } from './packet-guard.js';
 import type { RejectReason } from './reasons.js';
 
 /** Where refused publishes go: no client can subscribe to `$…` topics, and `#` never matches them. */
@@ -18,7 +21,7 @@ function addressOf(client: Client): string {
   return client.req?.socket.remoteAddress ?? conn.remoteAddress ?? 'unknown';
 }
 
-function authError(code: 4 | 5, message: string): AuthenticateError {
+function authError(code: 3 | 4 | 5, message: string): AuthenticateError {
   return Object.assign(new Error(message), { returnCode: code }) as AuthenticateError;
 }
 
@@ -32,7 +35,9 @@ export class Gate {
   readonly deviceClients = new Map<string, Set<Client>>();
   /** Devices revoked while this node runs: refused before anything else, even mid-connection. */
   private readonly revoked = new Set<string>();
-  private readonly buckets = new WeakMap<Client, TokenBucket>();
+  /** Keyed by device ID, not by connection: reconnecting does not refill a device's budget. */
+  private readonly budgets: DeviceBudgets | null;
+  private readonly flapping: FlapDetector | null;
   private readonly graceful = new WeakSet<Client>();
   private readonly refusals = new RefusalLog();
   private readonly rejected;
@@ -44,8 +49,11 @@ export class Gate {
     private readonly state: DeviceStateWriter,
     private readonly logger: Logger,
     registry: Registry,
-    private readonly rateLimit: RateLimit | null,
+    rateLimit: RateLimit | null,
+    flapping: FlappingLimits['perDevice'] | null = null,
   ) {
+    this.budgets = rateLimit ? new DeviceBudgets(rateLimit) : null;
+    this.flapping = flapping ? new FlapDetector(flapping) : null;
     this.rejected = counter(
       registry,
       'onestop_events_rejected_total',
@@ -68,11 +76,30 @@ export class Gate {
   hooks(): Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'> {
     return {
       authenticate: (client, username, password, done) => {
+        // A device banned for flapping is refused before any database read or scrypt.
+        if (this.flapping?.banned(username ?? '')) {
+          this.refuse(client, username ?? '', 'flapping', 'banned for reconnecting too often');
+          return done(authError(3, 'flapping'), false);
+        }
         this.auth
           .authenticate(client.id, username, password, addressOf(client))
           .then((r) => {
+            if (r.ok && r.session.role === 'device' && this.flapping) {
+              const flap = this.flapping.connect(r.session.username);
+              if (flap.banned) {
+                const until = new Date(flap.untilMs).toISOString();
+                this.refuse(
+                  client,
+                  r.session.username,
+                  'flapping',
+                  `reconnecting too often; banned until ${until}`,
+                );
+                return done(authError(3, 'flapping'), false);
+              }
+            }
             if (r.ok) {
               this.sessions.set(client, r.session);
+              liftPacketLimit(client.conn);
               return done(null, true);
             }
             this.refuse(client, username ?? '', r.reason, 'connect refused');
@@ -117,15 +144,11 @@ export class Gate {
       this.refuse(client, who, 'revoked', 'device revoked');
       return { ok: false, reason: 'revoked', detail: 'revoked' };
     }
-    if (client && this.rateLimit && session?.role === 'device') {
-      let bucket = this.buckets.get(client);
-      if (!bucket) {
-        bucket = new TokenBucket(this.rateLimit);
-        this.buckets.set(client, bucket);
-      }
-      if (!bucket.take()) {
-        this.refuse(client, who, 'rate_limited', `over ${this.rateLimit.perSecond}/s`);
-        return { ok: false, reason: 'rate_limited', detail: 'rate' };
+    if (this.budgets && session?.role === 'device') {
+      const spent = this.budgets.spend(session.address.deviceId, payload.byteLength);
+      if (!spent.ok) {
+        this.refuse(client, who, 'rate_limited', spent.detail);
+        return { ok: false, reason: 'rate_limited', detail: spent.detail };
       }
     }
     const verdict = inspect(session, packet.topic, payload);
@@ -161,6 +184,14 @@ export class Gate {
     if (suppressed === null) return;
     const address = client ? addressOf(client) : undefined;
     this.logger.warn({ who, clientId: client?.id, address, reason, detail, topic, suppressed }, 'refused');
+  }
+
+  /** A connection refused before it had a client (connection limits, churn, packet size). */
+  refuseConnection(address: string, reason: RejectReason, detail: string): void {
+    this.rejected.inc({ reason });
+    const suppressed = this.refusals.shouldLog(`${address}\u0000${reason}`);
+    if (suppressed === null) return;
+    this.logger.warn({ address, reason, detail, suppressed }, 'connection refused');
   }
 
   onReady(client: Client): void {

@@ -64,7 +64,13 @@ describe('broker limits and listeners', () => {
       logger: silentLogger,
       serviceCredentials: [{ username: 'dash', password: 'dash-pw', role: 'dashboard' }],
       rateLimit: { perSecond: 1, burst: 5 },
-      loginLimits: { perUsername: 3, perAddress: 100, windowMs: 60_000 },
+      loginLimits: {
+        perUsernameAddress: 3,
+        windowMs: 60_000,
+        perUsername: 100,
+        usernameWindowMs: 60_000,
+        perAddress: 100,
+      },
       tls: { port: 0, cert, key: readFileSync(join(certDir, 'key.pem')) },
       ws: { port: 0 },
     });

@@ -1,9 +1,16 @@
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer as createNetServer, type Server } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
-import type { Aedes } from 'aedes';
 import { createWebSocketStream, WebSocketServer } from 'ws';
+import { POST_AUTH_MAX_PACKET } from './packet-guard.js';
+
+/**
+ * Takes one accepted connection (with its peer address, and the HTTP upgrade request for
+ * WebSocket) to admission and on to aedes.
+ */
+export type Serve = (conn: Duplex, address: string, req?: IncomingMessage) => void;
 
 export interface TlsListenerOptions {
   port: number;
@@ -48,32 +55,38 @@ function listen(
   });
 }
 
-export function listenTcp(aedes: Aedes, port: number, host: string): Promise<Listener> {
+export function listenTcp(serve: Serve, port: number, host: string): Promise<Listener> {
   return listen(
-    createNetServer((socket) => aedes.handle(socket)),
+    createNetServer((socket) => serve(socket, socket.remoteAddress ?? 'unknown')),
     port,
     host,
   );
 }
 
-export function listenTls(aedes: Aedes, opts: TlsListenerOptions, host: string): Promise<Listener> {
+export function listenTls(serve: Serve, opts: TlsListenerOptions, host: string): Promise<Listener> {
   const server = createTlsServer(
     { cert: opts.cert, key: opts.key, ca: opts.ca, minVersion: 'TLSv1.2' },
-    (socket) => aedes.handle(socket),
+    (socket) => serve(socket, socket.remoteAddress ?? 'unknown'),
   );
   return listen(server as unknown as Server, opts.port, opts.host ?? host);
 }
 
 /** MQTT over WebSocket (subprotocol `mqtt`), for browsers and networks that only pass HTTP(S). */
-export async function listenWs(aedes: Aedes, opts: WsListenerOptions, host: string): Promise<Listener> {
+export async function listenWs(serve: Serve, opts: WsListenerOptions, host: string): Promise<Listener> {
   const http = createHttpServer((_req, res) => {
     res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n');
   });
-  const wss = new WebSocketServer({ server: http, path: opts.path ?? '/mqtt' });
+  const wss = new WebSocketServer({
+    server: http,
+    path: opts.path ?? '/mqtt',
+    // ws buffers a whole message before the packet guard sees it (its default allows 100 MiB):
+    // one message carries one MQTT packet, or a few small ones.
+    maxPayload: 2 * POST_AUTH_MAX_PACKET,
+  });
   wss.on('connection', (socket, req) => {
     const stream = createWebSocketStream(socket);
     stream.on('error', () => socket.terminate());
-    aedes.handle(stream, req);
+    serve(stream, req.socket.remoteAddress ?? 'unknown', req);
   });
   const l = await listen(http, opts.port, opts.host ?? host);
   return {

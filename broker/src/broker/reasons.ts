@@ -2,8 +2,10 @@ import { DECODE_REFUSALS } from '@onestop/protocol';
 
 /**
  * Why the broker refused a connection or a message: a small fixed set, so that
- * `onestop_events_rejected_total{reason}` stays a handful of time series. A message's payload is
- * refused for one of the protocol's decode refusals (`malformed`, `out_of_range`, …).
+ * `onestop_events_rejected_total{reason}` stays a handful of time series, one metric for messages
+ * and connections. A message's payload is refused for one of the protocol's decode refusals
+ * (`malformed`, `out_of_range`, …); `oversized` is also a packet declaring more than the
+ * connection may send (the connection is then cut), `malformed` also a bad packet header.
  */
 export const REJECT_REASONS = [
   'auth_failed',
@@ -15,5 +17,8 @@ export const REJECT_REASONS = [
   'unknown_channel',
   'rate_limited',
   ...DECODE_REFUSALS,
+  // Connections cut before or around the CONNECT: over a connection limit, or reconnecting too often.
+  'connection_limit',
+  'flapping',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];

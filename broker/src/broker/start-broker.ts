@@ -1,21 +1,25 @@
 import type { Duplex } from 'node:stream';
+import { gauge } from '@onestop/service';
 import { type Database, type Notifications, schema } from '@onestop/store';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import { and, inArray, isNotNull } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { INTERNAL_PREFIX } from './acl.js';
+import { Admission, type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './admission.js';
 import { Authenticator, type LoginLimits, type ServiceCredential } from './auth.js';
 import { CommandSender } from './command-sender.js';
 import { ConfigPublisher } from './config-publisher.js';
 import { DeviceStateWriter } from './device-state.js';
 import { DEFAULT_RATE_LIMIT, type RateLimit } from './door.js';
+import { DEFAULT_FLAPPING_LIMITS, FlapDetector, type FlappingLimits } from './flapping.js';
 import { Gate } from './gate.js';
 import {
   type Listener,
   listenTcp,
   listenTls,
   listenWs,
+  type Serve,
   type TlsListenerOptions,
   type WsListenerOptions,
 } from './listeners.js';
@@ -32,9 +36,13 @@ export interface BrokerOptions {
   serviceCredentials: ServiceCredential[];
   tls?: TlsListenerOptions;
   ws?: WsListenerOptions;
-  /** Per-device message rate; `null` turns it off (benchmarks). */
+  /** Per-device message and byte budgets (kept across reconnects); `null` turns them off (benchmarks). */
   rateLimit?: RateLimit | null;
   loginLimits?: LoginLimits;
+  /** Open connections in total and per source address. */
+  connectionLimits?: ConnectionLimits;
+  /** Bans for devices and addresses that reconnect too often; `null` turns them off (benchmarks). */
+  flapping?: FlappingLimits | null;
   /** Shared message bus and session store for several broker processes (see cluster.ts). */
   cluster?: Pick<AedesOptions, 'mq' | 'persistence'> & { close?: () => Promise<void> };
   /** How often device status/last-seen is written. */
@@ -70,12 +78,25 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
   const host = opts.host ?? '0.0.0.0';
   const state = new DeviceStateWriter(db, logger, opts.deviceStateFlushMs ?? 1_000);
   const auth = new Authenticator(db, opts.serviceCredentials, opts.loginLimits);
+  const flapping = opts.flapping === undefined ? DEFAULT_FLAPPING_LIMITS : opts.flapping;
   const gate = new Gate(
     auth,
     state,
     logger,
     registry,
     opts.rateLimit === undefined ? DEFAULT_RATE_LIMIT : opts.rateLimit,
+    flapping?.perDevice ?? null,
+  );
+  const openConnections = gauge(
+    registry,
+    'onestop_broker_connections',
+    'Network connections open on this broker (TCP, TLS and WebSocket)',
+  );
+  const admission = new Admission(
+    opts.connectionLimits ?? DEFAULT_CONNECTION_LIMITS,
+    flapping ? new FlapDetector(flapping.perAddress) : null,
+    (address, reason, detail) => gate.refuseConnection(address, reason, detail),
+    (delta) => openConnections.inc(delta),
   );
 
   const aedes = await Aedes.createBroker({
@@ -110,11 +131,15 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
   );
 
   const configs = new ConfigPublisher(aedes, db, logger);
+  const serve: Serve = (conn, address, req) => {
+    const guarded = admission.admit(conn, address);
+    if (guarded) aedes.handle(guarded, req);
+  };
   const listeners: Listener[] = [];
   try {
-    listeners.push(await listenTcp(aedes, opts.mqttPort, host));
-    if (opts.tls) listeners.push(await listenTls(aedes, opts.tls, host));
-    if (opts.ws) listeners.push(await listenWs(aedes, opts.ws, host));
+    listeners.push(await listenTcp(serve, opts.mqttPort, host));
+    if (opts.tls) listeners.push(await listenTls(serve, opts.tls, host));
+    if (opts.ws) listeners.push(await listenWs(serve, opts.ws, host));
     if (opts.publishConfigsOnStart ?? true) {
       const n = await configs.publishAll();
       if (n > 0) logger.info({ configs: n }, 'published retained device configs');
@@ -221,6 +246,8 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
     },
     publishDeviceConfig: (deviceId) => configs.publish(deviceId),
     connectedDevices: () => [...gate.deviceClients.keys()],
+    // No admission or packet guard here: the stream's other end is code in this process (the
+    // all-in-one's ingest), which no network peer can reach, so there is no socket to flood.
     handle: (stream) => {
       aedes.handle(stream);
     },

@@ -57,7 +57,13 @@ describe('onestop ingest /healthz', () => {
       registry,
       logger: silentLogger,
       serviceCredentials: services.all,
-      loginLimits: { perUsername: 3, perAddress: 100, windowMs },
+      loginLimits: {
+        perUsernameAddress: 3,
+        windowMs,
+        perUsername: 100,
+        usernameWindowMs: windowMs,
+        perAddress: 100,
+      },
     });
     const url = `mqtt://127.0.0.1:${broker.port}`;
     // Failed logins against the fixed service account: the broker now refuses it (4) for a while.

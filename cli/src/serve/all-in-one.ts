@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { type BrokerOptions, serviceCredentials } from '@onestop/broker';
+import { serviceCredentials } from '@onestop/broker';
 import { startEmbedded } from '@onestop/centre';
 import { startDashboard } from '@onestop/dashboard';
 import { startSimulatedCounter } from '@onestop/edge-agent';
@@ -8,6 +8,7 @@ import { Lifecycle, StartError } from '@onestop/service';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { explainListenError } from '../errors.js';
+import type { ListenerOptions } from '../listeners.js';
 import { embeddedDatabaseDir } from '../with-store.js';
 import { prepareFirstSignIn } from './first-sign-in.js';
 import { ensureSimulatedFleet } from './fleet.js';
@@ -23,7 +24,7 @@ export interface AllInOneOptions {
   /** A folder of still images each simulated counter's real camera pipeline replays; null = off. */
   cameraReplayDir: string | null;
   /** Extra broker listeners (TLS, WebSocket) and clustering. */
-  listeners?: Pick<BrokerOptions, 'tls' | 'ws' | 'cluster'>;
+  listeners?: ListenerOptions;
   logger: Logger;
   /** A part died while running (the database thread): the caller should exit non-zero. */
   onFatal?: (err: Error) => void;

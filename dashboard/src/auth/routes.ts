@@ -11,6 +11,7 @@ import { type Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
 import { type Lang, translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
@@ -40,8 +41,16 @@ export function safeNext(next: string | undefined, staff: StaffMember): string {
 export interface AuthRoutesOptions {
   db: Database;
   logger: Logger;
-  /** Failed sign-ins allowed per address and per account in `windowMs`. */
+  registry?: Registry;
+  /**
+   * Failed sign-ins allowed for one account from one address in `windowMs` (default 5 in 15
+   * minutes). Someone failing at an account from one address does not lock its owner out of
+   * another; spread over many addresses, failures stop at `maxAccountFailures` (default 10×).
+   * One address trying many accounts stops at `maxAddressFailures` (default 20×).
+   */
   maxFailures?: number;
+  maxAccountFailures?: number;
+  maxAddressFailures?: number;
   windowMs?: number;
   /** Mark session cookies Secure whatever the request URL says (HTTPS at a reverse proxy). */
   secureCookies?: boolean;
@@ -51,8 +60,10 @@ export function authRoutes(opts: AuthRoutesOptions) {
   const { db, logger } = opts;
   const limit = opts.maxFailures ?? 5;
   const windowMs = opts.windowMs ?? 15 * 60_000;
-  const byAddress = new AttemptWindow(limit * 4, windowMs);
-  const byAccount = new AttemptWindow(limit, windowMs);
+  const byPair = new AttemptWindow(limit, windowMs);
+  const byAccount = new AttemptWindow(opts.maxAccountFailures ?? limit * 10, windowMs);
+  const byAddress = new AttemptWindow(opts.maxAddressFailures ?? limit * 20, windowMs);
+  const refused = signInRefusals(opts.registry);
   const app = new Hono<Env>();
 
   const startSession = async (c: Context<Env>, staff: StaffMember) => {
@@ -87,22 +98,39 @@ ${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
     if (!form.success) return page(c, 400, t('badLogin'));
     const { username, password, next } = form.data;
     const address = clientAddress(c);
-    const wait = Math.max(byAddress.retryAfter(address), byAccount.retryAfter(username));
+    const pair = `${username}\u0000${address}`;
+    const wait = Math.max(
+      byPair.retryAfter(pair),
+      byAccount.retryAfter(username),
+      byAddress.retryAfter(address),
+    );
     if (wait > 0) {
+      refused?.inc({ reason: 'throttled' });
       c.header('retry-after', String(Math.ceil(wait / 1000)));
       return page(c, 429, t('tooManyLogins'), next);
     }
     // Counted before the (slow) password check, so that parallel guesses cannot all slip through
     // while the first is still being verified; a success takes its own attempt back.
-    byAddress.record(address);
+    byPair.record(pair);
     byAccount.record(username);
+    byAddress.record(address);
     const staff = await checkStaffPassword(db, username, password);
     if (!staff) {
+      refused?.inc({ reason: 'bad_password' });
+      // One line per failure, and one more when a throttle starts (its 429s are only counted).
       logger.warn({ username, address }, 'dashboard sign-in refused');
+      if (
+        byPair.retryAfter(pair) > 0 ||
+        byAccount.retryAfter(username) > 0 ||
+        byAddress.retryAfter(address) > 0
+      )
+        logger.warn({ username, address }, 'dashboard sign-in throttled');
       return page(c, 401, t('badLogin'), next);
     }
+    // The owner's success clears only their own address's count: failures elsewhere still stand.
+    byPair.clear(pair);
+    byAccount.undo(username);
     byAddress.undo(address);
-    byAccount.clear(username);
     await startSession(c, staff);
     logger.info({ username, role: staff.role }, 'dashboard sign-in');
     return c.redirect(safeNext(next, staff), 303);
@@ -135,4 +163,18 @@ ${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
   });
 
   return app;
+}
+
+function signInRefusals(registry: Registry | undefined) {
+  if (!registry) return null;
+  const name = 'onestop_dashboard_signin_refused_total';
+  return (
+    (registry.getSingleMetric(name) as Counter<'reason'> | undefined) ??
+    new Counter({
+      name,
+      help: 'Dashboard sign-ins refused: bad_password, or throttled (too many failures)',
+      labelNames: ['reason'],
+      registers: [registry],
+    })
+  );
 }
