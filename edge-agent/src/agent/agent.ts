@@ -47,6 +47,8 @@ export interface AgentStateSnapshot {
   restarts: number;
   /** Where the kiosk screen is served, when configured. */
   kioskUrl: string | null;
+  /** Bus listeners that threw or rejected since start (an extension's bug; the emitter never saw it). */
+  listenerErrors: number;
 }
 
 export interface Agent {
@@ -71,7 +73,14 @@ export async function startAgent(
   const logger =
     options.logger ?? pino({ name: 'edge-agent', base: { deviceId: initialConfig.device.deviceId } });
   const clock = options.clock ?? systemClock;
-  const bus = new AgentBus();
+  // A failing listener is an extension's bug: logged (rate-limited by the bus) and counted, never
+  // the emitter's problem.
+  const bus = new AgentBus((name, err) =>
+    logger.error(
+      { event: name, err: err.message, listenerErrors: bus.listenerErrors },
+      'bus listener failed',
+    ),
+  );
   let config = initialConfig;
   const inputs = options.inputs ?? (await createHidInputs(config, logger));
   let restarts = 0;
@@ -136,6 +145,7 @@ export async function startAgent(
         hid: inputs.status(),
         restarts,
         kioskUrl: runtime.kiosk?.url ?? null,
+        listenerErrors: bus.listenerErrors,
       };
     },
     telemetry: () => runtime.telemetry.snapshot(),
