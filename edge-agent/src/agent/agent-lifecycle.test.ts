@@ -8,6 +8,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../clock.js';
 import { createVirtualInputs } from '../devices/create-inputs.js';
+import type { CounterInputs } from '../devices/inputs.js';
 import { MQTT_URL, TestIngest, uniqueUnit } from '../test-support/ingest.js';
 import { MqttTransport } from '../transport/mqtt-transport.js';
 import { type StartAgentOptions, startAgent } from './agent.js';
@@ -79,6 +80,48 @@ describe('agent lifecycle', () => {
     const visitId = agent.state().counter.visit?.id;
     await agent.restart('test');
     expect(agent.state().counter.visit?.id).toBe(visitId);
+  });
+
+  it('freezes the counter while a restarting runtime waits for its devices to close', async () => {
+    // The devices take their time to close (a USB handle, a camera): the window the guard covers.
+    const v0 = createVirtualInputs({ keypad: 'generic-keypad4-fkeys' }, logger);
+    let inStop!: () => void;
+    const stopping = new Promise<void>((r) => (inStop = r));
+    let release: (() => void) | null = null;
+    const inputs: CounterInputs = {
+      start: (f) => v0.inputs.start(f),
+      status: () => v0.inputs.status(),
+      stop: async () => {
+        if (release === null) {
+          const gate = new Promise<void>((r) => (release = r));
+          inStop();
+          await gate;
+        }
+        await v0.inputs.stop();
+      },
+    };
+    const { agent } = await setup({ inputs });
+    // Run first (cleanups run in reverse): a failed assertion must not leave the stop hanging.
+    cleanups.push(async () => (release as (() => void) | null)?.());
+    const ratings: string[] = [];
+    agent.bus.on('event.recorded', ({ event }) => {
+      if (event.channel === 'evt/rating') ratings.push(event.body.visitId);
+    });
+    agent.input({ type: 'officer', action: 'start-visit' });
+    agent.input({ type: 'officer', action: 'end-visit' });
+    expect(agent.state().screen.kind).toBe('rating');
+    const restarted = agent.restart('test');
+    await stopping;
+    // A touch arriving now must not be recorded by a runtime whose state is already handed over…
+    agent.input({ type: 'press', level: 4, scale: 'keypad4', source: 'touch' });
+    expect(ratings).toEqual([]);
+    release!();
+    await restarted;
+    // …so the next runtime still shows the prompt, and the citizen's press counts exactly once.
+    expect(agent.state().screen.kind).toBe('rating');
+    agent.input({ type: 'press', level: 4, scale: 'keypad4', source: 'touch' });
+    expect(ratings).toHaveLength(1);
+    expect(agent.state().screen.kind).not.toBe('rating');
   });
 
   it('saves the signed-in officer in the same transaction as the presence event', async () => {
