@@ -105,7 +105,7 @@ describe('agent lifecycle', () => {
     cleanups.push(async () => (release as (() => void) | null)?.());
     const ratings: string[] = [];
     agent.bus.on('event.recorded', ({ event }) => {
-      if (event.channel === 'evt/rating') ratings.push(event.body.visitId);
+      if (event.channel === 'evt/rating') ratings.push(event.body.visitId ?? 'none');
     });
     agent.input({ type: 'officer', action: 'start-visit' });
     agent.input({ type: 'officer', action: 'end-visit' });

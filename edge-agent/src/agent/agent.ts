@@ -1,5 +1,5 @@
 import type { AgentConfig } from '@onestop/firmware-config';
-import type { PayloadOf } from '@onestop/protocol';
+import type { LinkStatus, PayloadOf } from '@onestop/protocol';
 import pino, { type Logger } from 'pino';
 import { type Clock, systemClock } from '../clock.js';
 import type { CounterInput, CounterState, Screen } from '../counter/types.js';
@@ -37,6 +37,8 @@ export interface StartAgentOptions {
 
 export interface AgentStateSnapshot {
   connected: boolean;
+  /** The broker link and, when not connected, why (refused with which CONNACK code, closed…). */
+  link: LinkStatus;
   bootId: string;
   configVersion: number | null;
   counter: CounterState;
@@ -136,6 +138,7 @@ export async function startAgent(
       const { state, screen } = runtime.counter.current();
       return {
         connected: runtime.connected,
+        link: runtime.link,
         bootId: runtime.outbox.bootId,
         configVersion: runtime.settings.version(),
         counter: state,

@@ -34,8 +34,8 @@ export interface AgentEvents {
 
 export type AgentEventName = keyof AgentEvents;
 
-/** A listener may be async; its rejection is handled like a throw. */
-export type Listener<K extends AgentEventName> = (data: AgentEvents[K]) => void | Promise<void>;
+/** A listener may be async: a returned promise that rejects is handled like a throw. */
+export type Listener<K extends AgentEventName> = (data: AgentEvents[K]) => unknown;
 
 /** Told about every failing listener; the bus never hands the failure to the emitter. */
 export type ListenerErrorSink = (name: AgentEventName, err: Error) => void;
@@ -74,8 +74,7 @@ export class AgentBus {
     for (const fn of [...set] as Array<Listener<K>>) {
       try {
         const r = fn(data);
-        if (r && typeof (r as Promise<void>).then === 'function')
-          (r as Promise<void>).then(undefined, (e: unknown) => this.failed(name, e));
+        if (r instanceof Promise) r.then(undefined, (e: unknown) => this.failed(name, e));
       } catch (e) {
         this.failed(name, e);
       }

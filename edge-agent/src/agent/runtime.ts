@@ -5,6 +5,7 @@ import {
   type Channel,
   deviceSubscriptions,
   encodePayload,
+  type LinkStatus,
   type PayloadOf,
   parseTopic,
   topicFor,
@@ -77,6 +78,7 @@ export class Runtime {
   private readonly ctx: AgentContext;
   private stopped = false;
   private finalState: CounterState | null = null;
+  private linkStatus: LinkStatus = { state: 'connecting' };
 
   constructor(private readonly d: RuntimeDeps) {
     const { config, bus, logger, clock } = d;
@@ -113,6 +115,15 @@ export class Runtime {
           bus.emit('mqtt.disconnected', { reason });
         },
         onMessage: (topic, payload) => this.onMessage(topic, payload),
+        onLink: (status) => {
+          this.linkStatus = status;
+          if (status.state === 'reconnecting')
+            logger.warn(
+              { reason: status.reason, refusedCode: status.refusedCode, attempt: status.attempt },
+              'not connected to the broker; retrying',
+            );
+          bus.emit('mqtt.link', status);
+        },
       },
     );
     this.statusPayload = statusPayload;
@@ -137,6 +148,7 @@ export class Runtime {
       capabilities: capabilitiesOf(config),
       models: d.models,
       camera: d.camera,
+      link: () => this.linkStatus,
       publish: async <C extends Channel>(channel: C, payload: PayloadOf<C>) => {
         const def = CHANNELS[channel];
         await transport.publish(topicFor(address, channel), encodePayload(channel, payload), {
@@ -196,6 +208,11 @@ export class Runtime {
 
   get connected(): boolean {
     return this.transport.connected;
+  }
+
+  /** The broker link and, when down, why (a refusal keeps its CONNACK code). */
+  get link(): LinkStatus {
+    return this.linkStatus;
   }
 
   get context(): AgentContext {
