@@ -164,18 +164,17 @@ describe('agent lifecycle', () => {
 
   it('does not let a failed restart wedge the ones after it', async () => {
     let failing = 0;
-    const { agent } = await setup({
-      // Building the runtime fails while `failing` > 0.
-      extensions: () => {
-        if (failing > 0) {
-          failing--;
-          throw new Error('extension failed to build');
-        }
-        return [];
-      },
-    });
+    // Building the runtime fails while `failing` > 0.
+    const transport: TransportFactory = (opts, handlers) => {
+      if (failing > 0) {
+        failing--;
+        throw new Error('transport failed to build');
+      }
+      return new MqttTransport(opts, handlers);
+    };
+    const { agent } = await setup({ transport });
     failing = 1;
-    await expect(agent.restart('first')).rejects.toThrow(/extension failed to build/);
+    await expect(agent.restart('first')).rejects.toThrow(/transport failed to build/);
     await agent.restart('second');
     await agent.bus.once('mqtt.connected');
     expect(agent.state().restarts).toBe(2);

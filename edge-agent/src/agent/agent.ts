@@ -7,11 +7,15 @@ import { createHidInputs } from '../devices/create-inputs.js';
 import type { CounterInputs, HidStatus } from '../devices/inputs.js';
 import type { OutboxStats } from '../outbox/outbox.js';
 import { AgentBus } from './bus.js';
-import type { AgentContext, CameraStatus, Extension } from './context.js';
-import type { CounterDriver } from './extensions/counter-driver.js';
-import { PerceptionBridge, type PerceptionLike, VisitHistory } from './extensions/perception-bridge.js';
+import { cameraPerception } from './camera.js';
+import type { CameraStatus } from './context.js';
+import { type PerceptionLike, VisitHistory } from './extensions/perception-bridge.js';
 import type { PublisherOptions } from './extensions/publisher.js';
 import { Runtime, type TransportFactory } from './runtime.js';
+
+export type PerceptionFactory = (
+  resolveVisitId: (startedAt: number, endedAt: number) => string | null,
+) => PerceptionLike;
 
 export interface StartAgentOptions {
   /** Input devices; default: the real USB devices named in the config (node-hid, loaded lazily). */
@@ -27,10 +31,9 @@ export interface StartAgentOptions {
   /**
    * The camera pipeline, built with the agent's visit resolver so that face tracks land on the
    * right visit. Started with the agent, stopped by `agent.stop()`; its stats feed telemetry.
+   * Default: the config's `camera` (perception loaded only then), none without one.
    */
-  perception?: (resolveVisitId: (startedAt: number, endedAt: number) => string | null) => PerceptionLike;
-  /** Extensions supplied by the caller (kiosk, perception), started after the built-in ones. */
-  extensions?: (ctx: AgentContext, counter: CounterDriver, agent: Agent) => Extension[];
+  perception?: PerceptionFactory;
   /** The broker connection; MQTT by default (tests wrap it to inject faults). */
   transport?: TransportFactory;
 }
@@ -96,7 +99,8 @@ export async function startAgent(
   }
   let pendingConfig: AgentConfig | null = null;
   const visits = new VisitHistory();
-  const perception = options.perception?.(visits.resolve) ?? null;
+  const makePerception = options.perception ?? (config.camera ? await cameraPerception(config.camera) : null);
+  const perception = makePerception?.(visits.resolve) ?? null;
 
   const build = (carried: CounterState | null = null): Runtime =>
     new Runtime({
@@ -122,10 +126,8 @@ export async function startAgent(
             return pendingConfig;
           }
         : null,
-      extraExtensions: (ctx, counter) => [
-        ...(perception ? [new PerceptionBridge(ctx, counter, perception, visits)] : []),
-        ...(options.extensions?.(ctx, counter, agent) ?? []),
-      ],
+      perception,
+      visits,
     });
 
   // Assigned right after `agent` exists: extensions built with the runtime receive the agent.
@@ -147,7 +149,7 @@ export async function startAgent(
         inFlight: runtime.publisher.inFlight,
         hid: inputs.status(),
         restarts,
-        kioskUrl: runtime.kiosk?.url ?? null,
+        kioskUrl: runtime.kioskUrl,
         listenerErrors: bus.listenerErrors,
       };
     },
