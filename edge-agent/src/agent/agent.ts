@@ -99,7 +99,14 @@ export async function startAgent(
   }
   let pendingConfig: AgentConfig | null = null;
   const visits = new VisitHistory();
-  const makePerception = options.perception ?? (config.camera ? await cameraPerception(config.camera) : null);
+  let makePerception = options.perception ?? null;
+  let models = options.models ?? [];
+  if (!makePerception && config.camera) {
+    // The device's own camera: perception is loaded only now, and the birth reports its models.
+    const camera = await cameraPerception(config.camera);
+    makePerception = camera.create;
+    models = options.models ?? camera.models;
+  }
   const perception = makePerception?.(visits.resolve) ?? null;
 
   const build = (carried: CounterState | null = null): Runtime =>
@@ -112,7 +119,7 @@ export async function startAgent(
       logger,
       clock,
       camera: options.camera ?? (perception ? () => perception.stats() : () => OFF_CAMERA),
-      models: options.models ?? [],
+      models,
       publisher: { window: 32, ackTimeoutMs: 30_000, deadLetterAfter: 5, ...options.publisher },
       // A command or config reload asks for this and does not wait: a failure is logged here,
       // never left as an unhandled rejection that would take the whole agent down.
