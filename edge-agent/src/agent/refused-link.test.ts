@@ -21,7 +21,7 @@ afterEach(async () => {
 });
 
 /** Slack for the event loop, TCP and the broker between "retry now" and its CONNECT arriving. */
-const SLACK_MS = 1_000;
+const SLACK_MS = 2_000;
 
 /**
  * A real aedes broker that refuses the device's first CONNECTs with the scripted CONNACK codes,
