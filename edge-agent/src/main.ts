@@ -1,7 +1,6 @@
 import { loadAgentConfig } from '@onestop/firmware-config';
 import pino, { type Logger } from 'pino';
 import { type Agent, type StartAgentOptions, startAgent } from './agent/agent.js';
-import { cameraPerception } from './agent/camera.js';
 
 /**
  * The device's entry point: load the file, start the agent on the real USB devices, and stop
@@ -15,14 +14,7 @@ export async function runAgent(
   const config = loadAgentConfig(configPath);
   const logger: Logger =
     options.logger ?? pino({ name: 'edge-agent', base: { deviceId: config.device.deviceId } });
-  const perception =
-    options.perception ?? (config.camera ? await cameraPerception(config.camera) : undefined);
-  const agent = await startAgent(config, {
-    ...options,
-    logger,
-    configPath,
-    ...(perception ? { perception } : {}),
-  });
+  const agent = await startAgent(config, { ...options, logger, configPath });
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) return;

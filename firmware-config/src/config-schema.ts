@@ -3,6 +3,10 @@ import { z } from 'zod';
 
 export const CONFIG_SCHEMA_VERSION = 2 as const;
 
+/** Perception backends a device file may name; the agent has exactly one backend for each. */
+export const DETECTORS = ['onnx-cpu'] as const;
+export type DetectorName = (typeof DETECTORS)[number];
+
 /** A regular expression written as a string; compiled here so that a typo fails at load time. */
 const RegexSource = z
   .string()
@@ -84,6 +88,12 @@ export const AgentConfig = z.strictObject({
       source: z.string().min(1),
       fps: z.int().min(1).max(30).default(5),
       role: z.enum(['citizen', 'officer']).default('citizen'),
+      /**
+       * Which perception backend runs the models (as Frigate's `detectors`): `onnx-cpu` is
+       * onnxruntime on the CPU, the only one today. Added to version 2 with a default, so every
+       * existing file keeps its meaning and needs no migration.
+       */
+      detector: z.enum(DETECTORS).default('onnx-cpu'),
     })
     .nullable()
     .default(null),

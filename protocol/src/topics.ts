@@ -9,6 +9,7 @@ import {
   ConfigMessage,
 } from './payloads/control.js';
 import { BirthMessage, StatusMessage, TelemetryMessage } from './payloads/device.js';
+import type { Envelope } from './payloads/envelope.js';
 import { ExpressionEvent, PresenceEvent, RatingEvent, VisitEvent } from './payloads/events.js';
 
 export const TOPIC_ROOT = 'onestop/v1';
@@ -47,6 +48,9 @@ export type DeviceChannel = {
 export type ServerChannel = Exclude<Channel, DeviceChannel>;
 export type EventChannel = Extract<Channel, `evt/${string}`>;
 export type EventType = EventChannel extends `evt/${infer T}` ? T : never;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** An event as its producer (the counter, the camera) describes it; the device's outbox adds the envelope. */
+export type EventBody<C extends EventChannel> = DistributiveOmit<PayloadInput<C>, keyof Envelope>;
 export const EVENT_CHANNELS = [
   'evt/rating',
   'evt/visit',

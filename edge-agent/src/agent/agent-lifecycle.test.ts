@@ -8,6 +8,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../clock.js';
 import { createVirtualInputs } from '../devices/create-inputs.js';
+import type { CounterInputs } from '../devices/inputs.js';
 import { MQTT_URL, TestIngest, uniqueUnit } from '../test-support/ingest.js';
 import { MqttTransport } from '../transport/mqtt-transport.js';
 import { type StartAgentOptions, startAgent } from './agent.js';
@@ -81,6 +82,48 @@ describe('agent lifecycle', () => {
     expect(agent.state().counter.visit?.id).toBe(visitId);
   });
 
+  it('freezes the counter while a restarting runtime waits for its devices to close', async () => {
+    // The devices take their time to close (a USB handle, a camera): the window the guard covers.
+    const v0 = createVirtualInputs({ keypad: 'generic-keypad4-fkeys' }, logger);
+    let inStop!: () => void;
+    const stopping = new Promise<void>((r) => (inStop = r));
+    let release: (() => void) | null = null;
+    const inputs: CounterInputs = {
+      start: (f) => v0.inputs.start(f),
+      status: () => v0.inputs.status(),
+      stop: async () => {
+        if (release === null) {
+          const gate = new Promise<void>((r) => (release = r));
+          inStop();
+          await gate;
+        }
+        await v0.inputs.stop();
+      },
+    };
+    const { agent } = await setup({ inputs });
+    // Run first (cleanups run in reverse): a failed assertion must not leave the stop hanging.
+    cleanups.push(async () => (release as (() => void) | null)?.());
+    const ratings: string[] = [];
+    agent.bus.on('event.recorded', ({ event }) => {
+      if (event.channel === 'evt/rating') ratings.push(event.body.visitId ?? 'none');
+    });
+    agent.input({ type: 'officer', action: 'start-visit' });
+    agent.input({ type: 'officer', action: 'end-visit' });
+    expect(agent.state().screen.kind).toBe('rating');
+    const restarted = agent.restart('test');
+    await stopping;
+    // A touch arriving now must not be recorded by a runtime whose state is already handed over…
+    agent.input({ type: 'press', level: 4, scale: 'keypad4', source: 'touch' });
+    expect(ratings).toEqual([]);
+    release!();
+    await restarted;
+    // …so the next runtime still shows the prompt, and the citizen's press counts exactly once.
+    expect(agent.state().screen.kind).toBe('rating');
+    agent.input({ type: 'press', level: 4, scale: 'keypad4', source: 'touch' });
+    expect(ratings).toHaveLength(1);
+    expect(agent.state().screen.kind).not.toBe('rating');
+  });
+
   it('saves the signed-in officer in the same transaction as the presence event', async () => {
     const { agent, v, config } = await setup();
     // A second connection sees only what is committed: at `event.recorded` (right after the
@@ -121,18 +164,17 @@ describe('agent lifecycle', () => {
 
   it('does not let a failed restart wedge the ones after it', async () => {
     let failing = 0;
-    const { agent } = await setup({
-      // Building the runtime fails while `failing` > 0.
-      extensions: () => {
-        if (failing > 0) {
-          failing--;
-          throw new Error('extension failed to build');
-        }
-        return [];
-      },
-    });
+    // Building the runtime fails while `failing` > 0.
+    const transport: TransportFactory = (opts, handlers) => {
+      if (failing > 0) {
+        failing--;
+        throw new Error('transport failed to build');
+      }
+      return new MqttTransport(opts, handlers);
+    };
+    const { agent } = await setup({ transport });
     failing = 1;
-    await expect(agent.restart('first')).rejects.toThrow(/extension failed to build/);
+    await expect(agent.restart('first')).rejects.toThrow(/transport failed to build/);
     await agent.restart('second');
     await agent.bus.once('mqtt.connected');
     expect(agent.state().restarts).toBe(2);

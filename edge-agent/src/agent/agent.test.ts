@@ -229,6 +229,25 @@ describe('startAgent against Mosquitto', () => {
     expect(agent.state().outbox.depth).toBe(100);
   });
 
+  it('still says "recorded" when a listener of event.recorded throws or rejects, and counts it', async () => {
+    const { agent, ingest, v } = await setup();
+    agent.bus.on('event.recorded', () => {
+      throw new Error('a buggy extension');
+    });
+    agent.bus.on('event.recorded', async () => {
+      throw new Error('a buggy async extension');
+    });
+    const screens: string[] = [];
+    agent.bus.on('counter.state', (s) => screens.push(s.screen.kind));
+    const ratingId = await serveCitizen(agent, v, 'B007', 4);
+    expect(agent.state().screen.kind).toBe('thanks');
+    expect(screens).not.toContain('notice');
+    // Both listeners failed on every recorded event (visit start, rating, visit end).
+    await expect.poll(() => agent.state().listenerErrors).toBe(6);
+    // …and the rating is on its way all the same.
+    await ingest.waitFor((r) => r.some((x) => x.payload.eventId === ratingId));
+  });
+
   it('keeps the signed-in officer across a restart', async () => {
     const { agent, v } = await setup();
     v.badge!.typeLine('cb-le-van-c');

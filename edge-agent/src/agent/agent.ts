@@ -1,5 +1,5 @@
 import type { AgentConfig } from '@onestop/firmware-config';
-import type { PayloadOf } from '@onestop/protocol';
+import type { LinkStatus, PayloadOf } from '@onestop/protocol';
 import pino, { type Logger } from 'pino';
 import { type Clock, systemClock } from '../clock.js';
 import type { CounterInput, CounterState, Screen } from '../counter/types.js';
@@ -7,11 +7,15 @@ import { createHidInputs } from '../devices/create-inputs.js';
 import type { CounterInputs, HidStatus } from '../devices/inputs.js';
 import type { OutboxStats } from '../outbox/outbox.js';
 import { AgentBus } from './bus.js';
-import type { AgentContext, CameraStatus, Extension } from './context.js';
-import type { CounterDriver } from './extensions/counter-driver.js';
-import { PerceptionBridge, type PerceptionLike, VisitHistory } from './extensions/perception-bridge.js';
+import { cameraPerception } from './camera.js';
+import type { CameraStatus } from './context.js';
+import { type PerceptionLike, VisitHistory } from './extensions/perception-bridge.js';
 import type { PublisherOptions } from './extensions/publisher.js';
 import { Runtime, type TransportFactory } from './runtime.js';
+
+export type PerceptionFactory = (
+  resolveVisitId: (startedAt: number, endedAt: number) => string | null,
+) => PerceptionLike;
 
 export interface StartAgentOptions {
   /** Input devices; default: the real USB devices named in the config (node-hid, loaded lazily). */
@@ -27,16 +31,17 @@ export interface StartAgentOptions {
   /**
    * The camera pipeline, built with the agent's visit resolver so that face tracks land on the
    * right visit. Started with the agent, stopped by `agent.stop()`; its stats feed telemetry.
+   * Default: the config's `camera` (perception loaded only then), none without one.
    */
-  perception?: (resolveVisitId: (startedAt: number, endedAt: number) => string | null) => PerceptionLike;
-  /** Extensions supplied by the caller (kiosk, perception), started after the built-in ones. */
-  extensions?: (ctx: AgentContext, counter: CounterDriver, agent: Agent) => Extension[];
+  perception?: PerceptionFactory;
   /** The broker connection; MQTT by default (tests wrap it to inject faults). */
   transport?: TransportFactory;
 }
 
 export interface AgentStateSnapshot {
   connected: boolean;
+  /** The broker link and, when not connected, why (refused with which CONNACK code, closed…). */
+  link: LinkStatus;
   bootId: string;
   configVersion: number | null;
   counter: CounterState;
@@ -47,6 +52,8 @@ export interface AgentStateSnapshot {
   restarts: number;
   /** Where the kiosk screen is served, when configured. */
   kioskUrl: string | null;
+  /** Bus listeners that threw or rejected since start (an extension's bug; the emitter never saw it). */
+  listenerErrors: number;
 }
 
 export interface Agent {
@@ -71,7 +78,14 @@ export async function startAgent(
   const logger =
     options.logger ?? pino({ name: 'edge-agent', base: { deviceId: initialConfig.device.deviceId } });
   const clock = options.clock ?? systemClock;
-  const bus = new AgentBus();
+  // A failing listener is an extension's bug: logged (rate-limited by the bus) and counted, never
+  // the emitter's problem.
+  const bus = new AgentBus((name, err) =>
+    logger.error(
+      { event: name, err: err.message, listenerErrors: bus.listenerErrors },
+      'bus listener failed',
+    ),
+  );
   let config = initialConfig;
   const inputs = options.inputs ?? (await createHidInputs(config, logger));
   let restarts = 0;
@@ -85,7 +99,15 @@ export async function startAgent(
   }
   let pendingConfig: AgentConfig | null = null;
   const visits = new VisitHistory();
-  const perception = options.perception?.(visits.resolve) ?? null;
+  let makePerception = options.perception ?? null;
+  let models = options.models ?? [];
+  if (!makePerception && config.camera) {
+    // The device's own camera: perception is loaded only now, and the birth reports its models.
+    const camera = await cameraPerception(config.camera);
+    makePerception = camera.create;
+    models = options.models ?? camera.models;
+  }
+  const perception = makePerception?.(visits.resolve) ?? null;
 
   const build = (carried: CounterState | null = null): Runtime =>
     new Runtime({
@@ -97,7 +119,7 @@ export async function startAgent(
       logger,
       clock,
       camera: options.camera ?? (perception ? () => perception.stats() : () => OFF_CAMERA),
-      models: options.models ?? [],
+      models,
       publisher: { window: 32, ackTimeoutMs: 30_000, deadLetterAfter: 5, ...options.publisher },
       // A command or config reload asks for this and does not wait: a failure is logged here,
       // never left as an unhandled rejection that would take the whole agent down.
@@ -111,10 +133,8 @@ export async function startAgent(
             return pendingConfig;
           }
         : null,
-      extraExtensions: (ctx, counter) => [
-        ...(perception ? [new PerceptionBridge(ctx, counter, perception, visits)] : []),
-        ...(options.extensions?.(ctx, counter, agent) ?? []),
-      ],
+      perception,
+      visits,
     });
 
   // Assigned right after `agent` exists: extensions built with the runtime receive the agent.
@@ -127,6 +147,7 @@ export async function startAgent(
       const { state, screen } = runtime.counter.current();
       return {
         connected: runtime.connected,
+        link: runtime.link,
         bootId: runtime.outbox.bootId,
         configVersion: runtime.settings.version(),
         counter: state,
@@ -135,7 +156,8 @@ export async function startAgent(
         inFlight: runtime.publisher.inFlight,
         hid: inputs.status(),
         restarts,
-        kioskUrl: runtime.kiosk?.url ?? null,
+        kioskUrl: runtime.kioskUrl,
+        listenerErrors: bus.listenerErrors,
       };
     },
     telemetry: () => runtime.telemetry.snapshot(),

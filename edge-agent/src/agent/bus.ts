@@ -1,5 +1,4 @@
-import { EventEmitter } from 'node:events';
-import type { Channel, CounterSettings } from '@onestop/protocol';
+import type { Channel, CounterSettings, LinkStatus } from '@onestop/protocol';
 import type { CounterEvent, CounterInput, CounterState, Screen } from '../counter/types.js';
 import type { InputEvent } from '../devices/inputs.js';
 import type { EventBody, OutboxEntry } from '../outbox/outbox.js';
@@ -23,6 +22,8 @@ export interface AgentEvents {
   'outbox.requeued': { count: number };
   'mqtt.connected': { resumed: boolean };
   'mqtt.disconnected': { reason: string };
+  /** Every change of the broker link, with the reason it is not connected (refusal code included). */
+  'mqtt.link': LinkStatus;
   'mqtt.message': { channel: Channel; payload: Buffer };
   'config.applied': { version: number; settings: CounterSettings };
   'command.answered': { name: string; ok: boolean; error: string | null };
@@ -33,18 +34,63 @@ export interface AgentEvents {
 
 export type AgentEventName = keyof AgentEvents;
 
+/** A listener may be async: a returned promise that rejects is handled like a throw. */
+export type Listener<K extends AgentEventName> = (data: AgentEvents[K]) => unknown;
+
+/** Told about every failing listener; the bus never hands the failure to the emitter. */
+export type ListenerErrorSink = (name: AgentEventName, err: Error) => void;
+
+/** At most one log line per event name in this window; the count keeps every failure. */
+const LOG_EVERY_MS = 60_000;
+
+/**
+ * The agent's typed event bus. Unlike a bare EventEmitter, one listener's fault (a throw or a
+ * rejected promise) stays with that listener: it is counted and logged, the other listeners still
+ * run, and the emitter never sees it. Otherwise a faulty extension listening on `event.recorded`
+ * would turn a rating already on disk into "not recorded" on the kiosk (zigbee2mqtt isolates its
+ * extensions on its event bus the same way).
+ */
 export class AgentBus {
-  private readonly ee = new EventEmitter();
-  constructor() {
-    this.ee.setMaxListeners(100);
+  private readonly listeners = new Map<AgentEventName, Set<Listener<AgentEventName>>>();
+  private failures = 0;
+  private readonly lastLogged = new Map<AgentEventName, number>();
+
+  constructor(private sink: ListenerErrorSink | null = null) {}
+
+  /** Where listener failures are reported (the agent's logger), once it exists. */
+  onListenerError(sink: ListenerErrorSink): void {
+    this.sink = sink;
   }
+
+  /** Listener failures since start: a non-zero value means an extension has a bug. */
+  get listenerErrors(): number {
+    return this.failures;
+  }
+
   emit<K extends AgentEventName>(name: K, data: AgentEvents[K]): void {
-    this.ee.emit(name, data);
+    const set = this.listeners.get(name);
+    if (!set) return;
+    // A copy: a listener that unsubscribes (or subscribes) while we iterate changes nothing now.
+    for (const fn of [...set] as Array<Listener<K>>) {
+      try {
+        const r = fn(data);
+        if (r instanceof Promise) r.then(undefined, (e: unknown) => this.failed(name, e));
+      } catch (e) {
+        this.failed(name, e);
+      }
+    }
   }
-  on<K extends AgentEventName>(name: K, fn: (data: AgentEvents[K]) => void): () => void {
-    this.ee.on(name, fn);
-    return () => this.ee.off(name, fn);
+
+  on<K extends AgentEventName>(name: K, fn: Listener<K>): () => void {
+    let set = this.listeners.get(name);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(name, set);
+    }
+    set.add(fn as Listener<AgentEventName>);
+    return () => void set.delete(fn as Listener<AgentEventName>);
   }
+
   once<K extends AgentEventName>(
     name: K,
     filter: (data: AgentEvents[K]) => boolean = () => true,
@@ -62,5 +108,19 @@ export class AgentBus {
         resolve(d);
       });
     });
+  }
+
+  private failed(name: AgentEventName, e: unknown): void {
+    this.failures++;
+    const err = e instanceof Error ? e : new Error(String(e));
+    const now = Date.now();
+    const last = this.lastLogged.get(name);
+    if (last !== undefined && now - last < LOG_EVERY_MS) return;
+    this.lastLogged.set(name, now);
+    try {
+      this.sink?.(name, err);
+    } catch {
+      // A broken sink must not break the emitter either.
+    }
   }
 }

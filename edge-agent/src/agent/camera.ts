@@ -9,11 +9,14 @@ type CameraConfig = NonNullable<AgentConfig['camera']>;
  * `source`: a V4L2 device (`/dev/video0`), `rpicam:<n>` for a Pi camera, `replay:<folder>` for a
  * folder of still images played in a loop (simulator, tests), or a video file.
  */
-export async function cameraPerception(
-  camera: CameraConfig,
-): Promise<(resolveVisitId: (startedAt: number, endedAt: number) => string | null) => PerceptionLike> {
+export async function cameraPerception(camera: CameraConfig): Promise<{
+  create: (resolveVisitId: (startedAt: number, endedAt: number) => string | null) => PerceptionLike;
+  /** The models the chosen detector runs, with their sha256, for the birth message. */
+  models: Array<{ name: string; sha256: string }>;
+}> {
   const p = await import('../perception/index.js');
-  const worker = await p.PerceptionWorker.start({ intraOpNumThreads: 1 });
+  const models = await p.modelInfo(camera.detector);
+  const worker = await p.PerceptionWorker.start({ detector: camera.detector, intraOpNumThreads: 1 });
   const source = camera.source.startsWith('rpicam:')
     ? p.rpicamSource({ fps: camera.fps, camera: Number(camera.source.slice(7)) || 0 })
     : camera.source.startsWith('replay:')
@@ -21,7 +24,7 @@ export async function cameraPerception(
       : camera.source.startsWith('/dev/')
         ? p.v4l2Source({ device: camera.source, fps: camera.fps })
         : p.videoFileSource({ path: camera.source, fps: camera.fps });
-  return (resolveVisitId) => {
+  const create = (resolveVisitId: (startedAt: number, endedAt: number) => string | null) => {
     const perception = new p.CounterPerception({
       source,
       analyser: worker,
@@ -37,4 +40,5 @@ export async function cameraPerception(
       },
     });
   };
+  return { create, models };
 }

@@ -1,5 +1,12 @@
 import type { AgentConfig, CompiledPatterns } from '@onestop/firmware-config';
-import type { Capability, Channel, CounterSettings, DeviceAddress, PayloadOf } from '@onestop/protocol';
+import type {
+  Capability,
+  Channel,
+  CounterSettings,
+  DeviceAddress,
+  LinkStatus,
+  PayloadOf,
+} from '@onestop/protocol';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { CounterInputs } from '../devices/inputs.js';
@@ -35,6 +42,8 @@ export interface AgentContext {
   capabilities: Capability[];
   models: Array<{ name: string; sha256: string }>;
   camera: () => CameraStatus;
+  /** The broker link now; changes are announced on the bus as `mqtt.link`. */
+  link: () => LinkStatus;
   /** Validates and publishes directly (status, birth, telemetry, command responses); never queued. */
   publish<C extends Channel>(channel: C, payload: PayloadOf<C>): Promise<void>;
   /** Ask the controller for a restart (command or config reload). */

@@ -5,6 +5,7 @@ import {
   type Channel,
   deviceSubscriptions,
   encodePayload,
+  type LinkStatus,
   type PayloadOf,
   parseTopic,
   topicFor,
@@ -13,16 +14,15 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { CounterState } from '../counter/types.js';
 import type { CounterInputs } from '../devices/inputs.js';
-import { KioskExtension } from '../kiosk/kiosk-extension.js';
 import { Outbox } from '../outbox/outbox.js';
 import { MqttTransport, type MqttTransportOptions } from '../transport/mqtt-transport.js';
 import { Subscriptions } from '../transport/subscriptions.js';
 import type { ConnectingTransport, TransportHandlers } from '../transport/transport.js';
 import type { AgentBus } from './bus.js';
 import type { AgentContext, CameraStatus, Extension } from './context.js';
-import { Commands } from './extensions/commands.js';
-import { ConfigSync } from './extensions/config-sync.js';
 import { CounterDriver } from './extensions/counter-driver.js';
+import { type ExtensionHost, isKiosk, loadExtensions } from './extensions/index.js';
+import type { PerceptionLike, VisitHistory } from './extensions/perception-bridge.js';
 import { Publisher, type PublisherOptions } from './extensions/publisher.js';
 import { StatusAnnouncer } from './extensions/status.js';
 import { Telemetry } from './extensions/telemetry.js';
@@ -39,8 +39,9 @@ export interface RuntimeDeps {
   publisher: PublisherOptions;
   requestRestart(reason: string): void;
   reloadConfigFile: (() => AgentConfig) | null;
-  /** Extra extensions (e.g. the kiosk), built once the context exists. */
-  extraExtensions: (ctx: AgentContext, counter: CounterDriver) => Extension[];
+  /** The camera pipeline, if any: the agent's, shared by every runtime (the bridge is per runtime). */
+  perception: PerceptionLike | null;
+  visits: VisitHistory;
   /** The previous runtime's counter state on an in-process restart: an open visit goes on. */
   carried: CounterState | null;
   /** Builds the broker connection; MQTT unless a test wraps it. */
@@ -70,13 +71,15 @@ export class Runtime {
   readonly publisher: Publisher;
   readonly telemetry: Telemetry;
   readonly settings: PersistentSettings;
-  readonly kiosk: KioskExtension | null;
   private readonly transport: ConnectingTransport;
   private readonly subscriptions: Subscriptions;
-  private readonly extensions: Extension[];
+  private readonly status: StatusAnnouncer;
+  /** Built at start from `AGENT_EXTENSIONS`, in start order. */
+  private readonly extensions: Extension[] = [];
   private readonly ctx: AgentContext;
   private stopped = false;
   private finalState: CounterState | null = null;
+  private linkStatus: LinkStatus = { state: 'connecting' };
 
   constructor(private readonly d: RuntimeDeps) {
     const { config, bus, logger, clock } = d;
@@ -113,6 +116,15 @@ export class Runtime {
           bus.emit('mqtt.disconnected', { reason });
         },
         onMessage: (topic, payload) => this.onMessage(topic, payload),
+        onLink: (status) => {
+          this.linkStatus = status;
+          if (status.state === 'reconnecting')
+            logger.warn(
+              { reason: status.reason, refusedCode: status.refusedCode, attempt: status.attempt },
+              'not connected to the broker; retrying',
+            );
+          bus.emit('mqtt.link', status);
+        },
       },
     );
     this.statusPayload = statusPayload;
@@ -137,6 +149,7 @@ export class Runtime {
       capabilities: capabilitiesOf(config),
       models: d.models,
       camera: d.camera,
+      link: () => this.linkStatus,
       publish: async <C extends Channel>(channel: C, payload: PayloadOf<C>) => {
         const def = CHANNELS[channel];
         await transport.publish(topicFor(address, channel), encodePayload(channel, payload), {
@@ -150,23 +163,23 @@ export class Runtime {
     this.counter = new CounterDriver(this.ctx, config.kiosk !== null, d.carried);
     this.publisher = new Publisher(this.ctx, d.publisher);
     this.telemetry = new Telemetry(this.ctx, () => this.counter.current().state.ignoredPresses);
-    const status = new StatusAnnouncer(this.ctx);
-    this.kiosk = config.kiosk ? new KioskExtension(this.ctx, this.counter) : null;
-    this.extensions = [
-      status,
-      new ConfigSync(this.ctx, this.settings, () => void status.birth().catch(() => {})),
-      new Commands(this.ctx),
-      this.counter,
-      this.publisher,
-      this.telemetry,
-      ...(this.kiosk ? [this.kiosk] : []),
-      ...d.extraExtensions(this.ctx, this.counter),
-    ];
+    this.status = new StatusAnnouncer(this.ctx);
   }
 
   private readonly statusPayload: (state: 'online' | 'offline' | 'stopped') => Buffer;
 
   async start(): Promise<void> {
+    const host: ExtensionHost = {
+      ctx: this.ctx,
+      settings: this.settings,
+      status: this.status,
+      counter: this.counter,
+      publisher: this.publisher,
+      telemetry: this.telemetry,
+      perception: this.d.perception,
+      visits: this.d.visits,
+    };
+    await loadExtensions(host, this.extensions);
     for (const e of this.extensions) await e.start();
     await this.d.inputs.start((e) => this.d.bus.emit('input.device', e));
     this.transport.connect();
@@ -196,6 +209,16 @@ export class Runtime {
 
   get connected(): boolean {
     return this.transport.connected;
+  }
+
+  /** The broker link and, when down, why (a refusal keeps its CONNACK code). */
+  get link(): LinkStatus {
+    return this.linkStatus;
+  }
+
+  /** Where the kiosk screen is served, when the device has one. */
+  get kioskUrl(): string | null {
+    return this.extensions.find(isKiosk)?.url ?? null;
   }
 
   get context(): AgentContext {

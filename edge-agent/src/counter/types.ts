@@ -1,5 +1,5 @@
-import type { CounterSettings, RatingScale } from '@onestop/protocol';
-import type { EventBody } from '../outbox/outbox.js';
+// The pure state machine knows the wire contract and nothing else of the agent (no storage).
+import type { CounterSettings, EventBody, RatingScale } from '@onestop/protocol';
 
 export type VisitTrigger = 'ticket' | 'dossier' | 'face' | 'officer';
 

@@ -6,6 +6,8 @@ import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { CounterInput } from '../counter/types.js';
 import { loadPromptManifest, type PromptManifest, promptHandler, promptUrls } from './audio.js';
+import { kioskClientScript } from './bundle.js';
+import { KIOSK_SCRIPT_PATH } from './client-config.js';
 import { knownHost, sameOriginJson } from './guard.js';
 import type { Lang } from './i18n.js';
 import { renderPage } from './page.js';
@@ -58,10 +60,17 @@ export function createKioskApp(deps: KioskDeps): Hono {
     const voice = c.req.query('voice') !== '0';
     c.header(
       'content-security-policy',
-      "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; media-src 'self'",
+      "default-src 'self'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; media-src 'self'",
     );
     return c.html(renderPage(lang, { audio: promptUrls(prompts, lang), voice }));
   });
+  app.get(`/${KIOSK_SCRIPT_PATH}`, async (c) =>
+    c.body(await kioskClientScript(), 200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      // Small, and must follow an update of the agent at once.
+      'cache-control': 'no-cache',
+    }),
+  );
   app.get('/audio/:file', promptHandler(prompts));
   app.get('/api/state', (c) => c.json(deps.view()));
   app.get('/events', (c) =>

@@ -26,6 +26,8 @@ export const KIOSK_TEXT = {
     voiceOn: 'Đọc to: Bật',
     voiceOff: 'Đọc to: Tắt',
     offline: 'Mất kết nối với thiết bị quầy…',
+    notConnected: 'Chưa kết nối',
+    withdrawn: 'Thiết bị đã bị thu hồi',
   },
   en: {
     title: 'Rate our service',
@@ -53,6 +55,8 @@ export const KIOSK_TEXT = {
     voiceOn: 'Voice: on',
     voiceOff: 'Voice: off',
     offline: 'Lost connection to the counter device…',
+    notConnected: 'Not connected',
+    withdrawn: 'This device was withdrawn',
   },
 } as const;
 

@@ -4,7 +4,7 @@ import type { AgentContext, Extension } from '../agent/context.js';
 import type { CounterDriver } from '../agent/extensions/counter-driver.js';
 import { createKioskApp } from './app.js';
 import { kioskHosts } from './guard.js';
-import { buildView, type KioskView } from './view.js';
+import { buildView, type KioskView, kioskLink } from './view.js';
 
 /** Serves the kiosk on the configured host/port; the agent's bus drives the live view. */
 export class KioskExtension implements Extension {
@@ -19,7 +19,7 @@ export class KioskExtension implements Extension {
 
   view(): KioskView {
     const { state, screen } = this.counter.current();
-    return buildView(state, screen, this.ctx.settings.get());
+    return buildView(state, screen, this.ctx.settings.get(), kioskLink(this.ctx.link()));
   }
 
   get url(): string | null {
@@ -39,6 +39,7 @@ export class KioskExtension implements Extension {
         const offs = [
           this.ctx.bus.on('counter.state', () => fn(this.view())),
           this.ctx.bus.on('config.applied', () => fn(this.view())),
+          this.ctx.bus.on('mqtt.link', () => fn(this.view())),
         ];
         return () => {
           for (const off of offs) off();

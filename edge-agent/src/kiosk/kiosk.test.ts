@@ -6,8 +6,10 @@ import { badge, ctxAt, endVisit, scan, T0 } from '../counter/test-helpers.js';
 import { type CounterInput, type CounterState, initialCounterState } from '../counter/types.js';
 import { createKioskApp } from './app.js';
 import { loadPromptManifest, PROMPT_CONTENT_TYPE } from './audio.js';
+import { KIOSK_SCRIPT_PATH, type KioskClientConfig } from './client-config.js';
 import { kioskHosts } from './guard.js';
-import { buildView, type KioskView } from './view.js';
+import { KIOSK_TEXT } from './i18n.js';
+import { buildView, type KioskView, kioskLink } from './view.js';
 
 const settings = CounterSettings.parse({
   officers: { 'cb-a': { name: 'Nguyễn Văn A', badge: '0001' } },
@@ -20,7 +22,7 @@ function harness() {
   let now = T0;
   const inputs: CounterInput[] = [];
   const listeners = new Set<(v: KioskView) => void>();
-  const view = () => buildView(state, screenOf(state, now), settings);
+  const view = () => buildView(state, screenOf(state, now), settings, 'online');
   const feed = (i: CounterInput) => {
     now += 2_000;
     inputs.push(i);
@@ -135,6 +137,43 @@ function rating() {
     });
   return { ...h, send };
 }
+
+describe('kiosk client', () => {
+  it('serves the bundled typed client and hands it its config as data, no inline code', async () => {
+    const { app } = harness();
+    const res = await app.request('/?lang=en');
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self';");
+    const html = await res.text();
+    expect(html).toContain(`<script type="module" src="${KIOSK_SCRIPT_PATH}"></script>`);
+    const json = html.match(/<script type="application\/json" id="kiosk-config">(.*?)<\/script>/s)?.[1];
+    const config = JSON.parse(json ?? 'null') as KioskClientConfig;
+    expect(config).toMatchObject({
+      lang: 'en',
+      voice: true,
+      text: { withdrawn: 'This device was withdrawn' },
+    });
+    const js = await app.request(`/${KIOSK_SCRIPT_PATH}`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toMatch(/^text\/javascript/);
+    const code = await js.text();
+    // Bundled: no import left for the browser to resolve, the config read from the page.
+    expect(code).not.toMatch(/^\s*import\s/m);
+    expect(code).toContain('kiosk-config');
+    expect(code).toContain('EventSource');
+  });
+
+  it('tells citizens when the device is offline or was withdrawn (CONNACK 5), Vietnamese first', () => {
+    expect(kioskLink({ state: 'connected', since: 1 })).toBe('online');
+    expect(kioskLink({ state: 'connecting' })).toBe('offline');
+    const refused = (refusedCode: number | null) =>
+      kioskLink({ state: 'reconnecting', attempt: 0, nextAt: 1, reason: 'x', refusedCode });
+    expect([3, 4, null].map(refused)).toEqual(['offline', 'offline', 'offline']);
+    expect(refused(5)).toBe('withdrawn');
+    expect(KIOSK_TEXT.vi.notConnected).toBe('Chưa kết nối');
+    expect(KIOSK_TEXT.vi.withdrawn).toBe('Thiết bị đã bị thu hồi');
+    expect(KIOSK_TEXT.en.notConnected).toBe('Not connected');
+  });
+});
 
 describe('kiosk CSRF hardening', () => {
   const json = { 'content-type': 'application/json' };

@@ -2,6 +2,7 @@ import {
   type CounterSettings,
   LEVEL_LABELS,
   type LevelTone,
+  type LinkStatus,
   levelTone,
   SCALE_LEVELS,
 } from '@onestop/protocol';
@@ -16,9 +17,36 @@ export interface KioskView {
   levels: Array<{ level: number; vi: string; en: string; tone: LevelTone }>;
   reasons: CounterSettings['reasons'];
   commentUrl: string | null;
+  /** Whether the device reaches the centre; ratings are kept on the device either way. */
+  link: KioskLink;
 }
 
-export function buildView(state: CounterState, screen: Screen, settings: CounterSettings): KioskView {
+/** What a citizen is told about the link: connected, not connected, or this device was withdrawn. */
+export type KioskLink = 'online' | 'offline' | 'withdrawn';
+
+/** MQTT 3.1.1 CONNACK 5: the broker knows the device and refuses it, i.e. it was revoked. */
+const NOT_AUTHORIZED = 5;
+
+export function kioskLink(status: LinkStatus): KioskLink {
+  switch (status.state) {
+    case 'connected':
+      return 'online';
+    case 'reconnecting':
+      return status.refusedCode === NOT_AUTHORIZED ? 'withdrawn' : 'offline';
+    case 'connecting':
+    case 'stopped':
+      return 'offline';
+    default:
+      return status satisfies never;
+  }
+}
+
+export function buildView(
+  state: CounterState,
+  screen: Screen,
+  settings: CounterSettings,
+  link: KioskLink,
+): KioskView {
   const officer = state.officer
     ? { id: state.officer.id, name: settings.officers[state.officer.id]?.name ?? state.officer.id }
     : null;
@@ -35,5 +63,6 @@ export function buildView(state: CounterState, screen: Screen, settings: Counter
     levels,
     reasons: settings.reasons,
     commentUrl: settings.commentUrl,
+    link,
   };
 }

@@ -2,11 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type DeviceAddress,
-  type Envelope,
+  type EventBody,
   type EventChannel,
   encodePayload,
   newEventId,
-  type PayloadInput,
   type PayloadOf,
   PROTOCOL_VERSION,
   topicFor,
@@ -16,9 +15,8 @@ import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { migrateOutbox } from './schema.js';
 
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** What the counter logic provides; the outbox adds the envelope (IDs, seq, clocks). */
-export type EventBody<C extends EventChannel> = DistributiveOmit<PayloadInput<C>, keyof Envelope>;
+export type { EventBody };
 
 export interface OutboxEntry {
   rowId: number;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
 
 /**
@@ -28,7 +28,7 @@ export interface DetectorBackend {
 }
 
 export interface OrtBackendOptions {
-  /** Directory with tiny_face_detector.onnx and face_expression.onnx. */
+  /** A directory with the ONNX files instead of the `@onestop/models` package (a test, a trial). */
   modelDir?: string;
   /** ORT intra-op threads: 1 on a Raspberry Pi so the agent keeps a core; default: ORT's choice. */
   intraOpNumThreads?: number;
@@ -39,22 +39,32 @@ export interface OrtBackendOptions {
   fixedInputSize?: number;
 }
 
-/**
- * Where the ONNX files are: `ONESTOP_MODEL_DIR`, else the repo's models/onnx (this file sits at the
- * same depth in src/ and dist/, so the relative path works for both).
- */
-export function defaultModelDir(): string {
-  const env = process.env.ONESTOP_MODEL_DIR;
-  if (env) return env;
-  return fileURLToPath(new URL('../../../models/onnx/', import.meta.url));
-}
+/** The ONNX models this system ships, each a file exported by `@onestop/models` (`onnx/<name>.onnx`). */
+export type ModelName = 'tiny_face_detector' | 'face_expression';
 
-function modelPath(dir: string, name: string): string {
-  const p = join(dir, name);
+const require = createRequire(import.meta.url);
+
+/**
+ * Where a model file is: in `dir` when given (or `ONESTOP_MODEL_DIR`), else resolved through the
+ * `@onestop/models` package's exports, the same from src/, dist/ or an installed package.
+ */
+export function modelPath(name: ModelName, dir: string | undefined = process.env.ONESTOP_MODEL_DIR): string {
+  const file = `${name}.onnx`;
+  let p: string;
+  try {
+    p = dir ? join(dir, file) : require.resolve(`@onestop/models/onnx/${file}`);
+  } catch (e) {
+    throw new Error(`model ${file} is not in @onestop/models (${(e as Error).message})`);
+  }
   if (!existsSync(p)) {
-    throw new Error(`model ${name} not found in ${dir}; run \`npm run -w @onestop/models convert\``);
+    throw new Error(`model ${file} not found at ${p}; run \`npm run -w @onestop/models convert\``);
   }
   return p;
+}
+
+/** The folder the shipped models are in (a test watches it for writes). */
+export function defaultModelDir(): string {
+  return dirname(modelPath('tiny_face_detector'));
 }
 
 /** onnxruntime-node CPU backend. */
@@ -67,7 +77,6 @@ export class OrtBackend implements DetectorBackend {
   ) {}
 
   static async create(opts: OrtBackendOptions = {}): Promise<OrtBackend> {
-    const dir = opts.modelDir ?? defaultModelDir();
     const session: ort.InferenceSession.SessionOptions = {
       intraOpNumThreads: opts.intraOpNumThreads ?? 0,
       interOpNumThreads: 1,
@@ -78,11 +87,14 @@ export class OrtBackend implements DetectorBackend {
       // steal the CPU the agent (and, in the benchmark, the reference) needs.
       extra: { session: { intra_op: { allow_spinning: '0' } } },
     };
-    const detector = await ort.InferenceSession.create(modelPath(dir, 'tiny_face_detector.onnx'), {
+    const detector = await ort.InferenceSession.create(modelPath('tiny_face_detector', opts.modelDir), {
       ...session,
       ...(opts.fixedInputSize ? { freeDimensionOverrides: { size: opts.fixedInputSize } } : {}),
     });
-    const expression = await ort.InferenceSession.create(modelPath(dir, 'face_expression.onnx'), session);
+    const expression = await ort.InferenceSession.create(
+      modelPath('face_expression', opts.modelDir),
+      session,
+    );
     return new OrtBackend(detector, expression);
   }
 

@@ -12,11 +12,14 @@ export {
 export {
   type DetectorBackend,
   defaultModelDir,
+  type ModelName,
+  modelPath,
   OrtBackend,
   type OrtBackendOptions,
   type Tensor,
 } from './backend.js';
 export { ANCHORS, decodeGrid, nonMaxSuppression } from './decode.js';
+export { createDetector, DETECTORS, type DetectorOptions } from './detectors.js';
 export { type EngineOptions, PerceptionEngine } from './engine.js';
 export {
   BaseFrameSource,

@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { defaultModelDir } from './backend.js';
+import type { DetectorName } from '@onestop/firmware-config';
+import { modelPath } from './backend.js';
+import { DETECTORS } from './detectors.js';
 
-/** Names and sha256 of the ONNX models in use, for the device's birth message (`models`). */
+/** Names and sha256 of the models a detector loads, for the device's birth message (`models`). */
 export async function modelInfo(
-  modelDir = defaultModelDir(),
+  detector: DetectorName = 'onnx-cpu',
+  modelDir?: string,
 ): Promise<Array<{ name: string; sha256: string }>> {
-  const names = ['tiny_face_detector', 'face_expression'];
   return Promise.all(
-    names.map(async (name) => {
-      const bytes = await readFile(join(modelDir, `${name}.onnx`));
+    DETECTORS[detector].models.map(async (name) => {
+      const bytes = await readFile(modelPath(name, modelDir));
       return { name, sha256: createHash('sha256').update(bytes).digest('hex') };
     }),
   );

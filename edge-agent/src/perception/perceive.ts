@@ -1,4 +1,4 @@
-import { OrtBackend } from './backend.js';
+import { createDetector } from './detectors.js';
 import { type EngineOptions, PerceptionEngine } from './engine.js';
 import { decodeImage } from './image.js';
 import type { Expr7, PixelBox } from './types.js';
@@ -36,7 +36,7 @@ export async function perceiveImages(paths: string[], opts: PerceiveOptions = {}
   };
   const runner = opts.worker
     ? await PerceptionWorker.start({ ...backendOpts, engine: engineOpts })
-    : new PerceptionEngine(await OrtBackend.create(backendOpts), engineOpts);
+    : new PerceptionEngine(await createDetector('onnx-cpu', backendOpts), engineOpts);
   try {
     const out: PerceivedImage[] = [];
     for (const file of paths) {

@@ -3,11 +3,14 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { DetectorName } from '@onestop/firmware-config';
 import type { EngineOptions } from './engine.js';
 import type { AnalyseOptions, FrameAnalysis, RgbImage } from './types.js';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol.js';
 
 export interface PerceptionWorkerOptions {
+  /** The backend (config `camera.detector`); default `onnx-cpu`. */
+  detector?: DetectorName;
   modelDir?: string;
   /** ORT intra-op threads inside the worker; use 1 on a Raspberry Pi. */
   intraOpNumThreads?: number;
@@ -59,6 +62,7 @@ export class PerceptionWorker {
 
   static async start(opts: PerceptionWorkerOptions = {}): Promise<PerceptionWorker> {
     const init: WorkerInit = {
+      detector: opts.detector ?? 'onnx-cpu',
       ...(opts.modelDir ? { modelDir: opts.modelDir } : {}),
       intraOpNumThreads: opts.intraOpNumThreads ?? 0,
       engine: opts.engine ?? {},

@@ -1,8 +1,10 @@
+import type { DetectorName } from '@onestop/firmware-config';
 import type { EngineOptions } from './engine.js';
 import type { AnalyseOptions, FrameAnalysis } from './types.js';
 
 /** Messages between PerceptionWorker and worker.ts. Frames travel as transferred ArrayBuffers. */
 export interface WorkerInit {
+  detector: DetectorName;
   modelDir?: string;
   intraOpNumThreads: number;
   engine: EngineOptions;

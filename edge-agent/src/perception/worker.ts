@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { OrtBackend } from './backend.js';
+import { createDetector } from './detectors.js';
 import { PerceptionEngine } from './engine.js';
 import type { AnalyseOptions } from './types.js';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol.js';
@@ -14,7 +14,7 @@ const port = parentPort;
 if (!port) throw new Error('perception worker must run in a worker thread');
 
 let peakRss = process.memoryUsage().rss;
-const enginePromise = OrtBackend.create({
+const enginePromise = createDetector(init.detector, {
   ...(init.modelDir ? { modelDir: init.modelDir } : {}),
   intraOpNumThreads: init.intraOpNumThreads,
   fixedInputSize: init.engine.inputSize ?? 416,

@@ -1,8 +1,7 @@
 import { type AgentConfig, defineAgentConfig } from '@onestop/firmware-config';
 import { CounterSettings } from '@onestop/protocol';
 import pino, { type Logger } from 'pino';
-import { type Agent, type StartAgentOptions, startAgent } from '../agent/agent.js';
-import { cameraPerception } from '../agent/camera.js';
+import { type Agent, startAgent } from '../agent/agent.js';
 import { createVirtualInputs } from '../devices/create-inputs.js';
 import { badgeNeeded, type ScenarioStep, scenario } from './scenario.js';
 
@@ -32,8 +31,6 @@ export interface SimulatedCounterOptions {
    * images replayed in a loop — the simulator fakes hardware only, never perception results.
    */
   camera?: { replayDir: string; fps?: number } | null;
-  /** Extensions for the underlying agent. */
-  extensions?: StartAgentOptions['extensions'];
 }
 
 export interface SimulatedCounter {
@@ -89,13 +86,7 @@ export async function startSimulatedCounter(o: SimulatedCounterOptions): Promise
     },
     logger,
   );
-  const perception = config.camera ? await cameraPerception(config.camera) : undefined;
-  const agent = await startAgent(config, {
-    inputs: v.inputs,
-    logger,
-    ...(perception ? { perception } : {}),
-    ...(o.extensions ? { extensions: o.extensions } : {}),
-  });
+  const agent = await startAgent(config, { inputs: v.inputs, logger });
 
   let running = true;
   let done = 0;

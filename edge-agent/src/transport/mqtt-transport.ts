@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { type Backoff, keepReconnecting, type ReconnectHandle } from '@onestop/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { PublishOptions, Transport, TransportHandlers } from './transport.js';
@@ -10,13 +11,19 @@ export interface MqttTransportOptions {
   password: string;
   tlsCaFile?: string | undefined;
   will: { topic: string; payload: Buffer };
-  reconnectPeriodMs?: number;
+  /** The shared retry policy (`RECONNECT_BACKOFF`) unless a test shortens it. */
+  backoff?: Backoff;
   logger: Logger;
 }
 
-/** mqtt.js behind the Transport interface. Reconnects forever: a counter is never "done" with its broker. */
+/**
+ * mqtt.js behind the Transport interface. Reconnects forever, whatever the broker said: mqtt.js 5
+ * alone stops for good after a refused CONNACK (mqtt.js #1947), so its own retry is off
+ * (`reconnectPeriod: 0`) and the shared policy `keepReconnecting` retries with backoff and jitter.
+ */
 export class MqttTransport implements Transport {
   private readonly client: MqttClient;
+  private readonly retry: ReconnectHandle;
   private stopping = false;
 
   constructor(opts: MqttTransportOptions, handlers: TransportHandlers) {
@@ -31,7 +38,7 @@ export class MqttTransport implements Transport {
       manualConnect: true,
       clean: true,
       keepalive: 30,
-      reconnectPeriod: opts.reconnectPeriodMs ?? 2_000,
+      reconnectPeriod: 0,
       connectTimeout: 10_000,
       // The outbox is our queue; mqtt.js must not buffer a second copy while offline.
       queueQoSZero: false,
@@ -42,6 +49,12 @@ export class MqttTransport implements Transport {
       if (!this.stopping) handlers.onDisconnect('connection closed');
     });
     this.client.on('error', (e) => opts.logger.warn({ err: e.message }, 'mqtt error'));
+    this.retry = keepReconnecting(this.client, {
+      ...(opts.backoff ? { policy: opts.backoff } : {}),
+      onStatus: (status) => {
+        if (!this.stopping) handlers.onLink(status);
+      },
+    });
     this.client.on('message', (topic, payload) => handlers.onMessage(topic, payload));
   }
 
@@ -67,6 +80,7 @@ export class MqttTransport implements Transport {
 
   async stop(last?: { topic: string; payload: Buffer; opts: PublishOptions }): Promise<void> {
     this.stopping = true;
+    this.retry.stop();
     if (last && this.client.connected) {
       await Promise.race([this.publish(last.topic, last.payload, last.opts).catch(() => {}), sleep(2_000)]);
     }

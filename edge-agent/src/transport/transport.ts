@@ -1,3 +1,5 @@
+import type { LinkStatus } from '@onestop/protocol';
+
 /** What the agent needs from a message transport; MQTT today, anything with these semantics later. */
 export interface PublishOptions {
   qos: 0 | 1;
@@ -8,6 +10,8 @@ export interface TransportHandlers {
   onConnect(resumed: boolean): void;
   onDisconnect(reason: string): void;
   onMessage(topic: string, payload: Buffer): void;
+  /** Every change of the link: connected, or why not (a refusal keeps its CONNACK code). */
+  onLink(status: LinkStatus): void;
 }
 
 export interface Transport {

@@ -11,7 +11,7 @@ import type {
 } from '../../counter/types.js';
 import { initialCounterState } from '../../counter/types.js';
 import type { InputEvent } from '../../devices/inputs.js';
-import { OutboxFullError } from '../../outbox/outbox.js';
+import { type OutboxEntry, OutboxFullError } from '../../outbox/outbox.js';
 import type { AgentContext, Extension } from '../context.js';
 
 const OFFICER_KEY = 'officer';
@@ -128,14 +128,23 @@ export class CounterDriver implements Extension {
     for (const fx of effects) {
       switch (fx.type) {
         case 'emit':
-          try {
+          {
             const meta = officerMeta(fx.event, state);
-            const entry = ctx.outbox.append(fx.event.channel, fx.event.body, meta);
+            let entry: OutboxEntry;
+            // Only the append decides "not recorded": once it returned, the event is on disk,
+            // whatever a listener of `event.recorded` does with it (the bus isolates them anyway).
+            try {
+              entry = ctx.outbox.append(fx.event.channel, fx.event.body, meta);
+            } catch (e) {
+              failure ??= e instanceof OutboxFullError ? 'outbox full' : (e as Error).message;
+              ctx.logger.error(
+                { err: (e as Error).message, channel: fx.event.channel },
+                'event NOT recorded',
+              );
+              break;
+            }
             officerSaved ||= OFFICER_KEY in meta;
             ctx.bus.emit('event.recorded', { entry, event: fx.event });
-          } catch (e) {
-            failure ??= e instanceof OutboxFullError ? 'outbox full' : (e as Error).message;
-            ctx.logger.error({ err: (e as Error).message, channel: fx.event.channel }, 'event NOT recorded');
           }
           break;
         case 'beep':

@@ -1,0 +1,85 @@
+import { createContext, runInContext } from 'node:vm';
+import { CounterSettings } from '@onestop/protocol';
+import { describe, expect, it } from 'vitest';
+import type { Screen } from '../counter/types.js';
+import { initialCounterState } from '../counter/types.js';
+import { kioskClientScript } from './bundle.js';
+import { KIOSK_CONFIG_ID, type KioskClientConfig } from './client-config.js';
+import { KIOSK_TEXT } from './i18n.js';
+import { buildView, type KioskLink } from './view.js';
+
+/**
+ * The bundled client run against a minimal stand-in for the page (the Chromium test covers the
+ * real browser where Chromium is installed): every screen of the state machine draws something,
+ * and the link banner follows the view.
+ */
+function page() {
+  const el = (id: string) => ({
+    id,
+    innerHTML: '',
+    textContent: '',
+    hidden: true,
+    dataset: {} as Record<string, string>,
+    attrs: {} as Record<string, string>,
+    setAttribute(k: string, v: string) {
+      this.attrs[k] = v;
+    },
+    addEventListener() {},
+    querySelectorAll: () => [],
+    pause() {},
+    play: () => Promise.resolve(),
+  });
+  const config: KioskClientConfig = { lang: 'vi', text: KIOSK_TEXT.vi, audio: {}, voice: false };
+  const els = new Map(
+    ['main', 'link', 'voice', 'voice-toggle', 'send', 'skip', 'qr'].map((id) => [id, el(id)]),
+  );
+  const body = el('body');
+  const listeners = new Map<string, (e: { data: string }) => void>();
+  const document = {
+    body,
+    getElementById: (id: string) =>
+      id === KIOSK_CONFIG_ID ? { textContent: JSON.stringify(config) } : (els.get(id) ?? null),
+  };
+  class EventSource {
+    onerror: (() => void) | null = null;
+    addEventListener(name: string, fn: (e: { data: string }) => void) {
+      listeners.set(name, fn);
+    }
+  }
+  const fetch = () => Promise.resolve({ ok: false, text: () => Promise.resolve('') });
+  return { context: createContext({ document, EventSource, fetch }), els, body, listeners };
+}
+
+const settings = CounterSettings.parse({ officers: { 'cb-a': { name: 'Nguyễn Văn A', badge: '0001' } } });
+const SCREENS: Screen[] = [
+  { kind: 'idle', officerId: null },
+  { kind: 'visit', officerId: 'cb-a', ticket: 'A015', dossierIds: [] },
+  { kind: 'rating', officerId: 'cb-a', dossierIds: ['000.00.12.H26-251124-0001'], deadline: 1 },
+  { kind: 'reasons', level: 1, deadline: 1 },
+  { kind: 'thanks', level: 4, scale: 'keypad4', negative: false },
+  { kind: 'notice', code: 'not_recorded', detail: 'outbox full' },
+];
+
+describe('kiosk client bundle', () => {
+  it('draws every screen and shows the link banner in Vietnamese', async () => {
+    const p = page();
+    runInContext(await kioskClientScript(), p.context);
+    const send = (screen: Screen, link: KioskLink) =>
+      p.listeners.get('view')!({
+        data: JSON.stringify(buildView(initialCounterState(), screen, settings, link)),
+      });
+    for (const screen of SCREENS) {
+      send(screen, 'online');
+      expect(p.body.dataset.screen).toBe(screen.kind);
+      expect(p.els.get('main')!.innerHTML).toMatch(/class="big"/);
+      expect(p.els.get('link')!.hidden).toBe(true);
+    }
+    expect(p.els.get('main')!.innerHTML).toContain(KIOSK_TEXT.vi.notRecorded);
+    send(SCREENS[2]!, 'offline');
+    expect(p.els.get('main')!.innerHTML).toContain('Rất hài lòng');
+    expect(p.els.get('link')!).toMatchObject({ hidden: false, textContent: 'Chưa kết nối' });
+    send(SCREENS[0]!, 'withdrawn');
+    expect(p.els.get('link')!).toMatchObject({ hidden: false, textContent: 'Thiết bị đã bị thu hồi' });
+    expect(p.body.dataset.link).toBe('withdrawn');
+  });
+});
