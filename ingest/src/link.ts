@@ -1,9 +1,4 @@
-import {
-  CONNACK_REFUSALS,
-  keepReconnecting,
-  type LinkStatus,
-  type ReconnectableClient,
-} from '@onestop/protocol';
+import { CONNACK_REFUSALS, keepReconnecting, type LinkStatus } from '@onestop/protocol';
 import { counter } from '@onestop/service';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
@@ -105,14 +100,6 @@ export function openLink(
     }
   };
 
-  // `reconnect()` without stores would start empty ones, and the QoS 1 messages in flight (our
-  // acks) would then never be re-sent or settled: the persistent session keeps them, so do we.
-  const reconnectable: ReconnectableClient = {
-    on: (event: 'connect' | 'close' | 'error', listener: (err: Error & { code?: unknown }) => void) =>
-      client.on(event, listener),
-    reconnect: () =>
-      client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore }),
-  };
-  const handle = keepReconnecting(reconnectable, { onStatus });
+  const handle = keepReconnecting(client, { onStatus });
   return { client, status: handle.status, stop: handle.stop };
 }

@@ -4,7 +4,11 @@ import { backoffDelay, keepReconnecting, type LinkStatus, RECONNECT_BACKOFF } fr
 
 class FakeClient extends EventEmitter {
   reconnects = 0;
-  reconnect() {
+  readonly incomingStore = { name: 'in' };
+  readonly outgoingStore = { name: 'out' };
+  reconnect(opts?: { incomingStore?: unknown; outgoingStore?: unknown }) {
+    // The stores in flight are handed back, never replaced by empty ones.
+    expect(opts).toEqual({ incomingStore: this.incomingStore, outgoingStore: this.outgoingStore });
     this.reconnects++;
   }
   refuse(code: number) {

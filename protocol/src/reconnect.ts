@@ -59,7 +59,10 @@ export interface ReconnectableClient {
   on(event: 'connect', listener: () => void): unknown;
   on(event: 'close', listener: () => void): unknown;
   on(event: 'error', listener: (err: Error & { code?: unknown }) => void): unknown;
-  reconnect(): unknown;
+  /** mqtt.js's message stores: handed back on every retry (see `keepReconnecting`). */
+  readonly incomingStore?: unknown;
+  readonly outgoingStore?: unknown;
+  reconnect(opts?: { incomingStore?: unknown; outgoingStore?: unknown }): unknown;
 }
 
 export interface ReconnectHandle {
@@ -117,7 +120,10 @@ export function keepReconnecting(
     lastError = null;
     timer = setTimeout(() => {
       timer = null;
-      if (!stopped) client.reconnect();
+      // `reconnect()` without stores would start empty ones: QoS 1 messages in flight would then
+      // never be re-sent nor their callbacks settled (an agent's publish, an ingest's ack).
+      if (!stopped)
+        client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
     }, delay);
     timer.unref?.();
   });
