@@ -55,26 +55,31 @@ describe('server to device through the database', () => {
       name: 'self-test',
       actor: 'test',
     });
-    const device = await connectDevice(`mqtt://127.0.0.1:${broker.port}`, creds);
     const got: string[] = [];
-    device.client.on('message', (topic, payload) => {
-      if (topic !== topicFor(creds, 'cmd/self-test')) return;
-      const m = decodePayload('cmd/self-test', payload);
-      if (!m.ok) return;
-      got.push(m.value.cmdId);
-      void device.client.publishAsync(
-        topicFor(creds, 'cmd/self-test/res'),
-        encodePayload('cmd/self-test/res', {
-          v: 1,
-          cmdId: m.value.cmdId,
-          ts: Date.now(),
-          ok: false,
-          result: { keypad: false },
-          error: 'keypad: missing',
-        }),
-        { qos: 1 },
-      );
-    });
+    // Listening from before the subscription: the command goes out as soon as the device subscribes.
+    const device = await connectDevice(
+      `mqtt://127.0.0.1:${broker.port}`,
+      creds,
+      creds.deviceId,
+      (topic, payload, client) => {
+        if (topic !== topicFor(creds, 'cmd/self-test')) return;
+        const m = decodePayload('cmd/self-test', payload);
+        if (!m.ok) return;
+        got.push(m.value.cmdId);
+        void client.publishAsync(
+          topicFor(creds, 'cmd/self-test/res'),
+          encodePayload('cmd/self-test/res', {
+            v: 1,
+            cmdId: m.value.cmdId,
+            ts: Date.now(),
+            ok: false,
+            result: { keypad: false },
+            error: 'keypad: missing',
+          }),
+          { qos: 1 },
+        );
+      },
+    );
     await waitFor(async () => (await getCommand(store.db, cmd.cmdId))?.answeredAt != null, 5_000, 'answer');
     expect(await getCommand(store.db, cmd.cmdId)).toMatchObject({
       ok: false,

@@ -57,10 +57,12 @@ describe('onestop ingest /healthz', () => {
       registry,
       logger: silentLogger,
       serviceCredentials: services.all,
+      // Failures from another address refuse the account through the slower global per-account
+      // limit only (a stranger cannot lock it out per address); here that limit is 3.
       loginLimits: {
         perUsernameAddress: 3,
         windowMs,
-        perUsername: 100,
+        perUsername: 3,
         usernameWindowMs: windowMs,
         perAddress: 100,
       },

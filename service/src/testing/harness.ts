@@ -59,10 +59,15 @@ export interface TestDevice {
   close(): Promise<void>;
 }
 
+/**
+ * `onMessage` listens from before the subscription: what the broker sends as soon as a device
+ * subscribes (queued commands, retained config) can arrive in the same read as the SUBACK.
+ */
 export async function connectDevice(
   url: string,
   creds: ProvisionedDevice,
   clientId = creds.deviceId,
+  onMessage?: (topic: string, payload: Buffer, client: MqttClient) => void,
 ): Promise<TestDevice> {
   const client = await mqtt.connectAsync(url, {
     clientId,
@@ -72,6 +77,7 @@ export async function connectDevice(
     protocolVersion: 4,
     reconnectPeriod: 0,
   });
+  if (onMessage) client.on('message', (topic, payload) => onMessage(topic, payload, client));
   return wrapDevice(client, creds);
 }
 
