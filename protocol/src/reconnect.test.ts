@@ -59,11 +59,19 @@ describe('keepReconnecting', () => {
     expect(client.reconnects).toBe(2);
     client.emit('connect');
     expect(link.status().state).toBe('connected');
+    // Dropped at once after being accepted: the backoff goes on growing.
+    client.emit('close');
+    expect(link.status()).toMatchObject({ state: 'reconnecting', attempt: 2, reason: 'connection closed' });
+    vi.advanceTimersByTime(RECONNECT_BACKOFF.initialMs * 4);
+    expect(client.reconnects).toBe(3);
+    // A connection that lasted starts the backoff again from the first delay.
+    client.emit('connect');
+    vi.advanceTimersByTime(10_000);
     client.emit('close');
     expect(link.status()).toMatchObject({ state: 'reconnecting', attempt: 0, reason: 'connection closed' });
     link.stop();
     vi.advanceTimersByTime(RECONNECT_BACKOFF.maxMs);
-    expect(client.reconnects).toBe(2);
+    expect(client.reconnects).toBe(3);
     expect(seen.at(-1)).toEqual({ state: 'stopped' });
   });
 });

@@ -82,11 +82,19 @@ export function keepReconnecting(
     onStatus?: (status: LinkStatus) => void;
     random?: () => number;
     now?: () => number;
+    /**
+     * How long a connection must last before the backoff starts again from the first delay
+     * (default 10 s): a broker that accepts and at once drops a client (a revocation racing the
+     * login, a takeover) must not be hammered every half second.
+     */
+    stableMs?: number;
   } = {},
 ): ReconnectHandle {
   const now = opts.now ?? Date.now;
+  const stableMs = opts.stableMs ?? 10_000;
   let status: LinkStatus = { state: 'connecting' };
   let attempt = 0;
+  let connectedAt: number | null = null;
   let lastError: { reason: string; code: number | null } | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let stopped = false;
@@ -96,9 +104,9 @@ export function keepReconnecting(
   };
 
   client.on('connect', () => {
-    attempt = 0;
+    connectedAt = now();
     lastError = null;
-    set({ state: 'connected', since: now() });
+    set({ state: 'connected', since: connectedAt });
   });
   client.on('error', (err) => {
     const code = typeof err.code === 'number' ? err.code : null;
@@ -107,6 +115,8 @@ export function keepReconnecting(
   });
   client.on('close', () => {
     if (stopped || timer) return;
+    if (connectedAt !== null && now() - connectedAt >= stableMs) attempt = 0;
+    connectedAt = null;
     const delay = backoffDelay(attempt, opts.policy, opts.random);
     const reason = lastError?.reason ?? 'connection closed';
     set({
@@ -125,7 +135,8 @@ export function keepReconnecting(
       if (!stopped)
         client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
     }, delay);
-    timer.unref?.();
+    // Not unref'd: a process whose work depends on this link (an agent with only a keypad, an
+    // ingest) must stay alive while it waits to retry, not exit 0 and lose what comes next.
   });
 
   return {

@@ -21,7 +21,7 @@ function addressOf(client: Client): string {
   return client.req?.socket.remoteAddress ?? conn.remoteAddress ?? 'unknown';
 }
 
-function authError(code: 3 | 4 | 5, message: string): AuthenticateError {
+function authError(code: 2 | 3 | 4 | 5, message: string): AuthenticateError {
   return Object.assign(new Error(message), { returnCode: code }) as AuthenticateError;
 }
 
@@ -103,7 +103,10 @@ export class Gate {
               return done(null, true);
             }
             this.refuse(client, username ?? '', r.reason, 'connect refused');
-            done(authError(r.reason === 'auth_failed' || r.reason === 'throttled' ? 4 : 5, r.reason), false);
+            // 5 ("not authorized") only for a revoked device: its kiosk then says it was withdrawn. A
+            // client ID that is not the device's own is 2, "identifier rejected".
+            const code = r.reason === 'revoked' ? 5 : r.reason === 'client_id' ? 2 : 4;
+            done(authError(code, r.reason), false);
           })
           .catch((err: unknown) => {
             this.logger.error({ err, clientId: client.id }, 'authentication failed with an error');
