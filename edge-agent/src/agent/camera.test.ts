@@ -91,7 +91,12 @@ describe('the camera follows the device file', () => {
     timeout: 60_000,
   }, async () => {
     let next: AgentConfig | null = null;
-    const camera = { source: `replay:${await citizensPassingBy()}`, fps: 6, role: 'citizen' as const };
+    const camera = {
+      source: `replay:${await citizensPassingBy()}`,
+      fps: 6,
+      role: 'citizen' as const,
+      detector: 'onnx-cpu' as const,
+    };
     const { agent, ingest, addr, config, recorded } = await cameraAgent(camera, () => next!);
     await agent.bus.once('mqtt.connected');
     await agent.bus.once('event.recorded', ({ event }) => event.channel === 'evt/expression', 40_000);
