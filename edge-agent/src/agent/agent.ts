@@ -143,9 +143,10 @@ export async function startAgent(
   let retryTimer: NodeJS.Timeout | null = null;
   let lastOutbox: OutboxStats | null = null;
 
-  const retryLater = (attempt: number): void => {
+  const retryLater = (attempt: number, cause: unknown): void => {
     const delay = backoffDelay(attempt);
-    logger.error({ attempt, retryInMs: delay }, 'agent is down after a failed restart; retrying');
+    const err = cause instanceof Error ? cause.message : String(cause);
+    logger.error({ err, attempt, retryInMs: delay }, 'agent is down after a failed restart; retrying');
     retryTimer = setTimeout(() => {
       retryTimer = null;
       chain = chain
@@ -158,7 +159,7 @@ export async function startAgent(
             logger.info({ attempt }, 'agent is back after a failed restart');
           } catch (e) {
             if (e instanceof LaunchError) down = { carried: e.finalState };
-            retryLater(attempt + 1);
+            retryLater(attempt + 1, e);
           }
         });
     }, delay);
@@ -198,8 +199,8 @@ export async function startAgent(
           if (stopped) return;
           bus.emit('agent.restarting', { reason });
           logger.info({ reason }, 'restarting agent');
-          // The state is taken when the old runtime's counter is frozen, not before it stops.
           if (!down) lastOutbox = runtime.outbox.stats();
+          // The state is taken when the old runtime's counter is frozen, not before it stops.
           let carried: CounterState | null = down ? down.carried : await runtime.stop(false);
           down = null;
           const previous = config;
@@ -214,7 +215,7 @@ export async function startAgent(
             if (e instanceof LaunchError) carried = e.finalState;
             if (config === previous) {
               down = { carried };
-              retryLater(0);
+              retryLater(0, e);
               throw e;
             }
             // The new file does not run (unwritable dataDir, a device that fails): go back to the
@@ -228,7 +229,7 @@ export async function startAgent(
               runtime = await launch(carried);
             } catch (e2) {
               down = { carried: e2 instanceof LaunchError ? e2.finalState : carried };
-              retryLater(0);
+              retryLater(0, e2);
               throw e2;
             }
           }
