@@ -172,9 +172,22 @@ describe('agent lifecycle', () => {
       }
       return new MqttTransport(opts, handlers);
     };
-    const { agent } = await setup({ transport });
-    failing = 1;
+    const { agent, v } = await setup({ transport });
+    const ratings: number[] = [];
+    agent.bus.on('event.recorded', ({ event }) => {
+      if (event.channel === 'evt/rating') ratings.push(event.body.level);
+    });
+    failing = 2;
+    const back = agent.bus.once('mqtt.connected', () => true, 10_000);
     await expect(agent.restart('first')).rejects.toThrow(/transport failed to build/);
+    // Same config, nothing left to fall back to, no broker link for a `cmd/restart`: the agent
+    // must come back on its own (here after a second failed try), not wait for someone to come.
+    await back;
+    expect(failing).toBe(0);
+    agent.input({ type: 'officer', action: 'start-visit' });
+    agent.input({ type: 'officer', action: 'end-visit' });
+    v.keypad!.pressLevel(4);
+    expect(ratings).toEqual([4]);
     await agent.restart('second');
     await agent.bus.once('mqtt.connected');
     expect(agent.state().restarts).toBe(2);

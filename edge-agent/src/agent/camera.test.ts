@@ -1,12 +1,71 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { parseAgentConfig } from '@onestop/firmware-config';
-import { BirthMessage } from '@onestop/protocol';
-import { describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type AgentConfig, defineAgentConfig, parseAgentConfig } from '@onestop/firmware-config';
+import { fixtureImages } from '@onestop/models';
+import { BirthMessage, newEventId } from '@onestop/protocol';
+import pino from 'pino';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createVirtualInputs } from '../devices/create-inputs.js';
 import { DETECTORS } from '../perception/detectors.js';
 import { modelInfo } from '../perception/model-info.js';
+import { MQTT_URL, TestIngest, uniqueUnit } from '../test-support/ingest.js';
+import { startAgent } from './agent.js';
 import { cameraPerception } from './camera.js';
+
+const logger = pino({ level: 'silent' });
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  vi.unstubAllEnvs();
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/**
+ * A citizen sits down and leaves, in a loop: 6 frames with a face, then 12 without — at 6 fps the
+ * empty 2 s outlast the tracker's 1.5 s, so every loop (3 s) ends a face track: one expression.
+ */
+async function citizensPassingBy(): Promise<string> {
+  const fx = await fixtureImages();
+  const dir = mkdtempSync(join(tmpdir(), 'scene-'));
+  for (let i = 0; i < 18; i++) {
+    copyFileSync(i < 6 ? fx.astronaut : fx.coffee, join(dir, `${String(i).padStart(2, '0')}.png`));
+  }
+  return dir;
+}
+
+async function cameraAgent(camera: AgentConfig['camera'], reloadConfig?: () => AgentConfig) {
+  const unitId = uniqueUnit('cam');
+  const addr = { unitId, counterId: 'q01', deviceId: 'cam-r' };
+  const ingest = await TestIngest.connect(unitId);
+  cleanups.push(async () => {
+    await ingest.clearRetained(addr);
+    await ingest.close();
+  });
+  const config = defineAgentConfig({
+    schemaVersion: 2,
+    device: addr,
+    mqtt: { url: MQTT_URL, username: 'cam-r', password: 'x' },
+    dataDir: mkdtempSync(join(tmpdir(), 'cam-')),
+    devices: { keypad: { profile: 'generic-keypad4-fkeys' } },
+    camera,
+  });
+  const v = createVirtualInputs({ keypad: 'generic-keypad4-fkeys' }, logger);
+  const agent = await startAgent(config, {
+    inputs: v.inputs,
+    logger,
+    ...(reloadConfig ? { reloadConfig } : {}),
+  });
+  cleanups.push(() => agent.stop());
+  const recorded: string[] = [];
+  agent.bus.on('event.recorded', ({ event }) => {
+    if (event.channel === 'evt/expression') recorded.push('expression');
+    if (event.channel === 'evt/presence' && event.body.kind === 'seat') recorded.push('seat');
+    if (event.channel === 'evt/rating') recorded.push(`rating:${event.body.level}`);
+  });
+  return { agent, ingest, addr, config, v, recorded };
+}
 
 describe('cameraPerception', () => {
   it('reports a camera that cannot start as an error in its stats instead of crashing the agent', {
@@ -24,6 +83,54 @@ describe('cameraPerception', () => {
     expect(stats.state).toBe('error');
     expect(stats.error).toMatch(/\S/);
     await perception.stop(); // also ends the worker thread; vitest would hang otherwise
+  });
+});
+
+describe('the camera follows the device file', () => {
+  it('stops looking at faces when `camera` is removed from the file and reloaded', {
+    timeout: 60_000,
+  }, async () => {
+    let next: AgentConfig | null = null;
+    const camera = {
+      source: `replay:${await citizensPassingBy()}`,
+      fps: 6,
+      role: 'citizen' as const,
+      detector: 'onnx-cpu' as const,
+    };
+    const { agent, ingest, addr, config, recorded } = await cameraAgent(camera, () => next!);
+    await agent.bus.once('mqtt.connected');
+    await agent.bus.once('event.recorded', ({ event }) => event.channel === 'evt/expression', 40_000);
+    expect(agent.state().camera.state).toBe('running');
+
+    next = { ...config, camera: null };
+    const restarted = agent.bus.once('mqtt.connected', () => true, 15_000);
+    await ingest.send(addr, 'cmd/reload-config', { v: 1, cmdId: newEventId(), ts: Date.now(), args: {} });
+    await restarted;
+    expect(agent.config().camera).toBeNull();
+    const seen = recorded.length;
+    // Two loops of the scene (a face arrives and leaves every 3 s): a running camera would record.
+    await new Promise((r) => setTimeout(r, 6_500));
+    expect(recorded.slice(seen)).toEqual([]);
+    expect(agent.state().camera).toMatchObject({ state: 'off' });
+    expect(agent.telemetry().camera.state).toBe('off');
+  });
+
+  it('keeps taking ratings when the camera cannot start (models missing), and says why', {
+    timeout: 30_000,
+  }, async () => {
+    vi.stubEnv('ONESTOP_MODEL_DIR', mkdtempSync(join(tmpdir(), 'no-models-')));
+    const { agent, v, recorded } = await cameraAgent({
+      source: '/dev/video-missing',
+      fps: 5,
+      role: 'citizen',
+      detector: 'onnx-cpu',
+    });
+    expect(agent.state().camera).toMatchObject({ state: 'error', error: expect.stringMatching(/not found/) });
+    expect(agent.telemetry().camera.state).toBe('error');
+    agent.input({ type: 'officer', action: 'start-visit' });
+    agent.input({ type: 'officer', action: 'end-visit' });
+    v.keypad!.pressLevel(3);
+    expect(recorded).toEqual(['rating:3']);
   });
 });
 

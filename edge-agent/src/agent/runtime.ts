@@ -90,80 +90,87 @@ export class Runtime {
       ...config.outbox,
       clock,
     });
-    this.settings = new PersistentSettings(config.settings, this.outbox, logger);
-    const statusPayload = (state: 'online' | 'offline' | 'stopped') =>
-      encodePayload('status', {
-        v: 1,
-        deviceId: address.deviceId,
-        state,
-        ts: clock.now(),
-        bootId: this.outbox.bootId,
-      });
-    this.transport = (d.transport ?? mqttTransport)(
-      {
-        url: config.mqtt.url,
-        clientId: address.deviceId,
-        username: config.mqtt.username,
-        password: config.mqtt.password,
-        tlsCaFile: config.mqtt.tlsCaFile,
-        will: { topic: topicFor(address, 'status'), payload: statusPayload('offline') },
-        logger,
-      },
-      {
-        onConnect: (resumed) => this.subscriptions.onConnect(resumed),
-        onDisconnect: (reason) => {
-          this.subscriptions.onDisconnect();
-          bus.emit('mqtt.disconnected', { reason });
-        },
-        onMessage: (topic, payload) => this.onMessage(topic, payload),
-        onLink: (status) => {
-          this.linkStatus = status;
-          if (status.state === 'reconnecting')
-            logger.warn(
-              { reason: status.reason, refusedCode: status.refusedCode, attempt: status.attempt },
-              'not connected to the broker; retrying',
-            );
-          bus.emit('mqtt.link', status);
-        },
-      },
-    );
-    this.statusPayload = statusPayload;
-    const transport = this.transport;
-    this.subscriptions = new Subscriptions(
-      transport,
-      () => deviceSubscriptions(config.device),
-      logger,
-      (resumed) => this.onReady(resumed),
-    );
-    this.ctx = {
-      config,
-      address,
-      patterns: compilePatterns(config.patterns),
-      bus,
-      outbox: this.outbox,
-      transport,
-      inputs: d.inputs,
-      settings: this.settings,
-      logger,
-      clock,
-      capabilities: capabilitiesOf(config),
-      models: d.models,
-      camera: d.camera,
-      link: () => this.linkStatus,
-      publish: async <C extends Channel>(channel: C, payload: PayloadOf<C>) => {
-        const def = CHANNELS[channel];
-        await transport.publish(topicFor(address, channel), encodePayload(channel, payload), {
-          qos: def.qos,
-          retain: def.retain,
+    // A constructor that throws (a transport that cannot be built) must not leave the outbox open:
+    // nobody else holds it to close it.
+    try {
+      this.settings = new PersistentSettings(config.settings, this.outbox, logger);
+      const statusPayload = (state: 'online' | 'offline' | 'stopped') =>
+        encodePayload('status', {
+          v: 1,
+          deviceId: address.deviceId,
+          state,
+          ts: clock.now(),
+          bootId: this.outbox.bootId,
         });
-      },
-      requestRestart: d.requestRestart,
-      reloadConfigFile: d.reloadConfigFile,
-    };
-    this.counter = new CounterDriver(this.ctx, config.kiosk !== null, d.carried);
-    this.publisher = new Publisher(this.ctx, d.publisher);
-    this.telemetry = new Telemetry(this.ctx, () => this.counter.current().state.ignoredPresses);
-    this.status = new StatusAnnouncer(this.ctx);
+      this.transport = (d.transport ?? mqttTransport)(
+        {
+          url: config.mqtt.url,
+          clientId: address.deviceId,
+          username: config.mqtt.username,
+          password: config.mqtt.password,
+          tlsCaFile: config.mqtt.tlsCaFile,
+          will: { topic: topicFor(address, 'status'), payload: statusPayload('offline') },
+          logger,
+        },
+        {
+          onConnect: (resumed) => this.subscriptions.onConnect(resumed),
+          onDisconnect: (reason) => {
+            this.subscriptions.onDisconnect();
+            bus.emit('mqtt.disconnected', { reason });
+          },
+          onMessage: (topic, payload) => this.onMessage(topic, payload),
+          onLink: (status) => {
+            this.linkStatus = status;
+            if (status.state === 'reconnecting')
+              logger.warn(
+                { reason: status.reason, refusedCode: status.refusedCode, attempt: status.attempt },
+                'not connected to the broker; retrying',
+              );
+            bus.emit('mqtt.link', status);
+          },
+        },
+      );
+      this.statusPayload = statusPayload;
+      const transport = this.transport;
+      this.subscriptions = new Subscriptions(
+        transport,
+        () => deviceSubscriptions(config.device),
+        logger,
+        (resumed) => this.onReady(resumed),
+      );
+      this.ctx = {
+        config,
+        address,
+        patterns: compilePatterns(config.patterns),
+        bus,
+        outbox: this.outbox,
+        transport,
+        inputs: d.inputs,
+        settings: this.settings,
+        logger,
+        clock,
+        capabilities: capabilitiesOf(config),
+        models: d.models,
+        camera: d.camera,
+        link: () => this.linkStatus,
+        publish: async <C extends Channel>(channel: C, payload: PayloadOf<C>) => {
+          const def = CHANNELS[channel];
+          await transport.publish(topicFor(address, channel), encodePayload(channel, payload), {
+            qos: def.qos,
+            retain: def.retain,
+          });
+        },
+        requestRestart: d.requestRestart,
+        reloadConfigFile: d.reloadConfigFile,
+      };
+      this.counter = new CounterDriver(this.ctx, config.kiosk !== null, d.carried);
+      this.publisher = new Publisher(this.ctx, d.publisher);
+      this.telemetry = new Telemetry(this.ctx, () => this.counter.current().state.ignoredPresses);
+      this.status = new StatusAnnouncer(this.ctx);
+    } catch (e) {
+      this.outbox.close();
+      throw e;
+    }
   }
 
   private readonly statusPayload: (state: 'online' | 'offline' | 'stopped') => Buffer;

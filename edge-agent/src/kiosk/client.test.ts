@@ -13,10 +13,31 @@ import { buildView, type KioskLink } from './view.js';
  * real browser where Chromium is installed): every screen of the state machine draws something,
  * and the link banner follows the view.
  */
+interface FakeButton {
+  disabled: boolean;
+  dataset: Record<string, string>;
+  addEventListener(): void;
+  setAttribute(): void;
+}
+
 function page() {
   const el = (id: string) => ({
     id,
-    innerHTML: '',
+    html: '',
+    /** The buttons of the last drawn screen, as a browser would parse them. */
+    buttons: [] as FakeButton[],
+    get innerHTML() {
+      return this.html;
+    },
+    set innerHTML(html: string) {
+      this.html = html;
+      this.buttons = [...html.matchAll(/<button/g)].map(() => ({
+        disabled: false,
+        dataset: {},
+        addEventListener() {},
+        setAttribute() {},
+      }));
+    },
     textContent: '',
     hidden: true,
     dataset: {} as Record<string, string>,
@@ -25,7 +46,9 @@ function page() {
       this.attrs[k] = v;
     },
     addEventListener() {},
-    querySelectorAll: () => [],
+    querySelectorAll(): FakeButton[] {
+      return this.buttons;
+    },
     pause() {},
     play: () => Promise.resolve(),
   });
@@ -40,14 +63,18 @@ function page() {
     getElementById: (id: string) =>
       id === KIOSK_CONFIG_ID ? { textContent: JSON.stringify(config) } : (els.get(id) ?? null),
   };
+  const streams: EventSource[] = [];
   class EventSource {
     onerror: (() => void) | null = null;
+    constructor() {
+      streams.push(this);
+    }
     addEventListener(name: string, fn: (e: { data: string }) => void) {
       listeners.set(name, fn);
     }
   }
   const fetch = () => Promise.resolve({ ok: false, text: () => Promise.resolve('') });
-  return { context: createContext({ document, EventSource, fetch }), els, body, listeners };
+  return { context: createContext({ document, EventSource, fetch }), els, body, listeners, streams };
 }
 
 const settings = CounterSettings.parse({ officers: { 'cb-a': { name: 'Nguyễn Văn A', badge: '0001' } } });
@@ -81,5 +108,22 @@ describe('kiosk client bundle', () => {
     send(SCREENS[0]!, 'withdrawn');
     expect(p.els.get('link')!).toMatchObject({ hidden: false, textContent: 'Thiết bị đã bị thu hồi' });
     expect(p.body.dataset.link).toBe('withdrawn');
+  });
+
+  it('disables the buttons and says so while the stream from the agent is down', async () => {
+    const p = page();
+    runInContext(await kioskClientScript(), p.context);
+    const rating = JSON.stringify(buildView(initialCounterState(), SCREENS[2]!, settings, 'online'));
+    p.listeners.get('view')!({ data: rating });
+    const main = p.els.get('main')!;
+    const link = p.els.get('link')!;
+    expect(main.buttons.length).toBeGreaterThanOrEqual(3);
+    p.streams[0]!.onerror!(); // the agent stopped or restarts: its touches would go nowhere
+    expect(main.buttons.every((b) => b.disabled)).toBe(true);
+    expect(link).toMatchObject({ hidden: false, textContent: KIOSK_TEXT.vi.offline });
+    p.listeners.get('view')!({ data: rating }); // the stream is back: a live screen again
+    expect(main.buttons.length).toBeGreaterThanOrEqual(3);
+    expect(main.buttons.some((b) => b.disabled)).toBe(false);
+    expect(link.hidden).toBe(true);
   });
 });

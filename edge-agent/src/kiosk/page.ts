@@ -22,6 +22,7 @@ main{flex:1;display:flex;flex-direction:column;justify-content:center;align-item
 .act{font:inherit;font-weight:700;min-height:3em;padding:.4em 1.6em;border:0;border-radius:.4em;background:#fff;color:#000;margin:.3em}
 #qr svg{width:min(40vh,60vw);height:auto;background:#fff;padding:.4em}
 #link{padding:.4em 1em;background:#ff5c5c;color:#000;font-weight:700;text-align:center}
+main button:disabled{opacity:.35;cursor:default}
 footer{padding:.5em 1em;background:#111;font-size:.7em;color:#fff;border-top:2px solid #444}
 `;
 

@@ -17,7 +17,7 @@ export interface ExtensionHost {
   counter: CounterDriver;
   publisher: Publisher;
   telemetry: Telemetry;
-  /** The camera pipeline, when the device has one (it outlives restarts, the bridge does not). */
+  /** The camera pipeline, when the config has one (it outlives restarts that keep it; the bridge does not). */
   perception: PerceptionLike | null;
   visits: VisitHistory;
 }
@@ -54,7 +54,8 @@ export const AGENT_EXTENSIONS: readonly ExtensionSpec[] = [
   },
   {
     name: 'perception',
-    wanted: (h) => h.perception !== null,
+    // Only while the device file has a camera: one removed from it must stop recording faces.
+    wanted: (h) => h.ctx.config.camera !== null && h.perception !== null,
     create: async (h) => {
       const { PerceptionBridge } = await import('./perception-bridge.js');
       return new PerceptionBridge(h.ctx, h.counter, h.perception!, h.visits);

@@ -198,6 +198,11 @@ function render(v: KioskView): void {
 
 const es = new EventSource('events');
 es.addEventListener('view', (e) => render(JSON.parse((e as MessageEvent<string>).data) as KioskView));
+// The agent is gone (restarting, crashed): its last screen must not go on offering buttons whose
+// touches nobody receives. EventSource reconnects by itself; the next view redraws live buttons.
 es.onerror = () => {
   document.body.dataset.screen = 'offline';
+  linkBanner.hidden = false;
+  linkBanner.textContent = T.offline;
+  for (const b of main.querySelectorAll<HTMLButtonElement>('button')) b.disabled = true;
 };
