@@ -1,7 +1,7 @@
 /**
  * Projections: everything derived from `events` (ratings, visits, presence intervals, expression
  * summaries, hourly roll-ups), computed here and only here, in set-based SQL, one statement per
- * batch per event kind (presence: per round, see presence.ts).
+ * batch per event kind (presence: one more per further round, see presence.ts).
  */
 export { projectExpressions } from './expressions.js';
 export { projectPresence } from './presence.js';
