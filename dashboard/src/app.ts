@@ -1,4 +1,4 @@
-import { OfficerId, UnitId } from '@onestop/protocol';
+import { OfficerId, UnitId, vietnamDate } from '@onestop/protocol';
 import {
   compareUnits,
   type Database,
@@ -190,7 +190,7 @@ export function createDashboardApp(deps: DashboardDeps) {
     const { days } = c.req.valid('query');
     const period = periodOfDays(days, now());
     const rows = await officerSummaries(deps.db, p.data.unitId, period);
-    const day = (d: Date) => new Date(d.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
+    const day = (d: Date) => vietnamDate(d.getTime());
     const name = `${p.data.unitId}_${day(period.from)}_${day(new Date(period.to.getTime() - 1))}.csv`;
     return c.body(officerCsv(translator(c.get('lang')), rows), 200, {
       'content-type': 'text/csv; charset=utf-8',

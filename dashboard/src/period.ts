@@ -1,8 +1,5 @@
+import { DAY_MS, startOfVietnamDay as dayStart, VIETNAM_TIME_ZONE } from '@onestop/protocol';
 import { z } from 'zod';
-
-/** Vietnam has one time zone (UTC+7, no daylight saving): day boundaries are fixed offsets. */
-const VN_OFFSET_MS = 7 * 3_600_000;
-const DAY_MS = 86_400_000;
 
 export const PeriodQuery = z.strictObject({
   days: z.coerce.number().int().min(1).max(366).default(1),
@@ -10,8 +7,7 @@ export const PeriodQuery = z.strictObject({
 });
 
 export function startOfVietnamDay(now: Date): Date {
-  const local = now.getTime() + VN_OFFSET_MS;
-  return new Date(local - (local % DAY_MS) - VN_OFFSET_MS);
+  return new Date(dayStart(now.getTime()));
 }
 
 /** The last `days` calendar days in Vietnam, ending at the end of today. */
@@ -21,5 +17,5 @@ export function periodOfDays(days: number, now: Date): { from: Date; to: Date } 
 }
 
 export function formatVietnamTime(d: Date): string {
-  return d.toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', hour12: false });
+  return d.toLocaleString('vi-VN', { timeZone: VIETNAM_TIME_ZONE, hour12: false });
 }

@@ -13,3 +13,4 @@ export * from './rating-scale.js';
 export * from './reconnect.js';
 export * from './topics.js';
 export * from './validate.js';
+export * from './vietnam-time.js';

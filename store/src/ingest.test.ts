@@ -161,6 +161,42 @@ describe.each(STORE_BACKENDS)('ingestBatch on %s', (backend) => {
     ]);
   });
 
+  it('pairs presence per device in rounds; a close with nothing open stays only in events', async () => {
+    const lonelyClose = presence('d5', HOUR + 5_000, 'signed_out');
+    // Two devices at once, each with a sign-in and sign-out in the batch, one out of order.
+    await ingestBatch(store.db, [
+      presence('d6', HOUR + 9_000, 'signed_out'),
+      lonelyClose,
+      presence('d6', HOUR + 1_000, 'signed_in'),
+      presence('d7', HOUR + 2_000, 'signed_in'),
+      presence('d7', HOUR + 3_000, 'signed_out'),
+      presence('d7', HOUR + 4_000, 'signed_in'),
+    ]);
+    const spans = async (deviceId: string) =>
+      (
+        await store.db
+          .select()
+          .from(presenceIntervals)
+          .where(eq(presenceIntervals.deviceId, deviceId))
+          .orderBy(presenceIntervals.startedAt)
+      ).map((r) => [r.startedAt.getTime() - HOUR, r.endedAt ? r.endedAt.getTime() - HOUR : null]);
+    expect(await spans('d5')).toEqual([]);
+    expect(await store.db.$count(events, eq(events.eventId, lonelyClose.payload.eventId))).toBe(1);
+    expect(await spans('d6')).toEqual([[1_000, 9_000]]);
+    expect(await spans('d7')).toEqual([
+      [2_000, 3_000],
+      [4_000, null],
+    ]);
+    // A sign-out arriving in a later batch closes the open one; its redelivery changes nothing.
+    const late = presence('d7', HOUR + 6_000, 'signed_out');
+    await ingestBatch(store.db, [late]);
+    expect((await ingestBatch(store.db, [late])).inserted).toEqual([]);
+    expect(await spans('d7')).toEqual([
+      [2_000, 3_000],
+      [4_000, 6_000],
+    ]);
+  });
+
   it('stores expression summaries apart from ratings, with index sums for the uncertainty', async () => {
     const probs = {
       neutral: 0.2,

@@ -1,5 +1,6 @@
 import { and, desc, eq, gte, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Executor } from './db.js';
+import { vietnamHourOfDaySql } from './projections/vietnam-time-sql.js';
 import { devices, hourlyRollups, officers, presenceIntervals, ratings, units } from './schema.js';
 
 export interface Period {
@@ -297,7 +298,7 @@ export async function officerRecord(db: Executor, officerId: string, period: Per
   );
   const byHour = await db
     .select({
-      hour: sql<number>`extract(hour from ${hourlyRollups.hour} at time zone 'Asia/Ho_Chi_Minh')::int`,
+      hour: vietnamHourOfDaySql(hourlyRollups.hour),
       ratings: sql<number>`sum(${hourlyRollups.ratings})::int`,
       unsatisfied: sql<number>`sum(${hourlyRollups.unsatisfied})::int`,
     })

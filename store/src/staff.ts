@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { UnitId } from '@onestop/protocol';
+import { DAY_MS, UnitId } from '@onestop/protocol';
 import { and, asc, eq, gt, isNull, lt, or } from 'drizzle-orm';
 import { z } from 'zod';
 import { generatePassword, hashPassword, verifyPassword } from './credentials.js';
@@ -27,11 +27,10 @@ export interface StaffMember {
 
 export type SessionKind = 'browser' | 'api' | 'link';
 
-const HOUR = 3_600_000;
 /** A browser session lasts a working week; a sign-in link only minutes; API tokens as asked. */
 export const SESSION_TTL_MS: Record<SessionKind, number> = {
-  browser: 7 * 24 * HOUR,
-  api: 365 * 24 * HOUR,
+  browser: 7 * DAY_MS,
+  api: 365 * DAY_MS,
   link: 15 * 60_000,
 };
 

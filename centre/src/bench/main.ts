@@ -1,10 +1,12 @@
 /**
- * `npm run bench:ingest`: committed-and-acknowledged ratings per second through broker + ingest on
- * PGlite and PostgreSQL, the same generator's plain QoS 1 pass-through on the local Mosquitto,
- * and N concurrent authenticated connections with heartbeats. Tunables are environment variables
- * (see `cfg`); the run leaves no process, database or retained message behind.
+ * `npm run bench:ingest [-- --json FILE]`: committed-and-acknowledged ratings per second through
+ * broker + ingest on PGlite and PostgreSQL, the same generator's plain QoS 1 pass-through on the
+ * local Mosquitto, and N concurrent authenticated connections with heartbeats; with CPU time per
+ * message of each, Mosquitto's being the reference. Tunables are environment variables (see
+ * `cfg`); `--json FILE` also writes the figures as JSON. The run leaves no process, database or
+ * retained message behind.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBroker } from '@onestop/broker';
@@ -12,10 +14,11 @@ import { startIngest } from '@onestop/ingest';
 import { uniqueUnit } from '@onestop/service/testing';
 import { openStore, type Store, schema } from '@onestop/store';
 import { openTestStore } from '@onestop/store/testing';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { startEmbedded } from '../embedded.js';
+import { BackendCpu, findProcess, procCpuUs } from './cpu.js';
 import { type BenchDevice, insertBenchDevices } from './devices.js';
 import { cpuMs } from './worker.js';
 import { Workers } from './workers.js';
@@ -41,18 +44,16 @@ const pct = (xs: number[], p: number) => {
   return s.length ? (s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0) : 0;
 };
 
-/**
- * CPU time of this process's main (JavaScript) thread, which runs all MQTT handling: on Linux
- * from /proc (utime + stime of the thread whose ID is the PID); elsewhere NaN.
- */
-function mainThreadCpuMs(): number {
-  try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // fields 14, 15 in clock ticks (USER_HZ 100)
-  } catch {
-    return Number.NaN;
-  }
+/** CPU time of this process's main (JavaScript) thread, which runs all MQTT handling. */
+const mainThreadCpuMs = () => procCpuUs(`self/task/${process.pid}`) / 1000;
+
+/** `--json FILE` from the command line, or null. */
+function jsonPath(argv: string[]): string | null {
+  const i = argv.indexOf('--json');
+  if (i < 0) return null;
+  const file = argv[i + 1];
+  if (!file || file.startsWith('--')) throw new Error('--json needs a file name');
+  return file;
 }
 
 /** CPU use as a share of one core, per process. */
@@ -64,6 +65,8 @@ function split<T>(xs: T[], n: number): T[][] {
 
 interface Server {
   store: Store;
+  /** The throw-away PostgreSQL database's name (its backends are ours alone), or null on PGlite. */
+  database: string | null;
   url: string;
   registry: Registry;
   close(): Promise<void>;
@@ -94,6 +97,7 @@ async function startServer(kind: 'pglite' | 'postgres'): Promise<Server> {
     });
     return {
       store: core.store,
+      database: null,
       url: `mqtt://127.0.0.1:${core.broker.port}`,
       registry,
       async close() {
@@ -115,6 +119,7 @@ async function startServer(kind: 'pglite' | 'postgres'): Promise<Server> {
   });
   return {
     store,
+    database: store.url ? new URL(store.url).pathname.slice(1) : null,
     url,
     registry,
     async close() {
@@ -142,16 +147,29 @@ async function ingestRun(kind: 'pglite' | 'postgres') {
   );
   try {
     await workers.next('ready');
+    const backends = server.database ? new BackendCpu(store.db, server.database) : null;
+    await backends?.start();
+    // Backends may come and go with the pool: read them now and then, not only at the ends.
+    const sampling = backends ? setInterval(() => void backends.sample().catch(() => {}), 1_000) : null;
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     const main0 = mainThreadCpuMs();
     workers.go();
     const done = await workers.next('done');
     const seconds = (performance.now() - t0) / 1000;
-    const serverCpu = cpuMs(cpu0) / 1000 / seconds;
+    const serverCpuMs = cpuMs(cpu0);
     const mainCpu = (mainThreadCpuMs() - main0) / 1000 / seconds;
+    if (sampling) clearInterval(sampling);
+    await backends?.sample();
+    const databaseCpuMs = backends ? backends.usedUs() / 1000 : null;
+    const serverCpu = serverCpuMs / 1000 / seconds;
     const total = done.reduce((n, d) => n + d.count, 0);
     const stored = await store.db.$count(schema.ratings, eq(schema.ratings.unitId, unit));
+    // What the roll-ups counted: a re-sent rating counted twice would show here, not in `ratings`.
+    const [counted] = await store.db
+      .select({ n: sql<number>`coalesce(sum(${schema.hourlyRollups.ratings}), 0)::int` })
+      .from(schema.hourlyRollups)
+      .where(eq(schema.hourlyRollups.unitId, unit));
     const lat = done.flatMap((d) => d.latenciesMs);
     const mean = async (name: string) => {
       const values = (await registry.getSingleMetric(name)?.get())?.values ?? [];
@@ -162,10 +180,14 @@ async function ingestRun(kind: 'pglite' | 'postgres') {
     const meanBatch = Math.round(await mean('onestop_ingest_batch_size'));
     const meanCommitMs = Math.round((await mean('onestop_ingest_batch_seconds')) * 1000);
     await workers.exit();
+    const usPerRating = (ms: number) => (ms * 1000) / total;
     return {
       kind,
       total,
       stored,
+      counted: counted?.n ?? 0,
+      lost: Math.max(0, total - stored) + Math.max(0, total - (counted?.n ?? 0)),
+      duplicated: Math.max(0, stored - total) + Math.max(0, (counted?.n ?? 0) - total),
       perSecond: Math.round(total / seconds),
       seconds,
       p50: pct(lat, 50),
@@ -176,6 +198,9 @@ async function ingestRun(kind: 'pglite' | 'postgres') {
       resent: done.reduce((n, d) => n + d.resent, 0),
       serverCpu,
       mainCpu,
+      databaseCpu: databaseCpuMs === null ? null : databaseCpuMs / 1000 / seconds,
+      serverUsPerRating: usPerRating(serverCpuMs),
+      withDatabaseUsPerRating: usPerRating(serverCpuMs + (databaseCpuMs ?? 0)),
       workerCpu: done.map((d) => d.cpuMs / 1000 / seconds),
     };
   } finally {
@@ -202,12 +227,16 @@ async function passthroughRun() {
       window: cfg.window,
     })),
   );
+  // The reference: the local Mosquitto's own CPU per message, from /proc like everything else.
+  const mosquitto = findProcess('mosquitto');
   try {
     await workers.next('ready');
+    const mosq0 = mosquitto === null ? Number.NaN : procCpuUs(String(mosquitto));
     const t0 = performance.now();
     workers.go();
     const done = await workers.next('done');
     const seconds = (performance.now() - t0) / 1000;
+    const mosquittoUs = mosquitto === null ? Number.NaN : procCpuUs(String(mosquitto)) - mosq0;
     await workers.exit();
     const total = done.reduce((n, d) => n + d.count, 0);
     const lat = done.flatMap((d) => d.latenciesMs);
@@ -219,6 +248,9 @@ async function passthroughRun() {
       p50: pct(lat, 50),
       p99: pct(lat, 99),
       workerCpu,
+      mosquittoPid: mosquitto,
+      mosquittoCpu: mosquittoUs / 1e6 / seconds,
+      mosquittoUsPerMsg: mosquittoUs / total,
     };
   } finally {
     workers.kill();
@@ -302,21 +334,63 @@ async function main() {
     );
   }
   const pt = await passthroughRun();
+  const ref = pt.mosquittoUsPerMsg;
+  const times = (us: number) =>
+    Number.isFinite(ref) && ref > 0 ? ` = ${(us / ref).toFixed(1)}× Mosquitto` : '';
   console.log(
     `Mosquitto QoS 1 pass-through: ${pt.total} msgs in ${pt.seconds.toFixed(2)} s = ${pt.perSecond}/s; ` +
+      `Mosquitto (pid ${pt.mosquittoPid ?? '?'}) CPU ${cores([pt.mosquittoCpu])}, ${Math.round(ref)} µs per message; ` +
       `generator CPU ${cores(pt.workerCpu)}`,
   );
+  const runs: Awaited<ReturnType<typeof ingestRun>>[] = [];
   for (const kind of cfg.backends) {
     const r = await ingestRun(kind);
+    runs.push(r);
+    const db =
+      r.databaseCpu === null
+        ? ''
+        : `; + PostgreSQL backends ${cores([r.databaseCpu])} = ${Math.round(r.withDatabaseUsPerRating)} µs per rating with the database${times(r.withDatabaseUsPerRating)}`;
     console.log(
       `broker+ingest on ${kind}: ${r.total} ratings committed+acked in ${r.seconds.toFixed(2)} s = ${r.perSecond}/s ` +
-        `(${((r.perSecond / pt.perSecond) * 100).toFixed(0)} % of pass-through); stored ${r.stored}; ` +
+        `(${((r.perSecond / pt.perSecond) * 100).toFixed(0)} % of pass-through); stored ${r.stored}, counted in roll-ups ${r.counted}, lost ${r.lost}, duplicated ${r.duplicated}; ` +
         `send→ack p50 ${r.p50} ms, p95 ${r.p95} ms, p99 ${r.p99} ms; mean batch ${r.meanBatch} committed in ${r.meanCommitMs} ms; re-sends ${r.resent}; ` +
         `CPU: broker+ingest process ${cores([r.serverCpu])} (main thread ${cores([r.mainCpu])}; ` +
-        `${Math.round((r.serverCpu * r.seconds * 1e6) / r.total)} µs per rating), generator ${cores(r.workerCpu)}`,
+        `${Math.round(r.serverUsPerRating)} µs per rating${times(r.serverUsPerRating)})${db}; generator ${cores(r.workerCpu)}`,
     );
-    if (r.stored !== r.total) throw new Error(`stored ${r.stored} of ${r.total}`);
   }
+  const file = jsonPath(process.argv.slice(2));
+  if (file) {
+    const on = (k: 'pglite' | 'postgres') => runs.find((r) => r.kind === k);
+    const round = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? null : Math.round(x));
+    const figures = {
+      date: new Date().toISOString(),
+      machine: {
+        nproc: cpus().length,
+        cpu: cpus()[0]?.model ?? null,
+        node: process.version,
+        loadavg: loadavg(),
+      },
+      config: cfg,
+      mosquittoCpuUsPerMsg: round(ref),
+      pgliteCpuUsPerRating: round(on('pglite')?.serverUsPerRating),
+      postgresCpuUsPerRating: round(on('postgres')?.withDatabaseUsPerRating),
+      postgresServerCpuUsPerRating: round(on('postgres')?.serverUsPerRating),
+      pgliteRatePerS: on('pglite')?.perSecond ?? null,
+      postgresRatePerS: on('postgres')?.perSecond ?? null,
+      passThroughRatePerS: pt.perSecond,
+      lost: runs.reduce((n, r) => n + r.lost, 0),
+      duplicated: runs.reduce((n, r) => n + r.duplicated, 0),
+      runs,
+      passThrough: pt,
+    };
+    writeFileSync(file, `${JSON.stringify(figures, null, 2)}\n`);
+    console.log(`figures written to ${file}`);
+  }
+  const bad = runs.filter((r) => r.lost > 0 || r.duplicated > 0);
+  if (bad.length > 0)
+    throw new Error(
+      `lost or duplicated ratings: ${JSON.stringify(bad.map((r) => [r.kind, r.lost, r.duplicated]))}`,
+    );
 }
 
 await main();

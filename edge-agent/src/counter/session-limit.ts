@@ -1,6 +1,4 @@
-/** Vietnam has kept UTC+07:00 all year since 1975; counter boards often run on UTC. */
-const VIETNAM_OFFSET_MS = 7 * 3_600_000;
-const DAY_MS = 86_400_000;
+import { DAY_MS, VIETNAM_OFFSET_MS } from '@onestop/protocol';
 
 export interface SessionLimits {
   /** A session ends this many hours after sign-in. */

@@ -1,0 +1,41 @@
+import type { ExpressionEvent } from '@onestop/protocol';
+import { sql } from 'drizzle-orm';
+import type { Executor } from '../db.js';
+import { rollupUpsert } from './rollup.js';
+import { batchParam, eventsHead, freshIds, type Origin } from './statement.js';
+
+/**
+ * Camera expression summaries in ONE statement: the `events` insert, the `expression_summaries`
+ * rows (derived numbers only), and the hour's count with the index sums that give its uncertainty.
+ */
+export function projectExpressions(
+  db: Executor,
+  batch: ReadonlyArray<Origin & { payload: ExpressionEvent }>,
+) {
+  return freshIds(
+    db,
+    sql`${eventsHead(
+      'expression',
+      batchParam(batch),
+      `"visitId" uuid, "officerId" text, "startedAt" bigint, "endedAt" bigint, frames integer,
+      "exitFrames" integer, mean jsonb, exit jsonb, "satisfactionIndex" double precision, confidence double precision`,
+    )},
+es as (
+  insert into expression_summaries (event_id, unit_id, counter_id, device_id, officer_id, visit_id,
+    started_at, ended_at, frames, exit_frames, mean, exit, satisfaction_index, confidence)
+  select "eventId", unit_id, counter_id, "deviceId", "officerId", "visitId", to_timestamp("startedAt" / 1000.0),
+    to_timestamp("endedAt" / 1000.0), frames, "exitFrames", mean, exit, "satisfactionIndex", confidence
+  from fresh
+  on conflict do nothing
+),
+ru as (${sql.raw(ROLLUP)})
+select event_id from ins`,
+  );
+}
+
+const ROLLUP = rollupUpsert(
+  ['expressions', 'expression_index_sum', 'expression_index_sq_sum'],
+  `select unit_id, counter_id, coalesce("officerId", '') as officer_id, hour, 1 as expressions,
+    "satisfactionIndex" as expression_index_sum, "satisfactionIndex" * "satisfactionIndex" as expression_index_sq_sum
+  from fresh`,
+);

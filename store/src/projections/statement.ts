@@ -1,0 +1,56 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { Executor } from '../db.js';
+import type { IngestEventType } from '../ingest.js';
+import { hourBucketSql } from './vietnam-time-sql.js';
+
+/** Where an event came from: the topic's unit and counter. */
+export interface Origin {
+  unitId: string;
+  counterId: string;
+}
+
+/** The envelope columns every event payload has (protocol's `envelopeShape`). */
+const ENVELOPE = `"eventId" uuid, "deviceId" text, "bootId" uuid, seq bigint, ts bigint`;
+
+/**
+ * The batch as ONE JSON parameter of `[[unitId, counterId, ...derived], payload]` pairs: the
+ * payload is stored as it is in `events.payload` and its columns are read by `jsonb_to_record`
+ * (C code, arrays included), so no value is sent twice and the statement text never changes.
+ */
+export function batchParam<E extends Origin & { payload: object }>(
+  batch: readonly E[],
+  derived: (e: E) => readonly unknown[] = () => [],
+): string {
+  return JSON.stringify(batch.map((e) => [[e.unitId, e.counterId, ...derived(e)], e.payload]));
+}
+
+/**
+ * The head of every projection statement, as data-modifying CTEs:
+ * - `r`: the batch as rows (payload columns, `unit_id`, `counter_id`, `payload`, `device_ts`,
+ *   `hour`, and `o`, the derived values), in batch order (`ord`);
+ * - `ins`: the `events` insert; its primary key makes redelivery harmless (exactly once);
+ * - `fresh`: the rows of `r` newly inserted, the only ones any projection may count.
+ * `columns` declares the kind's own payload columns for `jsonb_to_record`.
+ */
+export function eventsHead(type: IngestEventType, json: string, columns: string): SQL {
+  return sql`with r as (
+  select p.*, b.x->0 as o, b.x->0->>0 as unit_id, b.x->0->>1 as counter_id, b.x->1 as payload, b.ord,
+    to_timestamp(p.ts / 1000.0) as device_ts, ${hourBucketSql(sql`p.ts`)} as hour
+  from jsonb_array_elements(${json}::jsonb) with ordinality as b(x, ord),
+    jsonb_to_record(b.x->1) as p(${sql.raw(`${ENVELOPE}, ${columns}`)})
+),
+ins as (
+  insert into events (event_id, type, unit_id, counter_id, device_id, boot_id, seq, device_ts, payload)
+  select "eventId", ${sql.raw(`'${type}'`)}, unit_id, counter_id, "deviceId", "bootId", seq, device_ts, payload from r
+  on conflict do nothing
+  returning event_id
+),
+fresh as (select r.* from r join ins on ins.event_id = r."eventId")`;
+}
+
+/** Runs a statement whose result is the `event_id`s of the newly inserted events. */
+export async function freshIds(db: Executor, statement: SQL): Promise<string[]> {
+  const result = await db.execute(statement);
+  // node-postgres and PGlite both return `{ rows }`.
+  return (result as unknown as { rows: Array<{ event_id: string }> }).rows.map((row) => row.event_id);
+}

@@ -1,0 +1,54 @@
+import type { VisitEvent } from '@onestop/protocol';
+import { sql } from 'drizzle-orm';
+import type { Executor } from '../db.js';
+import { rollupUpsert } from './rollup.js';
+import { batchParam, eventsHead, freshIds, type Origin } from './statement.js';
+
+/**
+ * Visits in ONE statement: the `events` insert, one `visits` row per visit and the hour's visit
+ * counts (at the end of a visit). Start and end of a visit may arrive in either order (a device
+ * replays its outbox after a reconnect) and both may be in one batch: they are merged per visit
+ * (`s` full join `e`), then upserted keeping what is already known.
+ */
+export function projectVisits(db: Executor, batch: ReadonlyArray<Origin & { payload: VisitEvent }>) {
+  return freshIds(
+    db,
+    sql`${eventsHead(
+      'visit',
+      batchParam(batch),
+      `phase text, "visitId" uuid, "officerId" text, ticket text, trigger text, "startedAt" bigint,
+      "endedAt" bigint, "dossierIds" text[], reason text, rated boolean`,
+    )},
+s as (select distinct on ("visitId") * from fresh where phase = 'start' order by "visitId", ord desc),
+e as (select distinct on ("visitId") * from fresh where phase = 'end' order by "visitId", ord desc),
+vi as (
+  insert into visits (id, unit_id, counter_id, device_id, officer_id, ticket, dossier_ids, trigger,
+    started_at, ended_at, end_reason, rated)
+  select coalesce(s."visitId", e."visitId"), coalesce(s.unit_id, e.unit_id), coalesce(s.counter_id, e.counter_id),
+    coalesce(s."deviceId", e."deviceId"), coalesce(s."officerId", e."officerId"), coalesce(s.ticket, e.ticket),
+    coalesce(e."dossierIds", '{}'), s.trigger, to_timestamp(coalesce(s."startedAt", e."startedAt") / 1000.0),
+    to_timestamp(e."endedAt" / 1000.0), e.reason, e.rated
+  from s full join e on e."visitId" = s."visitId"
+  order by 1
+  on conflict (id) do update set
+    officer_id = coalesce(excluded.officer_id, visits.officer_id),
+    ticket = coalesce(excluded.ticket, visits.ticket),
+    trigger = coalesce(excluded.trigger, visits.trigger),
+    ended_at = coalesce(excluded.ended_at, visits.ended_at),
+    end_reason = coalesce(excluded.end_reason, visits.end_reason),
+    rated = coalesce(excluded.rated, visits.rated),
+    -- The start event carries the authoritative start; an end-only row only guessed it.
+    started_at = case when excluded.trigger is not null then excluded.started_at else visits.started_at end,
+    dossier_ids = case when excluded.ended_at is not null then excluded.dossier_ids else visits.dossier_ids end
+),
+ru as (${sql.raw(ROLLUP)})
+select event_id from ins`,
+  );
+}
+
+const ROLLUP = rollupUpsert(
+  ['visits', 'unrated_visits'],
+  `select unit_id, counter_id, coalesce("officerId", '') as officer_id, hour, 1 as visits,
+    (not rated)::int as unrated_visits
+  from fresh where phase = 'end'`,
+);
