@@ -19,7 +19,5 @@ export const Count = z.int().min(0).max(PG_INTEGER_MAX);
 /** Any other number in a free-form map (command args and results): finite and exact. */
 export const SafeNumber = z.number().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
 
-export const HOUR_MS = 3_600_000;
-
 /** A visit is ended after at most 4 h idle (settings); 1,000,000 frames is over 4 h at 60 fps. */
 export const MAX_VISIT_FRAMES = 1_000_000;

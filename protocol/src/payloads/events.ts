@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { HOUR_MS, MAX_VISIT_FRAMES } from '../bounds.js';
+import { MAX_VISIT_FRAMES } from '../bounds.js';
 import { DossierId, EpochMs, OfficerId, QueueTicket, Uuid } from '../ids.js';
 import { isValidLevel, MAX_LEVEL, RatingScale, SCALE_LEVELS } from '../rating-scale.js';
+import { HOUR_MS } from '../vietnam-time.js';
 import { envelopeShape } from './envelope.js';
 
 /** A short reason code chosen on the touch screen after a negative rating, e.g. `slow`, `rude`. */
