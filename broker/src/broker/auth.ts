@@ -103,10 +103,10 @@ export class FailureWindow {
     return this.hits.size;
   }
 
+  /** Windows sit in the order they opened, so the expired ones, and the oldest, are in front. */
   private sweep(now: number): void {
-    for (const [k, v] of this.hits) if (v.resetAt <= now) this.hits.delete(k);
-    for (const k of this.hits.keys()) {
-      if (this.hits.size < this.maxKeys) break;
+    for (const [k, v] of this.hits) {
+      if (v.resetAt > now && this.hits.size < this.maxKeys) break;
       this.hits.delete(k);
     }
   }
