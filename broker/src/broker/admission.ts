@@ -81,6 +81,7 @@ export class Admission {
   }
 }
 
-function isLoopback(address: string): boolean {
+/** Loopback peers: behind a TLS-terminating proxy on this machine, every device. */
+export function isLoopback(address: string): boolean {
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }

@@ -14,7 +14,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceSession, maySubscribe, type Session, unshare } from './acl.js';
-import { inspect, RefusalLog, TokenBucket } from './door.js';
+import { forLog, inspect, MAX_LOGGED_CHARS, RefusalLog, TokenBucket } from './door.js';
 import { type BrokerHandle, startBroker } from './start-broker.js';
 
 const address = { unitId: 'tv', counterId: 'q03', deviceId: 'tv1-q03-a' };
@@ -121,6 +121,24 @@ describe('limits', () => {
     expect(log.shouldLog('d1', 2_000)).toBeNull();
     expect(log.shouldLog('d2', 2_000)).toBe(0);
     expect(log.shouldLog('d1', 61_000)).toBe(2);
+  });
+
+  it('cuts attacker-chosen text for the log', () => {
+    expect(forLog('dev-a')).toBe('dev-a');
+    const long = forLog('x'.repeat(8_192)) ?? '';
+    expect(long.startsWith('x'.repeat(MAX_LOGGED_CHARS))).toBe(true);
+    expect(long).toContain('8192 chars');
+    expect(long.length).toBeLessThan(MAX_LOGGED_CHARS + 32);
+  });
+
+  it('keeps at most maxKeys refusal keys, dropping the oldest first', () => {
+    const log = new RefusalLog(60_000, 1_000);
+    for (let i = 0; i < 60_000; i++)
+      expect(log.shouldLog(`10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, i)).toBe(0);
+    expect(log.size).toBeLessThanOrEqual(1_000);
+    // The newest key is still remembered (suppressed), the oldest was evicted (logs again).
+    expect(log.shouldLog('10.0.234.95', 60_000)).toBeNull();
+    expect(log.shouldLog('10.0.0.0', 60_000)).toBe(0);
   });
 });
 

@@ -46,10 +46,26 @@ export function inspect(session: Session | null, topic: string, payload: Buffer)
   return { ok: true, topic: parsed.topic, payload: decoded.value };
 }
 
-/** Logs a refusal at most once per client per minute, with how many were suppressed since. */
+/** Longest attacker-chosen text (username, client ID, topic) a refusal log line carries. */
+export const MAX_LOGGED_CHARS = 128;
+
+/** `text` cut to `MAX_LOGGED_CHARS`, saying how long it was: a username may be 64 KiB. */
+export function forLog(text: string | undefined): string | undefined {
+  if (text === undefined || text.length <= MAX_LOGGED_CHARS) return text;
+  return `${text.slice(0, MAX_LOGGED_CHARS)}…(${text.length} chars)`;
+}
+
+/**
+ * Logs a refusal at most once per key per interval, with how many were suppressed since. Bounded:
+ * entries older than the interval are swept when the map is full, and past `maxKeys` the oldest go
+ * first (then a key may log again early, which costs one line, never memory).
+ */
 export class RefusalLog {
   private readonly last = new Map<string, { at: number; suppressed: number }>();
-  constructor(private readonly intervalMs = 60_000) {}
+  constructor(
+    private readonly intervalMs = 60_000,
+    private readonly maxKeys = 10_000,
+  ) {}
 
   /** Returns the number suppressed since the last log line, or null when this one is suppressed. */
   shouldLog(key: string, now = Date.now()): number | null {
@@ -58,9 +74,22 @@ export class RefusalLog {
       prev.suppressed++;
       return null;
     }
+    // Re-inserted so that Map order stays oldest line first.
+    this.last.delete(key);
+    if (this.last.size >= this.maxKeys) this.sweep(now);
     this.last.set(key, { at: now, suppressed: 0 });
-    if (this.last.size > 50_000)
-      for (const [k, v] of this.last) if (now - v.at >= this.intervalMs) this.last.delete(k);
     return prev?.suppressed ?? 0;
+  }
+
+  get size(): number {
+    return this.last.size;
+  }
+
+  /** Entries sit in the order they were logged, so the expired ones, and the oldest, are in front. */
+  private sweep(now: number): void {
+    for (const [k, v] of this.last) {
+      if (now - v.at < this.intervalMs && this.last.size < this.maxKeys) break;
+      this.last.delete(k);
+    }
   }
 }

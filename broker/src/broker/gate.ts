@@ -7,7 +7,7 @@ import { INTERNAL_PREFIX, maySubscribe, type Session } from './acl.js';
 import type { Authenticator } from './auth.js';
 import { DeviceBudgets, type RateLimit } from './budget.js';
 import type { DeviceStateWriter } from './device-state.js';
-import { type DoorVerdict, inspect, RefusalLog } from './door.js';
+import { type DoorVerdict, forLog, inspect, RefusalLog } from './door.js';
 import { FlapDetector, type FlappingLimits } from './flapping.js';
 import { liftPacketLimit } from './packet-guard.js';
 import type { RejectReason } from './reasons.js';
@@ -78,7 +78,7 @@ export class Gate {
       authenticate: (client, username, password, done) => {
         // A device banned for flapping is refused before any database read or scrypt.
         if (this.flapping?.banned(username ?? '')) {
-          this.refuse(client, username ?? '', 'flapping', 'banned for reconnecting too often');
+          this.refuse(client, null, 'flapping', 'banned for reconnecting too often', undefined, username);
           return done(authError(3, 'flapping'), false);
         }
         this.auth
@@ -102,7 +102,7 @@ export class Gate {
               liftPacketLimit(client.conn);
               return done(null, true);
             }
-            this.refuse(client, username ?? '', r.reason, 'connect refused');
+            this.refuse(client, null, r.reason, 'connect refused', undefined, username);
             // 5 ("not authorized") only for a revoked device: its kiosk then says it was withdrawn. A
             // client ID that is not the device's own is 2, "identifier rejected".
             const code = r.reason === 'revoked' ? 5 : r.reason === 'client_id' ? 2 : 4;
@@ -138,9 +138,9 @@ export class Gate {
   private check(client: Client | null, packet: PublishPacket): DoorVerdict {
     const session = client ? (this.sessions.get(client) ?? null) : null;
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    const who = session?.username ?? client?.id ?? '(will)';
+    const who = session?.username ?? (client ? null : '(will)');
     if (client && !session) {
-      this.refuse(client, who, 'auth_failed', 'publish without a session');
+      this.refuse(client, null, 'auth_failed', 'publish without a session');
       return { ok: false, reason: 'auth_failed', detail: 'no session' };
     }
     if (session?.role === 'device' && this.revoked.has(session.address.deviceId)) {
@@ -175,18 +175,37 @@ export class Gate {
     return verdict;
   }
 
+  /**
+   * Counts and logs a refusal. `who` is a name the broker vouches for (a session's username, or
+   * '(will)'), and the log is rate-limited per (who, reason); null means nothing is verified yet,
+   * so the key is (address, reason): an attacker cycling through usernames or client IDs gets one
+   * line a minute per address, not one per name. Attacker-chosen text is cut to `MAX_LOGGED_CHARS`.
+   */
   private refuse(
     client: Client | null,
-    who: string,
+    who: string | null,
     reason: RejectReason,
     detail: string,
     topic?: string,
+    claimed?: string,
   ): void {
     this.rejected.inc({ reason });
-    const suppressed = this.refusals.shouldLog(`${who}\u0000${reason}`);
-    if (suppressed === null) return;
     const address = client ? addressOf(client) : undefined;
-    this.logger.warn({ who, clientId: client?.id, address, reason, detail, topic, suppressed }, 'refused');
+    const key = who !== null ? `${who}\u0000${reason}` : `${address}\u0001${reason}`;
+    const suppressed = this.refusals.shouldLog(key);
+    if (suppressed === null) return;
+    this.logger.warn(
+      {
+        who: forLog(who ?? claimed),
+        clientId: forLog(client?.id),
+        address,
+        reason,
+        detail,
+        topic: forLog(topic),
+        suppressed,
+      },
+      'refused',
+    );
   }
 
   /** A connection refused before it had a client (connection limits, churn, packet size). */

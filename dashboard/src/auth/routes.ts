@@ -45,13 +45,17 @@ export interface AuthRoutesOptions {
   /**
    * Failed sign-ins allowed for one account from one address in `windowMs` (default 5 in 15
    * minutes). Someone failing at an account from one address does not lock its owner out of
-   * another; spread over many addresses, failures stop at `maxAccountFailures` (default 10×).
-   * One address trying many accounts stops at `maxAddressFailures` (default 20×).
+   * another. Past `maxAccountFailures` (default 10×), failures spread over many addresses, the
+   * account is refused from every address that has failed at it, and an address with a clean
+   * record gets its password checked after `accountLimitDelayMs` (default 1 s): guessing slows,
+   * the owner still gets in. One address trying many accounts stops at `maxAddressFailures`
+   * (default 20×), which also bounds the password hashing any one address can cause.
    */
   maxFailures?: number;
   maxAccountFailures?: number;
   maxAddressFailures?: number;
   windowMs?: number;
+  accountLimitDelayMs?: number;
   /** Mark session cookies Secure whatever the request URL says (HTTPS at a reverse proxy). */
   secureCookies?: boolean;
 }
@@ -63,6 +67,7 @@ export function authRoutes(opts: AuthRoutesOptions) {
   const byPair = new AttemptWindow(limit, windowMs);
   const byAccount = new AttemptWindow(opts.maxAccountFailures ?? limit * 10, windowMs);
   const byAddress = new AttemptWindow(opts.maxAddressFailures ?? limit * 20, windowMs);
+  const accountLimitDelayMs = opts.accountLimitDelayMs ?? 1_000;
   const refused = signInRefusals(opts.registry);
   const app = new Hono<Env>();
 
@@ -99,9 +104,13 @@ ${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
     const { username, password, next } = form.data;
     const address = clientAddress(c);
     const pair = `${username}\u0000${address}`;
+    // The account-wide limit alone must not lock the owner out (issue #8): it refuses only
+    // addresses that have already failed at this account, and slows the others down.
+    const accountWait = byAccount.retryAfter(username);
+    const cleanPair = byPair.attempts(pair) === 0;
     const wait = Math.max(
       byPair.retryAfter(pair),
-      byAccount.retryAfter(username),
+      cleanPair ? 0 : accountWait,
       byAddress.retryAfter(address),
     );
     if (wait > 0) {
@@ -114,6 +123,7 @@ ${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
     byPair.record(pair);
     byAccount.record(username);
     byAddress.record(address);
+    if (accountWait > 0) await new Promise((r) => setTimeout(r, accountLimitDelayMs));
     const staff = await checkStaffPassword(db, username, password);
     if (!staff) {
       refused?.inc({ reason: 'bad_password' });

@@ -21,14 +21,19 @@ describe('dashboard sign-in throttles', () => {
   const servers: Array<{ close(): void }> = [];
   const passwords: Record<string, string> = {};
 
-  const serve = async (trustedProxies: string[]) => {
+  const serve = async (
+    trustedProxies: string[],
+    limits: { maxLoginFailures?: number; maxAccountLoginFailures?: number } = {
+      maxLoginFailures: 3,
+      maxAccountLoginFailures: 6,
+    },
+  ) => {
     const app = createDashboardApp({
       db: store.db,
       registry: new Registry(),
       logger,
       feed: new LiveRatingFeed(store, logger),
-      maxLoginFailures: 3,
-      maxAccountLoginFailures: 6,
+      ...limits,
       trustedProxies,
     });
     const server = createAdaptorServer({ fetch: app.fetch });
@@ -72,10 +77,25 @@ describe('dashboard sign-in throttles', () => {
     // The owner, from another address, and a colleague behind the guesser's address get in.
     expect(await login('ha.tv', passwords['ha.tv']!, '203.0.113.2')).toBe(303);
     expect(await login('minh.tv', passwords['minh.tv']!, '203.0.113.1')).toBe(303);
-    // Failures spread over addresses stop at the account-wide limit (6).
-    for (let i = 0; i < 3; i++) expect(await login('ha.tv', 'wrong', '198.51.100.7')).toBe(401);
-    expect(await login('ha.tv', passwords['ha.tv']!, '198.51.100.8')).toBe(429);
+    // Past the account-wide limit (6), addresses that failed at the account are refused...
+    for (let i = 0; i < 2; i++) expect(await login('ha.tv', 'wrong', '198.51.100.7')).toBe(401);
+    expect(await login('ha.tv', 'wrong', '198.51.100.6')).toBe(401);
+    expect(await login('ha.tv', passwords['ha.tv']!, '198.51.100.7')).toBe(429);
+    // ...while a clean address still gets its password checked (after a delay): one wrong guess
+    // is a 401, then that address is refused; the owner from a clean address gets in.
+    expect(await login('ha.tv', 'wrong', '198.51.100.9')).toBe(401);
+    expect(await login('ha.tv', passwords['ha.tv']!, '198.51.100.9')).toBe(429);
+    expect(await login('ha.tv', passwords['ha.tv']!, '198.51.100.8')).toBe(303);
   });
+
+  it('lets the owner in from their own address after 50 failures spread over 10 addresses', async () => {
+    const login = await serve(['loopback'], {});
+    for (let ip = 0; ip < 10; ip++)
+      for (let i = 0; i < 5; i++) expect(await login('minh.tv', 'wrong', `192.0.2.${ip}`)).toBe(401);
+    // The default limits: 5 per (account, address), 50 per account.
+    expect(await login('minh.tv', passwords['minh.tv']!, '192.0.2.0')).toBe(429);
+    expect(await login('minh.tv', passwords['minh.tv']!, '192.0.2.99')).toBe(303);
+  }, 60_000);
 
   it('ignores X-Forwarded-For from a peer that is not a trusted proxy', async () => {
     const login = await serve(['10.0.0.0/8']);

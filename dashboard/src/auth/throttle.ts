@@ -19,6 +19,11 @@ export class AttemptWindow {
     return recent[0]! + this.windowMs - now;
   }
 
+  /** Attempts by `key` still inside the window. */
+  attempts(key: string, now = Date.now()): number {
+    return this.prune(key, now).length;
+  }
+
   record(key: string, now = Date.now()): void {
     const recent = this.prune(key, now);
     recent.push(now);

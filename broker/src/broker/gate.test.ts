@@ -1,0 +1,53 @@
+import { Writable } from 'node:stream';
+import type { AuthenticateError, Client } from 'aedes';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import type { Authenticator } from './auth.js';
+import type { DeviceStateWriter } from './device-state.js';
+import { MAX_LOGGED_CHARS } from './door.js';
+import { Gate } from './gate.js';
+
+/** A Gate whose authenticator refuses everyone, logging into `lines`. */
+function refusingGate() {
+  const lines: string[] = [];
+  const logger = pino(
+    { level: 'warn' },
+    new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    }),
+  );
+  // Stand-ins: the refusal path reads nothing from the store and only the outcome of the login.
+  const auth = {
+    authenticate: async () => ({ ok: false, reason: 'auth_failed' }),
+  } as unknown as Authenticator;
+  const gate = new Gate(auth, {} as DeviceStateWriter, logger, new Registry(), null, null);
+  const connect = (from: string, id: string, username: string) =>
+    new Promise<AuthenticateError | null>((resolve) => {
+      const client = { id, conn: { remoteAddress: from } } as unknown as Client;
+      gate.hooks().authenticate?.(client, username, Buffer.from('x'), (err) => resolve(err));
+    });
+  return { lines, connect };
+}
+
+describe('refusal logging', () => {
+  it('logs 60k refused logins with distinct 8 KB usernames as one bounded line per address', async () => {
+    const { lines, connect } = refusingGate();
+    const pad = 'u'.repeat(8_000);
+    for (let i = 0; i < 60_000; i++) {
+      const err = await connect(i % 2 ? '10.0.0.1' : '10.0.0.2', `${pad}${i}`, `${i}${pad}`);
+      expect(err?.returnCode).toBe(4);
+    }
+    // Keyed by (address, reason) before authentication, not by the attacker-chosen username.
+    expect(lines).toHaveLength(2);
+    for (const line of lines) {
+      const entry = JSON.parse(line) as { who: string; clientId: string };
+      expect(entry.who.length).toBeLessThan(MAX_LOGGED_CHARS + 32);
+      expect(entry.clientId.length).toBeLessThan(MAX_LOGGED_CHARS + 32);
+      expect(line.length).toBeLessThan(1_000);
+    }
+  });
+});
