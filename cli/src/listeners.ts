@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type BrokerOptions, redisCluster } from '@onestop/broker';
+import type { BrokerOptions } from '@onestop/broker';
 import type { Command } from 'commander';
 import { parsePort, UsageError } from './errors.js';
 
@@ -34,10 +34,10 @@ function readPem(file: string, flag: string): string {
   }
 }
 
-export function listenerOptions(
+export async function listenerOptions(
   f: ListenerFlags,
   host: string,
-): Pick<BrokerOptions, 'tls' | 'ws' | 'cluster'> {
+): Promise<Pick<BrokerOptions, 'tls' | 'ws' | 'cluster'>> {
   const out: Pick<BrokerOptions, 'tls' | 'ws' | 'cluster'> = {};
   if (f.tlsPort !== undefined) {
     if (!f.tlsCert || !f.tlsKey) throw new UsageError('--tls-port needs --tls-cert and --tls-key');
@@ -55,6 +55,8 @@ export function listenerOptions(
   if (f.redis) {
     if (!/^rediss?:\/\//.test(f.redis))
       throw new UsageError(`--redis must be a redis:// URL, got '${f.redis}'`);
+    // The broker (and its Redis client) load only for a command that starts a broker.
+    const { redisCluster } = await import('@onestop/broker');
     out.cluster = redisCluster({ url: f.redis });
   }
   return out;

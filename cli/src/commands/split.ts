@@ -1,13 +1,9 @@
-import { serviceCredentials, startBroker } from '@onestop/broker';
-import { startDashboard } from '@onestop/dashboard';
-import { startIngest } from '@onestop/ingest';
-import { countActiveStaff, type Database, openStore } from '@onestop/store';
+import type { Database } from '@onestop/store';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { explainListenError, parsePort, UsageError } from '../errors.js';
 import { addListenerFlags, type ListenerFlags, listenerOptions } from '../listeners.js';
-import { createLogger } from '../logger.js';
 import { serveMetrics } from '../metrics-server.js';
 import { onShutdown } from '../shutdown.js';
 
@@ -26,6 +22,7 @@ async function pingDatabase(db: Database): Promise<void> {
 }
 
 async function openSharedStore(logger: Logger) {
+  const { openStore } = await import('@onestop/store');
   return openStore({
     kind: 'postgres',
     url: requireEnv('DATABASE_URL'),
@@ -33,7 +30,9 @@ async function openSharedStore(logger: Logger) {
   });
 }
 
-function metricsRegistry(): Registry {
+// Each part's modules load inside its action, so `onestop --help` loads none of them.
+async function metricsRegistry(): Promise<Registry> {
+  const { collectDefaultMetrics, Registry } = await import('prom-client');
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   return registry;
@@ -53,10 +52,14 @@ export function registerSplitCommands(program: Command): void {
         9464,
       ),
   ).action(async (o: ListenerFlags & { mqttPort: number; host: string; metricsPort: number }) => {
+    const [{ createLogger }, { serviceCredentials, startBroker }] = await Promise.all([
+      import('../logger.js'),
+      import('@onestop/broker'),
+    ]);
     const logger = createLogger('onestop-broker');
     requireEnv('ONESTOP_SERVICE_PASSWORD');
     const store = await openSharedStore(logger);
-    const registry = metricsRegistry();
+    const registry = await metricsRegistry();
     const broker = await startBroker({
       store,
       mqttPort: o.mqttPort,
@@ -64,7 +67,7 @@ export function registerSplitCommands(program: Command): void {
       registry,
       logger,
       serviceCredentials: serviceCredentials().all,
-      ...listenerOptions(o, o.host),
+      ...(await listenerOptions(o, o.host)),
     }).catch((err: unknown) => {
       throw explainListenError(err, o.mqttPort, '--mqtt-port');
     });
@@ -94,9 +97,14 @@ export function registerSplitCommands(program: Command): void {
     .option('--host <address>', 'address of the metrics listener', '0.0.0.0')
     .action(
       async (o: { mqttUrl: string; clientId: string; share?: string; metricsPort: number; host: string }) => {
+        const [{ createLogger }, { serviceCredentials }, { startIngest }] = await Promise.all([
+          import('../logger.js'),
+          import('@onestop/broker'),
+          import('@onestop/ingest'),
+        ]);
         const logger = createLogger('onestop-ingest');
         const store = await openSharedStore(logger);
-        const registry = metricsRegistry();
+        const registry = await metricsRegistry();
         const { ingest: credential } = serviceCredentials({
           ONESTOP_SERVICE_PASSWORD: requireEnv('ONESTOP_SERVICE_PASSWORD'),
         });
@@ -125,6 +133,11 @@ export function registerSplitCommands(program: Command): void {
     .option('--http-port <port>', 'HTTP port', parsePort('--http-port'), 8080)
     .option('--host <address>', 'address to listen on', '0.0.0.0')
     .action(async (o: { httpPort: number; host: string }) => {
+      const [{ createLogger }, { startDashboard }, { countActiveStaff }] = await Promise.all([
+        import('../logger.js'),
+        import('@onestop/dashboard'),
+        import('@onestop/store'),
+      ]);
       const logger = createLogger('onestop-dashboard');
       const store = await openSharedStore(logger);
       if ((await countActiveStaff(store.db)) === 0)
@@ -133,7 +146,7 @@ export function registerSplitCommands(program: Command): void {
         );
       const dashboard = await startDashboard({
         db: store.db,
-        registry: metricsRegistry(),
+        registry: await metricsRegistry(),
         logger,
         port: o.httpPort,
         host: o.host,
