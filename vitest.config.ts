@@ -1,15 +1,46 @@
 import { defineConfig } from 'vitest/config';
 
+const ALL_TESTS = ['*/src/**/*.test.ts', 'cli/src/**/*.test.ts', 'tests/**/*.test.ts'];
+
+/**
+ * Suites that need more than Node and PGlite — a service (Redis, Mosquitto), Chromium, the built
+ * CLI, servers in child processes killed mid-flight — or that spend tens of CPU-seconds on a
+ * reference. They run in `npm test` (project `integration`); `npm run test:unit` leaves them out.
+ * A list here rather than a file-name convention, so that no test file has to move. Storage
+ * suites stay in the unit project: with ONESTOP_TEST_POSTGRES=off (set by the unit scripts) they
+ * run on PGlite only.
+ */
+const INTEGRATION = [
+  'tests/**/*.test.ts', // the built `onestop` command end to end, dashboards in Chromium
+  'centre/src/pipeline/cluster.test.ts', // Redis, brokers in child processes
+  'centre/src/pipeline/mosquitto.test.ts', // Mosquitto
+  'centre/src/pipeline/crash.test.ts', // an ingest child process killed mid-batch
+  'edge-agent/src/durability/durability.test.ts', // agent child processes killed mid-write
+  'edge-agent/src/kiosk/kiosk.screenshot.test.ts', // Chromium
+  'edge-agent/src/perception/parity.test.ts', // face-api on tfjs-wasm as the reference: CPU-heavy
+  'centre/src/pipeline/embedded.test.ts', // an on-disk database in a worker thread, restarted
+];
+
 // Workspace packages export their TypeScript sources under the "source" condition,
 // so tests run against src/ without a build step.
 export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'] } },
   test: {
-    include: ['*/src/**/*.test.ts', 'cli/src/**/*.test.ts', 'tests/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'unit', include: ALL_TESTS, exclude: INTEGRATION } },
+      { extends: true, test: { name: 'integration', include: INTEGRATION } },
+    ],
+    coverage: {
+      provider: 'v8',
+      include: ['*/src/**/*.ts'],
+      exclude: ['**/*.test.ts', '**/test-support/**', '**/testing.ts', '**/testing/**'],
+      reporter: ['text-summary', 'html', 'json-summary'],
+      reportsDirectory: 'coverage',
+    },
   },
 });
