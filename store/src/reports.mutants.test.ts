@@ -4,6 +4,7 @@ import {
   deviceDetail,
   expressionStats,
   findUnit,
+  listUnits,
   officerRecord,
   officerSummaries,
   presenceIntervalsOf,
@@ -61,6 +62,8 @@ describe('expressionStats', () => {
     expect(s.samples).toBe(2);
     expect(s.mean).toBe(70);
     expect(s.ci95).toBeCloseTo(19.6, 10);
+    // Three samples 60, 70, 80: variance 100 (divided by n − 1 = 2), half-width 1.96 · √(100 / 3).
+    expect(expressionStats(3, 210, 14_900).ci95).toBeCloseTo(1.96 * Math.sqrt(100 / 3), 10);
     // Five samples of 33.3: no spread, and the rounding of the sums (here just below zero)
     // never turns into an interval of NaN.
     expect(expressionStats(5, 166.5, 5544.449999999999).ci95).toBe(0);
@@ -277,5 +280,6 @@ describe.each(STORE_BACKENDS)('report queries on %s', (backend) => {
     expect((await unitDevices(store.db, null)).map((x) => x.deviceId)).toEqual(['d0', 'd1', 'd9']);
     expect(await findUnit(store.db, 'u-c')).toMatchObject({ name: 'Xã C', province: 'Phú Thọ' });
     expect(await findUnit(store.db, 'nope')).toBeNull();
+    expect((await listUnits(store.db)).map((u) => u.id)).toEqual(['u-a', 'u-b', 'u-c']);
   });
 });

@@ -98,12 +98,17 @@ describe('refusal log, exactly', () => {
 
   it('forgets quiet clients once it holds more than 50,000, so it cannot grow without bound', () => {
     const log = new RefusalLog(1_000);
-    log.shouldLog('old', 0);
-    log.shouldLog('old', 1); // suppressed: remembered as one
-    for (let i = 0; i < 50_000; i++) log.shouldLog(`k${i}`, 5_000);
-    // 'old' was dropped with the other stale entries: nothing suppressed is reported for it.
-    expect(log.shouldLog('old', 5_001)).toBe(0);
-    // Recent entries are kept: a second refusal inside the interval is still suppressed.
-    expect(log.shouldLog('k1', 5_002)).toBeNull();
+    for (const key of ['a', 'b']) {
+      log.shouldLog(key, 0);
+      log.shouldLog(key, 1); // suppressed: remembered as one
+    }
+    // 50,000 entries in all: nothing is forgotten yet.
+    for (let i = 0; i < 49_998; i++) log.shouldLog(`k${i}`, 1_000);
+    expect(log.shouldLog('a', 1_000)).toBe(1);
+    // One more: every entry a full interval old is dropped, 'b' with it, so nothing suppressed is
+    // reported for it; recent entries are kept and still suppress.
+    log.shouldLog('k-last', 1_000);
+    expect(log.shouldLog('b', 1_000)).toBe(0);
+    expect(log.shouldLog('k1', 1_002)).toBeNull();
   });
 });

@@ -135,8 +135,9 @@ describe('presses, at their edges', () => {
   });
 
   it('beeps once for a recorded rating and measures the response from the prompt, never below 0', () => {
+    const before = run(served);
     const r = run([...served, [T0 + 10_000, press(4)]]);
-    expect(beeps(r.effects).at(-1)).toBe('ok');
+    expect(beeps(r.effects)).toEqual([...beeps(before.effects), 'ok']);
     const rating = r.events.find((e) => e.channel === 'evt/rating');
     // The prompt opened at the end-visit input, 3 s after T0.
     expect(rating?.body).toMatchObject({ level: 4, responseMs: 10_000 - 3_000, reasons: [] });
@@ -218,6 +219,8 @@ describe('visits and scans, at their edges', () => {
     expect(step(r.state, tick, ctxAt(r.now + idle)).state.prompt?.cause).toBe('idle');
     const seen = step(r.state, { type: 'face', present: true }, ctxAt(r.now + idle - 1));
     expect(seen.state.visit?.lastActivityAt).toBe(r.now + idle - 1);
+    expect(seen.state.visit?.id).toBe(r.state.visit?.id);
+    expect(seen.effects.filter((e) => e.type === 'emit')).toEqual([]);
     expect(step(seen.state, tick, ctxAt(r.now + idle)).state.visit).not.toBeNull();
   });
 
@@ -256,6 +259,16 @@ describe('visits and scans, at their edges', () => {
     const ids = Array.from({ length: 22 }, (_, i) => `000.00.12.H26-251124-${String(i).padStart(4, '0')}`);
     const r = run([scan('A001'), ...ids.map(scan)]);
     expect(r.state.visit?.dossierIds).toEqual(ids.slice(0, 20));
+  });
+
+  it('takes as a ticket only what both the device pattern and the wire contract accept', () => {
+    expect(rejected(run([scan('abc')]).effects)).toEqual([
+      "scan: 'abc' is neither a queue ticket nor a dossier ID",
+    ]);
+    // A new ticket while the previous citizen is still rating: that prompt closes as next_visit.
+    const r = run([scan('A001'), endVisit, scan('A002')]);
+    expect(r.state.visit?.ticket).toBe('A002');
+    expect(r.state.prompt).toBeNull();
   });
 
   it('quotes a refused scan in full up to 40 characters, and cut with an ellipsis beyond', () => {
