@@ -41,6 +41,24 @@ export default defineConfig({
       exclude: ['**/*.test.ts', '**/test-support/**', '**/testing.ts', '**/testing/**'],
       reporter: ['text-summary', 'html', 'json-summary'],
       reportsDirectory: 'coverage',
+      // A floor per workspace (% of the unit run), raised in this file by every `npm run coverage`
+      // whose figures beat it and never lowered by hand: a change that loses tested code fails.
+      // centre and cli are exercised by the integration suites (child processes, the built CLI),
+      // which this run leaves out.
+      thresholds: {
+        autoUpdate: (figure: number) => Math.floor(figure),
+        'protocol/src/**': { lines: 97, statements: 97, functions: 97, branches: 92 },
+        'store/src/**': { lines: 85, statements: 83, functions: 81, branches: 74 },
+        'service/src/**': { lines: 100, statements: 88, functions: 100, branches: 66 },
+        'firmware-config/src/**': { lines: 97, statements: 96, functions: 100, branches: 85 },
+        'models/src/**': { lines: 72, statements: 71, functions: 79, branches: 58 },
+        'edge-agent/src/**': { lines: 90, statements: 88, functions: 89, branches: 80 },
+        'broker/src/**': { lines: 91, statements: 88, functions: 87, branches: 79 },
+        'ingest/src/**': { lines: 81, statements: 77, functions: 71, branches: 64 },
+        'centre/src/**': { lines: 0, statements: 0, functions: 0, branches: 0 },
+        'dashboard/src/**': { lines: 90, statements: 86, functions: 90, branches: 77 },
+        'cli/src/**': { lines: 0, statements: 0, functions: 0, branches: 1 },
+      },
     },
   },
 });
