@@ -1,8 +1,8 @@
 export type { ServiceRole } from './broker/acl.js';
-export { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './broker/admission.js';
 export type { LoginLimits, ServiceCredential } from './broker/auth.js';
 export { DEFAULT_LOGIN_LIMITS } from './broker/auth.js';
 export { type RedisClusterOptions, redisCluster } from './broker/cluster.js';
+export { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './broker/connection-limits.js';
 export { DEFAULT_RATE_LIMIT, type RateLimit } from './broker/door.js';
 export { DEFAULT_FLAPPING_LIMITS, type FlappingLimit, type FlappingLimits } from './broker/flapping.js';
 export type { TlsListenerOptions, WsListenerOptions } from './broker/listeners.js';

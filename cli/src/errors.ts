@@ -1,10 +1,13 @@
-import { StoreInputError } from '@onestop/store';
-
 /** An error the user can fix: printed as one line, exit code 2, no stack trace. */
 export class UsageError extends Error {}
 
-/** For `.catch()`: the store's input errors name the flag to fix, so they become usage errors. */
-export function asUsage(err: unknown): never {
+/**
+ * For `.catch()`: the store's input errors name the flag to fix, so they become usage errors.
+ * The store is imported here, not at the top, so that `onestop --help` never loads it; by the
+ * time a store call has failed it is loaded anyway.
+ */
+export async function asUsage(err: unknown): Promise<never> {
+  const { StoreInputError } = await import('@onestop/store');
   if (err instanceof StoreInputError) throw new UsageError(err.message);
   throw err;
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { type BrokerOptions, DEFAULT_CONNECTION_LIMITS, redisCluster } from '@onestop/broker';
+import type { BrokerOptions } from '@onestop/broker';
+import { DEFAULT_CONNECTION_LIMITS } from '@onestop/broker/connection-limits';
 import type { Command } from 'commander';
 import { parsePort, parsePositiveInt, UsageError } from './errors.js';
 
@@ -46,7 +47,7 @@ function readPem(file: string, flag: string): string {
   }
 }
 
-export function listenerOptions(f: ListenerFlags, host: string): ListenerOptions {
+export async function listenerOptions(f: ListenerFlags, host: string): Promise<ListenerOptions> {
   const out: ListenerOptions = {};
   if (f.maxConnections !== undefined || f.maxConnectionsPerAddress !== undefined)
     out.connectionLimits = {
@@ -69,6 +70,8 @@ export function listenerOptions(f: ListenerFlags, host: string): ListenerOptions
   if (f.redis) {
     if (!/^rediss?:\/\//.test(f.redis))
       throw new UsageError(`--redis must be a redis:// URL, got '${f.redis}'`);
+    // The broker (and its Redis client) load only for a command that starts a broker.
+    const { redisCluster } = await import('@onestop/broker');
     out.cluster = redisCluster({ url: f.redis });
   }
   return out;

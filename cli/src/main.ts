@@ -27,8 +27,10 @@ try {
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) process.exit(err.exitCode);
-  if (userCanFix(err)) {
-    const message = (err as Error).message;
+  const fixable = userCanFix(err);
+  if (fixable) {
+    // The error that names what to change, not the start-up step that wrapped it.
+    const message = fixable.message;
     process.stderr.write(`${message.startsWith('onestop') ? message : `onestop: ${message}`}\n`);
     process.exit(2);
   }
@@ -36,11 +38,10 @@ try {
   process.exit(1);
 }
 
-/** Errors the user fixes (a flag, a file, a folder in use), possibly wrapped by a start-up step. */
-function userCanFix(err: unknown): boolean {
+/** The error the user fixes (a flag, a file, a folder in use), possibly wrapped by a start-up step. */
+function userCanFix(err: unknown): Error | null {
   for (let e = err; e instanceof Error; e = e.cause) {
-    if (e instanceof UsageError || e.name === 'ConfigFileError' || e.name === 'DataDirInUseError')
-      return true;
+    if (e instanceof UsageError || e.name === 'ConfigFileError' || e.name === 'DataDirInUseError') return e;
   }
-  return false;
+  return null;
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type Database, databaseOptionsFromEnv, openStore } from '@onestop/store';
+import type { Database } from '@onestop/store';
 
 /** Where `onestop serve --data DIR` keeps its embedded database: admin commands must use the same. */
 export function embeddedDatabaseDir(dataDir: string): string {
@@ -12,6 +12,8 @@ export function embeddedDatabaseDir(dataDir: string): string {
  * with DATABASE_URL they can run alongside the servers.
  */
 export async function withStore<T>(dataDir: string, fn: (db: Database) => Promise<T>): Promise<T> {
+  // Loaded on use: a command that never opens the database (--help) never loads the store.
+  const { databaseOptionsFromEnv, openStore } = await import('@onestop/store');
   const store = await openStore(databaseOptionsFromEnv(embeddedDatabaseDir(dataDir)));
   try {
     return await fn(store.db);

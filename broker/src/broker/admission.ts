@@ -1,22 +1,8 @@
 import type { Duplex } from 'node:stream';
+import type { ConnectionLimits } from './connection-limits.js';
 import type { FlapDetector } from './flapping.js';
 import { PacketGuard } from './packet-guard.js';
 import type { RejectReason } from './reasons.js';
-
-export interface ConnectionLimits {
-  /** Open connections on this broker process, over every listener (Mosquitto's `max_connections`). */
-  total: number;
-  /** Open connections from one source address: generous, a ward's counters share one NAT address. */
-  perAddress: number;
-  /**
-   * Whether loopback peers skip the per-address limits and churn bans (default true): behind a
-   * TLS-terminating proxy on the same machine every device comes from 127.0.0.1. They still
-   * count towards `total`.
-   */
-  loopbackExempt?: boolean;
-}
-
-export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { total: 50_000, perAddress: 1_000 };
 
 export type RefuseConnection = (address: string, reason: RejectReason, detail: string) => void;
 

@@ -1,6 +1,4 @@
-import { runAgent } from '@onestop/edge-agent';
 import type { Command } from 'commander';
-import { createLogger } from '../logger.js';
 
 export function registerAgentCommand(program: Command): void {
   program
@@ -8,6 +6,10 @@ export function registerAgentCommand(program: Command): void {
     .description('run the counter device agent (keypad, scanner, badge reader, camera, outbox, MQTT)')
     .requiredOption('--config <file>', 'device config file (YAML or JSON, see firmware-config/)')
     .action(async (o: { config: string }) => {
+      const [{ runAgent }, { createLogger }] = await Promise.all([
+        import('@onestop/edge-agent'),
+        import('../logger.js'),
+      ]);
       // systemd-friendly: SIGTERM publishes retained `stopped` and exits 0; fatal errors exit non-zero.
       await runAgent(o.config, { logger: createLogger('onestop-agent') });
     });

@@ -1,15 +1,5 @@
 import { readFileSync } from 'node:fs';
-import {
-  getCommand,
-  getDeviceConfig,
-  listDevices,
-  provisionDevice,
-  requestCommand,
-  revokeDevice,
-  setDeviceConfig,
-} from '@onestop/store';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import { asUsage, parsePositiveInt, UsageError } from '../errors.js';
 import { withStore } from '../with-store.js';
 
@@ -29,6 +19,7 @@ export function registerDeviceCommands(program: Command, defaults: { mqttUrl: st
     .option('--data <dir>', 'data folder of the embedded database', './data')
     .option('--mqtt-url <url>', 'broker URL the device should use', defaults.mqttUrl)
     .action(async (o: DataOpts & { unit: string; counter: string; id?: string; mqttUrl: string }) => {
+      const { provisionDevice } = await import('@onestop/store');
       const d = await withStore(o.data, (db) =>
         provisionDevice(db, { unitId: o.unit, counterId: o.counter, deviceId: o.id, actor: 'cli' }).catch(
           asUsage,
@@ -44,6 +35,7 @@ export function registerDeviceCommands(program: Command, defaults: { mqttUrl: st
     .description('list devices as JSON lines')
     .option('--data <dir>', 'data folder of the embedded database', './data')
     .action(async (o: DataOpts) => {
+      const { listDevices } = await import('@onestop/store');
       for (const d of await withStore(o.data, listDevices)) process.stdout.write(`${JSON.stringify(d)}\n`);
     });
 
@@ -53,6 +45,7 @@ export function registerDeviceCommands(program: Command, defaults: { mqttUrl: st
     .argument('<deviceId>')
     .option('--data <dir>', 'data folder of the embedded database', './data')
     .action(async (deviceId: string, o: DataOpts) => {
+      const { revokeDevice } = await import('@onestop/store');
       const done = await withStore(o.data, (db) => revokeDevice(db, deviceId, 'cli'));
       if (!done) throw new UsageError(`no active device '${deviceId}'`);
       process.stdout.write(`${JSON.stringify({ deviceId, revoked: true })}\n`);
@@ -68,6 +61,7 @@ export function registerDeviceCommands(program: Command, defaults: { mqttUrl: st
     .argument('<deviceId>')
     .option('--data <dir>', 'data folder of the embedded database', './data')
     .action(async (deviceId: string, o: DataOpts) => {
+      const { getDeviceConfig } = await import('@onestop/store');
       const stored = await withStore(o.data, (db) => getDeviceConfig(db, deviceId));
       if (!stored)
         throw new UsageError(`no stored settings for '${deviceId}' (the device runs on its file's defaults)`);
@@ -85,6 +79,10 @@ export function registerDeviceCommands(program: Command, defaults: { mqttUrl: st
     .option('--data <dir>', 'data folder of the embedded database', './data')
     .action(async (deviceId: string | undefined, o: DataOpts & { unit?: string; file: string }) => {
       if (!deviceId === !o.unit) throw new UsageError('give a device ID or --unit, not both');
+      const [{ setDeviceConfig }, { parse: parseYaml }] = await Promise.all([
+        import('@onestop/store'),
+        import('yaml'),
+      ]);
       let settings: unknown;
       try {
         settings = parseYaml(readFileSync(o.file, 'utf8'));
@@ -113,6 +111,7 @@ export function registerDeviceCommands(program: Command, defaults: { mqttUrl: st
     .option('--data <dir>', 'data folder of the embedded database', './data')
     .action(async (deviceId: string, name: string, o: DataOpts & { wait?: number }) => {
       const wait = o.wait ?? (process.env.DATABASE_URL ? 30 : 0);
+      const { getCommand, requestCommand } = await import('@onestop/store');
       // Queued through the database so it works from any machine that reaches it (DATABASE_URL);
       // with the embedded store, serve must be stopped and sends it when it starts again.
       const cmd = await withStore(o.data, async (db) => {

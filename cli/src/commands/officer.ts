@@ -1,4 +1,3 @@
-import { retireOfficer, saveOfficer, unitRoster } from '@onestop/store';
 import type { Command } from 'commander';
 import { asUsage, UsageError } from '../errors.js';
 import { withStore } from '../with-store.js';
@@ -19,6 +18,7 @@ export function registerOfficerCommands(program: Command): void {
     .option('--badge <badge>', 'what the badge reader reads for this officer')
     .option(...DATA)
     .action(async (o: { unit: string; id: string; name: string; badge?: string; data: string }) => {
+      const { saveOfficer } = await import('@onestop/store');
       const saved = await withStore(o.data, (db) =>
         saveOfficer(db, {
           unitId: o.unit,
@@ -39,6 +39,7 @@ export function registerOfficerCommands(program: Command): void {
     .requiredOption('--unit <unitId>', 'unit ID')
     .option(...DATA)
     .action(async (o: { unit: string; data: string }) => {
+      const { unitRoster } = await import('@onestop/store');
       for (const x of await withStore(o.data, (db) => unitRoster(db, o.unit))) print(x);
     });
 
@@ -48,6 +49,7 @@ export function registerOfficerCommands(program: Command): void {
     .argument('<officerId>')
     .option(...DATA)
     .action(async (officerId: string, o: { data: string }) => {
+      const { retireOfficer } = await import('@onestop/store');
       if (!(await withStore(o.data, (db) => retireOfficer(db, officerId, 'cli'))))
         throw new UsageError(`no active officer '${officerId}'`);
       print({ officerId, retired: true });

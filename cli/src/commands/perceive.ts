@@ -1,5 +1,4 @@
 import { accessSync, constants } from 'node:fs';
-import { perceiveImages } from '@onestop/edge-agent';
 import type { Command } from 'commander';
 import { parsePositiveInt, UsageError } from '../errors.js';
 
@@ -18,6 +17,7 @@ export function registerPerceiveCommand(program: Command): void {
           throw new UsageError(`${file}: no such readable file`);
         }
       }
+      const { perceiveImages } = await import('@onestop/edge-agent');
       const results = await perceiveImages(images, { intraOpNumThreads: Math.max(1, o.threads) }).catch(
         (err: unknown) => {
           const msg = String((err as Error).message ?? err);

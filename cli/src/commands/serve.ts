@@ -2,8 +2,6 @@ import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { parsePort, parsePositiveInt } from '../errors.js';
 import { addListenerFlags, type ListenerFlags, listenerOptions } from '../listeners.js';
-import { createLogger } from '../logger.js';
-import { startAllInOne } from '../serve/all-in-one.js';
 import { onShutdown } from '../shutdown.js';
 
 interface ServeOpts extends ListenerFlags {
@@ -45,6 +43,11 @@ export function registerServeCommand(program: Command): void {
     )
     .option('--open', 'open the dashboard in a browser when possible');
   addListenerFlags(cmd).action(async (o: ServeOpts) => {
+    // The whole central system loads only when it is started, not for `onestop --help`.
+    const [{ createLogger }, { startAllInOne }] = await Promise.all([
+      import('../logger.js'),
+      import('../serve/all-in-one.js'),
+    ]);
     const logger = createLogger('onestop-serve');
     const system = await startAllInOne({
       dataDir: o.data,
@@ -54,7 +57,7 @@ export function registerServeCommand(program: Command): void {
       simulate: o.simulate,
       simulationSpeed: o.speed,
       cameraReplayDir: o.cameraReplay ?? null,
-      listeners: listenerOptions(o, o.host),
+      listeners: await listenerOptions(o, o.host),
       logger,
       // Nothing can be stored any more: exit non-zero so that systemd (or the operator) restarts
       // the server; every agent keeps its ratings in its outbox meanwhile.

@@ -1,13 +1,10 @@
-import { serviceCredentials, startBroker } from '@onestop/broker';
-import { startDashboard } from '@onestop/dashboard';
-import { DEFAULT_MAX_LAG_MS, type IngestHandle, judgeIngest, startIngest } from '@onestop/ingest';
-import { countActiveStaff, type Database, openStore } from '@onestop/store';
+import type { IngestHandle } from '@onestop/ingest';
+import type { Database } from '@onestop/store';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { explainListenError, parsePort, parsePositiveInt, UsageError } from '../errors.js';
 import { addListenerFlags, type ListenerFlags, listenerOptions } from '../listeners.js';
-import { createLogger } from '../logger.js';
 import { type HealthReport, serveMetrics } from '../metrics-server.js';
 import { onShutdown } from '../shutdown.js';
 
@@ -26,6 +23,7 @@ async function pingDatabase(db: Database): Promise<void> {
 }
 
 async function openSharedStore(logger: Logger) {
+  const { openStore } = await import('@onestop/store');
   return openStore({
     kind: 'postgres',
     url: requireEnv('DATABASE_URL'),
@@ -43,6 +41,7 @@ export async function ingestHealthz(
   db: Database,
   maxLagMs: number,
 ): Promise<HealthReport> {
+  const { judgeIngest } = await import('@onestop/ingest');
   const verdict = judgeIngest(ingest.health(), maxLagMs);
   const database = await pingDatabase(db).then(
     () => null,
@@ -52,7 +51,9 @@ export async function ingestHealthz(
   return { ...verdict, ok: false, reason: verdict.reason ? `${verdict.reason}; ${database}` : database };
 }
 
-function metricsRegistry(): Registry {
+// Each part's modules load inside its action, so `onestop --help` loads none of them.
+async function metricsRegistry(): Promise<Registry> {
+  const { collectDefaultMetrics, Registry } = await import('prom-client');
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   return registry;
@@ -72,10 +73,14 @@ export function registerSplitCommands(program: Command): void {
         9464,
       ),
   ).action(async (o: ListenerFlags & { mqttPort: number; host: string; metricsPort: number }) => {
+    const [{ createLogger }, { serviceCredentials, startBroker }] = await Promise.all([
+      import('../logger.js'),
+      import('@onestop/broker'),
+    ]);
     const logger = createLogger('onestop-broker');
     requireEnv('ONESTOP_SERVICE_PASSWORD');
     const store = await openSharedStore(logger);
-    const registry = metricsRegistry();
+    const registry = await metricsRegistry();
     const broker = await startBroker({
       store,
       mqttPort: o.mqttPort,
@@ -83,7 +88,7 @@ export function registerSplitCommands(program: Command): void {
       registry,
       logger,
       serviceCredentials: serviceCredentials().all,
-      ...listenerOptions(o, o.host),
+      ...(await listenerOptions(o, o.host)),
     }).catch((err: unknown) => {
       throw explainListenError(err, o.mqttPort, '--mqtt-port');
     });
@@ -116,9 +121,8 @@ export function registerSplitCommands(program: Command): void {
     .option('--host <address>', 'address of the metrics listener', '0.0.0.0')
     .option(
       '--max-lag <seconds>',
-      '/healthz answers 503 once the oldest event not yet stored is older than this',
+      '/healthz answers 503 once the oldest event not yet stored is older than this (default 30)',
       parsePositiveInt('--max-lag', 86_400, 1),
-      DEFAULT_MAX_LAG_MS / 1000,
     )
     .action(
       async (o: {
@@ -127,11 +131,14 @@ export function registerSplitCommands(program: Command): void {
         share?: string;
         metricsPort: number;
         host: string;
-        maxLag: number;
+        maxLag?: number;
       }) => {
+        const [{ createLogger }, { serviceCredentials }, { DEFAULT_MAX_LAG_MS, startIngest }] =
+          await Promise.all([import('../logger.js'), import('@onestop/broker'), import('@onestop/ingest')]);
+        const maxLagMs = o.maxLag !== undefined ? o.maxLag * 1000 : DEFAULT_MAX_LAG_MS;
         const logger = createLogger('onestop-ingest');
         const store = await openSharedStore(logger);
-        const registry = metricsRegistry();
+        const registry = await metricsRegistry();
         const { ingest: credential } = serviceCredentials({
           ONESTOP_SERVICE_PASSWORD: requireEnv('ONESTOP_SERVICE_PASSWORD'),
         });
@@ -149,7 +156,7 @@ export function registerSplitCommands(program: Command): void {
           awaitBroker: false,
         });
         const metrics = await serveMetrics(registry, o.metricsPort, o.host, () =>
-          ingestHealthz(ingest, store.db, o.maxLag * 1000),
+          ingestHealthz(ingest, store.db, maxLagMs),
         );
         onShutdown(logger, async () => {
           await metrics.close();
@@ -165,6 +172,11 @@ export function registerSplitCommands(program: Command): void {
     .option('--http-port <port>', 'HTTP port', parsePort('--http-port'), 8080)
     .option('--host <address>', 'address to listen on', '0.0.0.0')
     .action(async (o: { httpPort: number; host: string }) => {
+      const [{ createLogger }, { startDashboard }, { countActiveStaff }] = await Promise.all([
+        import('../logger.js'),
+        import('@onestop/dashboard'),
+        import('@onestop/store'),
+      ]);
       const logger = createLogger('onestop-dashboard');
       const store = await openSharedStore(logger);
       if ((await countActiveStaff(store.db)) === 0)
@@ -174,7 +186,7 @@ export function registerSplitCommands(program: Command): void {
       const dashboard = await startDashboard({
         db: store.db,
         notifications: store.notifications,
-        registry: metricsRegistry(),
+        registry: await metricsRegistry(),
         logger,
         port: o.httpPort,
         host: o.host,

@@ -1,11 +1,3 @@
-import {
-  addStaffMember,
-  disableStaffMember,
-  listStaff,
-  openStaffSession,
-  SESSION_TTL_MS,
-  staffBySession,
-} from '@onestop/store';
 import type { Command } from 'commander';
 import { asUsage, parsePositiveInt, UsageError } from '../errors.js';
 import { withStore } from '../with-store.js';
@@ -15,6 +7,7 @@ const DATA = ['--data <dir>', 'data folder of the embedded database', './data'] 
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
 
 async function activeAccount(data: string, username: string) {
+  const { listStaff } = await import('@onestop/store');
   const all = await withStore(data, listStaff);
   const account = all.find((s) => s.username === username && !s.disabled);
   if (!account) throw new UsageError(`no active account '${username}'`);
@@ -51,6 +44,7 @@ export function registerUserCommands(program: Command): void {
         displayName?: string;
         data: string;
       }) => {
+        const { addStaffMember } = await import('@onestop/store');
         const added = await withStore(o.data, (db) =>
           addStaffMember(db, {
             username: o.name,
@@ -70,6 +64,7 @@ export function registerUserCommands(program: Command): void {
     .description('list accounts as JSON lines')
     .option(...DATA)
     .action(async (o: { data: string }) => {
+      const { listStaff } = await import('@onestop/store');
       for (const s of await withStore(o.data, listStaff)) print(s);
     });
 
@@ -79,6 +74,7 @@ export function registerUserCommands(program: Command): void {
     .argument('<username>')
     .option(...DATA)
     .action(async (username: string, o: { data: string }) => {
+      const { disableStaffMember } = await import('@onestop/store');
       const done = await withStore(o.data, (db) => disableStaffMember(db, username, 'cli'));
       if (!done) throw new UsageError(`no active account '${username}'`);
       print({ username, disabled: true });
@@ -92,6 +88,7 @@ export function registerUserCommands(program: Command): void {
     .option(...DATA)
     .action(async (username: string, o: { days: number; data: string }) => {
       await activeAccount(o.data, username);
+      const { openStaffSession } = await import('@onestop/store');
       const t = await withStore(o.data, (db) =>
         openStaffSession(db, username, 'api', new Date(), o.days * 86_400_000),
       );
@@ -106,6 +103,7 @@ export function registerUserCommands(program: Command): void {
     .option(...DATA)
     .action(async (username: string, o: { dashboardUrl: string; data: string }) => {
       await activeAccount(o.data, username);
+      const { openStaffSession, SESSION_TTL_MS } = await import('@onestop/store');
       const t = await withStore(o.data, (db) => openStaffSession(db, username, 'link'));
       const url = `${o.dashboardUrl.replace(/\/+$/, '')}/login/link?token=${t.token}`;
       print({
@@ -122,6 +120,7 @@ export function registerUserCommands(program: Command): void {
     .argument('<token>')
     .option(...DATA)
     .action(async (token: string, o: { data: string }) => {
+      const { staffBySession } = await import('@onestop/store');
       const who = await withStore(o.data, (db) => staffBySession(db, token, ['api']));
       if (!who) throw new UsageError('token is unknown, expired or its account is disabled');
       print(who);

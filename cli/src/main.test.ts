@@ -1,0 +1,116 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+const dir = mkdtempSync(join(tmpdir(), 'onestop-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/**
+ * A module hook (node:module `register`) that appends every module URL the process resolves to
+ * `log`: how a test sees which workspaces a command loaded without timing anything.
+ */
+function recordImports(log: string): string {
+  const hooks = `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const r = await next(specifier, context);
+  appendFileSync(${JSON.stringify(log)}, r.url + '\\n');
+  return r;
+}`;
+  const preload = `import { register } from 'node:module';
+register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
+  return `data:text/javascript,${encodeURIComponent(preload)}`;
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Module URLs the process resolved. */
+  loaded: string[];
+}
+
+let runs = 0;
+/** Runs the CLI from its sources (as the built bin would, without needing a build). */
+function onestop(args: string[]): Promise<Run> {
+  const log = join(dir, `imports-${runs++}.log`);
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', '--import', recordImports(log), MAIN, ...args],
+    { env: { ...process.env, NODE_NO_WARNINGS: '1', LOG_LEVEL: 'warn' } },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      let loaded: string[] = [];
+      try {
+        loaded = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+      } catch {}
+      resolve({ code, stdout, stderr, loaded });
+    });
+  });
+}
+
+/** The project's own workspaces and the heavy libraries that only an action needs. */
+const HEAVY =
+  /\/(protocol|store|service|broker|ingest|centre|dashboard|edge-agent|firmware-config|models)\/(src|dist)\/|\/node_modules\/(pino|prom-client|yaml|aedes|mqtt|@electric-sql|onnxruntime-node|sharp|drizzle-orm)\//;
+
+describe('onestop command line', () => {
+  it('prints the package version and loads no workspace', async () => {
+    const r = await onestop(['--version']);
+    expect(r).toMatchObject({ code: 0, stdout: `${version}\n` });
+    // The hook saw the CLI itself, so an empty match below means something.
+    expect(r.loaded.some((u) => u.endsWith('/cli/src/main.ts'))).toBe(true);
+    expect(r.loaded.filter((u) => HEAVY.test(u))).toEqual([]);
+  });
+
+  it('lists every command in its help and loads no workspace', async () => {
+    const r = await onestop(['--help']);
+    expect(r.code).toBe(0);
+    for (const cmd of [
+      'serve',
+      'broker',
+      'ingest',
+      'dashboard',
+      'agent',
+      'device',
+      'user',
+      'officer',
+      'perceive',
+    ])
+      expect(r.stdout).toMatch(new RegExp(`^  ${cmd}\\b`, 'm'));
+    expect(r.loaded.filter((u) => HEAVY.test(u))).toEqual([]);
+  });
+
+  it("keeps each command's flags and checks their values before loading anything", async () => {
+    const help = await onestop(['serve', '--help']);
+    expect(help.stdout).toContain('--mqtt-port <port>');
+    expect(help.stdout).toContain('--camera-replay <dir>');
+    expect(help.stdout).toContain('--redis <url>');
+    const bad = await onestop(['serve', '--mqtt-port', 'x']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--mqtt-port must be a port number 0–65535, got 'x'");
+    expect(bad.loaded.filter((u) => HEAVY.test(u))).toEqual([]);
+  });
+
+  it('loads what an action needs inside the action', async () => {
+    const r = await onestop(['device', 'config', 'set', '--unit', 'u1', '--file', join(dir, 'missing.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^onestop: --file: cannot read .*missing\.yaml/);
+    expect(r.loaded.some((u) => u.includes('/store/src/'))).toBe(true);
+    expect(r.loaded.some((u) => u.includes('/node_modules/yaml/'))).toBe(true);
+  });
+});
