@@ -6,10 +6,12 @@ import {
   type IngestEvent,
   ingestBatch,
   isTransientDatabaseError,
+  type Notifications,
   notify,
+  schema,
   storeDeadLetter,
 } from '@onestop/store';
-import { sql } from 'drizzle-orm';
+import { isNotNull, sql } from 'drizzle-orm';
 import type { IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -24,8 +26,11 @@ import { LogThrottle } from './log-throttle.js';
 import { isolatePoison } from './poison.js';
 
 export type IngestOptions = IngestEndpoint & {
-  /** `kind` picks the default number of commit lanes (PGlite has one connection). */
-  store: { db: Database; kind?: 'pglite' | 'postgres' };
+  /**
+   * `kind` picks the default number of commit lanes (PGlite has one connection); with
+   * `notifications`, events a device sends after it was revoked are not stored.
+   */
+  store: { db: Database; kind?: 'pglite' | 'postgres'; notifications?: Notifications };
   username?: string;
   password?: string;
   /** Fixed, so that the broker keeps this subscriber's session (and queued events) across restarts. */
@@ -124,6 +129,31 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
     // mqtt.js logs every packet through `debug` (a few % of the CPU at full load), even when off.
     log: () => {},
   };
+  // Devices revoked, as far as this process has heard (signals, and a catch-up read after every
+  // (re)connect of the listening connection). Read before the first event may arrive.
+  const revoked = new Set<string>();
+  let revokedKnown: () => void = () => {};
+  const firstRevokedRead = new Promise<void>((r) => (revokedKnown = r));
+  const stopHearing =
+    opts.store.notifications?.subscribe({
+      on: { device_revoked: ({ deviceId }) => void revoked.add(deviceId) },
+      resync: async () => {
+        try {
+          const rows = await opts.store.db
+            .select({ id: schema.devices.id })
+            .from(schema.devices)
+            .where(isNotNull(schema.devices.revokedAt));
+          for (const r of rows) revoked.add(r.id);
+        } finally {
+          revokedKnown();
+        }
+      },
+      onError: (err) => log.warn({ err: err.message }, 'database signals'),
+    }) ?? (() => {});
+  if (!opts.store.notifications) revokedKnown();
+  // A supervised start (awaitBroker false) must answer /healthz even while the database is away.
+  if (opts.awaitBroker ?? true) await firstRevokedRead;
+
   // Never gives up: every refusal or lost connection is retried with the shared backoff.
   const health = new HealthTracker<Item>(() => link.status(), registry);
   const link = openLink(opts, clientOptions, {
@@ -266,13 +296,26 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
     commits.whenBelow(max).then(() => handleMessage(packet, callback));
   };
 
+  // A refused message is counted every time but logged once a minute per reason: a device (or a
+  // broker without validation) repeating a bad message must not flood the log.
+  const refusalLogs = new Map<string, LogThrottle>();
+  const refuse = (topicName: string, reason: string, detail: string) => {
+    invalid.inc({ reason });
+    let throttle = refusalLogs.get(reason);
+    if (!throttle) {
+      throttle = new LogThrottle();
+      refusalLogs.set(reason, throttle);
+    }
+    const suppressed = throttle.take();
+    if (suppressed !== null)
+      log.warn({ topic: topicName.slice(0, 200), reason, detail, suppressed }, 'event refused by ingest');
+  };
   client.on('message', (topicName, payload) => {
     const d = decodeEvent(topicName, payload);
-    if (!d.ok) {
-      invalid.inc({ reason: d.reason });
-      log.warn({ topic: topicName, reason: d.reason, detail: d.detail }, 'event refused by ingest');
-      return;
-    }
+    if (!d.ok) return refuse(topicName, d.reason, d.detail);
+    // The broker refuses a revoked device once it hears of it; what got past it before (or went
+    // through a broker that does not know) is dropped here, unacknowledged.
+    if (revoked.has(d.topic.deviceId)) return refuse(topicName, 'revoked', 'device revoked');
     const item = { topic: d.topic, event: d.event };
     health.received(item);
     commits.push(item);
@@ -331,6 +374,7 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
       commits.stop();
       link.stop();
       health.stop();
+      stopHearing();
       if (subscribeTimer) clearTimeout(subscribeTimer);
       await client.endAsync(!client.connected);
     },

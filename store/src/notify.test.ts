@@ -1,3 +1,4 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from './db.js';
@@ -6,8 +7,10 @@ import {
   type Channel,
   chunkNotification,
   LISTEN_APPLICATION,
+  NotificationHub,
   type NotificationPayload,
   notify,
+  postgresListenTransport,
   type Subscription,
 } from './notify.js';
 import { openPgliteThread } from './pglite-thread.js';
@@ -130,6 +133,94 @@ describe.skipIf(!STORE_BACKENDS.includes('postgres'))('the PostgreSQL listening 
     await notify(store.db, 'command_queued', { deviceId: 'after' });
     await r.until(() => r.got.some((p) => p.deviceId === 'after'));
     r.unsubscribe();
+  });
+});
+
+/**
+ * A TCP proxy in front of PostgreSQL that can black-hole the connections it carries: bytes are
+ * swallowed both ways and nothing is closed, as when a NAT forgets a link or a failover leaves
+ * no one to send a reset. New connections still go through.
+ */
+class BlackHoleProxy {
+  private readonly pairs = new Set<[Socket, Socket]>();
+  private readonly sockets = new Set<Socket>();
+  private server: Server | null = null;
+  port = 0;
+
+  constructor(private readonly target: URL) {}
+
+  async start(): Promise<void> {
+    const server = createServer((down) => {
+      const up = connect(Number(this.target.port || 5432), this.target.hostname);
+      const pair: [Socket, Socket] = [down, up];
+      this.pairs.add(pair);
+      for (const s of pair) {
+        this.sockets.add(s);
+        s.on('error', () => s.destroy());
+      }
+      down.pipe(up).pipe(down);
+      down.on('close', () => up.destroy());
+      up.on('close', () => down.destroy());
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    this.port = (server.address() as { port: number }).port;
+    this.server = server;
+  }
+
+  url(): string {
+    const u = new URL(this.target);
+    u.hostname = '127.0.0.1';
+    u.port = String(this.port);
+    return u.toString();
+  }
+
+  /** Every connection open now goes silent, and stays open. */
+  blackHole(): void {
+    for (const [down, up] of this.pairs) {
+      down.unpipe(up);
+      up.unpipe(down);
+      down.on('data', () => {});
+      up.on('data', () => {});
+    }
+    this.pairs.clear();
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+}
+
+describe.skipIf(!STORE_BACKENDS.includes('postgres'))('a listening connection that goes silent', () => {
+  let store: TestStore;
+  let proxy: BlackHoleProxy;
+  beforeAll(async () => {
+    store = await openTestStore('postgres');
+    proxy = new BlackHoleProxy(new URL(store.url!));
+    await proxy.start();
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await store?.close();
+  });
+
+  it('is noticed by its heartbeat, remade and resynced, and the loss is reported', async () => {
+    const hub = new NotificationHub(
+      postgresListenTransport(proxy.url(), { intervalMs: 200, timeoutMs: 300 }),
+    );
+    try {
+      const r = recorder({ ...store, notifications: hub }, 'command_queued');
+      await r.until(() => r.resyncs() === 1);
+      proxy.blackHole();
+      // Sent while the link is silent: heard by no one; only the resync's catch-up read finds it.
+      await notify(store.db, 'command_queued', { deviceId: 'while-silent' });
+      await r.until(() => r.resyncs() === 2, 5_000);
+      expect(r.errors.map((e) => e.message).join()).toMatch(/listening connection lost: heartbeat/);
+      await notify(store.db, 'command_queued', { deviceId: 'after' });
+      await r.until(() => r.got.some((p) => p.deviceId === 'after'));
+    } finally {
+      await hub.close();
+    }
   });
 });
 

@@ -217,11 +217,24 @@ const asError = (e: unknown) => (e instanceof Error ? e : new Error(String(e)));
 /** `application_name` of every listening connection. */
 export const LISTEN_APPLICATION = 'onestop-listen';
 
+/** How the listening connection proves it is alive (see `postgresListenTransport`). */
+export interface ListenHeartbeat {
+  /** A `SELECT 1` on the listening connection this often (default 15 s). */
+  intervalMs?: number;
+  /** Its answer must come within this (default 5 s), else the connection is dropped and remade. */
+  timeoutMs?: number;
+}
+
 /**
  * PostgreSQL: a dedicated connection outside the pool (a pooled one would be handed to other
- * queries and its LISTENs lost), with TCP keep-alive so that a silently dead link is noticed.
+ * queries and its LISTENs lost). A listening connection only ever reads, so a link that dies
+ * without a reset (a NAT or firewall forgetting it, a failover) would go unnoticed for the OS's
+ * 2 h keep-alive: TCP keep-alive starts after 10 s idle, and a heartbeat query must be answered
+ * in time, else the connection is dropped, remade and everyone resyncs.
  */
-export function postgresListenTransport(url: string): ListenTransport {
+export function postgresListenTransport(url: string, heartbeat: ListenHeartbeat = {}): ListenTransport {
+  const intervalMs = heartbeat.intervalMs ?? 15_000;
+  const timeoutMs = heartbeat.timeoutMs ?? 5_000;
   let client: pg.Client | null = null;
   let listened = new Set<Channel>();
   return {
@@ -230,15 +243,29 @@ export function postgresListenTransport(url: string): ListenTransport {
       const c = new pg.Client({
         connectionString: url,
         keepAlive: true,
+        keepAliveInitialDelayMillis: 10_000,
         application_name: LISTEN_APPLICATION,
       });
       let gone = false;
+      let beat: NodeJS.Timeout | null = null;
       const drop = (err: Error) => {
         if (gone) return;
         gone = true;
+        if (beat) clearInterval(beat);
         if (client === c) client = null;
+        // With the heartbeat still unanswered, `end` destroys the socket rather than wait on it.
         c.end().catch(() => {});
         lost(err);
+      };
+      const probe = () => {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`heartbeat unanswered for ${timeoutMs} ms`)), timeoutMs);
+          timer.unref();
+        });
+        Promise.race([c.query('SELECT 1'), late])
+          .catch((err: unknown) => drop(asError(err)))
+          .finally(() => clearTimeout(timer));
       };
       c.on('error', drop);
       c.on('end', () => drop(new Error('connection ended')));
@@ -252,6 +279,10 @@ export function postgresListenTransport(url: string): ListenTransport {
       }
       client = c;
       listened = new Set();
+      if (!gone) {
+        beat = setInterval(probe, intervalMs);
+        beat.unref();
+      }
     },
     async listen(channel) {
       const c = client;

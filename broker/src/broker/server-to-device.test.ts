@@ -3,7 +3,8 @@ import { connectDevice, provision, silentLogger, uniqueUnit, waitFor } from '@on
 import { getCommand, requestCommand, setDeviceConfig } from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
 import { Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CommandSender } from './command-sender.js';
 import { type BrokerHandle, startBroker } from './start-broker.js';
 
 /** What the centre stores for a device (settings, commands) reaches it through the broker. */
@@ -90,6 +91,33 @@ describe('server to device through the database', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(got).toEqual([cmd.cmdId]);
     await device.close();
+  });
+
+  it('reads the queued commands once per connection, however often the device subscribes', async () => {
+    const creds = await provision(store, uniqueUnit('sub'), 'q01');
+    const reads = vi.spyOn(CommandSender.prototype, 'sendPending');
+    try {
+      const device = await connectDevice(`mqtt://127.0.0.1:${broker.port}`, creds);
+      const cmdTopic = topicFor(creds, 'cmd/restart');
+      // A device looping SUBSCRIBE must not turn each one into a database read.
+      await Promise.all(
+        Array.from({ length: 1_000 }, () => device.client.subscribeAsync(cmdTopic, { qos: 1 })),
+      );
+      const forDevice = () => reads.mock.calls.filter(([among]) => among?.includes(creds.deviceId)).length;
+      expect(forDevice()).toBeGreaterThanOrEqual(1);
+      expect(forDevice()).toBeLessThanOrEqual(2);
+      // And commands still go out.
+      const got: string[] = [];
+      device.client.on('message', (topic, payload) => {
+        const m = topic === cmdTopic ? decodePayload('cmd/restart', payload) : null;
+        if (m?.ok) got.push(m.value.cmdId);
+      });
+      const cmd = await requestCommand(store.db, { deviceId: creds.deviceId, name: 'restart', actor: 't' });
+      await waitFor(() => got.includes(cmd.cmdId), 5_000, 'the command');
+      await device.close();
+    } finally {
+      reads.mockRestore();
+    }
   });
 
   it('refuses unknown commands and unknown devices with a reason', async () => {

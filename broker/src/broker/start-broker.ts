@@ -132,26 +132,6 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
   );
 
   const configs = new ConfigPublisher(aedes, db, logger);
-  const serve: Serve = (conn, address, req) => {
-    const guarded = admission.admit(conn, address);
-    if (guarded) aedes.handle(guarded, req);
-  };
-  const listeners: Listener[] = [];
-  try {
-    listeners.push(await listenTcp(serve, opts.mqttPort, host));
-    if (opts.tls) listeners.push(await listenTls(serve, opts.tls, host));
-    if (opts.ws) listeners.push(await listenWs(serve, opts.ws, host));
-    if (opts.publishConfigsOnStart ?? true) {
-      const n = await configs.publishAll();
-      if (n > 0) logger.info({ configs: n }, 'published retained device configs');
-    }
-  } catch (err) {
-    await Promise.all(listeners.map((l) => l.close()));
-    await new Promise<void>((r) => aedes.close(() => r()));
-    await state.close();
-    throw err;
-  }
-
   // A command published before the device has (re)subscribed to its `cmd/…` topics would be
   // dropped while it shows as sent: only devices with a client that subscribed (or resumed a
   // persistent session, whose subscriptions survive) are sent commands.
@@ -164,20 +144,39 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
   const sendCommands = (among?: string[]) => {
     commands.sendPending(among).catch((err: unknown) => logger.warn({ err }, 'sending commands failed'));
   };
+  // One device's sends never overlap: a call while one runs asks for ONE more run after it, so
+  // that a device (or a burst of signals) cannot queue database reads faster than they finish.
+  const sendingTo = new Set<string>();
+  const sendAgain = new Set<string>();
+  const sendCommandsTo = (id: string) => {
+    if (sendingTo.has(id)) {
+      sendAgain.add(id);
+      return;
+    }
+    sendingTo.add(id);
+    commands
+      .sendPending([id])
+      .catch((err: unknown) => logger.warn({ err, deviceId: id }, 'sending commands failed'))
+      .finally(() => {
+        sendingTo.delete(id);
+        if (sendAgain.delete(id)) sendCommandsTo(id);
+      });
+  };
   const deviceOf = (client: Client | null) => {
     const s = client ? gate.sessions.get(client) : undefined;
     return s?.role === 'device' ? s.address.deviceId : null;
   };
-  // What was queued while the device was away goes out as soon as it can receive it.
+  // What was queued while the device was away goes out as soon as it can receive it: on the
+  // FIRST subscription of a connection only, so that a device repeating SUBSCRIBE costs nothing.
   aedes.on('subscribe', (subs, client) => {
     const id = deviceOf(client);
-    if (!client || !id || !subs.some((s) => s.topic.includes('/cmd/'))) return;
+    if (!client || !id || listening.has(client) || !subs.some((s) => s.topic.includes('/cmd/'))) return;
     listening.add(client);
-    sendCommands([id]);
+    sendCommandsTo(id);
   });
   aedes.on('clientReady', (client) => {
     const id = deviceOf(client);
-    if (id && client.clean === false) sendCommands([id]);
+    if (id && client.clean === false) sendCommandsTo(id);
   });
 
   /** Revocations this node missed while not listening: among the devices connected to it. */
@@ -194,7 +193,10 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
   const published = (n: number) => n > 0 && logger.info({ configs: n }, 'published changed device configs');
   // Changes made by any process (dashboard, CLI, another node, SQL through the store's
   // functions) arrive as signals; each catch-up after (re)connecting reads what they may have
-  // missed. No timers: a quiet system costs nothing.
+  // missed. No timers: a quiet system costs nothing. Listened to BEFORE any device can connect:
+  // a revocation is then either heard or already stored when the device logs in.
+  let resynced: () => void = () => {};
+  const firstResync = new Promise<void>((r) => (resynced = r));
   const unsubscribe = opts.store.notifications.subscribe({
     on: {
       device_revoked: ({ deviceId }) => {
@@ -202,19 +204,45 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
         // Clears the retained config a revoked device could still read.
         return configs.publish(deviceId);
       },
-      command_queued: ({ deviceId }) => sendCommands([deviceId]),
+      command_queued: ({ deviceId }) => sendCommandsTo(deviceId),
       config_changed: async (p) => {
         if ('unitId' in p) published(await configs.publishUnit(p.unitId));
         else for (const id of p.deviceIds) await configs.publish(id);
       },
     },
     resync: async () => {
-      await sweepRevoked();
-      sendCommands();
-      published(await configs.publishChanged());
+      try {
+        await sweepRevoked();
+        sendCommands();
+        published(await configs.publishChanged());
+      } finally {
+        resynced();
+      }
     },
     onError: (err) => logger.warn({ err: err.message }, 'database signals'),
   });
+
+  const serve: Serve = (conn, address, req) => {
+    const guarded = admission.admit(conn, address);
+    if (guarded) aedes.handle(guarded, req);
+  };
+  const listeners: Listener[] = [];
+  try {
+    await firstResync;
+    listeners.push(await listenTcp(serve, opts.mqttPort, host));
+    if (opts.tls) listeners.push(await listenTls(serve, opts.tls, host));
+    if (opts.ws) listeners.push(await listenWs(serve, opts.ws, host));
+    if (opts.publishConfigsOnStart ?? true) {
+      const n = await configs.publishAll();
+      if (n > 0) logger.info({ configs: n }, 'published retained device configs');
+    }
+  } catch (err) {
+    unsubscribe();
+    await Promise.all(listeners.map((l) => l.close()));
+    await new Promise<void>((r) => aedes.close(() => r()));
+    await state.close();
+    throw err;
+  }
 
   const [tcp, ...rest] = listeners as [Listener, ...Listener[]];
   let tlsPort: number | null = null;
