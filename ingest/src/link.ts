@@ -1,10 +1,9 @@
 import { CONNACK_REFUSALS, keepReconnecting, type LinkStatus } from '@onestop/protocol';
-import { counter } from '@onestop/service';
+import { counter, LogThrottle } from '@onestop/service';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { connectTo, type IngestEndpoint } from './endpoint.js';
-import { LogThrottle } from './log-throttle.js';
 
 export interface BrokerLink {
   client: MqttClient;

@@ -1,5 +1,5 @@
 import { backoffDelay, type DeviceAddress, type ParsedTopic, TOPIC_ROOT, topicFor } from '@onestop/protocol';
-import { counter, histogram } from '@onestop/service';
+import { counter, histogram, LogThrottle } from '@onestop/service';
 import {
   type Database,
   describeDatabaseError,
@@ -22,7 +22,6 @@ import { GroupCommit } from './group-commit.js';
 import { HealthTracker, type IngestHealth } from './health.js';
 import { CommitLanes } from './lanes.js';
 import { openLink } from './link.js';
-import { LogThrottle } from './log-throttle.js';
 import { isolatePoison } from './poison.js';
 
 export type IngestOptions = IngestEndpoint & {
@@ -298,15 +297,10 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
 
   // A refused message is counted every time but logged once a minute per reason: a device (or a
   // broker without validation) repeating a bad message must not flood the log.
-  const refusalLogs = new Map<string, LogThrottle>();
+  const refusalLogs = new LogThrottle();
   const refuse = (topicName: string, reason: string, detail: string) => {
     invalid.inc({ reason });
-    let throttle = refusalLogs.get(reason);
-    if (!throttle) {
-      throttle = new LogThrottle();
-      refusalLogs.set(reason, throttle);
-    }
-    const suppressed = throttle.take();
+    const suppressed = refusalLogs.take(reason);
     if (suppressed !== null)
       log.warn({ topic: topicName.slice(0, 200), reason, detail, suppressed }, 'event refused by ingest');
   };

@@ -1,2 +1,3 @@
 export { Lifecycle, StartError } from './lifecycle.js';
+export { LogThrottle } from './log-throttle.js';
 export { counter, gauge, histogram } from './metrics.js';

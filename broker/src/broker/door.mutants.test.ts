@@ -1,7 +1,8 @@
 import { EXAMPLES, encodePayload, MAX_PAYLOAD_BYTES } from '@onestop/protocol';
+import { LogThrottle } from '@onestop/service';
 import { describe, expect, it } from 'vitest';
 import { deviceSession, type Session } from './acl.js';
-import { inspect, RefusalLog, TokenBucket } from './door.js';
+import { inspect, TokenBucket } from './door.js';
 
 /**
  * The door's edges that mutation testing (npm run mutation) showed untested: exact limits, the
@@ -64,7 +65,7 @@ describe('door, at its edges', () => {
       deviceId: 'x',
     } as never);
     expect(refusal(inspect(device, `${prefix}/evt/rating`, other))?.detail).toBe(
-      `payload deviceId 'x' on ${prefix}/evt/rating`,
+      `deviceId: 'x' does not match the topic's '${address.deviceId}'`,
     );
   });
 });
@@ -89,26 +90,26 @@ describe('token bucket, exactly', () => {
 
 describe('refusal log, exactly', () => {
   it('logs again once the interval has fully passed', () => {
-    const log = new RefusalLog(1_000);
-    expect(log.shouldLog('d', 0)).toBe(0);
-    expect(log.shouldLog('d', 999)).toBeNull();
-    expect(log.shouldLog('d', 1_000)).toBe(1);
-    expect(log.shouldLog('d', 1_001)).toBeNull();
+    const log = new LogThrottle(1_000);
+    expect(log.take('d', 0)).toBe(0);
+    expect(log.take('d', 999)).toBeNull();
+    expect(log.take('d', 1_000)).toBe(1);
+    expect(log.take('d', 1_001)).toBeNull();
   });
 
-  it('forgets quiet clients once it holds more than 50,000, so it cannot grow without bound', () => {
-    const log = new RefusalLog(1_000);
+  it('forgets quiet clients once it holds its cap, so it cannot grow without bound', () => {
+    const log = new LogThrottle(1_000, 50_000);
     for (const key of ['a', 'b']) {
-      log.shouldLog(key, 0);
-      log.shouldLog(key, 1); // suppressed: remembered as one
+      log.take(key, 0);
+      log.take(key, 1); // suppressed: remembered as one
     }
     // 50,000 entries in all: nothing is forgotten yet.
-    for (let i = 0; i < 49_998; i++) log.shouldLog(`k${i}`, 1_000);
-    expect(log.shouldLog('a', 1_000)).toBe(1);
+    for (let i = 0; i < 49_998; i++) log.take(`k${i}`, 1_000);
+    expect(log.take('a', 1_000)).toBe(1);
     // One more: every entry a full interval old is dropped, 'b' with it, so nothing suppressed is
     // reported for it; recent entries are kept and still suppress.
-    log.shouldLog('k-last', 1_000);
-    expect(log.shouldLog('b', 1_000)).toBe(0);
-    expect(log.shouldLog('k1', 1_002)).toBeNull();
+    log.take('k-last', 1_000);
+    expect(log.take('b', 1_000)).toBe(0);
+    expect(log.take('k1', 1_002)).toBeNull();
   });
 });

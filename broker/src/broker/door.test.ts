@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { EXAMPLES, encodePayload, MAX_PAYLOAD_BYTES, topicFor } from '@onestop/protocol';
+import { LogThrottle } from '@onestop/service';
 import {
   connectDevice,
   metricValue,
@@ -14,7 +15,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceSession, maySubscribe, type Session, unshare } from './acl.js';
-import { forLog, inspect, MAX_LOGGED_CHARS, RefusalLog, TokenBucket } from './door.js';
+import { forLog, inspect, MAX_LOGGED_CHARS, TokenBucket } from './door.js';
 import { type BrokerHandle, startBroker } from './start-broker.js';
 
 const address = { unitId: 'tv', counterId: 'q03', deviceId: 'tv1-q03-a' };
@@ -115,12 +116,12 @@ describe('limits', () => {
   });
 
   it('logs a refusal once a minute per key, counting the suppressed ones', () => {
-    const log = new RefusalLog(60_000);
-    expect(log.shouldLog('d1', 0)).toBe(0);
-    expect(log.shouldLog('d1', 1_000)).toBeNull();
-    expect(log.shouldLog('d1', 2_000)).toBeNull();
-    expect(log.shouldLog('d2', 2_000)).toBe(0);
-    expect(log.shouldLog('d1', 61_000)).toBe(2);
+    const log = new LogThrottle(60_000);
+    expect(log.take('d1', 0)).toBe(0);
+    expect(log.take('d1', 1_000)).toBeNull();
+    expect(log.take('d1', 2_000)).toBeNull();
+    expect(log.take('d2', 2_000)).toBe(0);
+    expect(log.take('d1', 61_000)).toBe(2);
   });
 
   it('cuts attacker-chosen text for the log', () => {
@@ -132,13 +133,13 @@ describe('limits', () => {
   });
 
   it('keeps at most maxKeys refusal keys, dropping the oldest first', () => {
-    const log = new RefusalLog(60_000, 1_000);
+    const log = new LogThrottle(60_000, 1_000);
     for (let i = 0; i < 60_000; i++)
-      expect(log.shouldLog(`10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, i)).toBe(0);
+      expect(log.take(`10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, i)).toBe(0);
     expect(log.size).toBeLessThanOrEqual(1_000);
     // The newest key is still remembered (suppressed), the oldest was evicted (logs again).
-    expect(log.shouldLog('10.0.234.95', 60_000)).toBeNull();
-    expect(log.shouldLog('10.0.0.0', 60_000)).toBe(0);
+    expect(log.take('10.0.234.95', 60_000)).toBeNull();
+    expect(log.take('10.0.0.0', 60_000)).toBe(0);
   });
 });
 

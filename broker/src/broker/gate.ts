@@ -1,5 +1,5 @@
 import type { BirthMessage, CommandResponse, StatusMessage, TelemetryMessage } from '@onestop/protocol';
-import { counter, gauge } from '@onestop/service';
+import { counter, gauge, LogThrottle } from '@onestop/service';
 import type { AedesOptions, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -7,7 +7,7 @@ import { INTERNAL_PREFIX, maySubscribe, type Session } from './acl.js';
 import type { Authenticator } from './auth.js';
 import { DeviceBudgets, type RateLimit } from './budget.js';
 import type { DeviceStateWriter } from './device-state.js';
-import { type DoorVerdict, forLog, inspect, RefusalLog } from './door.js';
+import { type DoorVerdict, forLog, inspect } from './door.js';
 import { FlapDetector, type FlappingLimits } from './flapping.js';
 import { liftPacketLimit } from './packet-guard.js';
 import type { RejectReason } from './reasons.js';
@@ -39,7 +39,7 @@ export class Gate {
   private readonly budgets: DeviceBudgets | null;
   private readonly flapping: FlapDetector | null;
   private readonly graceful = new WeakSet<Client>();
-  private readonly refusals = new RefusalLog();
+  private readonly refusals = new LogThrottle();
   private readonly rejected;
   private readonly connectedDevices;
   private readonly accepted;
@@ -192,7 +192,7 @@ export class Gate {
     this.rejected.inc({ reason });
     const address = client ? addressOf(client) : undefined;
     const key = who !== null ? `${who}\u0000${reason}` : `${address}\u0001${reason}`;
-    const suppressed = this.refusals.shouldLog(key);
+    const suppressed = this.refusals.take(key);
     if (suppressed === null) return;
     this.logger.warn(
       {
@@ -211,7 +211,7 @@ export class Gate {
   /** A connection refused before it had a client (connection limits, churn, packet size). */
   refuseConnection(address: string, reason: RejectReason, detail: string): void {
     this.rejected.inc({ reason });
-    const suppressed = this.refusals.shouldLog(`${address}\u0000${reason}`);
+    const suppressed = this.refusals.take(`${address}\u0000${reason}`);
     if (suppressed === null) return;
     this.logger.warn({ address, reason, detail, suppressed }, 'connection refused');
   }
