@@ -14,7 +14,7 @@ import {
   withOutage,
 } from '@onestop/service/testing';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
-import mqtt, { MqttClient } from 'mqtt';
+import { MqttClient } from 'mqtt';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { serveMetrics } from '../metrics-server.js';
