@@ -1,14 +1,33 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const ALL_TESTS = ['*/src/**/*.test.ts', 'cli/src/**/*.test.ts', 'tests/**/*.test.ts'];
 
 /**
+ * What makes a suite more than a unit test: it opens a database (PGlite or PostgreSQL), starts a
+ * broker, an agent, an ingest, a dashboard server or a child process. A suite that uses none of
+ * these is in the `unit` project, found by reading the files here rather than by a list to keep
+ * up, so a new pure test is a unit test by itself.
+ */
+const NEEDS_MORE_THAN_NODE =
+  /openTestStore|openStore|openPgliteThread|startBroker|Aedes|createBroker|startIngest|startEmbedded|startAgent|startSimulatedCounter|startDashboard|createDashboardApp|createAdaptorServer|child_process|spawnTs|chromium/;
+
+function testFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return e.name === 'node_modules' || e.name === 'dist' ? [] : testFiles(path);
+    return e.name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+/**
  * Suites that need more than Node and PGlite — a service (Redis, Mosquitto), Chromium, the built
  * CLI, servers in child processes killed mid-flight — or that spend tens of CPU-seconds on a
- * reference. They run in `npm test` (project `integration`); `npm run test:unit` leaves them out.
- * A list here rather than a file-name convention, so that no test file has to move. Storage
- * suites stay in the unit project: with ONESTOP_TEST_POSTGRES=off (set by the unit scripts) they
- * run on PGlite only.
+ * reference. They run in `npm test` (project `integration`) only. Everything else that is not a
+ * unit test is in the `local` project (PGlite, brokers and servers in the test's own process):
+ * `npm run test:local` runs unit + local with ONESTOP_TEST_POSTGRES=off, storage on PGlite only.
  */
 const INTEGRATION = [
   'tests/**/*.test.ts', // the built `onestop` command end to end, dashboards in Chromium
@@ -21,6 +40,13 @@ const INTEGRATION = [
   'centre/src/pipeline/embedded.test.ts', // an on-disk database in a worker thread, restarted
 ];
 
+const ROOT = fileURLToPath(new URL('.', import.meta.url));
+const UNIT = readdirSync(ROOT, { withFileTypes: true })
+  .filter((e) => e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules')
+  .flatMap((e) => testFiles(join(ROOT, e.name)))
+  .filter((file) => !NEEDS_MORE_THAN_NODE.test(readFileSync(file, 'utf8')))
+  .map((file) => relative(ROOT, file));
+
 // Workspace packages export their TypeScript sources under the "source" condition,
 // so tests run against src/ without a build step.
 export default defineConfig({
@@ -32,7 +58,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     projects: [
-      { extends: true, test: { name: 'unit', include: ALL_TESTS, exclude: INTEGRATION } },
+      { extends: true, test: { name: 'unit', include: UNIT, exclude: INTEGRATION } },
+      { extends: true, test: { name: 'local', include: ALL_TESTS, exclude: [...UNIT, ...INTEGRATION] } },
       { extends: true, test: { name: 'integration', include: INTEGRATION } },
     ],
     coverage: {
