@@ -1,20 +1,13 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { topicFor } from '@onestop/protocol';
-import {
-  metricValue,
-  provision,
-  ratingFor,
-  silentLogger,
-  uniqueUnit,
-  waitFor,
-  wrapDevice,
-} from '@onestop/service/testing';
+import { metricValue, provision, ratingFor, uniqueUnit, waitFor, wrapDevice } from '@onestop/service/testing';
 import type { ProvisionedDevice } from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
 import mqtt, { type MqttClient } from 'mqtt';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BrokerHandle, startBroker } from './start-broker.js';
+import { startTestBroker } from '../testing/test-broker.js';
+import type { BrokerHandle } from './start-broker.js';
 
 /** MQTT's variable byte integer (3.1.1 §2.2.3), for hand-made fixed headers. */
 function vbi(n: number): Buffer {
@@ -46,13 +39,8 @@ describe('broker under attack', () => {
 
   beforeAll(async () => {
     store = await openTestStore('pglite');
-    broker = await startBroker({
-      store,
-      mqttPort: 0,
-      host: '127.0.0.1',
+    broker = await startTestBroker(store, {
       registry,
-      logger: silentLogger,
-      serviceCredentials: [],
       loginLimits: {
         perUsernameAddress: 3,
         windowMs: 60_000,
@@ -70,13 +58,8 @@ describe('broker under attack', () => {
       },
       publishConfigsOnStart: false,
     });
-    churnBroker = await startBroker({
-      store,
-      mqttPort: 0,
-      host: '127.0.0.1',
+    churnBroker = await startTestBroker(store, {
       registry: churnRegistry,
-      logger: silentLogger,
-      serviceCredentials: [],
       rateLimit: { perSecond: 1, burst: 5 },
       flapping: null,
       publishConfigsOnStart: false,

@@ -14,9 +14,10 @@ import mqtt from 'mqtt';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestBroker } from '../testing/test-broker.js';
 import { deviceSession, maySubscribe, type Session, unshare } from './acl.js';
 import { forLog, inspect, MAX_LOGGED_CHARS, TokenBucket } from './door.js';
-import { type BrokerHandle, startBroker } from './start-broker.js';
+import type { BrokerHandle } from './start-broker.js';
 
 const address = { unitId: 'tv', counterId: 'q03', deviceId: 'tv1-q03-a' };
 const device = deviceSession(address, 'dev-tv1-q03-a');
@@ -161,10 +162,7 @@ describe('door on a running broker', () => {
 
   beforeAll(async () => {
     store = await openTestStore('pglite');
-    broker = await startBroker({
-      store,
-      mqttPort: 0,
-      host: '127.0.0.1',
+    broker = await startTestBroker(store, {
       registry,
       logger,
       serviceCredentials: [{ username: 'ingest', password: 'ingest-pw', role: 'ingest' }],

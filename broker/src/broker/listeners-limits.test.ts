@@ -8,7 +8,6 @@ import {
   metricValue,
   provision,
   ratingFor,
-  silentLogger,
   uniqueUnit,
   waitFor,
   wrapDevice,
@@ -18,7 +17,8 @@ import { openTestStore, type TestStore } from '@onestop/store/testing';
 import mqtt from 'mqtt';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BrokerHandle, startBroker } from './start-broker.js';
+import { startTestBroker } from '../testing/test-broker.js';
+import type { BrokerHandle } from './start-broker.js';
 
 /** Throttling, rate limits, retained config, TLS and WebSocket: one broker, PGlite. */
 describe('broker limits and listeners', () => {
@@ -56,12 +56,8 @@ describe('broker limits and listeners', () => {
       { stdio: 'ignore' },
     );
     cert = readFileSync(join(certDir, 'cert.pem'));
-    broker = await startBroker({
-      store,
-      mqttPort: 0,
-      host: '127.0.0.1',
+    broker = await startTestBroker(store, {
       registry,
-      logger: silentLogger,
       serviceCredentials: [{ username: 'dash', password: 'dash-pw', role: 'dashboard' }],
       rateLimit: { perSecond: 1, burst: 5 },
       loginLimits: {

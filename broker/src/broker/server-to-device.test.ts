@@ -1,11 +1,11 @@
 import { decodePayload, encodePayload, topicFor } from '@onestop/protocol';
-import { connectDevice, provision, silentLogger, uniqueUnit, waitFor } from '@onestop/service/testing';
+import { connectDevice, provision, uniqueUnit, waitFor } from '@onestop/service/testing';
 import { getCommand, requestCommand, setDeviceConfig } from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startTestBroker } from '../testing/test-broker.js';
 import { CommandSender } from './command-sender.js';
-import { type BrokerHandle, startBroker } from './start-broker.js';
+import type { BrokerHandle } from './start-broker.js';
 
 /** What the centre stores for a device (settings, commands) reaches it through the broker. */
 describe('server to device through the database', () => {
@@ -13,13 +13,7 @@ describe('server to device through the database', () => {
   let broker: BrokerHandle;
   beforeAll(async () => {
     store = await openTestStore('pglite');
-    broker = await startBroker({
-      store,
-      mqttPort: 0,
-      host: '127.0.0.1',
-      registry: new Registry(),
-      logger: silentLogger,
-      serviceCredentials: [],
+    broker = await startTestBroker(store, {
       deviceStateFlushMs: 50,
     });
   });

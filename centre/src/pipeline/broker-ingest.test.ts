@@ -1,4 +1,5 @@
-import { type BrokerHandle, startBroker } from '@onestop/broker';
+import type { BrokerHandle } from '@onestop/broker';
+import { startTestBroker } from '@onestop/broker/testing';
 import { type IngestHandle, startIngest } from '@onestop/ingest';
 import { encodePayload, MAX_PAYLOAD_BYTES, topicFor } from '@onestop/protocol';
 import {
@@ -29,12 +30,8 @@ describe.each(STORE_BACKENDS)('broker + ingest on %s', (backend) => {
 
   beforeAll(async () => {
     store = await openTestStore(backend);
-    broker = await startBroker({
-      store,
-      mqttPort: 0,
-      host: '127.0.0.1',
+    broker = await startTestBroker(store, {
       registry,
-      logger: silentLogger,
       serviceCredentials: [{ username: 'ingest', password: ingestPassword, role: 'ingest' }],
       deviceStateFlushMs: 50,
     });

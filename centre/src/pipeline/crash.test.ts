@@ -1,19 +1,18 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type BrokerHandle, startBroker } from '@onestop/broker';
+import type { BrokerHandle } from '@onestop/broker';
+import { startTestBroker } from '@onestop/broker/testing';
 import {
   provision,
   ratingFor,
   SimDevice,
   servicePassword,
-  silentLogger,
   uniqueUnit,
   waitFor,
 } from '@onestop/service/testing';
 import { schema } from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
 import { countDistinct, eq } from 'drizzle-orm';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** 20,000 by default; ONESTOP_CRASH_EVENTS scales it for slow machines or a longer soak. */
@@ -59,12 +58,7 @@ describe('ingest crash mid-burst', () => {
 
   beforeAll(async () => {
     store = await openTestStore('postgres');
-    broker = await startBroker({
-      store,
-      mqttPort: 0,
-      host: '127.0.0.1',
-      registry: new Registry(),
-      logger: silentLogger,
+    broker = await startTestBroker(store, {
       serviceCredentials: [{ username: 'ingest', password, role: 'ingest' }],
       rateLimit: null,
     });

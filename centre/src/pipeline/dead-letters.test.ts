@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
-import { type BrokerHandle, startBroker } from '@onestop/broker';
+import type { BrokerHandle } from '@onestop/broker';
+import { startTestBroker } from '@onestop/broker/testing';
 import { type IngestHandle, startIngest } from '@onestop/ingest';
 import {
   connectDevice,
@@ -7,7 +8,6 @@ import {
   provision,
   ratingFor,
   servicePassword,
-  silentLogger,
   uniqueUnit,
 } from '@onestop/service/testing';
 import { schema } from '@onestop/store';
@@ -36,12 +36,8 @@ describe.each(STORE_BACKENDS)('dead letters on %s', (backend) => {
     await store.db.execute(
       sql`alter table ratings add constraint no_poison check (ticket is distinct from 'POISON')`,
     );
-    broker = await startBroker({
-      store,
-      mqttPort: 0,
-      host: '127.0.0.1',
+    broker = await startTestBroker(store, {
       registry,
-      logger: silentLogger,
       serviceCredentials: [{ username: 'ingest', password, role: 'ingest' }],
     });
     url = `mqtt://127.0.0.1:${broker.port}`;

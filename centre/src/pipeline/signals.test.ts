@@ -1,4 +1,5 @@
-import { type BrokerHandle, startBroker } from '@onestop/broker';
+import type { BrokerHandle } from '@onestop/broker';
+import { startTestBroker } from '@onestop/broker/testing';
 import { type IngestHandle, startIngest } from '@onestop/ingest';
 import { decodePayload, topicFor } from '@onestop/protocol';
 import {
@@ -49,12 +50,7 @@ describe.each(STORE_BACKENDS)('signals from another connection on %s', (backend)
     store = await openTestStore(backend);
     // PGlite has one connection per data folder: there the "other" one is the same.
     other = store.url ? await openStore({ kind: 'postgres', url: store.url, poolSize: 2 }) : store;
-    broker = await startBroker({
-      store,
-      mqttPort: 0,
-      host: '127.0.0.1',
-      registry: new Registry(),
-      logger: silentLogger,
+    broker = await startTestBroker(store, {
       serviceCredentials: [{ username: 'ingest', password: ingestPassword, role: 'ingest' }],
       deviceStateFlushMs: 50,
     });
@@ -191,13 +187,7 @@ describe.skipIf(!STORE_BACKENDS.includes('postgres'))('the broker losing its lis
   beforeAll(async () => {
     store = await openTestStore('postgres');
     other = await openStore({ kind: 'postgres', url: store.url!, poolSize: 2 });
-    broker = await startBroker({
-      store,
-      mqttPort: 0,
-      host: '127.0.0.1',
-      registry: new Registry(),
-      logger: silentLogger,
-      serviceCredentials: [],
+    broker = await startTestBroker(store, {
       deviceStateFlushMs: 50,
     });
   });

@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
-import { type BrokerHandle, serviceCredentials, startBroker } from '@onestop/broker';
+import { type BrokerHandle, serviceCredentials } from '@onestop/broker';
+import { startTestBroker } from '@onestop/broker/testing';
 import { duplexPair, type IngestHandle, startIngest } from '@onestop/ingest';
 import { RECONNECT_BACKOFF } from '@onestop/protocol';
 import {
@@ -50,12 +51,8 @@ describe('onestop ingest /healthz', () => {
     const registry = new Registry();
     const services = serviceCredentials({});
     const windowMs = 2_000;
-    broker = await startBroker({
-      store,
-      mqttPort: 0,
-      host: '127.0.0.1',
+    broker = await startTestBroker(store, {
       registry,
-      logger: silentLogger,
       serviceCredentials: services.all,
       loginLimits: {
         perUsernameAddress: 3,

@@ -1,0 +1,1 @@
+export { startTestBroker } from './test-broker.js';
