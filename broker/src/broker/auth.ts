@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { BoundedMap } from '@onestop/service';
 import { type Database, hashPassword, verifyPassword } from '@onestop/store';
 import { deviceClientIdOk, deviceSession, type ServiceRole, type Session } from './acl.js';
 import { isLoopback } from './admission.js';
@@ -60,17 +61,16 @@ export type AuthOutcome =
   | { ok: true; session: Session }
   | { ok: false; reason: 'auth_failed' | 'revoked' | 'throttled' | 'client_id' };
 
-/**
- * Fixed-window failure counts. Bounded: expired entries are swept when the map is full, and past
- * `maxKeys` the oldest go first, like `FlapDetector`.
- */
+/** Fixed-window failure counts, bounded (`BoundedMap`): an attacker cycling usernames or addresses. */
 export class FailureWindow {
-  private readonly hits = new Map<string, { count: number; resetAt: number }>();
+  private readonly hits: BoundedMap<{ count: number; resetAt: number }>;
   constructor(
     private readonly max: number,
     private readonly windowMs: number,
-    private readonly maxKeys = MAX_FAILURE_KEYS,
-  ) {}
+    maxKeys = MAX_FAILURE_KEYS,
+  ) {
+    this.hits = new BoundedMap(maxKeys, (h, now) => h.resetAt <= now);
+  }
 
   blocked(key: string, now: number): boolean {
     const h = this.hits.get(key);
@@ -85,14 +85,8 @@ export class FailureWindow {
 
   fail(key: string, now: number): void {
     const h = this.hits.get(key);
-    if (h && h.resetAt > now) {
-      h.count++;
-      return;
-    }
-    // Re-inserted, not updated in place, so that Map order stays oldest window first.
-    this.hits.delete(key);
-    if (this.hits.size >= this.maxKeys) this.sweep(now);
-    this.hits.set(key, { count: 1, resetAt: now + this.windowMs });
+    if (h && h.resetAt > now) h.count++;
+    else this.hits.set(key, { count: 1, resetAt: now + this.windowMs }, now);
   }
 
   clear(key: string): void {
@@ -101,14 +95,6 @@ export class FailureWindow {
 
   get size(): number {
     return this.hits.size;
-  }
-
-  /** Windows sit in the order they opened, so the expired ones, and the oldest, are in front. */
-  private sweep(now: number): void {
-    for (const [k, v] of this.hits) {
-      if (v.resetAt > now && this.hits.size < this.maxKeys) break;
-      this.hits.delete(k);
-    }
   }
 }
 

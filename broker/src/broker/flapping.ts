@@ -1,3 +1,5 @@
+import { BoundedMap } from '@onestop/service';
+
 export interface FlappingLimit {
   /** Connects allowed within `windowMs`; one more starts a ban of `banMs`. */
   maxConnects: number;
@@ -25,18 +27,16 @@ export const DEFAULT_FLAPPING_LIMITS: FlappingLimits = {
 
 export type FlapVerdict = { banned: false } | { banned: true; justNow: boolean; untilMs: number };
 
-/**
- * Connects per key in fixed windows, and bans that expire. Bounded: expired entries are swept
- * when the map grows, and past `maxKeys` the oldest go first (an attacker cycling through
- * addresses must not grow memory without end).
- */
+/** Connects per key in fixed windows, and bans that expire; bounded (`BoundedMap`). */
 export class FlapDetector {
-  private readonly seen = new Map<string, { count: number; windowEnd: number; bannedUntil: number }>();
+  private readonly seen: BoundedMap<{ count: number; windowEnd: number; bannedUntil: number }>;
 
   constructor(
     private readonly limit: FlappingLimit,
-    private readonly maxKeys = 100_000,
-  ) {}
+    maxKeys = 100_000,
+  ) {
+    this.seen = new BoundedMap(maxKeys, (e, now) => e.windowEnd <= now && e.bannedUntil <= now);
+  }
 
   /** Whether `key` is banned now, without counting anything (checked before any work). */
   banned(key: string, now = Date.now()): boolean {
@@ -48,28 +48,18 @@ export class FlapDetector {
     let e = this.seen.get(key);
     if (e && e.bannedUntil > now) return { banned: true, justNow: false, untilMs: e.bannedUntil };
     if (!e || e.windowEnd <= now) {
-      if (!e && this.seen.size >= this.maxKeys) this.sweep(now);
       e = { count: 0, windowEnd: now + this.limit.windowMs, bannedUntil: 0 };
-      this.seen.set(key, e);
+      this.seen.set(key, e, now);
     }
     e.count++;
     if (e.count <= this.limit.maxConnects) return { banned: false };
-    e.bannedUntil = now + this.limit.banMs;
-    // Counting starts afresh when the ban ends.
-    e.windowEnd = e.bannedUntil;
-    e.count = 0;
-    return { banned: true, justNow: true, untilMs: e.bannedUntil };
+    // Counting starts afresh when the ban ends; re-written so a ban is the last to be forgotten.
+    const ban = { count: 0, windowEnd: now + this.limit.banMs, bannedUntil: now + this.limit.banMs };
+    this.seen.set(key, ban, now);
+    return { banned: true, justNow: true, untilMs: ban.bannedUntil };
   }
 
   get size(): number {
     return this.seen.size;
-  }
-
-  private sweep(now: number): void {
-    for (const [k, e] of this.seen) if (e.windowEnd <= now && e.bannedUntil <= now) this.seen.delete(k);
-    for (const k of this.seen.keys()) {
-      if (this.seen.size < this.maxKeys) break;
-      this.seen.delete(k);
-    }
   }
 }
