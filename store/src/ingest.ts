@@ -7,6 +7,7 @@ import {
   projectRatings,
   projectVisits,
 } from './projections/index.js';
+import { type PlacedEvent, placeTimes } from './time/place.js';
 
 export type { Origin } from './projections/index.js';
 
@@ -26,10 +27,11 @@ export interface IngestResult {
 }
 
 type OfType<K extends IngestEventType> = Extract<IngestEvent, { type: K }>;
-type ByType = { [K in IngestEventType]: OfType<K>[] };
+type ByType = { [K in IngestEventType]: Placed<K>[] };
 
 /** Each kind's projection: stores its events exactly once and derives from the new ones only. */
-const PROJECT: { [K in IngestEventType]: (exec: Executor, batch: OfType<K>[]) => Promise<string[]> } = {
+type Placed<K extends IngestEventType> = OfType<K> & Pick<PlacedEvent, 'at' | 'timeSource'>;
+const PROJECT: { [K in IngestEventType]: (exec: Executor, batch: Placed<K>[]) => Promise<string[]> } = {
   rating: projectRatings,
   visit: projectVisits,
   expression: projectExpressions,
@@ -46,22 +48,25 @@ export async function ingestBatch(db: Database, batch: readonly IngestEvent[]): 
   const unique: IngestEvent[] = [];
   const duplicates: string[] = [];
   const seen = new Set<string>();
-  const byType: ByType = { rating: [], visit: [], expression: [], presence: [] };
   for (const e of batch) {
     if (seen.has(e.payload.eventId)) duplicates.push(e.payload.eventId);
     else {
       seen.add(e.payload.eventId);
       unique.push(e);
-      (byType[e.type] as IngestEvent[]).push(e);
     }
   }
   if (unique.length === 0) return { inserted: [], duplicates };
 
-  const kinds = (Object.keys(byType) as IngestEventType[]).filter((k) => byType[k].length > 0);
+  const receivedAtMs = Date.now();
+  const kindsIn = new Set(unique.map((e) => e.type));
   const store = async (exec: Executor): Promise<IngestResult> => {
+    // Presence first: a rating is judged against the sessions known once its batch is stored.
+    const byType: ByType = { presence: [], visit: [], rating: [], expression: [] };
+    for (const e of await placeTimes(exec, unique, receivedAtMs)) (byType[e.type] as PlacedEvent[]).push(e);
     const fresh = new Set<string>();
-    for (const k of kinds) {
-      for (const id of await (PROJECT[k] as (e: Executor, b: IngestEvent[]) => Promise<string[]>)(
+    for (const k of Object.keys(byType) as IngestEventType[]) {
+      if (byType[k].length === 0) continue;
+      for (const id of await (PROJECT[k] as (e: Executor, b: PlacedEvent[]) => Promise<string[]>)(
         exec,
         byType[k],
       ))
@@ -74,6 +79,6 @@ export async function ingestBatch(db: Database, batch: readonly IngestEvent[]): 
     }
     return { inserted, duplicates };
   };
-  if (kinds.length === 1 && kinds[0] !== 'presence') return store(db);
+  if (kindsIn.size === 1 && !kindsIn.has('presence')) return store(db);
   return db.transaction((tx) => store(tx));
 }

@@ -26,6 +26,11 @@ export const units = pgTable('units', {
   /** City or province, so the city centre can compare its wards. */
   province: text('province').notNull().default(''),
   createdAt: ts('created_at').notNull().defaultNow(),
+  /**
+   * The unit's evaluation settings (opening hours, misuse thresholds), validated and defaulted by
+   * `UnitSettings` in @onestop/evaluation; `{}` means every default.
+   */
+  settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
 });
 
 export const counters = pgTable(
@@ -98,11 +103,43 @@ export const events = pgTable(
     deviceId: text('device_id').notNull(),
     bootId: uuid('boot_id').notNull(),
     seq: bigint('seq', { mode: 'number' }).notNull(),
+    /** What the device's clock said: kept as claimed, never used for periods. */
     deviceTs: ts('device_ts').notNull(),
+    /**
+     * When the event happened as the centre can defend it (see `placeTimes`): the device clock
+     * when it agrees with the boot's monotonic clock, else re-based on `(bootId, mono)`. Null:
+     * quarantined, the time cannot be placed; stored, never counted.
+     */
+    at: ts('at'),
+    /** `device` | `rebased` | `quarantined`. */
+    timeSource: text('time_source').notNull().default('device'),
     receivedAt: ts('received_at').notNull().defaultNow(),
     payload: jsonb('payload').notNull(),
   },
-  (t) => [index('events_device_idx').on(t.deviceId, t.bootId, t.seq)],
+  (t) => [
+    index('events_device_idx').on(t.deviceId, t.bootId, t.seq),
+    index('events_quarantined_idx').on(t.deviceId, t.receivedAt).where(sql`${t.at} is null`),
+  ],
+);
+
+/**
+ * What the centre knows of one boot of one device: the latest instant it can have booted at
+ * (`min(received_at - mono)` over the events received while that boot was live), which turns any
+ * event's `mono` into a defensible time, and how far the device clock was off.
+ */
+export const deviceBoots = pgTable(
+  'device_boots',
+  {
+    deviceId: text('device_id').notNull(),
+    bootId: uuid('boot_id').notNull(),
+    /** Upper bound of the boot instant, ms since epoch. */
+    bootedAtMs: bigint('booted_at_ms', { mode: 'number' }).notNull(),
+    /** Device clock minus placed time at the last live event, ms (positive: clock ahead). */
+    clockOffsetMs: bigint('clock_offset_ms', { mode: 'number' }).notNull().default(0),
+    firstSeenAt: ts('first_seen_at').notNull().defaultNow(),
+    lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.deviceId, t.bootId] })],
 );
 
 /** An officer's signed-in time at a counter: the basis for attributing ratings fairly. */
@@ -120,7 +157,10 @@ export const presenceIntervals = pgTable(
     startEventId: uuid('start_event_id').notNull(),
     endEventId: uuid('end_event_id'),
   },
-  (t) => [index('presence_open_idx').on(t.deviceId, t.kind, t.endedAt)],
+  (t) => [
+    index('presence_open_idx').on(t.deviceId, t.kind, t.endedAt),
+    index('presence_device_started_idx').on(t.deviceId, t.kind, t.startedAt),
+  ],
 );
 
 export const visits = pgTable(
@@ -163,11 +203,27 @@ export const ratings = pgTable(
     reasons: text('reasons').array().notNull().default(sql`'{}'::text[]`),
     responseMs: integer('response_ms'),
     deviceTs: ts('device_ts').notNull(),
+    /** The placed time (events.at): every period, filter and attribution uses it. Null: quarantined. */
+    at: ts('at'),
     serverTs: ts('server_ts').notNull().defaultNow(),
+    /**
+     * `verified`: `officer_id` was signed in at this counter, on this unit's roster, at `at`.
+     * `unverified`: counts for no officer; `attribution_reason` says why. `pending`: stored before
+     * the centre judged ratings (migration 0008); judged by the same code when the store migrates.
+     */
+    attribution: text('attribution').notNull().default('pending'),
+    /** no_officer | not_signed_in | after_sign_out | not_on_roster | unknown_officer */
+    attributionReason: text('attribution_reason'),
+    /**
+     * Misuse filter that caught it (rapid_repeat | burst_without_visit | outside_hours |
+     * nobody_at_counter): kept and counted as filtered, never in any officer's figures.
+     */
+    filterReason: text('filter_reason'),
   },
   (t) => [
-    index('ratings_unit_ts_idx').on(t.unitId, t.deviceTs),
-    index('ratings_officer_ts_idx').on(t.officerId, t.deviceTs),
+    index('ratings_unit_at_idx').on(t.unitId, t.at),
+    index('ratings_officer_at_idx').on(t.officerId, t.at),
+    index('ratings_device_at_idx').on(t.deviceId, t.at),
   ],
 );
 
@@ -250,6 +306,12 @@ export const hourlyRollups = pgTable(
     satisfied: integer('satisfied').notNull().default(0),
     unsatisfied: integer('unsatisfied').notNull().default(0),
     scoreSum: integer('score_sum').notNull().default(0),
+    /**
+     * Ratings that count for nobody, on the `officer_id = ''` row: attribution failed, or a misuse
+     * filter caught them. The columns above hold counted (verified, unfiltered) ratings only.
+     */
+    unverified: integer('unverified').notNull().default(0),
+    filtered: integer('filtered').notNull().default(0),
     /** Ratings per pressed level, keyed `scale:level` (devices differ): the distribution view. */
     levels: jsonb('levels').$type<Record<string, number>>().notNull().default({}),
     visits: integer('visits').notNull().default(0),

@@ -2,7 +2,7 @@ import type { ExpressionEvent } from '@onestop/protocol';
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db.js';
 import { rollupUpsert } from './rollup.js';
-import { batchParam, eventsHead, freshIds, type Origin } from './statement.js';
+import { batchParam, eventsHead, freshIds, type Placed } from './statement.js';
 
 /**
  * Camera expression summaries in ONE statement: the `events` insert, the `expression_summaries`
@@ -10,7 +10,7 @@ import { batchParam, eventsHead, freshIds, type Origin } from './statement.js';
  */
 export function projectExpressions(
   db: Executor,
-  batch: ReadonlyArray<Origin & { payload: ExpressionEvent }>,
+  batch: ReadonlyArray<Placed & { payload: ExpressionEvent }>,
 ) {
   return freshIds(
     db,

@@ -1,9 +1,9 @@
 import type { PresenceEvent } from '@onestop/protocol';
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db.js';
-import { batchParam, eventsHead, type Origin } from './statement.js';
+import { batchParam, eventsHead, type Placed } from './statement.js';
 
-type PresenceIn = Origin & { payload: PresenceEvent };
+type PresenceIn = Placed & { payload: PresenceEvent };
 
 /**
  * Presence intervals: an opening event (signed_in, occupied) closes every interval of its kind
@@ -23,13 +23,16 @@ export async function projectPresence(tx: Executor, batch: readonly PresenceIn[]
   const result =
     await tx.execute(sql`${eventsHead('presence', batchParam(batch), 'kind text, state text, "officerId" text')},
 ranked as (
-  select *, row_number() over (partition by "deviceId", kind order by ts, seq, "eventId") as k from fresh
+  select *, row_number() over (partition by "deviceId", kind order by at, seq, "eventId") as k
+  from fresh where at is not null
 ),
 round as (select * from ranked where k = 1),
 ${APPLY}
-select "eventId" as event_id, k from ranked`);
+select "eventId" as event_id, k from ranked
+union all select "eventId", 0 from fresh where at is null`);
   // node-postgres and PGlite both return `{ rows }`.
   const rows = (result as unknown as { rows: Array<{ event_id: string; k: number | string }> }).rows;
+  // Quarantined events (no placed time) are stored but open or close nothing.
   const later = new Map<number, Set<string>>();
   for (const r of rows) {
     const k = Number(r.k);
@@ -39,7 +42,7 @@ select "eventId" as event_id, k from ranked`);
     const ids = later.get(k) ?? new Set();
     const round = batchParam(batch.filter((e) => ids.has(e.payload.eventId)));
     await tx.execute(sql`with round as (
-  select p.*, b.x->0->>0 as unit_id, b.x->0->>1 as counter_id
+  select p.*, b.x->0->>0 as unit_id, b.x->0->>1 as counter_id, to_timestamp((b.x->0->>2)::bigint / 1000.0) as at
   from jsonb_array_elements(${round}::jsonb) as b(x),
     jsonb_to_record(b.x->1) as p("eventId" uuid, "deviceId" text, ts bigint, kind text, state text, "officerId" text)
 ),
@@ -55,7 +58,7 @@ select 1`);
  * no interval is matched by two events.
  */
 const APPLY = sql.raw(`e as (
-  select *, to_timestamp(ts / 1000.0) as at, state in ('signed_in', 'occupied') as opening from round
+  select *, state in ('signed_in', 'occupied') as opening from round
 ),
 closed as (
   update presence_intervals i set ended_at = e.at, end_event_id = e."eventId"

@@ -2,7 +2,7 @@ import { officialLevel, type RatingEvent, ratingIndex } from '@onestop/protocol'
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db.js';
 import { rollupUpsert } from './rollup.js';
-import { batchParam, eventsHead, freshIds, type Origin } from './statement.js';
+import { batchParam, eventsHead, freshIds, type Placed } from './statement.js';
 
 /**
  * Ratings, the bulk of the traffic, in ONE statement (one round trip, one parse, one plan): the
@@ -10,7 +10,7 @@ import { batchParam, eventsHead, freshIds, type Origin } from './statement.js';
  * protocol's one definition of the scales), and the hour's counts and per-level distribution.
  * Returns the IDs of the newly inserted events.
  */
-export function projectRatings(db: Executor, batch: ReadonlyArray<Origin & { payload: RatingEvent }>) {
+export function projectRatings(db: Executor, batch: ReadonlyArray<Placed & { payload: RatingEvent }>) {
   const json = batchParam(batch, (e) => [
     officialLevel(e.payload.scale, e.payload.level),
     ratingIndex(e.payload.scale, e.payload.level),
@@ -25,10 +25,10 @@ export function projectRatings(db: Executor, batch: ReadonlyArray<Origin & { pay
     )},
 rt as (
   insert into ratings (event_id, unit_id, counter_id, device_id, officer_id, visit_id, dossier_ids,
-    ticket, scale, level, official, score, source, reasons, response_ms, device_ts)
+    ticket, scale, level, official, score, source, reasons, response_ms, device_ts, at, attribution)
   select "eventId", unit_id, counter_id, "deviceId", "officerId", "visitId",
-    coalesce("dossierIds", '{}'), ticket, scale, level, o->>2, (o->>3)::smallint, source,
-    coalesce(reasons, '{}'), "responseMs", device_ts
+    coalesce("dossierIds", '{}'), ticket, scale, level, o->>4, (o->>5)::smallint, source,
+    coalesce(reasons, '{}'), "responseMs", device_ts, at, 'verified'
   from fresh
   on conflict do nothing
 ),
@@ -40,8 +40,8 @@ select event_id from ins`,
 const ROLLUP = rollupUpsert(
   ['ratings', 'very_satisfied', 'satisfied', 'unsatisfied', 'score_sum'],
   `select unit_id, counter_id, coalesce("officerId", '') as officer_id, hour, scale || ':' || level as level_key,
-    1 as ratings, (o->>2 = 'very_satisfied')::int as very_satisfied, (o->>2 = 'satisfied')::int as satisfied,
-    (o->>2 = 'unsatisfied')::int as unsatisfied, (o->>3)::int as score_sum
+    1 as ratings, (o->>4 = 'very_satisfied')::int as very_satisfied, (o->>4 = 'satisfied')::int as satisfied,
+    (o->>4 = 'unsatisfied')::int as unsatisfied, (o->>5)::int as score_sum
   from fresh`,
   true,
 );

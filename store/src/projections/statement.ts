@@ -13,21 +13,31 @@ export interface Origin {
 const ENVELOPE = `"eventId" uuid, "deviceId" text, "bootId" uuid, seq bigint, ts bigint`;
 
 /**
- * The batch as ONE JSON parameter of `[[unitId, counterId, ...derived], payload]` pairs: the
+ * The batch as ONE JSON parameter of `[[unitId, counterId, at, timeSource, ...derived], payload]`
+ * pairs (`at`: the placed time in ms, null when quarantined; see time/place.ts): the
  * payload is stored as it is in `events.payload` and its columns are read by `jsonb_to_record`
  * (C code, arrays included), so no value is sent twice and the statement text never changes.
  */
-export function batchParam<E extends Origin & { payload: object }>(
+export function batchParam<E extends Placed & { payload: object }>(
   batch: readonly E[],
   derived: (e: E) => readonly unknown[] = () => [],
 ): string {
-  return JSON.stringify(batch.map((e) => [[e.unitId, e.counterId, ...derived(e)], e.payload]));
+  return JSON.stringify(
+    batch.map((e) => [[e.unitId, e.counterId, e.at, e.timeSource, ...derived(e)], e.payload]),
+  );
+}
+
+/** Where an event came from and when it happened, as the centre placed it. */
+export interface Placed extends Origin {
+  at: number | null;
+  timeSource: string;
 }
 
 /**
  * The head of every projection statement, as data-modifying CTEs:
- * - `r`: the batch as rows (payload columns, `unit_id`, `counter_id`, `payload`, `device_ts`,
- *   `hour`, and `o`, the derived values), in batch order (`ord`);
+ * - `r`: the batch as rows (payload columns, `unit_id`, `counter_id`, `payload`, `device_ts`, the
+ *   placed `at` (timestamptz, null when quarantined) and its `hour`, `time_source`, and `o`, the
+ *   derived values from index 4 on), in batch order (`ord`);
  * - `ins`: the `events` insert; its primary key makes redelivery harmless (exactly once);
  * - `fresh`: the rows of `r` newly inserted, the only ones any projection may count.
  * `columns` declares the kind's own payload columns for `jsonb_to_record`.
@@ -35,13 +45,14 @@ export function batchParam<E extends Origin & { payload: object }>(
 export function eventsHead(type: IngestEventType, json: string, columns: string): SQL {
   return sql`with r as (
   select p.*, b.x->0 as o, b.x->0->>0 as unit_id, b.x->0->>1 as counter_id, b.x->1 as payload, b.ord,
-    to_timestamp(p.ts / 1000.0) as device_ts, ${hourBucketSql(sql`p.ts`)} as hour
+    to_timestamp(p.ts / 1000.0) as device_ts, to_timestamp((b.x->0->>2)::bigint / 1000.0) as at,
+    b.x->0->>3 as time_source, ${hourBucketSql(sql`(b.x->0->>2)::bigint`)} as hour
   from jsonb_array_elements(${json}::jsonb) with ordinality as b(x, ord),
     jsonb_to_record(b.x->1) as p(${sql.raw(`${ENVELOPE}, ${columns}`)})
 ),
 ins as (
-  insert into events (event_id, type, unit_id, counter_id, device_id, boot_id, seq, device_ts, payload)
-  select "eventId", ${sql.raw(`'${type}'`)}, unit_id, counter_id, "deviceId", "bootId", seq, device_ts, payload from r
+  insert into events (event_id, type, unit_id, counter_id, device_id, boot_id, seq, device_ts, at, time_source, payload)
+  select "eventId", ${sql.raw(`'${type}'`)}, unit_id, counter_id, "deviceId", "bootId", seq, device_ts, at, time_source, payload from r
   on conflict do nothing
   returning event_id
 ),

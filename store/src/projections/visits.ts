@@ -2,7 +2,7 @@ import type { VisitEvent } from '@onestop/protocol';
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db.js';
 import { rollupUpsert } from './rollup.js';
-import { batchParam, eventsHead, freshIds, type Origin } from './statement.js';
+import { batchParam, eventsHead, freshIds, type Placed } from './statement.js';
 
 /**
  * Visits in ONE statement: the `events` insert, one `visits` row per visit and the hour's visit
@@ -10,7 +10,7 @@ import { batchParam, eventsHead, freshIds, type Origin } from './statement.js';
  * replays its outbox after a reconnect) and both may be in one batch: they are merged per visit
  * (`s` full join `e`), then upserted keeping what is already known.
  */
-export function projectVisits(db: Executor, batch: ReadonlyArray<Origin & { payload: VisitEvent }>) {
+export function projectVisits(db: Executor, batch: ReadonlyArray<Placed & { payload: VisitEvent }>) {
   return freshIds(
     db,
     sql`${eventsHead(
