@@ -370,7 +370,11 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
       health.stop();
       stopHearing();
       if (subscribeTimer) clearTimeout(subscribeTimer);
-      await client.endAsync(!client.connected);
+      // A graceful end waits until every outgoing QoS 1 publish is acknowledged. Acks still in
+      // flight after the flush may never be: a message that arrived after reading stopped is never
+      // handled, which stalls mqtt.js's packet stream, PUBACKs included. Then end at once; those
+      // devices re-send and are acknowledged next time.
+      await client.endAsync(!client.connected || acking.size > 0);
     },
   };
 }
