@@ -245,7 +245,8 @@ export function createDashboardApp(deps: DashboardDeps) {
         404,
       );
     if (!canSeeOfficer(staff, record.officer)) return forbidden(c);
-    const body = html`${periodNav(lang, t, period, today)}${officerPage(lang, t, record, { search, previous: before?.summary ?? null })}`;
+    const nav = periodNav(lang, t, period, today);
+    const body = officerPage(lang, t, record, { nav, search, previous: before?.summary ?? null });
     return c.html(layout({ lang, t, title: record.officer.name, body, staff, periodSearch: search }));
   });
 
