@@ -473,7 +473,9 @@ describe.each(STORE_BACKENDS)('report periods around Vietnam midnight on %s', (b
     expect(page).not.toContain(sunday.eventId);
     expect(page).toContain('<b>Ngày 16/11/2026</b>');
     expect(page).toContain('href="/units/trung-van?period=day&amp;date=2026-11-16"');
-    expect(page).toMatch(/data-testid="change"><span class="change">±0<\/span> · <span class="change">\+100\.0 điểm %<\/span>/);
+    expect(page).toMatch(
+      /data-testid="change"><span class="change">±0<\/span> · <span class="change">\+100\.0 điểm %<\/span>/,
+    );
   });
 
   it('prints the week and its dates, and the change since the week before', async () => {
