@@ -1,4 +1,4 @@
-import { newEventId } from '@onestop/protocol';
+import { hourBucket, newEventId } from '@onestop/protocol';
 import { addStaffMember, notify, openStaffSession, schema } from '@onestop/store';
 import { openTestStore, STORE_BACKENDS, type TestStore } from '@onestop/store/testing';
 import pino from 'pino';
@@ -160,6 +160,90 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
       satisfiedShare: null,
       expression: { samples: 2 },
     });
+    // Each object says what it covers; nothing was recorded for Lan the day before.
+    expect(lan).toMatchObject({
+      period: { kind: 'day', from: '2026-11-20', to: '2026-11-20' },
+      previous: null,
+    });
+  });
+
+  it('takes ?from=&to= (inclusive Vietnam dates) on pages, CSV and JSON', async () => {
+    const range = 'from=2026-11-17&to=2026-11-20';
+    const rows = (await (await req(`/api/units/trung-van/officers?${range}`)).json()) as Array<
+      Record<string, unknown>
+    >;
+    expect(rows.find((r) => r.officerId === 'cb-lan')).toMatchObject({
+      ratings: 5,
+      period: { kind: 'custom', from: '2026-11-17', to: '2026-11-20' },
+    });
+    const units = (await (await req(`/api/units?${range}`)).json()) as Array<Record<string, unknown>>;
+    expect(units.find((u) => u.unitId === 'trung-van')).toMatchObject({
+      ratings: 6,
+      period: { kind: 'custom', from: '2026-11-17', to: '2026-11-20' },
+      previous: { ratings: 0, period: { kind: 'custom', from: '2026-11-13', to: '2026-11-16' } },
+    });
+    const csv = await req(`/units/trung-van/officers.csv?${range}`);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-disposition')).toBe(
+      'attachment; filename="trung-van_2026-11-17_2026-11-20.csv"',
+    );
+    expect(await csv.text()).toContain('\r\n2026-11-17,2026-11-20,cb-lan,Nguyễn Thị Lan,5,2,');
+    const page = await req(`/units/trung-van?${range}`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('17/11/2026 – 20/11/2026');
+    expect(html).toContain(`officers.csv?from=2026-11-17&amp;to=2026-11-20`);
+    expect(html).toContain(`/units/trung-van/officers?${range}&lang=vi`);
+  });
+
+  it('prints the dates of the default period, today, and links the calendar periods around it', async () => {
+    const page = await (await req('/')).text();
+    expect(page).toMatch(
+      /data-testid="period"[^>]*data-from="2026-11-20" data-to="2026-11-20"><b>Ngày 20\/11\/2026<\/b>/,
+    );
+    expect(page).toContain('so với Ngày 19/11/2026');
+    expect(page).toContain(
+      'href="?period=week&amp;date=2026-11-16" title="Tuần 47/2026 (16/11 – 22/11/2026)"',
+    );
+    expect(page).toContain('href="?period=quarter&amp;date=2026-10-01"');
+    expect(page).toContain('href="/units/trung-van?period=day&amp;date=2026-11-20"');
+    expect(page).toMatch(/<input type="date" name="from" value="2026-11-20" required>/);
+    // Tomorrow has not happened: no "next" arrow.
+    expect(page).not.toContain('rel="next"');
+  });
+
+  it('refuses bad dates and mixed period forms with 400 naming the problem', async () => {
+    const refusal = async (q: string) => {
+      const res = await req(`/api/units/trung-van/officers?${q}`);
+      return {
+        status: res.status,
+        body: (await res.json()) as { error: string; field: string; reason: string },
+      };
+    };
+    expect(await refusal('from=2026-02-30&to=2026-03-01')).toMatchObject({
+      status: 400,
+      body: {
+        error: 'invalid query',
+        field: 'from',
+        reason: expect.stringContaining("real date written YYYY-MM-DD, got '2026-02-30'"),
+      },
+    });
+    expect(await refusal('from=2026-11-20&to=2026-11-01')).toMatchObject({
+      status: 400,
+      body: { field: 'to', reason: 'to: to (2026-11-01) is before from (2026-11-20)' },
+    });
+    expect(await refusal('from=2026-11-01')).toMatchObject({ status: 400, body: { field: 'to' } });
+    expect(await refusal('period=week&from=2026-11-01&to=2026-11-02')).toMatchObject({
+      status: 400,
+      body: { field: 'from', reason: expect.stringContaining('one way only') },
+    });
+    expect(await refusal('period=fortnight')).toMatchObject({ status: 400, body: { field: 'period' } });
+    expect(await refusal('period=month&date=20-11-2026')).toMatchObject({
+      status: 400,
+      body: { field: 'date' },
+    });
+    expect((await req('/units/trung-van?days=7&date=2026-11-01')).status).toBe(400);
+    expect((await req('/units/trung-van/officers.csv?from=2026-11-01&to=2032-01-01')).status).toBe(400);
   });
 
   it('exports the officer table as CSV for Excel, with Vietnamese headers', async () => {
@@ -172,12 +256,12 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = new TextDecoder().decode(bytes).trimEnd().split('\r\n');
     expect(lines[0]).toBe(
-      'Mã cán bộ,Cán bộ,Số đánh giá,Số không hài lòng,Tỷ lệ hài lòng,Chỉ số (0–100),Số mẫu camera,Chỉ số biểu cảm (camera, tách riêng),Khoảng tin cậy 95% (±)'.replace(
+      'Từ ngày,Đến ngày,Mã cán bộ,Cán bộ,Số đánh giá,Số không hài lòng,Tỷ lệ hài lòng,Chỉ số (0–100),Số mẫu camera,Chỉ số biểu cảm (camera, tách riêng),Khoảng tin cậy 95% (±)'.replace(
         'Chỉ số biểu cảm (camera, tách riêng)',
         '"Chỉ số biểu cảm (camera, tách riêng)"',
       ),
     );
-    expect(lines).toContain('cb-lan,Nguyễn Thị Lan,4,1,75,66.8,4,0.7,0.139');
+    expect(lines).toContain('2026-11-20,2026-11-20,cb-lan,Nguyễn Thị Lan,4,1,75,66.8,4,0.7,0.139');
   });
 
   it('widens the period with ?days=', async () => {
@@ -186,6 +270,7 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
       ratings: number;
     }>;
     expect(rows.find((r) => r.officerId === 'cb-lan')?.ratings).toBe(5);
+    expect(rows[0]).toMatchObject({ period: { kind: 'lastDays', from: '2026-11-14', to: '2026-11-20' } });
   });
 
   it('rejects bad input at the edge with the field and reason', async () => {
@@ -297,6 +382,137 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
     await read(new RegExp(eventId));
     expect(text).toContain('event: rating');
     await reader.cancel();
+  });
+});
+
+/**
+ * Two ratings a millisecond apart around midnight in Hanoi, Sunday 15 → Monday 16 November 2026
+ * (17:00 UTC): different days and different ISO weeks. Roll-ups are keyed by the hour the store
+ * buckets them in (`hourBucket`), as the projection does.
+ */
+describe.each(STORE_BACKENDS)('report periods around Vietnam midnight on %s', (backend) => {
+  let store: TestStore;
+  let app: ReturnType<typeof createDashboardApp>;
+  let token = '';
+  const req = (path: string) => app.request(path, { headers: { authorization: `Bearer ${token}` } });
+  const json = async (path: string) => (await (await req(path)).json()) as Array<Record<string, unknown>>;
+  const sunday = {
+    eventId: newEventId(),
+    at: new Date('2026-11-15T16:59:59.999Z'),
+    level: 1,
+    official: 'unsatisfied',
+  };
+  const monday = {
+    eventId: newEventId(),
+    at: new Date('2026-11-15T17:00:00.000Z'),
+    level: 4,
+    official: 'very_satisfied',
+  };
+
+  beforeAll(async () => {
+    store = await openTestStore(backend);
+    const { db } = store;
+    await db.insert(schema.units).values({ id: 'trung-van', name: 'Phường Trung Văn', province: 'Hà Nội' });
+    await db.insert(schema.officers).values({ id: 'cb-lan', unitId: 'trung-van', name: 'Nguyễn Thị Lan' });
+    for (const r of [sunday, monday]) {
+      const unsatisfied = r.official === 'unsatisfied' ? 1 : 0;
+      await db.insert(schema.ratings).values({
+        eventId: r.eventId,
+        unitId: 'trung-van',
+        counterId: 'q01',
+        deviceId: 'q01-a',
+        officerId: 'cb-lan',
+        scale: 'keypad4',
+        level: r.level,
+        official: r.official,
+        score: unsatisfied ? 0 : 100,
+        source: 'keypad',
+        deviceTs: r.at,
+      });
+      await db.insert(schema.hourlyRollups).values({
+        unitId: 'trung-van',
+        counterId: 'q01',
+        officerId: 'cb-lan',
+        hour: new Date(hourBucket(r.at.getTime())),
+        ratings: 1,
+        verySatisfied: 1 - unsatisfied,
+        unsatisfied,
+        scoreSum: unsatisfied ? 0 : 100,
+        levels: { [`keypad4:${r.level}`]: 1 },
+      });
+    }
+    await addStaffMember(db, { username: 'city', role: 'city', actor: 'test' });
+    token = (await openStaffSession(db, 'city', 'api')).token;
+    const feed = new LiveRatingFeed(store, logger);
+    app = createDashboardApp({ db, registry: new Registry(), logger, feed, now: () => NOW });
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it('counts the rating at 23:59:59.999 on Sunday and the one at 00:00 on Monday in their own day and week', async () => {
+    const lan = async (q: string) =>
+      (await json(`/api/units/trung-van/officers?${q}`)).find((r) => r.officerId === 'cb-lan');
+    expect(await lan('period=day&date=2026-11-15')).toMatchObject({ ratings: 1, unsatisfied: 1 });
+    expect(await lan('period=day&date=2026-11-16')).toMatchObject({
+      ratings: 1,
+      unsatisfied: 0,
+      previous: { ratings: 1, unsatisfied: 1, period: { kind: 'day', from: '2026-11-15', to: '2026-11-15' } },
+    });
+    expect(await lan('period=week&date=2026-11-15')).toMatchObject({
+      ratings: 1,
+      unsatisfied: 1,
+      period: { kind: 'week', from: '2026-11-09', to: '2026-11-15' },
+    });
+    expect(await lan('period=week&date=2026-11-16')).toMatchObject({ ratings: 1, unsatisfied: 0 });
+    expect(await lan('from=2026-11-15&to=2026-11-16')).toMatchObject({ ratings: 2 });
+    expect(await lan('period=day&date=2026-11-17')).toBeUndefined();
+    // The raw ratings listed on the officer's page are cut at the same instant.
+    const page = await (await req('/officers/cb-lan?period=day&date=2026-11-16')).text();
+    expect(page).toContain(monday.eventId);
+    expect(page).not.toContain(sunday.eventId);
+    expect(page).toContain('<b>Ngày 16/11/2026</b>');
+    expect(page).toContain('href="/units/trung-van?period=day&amp;date=2026-11-16"');
+    expect(page).toMatch(
+      /data-testid="change"><span class="change">±0<\/span> · <span class="change">\+100\.0 điểm %<\/span>/,
+    );
+  });
+
+  it('prints the week and its dates, and the change since the week before', async () => {
+    const page = await (await req('/units/trung-van?period=week&date=2026-11-18')).text();
+    expect(page).toContain('<b>Tuần 47/2026 (16/11 – 22/11/2026)</b>');
+    expect(page).toContain('so với Tuần 46/2026 (09/11 – 15/11/2026)');
+    expect(page).toContain(
+      'href="?period=week&amp;date=2026-11-09" title="Tuần 46/2026 (09/11 – 15/11/2026)" rel="prev"',
+    );
+    // One rating each week; satisfied share 0 % the week before, 100 % now.
+    expect(page).toMatch(
+      /data-testid="change"><span class="change">±0<\/span> · <span class="change">\+100\.0 điểm %<\/span>/,
+    );
+    expect(page).toContain("fetch('/units/trung-van/officers?period=week&date=2026-11-16&lang=vi')");
+    const english = await (await req('/units/trung-van?period=month&date=2026-11-18&lang=en')).text();
+    expect(english).toContain('<b>November 2026 (01/11 – 30/11/2026)</b>');
+    expect(english).toContain('compared with October 2026 (01/10 – 31/10/2026)');
+    // Switching back to Vietnamese keeps the month shown.
+    expect(english).toContain(
+      'href="?period=month&amp;date=2026-11-01&amp;lang=vi" data-testid="lang-switch"',
+    );
+  });
+
+  it('serves the unit evaluation with its period and the previous one', async () => {
+    const res = await req('/api/units/trung-van/evaluation?period=day&date=2026-11-16');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      unitId: 'trung-van',
+      period: { kind: 'day', from: '2026-11-16', to: '2026-11-16' },
+      officers: [{ officerId: 'cb-lan', ratings: 1, unsatisfied: 0 }],
+      previous: {
+        period: { kind: 'day', from: '2026-11-15', to: '2026-11-15' },
+        officers: [{ officerId: 'cb-lan', ratings: 1, unsatisfied: 1 }],
+      },
+    });
+    expect((await req('/api/units/nowhere/evaluation')).status).toBe(404);
+    expect((await req('/api/units/trung-van/evaluation?from=2026-11-16')).status).toBe(400);
   });
 });
 

@@ -1,3 +1,4 @@
+import { previousPeriod } from '@onestop/evaluation';
 import { OfficerId, UnitId, vietnamDate } from '@onestop/protocol';
 import {
   compareUnits,
@@ -38,8 +39,9 @@ import { officerCsv } from './pages/csv.js';
 import { alertsTable, devicesTable } from './pages/devices.js';
 import { layout } from './pages/layout.js';
 import { officerPage } from './pages/officer.js';
+import { periodNav } from './pages/period-nav.js';
 import { commentList, liveRatingsTable, officerTable, ratingRow, unitScript } from './pages/unit.js';
-import { PeriodQuery, periodOfDays } from './period.js';
+import { periodJson, periodSearch, ReportQuery, resolvePeriod, storeSpan, withPeriods } from './period.js';
 import { rosterRoutes } from './roster/routes.js';
 import { query } from './validate.js';
 
@@ -130,24 +132,40 @@ export function createDashboardApp(deps: DashboardDeps) {
   const forbidden = (c: Context<Env>) =>
     c.json({ error: 'forbidden', reason: 'this unit belongs to another ward' }, 403);
 
-  app.get('/', requireRole('city', 'ward', 'technician', 'officer'), query(PeriodQuery), async (c) => {
+  // Every report takes one period query (`ReportQuery`) and also loads the previous comparable
+  // period, for the change column on pages and `previous` in the JSON.
+  const periodsOf = (q: z.output<typeof ReportQuery>) => {
+    const at = now();
+    const period = resolvePeriod(q.period, at);
+    return {
+      period,
+      previous: previousPeriod(period),
+      search: periodSearch(period),
+      today: vietnamDate(at.getTime()),
+    };
+  };
+
+  app.get('/', requireRole('city', 'ward', 'technician', 'officer'), query(ReportQuery), async (c) => {
     const staff = c.get('staff')!;
     if (staff.role !== 'city') return c.redirect(homeOf(staff), 303);
-    const { days } = c.req.valid('query');
+    const { period, previous, search, today } = periodsOf(c.req.valid('query'));
     const lang = c.get('lang');
     const t = translator(lang);
-    const rows = await compareUnits(deps.db, periodOfDays(days, now()));
-    const body = html`<h2>${t('city')}</h2>${periodNav(t, days)}${cityTable(t, rows, days)}<p class="note">${t('fairnessNote')}</p>`;
-    return c.html(layout({ lang, t, title: t('city'), body, staff }));
+    const [rows, before] = await Promise.all([
+      compareUnits(deps.db, storeSpan(period)),
+      compareUnits(deps.db, storeSpan(previous)),
+    ]);
+    const body = html`<h2>${t('city')}</h2>${periodNav(lang, t, period, today)}${cityTable(t, rows, { search, previous: before })}<p class="note">${t('fairnessNote')}</p>`;
+    return c.html(layout({ lang, t, title: t('city'), body, staff, periodSearch: search }));
   });
 
-  app.get('/units/:unitId', leaders, query(PeriodQuery), async (c) => {
+  app.get('/units/:unitId', leaders, query(ReportQuery), async (c) => {
     const p = unitParam.safeParse(c.req.param());
     if (!p.success) return c.json({ error: 'invalid unitId' }, 400);
     const { unitId } = p.data;
     const staff = c.get('staff');
     if (!canSeeUnit(staff, unitId)) return forbidden(c);
-    const { days } = c.req.valid('query');
+    const { period, previous, search, today } = periodsOf(c.req.valid('query'));
     const lang = c.get('lang');
     const t = translator(lang);
     const unit = await findUnit(deps.db, unitId);
@@ -156,66 +174,80 @@ export function createDashboardApp(deps: DashboardDeps) {
         layout({ lang, t, title: unitId, body: html`<p class="bad">404: ${unitId}</p>`, staff }),
         404,
       );
-    const period = periodOfDays(days, now());
-    const [officers, latest, comments, presence, unsatisfied] = await Promise.all([
-      officerSummaries(deps.db, unitId, period),
+    const span = storeSpan(period);
+    const [officers, before, latest, comments, presence, unsatisfied] = await Promise.all([
+      officerSummaries(deps.db, unitId, span),
+      officerSummaries(deps.db, unitId, storeSpan(previous)),
       recentRatings(deps.db, { unitId, limit: 50 }),
       recentComments(deps.db, unitId, 20),
-      presenceIntervalsOf(deps.db, unitId, period),
-      unsatisfiedRatings(deps.db, unitId, period),
+      presenceIntervalsOf(deps.db, unitId, span),
+      unsatisfiedRatings(deps.db, unitId, span),
     ]);
-    const body = html`<h2>${unit.name} <small class="muted">${t('unit')}</small></h2>${periodNav(t, days)}
-<h3>${t('officers')} <small><a href="/units/${unitId}/roster">${t('roster')}</a> · <a href="/units/${unitId}/officers.csv?days=${days}" download>${t('downloadCsv')}</a></small></h3>${officerTable(lang, t, officers)}<p class="note">${t('fairnessNote')}</p>
+    const body = html`<h2>${unit.name} <small class="muted">${t('unit')}</small></h2>${periodNav(lang, t, period, today)}
+<h3>${t('officers')} <small><a href="/units/${unitId}/roster">${t('roster')}</a> · <a href="/units/${unitId}/officers.csv?${search}" download>${t('downloadCsv')}</a></small></h3>${officerTable(lang, t, officers, { search, previous: before })}<p class="note">${t('fairnessNote')}</p>
 <h3><span class="live-dot"></span>${t('liveRatings')}</h3>${liveRatingsTable(lang, t, latest)}
 <h3>${t('unsatisfiedList')}</h3>${unsatisfiedTable(lang, t, unsatisfied)}
 <h3>${t('presence')}</h3>${presenceTable(t, presence)}
 <h3>${t('comments')}</h3>${commentList(t, comments)}`;
-    return c.html(layout({ lang, t, title: unit.name, body, script: unitScript(unitId, days, lang), staff }));
+    return c.html(
+      layout({
+        lang,
+        t,
+        title: unit.name,
+        body,
+        script: unitScript(unitId, search, lang),
+        staff,
+        periodSearch: search,
+      }),
+    );
   });
 
-  app.get('/units/:unitId/officers', leaders, query(PeriodQuery), async (c) => {
+  app.get('/units/:unitId/officers', leaders, query(ReportQuery), async (c) => {
     const p = unitParam.safeParse(c.req.param());
     if (!p.success) return c.json({ error: 'invalid unitId' }, 400);
     if (!canSeeUnit(c.get('staff'), p.data.unitId)) return forbidden(c);
-    const { days } = c.req.valid('query');
+    const { period, previous, search } = periodsOf(c.req.valid('query'));
     const lang = c.get('lang');
-    const rows = await officerSummaries(deps.db, p.data.unitId, periodOfDays(days, now()));
-    return c.html(officerTable(lang, translator(lang), rows));
+    const [rows, before] = await Promise.all([
+      officerSummaries(deps.db, p.data.unitId, storeSpan(period)),
+      officerSummaries(deps.db, p.data.unitId, storeSpan(previous)),
+    ]);
+    return c.html(officerTable(lang, translator(lang), rows, { search, previous: before }));
   });
 
-  app.get('/units/:unitId/officers.csv', leaders, query(PeriodQuery), async (c) => {
+  app.get('/units/:unitId/officers.csv', leaders, query(ReportQuery), async (c) => {
     const p = unitParam.safeParse(c.req.param());
     if (!p.success) return c.json({ error: 'invalid unitId' }, 400);
     if (!canSeeUnit(c.get('staff'), p.data.unitId)) return forbidden(c);
-    const { days } = c.req.valid('query');
-    const period = periodOfDays(days, now());
-    const rows = await officerSummaries(deps.db, p.data.unitId, period);
-    const day = (d: Date) => vietnamDate(d.getTime());
-    const name = `${p.data.unitId}_${day(period.from)}_${day(new Date(period.to.getTime() - 1))}.csv`;
-    return c.body(officerCsv(translator(c.get('lang')), rows), 200, {
+    const { period } = periodsOf(c.req.valid('query'));
+    const rows = await officerSummaries(deps.db, p.data.unitId, storeSpan(period));
+    const name = `${p.data.unitId}_${period.from}_${period.to}.csv`;
+    return c.body(officerCsv(translator(c.get('lang')), rows, period), 200, {
       'content-type': 'text/csv; charset=utf-8',
       'content-disposition': `attachment; filename="${name}"`,
     });
   });
 
-  app.get('/officers/:officerId', requireRole('city', 'ward', 'officer'), query(PeriodQuery), async (c) => {
+  app.get('/officers/:officerId', requireRole('city', 'ward', 'officer'), query(ReportQuery), async (c) => {
     const staff = c.get('staff');
     const p = z.strictObject({ officerId: OfficerId }).safeParse(c.req.param());
     if (!p.success) return c.json({ error: 'invalid officerId' }, 400);
     const lang = c.get('lang');
     const t = translator(lang);
-    const record = await officerRecord(
-      deps.db,
-      p.data.officerId,
-      periodOfDays(c.req.valid('query').days, now()),
-    );
+    const { period, previous, search, today } = periodsOf(c.req.valid('query'));
+    const [record, before] = await Promise.all([
+      officerRecord(deps.db, p.data.officerId, storeSpan(period)),
+      officerRecord(deps.db, p.data.officerId, storeSpan(previous)),
+    ]);
     if (!record)
       return c.html(
         layout({ lang, t, title: p.data.officerId, body: html`<p class="bad">404</p>`, staff }),
         404,
       );
     if (!canSeeOfficer(staff, record.officer)) return forbidden(c);
-    return c.html(layout({ lang, t, title: record.officer.name, body: officerPage(lang, t, record), staff }));
+    const nav = periodNav(lang, t, period, today);
+    const body = officerPage(lang, t, record, { nav, search, previous: before?.summary ?? null });
+    return c.html(layout({ lang, t, title: record.officer.name, body, staff, periodSearch: search }));
   });
 
   // Technicians and the city watch every device; a ward leader watches the ward's own counters.
@@ -243,19 +275,50 @@ export function createDashboardApp(deps: DashboardDeps) {
     return c.html(layout({ lang, t, title: t('audit'), body, staff: c.get('staff') }));
   });
 
-  app.get('/api/units', leaders, query(PeriodQuery), async (c) => {
+  // JSON for integrators (a stable contract): one object per unit or officer, each with the
+  // `period` it covers ({kind, from, to}, inclusive Vietnam dates) and `previous`, the same object
+  // for the previous comparable period (null: nothing recorded for it then).
+  app.get('/api/units', leaders, query(ReportQuery), async (c) => {
     const staff = c.get('staff');
-    const rows = await compareUnits(deps.db, periodOfDays(c.req.valid('query').days, now()));
-    return c.json(rows.filter((r) => canSeeUnit(staff, r.unitId)));
+    const { period, previous } = periodsOf(c.req.valid('query'));
+    const [rows, before] = await Promise.all([
+      compareUnits(deps.db, storeSpan(period)),
+      compareUnits(deps.db, storeSpan(previous)),
+    ]);
+    const visible = rows.filter((r) => canSeeUnit(staff, r.unitId));
+    return c.json(withPeriods(visible, before, (r) => r.unitId, { period, previous }));
   });
 
-  app.get('/api/units/:unitId/officers', leaders, query(PeriodQuery), async (c) => {
+  app.get('/api/units/:unitId/officers', leaders, query(ReportQuery), async (c) => {
     const p = unitParam.safeParse(c.req.param());
     if (!p.success) return c.json({ error: 'invalid unitId' }, 400);
     if (!canSeeUnit(c.get('staff'), p.data.unitId)) return forbidden(c);
-    return c.json(
-      await officerSummaries(deps.db, p.data.unitId, periodOfDays(c.req.valid('query').days, now())),
-    );
+    const { period, previous } = periodsOf(c.req.valid('query'));
+    const [rows, before] = await Promise.all([
+      officerSummaries(deps.db, p.data.unitId, storeSpan(period)),
+      officerSummaries(deps.db, p.data.unitId, storeSpan(previous)),
+    ]);
+    return c.json(withPeriods(rows, before, (r) => r.officerId, { period, previous }));
+  });
+
+  // The unit's evaluation as one document: the period, the officers, and the previous period's.
+  app.get('/api/units/:unitId/evaluation', leaders, query(ReportQuery), async (c) => {
+    const p = unitParam.safeParse(c.req.param());
+    if (!p.success) return c.json({ error: 'invalid unitId' }, 400);
+    const { unitId } = p.data;
+    if (!canSeeUnit(c.get('staff'), unitId)) return forbidden(c);
+    if (!(await findUnit(deps.db, unitId))) return c.json({ error: 'unknown unit', unitId }, 404);
+    const { period, previous } = periodsOf(c.req.valid('query'));
+    const [officers, before] = await Promise.all([
+      officerSummaries(deps.db, unitId, storeSpan(period)),
+      officerSummaries(deps.db, unitId, storeSpan(previous)),
+    ]);
+    return c.json({
+      unitId,
+      period: periodJson(period),
+      officers,
+      previous: { period: periodJson(previous), officers: before },
+    });
   });
 
   app.get('/api/devices', anyone, async (c) => c.json(await devicesOf(c.get('staff'))));
@@ -302,10 +365,4 @@ export function createDashboardApp(deps: DashboardDeps) {
   });
 
   return app;
-}
-
-function periodNav(t: ReturnType<typeof translator>, days: number) {
-  const link = (d: number, label: string) =>
-    d === days ? html`<b>${label}</b> ` : html`<a href="?days=${d}">${label}</a> `;
-  return html`<nav class="period" aria-label="${t('period')}">${link(1, t('today'))}${link(7, t('last7'))}${link(30, t('last30'))}</nav>`;
 }

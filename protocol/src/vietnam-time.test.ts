@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { hourBucket, startOfVietnamDay, VIETNAM_OFFSET_MS, vietnamDate } from './vietnam-time.js';
+import {
+  hourBucket,
+  startOfVietnamDate,
+  startOfVietnamDay,
+  VIETNAM_OFFSET_MS,
+  vietnamDate,
+} from './vietnam-time.js';
 
 describe('Vietnam time', () => {
   it('buckets by the hour and agrees with the IANA zone on offset and day', () => {
@@ -15,5 +21,19 @@ describe('Vietnam time', () => {
       hourCycle: 'h23',
     });
     expect(Number(hanoi.format(t))).toBe(new Date(t + VIETNAM_OFFSET_MS).getUTCHours());
+  });
+
+  it('starts a calendar date at 00:00 in Hanoi, the inverse of vietnamDate', () => {
+    expect(startOfVietnamDate('2025-09-02')).toBe(Date.UTC(2025, 8, 1, 17));
+    for (const ms of [
+      Date.UTC(2024, 1, 28, 17),
+      Date.UTC(2024, 1, 29, 16, 59, 59, 999),
+      Date.UTC(2026, 11, 31, 17),
+    ]) {
+      const start = startOfVietnamDate(vietnamDate(ms));
+      expect(start).toBe(startOfVietnamDay(ms));
+      expect(vietnamDate(start)).toBe(vietnamDate(ms));
+      expect(vietnamDate(start - 1)).not.toBe(vietnamDate(ms));
+    }
   });
 });

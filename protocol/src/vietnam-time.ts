@@ -27,3 +27,11 @@ export function startOfVietnamDay(ms: number): number {
 export function vietnamDate(ms: number): string {
   return new Date(ms + VIETNAM_OFFSET_MS).toISOString().slice(0, 10);
 }
+
+/**
+ * The instant at which the Vietnam calendar date `YYYY-MM-DD` begins (00:00 in Hanoi): the inverse
+ * of `vietnamDate`. The caller checks that the date is real (`Date.parse` rolls 30 February over).
+ */
+export function startOfVietnamDate(date: string): number {
+  return Date.parse(`${date}T00:00:00Z`) - VIETNAM_OFFSET_MS;
+}

@@ -1,3 +1,4 @@
+import type { ReportPeriod } from '@onestop/evaluation';
 import type { OfficerSummary } from '@onestop/store';
 import type { Translate } from '../i18n.js';
 
@@ -11,9 +12,15 @@ function cell(v: string | number | null): string {
 
 /**
  * The officer table for a period as CSV: what a ward sends up in its monthly report. UTF-8 with a
- * byte-order mark so that Excel shows Vietnamese names correctly.
+ * byte-order mark so that Excel shows Vietnamese names correctly. Every row starts with the period's
+ * first and last Vietnam dates (`YYYY-MM-DD`, both included): a file read alone, or files of
+ * several months pasted together, still say what they cover, under one header row.
  */
-export function officerCsv(t: Translate, rows: OfficerSummary[]): string {
+export function officerCsv(
+  t: Translate,
+  rows: OfficerSummary[],
+  period: Pick<ReportPeriod, 'from' | 'to'>,
+): string {
   const header = [
     t('officerId'),
     t('officer'),
@@ -39,5 +46,9 @@ export function officerCsv(t: Translate, rows: OfficerSummary[]): string {
       round(s.expression.ci95, 3),
     ].map(cell),
   );
-  return `\uFEFF${[header.map(cell), ...lines].map((l) => l.join(',')).join('\r\n')}\r\n`;
+  const table = [
+    [t('fromDate'), t('toDate'), ...header].map(cell),
+    ...lines.map((l) => [period.from, period.to, ...l]),
+  ];
+  return `\uFEFF${table.map((l) => l.join(',')).join('\r\n')}\r\n`;
 }

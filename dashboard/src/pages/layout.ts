@@ -15,7 +15,7 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}th,td{border-bot
 th{background:#f2f4f8}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .bad{color:var(--bad);font-weight:600}.ok{color:var(--ok)}.muted{color:var(--muted)}
 .bar{display:flex;height:1rem;min-width:8rem;border:1px solid var(--line)}.bar span{display:block;height:100%}
-nav.period a{margin-right:.75rem}.note{color:var(--muted);font-size:.9rem}
+nav.period a{margin-right:.75rem}nav.period form{display:inline-flex;flex-wrap:wrap;gap:.5rem;margin:.25rem 0 0 .5rem}.note{color:var(--muted);font-size:.9rem}
 .live-dot{display:inline-block;width:.6rem;height:.6rem;border-radius:50%;background:#2ecc40;margin-right:.3rem}
 tr.fresh{animation:fresh 2s ease-out}@keyframes fresh{from{background:#fff6bf}to{background:transparent}}
 `;
@@ -28,6 +28,8 @@ export interface LayoutOptions {
   script?: string;
   /** Who is signed in: the menu shows only what their role may open. `null` on public pages. */
   staff: StaffMember | null;
+  /** A report's period query (`periodSearch`): switching language keeps the period shown. */
+  periodSearch?: string;
 }
 
 function menu(t: Translate, staff: StaffMember | null) {
@@ -53,7 +55,7 @@ export function layout(opts: LayoutOptions) {
 <body>
 <header><h1>${opts.t('title')}</h1>
 ${menu(opts.t, opts.staff)}
-<a href="?lang=${other}" data-testid="lang-switch">${other === 'en' ? 'English' : 'Tiếng Việt'}</a></header>
+<a href="?${opts.periodSearch ? `${opts.periodSearch}&` : ''}lang=${other}" data-testid="lang-switch">${other === 'en' ? 'English' : 'Tiếng Việt'}</a></header>
 <main>${opts.body}</main>
 ${opts.script ? html`<script>${raw(opts.script)}</script>` : ''}
 </body></html>`;

@@ -1,15 +1,25 @@
-import type { officerRecord } from '@onestop/store';
+import type { OfficerSummary, officerRecord } from '@onestop/store';
 import { html } from 'hono/html';
 import type { Lang, Translate } from '../i18n.js';
 import { num, pct } from './layout.js';
+import type { periodNav } from './period-nav.js';
 import { liveRatingsTable, officerTable } from './unit.js';
 
 type OfficerRecord = NonNullable<Awaited<ReturnType<typeof officerRecord>>>;
 
-export function officerPage(lang: Lang, t: Translate, r: OfficerRecord) {
+/**
+ * `nav` is the period bar; `search` keeps the period in links; `previous` is the officer's summary
+ * of the previous period.
+ */
+export function officerPage(
+  lang: Lang,
+  t: Translate,
+  r: OfficerRecord,
+  period: { nav: ReturnType<typeof periodNav>; search: string; previous: OfficerSummary | null },
+) {
   const max = Math.max(1, ...r.byHour.map((h) => h.ratings));
-  return html`<h2>${r.officer.name} <small class="muted">${r.officer.id} · <a href="/units/${r.officer.unitId}">${r.officer.unitId}</a></small></h2>
-${r.summary ? officerTable(lang, t, [r.summary]) : html`<p class="muted">${t('empty')}</p>`}
+  return html`<h2>${r.officer.name} <small class="muted">${r.officer.id} · <a href="/units/${r.officer.unitId}?${period.search}">${r.officer.unitId}</a></small></h2>${period.nav}
+${r.summary ? officerTable(lang, t, [r.summary], { search: period.search, previous: period.previous ? [period.previous] : [] }) : html`<p class="muted">${t('empty')}</p>`}
 <h3>${t('byHour')}</h3>
 <table data-testid="by-hour"><thead><tr><th>${t('hour')}</th><th>${t('ratings')}</th><th></th><th>${t('satisfiedShare')}</th></tr></thead><tbody>
 ${r.byHour.map(

@@ -9,6 +9,7 @@ import type { OfficerSummary, RatingRow, recentComments } from '@onestop/store';
 import { html } from 'hono/html';
 import { type Lang, levelLabel, type Translate } from '../i18n.js';
 import { formatVietnamTime } from '../period.js';
+import { changeCell } from './change.js';
 import { num, pct } from './layout.js';
 
 /** The dashboard's palette for the shared level tones (protocol decides which level gets which). */
@@ -46,16 +47,24 @@ function expressionCell(t: Translate, s: OfficerSummary) {
 <span class="muted">(${e.samples} ${t('samples')})</span>`;
 }
 
-export function officerTable(lang: Lang, t: Translate, rows: OfficerSummary[]) {
+/** `search` keeps the period in links; `previous` is the same table for the previous period. */
+export function officerTable(
+  lang: Lang,
+  t: Translate,
+  rows: OfficerSummary[],
+  period: { search: string; previous: readonly OfficerSummary[] },
+) {
+  const before = new Map(period.previous.map((s) => [s.officerId, s]));
   if (rows.length === 0) return html`<p class="muted" id="officers">${t('empty')}</p>`;
   return html`<table id="officers" data-testid="officer-table">
-<thead><tr><th>${t('officer')}</th><th>${t('ratings')}</th><th>${t('distribution')}</th><th>${t('satisfiedShare')}</th><th>${t('meanScore')}</th><th>${t('cameraIndex')}</th></tr></thead>
+<thead><tr><th>${t('officer')}</th><th>${t('ratings')}</th><th>${t('distribution')}</th><th>${t('satisfiedShare')}</th><th>${t('meanScore')}</th><th>${t('cameraIndex')}</th><th>${t('vsPrevious')}</th></tr></thead>
 <tbody>${rows.map(
     (s) => html`<tr data-officer="${s.officerId ?? ''}">
-<td>${s.officerId === null ? html`<span class="muted">${t('noOfficer')}</span>` : html`<a href="/officers/${s.officerId}">${s.officerName ?? s.officerId}</a>${s.officerName ? html` <small class="muted">${s.officerId}</small>` : ''}`}</td>
+<td>${s.officerId === null ? html`<span class="muted">${t('noOfficer')}</span>` : html`<a href="/officers/${s.officerId}?${period.search}">${s.officerName ?? s.officerId}</a>${s.officerName ? html` <small class="muted">${s.officerId}</small>` : ''}`}</td>
 <td class="num">${s.ratings}</td><td>${s.ratings > 0 ? distribution(lang, s) : '–'}</td>
 <td class="num ${s.satisfiedShare !== null && s.satisfiedShare < 0.8 ? 'bad' : ''}">${pct(s.satisfiedShare)}</td>
-<td class="num">${num(s.meanScore)}</td><td>${expressionCell(t, s)}</td></tr>`,
+<td class="num">${num(s.meanScore)}</td><td>${expressionCell(t, s)}</td>
+${changeCell(t, s, before.get(s.officerId))}</tr>`,
   )}</tbody></table>`;
 }
 
@@ -73,7 +82,7 @@ export function liveRatingsTable(lang: Lang, t: Translate, rows: RatingRow[]) {
 }
 
 /** Live updates: new rows arrive as server-rendered HTML over SSE; the officer table is re-fetched. */
-export function unitScript(unitId: string, days: number, lang: Lang): string {
+export function unitScript(unitId: string, periodSearch: string, lang: Lang): string {
   const q = `unit=${encodeURIComponent(unitId)}&lang=${lang}`;
   return `(() => {
   const body = document.getElementById('live-body');
@@ -82,7 +91,7 @@ export function unitScript(unitId: string, days: number, lang: Lang): string {
     if (pending) return;
     pending = setTimeout(async () => {
       pending = null;
-      const res = await fetch('/units/${encodeURIComponent(unitId)}/officers?days=${days}&lang=${lang}');
+      const res = await fetch('/units/${encodeURIComponent(unitId)}/officers?${periodSearch}&lang=${lang}');
       if (res.ok) document.getElementById('officers').outerHTML = await res.text();
     }, 500);
   };

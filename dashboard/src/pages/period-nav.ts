@@ -1,0 +1,38 @@
+import {
+  CALENDAR_PERIOD_KINDS,
+  nextPeriod,
+  periodContaining,
+  periodLabel,
+  previousPeriod,
+  type ReportPeriod,
+} from '@onestop/evaluation';
+import { html } from 'hono/html';
+import type { Lang, Translate } from '../i18n.js';
+import { periodSearch } from '../period.js';
+
+/**
+ * The period bar of every report: what the page covers (name and dates), what it is compared with,
+ * arrows to the periods before and after, the calendar periods around the shown date, and a form
+ * for any from–to. Links are relative (`?…`), so the same bar serves every report page.
+ */
+export function periodNav(lang: Lang, t: Translate, p: ReportPeriod, today: string) {
+  // The date the calendar links are built around: today when shown, else the nearest shown day.
+  const anchor = today < p.from ? p.from : today > p.to ? p.to : today;
+  const previous = previousPeriod(p);
+  const next = nextPeriod(p);
+  const link = (q: ReportPeriod, text: string, rel = '') =>
+    html`<a href="?${periodSearch(q)}" title="${periodLabel(q, lang)}"${rel ? html` rel="${rel}"` : ''}>${text}</a>`;
+  const kinds = CALENDAR_PERIOD_KINDS.map((kind) => {
+    const q = periodContaining(kind, anchor);
+    const text = t(`period_${kind}`);
+    return q.kind === p.kind && q.from === p.from ? html`<b>${text}</b> ` : html`${link(q, text)} `;
+  });
+  return html`<nav class="period" aria-label="${t('period')}">
+${link(previous, `« ${t('previousPeriod')}`, 'prev')} ${kinds}${next.from <= today ? link(next, `${t('nextPeriod')} »`, 'next') : ''}
+<a href="?">${t('today')}</a>
+<form method="get" class="period-range"><label>${t('fromDate')} <input type="date" name="from" value="${p.from}" required></label>
+<label>${t('toDate')} <input type="date" name="to" value="${p.to}" required></label> <button type="submit">${t('show')}</button></form>
+</nav>
+<p class="period-label" data-testid="period" data-kind="${p.kind}" data-from="${p.from}" data-to="${p.to}"><b>${periodLabel(p, lang)}</b>
+<small class="muted">· ${t('comparedWith')} ${periodLabel(previous, lang)}</small></p>`;
+}

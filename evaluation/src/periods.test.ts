@@ -1,0 +1,300 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  CALENDAR_PERIOD_KINDS,
+  type CalendarPeriodKind,
+  customPeriod,
+  InvalidPeriod,
+  isCalendarDate,
+  isoWeekOf,
+  lastDays,
+  MAX_CUSTOM_DAYS,
+  nextPeriod,
+  periodContaining,
+  periodDays,
+  periodLabel,
+  periodName,
+  previousPeriod,
+  type ReportPeriod,
+} from './periods.js';
+
+const dates = (p: ReportPeriod) => [p.from, p.to];
+const instants = (p: ReportPeriod) => [p.start.toISOString(), p.end.toISOString()];
+
+describe('report periods at their edges', () => {
+  it('splits days at midnight in Hanoi, 17:00 UTC', () => {
+    const before = periodContaining('day', new Date('2026-11-15T16:59:59.999Z'));
+    const after = periodContaining('day', new Date('2026-11-15T17:00:00.000Z'));
+    expect(dates(before)).toEqual(['2026-11-15', '2026-11-15']);
+    expect(dates(after)).toEqual(['2026-11-16', '2026-11-16']);
+    expect(instants(after)).toEqual(['2026-11-15T17:00:00.000Z', '2026-11-16T17:00:00.000Z']);
+    expect(before.end).toEqual(after.start);
+    // Sunday 23:59:59.999 and Monday 00:00 in Hanoi: two weeks.
+    expect(dates(periodContaining('week', new Date('2026-11-15T16:59:59.999Z')))).toEqual([
+      '2026-11-09',
+      '2026-11-15',
+    ]);
+    expect(dates(periodContaining('week', new Date('2026-11-15T17:00:00.000Z')))).toEqual([
+      '2026-11-16',
+      '2026-11-22',
+    ]);
+  });
+
+  it('numbers weeks as ISO 8601 does around 1 January', () => {
+    // 2026-01-01 is a Thursday: its week is week 1 of 2026 and starts in 2025.
+    const w2026 = periodContaining('week', '2026-01-01');
+    expect(dates(w2026)).toEqual(['2025-12-29', '2026-01-04']);
+    expect(periodLabel(w2026, 'vi')).toBe('Tuần 1/2026 (29/12/2025 – 04/01/2026)');
+    // 2021-01-01 is a Friday: it belongs to week 53 of 2020.
+    const w2020 = periodContaining('week', '2021-01-01');
+    expect(dates(w2020)).toEqual(['2020-12-28', '2021-01-03']);
+    expect(periodName(w2020, 'en')).toBe('Week 53/2020');
+    // 2024-12-31 is a Tuesday: week 1 of 2025.
+    expect(isoWeekOf('2024-12-31')).toEqual({ year: 2025, week: 1 });
+    expect(isoWeekOf('2026-12-31')).toEqual({ year: 2026, week: 53 });
+    expect(isoWeekOf('2027-01-03')).toEqual({ year: 2026, week: 53 });
+    expect(isoWeekOf('2027-01-04')).toEqual({ year: 2027, week: 1 });
+  });
+
+  it('ends months on their last day, February by the leap-year rule', () => {
+    expect(dates(periodContaining('month', '2024-02-10'))).toEqual(['2024-02-01', '2024-02-29']);
+    expect(dates(periodContaining('month', '2026-02-10'))).toEqual(['2026-02-01', '2026-02-28']);
+    expect(dates(periodContaining('month', '2000-02-29'))).toEqual(['2000-02-01', '2000-02-29']);
+    expect(dates(periodContaining('month', '2100-02-01'))).toEqual(['2100-02-01', '2100-02-28']);
+    expect(dates(periodContaining('month', '2026-04-30'))).toEqual(['2026-04-01', '2026-04-30']);
+    const dec = periodContaining('month', new Date('2026-12-31T16:59:59.999Z'));
+    expect(dates(dec)).toEqual(['2026-12-01', '2026-12-31']);
+    expect(dec.end.toISOString()).toBe('2026-12-31T17:00:00.000Z');
+  });
+
+  it('turns quarters and years at midnight in Hanoi', () => {
+    expect(dates(periodContaining('quarter', new Date('2026-03-31T16:59:59.999Z')))).toEqual([
+      '2026-01-01',
+      '2026-03-31',
+    ]);
+    expect(dates(periodContaining('quarter', new Date('2026-03-31T17:00:00.000Z')))).toEqual([
+      '2026-04-01',
+      '2026-06-30',
+    ]);
+    expect(dates(periodContaining('quarter', '2026-12-31'))).toEqual(['2026-10-01', '2026-12-31']);
+    expect(dates(periodContaining('year', new Date('2026-12-31T17:00:00.000Z')))).toEqual([
+      '2027-01-01',
+      '2027-12-31',
+    ]);
+    expect(instants(periodContaining('year', '2026-06-15'))).toEqual([
+      '2025-12-31T17:00:00.000Z',
+      '2026-12-31T17:00:00.000Z',
+    ]);
+  });
+
+  it('steps back from the first week, month, quarter and year into the year before', () => {
+    const back = (kind: CalendarPeriodKind, date: string) =>
+      dates(previousPeriod(periodContaining(kind, date)));
+    expect(back('day', '2026-01-01')).toEqual(['2025-12-31', '2025-12-31']);
+    expect(back('week', '2026-01-01')).toEqual(['2025-12-22', '2025-12-28']);
+    expect(periodName(previousPeriod(periodContaining('week', '2021-01-04')), 'vi')).toBe('Tuần 53/2020');
+    expect(back('month', '2026-01-15')).toEqual(['2025-12-01', '2025-12-31']);
+    expect(back('month', '2024-03-01')).toEqual(['2024-02-01', '2024-02-29']);
+    expect(back('quarter', '2026-02-01')).toEqual(['2025-10-01', '2025-12-31']);
+    expect(back('year', '2026-01-01')).toEqual(['2025-01-01', '2025-12-31']);
+    expect(dates(nextPeriod(periodContaining('quarter', '2025-11-01')))).toEqual([
+      '2026-01-01',
+      '2026-03-31',
+    ]);
+  });
+
+  it('compares a custom range and the last N days with as many days just before', () => {
+    const custom = customPeriod('2026-11-01', '2026-11-15');
+    expect(dates(previousPeriod(custom))).toEqual(['2026-10-17', '2026-10-31']);
+    expect(dates(nextPeriod(custom))).toEqual(['2026-11-16', '2026-11-30']);
+    const week = lastDays(7, new Date('2026-11-20T03:00:00Z'));
+    expect(week.kind).toBe('lastDays');
+    expect(dates(week)).toEqual(['2026-11-14', '2026-11-20']);
+    const before = previousPeriod(week);
+    expect(before.kind).toBe('custom');
+    expect(dates(before)).toEqual(['2026-11-07', '2026-11-13']);
+    // "Today" in Hanoi begins at 17:00 UTC the day before.
+    expect(dates(lastDays(1, new Date('2026-11-19T17:00:00Z')))).toEqual(['2026-11-20', '2026-11-20']);
+  });
+
+  it('refuses custom ranges that are not real, reversed or too long, naming the field', () => {
+    const refusal = (build: () => unknown) => {
+      try {
+        build();
+      } catch (e) {
+        if (e instanceof InvalidPeriod) return { field: e.field, message: e.message };
+        throw e;
+      }
+      return null;
+    };
+    expect(refusal(() => customPeriod('2026-02-30', '2026-03-01'))).toMatchObject({
+      field: 'from',
+      message: expect.stringContaining("'2026-02-30'"),
+    });
+    expect(refusal(() => customPeriod('2026-02-01', '2026-2-3'))).toMatchObject({ field: 'to' });
+    expect(refusal(() => customPeriod('2026-11-15', '2026-11-01'))).toMatchObject({
+      field: 'to',
+      message: 'to (2026-11-01) is before from (2026-11-15)',
+    });
+    expect(periodDays(customPeriod('2021-01-01', '2026-01-01'))).toBe(MAX_CUSTOM_DAYS);
+    expect(refusal(() => customPeriod('2021-01-01', '2026-01-02'))).toMatchObject({
+      field: 'to',
+      message: expect.stringContaining(String(MAX_CUSTOM_DAYS)),
+    });
+    expect(refusal(() => periodContaining('month', '2026-13-01'))).toMatchObject({ field: 'date' });
+    for (const n of [0, 367, 1.5])
+      expect(refusal(() => lastDays(n, new Date()))).toMatchObject({ field: 'days' });
+    expect(['2024-02-29', '1970-01-01', '9999-12-31'].every(isCalendarDate)).toBe(true);
+    expect(
+      ['2023-02-29', '1969-12-31', '2026-00-10', '2026-11-31', '20261101', ' 2026-11-01'].some(
+        isCalendarDate,
+      ),
+    ).toBe(false);
+  });
+
+  it('names periods in Vietnamese and English, with their dates', () => {
+    const label = (kind: CalendarPeriodKind) => ({
+      vi: periodLabel(periodContaining(kind, '2026-11-25'), 'vi'),
+      en: periodLabel(periodContaining(kind, '2026-11-25'), 'en'),
+    });
+    expect(label('day')).toEqual({ vi: 'Ngày 25/11/2026', en: '25/11/2026' });
+    expect(label('week')).toEqual({
+      vi: 'Tuần 48/2026 (23/11 – 29/11/2026)',
+      en: 'Week 48/2026 (23/11 – 29/11/2026)',
+    });
+    expect(label('month')).toEqual({
+      vi: 'Tháng 11/2026 (01/11 – 30/11/2026)',
+      en: 'November 2026 (01/11 – 30/11/2026)',
+    });
+    expect(label('quarter')).toEqual({
+      vi: 'Quý IV/2026 (01/10 – 31/12/2026)',
+      en: 'Q4 2026 (01/10 – 31/12/2026)',
+    });
+    expect(label('year')).toEqual({
+      vi: 'Năm 2026 (01/01 – 31/12/2026)',
+      en: 'Year 2026 (01/01 – 31/12/2026)',
+    });
+    expect(periodLabel(customPeriod('2026-11-01', '2026-11-15'), 'vi')).toBe('01/11/2026 – 15/11/2026');
+    expect(periodLabel(lastDays(7, new Date('2026-11-20T03:00:00Z')), 'en')).toBe(
+      'Last 7 days (14/11 – 20/11/2026)',
+    );
+  });
+});
+
+/**
+ * An independent reading of the calendar for the property tests: Vietnam dates and weekdays from
+ * the IANA zone through `Intl`, midnights from ISO strings with the +07:00 offset written out.
+ */
+const hanoiDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' });
+const hanoiWeekday = new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Ho_Chi_Minh', weekday: 'short' });
+const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+const addDays = (date: string, n: number) =>
+  new Date(Date.parse(`${date}T12:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+const midnightInHanoi = (date: string) => Date.parse(`${date}T00:00:00+07:00`);
+
+function expectedDates(kind: CalendarPeriodKind, at: Date): [string, string] {
+  const date = hanoiDate.format(at);
+  const [y, m] = [date.slice(0, 4), Number(date.slice(5, 7))];
+  const lastOfMonth = (month: number) =>
+    addDays(month === 12 ? `${Number(y) + 1}-01-01` : `${y}-${String(month + 1).padStart(2, '0')}-01`, -1);
+  switch (kind) {
+    case 'day':
+      return [date, date];
+    case 'week': {
+      const monday = addDays(date, -WEEKDAYS.indexOf(hanoiWeekday.format(at)));
+      return [monday, addDays(monday, 6)];
+    }
+    case 'month':
+      return [`${y}-${String(m).padStart(2, '0')}-01`, lastOfMonth(m)];
+    case 'quarter': {
+      const first = [1, 1, 1, 4, 4, 4, 7, 7, 7, 10, 10, 10][m - 1]!;
+      return [`${y}-${String(first).padStart(2, '0')}-01`, lastOfMonth(first + 2)];
+    }
+    case 'year':
+      return [`${y}-01-01`, `${y}-12-31`];
+  }
+}
+
+const instant = fc.date({
+  min: new Date('2000-01-01T00:00:00Z'),
+  max: new Date('2099-12-31T00:00:00Z'),
+  noInvalidDate: true,
+});
+const kind = fc.constantFrom(...CALENDAR_PERIOD_KINDS);
+
+describe('report periods tile time', () => {
+  it('puts every instant in exactly one period of each kind, as the calendar reads', () => {
+    fc.assert(
+      fc.property(kind, instant, (k, at) => {
+        const p = periodContaining(k, at);
+        expect(dates(p)).toEqual(expectedDates(k, at));
+        expect(p.start.getTime()).toBe(midnightInHanoi(p.from));
+        expect(p.end.getTime()).toBe(midnightInHanoi(addDays(p.to, 1)));
+        expect(p.start.getTime() <= at.getTime() && at.getTime() < p.end.getTime()).toBe(true);
+        // Its neighbours hold the instants just outside it, and not it.
+        expect(periodContaining(k, new Date(p.start.getTime() - 1))).toEqual(previousPeriod(p));
+        expect(periodContaining(k, p.end)).toEqual(nextPeriod(p));
+        expect(periodContaining(k, new Date(p.end.getTime() - 1))).toEqual(p);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('chains consecutive periods without gap or overlap, and back again', () => {
+    fc.assert(
+      fc.property(kind, instant, fc.integer({ min: 1, max: 60 }), (k, at, steps) => {
+        let p = periodContaining(k, at);
+        const first = p;
+        for (let i = 0; i < steps; i++) {
+          const next = nextPeriod(p);
+          expect(next.kind).toBe(k);
+          expect(next.start).toEqual(p.end);
+          expect(next.from).toBe(addDays(p.to, 1));
+          expect(previousPeriod(next)).toEqual(p);
+          p = next;
+        }
+        for (let i = 0; i < steps; i++) p = previousPeriod(p);
+        expect(p).toEqual(first);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('chains custom ranges of the same length', () => {
+    const day = fc.integer({
+      min: Date.UTC(2000, 0, 1) / 86_400_000,
+      max: Date.UTC(2090, 0, 1) / 86_400_000,
+    });
+    fc.assert(
+      fc.property(day, fc.integer({ min: 1, max: MAX_CUSTOM_DAYS }), (first, length) => {
+        const from = new Date(first * 86_400_000).toISOString().slice(0, 10);
+        const p = customPeriod(from, addDays(from, length - 1));
+        expect(periodDays(p)).toBe(length);
+        expect(p.end.getTime() - p.start.getTime()).toBe(length * 86_400_000);
+        expect(previousPeriod(p).end).toEqual(p.start);
+        expect(nextPeriod(p).start).toEqual(p.end);
+        expect(periodDays(previousPeriod(p))).toBe(length);
+        expect(periodDays(nextPeriod(p))).toBe(length);
+      }),
+    );
+  });
+
+  it('numbers ISO weeks 1, 2, … up to 52 or 53, restarting with the year of their Thursday', () => {
+    fc.assert(
+      fc.property(instant, (at) => {
+        const week = periodContaining('week', at);
+        const { year, week: n } = isoWeekOf(week.from);
+        const next = isoWeekOf(nextPeriod(week).from);
+        if (next.year === year) expect(next.week).toBe(n + 1);
+        else {
+          expect(next).toEqual({ year: year + 1, week: 1 });
+          expect([52, 53]).toContain(n);
+        }
+        // The week's Thursday decides its year; 4 January is always in week 1.
+        expect(year).toBe(Number(addDays(week.from, 3).slice(0, 4)));
+        expect(isoWeekOf(`${year}-01-04`).week).toBe(1);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
