@@ -2,4 +2,4 @@
  * How officers, counters and units are evaluated, defined once: the store computes with it, the
  * dashboard shows it, and the "Cách tính" page explains it from the same definitions.
  */
-export {};
+export * from './formulas/index.js';
