@@ -129,7 +129,10 @@ function sumBy<R extends RollupRow>(
   for (const r of rows) {
     const key = keyOf(r);
     let e = out.get(key);
-    if (!e) out.set(key, (e = { first: r, sums: emptySums() }));
+    if (!e) {
+      e = { first: r, sums: emptySums() };
+      out.set(key, e);
+    }
     addRow(e.sums, r);
   }
   return out;
