@@ -1,6 +1,7 @@
 import { OfficerId, UnitId, vietnamDate } from '@onestop/protocol';
 import {
   compareUnits,
+  counterSummaries,
   type Database,
   findUnit,
   officerRecord,
@@ -30,6 +31,7 @@ import { type CommentLimits, commentRoutes } from './comments/routes.js';
 import { deviceRoutes } from './devices/routes.js';
 import { type Lang, pickLang, translator } from './i18n.js';
 import type { LiveRatingFeed } from './live/feed.js';
+import { methodRoutes } from './method/routes.js';
 import { registerAlertGauge } from './metrics.js';
 import { presenceTable, unsatisfiedTable } from './pages/accountability.js';
 import { auditTable } from './pages/audit.js';
@@ -38,7 +40,14 @@ import { officerCsv } from './pages/csv.js';
 import { alertsTable, devicesTable } from './pages/devices.js';
 import { layout } from './pages/layout.js';
 import { officerPage } from './pages/officer.js';
-import { commentList, liveRatingsTable, officerTable, ratingRow, unitScript } from './pages/unit.js';
+import {
+  commentList,
+  counterTable,
+  liveRatingsTable,
+  officerTable,
+  ratingRow,
+  unitScript,
+} from './pages/unit.js';
 import { PeriodQuery, periodOfDays } from './period.js';
 import { rosterRoutes } from './roster/routes.js';
 import { query } from './validate.js';
@@ -137,7 +146,7 @@ export function createDashboardApp(deps: DashboardDeps) {
     const lang = c.get('lang');
     const t = translator(lang);
     const rows = await compareUnits(deps.db, periodOfDays(days, now()));
-    const body = html`<h2>${t('city')}</h2>${periodNav(t, days)}${cityTable(t, rows, days)}<p class="note">${t('fairnessNote')}</p>`;
+    const body = html`<h2>${t('city')}</h2>${periodNav(t, days)}${cityTable(lang, t, rows, days)}<p class="note">${t('fairnessNote')}</p>`;
     return c.html(layout({ lang, t, title: t('city'), body, staff }));
   });
 
@@ -157,8 +166,9 @@ export function createDashboardApp(deps: DashboardDeps) {
         404,
       );
     const period = periodOfDays(days, now());
-    const [officers, latest, comments, presence, unsatisfied] = await Promise.all([
+    const [officers, counters, latest, comments, presence, unsatisfied] = await Promise.all([
       officerSummaries(deps.db, unitId, period),
+      counterSummaries(deps.db, unitId, period),
       recentRatings(deps.db, { unitId, limit: 50 }),
       recentComments(deps.db, unitId, 20),
       presenceIntervalsOf(deps.db, unitId, period),
@@ -166,6 +176,7 @@ export function createDashboardApp(deps: DashboardDeps) {
     ]);
     const body = html`<h2>${unit.name} <small class="muted">${t('unit')}</small></h2>${periodNav(t, days)}
 <h3>${t('officers')} <small><a href="/units/${unitId}/roster">${t('roster')}</a> · <a href="/units/${unitId}/officers.csv?days=${days}" download>${t('downloadCsv')}</a></small></h3>${officerTable(lang, t, officers)}<p class="note">${t('fairnessNote')}</p>
+<h3>${t('counters')}</h3>${counterTable(lang, t, counters)}
 <h3><span class="live-dot"></span>${t('liveRatings')}</h3>${liveRatingsTable(lang, t, latest)}
 <h3>${t('unsatisfiedList')}</h3>${unsatisfiedTable(lang, t, unsatisfied)}
 <h3>${t('presence')}</h3>${presenceTable(t, presence)}
@@ -192,7 +203,7 @@ export function createDashboardApp(deps: DashboardDeps) {
     const rows = await officerSummaries(deps.db, p.data.unitId, period);
     const day = (d: Date) => vietnamDate(d.getTime());
     const name = `${p.data.unitId}_${day(period.from)}_${day(new Date(period.to.getTime() - 1))}.csv`;
-    return c.body(officerCsv(translator(c.get('lang')), rows), 200, {
+    return c.body(officerCsv(c.get('lang'), translator(c.get('lang')), rows), 200, {
       'content-type': 'text/csv; charset=utf-8',
       'content-disposition': `attachment; filename="${name}"`,
     });
@@ -232,6 +243,7 @@ export function createDashboardApp(deps: DashboardDeps) {
     return c.html(layout({ lang, t, title: t('devices'), body, staff }));
   });
 
+  app.route('/cach-tinh', methodRoutes());
   app.route('/devices', deviceRoutes(deps.db));
   app.route('/units', rosterRoutes(deps.db));
 
