@@ -1,3 +1,4 @@
+import { displayFigure, displayNumber, FORMULA_CATALOGUE, workedExample } from '@onestop/evaluation';
 import { newEventId } from '@onestop/protocol';
 import { addStaffMember, notify, openStaffSession, schema } from '@onestop/store';
 import { openTestStore, STORE_BACKENDS, type TestStore } from '@onestop/store/testing';
@@ -15,10 +16,12 @@ async function seed(store: TestStore) {
   await db.insert(schema.units).values([
     { id: 'trung-van', name: 'Phường Trung Văn', province: 'Hà Nội' },
     { id: 'kim-anh', name: 'Xã Kim Anh', province: 'Hà Nội' },
+    { id: 'dong-anh', name: 'Xã Đông Anh', province: 'Hà Nội' },
   ]);
   await db.insert(schema.officers).values([
     { id: 'cb-lan', unitId: 'trung-van', name: 'Nguyễn Thị Lan' },
     { id: 'cb-minh', unitId: 'trung-van', name: 'Trần Văn Minh' },
+    { id: 'cb-tam', unitId: 'dong-anh', name: 'Phạm Thị Tâm' },
   ]);
   const rating = (
     officerId: string | null,
@@ -40,6 +43,9 @@ async function seed(store: TestStore) {
     dossierIds: ['000.00.12.H26-251120-0001'],
     ticket: 'A001',
     deviceTs: new Date(NOW.getTime() - minutesAgo * 60_000),
+    at: new Date(NOW.getTime() - minutesAgo * 60_000),
+    // As the centre judges: a rating with nobody signed in counts for no officer.
+    attribution: officerId ? 'verified' : 'unverified',
   });
   await db.insert(schema.ratings).values([
     rating('cb-lan', 4, 'very_satisfied', 100, 5),
@@ -99,6 +105,16 @@ async function seed(store: TestStore) {
       expressionIndexSqSum: 0.74,
     },
     {
+      // Eight ratings on two keypads, all unsatisfied: too few for any verdict.
+      unitId: 'dong-anh',
+      counterId: 'q01',
+      officerId: 'cb-tam',
+      hour,
+      ratings: 8,
+      unsatisfied: 8,
+      levels: { 'keypad4:1': 5, 'keypad5:2': 3 },
+    },
+    {
       unitId: 'trung-van',
       counterId: 'q01',
       officerId: '',
@@ -116,6 +132,16 @@ async function seed(store: TestStore) {
       expressionIndexSqSum: 0,
     },
   ]);
+}
+
+/** One CSV line into its cells (RFC 4180 quotes). */
+function splitCsv(line: string): string[] {
+  const cells: string[] = [];
+  for (const m of line.matchAll(/(?:^|,)("(?:[^"]|"")*"|[^,]*)/g)) {
+    const v = m[1]!;
+    cells.push(v.startsWith('"') ? v.slice(1, -1).replaceAll('""', '"') : v);
+  }
+  return cells;
 }
 
 describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
@@ -140,29 +166,91 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
     await store?.close();
   });
 
-  it('evaluates each officer over today in Vietnam time', async () => {
+  it('evaluates each officer over today in Vietnam time, with official counts and figures', async () => {
     const res = await req('/api/units/trung-van/officers');
     expect(res.status).toBe(200);
     const rows = (await res.json()) as Array<Record<string, unknown>>;
     const lan = rows.find((r) => r.officerId === 'cb-lan');
     expect(lan).toMatchObject({
       ratings: 4,
-      unsatisfied: 1,
-      satisfiedShare: 0.75,
+      official: { verySatisfied: 2, satisfied: 1, unsatisfied: 1 },
       levels: { 'keypad4:4': 2, 'keypad4:3': 1, 'keypad4:1': 1 },
+      // Exact: (2 × 100 + 1 × 50 + 0) / 4; four ratings are too few for a verdict.
+      index: { value: 62.5, n: 4, state: 'too_few' },
+      satisfiedShare: { value: 0.75, n: 4, state: 'too_few' },
+      verySatisfiedShare: { value: 0.5 },
+      // One counted rating today names the dossier, and it was rated unsatisfied.
+      dossierSatisfaction: { dossiers: 1, ratedUnsatisfied: 1, satisfied: 0, overdueSource: 'none' },
     });
-    expect(lan?.meanScore).toBeCloseTo(66.75, 2);
-    expect(lan?.expression).toMatchObject({ samples: 4, mean: 0.7 });
-    expect(rows.find((r) => r.officerId === null)).toMatchObject({ ratings: 1, satisfiedShare: 1 });
+    // The camera on 0–100.
+    expect(lan?.expression).toMatchObject({ n: 4 });
+    expect((lan?.expression as { value: number }).value).toBeCloseTo(70, 10);
+    expect(rows.find((r) => r.officerId === null)).toMatchObject({
+      ratings: 1,
+      satisfiedShare: { value: 1 },
+    });
     expect(rows.find((r) => r.officerId === 'cb-minh')).toMatchObject({
       officerName: 'Trần Văn Minh',
       ratings: 0,
-      satisfiedShare: null,
-      expression: { samples: 2 },
+      satisfiedShare: { value: null, state: 'no_data' },
+      expression: { n: 2 },
     });
   });
 
-  it('exports the officer table as CSV for Excel, with Vietnamese headers', async () => {
+  it('shows the same figures on the page, in the CSV and in the JSON', async () => {
+    type Shown = {
+      value: number | null;
+      low: number | null;
+      high: number | null;
+      n: number;
+      state: 'too_few';
+    };
+    const json = (await (await req('/api/units/trung-van/officers')).json()) as Array<{
+      officerId: string | null;
+      satisfiedShare: Shown;
+      verySatisfiedShare: Shown;
+      index: Shown;
+      expression: Shown;
+      dossierSatisfaction: { share: Shown };
+    }>;
+    const lan = json.find((r) => r.officerId === 'cb-lan')!;
+    const csv = new TextDecoder().decode(await (await req('/units/trung-van/officers.csv')).arrayBuffer());
+    const [header, ...lines] = csv
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n')
+      .map(splitCsv);
+    const lanLine = lines.find((l) => l[0] === 'cb-lan')!;
+    const lanCsv = Object.fromEntries(header!.map((h, i) => [h, lanLine[i]]));
+    const page = await (await req('/units/trung-van')).text();
+    const lanRow = /<tr data-officer="cb-lan">[\s\S]*?<\/tr>/.exec(page)![0];
+    const pageCell = (id: string) =>
+      new RegExp(`data-figure="${id}"[^>]*>([^<]*)<small>([^<]*)</small>`).exec(lanRow);
+    const figures = [
+      ['satisfied-share', 'share', lan.satisfiedShare, 'Tỷ lệ hài lòng với thái độ cán bộ'],
+      ['very-satisfied-share', 'share', lan.verySatisfiedShare, 'Tỷ lệ rất hài lòng'],
+      ['satisfaction-index', 'points', lan.index, 'Chỉ số hài lòng (0–100)'],
+      ['expression-index', 'points', lan.expression, 'Chỉ số biểu cảm (camera, tách riêng)'],
+      ['dossier-satisfaction-766', 'share', lan.dossierSatisfaction.share, 'Tỷ lệ hồ sơ hài lòng (QĐ 766)'],
+    ] as const;
+    for (const [id, kind, figure, column] of figures) {
+      const shown = displayFigure(kind, figure);
+      const unit = kind === 'share' ? ' (%)' : '';
+      expect(lanCsv[`${column}${unit}`], column).toBe(shown.value);
+      const cell = pageCell(id);
+      expect(cell?.[1], id).toBe(`${shown.value}${shown.unit ? ` ${shown.unit}` : ''}`);
+      expect(lanCsv[`${column} – cận dưới 95%`], column).toBe(shown.low ?? '');
+      expect(lanCsv[`${column} – cận trên 95%`], column).toBe(shown.high ?? '');
+      if (shown.low !== null) expect(cell?.[2]).toContain(`${shown.low}–${shown.high}`);
+    }
+    expect(lanCsv['Chỉ số biểu cảm (camera, tách riêng)']).toBe(
+      displayNumber('points', lan.expression.value),
+    );
+    expect(lanCsv['Rất hài lòng']).toBe('2');
+    expect(lanCsv['Tỷ lệ hài lòng với thái độ cán bộ – trạng thái']).toBe('quá ít mẫu');
+  });
+
+  it('exports the officer table as CSV for Excel, with Vietnamese headers and the scale of each level', async () => {
     const res = await req('/units/trung-van/officers.csv?days=1');
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('content-disposition')).toBe(
@@ -170,14 +258,52 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
     );
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    const lines = new TextDecoder().decode(bytes).trimEnd().split('\r\n');
-    expect(lines[0]).toBe(
-      'Mã cán bộ,Cán bộ,Số đánh giá,Số không hài lòng,Tỷ lệ hài lòng,Chỉ số (0–100),Số mẫu camera,Chỉ số biểu cảm (camera, tách riêng),Khoảng tin cậy 95% (±)'.replace(
-        'Chỉ số biểu cảm (camera, tách riêng)',
-        '"Chỉ số biểu cảm (camera, tách riêng)"',
-      ),
+    const [header] = new TextDecoder().decode(bytes).trimEnd().split('\r\n').map(splitCsv);
+    expect(header!.slice(0, 6)).toEqual([
+      'Mã cán bộ',
+      'Cán bộ',
+      'Số đánh giá',
+      'Rất hài lòng',
+      'Hài lòng',
+      'Không hài lòng',
+    ]);
+    expect(header).toContain('Bàn phím 4 nút: Bình thường');
+    const en = new TextDecoder().decode(
+      await (await req('/units/trung-van/officers.csv?lang=en')).arrayBuffer(),
     );
-    expect(lines).toContain('cb-lan,Nguyễn Thị Lan,4,1,75,66.8,4,0.7,0.139');
+    expect(en).toContain('4-key keypad: Very satisfied');
+  });
+
+  it('names the scale where two keypads meet, and never colours eight ratings', async () => {
+    const page = await (await req('/units/dong-anh')).text();
+    const row = /<tr data-officer="cb-tam">[\s\S]*?<\/tr>/.exec(page)![0];
+    expect(row).toContain('Bàn phím 4 nút: Không hài lòng: <b>5</b>');
+    expect(row).toContain('Bàn phím 5 nút: Không hài lòng: <b>3</b>');
+    // All eight unsatisfied, yet too few: greyed with the note, not red.
+    expect(row).toMatch(/class="num too-few" data-figure="satisfied-share" data-state="too_few"/);
+    expect(row).toContain('quá ít đánh giá (n = 8)');
+    expect(row).not.toMatch(/class="num bad"/);
+    expect(page).toContain('Chưa có nguồn dữ liệu hồ sơ quá hạn');
+  });
+
+  it('explains every figure on "Cách tính", in Vietnamese and English, from the same code', async () => {
+    const vi = await (await req('/cach-tinh')).text();
+    const en = await (await req('/cach-tinh?lang=en')).text();
+    for (const doc of FORMULA_CATALOGUE) {
+      expect(vi).toContain(`<section id="${doc.id}"`);
+      expect(vi).toContain(doc.name.vi);
+      // As escaped in the HTML (an apostrophe becomes &#39;).
+      expect(en).toContain(doc.name.en.replaceAll("'", '&#39;'));
+    }
+    expect(vi).toContain('Thông tư 01/2018/TT-VPCP');
+    expect(en).toContain('How figures are computed');
+    // The worked example is computed by the report functions and printed by the same rounding.
+    const index = workedExample().figures.find((f) => f.doc.id === 'satisfaction-index')!.figure;
+    expect(vi).toMatch(
+      new RegExp(`data-figure="satisfaction-index"[^>]*>${displayNumber('points', index.value)}<small>`),
+    );
+    // Reachable from every page's menu.
+    expect(await (await req('/units/trung-van')).text()).toContain('<a href="/cach-tinh">Cách tính</a>');
   });
 
   it('widens the period with ?days=', async () => {
@@ -222,13 +348,17 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
 
   it('compares wards from roll-ups, including wards with no data', async () => {
     const rows = (await (await req('/api/units')).json()) as Array<Record<string, unknown>>;
-    expect(rows).toHaveLength(2);
+    expect(rows).toHaveLength(3);
     expect(rows.find((r) => r.unitId === 'trung-van')).toMatchObject({
       ratings: 5,
-      satisfiedShare: 0.8,
+      official: { verySatisfied: 2, satisfied: 2, unsatisfied: 1 },
+      satisfiedShare: { value: 0.8 },
       visits: 6,
     });
-    expect(rows.find((r) => r.unitId === 'kim-anh')).toMatchObject({ ratings: 0, satisfiedShare: null });
+    expect(rows.find((r) => r.unitId === 'kim-anh')).toMatchObject({
+      ratings: 0,
+      satisfiedShare: { value: null, state: 'no_data' },
+    });
   });
 
   it('shows an officer their own record, by hour of day', async () => {
