@@ -184,7 +184,7 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
     });
     // The camera on 0–100.
     expect(lan?.expression).toMatchObject({ n: 4 });
-    expect((lan?.expression as { value: number }).value).toBeCloseTo(70, 10);
+    expect((lan!.expression as { value: number }).value).toBeCloseTo(70, 10);
     expect(rows.find((r) => r.officerId === null)).toMatchObject({
       ratings: 1,
       satisfiedShare: { value: 1 },
