@@ -297,6 +297,7 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
     }
     expect(vi).toContain('Thông tư 01/2018/TT-VPCP');
     expect(en).toContain('How figures are computed');
+    expect(vi).toMatch(/<\/p>\n<table data-testid="example-results">/);
     // The worked example is computed by the report functions and printed by the same rounding.
     const index = workedExample().figures.find((f) => f.doc.id === 'satisfaction-index')!.figure;
     expect(vi).toMatch(

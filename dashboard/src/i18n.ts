@@ -67,6 +67,7 @@ const MESSAGES = {
   overdue: { vi: 'Quá hạn', en: 'Overdue' },
   exampleCamera: { vi: 'Ước lượng của camera (0–1)', en: 'Camera estimates (0–1)' },
   result: { vi: 'Kết quả', en: 'Result' },
+  figure: { vi: 'Số liệu', en: 'Figure' },
   scale_keypad3: { vi: 'Bàn phím 3 nút', en: '3-key keypad' },
   scale_keypad4: { vi: 'Bàn phím 4 nút', en: '4-key keypad' },
   scale_keypad5: { vi: 'Bàn phím 5 nút', en: '5-key keypad' },

@@ -52,11 +52,11 @@ ${WORKED_EXAMPLE.dossiers.map(
     html`<tr><td class="num">${d.count}</td><td>${yes(d.ratedUnsatisfied)}</td><td>${yes(d.complainedAbout)}</td><td>${yes(d.overdue)}</td></tr>`,
 )}</tbody></table>
 <p>${t('exampleCamera')}: ${WORKED_EXAMPLE.camera.join(' · ')}</p>
-<table data-testid="example-results"><thead><tr><th>${t('result')}</th><th class="num">${t('result')}</th></tr></thead><tbody>
+<table data-testid="example-results"><thead><tr><th>${t('figure')}</th><th class="num">${t('result')}</th></tr></thead><tbody>
 ${w.figures.map(({ doc, figure }) => {
   const column = FIGURE_COLUMNS.find((c) => c.doc.id === doc.id);
   return html`<tr><td><a href="#${doc.id}">${doc.name[lang]}</a></td>${column ? figureCell(t, column.kind, figure, { id: doc.id, few: column.few }) : ''}</tr>`;
-})})}</tbody></table>`;
+})}</tbody></table>`;
 }
 
 /** "Cách tính": each figure explained from the catalogue beside the code that computes it. */

@@ -15,7 +15,8 @@ main{padding:1rem;max-width:1200px;margin:auto}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}th,td{border-bottom:1px solid var(--line);padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#f2f4f8}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .bad{color:var(--bad);font-weight:600}.ok{color:var(--ok)}.muted{color:var(--muted)}
-.good{color:var(--ok);font-weight:600}.too-few{color:#888}.too-few small{font-style:italic}td.num small{display:block;color:var(--muted);font-weight:400}
+.good{color:var(--ok);font-weight:600}.too-few{color:#888}.too-few small{font-style:italic}td.num small{display:block;color:var(--muted);font-weight:400;white-space:nowrap}
+dl dt{font-weight:600;margin-top:.4rem}
 .bar{display:flex;height:1rem;min-width:8rem;border:1px solid var(--line)}.bar span{display:block;height:100%}
 nav.period a{margin-right:.75rem}.note{color:var(--muted);font-size:.9rem}
 .live-dot{display:inline-block;width:.6rem;height:.6rem;border-radius:50%;background:#2ecc40;margin-right:.3rem}
