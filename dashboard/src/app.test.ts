@@ -1,3 +1,4 @@
+import { displayFigure, displayNumber, FORMULA_CATALOGUE, workedExample } from '@onestop/evaluation';
 import { hourBucket, newEventId } from '@onestop/protocol';
 import { addStaffMember, notify, openStaffSession, schema } from '@onestop/store';
 import { openTestStore, STORE_BACKENDS, type TestStore } from '@onestop/store/testing';
@@ -15,10 +16,12 @@ async function seed(store: TestStore) {
   await db.insert(schema.units).values([
     { id: 'trung-van', name: 'Phường Trung Văn', province: 'Hà Nội' },
     { id: 'kim-anh', name: 'Xã Kim Anh', province: 'Hà Nội' },
+    { id: 'dong-anh', name: 'Xã Đông Anh', province: 'Hà Nội' },
   ]);
   await db.insert(schema.officers).values([
     { id: 'cb-lan', unitId: 'trung-van', name: 'Nguyễn Thị Lan' },
     { id: 'cb-minh', unitId: 'trung-van', name: 'Trần Văn Minh' },
+    { id: 'cb-tam', unitId: 'dong-anh', name: 'Phạm Thị Tâm' },
   ]);
   const rating = (
     officerId: string | null,
@@ -40,6 +43,9 @@ async function seed(store: TestStore) {
     dossierIds: ['000.00.12.H26-251120-0001'],
     ticket: 'A001',
     deviceTs: new Date(NOW.getTime() - minutesAgo * 60_000),
+    at: new Date(NOW.getTime() - minutesAgo * 60_000),
+    // As the centre judges: a rating with nobody signed in counts for no officer.
+    attribution: officerId ? 'verified' : 'unverified',
   });
   await db.insert(schema.ratings).values([
     rating('cb-lan', 4, 'very_satisfied', 100, 5),
@@ -99,6 +105,16 @@ async function seed(store: TestStore) {
       expressionIndexSqSum: 0.74,
     },
     {
+      // Eight ratings on two keypads, all unsatisfied: too few for any verdict.
+      unitId: 'dong-anh',
+      counterId: 'q01',
+      officerId: 'cb-tam',
+      hour,
+      ratings: 8,
+      unsatisfied: 8,
+      levels: { 'keypad4:1': 5, 'keypad5:2': 3 },
+    },
+    {
       unitId: 'trung-van',
       counterId: 'q01',
       officerId: '',
@@ -116,6 +132,16 @@ async function seed(store: TestStore) {
       expressionIndexSqSum: 0,
     },
   ]);
+}
+
+/** One CSV line into its cells (RFC 4180 quotes). */
+function splitCsv(line: string): string[] {
+  const cells: string[] = [];
+  for (const m of line.matchAll(/(?:^|,)("(?:[^"]|"")*"|[^,]*)/g)) {
+    const v = m[1]!;
+    cells.push(v.startsWith('"') ? v.slice(1, -1).replaceAll('""', '"') : v);
+  }
+  return cells;
 }
 
 describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
@@ -140,25 +166,34 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
     await store?.close();
   });
 
-  it('evaluates each officer over today in Vietnam time', async () => {
+  it('evaluates each officer over today in Vietnam time, with official counts and figures', async () => {
     const res = await req('/api/units/trung-van/officers');
     expect(res.status).toBe(200);
     const rows = (await res.json()) as Array<Record<string, unknown>>;
     const lan = rows.find((r) => r.officerId === 'cb-lan');
     expect(lan).toMatchObject({
       ratings: 4,
-      unsatisfied: 1,
-      satisfiedShare: 0.75,
+      official: { verySatisfied: 2, satisfied: 1, unsatisfied: 1 },
       levels: { 'keypad4:4': 2, 'keypad4:3': 1, 'keypad4:1': 1 },
+      // Exact: (2 × 100 + 1 × 50 + 0) / 4; four ratings are too few for a verdict.
+      index: { value: 62.5, n: 4, state: 'too_few' },
+      satisfiedShare: { value: 0.75, n: 4, state: 'too_few' },
+      verySatisfiedShare: { value: 0.5 },
+      // One counted rating today names the dossier, and it was rated unsatisfied.
+      dossierSatisfaction: { dossiers: 1, ratedUnsatisfied: 1, satisfied: 0, overdueSource: 'none' },
     });
-    expect(lan?.meanScore).toBeCloseTo(66.75, 2);
-    expect(lan?.expression).toMatchObject({ samples: 4, mean: 0.7 });
-    expect(rows.find((r) => r.officerId === null)).toMatchObject({ ratings: 1, satisfiedShare: 1 });
+    // The camera on 0–100.
+    expect(lan?.expression).toMatchObject({ n: 4 });
+    expect((lan!.expression as { value: number }).value).toBeCloseTo(70, 10);
+    expect(rows.find((r) => r.officerId === null)).toMatchObject({
+      ratings: 1,
+      satisfiedShare: { value: 1 },
+    });
     expect(rows.find((r) => r.officerId === 'cb-minh')).toMatchObject({
       officerName: 'Trần Văn Minh',
       ratings: 0,
-      satisfiedShare: null,
-      expression: { samples: 2 },
+      satisfiedShare: { value: null, state: 'no_data' },
+      expression: { n: 2 },
     });
     // Each object says what it covers; nothing was recorded for Lan the day before.
     expect(lan).toMatchObject({
@@ -187,7 +222,7 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
     expect(csv.headers.get('content-disposition')).toBe(
       'attachment; filename="trung-van_2026-11-17_2026-11-20.csv"',
     );
-    expect(await csv.text()).toContain('\r\n2026-11-17,2026-11-20,cb-lan,Nguyễn Thị Lan,5,2,');
+    expect(await csv.text()).toContain('\r\n2026-11-17,2026-11-20,cb-lan,Nguyễn Thị Lan,5,2,1,2,');
     const page = await req(`/units/trung-van?${range}`);
     expect(page.status).toBe(200);
     const html = await page.text();
@@ -246,7 +281,60 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
     expect((await req('/units/trung-van/officers.csv?from=2026-11-01&to=2032-01-01')).status).toBe(400);
   });
 
-  it('exports the officer table as CSV for Excel, with Vietnamese headers', async () => {
+  it('shows the same figures on the page, in the CSV and in the JSON', async () => {
+    type Shown = {
+      value: number | null;
+      low: number | null;
+      high: number | null;
+      n: number;
+      state: 'too_few';
+    };
+    const json = (await (await req('/api/units/trung-van/officers')).json()) as Array<{
+      officerId: string | null;
+      satisfiedShare: Shown;
+      verySatisfiedShare: Shown;
+      index: Shown;
+      expression: Shown;
+      dossierSatisfaction: { share: Shown };
+    }>;
+    const lan = json.find((r) => r.officerId === 'cb-lan')!;
+    const csv = new TextDecoder().decode(await (await req('/units/trung-van/officers.csv')).arrayBuffer());
+    const [header, ...lines] = csv
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n')
+      .map(splitCsv);
+    const lanLine = lines.find((l) => l[header!.indexOf('Mã cán bộ')] === 'cb-lan')!;
+    const lanCsv = Object.fromEntries(header!.map((h, i) => [h, lanLine[i]]));
+    const page = await (await req('/units/trung-van')).text();
+    const lanRow = /<tr data-officer="cb-lan">[\s\S]*?<\/tr>/.exec(page)![0];
+    const pageCell = (id: string) =>
+      new RegExp(`data-figure="${id}"[^>]*>([^<]*)<small>([^<]*)</small>`).exec(lanRow);
+    const figures = [
+      ['satisfied-share', 'share', lan.satisfiedShare, 'Tỷ lệ hài lòng với thái độ cán bộ'],
+      ['very-satisfied-share', 'share', lan.verySatisfiedShare, 'Tỷ lệ rất hài lòng'],
+      ['satisfaction-index', 'points', lan.index, 'Chỉ số hài lòng (0–100)'],
+      ['expression-index', 'points', lan.expression, 'Chỉ số biểu cảm (camera, tách riêng)'],
+      ['dossier-satisfaction-766', 'share', lan.dossierSatisfaction.share, 'Tỷ lệ hồ sơ hài lòng (QĐ 766)'],
+    ] as const;
+    for (const [id, kind, figure, column] of figures) {
+      const shown = displayFigure(kind, figure);
+      const unit = kind === 'share' ? ' (%)' : '';
+      expect(lanCsv[`${column}${unit}`], column).toBe(shown.value);
+      const cell = pageCell(id);
+      expect(cell?.[1], id).toBe(`${shown.value}${shown.unit ? ` ${shown.unit}` : ''}`);
+      expect(lanCsv[`${column} – cận dưới 95%`], column).toBe(shown.low ?? '');
+      expect(lanCsv[`${column} – cận trên 95%`], column).toBe(shown.high ?? '');
+      if (shown.low !== null) expect(cell?.[2]).toContain(`${shown.low}–${shown.high}`);
+    }
+    expect(lanCsv['Chỉ số biểu cảm (camera, tách riêng)']).toBe(
+      displayNumber('points', lan.expression.value),
+    );
+    expect(lanCsv['Rất hài lòng']).toBe('2');
+    expect(lanCsv['Tỷ lệ hài lòng với thái độ cán bộ – trạng thái']).toBe('quá ít mẫu');
+  });
+
+  it('exports the officer table as CSV for Excel, with Vietnamese headers and the scale of each level', async () => {
     const res = await req('/units/trung-van/officers.csv?days=1');
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('content-disposition')).toBe(
@@ -254,14 +342,66 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
     );
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    const lines = new TextDecoder().decode(bytes).trimEnd().split('\r\n');
-    expect(lines[0]).toBe(
-      'Từ ngày,Đến ngày,Mã cán bộ,Cán bộ,Số đánh giá,Số không hài lòng,Tỷ lệ hài lòng,Chỉ số (0–100),Số mẫu camera,Chỉ số biểu cảm (camera, tách riêng),Khoảng tin cậy 95% (±)'.replace(
-        'Chỉ số biểu cảm (camera, tách riêng)',
-        '"Chỉ số biểu cảm (camera, tách riêng)"',
-      ),
+    const [header, ...lines] = new TextDecoder().decode(bytes).trimEnd().split('\r\n').map(splitCsv);
+    // Every row starts with the period's dates, then the page's official counts.
+    expect(header!.slice(0, 8)).toEqual([
+      'Từ ngày',
+      'Đến ngày',
+      'Mã cán bộ',
+      'Cán bộ',
+      'Số đánh giá',
+      'Rất hài lòng',
+      'Hài lòng',
+      'Không hài lòng',
+    ]);
+    expect(lines.find((l) => l[2] === 'cb-lan')!.slice(0, 8)).toEqual([
+      '2026-11-20',
+      '2026-11-20',
+      'cb-lan',
+      'Nguyễn Thị Lan',
+      '4',
+      '2',
+      '1',
+      '1',
+    ]);
+    expect(header).toContain('Bàn phím 4 nút: Bình thường');
+    const en = new TextDecoder().decode(
+      await (await req('/units/trung-van/officers.csv?lang=en')).arrayBuffer(),
     );
-    expect(lines).toContain('2026-11-20,2026-11-20,cb-lan,Nguyễn Thị Lan,4,1,75,66.8,4,0.7,0.139');
+    expect(en).toContain('4-key keypad: Very satisfied');
+  });
+
+  it('names the scale where two keypads meet, and never colours eight ratings', async () => {
+    const page = await (await req('/units/dong-anh')).text();
+    const row = /<tr data-officer="cb-tam">[\s\S]*?<\/tr>/.exec(page)![0];
+    expect(row).toContain('Bàn phím 4 nút: Không hài lòng: <b>5</b>');
+    expect(row).toContain('Bàn phím 5 nút: Không hài lòng: <b>3</b>');
+    // All eight unsatisfied, yet too few: greyed with the note, not red.
+    expect(row).toMatch(/class="num too-few" data-figure="satisfied-share" data-state="too_few"/);
+    expect(row).toContain('quá ít đánh giá (n = 8)');
+    expect(row).not.toMatch(/class="num bad"/);
+    expect(page).toContain('Chưa có nguồn dữ liệu hồ sơ quá hạn');
+  });
+
+  it('explains every figure on "Cách tính", in Vietnamese and English, from the same code', async () => {
+    const vi = await (await req('/cach-tinh')).text();
+    const en = await (await req('/cach-tinh?lang=en')).text();
+    for (const doc of FORMULA_CATALOGUE) {
+      expect(vi).toContain(`<section id="${doc.id}"`);
+      expect(vi).toContain(doc.name.vi);
+      // As escaped in the HTML (an apostrophe becomes &#39;).
+      expect(en).toContain(doc.name.en.replaceAll("'", '&#39;'));
+    }
+    expect(vi).toContain('Thông tư 01/2018/TT-VPCP');
+    expect(en).toContain('How figures are computed');
+    expect(vi).toMatch(/<\/p>\n<table data-testid="example-results">/);
+    // The worked example is computed by the report functions and printed by the same rounding.
+    const index = workedExample().figures.find((f) => f.doc.id === 'satisfaction-index')!.figure;
+    expect(vi).toMatch(
+      new RegExp(`data-figure="satisfaction-index"[^>]*>${displayNumber('points', index.value)}<small>`),
+    );
+    // Reachable from every page's menu.
+    expect(await (await req('/units/trung-van')).text()).toContain('<a href="/cach-tinh">Cách tính</a>');
   });
 
   it('widens the period with ?days=', async () => {
@@ -307,13 +447,17 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
 
   it('compares wards from roll-ups, including wards with no data', async () => {
     const rows = (await (await req('/api/units')).json()) as Array<Record<string, unknown>>;
-    expect(rows).toHaveLength(2);
+    expect(rows).toHaveLength(3);
     expect(rows.find((r) => r.unitId === 'trung-van')).toMatchObject({
       ratings: 5,
-      satisfiedShare: 0.8,
+      official: { verySatisfied: 2, satisfied: 2, unsatisfied: 1 },
+      satisfiedShare: { value: 0.8 },
       visits: 6,
     });
-    expect(rows.find((r) => r.unitId === 'kim-anh')).toMatchObject({ ratings: 0, satisfiedShare: null });
+    expect(rows.find((r) => r.unitId === 'kim-anh')).toMatchObject({
+      ratings: 0,
+      satisfiedShare: { value: null, state: 'no_data' },
+    });
   });
 
   it('shows an officer their own record, by hour of day', async () => {
@@ -428,6 +572,9 @@ describe.each(STORE_BACKENDS)('report periods around Vietnam midnight on %s', (b
         score: unsatisfied ? 0 : 100,
         source: 'keypad',
         deviceTs: r.at,
+        // Placed and credited as the centre judges them: only such ratings count for an officer.
+        at: r.at,
+        attribution: 'verified',
       });
       await db.insert(schema.hourlyRollups).values({
         unitId: 'trung-van',
@@ -453,18 +600,30 @@ describe.each(STORE_BACKENDS)('report periods around Vietnam midnight on %s', (b
   it('counts the rating at 23:59:59.999 on Sunday and the one at 00:00 on Monday in their own day and week', async () => {
     const lan = async (q: string) =>
       (await json(`/api/units/trung-van/officers?${q}`)).find((r) => r.officerId === 'cb-lan');
-    expect(await lan('period=day&date=2026-11-15')).toMatchObject({ ratings: 1, unsatisfied: 1 });
+    expect(await lan('period=day&date=2026-11-15')).toMatchObject({
+      ratings: 1,
+      official: { unsatisfied: 1 },
+    });
     expect(await lan('period=day&date=2026-11-16')).toMatchObject({
       ratings: 1,
-      unsatisfied: 0,
-      previous: { ratings: 1, unsatisfied: 1, period: { kind: 'day', from: '2026-11-15', to: '2026-11-15' } },
+      official: { unsatisfied: 0 },
+      satisfiedShare: { value: 1, n: 1, state: 'too_few' },
+      previous: {
+        ratings: 1,
+        official: { unsatisfied: 1 },
+        satisfiedShare: { value: 0, n: 1, state: 'too_few' },
+        period: { kind: 'day', from: '2026-11-15', to: '2026-11-15' },
+      },
     });
     expect(await lan('period=week&date=2026-11-15')).toMatchObject({
       ratings: 1,
-      unsatisfied: 1,
+      official: { unsatisfied: 1 },
       period: { kind: 'week', from: '2026-11-09', to: '2026-11-15' },
     });
-    expect(await lan('period=week&date=2026-11-16')).toMatchObject({ ratings: 1, unsatisfied: 0 });
+    expect(await lan('period=week&date=2026-11-16')).toMatchObject({
+      ratings: 1,
+      official: { unsatisfied: 0 },
+    });
     expect(await lan('from=2026-11-15&to=2026-11-16')).toMatchObject({ ratings: 2 });
     expect(await lan('period=day&date=2026-11-17')).toBeUndefined();
     // The raw ratings listed on the officer's page are cut at the same instant.
@@ -489,6 +648,8 @@ describe.each(STORE_BACKENDS)('report periods around Vietnam midnight on %s', (b
     expect(page).toMatch(
       /data-testid="change"><span class="change">±0<\/span> · <span class="change">\+100\.0 điểm %<\/span>/,
     );
+    // Both shares rest on one rating: the change is greyed like them, never coloured.
+    expect(page).toContain('<td class="num too-few" data-testid="change">');
     expect(page).toContain("fetch('/units/trung-van/officers?period=week&date=2026-11-16&lang=vi')");
     const english = await (await req('/units/trung-van?period=month&date=2026-11-18&lang=en')).text();
     expect(english).toContain('<b>November 2026 (01/11 – 30/11/2026)</b>');
@@ -505,10 +666,10 @@ describe.each(STORE_BACKENDS)('report periods around Vietnam midnight on %s', (b
     expect(await res.json()).toMatchObject({
       unitId: 'trung-van',
       period: { kind: 'day', from: '2026-11-16', to: '2026-11-16' },
-      officers: [{ officerId: 'cb-lan', ratings: 1, unsatisfied: 0 }],
+      officers: [{ officerId: 'cb-lan', ratings: 1, official: { unsatisfied: 0 } }],
       previous: {
         period: { kind: 'day', from: '2026-11-15', to: '2026-11-15' },
-        officers: [{ officerId: 'cb-lan', ratings: 1, unsatisfied: 1 }],
+        officers: [{ officerId: 'cb-lan', ratings: 1, official: { unsatisfied: 1 } }],
       },
     });
     expect((await req('/api/units/nowhere/evaluation')).status).toBe(404);

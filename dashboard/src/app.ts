@@ -2,6 +2,7 @@ import { previousPeriod } from '@onestop/evaluation';
 import { OfficerId, UnitId, vietnamDate } from '@onestop/protocol';
 import {
   compareUnits,
+  counterSummaries,
   type Database,
   findUnit,
   officerRecord,
@@ -31,6 +32,7 @@ import { type CommentLimits, commentRoutes } from './comments/routes.js';
 import { deviceRoutes } from './devices/routes.js';
 import { type Lang, pickLang, translator } from './i18n.js';
 import type { LiveRatingFeed } from './live/feed.js';
+import { methodRoutes } from './method/routes.js';
 import { registerAlertGauge } from './metrics.js';
 import { presenceTable, unsatisfiedTable } from './pages/accountability.js';
 import { auditTable } from './pages/audit.js';
@@ -40,7 +42,14 @@ import { alertsTable, devicesTable } from './pages/devices.js';
 import { layout } from './pages/layout.js';
 import { officerPage } from './pages/officer.js';
 import { periodNav } from './pages/period-nav.js';
-import { commentList, liveRatingsTable, officerTable, ratingRow, unitScript } from './pages/unit.js';
+import {
+  commentList,
+  counterTable,
+  liveRatingsTable,
+  officerTable,
+  ratingRow,
+  unitScript,
+} from './pages/unit.js';
 import { periodJson, periodSearch, ReportQuery, resolvePeriod, storeSpan, withPeriods } from './period.js';
 import { rosterRoutes } from './roster/routes.js';
 import { query } from './validate.js';
@@ -155,7 +164,7 @@ export function createDashboardApp(deps: DashboardDeps) {
       compareUnits(deps.db, storeSpan(period)),
       compareUnits(deps.db, storeSpan(previous)),
     ]);
-    const body = html`<h2>${t('city')}</h2>${periodNav(lang, t, period, today)}${cityTable(t, rows, { search, previous: before })}<p class="note">${t('fairnessNote')}</p>`;
+    const body = html`<h2>${t('city')}</h2>${periodNav(lang, t, period, today)}${cityTable(lang, t, rows, { search, previous: before })}<p class="note">${t('fairnessNote')}</p>`;
     return c.html(layout({ lang, t, title: t('city'), body, staff, periodSearch: search }));
   });
 
@@ -175,9 +184,10 @@ export function createDashboardApp(deps: DashboardDeps) {
         404,
       );
     const span = storeSpan(period);
-    const [officers, before, latest, comments, presence, unsatisfied] = await Promise.all([
+    const [officers, before, counters, latest, comments, presence, unsatisfied] = await Promise.all([
       officerSummaries(deps.db, unitId, span),
       officerSummaries(deps.db, unitId, storeSpan(previous)),
+      counterSummaries(deps.db, unitId, span),
       recentRatings(deps.db, { unitId, limit: 50 }),
       recentComments(deps.db, unitId, 20),
       presenceIntervalsOf(deps.db, unitId, span),
@@ -185,6 +195,7 @@ export function createDashboardApp(deps: DashboardDeps) {
     ]);
     const body = html`<h2>${unit.name} <small class="muted">${t('unit')}</small></h2>${periodNav(lang, t, period, today)}
 <h3>${t('officers')} <small><a href="/units/${unitId}/roster">${t('roster')}</a> · <a href="/units/${unitId}/officers.csv?${search}" download>${t('downloadCsv')}</a></small></h3>${officerTable(lang, t, officers, { search, previous: before })}<p class="note">${t('fairnessNote')}</p>
+<h3>${t('counters')}</h3>${counterTable(lang, t, counters)}
 <h3><span class="live-dot"></span>${t('liveRatings')}</h3>${liveRatingsTable(lang, t, latest)}
 <h3>${t('unsatisfiedList')}</h3>${unsatisfiedTable(lang, t, unsatisfied)}
 <h3>${t('presence')}</h3>${presenceTable(t, presence)}
@@ -222,7 +233,8 @@ export function createDashboardApp(deps: DashboardDeps) {
     const { period } = periodsOf(c.req.valid('query'));
     const rows = await officerSummaries(deps.db, p.data.unitId, storeSpan(period));
     const name = `${p.data.unitId}_${period.from}_${period.to}.csv`;
-    return c.body(officerCsv(translator(c.get('lang')), rows, period), 200, {
+    const lang = c.get('lang');
+    return c.body(officerCsv(lang, translator(lang), rows, period), 200, {
       'content-type': 'text/csv; charset=utf-8',
       'content-disposition': `attachment; filename="${name}"`,
     });
@@ -264,6 +276,7 @@ export function createDashboardApp(deps: DashboardDeps) {
     return c.html(layout({ lang, t, title: t('devices'), body, staff }));
   });
 
+  app.route('/cach-tinh', methodRoutes());
   app.route('/devices', deviceRoutes(deps.db));
   app.route('/units', rosterRoutes(deps.db));
 

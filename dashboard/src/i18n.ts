@@ -13,8 +13,65 @@ const MESSAGES = {
   counter: { vi: 'Quầy', en: 'Counter' },
   noOfficer: { vi: '(không có cán bộ đăng nhập)', en: '(no officer signed in)' },
   ratings: { vi: 'Số đánh giá', en: 'Ratings' },
-  satisfiedShare: { vi: 'Tỷ lệ hài lòng', en: 'Satisfied share' },
-  meanScore: { vi: 'Chỉ số (0–100)', en: 'Index (0–100)' },
+  satisfiedShare: { vi: 'Tỷ lệ hài lòng với thái độ cán bộ', en: "Satisfied with the officer's attitude" },
+  verySatisfiedShare: { vi: 'Tỷ lệ rất hài lòng', en: 'Very satisfied' },
+  satisfactionIndex: { vi: 'Chỉ số hài lòng (0–100)', en: 'Satisfaction index (0–100)' },
+  dossierShare: { vi: 'Tỷ lệ hồ sơ hài lòng (QĐ 766)', en: 'Satisfied dossiers (Decision 766)' },
+  dossiers: { vi: 'hồ sơ', en: 'dossiers' },
+  dossierCount: { vi: 'Số hồ sơ', en: 'Dossiers' },
+  officialLevels: { vi: 'Theo 3 mức chính thức', en: 'On the three official levels' },
+  tooFew: { vi: 'quá ít đánh giá', en: 'too few ratings' },
+  tooFewSamples: { vi: 'quá ít mẫu', en: 'too few samples' },
+  state_no_data: { vi: 'không có dữ liệu', en: 'no data' },
+  state_too_few: { vi: 'quá ít mẫu', en: 'too few samples' },
+  state_measured: { vi: 'đủ mẫu', en: 'enough samples' },
+  state_good: { vi: 'đạt', en: 'meets the target' },
+  state_bad: { vi: 'không đạt', en: 'misses the target' },
+  intervalLow: { vi: 'cận dưới 95%', en: '95% low' },
+  intervalHigh: { vi: 'cận trên 95%', en: '95% high' },
+  figureState: { vi: 'trạng thái', en: 'state' },
+  interval95: { vi: 'khoảng tin cậy 95%', en: '95% interval' },
+  overdueNotFed: {
+    vi: 'Chưa có nguồn dữ liệu hồ sơ quá hạn: tỷ lệ hồ sơ hài lòng chưa trừ hồ sơ quá hạn.',
+    en: 'Overdue dossiers are not fed yet: the share of satisfied dossiers takes none off as overdue.',
+  },
+  overdueFedBy: { vi: 'Hồ sơ quá hạn lấy từ', en: 'Overdue dossiers from' },
+  counters: { vi: 'Đánh giá theo quầy', en: 'Evaluation per counter' },
+  method: { vi: 'Cách tính', en: 'How figures are computed' },
+  methodIntro: {
+    vi: 'Mỗi số liệu trên các trang và trong tệp CSV được tính bằng đúng các hàm dưới đây; phần giải thích và ví dụ được tạo từ cùng mã nguồn.',
+    en: 'Every figure on the pages and in the CSV is computed by exactly the functions below; these explanations and the example come from the same code.',
+  },
+  formula: { vi: 'Công thức', en: 'Formula' },
+  legalSource: { vi: 'Căn cứ', en: 'Legal source' },
+  intervalMethod: { vi: 'Khoảng tin cậy', en: 'Interval' },
+  colourRule: { vi: 'Tô màu', en: 'Colouring' },
+  minSample: { vi: 'Cỡ mẫu tối thiểu', en: 'Minimum sample' },
+  sampleOf: { vi: 'Mẫu', en: 'Sample' },
+  levelMapping: {
+    vi: 'Quy đổi mức đã bấm về 3 mức chính thức',
+    en: 'Pressed levels on the three official levels',
+  },
+  scale: { vi: 'Thiết bị', en: 'Device' },
+  pressedLevel: { vi: 'Mức đã bấm', en: 'Level pressed' },
+  officialLevel: { vi: 'Mức chính thức', en: 'Official level' },
+  indexPoints: { vi: 'Điểm chỉ số', en: 'Index points' },
+  workedExample: { vi: 'Ví dụ tính toán', en: 'Worked example' },
+  exampleInput: {
+    vi: 'Một cán bộ trong một kỳ (số liệu giả định), trên hai loại bàn phím:',
+    en: 'One officer in one period (made-up data), on two keypad models:',
+  },
+  exampleDossiers: { vi: 'Hồ sơ', en: 'Dossiers' },
+  ratedUnsatisfied: { vi: 'Bị đánh giá không hài lòng', en: 'Rated unsatisfied' },
+  complainedAbout: { vi: 'Bị phản ánh', en: 'Complained about' },
+  overdue: { vi: 'Quá hạn', en: 'Overdue' },
+  exampleCamera: { vi: 'Ước lượng của camera (0–1)', en: 'Camera estimates (0–1)' },
+  result: { vi: 'Kết quả', en: 'Result' },
+  figure: { vi: 'Số liệu', en: 'Figure' },
+  scale_keypad3: { vi: 'Bàn phím 3 nút', en: '3-key keypad' },
+  scale_keypad4: { vi: 'Bàn phím 4 nút', en: '4-key keypad' },
+  scale_keypad5: { vi: 'Bàn phím 5 nút', en: '5-key keypad' },
+  scale_stars5: { vi: 'Màn hình 5 sao', en: '5-star screen' },
   distribution: { vi: 'Phân bố mức đánh giá', en: 'Rating distribution' },
   cameraIndex: { vi: 'Chỉ số biểu cảm (camera, tách riêng)', en: 'Expression index (camera, shown apart)' },
   samples: { vi: 'mẫu', en: 'samples' },
@@ -81,9 +138,7 @@ const MESSAGES = {
   },
   continueSignIn: { vi: 'Tiếp tục đăng nhập', en: 'Continue signing in' },
   myUnit: { vi: 'Đơn vị của tôi', en: 'My unit' },
-  unsatisfiedCount: { vi: 'Số không hài lòng', en: 'Unsatisfied' },
   cameraSamples: { vi: 'Số mẫu camera', en: 'Camera samples' },
-  cameraCi: { vi: 'Khoảng tin cậy 95% (±)', en: '95% interval (±)' },
   downloadCsv: { vi: 'Tải CSV', en: 'Download CSV' },
   commands: { vi: 'Lệnh điều khiển thiết bị', en: 'Device commands' },
   cmd_restart: { vi: 'Khởi động lại', en: 'Restart' },
@@ -141,8 +196,8 @@ const MESSAGES = {
   alert_usb_device_missing: { vi: 'Thiết bị USB không hoạt động', en: 'USB device missing' },
   alert_overheating: { vi: 'Nhiệt độ CPU cao', en: 'CPU running hot' },
   fairnessNote: {
-    vi: 'Một đánh giá chỉ được tính cho cán bộ đang đăng nhập tại quầy vào thời điểm đó. Chỉ số biểu cảm do camera ước lượng được hiển thị riêng, kèm số mẫu và khoảng tin cậy 95%.',
-    en: 'A rating counts for an officer only when that officer was signed in at that counter at that time. The camera expression index is shown apart, with its sample size and 95% confidence interval.',
+    vi: 'Một đánh giá chỉ được tính cho cán bộ đang đăng nhập tại quầy vào thời điểm đó. Chỉ số biểu cảm do camera ước lượng được hiển thị riêng, kèm số mẫu và khoảng tin cậy 95%. Số liệu từ quá ít đánh giá hiển thị mờ và không tô màu tốt hay xấu.',
+    en: 'A rating counts for an officer only when that officer was signed in at that counter at that time. The camera expression index is shown apart, with its sample size and 95% confidence interval. A figure from too few ratings is greyed and never coloured good or bad.',
   },
 } as const satisfies Record<string, Record<Lang, string>>;
 
@@ -156,6 +211,15 @@ export function translator(lang: Lang): Translate {
 export function levelLabel(lang: Lang, scale: string, level: number): string {
   const labels = (LEVEL_LABELS as Record<string, Record<number, { vi: string; en: string }>>)[scale];
   return labels?.[level]?.[lang] ?? `${scale} ${level}`;
+}
+
+export function scaleName(lang: Lang, scale: RatingScale): string {
+  return MESSAGES[`scale_${scale}`][lang];
+}
+
+/** "Bàn phím 4 nút: Hài lòng": where levels of two scales meet, the same words differ in meaning. */
+export function scaledLevelLabel(lang: Lang, scale: RatingScale, level: number): string {
+  return `${scaleName(lang, scale)}: ${levelLabel(lang, scale, level)}`;
 }
 
 export function scaleLevels(scale: RatingScale): number[] {

@@ -3,4 +3,5 @@
  * dashboard shows it, and the "Cách tính" page explains it from the same definitions.
  */
 
+export * from './formulas/index.js';
 export * from './periods.js';

@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * Devices differ (3, 4 or 5 keys, 1–5 stars). We store what the citizen pressed together with
- * its scale and derive the official 3-level view (Circular 01/2018/TT-VPCP) and a 0–100 index.
+ * its scale and derive the official 3-level view (Circular 01/2018/TT-VPCP) and, from that view,
+ * a 0–100 index.
  * Levels run from 1 (worst) to `levels` (best) on every scale.
  */
 export const RatingScale = z.enum(['keypad3', 'keypad4', 'keypad5', 'stars5']);
@@ -47,10 +48,24 @@ export function isValidLevel(scale: RatingScale, level: number): boolean {
   return Number.isInteger(level) && level >= 1 && level <= SCALE_LEVELS[scale];
 }
 
-/** 0 (worst) … 100 (best), linear in the level so that scales can be compared. */
+/**
+ * Points of each official level on the 0–100 index, THE weights of the cross-scale index
+ * (documented with its formula in @onestop/evaluation, `satisfactionIndex`). Circular
+ * 01/2018/TT-VPCP scores each of its nine criteria, officer attitude among them, from 0 to 2
+ * points; read per official level that is Rất hài lòng 2 · Hài lòng 1 · Không hài lòng 0, scaled
+ * here to 100 · 50 · 0. Derived from the official level, not the pressed one, so that a 4-key
+ * *Bình thường* and a 3-key *Hài lòng* (both officially "satisfied") score the same and an
+ * officer's index does not depend on the keypad model.
+ */
+export const OFFICIAL_INDEX_POINTS: Readonly<Record<OfficialLevel, number>> = {
+  very_satisfied: 100,
+  satisfied: 50,
+  unsatisfied: 0,
+};
+
+/** One rating's points on the 0–100 index (stored as `ratings.score`): its official level's weight. */
 export function ratingIndex(scale: RatingScale, level: number): number {
-  const n = SCALE_LEVELS[scale];
-  return Math.round(((level - 1) / (n - 1)) * 100);
+  return OFFICIAL_INDEX_POINTS[officialLevel(scale, level)];
 }
 
 /**

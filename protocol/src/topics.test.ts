@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { officialLevel, ratingIndex } from './rating-scale.js';
+import { officialLevel, RatingScale, ratingIndex, SCALE_LEVELS } from './rating-scale.js';
 import { deviceSubscriptions, parseTopic, topicFor } from './topics.js';
 
 const addr = { unitId: 'trung-van', counterId: 'q03', deviceId: 'tv-q03-a' };
@@ -59,10 +59,21 @@ describe('rating scales', () => {
       'very_satisfied',
     ]);
   });
-  it('derives a 0–100 index comparable across scales', () => {
-    expect(ratingIndex('keypad4', 4)).toBe(100);
-    expect(ratingIndex('keypad4', 1)).toBe(0);
-    expect(ratingIndex('keypad3', 2)).toBe(50);
-    expect(ratingIndex('keypad5', 4)).toBe(75);
+  it('derives a 0–100 index from the official level, the same on every scale', () => {
+    // Officially "satisfied" on every keypad, so the same points whatever the keypad model.
+    const satisfiedLevels: Array<[RatingScale, number]> = [
+      ['keypad3', 2],
+      ['keypad4', 3],
+      ['keypad4', 2], // Bình thường
+      ['keypad5', 4],
+      ['keypad5', 3], // Bình thường
+      ['stars5', 3],
+    ];
+    for (const [scale, level] of satisfiedLevels) expect(ratingIndex(scale, level)).toBe(50);
+    for (const scale of RatingScale.options) {
+      expect(ratingIndex(scale, SCALE_LEVELS[scale])).toBe(100);
+      expect(ratingIndex(scale, 1)).toBe(0);
+    }
+    expect(ratingIndex('keypad5', 2)).toBe(0); // Không hài lòng on a 5-key keypad
   });
 });

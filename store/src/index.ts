@@ -10,6 +10,7 @@ export * from './dead-letters.js';
 export * from './device-config.js';
 export * from './devices.js';
 export * from './directory.js';
+export * from './dossiers.js';
 export * from './ingest.js';
 export * from './notify.js';
 export * from './pglite-thread.js';

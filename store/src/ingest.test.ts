@@ -71,8 +71,9 @@ describe.each(STORE_BACKENDS)('ingestBatch on %s', (backend) => {
     const rows = await store.db.select().from(ratings).where(eq(ratings.deviceId, 'd1'));
     expect(rows.map((r) => [r.level, r.official, r.score]).sort()).toEqual([
       [1, 'unsatisfied', 0],
-      [2, 'satisfied', 33],
-      [3, 'satisfied', 67],
+      // Points of the official level (OFFICIAL_INDEX_POINTS): Bình thường and Hài lòng alike.
+      [2, 'satisfied', 50],
+      [3, 'satisfied', 50],
       [4, 'very_satisfied', 100],
     ]);
     const [roll] = await store.db.select().from(hourlyRollups).where(eq(hourlyRollups.officerId, 'cb-a'));
@@ -99,13 +100,13 @@ describe.each(STORE_BACKENDS)('ingestBatch on %s', (backend) => {
       officerId: null,
       dossierIds: r.payload.dossierIds,
       reasons: ['slow'],
-      score: 67,
+      score: 50,
     });
     expect(row?.deviceTs.getTime()).toBe(HOUR + 1_234);
     const [ev] = await store.db.select().from(events).where(eq(events.eventId, r.payload.eventId));
     expect(ev?.payload).toEqual(r.payload);
     const [roll] = await store.db.select().from(hourlyRollups).where(eq(hourlyRollups.officerId, ''));
-    expect(roll).toMatchObject({ ratings: 1, satisfied: 1, scoreSum: 67 });
+    expect(roll).toMatchObject({ ratings: 1, satisfied: 1, scoreSum: 50 });
     expect(await store.db.$count(presenceIntervals, eq(presenceIntervals.deviceId, 'd9'))).toBe(1);
   });
 

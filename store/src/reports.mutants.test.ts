@@ -1,8 +1,9 @@
+import { expressionIndex, satisfactionIndex, satisfiedShare } from '@onestop/evaluation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   compareUnits,
+  counterSummaries,
   deviceDetail,
-  expressionStats,
   findUnit,
   listUnits,
   officerRecord,
@@ -12,7 +13,16 @@ import {
   unitDevices,
   unsatisfiedRatings,
 } from './reports.js';
-import { devices, hourlyRollups, officers, presenceIntervals, ratings, units } from './schema.js';
+import {
+  comments,
+  devices,
+  hourlyRollups,
+  officers,
+  presenceIntervals,
+  ratings,
+  units,
+  visits,
+} from './schema.js';
 import { openTestStore, STORE_BACKENDS, type TestStore } from './testing.js';
 
 /**
@@ -45,30 +55,13 @@ function rating(n: number, over: Partial<typeof ratings.$inferInsert>): typeof r
     score: 100,
     source: 'keypad',
     deviceTs: at(T + n * 60_000),
+    // Placed and verified: counted, unless a test says otherwise.
+    at: at(T + n * 60_000),
+    attribution: 'verified',
     serverTs: at(T + n * 60_000 + 500),
     ...over,
   };
 }
-
-describe('expressionStats', () => {
-  it('has no mean without samples and no interval from a single one', () => {
-    expect(expressionStats(0, 0, 0)).toEqual({ samples: 0, mean: null, ci95: null });
-    expect(expressionStats(1, 70, 4900)).toEqual({ samples: 1, mean: 70, ci95: null });
-  });
-
-  it('gives the mean and the half-width of the 95 % interval from sums', () => {
-    // Samples 60 and 80: mean 70, sample variance 200, half-width 1.96 · √(200 / 2) = 19.6.
-    const s = expressionStats(2, 140, 60 * 60 + 80 * 80);
-    expect(s.samples).toBe(2);
-    expect(s.mean).toBe(70);
-    expect(s.ci95).toBeCloseTo(19.6, 10);
-    // Three samples 60, 70, 80: variance 100 (divided by n − 1 = 2), half-width 1.96 · √(100 / 3).
-    expect(expressionStats(3, 210, 14_900).ci95).toBeCloseTo(1.96 * Math.sqrt(100 / 3), 10);
-    // Five samples of 33.3: no spread, and the rounding of the sums (here just below zero)
-    // never turns into an interval of NaN.
-    expect(expressionStats(5, 166.5, 5544.449999999999).ci95).toBe(0);
-  });
-});
 
 describe.each(STORE_BACKENDS)('report queries on %s', (backend) => {
   let store: TestStore;
@@ -96,9 +89,10 @@ describe.each(STORE_BACKENDS)('report queries on %s', (backend) => {
         levels: { 'keypad4:4': 1, 'keypad4:3': 1, 'keypad4:1': 1 },
         visits: 4,
         unratedVisits: 1,
+        // Camera estimates 0.6 and 0.8 (each 0–1).
         expressions: 2,
-        expressionIndexSum: 140,
-        expressionIndexSqSum: 10_000,
+        expressionIndexSum: 1.4,
+        expressionIndexSqSum: 1.0,
       }),
       rollup({
         counterId: 'q2',
@@ -122,19 +116,61 @@ describe.each(STORE_BACKENDS)('report queries on %s', (backend) => {
       // Nobody signed in: the empty officer.
       rollup({ officerId: '', ratings: 1, unsatisfied: 1, levels: { 'keypad4:1': 1 } }),
       // cb-z: only visits and camera samples, no rating.
-      rollup({ officerId: 'cb-z', visits: 2, unratedVisits: 2, expressions: 1, expressionIndexSum: 55 }),
+      rollup({
+        officerId: 'cb-z',
+        visits: 2,
+        unratedVisits: 2,
+        expressions: 1,
+        expressionIndexSum: 0.55,
+        expressionIndexSqSum: 0.3025,
+      }),
       // cb-a's time in another unit: not in u-a's reports nor in their own record.
       rollup({ unitId: 'u-b', ratings: 2, verySatisfied: 2, scoreSum: 200, levels: { 'keypad4:4': 2 } }),
     ]);
+    const unsatisfied = { level: 1, official: 'unsatisfied', score: 0 } as const;
     await db.insert(ratings).values([
-      rating(1, {}),
-      rating(2, { level: 1, official: 'unsatisfied', score: 0, reasons: ['slow'], dossierIds: ['D-1'] }),
-      rating(3, { level: 3, official: 'satisfied', score: 67 }),
-      rating(4, { unitId: 'u-b', level: 1, official: 'unsatisfied', score: 0 }),
+      rating(1, { dossierIds: ['D-A'] }),
+      rating(2, { ...unsatisfied, reasons: ['slow'], dossierIds: ['D-1'] }),
+      rating(3, { level: 3, official: 'satisfied', score: 50, dossierIds: ['D-B', 'D-C'] }),
+      rating(4, { ...unsatisfied, unitId: 'u-b' }),
       // Outside the period, before and at its end.
-      rating(-5, { level: 1, official: 'unsatisfied', score: 0 }),
-      rating(120, { level: 1, official: 'unsatisfied', score: 0 }),
-      rating(5, { officerId: 'cb-b', level: 1, official: 'unsatisfied', score: 0 }),
+      rating(-5, unsatisfied),
+      rating(120, unsatisfied),
+      rating(5, { ...unsatisfied, officerId: 'cb-b' }),
+      // Stored but not counted for any officer: unverified, filtered, quarantined.
+      rating(-10, {
+        ...unsatisfied,
+        at: at(T + 10 * 60_000),
+        attribution: 'unverified',
+        dossierIds: ['D-X'],
+      }),
+      rating(-11, {
+        ...unsatisfied,
+        at: at(T + 11 * 60_000),
+        filterReason: 'rapid_repeat',
+        dossierIds: ['D-X'],
+      }),
+      rating(-12, { ...unsatisfied, at: null, dossierIds: ['D-X'] }),
+      // The device clock says before the period; the placed time, which counts, is inside it.
+      rating(-13, { ...unsatisfied, at: at(T + 13 * 60_000), dossierIds: ['D-13'] }),
+      // And the other way round: claimed inside, placed before.
+      rating(-14, { ...unsatisfied, deviceTs: at(T + 14 * 60_000), at: at(T - H), dossierIds: ['D-X'] }),
+    ]);
+    const visit = (n: number, startedAt: Date, dossierIds: string[]) => ({
+      id: uuid(200 + n),
+      unitId: 'u-a',
+      counterId: 'q1',
+      deviceId: 'd1',
+      startedAt,
+      dossierIds,
+    });
+    await db
+      .insert(visits)
+      .values([visit(1, at(T + 20 * 60_000), ['D-A', 'D-V']), visit(2, at(T - H), ['D-OLD'])]);
+    await db.insert(comments).values([
+      { unitId: 'u-a', dossierId: 'D-B', body: 'Phải đi lại ba lần' },
+      // Another unit's comment on a dossier with the same ID: not this unit's complaint.
+      { unitId: 'u-b', dossierId: 'D-C', body: 'Chậm' },
     ]);
     const interval = (n: number, over: Partial<typeof presenceIntervals.$inferInsert>) => ({
       unitId: 'u-a',
@@ -166,27 +202,81 @@ describe.each(STORE_BACKENDS)('report queries on %s', (backend) => {
     await store?.close();
   });
 
-  it('sums an officer over the period only, derives shares, and orders by ratings', async () => {
+  it('sums an officer over the period only, with official counts and figures, ordered by ratings', async () => {
     const s = await officerSummaries(store.db, 'u-a', period);
     expect(s.map((x) => x.officerId)).toEqual(['cb-b', 'cb-a', null, 'cb-z']);
     const a = s.find((x) => x.officerId === 'cb-a')!;
+    const official = { verySatisfied: 2, satisfied: 1, unsatisfied: 1 };
     expect(a).toMatchObject({
       officerName: 'Nguyễn Văn A',
       ratings: 4,
-      unsatisfied: 1,
+      official,
       levels: { 'keypad4:4': 2, 'keypad4:3': 1, 'keypad4:1': 1 },
-      satisfiedShare: 0.75,
-      meanScore: 267 / 4,
     });
-    expect(a.expression.samples).toBe(2);
-    expect(a.expression.mean).toBe(70);
-    expect(a.expression.ci95).toBeCloseTo(19.6, 10);
+    // (2 × 100 + 1 × 50) / 4, exact; four ratings are too few for a verdict.
+    expect(a.index).toEqual(satisfactionIndex.compute(official));
+    expect(a.index).toMatchObject({ value: 62.5, n: 4, state: 'too_few' });
+    expect(a.satisfiedShare).toEqual(satisfiedShare.compute(official));
+    expect(a.satisfiedShare.value).toBe(0.75);
+    expect(a.verySatisfiedShare.value).toBe(0.5);
+    // The camera on 0–100: estimates 0.6 and 0.8 give 70.
+    expect(a.expression).toEqual(expressionIndex.compute({ samples: 2, sum: 1.4, sqSum: 1.0 }));
+    expect(a.expression.value).toBeCloseTo(70, 10);
     const nobody = s.find((x) => x.officerId === null)!;
-    expect(nobody).toMatchObject({ officerName: null, ratings: 1, satisfiedShare: 0, meanScore: 0 });
-    // No ratings: no share and no mean, rather than a 0 % that would read as all unsatisfied.
+    expect(nobody).toMatchObject({
+      officerName: null,
+      ratings: 1,
+      satisfiedShare: { value: 0 },
+      index: { value: 0 },
+    });
+    // No ratings: no share and no index, rather than a 0 % that would read as all unsatisfied.
     const z = s.find((x) => x.officerId === 'cb-z')!;
-    expect(z).toMatchObject({ ratings: 0, satisfiedShare: null, meanScore: null, levels: {} });
-    expect(z.expression).toEqual({ samples: 1, mean: 55, ci95: null });
+    expect(z).toMatchObject({ ratings: 0, levels: {}, satisfiedShare: { value: null, state: 'no_data' } });
+    expect(z.index.value).toBeNull();
+    expect(z.expression).toMatchObject({ n: 1, low: null, high: null });
+    expect(z.expression.value).toBeCloseTo(55, 10);
+  });
+
+  it('gives each officer the Decision 766 indicator over the dossiers of their counted ratings', async () => {
+    const s = await officerSummaries(store.db, 'u-a', period);
+    // D-A, D-C fine; D-B named by a comment; D-1 and D-13 rated unsatisfied. D-X only on
+    // ratings that count for nobody.
+    expect(s.find((x) => x.officerId === 'cb-a')!.dossierSatisfaction).toMatchObject({
+      dossiers: 5,
+      ratedUnsatisfied: 2,
+      complainedAbout: 1,
+      overdue: 0,
+      satisfied: 2,
+      overdueSource: 'none',
+      share: { value: 2 / 5, n: 5, state: 'too_few' },
+    });
+    expect(s.find((x) => x.officerId === 'cb-b')!.dossierSatisfaction).toMatchObject({ dossiers: 0 });
+  });
+
+  it('takes overdue dossiers from the source that feeds them', async () => {
+    const overdue = {
+      name: 'test-dossier-system',
+      overdue: async () => [
+        { unitId: 'u-a', dossierId: 'D-C' },
+        { unitId: 'u-b', dossierId: 'D-A' },
+      ],
+    };
+    const [a] = (await compareUnits(store.db, period, { overdue })).filter((u) => u.unitId === 'u-a');
+    expect(a!.dossierSatisfaction).toMatchObject({
+      overdue: 1,
+      satisfied: 2,
+      overdueSource: 'test-dossier-system',
+    });
+  });
+
+  it('sums each counter of a unit', async () => {
+    const c = await counterSummaries(store.db, 'u-a', period);
+    expect(c.map((x) => [x.counterId, x.ratings, x.visits])).toEqual([
+      ['q1', 9, 6],
+      ['q2', 1, 1],
+    ]);
+    expect(c[0]!.official).toEqual({ verySatisfied: 1, satisfied: 6, unsatisfied: 2 });
+    expect(c[1]!.index.value).toBe(100);
   });
 
   it('breaks ties between officers by their ID', async () => {
@@ -194,13 +284,13 @@ describe.each(STORE_BACKENDS)('report queries on %s', (backend) => {
     await store.db
       .insert(hourlyRollups)
       .values([
-        rollup({ unitId: 'u-c', officerId: 'cb-b', hour: at(T + 2 * H), ratings: 1, scoreSum: 100 }),
-        rollup({ unitId: 'u-c', officerId: 'cb-a', hour: at(T + 2 * H), ratings: 1, scoreSum: 100 }),
+        rollup({ unitId: 'u-c', officerId: 'cb-b', hour: at(T + 2 * H), ratings: 1, verySatisfied: 1 }),
+        rollup({ unitId: 'u-c', officerId: 'cb-a', hour: at(T + 2 * H), ratings: 1, verySatisfied: 1 }),
       ]);
     expect((await officerSummaries(store.db, 'u-c', tie)).map((x) => x.officerId)).toEqual(['cb-a', 'cb-b']);
   });
 
-  it('compares every unit, with null shares where nothing was rated', async () => {
+  it('compares every unit, with no figures where nothing was rated', async () => {
     const c = await compareUnits(store.db, period);
     expect(c.map((u) => u.unitId)).toEqual(['u-a', 'u-b', 'u-c']);
     const [a, b, cc] = c;
@@ -208,24 +298,33 @@ describe.each(STORE_BACKENDS)('report queries on %s', (backend) => {
       unitName: 'Phường A',
       province: 'Hà Nội',
       ratings: 10,
+      official: { verySatisfied: 2, satisfied: 6, unsatisfied: 2 },
       visits: 7,
       unratedVisits: 3,
-      satisfiedShare: 0.8,
-      verySatisfiedShare: 0.2,
-      meanScore: 602 / 10,
+      satisfiedShare: { value: 0.8 },
+      verySatisfiedShare: { value: 0.2 },
+      index: { value: 50 },
     });
-    expect(a!.expression.samples).toBe(3);
-    expect(a!.expression.mean).toBeCloseTo(65, 10);
-    expect(b).toMatchObject({ ratings: 2, satisfiedShare: 1, verySatisfiedShare: 1, meanScore: 100 });
-    expect(cc).toMatchObject({
-      ratings: 0,
-      satisfiedShare: null,
-      verySatisfiedShare: null,
-      meanScore: null,
-      visits: 0,
-      unratedVisits: 0,
-      expression: { samples: 0, mean: null, ci95: null },
+    expect(a!.expression.n).toBe(3);
+    expect(a!.expression.value).toBeCloseTo(65, 10);
+    // The unit's dossiers add those of its visits (D-V); a visit before the period does not.
+    expect(a!.dossierSatisfaction).toMatchObject({
+      dossiers: 6,
+      ratedUnsatisfied: 2,
+      complainedAbout: 1,
+      satisfied: 3,
     });
+    expect(b).toMatchObject({ ratings: 2, satisfiedShare: { value: 1 }, verySatisfiedShare: { value: 1 } });
+    expect(b!.index.value).toBe(100);
+    expect(cc).toMatchObject({ ratings: 0, visits: 0, unratedVisits: 0 });
+    for (const f of [
+      cc!.satisfiedShare,
+      cc!.verySatisfiedShare,
+      cc!.index,
+      cc!.expression,
+      cc!.dossierSatisfaction.share,
+    ])
+      expect(f).toEqual({ value: null, low: null, high: null, n: 0, state: 'no_data' });
   });
 
   it('lists the latest ratings newest first, for one unit or all, with the officer name', async () => {
@@ -233,16 +332,17 @@ describe.each(STORE_BACKENDS)('report queries on %s', (backend) => {
     expect(unitA.map((r) => r.eventId)).toEqual([rid(120), rid(5), rid(3)]);
     expect(unitA[1]).toMatchObject({ officerName: 'Trần Thị B', level: 1, official: 'unsatisfied' });
     const all = await recentRatings(store.db, { limit: 100 });
-    expect(all).toHaveLength(7);
+    expect(all).toHaveLength(12);
     expect(all.map((r) => r.unitId)).toContain('u-b');
     const since = await recentRatings(store.db, { limit: 100, storedSince: at(T + 4 * 60_000 + 500) });
     expect(since.map((r) => r.eventId).sort()).toEqual([rid(4), rid(5), rid(120)].sort());
   });
 
   it('lists the unsatisfied ratings of a unit in the period with their reasons and dossiers', async () => {
+    // Counted ratings only, by placed time.
     const u = await unsatisfiedRatings(store.db, 'u-a', period);
-    expect(u.map((r) => r.eventId)).toEqual([rid(5), rid(2)]);
-    expect(u[1]).toMatchObject({ reasons: ['slow'], dossierIds: ['D-1'], officerName: 'Nguyễn Văn A' });
+    expect(u.map((r) => r.eventId)).toEqual([rid(-13), rid(5), rid(2)]);
+    expect(u[2]).toMatchObject({ reasons: ['slow'], dossierIds: ['D-1'], officerName: 'Nguyễn Văn A' });
     expect(await unsatisfiedRatings(store.db, 'u-a', period, 1)).toHaveLength(1);
   });
 
@@ -260,11 +360,12 @@ describe.each(STORE_BACKENDS)('report queries on %s', (backend) => {
     const r = await officerRecord(store.db, 'cb-a', period);
     expect(r?.officer).toMatchObject({ id: 'cb-a', unitId: 'u-a' });
     expect(r?.summary).toMatchObject({ officerId: 'cb-a', ratings: 4 });
-    expect(r?.byHour).toEqual([
-      { hour: 9, ratings: 3, unsatisfied: 1 },
-      { hour: 10, ratings: 1, unsatisfied: 0 },
+    expect(r?.byHour.map((h) => [h.hour, h.ratings, h.official])).toEqual([
+      [9, 3, { verySatisfied: 1, satisfied: 1, unsatisfied: 1 }],
+      [10, 1, { verySatisfied: 1, satisfied: 0, unsatisfied: 0 }],
     ]);
-    expect(r?.latest.map((x) => x.eventId)).toEqual([rid(3), rid(2), rid(1)]);
+    expect(r?.byHour[0]?.satisfiedShare).toMatchObject({ value: 2 / 3, state: 'too_few' });
+    expect(r?.latest.map((x) => x.eventId)).toEqual([rid(-13), rid(3), rid(2), rid(1)]);
     expect(await officerRecord(store.db, 'nobody', period)).toBeNull();
     // An officer with no roll-ups in the period has a record without a summary.
     const empty = await officerRecord(store.db, 'cb-b', { from: at(T + 5 * H), to: at(T + 6 * H) });

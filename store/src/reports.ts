@@ -1,5 +1,18 @@
-import { and, desc, eq, gte, isNull, lt, or, sql } from 'drizzle-orm';
+import {
+  addCounts,
+  type CameraSums,
+  type DossierSatisfaction,
+  NO_RATINGS,
+  type OfficialCounts,
+  type RatingFigures,
+  ratingFigures,
+  ratingsIn,
+  satisfiedShare,
+} from '@onestop/evaluation';
+import { type AnyColumn, and, desc, eq, gte, isNull, lt, or, sql } from 'drizzle-orm';
+import { countsForOfficer } from './counted.js';
 import type { Executor } from './db.js';
+import { dossierSatisfactionOf, noDossiers, type OverdueDossierSource } from './dossiers.js';
 import { vietnamHourOfDaySql } from './projections/vietnam-time-sql.js';
 import { devices, hourlyRollups, officers, presenceIntervals, ratings, units } from './schema.js';
 
@@ -22,6 +35,8 @@ export interface RatingRow {
   dossierIds: string[];
   ticket: string | null;
   deviceTs: Date;
+  /** The placed time (null: quarantined); periods and pages use it, never `deviceTs`. */
+  at: Date | null;
   serverTs: Date;
 }
 
@@ -39,6 +54,7 @@ const ratingColumns = {
   dossierIds: ratings.dossierIds,
   ticket: ratings.ticket,
   deviceTs: ratings.deviceTs,
+  at: ratings.at,
   serverTs: ratings.serverTs,
 };
 
@@ -60,155 +76,211 @@ export async function recentRatings(
     .limit(q.limit);
 }
 
-export interface OfficerSummary {
+/** What every roll-up based report reads of an hour: counted ratings, visits, camera sums. */
+const rollupSums = {
+  verySatisfied: hourlyRollups.verySatisfied,
+  satisfied: hourlyRollups.satisfied,
+  unsatisfied: hourlyRollups.unsatisfied,
+  levels: hourlyRollups.levels,
+  visits: hourlyRollups.visits,
+  unratedVisits: hourlyRollups.unratedVisits,
+  expressions: hourlyRollups.expressions,
+  expressionSum: hourlyRollups.expressionIndexSum,
+  expressionSqSum: hourlyRollups.expressionIndexSqSum,
+};
+type RollupRow = { [K in keyof typeof rollupSums]: (typeof rollupSums)[K]['_']['data'] };
+
+interface Sums {
+  official: OfficialCounts;
+  levels: Record<string, number>;
+  camera: CameraSums;
+  visits: number;
+  unratedVisits: number;
+}
+
+function emptySums(): Sums {
+  return {
+    official: NO_RATINGS,
+    levels: {},
+    camera: { samples: 0, sum: 0, sqSum: 0 },
+    visits: 0,
+    unratedVisits: 0,
+  };
+}
+
+function addRow(s: Sums, r: RollupRow): void {
+  s.official = addCounts(s.official, r);
+  for (const [k, n] of Object.entries(r.levels)) s.levels[k] = (s.levels[k] ?? 0) + n;
+  s.camera = {
+    samples: s.camera.samples + r.expressions,
+    sum: s.camera.sum + r.expressionSum,
+    sqSum: s.camera.sqSum + r.expressionSqSum,
+  };
+  s.visits += r.visits;
+  s.unratedVisits += r.unratedVisits;
+}
+
+/** Roll-up rows of a unit in the period, grouped by `keyOf`, summed in first-seen order. */
+function sumBy<R extends RollupRow>(
+  rows: readonly R[],
+  keyOf: (r: R) => string,
+): Map<string, { first: R; sums: Sums }> {
+  const out = new Map<string, { first: R; sums: Sums }>();
+  for (const r of rows) {
+    const key = keyOf(r);
+    let e = out.get(key);
+    if (!e) {
+      e = { first: r, sums: emptySums() };
+      out.set(key, e);
+    }
+    addRow(e.sums, r);
+  }
+  return out;
+}
+
+function inPeriod(unitId: string, period: Period) {
+  return and(
+    eq(hourlyRollups.unitId, unitId),
+    gte(hourlyRollups.hour, period.from),
+    lt(hourlyRollups.hour, period.to),
+  );
+}
+
+/**
+ * One officer's evaluation in a period. The rating figures come from the roll-ups, whose rating
+ * columns hold counted ratings only (`countsForOfficer`): `ratings` is the count credited to
+ * this officer. Null officer: the row of ratings and camera samples with nobody signed in.
+ */
+export interface OfficerSummary extends RatingFigures {
   officerId: string | null;
   officerName: string | null;
-  ratings: number;
   /** Count per pressed level, keyed `scale:level` since devices may differ. */
   levels: Record<string, number>;
-  unsatisfied: number;
-  /** Share not rated unsatisfied (Decision 766 wording), 0–1; null with no ratings. */
-  satisfiedShare: number | null;
-  meanScore: number | null;
-  expression: ExpressionStats;
+  /** Decision 766, per dossier: the dossiers whose counted rating is credited to this officer. */
+  dossierSatisfaction: DossierSatisfaction;
 }
 
-export interface ExpressionStats {
-  /** Camera-observed visits behind the figure: shown beside it, never mixed into ratings. */
-  samples: number;
-  mean: number | null;
-  /** Half-width of the 95 % confidence interval of the mean (normal approximation). */
-  ci95: number | null;
+export interface ReportOptions {
+  overdue?: OverdueDossierSource;
 }
 
-export function expressionStats(n: number, sum: number, sqSum: number): ExpressionStats {
-  if (n === 0) return { samples: 0, mean: null, ci95: null };
-  const mean = sum / n;
-  if (n < 2) return { samples: n, mean, ci95: null };
-  const variance = Math.max(0, (sqSum - n * mean * mean) / (n - 1));
-  return { samples: n, mean, ci95: 1.96 * Math.sqrt(variance / n) };
-}
-
-/** Per-officer evaluation of one unit in a period. Null officer = nobody signed in. */
+/** Per-officer evaluation of one unit in a period, most ratings first. */
 export async function officerSummaries(
   db: Executor,
   unitId: string,
   period: Period,
+  opts: ReportOptions = {},
 ): Promise<OfficerSummary[]> {
-  // Roll-ups only, never the raw events: one row per officer (and hour) however many ratings.
-  const rows = await db
-    .select({
-      officerId: hourlyRollups.officerId,
-      officerName: officers.name,
-      levels: hourlyRollups.levels,
-      ratings: hourlyRollups.ratings,
-      unsatisfied: hourlyRollups.unsatisfied,
-      scoreSum: hourlyRollups.scoreSum,
-      expressions: hourlyRollups.expressions,
-      exprSum: hourlyRollups.expressionIndexSum,
-      exprSq: hourlyRollups.expressionIndexSqSum,
-    })
-    .from(hourlyRollups)
-    .leftJoin(officers, eq(officers.id, hourlyRollups.officerId))
-    .where(
-      and(
-        eq(hourlyRollups.unitId, unitId),
-        gte(hourlyRollups.hour, period.from),
-        lt(hourlyRollups.hour, period.to),
-      ),
-    );
-
-  type Acc = OfficerSummary & { scoreSum: number; exprN: number; exprSum: number; exprSq: number };
-  const byOfficer = new Map<string, Acc>();
-  for (const r of rows) {
-    let e = byOfficer.get(r.officerId);
-    if (!e) {
-      e = {
-        officerId: r.officerId === '' ? null : r.officerId,
-        officerName: r.officerName,
-        ratings: 0,
-        levels: {},
-        unsatisfied: 0,
-        satisfiedShare: null,
-        meanScore: null,
-        expression: expressionStats(0, 0, 0),
-        scoreSum: 0,
-        exprN: 0,
-        exprSum: 0,
-        exprSq: 0,
+  // Roll-ups only for the counts: one row per officer, counter and hour however many ratings.
+  const [rows, dossiers] = await Promise.all([
+    db
+      .select({ ...rollupSums, officerId: hourlyRollups.officerId, officerName: officers.name })
+      .from(hourlyRollups)
+      .leftJoin(officers, eq(officers.id, hourlyRollups.officerId))
+      .where(inPeriod(unitId, period)),
+    dossierSatisfactionOf(db, { unitId, by: 'officer' }, period, opts.overdue),
+  ]);
+  const dossiersOf = new Map(dossiers.map((d) => [d.officerId, d]));
+  return [...sumBy(rows, (r) => r.officerId).values()]
+    .map(({ first, sums }) => {
+      const officerId = first.officerId === '' ? null : first.officerId;
+      return {
+        officerId,
+        officerName: first.officerName,
+        ...ratingFigures(sums.official, sums.camera),
+        levels: sums.levels,
+        dossierSatisfaction: dossiersOf.get(officerId) ?? noDossiers(opts.overdue),
       };
-      byOfficer.set(r.officerId, e);
-    }
-    e.ratings += r.ratings;
-    e.unsatisfied += r.unsatisfied;
-    e.scoreSum += r.scoreSum;
-    for (const [k, n] of Object.entries(r.levels)) e.levels[k] = (e.levels[k] ?? 0) + n;
-    e.exprN += r.expressions;
-    e.exprSum += r.exprSum;
-    e.exprSq += r.exprSq;
-  }
-  return [...byOfficer.values()]
-    .map(({ scoreSum, exprN, exprSum, exprSq, ...e }) => ({
-      ...e,
-      satisfiedShare: e.ratings > 0 ? (e.ratings - e.unsatisfied) / e.ratings : null,
-      meanScore: e.ratings > 0 ? scoreSum / e.ratings : null,
-      expression: expressionStats(exprN, exprSum, exprSq),
-    }))
+    })
     .sort((a, b) => b.ratings - a.ratings || String(a.officerId).localeCompare(String(b.officerId)));
 }
 
-export interface UnitComparison {
+/** One counter's evaluation in a period: every counted rating made there, whoever was credited. */
+export interface CounterSummary extends RatingFigures {
+  counterId: string;
+  levels: Record<string, number>;
+  visits: number;
+  unratedVisits: number;
+}
+
+export async function counterSummaries(
+  db: Executor,
+  unitId: string,
+  period: Period,
+): Promise<CounterSummary[]> {
+  const rows = await db
+    .select({ ...rollupSums, counterId: hourlyRollups.counterId })
+    .from(hourlyRollups)
+    .where(inPeriod(unitId, period));
+  return [...sumBy(rows, (r) => r.counterId).values()]
+    .map(({ first, sums }) => ({
+      counterId: first.counterId,
+      ...ratingFigures(sums.official, sums.camera),
+      levels: sums.levels,
+      visits: sums.visits,
+      unratedVisits: sums.unratedVisits,
+    }))
+    .sort((a, b) => a.counterId.localeCompare(b.counterId));
+}
+
+export interface UnitComparison extends RatingFigures {
   unitId: string;
   unitName: string;
   province: string;
-  ratings: number;
-  satisfiedShare: number | null;
-  verySatisfiedShare: number | null;
-  meanScore: number | null;
   visits: number;
   unratedVisits: number;
-  expression: ExpressionStats;
+  /** Decision 766, per dossier, over the unit's counted ratings and visits. */
+  dossierSatisfaction: DossierSatisfaction;
 }
 
 /** The city centre's one screen: every unit side by side, from roll-ups only. */
-export async function compareUnits(db: Executor, period: Period): Promise<UnitComparison[]> {
-  const rows = await db
-    .select({
-      unitId: units.id,
-      unitName: units.name,
-      province: units.province,
-      ratings: sql<number>`coalesce(sum(${hourlyRollups.ratings}), 0)::int`,
-      verySatisfied: sql<number>`coalesce(sum(${hourlyRollups.verySatisfied}), 0)::int`,
-      unsatisfied: sql<number>`coalesce(sum(${hourlyRollups.unsatisfied}), 0)::int`,
-      scoreSum: sql<number>`coalesce(sum(${hourlyRollups.scoreSum}), 0)::int`,
-      visits: sql<number>`coalesce(sum(${hourlyRollups.visits}), 0)::int`,
-      unrated: sql<number>`coalesce(sum(${hourlyRollups.unratedVisits}), 0)::int`,
-      exprN: sql<number>`coalesce(sum(${hourlyRollups.expressions}), 0)::int`,
-      exprSum: sql<number>`coalesce(sum(${hourlyRollups.expressionIndexSum}), 0)::float8`,
-      exprSq: sql<number>`coalesce(sum(${hourlyRollups.expressionIndexSqSum}), 0)::float8`,
-    })
-    .from(units)
-    .leftJoin(
-      hourlyRollups,
-      and(
-        eq(hourlyRollups.unitId, units.id),
-        gte(hourlyRollups.hour, period.from),
-        lt(hourlyRollups.hour, period.to),
-      ),
-    )
-    .groupBy(units.id, units.name, units.province)
-    .orderBy(units.id);
+export async function compareUnits(
+  db: Executor,
+  period: Period,
+  opts: ReportOptions = {},
+): Promise<UnitComparison[]> {
+  const total = (c: AnyColumn, type: 'int' | 'float8' = 'int') =>
+    sql<number>`coalesce(sum(${c}), 0)::${sql.raw(type)}`;
+  const [rows, dossiers] = await Promise.all([
+    db
+      .select({
+        unitId: units.id,
+        unitName: units.name,
+        province: units.province,
+        verySatisfied: total(hourlyRollups.verySatisfied),
+        satisfied: total(hourlyRollups.satisfied),
+        unsatisfied: total(hourlyRollups.unsatisfied),
+        visits: total(hourlyRollups.visits),
+        unratedVisits: total(hourlyRollups.unratedVisits),
+        samples: total(hourlyRollups.expressions),
+        sum: total(hourlyRollups.expressionIndexSum, 'float8'),
+        sqSum: total(hourlyRollups.expressionIndexSqSum, 'float8'),
+      })
+      .from(units)
+      .leftJoin(
+        hourlyRollups,
+        and(
+          eq(hourlyRollups.unitId, units.id),
+          gte(hourlyRollups.hour, period.from),
+          lt(hourlyRollups.hour, period.to),
+        ),
+      )
+      .groupBy(units.id, units.name, units.province)
+      .orderBy(units.id),
+    dossierSatisfactionOf(db, { unitId: null, by: 'unit' }, period, opts.overdue),
+  ]);
+  const dossiersOf = new Map(dossiers.map((d) => [d.unitId, d]));
   return rows.map((r) => ({
     unitId: r.unitId,
     unitName: r.unitName,
     province: r.province,
-    ratings: r.ratings,
-    satisfiedShare: r.ratings > 0 ? (r.ratings - r.unsatisfied) / r.ratings : null,
-    verySatisfiedShare: r.ratings > 0 ? r.verySatisfied / r.ratings : null,
-    meanScore: r.ratings > 0 ? r.scoreSum / r.ratings : null,
+    ...ratingFigures(
+      { verySatisfied: r.verySatisfied, satisfied: r.satisfied, unsatisfied: r.unsatisfied },
+      { samples: r.samples, sum: r.sum, sqSum: r.sqSum },
+    ),
     visits: r.visits,
-    unratedVisits: r.unrated,
-    expression: expressionStats(r.exprN, r.exprSum, r.exprSq),
+    unratedVisits: r.unratedVisits,
+    dossierSatisfaction: dossiersOf.get(r.unitId) ?? noDossiers(opts.overdue),
   }));
 }
 
@@ -271,7 +343,7 @@ export async function presenceIntervalsOf(db: Executor, unitId: string, period: 
     .limit(200);
 }
 
-/** Unsatisfied ratings with the dossiers and reasons behind them, for follow-up. */
+/** Counted unsatisfied ratings with the dossiers and reasons behind them, for follow-up. */
 export async function unsatisfiedRatings(db: Executor, unitId: string, period: Period, limit = 100) {
   return db
     .select({ ...ratingColumns, reasons: ratings.reasons })
@@ -281,25 +353,32 @@ export async function unsatisfiedRatings(db: Executor, unitId: string, period: P
       and(
         eq(ratings.unitId, unitId),
         eq(ratings.official, 'unsatisfied'),
-        gte(ratings.deviceTs, period.from),
-        lt(ratings.deviceTs, period.to),
+        countsForOfficer(),
+        gte(ratings.at, period.from),
+        lt(ratings.at, period.to),
       ),
     )
-    .orderBy(desc(ratings.deviceTs))
+    .orderBy(desc(ratings.at))
     .limit(limit);
 }
 
-/** An officer's own record: their ratings and how they spread over the hours of the day. */
-export async function officerRecord(db: Executor, officerId: string, period: Period) {
+/** An officer's own record: their counted ratings and how they spread over the hours of the day. */
+export async function officerRecord(
+  db: Executor,
+  officerId: string,
+  period: Period,
+  opts: ReportOptions = {},
+) {
   const [officer] = await db.select().from(officers).where(eq(officers.id, officerId)).limit(1);
   if (!officer) return null;
-  const [summary] = (await officerSummaries(db, officer.unitId, period)).filter(
+  const [summary] = (await officerSummaries(db, officer.unitId, period, opts)).filter(
     (s) => s.officerId === officerId,
   );
-  const byHour = await db
+  const hours = await db
     .select({
       hour: vietnamHourOfDaySql(hourlyRollups.hour),
-      ratings: sql<number>`sum(${hourlyRollups.ratings})::int`,
+      verySatisfied: sql<number>`sum(${hourlyRollups.verySatisfied})::int`,
+      satisfied: sql<number>`sum(${hourlyRollups.satisfied})::int`,
       unsatisfied: sql<number>`sum(${hourlyRollups.unsatisfied})::int`,
     })
     .from(hourlyRollups)
@@ -307,13 +386,17 @@ export async function officerRecord(db: Executor, officerId: string, period: Per
       and(
         eq(hourlyRollups.officerId, officerId),
         // Only the officer's time in their current unit: whoever may see this unit sees that.
-        eq(hourlyRollups.unitId, officer.unitId),
-        gte(hourlyRollups.hour, period.from),
-        lt(hourlyRollups.hour, period.to),
+        inPeriod(officer.unitId, period),
       ),
     )
     .groupBy(sql`1`)
     .orderBy(sql`1`);
+  const byHour = hours.map(({ hour, ...official }) => ({
+    hour,
+    ratings: ratingsIn(official),
+    official,
+    satisfiedShare: satisfiedShare.compute(official),
+  }));
   const latest = await db
     .select(ratingColumns)
     .from(ratings)
@@ -322,11 +405,12 @@ export async function officerRecord(db: Executor, officerId: string, period: Per
       and(
         eq(ratings.officerId, officerId),
         eq(ratings.unitId, officer.unitId),
-        gte(ratings.deviceTs, period.from),
-        lt(ratings.deviceTs, period.to),
+        countsForOfficer(),
+        gte(ratings.at, period.from),
+        lt(ratings.at, period.to),
       ),
     )
-    .orderBy(desc(ratings.deviceTs))
+    .orderBy(desc(ratings.at))
     .limit(50);
   return { officer, summary: summary ?? null, byHour, latest };
 }

@@ -186,7 +186,7 @@ describe.each(STORE_BACKENDS)('broker + ingest on %s', (backend) => {
       .select()
       .from(schema.hourlyRollups)
       .where(eq(schema.hourlyRollups.officerId, `cb-dup-${backend}`));
-    expect(roll).toMatchObject({ ratings: 1, satisfied: 1, scoreSum: 33 });
+    expect(roll).toMatchObject({ ratings: 1, satisfied: 1, scoreSum: 50 });
     await dev.close();
   });
 
@@ -213,7 +213,7 @@ describe.each(STORE_BACKENDS)('broker + ingest on %s', (backend) => {
     expect(sum('verySatisfied')).toBe(75);
     expect(sum('satisfied')).toBe(150);
     expect(sum('unsatisfied')).toBe(75);
-    expect(sum('scoreSum')).toBe(75 * (0 + 33 + 67 + 100));
+    expect(sum('scoreSum')).toBe(75 * (0 + 50 + 50 + 100));
     await Promise.all(devs.map((d) => d.close()));
   });
 

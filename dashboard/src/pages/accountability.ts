@@ -24,7 +24,7 @@ export function unsatisfiedTable(lang: Lang, t: Translate, rows: BadRatingRow[])
 <tbody>${rows.map(
     (
       r,
-    ) => html`<tr><td>${formatVietnamTime(r.deviceTs)}</td><td>${r.counterId}</td><td>${r.officerName ?? r.officerId ?? '–'}</td>
+    ) => html`<tr><td>${formatVietnamTime(r.at ?? r.deviceTs)}</td><td>${r.counterId}</td><td>${r.officerName ?? r.officerId ?? '–'}</td>
 <td class="bad">${levelLabel(lang, r.scale, r.level)}</td><td>${r.dossierIds.join(', ') || '–'}</td><td>${r.reasons.join(', ') || '–'}</td></tr>`,
   )}</tbody></table>`;
 }

@@ -1,3 +1,4 @@
+import { type Figure, NO_RATINGS, type RatingFigures, satisfiedShare } from '@onestop/evaluation';
 import { html } from 'hono/html';
 import type { Translate } from '../i18n.js';
 
@@ -14,19 +15,24 @@ export function change(current: number | null, previous: number | null, digits =
 }
 
 /** The headline figures every report compares with the previous period. */
-export interface HeadlineFigures {
-  ratings: number;
-  satisfiedShare: number | null;
-}
+export type HeadlineFigures = Pick<RatingFigures, 'ratings' | 'satisfiedShare'>;
 
-/** One table cell: change of the ratings count and of the satisfied share (percentage points). */
+const NOTHING_RECORDED: HeadlineFigures = { ratings: 0, satisfiedShare: satisfiedShare.compute(NO_RATINGS) };
+
+/** A share's value in percentage points, the unit its change is read in. */
+const points = (f: Figure) => (f.value === null ? null : f.value * 100);
+
+/**
+ * One table cell: change of the ratings count and of the satisfied share's value (percentage
+ * points). Greyed, never coloured, when either period's share rests on too few ratings.
+ */
 export function changeCell(t: Translate, current: HeadlineFigures, previous: HeadlineFigures | undefined) {
   // Absent from the previous period's rows means nothing was recorded then.
-  const before = previous ?? { ratings: 0, satisfiedShare: null };
-  const share = (x: number | null) => (x === null ? null : x * 100);
-  return html`<td class="num" data-testid="change">${change(current.ratings, before.ratings)} · ${change(
-    share(current.satisfiedShare),
-    share(before.satisfiedShare),
+  const before = previous ?? NOTHING_RECORDED;
+  const few = current.satisfiedShare.state === 'too_few' || before.satisfiedShare.state === 'too_few';
+  return html`<td class="num${few ? ' too-few' : ''}" data-testid="change">${change(current.ratings, before.ratings)} · ${change(
+    points(current.satisfiedShare),
+    points(before.satisfiedShare),
     1,
     ` ${t('percentPoints')}`,
   )}</td>`;

@@ -1,6 +1,15 @@
-import type { ReportPeriod } from '@onestop/evaluation';
+import {
+  countAt,
+  displayFigure,
+  OFFICIAL_LEVEL_NAMES,
+  OFFICIAL_LEVELS,
+  type ReportPeriod,
+} from '@onestop/evaluation';
+import type { RatingScale } from '@onestop/protocol';
 import type { OfficerSummary } from '@onestop/store';
-import type { Translate } from '../i18n.js';
+import { type Lang, type MessageKey, scaledLevelLabel, type Translate } from '../i18n.js';
+import { FIGURE_COLUMNS, type FigureColumn } from './figures.js';
+import { levelEntries } from './unit.js';
 
 /** RFC 4180 quoting; a leading formula character is defused so a spreadsheet never runs it. */
 function cell(v: string | number | null): string {
@@ -10,45 +19,71 @@ function cell(v: string | number | null): string {
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
+/** Value, interval and state of one figure: the page's numbers, rounded by the same function. */
+function figureColumns<R>(t: Translate, c: FigureColumn<R>) {
+  const unit = c.kind === 'share' ? ' (%)' : '';
+  return {
+    header: [
+      `${t(c.header)}${unit}`,
+      `${t(c.header)} – ${t('intervalLow')}`,
+      `${t(c.header)} – ${t('intervalHigh')}`,
+      `${t(c.header)} – ${t('figureState')}`,
+    ],
+    values: (row: R) => {
+      const f = c.pick(row);
+      const d = displayFigure(c.kind, f);
+      return [d.value, d.low, d.high, t(`state_${f.state}` as MessageKey)];
+    },
+  };
+}
+
 /**
- * The officer table for a period as CSV: what a ward sends up in its monthly report. UTF-8 with a
- * byte-order mark so that Excel shows Vietnamese names correctly. Every row starts with the period's
- * first and last Vietnam dates (`YYYY-MM-DD`, both included): a file read alone, or files of
- * several months pasted together, still say what they cover, under one header row.
+ * The officer table for a period as CSV: what a ward sends up in its monthly report, with the
+ * same figures, scale and rounding as the page. Level columns name their scale, since a ward's
+ * keypads may differ. UTF-8 with a byte-order mark so that Excel shows Vietnamese names correctly.
+ * Every row starts with the period's first and last Vietnam dates (`YYYY-MM-DD`, both included): a
+ * file read alone, or files of several months pasted together, still say what they cover, under
+ * one header row.
  */
 export function officerCsv(
+  lang: Lang,
   t: Translate,
   rows: OfficerSummary[],
   period: Pick<ReportPeriod, 'from' | 'to'>,
 ): string {
+  const figures = FIGURE_COLUMNS.map((c) => figureColumns(t, c));
+  const levels = [
+    ...new Set(rows.flatMap((r) => levelEntries(r.levels).map((e) => `${e.scale}:${e.level}`))),
+  ];
+  const levelHeader = (key: string) => {
+    const [scale, level] = key.split(':');
+    return scaledLevelLabel(lang, scale as RatingScale, Number(level));
+  };
   const header = [
+    t('fromDate'),
+    t('toDate'),
     t('officerId'),
     t('officer'),
     t('ratings'),
-    t('unsatisfiedCount'),
-    t('satisfiedShare'),
-    t('meanScore'),
+    ...OFFICIAL_LEVELS.map((l) => OFFICIAL_LEVEL_NAMES[l][lang]),
+    ...figures.flatMap((f) => f.header),
+    t('dossierCount'),
     t('cameraSamples'),
-    t('cameraIndex'),
-    t('cameraCi'),
+    ...levels.map(levelHeader),
   ];
-  const round = (x: number | null, digits: number) => (x === null ? null : Number(x.toFixed(digits)));
   const lines = rows.map((s) =>
     [
+      period.from,
+      period.to,
       s.officerId,
       s.officerId === null ? t('noOfficer') : s.officerName,
       s.ratings,
-      s.unsatisfied,
-      round(s.satisfiedShare === null ? null : s.satisfiedShare * 100, 1),
-      round(s.meanScore, 1),
-      s.expression.samples,
-      round(s.expression.mean, 3),
-      round(s.expression.ci95, 3),
+      ...OFFICIAL_LEVELS.map((l) => countAt(s.official, l)),
+      ...figures.flatMap((f) => f.values(s)),
+      s.dossierSatisfaction.dossiers,
+      s.expression.n,
+      ...levels.map((k) => s.levels[k] ?? 0),
     ].map(cell),
   );
-  const table = [
-    [t('fromDate'), t('toDate'), ...header].map(cell),
-    ...lines.map((l) => [period.from, period.to, ...l]),
-  ];
-  return `\uFEFF${table.map((l) => l.join(',')).join('\r\n')}\r\n`;
+  return `\uFEFF${[header.map(cell), ...lines].map((l) => l.join(',')).join('\r\n')}\r\n`;
 }

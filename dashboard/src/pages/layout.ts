@@ -1,3 +1,4 @@
+import { displayFigure, type Figure, type FigureKind } from '@onestop/evaluation';
 import type { StaffMember } from '@onestop/store';
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
@@ -14,6 +15,8 @@ main{padding:1rem;max-width:1200px;margin:auto}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}th,td{border-bottom:1px solid var(--line);padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#f2f4f8}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .bad{color:var(--bad);font-weight:600}.ok{color:var(--ok)}.muted{color:var(--muted)}
+.good{color:var(--ok);font-weight:600}.too-few{color:#888}.too-few small{font-style:italic}td.num small{display:block;color:var(--muted);font-weight:400;white-space:nowrap}
+dl dt{font-weight:600;margin-top:.4rem}
 .bar{display:flex;height:1rem;min-width:8rem;border:1px solid var(--line)}.bar span{display:block;height:100%}
 nav.period a{margin-right:.75rem}nav.period form{display:inline-flex;flex-wrap:wrap;gap:.5rem;margin:.25rem 0 0 .5rem}.note{color:var(--muted);font-size:.9rem}
 .live-dot{display:inline-block;width:.6rem;height:.6rem;border-radius:50%;background:#2ecc40;margin-right:.3rem}
@@ -43,7 +46,8 @@ function menu(t: Translate, staff: StaffMember | null) {
     staff.role === 'officer' && staff.officerId
       ? html`<a href="/officers/${staff.officerId}">${t('myRecord')}</a>`
       : '';
-  return html`${city}${unit}${own}${devices}${audit}<form method="post" action="/logout" style="margin:0"><span class="who">${staff.displayName}</span> <button type="submit">${t('signOut')}</button></form>`;
+  const method = html`<a href="/cach-tinh">${t('method')}</a>`;
+  return html`${city}${unit}${own}${devices}${audit}${method}<form method="post" action="/logout" style="margin:0"><span class="who">${staff.displayName}</span> <button type="submit">${t('signOut')}</button></form>`;
 }
 
 export function layout(opts: LayoutOptions) {
@@ -61,10 +65,43 @@ ${opts.script ? html`<script>${raw(opts.script)}</script>` : ''}
 </body></html>`;
 }
 
-export function pct(x: number | null): string {
-  return x === null ? '–' : `${(x * 100).toFixed(1)} %`;
-}
-
 export function num(x: number | null, digits = 1): string {
   return x === null ? '–' : x.toFixed(digits);
+}
+
+/** The page's printing of a figure, through the same `displayFigure` as the CSV. */
+export function figureText(kind: FigureKind, f: Figure): { value: string; interval: string | null } {
+  const d = displayFigure(kind, f);
+  const unit = d.unit ? ` ${d.unit}` : '';
+  return {
+    value: d.value === null ? '–' : `${d.value}${unit}`,
+    interval: d.low === null || d.high === null ? null : `${d.low}–${d.high}${unit}`,
+  };
+}
+
+const STATE_CLASS: Record<Figure['state'], string> = {
+  no_data: 'muted',
+  too_few: 'too-few',
+  measured: '',
+  good: 'good',
+  bad: 'bad',
+};
+
+/**
+ * A figure's table cell: value, 95 % interval and, below the minimum sample, the greyed
+ * "too few" note. Coloured only from the figure's own state, never from its value here.
+ */
+export function figureCell(
+  t: Translate,
+  kind: FigureKind,
+  f: Figure,
+  opts: { id: string; few?: 'tooFew' | 'tooFewSamples'; sample?: string },
+) {
+  const { value, interval } = figureText(kind, f);
+  const title = interval ? `${t('interval95')}: ${interval}` : '';
+  return html`<td class="num ${STATE_CLASS[f.state]}" data-figure="${opts.id}" data-state="${f.state}" title="${title}">${value}${
+    interval ? html`<small>${interval}</small>` : ''
+  }${f.state === 'too_few' ? html`<small>${t(opts.few ?? 'tooFew')} (n = ${f.n})</small>` : ''}${
+    opts.sample && f.state !== 'too_few' && f.n > 0 ? html`<small>${f.n} ${opts.sample}</small>` : ''
+  }</td>`;
 }

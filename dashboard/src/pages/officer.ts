@@ -1,7 +1,8 @@
 import type { OfficerSummary, officerRecord } from '@onestop/store';
 import { html } from 'hono/html';
 import type { Lang, Translate } from '../i18n.js';
-import { num, pct } from './layout.js';
+import { figureCells, SATISFIED_SHARE_COLUMN } from './figures.js';
+import { num } from './layout.js';
 import type { periodNav } from './period-nav.js';
 import { liveRatingsTable, officerTable } from './unit.js';
 
@@ -25,7 +26,7 @@ ${r.summary ? officerTable(lang, t, [r.summary], { search: period.search, previo
 ${r.byHour.map(
   (h) => html`<tr><td>${String(h.hour).padStart(2, '0')}:00</td><td class="num">${h.ratings}</td>
 <td><div class="bar"><span style="width:${num((h.ratings / max) * 100, 1)}%;background:#003d99"></span></div></td>
-<td class="num">${pct(h.ratings > 0 ? (h.ratings - h.unsatisfied) / h.ratings : null)}</td></tr>`,
+${figureCells(t, [SATISFIED_SHARE_COLUMN], h)}</tr>`,
 )}</tbody></table>
 <h3>${t('liveRatings')}</h3>${liveRatingsTable(lang, t, r.latest)}`;
 }

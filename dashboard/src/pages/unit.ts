@@ -5,12 +5,21 @@ import {
   type RatingScale,
   RatingScale as RatingScaleSchema,
 } from '@onestop/protocol';
-import type { OfficerSummary, RatingRow, recentComments } from '@onestop/store';
+import type { CounterSummary, OfficerSummary, RatingRow, recentComments } from '@onestop/store';
 import { html } from 'hono/html';
-import { type Lang, levelLabel, type Translate } from '../i18n.js';
+import { type Lang, levelLabel, scaledLevelLabel, type Translate } from '../i18n.js';
 import { formatVietnamTime } from '../period.js';
 import { changeCell } from './change.js';
-import { num, pct } from './layout.js';
+import {
+  CAMERA_COLUMN,
+  DOSSIER_COLUMN,
+  figureCells,
+  figureHeaders,
+  officialCells,
+  officialHeaders,
+  overdueNote,
+  RATING_COLUMNS,
+} from './figures.js';
 
 /** The dashboard's palette for the shared level tones (protocol decides which level gets which). */
 const TONE_COLOURS: Record<LevelTone, string> = {
@@ -20,7 +29,7 @@ const TONE_COLOURS: Record<LevelTone, string> = {
   negative: '#b00020',
 };
 
-function levelEntries(levels: Record<string, number>) {
+export function levelEntries(levels: Record<string, number>) {
   return Object.entries(levels)
     .flatMap(([key, n]) => {
       const [scale, level] = key.split(':');
@@ -32,19 +41,18 @@ function levelEntries(levels: Record<string, number>) {
     .sort((a, b) => a.scale.localeCompare(b.scale) || b.level - a.level);
 }
 
-function distribution(lang: Lang, s: OfficerSummary) {
+function distribution(lang: Lang, s: { ratings: number; levels: Record<string, number> }) {
   const entries = levelEntries(s.levels);
+  // Where levels of two scales meet, each label names its scale: a 4-key and a 5-key
+  // "Không hài lòng" are not the same level.
+  const mixed = new Set(entries.map((e) => e.scale)).size > 1;
+  const label = (scale: RatingScale, level: number) =>
+    mixed ? scaledLevelLabel(lang, scale, level) : levelLabel(lang, scale, level);
   const colour = (scale: RatingScale, level: number) => TONE_COLOURS[levelTone(scale, level)];
-  return html`<div class="bar" role="img" aria-label="${entries.map((e) => `${levelLabel(lang, e.scale, e.level)} ${e.n}`).join(', ')}">
-${entries.map((e) => html`<span style="width:${((e.n / s.ratings) * 100).toFixed(2)}%;background:${colour(e.scale, e.level)}"></span>`)}
-</div><small>${entries.map((e, i) => html`${i > 0 ? ' · ' : ''}${levelLabel(lang, e.scale, e.level)}: <b>${e.n}</b>`)}</small>`;
-}
-
-function expressionCell(t: Translate, s: OfficerSummary) {
-  const e = s.expression;
-  if (e.samples === 0 || e.mean === null) return html`<span class="muted">–</span>`;
-  return html`${num(e.mean * 100, 0)}${e.ci95 !== null ? html` ± ${num(e.ci95 * 100, 0)}` : ''}
-<span class="muted">(${e.samples} ${t('samples')})</span>`;
+  const total = entries.reduce((sum, e) => sum + e.n, 0) || 1;
+  return html`<div class="bar" role="img" aria-label="${entries.map((e) => `${label(e.scale, e.level)} ${e.n}`).join(', ')}">
+${entries.map((e) => html`<span style="width:${((e.n / total) * 100).toFixed(2)}%;background:${colour(e.scale, e.level)}"></span>`)}
+</div><small>${entries.map((e, i) => html`${i > 0 ? ' · ' : ''}${label(e.scale, e.level)}: <b>${e.n}</b>`)}</small>`;
 }
 
 /** `search` keeps the period in links; `previous` is the same table for the previous period. */
@@ -56,20 +64,32 @@ export function officerTable(
 ) {
   const before = new Map(period.previous.map((s) => [s.officerId, s]));
   if (rows.length === 0) return html`<p class="muted" id="officers">${t('empty')}</p>`;
-  return html`<table id="officers" data-testid="officer-table">
-<thead><tr><th>${t('officer')}</th><th>${t('ratings')}</th><th>${t('distribution')}</th><th>${t('satisfiedShare')}</th><th>${t('meanScore')}</th><th>${t('cameraIndex')}</th><th>${t('vsPrevious')}</th></tr></thead>
+  return html`<div id="officers"><table data-testid="officer-table">
+<thead><tr><th>${t('officer')}</th><th class="num">${t('ratings')}</th>${officialHeaders(lang)}<th>${t('distribution')}</th>${figureHeaders(t, RATING_COLUMNS)}${figureHeaders(t, [DOSSIER_COLUMN])}${figureHeaders(t, [CAMERA_COLUMN])}<th>${t('vsPrevious')}</th></tr></thead>
 <tbody>${rows.map(
     (s) => html`<tr data-officer="${s.officerId ?? ''}">
 <td>${s.officerId === null ? html`<span class="muted">${t('noOfficer')}</span>` : html`<a href="/officers/${s.officerId}?${period.search}">${s.officerName ?? s.officerId}</a>${s.officerName ? html` <small class="muted">${s.officerId}</small>` : ''}`}</td>
-<td class="num">${s.ratings}</td><td>${s.ratings > 0 ? distribution(lang, s) : '–'}</td>
-<td class="num ${s.satisfiedShare !== null && s.satisfiedShare < 0.8 ? 'bad' : ''}">${pct(s.satisfiedShare)}</td>
-<td class="num">${num(s.meanScore)}</td><td>${expressionCell(t, s)}</td>
+<td class="num">${s.ratings}</td>${officialCells(s)}<td>${s.ratings > 0 ? distribution(lang, s) : '–'}</td>
+${figureCells(t, RATING_COLUMNS, s)}${figureCells(t, [DOSSIER_COLUMN], s)}${figureCells(t, [CAMERA_COLUMN], s)}
 ${changeCell(t, s, before.get(s.officerId))}</tr>`,
+  )}</tbody></table>${overdueNote(t, rows)}</div>`;
+}
+
+export function counterTable(lang: Lang, t: Translate, rows: CounterSummary[]) {
+  if (rows.length === 0) return html`<p class="muted">${t('empty')}</p>`;
+  return html`<table data-testid="counter-table">
+<thead><tr><th>${t('counter')}</th><th class="num">${t('ratings')}</th>${officialHeaders(lang)}<th>${t('distribution')}</th>${figureHeaders(t, RATING_COLUMNS)}<th class="num">${t('visits')}</th><th class="num">${t('unrated')}</th>${figureHeaders(t, [CAMERA_COLUMN])}</tr></thead>
+<tbody>${rows.map(
+    (
+      c,
+    ) => html`<tr data-counter="${c.counterId}"><td>${c.counterId}</td><td class="num">${c.ratings}</td>${officialCells(c)}
+<td>${c.ratings > 0 ? distribution(lang, c) : '–'}</td>${figureCells(t, RATING_COLUMNS, c)}
+<td class="num">${c.visits}</td><td class="num">${c.unratedVisits}</td>${figureCells(t, [CAMERA_COLUMN], c)}</tr>`,
   )}</tbody></table>`;
 }
 
 export function ratingRow(lang: Lang, r: RatingRow) {
-  return html`<tr data-event-id="${r.eventId}"><td>${formatVietnamTime(r.deviceTs)}</td><td>${r.counterId}</td>
+  return html`<tr data-event-id="${r.eventId}"><td>${formatVietnamTime(r.at ?? r.deviceTs)}</td><td>${r.counterId}</td>
 <td>${r.officerName ?? r.officerId ?? '–'}</td>
 <td class="${r.official === 'unsatisfied' ? 'bad' : ''}">${levelLabel(lang, r.scale, r.level)}</td>
 <td>${r.dossierIds.join(', ') || '–'}</td><td>${r.ticket ?? '–'}</td></tr>`;

@@ -1,0 +1,86 @@
+import type { Formula } from './doc.js';
+import { type Figure, figureOf, MIN_SAMPLE } from './figure.js';
+import { wilsonInterval } from './intervals.js';
+import { SATISFIED_SHARE_TARGET, TARGET_COLOUR } from './shares.js';
+
+/** What is known of one dossier in a period. */
+export interface DossierFlags {
+  ratedUnsatisfied: boolean;
+  complainedAbout: boolean;
+  overdue: boolean;
+}
+
+/** Distinct dossiers, and how many failed each condition (a dossier may fail several). */
+export interface DossierCounts {
+  dossiers: number;
+  ratedUnsatisfied: number;
+  complainedAbout: number;
+  overdue: number;
+  /** Failing none of the three: the numerator of the indicator. */
+  satisfied: number;
+}
+
+/**
+ * The Decision 766 indicator with what it was computed from. `overdueSource` names what feeds
+ * "overdue": 'none' until a dossier-handling system is connected, and the page says so.
+ */
+export interface DossierSatisfaction extends DossierCounts {
+  share: Figure;
+  overdueSource: string;
+}
+
+export const NO_OVERDUE_FEED = 'none';
+
+export function countDossiers(dossiers: Iterable<DossierFlags>): DossierCounts {
+  const c = { dossiers: 0, ratedUnsatisfied: 0, complainedAbout: 0, overdue: 0, satisfied: 0 };
+  for (const d of dossiers) {
+    c.dossiers += 1;
+    if (d.ratedUnsatisfied) c.ratedUnsatisfied += 1;
+    if (d.complainedAbout) c.complainedAbout += 1;
+    if (d.overdue) c.overdue += 1;
+    if (!d.ratedUnsatisfied && !d.complainedAbout && !d.overdue) c.satisfied += 1;
+  }
+  return c;
+}
+
+/**
+ * Per dossier, as Decision 766/QĐ-TTg counts satisfaction with dossier handling: a dossier is
+ * satisfied when it was not rated unsatisfied, not complained about and not overdue. Kept apart
+ * from the per-rating share of the officer's attitude (Circular 01/2018 criterion 7).
+ */
+export const dossierSatisfaction: Formula<DossierCounts> = {
+  doc: {
+    id: 'dossier-satisfaction-766',
+    name: {
+      vi: 'Tỷ lệ hồ sơ hài lòng (Quyết định 766/QĐ-TTg)',
+      en: 'Share of satisfied dossiers (Decision 766/QĐ-TTg)',
+    },
+    formula: {
+      vi: 'Số hồ sơ không bị đánh giá Không hài lòng, không bị phản ánh và không quá hạn ÷ số hồ sơ. Hồ sơ: các mã hồ sơ khác nhau trên các đánh giá được tính và trên các lượt tiếp công dân trong kỳ (với một cán bộ: chỉ hồ sơ có đánh giá được tính cho cán bộ đó). Bị phản ánh: có góp ý của người dân (qua mã QR) ghi mã hồ sơ đó, gửi lúc nào cũng tính. Quá hạn: chỉ khi hệ thống quản lý hồ sơ cung cấp; khi chưa có nguồn, không hồ sơ nào bị trừ vì quá hạn và trang ghi rõ điều đó.',
+      en: 'Dossiers not rated Unsatisfied, not complained about and not overdue ÷ dossiers. Dossiers: the distinct dossier IDs on counted ratings and on visits in the period (for an officer: only dossiers whose rating is credited to that officer). Complained about: named by a citizen’s comment (through the QR code), whenever it was sent. Overdue: only where a dossier-handling system feeds it; without one no dossier is taken off as overdue, and the page says so.',
+    },
+    source: {
+      vi: 'Quyết định 766/QĐ-TTg ngày 23/6/2022 phê duyệt Bộ chỉ số chỉ đạo, điều hành và đánh giá chất lượng phục vụ người dân, doanh nghiệp trong thực hiện thủ tục hành chính, dịch vụ công theo thời gian thực (nhóm mức độ hài lòng, 18/100 điểm). Cách diễn đạt chỉ số theo tài liệu nghiệp vụ của dự án; chưa đối chiếu được với nguyên văn Quyết định.',
+      en: 'Decision 766/QĐ-TTg of 23 June 2022 on the indicator set for directing, managing and evaluating service to citizens and businesses in administrative procedures and public services in real time (satisfaction group, 18 of 100 points). The wording follows the project’s domain notes; it could not be checked against the Decision’s own text.',
+    },
+    interval: {
+      vi: 'Khoảng Wilson 95 % trên số hồ sơ.',
+      en: 'Wilson 95 % score interval over dossiers.',
+    },
+    colour: TARGET_COLOUR,
+    sample: {
+      vi: `Số hồ sơ; dưới ${MIN_SAMPLE} hồ sơ hiển thị mờ, không tô màu.`,
+      en: `Dossiers; below ${MIN_SAMPLE} it is greyed and never coloured.`,
+    },
+    minSample: MIN_SAMPLE,
+    kind: 'share',
+  },
+  compute(c): Figure {
+    return figureOf(
+      c.dossiers,
+      c.dossiers > 0 ? c.satisfied / c.dossiers : null,
+      wilsonInterval(c.satisfied, c.dossiers),
+      { target: SATISFIED_SHARE_TARGET },
+    );
+  },
+};

@@ -1,0 +1,51 @@
+import { OFFICIAL_INDEX_POINTS } from '@onestop/protocol';
+import type { Formula } from './doc.js';
+import { type Figure, figureOf, MIN_SAMPLE } from './figure.js';
+import { tInterval } from './intervals.js';
+import { countAt, indexWeightsText, OFFICIAL_LEVELS, type OfficialCounts, ratingsIn } from './official.js';
+
+/**
+ * The 0–100 satisfaction index: the mean of each rating's points, computed exactly from the
+ * official counts (never from per-rating scores rounded beforehand), so an officer with only
+ * *Hài lòng* scores 50 on any keypad. Its interval is Student's t over the exact sample variance
+ * of the three weights.
+ */
+export const satisfactionIndex: Formula<OfficialCounts> = {
+  doc: {
+    id: 'satisfaction-index',
+    name: {
+      vi: 'Chỉ số hài lòng (0–100, so sánh được giữa các loại bàn phím)',
+      en: 'Satisfaction index (0–100, comparable across keypads)',
+    },
+    formula: {
+      vi: `(${indexWeightsText('vi')}) ÷ số đánh giá, tính từ 3 mức chính thức nên không phụ thuộc loại bàn phím; chỉ làm tròn khi hiển thị.`,
+      en: `(${indexWeightsText('en')}) ÷ ratings, from the three official levels so it does not depend on the keypad model; rounded only for display.`,
+    },
+    source: {
+      vi: 'Thông tư 01/2018/TT-VPCP chấm mỗi tiêu chí (trong đó có tiêu chí 7, thái độ của cán bộ, công chức, viên chức) từ 0 đến 2 điểm. Trọng số Rất hài lòng 2 · Hài lòng 1 · Không hài lòng 0 điểm là cách dự án đọc thang điểm đó, nhân 50 để ra thang 0–100; việc gán 0–2 điểm cho từng mức hài lòng chưa đối chiếu được với nguyên văn Thông tư.',
+      en: 'Circular 01/2018/TT-VPCP scores each criterion (criterion 7 being the attitude of the officer) from 0 to 2 points. The weights Very satisfied 2 · Satisfied 1 · Unsatisfied 0 are the project’s reading of that scale, times 50 for a 0–100 scale; which level earns which points could not be checked against the Circular’s own text.',
+    },
+    interval: {
+      vi: 'Khoảng tin cậy 95 % theo phân phối Student t: x̄ ± t(0,975; n − 1) · s ÷ √n, với phương sai mẫu s² = Σ nₖ (wₖ − x̄)² ÷ (n − 1) tính chính xác trên 3 trọng số wₖ và số đếm nₖ; giới hạn trong 0–100.',
+      en: "95 % Student's t interval: x̄ ± t(0.975; n − 1) · s ÷ √n, with the sample variance s² = Σ nₖ (wₖ − x̄)² ÷ (n − 1) computed exactly over the three weights wₖ and counts nₖ; clipped to 0–100.",
+    },
+    colour: {
+      vi: 'Không tô màu: chỉ số không có mức chuẩn chính thức.',
+      en: 'Never coloured: the index has no official target.',
+    },
+    sample: {
+      vi: `Số đánh giá; dưới ${MIN_SAMPLE} đánh giá hiển thị mờ "quá ít đánh giá".`,
+      en: `Ratings; below ${MIN_SAMPLE} it is greyed as "too few ratings".`,
+    },
+    minSample: MIN_SAMPLE,
+    kind: 'points',
+  },
+  compute(c): Figure {
+    const n = ratingsIn(c);
+    if (n === 0) return figureOf(0, null, null);
+    const weighted = OFFICIAL_LEVELS.map((l) => ({ count: countAt(c, l), points: OFFICIAL_INDEX_POINTS[l] }));
+    const mean = weighted.reduce((s, w) => s + w.count * w.points, 0) / n;
+    const variance = n > 1 ? weighted.reduce((s, w) => s + w.count * (w.points - mean) ** 2, 0) / (n - 1) : 0;
+    return figureOf(n, mean, tInterval(n, mean, variance, { min: 0, max: 100 }));
+  },
+};

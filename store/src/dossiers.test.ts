@@ -1,0 +1,157 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dossierSatisfactionOf } from './dossiers.js';
+import { comments, ratings, visits } from './schema.js';
+import { openTestStore, STORE_BACKENDS, type TestStore } from './testing.js';
+
+const T = Date.UTC(2025, 8, 1, 2);
+const H = 3_600_000;
+const period = { from: new Date(T), to: new Date(T + 8 * H) };
+const UNITS = ['u-a', 'u-b'];
+const OFFICERS = ['cb-a', 'cb-b'];
+const DOSSIERS = ['D-1', 'D-2', 'D-3', 'D-4', 'D-5', 'D-6'];
+
+const when = fc.constantFrom<'before' | 'inside' | 'after'>('before', 'inside', 'after');
+const instant = (w: 'before' | 'inside' | 'after', minute: number) =>
+  new Date({ before: T - H, inside: T + minute * 60_000, after: T + 8 * H }[w]);
+const dossierIds = fc.uniqueArray(fc.constantFrom(...DOSSIERS), { maxLength: 3 });
+
+const ratingArb = fc.record({
+  unitId: fc.constantFrom(...UNITS),
+  officerId: fc.constantFrom(...OFFICERS),
+  unsatisfied: fc.boolean(),
+  verified: fc.boolean(),
+  filtered: fc.boolean(),
+  placed: fc.option(when, { nil: null }),
+  minute: fc.nat(400),
+  dossierIds,
+});
+const visitArb = fc.record({ unitId: fc.constantFrom(...UNITS), when, minute: fc.nat(400), dossierIds });
+const commentArb = fc.record({
+  unitId: fc.constantFrom(...UNITS),
+  dossierId: fc.option(fc.constantFrom(...DOSSIERS), { nil: null }),
+});
+
+type Of<A> = A extends fc.Arbitrary<infer T> ? T : never;
+type Scenario = {
+  ratings: Of<typeof ratingArb>[];
+  visits: Of<typeof visitArb>[];
+  comments: Of<typeof commentArb>[];
+};
+
+/** The indicator recomputed from the generated rows, by another road than the SQL. */
+function expected(s: Scenario, by: 'unit' | 'officer') {
+  const counted = s.ratings.filter((r) => r.verified && !r.filtered && r.placed === 'inside');
+  const seen = new Map<string, { unitId: string; officerId: string | null; dossier: string; bad: boolean }>();
+  const see = (unitId: string, officerId: string | null, dossier: string, bad: boolean) => {
+    const key = JSON.stringify([unitId, officerId, dossier]);
+    const e = seen.get(key) ?? { unitId, officerId, dossier, bad: false };
+    e.bad ||= bad;
+    seen.set(key, e);
+  };
+  for (const r of counted)
+    for (const d of r.dossierIds) see(r.unitId, by === 'officer' ? r.officerId : null, d, r.unsatisfied);
+  if (by === 'unit')
+    for (const v of s.visits.filter((x) => x.when === 'inside'))
+      for (const d of v.dossierIds) see(v.unitId, null, d, false);
+  const groups = new Map<
+    string,
+    { dossiers: number; ratedUnsatisfied: number; complainedAbout: number; satisfied: number }
+  >();
+  for (const e of seen.values()) {
+    const key = JSON.stringify([e.unitId, e.officerId]);
+    const g = groups.get(key) ?? { dossiers: 0, ratedUnsatisfied: 0, complainedAbout: 0, satisfied: 0 };
+    const complained = s.comments.some((c) => c.unitId === e.unitId && c.dossierId === e.dossier);
+    g.dossiers += 1;
+    if (e.bad) g.ratedUnsatisfied += 1;
+    if (complained) g.complainedAbout += 1;
+    if (!e.bad && !complained) g.satisfied += 1;
+    groups.set(key, g);
+  }
+  return groups;
+}
+
+describe.each(STORE_BACKENDS)('the Decision 766 dossier indicator on %s', (backend) => {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await openTestStore(backend);
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it('matches an independent count over random ratings, visits and comments', async () => {
+    let n = 0;
+    const uuid = () => `0193a0c2-5f00-7000-8000-${String(++n).padStart(12, '0')}`;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          ratings: fc.array(ratingArb, { maxLength: 25 }),
+          visits: fc.array(visitArb, { maxLength: 8 }),
+          comments: fc.array(commentArb, { maxLength: 6 }),
+        }),
+        async (s: Scenario) => {
+          const db = store.db;
+          await db.delete(ratings);
+          await db.delete(visits);
+          await db.delete(comments);
+          if (s.ratings.length)
+            await db.insert(ratings).values(
+              s.ratings.map((r) => ({
+                eventId: uuid(),
+                unitId: r.unitId,
+                counterId: 'q1',
+                deviceId: 'd1',
+                officerId: r.officerId,
+                scale: 'keypad4',
+                level: r.unsatisfied ? 1 : 3,
+                official: r.unsatisfied ? 'unsatisfied' : 'satisfied',
+                score: r.unsatisfied ? 0 : 50,
+                source: 'keypad',
+                dossierIds: r.dossierIds,
+                deviceTs: new Date(T),
+                at: r.placed === null ? null : instant(r.placed, r.minute),
+                attribution: r.verified ? 'verified' : 'unverified',
+                filterReason: r.filtered ? 'rapid_repeat' : null,
+              })),
+            );
+          if (s.visits.length)
+            await db.insert(visits).values(
+              s.visits.map((v) => ({
+                id: uuid(),
+                unitId: v.unitId,
+                counterId: 'q1',
+                deviceId: 'd1',
+                startedAt: instant(v.when, v.minute),
+                dossierIds: v.dossierIds,
+              })),
+            );
+          if (s.comments.length)
+            await db.insert(comments).values(s.comments.map((c) => ({ ...c, body: 'góp ý' })));
+          for (const by of ['unit', 'officer'] as const) {
+            const rows = await dossierSatisfactionOf(db, { unitId: null, by }, period);
+            const got = new Map(
+              rows.map((r) => [
+                JSON.stringify([r.unitId, r.officerId]),
+                {
+                  dossiers: r.dossiers,
+                  ratedUnsatisfied: r.ratedUnsatisfied,
+                  complainedAbout: r.complainedAbout,
+                  satisfied: r.satisfied,
+                },
+              ]),
+            );
+            expect(got).toEqual(expected(s, by));
+            for (const r of rows) expect(r.share.value).toBe(r.satisfied / r.dossiers);
+            // One unit alone gives that unit's rows.
+            const one = await dossierSatisfactionOf(db, { unitId: 'u-a', by }, period);
+            const order = (xs: typeof rows) =>
+              [...xs].sort((a, b) => String(a.officerId).localeCompare(String(b.officerId)));
+            expect(order(one)).toEqual(order(rows.filter((r) => r.unitId === 'u-a')));
+          }
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+});
