@@ -119,6 +119,8 @@ export const events = pgTable(
   (t) => [
     index('events_device_idx').on(t.deviceId, t.bootId, t.seq),
     index('events_quarantined_idx').on(t.deviceId, t.receivedAt).where(sql`${t.at} is null`),
+    // Presence intervals are re-derived from a device's presence events around a late one.
+    index('events_presence_device_at_idx').on(t.deviceId, t.at).where(sql`${t.type} = 'presence'`),
   ],
 );
 
@@ -224,6 +226,10 @@ export const ratings = pgTable(
     index('ratings_unit_at_idx').on(t.unitId, t.at),
     index('ratings_officer_at_idx').on(t.officerId, t.at),
     index('ratings_device_at_idx').on(t.deviceId, t.at),
+    // Placed ratings not yet judged (stored before 0008, or placed after a quarantine), found fast.
+    index('ratings_pending_idx')
+      .on(t.deviceId, t.at)
+      .where(sql`${t.attribution} = 'pending' and ${t.at} is not null`),
   ],
 );
 
