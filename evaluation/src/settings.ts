@@ -50,6 +50,18 @@ const OpeningHours = z.strictObject({
   sun: day(),
 });
 
+const ALL_DAY = { open: '00:00', close: '24:00' } as const;
+/** Opening hours that filter nothing: for simulated counters and tests that rate "now" at any hour. */
+export const AROUND_THE_CLOCK = {
+  mon: ALL_DAY,
+  tue: ALL_DAY,
+  wed: ALL_DAY,
+  thu: ALL_DAY,
+  fri: ALL_DAY,
+  sat: ALL_DAY,
+  sun: ALL_DAY,
+} as const;
+
 export const UnitSettings = z.strictObject({
   version: z
     .literal(UNIT_SETTINGS_VERSION, { message: `version must be ${UNIT_SETTINGS_VERSION}` })

@@ -52,3 +52,21 @@ export async function setUnitSettings(
     return settings;
   });
 }
+
+/**
+ * Stores settings for a unit that has none yet (`{}`), e.g. the demo wards of the simulator;
+ * a unit whose settings someone chose keeps them. Returns whether it stored them.
+ */
+export async function initUnitSettings(
+  db: Executor,
+  input: { unitId: string; settings: UnitSettingsInput; actor: string },
+): Promise<boolean> {
+  const [row] = await db
+    .select({ settings: units.settings })
+    .from(units)
+    .where(eq(units.id, input.unitId))
+    .limit(1);
+  if (row && Object.keys(row.settings).length > 0) return false;
+  await setUnitSettings(db, input);
+  return true;
+}
