@@ -66,8 +66,9 @@ from locked left join units u on u.id in (select jsonb_array_elements_text(${JSO
  * Judges the newly stored ratings `eventIds` (placed ones; quarantined stay `pending`) and adds
  * them to their roll-ups, in ONE statement. The rules look only backwards in time, so a fresh
  * rating can change the verdict of stored ones only if it lands before them (a late arrival): the
- * same statement tells whether any stored rating of the device lies within reach after it, and
- * only then are those judged again. A live rating costs index probes, never a scan.
+ * same statement tells, per device, whether any stored rating lies between its first fresh one
+ * and the reach of its last, and only then are those judged again. A live rating costs index
+ * probes, never a scan.
  */
 export async function judgeFresh(
   exec: Executor,
@@ -89,17 +90,20 @@ upd as (
   returning r.*
 ),
 contributions as (${contributionsSql(sql`upd`)}),
-ru as (${addContributions})
-select t.device_id, (extract(epoch from min(t.at)) * 1000)::bigint as from_ms,
-  (extract(epoch from max(t.at + ${reachSql})) * 1000)::bigint as to_ms
-from targets t join rules s on s.unit_id = t.unit_id
+ru as (${addContributions}),
+span as (
+  select t.device_id, min(t.at) as from_at, max(t.at + ${reachSql}) as to_at
+  from targets t join rules s on s.unit_id = t.unit_id
+  group by t.device_id
+)
+select device_id, (extract(epoch from from_at) * 1000)::bigint as from_ms,
+  (extract(epoch from to_at) * 1000)::bigint as to_ms
+from span
 where exists (
   select 1 from ratings n
-  where n.device_id = t.device_id and n.at >= t.at
-    and n.at <= t.at + ${reachSql}
-    and not exists (select 1 from targets f where f.event_id = n.event_id)
-)
-group by t.device_id`);
+  where n.device_id = span.device_id and n.at >= span.from_at and n.at <= span.to_at
+    and n.event_id not in (select event_id from targets)
+)`);
   const later = rowsOf<{ device_id: string; from_ms: string | number; to_ms: string | number }>(result);
   if (later.length > 0)
     await rejudge(
