@@ -4,4 +4,6 @@
  */
 
 export * from './formulas/index.js';
+export * from './judgement.js';
 export * from './periods.js';
+export * from './settings.js';

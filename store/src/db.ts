@@ -9,6 +9,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { lockDataDir } from './data-lock.js';
+import { judgePending } from './judge/pending.js';
 import {
   NotificationHub,
   type Notifications,
@@ -46,7 +47,10 @@ export function databaseOptionsFromEnv(dataDir: string | null, env = process.env
   return url ? { kind: 'postgres', url } : { kind: 'pglite', dataDir };
 }
 
-/** Opens the database and brings its schema up to date (migrations are idempotent). */
+/**
+ * Opens the database and brings its schema up to date (migrations are idempotent), then judges
+ * the ratings an older version stored unjudged (`judgePending`, bounded and resumable).
+ */
 export async function openStore(opts: DatabaseOptions): Promise<Store> {
   if (opts.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
@@ -55,6 +59,7 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
     pool.on('error', (err) => opts.onIdleError?.(err));
     const db = drizzleNodePg({ client: pool, schema });
     await migrateNodePg(db, { migrationsFolder: MIGRATIONS });
+    await judgePending(db as unknown as Database);
     const notifications = new NotificationHub(postgresListenTransport(opts.url));
     return {
       db: db as unknown as Database,
@@ -69,6 +74,7 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
     const client = opts.dataDir ? new PGlite(opts.dataDir) : new PGlite();
     const db = drizzlePglite({ client, schema });
     await migratePglite(db, { migrationsFolder: MIGRATIONS });
+    await judgePending(db as unknown as Database);
     const notifications = new NotificationHub(pgliteListenTransport(client));
     return {
       db: db as unknown as Database,

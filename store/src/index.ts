@@ -12,6 +12,7 @@ export * from './devices.js';
 export * from './directory.js';
 export * from './dossiers.js';
 export * from './ingest.js';
+export * from './judge/index.js';
 export * from './notify.js';
 export * from './pglite-thread.js';
 export * from './reports.js';

@@ -2,6 +2,7 @@ import { newEventId, type PresenceEvent, type RatingEvent, type VisitEvent } fro
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type IngestEvent, ingestBatch } from './ingest.js';
+import { saveOfficer } from './roster.js';
 import { events, expressionSummaries, hourlyRollups, presenceIntervals, ratings, visits } from './schema.js';
 import { openTestStore, STORE_BACKENDS, type TestStore } from './testing.js';
 
@@ -49,12 +50,15 @@ describe.each(STORE_BACKENDS)('ingestBatch on %s', (backend) => {
   let store: TestStore;
   beforeAll(async () => {
     store = await openTestStore(backend);
+    // Ratings count for an officer of the unit's roster signed in at the counter (store/src/judge).
+    await saveOfficer(store.db, { ...origin, officerId: 'cb-a', name: 'Cán bộ A', actor: 'test' });
   });
   afterAll(async () => {
     await store?.close();
   });
 
   it('stores each event once and derives official level, score and hourly roll-ups', async () => {
+    await ingestBatch(store.db, [presence('d1', HOUR, 'signed_in')]);
     const batch = [
       rating('d1', HOUR + 60_000, 4),
       rating('d1', HOUR + 120_000, 1),
@@ -81,7 +85,7 @@ describe.each(STORE_BACKENDS)('ingestBatch on %s', (backend) => {
     // The distribution is rolled up too, merged across batches (reports never scan ratings).
     expect(roll?.levels).toEqual({ 'keypad4:4': 1, 'keypad4:3': 1, 'keypad4:2': 1, 'keypad4:1': 1 });
     expect(roll?.hour.getTime()).toBe(HOUR);
-    expect(await store.db.$count(events, eq(events.deviceId, 'd1'))).toBe(4);
+    expect(await store.db.$count(events, eq(events.deviceId, 'd1'))).toBe(5); // 4 ratings, 1 sign-in
     await ingestBatch(store.db, [rating('d1', HOUR + 300_000, 4)]);
     const [after] = await store.db.select().from(hourlyRollups).where(eq(hourlyRollups.officerId, 'cb-a'));
     expect(after?.levels).toEqual({ 'keypad4:4': 2, 'keypad4:3': 1, 'keypad4:2': 1, 'keypad4:1': 1 });
@@ -105,8 +109,14 @@ describe.each(STORE_BACKENDS)('ingestBatch on %s', (backend) => {
     expect(row?.deviceTs.getTime()).toBe(HOUR + 1_234);
     const [ev] = await store.db.select().from(events).where(eq(events.eventId, r.payload.eventId));
     expect(ev?.payload).toEqual(r.payload);
+    // Naming no officer, it counts for nobody: on the unit's '' row as unverified.
+    expect(row).toMatchObject({
+      attribution: 'unverified',
+      attributionReason: 'no_officer',
+      filterReason: null,
+    });
     const [roll] = await store.db.select().from(hourlyRollups).where(eq(hourlyRollups.officerId, ''));
-    expect(roll).toMatchObject({ ratings: 1, satisfied: 1, scoreSum: 50 });
+    expect(roll).toMatchObject({ ratings: 0, unverified: 1, filtered: 0, scoreSum: 0, levels: {} });
     expect(await store.db.$count(presenceIntervals, eq(presenceIntervals.deviceId, 'd9'))).toBe(1);
   });
 

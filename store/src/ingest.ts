@@ -1,5 +1,6 @@
 import type { ExpressionEvent, PresenceEvent, RatingEvent, VisitEvent } from '@onestop/protocol';
 import type { Database, Executor } from './db.js';
+import { type Judging, prepareJudging } from './judge/judge.js';
 import {
   type Origin,
   projectExpressions,
@@ -31,7 +32,9 @@ type ByType = { [K in IngestEventType]: Placed<K>[] };
 
 /** Each kind's projection: stores its events exactly once and derives from the new ones only. */
 type Placed<K extends IngestEventType> = OfType<K> & Pick<PlacedEvent, 'at' | 'timeSource'>;
-const PROJECT: { [K in IngestEventType]: (exec: Executor, batch: Placed<K>[]) => Promise<string[]> } = {
+const PROJECT: {
+  [K in IngestEventType]: (exec: Executor, batch: Placed<K>[], judging: Judging) => Promise<string[]>;
+} = {
   rating: projectRatings,
   visit: projectVisits,
   expression: projectExpressions,
@@ -40,9 +43,10 @@ const PROJECT: { [K in IngestEventType]: (exec: Executor, batch: Placed<K>[]) =>
 
 /**
  * Stores a batch of validated events: per kind, one statement that inserts into `events` (its
- * primary key makes redelivery harmless) and projects the newly inserted ones. A batch of one
- * single-statement kind needs no transaction; anything more runs in ONE transaction. The caller
- * acknowledges to devices only after this resolves.
+ * primary key makes redelivery harmless) and projects the newly inserted ones; ratings and
+ * presence are then judged (store/src/judge). A batch of visits or expressions alone needs no
+ * transaction; anything else runs in ONE transaction. The caller acknowledges to devices only
+ * after this resolves.
  */
 export async function ingestBatch(db: Database, batch: readonly IngestEvent[]): Promise<IngestResult> {
   const unique: IngestEvent[] = [];
@@ -63,12 +67,16 @@ export async function ingestBatch(db: Database, batch: readonly IngestEvent[]): 
     // Presence first: a rating is judged against the sessions known once its batch is stored.
     const byType: ByType = { presence: [], visit: [], rating: [], expression: [] };
     for (const e of await placeTimes(exec, unique, receivedAtMs)) (byType[e.type] as PlacedEvent[]).push(e);
+    // Ratings are judged against presence and each other: their devices are locked first.
+    const judged = unique.filter((e) => e.type === 'rating' || e.type === 'presence');
+    const judging = judged.length > 0 ? await prepareJudging(exec, judged) : { rules: [] };
     const fresh = new Set<string>();
     for (const k of Object.keys(byType) as IngestEventType[]) {
       if (byType[k].length === 0) continue;
-      for (const id of await (PROJECT[k] as (e: Executor, b: PlacedEvent[]) => Promise<string[]>)(
+      for (const id of await (PROJECT[k] as (e: Executor, b: PlacedEvent[], j: Judging) => Promise<string[]>)(
         exec,
         byType[k],
+        judging,
       ))
         fresh.add(id);
     }
@@ -79,6 +87,6 @@ export async function ingestBatch(db: Database, batch: readonly IngestEvent[]): 
     }
     return { inserted, duplicates };
   };
-  if (kindsIn.size === 1 && !kindsIn.has('presence')) return store(db);
+  if (kindsIn.size === 1 && !kindsIn.has('presence') && !kindsIn.has('rating')) return store(db);
   return db.transaction((tx) => store(tx));
 }

@@ -119,6 +119,8 @@ export const events = pgTable(
   (t) => [
     index('events_device_idx').on(t.deviceId, t.bootId, t.seq),
     index('events_quarantined_idx').on(t.deviceId, t.receivedAt).where(sql`${t.at} is null`),
+    // Presence intervals are re-derived from a device's presence events around a late one.
+    index('events_presence_device_at_idx').on(t.deviceId, t.at).where(sql`${t.type} = 'presence'`),
   ],
 );
 
@@ -208,8 +210,9 @@ export const ratings = pgTable(
     serverTs: ts('server_ts').notNull().defaultNow(),
     /**
      * `verified`: `officer_id` was signed in at this counter, on this unit's roster, at `at`.
-     * `unverified`: counts for no officer; `attribution_reason` says why. `pending`: stored before
-     * the centre judged ratings (migration 0008); judged by the same code when the store migrates.
+     * `unverified`: counts for no officer; `attribution_reason` says why. `pending`: not judged yet,
+     * either stored before the centre judged ratings (migration 0008; judged by the same code when
+     * the store opens, `judgePending`) or quarantined (no placed time; judged once placed).
      */
     attribution: text('attribution').notNull().default('pending'),
     /** no_officer | not_signed_in | after_sign_out | not_on_roster | unknown_officer */
@@ -224,6 +227,10 @@ export const ratings = pgTable(
     index('ratings_unit_at_idx').on(t.unitId, t.at),
     index('ratings_officer_at_idx').on(t.officerId, t.at),
     index('ratings_device_at_idx').on(t.deviceId, t.at),
+    // Placed ratings not yet judged (stored before 0008, or placed after a quarantine), found fast.
+    index('ratings_pending_idx')
+      .on(t.deviceId, t.at)
+      .where(sql`${t.attribution} = 'pending' and ${t.at} is not null`),
   ],
 );
 
@@ -292,7 +299,8 @@ export const auditLog = pgTable('audit_log', {
 
 /**
  * Hourly roll-ups per unit/counter/officer, kept up to date in the ingest transaction so that
- * reports never scan raw events. `officer_id` is '' for ratings with nobody signed in.
+ * reports never scan raw events. `officer_id` is '' for what counts for no officer: ratings
+ * unverified or filtered (store/src/judge), visits and expressions that named nobody.
  */
 export const hourlyRollups = pgTable(
   'hourly_rollups',

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulatedCounter } from '@onestop/edge-agent';
-import { schema } from '@onestop/store';
+import { AROUND_THE_CLOCK, schema, setUnitSettings } from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { metricValue, ONESTOP_BIN, runCli, waitFor } from '../support/cli.js';
@@ -39,6 +39,14 @@ describe('onestop broker + ingest + dashboard as separate processes on PostgreSQ
     const add = await runCli(['device', 'add', '--unit', 'trung-van', '--counter', 'q01'], env);
     expect(add.code).toBe(0);
     const device = JSON.parse(add.stdout) as { deviceId: string; username: string; password: string };
+    // Its ratings count for the officer on the unit's roster who signs in at it, at any hour.
+    const officer = ['officer', 'add', '--unit', 'trung-van', '--id', 'cb-split-a', '--name', 'Cán bộ A'];
+    expect((await runCli(officer, env)).code).toBe(0);
+    await setUnitSettings(store.db, {
+      unitId: 'trung-van',
+      settings: { openingHours: AROUND_THE_CLOCK },
+      actor: 'test',
+    });
     // A city account and its API token, made from another process on the same database.
     expect((await runCli(['user', 'add', '--name', 'city-e2e', '--role', 'city'], env)).code).toBe(0);
     const tokenRun = await runCli(['user', 'token', 'city-e2e', '--days', '1'], env);

@@ -1,4 +1,13 @@
-import { type Database, hashPassword, schema } from '@onestop/store';
+import { signInFor } from '@onestop/service/testing';
+import {
+  AROUND_THE_CLOCK,
+  type Database,
+  hashPassword,
+  ingestBatch,
+  saveOfficer,
+  schema,
+  setUnitSettings,
+} from '@onestop/store';
 
 export interface BenchDevice {
   username: string;
@@ -34,4 +43,25 @@ export async function insertBenchDevices(db: Database, unitId: string, n: number
     await db.insert(schema.devices).values(rows);
   }
   return out;
+}
+
+/**
+ * The start of a counter's day, so that ratings take the path of real traffic: the generator's
+ * officer (`ratingFor`'s 'cb-test') on the unit's roster and signed in at every device, the unit
+ * open at whatever hour the bench runs. The centre credits no officer it has not seen signed in.
+ */
+export async function signInBenchOfficer(db: Database, unitId: string, devices: readonly BenchDevice[]) {
+  const officerId = 'cb-test';
+  await saveOfficer(db, { unitId, officerId, name: 'Cán bộ thử', actor: 'bench' });
+  await setUnitSettings(db, { unitId, settings: { openingHours: AROUND_THE_CLOCK }, actor: 'bench' });
+  for (let i = 0; i < devices.length; i += 1_000)
+    await ingestBatch(
+      db,
+      devices.slice(i, i + 1_000).map((d) => ({
+        unitId,
+        counterId: d.address.counterId,
+        type: 'presence' as const,
+        payload: signInFor(d.address.deviceId, officerId),
+      })),
+    );
 }

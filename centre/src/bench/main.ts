@@ -19,7 +19,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { startEmbedded } from '../embedded.js';
 import { BackendCpu, findProcess, procCpuUs } from './cpu.js';
-import { type BenchDevice, insertBenchDevices } from './devices.js';
+import { type BenchDevice, insertBenchDevices, signInBenchOfficer } from './devices.js';
 import { cpuMs } from './worker.js';
 import { Workers } from './workers.js';
 
@@ -135,6 +135,7 @@ async function ingestRun(kind: 'pglite' | 'postgres') {
   const { store, url, registry } = server;
   const unit = uniqueUnit('bench');
   const devices = await insertBenchDevices(store.db, unit, cfg.devices);
+  await signInBenchOfficer(store.db, unit, devices);
   const workers = new Workers(
     split(devices, cfg.workers).map((d) => ({
       kind: 'ratings',
@@ -166,8 +167,11 @@ async function ingestRun(kind: 'pglite' | 'postgres') {
     const total = done.reduce((n, d) => n + d.count, 0);
     const stored = await store.db.$count(schema.ratings, eq(schema.ratings.unitId, unit));
     // What the roll-ups counted: a re-sent rating counted twice would show here, not in `ratings`.
+    // Each placed rating is in exactly one column: counted for its officer, unverified or filtered
+    // (most of the generator's presses are seconds apart: rapid repeats).
+    const r = schema.hourlyRollups;
     const [counted] = await store.db
-      .select({ n: sql<number>`coalesce(sum(${schema.hourlyRollups.ratings}), 0)::int` })
+      .select({ n: sql<number>`coalesce(sum(${r.ratings} + ${r.unverified} + ${r.filtered}), 0)::int` })
       .from(schema.hourlyRollups)
       .where(eq(schema.hourlyRollups.unitId, unit));
     const lat = done.flatMap((d) => d.latenciesMs);

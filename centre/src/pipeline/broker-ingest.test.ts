@@ -5,11 +5,14 @@ import { encodePayload, MAX_PAYLOAD_BYTES, topicFor } from '@onestop/protocol';
 import {
   connectDevice,
   metricValue,
+  openAroundTheClock,
   provision,
   ratingFor,
   servicePassword,
+  signIn,
   silentLogger,
   uniqueUnit,
+  visitRatingsFor,
   waitFor,
 } from '@onestop/service/testing';
 import { revokeDevice, schema } from '@onestop/store';
@@ -45,6 +48,7 @@ describe.each(STORE_BACKENDS)('broker + ingest on %s', (backend) => {
       registry,
       logger: silentLogger,
     });
+    await openAroundTheClock(store, unit);
   });
   afterAll(async () => {
     await ingest?.close();
@@ -173,6 +177,7 @@ describe.each(STORE_BACKENDS)('broker + ingest on %s', (backend) => {
   it('stores a re-sent event once, counts the duplicate and acks it again', async () => {
     const creds = await provision(store, unit, 'q04');
     const dev = await connectDevice(url, creds);
+    await signIn(store, dev, `cb-dup-${backend}`);
     const r = ratingFor(creds.deviceId, { level: 2, officerId: `cb-dup-${backend}` });
     await dev.publishRating(r);
     await dev.waitAcked([r.eventId]);
@@ -195,10 +200,12 @@ describe.each(STORE_BACKENDS)('broker + ingest on %s', (backend) => {
     const devs = await Promise.all(
       ['q05', 'q06', 'q07'].map(async (q) => connectDevice(url, await provision(store, unit, q))),
     );
+    for (const d of devs) await signIn(store, d, officer);
+    // A burst of traffic, not of misuse: citizens' visits, 11 s apart on each counter.
     const sent = devs.flatMap((d) =>
-      Array.from({ length: 100 }, (_, i) => ({
+      visitRatingsFor(d.address.deviceId, 100, { officerId: officer }).map((r, i) => ({
         d,
-        r: ratingFor(d.address.deviceId, { level: (i % 4) + 1, officerId: officer }),
+        r: { ...r, level: (i % 4) + 1 },
       })),
     );
     await Promise.all(sent.map(({ d, r }) => d.publishRating(r)));

@@ -5,14 +5,17 @@ import { join } from 'node:path';
 import { StartError } from '@onestop/service';
 import {
   connectDevice,
+  openAroundTheClock,
   provision,
   ratingFor,
   servicePassword,
+  signIn,
   silentLogger,
   uniqueUnit,
+  visitRatingsFor,
 } from '@onestop/service/testing';
 import { schema } from '@onestop/store';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Embedded, startEmbedded } from '../embedded.js';
@@ -40,13 +43,16 @@ describe('embedded core (database thread, broker, in-process ingest)', () => {
     let core = await start(dir);
     const creds = await provision(core.store, unit, 'q01');
     let device = await connectDevice(`mqtt://127.0.0.1:${core.broker.port}`, creds);
-    const first = Array.from({ length: 50 }, () => ratingFor(creds.deviceId));
+    await openAroundTheClock(core.store, unit);
+    await signIn(core.store, device, 'cb-test');
+    const first = visitRatingsFor(creds.deviceId, 50);
     await Promise.all(first.map((r) => device.publishRating(r)));
     await device.waitAcked(first.map((r) => r.eventId));
     const count = () => core.store.db.$count(schema.ratings, eq(schema.ratings.unitId, unit));
     expect(await count()).toBe(50);
+    // Counted once each for the officer signed in (they span up to two hours).
     const [rollup] = await core.store.db
-      .select({ ratings: schema.hourlyRollups.ratings })
+      .select({ ratings: sql<number>`sum(${schema.hourlyRollups.ratings})::int` })
       .from(schema.hourlyRollups)
       .where(eq(schema.hourlyRollups.unitId, unit));
     expect(rollup?.ratings).toBe(50);

@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  AROUND_THE_CLOCK,
   type Database,
   findDeviceByUsername,
+  initUnitSettings,
   provisionDevice,
   upsertOfficer,
   upsertUnit,
@@ -90,6 +92,12 @@ export async function ensureSimulatedFleet(
       return { id: `cb-${unit.id}-${counterId}-${shift + 1}`, name: DEMO_OFFICERS[k]! };
     });
     await upsertUnit(db, unit);
+    // Simulated counters rate at whatever hour `serve` runs: their demo wards never close.
+    await initUnitSettings(db, {
+      unitId: unit.id,
+      settings: { openingHours: AROUND_THE_CLOCK },
+      actor: 'simulator',
+    });
     for (const o of officers) await upsertOfficer(db, { ...o, unitId: unit.id });
     const existing = saved.find((s) => s.unitId === unit.id && s.counterId === counterId);
     const row = existing ? await findDeviceByUsername(db, existing.username) : null;

@@ -4,10 +4,18 @@ import {
   deviceSubscriptions,
   encodePayload,
   newEventId,
+  type PresenceEvent,
   type RatingEvent,
   topicFor,
 } from '@onestop/protocol';
-import { type ProvisionedDevice, provisionDevice, type Store } from '@onestop/store';
+import {
+  AROUND_THE_CLOCK,
+  type ProvisionedDevice,
+  provisionDevice,
+  type Store,
+  saveOfficer,
+  setUnitSettings,
+} from '@onestop/store';
 import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
 import type { Registry } from 'prom-client';
@@ -49,12 +57,67 @@ export function ratingFor(deviceId: string, over: Partial<RatingEvent> = {}): Ra
   };
 }
 
+/**
+ * `n` ratings of citizens' visits at a device, 11 s apart with the last one now: traffic that no
+ * misuse filter catches (no rapid repeat, no burst without a visit).
+ */
+export function visitRatingsFor(deviceId: string, n: number, over: Partial<RatingEvent> = {}): RatingEvent[] {
+  const now = Date.now();
+  return Array.from({ length: n }, (_, i) =>
+    ratingFor(deviceId, { visitId: newEventId(), ts: now - (n - 1 - i) * 11_000, ...over }),
+  );
+}
+
+/** An officer's badge sign-in (or sign-out) at a device, by default an hour ago. */
+export function signInFor(
+  deviceId: string,
+  officerId: string,
+  over: { ts?: number; state?: 'signed_in' | 'signed_out' } = {},
+): PresenceEvent {
+  seq++;
+  return {
+    v: 1,
+    eventId: newEventId(),
+    deviceId,
+    bootId,
+    seq,
+    ts: Date.now() - 3_600_000,
+    mono: seq * 10,
+    kind: 'session',
+    state: 'signed_in',
+    officerId,
+    source: 'badge',
+    ...over,
+  };
+}
+
+/**
+ * The realistic start of a counter's day, for tests whose ratings must count for an officer: the
+ * officer on the unit's roster, signed in at the device (acknowledged). The centre credits no
+ * officer it has not seen signed in there (store/src/judge).
+ */
+export async function signIn(store: Store, dev: TestDevice, officerId: string, ts = Date.now() - 3_600_000) {
+  await saveOfficer(store.db, { unitId: dev.address.unitId, officerId, name: officerId, actor: 'test' });
+  const p = signInFor(dev.address.deviceId, officerId, { ts });
+  await dev.publishPresence(p);
+  await dev.waitAcked([p.eventId]);
+}
+
+/**
+ * Opens the unit around the clock, for tests that rate "now" whatever the hour they run at: the
+ * default opening hours would filter a test run at night as `outside_hours`.
+ */
+export async function openAroundTheClock(store: Store, unitId: string) {
+  await setUnitSettings(store.db, { unitId, settings: { openingHours: AROUND_THE_CLOCK }, actor: 'test' });
+}
+
 /** A test device: an MQTT client that collects the eventIds acknowledged on its `ack` topic. */
 export interface TestDevice {
   address: DeviceAddress;
   client: MqttClient;
   acked: Set<string>;
   publishRating(r: RatingEvent): Promise<void>;
+  publishPresence(p: PresenceEvent): Promise<void>;
   waitAcked(ids: readonly string[], timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -97,6 +160,9 @@ export async function wrapDevice(client: MqttClient, address: DeviceAddress): Pr
     acked,
     async publishRating(r) {
       await client.publishAsync(topicFor(addr, 'evt/rating'), encodePayload('evt/rating', r), { qos: 1 });
+    },
+    async publishPresence(p) {
+      await client.publishAsync(topicFor(addr, 'evt/presence'), encodePayload('evt/presence', p), { qos: 1 });
     },
     waitAcked: (ids, timeoutMs = 10_000) =>
       waitFor(() => ids.every((id) => acked.has(id)), timeoutMs, 'acks'),

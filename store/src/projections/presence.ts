@@ -1,77 +1,108 @@
 import type { PresenceEvent } from '@onestop/protocol';
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db.js';
-import { batchParam, eventsHead, type Placed } from './statement.js';
+import { type Judging, rejudge } from '../judge/judge.js';
+import { batchParam, eventsHead, freshIds, type Placed } from './statement.js';
 
 type PresenceIn = Placed & { payload: PresenceEvent };
 
 /**
- * Presence intervals: an opening event (signed_in, occupied) closes every interval of its kind
- * left open on that device that began no later than it (a counter has one officer seat) and opens
- * a new one; a closing event (signed_out, empty) closes the latest such open interval (for a
- * session, that officer's). A close with nothing open (its opening was lost or arrives later)
- * stays only in `events`.
+ * Presence intervals, a function of the set of a device's presence events, whatever order they
+ * arrive in (an outbox replay, a sign-out before its sign-in, two ingest processes): per device
+ * and kind, in device order (placed time, sequence, event ID), each opening event (signed_in,
+ * occupied) opens an interval that the first later event ends if it opens one too (a counter has
+ * one officer seat) or closes it (empty; for a session, signed_out of the same officer). A close
+ * that ends nothing only stays in `events`; quarantined events open or close nothing. Intervals
+ * of one kind on one device therefore never overlap, and an empty one is not kept: the judge
+ * finds the interval covering an instant with one index probe.
  *
- * Each event's effect depends on the ones before it on the same device, so the new events are
- * applied in rounds: round k applies the k-th new event, in device order (time, then sequence),
- * of every (device, kind) at once, set-based. Round 1 runs in the statement that inserts the
- * events, so a batch with one presence event per device (the usual case) is ONE statement; a
- * sign-in and sign-out of the same device in one batch take a second, and pair up.
- * Must run in a transaction when more than one round is needed.
+ * New events only change intervals from their own time on, so those are re-derived from the
+ * stored events (`events_presence_device_at_idx`), beginning at the interval the earliest new
+ * event falls in; then the device's ratings from that time on are judged again (a late sign-in
+ * verifies the ratings it covers, a late sign-out unverifies those after it).
+ * Must run in a transaction, after `prepareJudging` locked the devices.
  */
-export async function projectPresence(tx: Executor, batch: readonly PresenceIn[]): Promise<string[]> {
-  const result =
-    await tx.execute(sql`${eventsHead('presence', batchParam(batch), 'kind text, state text, "officerId" text')},
-ranked as (
-  select *, row_number() over (partition by "deviceId", kind order by at, seq, "eventId") as k
-  from fresh where at is not null
-),
-round as (select * from ranked where k = 1),
-${APPLY}
-select "eventId" as event_id, k from ranked
-union all select "eventId", 0 from fresh where at is null`);
-  // node-postgres and PGlite both return `{ rows }`.
-  const rows = (result as unknown as { rows: Array<{ event_id: string; k: number | string }> }).rows;
-  // Quarantined events (no placed time) are stored but open or close nothing.
-  const later = new Map<number, Set<string>>();
-  for (const r of rows) {
-    const k = Number(r.k);
-    if (k > 1) later.set(k, (later.get(k) ?? new Set()).add(r.event_id));
+export async function projectPresence(
+  tx: Executor,
+  batch: readonly PresenceIn[],
+  judging: Judging,
+): Promise<string[]> {
+  const ids = await freshIds(
+    tx,
+    sql`${eventsHead('presence', batchParam(batch), 'kind text, state text, "officerId" text')}
+select event_id from ins`,
+  );
+  const fresh = new Set(ids);
+  const from = new Map<string, { device_id: string; kind: string; from_ms: number }>();
+  for (const e of batch) {
+    if (e.at === null || !fresh.has(e.payload.eventId)) continue;
+    const key = `${e.payload.deviceId}\u0000${e.payload.kind}`;
+    const known = from.get(key);
+    if (!known || e.at < known.from_ms)
+      from.set(key, { device_id: e.payload.deviceId, kind: e.payload.kind, from_ms: e.at });
   }
-  for (let k = 2; later.has(k); k++) {
-    const ids = later.get(k) ?? new Set();
-    const round = batchParam(batch.filter((e) => ids.has(e.payload.eventId)));
-    await tx.execute(sql`with round as (
-  select p.*, b.x->0->>0 as unit_id, b.x->0->>1 as counter_id, to_timestamp((b.x->0->>2)::bigint / 1000.0) as at
-  from jsonb_array_elements(${round}::jsonb) as b(x),
-    jsonb_to_record(b.x->1) as p("eventId" uuid, "deviceId" text, ts bigint, kind text, state text, "officerId" text)
-),
-${APPLY}
-select 1`);
-  }
-  return rows.map((r) => r.event_id);
+  if (from.size === 0) return ids;
+  await rederiveIntervals(tx, [...from.values()]);
+  const byDevice = new Map<string, number>();
+  for (const f of from.values())
+    byDevice.set(f.device_id, Math.min(f.from_ms, byDevice.get(f.device_id) ?? f.from_ms));
+  await rejudge(
+    tx,
+    [...byDevice].map(([device_id, from_ms]) => ({ device_id, from_ms, to_ms: null })),
+    judging,
+  );
+  return ids;
 }
 
 /**
- * One round, from a CTE `round` of at most one event per (device, kind). The update and the
- * insert see the same snapshot, so a new interval is never closed by its own opening event, and
- * no interval is matched by two events.
+ * Re-derives the intervals of each (device, kind) from `from_ms` on (null: from the first event),
+ * in ONE statement: the intervals begun at or after the last opening at or before `from_ms` are
+ * replaced by those its stored events define. Window functions find each opening's end (the next
+ * opening, or the next matching close) in one pass over the events.
  */
-const APPLY = sql.raw(`e as (
-  select *, state in ('signed_in', 'occupied') as opening from round
+export async function rederiveIntervals(
+  tx: Executor,
+  touched: ReadonlyArray<{ device_id: string; kind: string; from_ms: number | null }>,
+): Promise<void> {
+  await tx.execute(sql`with touched as (
+  select x.device_id, x.kind, coalesce(to_timestamp(x.from_ms / 1000.0), '-infinity') as t
+  from jsonb_to_recordset(${JSON.stringify(touched)}::jsonb) as x(device_id text, kind text, from_ms bigint)
 ),
-closed as (
-  update presence_intervals i set ended_at = e.at, end_event_id = e."eventId"
-  from e
-  where i.device_id = e."deviceId" and i.kind = e.kind and i.ended_at is null and i.started_at <= e.at
-    and (e.opening or i.id = (
-      select q.id from presence_intervals q
-      where q.device_id = e."deviceId" and q.kind = e.kind and q.ended_at is null and q.started_at <= e.at
-        and (e.kind <> 'session' or q.officer_id = e."officerId")
-      order by q.started_at desc
-      limit 1))
+anchor as (
+  select t.device_id, t.kind, coalesce((
+    select max(i.started_at) from presence_intervals i
+    where i.device_id = t.device_id and i.kind = t.kind and i.started_at <= t.t), t.t) as s0
+  from touched t
 ),
-opened as (
-  insert into presence_intervals (unit_id, counter_id, device_id, officer_id, kind, started_at, start_event_id)
-  select unit_id, counter_id, "deviceId", coalesce("officerId", ''), kind, at, "eventId" from e where opening
-)`);
+gone as (
+  delete from presence_intervals i using anchor a
+  where i.device_id = a.device_id and i.kind = a.kind and i.started_at >= a.s0
+),
+ordered as (
+  select e.event_id, e.unit_id, e.counter_id, e.device_id, a.kind, e.at,
+    e.payload->>'state' in ('signed_in', 'occupied') as opening,
+    coalesce(e.payload->>'officerId', '') as officer_id,
+    row_number() over (partition by e.device_id, a.kind order by e.at, e.seq, e.event_id) as pos
+  from anchor a
+  join events e on e.device_id = a.device_id and e.type = 'presence' and e.at >= a.s0
+  where e.payload->>'kind' = a.kind
+),
+ends as (
+  select o.*,
+    least(
+      min(pos) filter (where opening) over later,
+      case when kind = 'seat' then min(pos) filter (where not opening) over later
+        else min(pos) filter (where not opening) over later_same_officer end
+    ) as end_pos
+  from ordered o
+  window later as (partition by device_id, kind order by pos rows between 1 following and unbounded following),
+    later_same_officer as (partition by device_id, kind, officer_id order by pos
+      rows between 1 following and unbounded following)
+)
+insert into presence_intervals (unit_id, counter_id, device_id, officer_id, kind, started_at, start_event_id,
+  ended_at, end_event_id)
+select s.unit_id, s.counter_id, s.device_id, s.officer_id, s.kind, s.at, s.event_id, e.at, e.event_id
+from ends s
+left join ordered e on e.device_id = s.device_id and e.kind = s.kind and e.pos = s.end_pos
+where s.opening and (e.at is null or e.at > s.at)`);
+}

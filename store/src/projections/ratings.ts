@@ -1,21 +1,28 @@
 import { officialLevel, type RatingEvent, ratingIndex } from '@onestop/protocol';
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db.js';
-import { rollupUpsert } from './rollup.js';
+import { type Judging, judgeFresh } from '../judge/judge.js';
 import { batchParam, eventsHead, freshIds, type Placed } from './statement.js';
 
 /**
- * Ratings, the bulk of the traffic, in ONE statement (one round trip, one parse, one plan): the
- * `events` insert, the `ratings` rows with their official level and score (derived here from the
- * protocol's one definition of the scales), and the hour's counts and per-level distribution.
+ * Ratings, the bulk of the traffic: ONE statement inserts the events and the `ratings` rows with
+ * their official level and score (derived here from the protocol's one definition of the scales),
+ * `pending`; a second judges the fresh ones (attribution and misuse filters, store/src/judge) and
+ * adds them to the hour's roll-up under their officer only if they count for that officer. The
+ * judging needs the rows stored, as the rules compare each rating with every other press of its
+ * device, those of the same batch included. Must run in a transaction, after `prepareJudging`.
  * Returns the IDs of the newly inserted events.
  */
-export function projectRatings(db: Executor, batch: ReadonlyArray<Placed & { payload: RatingEvent }>) {
+export async function projectRatings(
+  db: Executor,
+  batch: ReadonlyArray<Placed & { payload: RatingEvent }>,
+  judging: Judging,
+): Promise<string[]> {
   const json = batchParam(batch, (e) => [
     officialLevel(e.payload.scale, e.payload.level),
     ratingIndex(e.payload.scale, e.payload.level),
   ]);
-  return freshIds(
+  const ids = await freshIds(
     db,
     sql`${eventsHead(
       'rating',
@@ -25,23 +32,15 @@ export function projectRatings(db: Executor, batch: ReadonlyArray<Placed & { pay
     )},
 rt as (
   insert into ratings (event_id, unit_id, counter_id, device_id, officer_id, visit_id, dossier_ids,
-    ticket, scale, level, official, score, source, reasons, response_ms, device_ts, at, attribution)
+    ticket, scale, level, official, score, source, reasons, response_ms, device_ts, at)
   select "eventId", unit_id, counter_id, "deviceId", "officerId", "visitId",
     coalesce("dossierIds", '{}'), ticket, scale, level, o->>4, (o->>5)::smallint, source,
-    coalesce(reasons, '{}'), "responseMs", device_ts, at, 'verified'
+    coalesce(reasons, '{}'), "responseMs", device_ts, at
   from fresh
   on conflict do nothing
-),
-ru as (${sql.raw(ROLLUP)})
+)
 select event_id from ins`,
   );
+  await judgeFresh(db, ids, judging);
+  return ids;
 }
-
-const ROLLUP = rollupUpsert(
-  ['ratings', 'very_satisfied', 'satisfied', 'unsatisfied', 'score_sum'],
-  `select unit_id, counter_id, coalesce("officerId", '') as officer_id, hour, scale || ':' || level as level_key,
-    1 as ratings, (o->>4 = 'very_satisfied')::int as very_satisfied, (o->>4 = 'satisfied')::int as satisfied,
-    (o->>4 = 'unsatisfied')::int as unsatisfied, (o->>5)::int as score_sum
-  from fresh`,
-  true,
-);

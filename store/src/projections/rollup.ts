@@ -1,14 +1,15 @@
 /**
  * The `hourly_rollups` upsert, as the last CTE of a projection statement. `increments` is a
  * SELECT (from `fresh`) of one row per new event: `unit_id, counter_id, officer_id, hour`, then
- * the named counters; with `levels`, also `level_key` (`scale:level`), whose per-key counts are
- * merged into the `levels` distribution. Rows are summed per key and upserted in key order, which
- * keeps two concurrent ingest transactions from deadlocking.
+ * the named counters; with `levels`, also `level_key` (`scale:level`, null for a row that adds to
+ * no level), whose per-key counts are merged into the `levels` distribution. Rows are summed per
+ * key and upserted in key order, which keeps two concurrent ingest transactions from deadlocking.
  */
 export function rollupUpsert(counters: readonly string[], increments: string, levels = false): string {
   const sums = counters.map((c) => `sum(${c})`);
   const grouped = levels
-    ? `select unit_id, counter_id, officer_id, hour, ${sums.join(', ')}, jsonb_object_agg(level_key, n)
+    ? `select unit_id, counter_id, officer_id, hour, ${sums.join(', ')},
+    coalesce(jsonb_object_agg(level_key, n) filter (where level_key is not null), '{}'::jsonb)
   from (
     select unit_id, counter_id, officer_id, hour, level_key, count(*) as n, ${counters
       .map((c) => `sum(${c}) as ${c}`)

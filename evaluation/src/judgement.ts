@@ -1,0 +1,57 @@
+/**
+ * How the centre judges each placed rating at ingest (store/src/judge implements exactly this, in
+ * SQL; the codes below are what it stores and what the dashboard labels). Two independent
+ * verdicts, both recomputed whenever late presence or a late neighbouring press could change them:
+ *
+ * ATTRIBUTION: a rating counts against the officer it names only if the centre itself can see that
+ * officer signed in at that counter at that moment, never on the device's word. `verified` needs
+ * an officer on this unit's roster (not retired at the time) and one of that officer's sessions on
+ * this device covering the placed time (`started_at` ≤ at < `ended_at`, or still open). Otherwise
+ * `unverified`, with the first reason that holds, in this order.
+ *
+ * FILTER: misuse rules in the manner of HappyOrNot, thresholds from the unit's settings. A filtered
+ * rating is kept, counted and shown as filtered, never dropped and never in an officer's figures.
+ * Each rule looks only at raw facts (times, presence, other presses' existence), never at another
+ * rating's verdict, so the outcome is the same whatever order events arrive in; when several rules
+ * hold, the first in this order names it.
+ *
+ * A rating that counts for its officer is `verified` with no filter. Quarantined ratings (time not
+ * placed) are not judged; they stay `pending` and count nowhere until placed.
+ */
+
+export const ATTRIBUTIONS = ['verified', 'unverified'] as const;
+export type Attribution = (typeof ATTRIBUTIONS)[number];
+
+/** Why a rating is unverified, in order of precedence. */
+export const ATTRIBUTION_REASONS = [
+  /** The device named no officer. */
+  'no_officer',
+  /** The named officer is on no roster at all (not in `officers`). */
+  'unknown_officer',
+  /** The officer belongs to another unit, or had retired before the rating. */
+  'not_on_roster',
+  /** That officer had signed out of this device before the rating and no session of theirs covers it. */
+  'after_sign_out',
+  /** That officer was not signed in at this device then (and had never signed out of it before). */
+  'not_signed_in',
+] as const;
+export type AttributionReason = (typeof ATTRIBUTION_REASONS)[number];
+
+/** Why a rating is filtered, in order of precedence. */
+export const FILTER_REASONS = [
+  /** Placed outside the unit's opening hours for that weekday (Vietnam time). */
+  'outside_hours',
+  /** Pressed with no visit, no officer session and no occupied seat on the device at that moment. */
+  'nobody_at_counter',
+  /**
+   * An earlier press on the same device (earlier placed time, or the same time and a smaller
+   * event ID) lies less than the unit's rapid-repeat window before it.
+   */
+  'rapid_repeat',
+  /**
+   * Pressed with no visit, and the device's presses with no visit placed in the window
+   * `(at − burst window, at]` (this one included) number more than the unit's burst limit.
+   */
+  'burst_without_visit',
+] as const;
+export type FilterReason = (typeof FILTER_REASONS)[number];

@@ -1,0 +1,2 @@
+CREATE INDEX "events_presence_device_at_idx" ON "events" USING btree ("device_id","at") WHERE "events"."type" = 'presence';--> statement-breakpoint
+CREATE INDEX "ratings_pending_idx" ON "ratings" USING btree ("device_id","at") WHERE "ratings"."attribution" = 'pending' and "ratings"."at" is not null;

@@ -1,0 +1,381 @@
+import { newEventId } from '@onestop/protocol';
+import { and, eq, inArray } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recentAudit } from '../audit.js';
+import { type IngestEvent, ingestBatch } from '../ingest.js';
+import { projectRatings } from '../projections/ratings.js';
+import { retireOfficer, saveOfficer } from '../roster.js';
+import { hourlyRollups, ratings } from '../schema.js';
+import { openTestStore, STORE_BACKENDS, type TestStore } from '../testing.js';
+import { prepareJudging } from './judge.js';
+import { judgePending } from './pending.js';
+import { judgementByCounter, uncountedRatings } from './queries.js';
+import { getUnitSettings, setUnitSettings } from './settings.js';
+import { ratingAt, seatAt, sessionAt, type Where } from './testing.js';
+
+const NINE = Date.UTC(2025, 8, 1, 2); // Monday 1 September 2025, 09:00 in Hanoi
+const MIN = 60_000;
+let n = 0;
+/** A fresh unit, counter, device and officers (IDs are global) per test, so tests share one database without meeting. */
+function place(): Where & { a: string; b: string } {
+  n++;
+  return { unitId: `u${n}`, counterId: 'q1', deviceId: `d${n}`, a: `cb-a${n}`, b: `cb-b${n}` };
+}
+
+describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await openTestStore(backend);
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  const roster = (unitId: string, officerId: string) =>
+    saveOfficer(store.db, { unitId, officerId, name: officerId, actor: 'test' });
+  const ingest = (...events: IngestEvent[]) => ingestBatch(store.db, events);
+  async function verdict(e: IngestEvent) {
+    const [r] = await store.db
+      .select({ a: ratings.attribution, why: ratings.attributionReason, filter: ratings.filterReason })
+      .from(ratings)
+      .where(eq(ratings.eventId, e.payload.eventId));
+    return r;
+  }
+  /** The unit's roll-up rating columns per officer row, summed over hours; zero rows left out. */
+  async function rolled(unitId: string) {
+    const rows = await store.db.select().from(hourlyRollups).where(eq(hourlyRollups.unitId, unitId));
+    const out: Record<string, { ratings: number; unverified: number; filtered: number }> = {};
+    for (const r of rows) {
+      if (r.ratings + r.unverified + r.filtered === 0) continue;
+      const o = out[r.officerId] ?? { ratings: 0, unverified: 0, filtered: 0 };
+      out[r.officerId] = o;
+      o.ratings += r.ratings;
+      o.unverified += r.unverified;
+      o.filtered += r.filtered;
+    }
+    return out;
+  }
+
+  describe('attribution', () => {
+    it('verifies an officer of the unit signed in at the device, and counts the rating for them', async () => {
+      const w = place();
+      await roster(w.unitId, w.a);
+      const r = ratingAt(w, NINE + MIN, { officerId: w.a });
+      await ingest(sessionAt(w, NINE, 'signed_in', w.a), r);
+      expect(await verdict(r)).toEqual({ a: 'verified', why: null, filter: null });
+      expect(await rolled(w.unitId)).toEqual({ [w.a]: { ratings: 1, unverified: 0, filtered: 0 } });
+    });
+
+    it('no_officer: the device named nobody', async () => {
+      const w = place();
+      await roster(w.unitId, w.a);
+      const r = ratingAt(w, NINE + MIN, { officerId: null });
+      await ingest(sessionAt(w, NINE, 'signed_in', w.a), r);
+      expect(await verdict(r)).toEqual({ a: 'unverified', why: 'no_officer', filter: null });
+      expect(await rolled(w.unitId)).toEqual({ '': { ratings: 0, unverified: 1, filtered: 0 } });
+    });
+
+    it('unknown_officer: on no roster, even though the device signed them in', async () => {
+      const w = place();
+      const r = ratingAt(w, NINE + MIN, { officerId: 'ghost' });
+      await ingest(sessionAt(w, NINE, 'signed_in', 'ghost'), r);
+      expect(await verdict(r)).toMatchObject({ a: 'unverified', why: 'unknown_officer' });
+      expect(await rolled(w.unitId)).toEqual({ '': { ratings: 0, unverified: 1, filtered: 0 } });
+    });
+
+    it('not_on_roster: an officer of another unit signed in here', async () => {
+      const w = place();
+      const elsewhere = place();
+      await roster(elsewhere.unitId, `cb-x${n}`);
+      const r = ratingAt(w, NINE + MIN, { officerId: `cb-x${n}` });
+      await ingest(sessionAt(w, NINE, 'signed_in', `cb-x${n}`), r);
+      expect(await verdict(r)).toMatchObject({ a: 'unverified', why: 'not_on_roster' });
+      expect(await rolled(w.unitId)).toEqual({ '': { ratings: 0, unverified: 1, filtered: 0 } });
+    });
+
+    it('not_on_roster: retired before the rating, verified for what came before', async () => {
+      const w = place();
+      const officer = `cb-r${n}`;
+      await roster(w.unitId, officer);
+      const now = Date.now();
+      const before = ratingAt(w, now - 10 * MIN, { officerId: officer });
+      await ingest(sessionAt(w, now - 20 * MIN, 'signed_in', officer), before);
+      await retireOfficer(store.db, officer, 'test');
+      const after = ratingAt(w, Date.now() + 1_000, { officerId: officer });
+      await ingest(after);
+      expect(await verdict(before)).toMatchObject({ a: 'verified' });
+      expect(await verdict(after)).toMatchObject({ a: 'unverified', why: 'not_on_roster' });
+    });
+
+    it('after_sign_out: one second after the officer signed out', async () => {
+      const w = place();
+      await roster(w.unitId, w.a);
+      const out = NINE + 30 * MIN;
+      const inside = ratingAt(w, out - 1_000, { officerId: w.a });
+      const late = ratingAt(w, out + 1_000, { officerId: w.a });
+      await ingest(sessionAt(w, NINE, 'signed_in', w.a), inside, sessionAt(w, out, 'signed_out', w.a));
+      await ingest(late);
+      expect(await verdict(inside)).toMatchObject({ a: 'verified' });
+      // Nobody is at the counter either, and that filter names it; the attribution still says why.
+      expect(await verdict(late)).toEqual({
+        a: 'unverified',
+        why: 'after_sign_out',
+        filter: 'nobody_at_counter',
+      });
+      expect(await rolled(w.unitId)).toEqual({
+        [w.a]: { ratings: 1, unverified: 0, filtered: 0 },
+        '': { ratings: 0, unverified: 0, filtered: 1 },
+      });
+    });
+
+    it('not_signed_in: another officer holds the counter', async () => {
+      const w = place();
+      await roster(w.unitId, w.a);
+      await roster(w.unitId, w.b);
+      const r = ratingAt(w, NINE + MIN, { officerId: w.b });
+      await ingest(sessionAt(w, NINE, 'signed_in', w.a), r);
+      expect(await verdict(r)).toEqual({ a: 'unverified', why: 'not_signed_in', filter: null });
+      expect(await rolled(w.unitId)).toEqual({ '': { ratings: 0, unverified: 1, filtered: 0 } });
+    });
+
+    it('re-verifies ratings when their sign-in arrives late, and moves them in the roll-ups', async () => {
+      const w = place();
+      await roster(w.unitId, w.a);
+      const visit = newEventId();
+      const rs = [1, 2, 3].map((k) => ratingAt(w, NINE + k * MIN, { officerId: w.a, visitId: visit }));
+      await ingest(...rs);
+      for (const r of rs) expect(await verdict(r)).toMatchObject({ a: 'unverified', why: 'not_signed_in' });
+      expect(await rolled(w.unitId)).toEqual({ '': { ratings: 0, unverified: 3, filtered: 0 } });
+      // The outbox replays the sign-in (and a sign-out between the second and third rating).
+      await ingest(sessionAt(w, NINE, 'signed_in', w.a), sessionAt(w, NINE + 150_000, 'signed_out', w.a));
+      expect(await verdict(rs[0]!)).toEqual({ a: 'verified', why: null, filter: null });
+      expect(await verdict(rs[1]!)).toEqual({ a: 'verified', why: null, filter: null });
+      expect(await verdict(rs[2]!)).toMatchObject({ a: 'unverified', why: 'after_sign_out' });
+      expect(await rolled(w.unitId)).toEqual({
+        [w.a]: { ratings: 2, unverified: 0, filtered: 0 },
+        '': { ratings: 0, unverified: 1, filtered: 0 },
+      });
+    });
+
+    it('a sign-out arriving before its sign-in still ends the session', async () => {
+      const w = place();
+      await roster(w.unitId, w.a);
+      const visit = newEventId();
+      const after = ratingAt(w, NINE + 20 * MIN, { officerId: w.a, visitId: visit });
+      await ingest(sessionAt(w, NINE + 10 * MIN, 'signed_out', w.a));
+      await ingest(sessionAt(w, NINE, 'signed_in', w.a));
+      await ingest(after);
+      expect(await verdict(after)).toMatchObject({ a: 'unverified', why: 'after_sign_out' });
+    });
+  });
+
+  describe('filters', () => {
+    it('outside_hours: before the default 06:00, and on a day the unit closes', async () => {
+      const w = place();
+      await roster(w.unitId, w.a);
+      const early = NINE - 3 * 60 * MIN - 1_000; // 05:59:59
+      const r = ratingAt(w, early + 500, { officerId: w.a });
+      const onTime = ratingAt(w, NINE - 3 * 60 * MIN + 20_000, { officerId: w.a }); // 06:00:20
+      await ingest(sessionAt(w, early, 'signed_in', w.a), r, onTime);
+      expect(await verdict(r)).toEqual({ a: 'verified', why: null, filter: 'outside_hours' });
+      expect(await verdict(onTime)).toEqual({ a: 'verified', why: null, filter: null });
+
+      await setUnitSettings(store.db, {
+        unitId: w.unitId,
+        settings: { openingHours: { mon: null } },
+        actor: 't',
+      });
+      const closedDay = ratingAt(w, NINE + 7 * 24 * 60 * MIN, { officerId: w.a }); // next Monday
+      await ingest(closedDay);
+      expect(await verdict(closedDay)).toMatchObject({ a: 'verified', filter: 'outside_hours' });
+      expect(await rolled(w.unitId)).toEqual({
+        [w.a]: { ratings: 1, unverified: 0, filtered: 0 },
+        '': { ratings: 0, unverified: 0, filtered: 2 },
+      });
+    });
+
+    it('nobody_at_counter: no session, no occupied seat, no visit', async () => {
+      const w = place();
+      const alone = ratingAt(w, NINE);
+      const seated = ratingAt(w, NINE + 10 * MIN);
+      const inVisit = ratingAt(w, NINE + 30 * MIN, { visitId: newEventId() });
+      await ingest(alone, seatAt(w, NINE + 5 * MIN, 'occupied'), seated, seatAt(w, NINE + 15 * MIN, 'empty'));
+      await ingest(inVisit);
+      expect(await verdict(alone)).toEqual({
+        a: 'unverified',
+        why: 'no_officer',
+        filter: 'nobody_at_counter',
+      });
+      expect(await verdict(seated)).toEqual({ a: 'unverified', why: 'no_officer', filter: null });
+      expect(await verdict(inVisit)).toEqual({ a: 'unverified', why: 'no_officer', filter: null });
+    });
+
+    it('rapid_repeat: a press within 10 s of an earlier one, whichever arrives first', async () => {
+      const w = place();
+      await roster(w.unitId, w.a);
+      await ingest(sessionAt(w, NINE, 'signed_in', w.a));
+      const first = ratingAt(w, NINE + MIN, { officerId: w.a, level: 1 });
+      const repeat = ratingAt(w, NINE + MIN + 9_999, { officerId: w.a, level: 1 });
+      const apart = ratingAt(w, NINE + MIN + 20_000, { officerId: w.a, level: 1 });
+      await ingest(repeat, apart);
+      expect(await verdict(repeat)).toMatchObject({ a: 'verified', filter: null });
+      expect(await rolled(w.unitId)).toEqual({ [w.a]: { ratings: 2, unverified: 0, filtered: 0 } });
+      // The earlier press arrives last (outbox replay): the repeat becomes filtered, moved exactly.
+      await ingest(first);
+      expect(await verdict(first)).toEqual({ a: 'verified', why: null, filter: null });
+      expect(await verdict(repeat)).toEqual({ a: 'verified', why: null, filter: 'rapid_repeat' });
+      expect(await verdict(apart)).toEqual({ a: 'verified', why: null, filter: null });
+      expect(await rolled(w.unitId)).toEqual({
+        [w.a]: { ratings: 2, unverified: 0, filtered: 0 },
+        '': { ratings: 0, unverified: 0, filtered: 1 },
+      });
+      const [row] = await store.db
+        .select()
+        .from(hourlyRollups)
+        .where(and(eq(hourlyRollups.unitId, w.unitId), eq(hourlyRollups.officerId, w.a)));
+      expect(row).toMatchObject({ unsatisfied: 2, scoreSum: 0, levels: { 'keypad4:1': 2 } });
+    });
+
+    it('burst_without_visit: the presses beyond 10 in 10 minutes with no visit', async () => {
+      const w = place();
+      await roster(w.unitId, w.a);
+      const noVisit = Array.from({ length: 12 }, (_, k) =>
+        ratingAt(w, NINE + MIN + k * 30_000, { officerId: w.a }),
+      );
+      const withVisit = ratingAt(w, NINE + MIN + 12 * 30_000, { officerId: w.a, visitId: newEventId() });
+      await ingest(sessionAt(w, NINE, 'signed_in', w.a), ...noVisit.slice(0, 6));
+      await ingest(...noVisit.slice(6), withVisit);
+      const filters = await Promise.all(noVisit.map(async (r) => (await verdict(r))?.filter));
+      expect(filters).toEqual([...Array(10).fill(null), 'burst_without_visit', 'burst_without_visit']);
+      expect(await verdict(withVisit)).toMatchObject({ a: 'verified', filter: null });
+      expect(await rolled(w.unitId)).toEqual({
+        [w.a]: { ratings: 11, unverified: 0, filtered: 0 },
+        '': { ratings: 0, unverified: 0, filtered: 2 },
+      });
+    });
+
+    it('takes the thresholds from the unit settings', async () => {
+      const w = place();
+      await roster(w.unitId, w.a);
+      await setUnitSettings(store.db, {
+        unitId: w.unitId,
+        settings: { rapidRepeat: { windowSeconds: 0 }, burst: { maxPresses: 2, windowMinutes: 1 } },
+        actor: 't',
+      });
+      const rs = [0, 1, 2, 70].map((s) => ratingAt(w, NINE + MIN + s * 1_000, { officerId: w.a }));
+      await ingest(sessionAt(w, NINE, 'signed_in', w.a), ...rs);
+      const filters = await Promise.all(rs.map(async (r) => (await verdict(r))?.filter));
+      expect(filters).toEqual([null, null, 'burst_without_visit', null]);
+    });
+  });
+
+  it('leaves quarantined ratings unjudged and out of the roll-ups, and shows them per counter', async () => {
+    const w = place();
+    await roster(w.unitId, w.a);
+    const r = ratingAt(w, NINE + MIN, { officerId: w.a });
+    const from = new Date(Date.now() - 60 * MIN);
+    await ingestBatch(store.db, [sessionAt(w, NINE, 'signed_in', w.a)]);
+    // As the ingest stores a rating whose time cannot be placed (time/place.ts): `at` null.
+    await store.db.transaction(async (tx) =>
+      projectRatings(tx, [{ ...r, at: null, timeSource: 'quarantined' }], await prepareJudging(tx, [r])),
+    );
+    expect(await verdict(r)).toEqual({ a: 'pending', why: null, filter: null });
+    expect(await rolled(w.unitId)).toEqual({});
+    const period = { from, to: new Date(Date.now() + 60 * MIN) };
+    expect(await judgementByCounter(store.db, { unitId: w.unitId, period })).toEqual([
+      { counterId: 'q1', counted: 0, unverified: 0, filtered: 0, quarantined: 1 },
+    ]);
+  });
+
+  it('answers leaders per counter and lists what counts for nobody, with reasons', async () => {
+    const w = place();
+    const q2 = { ...w, counterId: 'q2', deviceId: `${w.deviceId}b` };
+    await roster(w.unitId, w.a);
+    const counted = ratingAt(w, NINE + MIN, { officerId: w.a });
+    const repeat = ratingAt(w, NINE + MIN + 1_000, { officerId: w.a });
+    const stranger = ratingAt(q2, NINE + 2 * MIN, { officerId: w.a, visitId: newEventId() });
+    await ingest(sessionAt(w, NINE, 'signed_in', w.a), counted, repeat, stranger);
+    const period = { from: new Date(NINE - 60 * MIN), to: new Date(NINE + 60 * MIN) };
+    expect(await judgementByCounter(store.db, { unitId: w.unitId, period })).toEqual([
+      { counterId: 'q1', counted: 1, unverified: 0, filtered: 1, quarantined: 0 },
+      { counterId: 'q2', counted: 0, unverified: 1, filtered: 0, quarantined: 0 },
+    ]);
+    const list = await uncountedRatings(store.db, { unitId: w.unitId, period, limit: 10 });
+    expect(list.map((r) => [r.eventId, r.counterId, r.attributionReason, r.filterReason])).toEqual([
+      [stranger.payload.eventId, 'q2', 'not_signed_in', null],
+      [repeat.payload.eventId, 'q1', null, 'rapid_repeat'],
+    ]);
+    expect(list[0]).toMatchObject({ officerId: w.a, officerName: w.a, at: new Date(NINE + 2 * MIN) });
+    const q1Only = await uncountedRatings(store.db, { unitId: w.unitId, counterId: 'q1', period, limit: 10 });
+    expect(q1Only.map((r) => r.eventId)).toEqual([repeat.payload.eventId]);
+    expect(await uncountedRatings(store.db, { unitId: w.unitId, period, limit: 1 })).toHaveLength(1);
+  });
+
+  it('judges once, when the store opens, what an older version stored unjudged', async () => {
+    const w = place();
+    await roster(w.unitId, w.a);
+    const ok = ratingAt(w, NINE + MIN, { officerId: w.a });
+    const stranger = ratingAt(w, NINE + 2 * MIN, { officerId: 'cb-z', visitId: newEventId() });
+    await ingest(sessionAt(w, NINE, 'signed_in', w.a), ok, stranger);
+    // As before migration 0008: both pending, both counted for whoever the device named.
+    const ids = [ok.payload.eventId, stranger.payload.eventId];
+    await store.db
+      .update(ratings)
+      .set({ attribution: 'pending', attributionReason: null, filterReason: null })
+      .where(inArray(ratings.eventId, ids));
+    await store.db.delete(hourlyRollups).where(eq(hourlyRollups.unitId, w.unitId));
+    await store.db.insert(hourlyRollups).values([
+      { unitId: w.unitId, counterId: 'q1', officerId: w.a, hour: new Date(NINE), ratings: 1, scoreSum: 100 },
+      {
+        unitId: w.unitId,
+        counterId: 'q1',
+        officerId: 'cb-z',
+        hour: new Date(NINE),
+        ratings: 1,
+        scoreSum: 100,
+      },
+    ]);
+    expect(await judgePending(store.db)).toBe(2);
+    expect(await judgePending(store.db)).toBe(0);
+    expect(await verdict(ok)).toEqual({ a: 'verified', why: null, filter: null });
+    expect(await verdict(stranger)).toMatchObject({ a: 'unverified', why: 'unknown_officer' });
+    expect(await rolled(w.unitId)).toEqual({
+      [w.a]: { ratings: 1, unverified: 0, filtered: 0 },
+      '': { ratings: 0, unverified: 1, filtered: 0 },
+    });
+  });
+
+  it('reads defaults, stores validated settings with an audit entry, refuses bad ones', async () => {
+    const w = place();
+    expect(await getUnitSettings(store.db, w.unitId)).toMatchObject({
+      version: 1,
+      openingHours: { mon: { open: '06:00', close: '22:00' }, sun: { open: '06:00', close: '22:00' } },
+      rapidRepeat: { windowSeconds: 10 },
+      burst: { maxPresses: 10, windowMinutes: 10 },
+    });
+    await setUnitSettings(store.db, {
+      unitId: w.unitId,
+      settings: { openingHours: { sat: { open: '07:30', close: '11:30' }, sun: null } },
+      actor: 'leader',
+    });
+    const s = await getUnitSettings(store.db, w.unitId);
+    expect(s.openingHours).toMatchObject({ sat: { open: '07:30', close: '11:30' }, sun: null });
+    expect(s.openingHours.fri).toEqual({ open: '06:00', close: '22:00' });
+    const [entry] = await recentAudit(store.db, 1, 'unit.settings');
+    expect(entry).toMatchObject({ actor: 'leader', target: w.unitId });
+    await expect(
+      setUnitSettings(store.db, {
+        unitId: w.unitId,
+        settings: { openingHours: { mon: { open: '18:00', close: '08:00' } } },
+        actor: 'x',
+      }),
+    ).rejects.toThrow(/openingHours\.mon: close must be after open/);
+    await expect(
+      setUnitSettings(store.db, { unitId: w.unitId, settings: { burst: { maxPresses: 0 } }, actor: 'x' }),
+    ).rejects.toThrow(/burst\.maxPresses/);
+    await expect(
+      setUnitSettings(store.db, { unitId: w.unitId, settings: { version: 9 }, actor: 'x' }),
+    ).rejects.toThrow(/version/);
+    expect((await getUnitSettings(store.db, w.unitId)).openingHours.sun).toBeNull();
+  });
+});

@@ -1,0 +1,153 @@
+import { sql } from 'drizzle-orm';
+import type { Executor } from '../db.js';
+import { addContributions, contributionsSql, ratingHourSql, recomputeRollups } from './rollups.js';
+import { judgementSql, reachSql, rulesCte, storedRules, type UnitRules } from './rules.js';
+
+/** What judging a batch needs: the rules of every unit in it. */
+export interface Judging {
+  rules: UnitRules[];
+}
+
+/** Ratings of one device placed in `[from_ms, to_ms]` (null: no end). */
+export interface JudgeScope {
+  device_id: string;
+  from_ms: number;
+  to_ms: number | null;
+}
+
+/** Advisory-lock class of "judging this device" (any int4 not used elsewhere; ASCII 'judg'). */
+const DEVICE_LOCK_CLASS = 0x6a756467;
+
+type Rows<T> = { rows: T[] };
+const rowsOf = <T>(r: unknown) => (r as Rows<T>).rows;
+
+/**
+ * Before a batch is projected, in its transaction: takes the judging lock of each of its devices
+ * (in one fixed order, so two transactions never wait on each other in a cycle) and reads its
+ * units' settings, in one round trip. The lock is what makes verdicts independent of arrival
+ * order across ingest processes: a rating and the sign-in or earlier press it depends on, stored
+ * by two concurrent transactions, would otherwise each be judged without seeing the other.
+ */
+export async function prepareJudging(
+  exec: Executor,
+  batch: ReadonlyArray<{ unitId: string; payload: { deviceId: string } }>,
+): Promise<Judging> {
+  const deviceIds = [...new Set(batch.map((e) => e.payload.deviceId))];
+  const unitIds = [...new Set(batch.map((e) => e.unitId))];
+  return { rules: await lockAndReadRules(exec, deviceIds, unitIds) };
+}
+
+async function lockAndReadRules(
+  exec: Executor,
+  deviceIds: string[],
+  unitIds: string[],
+): Promise<UnitRules[]> {
+  const result = await exec.execute(sql`with locked as (
+  select count(*) as n from (
+    select pg_advisory_xact_lock(${sql.raw(String(DEVICE_LOCK_CLASS))}, k)
+    from (
+      select distinct hashtext(d) as k from jsonb_array_elements_text(${JSON.stringify(deviceIds)}::jsonb) as x(d)
+      order by 1
+    ) as keys
+  ) as l
+)
+select u.id, u.settings, locked.n
+from locked left join units u on u.id in (select jsonb_array_elements_text(${JSON.stringify(unitIds)}::jsonb))`);
+  const stored = new Map(
+    rowsOf<{ id: string | null; settings: unknown }>(result).flatMap((r) =>
+      r.id ? [[r.id, r.settings]] : [],
+    ),
+  );
+  // A unit with no row yet (devices provisioned before units were registered) has every default.
+  return unitIds.map((id) => storedRules(id, stored.get(id) ?? {}));
+}
+
+/**
+ * Judges the newly stored ratings `eventIds` (placed ones; quarantined stay `pending`) and adds
+ * them to their roll-ups, in ONE statement. The rules look only backwards in time, so a fresh
+ * rating can change the verdict of stored ones only if it lands before them (a late arrival): the
+ * same statement tells, per device, whether any stored rating lies between its first fresh one
+ * and the reach of its last, and only then are those judged again. A live rating costs index
+ * probes, never a scan.
+ */
+export async function judgeFresh(
+  exec: Executor,
+  eventIds: readonly string[],
+  judging: Judging,
+): Promise<void> {
+  if (eventIds.length === 0) return;
+  const result = await exec.execute(sql`with ${rulesCte(judging.rules)},
+targets as (
+  select * from ratings
+  where event_id in (select value::uuid from jsonb_array_elements_text(${JSON.stringify(eventIds)}::jsonb))
+    and at is not null
+),
+judged as (${judgementSql}),
+upd as (
+  update ratings r set attribution = j.attribution, attribution_reason = j.attribution_reason,
+    filter_reason = j.filter_reason
+  from judged j where r.event_id = j.event_id
+  returning r.*
+),
+contributions as (${contributionsSql(sql`upd`)}),
+ru as (${addContributions}),
+span as (
+  select t.device_id, min(t.at) as from_at, max(t.at + ${reachSql}) as to_at
+  from targets t join rules s on s.unit_id = t.unit_id
+  group by t.device_id
+)
+select device_id, (extract(epoch from from_at) * 1000)::bigint as from_ms,
+  (extract(epoch from to_at) * 1000)::bigint as to_ms
+from span
+where exists (
+  select 1 from ratings n
+  where n.device_id = span.device_id and n.at >= span.from_at and n.at <= span.to_at
+    and n.event_id not in (select event_id from targets)
+)`);
+  const later = rowsOf<{ device_id: string; from_ms: string | number; to_ms: string | number }>(result);
+  if (later.length > 0)
+    await rejudge(
+      exec,
+      later.map((l) => ({ device_id: l.device_id, from_ms: Number(l.from_ms), to_ms: Number(l.to_ms) })),
+      judging,
+    );
+}
+
+/**
+ * Judges again the placed ratings in `scopes` (late presence, a late earlier press, or ratings not
+ * judged yet), stores the verdicts that changed and recomputes the roll-ups of the hours they
+ * fall in from `ratings`, exactly. The units of those ratings must have `judging.rules`.
+ * Returns how many verdicts changed.
+ */
+export async function rejudge(
+  exec: Executor,
+  scopes: readonly JudgeScope[],
+  judging: Judging,
+): Promise<number> {
+  if (scopes.length === 0) return 0;
+  const result = await exec.execute(sql`with ${rulesCte(judging.rules)},
+scope as (
+  select * from jsonb_to_recordset(${JSON.stringify(scopes)}::jsonb) as x(device_id text, from_ms bigint, to_ms bigint)
+),
+targets as (
+  select distinct on (r.event_id) r.* from scope x
+  join ratings r on r.device_id = x.device_id and r.at >= to_timestamp(x.from_ms / 1000.0)
+    and (x.to_ms is null or r.at <= to_timestamp(x.to_ms / 1000.0))
+),
+judged as (${judgementSql}),
+upd as (
+  update ratings r set attribution = j.attribution, attribution_reason = j.attribution_reason,
+    filter_reason = j.filter_reason
+  from judged j
+  where r.event_id = j.event_id
+    and (r.attribution, r.attribution_reason, r.filter_reason)
+      is distinct from (j.attribution, j.attribution_reason, j.filter_reason)
+  returning r.*
+)
+select unit_id, counter_id, ${ratingHourSql} as hour, count(*) as n from upd as ratings group by 1, 2, 3`);
+  const keys = rowsOf<{ unit_id: string; counter_id: string; hour: string | Date; n: string | number }>(
+    result,
+  );
+  await recomputeRollups(exec, keys);
+  return keys.reduce((n, k) => n + Number(k.n), 0);
+}

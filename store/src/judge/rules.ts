@@ -1,0 +1,126 @@
+import {
+  clockMinutes,
+  DEFAULT_UNIT_SETTINGS,
+  parseUnitSettings,
+  type UnitSettings,
+  WEEKDAYS,
+} from '@onestop/evaluation';
+import { type SQL, sql } from 'drizzle-orm';
+import { inVietnamSql } from '../projections/vietnam-time-sql.js';
+
+/**
+ * A unit's settings as the judging SQL reads them: `hours[isodow - 1]` is `[open, close)` in
+ * seconds after Vietnam midnight (null: closed), windows in ms.
+ */
+export interface UnitRules {
+  unit_id: string;
+  hours: Array<[number, number] | null>;
+  rapid_ms: number;
+  burst_max: number;
+  burst_ms: number;
+}
+
+export function unitRules(unitId: string, s: UnitSettings): UnitRules {
+  return {
+    unit_id: unitId,
+    hours: WEEKDAYS.map((d) => {
+      const h = s.openingHours[d];
+      return h ? [clockMinutes(h.open) * 60, clockMinutes(h.close) * 60] : null;
+    }),
+    rapid_ms: s.rapidRepeat.windowSeconds * 1000,
+    burst_max: s.burst.maxPresses,
+    burst_ms: s.burst.windowMinutes * 60_000,
+  };
+}
+
+/**
+ * A stored document that no longer validates (edited by hand in SQL) must not stop ingest: the
+ * defaults judge its unit's ratings, and `getUnitSettings` reports the error to whoever reads it.
+ */
+export function storedRules(unitId: string, stored: unknown): UnitRules {
+  let settings = DEFAULT_UNIT_SETTINGS;
+  try {
+    settings = parseUnitSettings(stored);
+  } catch {}
+  return unitRules(unitId, settings);
+}
+
+/** How far after a press its existence can change another press's verdict (the longer window). */
+export const reachSql = sql.raw(`(greatest(s.rapid_ms, s.burst_ms) * interval '1 millisecond')`);
+
+/** The CTE `rules` from a JSON array of `UnitRules`. */
+export function rulesCte(rules: readonly UnitRules[]): SQL {
+  return sql`rules as (
+  select * from jsonb_to_recordset(${JSON.stringify(rules)}::jsonb)
+    as s(unit_id text, hours jsonb, rapid_ms bigint, burst_max int, burst_ms bigint)
+)`;
+}
+
+const ms = (column: string) => sql.raw(`(${column} * interval '1 millisecond')`);
+
+/**
+ * THE judgement, one SELECT of `event_id, attribution, attribution_reason, filter_reason` for
+ * every row of the relation named `targets` (ratings columns; placed `at` only) whose unit has
+ * `rules`. Everything it consults is stored rows (`ratings`, `presence_intervals`, `officers`),
+ * never the order in which they arrived; see @onestop/evaluation judgement.ts for the rules in
+ * words and the precedence of reasons (the CASE order below).
+ *
+ * Presence: a device's intervals of one kind never overlap and none is empty (presence.ts), so
+ * the interval covering an instant, if any, is the latest one begun at or before it: one
+ * backward index probe (`presence_device_started_idx`), not a scan, for the usual verified rating.
+ * Other presses: index range probes on `ratings_device_at_idx`, the burst count bounded by its
+ * limit.
+ */
+export const judgementSql = sql`select t.event_id,
+    case when attr.reason is null then 'verified' else 'unverified' end as attribution,
+    attr.reason as attribution_reason,
+    filt.reason as filter_reason
+  from targets t
+  join rules s on s.unit_id = t.unit_id
+  left join officers o on o.id = t.officer_id
+  left join lateral (
+    select i.officer_id, i.ended_at is null or i.ended_at > t.at as covers
+    from presence_intervals i
+    where i.device_id = t.device_id and i.kind = 'session' and i.started_at <= t.at
+    order by i.started_at desc limit 1
+  ) cur_session on true
+  left join lateral (
+    select i.ended_at is null or i.ended_at > t.at as covers
+    from presence_intervals i
+    where i.device_id = t.device_id and i.kind = 'seat' and i.started_at <= t.at
+    order by i.started_at desc limit 1
+  ) cur_seat on true
+  cross join lateral (select ${inVietnamSql(sql`t.at`)} as local) wall
+  cross join lateral (select case
+      when t.officer_id is null then 'no_officer'
+      when o.id is null then 'unknown_officer'
+      when o.unit_id <> t.unit_id or o.retired_at <= t.at then 'not_on_roster'
+      when cur_session.covers and cur_session.officer_id = t.officer_id then null
+      when exists (
+        select 1 from presence_intervals i
+        where i.device_id = t.device_id and i.kind = 'session' and i.officer_id = t.officer_id
+          and i.ended_at <= t.at
+      ) then 'after_sign_out'
+      else 'not_signed_in'
+    end as reason) attr
+  cross join lateral (select s.hours -> (extract(isodow from wall.local)::int - 1) as day) today
+  cross join lateral (select case
+      when jsonb_typeof(today.day) <> 'array'
+        or extract(epoch from wall.local::time) < (today.day ->> 0)::int
+        or extract(epoch from wall.local::time) >= (today.day ->> 1)::int then 'outside_hours'
+      when t.visit_id is null and not coalesce(cur_session.covers, false) and not coalesce(cur_seat.covers, false)
+        then 'nobody_at_counter'
+      when exists (
+        select 1 from ratings p
+        where p.device_id = t.device_id and p.at <= t.at and p.at > t.at - ${ms('s.rapid_ms')}
+          and (p.at, p.event_id) < (t.at, t.event_id)
+      ) then 'rapid_repeat'
+      when t.visit_id is null and s.burst_ms > 0 and (
+        select count(*) from (
+          select 1 from ratings p
+          where p.device_id = t.device_id and p.visit_id is null
+            and p.at <= t.at and p.at > t.at - ${ms('s.burst_ms')}
+          limit s.burst_max + 1
+        ) as window_presses
+      ) > s.burst_max then 'burst_without_visit'
+    end as reason) filt`;
