@@ -47,6 +47,8 @@ const bootArb = fc.record({
   ),
 });
 
+type Boot = typeof bootArb extends fc.Arbitrary<infer B> ? B : never;
+
 interface SimEvent {
   boot: number;
   t: number;
@@ -56,7 +58,7 @@ interface SimEvent {
 }
 
 /** A device's life: boots one after another, events delivered promptly or replayed after a reboot. */
-function simulate(boots: Array<fc.RecordValue<typeof bootArb>>) {
+function simulate(boots: ReadonlyArray<Boot>) {
   const starts: number[] = [];
   const events: SimEvent[] = [];
   let clock = PROVISIONED;
