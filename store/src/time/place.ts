@@ -77,10 +77,11 @@ export async function placeTimes(
     })),
     boots,
   );
+  const bootKeys = batch.map((e) => key(e.payload.deviceId, e.payload.bootId));
   const clocks: BatchEventClock[] = batch.map((e, i) => {
     const provisioned = devices.get(e.payload.deviceId)?.provisioned_ms ?? null;
     return {
-      boot: key(e.payload.deviceId, e.payload.bootId),
+      boot: bootKeys[i] ?? '',
       live: live[i] ?? false,
       ts: e.payload.ts,
       mono: e.payload.mono,
@@ -96,7 +97,8 @@ export async function placeTimes(
   batch.forEach((e, i) => {
     const p = placements[i];
     const d = devices.get(e.payload.deviceId);
-    if (!p || !d) return;
+    // Alerts belong to registered devices only.
+    if (!p || !d || d.provisioned_ms === null) return;
     const r = reports.get(d.device_id) ?? {
       deviceId: d.device_id,
       liveOffsetMs: null,
@@ -109,7 +111,7 @@ export async function placeTimes(
     reports.set(d.device_id, r);
     if (p.timeSource === 'quarantined') r.quarantined++;
     if (live[i] && p.clockOffsetMs !== null) {
-      offsets.set(key(d.device_id, e.payload.bootId), p.clockOffsetMs);
+      offsets.set(bootKeys[i] ?? '', p.clockOffsetMs);
       if (e.payload.seq > r.seq) {
         r.seq = e.payload.seq;
         r.liveOffsetMs = p.clockOffsetMs;
@@ -140,34 +142,33 @@ async function readKnown(exec: Executor, batch: readonly IngestEvent[]): Promise
 with k as (
   select x->>0 as device_id, (x->>1)::uuid as boot_id from jsonb_array_elements(${keys}::jsonb) as x
 ),
-dev as (
-  select ds.device_id, (extract(epoch from d.created_at) * 1000)::float8 as provisioned_ms,
+dev as materialized (
+  select ds.device_id, ds.boots, (extract(epoch from d.created_at) * 1000)::float8 as provisioned_ms,
     coalesce(d.boot_id, (
       select b.boot_id from device_boots b where b.device_id = ds.device_id order by b.booted_at_ms desc limit 1
     )) as current_boot,
-    exists (select 1 from alerts a where a.device_id = ds.device_id and a.kind = ${CLOCK_SKEW_ALERT}
-      and a.resolved_at is null) as skew_open,
-    exists (select 1 from alerts a where a.device_id = ds.device_id and a.kind = ${QUARANTINE_ALERT}
-      and a.resolved_at is null) as quarantine_open
-  from (select distinct device_id from k) as ds
+    a.kinds as open_alerts
+  from (select device_id, array_agg(boot_id) as boots from k group by device_id) as ds
   left join devices d on d.id = ds.device_id
-),
-dev2 as (
-  select dev.*,
-    case when exists (select 1 from k o where o.device_id = dev.device_id and o.boot_id <> dev.current_boot)
-      then (select max(e.seq)::float8 from events e where e.device_id = dev.device_id and e.boot_id = dev.current_boot)
-    end as current_max_seq,
-    case when dev.quarantine_open then (
-      select (extract(epoch from max(e.received_at)) * 1000)::float8 from events e
-      where e.device_id = dev.device_id and e.at is null)
-    end as last_quarantined_ms
-  from dev
+  left join (
+    select device_id, array_agg(kind) as kinds from alerts
+    where resolved_at is null and kind in (${CLOCK_SKEW_ALERT}, ${QUARANTINE_ALERT})
+    group by device_id
+  ) as a on a.device_id = ds.device_id
 )
-select k.device_id, k.boot_id, dev2.provisioned_ms, dev2.current_boot, dev2.current_max_seq, dev2.skew_open,
-  dev2.quarantine_open, dev2.last_quarantined_ms, b.booted_at_ms::float8 as booted_at_ms,
-  (extract(epoch from b.last_seen_at) * 1000)::float8 as last_seen_ms
+select k.device_id, k.boot_id, dev.provisioned_ms, dev.current_boot,
+  case when dev.current_boot is not null and not dev.boots <@ array[dev.current_boot] then (
+    select max(e.seq)::float8 from events e where e.device_id = k.device_id and e.boot_id = dev.current_boot
+  ) end as current_max_seq,
+  coalesce(${CLOCK_SKEW_ALERT} = any(dev.open_alerts), false) as skew_open,
+  coalesce(${QUARANTINE_ALERT} = any(dev.open_alerts), false) as quarantine_open,
+  case when ${QUARANTINE_ALERT} = any(dev.open_alerts) then (
+    select (extract(epoch from max(e.received_at)) * 1000)::float8 from events e
+    where e.device_id = k.device_id and e.at is null
+  ) end as last_quarantined_ms,
+  b.booted_at_ms::float8 as booted_at_ms, (extract(epoch from b.last_seen_at) * 1000)::float8 as last_seen_ms
 from k
-join dev2 on dev2.device_id = k.device_id
+join dev on dev.device_id = k.device_id
 left join device_boots b on b.device_id = k.device_id and b.boot_id = k.boot_id`);
   return rowsOf<KnownRow>(result);
 }

@@ -190,7 +190,7 @@ describe('placeEvent', () => {
   });
 
   it('quarantines an unanchored claim before provisioning or after receipt, believes a plausible one', () => {
-    const at = (ts: number) => placeEvent({ ...live({ ts }), bootedAtMs: null, mono: 0 }).timeSource;
+    const at = (ts: number) => placeEvent({ ...live({ ts }), mono: 0 }, null).timeSource;
     expect(at(PROVISIONED - DAY)).toBe('quarantined');
     expect(at(now + DAY)).toBe('quarantined');
     expect(at(now - DAY)).toBe('device');
@@ -208,7 +208,7 @@ describe('placeEvent', () => {
   });
 
   it('takes an unregistered device as provisioned in 2020', () => {
-    const p = placeEvent({ ...live({ ts: Date.UTC(2019, 11, 1), provisionedAtMs: null }), bootedAtMs: null });
+    const p = placeEvent(live({ ts: Date.UTC(2019, 11, 1), provisionedAtMs: null }), null);
     expect(p.timeSource).toBe('quarantined');
   });
 });

@@ -81,10 +81,10 @@ const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x
  * Places one event. `bootedAtMs` is its boot's anchor learnt while the boot was live (null if the
  * centre never saw that boot live); the event's own bound tightens it.
  */
-export function placeEvent(e: EventClock & { bootedAtMs: number | null }): Placement {
+export function placeEvent(e: EventClock, bootedAtMs: number | null): Placement {
   const earliest = provisioned(e);
   const own = bootBound(e);
-  const anchor = e.bootedAtMs === null || own === null ? null : Math.min(e.bootedAtMs, own);
+  const anchor = bootedAtMs === null || own === null ? null : Math.min(bootedAtMs, own);
   if (anchor === null) {
     const plausible = e.ts >= earliest - CLOCK_TOLERANCE_MS && e.ts <= e.receivedAtMs + CLOCK_TOLERANCE_MS;
     return plausible
@@ -123,8 +123,6 @@ export function placeBatch(
     if (bound === null) continue;
     learnt.set(e.boot, Math.min(learnt.get(e.boot) ?? anchors.get(e.boot) ?? bound, bound));
   }
-  const placements = events.map((e) =>
-    placeEvent({ ...e, bootedAtMs: learnt.get(e.boot) ?? anchors.get(e.boot) ?? null }),
-  );
+  const placements = events.map((e) => placeEvent(e, learnt.get(e.boot) ?? anchors.get(e.boot) ?? null));
   return { placements, learnt };
 }
