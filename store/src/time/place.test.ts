@@ -1,6 +1,7 @@
 import {
   type Channel,
   decodeMessage,
+  EXAMPLES,
   type ExpressionEvent,
   newEventId,
   type PresenceEvent,
@@ -91,19 +92,8 @@ class Board {
     return { unitId: UNIT, counterId: this.counterId, type, payload: r.value } as IngestEvent;
   }
 
-  rating(t: number, level = 4): IngestEvent {
-    const p: RatingEvent = {
-      ...this.env(t),
-      visitId: null,
-      officerId: 'cb-lan',
-      dossierIds: [],
-      ticket: null,
-      scale: 'keypad4',
-      level,
-      source: 'keypad',
-      reasons: [],
-      responseMs: 900,
-    };
+  rating(t: number): IngestEvent {
+    const p: RatingEvent = { ...EXAMPLES['evt/rating'], ...this.env(t), officerId: 'cb-lan' };
     return this.decoded('evt/rating', 'rating', p);
   }
 
@@ -124,15 +114,7 @@ class Board {
   }
 
   expression(startedAt: number, endedAt: number): IngestEvent {
-    const probs = {
-      neutral: 0.2,
-      happy: 0.7,
-      sad: 0.02,
-      angry: 0.02,
-      fearful: 0.02,
-      disgusted: 0.02,
-      surprised: 0.02,
-    };
+    const { mean, exit } = EXAMPLES['evt/expression'];
     const p: ExpressionEvent = {
       ...this.env(endedAt),
       visitId: null,
@@ -141,8 +123,8 @@ class Board {
       endedAt: this.reads(endedAt),
       frames: 10,
       exitFrames: 2,
-      mean: probs,
-      exit: probs,
+      mean,
+      exit,
       satisfactionIndex: 0.7,
       confidence: 0.5,
     };
