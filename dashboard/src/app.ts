@@ -29,7 +29,7 @@ import { type AuthEnv, canSeeOfficer, canSeeUnit, homeOf, identify, requireRole 
 import { resolveClientAddress } from './auth/client-address.js';
 import { authRoutes } from './auth/routes.js';
 import { type CommentLimits, commentRoutes } from './comments/routes.js';
-import { deviceRoutes } from './devices/routes.js';
+import { deviceRoutes, devicesOverview } from './devices/routes.js';
 import { type Lang, pickLang, translator } from './i18n.js';
 import type { LiveRatingFeed } from './live/feed.js';
 import { methodRoutes } from './method/routes.js';
@@ -38,7 +38,6 @@ import { presenceTable, unsatisfiedTable } from './pages/accountability.js';
 import { auditTable } from './pages/audit.js';
 import { cityTable } from './pages/city.js';
 import { officerCsv } from './pages/csv.js';
-import { alertsTable, devicesTable } from './pages/devices.js';
 import { layout } from './pages/layout.js';
 import { officerPage } from './pages/officer.js';
 import { periodNav } from './pages/period-nav.js';
@@ -270,9 +269,7 @@ export function createDashboardApp(deps: DashboardDeps) {
     const staff = c.get('staff');
     const lang = c.get('lang');
     const t = translator(lang);
-    const [rows, open] = await Promise.all([devicesOf(staff), openAlerts(deps.db, scopeOf(staff))]);
-    const body = html`<h2>${t('devices')}</h2><h3>${t('openAlerts')}</h3>${alertsTable(t, open)}
-<h3>${t('devices')}</h3>${devicesTable(t, rows)}`;
+    const body = await devicesOverview(deps.db, scopeOf(staff), t);
     return c.html(layout({ lang, t, title: t('devices'), body, staff }));
   });
 

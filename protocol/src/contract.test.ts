@@ -37,7 +37,9 @@ describe('wire contract', () => {
     ['evt/rating', { scale: 'keypad7' }, 'scale'],
     ['evt/rating', { eventId: 'not-a-uuid' }, 'eventId'],
     ['evt/rating', { eventId: '6ba7b810-9dad-11d1-80b4-00c04fd430c8' }, 'eventId'], // v1, not v7
-    ['evt/rating', { ts: 86_400_000 }, 'ts'],
+    ['evt/rating', { ts: -1 }, 'ts'],
+    ['evt/rating', { ts: 4_102_444_800_001 }, 'ts'],
+    ['ack', { ts: 86_400_000 }, 'ts'],
     ['evt/rating', { dossierIds: ['has space'] }, 'dossierIds.0'],
     ['evt/rating', { deviceId: 'bad/id' }, 'deviceId'],
     ['evt/rating', { seq: -1 }, 'seq'],
@@ -54,6 +56,25 @@ describe('wire contract', () => {
     if (!r.ok) {
       expect(r.field).toBe(field);
       expect(r.reason).toMatch(new RegExp(`^${field.replace('.', '\\.')}: `));
+    }
+  });
+
+  // A device clock can read anything after a power cut; refusing it would have the device re-send
+  // the event forever. The centre places or quarantines it (store/src/time/placement.ts).
+  const oddClocks: Array<[string, number]> = [
+    ['1970: a board without RTC after a power cut', 0],
+    ['2020: a stale RTC', Date.UTC(2020, 0, 1) - 1],
+    ['2030: a clock years ahead', Date.UTC(2030, 5, 1)],
+    ['the last millisecond before 2100', 4_102_444_800_000],
+  ];
+  const fromDevice = channels.filter((c) => CHANNELS[c].from === 'device');
+  it.each(oddClocks)('accepts any device clock (%s) on every device-clock field', (_what, ms) => {
+    for (const channel of fromDevice) {
+      const payload: Record<string, unknown> = { ...EXAMPLES[channel], ts: ms };
+      for (const field of ['startedAt', 'endedAt']) if (field in payload) payload[field] = ms;
+      if (channel === 'telemetry') payload.outbox = { ...EXAMPLES.telemetry.outbox, oldestTs: ms };
+      const r = decodePayload(channel, Buffer.from(JSON.stringify(payload)));
+      expect(r.ok ? 'ok' : `${channel}: ${r.reason}`).toBe('ok');
     }
   });
 

@@ -24,11 +24,29 @@ export const QueueTicket = z
   .regex(/^[A-Za-z0-9-]{1,16}$/, 'ticket must be 1–16 characters of A-Z, 0-9, -');
 export const EventId = z.uuid({ version: 'v7', message: 'eventId must be a UUIDv7' });
 export const Uuid = z.uuid({ message: 'must be a UUID' });
-/** Milliseconds since the Unix epoch, sanity-bounded (2020 … 2100) so a device with a dead RTC is caught. */
+/** 2100-01-01T00:00:00Z: no time of this system is later; keeps every timestamp column in range. */
+const YEAR_2100_MS = 4_102_444_800_000;
+
+/**
+ * A time the server stamps (acks, configs, commands), ms since the Unix epoch, sanity-bounded
+ * (2020 … 2100): a server clock outside that is a fault worth refusing.
+ */
 export const EpochMs = z
   .int()
-  .min(1_577_836_800_000, 'timestamp is before 2020: is the device clock set?')
-  .max(4_102_444_800_000, 'timestamp is after 2100');
+  .min(1_577_836_800_000, 'timestamp is before 2020: is the server clock set?')
+  .max(YEAR_2100_MS, 'timestamp is after 2100');
+
+/**
+ * What a device's wall clock said, ms since the Unix epoch: ANY value from 1970 to 2100. A board
+ * without an RTC reads 1970 after a power cut until NTP answers, a stale RTC reads 2020, a bad one
+ * years ahead. Refusing such an event would have the device re-send it forever and lose it in the
+ * end; the centre accepts it and decides when it happened from the boot's monotonic clock, or
+ * quarantines it (store/src/time/placement.ts).
+ */
+export const DeviceClockMs = z
+  .int()
+  .min(0, 'device clock before 1970')
+  .max(YEAR_2100_MS, 'timestamp is after 2100');
 
 export type UnitId = z.infer<typeof UnitId>;
 export type CounterId = z.infer<typeof CounterId>;

@@ -20,3 +20,4 @@ export * from './roster.js';
 export * as schema from './schema.js';
 export * from './staff.js';
 export * from './time/place.js';
+export * from './time/quarantine.js';

@@ -1,12 +1,22 @@
 import { newEventId, type PresenceEvent, type RatingEvent, type VisitEvent } from '@onestop/protocol';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type IngestEvent, ingestBatch } from './ingest.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type IngestEvent, ingestBatch as ingestNow } from './ingest.js';
 import { saveOfficer } from './roster.js';
-import { events, expressionSummaries, hourlyRollups, presenceIntervals, ratings, visits } from './schema.js';
+import {
+  devices,
+  events,
+  expressionSummaries,
+  hourlyRollups,
+  presenceIntervals,
+  ratings,
+  visits,
+} from './schema.js';
 import { openTestStore, STORE_BACKENDS, type TestStore } from './testing.js';
 
 const HOUR = Date.UTC(2025, 8, 1, 2); // 09:00 in Hanoi
+/** Every device's agent started an hour before, with its clock right (NTP): `ts` is believed. */
+const BOOTED = HOUR - 3_600_000;
 const origin = { unitId: 'trung-van', counterId: 'q01' };
 let seq = 0;
 function env(deviceId: string, ts: number) {
@@ -17,8 +27,17 @@ function env(deviceId: string, ts: number) {
     bootId: '0193a0c2-5b1e-7c3d-9f00-1a2b3c4d5e6f',
     seq: seq++,
     ts,
-    mono: seq * 10,
+    mono: ts - BOOTED,
   };
+}
+
+/**
+ * Ingests as the centre would receive the batch: a second after its latest event (or at
+ * `receivedAt`), so that the devices' clocks agree with their boots and times are kept as sent.
+ */
+function ingestBatch(db: TestStore['db'], batch: readonly IngestEvent[], receivedAt?: number) {
+  vi.setSystemTime(receivedAt ?? Math.max(...batch.map((e) => e.payload.ts)) + 1_000);
+  return ingestNow(db, batch);
 }
 function rating(deviceId: string, ts: number, level: number, officerId: string | null = 'cb-a'): IngestEvent {
   const payload: RatingEvent = {
@@ -49,11 +68,23 @@ function presence(deviceId: string, ts: number, state: 'signed_in' | 'signed_out
 describe.each(STORE_BACKENDS)('ingestBatch on %s', (backend) => {
   let store: TestStore;
   beforeAll(async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
     store = await openTestStore(backend);
     // Ratings count for an officer of the unit's roster signed in at the counter (store/src/judge).
     await saveOfficer(store.db, { ...origin, officerId: 'cb-a', name: 'Cán bộ A', actor: 'test' });
+    // Provisioned a month before the events.
+    await store.db.insert(devices).values(
+      ['d1', 'd2', 'd3', 'd4', 'd5', 'd6', 'd7', 'd9'].map((id) => ({
+        id,
+        ...origin,
+        username: `dev-${id}`,
+        passwordHash: 'x',
+        createdAt: new Date(HOUR - 31 * 86_400_000),
+      })),
+    );
   });
   afterAll(async () => {
+    vi.useRealTimers();
     await store?.close();
   });
 
@@ -144,7 +175,8 @@ describe.each(STORE_BACKENDS)('ingestBatch on %s', (backend) => {
       rated: false,
     };
     await ingestBatch(store.db, [{ ...origin, type: 'visit', payload: end }]);
-    await ingestBatch(store.db, [{ ...origin, type: 'visit', payload: start }]);
+    // The start is replayed after the end was stored.
+    await ingestBatch(store.db, [{ ...origin, type: 'visit', payload: start }], HOUR + 92_000);
     const [v] = await store.db.select().from(visits).where(eq(visits.id, visitId));
     expect(v).toMatchObject({ trigger: 'ticket', endReason: 'rating_timeout', rated: false, ticket: 'A001' });
     expect(v?.startedAt.getTime()).toBe(HOUR + 1000);

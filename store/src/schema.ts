@@ -136,7 +136,10 @@ export const deviceBoots = pgTable(
     bootId: uuid('boot_id').notNull(),
     /** Upper bound of the boot instant, ms since epoch. */
     bootedAtMs: bigint('booted_at_ms', { mode: 'number' }).notNull(),
-    /** Device clock minus placed time at the last live event, ms (positive: clock ahead). */
+    /**
+     * Device clock minus the boot's monotonic clock (`ts − (booted_at + mono)`) of a recent live
+     * event, ms (positive: clock ahead); refreshed with `last_seen_at` (time/place.ts).
+     */
     clockOffsetMs: bigint('clock_offset_ms', { mode: 'number' }).notNull().default(0),
     firstSeenAt: ts('first_seen_at').notNull().defaultNow(),
     lastSeenAt: ts('last_seen_at').notNull().defaultNow(),

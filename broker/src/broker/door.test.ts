@@ -63,6 +63,19 @@ describe('door', () => {
     });
   });
 
+  it.each([
+    ['evt/rating', { ts: 0 }],
+    ['evt/rating', { ts: Date.UTC(2030, 0, 1) }],
+    ['evt/expression', { ts: 5_000, startedAt: 1_000, endedAt: 5_000 }],
+    ['birth', { ts: 0 }],
+    ['status', { ts: 0 }],
+  ] as const)(
+    'lets an odd device clock through on %s (%o): the centre places the time, never a retry loop',
+    (channel, over) => {
+      expect(inspect(device, `${prefix}/${channel}`, raw(channel, over)).ok).toBe(true);
+    },
+  );
+
   it('refuses a payload that speaks for another device', () => {
     const other = encodePayload('evt/rating', {
       ...(EXAMPLES['evt/rating'] as object),

@@ -1,12 +1,15 @@
+import { newEventId } from '@onestop/protocol';
 import {
   addStaffMember,
   applyAlertChanges,
+  ingestBatch,
   openStaffSession,
   provisionDevice,
   schema,
   setDeviceConfig,
 } from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
+import { eq } from 'drizzle-orm';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -153,6 +156,45 @@ describe('who may see what on the dashboard', () => {
     expect(ward.map((a) => a.deviceId)).toEqual([tv.deviceId]);
     const metrics = await (await app.request('/metrics')).text();
     expect(metrics).toContain('onestop_device_alerts_open{kind="offline"} 1');
+  });
+
+  it('shows quarantined events to technicians, and a ward leader only the ward’s own', async () => {
+    const quarantine = async (unitId: string) => {
+      const d = await provisionDevice(store.db, { unitId, counterId: 'q05', actor: 't' });
+      // The device runs a boot announced in its birth; a replay of an older boot, never seen
+      // live, claims a 2020 time, before the device was provisioned: it cannot be placed.
+      await store.db
+        .update(schema.devices)
+        .set({ bootId: '0193a0c2-0000-7000-8000-000000000001' })
+        .where(eq(schema.devices.id, d.deviceId));
+      const payload = {
+        v: 1 as const,
+        eventId: newEventId(),
+        deviceId: d.deviceId,
+        bootId: '0193a0c2-0000-7000-8000-000000000000',
+        seq: 1,
+        ts: Date.UTC(2020, 0, 1, 2),
+        mono: 60_000,
+        kind: 'session' as const,
+        state: 'signed_in' as const,
+        officerId: 'cb-lan',
+        source: 'badge' as const,
+      };
+      await ingestBatch(store.db, [{ unitId, counterId: 'q05', type: 'presence', payload }]);
+      return d.deviceId;
+    };
+    const tv = await quarantine('trung-van');
+    const ka = await quarantine('kim-anh');
+    const tech = await (await as('tech', '/devices')).text();
+    expect(tech).toContain(`data-testid="quarantined-${tv}">1<`);
+    expect(tech).toMatch(new RegExp(`data-testid="quarantine"[\\s\\S]*${tv}[\\s\\S]*Đăng nhập / đăng xuất`));
+    expect(tech).toContain(ka);
+    expect(tech).toContain('Sự kiện bị cách ly');
+    const ward = await (await as('lead.tv', '/devices')).text();
+    expect(ward).toContain(`data-testid="quarantined-${tv}">1<`);
+    expect(ward).not.toContain(ka);
+    const en = await (await as('tech', '/devices?lang=en')).text();
+    expect(en).toContain('Quarantined events (their time cannot be placed)');
   });
 
   it('lets technicians change a device’s settings, and ward leaders only look', async () => {

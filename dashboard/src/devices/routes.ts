@@ -4,16 +4,21 @@ import {
   type DeviceCommand,
   deviceDetail,
   getDeviceConfig,
+  openAlerts,
+  quarantineCounts,
+  quarantinedEvents,
   recentCommands,
   requestCommand,
   StoreInputError,
   setDeviceConfig,
+  unitDevices,
 } from '@onestop/store';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
 import { type AuthEnv, canSeeUnit, requireRole } from '../auth/access.js';
-import { type Lang, translator } from '../i18n.js';
+import { type Lang, type Translate, translator } from '../i18n.js';
+import { alertsTable, devicesTable, quarantineTable } from '../pages/devices.js';
 import { layout } from '../pages/layout.js';
 import { formatVietnamTime } from '../period.js';
 
@@ -22,6 +27,25 @@ type Env = { Variables: AuthEnv['Variables'] & { lang: Lang } };
 /** City and technicians see every device; a ward leader only the ward's own. */
 function maySee(staff: Env['Variables']['staff'], unitId: string): boolean {
   return staff?.role === 'technician' || canSeeUnit(staff, unitId);
+}
+
+/** Quarantined events listed on the devices page: the latest, enough to see a pattern. */
+const QUARANTINE_LISTED = 50;
+
+/**
+ * The devices overview: open alerts, the devices with their quarantined-event counts, and the
+ * latest quarantined events. `unitId` narrows everything to one ward (a ward leader's scope).
+ */
+export async function devicesOverview(db: Database, unitId: string | null, t: Translate) {
+  const [rows, open, counts, quarantined] = await Promise.all([
+    unitDevices(db, unitId),
+    openAlerts(db, unitId),
+    quarantineCounts(db, unitId),
+    quarantinedEvents(db, { unitId, limit: QUARANTINE_LISTED }),
+  ]);
+  return html`<h2>${t('devices')}</h2><h3>${t('openAlerts')}</h3>${alertsTable(t, open)}
+<h3>${t('devices')}</h3>${devicesTable(t, rows, counts)}
+<h3>${t('quarantinedEvents')}</h3>${quarantineTable(t, quarantined)}`;
 }
 
 /** Technicians (and the city) change settings; ward leaders look. */

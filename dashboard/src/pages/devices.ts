@@ -1,4 +1,4 @@
-import type { OpenAlert, unitDevices } from '@onestop/store';
+import type { OpenAlert, QuarantinedEvent, unitDevices } from '@onestop/store';
 import { html } from 'hono/html';
 import type { MessageKey, Translate } from '../i18n.js';
 import { formatVietnamTime } from '../period.js';
@@ -16,15 +16,38 @@ function outboxDepth(telemetry: unknown): string {
   return typeof depth === 'number' ? String(depth) : '–';
 }
 
-export function devicesTable(t: Translate, rows: DeviceRow[]) {
+/** `quarantined`: how many events of each device could not be placed in time (absent: none). */
+export function devicesTable(t: Translate, rows: DeviceRow[], quarantined: ReadonlyMap<string, number>) {
   if (rows.length === 0) return html`<p class="muted">${t('empty')}</p>`;
   return html`<table data-testid="devices"><thead><tr><th>${t('device')}</th><th>${t('unitName')}</th><th>${t('counter')}</th>
-<th>${t('status')}</th><th>${t('lastSeen')}</th><th>${t('outbox')}</th><th>Agent</th></tr></thead>
+<th>${t('status')}</th><th>${t('lastSeen')}</th><th>${t('outbox')}</th><th>${t('quarantined')}</th><th>Agent</th></tr></thead>
 <tbody>${rows.map((d) => {
     const key = d.revokedAt ? 'revoked' : (STATUS_KEYS[d.status] ?? 'never_seen');
+    const q = quarantined.get(d.deviceId) ?? 0;
     return html`<tr><td><a href="/devices/${d.deviceId}">${d.deviceId}</a></td><td>${d.unitId}</td><td>${d.counterId}</td>
 <td class="${key === 'online' ? 'ok' : key === 'offline' || key === 'revoked' ? 'bad' : ''}">${t(key)}</td>
-<td>${d.lastSeenAt ? formatVietnamTime(d.lastSeenAt) : '–'}</td><td class="num">${outboxDepth(d.telemetry)}</td><td>${d.agentVersion ?? '–'}</td></tr>`;
+<td>${d.lastSeenAt ? formatVietnamTime(d.lastSeenAt) : '–'}</td><td class="num">${outboxDepth(d.telemetry)}</td>
+<td class="num${q > 0 ? ' bad' : ''}" data-testid="quarantined-${d.deviceId}">${q}</td><td>${d.agentVersion ?? '–'}</td></tr>`;
+  })}</tbody></table>`;
+}
+
+const EVENT_KEYS: Record<string, MessageKey> = {
+  rating: 'event_rating',
+  visit: 'event_visit',
+  presence: 'event_presence',
+  expression: 'event_expression',
+};
+
+/** The latest events whose time could not be placed: what the device claimed, when it arrived. */
+export function quarantineTable(t: Translate, rows: QuarantinedEvent[]) {
+  if (rows.length === 0) return html`<p class="ok" data-testid="quarantine">${t('noQuarantine')}</p>`;
+  return html`<p class="note">${t('quarantineNote')}</p>
+<table data-testid="quarantine"><thead><tr><th>${t('device')}</th><th>${t('unitName')}</th><th>${t('eventType')}</th>
+<th>${t('deviceClaimed')}</th><th>${t('receivedAt')}</th></tr></thead>
+<tbody>${rows.map((e) => {
+    const key = EVENT_KEYS[e.type];
+    return html`<tr><td><a href="/devices/${e.deviceId}">${e.deviceId}</a></td><td>${e.unitId}</td>
+<td>${key ? t(key) : e.type}</td><td class="bad">${formatVietnamTime(e.deviceTs)}</td><td>${formatVietnamTime(e.receivedAt)}</td></tr>`;
   })}</tbody></table>`;
 }
 
@@ -35,6 +58,8 @@ const ALERT_KEYS: Record<string, MessageKey> = {
   camera_error: 'alert_camera_error',
   usb_device_missing: 'alert_usb_device_missing',
   overheating: 'alert_overheating',
+  clock_skew: 'alert_clock_skew',
+  quarantined_events: 'alert_quarantined_events',
 };
 
 export function alertsTable(t: Translate, rows: OpenAlert[]) {

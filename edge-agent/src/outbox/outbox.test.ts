@@ -19,13 +19,18 @@ const rating = (ticket: string): EventBody<'evt/rating'> => ({
 });
 
 const open: Outbox[] = [];
-const make = (dataDir = mkdtempSync(join(tmpdir(), 'outbox-')), capacity = 100, alertAt = 3) => {
+const make = (
+  dataDir = mkdtempSync(join(tmpdir(), 'outbox-')),
+  capacity = 100,
+  alertAt = 3,
+  now = 1_764_000_000_000,
+) => {
   const o = new Outbox({
     dataDir,
     address: { unitId: 'trung-van', counterId: 'q03', deviceId: 'tv-q03-a' },
     capacity,
     alertAt,
-    clock: { now: () => 1_764_000_000_000, mono: () => 5 },
+    clock: { now: () => now, mono: () => 5 },
   });
   open.push(o);
   return o;
@@ -55,6 +60,13 @@ describe('Outbox', () => {
       seq: 0,
     });
     expect(o.pending(1, a.rowId).map((e) => e.eventId)).toEqual([b.eventId]);
+  });
+
+  it('keeps a rating pressed while the clock reads 1970 (no RTC after a power cut): the centre places it', () => {
+    const o = make(undefined, 100, 3, 42_000);
+    const r = o.append('evt/rating', rating('A2'));
+    const decoded = decodePayload('evt/rating', o.pending(1)[0]!.payload);
+    expect(decoded.ok && decoded.value).toMatchObject({ eventId: r.eventId, ts: 42_000, mono: 5 });
   });
 
   it('refuses an invalid event before storing it', () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Count, SafeNumber } from '../bounds.js';
-import { EpochMs, EventId, Uuid } from '../ids.js';
+import { DeviceClockMs, EpochMs, EventId, Uuid } from '../ids.js';
 import { ProtocolVersion } from './envelope.js';
 import { CounterSettings } from './settings.js';
 
@@ -38,7 +38,7 @@ export const CommandRequest = z.strictObject({
 export const CommandResponse = z.strictObject({
   v: ProtocolVersion,
   cmdId: Uuid,
-  ts: EpochMs,
+  ts: DeviceClockMs,
   ok: z.boolean(),
   result: z.record(z.string(), z.union([z.string(), SafeNumber, z.boolean(), z.null()])).nullable(),
   error: z.string().max(500).nullable(),

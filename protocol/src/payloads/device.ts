@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Count } from '../bounds.js';
-import { DeviceId, EpochMs, Uuid } from '../ids.js';
+import { DeviceClockMs, DeviceId, Uuid } from '../ids.js';
 import { ProtocolVersion } from './envelope.js';
 
 /** Retained; also the MQTT Last Will (`offline`) so the dashboard knows a device vanished. */
@@ -8,7 +8,7 @@ export const StatusMessage = z.strictObject({
   v: ProtocolVersion,
   deviceId: DeviceId,
   state: z.enum(['online', 'offline', 'stopped']),
-  ts: EpochMs,
+  ts: DeviceClockMs,
   bootId: Uuid,
 });
 
@@ -28,7 +28,7 @@ export const BirthMessage = z.strictObject({
   v: ProtocolVersion,
   deviceId: DeviceId,
   bootId: Uuid,
-  ts: EpochMs,
+  ts: DeviceClockMs,
   agentVersion: z.string().min(1).max(40),
   models: z
     .array(z.strictObject({ name: z.string().min(1).max(64), sha256: z.string().regex(/^[a-f0-9]{64}$/) }))
@@ -49,7 +49,7 @@ export const TelemetryMessage = z.strictObject({
   v: ProtocolVersion,
   deviceId: DeviceId,
   bootId: Uuid,
-  ts: EpochMs,
+  ts: DeviceClockMs,
   /** Ten years: a larger uptime is a broken clock, not a device. */
   uptimeS: z.number().min(0).max(315_576_000),
   cpuTempC: z.number().min(-40).max(150).nullable(),
@@ -66,7 +66,7 @@ export const TelemetryMessage = z.strictObject({
   outbox: z.strictObject({
     depth: Count,
     capacity: Count.min(1),
-    oldestTs: EpochMs.nullable(),
+    oldestTs: DeviceClockMs.nullable(),
     /** Events the server kept refusing, set aside on the device (never deleted): needs a technician. */
     deadLetters: Count.default(0),
   }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SafeCount } from '../bounds.js';
-import { DeviceId, EpochMs, EventId, Uuid } from '../ids.js';
+import { DeviceClockMs, DeviceId, EventId, Uuid } from '../ids.js';
 
 export const PROTOCOL_VERSION = 1 as const;
 export const ProtocolVersion = z.literal(PROTOCOL_VERSION, { message: `v must be ${PROTOCOL_VERSION}` });
@@ -16,7 +16,7 @@ export const envelopeShape = {
   deviceId: DeviceId,
   bootId: Uuid,
   seq: SafeCount,
-  ts: EpochMs,
+  ts: DeviceClockMs,
   mono: SafeCount,
 };
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAX_VISIT_FRAMES } from '../bounds.js';
-import { DossierId, EpochMs, OfficerId, QueueTicket, Uuid } from '../ids.js';
+import { DeviceClockMs, DossierId, OfficerId, QueueTicket, Uuid } from '../ids.js';
 import { isValidLevel, MAX_LEVEL, RatingScale, SCALE_LEVELS } from '../rating-scale.js';
 import { HOUR_MS } from '../vietnam-time.js';
 import { envelopeShape } from './envelope.js';
@@ -72,7 +72,7 @@ export const VisitEvent = z.discriminatedUnion('phase', [
     officerId: OfficerId.nullable(),
     ticket: QueueTicket.nullable(),
     trigger: VisitStartTrigger,
-    startedAt: EpochMs,
+    startedAt: DeviceClockMs,
   }),
   z.strictObject({
     ...envelopeShape,
@@ -81,8 +81,8 @@ export const VisitEvent = z.discriminatedUnion('phase', [
     officerId: OfficerId.nullable(),
     ticket: QueueTicket.nullable(),
     dossierIds: z.array(DossierId).max(20),
-    startedAt: EpochMs,
-    endedAt: EpochMs,
+    startedAt: DeviceClockMs,
+    endedAt: DeviceClockMs,
     reason: VisitEndReason,
     rated: z.boolean(),
   }),
@@ -127,8 +127,8 @@ export const ExpressionEvent = z.strictObject({
   ...envelopeShape,
   visitId: Uuid.nullable(),
   officerId: OfficerId.nullable(),
-  startedAt: EpochMs,
-  endedAt: EpochMs,
+  startedAt: DeviceClockMs,
+  endedAt: DeviceClockMs,
   /** `expression_summaries.frames` is an `integer` column; see MAX_VISIT_FRAMES. */
   frames: z.int().min(0).max(MAX_VISIT_FRAMES),
   exitFrames: z.int().min(0).max(MAX_VISIT_FRAMES),

@@ -33,6 +33,8 @@ export function uniqueUnit(prefix = 'test'): string {
 
 let seq = 0;
 const bootId = '0193a0c2-5b1e-7c3d-9f00-1a2b3c4d5e6f';
+/** The test process is the device's boot: `mono` agrees with `ts`, as on a board with NTP. */
+const bootedAt = Date.now();
 
 export function ratingFor(deviceId: string, over: Partial<RatingEvent> = {}): RatingEvent {
   seq++;
@@ -43,7 +45,7 @@ export function ratingFor(deviceId: string, over: Partial<RatingEvent> = {}): Ra
     bootId,
     seq,
     ts: Date.now(),
-    mono: seq * 10,
+    mono: Date.now() - bootedAt,
     visitId: null,
     officerId: 'cb-test',
     dossierIds: [],

@@ -2,11 +2,13 @@ import type { ExpressionEvent } from '@onestop/protocol';
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db.js';
 import { rollupUpsert } from './rollup.js';
-import { batchParam, eventsHead, freshIds, type Placed } from './statement.js';
+import { batchParam, eventsHead, freshIds, type Placed, placedMsSql } from './statement.js';
 
 /**
  * Camera expression summaries in ONE statement: the `events` insert, the `expression_summaries`
  * rows (derived numbers only), and the hour's count with the index sums that give its uncertainty.
+ * Times are the device's, moved as the event was placed (time/place.ts); a quarantined summary
+ * (no placed time) is kept in `events` only.
  */
 export function projectExpressions(
   db: Executor,
@@ -23,9 +25,10 @@ export function projectExpressions(
 es as (
   insert into expression_summaries (event_id, unit_id, counter_id, device_id, officer_id, visit_id,
     started_at, ended_at, frames, exit_frames, mean, exit, satisfaction_index, confidence)
-  select "eventId", unit_id, counter_id, "deviceId", "officerId", "visitId", to_timestamp("startedAt" / 1000.0),
-    to_timestamp("endedAt" / 1000.0), frames, "exitFrames", mean, exit, "satisfactionIndex", confidence
-  from fresh
+  select "eventId", unit_id, counter_id, "deviceId", "officerId", "visitId",
+    to_timestamp(${sql.raw(placedMsSql('"startedAt"'))} / 1000.0), to_timestamp(${sql.raw(placedMsSql('"endedAt"'))} / 1000.0),
+    frames, "exitFrames", mean, exit, "satisfactionIndex", confidence
+  from fresh where at is not null
   on conflict do nothing
 ),
 ru as (${sql.raw(ROLLUP)})
@@ -37,5 +40,5 @@ const ROLLUP = rollupUpsert(
   ['expressions', 'expression_index_sum', 'expression_index_sq_sum'],
   `select unit_id, counter_id, coalesce("officerId", '') as officer_id, hour, 1 as expressions,
     "satisfactionIndex" as expression_index_sum, "satisfactionIndex" * "satisfactionIndex" as expression_index_sq_sum
-  from fresh`,
+  from fresh where at is not null`,
 );

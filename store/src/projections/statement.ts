@@ -59,6 +59,16 @@ ins as (
 fresh as (select r.* from r join ins on ins.event_id = r."eventId")`;
 }
 
+/**
+ * A device-clock time of the payload (`"startedAt"`, `"endedAt"`) of a row of `r`/`fresh` (or of
+ * the alias `of`), moved as the event's `ts` was moved to its placed `at`, in ms: a re-based event's
+ * times shift by its clock offset. Null when the event is quarantined.
+ */
+export function placedMsSql(column: string, of = ''): string {
+  const p = of ? `${of}.` : '';
+  return `(${p}${column} - ${p}ts + (${p}o->>2)::bigint)`;
+}
+
 /** Runs a statement whose result is the `event_id`s of the newly inserted events. */
 export async function freshIds(db: Executor, statement: SQL): Promise<string[]> {
   const result = await db.execute(statement);

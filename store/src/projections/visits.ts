@@ -2,13 +2,15 @@ import type { VisitEvent } from '@onestop/protocol';
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db.js';
 import { rollupUpsert } from './rollup.js';
-import { batchParam, eventsHead, freshIds, type Placed } from './statement.js';
+import { batchParam, eventsHead, freshIds, type Placed, placedMsSql } from './statement.js';
 
 /**
  * Visits in ONE statement: the `events` insert, one `visits` row per visit and the hour's visit
  * counts (at the end of a visit). Start and end of a visit may arrive in either order (a device
  * replays its outbox after a reconnect) and both may be in one batch: they are merged per visit
- * (`s` full join `e`), then upserted keeping what is already known.
+ * (`s` full join `e`), then upserted keeping what is already known. The visit's times are the
+ * device's, moved as its event was placed (time/place.ts); a quarantined event (no placed time)
+ * is kept in `events` only: it makes no visit and counts in no hour.
  */
 export function projectVisits(db: Executor, batch: ReadonlyArray<Placed & { payload: VisitEvent }>) {
   return freshIds(
@@ -19,15 +21,20 @@ export function projectVisits(db: Executor, batch: ReadonlyArray<Placed & { payl
       `phase text, "visitId" uuid, "officerId" text, ticket text, trigger text, "startedAt" bigint,
       "endedAt" bigint, "dossierIds" text[], reason text, rated boolean`,
     )},
-s as (select distinct on ("visitId") * from fresh where phase = 'start' order by "visitId", ord desc),
-e as (select distinct on ("visitId") * from fresh where phase = 'end' order by "visitId", ord desc),
+s as (
+  select distinct on ("visitId") * from fresh where phase = 'start' and at is not null order by "visitId", ord desc
+),
+e as (
+  select distinct on ("visitId") * from fresh where phase = 'end' and at is not null order by "visitId", ord desc
+),
 vi as (
   insert into visits (id, unit_id, counter_id, device_id, officer_id, ticket, dossier_ids, trigger,
     started_at, ended_at, end_reason, rated)
   select coalesce(s."visitId", e."visitId"), coalesce(s.unit_id, e.unit_id), coalesce(s.counter_id, e.counter_id),
     coalesce(s."deviceId", e."deviceId"), coalesce(s."officerId", e."officerId"), coalesce(s.ticket, e.ticket),
-    coalesce(e."dossierIds", '{}'), s.trigger, to_timestamp(coalesce(s."startedAt", e."startedAt") / 1000.0),
-    to_timestamp(e."endedAt" / 1000.0), e.reason, e.rated
+    coalesce(e."dossierIds", '{}'), s.trigger,
+    to_timestamp(coalesce(${sql.raw(placedMsSql('"startedAt"', 's'))}, ${sql.raw(placedMsSql('"startedAt"', 'e'))}) / 1000.0),
+    to_timestamp(${sql.raw(placedMsSql('"endedAt"', 'e'))} / 1000.0), e.reason, e.rated
   from s full join e on e."visitId" = s."visitId"
   order by 1
   on conflict (id) do update set
@@ -50,5 +57,5 @@ const ROLLUP = rollupUpsert(
   ['visits', 'unrated_visits'],
   `select unit_id, counter_id, coalesce("officerId", '') as officer_id, hour, 1 as visits,
     (not rated)::int as unrated_visits
-  from fresh where phase = 'end'`,
+  from fresh where phase = 'end' and at is not null`,
 );
