@@ -73,9 +73,19 @@ export async function judgementByCounter(
   return [...out.values()].sort((a, b) => a.counterId.localeCompare(b.counterId));
 }
 
+/**
+ * The two lists behind a counter's uncounted numbers, split as the roll-ups split them
+ * (`contributionsSql`): `filtered` when a misuse filter caught it, whatever its attribution;
+ * otherwise `unverified`.
+ */
+export const UNCOUNTED_KINDS = ['unverified', 'filtered'] as const;
+export type UncountedKind = (typeof UNCOUNTED_KINDS)[number];
+
 /** A rating that counts for nobody, with the reasons a leader needs to defend or question it. */
 export interface UncountedRating {
   eventId: string;
+  /** Which of the counter's uncounted numbers it is part of. */
+  kind: UncountedKind;
   counterId: string;
   deviceId: string;
   /** The officer the device named (not credited). */
@@ -93,16 +103,26 @@ export interface UncountedRating {
 }
 
 /**
- * The unverified and filtered ratings of a unit (optionally one counter) placed in a period,
- * newest first, at most `limit`.
+ * The unverified and filtered ratings of a unit (optionally one counter, one kind) placed in a
+ * period, newest first, at most `limit`: per counter and kind, as many as `judgementByCounter`
+ * counts.
  */
 export async function uncountedRatings(
   db: Executor,
-  q: { unitId: string; counterId?: string | undefined; period: JudgedPeriod; limit: number },
+  q: {
+    unitId: string;
+    counterId?: string | undefined;
+    kind?: UncountedKind | undefined;
+    period: JudgedPeriod;
+    limit: number;
+  },
 ): Promise<UncountedRating[]> {
+  const filtered = isNotNull(ratings.filterReason);
+  const unverified = and(eq(ratings.attribution, 'unverified'), isNull(ratings.filterReason));
   const rows = await db
     .select({
       eventId: ratings.eventId,
+      kind: sql<UncountedKind>`case when ${filtered} then 'filtered' else 'unverified' end`,
       counterId: ratings.counterId,
       deviceId: ratings.deviceId,
       officerId: ratings.officerId,
@@ -125,7 +145,7 @@ export async function uncountedRatings(
         q.counterId === undefined ? undefined : eq(ratings.counterId, q.counterId),
         gte(ratings.at, q.period.from),
         lt(ratings.at, q.period.to),
-        or(eq(ratings.attribution, 'unverified'), isNotNull(ratings.filterReason)),
+        q.kind === 'filtered' ? filtered : q.kind === 'unverified' ? unverified : or(filtered, unverified),
       ),
     )
     .orderBy(desc(ratings.at), desc(ratings.eventId))
