@@ -13,15 +13,17 @@ import { periodSearch } from '../period.js';
 /**
  * The period bar of every report: what the page covers (name and dates), what it is compared with,
  * arrows to the periods before and after, the calendar periods around the shown date, and a form
- * for any from–to. Links are relative (`?…`), so the same bar serves every report page.
+ * for any from–to. Links are relative (`?…`), so the same bar serves every report page; `keep` is
+ * the page's own query (e.g. a list's filter), kept by every link and the form.
  */
-export function periodNav(lang: Lang, t: Translate, p: ReportPeriod, today: string) {
+export function periodNav(lang: Lang, t: Translate, p: ReportPeriod, today: string, keep = '') {
+  const kept = keep ? `${keep}&` : '';
   // The date the calendar links are built around: today when shown, else the nearest shown day.
   const anchor = today < p.from ? p.from : today > p.to ? p.to : today;
   const previous = previousPeriod(p);
   const next = nextPeriod(p);
   const link = (q: ReportPeriod, text: string, rel = '') =>
-    html`<a href="?${periodSearch(q)}" title="${periodLabel(q, lang)}"${rel ? html` rel="${rel}"` : ''}>${text}</a>`;
+    html`<a href="?${kept}${periodSearch(q)}" title="${periodLabel(q, lang)}"${rel ? html` rel="${rel}"` : ''}>${text}</a>`;
   const kinds = CALENDAR_PERIOD_KINDS.map((kind) => {
     const q = periodContaining(kind, anchor);
     const text = t(`period_${kind}`);
@@ -29,8 +31,8 @@ export function periodNav(lang: Lang, t: Translate, p: ReportPeriod, today: stri
   });
   return html`<nav class="period" aria-label="${t('period')}">
 ${link(previous, `« ${t('previousPeriod')}`, 'prev')} ${kinds}${next.from <= today ? link(next, `${t('nextPeriod')} »`, 'next') : ''}
-<a href="?">${t('today')}</a>
-<form method="get" class="period-range"><label>${t('fromDate')} <input type="date" name="from" value="${p.from}" required></label>
+<a href="?${keep}">${t('today')}</a>
+<form method="get" class="period-range">${[...new URLSearchParams(keep)].map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}<label>${t('fromDate')} <input type="date" name="from" value="${p.from}" required></label>
 <label>${t('toDate')} <input type="date" name="to" value="${p.to}" required></label> <button type="submit">${t('show')}</button></form>
 </nav>
 <p class="period-label" data-testid="period" data-kind="${p.kind}" data-from="${p.from}" data-to="${p.to}"><b>${periodLabel(p, lang)}</b>
