@@ -31,6 +31,9 @@ import { authRoutes } from './auth/routes.js';
 import { type CommentLimits, commentRoutes } from './comments/routes.js';
 import { deviceRoutes, devicesOverview } from './devices/routes.js';
 import { type Lang, pickLang, translator } from './i18n.js';
+import { unitJudgement, withUncounted } from './judgement/data.js';
+import { uncountedTable } from './judgement/page.js';
+import { judgementRoutes } from './judgement/routes.js';
 import type { LiveRatingFeed } from './live/feed.js';
 import { methodRoutes } from './method/routes.js';
 import { registerAlertGauge } from './metrics.js';
@@ -183,18 +186,21 @@ export function createDashboardApp(deps: DashboardDeps) {
         404,
       );
     const span = storeSpan(period);
-    const [officers, before, counters, latest, comments, presence, unsatisfied] = await Promise.all([
-      officerSummaries(deps.db, unitId, span),
-      officerSummaries(deps.db, unitId, storeSpan(previous)),
-      counterSummaries(deps.db, unitId, span),
-      recentRatings(deps.db, { unitId, limit: 50 }),
-      recentComments(deps.db, unitId, 20),
-      presenceIntervalsOf(deps.db, unitId, span),
-      unsatisfiedRatings(deps.db, unitId, span),
-    ]);
+    const [officers, before, counters, judgement, latest, comments, presence, unsatisfied] =
+      await Promise.all([
+        officerSummaries(deps.db, unitId, span),
+        officerSummaries(deps.db, unitId, storeSpan(previous)),
+        counterSummaries(deps.db, unitId, span),
+        unitJudgement(deps.db, unitId, span),
+        recentRatings(deps.db, { unitId, limit: 50 }),
+        recentComments(deps.db, unitId, 20),
+        presenceIntervalsOf(deps.db, unitId, span),
+        unsatisfiedRatings(deps.db, unitId, span),
+      ]);
     const body = html`<h2>${unit.name} <small class="muted">${t('unit')}</small></h2>${periodNav(lang, t, period, today)}
-<h3>${t('officers')} <small><a href="/units/${unitId}/roster">${t('roster')}</a> · <a href="/units/${unitId}/officers.csv?${search}" download>${t('downloadCsv')}</a></small></h3>${officerTable(lang, t, officers, { search, previous: before })}<p class="note">${t('fairnessNote')}</p>
+<h3>${t('officers')} <small><a href="/units/${unitId}/roster">${t('roster')}</a> · <a href="/units/${unitId}/settings">${t('unitSettings')}</a> · <a href="/units/${unitId}/officers.csv?${search}" download>${t('downloadCsv')}</a></small></h3>${officerTable(lang, t, officers, { search, previous: before })}<p class="note">${t('fairnessNote')}</p>
 <h3>${t('counters')}</h3>${counterTable(lang, t, counters)}
+<h3>${t('uncountedTitle')}</h3>${uncountedTable(t, judgement, { unitId, search })}
 <h3><span class="live-dot"></span>${t('liveRatings')}</h3>${liveRatingsTable(lang, t, latest)}
 <h3>${t('unsatisfiedList')}</h3>${unsatisfiedTable(lang, t, unsatisfied)}
 <h3>${t('presence')}</h3>${presenceTable(t, presence)}
@@ -274,6 +280,7 @@ export function createDashboardApp(deps: DashboardDeps) {
   });
 
   app.route('/cach-tinh', methodRoutes());
+  app.route('/', judgementRoutes({ db: deps.db, now }));
   app.route('/devices', deviceRoutes(deps.db));
   app.route('/units', rosterRoutes(deps.db));
 
@@ -304,11 +311,18 @@ export function createDashboardApp(deps: DashboardDeps) {
     if (!p.success) return c.json({ error: 'invalid unitId' }, 400);
     if (!canSeeUnit(c.get('staff'), p.data.unitId)) return forbidden(c);
     const { period, previous } = periodsOf(c.req.valid('query'));
-    const [rows, before] = await Promise.all([
+    const [rows, before, judged, judgedBefore] = await Promise.all([
       officerSummaries(deps.db, p.data.unitId, storeSpan(period)),
       officerSummaries(deps.db, p.data.unitId, storeSpan(previous)),
+      unitJudgement(deps.db, p.data.unitId, storeSpan(period)),
+      unitJudgement(deps.db, p.data.unitId, storeSpan(previous)),
     ]);
-    return c.json(withPeriods(rows, before, (r) => r.officerId, { period, previous }));
+    return c.json(
+      withPeriods(withUncounted(rows, judged), withUncounted(before, judgedBefore), (r) => r.officerId, {
+        period,
+        previous,
+      }),
+    );
   });
 
   // The unit's evaluation as one document: the period, the officers, and the previous period's.
@@ -319,15 +333,19 @@ export function createDashboardApp(deps: DashboardDeps) {
     if (!canSeeUnit(c.get('staff'), unitId)) return forbidden(c);
     if (!(await findUnit(deps.db, unitId))) return c.json({ error: 'unknown unit', unitId }, 404);
     const { period, previous } = periodsOf(c.req.valid('query'));
-    const [officers, before] = await Promise.all([
+    const [officers, before, judged, judgedBefore] = await Promise.all([
       officerSummaries(deps.db, unitId, storeSpan(period)),
       officerSummaries(deps.db, unitId, storeSpan(previous)),
+      unitJudgement(deps.db, unitId, storeSpan(period)),
+      unitJudgement(deps.db, unitId, storeSpan(previous)),
     ]);
+    // `counters`: per counter, counted / unverified / filtered / quarantined; `uncounted`: their sums.
     return c.json({
       unitId,
       period: periodJson(period),
       officers,
-      previous: { period: periodJson(previous), officers: before },
+      ...judged,
+      previous: { period: periodJson(previous), officers: before, ...judgedBefore },
     });
   });
 

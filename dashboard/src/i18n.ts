@@ -214,6 +214,170 @@ const MESSAGES = {
   event_visit: { vi: 'Lượt tiếp công dân', en: 'Visit' },
   event_presence: { vi: 'Đăng nhập / đăng xuất, có mặt', en: 'Sign-in / sign-out, seat' },
   event_expression: { vi: 'Biểu cảm (camera)', en: 'Expression (camera)' },
+  // What counts for nobody, and why (dashboard/src/judgement): reason codes of @onestop/evaluation.
+  uncountedTitle: { vi: 'Đánh giá không được tính cho cán bộ', en: 'Ratings counted for no officer' },
+  counted: { vi: 'Được tính', en: 'Counted' },
+  unverified: { vi: 'Chưa xác minh', en: 'Unverified' },
+  filtered: { vi: 'Bị lọc', en: 'Filtered' },
+  total: { vi: 'Tổng', en: 'Total' },
+  uncountedNote: {
+    vi: 'Đánh giá chưa xác minh (máy chủ không thấy cán bộ được ghi đang đăng nhập tại quầy) và đánh giá bị lọc (bấm bất thường) được lưu và liệt kê nhưng không tính cho cán bộ nào. Đánh giá bị cách ly không xác định được thời điểm, được đếm theo lúc máy chủ nhận và liệt kê ở trang thiết bị.',
+    en: 'Unverified ratings (the centre did not see the named officer signed in at the counter) and filtered ones (misuse) are kept and listed but counted for no officer. Quarantined ratings have no time that can be defended; they are counted by when the centre received them and listed on the devices page.',
+  },
+  uncountedList: { vi: 'Đánh giá không được tính', en: 'Ratings not counted' },
+  allCounters: { vi: 'Tất cả các quầy', en: 'All counters' },
+  bothKinds: { vi: 'Cả hai loại', en: 'Both kinds' },
+  namedOfficer: { vi: 'Cán bộ do thiết bị ghi', en: 'Officer named by the device' },
+  whyUncounted: { vi: 'Lý do không được tính', en: 'Why not counted' },
+  listLimited: { vi: 'Chỉ hiển thị {n} đánh giá mới nhất.', en: 'Showing the latest {n} only.' },
+  backToUnit: { vi: '← Về trang đơn vị', en: '← Back to the unit' },
+  attribution_no_officer: { vi: 'Thiết bị không ghi cán bộ nào', en: 'The device named no officer' },
+  attribution_unknown_officer: { vi: 'Cán bộ không có trong danh sách nào', en: 'Officer on no roster' },
+  attribution_not_on_roster: {
+    vi: 'Cán bộ không thuộc đơn vị hoặc đã thôi làm việc',
+    en: "Officer not on this unit's roster, or retired",
+  },
+  attribution_after_sign_out: { vi: 'Sau khi cán bộ đã đăng xuất', en: 'After the officer signed out' },
+  attribution_not_signed_in: {
+    vi: 'Cán bộ không đăng nhập tại quầy lúc đó',
+    en: 'Officer not signed in at this counter then',
+  },
+  filter_outside_hours: { vi: 'Ngoài giờ làm việc', en: 'Outside opening hours' },
+  filter_nobody_at_counter: { vi: 'Không có ai tại quầy', en: 'Nobody at the counter' },
+  filter_rapid_repeat: { vi: 'Bấm lặp lại quá nhanh', en: 'Rapid repeat press' },
+  filter_burst_without_visit: {
+    vi: 'Bấm dồn dập, không có lượt tiếp công dân',
+    en: 'Burst of presses with no visit',
+  },
+  // Cách tính: the judgement in words, thresholds filled in from the unit's settings.
+  attributionTitle: {
+    vi: 'Khi nào một đánh giá được tính cho cán bộ',
+    en: 'When a rating counts for an officer',
+  },
+  attributionIntro: {
+    vi: 'Máy chủ tự kiểm tra, không dựa vào lời của thiết bị: một đánh giá chỉ được tính cho cán bộ mà thiết bị ghi khi cán bộ đó có trong danh sách cán bộ của đơn vị (chưa thôi làm việc) và đang đăng nhập tại chính thiết bị đó vào thời điểm đánh giá. Nếu không, đánh giá là "chưa xác minh" với lý do đầu tiên đúng theo thứ tự dưới đây: được lưu và hiển thị cho lãnh đạo, không tính cho cán bộ nào. Thông tin đăng nhập đến muộn (thiết bị gửi lại sau khi mất mạng) sẽ xác minh lại các đánh giá liên quan.',
+    en: 'The centre checks this itself, never on the device\'s word: a rating counts for the officer the device names only if that officer is on the unit\'s roster (not retired) and signed in at that very device at the moment of the rating. Otherwise the rating is "unverified", with the first reason below that holds: kept and shown to leaders, counted for no officer. A sign-in that arrives late (replayed after lost network) verifies the ratings it covers again.',
+  },
+  attributionRule_no_officer: { vi: 'Thiết bị không ghi cán bộ nào.', en: 'The device named no officer.' },
+  attributionRule_unknown_officer: {
+    vi: 'Mã cán bộ không có trong danh sách cán bộ của đơn vị nào.',
+    en: "The officer ID is on no unit's roster.",
+  },
+  attributionRule_not_on_roster: {
+    vi: 'Cán bộ thuộc đơn vị khác, hoặc đã thôi làm việc trước thời điểm đánh giá.',
+    en: 'The officer belongs to another unit, or had retired before the rating.',
+  },
+  attributionRule_after_sign_out: {
+    vi: 'Cán bộ đã đăng xuất khỏi thiết bị này trước thời điểm đánh giá và không có phiên đăng nhập nào của cán bộ đó bao trùm thời điểm ấy.',
+    en: 'The officer had signed out of this device before the rating and no session of theirs covers it.',
+  },
+  attributionRule_not_signed_in: {
+    vi: 'Cán bộ không đăng nhập tại thiết bị này vào thời điểm đó (và chưa từng đăng xuất khỏi thiết bị này trước đó).',
+    en: 'The officer was not signed in at this device then (and had never signed out of it before).',
+  },
+  filtersTitle: { vi: 'Lọc bấm bất thường', en: 'Misuse filters' },
+  filtersIntro: {
+    vi: 'Như cách HappyOrNot làm: các lần bấm dưới đây bị đánh dấu "bị lọc" khi máy chủ nhận; chúng được lưu, đếm và hiển thị là bị lọc, không bao giờ bị xoá và không bao giờ tính cho cán bộ. Mỗi quy tắc chỉ xét dữ kiện gốc (thời điểm, việc có mặt, sự tồn tại của các lần bấm khác), nên kết quả không phụ thuộc thứ tự các sự kiện đến. Khi nhiều quy tắc cùng đúng, quy tắc đứng trước được ghi.',
+    en: 'As HappyOrNot does it: the presses below are marked "filtered" when the centre receives them; they are kept, counted and shown as filtered, never dropped and never in an officer\'s figures. Each rule looks only at raw facts (times, presence, whether other presses exist), so the outcome does not depend on the order events arrive in. When several hold, the first below is recorded.',
+  },
+  thresholdsOf: { vi: 'Ngưỡng hiện tại của', en: 'Current thresholds of' },
+  thresholdsDefault: {
+    vi: 'Ngưỡng mặc định (mỗi đơn vị có thể thay đổi trong cấu hình đánh giá của mình)',
+    en: 'Default thresholds (each unit can change them in its evaluation settings)',
+  },
+  filterRule_outside_hours: {
+    vi: 'Bấm ngoài giờ làm việc của đơn vị trong ngày đó (giờ Việt Nam, từ giờ mở cửa đến trước giờ đóng cửa):',
+    en: "Pressed outside the unit's opening hours for that weekday (Vietnam time, from opening until before closing):",
+  },
+  filterRule_nobody_at_counter: {
+    vi: 'Bấm khi không có lượt tiếp công dân, không có cán bộ đăng nhập và không có ai ngồi tại quầy.',
+    en: 'Pressed with no visit, no officer signed in and nobody seated at the counter.',
+  },
+  filterRule_rapid_repeat: {
+    vi: 'Bấm chưa đầy {seconds} giây sau một lần bấm trước trên cùng thiết bị.',
+    en: 'Pressed less than {seconds} seconds after an earlier press on the same device.',
+  },
+  filterRule_burst_without_visit: {
+    vi: 'Bấm không có lượt tiếp công dân, khi tính cả lần này thiết bị có hơn {max} lần bấm không có lượt tiếp trong {minutes} phút vừa qua.',
+    en: 'Pressed with no visit when, counting this one, the device has more than {max} presses with no visit in the last {minutes} minutes.',
+  },
+  ruleOff: { vi: 'Quy tắc này đang tắt.', en: 'This rule is turned off.' },
+  closedAllDay: { vi: 'Nghỉ cả ngày', en: 'Closed all day' },
+  weekday: { vi: 'Ngày', en: 'Day' },
+  weekday_mon: { vi: 'Thứ Hai', en: 'Monday' },
+  weekday_tue: { vi: 'Thứ Ba', en: 'Tuesday' },
+  weekday_wed: { vi: 'Thứ Tư', en: 'Wednesday' },
+  weekday_thu: { vi: 'Thứ Năm', en: 'Thursday' },
+  weekday_fri: { vi: 'Thứ Sáu', en: 'Friday' },
+  weekday_sat: { vi: 'Thứ Bảy', en: 'Saturday' },
+  weekday_sun: { vi: 'Chủ Nhật', en: 'Sunday' },
+  timeTitle: { vi: 'Thời điểm của một đánh giá', en: 'When a rating happened' },
+  timeIntro: {
+    vi: 'Đồng hồ của thiết bị có thể sai sau khi mất điện (về năm 1970, pin đồng hồ hết, lệch nhiều năm). Mỗi sự kiện còn mang số đo của đồng hồ đơn điệu tính từ lúc phần mềm khởi động, không bao giờ nhảy; từ lúc nhận các sự kiện, máy chủ biết lần khởi động bắt đầu muộn nhất lúc nào.',
+    en: "A device's clock can be wrong after a power cut (back to 1970, a flat clock battery, years off). Every event also carries the monotonic clock since the software started (the boot), which never jumps; from when it receives the events, the centre knows when the boot began at the latest.",
+  },
+  timeDevice: {
+    vi: 'Giờ của thiết bị được tin khi lệch không quá {tolerance} so với thời điểm khởi động cộng đồng hồ đơn điệu.',
+    en: "The device clock is believed when it agrees with the boot's start plus the monotonic clock within {tolerance}.",
+  },
+  timeRebased: {
+    vi: 'Nếu lệch hơn, thời điểm được tính lại: thời điểm khởi động cộng đồng hồ đơn điệu.',
+    en: "Otherwise the time is re-based: the boot's start plus the monotonic clock.",
+  },
+  timeQuarantined: {
+    vi: 'Nếu không thể (sự kiện gửi lại từ một lần khởi động máy chủ chưa từng thấy trực tiếp, mang giờ trước lúc cấp phát thiết bị hoặc sau lúc máy chủ nhận, lệch quá {tolerance}), sự kiện bị cách ly: được lưu, không tính vào báo cáo nào, hiển thị cho kỹ thuật viên và có cảnh báo.',
+    en: 'If neither is possible (a replay from a boot the centre never saw live, dated before the device was provisioned or after it was received, by more than {tolerance}), the event is quarantined: kept, counted in no report, shown to technicians and alerted.',
+  },
+  timeBounds: {
+    vi: 'Thời điểm được xác định luôn nằm giữa lúc cấp phát thiết bị và lúc máy chủ nhận sự kiện. Các báo cáo dùng thời điểm này, không dùng giờ của thiết bị.',
+    en: "A placed time always lies between the device's provisioning and the event's receipt. Reports use this time, never the device's claim.",
+  },
+  unitSeconds: { vi: 'giây', en: 'seconds' },
+  unitMinutes: { vi: 'phút', en: 'minutes' },
+  // The unit's evaluation settings page.
+  unitSettings: { vi: 'Cấu hình đánh giá', en: 'Evaluation settings' },
+  openingHours: { vi: 'Giờ làm việc (giờ Việt Nam)', en: 'Opening hours (Vietnam time)' },
+  opens: { vi: 'Mở cửa', en: 'Opens' },
+  closes: { vi: 'Đóng cửa', en: 'Closes' },
+  defaultValue: { vi: 'Mặc định', en: 'Default' },
+  rapidRepeatSeconds: {
+    vi: 'Bấm lặp lại: khoảng cách tối thiểu giữa hai lần bấm (giây; 0 = tắt)',
+    en: 'Rapid repeat: shortest gap between two presses (seconds; 0 = off)',
+  },
+  burstMaxPresses: {
+    vi: 'Bấm dồn dập: số lần bấm không có lượt tiếp tối đa',
+    en: 'Burst: most presses with no visit',
+  },
+  burstWindowMinutes: {
+    vi: 'Bấm dồn dập: trong khoảng (phút; 0 = tắt)',
+    en: 'Burst: within (minutes; 0 = off)',
+  },
+  saveUnitSettings: { vi: 'Lưu cấu hình', en: 'Save settings' },
+  settingsSaved: {
+    vi: 'Đã lưu. Cấu hình mới được dùng để xét các đánh giá nhận được từ bây giờ.',
+    en: 'Saved. The new settings judge the ratings received from now on.',
+  },
+  settingsInvalid: { vi: 'Chưa lưu: cấu hình không hợp lệ.', en: 'Not saved: the settings are not valid.' },
+  settingsNoRejudge: {
+    vi: 'Thay đổi cấu hình không xét lại các đánh giá đã nhận: kết quả đã ghi (được tính, chưa xác minh, bị lọc) giữ nguyên, trừ khi một sự kiện đến muộn của cùng thiết bị khiến máy chủ xét lại các đánh giá gần nó.',
+    en: 'Changing the settings does not judge received ratings again: verdicts already stored (counted, unverified, filtered) stand, unless a late event from the same device makes the centre judge the ratings near it again.',
+  },
+  settingsHelpUnit: {
+    vi: 'Để trống một ô để dùng giá trị mặc định. Lãnh đạo đơn vị và thành phố có thể thay đổi; mỗi thay đổi được ghi vào nhật ký quản trị.',
+    en: "Leave a field empty for its default. The unit's leaders and the city may change these; every change goes to the audit log.",
+  },
+  seeMethod: { vi: 'Xem cách xét', en: 'How ratings are judged' },
+  issueClock: {
+    vi: 'phải là giờ dạng HH:MM, từ 00:00 đến 24:00',
+    en: 'must be a time written HH:MM, from 00:00 to 24:00',
+  },
+  issueCloseAfterOpen: {
+    vi: 'giờ đóng cửa phải sau giờ mở cửa',
+    en: 'closing time must be after opening time',
+  },
+  issueWhole: { vi: 'phải là một số nguyên', en: 'must be a whole number' },
+  issueMin: { vi: 'nhỏ nhất là {n}', en: 'must be at least {n}' },
+  issueMax: { vi: 'lớn nhất là {n}', en: 'must be at most {n}' },
   fairnessNote: {
     vi: 'Một đánh giá chỉ được tính cho cán bộ đang đăng nhập tại quầy vào thời điểm đó. Chỉ số biểu cảm do camera ước lượng được hiển thị riêng, kèm số mẫu và khoảng tin cậy 95%. Số liệu từ quá ít đánh giá hiển thị mờ và không tô màu tốt hay xấu.',
     en: 'A rating counts for an officer only when that officer was signed in at that counter at that time. The camera expression index is shown apart, with its sample size and 95% confidence interval. A figure from too few ratings is greyed and never coloured good or bad.',
@@ -225,6 +389,11 @@ export type Translate = (key: MessageKey) => string;
 
 export function translator(lang: Lang): Translate {
   return (key) => MESSAGES[key][lang];
+}
+
+/** A message with its `{name}` placeholders filled in: numbers come from code, never from the text. */
+export function fill(text: string, values: Record<string, string | number>): string {
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => String(values[name] ?? whole));
 }
 
 export function levelLabel(lang: Lang, scale: string, level: number): string {

@@ -1,0 +1,28 @@
+import { CounterId, describeIssues } from '@onestop/protocol';
+import { UNCOUNTED_KINDS } from '@onestop/store';
+import { validator } from 'hono/validator';
+import { z } from 'zod';
+import { ReportQuery } from '../period.js';
+
+/** Ratings listed by default, and at most (the JSON's `limit`): a page a leader reads, bounded. */
+export const DEFAULT_UNCOUNTED_LIMIT = 200;
+export const MAX_UNCOUNTED_LIMIT = 1000;
+
+const UncountedFilterQuery = z.strictObject({
+  counter: CounterId.optional(),
+  kind: z.enum(UNCOUNTED_KINDS).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_UNCOUNTED_LIMIT).default(DEFAULT_UNCOUNTED_LIMIT),
+});
+
+/**
+ * The query of the uncounted list (page and JSON): `counter`, `kind` and `limit`, and the period
+ * asked as every report asks it (`ReportQuery`). 400 naming the field otherwise.
+ */
+export const uncountedQuery = validator('query', (value, c) => {
+  const { counter, kind, limit, ...period } = value;
+  const f = UncountedFilterQuery.safeParse({ counter, kind, limit });
+  if (!f.success) return c.json({ error: 'invalid query', ...describeIssues(f.error) }, 400);
+  const p = ReportQuery.safeParse(period);
+  if (!p.success) return c.json({ error: 'invalid query', ...describeIssues(p.error) }, 400);
+  return { ...f.data, ...p.data };
+});

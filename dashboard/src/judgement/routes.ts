@@ -1,0 +1,76 @@
+import { vietnamDate } from '@onestop/protocol';
+import { type Database, uncountedRatings } from '@onestop/store';
+import { Hono } from 'hono';
+import { requireRole } from '../auth/access.js';
+import { translator } from '../i18n.js';
+import { layout } from '../pages/layout.js';
+import { periodNav } from '../pages/period-nav.js';
+import { type PeriodRequest, periodJson, periodSearch, resolvePeriod, storeSpan } from '../period.js';
+import { filterSearch, uncountedPage } from './page.js';
+import { uncountedQuery } from './query.js';
+import { settingsRoutes } from './settings-routes.js';
+import { type Env, visibleUnit } from './unit-access.js';
+
+/**
+ * What counts for nobody, for the leaders who must defend every figure: the list behind each
+ * uncounted number of the unit page (HTML and JSON), and the unit's evaluation settings.
+ */
+export function judgementRoutes(deps: { db: Database; now: () => Date }) {
+  const app = new Hono<Env>();
+  const leaders = requireRole('city', 'ward');
+  const periodOf = (request: PeriodRequest) => {
+    const at = deps.now();
+    const period = resolvePeriod(request, at);
+    return { period, search: periodSearch(period), today: vietnamDate(at.getTime()) };
+  };
+
+  app.get('/units/:unitId/uncounted', leaders, uncountedQuery, async (c) => {
+    const { unit, refusal } = await visibleUnit(deps.db, c);
+    if (!unit) return refusal;
+    const q = c.req.valid('query');
+    const { period, search, today } = periodOf(q.period);
+    const filter = { counter: q.counter, kind: q.kind };
+    const rows = await uncountedRatings(deps.db, {
+      unitId: unit.id,
+      counterId: q.counter,
+      kind: q.kind,
+      period: storeSpan(period),
+      limit: q.limit,
+    });
+    const lang = c.get('lang');
+    const t = translator(lang);
+    const keep = filterSearch(filter);
+    const nav = periodNav(lang, t, period, today, keep);
+    const body = uncountedPage(lang, t, { unit, rows, filter, limit: q.limit, nav, periodSearch: search });
+    const staff = c.get('staff');
+    const periodQuery = keep ? `${keep}&${search}` : search;
+    return c.html(layout({ lang, t, title: t('uncountedList'), body, staff, periodSearch: periodQuery }));
+  });
+
+  // JSON for integrators: the same list, newest first, with the reason codes of
+  // @onestop/evaluation judgement.ts (words: the page, or /cach-tinh).
+  app.get('/api/units/:unitId/uncounted', leaders, uncountedQuery, async (c) => {
+    const { unit, refusal } = await visibleUnit(deps.db, c);
+    if (!unit) return refusal;
+    const q = c.req.valid('query');
+    const { period } = periodOf(q.period);
+    const ratings = await uncountedRatings(deps.db, {
+      unitId: unit.id,
+      counterId: q.counter,
+      kind: q.kind,
+      period: storeSpan(period),
+      limit: q.limit,
+    });
+    return c.json({
+      unitId: unit.id,
+      period: periodJson(period),
+      counterId: q.counter ?? null,
+      kind: q.kind ?? null,
+      limit: q.limit,
+      ratings,
+    });
+  });
+
+  app.route('/', settingsRoutes(deps.db));
+  return app;
+}

@@ -1,0 +1,140 @@
+import { type DayHours, type UnitSettings, WEEKDAYS, type Weekday } from '@onestop/evaluation';
+import { html } from 'hono/html';
+import type { z } from 'zod';
+import { fill, type MessageKey, type Translate } from '../i18n.js';
+
+/** The settings form as typed: strings, so that a refused form comes back exactly as sent. */
+export interface SettingsForm {
+  days: Record<Weekday, { open: string; close: string; closed: boolean }>;
+  rapidRepeatSeconds: string;
+  burstMaxPresses: string;
+  burstWindowMinutes: string;
+}
+
+/** The form filled with stored settings. */
+export function formOf(s: UnitSettings): SettingsForm {
+  return {
+    days: Object.fromEntries(
+      WEEKDAYS.map((d) => {
+        const h = s.openingHours[d];
+        return [d, { open: h?.open ?? '', close: h?.close ?? '', closed: h === null }];
+      }),
+    ) as SettingsForm['days'],
+    rapidRepeatSeconds: String(s.rapidRepeat.windowSeconds),
+    burstMaxPresses: String(s.burst.maxPresses),
+    burstWindowMinutes: String(s.burst.windowMinutes),
+  };
+}
+
+type Body = Record<string, string | File | (string | File)[]>;
+
+/** The form as posted (`mon.open`, `mon.close`, `mon.closed`, …); anything else is ignored. */
+export function formFromBody(body: Body): SettingsForm {
+  const text = (k: string) => {
+    const v = body[k];
+    return typeof v === 'string' ? v.trim() : '';
+  };
+  return {
+    days: Object.fromEntries(
+      WEEKDAYS.map((d) => [
+        d,
+        { open: text(`${d}.open`), close: text(`${d}.close`), closed: body[`${d}.closed`] !== undefined },
+      ]),
+    ) as SettingsForm['days'],
+    rapidRepeatSeconds: text('rapidRepeatSeconds'),
+    burstMaxPresses: text('burstMaxPresses'),
+    burstWindowMinutes: text('burstWindowMinutes'),
+  };
+}
+
+/**
+ * The settings document the form asks for, for `UnitSettings` to judge: an empty field takes its
+ * default; anything typed goes through as typed, so that the schema names what is wrong with it.
+ */
+export function documentOf(f: SettingsForm): unknown {
+  const whole = (v: string) => (v === '' ? undefined : /^-?\d+$/.test(v) ? Number(v) : v);
+  const day = (h: SettingsForm['days'][Weekday]) =>
+    h.closed ? null : h.open === '' && h.close === '' ? undefined : { open: h.open, close: h.close };
+  return {
+    openingHours: Object.fromEntries(WEEKDAYS.map((d) => [d, day(f.days[d])])),
+    rapidRepeat: { windowSeconds: whole(f.rapidRepeatSeconds) },
+    burst: { maxPresses: whole(f.burstMaxPresses), windowMinutes: whole(f.burstWindowMinutes) },
+  };
+}
+
+const NUMBER_FIELDS: Record<string, MessageKey> = {
+  'rapidRepeat.windowSeconds': 'rapidRepeatSeconds',
+  'burst.maxPresses': 'burstMaxPresses',
+  'burst.windowMinutes': 'burstWindowMinutes',
+};
+const isWeekday = (k: PropertyKey | undefined): k is Weekday =>
+  k !== undefined && (WEEKDAYS as readonly PropertyKey[]).includes(k);
+
+function fieldLabel(t: Translate, path: readonly PropertyKey[]): string {
+  const [group, day, bound] = path;
+  if (group === 'openingHours' && isWeekday(day)) {
+    const name = t(`weekday_${day}`);
+    return bound === 'open'
+      ? `${name} · ${t('opens')}`
+      : bound === 'close'
+        ? `${name} · ${t('closes')}`
+        : name;
+  }
+  const key = NUMBER_FIELDS[path.join('.')];
+  return key ? t(key) : path.join('.');
+}
+
+/**
+ * The schema's refusal in the leader's language: each problem with the field named as on the form.
+ * A day whose hour is malformed is not also told that it closes before it opens.
+ */
+export function issueMessages(t: Translate, error: z.ZodError): string[] {
+  const malformedDays = new Set(
+    error.issues.filter((i) => i.code === 'invalid_format').map((i) => i.path[1]),
+  );
+  return error.issues
+    .filter((i) => !(i.code === 'custom' && i.path.length === 2 && malformedDays.has(i.path[1])))
+    .map((i) => {
+      const reason =
+        i.code === 'invalid_format'
+          ? t('issueClock')
+          : i.code === 'custom' && i.path[0] === 'openingHours'
+            ? t('issueCloseAfterOpen')
+            : i.code === 'too_small'
+              ? fill(t('issueMin'), { n: String(i.minimum) })
+              : i.code === 'too_big'
+                ? fill(t('issueMax'), { n: String(i.maximum) })
+                : i.code === 'invalid_type'
+                  ? t('issueWhole')
+                  : i.message;
+      return `${fieldLabel(t, i.path)}: ${reason}`;
+    });
+}
+
+export function hoursText(t: Translate, h: DayHours): string {
+  return h === null ? t('closedAllDay') : `${h.open}–${h.close}`;
+}
+
+/** The form, with each field's default beside it. */
+export function settingsFormHtml(t: Translate, unitId: string, f: SettingsForm, defaults: UnitSettings) {
+  const day = (d: Weekday) => {
+    const v = f.days[d];
+    return html`<tr data-day="${d}"><td>${t(`weekday_${d}`)}</td>
+<td><input name="${d}.open" value="${v.open}" size="5" placeholder="HH:MM" aria-label="${t(`weekday_${d}`)} ${t('opens')}"></td>
+<td><input name="${d}.close" value="${v.close}" size="5" placeholder="HH:MM" aria-label="${t(`weekday_${d}`)} ${t('closes')}"></td>
+<td><input type="checkbox" name="${d}.closed" value="1" aria-label="${t(`weekday_${d}`)} ${t('closedAllDay')}"${v.closed ? ' checked' : ''}></td>
+<td class="muted">${hoursText(t, defaults.openingHours[d])}</td></tr>`;
+  };
+  const number = (name: keyof SettingsForm, label: MessageKey, fallback: number) =>
+    html`<p><label>${t(label)}<br><input name="${name}" value="${String(f[name])}" inputmode="numeric" size="6"></label>
+<small class="muted">${t('defaultValue')}: ${fallback}</small></p>`;
+  return html`<form method="post" action="/units/${unitId}/settings" data-testid="unit-settings">
+<h3>${t('openingHours')}</h3>
+<table data-testid="opening-hours"><thead><tr><th>${t('weekday')}</th><th>${t('opens')}</th><th>${t('closes')}</th><th>${t('closedAllDay')}</th><th>${t('defaultValue')}</th></tr></thead>
+<tbody>${WEEKDAYS.map(day)}</tbody></table>
+<h3>${t('filtersTitle')}</h3>
+${number('rapidRepeatSeconds', 'rapidRepeatSeconds', defaults.rapidRepeat.windowSeconds)}
+${number('burstMaxPresses', 'burstMaxPresses', defaults.burst.maxPresses)}
+${number('burstWindowMinutes', 'burstWindowMinutes', defaults.burst.windowMinutes)}
+<p><button type="submit">${t('saveUnitSettings')}</button></p></form>`;
+}

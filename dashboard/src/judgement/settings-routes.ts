@@ -1,0 +1,82 @@
+import { DEFAULT_UNIT_SETTINGS, UnitSettings } from '@onestop/evaluation';
+import { type Database, getUnitSettings, StoreInputError, setUnitSettings } from '@onestop/store';
+import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { html } from 'hono/html';
+import { requireRole } from '../auth/access.js';
+import { translator } from '../i18n.js';
+import { layout } from '../pages/layout.js';
+import {
+  documentOf,
+  formFromBody,
+  formOf,
+  issueMessages,
+  type SettingsForm,
+  settingsFormHtml,
+} from './settings-form.js';
+import { type Env, visibleUnit } from './unit-access.js';
+
+type Notice = { ok: boolean; lines: string[] };
+
+/**
+ * A unit's evaluation settings (opening hours, misuse-filter thresholds), for its ward leaders and
+ * the city: validated by the evaluation schema, stored with an audit entry by the store.
+ */
+export function settingsRoutes(db: Database) {
+  const app = new Hono<Env>();
+  const leaders = requireRole('city', 'ward');
+  const limit = bodyLimit({ maxSize: 8 * 1024, onError: (c) => c.json({ error: 'form too large' }, 413) });
+
+  const page = (c: Context<Env>, unit: { id: string; name: string }, form: SettingsForm, notice?: Notice) => {
+    const lang = c.get('lang');
+    const t = translator(lang);
+    const body = html`<h2>${t('unitSettings')} <small class="muted">${unit.name}</small></h2>
+<p><a href="/units/${unit.id}">${t('backToUnit')}</a> · <a href="/cach-tinh?unit=${unit.id}#filters">${t('seeMethod')}</a></p>
+${notice ? html`<div class="${notice.ok ? 'ok' : 'bad'}" role="status" data-testid="notice">${notice.lines.map((l) => html`<p>${l}</p>`)}</div>` : ''}
+<p class="note"><b>${t('settingsNoRejudge')}</b></p>
+${settingsFormHtml(t, unit.id, form, DEFAULT_UNIT_SETTINGS)}
+<p class="note">${t('settingsHelpUnit')}</p>`;
+    return c.html(
+      layout({ lang, t, title: t('unitSettings'), body, staff: c.get('staff') }),
+      notice?.ok === false ? 400 : 200,
+    );
+  };
+
+  app.get('/units/:unitId/settings', leaders, async (c) => {
+    const { unit, refusal } = await visibleUnit(db, c);
+    if (!unit) return refusal;
+    try {
+      return page(c, unit, formOf(await getUnitSettings(db, unit.id)));
+    } catch (err) {
+      // A stored document that no longer validates: the judge uses the defaults meanwhile.
+      if (!(err instanceof StoreInputError)) throw err;
+      return page(c, unit, formOf(DEFAULT_UNIT_SETTINGS), { ok: false, lines: [err.message] });
+    }
+  });
+
+  app.post('/units/:unitId/settings', leaders, limit, async (c) => {
+    const { unit, refusal } = await visibleUnit(db, c);
+    if (!unit) return refusal;
+    const t = translator(c.get('lang'));
+    const form = formFromBody(await c.req.parseBody());
+    const parsed = UnitSettings.safeParse(documentOf(form));
+    if (!parsed.success)
+      return page(c, unit, form, {
+        ok: false,
+        lines: [t('settingsInvalid'), ...issueMessages(t, parsed.error)],
+      });
+    try {
+      const saved = await setUnitSettings(db, {
+        unitId: unit.id,
+        settings: parsed.data,
+        actor: `dashboard:${c.get('staff')?.username}`,
+      });
+      return page(c, unit, formOf(saved), { ok: true, lines: [t('settingsSaved')] });
+    } catch (err) {
+      if (!(err instanceof StoreInputError)) throw err;
+      return page(c, unit, form, { ok: false, lines: [t('settingsInvalid'), err.message] });
+    }
+  });
+
+  return app;
+}
