@@ -279,7 +279,7 @@ export function createDashboardApp(deps: DashboardDeps) {
     return c.html(layout({ lang, t, title: t('devices'), body, staff }));
   });
 
-  app.route('/cach-tinh', methodRoutes());
+  app.route('/cach-tinh', methodRoutes(deps.db));
   app.route('/', judgementRoutes({ db: deps.db, now }));
   app.route('/devices', deviceRoutes(deps.db));
   app.route('/units', rosterRoutes(deps.db));

@@ -4,12 +4,14 @@ import {
   type FormulaDoc,
   OFFICIAL_LEVEL_NAMES,
   OFFICIAL_LEVELS,
+  type UnitSettings,
   WORKED_EXAMPLE,
   workedExample,
 } from '@onestop/evaluation';
 import { officialLevel, RatingScale, ratingIndex } from '@onestop/protocol';
 import { html } from 'hono/html';
 import { type Lang, levelLabel, scaleLevels, scaleName, type Translate } from '../i18n.js';
+import { judgementMethod } from '../judgement/method.js';
 import { FIGURE_COLUMNS } from '../pages/figures.js';
 import { figureCell } from '../pages/layout.js';
 
@@ -59,10 +61,18 @@ ${w.figures.map(({ doc, figure }) => {
 })}</tbody></table>`;
 }
 
-/** "Cách tính": each figure explained from the catalogue beside the code that computes it. */
-export function methodPage(lang: Lang, t: Translate) {
+/**
+ * "Cách tính": each figure explained from the catalogue beside the code that computes it, and
+ * what counts at all (`rules`: a unit's settings, or the defaults with `unitName` null).
+ */
+export function methodPage(
+  lang: Lang,
+  t: Translate,
+  rules: { unitName: string | null; settings: UnitSettings },
+) {
   return html`<h2>${t('method')}</h2><p class="note">${t('methodIntro')}</p>
 ${FORMULA_CATALOGUE.map((d) => formulaSection(lang, t, d))}
+${judgementMethod(t, rules)}
 <h3>${t('levelMapping')}</h3>${levelMapping(lang, t)}
 <h3>${t('workedExample')}</h3>${example(lang, t)}`;
 }

@@ -1,18 +1,45 @@
+import { DEFAULT_UNIT_SETTINGS } from '@onestop/evaluation';
+import { UnitId } from '@onestop/protocol';
+import { type Database, findUnit, getUnitSettings, StoreInputError } from '@onestop/store';
 import { Hono } from 'hono';
-import { type AuthEnv, requireRole } from '../auth/access.js';
+import { type AuthEnv, canSeeUnit, requireRole } from '../auth/access.js';
 import { type Lang, translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
 import { methodPage } from './page.js';
 
 type Env = { Variables: AuthEnv['Variables'] & { lang: Lang } };
 
-/** "Cách tính" (`?lang=en`: how figures are computed), for everyone who sees any figure. */
-export function methodRoutes() {
+/**
+ * "Cách tính" (`?lang=en`: how figures are computed), for everyone who sees any figure.
+ * `?unit=U` shows the misuse filters with that unit's thresholds, to those who belong to it
+ * (its leaders and officers) and the city; without it, the defaults.
+ */
+export function methodRoutes(db: Database) {
   const app = new Hono<Env>();
-  app.get('/', requireRole('city', 'ward', 'technician', 'officer'), (c) => {
+  app.get('/', requireRole('city', 'ward', 'technician', 'officer'), async (c) => {
     const lang = c.get('lang');
     const t = translator(lang);
-    return c.html(layout({ lang, t, title: t('method'), body: methodPage(lang, t), staff: c.get('staff') }));
+    const staff = c.get('staff');
+    let rules = { unitName: null as string | null, settings: DEFAULT_UNIT_SETTINGS };
+    const asked = c.req.query('unit');
+    if (asked !== undefined) {
+      const unitId = UnitId.safeParse(asked);
+      if (!unitId.success) return c.json({ error: 'invalid unit' }, 400);
+      if (!canSeeUnit(staff, unitId.data) && staff?.unitId !== unitId.data)
+        return c.json({ error: 'forbidden', reason: 'this unit belongs to another ward' }, 403);
+      const unit = await findUnit(db, unitId.data);
+      if (!unit) return c.json({ error: 'unknown unit', unitId: unitId.data }, 404);
+      // A stored document that no longer validates: the judge applies the defaults meanwhile.
+      const settings = await getUnitSettings(db, unit.id).catch((err: unknown) => {
+        if (err instanceof StoreInputError) return DEFAULT_UNIT_SETTINGS;
+        throw err;
+      });
+      rules = { unitName: unit.name, settings };
+    }
+    const body = methodPage(lang, t, rules);
+    // The language switch keeps the unit shown.
+    const periodSearch = asked === undefined ? undefined : `unit=${encodeURIComponent(asked)}`;
+    return c.html(layout({ lang, t, title: t('method'), body, staff, periodSearch }));
   });
   return app;
 }
