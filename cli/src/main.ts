@@ -5,6 +5,7 @@ import { registerOfficerCommands } from './commands/officer.js';
 import { registerPerceiveCommand } from './commands/perceive.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSplitCommands } from './commands/split.js';
+import { registerUnitCommands } from './commands/unit.js';
 import { registerUserCommands } from './commands/user.js';
 import { UsageError } from './errors.js';
 import { VERSION } from './version.js';
@@ -21,6 +22,7 @@ registerAgentCommand(program);
 registerDeviceCommands(program, { mqttUrl: process.env.ONESTOP_MQTT_URL ?? 'mqtt://127.0.0.1:1883' });
 registerUserCommands(program);
 registerOfficerCommands(program);
+registerUnitCommands(program);
 registerPerceiveCommand(program);
 
 try {
