@@ -54,7 +54,8 @@ describe('onestop unit settings', () => {
     const tooLong = await cli('unit', 'settings', 'kim-anh', '--burst-window-min', '100000');
     expect(tooLong.code).toBe(2);
     expect(tooLong.stderr).toMatch(/burst\.windowMinutes/);
-    const shown = async (unitId: string) => JSON.parse((await cli('unit', 'settings', unitId)).stdout) as Shown;
+    const shown = async (unitId: string) =>
+      JSON.parse((await cli('unit', 'settings', unitId)).stdout) as Shown;
     expect((await shown('kim-anh')).settings).toEqual((await shown('dong-anh')).settings);
   }, 60_000);
 });
