@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import pg from 'pg';
-import { openStore, type Store } from './db.js';
+import { type Executor, openStore, type Store } from './db.js';
+import { deviceBoots, devices } from './schema.js';
 
 /**
  * The same suites run on both back ends. PostgreSQL is expected at TEST_POSTGRES_URL (default:
@@ -44,4 +46,26 @@ export async function openTestStore(kind: 'pglite' | 'postgres'): Promise<TestSt
       }
     },
   };
+}
+
+/**
+ * What the centre knows of a device that has been working for a while: provisioned at
+ * `provisionedAt`, and its boot `bootId` begun at `bootedAtMs`, as placement learns it from events
+ * received live (time/place.ts). For suites on a real clock that cannot send live events in the
+ * past, yet send events of the past (a sign-in an hour ago), which the centre then places by the
+ * device clock as it would have had it heard the boot live.
+ */
+export async function knownDevice(
+  db: Executor,
+  deviceId: string,
+  known: { provisionedAt: number; bootId: string; bootedAtMs: number },
+): Promise<void> {
+  await db
+    .update(devices)
+    .set({ createdAt: new Date(known.provisionedAt) })
+    .where(eq(devices.id, deviceId));
+  await db
+    .insert(deviceBoots)
+    .values({ deviceId, bootId: known.bootId, bootedAtMs: known.bootedAtMs, clockOffsetMs: 0 })
+    .onConflictDoNothing();
 }

@@ -25,6 +25,8 @@ export interface BenchDevice {
 export async function insertBenchDevices(db: Database, unitId: string, n: number): Promise<BenchDevice[]> {
   const password = 'bench-password-not-secret';
   const passwordHash = await hashPassword(password);
+  // Provisioned the day before: the centre places no event before a device's provisioning.
+  const createdAt = new Date(Date.now() - 86_400_000);
   await db.insert(schema.units).values({ id: unitId, name: unitId }).onConflictDoNothing();
   const out: BenchDevice[] = [];
   for (let i = 0; i < n; i += 1_000) {
@@ -38,7 +40,14 @@ export async function insertBenchDevices(db: Database, unitId: string, n: number
         clientId: deviceId,
         address: { unitId, counterId, deviceId },
       });
-      return { id: deviceId, unitId, counterId, username: `dev-${unitId}-${deviceId}`, passwordHash };
+      return {
+        id: deviceId,
+        unitId,
+        counterId,
+        username: `dev-${unitId}-${deviceId}`,
+        passwordHash,
+        createdAt,
+      };
     });
     await db.insert(schema.devices).values(rows);
   }
@@ -61,7 +70,9 @@ export async function signInBenchOfficer(db: Database, unitId: string, devices: 
         unitId,
         counterId: d.address.counterId,
         type: 'presence' as const,
-        payload: signInFor(d.address.deviceId, officerId),
+        // Live, as the run starts: the first the centre hears of each board's boot, so it must be
+        // prompt (an hour-old sign-in would only bound the boot, and be re-based to its receipt).
+        payload: signInFor(d.address.deviceId, officerId, { ts: Date.now() }),
       })),
     );
 }

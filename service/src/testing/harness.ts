@@ -16,6 +16,7 @@ import {
   saveOfficer,
   setUnitSettings,
 } from '@onestop/store';
+import { knownDevice } from '@onestop/store/testing';
 import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
 import type { Registry } from 'prom-client';
@@ -33,19 +34,22 @@ export function uniqueUnit(prefix = 'test'): string {
 
 let seq = 0;
 const bootId = '0193a0c2-5b1e-7c3d-9f00-1a2b3c4d5e6f';
-/** The test process is the device's boot: `mono` agrees with `ts`, as on a board with NTP. */
-const bootedAt = Date.now();
+/**
+ * Every test board booted two hours before this process started, its clock right (NTP): `mono`
+ * agrees with `ts` for any event since, a sign-in an hour ago included. The centre believes such
+ * a clock (store/src/time/placement.ts) once it knows the boot, which `provision` sees to.
+ */
+const BOOTED_AT = Date.now() - 2 * 3_600_000;
+
+/** The envelope of an event that happened at `ts` on a test board. */
+function envelope(deviceId: string, ts: number) {
+  seq++;
+  return { v: 1 as const, eventId: newEventId(), deviceId, bootId, seq, ts, mono: ts - BOOTED_AT };
+}
 
 export function ratingFor(deviceId: string, over: Partial<RatingEvent> = {}): RatingEvent {
-  seq++;
   return {
-    v: 1,
-    eventId: newEventId(),
-    deviceId,
-    bootId,
-    seq,
-    ts: Date.now(),
-    mono: Date.now() - bootedAt,
+    ...envelope(deviceId, over.ts ?? Date.now()),
     visitId: null,
     officerId: 'cb-test',
     dossierIds: [],
@@ -76,20 +80,12 @@ export function signInFor(
   officerId: string,
   over: { ts?: number; state?: 'signed_in' | 'signed_out' } = {},
 ): PresenceEvent {
-  seq++;
   return {
-    v: 1,
-    eventId: newEventId(),
-    deviceId,
-    bootId,
-    seq,
-    ts: Date.now() - 3_600_000,
-    mono: seq * 10,
+    ...envelope(deviceId, over.ts ?? Date.now() - 3_600_000),
     kind: 'session',
-    state: 'signed_in',
+    state: over.state ?? 'signed_in',
     officerId,
     source: 'badge',
-    ...over,
   };
 }
 
@@ -193,6 +189,20 @@ export async function metricValue(registry: Registry, name: string, labels: Reco
   return hit?.value ?? 0;
 }
 
+/**
+ * A device as a ward has it when a test starts: provisioned the day before, and its board running
+ * since BOOTED_AT with the centre hearing from it live, so the centre knows that boot to the
+ * second (`device_boots`, as time/place.ts learns it from live events). A test cannot send live
+ * events in the past: without this, a sign-in of an hour ago would be the first the centre heard
+ * of the boot, which proves only that the boot began by an hour before the receipt, and the
+ * sign-in would be re-based to its receipt, after the ratings it should cover.
+ */
 export async function provision(store: Store, unitId: string, counterId: string): Promise<ProvisionedDevice> {
-  return provisionDevice(store.db, { unitId, counterId, actor: 'test' });
+  const device = await provisionDevice(store.db, { unitId, counterId, actor: 'test' });
+  await knownDevice(store.db, device.deviceId, {
+    provisionedAt: Date.now() - 86_400_000,
+    bootId,
+    bootedAtMs: BOOTED_AT,
+  });
+  return device;
 }

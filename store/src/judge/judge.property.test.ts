@@ -8,20 +8,23 @@ import {
 } from '@onestop/protocol';
 import { eq, inArray } from 'drizzle-orm';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type IngestEvent, ingestBatch } from '../ingest.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { IngestEvent } from '../ingest.js';
 import { hourlyRollups, officers, presenceIntervals, ratings } from '../schema.js';
 import { openTestStore, STORE_BACKENDS, type TestStore } from '../testing.js';
 import { setUnitSettings } from './settings.js';
-import { ratingAt, seatAt, sessionAt } from './testing.js';
+import { BOOTED, DELIVERY_MS, happenedAt, liveCentre, ratingAt, seatAt, sessionAt } from './testing.js';
 
 /**
  * Random days at two counters of a unit: sign-ins and sign-outs of officers of the unit, of
  * another unit, retired or on no roster; seat occupancy; ratings naming any of them or nobody,
- * with or without a visit, clustered so that repeats and bursts happen; random thresholds. Every
- * event is delivered in random order in random batches, some twice. Then every verdict, every
- * presence interval and every roll-up row must equal what this file recomputes from the raw events
- * alone, in plain TypeScript, written from the rules' description (evaluation judgement.ts).
+ * with or without a visit, clustered so that repeats and bursts happen; random thresholds; each
+ * board's wall clock right or wrong (ahead, behind, 1970). Every event is delivered in random
+ * order in random batches, some twice, each batch received a second after its latest event or
+ * later (outbox replays; testing.ts). Then every verdict, every presence interval and every
+ * roll-up row must equal what this file recomputes from the raw events alone, in plain
+ * TypeScript, written from the rules' description (evaluation judgement.ts) and the placement's
+ * (time/placement.ts).
  */
 
 const DAY = Date.UTC(2025, 8, 1, -7); // Monday 1 September 2025, 00:00 in Hanoi
@@ -71,11 +74,23 @@ const settingsArb = fc.record({
     },
   ),
 });
+/** A board's wall clock at true instant t: right (NTP), or wrong enough to be re-based. */
+const CLOCKS = {
+  ntp: (t: number) => t,
+  ahead14h: (t: number) => t + 14 * HOUR_MS,
+  behind3days: (t: number) => t - 3 * DAY_MS,
+  epoch: (t: number) => t - BOOTED,
+} as const;
+const clockArb = fc.oneof(
+  { weight: 3, arbitrary: fc.constant('ntp' as const) },
+  fc.constantFrom('ahead14h' as const, 'behind3days' as const, 'epoch' as const),
+);
 const scenarioArb = fc
   .record({
     presence: fc.array(presenceArb, { minLength: 2, maxLength: 16 }),
     ratings: fc.array(ratingArb, { minLength: 12, maxLength: 40 }),
     settings: settingsArb,
+    clocks: fc.tuple(clockArb, clockArb),
   })
   .chain((s) => {
     const n = s.presence.length + s.ratings.length;
@@ -235,19 +250,39 @@ function rollups(
 
 let run = 0;
 
+/**
+ * When the centre places an event (time/placement.ts): a right clock is believed; a wrong one is
+ * replaced by the boot's anchor plus `mono`, and the anchor, learnt from the boot's first event
+ * (received live, DELIVERY_MS after it happened), is that much late.
+ */
+const placedAt = (e: IngestEvent, clock: keyof typeof CLOCKS) =>
+  clock === 'ntp' ? e.payload.ts : happenedAt(e) + DELIVERY_MS;
+
 describe.each(STORE_BACKENDS)('judging random days on %s', (backend) => {
   let store: TestStore;
   beforeAll(async () => {
+    // The centre's receive time is faked (testing.ts): the days are in 2025.
+    vi.useFakeTimers({ toFake: ['Date'] });
     store = await openTestStore(backend);
   });
   afterAll(async () => {
+    vi.useRealTimers();
     await store?.close();
   });
 
   async function check({ scenario, order, replays, cuts }: Scenario) {
     run++;
     const unitId = `prop${run}`;
-    const where = [0, 1].map((d) => ({ unitId, counterId: `q${d}`, deviceId: `${unitId}-d${d}` }));
+    const where = [0, 1].map((d) => ({
+      unitId,
+      counterId: `q${d}`,
+      deviceId: `${unitId}-d${d}`,
+      clock: CLOCKS[scenario.clocks[d]!],
+    }));
+    const clockOf = new Map(where.map((w, d) => [w.deviceId, scenario.clocks[d]!]));
+    const centre = liveCentre(store.db);
+    const booted = [];
+    for (const w of where) booted.push(await centre.provision(w));
     // 0, 1: this unit; 2: another unit; 3: retired at 11:30; 4: on no roster; 5 (ratings): nobody.
     const officerIds = [0, 1, 2, 3, 4].map((o) => `${unitId}-o${o}`);
     const roster = new Map<string, Officer>([
@@ -304,17 +339,18 @@ describe.each(STORE_BACKENDS)('judging random days on %s', (backend) => {
     ];
     for (let b = 0; b + 1 < bounds.length; b++) {
       const batch = arrivals.slice(bounds[b], bounds[b + 1]);
-      if (batch.length > 0) await ingestBatch(store.db, batch);
+      if (batch.length > 0) await centre.receive(...batch);
     }
 
-    const rawPresence: RawPresence[] = events.flatMap((e) =>
+    const at = (e: IngestEvent) => placedAt(e, clockOf.get(e.payload.deviceId)!);
+    const rawPresence: RawPresence[] = [...booted, ...events].flatMap((e) =>
       e.type === 'presence'
         ? [
             {
               eventId: e.payload.eventId,
               deviceId: e.payload.deviceId,
               seq: e.payload.seq,
-              at: e.payload.ts,
+              at: at(e),
               kind: e.payload.kind,
               opening: e.payload.state === 'signed_in' || e.payload.state === 'occupied',
               officerId: e.payload.officerId ?? '',
@@ -330,7 +366,7 @@ describe.each(STORE_BACKENDS)('judging random days on %s', (backend) => {
               deviceId: e.payload.deviceId,
               counterId: e.counterId,
               seq: e.payload.seq,
-              at: e.payload.ts,
+              at: at(e),
               officerId: e.payload.officerId,
               visitId: e.payload.visitId,
               scale: 'keypad4' as const,

@@ -1,17 +1,15 @@
 import { newEventId } from '@onestop/protocol';
 import { and, eq, inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { recentAudit } from '../audit.js';
-import { type IngestEvent, ingestBatch } from '../ingest.js';
-import { projectRatings } from '../projections/ratings.js';
+import type { IngestEvent } from '../ingest.js';
 import { retireOfficer, saveOfficer } from '../roster.js';
-import { hourlyRollups, ratings } from '../schema.js';
+import { events, hourlyRollups, ratings } from '../schema.js';
 import { openTestStore, STORE_BACKENDS, type TestStore } from '../testing.js';
-import { prepareJudging } from './judge.js';
 import { judgePending } from './pending.js';
 import { judgementByCounter, uncountedRatings } from './queries.js';
 import { getUnitSettings, setUnitSettings } from './settings.js';
-import { ratingAt, seatAt, sessionAt, type Where } from './testing.js';
+import { BOOTED, DELIVERY_MS, liveCentre, ratingAt, seatAt, sessionAt, type Where } from './testing.js';
 
 const NINE = Date.UTC(2025, 8, 1, 2); // Monday 1 September 2025, 09:00 in Hanoi
 const MIN = 60_000;
@@ -25,15 +23,28 @@ function place(): Where & { a: string; b: string } {
 describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
   let store: TestStore;
   beforeAll(async () => {
+    // The centre's receive time is faked (testing.ts): the test days are in 2025.
+    vi.useFakeTimers({ toFake: ['Date'] });
     store = await openTestStore(backend);
   });
   afterAll(async () => {
+    vi.useRealTimers();
     await store?.close();
   });
+  let centre: ReturnType<typeof liveCentre>;
+  beforeEach(() => {
+    centre = liveCentre(store.db);
+  });
 
+  /** A fresh place whose board is provisioned and booted (testing.ts). */
+  async function counter(clock?: Where['clock']) {
+    const w = { ...place(), ...(clock ? { clock } : {}) };
+    await centre.provision(w);
+    return w;
+  }
   const roster = (unitId: string, officerId: string) =>
     saveOfficer(store.db, { unitId, officerId, name: officerId, actor: 'test' });
-  const ingest = (...events: IngestEvent[]) => ingestBatch(store.db, events);
+  const ingest = (...batch: IngestEvent[]) => centre.receive(...batch);
   async function verdict(e: IngestEvent) {
     const [r] = await store.db
       .select({ a: ratings.attribution, why: ratings.attributionReason, filter: ratings.filterReason })
@@ -58,7 +69,7 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
 
   describe('attribution', () => {
     it('verifies an officer of the unit signed in at the device, and counts the rating for them', async () => {
-      const w = place();
+      const w = await counter();
       await roster(w.unitId, w.a);
       const r = ratingAt(w, NINE + MIN, { officerId: w.a });
       await ingest(sessionAt(w, NINE, 'signed_in', w.a), r);
@@ -67,7 +78,7 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
     });
 
     it('no_officer: the device named nobody', async () => {
-      const w = place();
+      const w = await counter();
       await roster(w.unitId, w.a);
       const r = ratingAt(w, NINE + MIN, { officerId: null });
       await ingest(sessionAt(w, NINE, 'signed_in', w.a), r);
@@ -76,7 +87,7 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
     });
 
     it('unknown_officer: on no roster, even though the device signed them in', async () => {
-      const w = place();
+      const w = await counter();
       const r = ratingAt(w, NINE + MIN, { officerId: 'ghost' });
       await ingest(sessionAt(w, NINE, 'signed_in', 'ghost'), r);
       expect(await verdict(r)).toMatchObject({ a: 'unverified', why: 'unknown_officer' });
@@ -84,7 +95,7 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
     });
 
     it('not_on_roster: an officer of another unit signed in here', async () => {
-      const w = place();
+      const w = await counter();
       const elsewhere = place();
       await roster(elsewhere.unitId, `cb-x${n}`);
       const r = ratingAt(w, NINE + MIN, { officerId: `cb-x${n}` });
@@ -94,21 +105,22 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
     });
 
     it('not_on_roster: retired before the rating, verified for what came before', async () => {
-      const w = place();
+      const w = await counter();
       const officer = `cb-r${n}`;
       await roster(w.unitId, officer);
-      const now = Date.now();
-      const before = ratingAt(w, now - 10 * MIN, { officerId: officer });
-      await ingest(sessionAt(w, now - 20 * MIN, 'signed_in', officer), before);
+      const before = ratingAt(w, NINE + 10 * MIN, { officerId: officer });
+      await ingest(sessionAt(w, NINE, 'signed_in', officer), before);
+      // A leader retires the officer at 09:20; the device still names them a second later.
+      centre.advanceTo(NINE + 20 * MIN);
       await retireOfficer(store.db, officer, 'test');
-      const after = ratingAt(w, Date.now() + 1_000, { officerId: officer });
+      const after = ratingAt(w, NINE + 20 * MIN + 1_000, { officerId: officer });
       await ingest(after);
       expect(await verdict(before)).toMatchObject({ a: 'verified' });
       expect(await verdict(after)).toMatchObject({ a: 'unverified', why: 'not_on_roster' });
     });
 
     it('after_sign_out: one second after the officer signed out', async () => {
-      const w = place();
+      const w = await counter();
       await roster(w.unitId, w.a);
       const out = NINE + 30 * MIN;
       const inside = ratingAt(w, out - 1_000, { officerId: w.a });
@@ -129,7 +141,7 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
     });
 
     it('not_signed_in: another officer holds the counter', async () => {
-      const w = place();
+      const w = await counter();
       await roster(w.unitId, w.a);
       await roster(w.unitId, w.b);
       const r = ratingAt(w, NINE + MIN, { officerId: w.b });
@@ -139,7 +151,7 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
     });
 
     it('re-verifies ratings when their sign-in arrives late, and moves them in the roll-ups', async () => {
-      const w = place();
+      const w = await counter();
       await roster(w.unitId, w.a);
       const visit = newEventId();
       const rs = [1, 2, 3].map((k) => ratingAt(w, NINE + k * MIN, { officerId: w.a, visitId: visit }));
@@ -158,7 +170,7 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
     });
 
     it('a sign-out arriving before its sign-in still ends the session', async () => {
-      const w = place();
+      const w = await counter();
       await roster(w.unitId, w.a);
       const visit = newEventId();
       const after = ratingAt(w, NINE + 20 * MIN, { officerId: w.a, visitId: visit });
@@ -171,7 +183,7 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
 
   describe('filters', () => {
     it('outside_hours: before the default 06:00, and on a day the unit closes', async () => {
-      const w = place();
+      const w = await counter();
       await roster(w.unitId, w.a);
       const early = NINE - 3 * 60 * MIN - 1_000; // 05:59:59
       const r = ratingAt(w, early + 500, { officerId: w.a });
@@ -195,7 +207,7 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
     });
 
     it('nobody_at_counter: no session, no occupied seat, no visit', async () => {
-      const w = place();
+      const w = await counter();
       const alone = ratingAt(w, NINE);
       const seated = ratingAt(w, NINE + 10 * MIN);
       const inVisit = ratingAt(w, NINE + 30 * MIN, { visitId: newEventId() });
@@ -211,7 +223,7 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
     });
 
     it('rapid_repeat: a press within 10 s of an earlier one, whichever arrives first', async () => {
-      const w = place();
+      const w = await counter();
       await roster(w.unitId, w.a);
       await ingest(sessionAt(w, NINE, 'signed_in', w.a));
       const first = ratingAt(w, NINE + MIN, { officerId: w.a, level: 1 });
@@ -237,7 +249,7 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
     });
 
     it('burst_without_visit: the presses beyond 10 in 10 minutes with no visit', async () => {
-      const w = place();
+      const w = await counter();
       await roster(w.unitId, w.a);
       const noVisit = Array.from({ length: 12 }, (_, k) =>
         ratingAt(w, NINE + MIN + k * 30_000, { officerId: w.a }),
@@ -255,7 +267,7 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
     });
 
     it('takes the thresholds from the unit settings', async () => {
-      const w = place();
+      const w = await counter();
       await roster(w.unitId, w.a);
       await setUnitSettings(store.db, {
         unitId: w.unitId,
@@ -269,27 +281,83 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
     });
   });
 
+  describe('on the time the centre placed, never the device clock', () => {
+    const HOUR = 60 * MIN;
+    it.each<[string, (t: number) => number]>([
+      // 09:01 in Hanoi reads 23:01: outside the default hours if the device clock were believed.
+      ['14 hours ahead', (t) => t + 14 * HOUR],
+      ['at 1970 (no RTC after a power cut)', (t) => t - BOOTED],
+      ['at 2020, before the device was provisioned (a stale RTC)', (t) => Date.UTC(2020, 0, 1) + t - BOOTED],
+    ])('a board whose clock is %s: sign-in and ratings re-based alike, in any batches', async (_, clock) => {
+      const w = await counter(clock);
+      await roster(w.unitId, w.a);
+      const first = ratingAt(w, NINE + MIN, { officerId: w.a });
+      const repeat = ratingAt(w, NINE + MIN + 5_000, { officerId: w.a });
+      const late = ratingAt(w, NINE + 30 * MIN + 1_000, { officerId: w.a });
+      await ingest(sessionAt(w, NINE, 'signed_in', w.a));
+      await ingest(first, repeat);
+      await ingest(sessionAt(w, NINE + 30 * MIN, 'signed_out', w.a), late);
+      // The boot is known to within its delivery delay: every event is placed that much late.
+      for (const r of [first, repeat, late]) {
+        const [row] = await store.db
+          .select({ at: ratings.at, deviceTs: ratings.deviceTs })
+          .from(ratings)
+          .where(eq(ratings.eventId, r.payload.eventId));
+        expect(row?.at?.getTime()).toBe(BOOTED + r.payload.mono + DELIVERY_MS);
+        expect(row?.deviceTs.getTime()).toBe(r.payload.ts);
+      }
+      expect(await verdict(first)).toEqual({ a: 'verified', why: null, filter: null });
+      expect(await verdict(repeat)).toEqual({ a: 'verified', why: null, filter: 'rapid_repeat' });
+      expect(await verdict(late)).toEqual({
+        a: 'unverified',
+        why: 'after_sign_out',
+        filter: 'nobody_at_counter',
+      });
+      const hours = await store.db.select().from(hourlyRollups).where(eq(hourlyRollups.unitId, w.unitId));
+      expect(
+        hours.filter((h) => h.ratings + h.unverified + h.filtered > 0).map((h) => h.hour.getTime()),
+      ).toEqual([NINE, NINE]);
+      expect(await rolled(w.unitId)).toEqual({
+        [w.a]: { ratings: 1, unverified: 0, filtered: 0 },
+        '': { ratings: 0, unverified: 0, filtered: 2 },
+      });
+    });
+  });
+
   it('leaves quarantined ratings unjudged and out of the roll-ups, and shows them per counter', async () => {
-    const w = place();
+    const w = await counter();
     await roster(w.unitId, w.a);
-    const r = ratingAt(w, NINE + MIN, { officerId: w.a });
-    const from = new Date(Date.now() - 60 * MIN);
-    await ingestBatch(store.db, [sessionAt(w, NINE, 'signed_in', w.a)]);
-    // As the ingest stores a rating whose time cannot be placed (time/place.ts): `at` null.
-    await store.db.transaction(async (tx) =>
-      projectRatings(tx, [{ ...r, at: null, timeSource: 'quarantined' }], await prepareJudging(tx, [r])),
-    );
-    expect(await verdict(r)).toEqual({ a: 'pending', why: null, filter: null });
-    expect(await rolled(w.unitId)).toEqual({});
-    const period = { from, to: new Date(Date.now() + 60 * MIN) };
+    const counted = ratingAt(w, NINE + MIN, { officerId: w.a, visitId: newEventId() });
+    // A rating its board kept from a boot before this device was provisioned (numbered before
+    // everything the running boot sent), never seen live: its time cannot be placed.
+    const kept = ratingAt(w, NINE + MIN, { officerId: w.a, visitId: newEventId() });
+    const unplaceable = {
+      ...kept,
+      payload: { ...kept.payload, bootId: newEventId(), seq: 0, ts: BOOTED - 60 * 86_400_000, mono: 60_000 },
+    };
+    await ingest(sessionAt(w, NINE, 'signed_in', w.a));
+    // In one batch with a rating that counts: the batch is stored whole.
+    const result = await ingest(unplaceable, counted);
+    expect(result.inserted).toHaveLength(2);
+    const [row] = await store.db.select().from(events).where(eq(events.eventId, kept.payload.eventId));
+    expect(row).toMatchObject({ at: null, timeSource: 'quarantined' });
+    expect(await verdict(unplaceable)).toEqual({ a: 'pending', why: null, filter: null });
+    expect(await verdict(counted)).toEqual({ a: 'verified', why: null, filter: null });
+    expect(await rolled(w.unitId)).toEqual({ [w.a]: { ratings: 1, unverified: 0, filtered: 0 } });
+    // Quarantined ratings are shown by when they were received (the database's clock, not faked).
+    const period = { from: new Date(0), to: new Date(Date.UTC(2100, 0, 1)) };
     expect(await judgementByCounter(store.db, { unitId: w.unitId, period })).toEqual([
-      { counterId: 'q1', counted: 0, unverified: 0, filtered: 0, quarantined: 1 },
+      { counterId: 'q1', counted: 1, unverified: 0, filtered: 0, quarantined: 1 },
     ]);
+    // Judging what is pending at start-up leaves it pending: it has no time to be judged at.
+    await judgePending(store.db);
+    expect(await verdict(unplaceable)).toEqual({ a: 'pending', why: null, filter: null });
   });
 
   it('answers leaders per counter and lists what counts for nobody, with reasons', async () => {
-    const w = place();
+    const w = await counter();
     const q2 = { ...w, counterId: 'q2', deviceId: `${w.deviceId}b` };
+    await centre.provision(q2);
     await roster(w.unitId, w.a);
     const counted = ratingAt(w, NINE + MIN, { officerId: w.a });
     const repeat = ratingAt(w, NINE + MIN + 1_000, { officerId: w.a });
@@ -312,7 +380,7 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
   });
 
   it('judges once, when the store opens, what an older version stored unjudged', async () => {
-    const w = place();
+    const w = await counter();
     await roster(w.unitId, w.a);
     const ok = ratingAt(w, NINE + MIN, { officerId: w.a });
     const stranger = ratingAt(w, NINE + 2 * MIN, { officerId: 'cb-z', visitId: newEventId() });
@@ -361,8 +429,9 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
     const s = await getUnitSettings(store.db, w.unitId);
     expect(s.openingHours).toMatchObject({ sat: { open: '07:30', close: '11:30' }, sun: null });
     expect(s.openingHours.fri).toEqual({ open: '06:00', close: '22:00' });
-    const [entry] = await recentAudit(store.db, 1, 'unit.settings');
-    expect(entry).toMatchObject({ actor: 'leader', target: w.unitId });
+    // (PGlite's clock is the faked one: other tests' entries may look newer, so look for this unit's.)
+    const entries = await recentAudit(store.db, 1_000, 'unit.settings');
+    expect(entries.filter((e) => e.target === w.unitId)).toMatchObject([{ actor: 'leader' }]);
     await expect(
       setUnitSettings(store.db, {
         unitId: w.unitId,

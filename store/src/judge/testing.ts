@@ -1,28 +1,64 @@
 import { newEventId, type PresenceEvent, type RatingEvent } from '@onestop/protocol';
-import type { IngestEvent } from '../ingest.js';
+import { vi } from 'vitest';
+import type { Database } from '../db.js';
+import { type IngestEvent, ingestBatch } from '../ingest.js';
+import { devices } from '../schema.js';
 
-/** Test events for the judge's suites: one counter device per test, times in ms. */
-let seq = 0;
+/**
+ * Test events for the judge's suites, as counter boards send them and the centre receives them.
+ * The centre places every event in time before judging it (time/placement.ts): it believes a
+ * board's clock only when it agrees with the boot's monotonic clock (`mono`), anchored by events
+ * received live. So, as in a live ward, every board here:
+ * - is provisioned a month before the test days;
+ * - booted at BOOTED (05:00 in Hanoi on Monday 1 September 2025), so `mono = t − BOOTED` for an
+ *   event that happened at `t`; its wall clock reads `clock(t)` (right, as with NTP, unless the
+ *   test gives it a wrong one);
+ * - was seen live by the centre as it booted (its camera reported the seat empty, delivered a
+ *   second later), so the centre knows the boot to within that second before the test's events,
+ *   which may then arrive in any order, late or twice, as an outbox replays.
+ * Times below are the true instants `t`, in ms.
+ */
+export const BOOTED = Date.UTC(2025, 8, 1, -2);
+const PROVISIONED = BOOTED - 30 * 86_400_000;
+/** How late the centre receives what a board sends live. */
+export const DELIVERY_MS = 1_000;
+/** When each board's camera first reported its seat (empty). */
+const BOOT_SEEN = BOOTED + 5_000;
 const BOOT = '0193a0c2-5b1e-7c3d-9f00-1a2b3c4d5e6f';
+let seq = 0;
 
 export interface Where {
   unitId: string;
   counterId: string;
   deviceId: string;
+  /** The board's wall clock at true instant `t` (default: right). */
+  clock?: (t: number) => number;
 }
 
-function envelope(deviceId: string, ts: number) {
+function envelope(w: Where, t: number) {
   seq++;
-  return { v: 1 as const, eventId: newEventId(), deviceId, bootId: BOOT, seq, ts, mono: seq * 10 };
+  const ts = w.clock ? w.clock(t) : t;
+  return {
+    v: 1 as const,
+    eventId: newEventId(),
+    deviceId: w.deviceId,
+    bootId: BOOT,
+    seq,
+    ts,
+    mono: t - BOOTED,
+  };
 }
+
+/** When the event truly happened (what `mono` says, as every test board booted at BOOTED). */
+export const happenedAt = (e: IngestEvent) => BOOTED + e.payload.mono;
 
 export function ratingAt(
   w: Where,
-  ts: number,
+  t: number,
   over: Partial<Pick<RatingEvent, 'officerId' | 'visitId' | 'level' | 'scale'>> = {},
 ): IngestEvent & { type: 'rating' } {
   const payload: RatingEvent = {
-    ...envelope(w.deviceId, ts),
+    ...envelope(w, t),
     visitId: null,
     officerId: null,
     dossierIds: [],
@@ -39,12 +75,12 @@ export function ratingAt(
 
 export function sessionAt(
   w: Where,
-  ts: number,
+  t: number,
   state: 'signed_in' | 'signed_out',
   officerId: string,
 ): IngestEvent & { type: 'presence' } {
   const payload: PresenceEvent = {
-    ...envelope(w.deviceId, ts),
+    ...envelope(w, t),
     kind: 'session',
     state,
     officerId,
@@ -53,17 +89,54 @@ export function sessionAt(
   return { unitId: w.unitId, counterId: w.counterId, type: 'presence', payload };
 }
 
-export function seatAt(
-  w: Where,
-  ts: number,
-  state: 'occupied' | 'empty',
-): IngestEvent & { type: 'presence' } {
+export function seatAt(w: Where, t: number, state: 'occupied' | 'empty'): IngestEvent & { type: 'presence' } {
   const payload: PresenceEvent = {
-    ...envelope(w.deviceId, ts),
+    ...envelope(w, t),
     kind: 'seat',
     state,
     officerId: null,
     source: 'camera',
   };
   return { unitId: w.unitId, counterId: w.counterId, type: 'presence', payload };
+}
+
+/**
+ * The centre, for one test: its clock (faked `Date`; the caller runs
+ * `vi.useFakeTimers({ toFake: ['Date'] })`) never goes back, and a batch is received
+ * DELIVERY_MS after the latest event in it happened, or later if the clock is already past that:
+ * a batch of older events is then an outbox replay, received late, as in life.
+ */
+export function liveCentre(db: Database) {
+  let now = Number.NEGATIVE_INFINITY;
+  const advanceTo = (t: number) => {
+    now = Math.max(now, t);
+    vi.setSystemTime(now);
+  };
+  const receive = (...batch: IngestEvent[]) => {
+    advanceTo(Math.max(...batch.map(happenedAt)) + DELIVERY_MS);
+    return ingestBatch(db, batch);
+  };
+  return {
+    receive,
+    /** Moves the centre's clock on (e.g. before a leader acts at that time). */
+    advanceTo,
+    /**
+     * Registers the board a month before, then receives its boot live (the seat, empty). Call it
+     * before the test's events: received any later, the boot would not be known to the second.
+     */
+    async provision(w: Where) {
+      if (now > BOOT_SEEN + DELIVERY_MS) throw new Error('provision every board before its events arrive');
+      await db.insert(devices).values({
+        id: w.deviceId,
+        unitId: w.unitId,
+        counterId: w.counterId,
+        username: `dev-${w.deviceId}`,
+        passwordHash: 'x',
+        createdAt: new Date(PROVISIONED),
+      });
+      const booting = seatAt(w, BOOT_SEEN, 'empty');
+      await receive(booting);
+      return booting;
+    },
+  };
 }

@@ -179,17 +179,28 @@ describe.each(STORE_BACKENDS)('placing device times at ingest on %s', (backend) 
     const [row] = await store.db.select().from(events).where(eq(events.eventId, e.payload.eventId));
     return { at: row?.at?.getTime() ?? null, timeSource: row?.timeSource, deviceTs: row?.deviceTs.getTime() };
   };
-  /** Roll-up counts of a counter per hour. */
-  const hours = async (b: Board) =>
-    (
-      await store.db
-        .select()
-        .from(hourlyRollups)
-        .where(eq(hourlyRollups.counterId, b.counterId))
-        .orderBy(hourlyRollups.hour)
-    )
-      .filter((r) => r.ratings + r.visits + r.expressions > 0)
-      .map((r) => [new Date(r.hour).toISOString(), r.ratings, r.visits, r.expressions]);
+  /**
+   * Roll-up counts of a counter per hour: ratings (every one placed in the hour, whether the judge
+   * credits it to an officer or not: cb-lan is on no roster here), visits, expressions.
+   */
+  const hours = async (b: Board) => {
+    const perHour = new Map<string, number[]>();
+    const rows = await store.db
+      .select()
+      .from(hourlyRollups)
+      .where(eq(hourlyRollups.counterId, b.counterId))
+      .orderBy(hourlyRollups.hour);
+    for (const r of rows) {
+      const hour = new Date(r.hour).toISOString();
+      const sum = perHour.get(hour) ?? [0, 0, 0];
+      perHour.set(hour, [
+        (sum[0] ?? 0) + r.ratings + r.unverified + r.filtered,
+        (sum[1] ?? 0) + r.visits,
+        (sum[2] ?? 0) + r.expressions,
+      ]);
+    }
+    return [...perHour].filter(([, c]) => c.some((x) => x > 0)).map(([hour, c]) => [hour, ...c]);
+  };
   const openAlert = async (b: Board, kind: string) =>
     (
       await store.db
