@@ -83,6 +83,12 @@ describe('wire contract', () => {
     expect(validatePayload('evt/rating', rest)).toMatchObject({ ok: false, field: 'officerId' });
   });
 
+  it('accepts a birth without mono from an older agent, refuses a negative one', () => {
+    const { mono: _older, ...birth } = EXAMPLES.birth;
+    expect(validatePayload('birth', birth)).toMatchObject({ ok: true });
+    expect(validatePayload('birth', { ...birth, mono: -1 })).toMatchObject({ ok: false, field: 'mono' });
+  });
+
   it('decodes raw bytes, refusing non-JSON and oversized payloads with a reason', () => {
     expect(decodePayload('ack', Buffer.from(JSON.stringify(EXAMPLES.ack)))).toMatchObject({ ok: true });
     expect(decodePayload('ack', Buffer.from('{nope'))).toMatchObject({

@@ -32,6 +32,7 @@ export const EXAMPLES: { [C in Channel]: PayloadInput<C> } = {
     models: [{ name: 'tiny_face_detector', sha256: 'a'.repeat(64) }],
     capabilities: ['keypad', 'scanner', 'badge', 'kiosk'],
     configVersion: 3,
+    mono: 4_000,
   },
   'evt/rating': {
     ...env(7, '0193a0c2-6000-7000-8000-000000000007'),

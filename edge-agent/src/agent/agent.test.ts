@@ -100,6 +100,10 @@ describe('startAgent against Mosquitto', () => {
     const ratingId = await serveCitizen(agent, v, 'A015', 4);
     await ingest.waitFor((r) => r.some((x) => x.payload.eventId === ratingId));
     const events = ingest.received.filter((r) => r.channel.startsWith('evt/'));
+    // The birth reads the events' monotonic clock as it leaves: the centre anchors the boot by it.
+    const birthMono = ingest.of('birth')[0]?.payload.mono;
+    expect(typeof birthMono).toBe('number');
+    expect(birthMono).toBeLessThanOrEqual(events[0]?.payload.mono as number);
     expect(
       events.map((e) => `${e.channel}:${e.payload.phase ?? e.payload.state ?? e.payload.level}`),
     ).toEqual(['evt/presence:signed_in', 'evt/visit:start', 'evt/rating:4', 'evt/visit:end']);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Count } from '../bounds.js';
+import { Count, SafeCount } from '../bounds.js';
 import { DeviceClockMs, DeviceId, Uuid } from '../ids.js';
 import { ProtocolVersion } from './envelope.js';
 
@@ -36,6 +36,14 @@ export const BirthMessage = z.strictObject({
   capabilities: z.array(Capability).max(16),
   /** Lands in `devices.applied_config_version`, an `integer` column. */
   configVersion: Count.nullable(),
+  /**
+   * ms since the boot when this was sent: the monotonic clock of events' `mono`. A birth is sent
+   * live at every (re)connect, never queued, so the centre learns from it when the boot began to
+   * within a delivery delay (`receivedAt − mono`), which no replayed event can tell it. Optional:
+   * agents older than this field still publish births without it (retained, re-validated), and a
+   * birth must never be refused for it; the centre then only has the looser bounds of events.
+   */
+  mono: SafeCount.optional(),
 });
 
 const HidState = z.strictObject({

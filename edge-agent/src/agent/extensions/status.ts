@@ -43,6 +43,8 @@ export class StatusAnnouncer implements Extension {
       models: ctx.models,
       capabilities: ctx.capabilities,
       configVersion: ctx.settings.version(),
+      // Read last, just before it leaves: the centre anchors this boot by `receivedAt − mono`.
+      mono: ctx.clock.mono(),
     });
   }
 }
