@@ -63,6 +63,11 @@ export const devices = pgTable(
     agentVersion: text('agent_version'),
     appliedConfigVersion: integer('applied_config_version'),
     birth: jsonb('birth'),
+    /**
+     * When the broker received `birth` (the centre's clock). With the birth's `mono` it anchors
+     * the boot to within a delivery delay: a birth is sent live, never queued (time/placement.ts).
+     */
+    birthReceivedAt: ts('birth_received_at'),
     telemetry: jsonb('telemetry'),
   },
   (t) => [index('devices_unit_counter_idx').on(t.unitId, t.counterId)],
@@ -136,6 +141,14 @@ export const deviceBoots = pgTable(
     bootId: uuid('boot_id').notNull(),
     /** Upper bound of the boot instant, ms since epoch. */
     bootedAtMs: bigint('booted_at_ms', { mode: 'number' }).notNull(),
+    /**
+     * What `booted_at_ms` was learnt from: `birth` (a birth message, sent live: the bound is tight,
+     * within a delivery delay) or `event` (events only, which may have waited in an outbox: an
+     * upper bound and nothing more). See time/placement.ts.
+     */
+    anchor: text('anchor', { enum: ['birth', 'event'] })
+      .notNull()
+      .default('event'),
     /**
      * Device clock minus the boot's monotonic clock (`ts − (booted_at + mono)`) of a recent live
      * event, ms (positive: clock ahead); refreshed with `last_seen_at` (time/place.ts).

@@ -1,8 +1,9 @@
-import type { TelemetryMessage } from '@onestop/protocol';
-import { openAlerts, provisionDevice } from '@onestop/store';
+import { EXAMPLES, type TelemetryMessage } from '@onestop/protocol';
+import { openAlerts, provisionDevice, schema } from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
+import { eq } from 'drizzle-orm';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DeviceStateWriter } from './device-state.js';
 
 const logger = pino({ level: 'silent' });
@@ -55,5 +56,23 @@ describe('device state writer', () => {
     writer.connected(deviceId);
     await writer.flush();
     expect(await openAlerts(store.db, 'trung-van')).toEqual([]);
+  });
+
+  it('stores a birth with its mono and when it arrived, not when the batch was written', async () => {
+    const bootId = '0193a0e4-7c1d-7000-8000-000000000002';
+    const arrived = Date.now();
+    vi.useFakeTimers({ toFake: ['Date'], now: arrived });
+    try {
+      writer.birth(deviceId, { ...EXAMPLES.birth, deviceId, bootId, mono: 61_000 });
+      // The batch is written a while later: the anchor must not move with it.
+      vi.setSystemTime(arrived + 900);
+      await writer.flush();
+    } finally {
+      vi.useRealTimers();
+    }
+    const [row] = await store.db.select().from(schema.devices).where(eq(schema.devices.id, deviceId));
+    expect(row?.bootId).toBe(bootId);
+    expect(row?.birth).toMatchObject({ bootId, mono: 61_000 });
+    expect(row?.birthReceivedAt?.getTime()).toBe(arrived);
   });
 });

@@ -18,7 +18,14 @@ import { DeviceAlertTracker } from './device-alerts.js';
 
 type Patch = Pick<
   Partial<typeof schema.devices.$inferInsert>,
-  'lastSeenAt' | 'status' | 'bootId' | 'agentVersion' | 'appliedConfigVersion' | 'birth' | 'telemetry'
+  | 'lastSeenAt'
+  | 'status'
+  | 'bootId'
+  | 'agentVersion'
+  | 'appliedConfigVersion'
+  | 'birth'
+  | 'birthReceivedAt'
+  | 'telemetry'
 >;
 
 /**
@@ -71,9 +78,16 @@ export class DeviceStateWriter {
     this.alertChanges.push(...this.alerts.connection(deviceId, m.state));
   }
 
+  /**
+   * The receipt time is taken now, on the message path, not when the batch is written: with the
+   * birth's `mono` it is what anchors the boot on the centre (store time/placement.ts), and the
+   * second of batching would loosen that anchor.
+   */
   birth(deviceId: string, m: BirthMessage): void {
+    const receivedAt = new Date();
     this.note(deviceId, {
-      lastSeenAt: new Date(),
+      lastSeenAt: receivedAt,
+      birthReceivedAt: receivedAt,
       bootId: m.bootId,
       agentVersion: m.agentVersion,
       appliedConfigVersion: m.configVersion,
@@ -136,6 +150,7 @@ export class DeviceStateWriter {
           agent_version: p.agentVersion ?? null,
           applied_config_version: p.appliedConfigVersion ?? null,
           birth: p.birth ?? null,
+          birth_received_at: p.birthReceivedAt?.toISOString() ?? null,
           telemetry: p.telemetry ?? null,
         }));
         await this.db.execute(sql`
@@ -146,10 +161,12 @@ export class DeviceStateWriter {
             agent_version = coalesce(v.agent_version, d.agent_version),
             applied_config_version = coalesce(v.applied_config_version, d.applied_config_version),
             birth = coalesce(v.birth, d.birth),
+            birth_received_at = coalesce(v.birth_received_at, d.birth_received_at),
             telemetry = coalesce(v.telemetry, d.telemetry)
           from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(
             id text, last_seen_at timestamptz, status text, boot_id uuid, agent_version text,
-            applied_config_version integer, birth jsonb, telemetry jsonb)
+            applied_config_version integer, birth jsonb, birth_received_at timestamptz,
+            telemetry jsonb)
           where d.id = v.id`);
       }
     } catch (err) {
