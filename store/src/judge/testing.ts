@@ -1,4 +1,4 @@
-import { newEventId, type PresenceEvent, type RatingEvent } from '@onestop/protocol';
+import { EXAMPLES, newEventId, type PresenceEvent, type RatingEvent } from '@onestop/protocol';
 import { vi } from 'vitest';
 import type { Database } from '../db.js';
 import { type IngestEvent, ingestBatch } from '../ingest.js';
@@ -13,9 +13,10 @@ import { devices } from '../schema.js';
  * - booted at BOOTED (05:00 in Hanoi on Monday 1 September 2025), so `mono = t − BOOTED` for an
  *   event that happened at `t`; its wall clock reads `clock(t)` (right, as with NTP, unless the
  *   test gives it a wrong one);
- * - was seen live by the centre as it booted (its camera reported the seat empty, delivered a
- *   second later), so the centre knows the boot to within that second before the test's events,
- *   which may then arrive in any order, late or twice, as an outbox replays.
+ * - announced its boot in a birth message (with its `mono`, as every current agent does) and was
+ *   seen live as it booted (its camera reported the seat empty, delivered a second later), so the
+ *   centre knows the boot to within that second before the test's events, which may then arrive
+ *   in any order, late or twice, as an outbox replays.
  * Times below are the true instants `t`, in ms.
  */
 export const BOOTED = Date.UTC(2025, 8, 1, -2);
@@ -133,6 +134,10 @@ export function liveCentre(db: Database) {
         username: `dev-${w.deviceId}`,
         passwordHash: 'x',
         createdAt: new Date(PROVISIONED),
+        // What the broker records of the birth sent with the seat report.
+        bootId: BOOT,
+        birth: { ...EXAMPLES.birth, deviceId: w.deviceId, bootId: BOOT, mono: BOOT_SEEN - BOOTED },
+        birthReceivedAt: new Date(BOOT_SEEN + DELIVERY_MS),
       });
       const booting = seatAt(w, BOOT_SEEN, 'empty');
       await receive(booting);

@@ -1,4 +1,5 @@
 import {
+  type BirthMessage,
   type Channel,
   decodeMessage,
   EXAMPLES,
@@ -9,9 +10,10 @@ import {
   type VisitEvent,
   vietnamDate,
 } from '@onestop/protocol';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type IngestEvent, ingestBatch } from '../ingest.js';
+import { saveOfficer } from '../roster.js';
 import {
   alerts,
   deviceBoots,
@@ -20,6 +22,7 @@ import {
   expressionSummaries,
   hourlyRollups,
   presenceIntervals,
+  ratings,
   visits,
 } from '../schema.js';
 import { openTestStore, STORE_BACKENDS, type TestStore } from '../testing.js';
@@ -39,6 +42,7 @@ const CLOCKS = {
   epoch: (_t: number, mono: number) => mono,
   stale2020: (_t: number, mono: number) => Date.UTC(2020, 0, 1) + mono,
   ahead: (t: number) => t + 4 * 365 * DAY + HOUR,
+  behind3h: (t: number) => t - 3 * HOUR,
 } as const;
 type ClockKind = keyof typeof CLOCKS;
 
@@ -76,6 +80,12 @@ class Board {
       ts: CLOCKS[this.clock](t, mono),
       mono,
     };
+  }
+
+  /** The birth it publishes at instant `t` (a (re)connect); an older agent says no `mono`. */
+  birthAt(t: number, withMono = true): BirthMessage {
+    const { mono: _, ...birth } = { ...EXAMPLES.birth, deviceId: this.deviceId, bootId: this.bootId };
+    return withMono ? { ...birth, mono: t - this.bootedAt } : birth;
   }
 
   /** A device-clock reading of instant `t` (for payload times such as a visit's start). */
@@ -357,5 +367,123 @@ describe.each(STORE_BACKENDS)('placing device times at ingest on %s', (backend) 
       [new Date(utc(16)).toISOString(), 1, 0, 0],
       [new Date(utc(17)).toISOString(), 1, 0, 0],
     ]);
+  });
+
+  describe('a board offline from its boot, its morning replayed from the outbox', () => {
+    // Booted at 07:00 in Hanoi (00:00 UTC), the network down until 08:00: the officer signed in at
+    // 07:05 and was rated from 07:10 to 07:50; the outbox drains oldest first in several batches.
+    const SIGN_IN = utc(0, 5);
+    const RATED = [10, 20, 30, 40, 50].map((m) => utc(0, m));
+    const BACK = utc(1);
+    /** What the broker records of a birth received `delay` ms after it was sent at `sent`. */
+    const recordBirth = (b: Board, sent: number, withMono = true, delay = 300) =>
+      store.db
+        .update(devices)
+        .set({ bootId: b.bootId, birth: b.birthAt(sent, withMono), birthReceivedAt: new Date(sent + delay) })
+        .where(eq(devices.id, b.deviceId));
+    const morning = (b: Board) => ({ signIn: b.signIn(SIGN_IN), rated: RATED.map((t) => b.rating(t)) });
+    /** Replays the morning as the outbox does: three batches, two seconds apart. */
+    const replay = async (m: ReturnType<typeof morning>) => {
+      const [r1, r2, r3, r4, r5] = m.rated;
+      if (!r1 || !r2 || !r3 || !r4 || !r5) throw new Error('five ratings');
+      await receive(BACK + 2_000, [m.signIn, r1]);
+      await receive(BACK + 4_000, [r2, r3]);
+      await receive(BACK + 6_000, [r4, r5]);
+    };
+    const verdicts = async (m: ReturnType<typeof morning>) =>
+      (
+        await store.db
+          .select({ id: ratings.eventId, a: ratings.attribution, why: ratings.attributionReason })
+          .from(ratings)
+          .where(
+            inArray(
+              ratings.eventId,
+              m.rated.map((r) => r.payload.eventId),
+            ),
+          )
+      ).map((r) => `${r.a}${r.why ? `:${r.why}` : ''}`);
+    /** Ratings credited to cb-lan per hour of the counter. */
+    const credited = async (b: Board) =>
+      (
+        await store.db
+          .select()
+          .from(hourlyRollups)
+          .where(and(eq(hourlyRollups.counterId, b.counterId), eq(hourlyRollups.officerId, 'cb-lan')))
+          .orderBy(hourlyRollups.hour)
+      )
+        .filter((r) => r.ratings > 0)
+        .map((r) => [new Date(r.hour).toISOString(), r.ratings]);
+    const anchorOf = async (b: Board) =>
+      (await store.db.select().from(deviceBoots).where(eq(deviceBoots.bootId, b.bootId)))[0]?.anchor;
+    beforeAll(() => saveOfficer(store.db, { unitId: UNIT, officerId: 'cb-lan', name: 'Lan', actor: 'test' }));
+
+    it.each([
+      ['after its birth is on record', true],
+      ['before its birth is on record (the broker writes once a second)', false],
+    ])(
+      'places a right clock at its true times, replayed %s: credited, in the hour it happened',
+      async (_, first) => {
+        const b = await provision();
+        b.boot(utc(0), 'ntp');
+        const m = morning(b);
+        if (first) await recordBirth(b, BACK);
+        await replay(m);
+        if (!first) await recordBirth(b, BACK);
+        for (const [e, t] of [
+          [m.signIn, SIGN_IN] as const,
+          ...m.rated.map((r, i) => [r, RATED[i] ?? 0] as const),
+        ])
+          expect(await placed(e)).toMatchObject({ at: t, timeSource: 'device' });
+        expect(await verdicts(m)).toEqual(Array(5).fill('verified'));
+
+        // Live again: the next event brings the birth's tight anchor into the boot's record.
+        const live = b.rating(utc(1, 10));
+        await receive(utc(1, 10, 1), [live]);
+        expect(await placed(live)).toMatchObject({ at: utc(1, 10), timeSource: 'device' });
+        expect(await anchorOf(b)).toBe('birth');
+        expect(await credited(b)).toEqual([
+          [new Date(utc(0)).toISOString(), 5],
+          [new Date(utc(1)).toISOString(), 1],
+        ]);
+      },
+    );
+
+    it('re-bases a clock 3 hours behind by the birth, sign-in and ratings alike: credited', async () => {
+      const b = await provision();
+      b.boot(utc(0), 'behind3h');
+      const m = morning(b);
+      await recordBirth(b, BACK);
+      await replay(m);
+      // Placed by the birth's anchor: as late as the birth took to arrive (300 ms).
+      for (const [e, t] of [
+        [m.signIn, SIGN_IN] as const,
+        ...m.rated.map((r, i) => [r, RATED[i] ?? 0] as const),
+      ])
+        expect(await placed(e)).toMatchObject({ at: t + 300, timeSource: 'rebased' });
+      expect(await verdicts(m)).toEqual(Array(5).fill('verified'));
+      expect(await credited(b)).toEqual([[new Date(utc(0)).toISOString(), 5]]);
+      expect(await anchorOf(b)).toBe('birth');
+      expect(await openAlert(b, 'clock_skew')).toMatch(/chậm 3 giờ/);
+    });
+
+    it('from an older agent (no mono in its birth): the bound only bounds, a clock behind is believed', async () => {
+      const b = await provision();
+      b.boot(utc(0), 'behind3h');
+      const m = morning(b);
+      await recordBirth(b, BACK, false);
+      await replay(m);
+      // Nothing proves this clock wrong: every event is where it says, sign-in before ratings.
+      expect(await placed(m.signIn)).toMatchObject({ at: SIGN_IN - 3 * HOUR, timeSource: 'device' });
+      expect(await verdicts(m)).toEqual(Array(5).fill('verified'));
+      expect(await anchorOf(b)).toBe('event');
+      // One provably ahead (a clock jump) is put at the bound: never before it truly happened.
+      b.boot(utc(0), 'ahead');
+      const ahead = b.rating(utc(0, 55));
+      await receive(BACK + 8_000, [ahead]);
+      const p = await placed(ahead);
+      expect(p.timeSource).toBe('rebased');
+      expect(p.at).toBeGreaterThanOrEqual(utc(0, 55));
+      expect(p.at).toBeLessThanOrEqual(BACK + 8_000);
+    });
   });
 });

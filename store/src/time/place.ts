@@ -9,7 +9,13 @@ import {
   QUARANTINE_ALERT,
 } from './clock-alerts.js';
 import { type DeviceBootState, liveFlags } from './live.js';
-import { type BatchEventClock, placeBatch, type TimeSource } from './placement.js';
+import {
+  type BatchEventClock,
+  type BootAnchor,
+  bootBound,
+  placeBatch,
+  type TimeSource,
+} from './placement.js';
 
 export type { TimeSource } from './placement.js';
 
@@ -32,7 +38,11 @@ interface KnownRow {
   quarantine_open: boolean;
   last_quarantined_ms: number | null;
   booted_at_ms: number | null;
+  anchor: 'birth' | 'event' | null;
   last_seen_ms: number | null;
+  /** The latest birth of the device, if it is of this boot and carries `mono`: when it arrived. */
+  birth_received_ms: number | null;
+  birth_mono: number | null;
 }
 
 const rowsOf = <T>(result: unknown) => (result as { rows: T[] }).rows;
@@ -54,10 +64,11 @@ export async function placeTimes(
 ): Promise<PlacedEvent[]> {
   const known = await readKnown(exec, batch);
   const devices = new Map<string, KnownRow>();
-  const anchors = new Map<string, number>();
+  const anchors = new Map<string, BootAnchor>();
   for (const r of known) {
     devices.set(r.device_id, r);
-    if (r.booted_at_ms !== null) anchors.set(key(r.device_id, r.boot_id), Number(r.booted_at_ms));
+    const anchor = anchorOf(r);
+    if (anchor) anchors.set(key(r.device_id, r.boot_id), anchor);
   }
   const boots = new Map<string, DeviceBootState>(
     [...devices.values()].map((d) => [
@@ -119,7 +130,7 @@ export async function placeTimes(
     }
   });
 
-  await rememberBoots(exec, known, learnt, offsets, receivedAtMs);
+  await rememberBoots(exec, known, anchors, learnt, offsets, receivedAtMs);
   const changes = clockAlertChanges([...reports.values()], receivedAtMs);
   if (changes.length > 0) await applyAlertChanges(exec, changes);
 
@@ -127,6 +138,26 @@ export async function placeTimes(
     const p = placements[i] ?? { at: null, timeSource: 'quarantined' as const };
     return { ...e, at: p.at, timeSource: p.timeSource };
   });
+}
+
+/**
+ * What is known of a boot before the batch: its stored anchor, tightened by the device's latest
+ * birth when that birth is of this boot and says its `mono` (the broker records the birth; the
+ * anchor is learnt here, where every other boot anchor is, so `device_boots` has one writer).
+ */
+function anchorOf(r: KnownRow): BootAnchor | null {
+  const stored = r.booted_at_ms === null ? null : Number(r.booted_at_ms);
+  const birth =
+    r.birth_received_ms === null || r.birth_mono === null
+      ? null
+      : bootBound({
+          ts: 0,
+          mono: Number(r.birth_mono),
+          receivedAtMs: Number(r.birth_received_ms),
+          provisionedAtMs: r.provisioned_ms === null ? null : Number(r.provisioned_ms),
+        });
+  if (birth === null) return stored === null ? null : { bootedAtMs: stored, tight: r.anchor === 'birth' };
+  return { bootedAtMs: Math.min(birth, stored ?? birth), tight: true };
 }
 
 /**
@@ -144,6 +175,7 @@ with k as (
 ),
 dev as materialized (
   select ds.device_id, ds.boots, (extract(epoch from d.created_at) * 1000)::float8 as provisioned_ms,
+    d.birth, (extract(epoch from d.birth_received_at) * 1000)::float8 as birth_received_ms,
     coalesce(d.boot_id, (
       select b.boot_id from device_boots b where b.device_id = ds.device_id order by b.booted_at_ms desc limit 1
     )) as current_boot,
@@ -166,50 +198,63 @@ select k.device_id, k.boot_id, dev.provisioned_ms, dev.current_boot,
     select (extract(epoch from max(e.received_at)) * 1000)::float8 from events e
     where e.device_id = k.device_id and e.at is null
   ) end as last_quarantined_ms,
-  b.booted_at_ms::float8 as booted_at_ms, (extract(epoch from b.last_seen_at) * 1000)::float8 as last_seen_ms
+  b.booted_at_ms::float8 as booted_at_ms, b.anchor,
+  (extract(epoch from b.last_seen_at) * 1000)::float8 as last_seen_ms,
+  case when lower(dev.birth->>'bootId') = k.boot_id::text and jsonb_typeof(dev.birth->'mono') = 'number'
+    then dev.birth_received_ms end as birth_received_ms,
+  case when lower(dev.birth->>'bootId') = k.boot_id::text and jsonb_typeof(dev.birth->'mono') = 'number'
+    then (dev.birth->>'mono')::float8 end as birth_mono
 from k
 join dev on dev.device_id = k.device_id
 left join device_boots b on b.device_id = k.device_id and b.boot_id = k.boot_id`);
   return rowsOf<KnownRow>(result);
 }
 
-/** Upserts the live boots whose anchor tightened, that are new, or whose row is getting old. */
+/**
+ * Upserts the boots whose anchor tightened (live events, a birth), that are new, or whose row is
+ * getting old (live ones only).
+ */
 async function rememberBoots(
   exec: Executor,
   known: readonly KnownRow[],
-  learnt: ReadonlyMap<string, number>,
+  anchors: ReadonlyMap<string, BootAnchor>,
+  learnt: ReadonlyMap<string, BootAnchor>,
   offsets: ReadonlyMap<string, number>,
   receivedAtMs: number,
 ): Promise<void> {
   const rows = known.flatMap((r) => {
     const k = key(r.device_id, r.boot_id);
-    const bootedAtMs = learnt.get(k);
-    if (bootedAtMs === undefined) return [];
+    const anchor = learnt.get(k) ?? anchors.get(k);
+    if (anchor === undefined) return [];
     const stale =
       r.booted_at_ms === null ||
-      bootedAtMs < Number(r.booted_at_ms) ||
-      Number(r.last_seen_ms) <= receivedAtMs - BOOT_REFRESH_MS;
+      anchor.bootedAtMs < Number(r.booted_at_ms) ||
+      (anchor.tight && r.anchor !== 'birth') ||
+      (learnt.has(k) && Number(r.last_seen_ms) <= receivedAtMs - BOOT_REFRESH_MS);
     if (!stale) return [];
     return [
       {
         device_id: r.device_id,
         boot_id: r.boot_id,
-        booted_at_ms: Math.round(bootedAtMs),
+        booted_at_ms: Math.round(anchor.bootedAtMs),
+        anchor: anchor.tight ? 'birth' : 'event',
         clock_offset_ms: Math.round(offsets.get(k) ?? 0),
         seen_ms: receivedAtMs,
       },
     ];
   });
   if (rows.length === 0) return;
-  // Key order keeps two transactions from deadlocking; least() keeps the tighter bound whoever wins.
+  // Key order keeps two transactions from deadlocking; least() keeps the tighter bound whoever
+  // wins, and a boot once anchored by its birth stays so (a lesser bound is tighter still).
   await exec.execute(sql`
-insert into device_boots (device_id, boot_id, booted_at_ms, clock_offset_ms, first_seen_at, last_seen_at)
-select device_id, boot_id, booted_at_ms, clock_offset_ms, to_timestamp(seen_ms / 1000.0), to_timestamp(seen_ms / 1000.0)
+insert into device_boots (device_id, boot_id, booted_at_ms, anchor, clock_offset_ms, first_seen_at, last_seen_at)
+select device_id, boot_id, booted_at_ms, anchor, clock_offset_ms, to_timestamp(seen_ms / 1000.0), to_timestamp(seen_ms / 1000.0)
 from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-  as v(device_id text, boot_id uuid, booted_at_ms bigint, clock_offset_ms bigint, seen_ms bigint)
+  as v(device_id text, boot_id uuid, booted_at_ms bigint, anchor text, clock_offset_ms bigint, seen_ms bigint)
 order by device_id, boot_id
 on conflict (device_id, boot_id) do update set
   booted_at_ms = least(device_boots.booted_at_ms, excluded.booted_at_ms),
+  anchor = case when 'birth' in (device_boots.anchor, excluded.anchor) then 'birth' else 'event' end,
   clock_offset_ms = excluded.clock_offset_ms,
   last_seen_at = greatest(device_boots.last_seen_at, excluded.last_seen_at)`);
 }

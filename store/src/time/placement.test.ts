@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type BatchEventClock, CLOCK_TOLERANCE_MS, placeBatch, placeEvent } from './placement.js';
+import {
+  type BatchEventClock,
+  type BootAnchor,
+  CLOCK_TOLERANCE_MS,
+  placeBatch,
+  placeEvent,
+} from './placement.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -36,12 +42,20 @@ const bootArb = fc.record({
     fc.integer({ min: -30 * MIN, max: 30 * MIN }),
     fc.integer({ min: -2 * DAY, max: 2 * DAY }),
   ),
+  // The network is down from the boot on for this long (0: up at once); the outbox then drains.
+  offline: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 3 * HOUR })),
+  // The agent says its `mono` in its birth (older agents do not).
+  birth: fc.boolean(),
+  birthDelay: fc.integer({ min: 0, max: PROMPT_DELAY_MAX }),
+  // The broker writes the birth about once a second, the ingest may place replays before.
+  birthRecorded: fc.integer({ min: 0, max: 5 * MIN }),
   events: fc.array(
     fc.record({
       at: fc.double({ min: 0, max: 1, noNaN: true }),
       replayed: fc.boolean(),
       delay: fc.integer({ min: 0, max: PROMPT_DELAY_MAX }),
       replayDelay: fc.integer({ min: 0, max: 2 * DAY }),
+      drain: fc.integer({ min: 0, max: 20 * MIN }),
     }),
     { minLength: 1, maxLength: 8 },
   ),
@@ -57,10 +71,16 @@ interface SimEvent {
   arrival: number;
 }
 
-/** A device's life: boots one after another, events delivered promptly or replayed after a reboot. */
+/**
+ * A device's life: boots one after another; events delivered promptly, or from the outbox when
+ * the network comes back within the boot (after its birth), or replayed after a reboot. A birth
+ * (with `mono`, when the agent sends it) is received live at each reconnect within its boot.
+ */
 function simulate(boots: ReadonlyArray<Boot>) {
   const starts: number[] = [];
   const events: SimEvent[] = [];
+  /** Per boot: its birth's bound of the boot instant and when the centre has it on record. */
+  const births: Array<{ bound: number; recorded: number } | null> = [];
   let clock = PROVISIONED;
   for (const b of boots) {
     const start = clock + b.gap;
@@ -70,11 +90,29 @@ function simulate(boots: ReadonlyArray<Boot>) {
   boots.forEach((b, k) => {
     const start = starts[k] ?? 0;
     const next = starts[k + 1];
+    const reconnect = start + b.offline;
+    const connects = next === undefined || reconnect < next;
+    births.push(
+      b.birth && connects
+        ? {
+            bound: reconnect + b.birthDelay - b.offline,
+            recorded: reconnect + b.birthDelay + b.birthRecorded,
+          }
+        : null,
+    );
     for (const e of b.events) {
       const t = Math.round(start + e.at * b.length);
       const mono = t - start;
-      // The last boot is still running: nothing of it can be a replay yet.
-      const arrival = e.replayed && next !== undefined ? Math.max(t, next + e.replayDelay) : t + e.delay;
+      const afterReboot = next !== undefined ? Math.max(t, next + e.replayDelay) : undefined;
+      // The last boot is still running: nothing of it can be a replay of a reboot yet.
+      const arrival =
+        e.replayed && afterReboot !== undefined
+          ? afterReboot
+          : t >= reconnect
+            ? t + e.delay
+            : connects
+              ? Math.max(t, reconnect + e.drain)
+              : (afterReboot ?? t);
       events.push({ boot: k, t, mono, ts: wallClock(b.clock, b.error, t, mono), arrival });
     }
   });
@@ -86,20 +124,39 @@ function simulate(boots: ReadonlyArray<Boot>) {
     if (last && e.arrival - (last[0]?.arrival ?? 0) <= BATCH_WINDOW && last.length < 6) last.push(e);
     else batches.push([e]);
   }
-  return { starts, batches };
+  return { starts, batches, births };
 }
 
 describe('placeBatch over a simulated device life', () => {
-  it('places in [provisioning, receipt], near the true time once a boot was seen live, else only plausible claims', () => {
+  it('believes a right clock always; places near the truth once a birth is known; never re-bases before the truth', () => {
     fc.assert(
       fc.property(fc.array(bootArb, { minLength: 1, maxLength: 4 }), (boots) => {
-        const { starts, batches } = simulate(boots);
-        const anchors = new Map<string, number>();
+        const { starts, batches, births } = simulate(boots);
+        /** What the centre stored of each boot (device_boots), as time/place.ts does. */
+        const stored = new Map<string, BootAnchor>();
         const seenLive = new Set<number>();
+        const tightKnown = new Set<number>();
         for (const batch of batches) {
           const receivedAtMs = Math.max(...batch.map((e) => e.arrival));
           // The live boot is the one running when the batch is received.
           const running = starts.filter((s) => s <= receivedAtMs).length - 1;
+          // The device's latest birth on record (the broker keeps one per device).
+          const latest = births.reduce<number | null>(
+            (best, b, k) => (b && b.recorded <= receivedAtMs && (best === null || k > best) ? k : best),
+            null,
+          );
+          const anchors = new Map<string, BootAnchor>();
+          for (const k of new Set(batch.map((e) => e.boot))) {
+            const before = stored.get(String(k));
+            const birth = k === latest ? births[k] : null;
+            if (birth) {
+              tightKnown.add(k);
+              anchors.set(String(k), {
+                bootedAtMs: Math.min(birth.bound, before?.bootedAtMs ?? birth.bound),
+                tight: true,
+              });
+            } else if (before) anchors.set(String(k), before);
+          }
           const clocks: BatchEventClock[] = batch.map((e) => ({
             boot: String(e.boot),
             live: e.boot === running,
@@ -110,21 +167,37 @@ describe('placeBatch over a simulated device life', () => {
           }));
           for (const c of clocks) if (c.live) seenLive.add(Number(c.boot));
           const { placements, learnt } = placeBatch(clocks, anchors);
-          for (const [boot, at] of learnt) anchors.set(boot, Math.min(anchors.get(boot) ?? at, at));
+          for (const k of new Set(batch.map((e) => String(e.boot)))) {
+            const a = learnt.get(k) ?? anchors.get(k);
+            if (a) stored.set(k, a);
+          }
           expect(placements).toHaveLength(batch.length);
           batch.forEach((e, i) => {
             const p = placements[i];
             if (!p) throw new Error('missing placement');
+            const b = boots[e.boot];
+            if (!b) throw new Error('missing boot');
             if (p.at !== null) {
               expect(p.at).toBeGreaterThanOrEqual(PROVISIONED);
               expect(p.at).toBeLessThanOrEqual(receivedAtMs);
             }
-            if (seenLive.has(e.boot)) {
-              // Anchored: the error is at most the tolerance plus the slowest prompt delivery.
+            if (b.clock === 'ntp' && Math.abs(b.error) <= 5_000) {
+              // A right clock is never moved, whatever the centre knows of the boot.
+              expect(p).toMatchObject({
+                at: Math.max(PROVISIONED, Math.min(e.ts, receivedAtMs)),
+                timeSource: 'device',
+              });
+            }
+            if (tightKnown.has(e.boot)) {
+              // Anchored by a birth: the error is at most the tolerance plus the birth's delivery.
               expect(p.at).not.toBeNull();
-              expect(Math.abs((p.at ?? 0) - e.t)).toBeLessThanOrEqual(
-                CLOCK_TOLERANCE_MS + PROMPT_DELAY_MAX + BATCH_WINDOW,
-              );
+              expect(Math.abs((p.at ?? 0) - e.t)).toBeLessThanOrEqual(CLOCK_TOLERANCE_MS + PROMPT_DELAY_MAX);
+            } else if (seenLive.has(e.boot)) {
+              // Bounded from above only: a believed clock is plausible and not provably ahead; a
+              // re-based event is put at the bound, never before it truly happened.
+              expect(p.at).not.toBeNull();
+              if (p.timeSource === 'rebased') expect(p.at).toBeGreaterThanOrEqual(e.t);
+              else expect(p.at).toBe(Math.max(PROVISIONED, Math.min(e.ts, receivedAtMs)));
             } else {
               // Never seen live: only the claim's plausibility can be judged.
               const plausible =
@@ -157,11 +230,30 @@ describe('placeEvent', () => {
     expect(placements[0]).toEqual({ at: now, timeSource: 'rebased', clockOffsetMs: ts - now });
   });
 
-  it('believes a clock that agrees with the boot within the tolerance, never placing after receipt', () => {
-    const ahead = placeBatch([live({ ts: now + CLOCK_TOLERANCE_MS })], new Map()).placements[0];
+  it('with a birth: believes a clock that agrees with the boot within the tolerance, never placing after receipt', () => {
+    const birth = new Map([['b', { bootedAtMs: now - HOUR, tight: true }]]);
+    const ahead = placeBatch([live({ ts: now + CLOCK_TOLERANCE_MS })], birth).placements[0];
     expect(ahead).toEqual({ at: now, timeSource: 'device', clockOffsetMs: CLOCK_TOLERANCE_MS });
-    const behind = placeBatch([live({ ts: now - 90_000 })], new Map()).placements[0];
+    const behind = placeBatch([live({ ts: now - 90_000 })], birth).placements[0];
     expect(behind).toEqual({ at: now - 90_000, timeSource: 'device', clockOffsetMs: -90_000 });
+    // 3 hours behind: provably wrong against the birth, re-based.
+    const late = placeBatch([live({ ts: now - 3 * HOUR })], birth).placements[0];
+    expect(late).toEqual({ at: now, timeSource: 'rebased', clockOffsetMs: -3 * HOUR });
+  });
+
+  it('with events only: believes a plausible clock up to the bound, re-bases one provably ahead', () => {
+    // Booted at 07:00 with a right clock, offline until 08:00: the sign-in of 07:05 arrives first.
+    const boot = now - HOUR;
+    const signIn = live({ ts: boot + 5 * MIN, mono: 5 * MIN });
+    const { placements, learnt } = placeBatch([signIn], new Map());
+    expect(placements[0]).toEqual({ at: boot + 5 * MIN, timeSource: 'device', clockOffsetMs: 0 });
+    expect(learnt.get('b')).toEqual({ bootedAtMs: now - 5 * MIN, tight: false });
+    // Three hours behind, the bound cannot tell: believed (only a birth would catch it).
+    const behind = placeBatch([live({ ts: boot + 5 * MIN - 3 * HOUR, mono: 5 * MIN })], new Map());
+    expect(behind.placements[0]?.timeSource).toBe('device');
+    // Ahead of the bound by more than the tolerance: provably wrong, put at the bound.
+    const ahead = placeBatch([live({ ts: now + 10 * MIN, mono: 5 * MIN })], new Map()).placements[0];
+    expect(ahead).toEqual({ at: now, timeSource: 'rebased', clockOffsetMs: 10 * MIN });
   });
 
   it('places several events of a boot never seen before by the tightest bound of their batch', () => {
@@ -174,13 +266,13 @@ describe('placeEvent', () => {
       [boot + HOUR + 30 * MIN, 'rebased'],
       [boot + 2 * HOUR, 'rebased'],
     ]);
-    expect(learnt.get('b')).toBe(boot);
+    expect(learnt.get('b')).toEqual({ bootedAtMs: boot, tight: false });
   });
 
   it('places a replay of an old boot only through an anchor learnt while it was live', () => {
     const replay = live({ live: false, ts: 5_000, mono: 5_000, receivedAtMs: now + DAY });
     expect(placeBatch([replay], new Map()).placements[0]?.timeSource).toBe('quarantined');
-    const anchors = new Map([['b', now - HOUR]]);
+    const anchors = new Map([['b', { bootedAtMs: now - HOUR, tight: false }]]);
     expect(placeBatch([replay], anchors).placements[0]).toMatchObject({
       at: now - HOUR + 5_000,
       timeSource: 'rebased',

@@ -4,19 +4,27 @@
  *
  * A counter board's wall clock (`ts`) can say anything after a power cut: 1970 on a board without
  * an RTC until NTP answers, 2020 from a stale RTC, years ahead from a bad one. Its monotonic clock
- * (`mono`, ms since the agent started: "the boot") never jumps. An event received at R with
- * monotonic reading m proves its boot began no later than R − m, so the least R − m over a boot's
- * events is an upper bound of the boot instant: its *anchor*. Learnt from events received while the
- * boot was live (delivered within a delivery delay), the bound is tight and anchor + m is when the
- * event happened, to within that delay, whatever the wall clock says.
+ * (`mono`, ms since the agent started: "the boot") never jumps. A message received at R with
+ * monotonic reading m proves its boot began no later than R − m: an upper bound of the boot
+ * instant. The least such bound known of a boot is its *anchor*, and anchor + m is an upper bound
+ * of when an event happened. How tight it is depends on what it was learnt from:
+ * - a birth message (`tight`): sent live at every (re)connect, never queued, so R − m is the boot
+ *   instant to within a delivery delay, and anchor + m is when the event happened;
+ * - events only (agents that send no `mono` in their birth, or before the birth is on record):
+ *   even events of the running boot may have waited in an outbox for hours (the network was down
+ *   from the boot on), so anchor + m may be far after the event: it bounds the time from above,
+ *   nothing more.
  *
  * The rule, per event:
- * - with an anchor: the device clock is believed when it agrees with anchor + mono within
+ * - tight anchor: the device clock is believed when it agrees with anchor + mono within
  *   CLOCK_TOLERANCE_MS (`device`); otherwise the event is re-based to anchor + mono (`rebased`);
- * - without one (a replay of a boot the centre never saw live): the device clock is believed when
- *   it is plausible, not after the receipt and not before the device was provisioned (each within
- *   the tolerance); otherwise the time cannot be defended and the event is `quarantined`: stored,
- *   never counted, shown to technicians.
+ * - upper-bound anchor: the device clock is believed when it is plausible (not before the device
+ *   was provisioned) and not after anchor + mono (each within the tolerance): a right clock is
+ *   never moved by an anchor that only bounds it. Re-based to anchor + mono only when the clock is
+ *   provably wrong (ahead of that bound, or implausible): the bound is then the best defensible time;
+ * - no anchor (a replay of a boot the centre never saw live): believed when plausible, not after
+ *   the receipt and not before provisioning (each within the tolerance); otherwise the time cannot
+ *   be defended and the event is `quarantined`: stored, never counted, shown to technicians.
  * A placed time always lies between the device's provisioning and the receipt.
  */
 
@@ -42,10 +50,20 @@ export interface Placement {
   at: number | null;
   timeSource: TimeSource;
   /**
-   * The device clock minus the boot's monotonic clock, `ts − (anchor + mono)`, ms (positive: the
-   * clock is ahead); null when the boot has no anchor. A re-based event moved by exactly this.
+   * How far the device clock is provably off, ms (positive: ahead); null when the boot has no
+   * anchor. With a tight anchor, `ts − (anchor + mono)`; with an upper-bound one, that difference
+   * proves only a clock ahead or an implausible one (a re-based event), so a believed clock reads 0
+   * or its lead within the tolerance. A re-based event moved by exactly this.
    */
   clockOffsetMs: number | null;
+}
+
+/** What the centre knows of a boot's start (see the rule above). */
+export interface BootAnchor {
+  /** Upper bound of the boot instant, ms since the epoch. */
+  bootedAtMs: number;
+  /** Learnt from a birth message: the boot instant to within a delivery delay. */
+  tight: boolean;
 }
 
 /** What is known of one event's clocks. */
@@ -78,26 +96,33 @@ export function bootBound(e: EventClock): number | null {
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 
 /**
- * Places one event. `bootedAtMs` is its boot's anchor learnt while the boot was live (null if the
- * centre never saw that boot live); the event's own bound tightens it.
+ * Places one event. `anchor` is what is known of its boot from elsewhere (a birth, events before,
+ * live events of its batch; null if the centre never saw that boot live); the event's own bound
+ * tightens it.
  */
-export function placeEvent(e: EventClock, bootedAtMs: number | null): Placement {
+export function placeEvent(e: EventClock, anchor: BootAnchor | null): Placement {
   const earliest = provisioned(e);
   const own = bootBound(e);
-  const anchor = bootedAtMs === null || own === null ? null : Math.min(bootedAtMs, own);
-  if (anchor === null) {
-    const plausible = e.ts >= earliest - CLOCK_TOLERANCE_MS && e.ts <= e.receivedAtMs + CLOCK_TOLERANCE_MS;
-    return plausible
+  const upper = anchor === null || own === null ? null : Math.min(anchor.bootedAtMs, own);
+  const plausible = e.ts >= earliest - CLOCK_TOLERANCE_MS;
+  if (upper === null) {
+    return plausible && e.ts <= e.receivedAtMs + CLOCK_TOLERANCE_MS
       ? { at: clamp(e.ts, earliest, e.receivedAtMs), timeSource: 'device', clockOffsetMs: null }
       : { at: null, timeSource: 'quarantined', clockOffsetMs: null };
   }
-  // anchor ≤ own, so expected ≤ receivedAt: a placed event never happened after it arrived.
-  const expected = anchor + e.mono;
-  const clockOffsetMs = e.ts - expected;
-  if (Math.abs(clockOffsetMs) <= CLOCK_TOLERANCE_MS)
+  // upper ≤ own, so expected ≤ receivedAt: a placed event never happened after it arrived.
+  const expected = upper + e.mono;
+  const offset = e.ts - expected;
+  const believed = anchor?.tight
+    ? Math.abs(offset) <= CLOCK_TOLERANCE_MS
+    : plausible && offset <= CLOCK_TOLERANCE_MS;
+  if (believed) {
+    const clockOffsetMs = anchor?.tight ? offset : Math.max(0, offset);
     return { at: clamp(e.ts, earliest, e.receivedAtMs), timeSource: 'device', clockOffsetMs };
-  if (expected < earliest - CLOCK_TOLERANCE_MS) return { at: null, timeSource: 'quarantined', clockOffsetMs };
-  return { at: clamp(expected, earliest, e.receivedAtMs), timeSource: 'rebased', clockOffsetMs };
+  }
+  if (expected < earliest - CLOCK_TOLERANCE_MS)
+    return { at: null, timeSource: 'quarantined', clockOffsetMs: offset };
+  return { at: clamp(expected, earliest, e.receivedAtMs), timeSource: 'rebased', clockOffsetMs: offset };
 }
 
 /** One event of a batch, with its boot (any key naming device and boot) and whether it is live. */
@@ -108,20 +133,28 @@ export interface BatchEventClock extends EventClock {
 }
 
 /**
- * Places a batch. `anchors` holds what was learnt of each boot before (while it was live). Every
- * live event's bound tightens its boot's anchor first, so several events of a boot the centre has
- * not seen before are placed by the tightest bound of the batch itself. Returns the placements in
- * batch order and the anchors of the live boots, to be remembered.
+ * Places a batch. `anchors` holds what was known of each boot before the batch (a birth, live
+ * events before). Every live event's bound tightens its boot's anchor first, so several events of
+ * a boot the centre has not seen before are placed by the tightest bound of the batch itself.
+ * Returns the placements in batch order and the anchors of the live boots, to be remembered.
  */
 export function placeBatch(
   events: readonly BatchEventClock[],
-  anchors: ReadonlyMap<string, number>,
-): { placements: Placement[]; learnt: Map<string, number> } {
-  const learnt = new Map<string, number>();
+  anchors: ReadonlyMap<string, BootAnchor>,
+): { placements: Placement[]; learnt: Map<string, BootAnchor> } {
+  const learnt = new Map<string, BootAnchor>();
   for (const e of events) {
-    const bound = e.live ? bootBound(e) : null;
-    if (bound === null) continue;
-    learnt.set(e.boot, Math.min(learnt.get(e.boot) ?? anchors.get(e.boot) ?? bound, bound));
+    if (!e.live) continue;
+    const known = learnt.get(e.boot) ?? anchors.get(e.boot) ?? null;
+    const bound = bootBound(e);
+    if (bound === null) {
+      if (known) learnt.set(e.boot, known);
+      continue;
+    }
+    learnt.set(e.boot, {
+      bootedAtMs: Math.min(known?.bootedAtMs ?? bound, bound),
+      tight: known?.tight ?? false,
+    });
   }
   const placements = events.map((e) => placeEvent(e, learnt.get(e.boot) ?? anchors.get(e.boot) ?? null));
   return { placements, learnt };
