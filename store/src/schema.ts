@@ -123,6 +123,8 @@ export const events = pgTable(
   },
   (t) => [
     index('events_device_idx').on(t.deviceId, t.bootId, t.seq),
+    // The outbox order across boots (seq never goes backwards on a device): time/placement.ts.
+    index('events_device_seq_idx').on(t.deviceId, t.seq),
     index('events_quarantined_idx').on(t.deviceId, t.receivedAt).where(sql`${t.at} is null`),
     // Presence intervals are re-derived from a device's presence events around a late one.
     index('events_presence_device_at_idx').on(t.deviceId, t.at).where(sql`${t.type} = 'presence'`),
@@ -149,6 +151,8 @@ export const deviceBoots = pgTable(
     anchor: text('anchor', { enum: ['birth', 'event'] })
       .notNull()
       .default('event'),
+    /** The boot instant by the device's own clocks (`ts − mono`), from the events that anchored it. */
+    claimedBootMs: bigint('claimed_boot_ms', { mode: 'number' }),
     /**
      * Device clock minus the boot's monotonic clock (`ts − (booted_at + mono)`) of a recent live
      * event, ms (positive: clock ahead); refreshed with `last_seen_at` (time/place.ts).

@@ -166,7 +166,7 @@ describe.each(STORE_BACKENDS)('placing device times at ingest on %s', (backend) 
 
   let n = 0;
   /** A device provisioned on 10 Nov, on its own counter. */
-  async function provision(): Promise<Board> {
+  async function provision(provisionedAt = PROVISIONED): Promise<Board> {
     const id = `q${++n}-board`;
     await store.db.insert(devices).values({
       id,
@@ -174,7 +174,7 @@ describe.each(STORE_BACKENDS)('placing device times at ingest on %s', (backend) 
       counterId: `q${n}`,
       username: `dev-${id}`,
       passwordHash: 'x',
-      createdAt: new Date(PROVISIONED),
+      createdAt: new Date(provisionedAt),
     });
     return new Board(id, `q${n}`);
   }
@@ -485,5 +485,55 @@ describe.each(STORE_BACKENDS)('placing device times at ingest on %s', (backend) 
       expect(p.at).toBeGreaterThanOrEqual(utc(0, 55));
       expect(p.at).toBeLessThanOrEqual(BACK + 8_000);
     });
+  });
+  it('never lets one forged mono drag a boot back to its provisioning date', async () => {
+    const b = await provision();
+    b.boot(utc(1), 'ntp');
+    await birth(b);
+    const honest = b.rating(utc(2));
+    await receive(utc(2, 0, 1), [honest]);
+    // A live event claiming the boot began on the provisioning date (its clock agrees with nothing).
+    const forged = b.rating(utc(2, 30));
+    forged.payload.mono = utc(2, 30) - PROVISIONED - HOUR;
+    await receive(utc(2, 30, 1), [forged]);
+    const later = b.rating(utc(3));
+    await receive(utc(3, 0, 1), [later]);
+    expect(await placed(later)).toMatchObject({ at: utc(3), timeSource: 'device' });
+    const [boot] = await store.db.select().from(deviceBoots).where(eq(deviceBoots.deviceId, b.deviceId));
+    expect(Math.abs(Number(boot?.bootedAtMs) - utc(1))).toBeLessThanOrEqual(1_000);
+  });
+
+  it('holds a replay to the outbox order: a clock that contradicts it is set aside', async () => {
+    const b = await provision();
+    const old = b.boot(utc(0), 'ntp');
+    // Boot 1 is never seen live: its backlog is sent after the next boot is on record.
+    const first = b.rating(utc(0, 10));
+    const second = b.rating(utc(0, 20));
+    b.boot(utc(1), 'ntp');
+    await birth(b);
+    const live = b.rating(utc(1, 5));
+    await receive(utc(1, 5, 1), [live]);
+    expect(old).not.toBe(b.bootId);
+    // The replay claims five days earlier although it comes after `first` (placed 00:10) and
+    // before `live` (01:05): the order bounds it, the window is too wide to place it by: set aside.
+    await receive(utc(1, 6), [first]);
+    second.payload.ts = utc(0, 20) - 5 * DAY;
+    await receive(utc(1, 7), [second]);
+    expect(await placed(first)).toMatchObject({ at: utc(0, 10), timeSource: 'device' });
+    expect(await placed(second)).toMatchObject({ at: null, timeSource: 'quarantined' });
+  });
+
+  it('quarantines an unanchored replay older than an outbox keeps events', async () => {
+    const b = await provision(utc(0) - 90 * DAY);
+    b.boot(utc(0) - 40 * DAY, 'ntp');
+    const ancient = b.rating(utc(0) - 40 * DAY + MIN);
+    const recent = b.rating(utc(0) - 20 * DAY);
+    // The board is on another boot by now: the old one is a replay, never seen live.
+    b.boot(utc(0), 'ntp');
+    await birth(b);
+    await receive(utc(1), [b.rating(utc(1))]);
+    await receive(utc(1, 1), [ancient, recent]);
+    expect(await placed(ancient)).toMatchObject({ at: null, timeSource: 'quarantined' });
+    expect(await placed(recent)).toMatchObject({ at: utc(0) - 20 * DAY, timeSource: 'device' });
   });
 });

@@ -13,7 +13,9 @@ import {
   type BatchEventClock,
   type BootAnchor,
   bootBound,
+  type Placement,
   placeBatch,
+  placeByOrder,
   type TimeSource,
 } from './placement.js';
 
@@ -38,6 +40,7 @@ interface KnownRow {
   quarantine_open: boolean;
   last_quarantined_ms: number | null;
   booted_at_ms: number | null;
+  claimed_boot_ms: number | null;
   anchor: 'birth' | 'event' | null;
   last_seen_ms: number | null;
   /** The latest birth of the device, if it is of this boot and carries `mono`: when it arrived. */
@@ -100,7 +103,8 @@ export async function placeTimes(
       provisionedAtMs: provisioned === null ? null : Number(provisioned),
     };
   });
-  const { placements, learnt } = placeBatch(clocks, anchors);
+  const { placements: byClock, learnt } = placeBatch(clocks, anchors);
+  const placements = await checkOutboxOrder(exec, batch, byClock);
 
   // Per device: the latest live event's offset (by seq) and how many events were set aside.
   const reports = new Map<string, DeviceClockReport & { seq: number }>();
@@ -141,6 +145,47 @@ export async function placeTimes(
 }
 
 /**
+ * Events believed on their device clock alone (their boot has no anchor: a replay) are checked
+ * against the outbox order: one statement finds, per such event, the placed times of the device's
+ * stored events just before and just after it by `seq` (index `events_device_seq_idx`). The usual
+ * batch (live boots) has none and costs nothing here.
+ */
+async function checkOutboxOrder(
+  exec: Executor,
+  batch: readonly IngestEvent[],
+  placements: Placement[],
+): Promise<Placement[]> {
+  const unanchored = placements.flatMap((p, i) =>
+    p.timeSource === 'device' && p.clockOffsetMs === null ? [i] : [],
+  );
+  if (unanchored.length === 0) return placements;
+  const probes = JSON.stringify(
+    unanchored.map((i) => [i, batch[i]?.payload.deviceId ?? '', batch[i]?.payload.seq ?? 0]),
+  );
+  const rows = rowsOf<{ i: number; after_ms: number | null; before_ms: number | null }>(
+    await exec.execute(sql`
+select (x->>0)::int as i,
+  (select (extract(epoch from e.at) * 1000)::float8 from events e
+    where e.device_id = x->>1 and e.seq < (x->>2)::bigint and e.at is not null
+    order by e.seq desc limit 1) as after_ms,
+  (select (extract(epoch from e.at) * 1000)::float8 from events e
+    where e.device_id = x->>1 and e.seq > (x->>2)::bigint and e.at is not null
+    order by e.seq limit 1) as before_ms
+from jsonb_array_elements(${probes}::jsonb) as x`),
+  );
+  const out = [...placements];
+  for (const r of rows) {
+    const p = out[r.i];
+    if (!p) continue;
+    out[r.i] = placeByOrder(p, {
+      afterMs: r.after_ms === null ? null : Number(r.after_ms),
+      beforeMs: r.before_ms === null ? null : Number(r.before_ms),
+    });
+  }
+  return out;
+}
+
+/**
  * What is known of a boot before the batch: its stored anchor, tightened by the device's latest
  * birth when that birth is of this boot and says its `mono` (the broker records the birth; the
  * anchor is learnt here, where every other boot anchor is, so `device_boots` has one writer).
@@ -156,8 +201,10 @@ function anchorOf(r: KnownRow): BootAnchor | null {
           receivedAtMs: Number(r.birth_received_ms),
           provisionedAtMs: r.provisioned_ms === null ? null : Number(r.provisioned_ms),
         });
-  if (birth === null) return stored === null ? null : { bootedAtMs: stored, tight: r.anchor === 'birth' };
-  return { bootedAtMs: Math.min(birth, stored ?? birth), tight: true };
+  const claimedBootMs = r.claimed_boot_ms === null ? null : Number(r.claimed_boot_ms);
+  if (birth === null)
+    return stored === null ? null : { bootedAtMs: stored, tight: r.anchor === 'birth', claimedBootMs };
+  return { bootedAtMs: Math.min(birth, stored ?? birth), tight: true, claimedBootMs };
 }
 
 /**
@@ -198,7 +245,7 @@ select k.device_id, k.boot_id, dev.provisioned_ms, dev.current_boot,
     select (extract(epoch from max(e.received_at)) * 1000)::float8 from events e
     where e.device_id = k.device_id and e.at is null
   ) end as last_quarantined_ms,
-  b.booted_at_ms::float8 as booted_at_ms, b.anchor,
+  b.booted_at_ms::float8 as booted_at_ms, b.claimed_boot_ms::float8 as claimed_boot_ms, b.anchor,
   (extract(epoch from b.last_seen_at) * 1000)::float8 as last_seen_ms,
   case when lower(dev.birth->>'bootId') = k.boot_id::text and jsonb_typeof(dev.birth->'mono') = 'number'
     then dev.birth_received_ms end as birth_received_ms,
@@ -238,6 +285,7 @@ async function rememberBoots(
         boot_id: r.boot_id,
         booted_at_ms: Math.round(anchor.bootedAtMs),
         anchor: anchor.tight ? 'birth' : 'event',
+        claimed_boot_ms: anchor.claimedBootMs === null ? null : Math.round(anchor.claimedBootMs),
         clock_offset_ms: Math.round(offsets.get(k) ?? 0),
         seen_ms: receivedAtMs,
       },
@@ -247,13 +295,14 @@ async function rememberBoots(
   // Key order keeps two transactions from deadlocking; least() keeps the tighter bound whoever
   // wins, and a boot once anchored by its birth stays so (a lesser bound is tighter still).
   await exec.execute(sql`
-insert into device_boots (device_id, boot_id, booted_at_ms, anchor, clock_offset_ms, first_seen_at, last_seen_at)
-select device_id, boot_id, booted_at_ms, anchor, clock_offset_ms, to_timestamp(seen_ms / 1000.0), to_timestamp(seen_ms / 1000.0)
+insert into device_boots (device_id, boot_id, booted_at_ms, claimed_boot_ms, anchor, clock_offset_ms, first_seen_at, last_seen_at)
+select device_id, boot_id, booted_at_ms, claimed_boot_ms, anchor, clock_offset_ms, to_timestamp(seen_ms / 1000.0), to_timestamp(seen_ms / 1000.0)
 from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-  as v(device_id text, boot_id uuid, booted_at_ms bigint, anchor text, clock_offset_ms bigint, seen_ms bigint)
+  as v(device_id text, boot_id uuid, booted_at_ms bigint, claimed_boot_ms bigint, anchor text, clock_offset_ms bigint, seen_ms bigint)
 order by device_id, boot_id
 on conflict (device_id, boot_id) do update set
   booted_at_ms = least(device_boots.booted_at_ms, excluded.booted_at_ms),
+  claimed_boot_ms = coalesce(device_boots.claimed_boot_ms, excluded.claimed_boot_ms),
   anchor = case when 'birth' in (device_boots.anchor, excluded.anchor) then 'birth' else 'event' end,
   clock_offset_ms = excluded.clock_offset_ms,
   last_seen_at = greatest(device_boots.last_seen_at, excluded.last_seen_at)`);

@@ -4,7 +4,9 @@ import {
   type BatchEventClock,
   type BootAnchor,
   CLOCK_TOLERANCE_MS,
+  mayTighten,
   placeBatch,
+  placeByOrder,
   placeEvent,
 } from './placement.js';
 
@@ -154,6 +156,7 @@ describe('placeBatch over a simulated device life', () => {
               anchors.set(String(k), {
                 bootedAtMs: Math.min(birth.bound, before?.bootedAtMs ?? birth.bound),
                 tight: true,
+                claimedBootMs: before?.claimedBootMs ?? null,
               });
             } else if (before) anchors.set(String(k), before);
           }
@@ -231,7 +234,7 @@ describe('placeEvent', () => {
   });
 
   it('with a birth: believes a clock that agrees with the boot within the tolerance, never placing after receipt', () => {
-    const birth = new Map([['b', { bootedAtMs: now - HOUR, tight: true }]]);
+    const birth = new Map([['b', { bootedAtMs: now - HOUR, tight: true, claimedBootMs: null }]]);
     const ahead = placeBatch([live({ ts: now + CLOCK_TOLERANCE_MS })], birth).placements[0];
     expect(ahead).toEqual({ at: now, timeSource: 'device', clockOffsetMs: CLOCK_TOLERANCE_MS });
     const behind = placeBatch([live({ ts: now - 90_000 })], birth).placements[0];
@@ -247,7 +250,7 @@ describe('placeEvent', () => {
     const signIn = live({ ts: boot + 5 * MIN, mono: 5 * MIN });
     const { placements, learnt } = placeBatch([signIn], new Map());
     expect(placements[0]).toEqual({ at: boot + 5 * MIN, timeSource: 'device', clockOffsetMs: 0 });
-    expect(learnt.get('b')).toEqual({ bootedAtMs: now - 5 * MIN, tight: false });
+    expect(learnt.get('b')).toMatchObject({ bootedAtMs: now - 5 * MIN, tight: false });
     // Three hours behind, the bound cannot tell: believed (only a birth would catch it).
     const behind = placeBatch([live({ ts: boot + 5 * MIN - 3 * HOUR, mono: 5 * MIN })], new Map());
     expect(behind.placements[0]?.timeSource).toBe('device');
@@ -266,13 +269,13 @@ describe('placeEvent', () => {
       [boot + HOUR + 30 * MIN, 'rebased'],
       [boot + 2 * HOUR, 'rebased'],
     ]);
-    expect(learnt.get('b')).toEqual({ bootedAtMs: boot, tight: false });
+    expect(learnt.get('b')).toMatchObject({ bootedAtMs: boot, tight: false });
   });
 
   it('places a replay of an old boot only through an anchor learnt while it was live', () => {
     const replay = live({ live: false, ts: 5_000, mono: 5_000, receivedAtMs: now + DAY });
     expect(placeBatch([replay], new Map()).placements[0]?.timeSource).toBe('quarantined');
-    const anchors = new Map([['b', { bootedAtMs: now - HOUR, tight: false }]]);
+    const anchors = new Map([['b', { bootedAtMs: now - HOUR, tight: false, claimedBootMs: null }]]);
     expect(placeBatch([replay], anchors).placements[0]).toMatchObject({
       at: now - HOUR + 5_000,
       timeSource: 'rebased',
@@ -302,5 +305,34 @@ describe('placeEvent', () => {
   it('takes an unregistered device as provisioned in 2020', () => {
     const p = placeEvent(live({ ts: Date.UTC(2019, 11, 1), provisionedAtMs: null }), null);
     expect(p.timeSource).toBe('quarantined');
+  });
+
+  it('lets an event lower a boot anchor only when its own clocks tell the same boot instant', () => {
+    const known = { bootedAtMs: now - 5 * MIN, tight: false, claimedBootMs: now - HOUR };
+    // Honest: the board booted an hour ago and says so by ts − mono.
+    expect(mayTighten(known, now - HOUR, { ts: now, mono: HOUR })).toBe(true);
+    // Forged mono: same receipt, a boot claimed a week back that its clock does not tell.
+    expect(mayTighten(known, now - 7 * DAY, { ts: now, mono: 7 * DAY })).toBe(false);
+    // A birth is the boot instant: no event moves it by more than the tolerance.
+    expect(mayTighten({ ...known, tight: true }, now - HOUR, { ts: now, mono: HOUR })).toBe(false);
+    expect(mayTighten(known, now - 5 * MIN - CLOCK_TOLERANCE_MS, { ts: 0, mono: 0 })).toBe(true);
+  });
+
+  it('holds a believed replay to the outbox order, placing it by the order only in a narrow window', () => {
+    const believed = { at: now - DAY, timeSource: 'device' as const, clockOffsetMs: null };
+    expect(placeByOrder(believed, { afterMs: now - 2 * DAY, beforeMs: now })).toBe(believed);
+    expect(placeByOrder(believed, { afterMs: null, beforeMs: null })).toBe(believed);
+    expect(placeByOrder(believed, { afterMs: now - HOUR, beforeMs: now - HOUR + 10 * MIN })).toEqual({
+      at: now - HOUR,
+      timeSource: 'rebased',
+      clockOffsetMs: null,
+    });
+    expect(placeByOrder(believed, { afterMs: now - HOUR, beforeMs: now })).toMatchObject({
+      at: null,
+      timeSource: 'quarantined',
+    });
+    expect(placeByOrder(believed, { afterMs: now - HOUR, beforeMs: null }).timeSource).toBe('quarantined');
+    const rebased = { at: now, timeSource: 'rebased' as const, clockOffsetMs: 5 };
+    expect(placeByOrder(rebased, { afterMs: now + DAY, beforeMs: null })).toBe(rebased);
   });
 });

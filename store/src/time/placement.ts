@@ -23,8 +23,10 @@
  *   never moved by an anchor that only bounds it. Re-based to anchor + mono only when the clock is
  *   provably wrong (ahead of that bound, or implausible): the bound is then the best defensible time;
  * - no anchor (a replay of a boot the centre never saw live): believed when plausible, not after
- *   the receipt and not before provisioning (each within the tolerance); otherwise the time cannot
- *   be defended and the event is `quarantined`: stored, never counted, shown to technicians.
+ *   the receipt, not before provisioning (each within the tolerance), not older than
+ *   MAX_UNANCHORED_REPLAY_MS, and consistent with the outbox order (`placeByOrder`); otherwise the
+ *   time cannot be defended and the event is `quarantined`: stored, never counted, shown to
+ *   technicians.
  * A placed time always lies between the device's provisioning and the receipt.
  */
 
@@ -64,6 +66,11 @@ export interface BootAnchor {
   bootedAtMs: number;
   /** Learnt from a birth message: the boot instant to within a delivery delay. */
   tight: boolean;
+  /**
+   * The boot instant as the device's own clocks tell it (`ts − mono`, constant over a boot for
+   * honest clocks, right or wrong), from the events that anchored it; null when not known.
+   */
+  claimedBootMs: number | null;
 }
 
 /** What is known of one event's clocks. */
@@ -106,7 +113,9 @@ export function placeEvent(e: EventClock, anchor: BootAnchor | null): Placement 
   const upper = anchor === null || own === null ? null : Math.min(anchor.bootedAtMs, own);
   const plausible = e.ts >= earliest - CLOCK_TOLERANCE_MS;
   if (upper === null) {
-    return plausible && e.ts <= e.receivedAtMs + CLOCK_TOLERANCE_MS
+    return plausible &&
+      e.ts <= e.receivedAtMs + CLOCK_TOLERANCE_MS &&
+      e.ts >= e.receivedAtMs - MAX_UNANCHORED_REPLAY_MS
       ? { at: clamp(e.ts, earliest, e.receivedAtMs), timeSource: 'device', clockOffsetMs: null }
       : { at: null, timeSource: 'quarantined', clockOffsetMs: null };
   }
@@ -123,6 +132,57 @@ export function placeEvent(e: EventClock, anchor: BootAnchor | null): Placement 
   if (expected < earliest - CLOCK_TOLERANCE_MS)
     return { at: null, timeSource: 'quarantined', clockOffsetMs: offset };
   return { at: clamp(expected, earliest, e.receivedAtMs), timeSource: 'rebased', clockOffsetMs: offset };
+}
+
+/**
+ * Whether an event's bound may lower a boot's known anchor. A bound is only as honest as the
+ * `mono` it comes from: one event with a forged `mono` would otherwise drag the anchor (kept as a
+ * least value, for good) back to the provisioning date and every later event of the boot with it.
+ * A birth's anchor is the boot instant already: no event moves it by more than the tolerance. An
+ * upper-bound anchor may drop further (the usual first replay of an offline boot, then a live
+ * event) only when the event tells the same boot instant by its own clocks (`ts − mono`) as the
+ * events that set the anchor: a forged `mono` breaks that relation (a board that forges both
+ * clocks consistently forges everything, and is a revocation case).
+ */
+export function mayTighten(known: BootAnchor, bound: number, e: Pick<EventClock, 'ts' | 'mono'>): boolean {
+  if (bound >= known.bootedAtMs - CLOCK_TOLERANCE_MS) return true;
+  if (known.tight || known.claimedBootMs === null) return false;
+  return Math.abs(e.ts - e.mono - known.claimedBootMs) <= CLOCK_TOLERANCE_MS;
+}
+
+/**
+ * How long an outbox keeps an event before the centre stops believing a replay of a boot it never
+ * saw live on the device clock alone. A counter offline for longer than this is a technician's
+ * case: its replayed events are quarantined (shown, never counted) rather than believed anywhere
+ * back to the provisioning date.
+ */
+export const MAX_UNANCHORED_REPLAY_MS = 30 * 24 * 3_600_000;
+
+/**
+ * The widest gap between the placed times of an event's neighbours in the outbox order (`seq`)
+ * within which a replayed event whose clock contradicts that order is placed by the order itself
+ * (just after its predecessor): an hour's report can still defend it.
+ */
+export const ORDER_PLACEMENT_SPAN_MS = 15 * 60_000;
+
+/**
+ * The outbox order (`seq`, which never goes backwards on a device, even across boots) bounds an
+ * unanchored replay: it happened after the device's previous event and before its next one, as
+ * placed. A device clock inside that window (within the tolerance) stands; outside it the clock is
+ * wrong, and the event is placed just after its predecessor when the window is narrow enough to
+ * defend, else quarantined.
+ */
+export function placeByOrder(
+  p: Placement,
+  window: { afterMs: number | null; beforeMs: number | null },
+): Placement {
+  if (p.at === null || p.timeSource !== 'device') return p;
+  const lo = window.afterMs ?? Number.NEGATIVE_INFINITY;
+  const hi = window.beforeMs ?? Number.POSITIVE_INFINITY;
+  if (p.at >= lo - CLOCK_TOLERANCE_MS && p.at <= hi + CLOCK_TOLERANCE_MS) return p;
+  if (window.afterMs !== null && window.beforeMs !== null && hi - lo <= ORDER_PLACEMENT_SPAN_MS && hi >= lo)
+    return { at: window.afterMs, timeSource: 'rebased', clockOffsetMs: p.clockOffsetMs };
+  return { at: null, timeSource: 'quarantined', clockOffsetMs: p.clockOffsetMs };
 }
 
 /** One event of a batch, with its boot (any key naming device and boot) and whether it is live. */
@@ -147,13 +207,14 @@ export function placeBatch(
     if (!e.live) continue;
     const known = learnt.get(e.boot) ?? anchors.get(e.boot) ?? null;
     const bound = bootBound(e);
-    if (bound === null) {
+    if (bound === null || (known !== null && !mayTighten(known, bound, e))) {
       if (known) learnt.set(e.boot, known);
       continue;
     }
     learnt.set(e.boot, {
       bootedAtMs: Math.min(known?.bootedAtMs ?? bound, bound),
       tight: known?.tight ?? false,
+      claimedBootMs: known?.claimedBootMs ?? e.ts - e.mono,
     });
   }
   const placements = events.map((e) => placeEvent(e, learnt.get(e.boot) ?? anchors.get(e.boot) ?? null));
