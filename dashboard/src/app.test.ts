@@ -740,6 +740,23 @@ describe('comments through the counter QR code', () => {
     expect(page).toContain('Cán bộ hướng dẫn rất tận tình &lt;b&gt;!&lt;/b&gt;');
   });
 
+  it('asks whether a comment is a complaint or praise, and stores the mark', async () => {
+    const form = await (await app.request('/comment?unit=trung-van&dossier=HS-77')).text();
+    expect(form).toContain('value="complaint" required> Góp ý / Phản ánh');
+    expect(form).toContain('value="praise" required> Khen');
+    const post = (kind: string) =>
+      app.request('/comment', {
+        method: 'POST',
+        headers: { origin: 'http://localhost' },
+        body: new URLSearchParams({ unit: 'trung-van', dossier: 'HS-77', kind, body: 'Cảm ơn cán bộ' }),
+      });
+    expect((await post('praise')).status).toBe(201);
+    expect((await post('complaint')).status).toBe(201);
+    expect((await post('angry')).status).toBe(400);
+    const stored = await store.db.select().from(schema.comments).orderBy(schema.comments.id);
+    expect(stored.filter((c) => c.dossierId === 'HS-77').map((c) => c.kind)).toEqual(['praise', 'complaint']);
+  });
+
   it('rejects empty or foreign comments with the reason', async () => {
     const res = await app.request('/comment', {
       method: 'POST',

@@ -117,6 +117,8 @@ const MESSAGES = {
   hour: { vi: 'Giờ', en: 'Hour' },
   reasons: { vi: 'Lý do', en: 'Reasons' },
   comments: { vi: 'Góp ý của người dân', en: "Citizens' comments" },
+  commentComplaint: { vi: 'Góp ý / Phản ánh', en: 'Complaint' },
+  commentPraise: { vi: 'Khen', en: 'Praise' },
   unitName: { vi: 'Đơn vị', en: 'Unit' },
   online: { vi: 'Trực tuyến', en: 'Online' },
   offline: { vi: 'Mất kết nối', en: 'Offline' },

@@ -266,6 +266,12 @@ export const comments = pgTable('comments', {
   counterId: text('counter_id'),
   officerId: text('officer_id'),
   dossierId: text('dossier_id'),
+  /**
+   * What the citizen marked it as: `complaint` (Góp ý / Phản ánh) or `praise` (Khen); null when
+   * not marked (comments before the form asked). Only a complaint counts against its dossier in
+   * the Decision 766 indicator (dossiers.ts).
+   */
+  kind: text('kind'),
   body: text('body').notNull(),
   contact: text('contact'),
   createdAt: ts('created_at').notNull().defaultNow(),

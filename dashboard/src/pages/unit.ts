@@ -137,6 +137,6 @@ export function commentList(t: Translate, rows: CommentRow[]) {
     (
       r,
     ) => html`<tr><td>${formatVietnamTime(r.createdAt)}</td><td>${r.counterId ?? '–'}</td><td>${r.officerId ?? '–'}</td>
-<td>${r.dossierId ?? '–'}</td><td>${r.body}</td></tr>`,
+<td>${r.dossierId ?? '–'}</td><td>${r.kind === 'complaint' ? html`<b>${t('commentComplaint')}</b>: ` : r.kind === 'praise' ? html`<i>${t('commentPraise')}</i>: ` : ''}${r.body}</td></tr>`,
   )}</tbody></table>`;
 }
