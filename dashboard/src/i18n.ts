@@ -221,6 +221,10 @@ const MESSAGES = {
   counted: { vi: 'Được tính', en: 'Counted' },
   unverified: { vi: 'Chưa xác minh', en: 'Unverified' },
   filtered: { vi: 'Bị lọc', en: 'Filtered' },
+  notCounted: { vi: 'Không tính cho cán bộ', en: 'Counted for no officer' },
+  notJudgedYet: { vi: 'Chưa được xét', en: 'Not judged yet' },
+  notOnUnitRoster: { vi: 'không có trong danh sách cán bộ của đơn vị', en: "not on this unit's roster" },
+  claimedUnplaced: { vi: 'giờ thiết bị ghi, không xác định được', en: 'device clock, not placed' },
   total: { vi: 'Tổng', en: 'Total' },
   uncountedNote: {
     vi: 'Đánh giá chưa xác minh (máy chủ không thấy cán bộ được ghi đang đăng nhập tại quầy) và đánh giá bị lọc (bấm bất thường) được lưu và liệt kê nhưng không tính cho cán bộ nào. Đánh giá bị cách ly không xác định được thời điểm, được đếm theo lúc máy chủ nhận và liệt kê ở trang thiết bị.',

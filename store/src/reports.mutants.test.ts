@@ -336,8 +336,15 @@ describe.each(STORE_BACKENDS)('report queries on %s', (backend) => {
     const unitA = await recentRatings(store.db, { unitId: 'u-a', limit: 3 });
     expect(unitA.map((r) => r.eventId)).toEqual([rid(120), rid(5), rid(3)]);
     expect(unitA[1]).toMatchObject({ officerName: 'Trần Thị B', level: 1, official: 'unsatisfied' });
+    expect(unitA[1]).toMatchObject({ attribution: 'verified', counted: true, filterReason: null });
     const all = await recentRatings(store.db, { limit: 100 });
     expect(all).toHaveLength(12);
+    // The verdict travels with each row; an officer of another unit is never named.
+    const byId = new Map(all.map((r) => [r.eventId, r]));
+    expect(byId.get(rid(-10))).toMatchObject({ attribution: 'unverified', counted: false });
+    expect(byId.get(rid(-11))).toMatchObject({ filterReason: 'rapid_repeat', counted: false });
+    expect(byId.get(rid(-12))).toMatchObject({ at: null, counted: false });
+    expect(byId.get(rid(4))).toMatchObject({ unitId: 'u-b', officerId: 'cb-a', officerName: null });
     expect(all.map((r) => r.unitId)).toContain('u-b');
     const since = await recentRatings(store.db, { limit: 100, storedSince: at(T + 4 * 60_000 + 500) });
     expect(since.map((r) => r.eventId).sort()).toEqual([rid(4), rid(5), rid(120)].sort());
