@@ -13,8 +13,8 @@ const logger = pino({ level: 'silent' });
 
 type Verdict = Pick<
   typeof schema.ratings.$inferInsert,
-  'officerId' | 'attribution' | 'attributionReason' | 'filterReason' | 'at' | 'deviceTs'
->;
+  'officerId' | 'attribution' | 'attributionReason' | 'filterReason' | 'at'
+> & { deviceTs?: Date };
 
 /** One rating of each verdict the live list must tell apart, named by what it is. */
 const RATINGS: Record<string, Verdict> = {
@@ -74,8 +74,8 @@ describe.each(STORE_BACKENDS)('the live ratings list on %s', (backend) => {
         official: 'unsatisfied',
         score: 0,
         source: 'keypad',
-        deviceTs: v.at ?? NOW,
         ...v,
+        deviceTs: v.deviceTs ?? v.at ?? NOW,
       });
     }
     await addStaffMember(db, { username: 'city', role: 'city', actor: 'test' });
