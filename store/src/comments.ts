@@ -8,6 +8,8 @@ import { comments } from './schema.js';
  */
 export const COMMENT_KINDS = ['complaint', 'praise'] as const;
 export type CommentKind = (typeof COMMENT_KINDS)[number];
+/** Inlined, not bound, so that even a generic plan matches `comments_complaint_dossier_idx`. */
+const COMPLAINT: CommentKind = 'complaint';
 
 /**
  * THE rule for "this dossier was complained about" (Decision 766): a comment of the unit naming
@@ -17,7 +19,7 @@ export type CommentKind = (typeof COMMENT_KINDS)[number];
  */
 export function complaintAbout(unitId: SQL, dossierId: SQL): SQL {
   return sql`exists (select 1 from ${comments} where ${comments.unitId} = ${unitId}
-    and ${comments.dossierId} = ${dossierId} and ${comments.kind} = ${'complaint' satisfies CommentKind})`;
+    and ${comments.dossierId} = ${dossierId} and ${comments.kind} = ${sql.raw(`'${COMPLAINT}'`)})`;
 }
 
 export interface NewComment {

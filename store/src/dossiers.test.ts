@@ -1,3 +1,4 @@
+import { type SQL, sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dossierSatisfactionOf } from './dossiers.js';
@@ -159,6 +160,31 @@ describe.each(STORE_BACKENDS)('the Decision 766 dossier indicator on %s', (backe
       ),
       { numRuns: 30 },
     );
+  });
+
+  it('reads every unit through indexes on time and complaint, not whole tables', async () => {
+    // With sequential scans priced out, the plan shows which indexes the query's predicates can
+    // use: a predicate that stops matching a partial index (a bound 'complaint', a changed rule)
+    // falls back to a scan of the whole table and fails here.
+    const plan = await store.db.transaction(async (tx) => {
+      await tx.execute(sql`set local enable_seqscan = off`);
+      let text = '';
+      const explaining = {
+        async execute(q: SQL) {
+          const r = (await tx.execute(sql`explain ${q}`)) as unknown as {
+            rows: Array<Record<string, string>>;
+          };
+          text += r.rows.map((x) => Object.values(x)[0]).join('\n');
+          return { rows: [] };
+        },
+      } as unknown as typeof tx;
+      await dossierSatisfactionOf(explaining, { unitId: null, by: 'unit' }, period);
+      return text;
+    });
+    expect(plan).toContain('ratings_rated_at_idx');
+    expect(plan).toContain('visits_started_idx');
+    expect(plan).toContain('comments_complaint_dossier_idx');
+    expect(plan).not.toMatch(/Seq Scan on (ratings|visits|comments)/);
   });
 
   it('counts an unverified Không hài lòng against the unit, not the officer; thanks lower nothing', async () => {
