@@ -281,6 +281,27 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
     expect((await req('/units/trung-van/officers.csv?from=2026-11-01&to=2032-01-01')).status).toBe(400);
   });
 
+  it('answers the first and last reportable dates without a 500', async () => {
+    // Every report is compared with the period before: none exists before 1970, so 400.
+    for (const q of ['date=1970-01-01', 'period=year&date=1970-03-01', 'from=1970-01-01&to=1970-01-03'])
+      for (const path of ['/api/units/trung-van/officers', '/units/trung-van', '/'])
+        expect({ q, path, status: (await req(`${path}?${q}`)).status }).toEqual({ q, path, status: 400 });
+    const refused = (await (await req('/api/units/trung-van/officers?date=1970-01-01')).json()) as {
+      field: string;
+      reason: string;
+    };
+    expect(refused).toMatchObject({ field: 'date', reason: expect.stringContaining('1970-01-01') });
+    expect((await req('/units/trung-van?date=1970-01-02')).status).toBe(200);
+    // The last year has no next period: the page shows it without a "next" link.
+    for (const q of ['date=9999-12-31', 'period=year&date=9999-06-01', 'from=9999-12-01&to=9999-12-31']) {
+      for (const path of ['/api/units/trung-van/officers', '/units/trung-van/officers.csv', '/'])
+        expect({ q, path, status: (await req(`${path}?${q}`)).status }).toEqual({ q, path, status: 200 });
+      const page = await (await req(`/units/trung-van?${q}`)).text();
+      expect(page).toContain('rel="prev"');
+      expect(page).not.toContain('rel="next"');
+    }
+  });
+
   it('shows the same figures on the page, in the CSV and in the JSON', async () => {
     type Shown = {
       value: number | null;
@@ -717,6 +738,23 @@ describe('comments through the counter QR code', () => {
       await app.request('/units/trung-van', { headers: { authorization: `Bearer ${token}` } })
     ).text();
     expect(page).toContain('Cán bộ hướng dẫn rất tận tình &lt;b&gt;!&lt;/b&gt;');
+  });
+
+  it('asks whether a comment is a complaint or praise, and stores the mark', async () => {
+    const form = await (await app.request('/comment?unit=trung-van&dossier=HS-77')).text();
+    expect(form).toContain('value="complaint" required> Góp ý / Phản ánh');
+    expect(form).toContain('value="praise" required> Khen');
+    const post = (kind: string) =>
+      app.request('/comment', {
+        method: 'POST',
+        headers: { origin: 'http://localhost' },
+        body: new URLSearchParams({ unit: 'trung-van', dossier: 'HS-77', kind, body: 'Cảm ơn cán bộ' }),
+      });
+    expect((await post('praise')).status).toBe(201);
+    expect((await post('complaint')).status).toBe(201);
+    expect((await post('angry')).status).toBe(400);
+    const stored = await store.db.select().from(schema.comments).orderBy(schema.comments.id);
+    expect(stored.filter((c) => c.dossierId === 'HS-77').map((c) => c.kind)).toEqual(['praise', 'complaint']);
   });
 
   it('rejects empty or foreign comments with the reason', async () => {

@@ -364,7 +364,7 @@ export function createDashboardApp(deps: DashboardDeps) {
       let wake: (() => void) | null = null;
       const unsubscribe = deps.feed.subscribe((r) => {
         if (unit && r.unitId !== unit) return;
-        void Promise.resolve(ratingRow(lang, r)).then((h) => {
+        void Promise.resolve(ratingRow(lang, translator(lang), r)).then((h) => {
           queue.push(h.toString());
           wake?.();
         });

@@ -8,6 +8,7 @@ import {
   MAX_LAST_DAYS,
   type PeriodKind,
   periodContaining,
+  previousPeriod,
   type ReportPeriod,
 } from '@onestop/evaluation';
 import { VIETNAM_TIME_ZONE } from '@onestop/protocol';
@@ -56,20 +57,37 @@ export const ReportQuery = z
         q.days !== undefined ? 'days' : 'from',
         `ask for a period one way only, not ${forms.join(' with ')}`,
       );
+    /** Runs a period check; a refusal is the transform's answer, else undefined. */
+    const checked = (check: () => unknown): typeof z.NEVER | undefined => {
+      try {
+        check();
+        return undefined;
+      } catch (e) {
+        if (e instanceof InvalidPeriod) return refuse(e.field, e.message);
+        throw e;
+      }
+    };
     const lang = q.lang;
     if (q.days !== undefined) return { lang, period: { kind: 'lastDays', days: q.days } };
     if (q.from !== undefined || q.to !== undefined) {
       if (q.from === undefined) return refuse('from', 'from is required with to');
       if (q.to === undefined) return refuse('to', 'to is required with from');
-      try {
-        customPeriod(q.from, q.to);
-      } catch (e) {
-        if (e instanceof InvalidPeriod) return refuse(e.field, e.message);
-        throw e;
-      }
-      return { lang, period: { kind: 'custom', from: q.from, to: q.to } };
+      const { from, to } = q;
+      return (
+        checked(() => previousPeriod(customPeriod(from, to))) ?? {
+          lang,
+          period: { kind: 'custom', from, to },
+        }
+      );
     }
-    return { lang, period: { kind: q.period ?? 'day', date: q.date ?? null } };
+    const kind = q.period ?? 'day';
+    const date = q.date;
+    if (date !== undefined) {
+      // Every report loads the period before it too: a period with none (1970) is refused here.
+      const refused = checked(() => previousPeriod(periodContaining(kind, date)));
+      if (refused) return refused;
+    }
+    return { lang, period: { kind, date: date ?? null } };
   });
 
 /** The dates of a checked request; "today" is the Vietnam date of `now`. */

@@ -4,6 +4,7 @@ import {
   CALENDAR_PERIOD_KINDS,
   type CalendarPeriodKind,
   customPeriod,
+  hasPreviousPeriod,
   InvalidPeriod,
   isCalendarDate,
   isoWeekOf,
@@ -19,6 +20,12 @@ import {
 } from './periods.js';
 
 const dates = (p: ReportPeriod) => [p.from, p.to];
+/** The next period, which every period before 9999 has. */
+const following = (p: ReportPeriod): ReportPeriod => {
+  const next = nextPeriod(p);
+  if (!next) throw new Error(`no period after ${p.to}`);
+  return next;
+};
 const instants = (p: ReportPeriod) => [p.start.toISOString(), p.end.toISOString()];
 
 describe('report periods at their edges', () => {
@@ -97,16 +104,50 @@ describe('report periods at their edges', () => {
     expect(back('month', '2024-03-01')).toEqual(['2024-02-01', '2024-02-29']);
     expect(back('quarter', '2026-02-01')).toEqual(['2025-10-01', '2025-12-31']);
     expect(back('year', '2026-01-01')).toEqual(['2025-01-01', '2025-12-31']);
-    expect(dates(nextPeriod(periodContaining('quarter', '2025-11-01')))).toEqual([
-      '2026-01-01',
-      '2026-03-31',
+    expect(dates(following(periodContaining('quarter', '2025-11-01')))).toEqual(['2026-01-01', '2026-03-31']);
+  });
+
+  it('has nothing before 1970-01-01 or after 9999-12-31, and says so', () => {
+    for (const [kind, date] of [
+      ['day', '1970-01-01'],
+      ['week', '1970-01-04'],
+      ['year', '1970-06-01'],
+    ] as const)
+      expect(() => previousPeriod(periodContaining(kind, date))).toThrow(
+        expect.objectContaining({
+          name: 'InvalidPeriod',
+          field: 'date',
+          message: expect.stringMatching(/1970-01-01/),
+        }),
+      );
+    expect(() => previousPeriod(customPeriod('1970-01-05', '1970-01-10'))).toThrow(InvalidPeriod);
+    expect(dates(previousPeriod(customPeriod('1970-01-06', '1970-01-10')))).toEqual([
+      '1970-01-01',
+      '1970-01-05',
     ]);
+    expect(dates(previousPeriod(periodContaining('day', '1970-01-02')))).toEqual([
+      '1970-01-01',
+      '1970-01-01',
+    ]);
+    // A week of early January 1970 starts in 1969; the week after it has one before it in 1969.
+    expect(hasPreviousPeriod(periodContaining('week', '1970-01-02'))).toBe(false);
+    expect(hasPreviousPeriod(periodContaining('week', '1970-01-08'))).toBe(false);
+    expect(hasPreviousPeriod(periodContaining('week', '1970-01-12'))).toBe(true);
+    expect(hasPreviousPeriod(periodContaining('month', '1970-02-10'))).toBe(true);
+    expect(hasPreviousPeriod(periodContaining('month', '1970-01-10'))).toBe(false);
+    const last = periodContaining('year', '9999-05-01');
+    expect(instants(last)).toEqual(['9998-12-31T17:00:00.000Z', '9999-12-31T17:00:00.000Z']);
+    expect(nextPeriod(last)).toBeNull();
+    expect(nextPeriod(periodContaining('day', '9999-12-31'))).toBeNull();
+    expect(dates(following(periodContaining('day', '9999-12-30')))).toEqual(['9999-12-31', '9999-12-31']);
+    expect(nextPeriod(customPeriod('9999-12-20', '9999-12-27'))).toBeNull();
+    expect(dates(following(customPeriod('9999-12-20', '9999-12-25')))).toEqual(['9999-12-26', '9999-12-31']);
   });
 
   it('compares a custom range and the last N days with as many days just before', () => {
     const custom = customPeriod('2026-11-01', '2026-11-15');
     expect(dates(previousPeriod(custom))).toEqual(['2026-10-17', '2026-10-31']);
-    expect(dates(nextPeriod(custom))).toEqual(['2026-11-16', '2026-11-30']);
+    expect(dates(following(custom))).toEqual(['2026-11-16', '2026-11-30']);
     const week = lastDays(7, new Date('2026-11-20T03:00:00Z'));
     expect(week.kind).toBe('lastDays');
     expect(dates(week)).toEqual(['2026-11-14', '2026-11-20']);
@@ -233,7 +274,7 @@ describe('report periods tile time', () => {
         expect(p.start.getTime() <= at.getTime() && at.getTime() < p.end.getTime()).toBe(true);
         // Its neighbours hold the instants just outside it, and not it.
         expect(periodContaining(k, new Date(p.start.getTime() - 1))).toEqual(previousPeriod(p));
-        expect(periodContaining(k, p.end)).toEqual(nextPeriod(p));
+        expect(periodContaining(k, p.end)).toEqual(following(p));
         expect(periodContaining(k, new Date(p.end.getTime() - 1))).toEqual(p);
       }),
       { numRuns: 500 },
@@ -246,7 +287,7 @@ describe('report periods tile time', () => {
         let p = periodContaining(k, at);
         const first = p;
         for (let i = 0; i < steps; i++) {
-          const next = nextPeriod(p);
+          const next = following(p);
           expect(next.kind).toBe(k);
           expect(next.start).toEqual(p.end);
           expect(next.from).toBe(addDays(p.to, 1));
@@ -272,9 +313,9 @@ describe('report periods tile time', () => {
         expect(periodDays(p)).toBe(length);
         expect(p.end.getTime() - p.start.getTime()).toBe(length * 86_400_000);
         expect(previousPeriod(p).end).toEqual(p.start);
-        expect(nextPeriod(p).start).toEqual(p.end);
+        expect(following(p).start).toEqual(p.end);
         expect(periodDays(previousPeriod(p))).toBe(length);
-        expect(periodDays(nextPeriod(p))).toBe(length);
+        expect(periodDays(following(p))).toBe(length);
       }),
     );
   });
@@ -284,7 +325,7 @@ describe('report periods tile time', () => {
       fc.property(instant, (at) => {
         const week = periodContaining('week', at);
         const { year, week: n } = isoWeekOf(week.from);
-        const next = isoWeekOf(nextPeriod(week).from);
+        const next = isoWeekOf(following(week).from);
         if (next.year === year) expect(next.week).toBe(n + 1);
         else {
           expect(next).toEqual({ year: year + 1, week: 1 });

@@ -57,6 +57,8 @@ const partsOf = (date: string): [year: number, month: number, day: number] => [
 const daysInMonth = (year: number, month: number): number => new Date(Date.UTC(year, month, 0)).getUTCDate();
 /** Monday = 0 … Sunday = 6; day 0 (1970-01-01) was a Thursday. */
 const weekdayOf = (day: number): number => (((day + 3) % 7) + 7) % 7;
+/** 9999-12-31, the last date written with four digits. */
+const LAST_DAY = dayNumber('9999-12-31');
 
 /** Whether `value` is a real calendar date written `YYYY-MM-DD` (no 30 February). */
 export function isCalendarDate(value: string): boolean {
@@ -77,7 +79,9 @@ function period(kind: PeriodKind, from: string, to: string): ReportPeriod {
     from,
     to,
     start: new Date(startOfVietnamDate(from)),
-    end: new Date(startOfVietnamDate(dateOfDay(dayNumber(to) + 1))),
+    // Vietnam keeps UTC+7 all year, so a day is DAY_MS; adding it (rather than writing the next
+    // date) also holds for 9999-12-31, whose next day has no four-digit year.
+    end: new Date(startOfVietnamDate(to) + DAY_MS),
   };
 }
 
@@ -148,16 +152,34 @@ export function lastDays(n: number, now: Date): ReportPeriod {
  */
 export function previousPeriod(p: ReportPeriod): ReportPeriod {
   const first = dayNumber(p.from);
-  if (p.kind === 'custom' || p.kind === 'lastDays')
-    return period('custom', dateOfDay(first - periodDays(p)), dateOfDay(first - 1));
+  const ranged = p.kind === 'custom' || p.kind === 'lastDays';
+  // Every report is compared with the period before, so a period with none before 1970 is refused
+  // here, naming the query field that asked for it, rather than failing later on a 1969 date.
+  if (!hasPreviousPeriod(p))
+    throw new InvalidPeriod(
+      p.kind === 'custom' ? 'from' : p.kind === 'lastDays' ? 'days' : 'date',
+      `reports are compared with the period before, and none exists before ${FIRST_YEAR}-01-01: ask for a period after ${p.to}`,
+    );
+  if (ranged) return period('custom', dateOfDay(first - periodDays(p)), dateOfDay(first - 1));
   return periodContaining(p.kind, dateOfDay(first - 1));
 }
 
-/** The comparable period just after (see `previousPeriod`). */
-export function nextPeriod(p: ReportPeriod): ReportPeriod {
+/**
+ * Whether the period before `p` lies in the reportable calendar, from 1970-01-01 (so `p` does too):
+ * a week of early January 1970 begins in 1969, as does the month before January 1970.
+ */
+export function hasPreviousPeriod(p: ReportPeriod): boolean {
+  const first = dayNumber(p.from);
+  if (p.kind === 'custom' || p.kind === 'lastDays') return first - periodDays(p) >= 0;
+  return first - 1 >= 0 && periodContaining(p.kind, dateOfDay(first - 1)).from >= `${FIRST_YEAR}-01-01`;
+}
+
+/** The comparable period just after (see `previousPeriod`); null past year 9999, the last one. */
+export function nextPeriod(p: ReportPeriod): ReportPeriod | null {
   const last = dayNumber(p.to);
-  if (p.kind === 'custom' || p.kind === 'lastDays')
-    return period('custom', dateOfDay(last + 1), dateOfDay(last + periodDays(p)));
+  const ranged = p.kind === 'custom' || p.kind === 'lastDays';
+  if (last + (ranged ? periodDays(p) : 1) > LAST_DAY) return null;
+  if (ranged) return period('custom', dateOfDay(last + 1), dateOfDay(last + periodDays(p)));
   return periodContaining(p.kind, dateOfDay(last + 1));
 }
 

@@ -9,3 +9,12 @@ import { ratings } from './schema.js';
 export function countsForOfficer(): SQL {
   return and(isNotNull(ratings.at), eq(ratings.attribution, 'verified'), isNull(ratings.filterReason)) as SQL;
 }
+
+/**
+ * Whether a stored rating is a citizen's rating of the unit (the Decision 766 per-dossier figure
+ * of a unit): its time could be placed and no misuse filter caught it. Whom it names does not
+ * matter here: an unverified rating still rates the unit's handling of the dossier.
+ */
+export function ratesTheUnit(): SQL {
+  return and(isNotNull(ratings.at), isNull(ratings.filterReason)) as SQL;
+}

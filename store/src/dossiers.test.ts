@@ -1,3 +1,4 @@
+import { type SQL, sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dossierSatisfactionOf } from './dossiers.js';
@@ -30,6 +31,7 @@ const visitArb = fc.record({ unitId: fc.constantFrom(...UNITS), when, minute: fc
 const commentArb = fc.record({
   unitId: fc.constantFrom(...UNITS),
   dossierId: fc.option(fc.constantFrom(...DOSSIERS), { nil: null }),
+  kind: fc.constantFrom<'complaint' | 'praise' | null>('complaint', 'praise', null),
 });
 
 type Of<A> = A extends fc.Arbitrary<infer T> ? T : never;
@@ -41,7 +43,10 @@ type Scenario = {
 
 /** The indicator recomputed from the generated rows, by another road than the SQL. */
 function expected(s: Scenario, by: 'unit' | 'officer') {
-  const counted = s.ratings.filter((r) => r.verified && !r.filtered && r.placed === 'inside');
+  // A unit's citizens rate it whoever the rating names; an officer is judged on credited ones.
+  const counted = s.ratings.filter(
+    (r) => (by === 'unit' || r.verified) && !r.filtered && r.placed === 'inside',
+  );
   const seen = new Map<string, { unitId: string; officerId: string | null; dossier: string; bad: boolean }>();
   const see = (unitId: string, officerId: string | null, dossier: string, bad: boolean) => {
     const key = JSON.stringify([unitId, officerId, dossier]);
@@ -61,7 +66,9 @@ function expected(s: Scenario, by: 'unit' | 'officer') {
   for (const e of seen.values()) {
     const key = JSON.stringify([e.unitId, e.officerId]);
     const g = groups.get(key) ?? { dossiers: 0, ratedUnsatisfied: 0, complainedAbout: 0, satisfied: 0 };
-    const complained = s.comments.some((c) => c.unitId === e.unitId && c.dossierId === e.dossier);
+    const complained = s.comments.some(
+      (c) => c.unitId === e.unitId && c.dossierId === e.dossier && c.kind === 'complaint',
+    );
     g.dossiers += 1;
     if (e.bad) g.ratedUnsatisfied += 1;
     if (complained) g.complainedAbout += 1;
@@ -153,5 +160,77 @@ describe.each(STORE_BACKENDS)('the Decision 766 dossier indicator on %s', (backe
       ),
       { numRuns: 30 },
     );
+  });
+
+  it('reads every unit through indexes on time and complaint, not whole tables', async () => {
+    // With sequential scans priced out, the plan shows which indexes the query's predicates can
+    // use: a predicate that stops matching a partial index (a bound 'complaint', a changed rule)
+    // falls back to a scan of the whole table and fails here.
+    const plan = await store.db.transaction(async (tx) => {
+      await tx.execute(sql`set local enable_seqscan = off`);
+      let text = '';
+      const explaining = {
+        async execute(q: SQL) {
+          const r = (await tx.execute(sql`explain ${q}`)) as unknown as {
+            rows: Array<Record<string, string>>;
+          };
+          text += r.rows.map((x) => Object.values(x)[0]).join('\n');
+          return { rows: [] };
+        },
+      } as unknown as typeof tx;
+      await dossierSatisfactionOf(explaining, { unitId: null, by: 'unit' }, period);
+      return text;
+    });
+    expect(plan).toContain('ratings_rated_at_idx');
+    expect(plan).toContain('visits_started_idx');
+    expect(plan).toContain('comments_complaint_dossier_idx');
+    expect(plan).not.toMatch(/Seq Scan on (ratings|visits|comments)/);
+  });
+
+  it('counts an unverified Không hài lòng against the unit, not the officer; thanks lower nothing', async () => {
+    const db = store.db;
+    await db.delete(ratings);
+    await db.delete(visits);
+    await db.delete(comments);
+    const rating = (eventId: string, dossier: string, over: Partial<typeof ratings.$inferInsert>) => ({
+      eventId,
+      unitId: 'u-a',
+      counterId: 'q1',
+      deviceId: 'd1',
+      officerId: 'cb-a',
+      scale: 'keypad4',
+      level: 1,
+      official: 'unsatisfied',
+      score: 0,
+      source: 'keypad',
+      dossierIds: [dossier],
+      deviceTs: new Date(T + H),
+      at: new Date(T + H),
+      attribution: 'verified',
+      ...over,
+    });
+    await db.insert(ratings).values([
+      // Named an officer who was not signed in: still a citizen unhappy with dossier D-1.
+      rating('0193a0c2-5f00-7000-8000-00000000a001', 'D-1', {
+        attribution: 'unverified',
+        attributionReason: 'not_signed_in',
+      }),
+      // Caught by a misuse filter, or not placed in time: not a rating of anyone.
+      rating('0193a0c2-5f00-7000-8000-00000000a002', 'D-2', { filterReason: 'rapid_repeat' }),
+      rating('0193a0c2-5f00-7000-8000-00000000a003', 'D-3', { at: null }),
+      rating('0193a0c2-5f00-7000-8000-00000000a004', 'D-4', { level: 3, official: 'satisfied', score: 50 }),
+      rating('0193a0c2-5f00-7000-8000-00000000a005', 'D-5', { level: 3, official: 'satisfied', score: 50 }),
+    ]);
+    await db.insert(comments).values([
+      { unitId: 'u-a', dossierId: 'D-4', kind: 'praise', body: 'Cảm ơn chị cán bộ rất nhiệt tình' },
+      { unitId: 'u-a', dossierId: 'D-4', kind: null, body: 'Góp ý cũ, không đánh dấu' },
+      { unitId: 'u-a', dossierId: 'D-5', kind: 'complaint', body: 'Phải đi lại ba lần' },
+    ]);
+    const [unit] = await dossierSatisfactionOf(db, { unitId: 'u-a', by: 'unit' }, period);
+    expect(unit).toMatchObject({ dossiers: 3, ratedUnsatisfied: 1, complainedAbout: 1, satisfied: 1 });
+    const officer = await dossierSatisfactionOf(db, { unitId: 'u-a', by: 'officer' }, period);
+    expect(officer).toMatchObject([
+      { officerId: 'cb-a', dossiers: 2, ratedUnsatisfied: 0, complainedAbout: 1, satisfied: 1 },
+    ]);
   });
 });

@@ -5,10 +5,11 @@ import {
   NO_OVERDUE_FEED,
 } from '@onestop/evaluation';
 import { sql } from 'drizzle-orm';
-import { countsForOfficer } from './counted.js';
+import { complaintAbout } from './comments.js';
+import { countsForOfficer, ratesTheUnit } from './counted.js';
 import type { Executor } from './db.js';
 import type { Period } from './reports.js';
-import { comments, ratings, visits } from './schema.js';
+import { ratings, visits } from './schema.js';
 
 /**
  * The seam for "overdue" in the Decision 766 indicator: only a dossier-handling system knows
@@ -35,10 +36,11 @@ export interface DossierSatisfactionRow extends DossierSatisfaction {
 
 /**
  * The Decision 766 per-dossier indicator of each unit (`by: 'unit'`) or of each officer
- * (`by: 'officer'`). A unit's dossiers are the distinct IDs on its counted ratings and on its
- * visits in the period; an officer's are those on counted ratings credited to them. A dossier
- * fails when one of its counted ratings is unsatisfied, when any citizen comment of the unit
- * names it (whenever sent: a later complaint still counts against the dossier), or when the
+ * (`by: 'officer'`). A unit's dossiers are the distinct IDs on its citizens' ratings
+ * (`ratesTheUnit`: placed and not filtered, whoever they name: an unverified rating still rates the
+ * unit) and on its visits in the period; an officer's are those on ratings credited to them
+ * (`countsForOfficer`). A dossier fails when one of those ratings is unsatisfied, when a citizen
+ * marked a comment naming it as a complaint (`complaintAbout`, whenever sent), or when the
  * overdue source lists it.
  */
 export async function dossierSatisfactionOf(
@@ -73,14 +75,13 @@ export async function dossierSatisfactionOf(
       select ${ratings.unitId}, ${byOfficer ? ratings.officerId : sql`null::text`}, d.dossier_id,
         ${ratings.official} = 'unsatisfied'
       from ${ratings} cross join lateral unnest(${ratings.dossierIds}) as d(dossier_id)
-      where ${countsForOfficer()} and ${unitOf(ratings.unitId)}
+      where ${byOfficer ? countsForOfficer() : ratesTheUnit()} and ${unitOf(ratings.unitId)}
         and ${ratings.at} >= ${from}::timestamptz and ${ratings.at} < ${to}::timestamptz
       ${visitDossiers}
     ),
     dossier as (
       select s.unit_id, s.officer_id, s.dossier_id, bool_or(s.unsatisfied) as rated_unsatisfied,
-        exists (select 1 from ${comments} where ${comments.unitId} = s.unit_id
-          and ${comments.dossierId} = s.dossier_id) as complained,
+        ${complaintAbout(sql`s.unit_id`, sql`s.dossier_id`)} as complained,
         exists (select 1 from overdue o where o.unit_id = s.unit_id and o.dossier_id = s.dossier_id) as overdue
       from seen s where s.dossier_id <> ''
       group by s.unit_id, s.officer_id, s.dossier_id

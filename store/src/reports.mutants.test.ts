@@ -168,9 +168,12 @@ describe.each(STORE_BACKENDS)('report queries on %s', (backend) => {
       .insert(visits)
       .values([visit(1, at(T + 20 * 60_000), ['D-A', 'D-V']), visit(2, at(T - H), ['D-OLD'])]);
     await db.insert(comments).values([
-      { unitId: 'u-a', dossierId: 'D-B', body: 'Phải đi lại ba lần' },
+      { unitId: 'u-a', dossierId: 'D-B', kind: 'complaint', body: 'Phải đi lại ba lần' },
       // Another unit's comment on a dossier with the same ID: not this unit's complaint.
-      { unitId: 'u-b', dossierId: 'D-C', body: 'Chậm' },
+      { unitId: 'u-b', dossierId: 'D-C', kind: 'complaint', body: 'Chậm' },
+      // Thanks, or a comment nobody marked: no complaint.
+      { unitId: 'u-a', dossierId: 'D-A', kind: 'praise', body: 'Cảm ơn cán bộ' },
+      { unitId: 'u-a', dossierId: 'D-C', kind: null, body: 'Cán bộ nhiệt tình' },
     ]);
     const interval = (n: number, over: Partial<typeof presenceIntervals.$inferInsert>) => ({
       unitId: 'u-a',
@@ -307,10 +310,12 @@ describe.each(STORE_BACKENDS)('report queries on %s', (backend) => {
     });
     expect(a!.expression.n).toBe(3);
     expect(a!.expression.value).toBeCloseTo(65, 10);
-    // The unit's dossiers add those of its visits (D-V); a visit before the period does not.
+    // The unit's dossiers add those of its visits (D-V); a visit before the period does not. Its
+    // citizens' unverified Không hài lòng on D-X counts against the unit (not the filtered or
+    // quarantined ones, nor the one placed before the period).
     expect(a!.dossierSatisfaction).toMatchObject({
-      dossiers: 6,
-      ratedUnsatisfied: 2,
+      dossiers: 7,
+      ratedUnsatisfied: 3,
       complainedAbout: 1,
       satisfied: 3,
     });
@@ -331,8 +336,15 @@ describe.each(STORE_BACKENDS)('report queries on %s', (backend) => {
     const unitA = await recentRatings(store.db, { unitId: 'u-a', limit: 3 });
     expect(unitA.map((r) => r.eventId)).toEqual([rid(120), rid(5), rid(3)]);
     expect(unitA[1]).toMatchObject({ officerName: 'Trần Thị B', level: 1, official: 'unsatisfied' });
+    expect(unitA[1]).toMatchObject({ attribution: 'verified', counted: true, filterReason: null });
     const all = await recentRatings(store.db, { limit: 100 });
     expect(all).toHaveLength(12);
+    // The verdict travels with each row; an officer of another unit is never named.
+    const byId = new Map(all.map((r) => [r.eventId, r]));
+    expect(byId.get(rid(-10))).toMatchObject({ attribution: 'unverified', counted: false });
+    expect(byId.get(rid(-11))).toMatchObject({ filterReason: 'rapid_repeat', counted: false });
+    expect(byId.get(rid(-12))).toMatchObject({ at: null, counted: false });
+    expect(byId.get(rid(4))).toMatchObject({ unitId: 'u-b', officerId: 'cb-a', officerName: null });
     expect(all.map((r) => r.unitId)).toContain('u-b');
     const since = await recentRatings(store.db, { limit: 100, storedSince: at(T + 4 * 60_000 + 500) });
     expect(since.map((r) => r.eventId).sort()).toEqual([rid(4), rid(5), rid(120)].sort());

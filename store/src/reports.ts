@@ -1,7 +1,9 @@
 import {
+  type AttributionReason,
   addCounts,
   type CameraSums,
   type DossierSatisfaction,
+  type FilterReason,
   NO_RATINGS,
   type OfficialCounts,
   type RatingFigures,
@@ -26,6 +28,7 @@ export interface RatingRow {
   unitId: string;
   counterId: string;
   officerId: string | null;
+  /** Only for an officer on this unit's roster: a page never names another unit's officer. */
   officerName: string | null;
   scale: string;
   level: number;
@@ -38,6 +41,12 @@ export interface RatingRow {
   /** The placed time (null: quarantined); periods and pages use it, never `deviceTs`. */
   at: Date | null;
   serverTs: Date;
+  /** The centre's verdict: `verified` | `unverified` | `pending` (not judged yet, or quarantined). */
+  attribution: string;
+  attributionReason: AttributionReason | null;
+  filterReason: FilterReason | null;
+  /** Whether it counts in its officer's figures (`countsForOfficer`). */
+  counted: boolean;
 }
 
 const ratingColumns = {
@@ -56,7 +65,13 @@ const ratingColumns = {
   deviceTs: ratings.deviceTs,
   at: ratings.at,
   serverTs: ratings.serverTs,
+  attribution: ratings.attribution,
+  attributionReason: sql<AttributionReason | null>`${ratings.attributionReason}`,
+  filterReason: sql<FilterReason | null>`${ratings.filterReason}`,
+  counted: sql<boolean>`${countsForOfficer()}`.mapWith(Boolean),
 };
+/** The officer a rating names, joined only when on the rating's unit's roster. */
+const namedOfficerOfUnit = and(eq(officers.id, ratings.officerId), eq(officers.unitId, ratings.unitId));
 
 /** Newest first. `storedSince` re-reads a window so that late-committing batches are not missed. */
 export async function recentRatings(
@@ -70,7 +85,7 @@ export async function recentRatings(
   return db
     .select(ratingColumns)
     .from(ratings)
-    .leftJoin(officers, eq(officers.id, ratings.officerId))
+    .leftJoin(officers, namedOfficerOfUnit)
     .where(where)
     .orderBy(desc(ratings.serverTs), desc(ratings.eventId))
     .limit(q.limit);
@@ -348,7 +363,7 @@ export async function unsatisfiedRatings(db: Executor, unitId: string, period: P
   return db
     .select({ ...ratingColumns, reasons: ratings.reasons })
     .from(ratings)
-    .leftJoin(officers, eq(officers.id, ratings.officerId))
+    .leftJoin(officers, namedOfficerOfUnit)
     .where(
       and(
         eq(ratings.unitId, unitId),
@@ -400,7 +415,7 @@ export async function officerRecord(
   const latest = await db
     .select(ratingColumns)
     .from(ratings)
-    .leftJoin(officers, eq(officers.id, ratings.officerId))
+    .leftJoin(officers, namedOfficerOfUnit)
     .where(
       and(
         eq(ratings.officerId, officerId),

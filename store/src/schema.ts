@@ -201,7 +201,11 @@ export const visits = pgTable(
     endReason: text('end_reason'),
     rated: boolean('rated'),
   },
-  (t) => [index('visits_unit_started_idx').on(t.unitId, t.startedAt)],
+  (t) => [
+    index('visits_unit_started_idx').on(t.unitId, t.startedAt),
+    // The city page reads every unit's visits of a period (the Decision 766 dossiers).
+    index('visits_started_idx').on(t.startedAt),
+  ],
 );
 
 export const ratings = pgTable(
@@ -247,6 +251,9 @@ export const ratings = pgTable(
     index('ratings_unit_at_idx').on(t.unitId, t.at),
     index('ratings_officer_at_idx').on(t.officerId, t.at),
     index('ratings_device_at_idx').on(t.deviceId, t.at),
+    // Every unit's citizen ratings of a period (the city page's Decision 766 dossiers): placed and
+    // not filtered, as `ratesTheUnit` and `countsForOfficer` both require.
+    index('ratings_rated_at_idx').on(t.at).where(sql`${t.at} is not null and ${t.filterReason} is null`),
     // Placed ratings not yet judged (stored before 0008, or placed after a quarantine), found fast.
     index('ratings_pending_idx')
       .on(t.deviceId, t.at)
@@ -277,16 +284,29 @@ export const expressionSummaries = pgTable(
 );
 
 /** Citizens' comments left through the counter's QR code. */
-export const comments = pgTable('comments', {
-  id: serial('id').primaryKey(),
-  unitId: text('unit_id').notNull(),
-  counterId: text('counter_id'),
-  officerId: text('officer_id'),
-  dossierId: text('dossier_id'),
-  body: text('body').notNull(),
-  contact: text('contact'),
-  createdAt: ts('created_at').notNull().defaultNow(),
-});
+export const comments = pgTable(
+  'comments',
+  {
+    id: serial('id').primaryKey(),
+    unitId: text('unit_id').notNull(),
+    counterId: text('counter_id'),
+    officerId: text('officer_id'),
+    dossierId: text('dossier_id'),
+    /**
+     * What the citizen marked it as: `complaint` (Góp ý / Phản ánh) or `praise` (Khen); null when
+     * not marked (comments before the form asked). Only a complaint counts against its dossier in
+     * the Decision 766 indicator (dossiers.ts).
+     */
+    kind: text('kind'),
+    body: text('body').notNull(),
+    contact: text('contact'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    // "Was this dossier complained about" (`complaintAbout`), probed per dossier of a report.
+    index('comments_complaint_dossier_idx').on(t.unitId, t.dossierId).where(sql`${t.kind} = 'complaint'`),
+  ],
+);
 
 /**
  * Device health alerts for technicians (offline, outbox filling, camera or USB device failing).

@@ -1,5 +1,5 @@
 import { CounterId, DossierId, describeIssues, OfficerId, UnitId } from '@onestop/protocol';
-import { addComment, type Database, findUnit } from '@onestop/store';
+import { addComment, COMMENT_KINDS, type Database, findUnit } from '@onestop/store';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
@@ -24,10 +24,15 @@ const Form = Context.extend({
     .min(3, 'comment is too short')
     .max(2000, 'comment is too long (2000 characters at most)'),
   contact: z.string().trim().max(100).optional(),
+  // Optional for old links and scripts; unmarked comments never count against a dossier.
+  kind: z.enum(COMMENT_KINDS).optional(),
 });
 
 const TEXT = {
   heading: { vi: 'Góp ý gửi lãnh đạo phường, xã', en: 'Comment to the ward leaders' },
+  kind: { vi: 'Ông/bà muốn', en: 'You wish to' },
+  complaint: { vi: 'Góp ý / Phản ánh', en: 'Suggest or complain' },
+  praise: { vi: 'Khen', en: 'Praise' },
   body: { vi: 'Nội dung góp ý', en: 'Your comment' },
   contact: { vi: 'Số điện thoại hoặc email (không bắt buộc)', en: 'Phone or email (optional)' },
   send: { vi: 'Gửi góp ý', en: 'Send' },
@@ -69,6 +74,7 @@ export function commentRoutes(
     );
     const body = html`<h2>${say(lang, 'heading')}</h2><p><b>${unit.name}</b>${q.data.counter ? html` · ${translator(lang)('counter')} ${q.data.counter}` : ''}</p>
 <form method="post" action="/comment">${hidden}
+<fieldset style="font-size:1.1rem"><legend>${say(lang, 'kind')}</legend>${COMMENT_KINDS.map((k) => html`<label style="margin-right:1.5rem"><input type="radio" name="kind" value="${k}" required> ${say(lang, k)}</label>`)}</fieldset>
 <p><label>${say(lang, 'body')}<br><textarea name="body" rows="6" required minlength="3" maxlength="2000" style="width:100%;font-size:1.1rem"></textarea></label></p>
 <p><label>${say(lang, 'contact')}<br><input name="contact" maxlength="100" style="width:100%;font-size:1.1rem"></label></p>
 <p><button type="submit" style="font-size:1.2rem;padding:.6rem 1.5rem">${say(lang, 'send')}</button></p></form>
@@ -101,6 +107,7 @@ export function commentRoutes(
       counterId: f.counter ?? null,
       officerId: f.officer ?? null,
       dossierId: f.dossier ?? null,
+      kind: f.kind ?? null,
       body: f.body,
       contact: f.contact ?? null,
     });

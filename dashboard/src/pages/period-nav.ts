@@ -1,5 +1,6 @@
 import {
   CALENDAR_PERIOD_KINDS,
+  hasPreviousPeriod,
   nextPeriod,
   periodContaining,
   periodLabel,
@@ -21,16 +22,19 @@ export function periodNav(lang: Lang, t: Translate, p: ReportPeriod, today: stri
   // The date the calendar links are built around: today when shown, else the nearest shown day.
   const anchor = today < p.from ? p.from : today > p.to ? p.to : today;
   const previous = previousPeriod(p);
-  const next = nextPeriod(p);
+  // A period ending today or later has no next one to show (and past 9999 none exists).
+  const next = p.to < today ? nextPeriod(p) : null;
   const link = (q: ReportPeriod, text: string, rel = '') =>
     html`<a href="?${kept}${periodSearch(q)}" title="${periodLabel(q, lang)}"${rel ? html` rel="${rel}"` : ''}>${text}</a>`;
   const kinds = CALENDAR_PERIOD_KINDS.map((kind) => {
     const q = periodContaining(kind, anchor);
     const text = t(`period_${kind}`);
-    return q.kind === p.kind && q.from === p.from ? html`<b>${text}</b> ` : html`${link(q, text)} `;
+    if (q.kind === p.kind && q.from === p.from) return html`<b>${text}</b> `;
+    // Around 1970 a calendar period may start in 1969 or have none before it: not reportable.
+    return hasPreviousPeriod(q) ? html`${link(q, text)} ` : html`${text} `;
   });
   return html`<nav class="period" aria-label="${t('period')}">
-${link(previous, `« ${t('previousPeriod')}`, 'prev')} ${kinds}${next.from <= today ? link(next, `${t('nextPeriod')} »`, 'next') : ''}
+${hasPreviousPeriod(previous) ? link(previous, `« ${t('previousPeriod')}`, 'prev') : ''} ${kinds}${next && next.from <= today ? link(next, `${t('nextPeriod')} »`, 'next') : ''}
 <a href="?${keep}">${t('today')}</a>
 <form method="get" class="period-range">${[...new URLSearchParams(keep)].map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}<label>${t('fromDate')} <input type="date" name="from" value="${p.from}" required></label>
 <label>${t('toDate')} <input type="date" name="to" value="${p.to}" required></label> <button type="submit">${t('show')}</button></form>

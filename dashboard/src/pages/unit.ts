@@ -8,6 +8,7 @@ import {
 import type { CounterSummary, OfficerSummary, RatingRow, recentComments } from '@onestop/store';
 import { html } from 'hono/html';
 import { type Lang, levelLabel, scaledLevelLabel, type Translate } from '../i18n.js';
+import { reasonWords } from '../judgement/page.js';
 import { formatVietnamTime } from '../period.js';
 import { changeCell } from './change.js';
 import {
@@ -88,17 +89,34 @@ export function counterTable(lang: Lang, t: Translate, rows: CounterSummary[]) {
   )}</tbody></table>`;
 }
 
-export function ratingRow(lang: Lang, r: RatingRow) {
-  return html`<tr data-event-id="${r.eventId}"><td>${formatVietnamTime(r.at ?? r.deviceTs)}</td><td>${r.counterId}</td>
-<td>${r.officerName ?? r.officerId ?? '–'}</td>
+/**
+ * One stored rating as it arrived, whatever the centre made of it. An uncounted one says why (the
+ * same words as the list of uncounted ratings); a quarantined one shows the time its device
+ * claimed, marked as unplaced. The officer's name shows only for an officer of this unit: any
+ * other ID is shown as such, "not on this unit's roster".
+ */
+export function ratingRow(lang: Lang, t: Translate, r: RatingRow) {
+  const placed = r.at !== null;
+  const why = placed ? reasonWords(t, r) : [t('quarantined')];
+  if (placed && !r.counted && why.length === 0) why.push(t('notJudgedYet'));
+  const officer =
+    r.officerId === null
+      ? '–'
+      : r.officerName !== null
+        ? html`${r.officerName} <small class="muted">${r.officerId}</small>`
+        : html`${r.officerId} <small class="muted">${t('notOnUnitRoster')}</small>`;
+  return html`<tr data-event-id="${r.eventId}" data-counted="${String(r.counted)}"${r.counted ? '' : html` class="uncounted"`}>
+<td>${placed ? formatVietnamTime(r.at!) : html`<span class="muted">${formatVietnamTime(r.deviceTs)} (${t('claimedUnplaced')})</span>`}</td><td>${r.counterId}</td>
+<td>${officer}</td>
 <td class="${r.official === 'unsatisfied' ? 'bad' : ''}">${levelLabel(lang, r.scale, r.level)}</td>
-<td>${r.dossierIds.join(', ') || '–'}</td><td>${r.ticket ?? '–'}</td></tr>`;
+<td>${r.dossierIds.join(', ') || '–'}</td><td>${r.ticket ?? '–'}</td>
+<td>${r.counted ? '' : html`<small data-testid="uncounted-marker"><b>${t('notCounted')}</b>: ${why.join('; ')}</small>`}</td></tr>`;
 }
 
 export function liveRatingsTable(lang: Lang, t: Translate, rows: RatingRow[]) {
   return html`<table data-testid="live-ratings"><thead><tr><th>${t('time')}</th><th>${t('counter')}</th><th>${t('officer')}</th>
-<th>${t('level')}</th><th>${t('dossier')}</th><th>${t('ticket')}</th></tr></thead>
-<tbody id="live-body">${rows.map((r) => ratingRow(lang, r))}</tbody></table>`;
+<th>${t('level')}</th><th>${t('dossier')}</th><th>${t('ticket')}</th><th>${t('counted')}</th></tr></thead>
+<tbody id="live-body">${rows.map((r) => ratingRow(lang, t, r))}</tbody></table>`;
 }
 
 /** Live updates: new rows arrive as server-rendered HTML over SSE; the officer table is re-fetched. */
@@ -137,6 +155,6 @@ export function commentList(t: Translate, rows: CommentRow[]) {
     (
       r,
     ) => html`<tr><td>${formatVietnamTime(r.createdAt)}</td><td>${r.counterId ?? '–'}</td><td>${r.officerId ?? '–'}</td>
-<td>${r.dossierId ?? '–'}</td><td>${r.body}</td></tr>`,
+<td>${r.dossierId ?? '–'}</td><td>${r.kind === 'complaint' ? html`<b>${t('commentComplaint')}</b>: ` : r.kind === 'praise' ? html`<i>${t('commentPraise')}</i>: ` : ''}${r.body}</td></tr>`,
   )}</tbody></table>`;
 }

@@ -48,7 +48,7 @@ describe('the satisfaction index', () => {
     expect(displayNumber('points', f.value)).toBe('83.3');
   });
 
-  it('equals the mean of every rating’s points with its t interval, recomputed from raw ratings', () => {
+  it('equals the mean of every rating’s points with its score interval, recomputed from raw ratings', () => {
     fc.assert(
       fc.property(countsArb, (c) => {
         const raw = [
@@ -62,17 +62,42 @@ describe('the satisfaction index', () => {
           expect(f.state).toBe('no_data');
           return;
         }
-        const { mean, variance } = meanAndVariance(raw);
+        const { mean } = meanAndVariance(raw);
         expect(f.value).toBeCloseTo(mean, 9);
-        if (raw.length < 2) {
-          expect(f.low).toBeNull();
-          return;
-        }
-        const half = studentT95(raw.length - 1) * Math.sqrt(variance / raw.length);
-        expect(f.low).toBeCloseTo(Math.max(0, mean - half), 9);
-        expect(f.high).toBeCloseTo(Math.min(100, mean + half), 9);
+        // The bounds solve |m − μ| = z·√(μ(1 − μ)/n) on the 0–1 scale, found here by bisection.
+        const m = mean / 100;
+        const n = raw.length;
+        const inside = (mu: number) => Math.abs(m - mu) <= Z95 * Math.sqrt((mu * (1 - mu)) / n);
+        const edge = (outside: number) => {
+          let [lo, hi] = outside < m ? [outside, m] : [m, outside];
+          for (let i = 0; i < 60; i++) {
+            const mid = (lo + hi) / 2;
+            if (inside(mid) === outside < m) hi = mid;
+            else lo = mid;
+          }
+          return 100 * ((lo + hi) / 2);
+        };
+        expect(f.low).toBeCloseTo(inside(0) ? 0 : edge(0), 6);
+        expect(f.high).toBeCloseTo(inside(1) ? 100 : edge(1), 6);
+        expect(f.high! - f.low!).toBeGreaterThan(0);
       }),
     );
+  });
+
+  it('gives the textbook Wilson interval at the extremes, never a point', () => {
+    // Newcombe (1998), Statistics in Medicine 17:857–872, table II, method 3 (score): 0/20 gives
+    // 0–0.1611, 81/263 gives 0.2553–0.3662. Twenty Unsatisfied are 0/20; twenty Very satisfied its
+    // mirror; 81 Very satisfied and 182 Unsatisfied are 81/263.
+    const none = satisfactionIndex.compute({ verySatisfied: 0, satisfied: 0, unsatisfied: 20 });
+    expect([none.value, none.low!, none.high!]).toEqual([0, expect.closeTo(0, 9), expect.closeTo(16.11, 2)]);
+    const all = satisfactionIndex.compute({ verySatisfied: 20, satisfied: 0, unsatisfied: 0 });
+    expect([all.value, all.low!, all.high!]).toEqual([100, expect.closeTo(83.89, 2), expect.closeTo(100, 9)]);
+    const mixed = satisfactionIndex.compute({ verySatisfied: 81, satisfied: 0, unsatisfied: 182 });
+    expect([mixed.low!, mixed.high!]).toEqual([expect.closeTo(25.53, 2), expect.closeTo(36.62, 2)]);
+    // Only Hài lòng: the sample variance is 0, the interval is not.
+    const half = satisfactionIndex.compute(only('keypad4', 3, 40));
+    expect(half.low!).toBeLessThan(50);
+    expect(half.high!).toBeGreaterThan(50);
   });
 
   it('maps every pressed level through the official view before weighting', () => {

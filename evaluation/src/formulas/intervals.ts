@@ -42,3 +42,15 @@ export function tInterval(
   const half = studentT95(n - 1) * Math.sqrt(Math.max(0, variance) / n);
   return { low: Math.max(range.min, mean - half), high: Math.min(range.max, mean + half) };
 }
+
+/**
+ * Score interval of the mean of ratings bounded in [0, 1] (each weight 0, ½ or 1): the Wilson
+ * interval with the mean as its share, i.e. the means μ with |x̄ − μ| ≤ z·√(μ(1 − μ)/n). By the
+ * Bhatia–Davis inequality a variable in [0, 1] with mean μ has variance at most μ(1 − μ), so this
+ * is the Wilson score interval (Wilson 1927) with the largest variance the mean allows:
+ * conservative for half-weights, exact for 0/1, and never a point when every rating is the same
+ * (where the sample variance, and so Student's t, gives zero width).
+ */
+export function boundedMeanInterval(mean: number, n: number): Interval | null {
+  return wilsonInterval(mean * n, n);
+}

@@ -1,14 +1,15 @@
 import { OFFICIAL_INDEX_POINTS } from '@onestop/protocol';
 import type { Formula } from './doc.js';
 import { type Figure, figureOf, MIN_SAMPLE } from './figure.js';
-import { tInterval } from './intervals.js';
+import { boundedMeanInterval } from './intervals.js';
 import { countAt, indexWeightsText, OFFICIAL_LEVELS, type OfficialCounts, ratingsIn } from './official.js';
 
 /**
  * The 0–100 satisfaction index: the mean of each rating's points, computed exactly from the
  * official counts (never from per-rating scores rounded beforehand), so an officer with only
- * *Hài lòng* scores 50 on any keypad. Its interval is Student's t over the exact sample variance
- * of the three weights.
+ * *Hài lòng* scores 50 on any keypad. Its interval is the Wilson score interval of the mean
+ * weight (index ÷ 100, in [0, 1]) with its largest possible variance (`boundedMeanInterval`):
+ * Student's t on the sample variance would collapse to a point when every rating is the same.
  */
 export const satisfactionIndex: Formula<OfficialCounts> = {
   doc: {
@@ -26,8 +27,8 @@ export const satisfactionIndex: Formula<OfficialCounts> = {
       en: 'Circular 01/2018/TT-VPCP scores each criterion (criterion 7 being the attitude of the officer) from 0 to 2 points. The weights Very satisfied 2 · Satisfied 1 · Unsatisfied 0 are the project’s reading of that scale, times 50 for a 0–100 scale; which level earns which points could not be checked against the Circular’s own text.',
     },
     interval: {
-      vi: 'Khoảng tin cậy 95 % theo phân phối Student t: x̄ ± t(0,975; n − 1) · s ÷ √n, với phương sai mẫu s² = Σ nₖ (wₖ − x̄)² ÷ (n − 1) tính chính xác trên 3 trọng số wₖ và số đếm nₖ; giới hạn trong 0–100.',
-      en: "95 % Student's t interval: x̄ ± t(0.975; n − 1) · s ÷ √n, with the sample variance s² = Σ nₖ (wₖ − x̄)² ÷ (n − 1) computed exactly over the three weights wₖ and counts nₖ; clipped to 0–100.",
+      vi: 'Khoảng Wilson 95 % (Wilson 1927) của trung bình trọng số m = chỉ số ÷ 100, nằm trong [0, 1] (mỗi đánh giá 0; 0,5 hoặc 1): các giá trị μ với |m − μ| ≤ z · √(μ(1 − μ) ÷ n), z = 1,96, rồi nhân 100. Một đại lượng trong [0, 1] có trung bình μ thì phương sai không quá μ(1 − μ) (bất đẳng thức Bhatia–Davis, 2000), nên khoảng này an toàn (có thể rộng hơn cần thiết) và không bao giờ co về một điểm khi mọi đánh giá như nhau, khác với khoảng Student t trên phương sai mẫu.',
+      en: 'Wilson 95 % score interval (Wilson 1927) of the mean weight m = index ÷ 100, in [0, 1] (each rating 0, 0.5 or 1): the means μ with |m − μ| ≤ z · √(μ(1 − μ) ÷ n), z = 1.96, times 100. A quantity in [0, 1] with mean μ has variance at most μ(1 − μ) (Bhatia–Davis inequality, 2000), so the interval is conservative (it may be wider than needed) and never shrinks to a point when every rating is the same, unlike Student’s t on the sample variance.',
     },
     colour: {
       vi: 'Không tô màu: chỉ số không có mức chuẩn chính thức.',
@@ -45,7 +46,7 @@ export const satisfactionIndex: Formula<OfficialCounts> = {
     if (n === 0) return figureOf(0, null, null);
     const weighted = OFFICIAL_LEVELS.map((l) => ({ count: countAt(c, l), points: OFFICIAL_INDEX_POINTS[l] }));
     const mean = weighted.reduce((s, w) => s + w.count * w.points, 0) / n;
-    const variance = n > 1 ? weighted.reduce((s, w) => s + w.count * (w.points - mean) ** 2, 0) / (n - 1) : 0;
-    return figureOf(n, mean, tInterval(n, mean, variance, { min: 0, max: 100 }));
+    const share = boundedMeanInterval(mean / 100, n);
+    return figureOf(n, mean, share && { low: 100 * share.low, high: 100 * share.high });
   },
 };
