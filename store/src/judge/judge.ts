@@ -15,18 +15,26 @@ export interface JudgeScope {
   to_ms: number | null;
 }
 
-/** Advisory-lock class of "judging this device" (any int4 not used elsewhere; ASCII 'judg'). */
+/** Advisory-lock classes of "judging this device" and "judging this unit" (ASCII 'judg', 'judu'). */
 const DEVICE_LOCK_CLASS = 0x6a756467;
+const UNIT_LOCK_CLASS = 0x6a756475;
 
 type Rows<T> = { rows: T[] };
 const rowsOf = <T>(r: unknown) => (r as Rows<T>).rows;
 
 /**
- * Before a batch is projected, in its transaction: takes the judging lock of each of its devices
- * (in one fixed order, so two transactions never wait on each other in a cycle) and reads its
- * units' settings, in one round trip. The lock is what makes verdicts independent of arrival
- * order across ingest processes: a rating and the sign-in or earlier press it depends on, stored
- * by two concurrent transactions, would otherwise each be judged without seeing the other.
+ * Before a batch is projected, in its transaction: takes the judging locks of each of its units
+ * and devices (all in one statement, in one fixed order, so two transactions never wait on each
+ * other in a cycle) and reads its units' settings, in one round trip. The locks are what make
+ * verdicts and roll-ups independent of arrival order across ingest processes:
+ * - per device: a rating and the presence or earlier press it depends on, stored by two
+ *   concurrent transactions, would otherwise each be judged without seeing the other;
+ * - per unit: what one device's events change reaches beyond the device: an officer's sign-in
+ *   at one counter re-judges their ratings at the unit's other counters, and a roll-up recompute
+ *   rewrites a (unit, counter, hour) row that a fresh rating of another device of the same
+ *   counter adds to; two such transactions in parallel could lose or double a count. Everything
+ *   judged or rolled up for a unit is of that unit, so the unit lock covers it. A ward's traffic
+ *   (a few hundred ratings a day) is far below what one lane at a time can store.
  */
 export async function prepareJudging(
   exec: Executor,
@@ -44,10 +52,16 @@ async function lockAndReadRules(
 ): Promise<UnitRules[]> {
   const result = await exec.execute(sql`with locked as (
   select count(*) as n from (
-    select pg_advisory_xact_lock(${sql.raw(String(DEVICE_LOCK_CLASS))}, k)
+    select pg_advisory_xact_lock(c, k)
     from (
-      select distinct hashtext(d) as k from jsonb_array_elements_text(${JSON.stringify(deviceIds)}::jsonb) as x(d)
-      order by 1
+      select distinct c, k from (
+        select ${sql.raw(String(UNIT_LOCK_CLASS))} as c, hashtext(u) as k
+        from jsonb_array_elements_text(${JSON.stringify(unitIds)}::jsonb) as x(u)
+        union all
+        select ${sql.raw(String(DEVICE_LOCK_CLASS))}, hashtext(d)
+        from jsonb_array_elements_text(${JSON.stringify(deviceIds)}::jsonb) as x(d)
+      ) as all_keys
+      order by c, k
     ) as keys
   ) as l
 )
