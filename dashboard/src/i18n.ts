@@ -237,6 +237,10 @@ const MESSAGES = {
     vi: 'Cán bộ không thuộc đơn vị hoặc đã thôi làm việc',
     en: "Officer not on this unit's roster, or retired",
   },
+  attribution_signed_in_elsewhere: {
+    vi: 'Cán bộ đã đăng nhập ở quầy khác',
+    en: 'Officer signed in at another counter',
+  },
   attribution_after_sign_out: { vi: 'Sau khi cán bộ đã đăng xuất', en: 'After the officer signed out' },
   attribution_not_signed_in: {
     vi: 'Cán bộ không đăng nhập tại quầy lúc đó',
@@ -266,6 +270,10 @@ const MESSAGES = {
   attributionRule_not_on_roster: {
     vi: 'Cán bộ thuộc đơn vị khác, hoặc đã thôi làm việc trước thời điểm đánh giá.',
     en: 'The officer belongs to another unit, or had retired before the rating.',
+  },
+  attributionRule_signed_in_elsewhere: {
+    vi: 'Cán bộ có phiên đăng nhập tại thiết bị này, nhưng sau khi phiên đó bắt đầu và trước thời điểm đánh giá, cán bộ đã đăng nhập tại một quầy khác của đơn vị: mỗi lúc cán bộ chỉ ở một quầy, lần đăng nhập mới nhất được tin (đăng nhập lại tại quầy này để được tính tiếp). Hai lần đăng nhập ở hai quầy cùng một thời điểm: không quầy nào được tính.',
+    en: 'A session of the officer on this device covers the rating, but since it began, and before the rating, the officer signed in at another counter of the unit: an officer is at one counter at a time and the latest sign-in is believed (signing in here again counts here again). Two sign-ins at two counters at the same instant: neither counter is credited.',
   },
   attributionRule_after_sign_out: {
     vi: 'Cán bộ đã đăng xuất khỏi thiết bị này trước thời điểm đánh giá và không có phiên đăng nhập nào của cán bộ đó bao trùm thời điểm ấy.',

@@ -6,8 +6,16 @@
  * ATTRIBUTION: a rating counts against the officer it names only if the centre itself can see that
  * officer signed in at that counter at that moment, never on the device's word. `verified` needs
  * an officer on this unit's roster (not retired at the time) and one of that officer's sessions on
- * this device covering the placed time (`started_at` ≤ at < `ended_at`, or still open). Otherwise
- * `unverified`, with the first reason that holds, in this order.
+ * this device covering the placed time (`started_at` ≤ at < `ended_at`, or still open) that is
+ * still the officer's latest sign-in in the unit: an officer is at one counter at a time, so a
+ * sign-in of theirs at another counter of the unit at or after the start of this session (and at
+ * or before the rating) supersedes it, whether or not that other session has ended since; to be
+ * credited here again the officer signs in here again. Two sign-ins at two counters at the same
+ * instant supersede each other (the centre cannot tell which is true, so neither counter is
+ * credited). Sign-ins at another unit's devices are ignored: they name an officer not on that
+ * unit's roster, and a device of one ward must not be able to void another ward's ratings.
+ * Another device of the same counter (a second board at one desk) is not "elsewhere".
+ * Otherwise `unverified`, with the first reason that holds, in this order.
  *
  * FILTER: misuse rules in the manner of HappyOrNot, thresholds from the unit's settings. A filtered
  * rating is kept, counted and shown as filtered, never dropped and never in an officer's figures.
@@ -30,6 +38,11 @@ export const ATTRIBUTION_REASONS = [
   'unknown_officer',
   /** The officer belongs to another unit, or had retired before the rating. */
   'not_on_roster',
+  /**
+   * A session of the officer on this device covers the rating, but the officer signed in at
+   * another counter of the unit since that session began (at or before the rating).
+   */
+  'signed_in_elsewhere',
   /** That officer had signed out of this device before the rating and no session of theirs covers it. */
   'after_sign_out',
   /** That officer was not signed in at this device then (and had never signed out of it before). */

@@ -111,7 +111,7 @@ interface Raw {
   seq: number;
   at: number;
 }
-type RawPresence = Raw & { kind: 'session' | 'seat'; opening: boolean; officerId: string };
+type RawPresence = Raw & { counterId: string; kind: 'session' | 'seat'; opening: boolean; officerId: string };
 type RawRating = Raw & {
   counterId: string;
   officerId: string | null;
@@ -135,8 +135,14 @@ const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.sl
 
 /** Intervals per device and kind: each opening runs to the next opening or matching close. */
 function intervals(presence: readonly RawPresence[]) {
-  const out: Array<{ deviceId: string; kind: string; officerId: string; from: number; to: number | null }> =
-    [];
+  const out: Array<{
+    deviceId: string;
+    counterId: string;
+    kind: string;
+    officerId: string;
+    from: number;
+    to: number | null;
+  }> = [];
   const groups = new Map<string, RawPresence[]>();
   for (const p of presence) {
     const k = `${p.deviceId}/${p.kind}`;
@@ -152,6 +158,7 @@ function intervals(presence: readonly RawPresence[]) {
       if (end && end.at === o.at) return; // empty: covers nothing, kept nowhere
       out.push({
         deviceId: o.deviceId,
+        counterId: o.counterId,
         kind: o.kind,
         officerId: o.officerId,
         from: o.at,
@@ -175,12 +182,23 @@ function verdicts(
   for (const r of all) {
     const sessions = spans.filter((s) => s.deviceId === r.deviceId && s.kind === 'session');
     const officer = r.officerId === null ? undefined : roster.get(r.officerId);
+    // An officer's sign-in at the other counter (every device here is of this unit) since `from`.
+    const signedInElsewhereSince = (from: number) =>
+      spans.some(
+        (s) =>
+          s.kind === 'session' &&
+          s.officerId === r.officerId &&
+          s.counterId !== r.counterId &&
+          s.from >= from &&
+          s.from <= r.at,
+      );
+    const mine = sessions.find((s) => s.officerId === r.officerId && covers(s, r.at));
     let why: string | null;
     if (r.officerId === null) why = 'no_officer';
     else if (!officer) why = 'unknown_officer';
     else if (officer.unitId !== unitId || (officer.retiredAt !== null && officer.retiredAt <= r.at))
       why = 'not_on_roster';
-    else if (sessions.some((s) => s.officerId === r.officerId && covers(s, r.at))) why = null;
+    else if (mine) why = signedInElsewhereSince(mine.from) ? 'signed_in_elsewhere' : null;
     else if (sessions.some((s) => s.officerId === r.officerId && s.to !== null && s.to <= r.at))
       why = 'after_sign_out';
     else why = 'not_signed_in';
@@ -349,6 +367,7 @@ describe.each(STORE_BACKENDS)('judging random days on %s', (backend) => {
             {
               eventId: e.payload.eventId,
               deviceId: e.payload.deviceId,
+              counterId: e.counterId,
               seq: e.payload.seq,
               at: at(e),
               kind: e.payload.kind,

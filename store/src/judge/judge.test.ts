@@ -169,6 +169,93 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
       });
     });
 
+    describe('signed_in_elsewhere: one officer at one counter at a time', () => {
+      /** A second counter of the same unit, its board provisioned. */
+      async function otherCounter(w: Where, counterId = 'q2') {
+        const o = { unitId: w.unitId, counterId, deviceId: `${w.deviceId}-${counterId}` };
+        await centre.provision(o);
+        return o;
+      }
+
+      it('a later sign-in at another counter supersedes the session here', async () => {
+        const w = await counter();
+        const q2 = await otherCounter(w);
+        await roster(w.unitId, w.a);
+        const before = ratingAt(w, NINE + MIN, { officerId: w.a });
+        const after = ratingAt(w, NINE + 3 * MIN, { officerId: w.a });
+        const there = ratingAt(q2, NINE + 4 * MIN, { officerId: w.a });
+        await ingest(sessionAt(w, NINE, 'signed_in', w.a), before);
+        await ingest(sessionAt(q2, NINE + 2 * MIN, 'signed_in', w.a));
+        await ingest(after, there);
+        expect(await verdict(before)).toEqual({ a: 'verified', why: null, filter: null });
+        expect(await verdict(after)).toEqual({ a: 'unverified', why: 'signed_in_elsewhere', filter: null });
+        expect(await verdict(there)).toEqual({ a: 'verified', why: null, filter: null });
+        expect(await rolled(w.unitId)).toEqual({
+          [w.a]: { ratings: 2, unverified: 0, filtered: 0 },
+          '': { ratings: 0, unverified: 1, filtered: 0 },
+        });
+        // Signing in here again counts here again, even though the session at q2 is still open.
+        const back = ratingAt(w, NINE + 6 * MIN, { officerId: w.a });
+        await ingest(sessionAt(w, NINE + 5 * MIN, 'signed_in', w.a), back);
+        expect(await verdict(back)).toMatchObject({ a: 'verified' });
+      });
+
+      it('a late sign-in elsewhere re-judges the ratings already counted here', async () => {
+        const w = await counter();
+        const q2 = await otherCounter(w);
+        await roster(w.unitId, w.a);
+        const rs = [1, 3, 5].map((k) => ratingAt(w, NINE + k * MIN, { officerId: w.a }));
+        await ingest(sessionAt(w, NINE, 'signed_in', w.a), ...rs);
+        expect(await rolled(w.unitId)).toEqual({ [w.a]: { ratings: 3, unverified: 0, filtered: 0 } });
+        // The board at q2 replays its sign-in of 09:02 (and a sign-out at 09:04) from its outbox.
+        await ingest(
+          sessionAt(q2, NINE + 2 * MIN, 'signed_in', w.a),
+          sessionAt(q2, NINE + 4 * MIN, 'signed_out', w.a),
+        );
+        expect((await Promise.all(rs.map(verdict))).map((v) => v?.why)).toEqual([
+          null,
+          'signed_in_elsewhere',
+          'signed_in_elsewhere',
+        ]);
+        expect(await rolled(w.unitId)).toEqual({
+          [w.a]: { ratings: 1, unverified: 0, filtered: 0 },
+          '': { ratings: 0, unverified: 2, filtered: 0 },
+        });
+      });
+
+      it('two sign-ins at the same instant at two counters: neither is credited', async () => {
+        const w = await counter();
+        const q2 = await otherCounter(w);
+        await roster(w.unitId, w.a);
+        const here = ratingAt(w, NINE + MIN, { officerId: w.a });
+        const there = ratingAt(q2, NINE + MIN, { officerId: w.a, level: 1 });
+        await ingest(
+          sessionAt(w, NINE, 'signed_in', w.a),
+          sessionAt(q2, NINE, 'signed_in', w.a),
+          here,
+          there,
+        );
+        expect(await verdict(here)).toMatchObject({ a: 'unverified', why: 'signed_in_elsewhere' });
+        expect(await verdict(there)).toMatchObject({ a: 'unverified', why: 'signed_in_elsewhere' });
+      });
+
+      it('a second board of the same counter, or a device of another unit, is not elsewhere', async () => {
+        const w = await counter();
+        const twin = { unitId: w.unitId, counterId: w.counterId, deviceId: `${w.deviceId}-twin` };
+        await centre.provision(twin);
+        const foreign = await counter();
+        await roster(w.unitId, w.a);
+        const r = ratingAt(w, NINE + 3 * MIN, { officerId: w.a });
+        await ingest(
+          sessionAt(w, NINE, 'signed_in', w.a),
+          sessionAt(twin, NINE + MIN, 'signed_in', w.a),
+          sessionAt(foreign, NINE + 2 * MIN, 'signed_in', w.a),
+          r,
+        );
+        expect(await verdict(r)).toEqual({ a: 'verified', why: null, filter: null });
+      });
+    });
+
     it('a sign-out arriving before its sign-in still ends the session', async () => {
       const w = await counter();
       await roster(w.unitId, w.a);

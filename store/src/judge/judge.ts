@@ -165,3 +165,40 @@ select unit_id, counter_id, ${ratingHourSql} as hour, count(*) as n from upd as 
   await recomputeRollups(exec, keys);
   return keys.reduce((n, k) => n + Number(k.n), 0);
 }
+
+/**
+ * The ratings a change of an officer's sign-ins may re-judge elsewhere (signed_in_elsewhere): for
+ * each session begun at `started_ms` that appeared or vanished, the officer's ratings at the
+ * unit's other counters from then on, up to the officer's next sign-in that decides them anyway
+ * (at another counter than the rating's, which supersedes it, or on the rating's own device,
+ * which then covers it). Returned as device scopes for `rejudge`.
+ */
+export async function signInScopes(
+  exec: Executor,
+  sessions: ReadonlyArray<{ unit_id: string; counter_id: string; officer_id: string; started_ms: number }>,
+): Promise<JudgeScope[]> {
+  if (sessions.length === 0) return [];
+  const result = await exec.execute(sql`with changed as (
+  select distinct c.unit_id, c.counter_id, c.officer_id, to_timestamp(c.started_ms / 1000.0) as s
+  from jsonb_to_recordset(${JSON.stringify(sessions)}::jsonb)
+    as c(unit_id text, counter_id text, officer_id text, started_ms bigint)
+  where c.officer_id <> ''
+)
+select r.device_id, (extract(epoch from min(r.at)) * 1000)::bigint as from_ms,
+  (extract(epoch from max(r.at)) * 1000)::bigint as to_ms
+from changed c
+join ratings r on r.officer_id = c.officer_id and r.unit_id = c.unit_id and r.counter_id <> c.counter_id
+  and r.at >= c.s
+where not exists (
+  select 1 from presence_intervals i
+  where i.officer_id = c.officer_id and i.kind = 'session' and i.unit_id = c.unit_id
+    and i.started_at > c.s and i.started_at <= r.at
+    and (i.counter_id <> r.counter_id or i.device_id = r.device_id)
+)
+group by r.device_id`);
+  return rowsOf<{ device_id: string; from_ms: string | number; to_ms: string | number }>(result).map((r) => ({
+    device_id: r.device_id,
+    from_ms: Number(r.from_ms),
+    to_ms: Number(r.to_ms),
+  }));
+}
