@@ -249,6 +249,7 @@ const MESSAGES = {
   filter_outside_hours: { vi: 'Ngoài giờ làm việc', en: 'Outside opening hours' },
   filter_nobody_at_counter: { vi: 'Không có ai tại quầy', en: 'Nobody at the counter' },
   filter_rapid_repeat: { vi: 'Bấm lặp lại quá nhanh', en: 'Rapid repeat press' },
+  filter_repeat_in_visit: { vi: 'Bấm lại trong cùng lượt tiếp', en: 'Repeat press in the same visit' },
   filter_burst_without_visit: {
     vi: 'Bấm dồn dập, không có lượt tiếp công dân',
     en: 'Burst of presses with no visit',
@@ -298,8 +299,12 @@ const MESSAGES = {
     en: "Pressed outside the unit's opening hours for that weekday (Vietnam time, from opening until before closing):",
   },
   filterRule_nobody_at_counter: {
-    vi: 'Bấm khi không có lượt tiếp công dân, không có cán bộ đăng nhập và không có ai ngồi tại quầy.',
-    en: 'Pressed with no visit, no officer signed in and nobody seated at the counter.',
+    vi: 'Bấm khi không có lượt tiếp công dân, không có cán bộ đăng nhập và không có ai ngồi tại quầy. Một lần bấm chỉ thuộc một lượt tiếp khi máy chủ đã nhận lượt tiếp đó từ chính thiết bị ấy và lần bấm nằm trong khoảng từ lúc bắt đầu lượt tiếp đến {after} sau khi lượt tiếp kết thúc; mã lượt tiếp mà máy chủ không thấy được coi như không có lượt tiếp.',
+    en: 'Pressed with no visit, no officer signed in and nobody seated at the counter. A press belongs to a visit only if the centre has received that visit from the same device and the press lies between the start of the visit and {after} after its end; a visit ID the centre cannot see counts as no visit.',
+  },
+  filterRule_repeat_in_visit: {
+    vi: 'Một lần bấm trước đó trên cùng thiết bị đã ghi cùng lượt tiếp: mỗi công dân một đánh giá, chỉ lần bấm đầu tiên của lượt tiếp được tính.',
+    en: 'An earlier press on the same device named the same visit: one citizen, one rating; only the first press of a visit counts.',
   },
   filterRule_rapid_repeat: {
     vi: 'Bấm chưa đầy {seconds} giây sau một lần bấm trước trên cùng thiết bị.',

@@ -50,11 +50,37 @@ export const ATTRIBUTION_REASONS = [
 ] as const;
 export type AttributionReason = (typeof ATTRIBUTION_REASONS)[number];
 
+/**
+ * A rating "belongs to a visit" only if the centre stored that visit (its start or end event) on
+ * the same device and the rating's placed time lies in it: from the visit's start until
+ * RATING_AFTER_VISIT_MS after its end. A `visitId` the centre cannot see, or that does not cover
+ * the rating, counts as no visit (the nobody-at-counter and burst filters apply); a visit whose
+ * end is not known yet, or that ran longer than VISIT_MAX_MS, is taken to end VISIT_MAX_MS after
+ * its start.
+ *
+ * VISIT_MAX_MS, the longest visit the centre believes: a counter agent ends a visit after at most 4 hours with
+ * no activity (protocol CounterSettings `visitIdleTimeoutMs`, its maximum); a real visit takes
+ * minutes.
+ */
+export const VISIT_MAX_MS = 4 * 3_600_000;
+/**
+ * How long after a visit ends its rating may be recorded: the longest rating prompt a counter can
+ * be configured with (CounterSettings `ratingTimeoutMs`, at most 300 s), plus the 15 s the touch
+ * screen waits for the reasons of a negative rating (the rating is recorded then), plus 15 s of
+ * slack. The centre does not use each device's own setting: it may have changed since.
+ */
+export const RATING_AFTER_VISIT_MS = 330_000;
+/** How far apart two presses of one visit can be placed: the repeat_in_visit look-back. */
+export const VISIT_REACH_MS = VISIT_MAX_MS + RATING_AFTER_VISIT_MS;
+
 /** Why a rating is filtered, in order of precedence. */
 export const FILTER_REASONS = [
   /** Placed outside the unit's opening hours for that weekday (Vietnam time). */
   'outside_hours',
-  /** Pressed with no visit, no officer session and no occupied seat on the device at that moment. */
+  /**
+   * Pressed with no visit (as defined above), no officer session and no occupied seat on the
+   * device at that moment.
+   */
   'nobody_at_counter',
   /**
    * An earlier press on the same device (earlier placed time, or the same time and a smaller
@@ -62,7 +88,13 @@ export const FILTER_REASONS = [
    */
   'rapid_repeat',
   /**
-   * Pressed with no visit, and the device's presses with no visit placed in the window
+   * An earlier press on the same device (as ordered for rapid_repeat, at most VISIT_REACH_MS
+   * before) named the same `visitId`: one citizen, one rating. Only the first press of a visit
+   * counts, whether or not the centre has stored the visit itself.
+   */
+  'repeat_in_visit',
+  /**
+   * Pressed with no visit, and the device's presses with no visit (each as defined above) in the window
    * `(at − burst window, at]` (this one included) number more than the unit's burst limit.
    */
   'burst_without_visit',

@@ -1,3 +1,4 @@
+import { RATING_AFTER_VISIT_MS, VISIT_MAX_MS, VISIT_REACH_MS } from '@onestop/evaluation';
 import {
   DAY_MS,
   HOUR_MS,
@@ -13,7 +14,16 @@ import type { IngestEvent } from '../ingest.js';
 import { hourlyRollups, officers, presenceIntervals, ratings } from '../schema.js';
 import { openTestStore, STORE_BACKENDS, type TestStore } from '../testing.js';
 import { setUnitSettings } from './settings.js';
-import { BOOTED, DELIVERY_MS, happenedAt, liveCentre, ratingAt, seatAt, sessionAt } from './testing.js';
+import {
+  BOOTED,
+  DELIVERY_MS,
+  happenedAt,
+  liveCentre,
+  ratingAt,
+  seatAt,
+  sessionAt,
+  visitAt,
+} from './testing.js';
 
 /**
  * Random days at two counters of a unit: sign-ins and sign-outs of officers of the unit, of
@@ -55,10 +65,23 @@ const presenceArb = fc.record({
   officer: someone([2, 3, 4]),
   at: instant,
 });
+/** A visit at a board, up to two minutes long, its end sometimes not sent (yet). */
+const visitArb = fc.record({
+  device: fc.integer({ min: 0, max: 1 }),
+  at: instant,
+  seconds: fc.integer({ min: 0, max: 120 }),
+  ended: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, fc.constant(false)),
+});
+/** A rating's visit: none, one the centre never receives, or one of the generated visits (any board). */
+const ratingVisitArb = fc.oneof(
+  { weight: 2, arbitrary: fc.constant(null) },
+  { weight: 1, arbitrary: fc.constant('unseen' as const) },
+  { weight: 3, arbitrary: fc.nat() },
+);
 const ratingArb = fc.record({
   device: fc.integer({ min: 0, max: 1 }),
   officer: someone([2, 3, 4, 5]),
-  visit: fc.boolean(),
+  visit: ratingVisitArb,
   level: fc.integer({ min: 1, max: 4 }),
   at: instant,
 });
@@ -89,11 +112,13 @@ const scenarioArb = fc
   .record({
     presence: fc.array(presenceArb, { minLength: 2, maxLength: 16 }),
     ratings: fc.array(ratingArb, { minLength: 12, maxLength: 40 }),
+    visits: fc.array(visitArb, { maxLength: 8 }),
     settings: settingsArb,
     clocks: fc.tuple(clockArb, clockArb),
   })
   .chain((s) => {
-    const n = s.presence.length + s.ratings.length;
+    // Events, as `check` lists them: each visit's start (and end), presence, ratings.
+    const n = s.visits.reduce((k, v) => k + (v.ended ? 2 : 1), 0) + s.presence.length + s.ratings.length;
     const all = Array.from({ length: n }, (_, i) => i);
     return fc.record({
       scenario: fc.constant(s),
@@ -119,6 +144,12 @@ type RawRating = Raw & {
   scale: 'keypad4';
   level: number;
 };
+interface RawVisit {
+  visitId: string;
+  deviceId: string;
+  from: number;
+  to: number | null;
+}
 interface Officer {
   unitId: string;
   retiredAt: number | null;
@@ -172,6 +203,7 @@ function intervals(presence: readonly RawPresence[]) {
 function verdicts(
   unitId: string,
   presence: readonly RawPresence[],
+  visits: readonly RawVisit[],
   all: readonly RawRating[],
   roster: ReadonlyMap<string, Officer>,
   rules: Rules,
@@ -179,6 +211,15 @@ function verdicts(
   const spans = intervals(presence);
   const covers = (s: (typeof spans)[number], at: number) => s.from <= at && (s.to === null || at < s.to);
   const out = new Map<string, { a: string; why: string | null; filter: string | null }>();
+  /** In a visit the centre stored on the rating's board, from its start to the prompt's close. */
+  const inVisit = (r: RawRating) =>
+    visits.some(
+      (v) =>
+        v.visitId === r.visitId &&
+        v.deviceId === r.deviceId &&
+        v.from <= r.at &&
+        r.at <= Math.min(v.to ?? Number.POSITIVE_INFINITY, v.from + VISIT_MAX_MS) + RATING_AFTER_VISIT_MS,
+    );
   for (const r of all) {
     const sessions = spans.filter((s) => s.deviceId === r.deviceId && s.kind === 'session');
     const officer = r.officerId === null ? undefined : roster.get(r.officerId);
@@ -211,13 +252,18 @@ function verdicts(
       (p) => p.deviceId === r.deviceId && (p.at < r.at || (p.at === r.at && p.eventId < r.eventId)),
     );
     const burst = all.filter(
-      (p) => p.deviceId === r.deviceId && p.visitId === null && p.at <= r.at && p.at > r.at - rules.burstMs,
+      (p) => p.deviceId === r.deviceId && !inVisit(p) && p.at <= r.at && p.at > r.at - rules.burstMs,
     );
     let filter: string | null = null;
     if (!day || second < day.open * 60 || second >= day.close * 60) filter = 'outside_hours';
-    else if (r.visitId === null && !somebody) filter = 'nobody_at_counter';
+    else if (!inVisit(r) && !somebody) filter = 'nobody_at_counter';
     else if (earlier.some((p) => r.at - p.at < rules.rapidMs)) filter = 'rapid_repeat';
-    else if (r.visitId === null && rules.burstMs > 0 && burst.length > rules.burstMax)
+    else if (
+      r.visitId !== null &&
+      earlier.some((p) => p.visitId === r.visitId && r.at - p.at < VISIT_REACH_MS)
+    )
+      filter = 'repeat_in_visit';
+    else if (!inVisit(r) && rules.burstMs > 0 && burst.length > rules.burstMax)
       filter = 'burst_without_visit';
     out.set(r.eventId, { a: why === null ? 'verified' : 'unverified', why, filter });
   }
@@ -335,7 +381,17 @@ describe.each(STORE_BACKENDS)('judging random days on %s', (backend) => {
       burstMs: s.windowMinutes * 60_000,
     };
 
+    const visits = scenario.visits.map((v) =>
+      visitAt(where[v.device]!, v.at, v.ended ? v.at + v.seconds * 1000 : null),
+    );
+    const visitIdOf = (visit: (typeof scenario.ratings)[number]['visit']) =>
+      visit === null
+        ? null
+        : visit === 'unseen' || visits.length === 0
+          ? newEventId()
+          : visits[visit % visits.length]!.visitId;
     const events: IngestEvent[] = [
+      ...visits.flatMap((v) => v.events),
       ...scenario.presence.map((p) => {
         const w = where[p.device]!;
         if (p.kind === 'seat') return seatAt(w, p.at, p.opening ? 'occupied' : 'empty');
@@ -344,7 +400,7 @@ describe.each(STORE_BACKENDS)('judging random days on %s', (backend) => {
       ...scenario.ratings.map((r) =>
         ratingAt(where[r.device]!, r.at, {
           officerId: r.officer === 5 ? null : officerIds[r.officer]!,
-          visitId: r.visit ? newEventId() : null,
+          visitId: visitIdOf(r.visit),
           level: r.level,
         }),
       ),
@@ -395,7 +451,14 @@ describe.each(STORE_BACKENDS)('judging random days on %s', (backend) => {
         : [],
     );
 
-    const expected = verdicts(unitId, rawPresence, rawRatings, roster, rules);
+    // A visit's start as its start event was placed, its end as its end event was.
+    const rawVisits: RawVisit[] = visits.map((v) => ({
+      visitId: v.visitId,
+      deviceId: v.events[0]!.payload.deviceId,
+      from: at(v.events[0]!),
+      to: v.events[1] ? at(v.events[1]) : null,
+    }));
+    const expected = verdicts(unitId, rawPresence, rawVisits, rawRatings, roster, rules);
     const stored = await store.db
       .select({
         id: ratings.eventId,

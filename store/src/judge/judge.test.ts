@@ -9,7 +9,16 @@ import { openTestStore, STORE_BACKENDS, type TestStore } from '../testing.js';
 import { judgePending } from './pending.js';
 import { judgementByCounter, uncountedRatings } from './queries.js';
 import { getUnitSettings, setUnitSettings } from './settings.js';
-import { BOOTED, DELIVERY_MS, liveCentre, ratingAt, seatAt, sessionAt, type Where } from './testing.js';
+import {
+  BOOTED,
+  DELIVERY_MS,
+  liveCentre,
+  ratingAt,
+  seatAt,
+  sessionAt,
+  visitAt,
+  type Where,
+} from './testing.js';
 
 const NINE = Date.UTC(2025, 8, 1, 2); // Monday 1 September 2025, 09:00 in Hanoi
 const MIN = 60_000;
@@ -153,9 +162,12 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
     it('re-verifies ratings when their sign-in arrives late, and moves them in the roll-ups', async () => {
       const w = await counter();
       await roster(w.unitId, w.a);
-      const visit = newEventId();
-      const rs = [1, 2, 3].map((k) => ratingAt(w, NINE + k * MIN, { officerId: w.a, visitId: visit }));
-      await ingest(...rs);
+      // Three visits, each rated as it ends: not "nobody at the counter", whoever is signed in.
+      const visits = [1, 2, 3].map((k) => visitAt(w, NINE + k * MIN - 40_000, NINE + k * MIN - 5_000));
+      const rs = visits.map((v, k) =>
+        ratingAt(w, NINE + (k + 1) * MIN, { officerId: w.a, visitId: v.visitId }),
+      );
+      await ingest(...visits.flatMap((v) => v.events), ...rs);
       for (const r of rs) expect(await verdict(r)).toMatchObject({ a: 'unverified', why: 'not_signed_in' });
       expect(await rolled(w.unitId)).toEqual({ '': { ratings: 0, unverified: 3, filtered: 0 } });
       // The outbox replays the sign-in (and a sign-out between the second and third rating).
@@ -297,9 +309,13 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
       const w = await counter();
       const alone = ratingAt(w, NINE);
       const seated = ratingAt(w, NINE + 10 * MIN);
-      const inVisit = ratingAt(w, NINE + 30 * MIN, { visitId: newEventId() });
+      const visit = visitAt(w, NINE + 25 * MIN, NINE + 29 * MIN);
+      const inVisit = ratingAt(w, NINE + 30 * MIN, { visitId: visit.visitId });
+      // A visit ID the centre never received, and one whose rating prompt closed long before.
+      const unknownVisit = ratingAt(w, NINE + 40 * MIN, { visitId: newEventId() });
+      const longAfter = ratingAt(w, NINE + 50 * MIN, { visitId: visit.visitId });
       await ingest(alone, seatAt(w, NINE + 5 * MIN, 'occupied'), seated, seatAt(w, NINE + 15 * MIN, 'empty'));
-      await ingest(inVisit);
+      await ingest(...visit.events, inVisit, unknownVisit, longAfter);
       expect(await verdict(alone)).toEqual({
         a: 'unverified',
         why: 'no_officer',
@@ -307,6 +323,44 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
       });
       expect(await verdict(seated)).toEqual({ a: 'unverified', why: 'no_officer', filter: null });
       expect(await verdict(inVisit)).toEqual({ a: 'unverified', why: 'no_officer', filter: null });
+      expect(await verdict(unknownVisit)).toMatchObject({ filter: 'nobody_at_counter' });
+      expect(await verdict(longAfter)).toMatchObject({ filter: 'nobody_at_counter' });
+    });
+
+    it('repeat_in_visit: one visit, one counted rating, whichever arrives first', async () => {
+      const w = await counter();
+      await roster(w.unitId, w.a);
+      const visit = visitAt(w, NINE + MIN, NINE + 3 * MIN, w.a);
+      // The press after the first, 11 s apart: past the rapid-repeat window, still the same visit.
+      const presses = Array.from({ length: 5 }, (_, k) =>
+        ratingAt(w, NINE + 3 * MIN + k * 11_000, { officerId: w.a, level: 1, visitId: visit.visitId }),
+      );
+      await ingest(sessionAt(w, NINE, 'signed_in', w.a), ...visit.events, ...presses.slice(1));
+      await ingest(presses[0]!); // the first press arrives last (outbox replay)
+      const filters = await Promise.all(presses.map(async (r) => (await verdict(r))?.filter));
+      expect(filters).toEqual([null, ...Array(4).fill('repeat_in_visit')]);
+      expect(await rolled(w.unitId)).toEqual({
+        [w.a]: { ratings: 1, unverified: 0, filtered: 0 },
+        '': { ratings: 0, unverified: 0, filtered: 4 },
+      });
+      // A visit ID the centre never saw, pressed 40 times 11 s apart: still one counted.
+      const unseen = newEventId();
+      const many = Array.from({ length: 40 }, (_, k) =>
+        ratingAt(w, NINE + 20 * MIN + k * 11_000, { officerId: w.a, level: 1, visitId: unseen }),
+      );
+      await ingest(...many);
+      expect((await rolled(w.unitId))[w.a]?.ratings).toBe(2);
+    });
+
+    it('a visit arriving late decides whether its rating was in a visit', async () => {
+      const w = await counter();
+      const visit = visitAt(w, NINE + MIN, NINE + 2 * MIN);
+      const r = ratingAt(w, NINE + 2 * MIN + 10_000, { visitId: visit.visitId });
+      await ingest(r);
+      expect(await verdict(r)).toMatchObject({ filter: 'nobody_at_counter' });
+      await ingest(...visit.events);
+      expect(await verdict(r)).toEqual({ a: 'unverified', why: 'no_officer', filter: null });
+      expect(await rolled(w.unitId)).toEqual({ '': { ratings: 0, unverified: 1, filtered: 0 } });
     });
 
     it('rapid_repeat: a press within 10 s of an earlier one, whichever arrives first', async () => {
@@ -341,9 +395,10 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
       const noVisit = Array.from({ length: 12 }, (_, k) =>
         ratingAt(w, NINE + MIN + k * 30_000, { officerId: w.a }),
       );
-      const withVisit = ratingAt(w, NINE + MIN + 12 * 30_000, { officerId: w.a, visitId: newEventId() });
+      const visit = visitAt(w, NINE + MIN + 11 * 30_000, NINE + MIN + 12 * 30_000 - 1_000);
+      const withVisit = ratingAt(w, NINE + MIN + 12 * 30_000, { officerId: w.a, visitId: visit.visitId });
       await ingest(sessionAt(w, NINE, 'signed_in', w.a), ...noVisit.slice(0, 6));
-      await ingest(...noVisit.slice(6), withVisit);
+      await ingest(...noVisit.slice(6), ...visit.events, withVisit);
       const filters = await Promise.all(noVisit.map(async (r) => (await verdict(r))?.filter));
       expect(filters).toEqual([...Array(10).fill(null), 'burst_without_visit', 'burst_without_visit']);
       expect(await verdict(withVisit)).toMatchObject({ a: 'verified', filter: null });
@@ -448,8 +503,9 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
     await roster(w.unitId, w.a);
     const counted = ratingAt(w, NINE + MIN, { officerId: w.a });
     const repeat = ratingAt(w, NINE + MIN + 1_000, { officerId: w.a });
-    const stranger = ratingAt(q2, NINE + 2 * MIN, { officerId: w.a, visitId: newEventId() });
-    await ingest(sessionAt(w, NINE, 'signed_in', w.a), counted, repeat, stranger);
+    const visit = visitAt(q2, NINE + MIN, NINE + 2 * MIN - 5_000);
+    const stranger = ratingAt(q2, NINE + 2 * MIN, { officerId: w.a, visitId: visit.visitId });
+    await ingest(sessionAt(w, NINE, 'signed_in', w.a), ...visit.events, counted, repeat, stranger);
     const period = { from: new Date(NINE - 60 * MIN), to: new Date(NINE + 60 * MIN) };
     expect(await judgementByCounter(store.db, { unitId: w.unitId, period })).toEqual([
       { counterId: 'q1', counted: 1, unverified: 0, filtered: 1, quarantined: 0 },

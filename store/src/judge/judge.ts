@@ -1,3 +1,4 @@
+import { VISIT_REACH_MS } from '@onestop/evaluation';
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db.js';
 import { addContributions, contributionsSql, ratingHourSql, recomputeRollups } from './rollups.js';
@@ -201,4 +202,38 @@ group by r.device_id`);
     from_ms: Number(r.from_ms),
     to_ms: Number(r.to_ms),
   }));
+}
+
+/**
+ * Judges again the ratings a newly stored visit event may decide (whether they belong to a visit:
+ * evaluation judgement.ts): those naming the visit on its device, and the presses within reach
+ * after them whose burst count they are part of. `started_ms`: the visit's placed start as the
+ * event says it. Live, the start arrives before any rating of the visit (nothing to do) and the
+ * end just after its rating (one rating and its reach).
+ */
+export async function judgeVisits(
+  exec: Executor,
+  visits: ReadonlyArray<{ device_id: string; visit_id: string; started_ms: number }>,
+  judging: Judging,
+): Promise<void> {
+  if (visits.length === 0) return;
+  const result = await exec.execute(sql`with ${rulesCte(judging.rules)},
+v as (
+  select v.device_id, v.visit_id, to_timestamp(v.started_ms / 1000.0) as s
+  from jsonb_to_recordset(${JSON.stringify(visits)}::jsonb) as v(device_id text, visit_id uuid, started_ms bigint)
+)
+select t.device_id, (extract(epoch from min(t.at)) * 1000)::bigint as from_ms,
+  (extract(epoch from max(t.at + ${reachSql})) * 1000)::bigint as to_ms
+from v
+join ratings t on t.device_id = v.device_id and t.visit_id = v.visit_id
+  and t.at between v.s - ${sql.raw(`${VISIT_REACH_MS} * interval '1 millisecond'`)}
+    and v.s + ${sql.raw(`${VISIT_REACH_MS} * interval '1 millisecond'`)}
+join rules s on s.unit_id = t.unit_id
+group by t.device_id`);
+  const scopes = rowsOf<{ device_id: string; from_ms: string | number; to_ms: string | number }>(result);
+  await rejudge(
+    exec,
+    scopes.map((r) => ({ device_id: r.device_id, from_ms: Number(r.from_ms), to_ms: Number(r.to_ms) })),
+    judging,
+  );
 }

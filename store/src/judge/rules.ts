@@ -2,7 +2,10 @@ import {
   clockMinutes,
   DEFAULT_UNIT_SETTINGS,
   parseUnitSettings,
+  RATING_AFTER_VISIT_MS,
   type UnitSettings,
+  VISIT_MAX_MS,
+  VISIT_REACH_MS,
   WEEKDAYS,
 } from '@onestop/evaluation';
 import { type SQL, sql } from 'drizzle-orm';
@@ -45,8 +48,12 @@ export function storedRules(unitId: string, stored: unknown): UnitRules {
   return unitRules(unitId, settings);
 }
 
-/** How far after a press its existence can change another press's verdict (the longer window). */
-export const reachSql = sql.raw(`(greatest(s.rapid_ms, s.burst_ms) * interval '1 millisecond')`);
+/**
+ * How far after a press its existence can change another press's verdict (the longer window;
+ * for a press naming a visit, also the repeat_in_visit look-back), for a `targets` row `t`.
+ */
+export const reachSql = sql.raw(`(greatest(s.rapid_ms, s.burst_ms,
+  case when t.visit_id is not null then ${VISIT_REACH_MS} else 0 end) * interval '1 millisecond')`);
 
 /** The CTE `rules` from a JSON array of `UnitRules`. */
 export function rulesCte(rules: readonly UnitRules[]): SQL {
@@ -57,6 +64,18 @@ export function rulesCte(rules: readonly UnitRules[]): SQL {
 }
 
 const ms = (column: string) => sql.raw(`(${column} * interval '1 millisecond')`);
+
+/**
+ * Whether the ratings row `p` belongs to a visit the centre stored (evaluation judgement.ts): its
+ * visit, on its device, covers its placed time. One primary-key probe of `visits`.
+ */
+export const inVisitSql = (p: string) =>
+  sql.raw(`exists (
+    select 1 from visits v
+    where v.id = ${p}.visit_id and v.device_id = ${p}.device_id and v.started_at <= ${p}.at
+      and ${p}.at <= least(coalesce(v.ended_at, 'infinity'), v.started_at + ${VISIT_MAX_MS} * interval '1 millisecond')
+        + ${RATING_AFTER_VISIT_MS} * interval '1 millisecond'
+  )`);
 
 /**
  * THE attribution ("was this officer signed in at this counter at that moment?") of a row `t`
@@ -119,23 +138,29 @@ export const judgementSql = sql`select t.event_id,
     order by i.started_at desc limit 1
   ) cur_seat on true
   ${attributionSql}
-  cross join lateral (select ${inVietnamSql(sql`t.at`)} as local) wall
+  cross join lateral (select ${inVietnamSql(sql`t.at`)} as local, ${inVisitSql('t')} as in_visit) wall
   cross join lateral (select s.hours -> (extract(isodow from wall.local)::int - 1) as day) today
   cross join lateral (select case
       when jsonb_typeof(today.day) <> 'array'
         or extract(epoch from wall.local::time) < (today.day ->> 0)::int
         or extract(epoch from wall.local::time) >= (today.day ->> 1)::int then 'outside_hours'
-      when t.visit_id is null and not coalesce(cur_session.covers, false) and not coalesce(cur_seat.covers, false)
+      when not wall.in_visit and not coalesce(cur_session.covers, false) and not coalesce(cur_seat.covers, false)
         then 'nobody_at_counter'
       when exists (
         select 1 from ratings p
         where p.device_id = t.device_id and p.at <= t.at and p.at > t.at - ${ms('s.rapid_ms')}
           and (p.at, p.event_id) < (t.at, t.event_id)
       ) then 'rapid_repeat'
-      when t.visit_id is null and s.burst_ms > 0 and (
+      when t.visit_id is not null and exists (
+        select 1 from ratings p
+        where p.device_id = t.device_id and p.visit_id = t.visit_id
+          and p.at <= t.at and p.at > t.at - ${ms(String(VISIT_REACH_MS))}
+          and (p.at, p.event_id) < (t.at, t.event_id)
+      ) then 'repeat_in_visit'
+      when not wall.in_visit and s.burst_ms > 0 and (
         select count(*) from (
           select 1 from ratings p
-          where p.device_id = t.device_id and p.visit_id is null
+          where p.device_id = t.device_id and not ${inVisitSql('p')}
             and p.at <= t.at and p.at > t.at - ${ms('s.burst_ms')}
           limit s.burst_max + 1
         ) as window_presses

@@ -1,4 +1,4 @@
-import { newEventId, type PresenceEvent, type RatingEvent } from '@onestop/protocol';
+import { newEventId, type PresenceEvent, type RatingEvent, type VisitEvent } from '@onestop/protocol';
 import { vi } from 'vitest';
 import type { Database } from '../db.js';
 import { type IngestEvent, ingestBatch } from '../ingest.js';
@@ -87,6 +87,49 @@ export function sessionAt(
     source: 'badge',
   };
   return { unitId: w.unitId, counterId: w.counterId, type: 'presence', payload };
+}
+
+/**
+ * A visit served at the board from `startedAt` to `endedAt` (null: its end not sent yet): the
+ * start event, sent at the start, and the end event, sent at the end; its `visitId` for ratings.
+ */
+export function visitAt(
+  w: Where,
+  startedAt: number,
+  endedAt: number | null,
+  officerId: string | null = null,
+) {
+  const visitId = newEventId();
+  const start = envelope(w, startedAt);
+  const opened: VisitEvent = {
+    ...start,
+    phase: 'start',
+    visitId,
+    officerId,
+    ticket: null,
+    trigger: 'ticket',
+    startedAt: start.ts,
+  };
+  const events: Array<IngestEvent & { type: 'visit' }> = [
+    { unitId: w.unitId, counterId: w.counterId, type: 'visit', payload: opened },
+  ];
+  if (endedAt !== null) {
+    const end = envelope(w, endedAt);
+    const closed: VisitEvent = {
+      ...end,
+      phase: 'end',
+      visitId,
+      officerId,
+      ticket: null,
+      dossierIds: [],
+      startedAt: start.ts,
+      endedAt: end.ts,
+      reason: 'rated',
+      rated: true,
+    };
+    events.push({ unitId: w.unitId, counterId: w.counterId, type: 'visit', payload: closed });
+  }
+  return { visitId, events };
 }
 
 export function seatAt(w: Where, t: number, state: 'occupied' | 'empty'): IngestEvent & { type: 'presence' } {
