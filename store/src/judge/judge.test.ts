@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { recentAudit } from '../audit.js';
 import type { IngestEvent } from '../ingest.js';
 import { retireOfficer, saveOfficer } from '../roster.js';
-import { events, hourlyRollups, ratings } from '../schema.js';
+import { events, expressionSummaries, hourlyRollups, ratings } from '../schema.js';
 import { openTestStore, STORE_BACKENDS, type TestStore } from '../testing.js';
 import { judgePending } from './pending.js';
 import { judgementByCounter, uncountedRatings } from './queries.js';
@@ -12,6 +12,7 @@ import { getUnitSettings, setUnitSettings } from './settings.js';
 import {
   BOOTED,
   DELIVERY_MS,
+  expressionAt,
   liveCentre,
   ratingAt,
   seatAt,
@@ -278,6 +279,31 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
       await ingest(after);
       expect(await verdict(after)).toMatchObject({ a: 'unverified', why: 'after_sign_out' });
     });
+  });
+
+  it('credits camera summaries only to an officer verified as ratings are, else to nobody', async () => {
+    const w = await counter();
+    const q2 = { unitId: w.unitId, counterId: 'q2', deviceId: `${w.deviceId}-q2` };
+    await centre.provision(q2);
+    const foreign = place();
+    await roster(w.unitId, w.a);
+    await roster(foreign.unitId, foreign.a);
+    await ingest(sessionAt(w, NINE, 'signed_in', w.a));
+    await ingest(expressionAt(w, NINE + MIN, w.a, 0.8)); // verified
+    await ingest(expressionAt(w, NINE + 2 * MIN, foreign.a, 0.1)); // another unit's officer
+    await ingest(expressionAt(w, NINE + 3 * MIN, w.b, 0.1)); // on no roster, never signed in
+    await ingest(sessionAt(q2, NINE + 4 * MIN, 'signed_in', w.a));
+    await ingest(expressionAt(w, NINE + 5 * MIN, w.a, 0.1)); // signed in elsewhere since
+    const rows = await store.db.select().from(hourlyRollups).where(eq(hourlyRollups.unitId, w.unitId));
+    const byOfficer = Object.fromEntries(
+      rows.filter((r) => r.expressions > 0).map((r) => [r.officerId, [r.expressions, r.expressionIndexSum]]),
+    );
+    expect(byOfficer).toEqual({ [w.a]: [1, expect.closeTo(0.8, 5)], '': [3, expect.closeTo(0.3, 5)] });
+    const stored = await store.db
+      .select({ officerId: expressionSummaries.officerId })
+      .from(expressionSummaries)
+      .where(eq(expressionSummaries.unitId, w.unitId));
+    expect(stored.map((r) => r.officerId).sort()).toEqual([w.a, null, null, null]);
   });
 
   describe('filters', () => {

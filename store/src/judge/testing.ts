@@ -1,4 +1,10 @@
-import { newEventId, type PresenceEvent, type RatingEvent, type VisitEvent } from '@onestop/protocol';
+import {
+  type ExpressionEvent,
+  newEventId,
+  type PresenceEvent,
+  type RatingEvent,
+  type VisitEvent,
+} from '@onestop/protocol';
 import { vi } from 'vitest';
 import type { Database } from '../db.js';
 import { type IngestEvent, ingestBatch } from '../ingest.js';
@@ -130,6 +136,31 @@ export function visitAt(
     events.push({ unitId: w.unitId, counterId: w.counterId, type: 'visit', payload: closed });
   }
   return { visitId, events };
+}
+
+/** A camera summary of the 30 s before `t`, naming `officerId` as the device believes. */
+export function expressionAt(
+  w: Where,
+  t: number,
+  officerId: string | null,
+  satisfactionIndex = 0.5,
+): IngestEvent & { type: 'expression' } {
+  const e = envelope(w, t);
+  const neutral = { neutral: 1, happy: 0, sad: 0, angry: 0, fearful: 0, disgusted: 0, surprised: 0 };
+  const payload: ExpressionEvent = {
+    ...e,
+    visitId: null,
+    officerId,
+    startedAt: e.ts - 30_000,
+    endedAt: e.ts,
+    frames: 10,
+    exitFrames: 2,
+    mean: neutral,
+    exit: neutral,
+    satisfactionIndex,
+    confidence: 0.9,
+  };
+  return { unitId: w.unitId, counterId: w.counterId, type: 'expression', payload };
 }
 
 export function seatAt(w: Where, t: number, state: 'occupied' | 'empty'): IngestEvent & { type: 'presence' } {
