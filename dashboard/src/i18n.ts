@@ -277,12 +277,12 @@ const MESSAGES = {
     en: 'A session of the officer on this device covers the rating, but since it began, and before the rating, the officer signed in at another counter of the unit: an officer is at one counter at a time and the latest sign-in is believed (signing in here again counts here again). Two sign-ins at two counters at the same instant: neither counter is credited.',
   },
   attributionRule_after_sign_out: {
-    vi: 'Cán bộ đã đăng xuất khỏi thiết bị này trước thời điểm đánh giá và không có phiên đăng nhập nào của cán bộ đó bao trùm thời điểm ấy.',
-    en: 'The officer had signed out of this device before the rating and no session of theirs covers it.',
+    vi: 'Phiên đăng nhập gần nhất tại thiết bị này trước thời điểm đánh giá là của cán bộ đó và đã kết thúc: cán bộ đã đăng xuất và chưa ai đăng nhập lại.',
+    en: "The latest session on this device before the rating was that officer's and had ended: they signed out and nobody signed in there since.",
   },
   attributionRule_not_signed_in: {
-    vi: 'Cán bộ không đăng nhập tại thiết bị này vào thời điểm đó (và chưa từng đăng xuất khỏi thiết bị này trước đó).',
-    en: 'The officer was not signed in at this device then (and had never signed out of it before).',
+    vi: 'Vào thời điểm đó, một cán bộ khác đang đăng nhập tại thiết bị này, hoặc chưa có ai đăng nhập.',
+    en: 'Someone else was signed in at this device then, or nobody had been.',
   },
   filtersTitle: { vi: 'Lọc bấm bất thường', en: 'Misuse filters' },
   filtersIntro: {

@@ -43,9 +43,12 @@ export const ATTRIBUTION_REASONS = [
    * another counter of the unit since that session began (at or before the rating).
    */
   'signed_in_elsewhere',
-  /** That officer had signed out of this device before the rating and no session of theirs covers it. */
+  /**
+   * The device's latest session begun before the rating was that officer's and had ended: they
+   * signed out and nobody signed in there since.
+   */
   'after_sign_out',
-  /** That officer was not signed in at this device then (and had never signed out of it before). */
+  /** Someone else was signed in at this device then, or nobody had been since it was set up. */
   'not_signed_in',
 ] as const;
 export type AttributionReason = (typeof ATTRIBUTION_REASONS)[number];

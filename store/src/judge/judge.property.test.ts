@@ -234,14 +234,15 @@ function verdicts(
           s.from <= r.at,
       );
     const mine = sessions.find((s) => s.officerId === r.officerId && covers(s, r.at));
+    // The device's latest session begun at or before the rating (its sessions never overlap).
+    const latestSession = sessions.filter((s) => s.from <= r.at).sort((a, b) => b.from - a.from)[0];
     let why: string | null;
     if (r.officerId === null) why = 'no_officer';
     else if (!officer) why = 'unknown_officer';
     else if (officer.unitId !== unitId || (officer.retiredAt !== null && officer.retiredAt <= r.at))
       why = 'not_on_roster';
     else if (mine) why = signedInElsewhereSince(mine.from) ? 'signed_in_elsewhere' : null;
-    else if (sessions.some((s) => s.officerId === r.officerId && s.to !== null && s.to <= r.at))
-      why = 'after_sign_out';
+    else if (latestSession?.officerId === r.officerId) why = 'after_sign_out';
     else why = 'not_signed_in';
 
     const local = r.at + VIETNAM_OFFSET_MS;

@@ -306,6 +306,32 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
     expect(stored.map((r) => r.officerId).sort()).toEqual([w.a, null, null, null]);
   });
 
+  it('late presence re-judges only the ratings its changed intervals decide', async () => {
+    const w = await counter();
+    await roster(w.unitId, w.a);
+    await roster(w.unitId, w.b);
+    const later = ratingAt(w, NINE + 90 * MIN, { officerId: w.a });
+    await ingest(sessionAt(w, NINE, 'signed_in', w.a), sessionAt(w, NINE + 10 * MIN, 'signed_out', w.a));
+    await ingest(sessionAt(w, NINE + 60 * MIN, 'signed_in', w.a), later);
+    expect(await verdict(later)).toEqual({ a: 'verified', why: null, filter: null });
+    // The leader shortens the day afterwards: stored verdicts stand until something re-judges them.
+    centre.advanceTo(NINE + 120 * MIN);
+    await setUnitSettings(store.db, {
+      unitId: w.unitId,
+      settings: { openingHours: { mon: { open: '06:00', close: '10:15' } } },
+      actor: 'leader',
+    });
+    // B's short session at 09:20 arrives late: it decides ratings until A's sign-in at 10:00 only.
+    const between = ratingAt(w, NINE + 22 * MIN, { officerId: w.b });
+    await ingest(
+      sessionAt(w, NINE + 20 * MIN, 'signed_in', w.b),
+      sessionAt(w, NINE + 25 * MIN, 'signed_out', w.b),
+      between,
+    );
+    expect(await verdict(between)).toEqual({ a: 'verified', why: null, filter: null });
+    expect(await verdict(later)).toEqual({ a: 'verified', why: null, filter: null });
+  });
+
   describe('filters', () => {
     it('outside_hours: before the default 06:00, and on a day the unit closes', async () => {
       const w = await counter();

@@ -108,11 +108,7 @@ export const attributionSql = sql`left join officers o on o.id = t.officer_id
             and e.counter_id <> t.counter_id
             and e.started_at >= cur_session.started_at and e.started_at <= t.at
         ) then 'signed_in_elsewhere' end
-      when exists (
-        select 1 from presence_intervals i
-        where i.device_id = t.device_id and i.kind = 'session' and i.officer_id = t.officer_id
-          and i.ended_at <= t.at
-      ) then 'after_sign_out'
+      when cur_session.officer_id = t.officer_id then 'after_sign_out'
       else 'not_signed_in'
     end as reason) attr`;
 

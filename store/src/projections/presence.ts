@@ -1,7 +1,7 @@
 import type { PresenceEvent } from '@onestop/protocol';
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db.js';
-import { type Judging, rejudge, signInScopes } from '../judge/judge.js';
+import { type JudgeScope, type Judging, rejudge, signInScopes } from '../judge/judge.js';
 import { batchParam, eventsHead, freshIds, type Placed } from './statement.js';
 
 type PresenceIn = Placed & { payload: PresenceEvent };
@@ -18,8 +18,9 @@ type PresenceIn = Placed & { payload: PresenceEvent };
  *
  * New events only change intervals from their own time on, so those are re-derived from the
  * stored events (`events_presence_device_at_idx`), beginning at the interval the earliest new
- * event falls in; then the device's ratings from that time on are judged again (a late sign-in
- * verifies the ratings it covers, a late sign-out unverifies those after it), and, where an
+ * event falls in; then the device's ratings whose verdict those intervals decide are judged again
+ * (changedSpans: a late sign-in verifies the ratings it covers, a late sign-out unverifies those
+ * after it, until the next sign-in), and, where an
  * officer's sign-in appeared or vanished, that officer's ratings at the unit's other counters it
  * may supersede (judge signInScopes).
  * Must run in a transaction, after `prepareJudging` locked the devices.
@@ -49,14 +50,7 @@ select event_id from ins`,
     tx,
     changed.filter((c) => c.kind === 'session'),
   );
-  const byDevice = new Map<string, number>();
-  for (const f of from.values())
-    byDevice.set(f.device_id, Math.min(f.from_ms, byDevice.get(f.device_id) ?? f.from_ms));
-  await rejudge(
-    tx,
-    [...[...byDevice].map(([device_id, from_ms]) => ({ device_id, from_ms, to_ms: null })), ...elsewhere],
-    judging,
-  );
+  await rejudge(tx, [...changedSpans(changed), ...elsewhere], judging);
   return ids;
 }
 
@@ -68,6 +62,33 @@ export interface ChangedInterval {
   counter_id: string;
   officer_id: string;
   started_ms: number;
+  /**
+   * The start of the first interval of its device and kind begun after every changed one
+   * (null: none): from there on, the interval covering any instant is the same as before.
+   */
+  next_ms: number | null;
+}
+
+/**
+ * The ratings whose verdicts changed intervals can change, per device: a rating's verdict reads
+ * only the device's latest session and seat interval begun at or before it (judge rules.ts), and
+ * that is the same as before for a rating placed before the first changed interval or from
+ * `next_ms` on. So: from the earliest changed start to the latest `next_ms` (none: no end).
+ */
+export function changedSpans(changed: readonly ChangedInterval[]): JudgeScope[] {
+  const spans = new Map<string, JudgeScope>();
+  for (const c of changed) {
+    const known = spans.get(c.device_id);
+    spans.set(c.device_id, {
+      device_id: c.device_id,
+      from_ms: Math.min(c.started_ms, known?.from_ms ?? c.started_ms),
+      to_ms:
+        c.next_ms === null || (known && known.to_ms === null)
+          ? null
+          : Math.max(c.next_ms, known?.to_ms ?? c.next_ms),
+    });
+  }
+  return [...spans.values()];
 }
 
 /**
@@ -130,11 +151,17 @@ changed as (
   (select * from gone except all select * from made)
   union all
   (select * from made except all select * from gone)
-)
-select device_id, kind, unit_id, counter_id, officer_id,
-  (extract(epoch from started_at) * 1000)::bigint as started_ms
-from changed`);
-  return (result as unknown as { rows: Array<ChangedInterval & { started_ms: string | number }> }).rows.map(
-    (r) => ({ ...r, started_ms: Number(r.started_ms) }),
-  );
+),
+last_changed as (select device_id, kind, max(started_at) as at from changed group by 1, 2)
+select c.device_id, c.kind, c.unit_id, c.counter_id, c.officer_id,
+  (extract(epoch from c.started_at) * 1000)::bigint as started_ms,
+  (select (extract(epoch from min(m.started_at)) * 1000)::bigint from made m
+    where m.device_id = c.device_id and m.kind = c.kind and m.started_at > l.at) as next_ms
+from changed c join last_changed l on l.device_id = c.device_id and l.kind = c.kind`);
+  type Row = ChangedInterval & { started_ms: string | number; next_ms: string | number | null };
+  return (result as unknown as { rows: Row[] }).rows.map((r) => ({
+    ...r,
+    started_ms: Number(r.started_ms),
+    next_ms: r.next_ms === null ? null : Number(r.next_ms),
+  }));
 }
