@@ -243,6 +243,10 @@ const MESSAGES = {
     vi: 'Cán bộ không thuộc đơn vị hoặc đã thôi làm việc',
     en: "Officer not on this unit's roster, or retired",
   },
+  attribution_signed_in_elsewhere: {
+    vi: 'Cán bộ đã đăng nhập ở quầy khác',
+    en: 'Officer signed in at another counter',
+  },
   attribution_after_sign_out: { vi: 'Sau khi cán bộ đã đăng xuất', en: 'After the officer signed out' },
   attribution_not_signed_in: {
     vi: 'Cán bộ không đăng nhập tại quầy lúc đó',
@@ -251,6 +255,7 @@ const MESSAGES = {
   filter_outside_hours: { vi: 'Ngoài giờ làm việc', en: 'Outside opening hours' },
   filter_nobody_at_counter: { vi: 'Không có ai tại quầy', en: 'Nobody at the counter' },
   filter_rapid_repeat: { vi: 'Bấm lặp lại quá nhanh', en: 'Rapid repeat press' },
+  filter_repeat_in_visit: { vi: 'Bấm lại trong cùng lượt tiếp', en: 'Repeat press in the same visit' },
   filter_burst_without_visit: {
     vi: 'Bấm dồn dập, không có lượt tiếp công dân',
     en: 'Burst of presses with no visit',
@@ -273,13 +278,17 @@ const MESSAGES = {
     vi: 'Cán bộ thuộc đơn vị khác, hoặc đã thôi làm việc trước thời điểm đánh giá.',
     en: 'The officer belongs to another unit, or had retired before the rating.',
   },
+  attributionRule_signed_in_elsewhere: {
+    vi: 'Cán bộ có phiên đăng nhập tại thiết bị này, nhưng sau khi phiên đó bắt đầu và trước thời điểm đánh giá, cán bộ đã đăng nhập tại một quầy khác của đơn vị: mỗi lúc cán bộ chỉ ở một quầy, lần đăng nhập mới nhất được tin (đăng nhập lại tại quầy này để được tính tiếp). Hai lần đăng nhập ở hai quầy cùng một thời điểm: không quầy nào được tính.',
+    en: 'A session of the officer on this device covers the rating, but since it began, and before the rating, the officer signed in at another counter of the unit: an officer is at one counter at a time and the latest sign-in is believed (signing in here again counts here again). Two sign-ins at two counters at the same instant: neither counter is credited.',
+  },
   attributionRule_after_sign_out: {
-    vi: 'Cán bộ đã đăng xuất khỏi thiết bị này trước thời điểm đánh giá và không có phiên đăng nhập nào của cán bộ đó bao trùm thời điểm ấy.',
-    en: 'The officer had signed out of this device before the rating and no session of theirs covers it.',
+    vi: 'Phiên đăng nhập gần nhất tại thiết bị này trước thời điểm đánh giá là của cán bộ đó và đã kết thúc: cán bộ đã đăng xuất và chưa ai đăng nhập lại.',
+    en: "The latest session on this device before the rating was that officer's and had ended: they signed out and nobody signed in there since.",
   },
   attributionRule_not_signed_in: {
-    vi: 'Cán bộ không đăng nhập tại thiết bị này vào thời điểm đó (và chưa từng đăng xuất khỏi thiết bị này trước đó).',
-    en: 'The officer was not signed in at this device then (and had never signed out of it before).',
+    vi: 'Vào thời điểm đó, một cán bộ khác đang đăng nhập tại thiết bị này, hoặc chưa có ai đăng nhập.',
+    en: 'Someone else was signed in at this device then, or nobody had been.',
   },
   filtersTitle: { vi: 'Lọc bấm bất thường', en: 'Misuse filters' },
   filtersIntro: {
@@ -296,8 +305,12 @@ const MESSAGES = {
     en: "Pressed outside the unit's opening hours for that weekday (Vietnam time, from opening until before closing):",
   },
   filterRule_nobody_at_counter: {
-    vi: 'Bấm khi không có lượt tiếp công dân, không có cán bộ đăng nhập và không có ai ngồi tại quầy.',
-    en: 'Pressed with no visit, no officer signed in and nobody seated at the counter.',
+    vi: 'Bấm khi không có lượt tiếp công dân, không có cán bộ đăng nhập và không có ai ngồi tại quầy. Một lần bấm chỉ thuộc một lượt tiếp khi máy chủ đã nhận lượt tiếp đó từ chính thiết bị ấy và lần bấm nằm trong khoảng từ lúc bắt đầu lượt tiếp đến {after} sau khi lượt tiếp kết thúc; mã lượt tiếp mà máy chủ không thấy được coi như không có lượt tiếp.',
+    en: 'Pressed with no visit, no officer signed in and nobody seated at the counter. A press belongs to a visit only if the centre has received that visit from the same device and the press lies between the start of the visit and {after} after its end; a visit ID the centre cannot see counts as no visit.',
+  },
+  filterRule_repeat_in_visit: {
+    vi: 'Một lần bấm trước đó trên cùng thiết bị đã ghi cùng lượt tiếp: mỗi công dân một đánh giá, chỉ lần bấm đầu tiên của lượt tiếp được tính.',
+    en: 'An earlier press on the same device named the same visit: one citizen, one rating; only the first press of a visit counts.',
   },
   filterRule_rapid_repeat: {
     vi: 'Bấm chưa đầy {seconds} giây sau một lần bấm trước trên cùng thiết bị.',

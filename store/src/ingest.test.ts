@@ -267,6 +267,12 @@ describe.each(STORE_BACKENDS)('ingestBatch on %s', (backend) => {
         confidence: 0.5,
       },
     });
+    // Credited to the officer only as a rating would be: on the roster, signed in at the device.
+    await saveOfficer(store.db, { ...origin, officerId: 'cb-c', name: 'Cán bộ C', actor: 'test' });
+    const signIn = presence('d4', HOUR - 60_000, 'signed_in');
+    await ingestBatch(store.db, [
+      { ...signIn, payload: { ...signIn.payload, officerId: 'cb-c' } } as IngestEvent,
+    ]);
     await ingestBatch(store.db, [mk(0.5), mk(1)]);
     expect(await store.db.$count(expressionSummaries, eq(expressionSummaries.deviceId, 'd4'))).toBe(2);
     const [roll] = await store.db.select().from(hourlyRollups).where(eq(hourlyRollups.officerId, 'cb-c'));

@@ -44,7 +44,7 @@ const PROJECT: {
 /**
  * Stores a batch of validated events: per kind, one statement that inserts into `events` (its
  * primary key makes redelivery harmless) and projects the newly inserted ones; ratings and
- * presence are then judged (store/src/judge). A batch of visits or expressions alone needs no
+ * presence and visits judge ratings (store/src/judge). A batch of expressions alone needs no
  * transaction; anything else runs in ONE transaction. The caller acknowledges to devices only
  * after this resolves.
  */
@@ -67,8 +67,8 @@ export async function ingestBatch(db: Database, batch: readonly IngestEvent[]): 
     // Presence first: a rating is judged against the sessions known once its batch is stored.
     const byType: ByType = { presence: [], visit: [], rating: [], expression: [] };
     for (const e of await placeTimes(exec, unique, receivedAtMs)) (byType[e.type] as PlacedEvent[]).push(e);
-    // Ratings are judged against presence and each other: their devices are locked first.
-    const judged = unique.filter((e) => e.type === 'rating' || e.type === 'presence');
+    // Ratings are judged against presence, visits and each other: their units and devices are locked first.
+    const judged = unique.filter((e) => e.type !== 'expression');
     const judging = judged.length > 0 ? await prepareJudging(exec, judged) : { rules: [] };
     const fresh = new Set<string>();
     for (const k of Object.keys(byType) as IngestEventType[]) {
@@ -87,6 +87,6 @@ export async function ingestBatch(db: Database, batch: readonly IngestEvent[]): 
     }
     return { inserted, duplicates };
   };
-  if (kindsIn.size === 1 && !kindsIn.has('presence') && !kindsIn.has('rating')) return store(db);
+  if (kindsIn.size === 1 && kindsIn.has('expression')) return store(db);
   return db.transaction((tx) => store(tx));
 }

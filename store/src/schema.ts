@@ -182,6 +182,8 @@ export const presenceIntervals = pgTable(
   (t) => [
     index('presence_open_idx').on(t.deviceId, t.kind, t.endedAt),
     index('presence_device_started_idx').on(t.deviceId, t.kind, t.startedAt),
+    // An officer's sign-ins across the unit's counters (judge: signed in elsewhere since).
+    index('presence_officer_started_idx').on(t.officerId, t.kind, t.startedAt),
   ],
 );
 
@@ -239,7 +241,7 @@ export const ratings = pgTable(
      * the store opens, `judgePending`) or quarantined (no placed time; judged once placed).
      */
     attribution: text('attribution').notNull().default('pending'),
-    /** no_officer | not_signed_in | after_sign_out | not_on_roster | unknown_officer */
+    /** @onestop/evaluation ATTRIBUTION_REASONS: no_officer | unknown_officer | not_on_roster | signed_in_elsewhere | after_sign_out | not_signed_in */
     attributionReason: text('attribution_reason'),
     /**
      * Misuse filter that caught it (rapid_repeat | burst_without_visit | outside_hours |

@@ -12,6 +12,7 @@ import {
   signIn,
   silentLogger,
   uniqueUnit,
+  visitEndFor,
   visitRatingsFor,
   waitFor,
 } from '@onestop/service/testing';
@@ -200,20 +201,25 @@ describe.each(STORE_BACKENDS)('broker + ingest on %s', (backend) => {
     const devs = await Promise.all(
       ['q05', 'q06', 'q07'].map(async (q) => connectDevice(url, await provision(store, unit, q))),
     );
-    for (const d of devs) await signIn(store, d, officer);
+    // One officer per counter: an officer signed in at two counters is credited at one only.
+    const officerAt = (d: (typeof devs)[number]) => `${officer}-${d.address.counterId}`;
+    for (const d of devs) await signIn(store, d, officerAt(d));
     // A burst of traffic, not of misuse: citizens' visits, 11 s apart on each counter.
     const sent = devs.flatMap((d) =>
-      visitRatingsFor(d.address.deviceId, 100, { officerId: officer }).map((r, i) => ({
+      visitRatingsFor(d.address.deviceId, 100, { officerId: officerAt(d) }).map((r, i) => ({
         d,
         r: { ...r, level: (i % 4) + 1 },
+        v: visitEndFor(r),
       })),
     );
-    await Promise.all(sent.map(({ d, r }) => d.publishRating(r)));
-    await Promise.all(devs.map((d) => d.waitAcked(sent.filter((s) => s.d === d).map((s) => s.r.eventId))));
+    await Promise.all(sent.map(({ d, r, v }) => Promise.all([d.publishVisit(v), d.publishRating(r)])));
+    await Promise.all(
+      devs.map((d) => d.waitAcked(sent.filter((s) => s.d === d).flatMap((s) => [s.r.eventId, s.v.eventId]))),
+    );
     const rows = await store.db
       .select()
       .from(schema.hourlyRollups)
-      .where(eq(schema.hourlyRollups.officerId, officer));
+      .where(inArray(schema.hourlyRollups.officerId, devs.map(officerAt)));
     const sum = (k: 'ratings' | 'verySatisfied' | 'satisfied' | 'unsatisfied' | 'scoreSum') =>
       rows.reduce((a, r) => a + r[k], 0);
     expect(sum('ratings')).toBe(300);

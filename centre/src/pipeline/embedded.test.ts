@@ -12,6 +12,7 @@ import {
   signIn,
   silentLogger,
   uniqueUnit,
+  visitEndFor,
   visitRatingsFor,
 } from '@onestop/service/testing';
 import { schema } from '@onestop/store';
@@ -46,8 +47,12 @@ describe('embedded core (database thread, broker, in-process ingest)', () => {
     await openAroundTheClock(core.store, unit);
     await signIn(core.store, device, 'cb-test');
     const first = visitRatingsFor(creds.deviceId, 50);
-    await Promise.all(first.map((r) => device.publishRating(r)));
-    await device.waitAcked(first.map((r) => r.eventId));
+    const visits = first.map(visitEndFor);
+    await Promise.all([
+      ...visits.map((v) => device.publishVisit(v)),
+      ...first.map((r) => device.publishRating(r)),
+    ]);
+    await device.waitAcked([...first, ...visits].map((e) => e.eventId));
     const count = () => core.store.db.$count(schema.ratings, eq(schema.ratings.unitId, unit));
     expect(await count()).toBe(50);
     // Counted once each for the officer signed in (they span up to two hours).

@@ -2,6 +2,7 @@ import {
   ATTRIBUTION_REASONS,
   FILTER_REASONS,
   type FilterReason,
+  RATING_AFTER_VISIT_MS,
   type UnitSettings,
   WEEKDAYS,
 } from '@onestop/evaluation';
@@ -32,7 +33,9 @@ function filterRule(t: Translate, r: FilterReason, s: UnitSettings) {
           html`<tr data-day="${d}"><td>${t(`weekday_${d}`)}</td><td>${hoursText(t, s.openingHours[d])}</td></tr>`,
       )}</tbody></table>`;
     case 'nobody_at_counter':
-      return t('filterRule_nobody_at_counter');
+      return fill(t('filterRule_nobody_at_counter'), { after: duration(t, RATING_AFTER_VISIT_MS) });
+    case 'repeat_in_visit':
+      return t('filterRule_repeat_in_visit');
     case 'rapid_repeat': {
       const seconds = s.rapidRepeat.windowSeconds;
       return html`${fill(t('filterRule_rapid_repeat'), { seconds })}${seconds === 0 ? html` <i>${t('ruleOff')}</i>` : ''}`;

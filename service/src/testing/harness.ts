@@ -7,6 +7,7 @@ import {
   type PresenceEvent,
   type RatingEvent,
   topicFor,
+  type VisitEvent,
 } from '@onestop/protocol';
 import {
   AROUND_THE_CLOCK,
@@ -65,13 +66,31 @@ export function ratingFor(deviceId: string, over: Partial<RatingEvent> = {}): Ra
 
 /**
  * `n` ratings of citizens' visits at a device, 11 s apart with the last one now: traffic that no
- * misuse filter catches (no rapid repeat, no burst without a visit).
+ * misuse filter catches (no rapid repeat, no burst without a visit) once their visits are sent
+ * too (`visitEndFor`): the centre believes a rating's visit only when it has the visit itself.
  */
 export function visitRatingsFor(deviceId: string, n: number, over: Partial<RatingEvent> = {}): RatingEvent[] {
   const now = Date.now();
   return Array.from({ length: n }, (_, i) =>
     ratingFor(deviceId, { visitId: newEventId(), ts: now - (n - 1 - i) * 11_000, ...over }),
   );
+}
+
+/** The end of the visit rating `r` rates (its prompt opened a second before the press). */
+export function visitEndFor(r: RatingEvent): VisitEvent {
+  if (!r.visitId) throw new Error('a rating with no visit');
+  return {
+    ...envelope(r.deviceId, r.ts),
+    phase: 'end',
+    visitId: r.visitId,
+    officerId: r.officerId,
+    ticket: null,
+    dossierIds: [],
+    startedAt: r.ts - 5_000,
+    endedAt: r.ts - 1_000,
+    reason: 'rated',
+    rated: true,
+  };
 }
 
 /** An officer's badge sign-in (or sign-out) at a device, by default an hour ago. */
@@ -116,6 +135,7 @@ export interface TestDevice {
   acked: Set<string>;
   publishRating(r: RatingEvent): Promise<void>;
   publishPresence(p: PresenceEvent): Promise<void>;
+  publishVisit(v: VisitEvent): Promise<void>;
   waitAcked(ids: readonly string[], timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -161,6 +181,9 @@ export async function wrapDevice(client: MqttClient, address: DeviceAddress): Pr
     },
     async publishPresence(p) {
       await client.publishAsync(topicFor(addr, 'evt/presence'), encodePayload('evt/presence', p), { qos: 1 });
+    },
+    async publishVisit(v) {
+      await client.publishAsync(topicFor(addr, 'evt/visit'), encodePayload('evt/visit', v), { qos: 1 });
     },
     waitAcked: (ids, timeoutMs = 10_000) =>
       waitFor(() => ids.every((id) => acked.has(id)), timeoutMs, 'acks'),

@@ -1,3 +1,4 @@
+import { RATING_AFTER_VISIT_MS, VISIT_MAX_MS, VISIT_REACH_MS } from '@onestop/evaluation';
 import {
   DAY_MS,
   HOUR_MS,
@@ -13,7 +14,16 @@ import type { IngestEvent } from '../ingest.js';
 import { hourlyRollups, officers, presenceIntervals, ratings } from '../schema.js';
 import { openTestStore, STORE_BACKENDS, type TestStore } from '../testing.js';
 import { setUnitSettings } from './settings.js';
-import { BOOTED, DELIVERY_MS, happenedAt, liveCentre, ratingAt, seatAt, sessionAt } from './testing.js';
+import {
+  BOOTED,
+  DELIVERY_MS,
+  happenedAt,
+  liveCentre,
+  ratingAt,
+  seatAt,
+  sessionAt,
+  visitAt,
+} from './testing.js';
 
 /**
  * Random days at two counters of a unit: sign-ins and sign-outs of officers of the unit, of
@@ -55,10 +65,23 @@ const presenceArb = fc.record({
   officer: someone([2, 3, 4]),
   at: instant,
 });
+/** A visit at a board, up to two minutes long, its end sometimes not sent (yet). */
+const visitArb = fc.record({
+  device: fc.integer({ min: 0, max: 1 }),
+  at: instant,
+  seconds: fc.integer({ min: 0, max: 120 }),
+  ended: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, fc.constant(false)),
+});
+/** A rating's visit: none, one the centre never receives, or one of the generated visits (any board). */
+const ratingVisitArb = fc.oneof(
+  { weight: 2, arbitrary: fc.constant(null) },
+  { weight: 1, arbitrary: fc.constant('unseen' as const) },
+  { weight: 3, arbitrary: fc.nat() },
+);
 const ratingArb = fc.record({
   device: fc.integer({ min: 0, max: 1 }),
   officer: someone([2, 3, 4, 5]),
-  visit: fc.boolean(),
+  visit: ratingVisitArb,
   level: fc.integer({ min: 1, max: 4 }),
   at: instant,
 });
@@ -89,11 +112,13 @@ const scenarioArb = fc
   .record({
     presence: fc.array(presenceArb, { minLength: 2, maxLength: 16 }),
     ratings: fc.array(ratingArb, { minLength: 12, maxLength: 40 }),
+    visits: fc.array(visitArb, { maxLength: 8 }),
     settings: settingsArb,
     clocks: fc.tuple(clockArb, clockArb),
   })
   .chain((s) => {
-    const n = s.presence.length + s.ratings.length;
+    // Events, as `check` lists them: each visit's start (and end), presence, ratings.
+    const n = s.visits.reduce((k, v) => k + (v.ended ? 2 : 1), 0) + s.presence.length + s.ratings.length;
     const all = Array.from({ length: n }, (_, i) => i);
     return fc.record({
       scenario: fc.constant(s),
@@ -111,7 +136,7 @@ interface Raw {
   seq: number;
   at: number;
 }
-type RawPresence = Raw & { kind: 'session' | 'seat'; opening: boolean; officerId: string };
+type RawPresence = Raw & { counterId: string; kind: 'session' | 'seat'; opening: boolean; officerId: string };
 type RawRating = Raw & {
   counterId: string;
   officerId: string | null;
@@ -119,6 +144,12 @@ type RawRating = Raw & {
   scale: 'keypad4';
   level: number;
 };
+interface RawVisit {
+  visitId: string;
+  deviceId: string;
+  from: number;
+  to: number | null;
+}
 interface Officer {
   unitId: string;
   retiredAt: number | null;
@@ -135,8 +166,14 @@ const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.sl
 
 /** Intervals per device and kind: each opening runs to the next opening or matching close. */
 function intervals(presence: readonly RawPresence[]) {
-  const out: Array<{ deviceId: string; kind: string; officerId: string; from: number; to: number | null }> =
-    [];
+  const out: Array<{
+    deviceId: string;
+    counterId: string;
+    kind: string;
+    officerId: string;
+    from: number;
+    to: number | null;
+  }> = [];
   const groups = new Map<string, RawPresence[]>();
   for (const p of presence) {
     const k = `${p.deviceId}/${p.kind}`;
@@ -152,6 +189,7 @@ function intervals(presence: readonly RawPresence[]) {
       if (end && end.at === o.at) return; // empty: covers nothing, kept nowhere
       out.push({
         deviceId: o.deviceId,
+        counterId: o.counterId,
         kind: o.kind,
         officerId: o.officerId,
         from: o.at,
@@ -165,6 +203,7 @@ function intervals(presence: readonly RawPresence[]) {
 function verdicts(
   unitId: string,
   presence: readonly RawPresence[],
+  visits: readonly RawVisit[],
   all: readonly RawRating[],
   roster: ReadonlyMap<string, Officer>,
   rules: Rules,
@@ -172,17 +211,38 @@ function verdicts(
   const spans = intervals(presence);
   const covers = (s: (typeof spans)[number], at: number) => s.from <= at && (s.to === null || at < s.to);
   const out = new Map<string, { a: string; why: string | null; filter: string | null }>();
+  /** In a visit the centre stored on the rating's board, from its start to the prompt's close. */
+  const inVisit = (r: RawRating) =>
+    visits.some(
+      (v) =>
+        v.visitId === r.visitId &&
+        v.deviceId === r.deviceId &&
+        v.from <= r.at &&
+        r.at <= Math.min(v.to ?? Number.POSITIVE_INFINITY, v.from + VISIT_MAX_MS) + RATING_AFTER_VISIT_MS,
+    );
   for (const r of all) {
     const sessions = spans.filter((s) => s.deviceId === r.deviceId && s.kind === 'session');
     const officer = r.officerId === null ? undefined : roster.get(r.officerId);
+    // An officer's sign-in at the other counter (every device here is of this unit) since `from`.
+    const signedInElsewhereSince = (from: number) =>
+      spans.some(
+        (s) =>
+          s.kind === 'session' &&
+          s.officerId === r.officerId &&
+          s.counterId !== r.counterId &&
+          s.from >= from &&
+          s.from <= r.at,
+      );
+    const mine = sessions.find((s) => s.officerId === r.officerId && covers(s, r.at));
+    // The device's latest session begun at or before the rating (its sessions never overlap).
+    const latestSession = sessions.filter((s) => s.from <= r.at).sort((a, b) => b.from - a.from)[0];
     let why: string | null;
     if (r.officerId === null) why = 'no_officer';
     else if (!officer) why = 'unknown_officer';
     else if (officer.unitId !== unitId || (officer.retiredAt !== null && officer.retiredAt <= r.at))
       why = 'not_on_roster';
-    else if (sessions.some((s) => s.officerId === r.officerId && covers(s, r.at))) why = null;
-    else if (sessions.some((s) => s.officerId === r.officerId && s.to !== null && s.to <= r.at))
-      why = 'after_sign_out';
+    else if (mine) why = signedInElsewhereSince(mine.from) ? 'signed_in_elsewhere' : null;
+    else if (latestSession?.officerId === r.officerId) why = 'after_sign_out';
     else why = 'not_signed_in';
 
     const local = r.at + VIETNAM_OFFSET_MS;
@@ -193,13 +253,18 @@ function verdicts(
       (p) => p.deviceId === r.deviceId && (p.at < r.at || (p.at === r.at && p.eventId < r.eventId)),
     );
     const burst = all.filter(
-      (p) => p.deviceId === r.deviceId && p.visitId === null && p.at <= r.at && p.at > r.at - rules.burstMs,
+      (p) => p.deviceId === r.deviceId && !inVisit(p) && p.at <= r.at && p.at > r.at - rules.burstMs,
     );
     let filter: string | null = null;
     if (!day || second < day.open * 60 || second >= day.close * 60) filter = 'outside_hours';
-    else if (r.visitId === null && !somebody) filter = 'nobody_at_counter';
+    else if (!inVisit(r) && !somebody) filter = 'nobody_at_counter';
     else if (earlier.some((p) => r.at - p.at < rules.rapidMs)) filter = 'rapid_repeat';
-    else if (r.visitId === null && rules.burstMs > 0 && burst.length > rules.burstMax)
+    else if (
+      r.visitId !== null &&
+      earlier.some((p) => p.visitId === r.visitId && r.at - p.at < VISIT_REACH_MS)
+    )
+      filter = 'repeat_in_visit';
+    else if (!inVisit(r) && rules.burstMs > 0 && burst.length > rules.burstMax)
       filter = 'burst_without_visit';
     out.set(r.eventId, { a: why === null ? 'verified' : 'unverified', why, filter });
   }
@@ -317,7 +382,17 @@ describe.each(STORE_BACKENDS)('judging random days on %s', (backend) => {
       burstMs: s.windowMinutes * 60_000,
     };
 
+    const visits = scenario.visits.map((v) =>
+      visitAt(where[v.device]!, v.at, v.ended ? v.at + v.seconds * 1000 : null),
+    );
+    const visitIdOf = (visit: (typeof scenario.ratings)[number]['visit']) =>
+      visit === null
+        ? null
+        : visit === 'unseen' || visits.length === 0
+          ? newEventId()
+          : visits[visit % visits.length]!.visitId;
     const events: IngestEvent[] = [
+      ...visits.flatMap((v) => v.events),
       ...scenario.presence.map((p) => {
         const w = where[p.device]!;
         if (p.kind === 'seat') return seatAt(w, p.at, p.opening ? 'occupied' : 'empty');
@@ -326,7 +401,7 @@ describe.each(STORE_BACKENDS)('judging random days on %s', (backend) => {
       ...scenario.ratings.map((r) =>
         ratingAt(where[r.device]!, r.at, {
           officerId: r.officer === 5 ? null : officerIds[r.officer]!,
-          visitId: r.visit ? newEventId() : null,
+          visitId: visitIdOf(r.visit),
           level: r.level,
         }),
       ),
@@ -349,6 +424,7 @@ describe.each(STORE_BACKENDS)('judging random days on %s', (backend) => {
             {
               eventId: e.payload.eventId,
               deviceId: e.payload.deviceId,
+              counterId: e.counterId,
               seq: e.payload.seq,
               at: at(e),
               kind: e.payload.kind,
@@ -376,7 +452,14 @@ describe.each(STORE_BACKENDS)('judging random days on %s', (backend) => {
         : [],
     );
 
-    const expected = verdicts(unitId, rawPresence, rawRatings, roster, rules);
+    // A visit's start as its start event was placed, its end as its end event was.
+    const rawVisits: RawVisit[] = visits.map((v) => ({
+      visitId: v.visitId,
+      deviceId: v.events[0]!.payload.deviceId,
+      from: at(v.events[0]!),
+      to: v.events[1] ? at(v.events[1]) : null,
+    }));
+    const expected = verdicts(unitId, rawPresence, rawVisits, rawRatings, roster, rules);
     const stored = await store.db
       .select({
         id: ratings.eventId,

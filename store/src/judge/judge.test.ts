@@ -4,12 +4,22 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { recentAudit } from '../audit.js';
 import type { IngestEvent } from '../ingest.js';
 import { retireOfficer, saveOfficer } from '../roster.js';
-import { events, hourlyRollups, ratings } from '../schema.js';
+import { events, expressionSummaries, hourlyRollups, ratings } from '../schema.js';
 import { openTestStore, STORE_BACKENDS, type TestStore } from '../testing.js';
 import { judgePending } from './pending.js';
 import { judgementByCounter, uncountedRatings } from './queries.js';
 import { getUnitSettings, setUnitSettings } from './settings.js';
-import { BOOTED, DELIVERY_MS, liveCentre, ratingAt, seatAt, sessionAt, type Where } from './testing.js';
+import {
+  BOOTED,
+  DELIVERY_MS,
+  expressionAt,
+  liveCentre,
+  ratingAt,
+  seatAt,
+  sessionAt,
+  visitAt,
+  type Where,
+} from './testing.js';
 
 const NINE = Date.UTC(2025, 8, 1, 2); // Monday 1 September 2025, 09:00 in Hanoi
 const MIN = 60_000;
@@ -153,9 +163,12 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
     it('re-verifies ratings when their sign-in arrives late, and moves them in the roll-ups', async () => {
       const w = await counter();
       await roster(w.unitId, w.a);
-      const visit = newEventId();
-      const rs = [1, 2, 3].map((k) => ratingAt(w, NINE + k * MIN, { officerId: w.a, visitId: visit }));
-      await ingest(...rs);
+      // Three visits, each rated as it ends: not "nobody at the counter", whoever is signed in.
+      const visits = [1, 2, 3].map((k) => visitAt(w, NINE + k * MIN - 40_000, NINE + k * MIN - 5_000));
+      const rs = visits.map((v, k) =>
+        ratingAt(w, NINE + (k + 1) * MIN, { officerId: w.a, visitId: v.visitId }),
+      );
+      await ingest(...visits.flatMap((v) => v.events), ...rs);
       for (const r of rs) expect(await verdict(r)).toMatchObject({ a: 'unverified', why: 'not_signed_in' });
       expect(await rolled(w.unitId)).toEqual({ '': { ratings: 0, unverified: 3, filtered: 0 } });
       // The outbox replays the sign-in (and a sign-out between the second and third rating).
@@ -169,6 +182,93 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
       });
     });
 
+    describe('signed_in_elsewhere: one officer at one counter at a time', () => {
+      /** A second counter of the same unit, its board provisioned. */
+      async function otherCounter(w: Where, counterId = 'q2') {
+        const o = { unitId: w.unitId, counterId, deviceId: `${w.deviceId}-${counterId}` };
+        await centre.provision(o);
+        return o;
+      }
+
+      it('a later sign-in at another counter supersedes the session here', async () => {
+        const w = await counter();
+        const q2 = await otherCounter(w);
+        await roster(w.unitId, w.a);
+        const before = ratingAt(w, NINE + MIN, { officerId: w.a });
+        const after = ratingAt(w, NINE + 3 * MIN, { officerId: w.a });
+        const there = ratingAt(q2, NINE + 4 * MIN, { officerId: w.a });
+        await ingest(sessionAt(w, NINE, 'signed_in', w.a), before);
+        await ingest(sessionAt(q2, NINE + 2 * MIN, 'signed_in', w.a));
+        await ingest(after, there);
+        expect(await verdict(before)).toEqual({ a: 'verified', why: null, filter: null });
+        expect(await verdict(after)).toEqual({ a: 'unverified', why: 'signed_in_elsewhere', filter: null });
+        expect(await verdict(there)).toEqual({ a: 'verified', why: null, filter: null });
+        expect(await rolled(w.unitId)).toEqual({
+          [w.a]: { ratings: 2, unverified: 0, filtered: 0 },
+          '': { ratings: 0, unverified: 1, filtered: 0 },
+        });
+        // Signing in here again counts here again, even though the session at q2 is still open.
+        const back = ratingAt(w, NINE + 6 * MIN, { officerId: w.a });
+        await ingest(sessionAt(w, NINE + 5 * MIN, 'signed_in', w.a), back);
+        expect(await verdict(back)).toMatchObject({ a: 'verified' });
+      });
+
+      it('a late sign-in elsewhere re-judges the ratings already counted here', async () => {
+        const w = await counter();
+        const q2 = await otherCounter(w);
+        await roster(w.unitId, w.a);
+        const rs = [1, 3, 5].map((k) => ratingAt(w, NINE + k * MIN, { officerId: w.a }));
+        await ingest(sessionAt(w, NINE, 'signed_in', w.a), ...rs);
+        expect(await rolled(w.unitId)).toEqual({ [w.a]: { ratings: 3, unverified: 0, filtered: 0 } });
+        // The board at q2 replays its sign-in of 09:02 (and a sign-out at 09:04) from its outbox.
+        await ingest(
+          sessionAt(q2, NINE + 2 * MIN, 'signed_in', w.a),
+          sessionAt(q2, NINE + 4 * MIN, 'signed_out', w.a),
+        );
+        expect((await Promise.all(rs.map(verdict))).map((v) => v?.why)).toEqual([
+          null,
+          'signed_in_elsewhere',
+          'signed_in_elsewhere',
+        ]);
+        expect(await rolled(w.unitId)).toEqual({
+          [w.a]: { ratings: 1, unverified: 0, filtered: 0 },
+          '': { ratings: 0, unverified: 2, filtered: 0 },
+        });
+      });
+
+      it('two sign-ins at the same instant at two counters: neither is credited', async () => {
+        const w = await counter();
+        const q2 = await otherCounter(w);
+        await roster(w.unitId, w.a);
+        const here = ratingAt(w, NINE + MIN, { officerId: w.a });
+        const there = ratingAt(q2, NINE + MIN, { officerId: w.a, level: 1 });
+        await ingest(
+          sessionAt(w, NINE, 'signed_in', w.a),
+          sessionAt(q2, NINE, 'signed_in', w.a),
+          here,
+          there,
+        );
+        expect(await verdict(here)).toMatchObject({ a: 'unverified', why: 'signed_in_elsewhere' });
+        expect(await verdict(there)).toMatchObject({ a: 'unverified', why: 'signed_in_elsewhere' });
+      });
+
+      it('a second board of the same counter, or a device of another unit, is not elsewhere', async () => {
+        const w = await counter();
+        const twin = { unitId: w.unitId, counterId: w.counterId, deviceId: `${w.deviceId}-twin` };
+        await centre.provision(twin);
+        const foreign = await counter();
+        await roster(w.unitId, w.a);
+        const r = ratingAt(w, NINE + 3 * MIN, { officerId: w.a });
+        await ingest(
+          sessionAt(w, NINE, 'signed_in', w.a),
+          sessionAt(twin, NINE + MIN, 'signed_in', w.a),
+          sessionAt(foreign, NINE + 2 * MIN, 'signed_in', w.a),
+          r,
+        );
+        expect(await verdict(r)).toEqual({ a: 'verified', why: null, filter: null });
+      });
+    });
+
     it('a sign-out arriving before its sign-in still ends the session', async () => {
       const w = await counter();
       await roster(w.unitId, w.a);
@@ -179,6 +279,57 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
       await ingest(after);
       expect(await verdict(after)).toMatchObject({ a: 'unverified', why: 'after_sign_out' });
     });
+  });
+
+  it('credits camera summaries only to an officer verified as ratings are, else to nobody', async () => {
+    const w = await counter();
+    const q2 = { unitId: w.unitId, counterId: 'q2', deviceId: `${w.deviceId}-q2` };
+    await centre.provision(q2);
+    const foreign = place();
+    await roster(w.unitId, w.a);
+    await roster(foreign.unitId, foreign.a);
+    await ingest(sessionAt(w, NINE, 'signed_in', w.a));
+    await ingest(expressionAt(w, NINE + MIN, w.a, 0.8)); // verified
+    await ingest(expressionAt(w, NINE + 2 * MIN, foreign.a, 0.1)); // another unit's officer
+    await ingest(expressionAt(w, NINE + 3 * MIN, w.b, 0.1)); // on no roster, never signed in
+    await ingest(sessionAt(q2, NINE + 4 * MIN, 'signed_in', w.a));
+    await ingest(expressionAt(w, NINE + 5 * MIN, w.a, 0.1)); // signed in elsewhere since
+    const rows = await store.db.select().from(hourlyRollups).where(eq(hourlyRollups.unitId, w.unitId));
+    const byOfficer = Object.fromEntries(
+      rows.filter((r) => r.expressions > 0).map((r) => [r.officerId, [r.expressions, r.expressionIndexSum]]),
+    );
+    expect(byOfficer).toEqual({ [w.a]: [1, expect.closeTo(0.8, 5)], '': [3, expect.closeTo(0.3, 5)] });
+    const stored = await store.db
+      .select({ officerId: expressionSummaries.officerId })
+      .from(expressionSummaries)
+      .where(eq(expressionSummaries.unitId, w.unitId));
+    expect(stored.map((r) => r.officerId).sort()).toEqual([w.a, null, null, null]);
+  });
+
+  it('late presence re-judges only the ratings its changed intervals decide', async () => {
+    const w = await counter();
+    await roster(w.unitId, w.a);
+    await roster(w.unitId, w.b);
+    const later = ratingAt(w, NINE + 90 * MIN, { officerId: w.a });
+    await ingest(sessionAt(w, NINE, 'signed_in', w.a), sessionAt(w, NINE + 10 * MIN, 'signed_out', w.a));
+    await ingest(sessionAt(w, NINE + 60 * MIN, 'signed_in', w.a), later);
+    expect(await verdict(later)).toEqual({ a: 'verified', why: null, filter: null });
+    // The leader shortens the day afterwards: stored verdicts stand until something re-judges them.
+    centre.advanceTo(NINE + 120 * MIN);
+    await setUnitSettings(store.db, {
+      unitId: w.unitId,
+      settings: { openingHours: { mon: { open: '06:00', close: '10:15' } } },
+      actor: 'leader',
+    });
+    // B's short session at 09:20 arrives late: it decides ratings until A's sign-in at 10:00 only.
+    const between = ratingAt(w, NINE + 22 * MIN, { officerId: w.b });
+    await ingest(
+      sessionAt(w, NINE + 20 * MIN, 'signed_in', w.b),
+      sessionAt(w, NINE + 25 * MIN, 'signed_out', w.b),
+      between,
+    );
+    expect(await verdict(between)).toEqual({ a: 'verified', why: null, filter: null });
+    expect(await verdict(later)).toEqual({ a: 'verified', why: null, filter: null });
   });
 
   describe('filters', () => {
@@ -210,9 +361,13 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
       const w = await counter();
       const alone = ratingAt(w, NINE);
       const seated = ratingAt(w, NINE + 10 * MIN);
-      const inVisit = ratingAt(w, NINE + 30 * MIN, { visitId: newEventId() });
+      const visit = visitAt(w, NINE + 25 * MIN, NINE + 29 * MIN);
+      const inVisit = ratingAt(w, NINE + 30 * MIN, { visitId: visit.visitId });
+      // A visit ID the centre never received, and one whose rating prompt closed long before.
+      const unknownVisit = ratingAt(w, NINE + 40 * MIN, { visitId: newEventId() });
+      const longAfter = ratingAt(w, NINE + 50 * MIN, { visitId: visit.visitId });
       await ingest(alone, seatAt(w, NINE + 5 * MIN, 'occupied'), seated, seatAt(w, NINE + 15 * MIN, 'empty'));
-      await ingest(inVisit);
+      await ingest(...visit.events, inVisit, unknownVisit, longAfter);
       expect(await verdict(alone)).toEqual({
         a: 'unverified',
         why: 'no_officer',
@@ -220,6 +375,44 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
       });
       expect(await verdict(seated)).toEqual({ a: 'unverified', why: 'no_officer', filter: null });
       expect(await verdict(inVisit)).toEqual({ a: 'unverified', why: 'no_officer', filter: null });
+      expect(await verdict(unknownVisit)).toMatchObject({ filter: 'nobody_at_counter' });
+      expect(await verdict(longAfter)).toMatchObject({ filter: 'nobody_at_counter' });
+    });
+
+    it('repeat_in_visit: one visit, one counted rating, whichever arrives first', async () => {
+      const w = await counter();
+      await roster(w.unitId, w.a);
+      const visit = visitAt(w, NINE + MIN, NINE + 3 * MIN, w.a);
+      // The press after the first, 11 s apart: past the rapid-repeat window, still the same visit.
+      const presses = Array.from({ length: 5 }, (_, k) =>
+        ratingAt(w, NINE + 3 * MIN + k * 11_000, { officerId: w.a, level: 1, visitId: visit.visitId }),
+      );
+      await ingest(sessionAt(w, NINE, 'signed_in', w.a), ...visit.events, ...presses.slice(1));
+      await ingest(presses[0]!); // the first press arrives last (outbox replay)
+      const filters = await Promise.all(presses.map(async (r) => (await verdict(r))?.filter));
+      expect(filters).toEqual([null, ...Array(4).fill('repeat_in_visit')]);
+      expect(await rolled(w.unitId)).toEqual({
+        [w.a]: { ratings: 1, unverified: 0, filtered: 0 },
+        '': { ratings: 0, unverified: 0, filtered: 4 },
+      });
+      // A visit ID the centre never saw, pressed 40 times 11 s apart: still one counted.
+      const unseen = newEventId();
+      const many = Array.from({ length: 40 }, (_, k) =>
+        ratingAt(w, NINE + 20 * MIN + k * 11_000, { officerId: w.a, level: 1, visitId: unseen }),
+      );
+      await ingest(...many);
+      expect((await rolled(w.unitId))[w.a]?.ratings).toBe(2);
+    });
+
+    it('a visit arriving late decides whether its rating was in a visit', async () => {
+      const w = await counter();
+      const visit = visitAt(w, NINE + MIN, NINE + 2 * MIN);
+      const r = ratingAt(w, NINE + 2 * MIN + 10_000, { visitId: visit.visitId });
+      await ingest(r);
+      expect(await verdict(r)).toMatchObject({ filter: 'nobody_at_counter' });
+      await ingest(...visit.events);
+      expect(await verdict(r)).toEqual({ a: 'unverified', why: 'no_officer', filter: null });
+      expect(await rolled(w.unitId)).toEqual({ '': { ratings: 0, unverified: 1, filtered: 0 } });
     });
 
     it('rapid_repeat: a press within 10 s of an earlier one, whichever arrives first', async () => {
@@ -254,9 +447,10 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
       const noVisit = Array.from({ length: 12 }, (_, k) =>
         ratingAt(w, NINE + MIN + k * 30_000, { officerId: w.a }),
       );
-      const withVisit = ratingAt(w, NINE + MIN + 12 * 30_000, { officerId: w.a, visitId: newEventId() });
+      const visit = visitAt(w, NINE + MIN + 11 * 30_000, NINE + MIN + 12 * 30_000 - 1_000);
+      const withVisit = ratingAt(w, NINE + MIN + 12 * 30_000, { officerId: w.a, visitId: visit.visitId });
       await ingest(sessionAt(w, NINE, 'signed_in', w.a), ...noVisit.slice(0, 6));
-      await ingest(...noVisit.slice(6), withVisit);
+      await ingest(...noVisit.slice(6), ...visit.events, withVisit);
       const filters = await Promise.all(noVisit.map(async (r) => (await verdict(r))?.filter));
       expect(filters).toEqual([...Array(10).fill(null), 'burst_without_visit', 'burst_without_visit']);
       expect(await verdict(withVisit)).toMatchObject({ a: 'verified', filter: null });
@@ -361,8 +555,9 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
     await roster(w.unitId, w.a);
     const counted = ratingAt(w, NINE + MIN, { officerId: w.a });
     const repeat = ratingAt(w, NINE + MIN + 1_000, { officerId: w.a });
-    const stranger = ratingAt(q2, NINE + 2 * MIN, { officerId: w.a, visitId: newEventId() });
-    await ingest(sessionAt(w, NINE, 'signed_in', w.a), counted, repeat, stranger);
+    const visit = visitAt(q2, NINE + MIN, NINE + 2 * MIN - 5_000);
+    const stranger = ratingAt(q2, NINE + 2 * MIN, { officerId: w.a, visitId: visit.visitId });
+    await ingest(sessionAt(w, NINE, 'signed_in', w.a), ...visit.events, counted, repeat, stranger);
     const period = { from: new Date(NINE - 60 * MIN), to: new Date(NINE + 60 * MIN) };
     expect(await judgementByCounter(store.db, { unitId: w.unitId, period })).toEqual([
       { counterId: 'q1', counted: 1, unverified: 0, filtered: 1, quarantined: 0 },

@@ -1,3 +1,4 @@
+import { VISIT_REACH_MS } from '@onestop/evaluation';
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db.js';
 import { addContributions, contributionsSql, ratingHourSql, recomputeRollups } from './rollups.js';
@@ -15,18 +16,26 @@ export interface JudgeScope {
   to_ms: number | null;
 }
 
-/** Advisory-lock class of "judging this device" (any int4 not used elsewhere; ASCII 'judg'). */
+/** Advisory-lock classes of "judging this device" and "judging this unit" (ASCII 'judg', 'judu'). */
 const DEVICE_LOCK_CLASS = 0x6a756467;
+const UNIT_LOCK_CLASS = 0x6a756475;
 
 type Rows<T> = { rows: T[] };
 const rowsOf = <T>(r: unknown) => (r as Rows<T>).rows;
 
 /**
- * Before a batch is projected, in its transaction: takes the judging lock of each of its devices
- * (in one fixed order, so two transactions never wait on each other in a cycle) and reads its
- * units' settings, in one round trip. The lock is what makes verdicts independent of arrival
- * order across ingest processes: a rating and the sign-in or earlier press it depends on, stored
- * by two concurrent transactions, would otherwise each be judged without seeing the other.
+ * Before a batch is projected, in its transaction: takes the judging locks of each of its units
+ * and devices (all in one statement, in one fixed order, so two transactions never wait on each
+ * other in a cycle) and reads its units' settings, in one round trip. The locks are what make
+ * verdicts and roll-ups independent of arrival order across ingest processes:
+ * - per device: a rating and the presence or earlier press it depends on, stored by two
+ *   concurrent transactions, would otherwise each be judged without seeing the other;
+ * - per unit: what one device's events change reaches beyond the device: an officer's sign-in
+ *   at one counter re-judges their ratings at the unit's other counters, and a roll-up recompute
+ *   rewrites a (unit, counter, hour) row that a fresh rating of another device of the same
+ *   counter adds to; two such transactions in parallel could lose or double a count. Everything
+ *   judged or rolled up for a unit is of that unit, so the unit lock covers it. A ward's traffic
+ *   (a few hundred ratings a day) is far below what one lane at a time can store.
  */
 export async function prepareJudging(
   exec: Executor,
@@ -44,10 +53,16 @@ async function lockAndReadRules(
 ): Promise<UnitRules[]> {
   const result = await exec.execute(sql`with locked as (
   select count(*) as n from (
-    select pg_advisory_xact_lock(${sql.raw(String(DEVICE_LOCK_CLASS))}, k)
+    select pg_advisory_xact_lock(c, k)
     from (
-      select distinct hashtext(d) as k from jsonb_array_elements_text(${JSON.stringify(deviceIds)}::jsonb) as x(d)
-      order by 1
+      select distinct c, k from (
+        select ${sql.raw(String(UNIT_LOCK_CLASS))} as c, hashtext(u) as k
+        from jsonb_array_elements_text(${JSON.stringify(unitIds)}::jsonb) as x(u)
+        union all
+        select ${sql.raw(String(DEVICE_LOCK_CLASS))}, hashtext(d)
+        from jsonb_array_elements_text(${JSON.stringify(deviceIds)}::jsonb) as x(d)
+      ) as all_keys
+      order by c, k
     ) as keys
   ) as l
 )
@@ -150,4 +165,75 @@ select unit_id, counter_id, ${ratingHourSql} as hour, count(*) as n from upd as 
   );
   await recomputeRollups(exec, keys);
   return keys.reduce((n, k) => n + Number(k.n), 0);
+}
+
+/**
+ * The ratings a change of an officer's sign-ins may re-judge elsewhere (signed_in_elsewhere): for
+ * each session begun at `started_ms` that appeared or vanished, the officer's ratings at the
+ * unit's other counters from then on, up to the officer's next sign-in that decides them anyway
+ * (at another counter than the rating's, which supersedes it, or on the rating's own device,
+ * which then covers it). Returned as device scopes for `rejudge`.
+ */
+export async function signInScopes(
+  exec: Executor,
+  sessions: ReadonlyArray<{ unit_id: string; counter_id: string; officer_id: string; started_ms: number }>,
+): Promise<JudgeScope[]> {
+  if (sessions.length === 0) return [];
+  const result = await exec.execute(sql`with changed as (
+  select distinct c.unit_id, c.counter_id, c.officer_id, to_timestamp(c.started_ms / 1000.0) as s
+  from jsonb_to_recordset(${JSON.stringify(sessions)}::jsonb)
+    as c(unit_id text, counter_id text, officer_id text, started_ms bigint)
+  where c.officer_id <> ''
+)
+select r.device_id, (extract(epoch from min(r.at)) * 1000)::bigint as from_ms,
+  (extract(epoch from max(r.at)) * 1000)::bigint as to_ms
+from changed c
+join ratings r on r.officer_id = c.officer_id and r.unit_id = c.unit_id and r.counter_id <> c.counter_id
+  and r.at >= c.s
+where not exists (
+  select 1 from presence_intervals i
+  where i.officer_id = c.officer_id and i.kind = 'session' and i.unit_id = c.unit_id
+    and i.started_at > c.s and i.started_at <= r.at
+    and (i.counter_id <> r.counter_id or i.device_id = r.device_id)
+)
+group by r.device_id`);
+  return rowsOf<{ device_id: string; from_ms: string | number; to_ms: string | number }>(result).map((r) => ({
+    device_id: r.device_id,
+    from_ms: Number(r.from_ms),
+    to_ms: Number(r.to_ms),
+  }));
+}
+
+/**
+ * Judges again the ratings a newly stored visit event may decide (whether they belong to a visit:
+ * evaluation judgement.ts): those naming the visit on its device, and the presses within reach
+ * after them whose burst count they are part of. `started_ms`: the visit's placed start as the
+ * event says it. Live, the start arrives before any rating of the visit (nothing to do) and the
+ * end just after its rating (one rating and its reach).
+ */
+export async function judgeVisits(
+  exec: Executor,
+  visits: ReadonlyArray<{ device_id: string; visit_id: string; started_ms: number }>,
+  judging: Judging,
+): Promise<void> {
+  if (visits.length === 0) return;
+  const result = await exec.execute(sql`with ${rulesCte(judging.rules)},
+v as (
+  select v.device_id, v.visit_id, to_timestamp(v.started_ms / 1000.0) as s
+  from jsonb_to_recordset(${JSON.stringify(visits)}::jsonb) as v(device_id text, visit_id uuid, started_ms bigint)
+)
+select t.device_id, (extract(epoch from min(t.at)) * 1000)::bigint as from_ms,
+  (extract(epoch from max(t.at + ${reachSql})) * 1000)::bigint as to_ms
+from v
+join ratings t on t.device_id = v.device_id and t.visit_id = v.visit_id
+  and t.at between v.s - ${sql.raw(`${VISIT_REACH_MS} * interval '1 millisecond'`)}
+    and v.s + ${sql.raw(`${VISIT_REACH_MS} * interval '1 millisecond'`)}
+join rules s on s.unit_id = t.unit_id
+group by t.device_id`);
+  const scopes = rowsOf<{ device_id: string; from_ms: string | number; to_ms: string | number }>(result);
+  await rejudge(
+    exec,
+    scopes.map((r) => ({ device_id: r.device_id, from_ms: Number(r.from_ms), to_ms: Number(r.to_ms) })),
+    judging,
+  );
 }

@@ -1,4 +1,11 @@
-import { EXAMPLES, newEventId, type PresenceEvent, type RatingEvent } from '@onestop/protocol';
+import {
+  EXAMPLES,
+  type ExpressionEvent,
+  newEventId,
+  type PresenceEvent,
+  type RatingEvent,
+  type VisitEvent,
+} from '@onestop/protocol';
 import { vi } from 'vitest';
 import type { Database } from '../db.js';
 import { type IngestEvent, ingestBatch } from '../ingest.js';
@@ -88,6 +95,74 @@ export function sessionAt(
     source: 'badge',
   };
   return { unitId: w.unitId, counterId: w.counterId, type: 'presence', payload };
+}
+
+/**
+ * A visit served at the board from `startedAt` to `endedAt` (null: its end not sent yet): the
+ * start event, sent at the start, and the end event, sent at the end; its `visitId` for ratings.
+ */
+export function visitAt(
+  w: Where,
+  startedAt: number,
+  endedAt: number | null,
+  officerId: string | null = null,
+) {
+  const visitId = newEventId();
+  const start = envelope(w, startedAt);
+  const opened: VisitEvent = {
+    ...start,
+    phase: 'start',
+    visitId,
+    officerId,
+    ticket: null,
+    trigger: 'ticket',
+    startedAt: start.ts,
+  };
+  const events: Array<IngestEvent & { type: 'visit' }> = [
+    { unitId: w.unitId, counterId: w.counterId, type: 'visit', payload: opened },
+  ];
+  if (endedAt !== null) {
+    const end = envelope(w, endedAt);
+    const closed: VisitEvent = {
+      ...end,
+      phase: 'end',
+      visitId,
+      officerId,
+      ticket: null,
+      dossierIds: [],
+      startedAt: start.ts,
+      endedAt: end.ts,
+      reason: 'rated',
+      rated: true,
+    };
+    events.push({ unitId: w.unitId, counterId: w.counterId, type: 'visit', payload: closed });
+  }
+  return { visitId, events };
+}
+
+/** A camera summary of the 30 s before `t`, naming `officerId` as the device believes. */
+export function expressionAt(
+  w: Where,
+  t: number,
+  officerId: string | null,
+  satisfactionIndex = 0.5,
+): IngestEvent & { type: 'expression' } {
+  const e = envelope(w, t);
+  const neutral = { neutral: 1, happy: 0, sad: 0, angry: 0, fearful: 0, disgusted: 0, surprised: 0 };
+  const payload: ExpressionEvent = {
+    ...e,
+    visitId: null,
+    officerId,
+    startedAt: e.ts - 30_000,
+    endedAt: e.ts,
+    frames: 10,
+    exitFrames: 2,
+    mean: neutral,
+    exit: neutral,
+    satisfactionIndex,
+    confidence: 0.9,
+  };
+  return { unitId: w.unitId, counterId: w.counterId, type: 'expression', payload };
 }
 
 export function seatAt(w: Where, t: number, state: 'occupied' | 'empty'): IngestEvent & { type: 'presence' } {

@@ -1,6 +1,7 @@
 import type { ExpressionEvent } from '@onestop/protocol';
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db.js';
+import { attributionSql } from '../judge/rules.js';
 import { rollupUpsert } from './rollup.js';
 import { batchParam, eventsHead, freshIds, type Placed, placedMsSql } from './statement.js';
 
@@ -9,6 +10,12 @@ import { batchParam, eventsHead, freshIds, type Placed, placedMsSql } from './st
  * rows (derived numbers only), and the hour's count with the index sums that give its uncertainty.
  * Times are the device's, moved as the event was placed (time/place.ts); a quarantined summary
  * (no placed time) is kept in `events` only.
+ *
+ * The officer is the one the device names only if the centre verifies them as it verifies a
+ * rating's officer (judge attributionSql: on the unit's roster, their session on that device
+ * covering the summary's placed end, not signed in elsewhere since); otherwise the summary is
+ * stored under no officer (null, and the `''` roll-up row). The device's claim stays in `events`.
+ * Attributed once, at ingest: presence arriving later does not move a summary (unlike ratings).
  */
 export function projectExpressions(
   db: Executor,
@@ -22,13 +29,25 @@ export function projectExpressions(
       `"visitId" uuid, "officerId" text, "startedAt" bigint, "endedAt" bigint, frames integer,
       "exitFrames" integer, mean jsonb, exit jsonb, "satisfactionIndex" double precision, confidence double precision`,
     )},
+attributed as (
+  select t.event_id, case when attr.reason is null then t.officer_id end as officer_id
+  from (
+    select "eventId" as event_id, unit_id, counter_id, "deviceId" as device_id, "officerId" as officer_id,
+      to_timestamp(${sql.raw(placedMsSql('"endedAt"'))} / 1000.0) as at
+    from fresh where at is not null
+  ) as t
+  ${attributionSql}
+),
+placed as (
+  select f.*, a.officer_id as verified_officer_id from fresh f join attributed a on a.event_id = f."eventId"
+),
 es as (
   insert into expression_summaries (event_id, unit_id, counter_id, device_id, officer_id, visit_id,
     started_at, ended_at, frames, exit_frames, mean, exit, satisfaction_index, confidence)
-  select "eventId", unit_id, counter_id, "deviceId", "officerId", "visitId",
+  select "eventId", unit_id, counter_id, "deviceId", verified_officer_id, "visitId",
     to_timestamp(${sql.raw(placedMsSql('"startedAt"'))} / 1000.0), to_timestamp(${sql.raw(placedMsSql('"endedAt"'))} / 1000.0),
     frames, "exitFrames", mean, exit, "satisfactionIndex", confidence
-  from fresh where at is not null
+  from placed
   on conflict do nothing
 ),
 ru as (${sql.raw(ROLLUP)})
@@ -38,7 +57,7 @@ select event_id from ins`,
 
 const ROLLUP = rollupUpsert(
   ['expressions', 'expression_index_sum', 'expression_index_sq_sum'],
-  `select unit_id, counter_id, coalesce("officerId", '') as officer_id, hour, 1 as expressions,
+  `select unit_id, counter_id, coalesce(verified_officer_id, '') as officer_id, hour, 1 as expressions,
     "satisfactionIndex" as expression_index_sum, "satisfactionIndex" * "satisfactionIndex" as expression_index_sq_sum
-  from fresh where at is not null`,
+  from placed`,
 );

@@ -1,6 +1,7 @@
 import type { VisitEvent } from '@onestop/protocol';
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db.js';
+import { type Judging, judgeVisits } from '../judge/judge.js';
 import { rollupUpsert } from './rollup.js';
 import { batchParam, eventsHead, freshIds, type Placed, placedMsSql } from './statement.js';
 
@@ -11,9 +12,15 @@ import { batchParam, eventsHead, freshIds, type Placed, placedMsSql } from './st
  * (`s` full join `e`), then upserted keeping what is already known. The visit's times are the
  * device's, moved as its event was placed (time/place.ts); a quarantined event (no placed time)
  * is kept in `events` only: it makes no visit and counts in no hour.
+ * Whether a rating belongs to a visit is part of its judgement, so the ratings a new visit event
+ * may decide are judged again (judgeVisits). Must run in a transaction, after `prepareJudging`.
  */
-export function projectVisits(db: Executor, batch: ReadonlyArray<Placed & { payload: VisitEvent }>) {
-  return freshIds(
+export async function projectVisits(
+  db: Executor,
+  batch: ReadonlyArray<Placed & { payload: VisitEvent }>,
+  judging: Judging,
+): Promise<string[]> {
+  const ids = await freshIds(
     db,
     sql`${eventsHead(
       'visit',
@@ -51,6 +58,24 @@ vi as (
 ru as (${sql.raw(ROLLUP)})
 select event_id from ins`,
   );
+  const fresh = new Set(ids);
+  await judgeVisits(
+    db,
+    batch.flatMap((e) =>
+      e.at !== null && fresh.has(e.payload.eventId)
+        ? [
+            {
+              device_id: e.payload.deviceId,
+              visit_id: e.payload.visitId,
+              // Moved as the event's own time was placed (statement.ts placedMsSql).
+              started_ms: e.payload.startedAt - e.payload.ts + e.at,
+            },
+          ]
+        : [],
+    ),
+    judging,
+  );
+  return ids;
 }
 
 const ROLLUP = rollupUpsert(

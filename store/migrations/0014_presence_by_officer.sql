@@ -1,0 +1,1 @@
+CREATE INDEX "presence_officer_started_idx" ON "presence_intervals" USING btree ("officer_id","kind","started_at");
