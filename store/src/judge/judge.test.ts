@@ -112,6 +112,10 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
       await ingest(sessionAt(w, NINE, 'signed_in', `cb-x${n}`), r);
       expect(await verdict(r)).toMatchObject({ a: 'unverified', why: 'not_on_roster' });
       expect(await rolled(w.unitId)).toEqual({ '': { ratings: 0, unverified: 1, filtered: 0 } });
+      // This unit's leaders see the ID the device sent, never the name of another unit's officer.
+      const period = { from: new Date(NINE), to: new Date(NINE + 60 * MIN) };
+      const [listed] = await uncountedRatings(store.db, { unitId: w.unitId, period, limit: 10 });
+      expect(listed).toMatchObject({ officerId: `cb-x${n}`, officerName: null });
     });
 
     it('not_on_roster: retired before the rating, verified for what came before', async () => {

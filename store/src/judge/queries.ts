@@ -1,6 +1,7 @@
 import type { AttributionReason, FilterReason } from '@onestop/evaluation';
 import { and, desc, eq, gte, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Executor } from '../db.js';
+import { namedOfficerOfUnit } from '../reports.js';
 import { hourlyRollups, officers, ratings } from '../schema.js';
 
 /** Instants `from` ≤ t < `to`; report periods are whole Vietnam days, so whole hours. */
@@ -138,7 +139,7 @@ export async function uncountedRatings(
       filterReason: ratings.filterReason,
     })
     .from(ratings)
-    .leftJoin(officers, eq(officers.id, ratings.officerId))
+    .leftJoin(officers, namedOfficerOfUnit)
     .where(
       and(
         eq(ratings.unitId, q.unitId),
