@@ -74,7 +74,10 @@ const ratingColumns = {
  * The officer a rating names, joined only when on the rating's unit's roster: a leader never
  * learns the name of another unit's officer from a device that named them.
  */
-export const namedOfficerOfUnit = and(eq(officers.id, ratings.officerId), eq(officers.unitId, ratings.unitId));
+export const namedOfficerOfUnit = and(
+  eq(officers.id, ratings.officerId),
+  eq(officers.unitId, ratings.unitId),
+);
 
 /** Newest first. `storedSince` re-reads a window so that late-committing batches are not missed. */
 export async function recentRatings(
