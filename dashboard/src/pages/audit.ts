@@ -28,7 +28,9 @@ export function auditTable(lang: Lang, t: Translate, rows: AuditEntry[]) {
   return html`<table data-testid="audit"><thead><tr><th>${t('time')}</th><th>${t('actor')}</th><th>${t('action')}</th>
 <th>${t('target')}</th><th>${t('detail')}</th></tr></thead>
 <tbody>${rows.map(
-    (a) => html`<tr><td>${formatVietnamTime(a.at)}</td><td>${a.actor}</td><td title="${a.action}">${auditAction(lang, a.action)}</td><td>${a.target}</td>
+    (
+      a,
+    ) => html`<tr><td>${formatVietnamTime(a.at)}</td><td>${a.actor}</td><td title="${a.action}">${auditAction(lang, a.action)}</td><td>${a.target}</td>
 <td>${auditDetails(a.details).map((line, i) => html`${i > 0 ? html`<br>` : ''}${line}`)}</td></tr>`,
   )}</tbody></table>`;
 }
