@@ -764,7 +764,11 @@ describe('comments through the counter QR code', () => {
       body: new URLSearchParams({ unit: 'trung-van', body: 'x' }),
     });
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ field: 'body', reason: expect.stringMatching(/too short/) });
+    // The citizen's form is a page: the refusal is one too, naming the field and the reason.
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const page = await res.text();
+    expect(page).toContain('<code data-testid="error-field">body</code>');
+    expect(page).toMatch(/too short/);
     expect((await app.request('/comment?unit=nowhere')).status).toBe(404);
     expect((await app.request('/comment?unit=trung-van&evil=1')).status).toBe(400);
   });

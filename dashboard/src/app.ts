@@ -15,7 +15,7 @@ import {
   unitDevices,
   unsatisfiedRatings,
 } from '@onestop/store';
-import { type Context, Hono } from 'hono';
+import { Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
 import { html } from 'hono/html';
@@ -30,6 +30,7 @@ import { resolveClientAddress } from './auth/client-address.js';
 import { authRoutes } from './auth/routes.js';
 import { type CommentLimits, commentRoutes } from './comments/routes.js';
 import { deviceRoutes, devicesOverview } from './devices/routes.js';
+import { badRequest, forbidden, notFound, serverError, wantsJson } from './errors/answer.js';
 import { type Lang, pickLang, translator } from './i18n.js';
 import { unitJudgement, withUncounted } from './judgement/data.js';
 import { uncountedTable } from './judgement/page.js';
@@ -108,9 +109,10 @@ export function createDashboardApp(deps: DashboardDeps) {
   app.onError((err, c) => {
     // Middleware refusals (CSRF, body limit) are answers, not failures.
     if (err instanceof HTTPException) return err.getResponse();
-    deps.logger.error({ err, path: c.req.path }, 'dashboard request failed');
-    return c.json({ error: 'internal error' }, 500);
+    return serverError(c, err, (entry, msg) => deps.logger.error(entry, msg));
   });
+  // An address nobody serves: a page for people, Hono's usual text for machine paths.
+  app.notFound((c) => (wantsJson(c) ? c.text('404 Not Found', 404) : notFound(c)));
 
   app.get('/healthz', async (c) => {
     await deps.db.execute('select 1');
@@ -140,8 +142,6 @@ export function createDashboardApp(deps: DashboardDeps) {
   );
   const leaders = requireRole('city', 'ward');
   const anyone = requireRole('city', 'ward', 'technician');
-  const forbidden = (c: Context<Env>) =>
-    c.json({ error: 'forbidden', reason: 'this unit belongs to another ward' }, 403);
 
   // Every report takes one period query (`ReportQuery`) and also loads the previous comparable
   // period, for the change column on pages and `previous` in the JSON.
@@ -172,19 +172,15 @@ export function createDashboardApp(deps: DashboardDeps) {
 
   app.get('/units/:unitId', leaders, query(ReportQuery), async (c) => {
     const p = unitParam.safeParse(c.req.param());
-    if (!p.success) return c.json({ error: 'invalid unitId' }, 400);
+    if (!p.success) return badRequest(c, { error: 'invalid unitId' });
     const { unitId } = p.data;
     const staff = c.get('staff');
-    if (!canSeeUnit(staff, unitId)) return forbidden(c);
+    if (!canSeeUnit(staff, unitId)) return forbidden(c, 'otherWard');
     const { period, previous, search, today } = periodsOf(c.req.valid('query'));
     const lang = c.get('lang');
     const t = translator(lang);
     const unit = await findUnit(deps.db, unitId);
-    if (!unit)
-      return c.html(
-        layout({ lang, t, title: unitId, body: html`<p class="bad">404: ${unitId}</p>`, staff }),
-        404,
-      );
+    if (!unit) return notFound(c, { error: 'unknown unit', unitId });
     const span = storeSpan(period);
     const [officers, before, counters, judgement, latest, comments, presence, unsatisfied] =
       await Promise.all([
@@ -220,8 +216,8 @@ export function createDashboardApp(deps: DashboardDeps) {
 
   app.get('/units/:unitId/officers', leaders, query(ReportQuery), async (c) => {
     const p = unitParam.safeParse(c.req.param());
-    if (!p.success) return c.json({ error: 'invalid unitId' }, 400);
-    if (!canSeeUnit(c.get('staff'), p.data.unitId)) return forbidden(c);
+    if (!p.success) return badRequest(c, { error: 'invalid unitId' });
+    if (!canSeeUnit(c.get('staff'), p.data.unitId)) return forbidden(c, 'otherWard');
     const { period, previous, search } = periodsOf(c.req.valid('query'));
     const lang = c.get('lang');
     const [rows, before] = await Promise.all([
@@ -233,8 +229,8 @@ export function createDashboardApp(deps: DashboardDeps) {
 
   app.get('/units/:unitId/officers.csv', leaders, query(ReportQuery), async (c) => {
     const p = unitParam.safeParse(c.req.param());
-    if (!p.success) return c.json({ error: 'invalid unitId' }, 400);
-    if (!canSeeUnit(c.get('staff'), p.data.unitId)) return forbidden(c);
+    if (!p.success) return badRequest(c, { error: 'invalid unitId' });
+    if (!canSeeUnit(c.get('staff'), p.data.unitId)) return forbidden(c, 'otherWard');
     const { period } = periodsOf(c.req.valid('query'));
     const rows = await officerSummaries(deps.db, p.data.unitId, storeSpan(period));
     const name = `${p.data.unitId}_${period.from}_${period.to}.csv`;
@@ -248,7 +244,7 @@ export function createDashboardApp(deps: DashboardDeps) {
   app.get('/officers/:officerId', requireRole('city', 'ward', 'officer'), query(ReportQuery), async (c) => {
     const staff = c.get('staff');
     const p = z.strictObject({ officerId: OfficerId }).safeParse(c.req.param());
-    if (!p.success) return c.json({ error: 'invalid officerId' }, 400);
+    if (!p.success) return badRequest(c, { error: 'invalid officerId' });
     const lang = c.get('lang');
     const t = translator(lang);
     const { period, previous, search, today } = periodsOf(c.req.valid('query'));
@@ -256,12 +252,9 @@ export function createDashboardApp(deps: DashboardDeps) {
       officerRecord(deps.db, p.data.officerId, storeSpan(period)),
       officerRecord(deps.db, p.data.officerId, storeSpan(previous)),
     ]);
-    if (!record)
-      return c.html(
-        layout({ lang, t, title: p.data.officerId, body: html`<p class="bad">404</p>`, staff }),
-        404,
-      );
-    if (!canSeeOfficer(staff, record.officer)) return forbidden(c);
+    if (!record) return notFound(c);
+    if (!canSeeOfficer(staff, record.officer))
+      return forbidden(c, staff?.role === 'officer' ? 'ownRecordOnly' : 'otherWard');
     const nav = periodNav(lang, t, period, today);
     const body = officerPage(lang, t, record, { nav, search, previous: before?.summary ?? null });
     return c.html(layout({ lang, t, title: record.officer.name, body, staff, periodSearch: search }));
@@ -288,7 +281,7 @@ export function createDashboardApp(deps: DashboardDeps) {
   app.get('/audit', requireRole('city'), async (c) => {
     const lang = c.get('lang');
     const t = translator(lang);
-    const body = html`<h2>${t('audit')}</h2>${auditTable(t, await recentAudit(deps.db, 300))}`;
+    const body = html`<h2>${t('audit')}</h2>${auditTable(lang, t, await recentAudit(deps.db, 300))}`;
     return c.html(layout({ lang, t, title: t('audit'), body, staff: c.get('staff') }));
   });
 
@@ -308,8 +301,8 @@ export function createDashboardApp(deps: DashboardDeps) {
 
   app.get('/api/units/:unitId/officers', leaders, query(ReportQuery), async (c) => {
     const p = unitParam.safeParse(c.req.param());
-    if (!p.success) return c.json({ error: 'invalid unitId' }, 400);
-    if (!canSeeUnit(c.get('staff'), p.data.unitId)) return forbidden(c);
+    if (!p.success) return badRequest(c, { error: 'invalid unitId' });
+    if (!canSeeUnit(c.get('staff'), p.data.unitId)) return forbidden(c, 'otherWard');
     const { period, previous } = periodsOf(c.req.valid('query'));
     const [rows, before, judged, judgedBefore] = await Promise.all([
       officerSummaries(deps.db, p.data.unitId, storeSpan(period)),
@@ -328,10 +321,10 @@ export function createDashboardApp(deps: DashboardDeps) {
   // The unit's evaluation as one document: the period, the officers, and the previous period's.
   app.get('/api/units/:unitId/evaluation', leaders, query(ReportQuery), async (c) => {
     const p = unitParam.safeParse(c.req.param());
-    if (!p.success) return c.json({ error: 'invalid unitId' }, 400);
+    if (!p.success) return badRequest(c, { error: 'invalid unitId' });
     const { unitId } = p.data;
-    if (!canSeeUnit(c.get('staff'), unitId)) return forbidden(c);
-    if (!(await findUnit(deps.db, unitId))) return c.json({ error: 'unknown unit', unitId }, 404);
+    if (!canSeeUnit(c.get('staff'), unitId)) return forbidden(c, 'otherWard');
+    if (!(await findUnit(deps.db, unitId))) return notFound(c, { error: 'unknown unit', unitId });
     const { period, previous } = periodsOf(c.req.valid('query'));
     const [officers, before, judged, judgedBefore] = await Promise.all([
       officerSummaries(deps.db, unitId, storeSpan(period)),
@@ -355,7 +348,7 @@ export function createDashboardApp(deps: DashboardDeps) {
   app.get('/api/live', leaders, query(LiveQuery), (c) => {
     const staff = c.get('staff')!;
     const asked = c.req.valid('query').unit;
-    if (asked && !canSeeUnit(staff, asked)) return forbidden(c);
+    if (asked && !canSeeUnit(staff, asked)) return forbidden(c, 'otherWard');
     // A ward leader's stream is always narrowed to the ward's own unit.
     const unit = staff.role === 'ward' ? (staff.unitId ?? '') : asked;
     const lang = c.get('lang');

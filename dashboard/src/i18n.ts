@@ -401,6 +401,64 @@ const MESSAGES = {
     vi: 'Một đánh giá chỉ được tính cho cán bộ đang đăng nhập tại quầy vào thời điểm đó. Chỉ số biểu cảm do camera ước lượng được hiển thị riêng, kèm số mẫu và khoảng tin cậy 95%. Số liệu từ quá ít đánh giá hiển thị mờ và không tô màu tốt hay xấu.',
     en: 'A rating counts for an officer only when that officer was signed in at that counter at that time. The camera expression index is shown apart, with its sample size and 95% confidence interval. A figure from too few ratings is greyed and never coloured good or bad.',
   },
+  // Error pages: a plain explanation and the way back, never a stack or raw JSON.
+  error400Title: { vi: 'Yêu cầu không hợp lệ', en: 'This request is not valid' },
+  error400Text: {
+    vi: 'Địa chỉ hoặc bộ lọc trong yêu cầu không đúng. Hãy kiểm tra lại ngày tháng, kỳ báo cáo hoặc mã đã nhập.',
+    en: 'The address or a filter in the request is wrong. Check the dates, the period or the code you entered.',
+  },
+  errorField: { vi: 'Trường cần sửa', en: 'Field to correct' },
+  errorDetail: { vi: 'Chi tiết kỹ thuật', en: 'Technical detail' },
+  error403Title: { vi: 'Không có quyền xem trang này', en: 'You may not open this page' },
+  forbiddenOtherWard: {
+    vi: 'Đơn vị này thuộc phường, xã khác. Lãnh đạo phường, xã chỉ xem được số liệu của đơn vị mình.',
+    en: 'This unit belongs to another ward. Ward leaders see the figures of their own unit only.',
+  },
+  forbiddenOwnRecord: {
+    vi: 'Cán bộ chỉ xem được kết quả đánh giá của chính mình, không xem được của đồng nghiệp.',
+    en: 'Officers can see only their own record, not a colleague’s.',
+  },
+  forbiddenRole: {
+    vi: 'Vai trò của tài khoản này không được mở trang này. Nếu cần, hãy liên hệ quản trị viên.',
+    en: 'Your account’s role may not open this page. Ask the administrator if you need it.',
+  },
+  error404Title: { vi: 'Không tìm thấy', en: 'Not found' },
+  error404Text: {
+    vi: 'Không có trang, đơn vị, cán bộ hoặc thiết bị nào ứng với địa chỉ này.',
+    en: 'No page, unit, officer or device matches this address.',
+  },
+  error429Title: { vi: 'Quá nhiều lần thử', en: 'Too many attempts' },
+  error429Text: {
+    vi: 'Vui lòng đợi {seconds} giây rồi thử lại.',
+    en: 'Please wait {seconds} seconds and try again.',
+  },
+  error500Title: { vi: 'Đã xảy ra lỗi', en: 'Something went wrong' },
+  error500Text: {
+    vi: 'Hệ thống gặp lỗi khi mở trang này. Hãy thử lại sau; nếu lỗi lặp lại, gửi mã tham chiếu cho quản trị viên.',
+    en: 'The system failed while opening this page. Try again later; if it happens again, give the reference to the administrator.',
+  },
+  errorReference: { vi: 'Mã tham chiếu', en: 'Reference' },
+  backHome: { vi: 'Về trang chính', en: 'Back to the home page' },
+  // The audit log in words: one phrase per action code written to `audit_log`.
+  'audit_device.add': { vi: 'Thêm thiết bị', en: 'Device added' },
+  'audit_device.revoke': { vi: 'Thu hồi thiết bị', en: 'Device revoked' },
+  'audit_staff.add': { vi: 'Tạo tài khoản', en: 'Account created' },
+  'audit_staff.disable': { vi: 'Khoá tài khoản', en: 'Account disabled' },
+  'audit_officer.add': { vi: 'Thêm cán bộ vào danh sách', en: 'Officer added to the roster' },
+  'audit_officer.update': { vi: 'Sửa thông tin cán bộ', en: 'Officer details changed' },
+  'audit_officer.retire': { vi: 'Cho cán bộ thôi làm việc tại đơn vị', en: 'Officer retired from the unit' },
+  'audit_unit.settings': {
+    vi: 'Thay đổi cài đặt đánh giá của đơn vị',
+    en: 'Unit evaluation settings changed',
+  },
+  'audit_config.set': { vi: 'Thay đổi cấu hình thiết bị', en: 'Device configuration changed' },
+  'audit_command.restart': { vi: 'Lệnh: khởi động lại thiết bị', en: 'Command: restart the device' },
+  'audit_command.reload-config': { vi: 'Lệnh: đọc lại tệp cấu hình', en: 'Command: reload the config file' },
+  'audit_command.self-test': { vi: 'Lệnh: tự kiểm tra', en: 'Command: self-test' },
+  'audit_command.retry-dead-letters': {
+    vi: 'Lệnh: gửi lại sự kiện bị từ chối',
+    en: 'Command: retry refused events',
+  },
 } as const satisfies Record<string, Record<Lang, string>>;
 
 export type MessageKey = keyof typeof MESSAGES;
@@ -408,6 +466,11 @@ export type Translate = (key: MessageKey) => string;
 
 export function translator(lang: Lang): Translate {
   return (key) => MESSAGES[key][lang];
+}
+
+/** The translation of a key known only at run time (an action code), or null when there is none. */
+export function translateIfKnown(lang: Lang, key: string): string | null {
+  return Object.hasOwn(MESSAGES, key) ? MESSAGES[key as MessageKey][lang] : null;
 }
 
 /** A message with its `{name}` placeholders filled in: numbers come from code, never from the text. */

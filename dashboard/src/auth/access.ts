@@ -1,6 +1,7 @@
 import { type Database, type StaffMember, type StaffRole, staffBySession } from '@onestop/store';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { forbidden } from '../errors/answer.js';
 
 export const SESSION_COOKIE = 'onestop_session';
 
@@ -39,8 +40,7 @@ export function requireRole(...roles: StaffRole[]): MiddlewareHandler<AuthEnv> {
         'www-authenticate': 'Bearer',
       });
     }
-    if (!roles.includes(staff.role))
-      return c.json({ error: 'forbidden', reason: `role '${staff.role}' may not see this` }, 403);
+    if (!roles.includes(staff.role)) return forbidden(c, 'role');
     await next();
   };
 }

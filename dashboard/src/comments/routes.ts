@@ -6,6 +6,7 @@ import { html } from 'hono/html';
 import { z } from 'zod';
 import { clientAddress } from '../auth/client-address.js';
 import { AttemptWindow } from '../auth/throttle.js';
+import { badRequest, notFound, tooManyRequests } from '../errors/answer.js';
 import { type Lang, translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
 
@@ -66,9 +67,9 @@ export function commentRoutes(
   app.get('/', async (c) => {
     const lang = c.get('lang');
     const q = Context.safeParse(c.req.query());
-    if (!q.success) return c.json({ error: 'invalid query', ...describeIssues(q.error) }, 400);
+    if (!q.success) return badRequest(c, { error: 'invalid query', ...describeIssues(q.error) });
     const unit = await findUnit(db, q.data.unit);
-    if (!unit) return c.json({ error: 'unknown unit', field: 'unit' }, 404);
+    if (!unit) return notFound(c, { error: 'unknown unit', field: 'unit' });
     const hidden = (['unit', 'counter', 'officer', 'dossier'] as const).map((k) =>
       q.data[k] ? html`<input type="hidden" name="${k}" value="${q.data[k]}">` : '',
     );
@@ -91,16 +92,13 @@ export function commentRoutes(
     const lang = c.get('lang');
     const address = clientAddress(c);
     const wait = recent.retryAfter(address);
-    if (wait > 0)
-      return c.json({ error: 'too many comments', reason: 'try again later' }, 429, {
-        'retry-after': String(Math.ceil(wait / 1000)),
-      });
+    if (wait > 0) return tooManyRequests(c, wait, { error: 'too many comments', reason: 'try again later' });
     const form = Form.safeParse(
       Object.fromEntries(Object.entries(await c.req.parseBody()).filter(([, v]) => v !== '')),
     );
-    if (!form.success) return c.json({ error: 'invalid comment', ...describeIssues(form.error) }, 400);
+    if (!form.success) return badRequest(c, { error: 'invalid comment', ...describeIssues(form.error) });
     const f = form.data;
-    if (!(await findUnit(db, f.unit))) return c.json({ error: 'unknown unit', field: 'unit' }, 404);
+    if (!(await findUnit(db, f.unit))) return notFound(c, { error: 'unknown unit', field: 'unit' });
     recent.record(address);
     await addComment(db, {
       unitId: f.unit,

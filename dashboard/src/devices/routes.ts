@@ -17,6 +17,7 @@ import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
 import { type AuthEnv, canSeeUnit, requireRole } from '../auth/access.js';
+import { badRequest, notFound } from '../errors/answer.js';
 import { type Lang, type Translate, translator } from '../i18n.js';
 import { alertsTable, devicesTable, quarantineTable } from '../pages/devices.js';
 import { layout } from '../pages/layout.js';
@@ -60,8 +61,7 @@ export function deviceRoutes(db: Database) {
     const lang = c.get('lang');
     const t = translator(lang);
     const device = await deviceDetail(db, deviceId);
-    if (!device || !maySee(staff, device.unitId))
-      return c.html(layout({ lang, t, title: deviceId, body: html`<p class="bad">404</p>`, staff }), 404);
+    if (!device || !maySee(staff, device.unitId)) return notFound(c);
     const stored = await getDeviceConfig(db, deviceId);
     const json = (v: unknown) => JSON.stringify(v ?? null, null, 2);
     const body = html`<h2>${t('device')} ${device.id} <small class="muted">${device.unitId} · ${t('counter')} ${device.counterId}</small></h2>
@@ -97,13 +97,13 @@ ${commandsTable(t, await recentCommands(db, deviceId))}
 
   app.get('/:deviceId', anyone, async (c) => {
     const id = DeviceId.safeParse(c.req.param('deviceId'));
-    if (!id.success) return c.json({ error: 'invalid deviceId' }, 400);
+    if (!id.success) return badRequest(c, { error: 'invalid deviceId', field: 'deviceId' });
     return page(c, id.data);
   });
 
   app.post('/:deviceId/commands', requireRole('city', 'technician'), async (c) => {
     const id = DeviceId.safeParse(c.req.param('deviceId'));
-    if (!id.success) return c.json({ error: 'invalid deviceId' }, 400);
+    if (!id.success) return badRequest(c, { error: 'invalid deviceId', field: 'deviceId' });
     const t = translator(c.get('lang'));
     const form = await c.req.parseBody();
     try {
@@ -125,7 +125,7 @@ ${commandsTable(t, await recentCommands(db, deviceId))}
     bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json({ error: 'settings too large' }, 413) }),
     async (c) => {
       const id = DeviceId.safeParse(c.req.param('deviceId'));
-      if (!id.success) return c.json({ error: 'invalid deviceId' }, 400);
+      if (!id.success) return badRequest(c, { error: 'invalid deviceId', field: 'deviceId' });
       const t = translator(c.get('lang'));
       const form = await c.req.parseBody();
       let settings: unknown;

@@ -2,6 +2,7 @@ import { CounterId, describeIssues } from '@onestop/protocol';
 import { UNCOUNTED_KINDS } from '@onestop/store';
 import { validator } from 'hono/validator';
 import { z } from 'zod';
+import { badRequest } from '../errors/answer.js';
 import { ReportQuery } from '../period.js';
 
 /** Ratings listed by default, and at most (the JSON's `limit`): a page a leader reads, bounded. */
@@ -21,8 +22,8 @@ const UncountedFilterQuery = z.strictObject({
 export const uncountedQuery = validator('query', (value, c) => {
   const { counter, kind, limit, ...period } = value;
   const f = UncountedFilterQuery.safeParse({ counter, kind, limit });
-  if (!f.success) return c.json({ error: 'invalid query', ...describeIssues(f.error) }, 400);
+  if (!f.success) return badRequest(c, { error: 'invalid query', ...describeIssues(f.error) });
   const p = ReportQuery.safeParse(period);
-  if (!p.success) return c.json({ error: 'invalid query', ...describeIssues(p.error) }, 400);
+  if (!p.success) return badRequest(c, { error: 'invalid query', ...describeIssues(p.error) });
   return { ...f.data, ...p.data };
 });

@@ -3,6 +3,7 @@ import { UnitId } from '@onestop/protocol';
 import { type Database, findUnit, getUnitSettings, StoreInputError } from '@onestop/store';
 import { Hono } from 'hono';
 import { type AuthEnv, canSeeUnit, requireRole } from '../auth/access.js';
+import { badRequest, forbidden, notFound } from '../errors/answer.js';
 import { type Lang, translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
 import { methodPage } from './page.js';
@@ -24,11 +25,10 @@ export function methodRoutes(db: Database) {
     const asked = c.req.query('unit');
     if (asked !== undefined) {
       const unitId = UnitId.safeParse(asked);
-      if (!unitId.success) return c.json({ error: 'invalid unit' }, 400);
-      if (!canSeeUnit(staff, unitId.data) && staff?.unitId !== unitId.data)
-        return c.json({ error: 'forbidden', reason: 'this unit belongs to another ward' }, 403);
+      if (!unitId.success) return badRequest(c, { error: 'invalid unit', field: 'unit' });
+      if (!canSeeUnit(staff, unitId.data) && staff?.unitId !== unitId.data) return forbidden(c, 'otherWard');
       const unit = await findUnit(db, unitId.data);
-      if (!unit) return c.json({ error: 'unknown unit', unitId: unitId.data }, 404);
+      if (!unit) return notFound(c, { error: 'unknown unit', unitId: unitId.data });
       // A stored document that no longer validates: the judge applies the defaults meanwhile.
       const settings = await getUnitSettings(db, unit.id).catch((err: unknown) => {
         if (err instanceof StoreInputError) return DEFAULT_UNIT_SETTINGS;

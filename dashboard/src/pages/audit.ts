@@ -1,16 +1,36 @@
 import type { AuditEntry } from '@onestop/store';
 import { html } from 'hono/html';
-import type { Translate } from '../i18n.js';
+import { type Lang, type Translate, translateIfKnown } from '../i18n.js';
 import { formatVietnamTime } from '../period.js';
 
-export function auditTable(t: Translate, rows: AuditEntry[]) {
+/** The action in words; a code nobody translated yet shows as itself rather than vanish. */
+export function auditAction(lang: Lang, code: string): string {
+  return translateIfKnown(lang, `audit_${code}`) ?? code;
+}
+
+/**
+ * The details as `key: value` lines, nested values written out as compact JSON: readable, and
+ * escaped by the template like every other cell.
+ */
+export function auditDetails(details: unknown): string[] {
+  if (details === null || details === undefined) return [];
+  if (typeof details !== 'object' || Array.isArray(details)) return [valueText(details)];
+  return Object.entries(details).map(([k, v]) => `${k}: ${valueText(v)}`);
+}
+
+function valueText(v: unknown): string {
+  if (v === null || v === undefined) return '–';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+export function auditTable(lang: Lang, t: Translate, rows: AuditEntry[]) {
   if (rows.length === 0) return html`<p class="muted">${t('empty')}</p>`;
   return html`<table data-testid="audit"><thead><tr><th>${t('time')}</th><th>${t('actor')}</th><th>${t('action')}</th>
 <th>${t('target')}</th><th>${t('detail')}</th></tr></thead>
 <tbody>${rows.map(
     (
       a,
-    ) => html`<tr><td>${formatVietnamTime(a.at)}</td><td>${a.actor}</td><td>${a.action}</td><td>${a.target}</td>
-<td><code>${a.details === null ? '' : JSON.stringify(a.details)}</code></td></tr>`,
+    ) => html`<tr><td>${formatVietnamTime(a.at)}</td><td>${a.actor}</td><td title="${a.action}">${auditAction(lang, a.action)}</td><td>${a.target}</td>
+<td>${auditDetails(a.details).map((line, i) => html`${i > 0 ? html`<br>` : ''}${line}`)}</td></tr>`,
   )}</tbody></table>`;
 }

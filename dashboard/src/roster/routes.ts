@@ -11,6 +11,7 @@ import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
 import { type AuthEnv, canSeeUnit, requireRole } from '../auth/access.js';
+import { forbidden, notFound } from '../errors/answer.js';
 import { type Lang, translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
 
@@ -30,8 +31,7 @@ export function rosterRoutes(db: Database) {
     const lang = c.get('lang');
     const t = translator(lang);
     const unit = await findUnit(db, unitId);
-    if (!unit || !canSeeUnit(staff, unitId))
-      return c.html(layout({ lang, t, title: unitId, body: html`<p class="bad">404</p>`, staff }), 404);
+    if (!unit || !canSeeUnit(staff, unitId)) return notFound(c);
     const roster = await unitRoster(db, unitId);
     const input = (name: string, label: string, extra = '') =>
       html`<p><label>${label}<br><input name="${name}" ${extra} style="font-size:1rem;min-width:20rem"></label></p>`;
@@ -65,12 +65,12 @@ ${input('badge', t('badge'), 'maxlength="64"')}
 
   app.get('/:unitId/roster', leaders, async (c) => {
     const unitId = unitOf(c);
-    return unitId ? page(c, unitId) : c.json({ error: 'forbidden' }, 403);
+    return unitId ? page(c, unitId) : forbidden(c, 'otherWard');
   });
 
   app.post('/:unitId/roster', leaders, limit, async (c) => {
     const unitId = unitOf(c);
-    if (!unitId) return c.json({ error: 'forbidden' }, 403);
+    if (!unitId) return forbidden(c, 'otherWard');
     const f = await c.req.parseBody();
     try {
       const o = await saveOfficer(db, {
@@ -93,7 +93,7 @@ ${input('badge', t('badge'), 'maxlength="64"')}
   app.post('/:unitId/roster/:officerId/retire', leaders, async (c) => {
     const unitId = unitOf(c);
     const officer = OfficerId.safeParse(c.req.param('officerId'));
-    if (!unitId || !officer.success) return c.json({ error: 'forbidden' }, 403);
+    if (!unitId || !officer.success) return forbidden(c, 'otherWard');
     // Only an officer of this unit: the roster lookup keeps a ward inside its own unit.
     if (!(await unitRoster(db, unitId)).some((o) => o.id === officer.data))
       return page(c, unitId, { ok: false, text: `${officer.data}: 404` });
