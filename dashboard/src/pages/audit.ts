@@ -10,7 +10,7 @@ export function auditTable(t: Translate, rows: AuditEntry[]) {
 <tbody>${rows.map(
     (
       a,
-    ) => html`<tr><td>${formatVietnamTime(a.at)}</td><td>${a.actor}</td><td>${a.action}</td><td>${a.target}</td>
-<td><code>${a.details === null ? '' : JSON.stringify(a.details)}</code></td></tr>`,
+    ) => html`<tr><td data-label="${t('time')}">${formatVietnamTime(a.at)}</td><td data-label="${t('actor')}">${a.actor}</td><td data-label="${t('action')}">${a.action}</td><td data-label="${t('target')}">${a.target}</td>
+<td data-label="${t('detail')}"><code>${a.details === null ? '' : JSON.stringify(a.details)}</code></td></tr>`,
   )}</tbody></table>`;
 }
