@@ -37,7 +37,9 @@ export function uncountedTable(t: Translate, j: UnitJudgement, opts: { unitId: s
   return html`<table data-testid="uncounted-table"><thead><tr><th>${t('counter')}</th><th class="num">${t('counted')}</th>
 <th class="num">${t('unverified')}</th><th class="num">${t('filtered')}</th><th class="num">${t('quarantined')}</th></tr></thead>
 <tbody>${j.counters.map(
-    (c) => html`<tr data-counter="${c.counterId}"><td data-label="${t('counter')}">${c.counterId}</td><td class="num" data-label="${t('counted')}">${c.counted}</td>
+    (
+      c,
+    ) => html`<tr data-counter="${c.counterId}"><td data-label="${t('counter')}">${c.counterId}</td><td class="num" data-label="${t('counted')}">${c.counted}</td>
 ${cell(c.unverified, { counter: c.counterId, kind: 'unverified' })}${cell(c.filtered, { counter: c.counterId, kind: 'filtered' })}${quarantined(c.quarantined)}</tr>`,
   )}
 <tr data-counter=""><th>${t('total')}</th><td class="num" data-label="${t('counted')}">${j.counters.reduce((n, c) => n + c.counted, 0)}</td>

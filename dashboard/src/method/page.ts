@@ -30,7 +30,9 @@ function levelMapping(lang: Lang, t: Translate) {
   return html`<table data-testid="level-mapping"><thead><tr><th>${t('scale')}</th><th>${t('pressedLevel')}</th><th>${t('officialLevel')}</th><th class="num">${t('indexPoints')}</th></tr></thead><tbody>
 ${RatingScale.options.flatMap((scale) =>
   scaleLevels(scale).map(
-    (level) => html`<tr><td data-label="${t('scale')}">${scaleName(lang, scale)}</td><td data-label="${t('pressedLevel')}">${levelLabel(lang, scale, level)}</td>
+    (
+      level,
+    ) => html`<tr><td data-label="${t('scale')}">${scaleName(lang, scale)}</td><td data-label="${t('pressedLevel')}">${levelLabel(lang, scale, level)}</td>
 <td data-label="${t('officialLevel')}">${OFFICIAL_LEVEL_NAMES[officialLevel(scale, level)][lang]}</td><td class="num" data-label="${t('indexPoints')}">${ratingIndex(scale, level)}</td></tr>`,
   ),
 )}</tbody></table>`;

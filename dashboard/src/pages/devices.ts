@@ -27,7 +27,7 @@ export function devicesTable(t: Translate, rows: DeviceRow[], quarantined: Reado
     return html`<tr><td data-label="${t('device')}"><a href="/devices/${d.deviceId}">${d.deviceId}</a></td><td data-label="${t('unitName')}">${d.unitId}</td><td data-label="${t('counter')}">${d.counterId}</td>
 <td class="${key === 'online' ? 'ok' : key === 'offline' || key === 'revoked' ? 'bad' : ''}" data-label="${t('status')}">${t(key)}</td>
 <td data-label="${t('lastSeen')}">${d.lastSeenAt ? formatVietnamTime(d.lastSeenAt) : '–'}</td><td class="num" data-label="${t('outbox')}">${outboxDepth(d.telemetry)}</td>
-<td class="num${q > 0 ? ' bad' : ''}" data-testid="quarantined-${d.deviceId}" data-label="${t('quarantined')}">${q}</td><td data-label="Agent">${d.agentVersion ?? '–'}</td></tr>`;
+<td class="num${q > 0 ? ' bad' : ''}" data-label="${t('quarantined')}" data-testid="quarantined-${d.deviceId}">${q}</td><td data-label="Agent">${d.agentVersion ?? '–'}</td></tr>`;
   })}</tbody></table>`;
 }
 
