@@ -9,7 +9,9 @@ type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 /**
  * Phones (360–390 px): nothing scrolls sideways. The header takes the whole width with its links
  * one under another; each table row becomes a card whose cells carry their column's name from
- * `data-label` (set by the table renderers from their header text), since the header row is hidden.
+ * `data-label` (set by the table renderers from their header text), since the header row is
+ * hidden. The label floats in a flow-root cell, so a long label lengthens its card instead of
+ * overlapping the next cell.
  */
 const PHONE = `@media (max-width:600px){
 main{padding:.75rem}
@@ -20,8 +22,8 @@ table,thead,tbody,tr,th,td{display:block;width:auto}
 thead tr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
 tr{border:1px solid var(--line);border-radius:.4rem;margin:0 0 .75rem;padding:.25rem .5rem}
 td{border:0;padding:.3rem 0;min-height:1.8rem}td.num{text-align:left}
-td[data-label]{position:relative;padding-left:45%}
-td[data-label]::before{content:attr(data-label);position:absolute;left:0;width:42%;font-weight:600;color:var(--muted);overflow-wrap:anywhere}
+td[data-label]{display:flow-root}
+td[data-label]::before{content:attr(data-label);float:left;width:42%;margin-right:.5rem;font-weight:600;color:var(--muted);overflow-wrap:anywhere}
 td.num small{white-space:normal}
 .bar{min-width:0}
 }`;
