@@ -161,8 +161,10 @@ function commandsTable(t: ReturnType<typeof translator>, rows: DeviceCommand[]) 
   if (rows.length === 0) return '';
   return html`<table data-testid="commands"><thead><tr><th>${t('time')}</th><th>${t('action')}</th><th>${t('actor')}</th>
 <th>${t('status')}</th><th>${t('detail')}</th></tr></thead><tbody>${rows.map(
-    (c) => html`<tr><td>${formatVietnamTime(c.requestedAt)}</td><td>${c.name}</td><td>${c.requestedBy}</td>
-<td class="${c.answeredAt && !c.ok ? 'bad' : c.ok ? 'ok' : ''}">${commandState(t, c)}</td>
-<td>${c.error ?? (c.result ? JSON.stringify(c.result) : '')}</td></tr>`,
+    (
+      c,
+    ) => html`<tr><td data-label="${t('time')}">${formatVietnamTime(c.requestedAt)}</td><td data-label="${t('action')}">${c.name}</td><td data-label="${t('actor')}">${c.requestedBy}</td>
+<td class="${c.answeredAt && !c.ok ? 'bad' : c.ok ? 'ok' : ''}" data-label="${t('status')}">${commandState(t, c)}</td>
+<td data-label="${t('detail')}">${c.error ?? (c.result ? JSON.stringify(c.result) : '')}</td></tr>`,
   )}</tbody></table>`;
 }

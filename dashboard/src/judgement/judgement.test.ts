@@ -231,8 +231,12 @@ describe.each(STORE_BACKENDS)('what counts for nobody, for leaders, on %s', (bac
     const table = /<table data-testid="uncounted-table">[\s\S]*?<\/table>/.exec(page)?.[0] ?? '';
     const period = 'period=day&amp;date=2026-11-20';
     const href = `/units/trung-van/uncounted?counter=q01&amp;kind=unverified&amp;${period}`;
-    expect(table).toMatch(/<tr data-counter="q01"><td>q01<\/td><td class="num">1<\/td>/);
-    expect(table).toContain(`<td class="num" data-kind="unverified"><a href="${href}">1</a></td>`);
+    expect(table).toContain(
+      `<tr data-counter="q01"><td data-label="${t('counter')}">q01</td><td class="num" data-label="${t('counted')}">1</td>`,
+    );
+    expect(table).toContain(
+      `<td class="num" data-kind="unverified" data-label="${t('unverified')}"><a href="${href}">1</a></td>`,
+    );
     expect(table).toContain(
       `<a href="/units/trung-van/uncounted?counter=q01&amp;kind=filtered&amp;${period}">1</a>`,
     );
@@ -304,7 +308,9 @@ describe.each(STORE_BACKENDS)('what counts for nobody, for leaders, on %s', (bac
       .where(eq(schema.ratings.eventId, id(stale)));
     expect(stored).toMatchObject({ at: null, attribution: 'pending' });
     const page = await (await city(`/units/trung-van?${span}`)).text();
-    expect(page).toMatch(/<tr data-counter="q02">[\s\S]*?data-kind="quarantined"><a href="\/devices">1<\/a>/);
+    expect(page).toMatch(
+      /<tr data-counter="q02">[\s\S]*?data-kind="quarantined" data-label="[^"]*"><a href="\/devices">1<\/a>/,
+    );
     // Never in a list of placed ratings.
     expect(await (await city(`/units/trung-van/uncounted?${span}`)).text()).not.toContain(id(stale));
   });

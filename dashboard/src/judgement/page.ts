@@ -31,16 +31,18 @@ export function uncountedHref(unitId: string, f: UncountedFilter, periodSearch: 
 export function uncountedTable(t: Translate, j: UnitJudgement, opts: { unitId: string; search: string }) {
   if (j.counters.length === 0) return html`<p class="muted">${t('empty')}</p>`;
   const cell = (n: number, f: UncountedFilter & { kind: UncountedKind }) =>
-    html`<td class="num" data-kind="${f.kind}">${n > 0 ? html`<a href="${uncountedHref(opts.unitId, f, opts.search)}">${n}</a>` : '0'}</td>`;
+    html`<td class="num" data-kind="${f.kind}" data-label="${t(f.kind)}">${n > 0 ? html`<a href="${uncountedHref(opts.unitId, f, opts.search)}">${n}</a>` : '0'}</td>`;
   const quarantined = (n: number) =>
-    html`<td class="num" data-kind="quarantined">${n > 0 ? html`<a href="/devices">${n}</a>` : '0'}</td>`;
+    html`<td class="num" data-kind="quarantined" data-label="${t('quarantined')}">${n > 0 ? html`<a href="/devices">${n}</a>` : '0'}</td>`;
   return html`<table data-testid="uncounted-table"><thead><tr><th>${t('counter')}</th><th class="num">${t('counted')}</th>
 <th class="num">${t('unverified')}</th><th class="num">${t('filtered')}</th><th class="num">${t('quarantined')}</th></tr></thead>
 <tbody>${j.counters.map(
-    (c) => html`<tr data-counter="${c.counterId}"><td>${c.counterId}</td><td class="num">${c.counted}</td>
+    (
+      c,
+    ) => html`<tr data-counter="${c.counterId}"><td data-label="${t('counter')}">${c.counterId}</td><td class="num" data-label="${t('counted')}">${c.counted}</td>
 ${cell(c.unverified, { counter: c.counterId, kind: 'unverified' })}${cell(c.filtered, { counter: c.counterId, kind: 'filtered' })}${quarantined(c.quarantined)}</tr>`,
   )}
-<tr data-counter=""><th>${t('total')}</th><td class="num">${j.counters.reduce((n, c) => n + c.counted, 0)}</td>
+<tr data-counter=""><th>${t('total')}</th><td class="num" data-label="${t('counted')}">${j.counters.reduce((n, c) => n + c.counted, 0)}</td>
 ${cell(j.uncounted.unverified, { kind: 'unverified' })}${cell(j.uncounted.filtered, { kind: 'filtered' })}${quarantined(j.uncounted.quarantined)}</tr>
 </tbody></table><p class="note">${t('uncountedNote')} <a href="/cach-tinh?unit=${opts.unitId}#attribution">${t('seeMethod')}</a></p>`;
 }
@@ -60,11 +62,11 @@ function levelText(lang: Lang, scale: string, level: number): string {
 }
 
 function ratingRow(lang: Lang, t: Translate, r: UncountedRating) {
-  return html`<tr data-event-id="${r.eventId}" data-kind="${r.kind}"><td>${formatVietnamTime(r.at)}</td><td>${r.counterId}</td>
-<td>${r.officerId === null ? '–' : html`${r.officerName ?? r.officerId}${r.officerName ? html` <small class="muted">${r.officerId}</small>` : ''}`}</td>
-<td class="${r.official === 'unsatisfied' ? 'bad' : ''}">${levelText(lang, r.scale, r.level)}</td>
-<td>${r.dossierIds.join(', ') || '–'}</td>
-<td>${reasonWords(t, r).map((w, i) => html`${i > 0 ? html`<br>` : ''}${w}`)}</td></tr>`;
+  return html`<tr data-event-id="${r.eventId}" data-kind="${r.kind}"><td data-label="${t('time')}">${formatVietnamTime(r.at)}</td><td data-label="${t('counter')}">${r.counterId}</td>
+<td data-label="${t('namedOfficer')}">${r.officerId === null ? '–' : html`${r.officerName ?? r.officerId}${r.officerName ? html` <small class="muted">${r.officerId}</small>` : ''}`}</td>
+<td class="${r.official === 'unsatisfied' ? 'bad' : ''}" data-label="${t('level')}">${levelText(lang, r.scale, r.level)}</td>
+<td data-label="${t('dossier')}">${r.dossierIds.join(', ') || '–'}</td>
+<td data-label="${t('whyUncounted')}">${reasonWords(t, r).map((w, i) => html`${i > 0 ? html`<br>` : ''}${w}`)}</td></tr>`;
 }
 
 /** Links that change one part of the filter and keep the rest and the period. */

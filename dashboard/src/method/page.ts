@@ -30,8 +30,10 @@ function levelMapping(lang: Lang, t: Translate) {
   return html`<table data-testid="level-mapping"><thead><tr><th>${t('scale')}</th><th>${t('pressedLevel')}</th><th>${t('officialLevel')}</th><th class="num">${t('indexPoints')}</th></tr></thead><tbody>
 ${RatingScale.options.flatMap((scale) =>
   scaleLevels(scale).map(
-    (level) => html`<tr><td>${scaleName(lang, scale)}</td><td>${levelLabel(lang, scale, level)}</td>
-<td>${OFFICIAL_LEVEL_NAMES[officialLevel(scale, level)][lang]}</td><td class="num">${ratingIndex(scale, level)}</td></tr>`,
+    (
+      level,
+    ) => html`<tr><td data-label="${t('scale')}">${scaleName(lang, scale)}</td><td data-label="${t('pressedLevel')}">${levelLabel(lang, scale, level)}</td>
+<td data-label="${t('officialLevel')}">${OFFICIAL_LEVEL_NAMES[officialLevel(scale, level)][lang]}</td><td class="num" data-label="${t('indexPoints')}">${ratingIndex(scale, level)}</td></tr>`,
   ),
 )}</tbody></table>`;
 }
@@ -44,20 +46,20 @@ function example(lang: Lang, t: Translate) {
 ${WORKED_EXAMPLE.ratings.map(
   (
     r,
-  ) => html`<tr><td>${scaleName(lang, r.scale)}</td><td>${levelLabel(lang, r.scale, r.level)}</td><td class="num">${r.count}</td>
-<td>${OFFICIAL_LEVEL_NAMES[officialLevel(r.scale, r.level)][lang]}</td></tr>`,
+  ) => html`<tr><td data-label="${t('scale')}">${scaleName(lang, r.scale)}</td><td data-label="${t('pressedLevel')}">${levelLabel(lang, r.scale, r.level)}</td><td class="num" data-label="${t('ratings')}">${r.count}</td>
+<td data-label="${t('officialLevel')}">${OFFICIAL_LEVEL_NAMES[officialLevel(r.scale, r.level)][lang]}</td></tr>`,
 )}</tbody></table>
 <p>${t('officialLevels')}: ${OFFICIAL_LEVELS.map((l, i) => html`${i > 0 ? ' · ' : ''}${OFFICIAL_LEVEL_NAMES[l][lang]} <b>${countAt(w.official, l)}</b>`)}</p>
 <table data-testid="example-dossiers"><thead><tr><th>${t('exampleDossiers')}</th><th>${t('ratedUnsatisfied')}</th><th>${t('complainedAbout')}</th><th>${t('overdue')}</th></tr></thead><tbody>
 ${WORKED_EXAMPLE.dossiers.map(
   (d) =>
-    html`<tr><td class="num">${d.count}</td><td>${yes(d.ratedUnsatisfied)}</td><td>${yes(d.complainedAbout)}</td><td>${yes(d.overdue)}</td></tr>`,
+    html`<tr><td class="num" data-label="${t('exampleDossiers')}">${d.count}</td><td data-label="${t('ratedUnsatisfied')}">${yes(d.ratedUnsatisfied)}</td><td data-label="${t('complainedAbout')}">${yes(d.complainedAbout)}</td><td data-label="${t('overdue')}">${yes(d.overdue)}</td></tr>`,
 )}</tbody></table>
 <p>${t('exampleCamera')}: ${WORKED_EXAMPLE.camera.join(' · ')}</p>
 <table data-testid="example-results"><thead><tr><th>${t('figure')}</th><th class="num">${t('result')}</th></tr></thead><tbody>
 ${w.figures.map(({ doc, figure }) => {
   const column = FIGURE_COLUMNS.find((c) => c.doc.id === doc.id);
-  return html`<tr><td><a href="#${doc.id}">${doc.name[lang]}</a></td>${column ? figureCell(t, column.kind, figure, { id: doc.id, few: column.few }) : ''}</tr>`;
+  return html`<tr><td data-label="${t('figure')}"><a href="#${doc.id}">${doc.name[lang]}</a></td>${column ? figureCell(t, column.kind, figure, { id: doc.id, few: column.few, label: t('result') }) : ''}</tr>`;
 })}</tbody></table>`;
 }
 

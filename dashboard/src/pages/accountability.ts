@@ -12,8 +12,8 @@ export function presenceTable(t: Translate, rows: PresenceRow[]) {
 <tbody>${rows.map(
     (
       r,
-    ) => html`<tr><td>${r.counterId}</td><td>${r.officerName ?? r.officerId}</td><td>${formatVietnamTime(r.startedAt)}</td>
-<td>${r.endedAt ? formatVietnamTime(r.endedAt) : html`<b class="ok">${t('stillSignedIn')}</b>`}</td></tr>`,
+    ) => html`<tr><td data-label="${t('counter')}">${r.counterId}</td><td data-label="${t('officer')}">${r.officerName ?? r.officerId}</td><td data-label="${t('signedInAt')}">${formatVietnamTime(r.startedAt)}</td>
+<td data-label="${t('signedOutAt')}">${r.endedAt ? formatVietnamTime(r.endedAt) : html`<b class="ok">${t('stillSignedIn')}</b>`}</td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -24,7 +24,7 @@ export function unsatisfiedTable(lang: Lang, t: Translate, rows: BadRatingRow[])
 <tbody>${rows.map(
     (
       r,
-    ) => html`<tr><td>${formatVietnamTime(r.at ?? r.deviceTs)}</td><td>${r.counterId}</td><td>${r.officerName ?? r.officerId ?? '–'}</td>
-<td class="bad">${levelLabel(lang, r.scale, r.level)}</td><td>${r.dossierIds.join(', ') || '–'}</td><td>${r.reasons.join(', ') || '–'}</td></tr>`,
+    ) => html`<tr><td data-label="${t('time')}">${formatVietnamTime(r.at ?? r.deviceTs)}</td><td data-label="${t('counter')}">${r.counterId}</td><td data-label="${t('officer')}">${r.officerName ?? r.officerId ?? '–'}</td>
+<td class="bad" data-label="${t('level')}">${levelLabel(lang, r.scale, r.level)}</td><td data-label="${t('dossier')}">${r.dossierIds.join(', ') || '–'}</td><td data-label="${t('reasons')}">${r.reasons.join(', ') || '–'}</td></tr>`,
   )}</tbody></table>`;
 }

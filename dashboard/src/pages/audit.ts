@@ -30,7 +30,7 @@ export function auditTable(lang: Lang, t: Translate, rows: AuditEntry[]) {
 <tbody>${rows.map(
     (
       a,
-    ) => html`<tr><td>${formatVietnamTime(a.at)}</td><td>${a.actor}</td><td title="${a.action}">${auditAction(lang, a.action)}</td><td>${a.target}</td>
-<td>${auditDetails(a.details).map((line, i) => html`${i > 0 ? html`<br>` : ''}${line}`)}</td></tr>`,
+    ) => html`<tr><td data-label="${t('time')}">${formatVietnamTime(a.at)}</td><td data-label="${t('actor')}">${a.actor}</td><td data-label="${t('action')}" title="${a.action}">${auditAction(lang, a.action)}</td><td data-label="${t('target')}">${a.target}</td>
+<td data-label="${t('detail')}">${auditDetails(a.details).map((line, i) => html`${i > 0 ? html`<br>` : ''}${line}`)}</td></tr>`,
   )}</tbody></table>`;
 }

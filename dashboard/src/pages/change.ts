@@ -30,7 +30,7 @@ export function changeCell(t: Translate, current: HeadlineFigures, previous: Hea
   // Absent from the previous period's rows means nothing was recorded then.
   const before = previous ?? NOTHING_RECORDED;
   const few = current.satisfiedShare.state === 'too_few' || before.satisfiedShare.state === 'too_few';
-  return html`<td class="num${few ? ' too-few' : ''}" data-testid="change">${change(current.ratings, before.ratings)} · ${change(
+  return html`<td class="num${few ? ' too-few' : ''}" data-testid="change" data-label="${t('vsPrevious')}">${change(current.ratings, before.ratings)} · ${change(
     points(current.satisfiedShare),
     points(before.satisfiedShare),
     1,

@@ -27,9 +27,9 @@ ${figureHeaders(t, RATING_COLUMNS)}${figureHeaders(t, [DOSSIER_COLUMN])}<th clas
 <tbody>${rows.map(
     (
       u,
-    ) => html`<tr data-unit="${u.unitId}"><td><a href="/units/${u.unitId}?${period.search}">${u.unitName}</a> <small class="muted">${u.province}</small></td>
-<td class="num">${u.ratings}</td>${officialCells(u)}${figureCells(t, RATING_COLUMNS, u)}${figureCells(t, [DOSSIER_COLUMN], u)}
-<td class="num">${u.visits}</td><td class="num">${u.unratedVisits}</td>${figureCells(t, [CAMERA_COLUMN], u)}
+    ) => html`<tr data-unit="${u.unitId}"><td data-label="${t('unitName')}"><a href="/units/${u.unitId}?${period.search}">${u.unitName}</a> <small class="muted">${u.province}</small></td>
+<td class="num" data-label="${t('ratings')}">${u.ratings}</td>${officialCells(lang, u)}${figureCells(t, RATING_COLUMNS, u)}${figureCells(t, [DOSSIER_COLUMN], u)}
+<td class="num" data-label="${t('visits')}">${u.visits}</td><td class="num" data-label="${t('unrated')}">${u.unratedVisits}</td>${figureCells(t, [CAMERA_COLUMN], u)}
 ${changeCell(t, u, before.get(u.unitId))}</tr>`,
   )}</tbody></table>${overdueNote(t, rows)}`;
 }

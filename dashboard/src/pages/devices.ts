@@ -24,10 +24,10 @@ export function devicesTable(t: Translate, rows: DeviceRow[], quarantined: Reado
 <tbody>${rows.map((d) => {
     const key = d.revokedAt ? 'revoked' : (STATUS_KEYS[d.status] ?? 'never_seen');
     const q = quarantined.get(d.deviceId) ?? 0;
-    return html`<tr><td><a href="/devices/${d.deviceId}">${d.deviceId}</a></td><td>${d.unitId}</td><td>${d.counterId}</td>
-<td class="${key === 'online' ? 'ok' : key === 'offline' || key === 'revoked' ? 'bad' : ''}">${t(key)}</td>
-<td>${d.lastSeenAt ? formatVietnamTime(d.lastSeenAt) : '–'}</td><td class="num">${outboxDepth(d.telemetry)}</td>
-<td class="num${q > 0 ? ' bad' : ''}" data-testid="quarantined-${d.deviceId}">${q}</td><td>${d.agentVersion ?? '–'}</td></tr>`;
+    return html`<tr><td data-label="${t('device')}"><a href="/devices/${d.deviceId}">${d.deviceId}</a></td><td data-label="${t('unitName')}">${d.unitId}</td><td data-label="${t('counter')}">${d.counterId}</td>
+<td class="${key === 'online' ? 'ok' : key === 'offline' || key === 'revoked' ? 'bad' : ''}" data-label="${t('status')}">${t(key)}</td>
+<td data-label="${t('lastSeen')}">${d.lastSeenAt ? formatVietnamTime(d.lastSeenAt) : '–'}</td><td class="num" data-label="${t('outbox')}">${outboxDepth(d.telemetry)}</td>
+<td class="num${q > 0 ? ' bad' : ''}" data-label="${t('quarantined')}" data-testid="quarantined-${d.deviceId}">${q}</td><td data-label="Agent">${d.agentVersion ?? '–'}</td></tr>`;
   })}</tbody></table>`;
 }
 
@@ -46,8 +46,8 @@ export function quarantineTable(t: Translate, rows: QuarantinedEvent[]) {
 <th>${t('deviceClaimed')}</th><th>${t('receivedAt')}</th></tr></thead>
 <tbody>${rows.map((e) => {
     const key = EVENT_KEYS[e.type];
-    return html`<tr><td><a href="/devices/${e.deviceId}">${e.deviceId}</a></td><td>${e.unitId}</td>
-<td>${key ? t(key) : e.type}</td><td class="bad">${formatVietnamTime(e.deviceTs)}</td><td>${formatVietnamTime(e.receivedAt)}</td></tr>`;
+    return html`<tr><td data-label="${t('device')}"><a href="/devices/${e.deviceId}">${e.deviceId}</a></td><td data-label="${t('unitName')}">${e.unitId}</td>
+<td data-label="${t('eventType')}">${key ? t(key) : e.type}</td><td class="bad" data-label="${t('deviceClaimed')}">${formatVietnamTime(e.deviceTs)}</td><td data-label="${t('receivedAt')}">${formatVietnamTime(e.receivedAt)}</td></tr>`;
   })}</tbody></table>`;
 }
 
@@ -68,7 +68,7 @@ export function alertsTable(t: Translate, rows: OpenAlert[]) {
 <th>${t('openAlerts')}</th><th>${t('detail')}</th><th>${t('since')}</th></tr></thead>
 <tbody>${rows.map((a) => {
     const key = ALERT_KEYS[a.kind];
-    return html`<tr><td>${a.deviceId ?? '–'}</td><td>${a.unitId}</td><td class="bad">${key ? t(key) : a.kind}</td>
-<td>${a.message}</td><td>${formatVietnamTime(a.createdAt)}</td></tr>`;
+    return html`<tr><td data-label="${t('device')}">${a.deviceId ?? '–'}</td><td data-label="${t('unitName')}">${a.unitId}</td><td class="bad" data-label="${t('openAlerts')}">${key ? t(key) : a.kind}</td>
+<td data-label="${t('detail')}">${a.message}</td><td data-label="${t('since')}">${formatVietnamTime(a.createdAt)}</td></tr>`;
   })}</tbody></table>`;
 }

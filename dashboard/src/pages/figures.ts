@@ -82,6 +82,7 @@ export function figureCells<R>(t: Translate, columns: ReadonlyArray<FigureColumn
     figureCell(t, c.kind, c.pick(row), {
       id: c.doc.id,
       few: c.few,
+      label: t(c.header),
       ...(c.sample ? { sample: t(c.sample) } : {}),
     }),
   );
@@ -92,9 +93,10 @@ export function officialHeaders(lang: Lang) {
   return OFFICIAL_LEVELS.map((l) => html`<th class="num">${OFFICIAL_LEVEL_NAMES[l][lang]}</th>`);
 }
 
-export function officialCells(r: RatingFigures) {
+export function officialCells(lang: Lang, r: RatingFigures) {
   return OFFICIAL_LEVELS.map(
-    (l) => html`<td class="num" data-official="${l}">${countAt(r.official, l)}</td>`,
+    (l) =>
+      html`<td class="num" data-official="${l}" data-label="${OFFICIAL_LEVEL_NAMES[l][lang]}">${countAt(r.official, l)}</td>`,
   );
 }
 

@@ -6,6 +6,45 @@ import type { Lang, Translate } from '../i18n.js';
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
+/**
+ * Phones (360–390 px): nothing scrolls sideways. The header takes the whole width with its links
+ * one under another; each table row becomes a card whose cells carry their column's name from
+ * `data-label` (set by the table renderers from their header text), since the header row is
+ * hidden. The label floats in a flow-root cell, so a long label lengthens its card instead of
+ * overlapping the next cell.
+ */
+const PHONE = `@media (max-width:600px){
+main{padding:.75rem}
+header{padding:.5rem .75rem;gap:0 .75rem}header h1{flex:1 0 100%}
+header form{display:flex;align-items:center;gap:.5rem;flex-wrap:wrap}
+nav.period form,nav.period form label{display:flex;flex-wrap:wrap;gap:.25rem .5rem;margin:.25rem 0}
+table,thead,tbody,tr,th,td{display:block;width:auto}
+thead tr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
+tr{border:1px solid var(--line);border-radius:.4rem;margin:0 0 .75rem;padding:.25rem .5rem}
+td{border:0;padding:.3rem 0;min-height:1.8rem}td.num{text-align:left}
+td[data-label]{display:flow-root}
+td[data-label]::before{content:attr(data-label);float:left;width:42%;margin-right:.5rem;font-weight:600;color:var(--muted);overflow-wrap:anywhere}
+td.num small{white-space:normal}
+.bar{min-width:0}
+}`;
+
+/**
+ * Paper for the monthly meeting: the page title, the unit and the period with its dates stay;
+ * navigation, forms and live markers go; rows are never split across pages; black on white.
+ */
+const PRINT = `@media print{
+:root{--fg:#000;--bg:#fff;--muted:#000;--ok:#000;--bad:#000;--accent:#000}
+body{color:#000;background:#fff;font-size:11pt}
+header{background:none;color:#000;padding:0 0 .4rem;border-bottom:2px solid #000}
+header a,header form,nav,form,.live-dot,button{display:none!important}
+main{max-width:none;padding:.5rem 0}
+a{color:#000;text-decoration:none}th{background:none;border-bottom:1px solid #000}
+thead{display:table-header-group}tr,th,td{break-inside:avoid;page-break-inside:avoid}
+h2,h3{break-after:avoid}.period-label{font-size:12pt}
+.bar span{print-color-adjust:exact;-webkit-print-color-adjust:exact}
+tr.fresh{animation:none}
+}`;
+
 const STYLE = `
 :root{--fg:#111;--bg:#fff;--muted:#555;--ok:#0a6b2d;--bad:#b00020;--line:#ccc;--accent:#003d99}
 *{box-sizing:border-box}body{font:16px/1.45 system-ui,"Segoe UI",Roboto,sans-serif;margin:0;color:var(--fg);background:var(--bg)}
@@ -21,6 +60,12 @@ dl dt{font-weight:600;margin-top:.4rem}
 nav.period a{margin-right:.75rem}nav.period form{display:inline-flex;flex-wrap:wrap;gap:.5rem;margin:.25rem 0 0 .5rem}.note{color:var(--muted);font-size:.9rem}
 .live-dot{display:inline-block;width:.6rem;height:.6rem;border-radius:50%;background:#2ecc40;margin-right:.3rem}
 tr.fresh{animation:fresh 2s ease-out}@keyframes fresh{from{background:#fff6bf}to{background:transparent}}
+td,.who,h2 small{overflow-wrap:anywhere}
+header a,header button,nav.period a,main form button,main form input,main form select{min-height:44px}
+header a,nav.period a{display:inline-flex;align-items:center;padding:0 .25rem}
+header button,main form button,main form input,main form select{font:inherit;padding:.4rem .75rem;max-width:100%}
+${PHONE}
+${PRINT}
 `;
 
 export interface LayoutOptions {
@@ -95,11 +140,11 @@ export function figureCell(
   t: Translate,
   kind: FigureKind,
   f: Figure,
-  opts: { id: string; few?: 'tooFew' | 'tooFewSamples'; sample?: string },
+  opts: { id: string; few?: 'tooFew' | 'tooFewSamples'; sample?: string; label?: string },
 ) {
   const { value, interval } = figureText(kind, f);
   const title = interval ? `${t('interval95')}: ${interval}` : '';
-  return html`<td class="num ${STATE_CLASS[f.state]}" data-figure="${opts.id}" data-state="${f.state}" title="${title}">${value}${
+  return html`<td class="num ${STATE_CLASS[f.state]}" data-figure="${opts.id}" data-state="${f.state}" title="${title}"${opts.label ? html` data-label="${opts.label}"` : ''}>${value}${
     interval ? html`<small>${interval}</small>` : ''
   }${f.state === 'too_few' ? html`<small>${t(opts.few ?? 'tooFew')} (n = ${f.n})</small>` : ''}${
     opts.sample && f.state !== 'too_few' && f.n > 0 ? html`<small>${f.n} ${opts.sample}</small>` : ''

@@ -24,7 +24,9 @@ ${r.summary ? officerTable(lang, t, [r.summary], { search: period.search, previo
 <h3>${t('byHour')}</h3>
 <table data-testid="by-hour"><thead><tr><th>${t('hour')}</th><th>${t('ratings')}</th><th></th><th>${t('satisfiedShare')}</th></tr></thead><tbody>
 ${r.byHour.map(
-  (h) => html`<tr><td>${String(h.hour).padStart(2, '0')}:00</td><td class="num">${h.ratings}</td>
+  (
+    h,
+  ) => html`<tr><td data-label="${t('hour')}">${String(h.hour).padStart(2, '0')}:00</td><td class="num" data-label="${t('ratings')}">${h.ratings}</td>
 <td><div class="bar"><span style="width:${num((h.ratings / max) * 100, 1)}%;background:#003d99"></span></div></td>
 ${figureCells(t, [SATISFIED_SHARE_COLUMN], h)}</tr>`,
 )}</tbody></table>

@@ -69,8 +69,8 @@ export function officerTable(
 <thead><tr><th>${t('officer')}</th><th class="num">${t('ratings')}</th>${officialHeaders(lang)}<th>${t('distribution')}</th>${figureHeaders(t, RATING_COLUMNS)}${figureHeaders(t, [DOSSIER_COLUMN])}${figureHeaders(t, [CAMERA_COLUMN])}<th>${t('vsPrevious')}</th></tr></thead>
 <tbody>${rows.map(
     (s) => html`<tr data-officer="${s.officerId ?? ''}">
-<td>${s.officerId === null ? html`<span class="muted">${t('noOfficer')}</span>` : html`<a href="/officers/${s.officerId}?${period.search}">${s.officerName ?? s.officerId}</a>${s.officerName ? html` <small class="muted">${s.officerId}</small>` : ''}`}</td>
-<td class="num">${s.ratings}</td>${officialCells(s)}<td>${s.ratings > 0 ? distribution(lang, s) : '–'}</td>
+<td data-label="${t('officer')}">${s.officerId === null ? html`<span class="muted">${t('noOfficer')}</span>` : html`<a href="/officers/${s.officerId}?${period.search}">${s.officerName ?? s.officerId}</a>${s.officerName ? html` <small class="muted">${s.officerId}</small>` : ''}`}</td>
+<td class="num" data-label="${t('ratings')}">${s.ratings}</td>${officialCells(lang, s)}<td data-label="${t('distribution')}">${s.ratings > 0 ? distribution(lang, s) : '–'}</td>
 ${figureCells(t, RATING_COLUMNS, s)}${figureCells(t, [DOSSIER_COLUMN], s)}${figureCells(t, [CAMERA_COLUMN], s)}
 ${changeCell(t, s, before.get(s.officerId))}</tr>`,
   )}</tbody></table>${overdueNote(t, rows)}</div>`;
@@ -83,9 +83,9 @@ export function counterTable(lang: Lang, t: Translate, rows: CounterSummary[]) {
 <tbody>${rows.map(
     (
       c,
-    ) => html`<tr data-counter="${c.counterId}"><td>${c.counterId}</td><td class="num">${c.ratings}</td>${officialCells(c)}
-<td>${c.ratings > 0 ? distribution(lang, c) : '–'}</td>${figureCells(t, RATING_COLUMNS, c)}
-<td class="num">${c.visits}</td><td class="num">${c.unratedVisits}</td>${figureCells(t, [CAMERA_COLUMN], c)}</tr>`,
+    ) => html`<tr data-counter="${c.counterId}"><td data-label="${t('counter')}">${c.counterId}</td><td class="num" data-label="${t('ratings')}">${c.ratings}</td>${officialCells(lang, c)}
+<td data-label="${t('distribution')}">${c.ratings > 0 ? distribution(lang, c) : '–'}</td>${figureCells(t, RATING_COLUMNS, c)}
+<td class="num" data-label="${t('visits')}">${c.visits}</td><td class="num" data-label="${t('unrated')}">${c.unratedVisits}</td>${figureCells(t, [CAMERA_COLUMN], c)}</tr>`,
   )}</tbody></table>`;
 }
 
@@ -106,11 +106,11 @@ export function ratingRow(lang: Lang, t: Translate, r: RatingRow) {
         ? html`${r.officerName} <small class="muted">${r.officerId}</small>`
         : html`${r.officerId} <small class="muted">${t('notOnUnitRoster')}</small>`;
   return html`<tr data-event-id="${r.eventId}" data-counted="${String(r.counted)}"${r.counted ? '' : html` class="uncounted"`}>
-<td>${placed ? formatVietnamTime(r.at!) : html`<span class="muted">${formatVietnamTime(r.deviceTs)} (${t('claimedUnplaced')})</span>`}</td><td>${r.counterId}</td>
-<td>${officer}</td>
-<td class="${r.official === 'unsatisfied' ? 'bad' : ''}">${levelLabel(lang, r.scale, r.level)}</td>
-<td>${r.dossierIds.join(', ') || '–'}</td><td>${r.ticket ?? '–'}</td>
-<td>${r.counted ? '' : html`<small data-testid="uncounted-marker"><b>${t('notCounted')}</b>: ${why.join('; ')}</small>`}</td></tr>`;
+<td data-label="${t('time')}">${placed ? formatVietnamTime(r.at!) : html`<span class="muted">${formatVietnamTime(r.deviceTs)} (${t('claimedUnplaced')})</span>`}</td><td data-label="${t('counter')}">${r.counterId}</td>
+<td data-label="${t('officer')}">${officer}</td>
+<td class="${r.official === 'unsatisfied' ? 'bad' : ''}" data-label="${t('level')}">${levelLabel(lang, r.scale, r.level)}</td>
+<td data-label="${t('dossier')}">${r.dossierIds.join(', ') || '–'}</td><td data-label="${t('ticket')}">${r.ticket ?? '–'}</td>
+<td data-label="${t('counted')}">${r.counted ? '' : html`<small data-testid="uncounted-marker"><b>${t('notCounted')}</b>: ${why.join('; ')}</small>`}</td></tr>`;
 }
 
 export function liveRatingsTable(lang: Lang, t: Translate, rows: RatingRow[]) {
@@ -154,7 +154,7 @@ export function commentList(t: Translate, rows: CommentRow[]) {
 <th>${t('dossier')}</th><th>${t('comments')}</th></tr></thead><tbody>${rows.map(
     (
       r,
-    ) => html`<tr><td>${formatVietnamTime(r.createdAt)}</td><td>${r.counterId ?? '–'}</td><td>${r.officerId ?? '–'}</td>
-<td>${r.dossierId ?? '–'}</td><td>${r.kind === 'complaint' ? html`<b>${t('commentComplaint')}</b>: ` : r.kind === 'praise' ? html`<i>${t('commentPraise')}</i>: ` : ''}${r.body}</td></tr>`,
+    ) => html`<tr><td data-label="${t('time')}">${formatVietnamTime(r.createdAt)}</td><td data-label="${t('counter')}">${r.counterId ?? '–'}</td><td data-label="${t('officer')}">${r.officerId ?? '–'}</td>
+<td data-label="${t('dossier')}">${r.dossierId ?? '–'}</td><td data-label="${t('comments')}">${r.kind === 'complaint' ? html`<b>${t('commentComplaint')}</b>: ` : r.kind === 'praise' ? html`<i>${t('commentPraise')}</i>: ` : ''}${r.body}</td></tr>`,
   )}</tbody></table>`;
 }

@@ -39,7 +39,9 @@ export function rosterRoutes(db: Database) {
 ${notice ? html`<p class="${notice.ok ? 'ok' : 'bad'}" role="status" data-testid="notice">${notice.text}</p>` : ''}
 <table data-testid="roster"><thead><tr><th>${t('officerId')}</th><th>${t('officer')}</th><th>${t('badge')}</th><th></th></tr></thead>
 <tbody>${roster.map(
-      (o) => html`<tr><td>${o.id}</td><td>${o.name}</td><td>${o.badge ?? '–'}</td>
+      (
+        o,
+      ) => html`<tr><td data-label="${t('officerId')}">${o.id}</td><td data-label="${t('officer')}">${o.name}</td><td data-label="${t('badge')}">${o.badge ?? '–'}</td>
 <td><form method="post" action="/units/${unitId}/roster/${o.id}/retire" style="margin:0" data-confirm="${t('retireConfirm')} ${o.name}?"><button type="submit">${t('retire')}</button></form></td></tr>`,
     )}</tbody></table>
 <h3>${t('addOrUpdateOfficer')}</h3>
