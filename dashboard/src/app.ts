@@ -25,9 +25,18 @@ import { streamSSE } from 'hono/streaming';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
-import { type AuthEnv, canSeeOfficer, canSeeUnit, homeOf, identify, requireRole } from './auth/access.js';
+import {
+  type AuthEnv,
+  canFollowUpComments,
+  canSeeOfficer,
+  canSeeUnit,
+  homeOf,
+  identify,
+  requireRole,
+} from './auth/access.js';
 import { resolveClientAddress } from './auth/client-address.js';
 import { authRoutes } from './auth/routes.js';
+import { commentFollowUpRoutes } from './comments/follow-up.js';
 import { type CommentLimits, commentRoutes } from './comments/routes.js';
 import { deviceRoutes, devicesOverview } from './devices/routes.js';
 import { badRequest, forbidden, notFound, serverError, wantsJson } from './errors/answer.js';
@@ -200,7 +209,7 @@ export function createDashboardApp(deps: DashboardDeps) {
 <h3><span class="live-dot"></span>${t('liveRatings')}</h3>${liveRatingsTable(lang, t, latest)}
 <h3>${t('unsatisfiedList')}</h3>${unsatisfiedTable(lang, t, unsatisfied)}
 <h3>${t('presence')}</h3>${presenceTable(t, presence)}
-<h3>${t('comments')}</h3>${commentList(t, comments)}`;
+<h3 id="comments">${t('comments')} <small><a href="/units/${unitId}/comments">${t('allComments')}</a></small></h3>${commentList(t, comments, { unitId, leader: canFollowUpComments(staff, unitId) })}`;
     return c.html(
       layout({
         lang,
@@ -276,6 +285,7 @@ export function createDashboardApp(deps: DashboardDeps) {
   app.route('/', judgementRoutes({ db: deps.db, now }));
   app.route('/devices', deviceRoutes(deps.db));
   app.route('/units', rosterRoutes(deps.db));
+  app.route('/units', commentFollowUpRoutes(deps.db));
 
   // Who provisioned, revoked, changed settings, rosters and accounts: for the city only.
   app.get('/audit', requireRole('city'), async (c) => {

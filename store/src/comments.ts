@@ -1,6 +1,7 @@
-import { desc, eq, type SQL, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from './db.js';
-import { comments } from './schema.js';
+import { inTransaction } from './notify.js';
+import { auditLog, comments, officers, staffAccounts } from './schema.js';
 
 /**
  * What a citizen marks a comment as on the form: `complaint` (Góp ý / Phản ánh) or `praise`
@@ -10,6 +11,21 @@ export const COMMENT_KINDS = ['complaint', 'praise'] as const;
 export type CommentKind = (typeof COMMENT_KINDS)[number];
 /** Inlined, not bound, so that even a generic plan matches `comments_complaint_dossier_idx`. */
 const COMPLAINT: CommentKind = 'complaint';
+
+/**
+ * Follow-up of a comment by the unit's leaders: `new` as sent; `handled` (looked into, nothing
+ * sent back); `replied` (the unit answered the citizen, the answer is kept). A comment only moves
+ * forward: new → handled → replied, or new → replied.
+ */
+export const COMMENT_STATUSES = ['new', 'handled', 'replied'] as const;
+export type CommentStatus = (typeof COMMENT_STATUSES)[number];
+const NEXT: Record<CommentStatus, readonly CommentStatus[]> = {
+  new: ['handled', 'replied'],
+  handled: ['replied'],
+  replied: [],
+};
+/** Inlined, not bound, so that the badge count matches `comments_new_unit_idx`. */
+const NEW: CommentStatus = 'new';
 
 /**
  * THE rule for "this dossier was complained about" (Decision 766): a comment of the unit naming
@@ -22,6 +38,38 @@ export function complaintAbout(unitId: SQL, dossierId: SQL): SQL {
     and ${comments.dossierId} = ${dossierId} and ${comments.kind} = ${sql.raw(`'${COMPLAINT}'`)})`;
 }
 
+/**
+ * The reference number a citizen is given when they send a comment: `GY-` (góp ý), the comment's
+ * id in at least six digits, `-`, and a Luhn check digit, e.g. `GY-000042-4`. Read out over the
+ * phone, a mistyped digit or two swapped neighbours fail the check instead of naming another
+ * comment. It is the id, so it is never stored apart: `commentIdOfReference` reads it back.
+ */
+export function commentReference(id: number): string {
+  const digits = String(id).padStart(6, '0');
+  return `GY-${digits}-${luhnDigit(digits)}`;
+}
+
+/** The id a reference names, or null when it is not one (spaces, case and dashes are forgiven). */
+export function commentIdOfReference(reference: string): number | null {
+  const m = /^GY-?(\d{1,15})-?(\d)$/i.exec(reference.replace(/\s+/g, ''));
+  if (!m) return null;
+  const [, digits, check] = m as unknown as [string, string, string];
+  if (luhnDigit(digits) !== Number(check)) return null;
+  const id = Number(digits);
+  return id > 0 && Number.isSafeInteger(id) ? id : null;
+}
+
+function luhnDigit(digits: string): number {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    // From the right, every other digit (starting with the last) is doubled.
+    let d = Number(digits[digits.length - 1 - i]) * (i % 2 === 0 ? 2 : 1);
+    if (d > 9) d -= 9;
+    sum += d;
+  }
+  return (10 - (sum % 10)) % 10;
+}
+
 export interface NewComment {
   unitId: string;
   counterId: string | null;
@@ -32,16 +80,116 @@ export interface NewComment {
   contact: string | null;
 }
 
-export async function addComment(db: Executor, c: NewComment): Promise<number> {
+export async function addComment(db: Executor, c: NewComment): Promise<{ id: number; reference: string }> {
   const [row] = await db.insert(comments).values(c).returning({ id: comments.id });
-  return row!.id;
+  return { id: row!.id, reference: commentReference(row!.id) };
 }
 
-export async function recentComments(db: Executor, unitId: string, limit = 20) {
-  return db
-    .select()
+export interface CommentRow {
+  id: number;
+  reference: string;
+  createdAt: Date;
+  counterId: string | null;
+  officerId: string | null;
+  /** Only an officer on this unit's roster is named; another unit's officer stays an ID. */
+  officerName: string | null;
+  dossierId: string | null;
+  kind: string | null;
+  body: string;
+  /** What the citizen left to be reached at: the caller decides who may see it. */
+  contact: string | null;
+  status: CommentStatus;
+  handledBy: string | null;
+  handledByName: string | null;
+  handledAt: Date | null;
+  reply: string | null;
+}
+
+/** The unit's comments, newest first; `ids` narrows to those (a search by reference). */
+export async function recentComments(
+  db: Executor,
+  unitId: string,
+  limit = 20,
+  ids?: readonly number[],
+): Promise<CommentRow[]> {
+  const rows = await db
+    .select({
+      id: comments.id,
+      createdAt: comments.createdAt,
+      counterId: comments.counterId,
+      officerId: comments.officerId,
+      officerName: officers.name,
+      dossierId: comments.dossierId,
+      kind: comments.kind,
+      body: comments.body,
+      contact: comments.contact,
+      status: comments.status,
+      handledBy: comments.handledBy,
+      handledByName: staffAccounts.displayName,
+      handledAt: comments.handledAt,
+      reply: comments.reply,
+    })
     .from(comments)
-    .where(eq(comments.unitId, unitId))
-    .orderBy(desc(comments.createdAt))
+    .leftJoin(officers, and(eq(officers.id, comments.officerId), eq(officers.unitId, comments.unitId)))
+    .leftJoin(staffAccounts, eq(staffAccounts.username, comments.handledBy))
+    .where(and(eq(comments.unitId, unitId), ids ? inArray(comments.id, [...ids]) : undefined))
+    .orderBy(desc(comments.createdAt), desc(comments.id))
     .limit(limit);
+  return rows.map((r) => ({ ...r, reference: commentReference(r.id), status: statusOf(r.status) }));
+}
+
+function statusOf(s: string): CommentStatus {
+  return (COMMENT_STATUSES as readonly string[]).includes(s) ? (s as CommentStatus) : 'new';
+}
+
+/** The ward leader's badge: comments of the unit nobody has handled or replied to yet. */
+export async function newCommentCount(db: Executor, unitId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(comments)
+    .where(and(eq(comments.unitId, unitId), sql`${comments.status} = ${sql.raw(`'${NEW}'`)}`));
+  return row?.n ?? 0;
+}
+
+export type FollowUpResult = 'done' | 'not-found' | 'not-allowed';
+
+/**
+ * A leader moves a comment of `unitId` on (a comment of another unit is "not found": the unit
+ * comes from the leader's scope, never from the comment). Who and when are stamped, and the
+ * audit log gets `comment.follow-up` in the same transaction.
+ */
+export async function followUpComment(
+  db: Executor,
+  input: {
+    unitId: string;
+    commentId: number;
+    status: Exclude<CommentStatus, 'new'>;
+    reply: string | null;
+    username: string;
+    actor: string;
+    at?: Date;
+  },
+): Promise<FollowUpResult> {
+  return inTransaction(db, async (tx) => {
+    const [row] = await tx
+      .select({ status: comments.status })
+      .from(comments)
+      .where(and(eq(comments.id, input.commentId), eq(comments.unitId, input.unitId)))
+      .for('update');
+    if (!row) return 'not-found';
+    const from = statusOf(row.status);
+    if (!NEXT[from].includes(input.status)) return 'not-allowed';
+    const reply = input.status === 'replied' ? input.reply : null;
+    await tx
+      .update(comments)
+      .set({ status: input.status, handledBy: input.username, handledAt: input.at ?? new Date(), reply })
+      .where(eq(comments.id, input.commentId));
+    await tx.insert(auditLog).values({
+      actor: input.actor,
+      action: 'comment.follow-up',
+      target: commentReference(input.commentId),
+      details: { unitId: input.unitId, from, to: input.status, ...(reply ? { reply } : {}) },
+    });
+    return 'done';
+  });
 }

@@ -301,12 +301,22 @@ export const comments = pgTable(
      */
     kind: text('kind'),
     body: text('body').notNull(),
+    /** Phone or email the citizen chose to leave: shown to the unit's leaders only. */
     contact: text('contact'),
     createdAt: ts('created_at').notNull().defaultNow(),
+    /** Follow-up: `new` until a leader marks it `handled` or `replied` (comments.ts). */
+    status: text('status').notNull().default('new'),
+    /** Username of the leader who last moved it on, and when. */
+    handledBy: text('handled_by'),
+    handledAt: ts('handled_at'),
+    /** What the unit answered the citizen (state `replied`); null otherwise. */
+    reply: text('reply'),
   },
   (t) => [
     // "Was this dossier complained about" (`complaintAbout`), probed per dossier of a report.
     index('comments_complaint_dossier_idx').on(t.unitId, t.dossierId).where(sql`${t.kind} = 'complaint'`),
+    // The ward leader's "new comments" badge, counted on every page they open.
+    index('comments_new_unit_idx').on(t.unitId).where(sql`${t.status} = 'new'`),
   ],
 );
 

@@ -1,11 +1,23 @@
-import { type Database, type StaffMember, type StaffRole, staffBySession } from '@onestop/store';
+import {
+  type Database,
+  newCommentCount,
+  type StaffMember,
+  type StaffRole,
+  staffBySession,
+} from '@onestop/store';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { forbidden } from '../errors/answer.js';
 
 export const SESSION_COOKIE = 'onestop_session';
 
-export type AuthEnv = { Variables: { staff: StaffMember | null } };
+/**
+ * Who is asking, as the pages see them. `newComments` (ward leaders in a browser only) feeds the
+ * "new comments" badge of the menu: counted once per request, where the session is read.
+ */
+export type Viewer = StaffMember & { newComments?: number };
+
+export type AuthEnv = { Variables: { staff: Viewer | null } };
 
 /**
  * Finds who is asking: a browser session cookie, or `Authorization: Bearer <token>` for API
@@ -15,9 +27,11 @@ export function identify(db: Database): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
     const cookie = getCookie(c, SESSION_COOKIE);
-    let staff: StaffMember | null = null;
+    let staff: Viewer | null = null;
     if (bearer) staff = await staffBySession(db, bearer, ['api']);
     else if (cookie) staff = await staffBySession(db, cookie, ['browser']);
+    if (staff && cookie && !bearer && staff.role === 'ward' && staff.unitId)
+      staff = { ...staff, newComments: await newCommentCount(db, staff.unitId) };
     c.set('staff', staff);
     await next();
   };
@@ -50,6 +64,14 @@ export function canSeeUnit(staff: StaffMember | null, unitId: string): boolean {
   if (!staff) return false;
   if (staff.role === 'city') return true;
   return staff.role === 'ward' && staff.unitId === unitId;
+}
+
+/**
+ * The phone or email a citizen left with a comment, and moving the comment on: for the leaders
+ * of its unit (the ward leader, the city) only, never technicians or officers.
+ */
+export function canFollowUpComments(staff: StaffMember | null, unitId: string): boolean {
+  return (staff?.role === 'ward' || staff?.role === 'city') && canSeeUnit(staff, unitId);
 }
 
 /** An officer sees their own record; leaders see the records of the units they may see. */

@@ -41,6 +41,10 @@ const TEXT = {
     vi: 'Cảm ơn ông/bà đã góp ý. Lãnh đạo đơn vị sẽ xem xét.',
     en: 'Thank you. The unit leaders will review it.',
   },
+  reference: {
+    vi: 'Mã số góp ý của ông/bà (xin ghi lại để hỏi về góp ý này):',
+    en: 'Your comment reference (keep it to ask about this comment):',
+  },
   privacy: {
     vi: 'Chỉ lưu nội dung và thông tin liên hệ ông/bà tự nguyện cung cấp.',
     en: 'Only what you write and the contact you choose to give are stored.',
@@ -100,7 +104,7 @@ export function commentRoutes(
     const f = form.data;
     if (!(await findUnit(db, f.unit))) return notFound(c, { error: 'unknown unit', field: 'unit' });
     recent.record(address);
-    await addComment(db, {
+    const { reference } = await addComment(db, {
       unitId: f.unit,
       counterId: f.counter ?? null,
       officerId: f.officer ?? null,
@@ -114,7 +118,8 @@ export function commentRoutes(
         lang,
         t: translator(lang),
         title: say(lang, 'heading'),
-        body: html`<p style="font-size:1.3rem">${say(lang, 'thanks')}</p>`,
+        body: html`<p style="font-size:1.3rem">${say(lang, 'thanks')}</p>
+<p>${say(lang, 'reference')} <b style="font-size:1.5rem" data-testid="comment-reference">${reference}</b></p>`,
         staff: null,
       }),
       201,

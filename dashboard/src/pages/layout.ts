@@ -1,7 +1,7 @@
 import { displayFigure, type Figure, type FigureKind } from '@onestop/evaluation';
-import type { StaffMember } from '@onestop/store';
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
+import type { Viewer } from '../auth/access.js';
 import type { Lang, Translate } from '../i18n.js';
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
@@ -58,6 +58,8 @@ th{background:#f2f4f8}td.num{text-align:right;font-variant-numeric:tabular-nums}
 dl dt{font-weight:600;margin-top:.4rem}
 .bar{display:flex;height:1rem;min-width:8rem;border:1px solid var(--line)}.bar span{display:block;height:100%}
 nav.period a{margin-right:.75rem}nav.period form{display:inline-flex;flex-wrap:wrap;gap:.5rem;margin:.25rem 0 0 .5rem}.note{color:var(--muted);font-size:.9rem}
+.badge{display:inline-block;min-width:1.4rem;padding:0 .4rem;margin-left:.3rem;border-radius:.7rem;background:#ffd43b;color:#111;font-weight:700;text-align:center}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
 .live-dot{display:inline-block;width:.6rem;height:.6rem;border-radius:50%;background:#2ecc40;margin-right:.3rem}
 tr.fresh{animation:fresh 2s ease-out}@keyframes fresh{from{background:#fff6bf}to{background:transparent}}
 td,.who,h2 small{overflow-wrap:anywhere}
@@ -75,16 +77,21 @@ export interface LayoutOptions {
   body: Html;
   script?: string;
   /** Who is signed in: the menu shows only what their role may open. `null` on public pages. */
-  staff: StaffMember | null;
+  staff: Viewer | null;
   /** A report's period query (`periodSearch`): switching language keeps the period shown. */
   periodSearch?: string;
 }
 
-function menu(t: Translate, staff: StaffMember | null) {
+function menu(t: Translate, staff: Viewer | null) {
   if (!staff) return '';
   const city = staff.role === 'city' ? html`<a href="/">${t('city')}</a>` : '';
+  const badge = staff.newComments
+    ? html` <span class="badge" data-testid="new-comments" title="${t('newCommentsBadge')}">${staff.newComments}<span class="sr"> ${t('newCommentsBadge')}</span></span>`
+    : '';
   const unit =
-    staff.role === 'ward' && staff.unitId ? html`<a href="/units/${staff.unitId}">${t('myUnit')}</a>` : '';
+    staff.role === 'ward' && staff.unitId
+      ? html`<a href="/units/${staff.unitId}">${t('myUnit')}</a><a href="/units/${staff.unitId}/comments">${t('comments')}${badge}</a>`
+      : '';
   const devices = staff.role !== 'officer' ? html`<a href="/devices">${t('devices')}</a>` : '';
   const audit = staff.role === 'city' ? html`<a href="/audit">${t('audit')}</a>` : '';
   const own =

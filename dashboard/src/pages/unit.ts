@@ -5,7 +5,7 @@ import {
   type RatingScale,
   RatingScale as RatingScaleSchema,
 } from '@onestop/protocol';
-import type { CounterSummary, OfficerSummary, RatingRow, recentComments } from '@onestop/store';
+import type { CommentRow, CounterSummary, OfficerSummary, RatingRow } from '@onestop/store';
 import { html } from 'hono/html';
 import { type Lang, levelLabel, scaledLevelLabel, type Translate } from '../i18n.js';
 import { reasonWords } from '../judgement/page.js';
@@ -89,6 +89,14 @@ export function counterTable(lang: Lang, t: Translate, rows: CounterSummary[]) {
   )}</tbody></table>`;
 }
 
+/** An officer by name when on this unit's roster; any other ID as such, "not on this roster". */
+function officerWords(t: Translate, o: { officerId: string | null; officerName: string | null }) {
+  if (o.officerId === null) return '–';
+  return o.officerName !== null
+    ? html`${o.officerName} <small class="muted">${o.officerId}</small>`
+    : html`${o.officerId} <small class="muted">${t('notOnUnitRoster')}</small>`;
+}
+
 /**
  * One stored rating as it arrived, whatever the centre made of it. An uncounted one says why (the
  * same words as the list of uncounted ratings); a quarantined one shows the time its device
@@ -99,12 +107,7 @@ export function ratingRow(lang: Lang, t: Translate, r: RatingRow) {
   const placed = r.at !== null;
   const why = placed ? reasonWords(t, r) : [t('quarantined')];
   if (placed && !r.counted && why.length === 0) why.push(t('notJudgedYet'));
-  const officer =
-    r.officerId === null
-      ? '–'
-      : r.officerName !== null
-        ? html`${r.officerName} <small class="muted">${r.officerId}</small>`
-        : html`${r.officerId} <small class="muted">${t('notOnUnitRoster')}</small>`;
+  const officer = officerWords(t, r);
   return html`<tr data-event-id="${r.eventId}" data-counted="${String(r.counted)}"${r.counted ? '' : html` class="uncounted"`}>
 <td data-label="${t('time')}">${placed ? formatVietnamTime(r.at!) : html`<span class="muted">${formatVietnamTime(r.deviceTs)} (${t('claimedUnplaced')})</span>`}</td><td data-label="${t('counter')}">${r.counterId}</td>
 <td data-label="${t('officer')}">${officer}</td>
@@ -146,15 +149,41 @@ export function unitScript(unitId: string, periodSearch: string, lang: Lang): st
 })();`;
 }
 
-type CommentRow = Awaited<ReturnType<typeof recentComments>>[number];
-
-export function commentList(t: Translate, rows: CommentRow[]) {
-  if (rows.length === 0) return html`<p class="muted">${t('empty')}</p>`;
-  return html`<table data-testid="comments"><thead><tr><th>${t('time')}</th><th>${t('counter')}</th><th>${t('officer')}</th>
-<th>${t('dossier')}</th><th>${t('comments')}</th></tr></thead><tbody>${rows.map(
+/**
+ * The unit's comments with their reference and follow-up state. `leader`: the viewer leads this
+ * unit (`canFollowUpComments`), so the citizen's contact and the follow-up forms are shown;
+ * for anyone else neither is even rendered.
+ */
+export function commentList(
+  t: Translate,
+  rows: CommentRow[],
+  opts: { unitId: string; leader: boolean; reference?: string },
+) {
+  const search = html`<form method="get" action="/units/${opts.unitId}/comments" role="search"><label>${t('commentSearch')} <input name="ref" value="${opts.reference ?? ''}" maxlength="24" placeholder="GY-000000-0"></label> <button type="submit">${t('search')}</button></form>`;
+  if (rows.length === 0)
+    return html`${search}<p class="muted" data-testid="comments-empty">${opts.reference ? t('commentSearchNone') : t('empty')}</p>`;
+  const contact = opts.leader ? html`<th>${t('commentContact')}</th>` : '';
+  return html`${search}<table data-testid="comments"><thead><tr><th>${t('commentReference')}</th><th>${t('time')}</th><th>${t('counter')}</th><th>${t('officer')}</th>
+<th>${t('dossier')}</th><th>${t('comments')}</th>${contact}<th>${t('commentFollowUp')}</th></tr></thead><tbody>${rows.map(
     (
       r,
-    ) => html`<tr><td data-label="${t('time')}">${formatVietnamTime(r.createdAt)}</td><td data-label="${t('counter')}">${r.counterId ?? '–'}</td><td data-label="${t('officer')}">${r.officerId ?? '–'}</td>
-<td data-label="${t('dossier')}">${r.dossierId ?? '–'}</td><td data-label="${t('comments')}">${r.kind === 'complaint' ? html`<b>${t('commentComplaint')}</b>: ` : r.kind === 'praise' ? html`<i>${t('commentPraise')}</i>: ` : ''}${r.body}</td></tr>`,
+    ) => html`<tr data-comment="${r.reference}" data-status="${r.status}"><td data-label="${t('commentReference')}"><code>${r.reference}</code></td><td data-label="${t('time')}">${formatVietnamTime(r.createdAt)}</td><td data-label="${t('counter')}">${r.counterId ?? '–'}</td><td data-label="${t('officer')}">${officerWords(t, r)}</td>
+<td data-label="${t('dossier')}">${r.dossierId ?? '–'}</td><td data-label="${t('comments')}">${r.kind === 'complaint' ? html`<b>${t('commentComplaint')}</b>: ` : r.kind === 'praise' ? html`<i>${t('commentPraise')}</i>: ` : ''}${r.body}</td>
+${opts.leader ? html`<td data-label="${t('commentContact')}" data-testid="comment-contact">${r.contact ?? '–'}</td>` : ''}<td data-label="${t('commentFollowUp')}">${followUpCell(t, r, opts)}</td></tr>`,
   )}</tbody></table>`;
+}
+
+function followUpCell(t: Translate, r: CommentRow, opts: { unitId: string; leader: boolean }) {
+  const state = html`<b data-testid="comment-status">${t(`commentStatus_${r.status}`)}</b>${
+    r.handledAt
+      ? html`<br><small class="muted" data-testid="comment-handled">${r.handledByName ?? r.handledBy ?? '–'} · ${formatVietnamTime(r.handledAt)}</small>`
+      : ''
+  }${r.reply ? html`<br><small>${r.reply}</small>` : ''}`;
+  if (!opts.leader || r.status === 'replied') return state;
+  const action = `/units/${opts.unitId}/comments/${r.id}/follow-up`;
+  const handled =
+    r.status === 'new'
+      ? html`<form method="post" action="${action}"><input type="hidden" name="status" value="handled"><button type="submit">${t('commentMarkHandled')}</button></form>`
+      : '';
+  return html`${state}${handled}<form method="post" action="${action}"><input type="hidden" name="status" value="replied"><label>${t('commentReplyText')}<br><textarea name="reply" rows="2" required maxlength="2000" style="width:100%"></textarea></label><button type="submit">${t('commentMarkReplied')}</button></form>`;
 }

@@ -1,0 +1,199 @@
+import { addStaffMember, openStaffSession, recentAudit, schema } from '@onestop/store';
+import { openTestStore, STORE_BACKENDS, type TestStore } from '@onestop/store/testing';
+import { desc, eq } from 'drizzle-orm';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDashboardApp } from '../app.js';
+import { SESSION_COOKIE } from '../auth/access.js';
+import { LiveRatingFeed } from '../live/feed.js';
+
+const logger = pino({ level: 'silent' });
+const ORIGIN = { origin: 'http://localhost' };
+const CONTACT = '0912 345 678';
+
+describe.each(STORE_BACKENDS)('following comments up, on %s', (backend) => {
+  let store: TestStore;
+  let app: ReturnType<typeof createDashboardApp>;
+  let feed: LiveRatingFeed;
+  const sessions: Record<string, string> = {};
+  const open = (who: string, path: string) =>
+    app.request(path, { headers: { cookie: `${SESSION_COOKIE}=${sessions[who]}` } });
+  const post = (who: string, path: string, form: Record<string, string>) =>
+    app.request(path, {
+      method: 'POST',
+      headers: { ...ORIGIN, cookie: `${SESSION_COOKIE}=${sessions[who]}` },
+      body: new URLSearchParams(form),
+    });
+  /** As the citizen does, through the QR form: the reference from the thank-you page. */
+  const send = async (unit: string, extra: Record<string, string> = {}) => {
+    const res = await app.request('/comment', {
+      method: 'POST',
+      headers: ORIGIN,
+      body: new URLSearchParams({
+        unit,
+        kind: 'complaint',
+        body: 'Phải chờ quá lâu',
+        contact: CONTACT,
+        ...extra,
+      }),
+    });
+    expect(res.status).toBe(201);
+    const ref = /data-testid="comment-reference">([^<]+)</.exec(await res.text())?.[1];
+    expect(ref).toMatch(/^GY-\d{6}-\d$/);
+    const [row] = await store.db.select().from(schema.comments).orderBy(desc(schema.comments.id)).limit(1);
+    return { ref: ref!, id: row!.id };
+  };
+
+  beforeAll(async () => {
+    store = await openTestStore(backend);
+    await store.db.insert(schema.units).values([
+      { id: 'trung-van', name: 'Phường Trung Văn' },
+      { id: 'kim-anh', name: 'Xã Kim Anh' },
+    ]);
+    await store.db.insert(schema.officers).values([
+      { id: 'cb-lan', unitId: 'trung-van', name: 'Nguyễn Thị Lan' },
+      { id: 'cb-tam', unitId: 'kim-anh', name: 'Phạm Thị Tâm' },
+    ]);
+    for (const [username, role, unitId, officerId] of [
+      ['city', 'city', null, null],
+      ['lead.tv', 'ward', 'trung-van', null],
+      ['lead.ka', 'ward', 'kim-anh', null],
+      ['tech', 'technician', null, null],
+      ['lan', 'officer', 'trung-van', 'cb-lan'],
+    ] as const) {
+      await addStaffMember(store.db, { username, role, unitId, officerId, actor: 'test' });
+      sessions[username] = (await openStaffSession(store.db, username, 'browser')).token;
+    }
+    feed = new LiveRatingFeed(store, logger);
+    app = createDashboardApp({
+      db: store.db,
+      registry: new Registry(),
+      logger,
+      feed,
+      commentLimits: { perAddress: 100, windowMs: 60_000 },
+    });
+  });
+  afterAll(async () => {
+    feed.stop();
+    await store?.close();
+  });
+
+  it('gives the citizen a reference that the leader finds the comment by', async () => {
+    const { ref } = await send('trung-van', { officer: 'cb-lan' });
+    const page = await (
+      await open('lead.tv', `/units/trung-van/comments?ref=${encodeURIComponent(ref)}`)
+    ).text();
+    expect(page).toContain(`data-comment="${ref}"`);
+    expect(page.match(/data-comment="/g)).toHaveLength(1);
+    // The officer by name (on this unit's roster), the kind kept.
+    expect(page).toContain('Nguyễn Thị Lan');
+    expect(page).toContain('<b>Góp ý / Phản ánh</b>');
+    // A typo in the reference finds nothing, never a neighbour's comment.
+    const typo = ref.replace(/\d$/, (d) => String((Number(d) + 1) % 10));
+    const none = await (
+      await open('lead.tv', `/units/trung-van/comments?ref=${encodeURIComponent(typo)}`)
+    ).text();
+    expect(none).toContain('data-testid="comments-empty"');
+  });
+
+  it("shows the citizen's contact to the unit's leaders and the city, never to technicians or officers", async () => {
+    await send('trung-van');
+    for (const who of ['lead.tv', 'city'])
+      for (const path of ['/units/trung-van', '/units/trung-van/comments']) {
+        const res = await open(who, path);
+        expect(res.status).toBe(200);
+        expect(await res.text()).toContain(CONTACT);
+      }
+    for (const who of ['tech', 'lan', 'lead.ka'])
+      for (const path of ['/units/trung-van', '/units/trung-van/comments']) {
+        const res = await open(who, path);
+        expect(res.status).toBe(403);
+        expect(await res.text()).not.toContain(CONTACT);
+      }
+  });
+
+  it('marks a comment handled: state, who, when, and the audit log in words', async () => {
+    const { id, ref } = await send('trung-van');
+    const before = Date.now();
+    const res = await post('lead.tv', `/units/trung-van/comments/${id}/follow-up`, { status: 'handled' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/units/trung-van/comments');
+    const [row] = await store.db.select().from(schema.comments).where(eq(schema.comments.id, id));
+    expect(row).toMatchObject({ status: 'handled', handledBy: 'lead.tv', reply: null });
+    expect(row!.handledAt!.getTime()).toBeGreaterThanOrEqual(before - 1000);
+    const page = await (await open('lead.tv', `/units/trung-van/comments?ref=${ref}`)).text();
+    expect(page).toContain('data-status="handled"');
+    expect(page).toMatch(/data-testid="comment-handled">lead\.tv · /);
+    const [entry] = await recentAudit(store.db, 1, 'comment.follow-up');
+    expect(entry).toMatchObject({
+      actor: 'dashboard:lead.tv',
+      target: ref,
+      details: { from: 'new', to: 'handled' },
+    });
+    const audit = await (await open('city', '/audit')).text();
+    expect(audit).toContain('Xử lý góp ý của người dân');
+    expect(await (await open('city', '/audit?lang=en')).text()).toContain(
+      'Citizen&#39;s comment followed up',
+    );
+    // Marked once: a second "handled" is refused in words, a reply still goes through.
+    const again = await post('lead.tv', `/units/trung-van/comments/${id}/follow-up`, { status: 'handled' });
+    expect(again.status).toBe(400);
+    expect(await again.text()).toContain('không thể chuyển lại');
+    const noReply = await post('lead.tv', `/units/trung-van/comments/${id}/follow-up`, { status: 'replied' });
+    expect(noReply.status).toBe(400);
+    const replied = await post('city', `/units/trung-van/comments/${id}/follow-up`, {
+      status: 'replied',
+      reply: 'Đã gọi lại cho người dân',
+    });
+    expect(replied.status).toBe(303);
+    const [after] = await store.db.select().from(schema.comments).where(eq(schema.comments.id, id));
+    expect(after).toMatchObject({ status: 'replied', handledBy: 'city', reply: 'Đã gọi lại cho người dân' });
+  });
+
+  it("refuses another ward's leader, technicians and officers; 404 for a comment of another unit", async () => {
+    const { id } = await send('trung-van');
+    const path = `/units/trung-van/comments/${id}/follow-up`;
+    const foreign = await post('lead.ka', path, { status: 'handled' });
+    expect(foreign.status).toBe(403);
+    expect(await foreign.text()).toContain('Đơn vị này thuộc phường, xã khác');
+    expect((await post('tech', path, { status: 'handled' })).status).toBe(403);
+    expect((await post('lan', path, { status: 'handled' })).status).toBe(403);
+    // Kim Anh's leader naming the comment under their own unit reaches nothing.
+    expect(
+      (await post('lead.ka', `/units/kim-anh/comments/${id}/follow-up`, { status: 'handled' })).status,
+    ).toBe(404);
+    expect((await post('lead.tv', path, { status: 'closed' })).status).toBe(400);
+    const [row] = await store.db.select().from(schema.comments).where(eq(schema.comments.id, id));
+    expect(row!.status).toBe('new');
+    // A cross-site form post never gets that far.
+    const csrf = await app.request(path, {
+      method: 'POST',
+      headers: { origin: 'http://evil.example', cookie: `${SESSION_COOKIE}=${sessions['lead.tv']}` },
+      body: new URLSearchParams({ status: 'handled' }),
+    });
+    expect(csrf.status).toBe(403);
+  });
+
+  it("shows the ward leader a badge with the unit's new comments only", async () => {
+    const badge = async (who: string) => {
+      const page = await (await open(who, '/cach-tinh')).text();
+      return Number(/data-testid="new-comments"[^>]*>(\d+)/.exec(page)?.[1] ?? 0);
+    };
+    const newOf = async (unitId: string) =>
+      (await store.db.select().from(schema.comments).where(eq(schema.comments.unitId, unitId))).filter(
+        (c) => c.status === 'new',
+      ).length;
+    await send('kim-anh');
+    await send('kim-anh');
+    const { id } = await send('trung-van');
+    expect(await badge('lead.tv')).toBe(await newOf('trung-van'));
+    expect(await badge('lead.ka')).toBe(await newOf('kim-anh'));
+    expect(await badge('lead.ka')).toBeGreaterThanOrEqual(2);
+    const tv = await badge('lead.tv');
+    await post('lead.tv', `/units/trung-van/comments/${id}/follow-up`, { status: 'handled' });
+    expect(await badge('lead.tv')).toBe(tv - 1);
+    // Only ward leaders carry the badge.
+    expect(await badge('city')).toBe(0);
+  });
+});
