@@ -380,7 +380,13 @@ function unsatisfiedIn(unitId: string, period: Period) {
  * Counted unsatisfied ratings with the dossiers and reasons behind them, for follow-up, newest
  * first: `limit` of them after skipping `offset` (a page of `countUnsatisfiedRatings`).
  */
-export async function unsatisfiedRatings(db: Executor, unitId: string, period: Period, limit = 100, offset = 0) {
+export async function unsatisfiedRatings(
+  db: Executor,
+  unitId: string,
+  period: Period,
+  limit = 100,
+  offset = 0,
+) {
   return db
     .select({ ...ratingColumns, reasons: ratings.reasons })
     .from(ratings)

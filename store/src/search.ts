@@ -61,7 +61,10 @@ async function counted(rows: Promise<{ n: number }[]>): Promise<number> {
 }
 
 /** `unit_id = …` for a ward leader's search; nothing for the city's. */
-function inUnit(column: typeof ratings.unitId | typeof visits.unitId | typeof comments.unitId, unitId: string | null) {
+function inUnit(
+  column: typeof ratings.unitId | typeof visits.unitId | typeof comments.unitId,
+  unitId: string | null,
+) {
   return unitId === null ? undefined : eq(column, unitId);
 }
 
