@@ -57,6 +57,7 @@ import {
 } from './pages/unit.js';
 import { periodJson, periodSearch, ReportQuery, resolvePeriod, storeSpan, withPeriods } from './period.js';
 import { rosterRoutes } from './roster/routes.js';
+import { searchRoutes } from './search/routes.js';
 import { query } from './validate.js';
 
 export interface DashboardDeps {
@@ -289,6 +290,7 @@ export function createDashboardApp(deps: DashboardDeps) {
   app.route('/', judgementRoutes({ db: deps.db, now }));
   app.route('/devices', deviceRoutes(deps.db));
   app.route('/units', rosterRoutes(deps.db));
+  app.route('/', searchRoutes(deps.db));
 
   // Who provisioned, revoked, changed settings, rosters and accounts: for the city only.
   app.get('/audit', requireRole('city'), async (c) => {

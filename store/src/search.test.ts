@@ -135,7 +135,7 @@ describe.each(STORE_BACKENDS)('search by dossier ID or ticket on %s', (backend) 
     await store.db.transaction(async (tx) => {
       await tx.execute(sql`set local enable_seqscan = off`);
       const plan = async (q: ReturnType<typeof sql>) =>
-        JSON.stringify((await tx.execute(sql`explain ${q}`)).rows);
+        JSON.stringify(((await tx.execute(sql`explain ${q}`)) as unknown as { rows: unknown[] }).rows);
       expect(await plan(sql`select 1 from ratings where dossier_ids @> array['D-2']::text[]`)).toContain(
         'ratings_dossier_ids_idx',
       );

@@ -66,7 +66,8 @@ export function reasonWords(t: Translate, r: Pick<UncountedRating, 'filterReason
   return words;
 }
 
-function levelText(lang: Lang, scale: string, level: number): string {
+/** A level named with its scale, for lists where levels of several scales meet. */
+export function levelText(lang: Lang, scale: string, level: number): string {
   const s = RatingScale.safeParse(scale);
   // Levels of every scale may meet in one list: each names its scale.
   return s.success ? scaledLevelLabel(lang, s.data, level) : levelLabel(lang, scale, level);

@@ -21,6 +21,8 @@ export function pageWindow(page: number, size: number): { limit: number; offset:
  * "Showing X–Y of Z" with links to the previous and next pages; `href` builds a page's link (it
  * keeps the period and filters). Nothing for an empty list: the list says so itself.
  */
+export type PagerHtml = ReturnType<typeof html> | '';
+
 export function pager(
   t: Translate,
   p: {
@@ -31,7 +33,7 @@ export function pager(
     href: (page: number) => string;
     id?: string;
   },
-) {
+): PagerHtml {
   if (p.total === 0) return '';
   const from = (p.page - 1) * p.size + 1;
   const text =
