@@ -3,6 +3,7 @@ import { OfficerId, UnitId, vietnamDate } from '@onestop/protocol';
 import {
   compareUnits,
   counterSummaries,
+  countUnsatisfiedRatings,
   type Database,
   findUnit,
   officerRecord,
@@ -47,12 +48,13 @@ import { judgementRoutes } from './judgement/routes.js';
 import type { LiveRatingFeed } from './live/feed.js';
 import { methodRoutes } from './method/routes.js';
 import { registerAlertGauge } from './metrics.js';
-import { presenceTable, unsatisfiedTable } from './pages/accountability.js';
+import { presenceTable, UNSATISFIED_PAGE_SIZE, unsatisfiedTable } from './pages/accountability.js';
 import { auditTable } from './pages/audit.js';
 import { cityTable } from './pages/city.js';
 import { officerCsv } from './pages/csv.js';
 import { layout } from './pages/layout.js';
 import { officerPage } from './pages/officer.js';
+import { pagedReportQuery, pager, pageWindow } from './pages/pager.js';
 import { periodNav } from './pages/period-nav.js';
 import {
   commentList,
@@ -64,6 +66,7 @@ import {
 } from './pages/unit.js';
 import { periodJson, periodSearch, ReportQuery, resolvePeriod, storeSpan, withPeriods } from './period.js';
 import { rosterRoutes } from './roster/routes.js';
+import { searchRoutes } from './search/routes.js';
 import { query } from './validate.js';
 
 export interface DashboardDeps {
@@ -179,19 +182,21 @@ export function createDashboardApp(deps: DashboardDeps) {
     return c.html(layout({ lang, t, title: t('city'), body, staff, periodSearch: search }));
   });
 
-  app.get('/units/:unitId', leaders, query(ReportQuery), async (c) => {
+  app.get('/units/:unitId', leaders, pagedReportQuery, async (c) => {
     const p = unitParam.safeParse(c.req.param());
     if (!p.success) return badRequest(c, { error: 'invalid unitId' });
     const { unitId } = p.data;
     const staff = c.get('staff');
     if (!canSeeUnit(staff, unitId)) return forbidden(c, 'otherWard');
-    const { period, previous, search, today } = periodsOf(c.req.valid('query'));
+    const asked = c.req.valid('query');
+    const { period, previous, search, today } = periodsOf(asked);
     const lang = c.get('lang');
     const t = translator(lang);
     const unit = await findUnit(deps.db, unitId);
     if (!unit) return notFound(c, { error: 'unknown unit', unitId });
     const span = storeSpan(period);
-    const [officers, before, counters, judgement, latest, comments, presence, unsatisfied] =
+    const bad = pageWindow(asked.page, UNSATISFIED_PAGE_SIZE);
+    const [officers, before, counters, judgement, latest, comments, presence, unsatisfied, unsatisfiedTotal] =
       await Promise.all([
         officerSummaries(deps.db, unitId, span),
         officerSummaries(deps.db, unitId, storeSpan(previous)),
@@ -200,14 +205,23 @@ export function createDashboardApp(deps: DashboardDeps) {
         recentRatings(deps.db, { unitId, limit: 50 }),
         recentComments(deps.db, unitId, 20),
         presenceIntervalsOf(deps.db, unitId, span),
-        unsatisfiedRatings(deps.db, unitId, span),
+        unsatisfiedRatings(deps.db, unitId, span, bad.limit, bad.offset),
+        countUnsatisfiedRatings(deps.db, unitId, span),
       ]);
+    const unsatisfiedPager = pager(t, {
+      page: asked.page,
+      size: UNSATISFIED_PAGE_SIZE,
+      total: unsatisfiedTotal,
+      shown: unsatisfied.length,
+      href: (page) => `/units/${unitId}?${search}&page=${page}#unsatisfied`,
+      id: 'unsatisfied',
+    });
     const body = html`<h2>${unit.name} <small class="muted">${t('unit')}</small></h2>${periodNav(lang, t, period, today)}
 <h3>${t('officers')} <small><a href="/units/${unitId}/roster">${t('roster')}</a> · <a href="/units/${unitId}/settings">${t('unitSettings')}</a> · <a href="/units/${unitId}/officers.csv?${search}" download>${t('downloadCsv')}</a></small></h3>${officerTable(lang, t, officers, { search, previous: before })}<p class="note">${t('fairnessNote')}</p>
 <h3>${t('counters')}</h3>${counterTable(lang, t, counters)}
 <h3>${t('uncountedTitle')}</h3>${uncountedTable(t, judgement, { unitId, search })}
 <h3><span class="live-dot"></span>${t('liveRatings')}</h3>${liveRatingsTable(lang, t, latest)}
-<h3>${t('unsatisfiedList')}</h3>${unsatisfiedTable(lang, t, unsatisfied)}
+<h3>${t('unsatisfiedList')}</h3>${unsatisfiedTable(lang, t, unsatisfied, unsatisfiedPager)}
 <h3>${t('presence')}</h3>${presenceTable(t, presence)}
 <h3 id="comments">${t('comments')} <small><a href="/units/${unitId}/comments">${t('allComments')}</a></small></h3>${commentList(t, comments, { unitId, leader: canFollowUpComments(staff, unitId) })}`;
     return c.html(
@@ -286,6 +300,7 @@ export function createDashboardApp(deps: DashboardDeps) {
   app.route('/devices', deviceRoutes(deps.db));
   app.route('/units', rosterRoutes(deps.db));
   app.route('/units', commentFollowUpRoutes(deps.db));
+  app.route('/', searchRoutes(deps.db));
 
   // Who provisioned, revoked, changed settings, rosters and accounts: for the city only.
   app.get('/audit', requireRole('city'), async (c) => {

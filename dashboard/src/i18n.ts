@@ -1,4 +1,4 @@
-import { LEVEL_LABELS, type RatingScale } from '@onestop/protocol';
+import { LEVEL_LABELS, type RatingScale, reasonLabel } from '@onestop/protocol';
 
 export type Lang = 'vi' | 'en';
 
@@ -257,7 +257,30 @@ const MESSAGES = {
   bothKinds: { vi: 'Cả hai loại', en: 'Both kinds' },
   namedOfficer: { vi: 'Cán bộ do thiết bị ghi', en: 'Officer named by the device' },
   whyUncounted: { vi: 'Lý do không được tính', en: 'Why not counted' },
-  listLimited: { vi: 'Chỉ hiển thị {n} đánh giá mới nhất.', en: 'Showing the latest {n} only.' },
+  shownOf: { vi: 'Đang hiện {from}–{to} trong tổng số {total}', en: 'Showing {from}–{to} of {total}' },
+  pageBeyond: {
+    vi: 'Trang này không còn mục nào (tổng số {total}).',
+    en: 'Nothing on this page ({total} in all).',
+  },
+  pagePrevious: { vi: '‹ Trang trước', en: '‹ Previous page' },
+  pageNext: { vi: 'Trang sau ›', en: 'Next page ›' },
+  searchLabel: { vi: 'Mã hồ sơ hoặc số thứ tự', en: 'Dossier ID or queue ticket' },
+  searchTitle: { vi: 'Tìm theo mã hồ sơ hoặc số thứ tự', en: 'Search by dossier ID or queue ticket' },
+  searchScopeUnit: { vi: 'Trong đơn vị của bạn', en: 'Within your unit' },
+  searchScopeCity: { vi: 'Trong tất cả các đơn vị', en: 'Across all units' },
+  searchNothing: {
+    vi: 'Không có đánh giá, lượt tiếp hay góp ý nào mang mã «{q}».',
+    en: 'No rating, visit or comment carries «{q}».',
+  },
+  searchRatings: { vi: 'Đánh giá', en: 'Ratings' },
+  searchVisits: { vi: 'Lượt tiếp công dân', en: 'Visits' },
+  searchComments: { vi: 'Góp ý', en: 'Comments' },
+  unitColumn: { vi: 'Đơn vị', en: 'Unit' },
+  visitStarted: { vi: 'Bắt đầu', en: 'Started' },
+  visitEnded: { vi: 'Kết thúc', en: 'Ended' },
+  visitRated: { vi: 'Đã đánh giá', en: 'Rated' },
+  yes: { vi: 'Có', en: 'Yes' },
+  no: { vi: 'Không', en: 'No' },
   backToUnit: { vi: '← Về trang đơn vị', en: '← Back to the unit' },
   attribution_no_officer: { vi: 'Thiết bị không ghi cán bộ nào', en: 'The device named no officer' },
   attribution_unknown_officer: { vi: 'Cán bộ không có trong danh sách nào', en: 'Officer on no roster' },
@@ -519,6 +542,11 @@ export function scaleLevels(scale: RatingScale): number[] {
   return Object.keys(LEVEL_LABELS[scale])
     .map(Number)
     .sort((a, b) => b - a);
+}
+
+/** A citizen's reason codes in words (the kiosk's own), joined for a table cell; '–' for none. */
+export function reasonsText(lang: Lang, codes: readonly string[]): string {
+  return codes.map((c) => reasonLabel(c, lang)).join(', ') || '–';
 }
 
 /** `?lang=` wins, then the cookie; Vietnamese by default. */

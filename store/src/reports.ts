@@ -49,7 +49,8 @@ export interface RatingRow {
   counted: boolean;
 }
 
-const ratingColumns = {
+/** A rating as pages list it (`RatingRow`); the query joins `officers` on `namedOfficerOfUnit`. */
+export const ratingColumns = {
   eventId: ratings.eventId,
   unitId: ratings.unitId,
   counterId: ratings.counterId,
@@ -364,23 +365,45 @@ export async function presenceIntervalsOf(db: Executor, unitId: string, period: 
     .limit(200);
 }
 
-/** Counted unsatisfied ratings with the dossiers and reasons behind them, for follow-up. */
-export async function unsatisfiedRatings(db: Executor, unitId: string, period: Period, limit = 100) {
+/** Counted unsatisfied ratings of a unit placed in a period: the list and its count share it. */
+function unsatisfiedIn(unitId: string, period: Period) {
+  return and(
+    eq(ratings.unitId, unitId),
+    eq(ratings.official, 'unsatisfied'),
+    countsForOfficer(),
+    gte(ratings.at, period.from),
+    lt(ratings.at, period.to),
+  );
+}
+
+/**
+ * Counted unsatisfied ratings with the dossiers and reasons behind them, for follow-up, newest
+ * first: `limit` of them after skipping `offset` (a page of `countUnsatisfiedRatings`).
+ */
+export async function unsatisfiedRatings(
+  db: Executor,
+  unitId: string,
+  period: Period,
+  limit = 100,
+  offset = 0,
+) {
   return db
     .select({ ...ratingColumns, reasons: ratings.reasons })
     .from(ratings)
     .leftJoin(officers, namedOfficerOfUnit)
-    .where(
-      and(
-        eq(ratings.unitId, unitId),
-        eq(ratings.official, 'unsatisfied'),
-        countsForOfficer(),
-        gte(ratings.at, period.from),
-        lt(ratings.at, period.to),
-      ),
-    )
-    .orderBy(desc(ratings.at))
-    .limit(limit);
+    .where(unsatisfiedIn(unitId, period))
+    .orderBy(desc(ratings.at), desc(ratings.eventId))
+    .limit(limit)
+    .offset(offset);
+}
+
+/** How many ratings `unsatisfiedRatings` pages through (the unit's `ratings_unit_at_idx` range). */
+export async function countUnsatisfiedRatings(db: Executor, unitId: string, period: Period): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(ratings)
+    .where(unsatisfiedIn(unitId, period));
+  return row?.n ?? 0;
 }
 
 /** An officer's own record: their counted ratings and how they spread over the hours of the day. */

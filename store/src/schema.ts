@@ -207,6 +207,9 @@ export const visits = pgTable(
     index('visits_unit_started_idx').on(t.unitId, t.startedAt),
     // The city page reads every unit's visits of a period (the Decision 766 dossiers).
     index('visits_started_idx').on(t.startedAt),
+    // Search by dossier ID or queue ticket (dashboard `/search`).
+    index('visits_dossier_ids_idx').using('gin', t.dossierIds),
+    index('visits_ticket_idx').on(t.ticket, t.startedAt),
   ],
 );
 
@@ -253,6 +256,9 @@ export const ratings = pgTable(
     index('ratings_unit_at_idx').on(t.unitId, t.at),
     index('ratings_officer_at_idx').on(t.officerId, t.at),
     index('ratings_device_at_idx').on(t.deviceId, t.at),
+    // Search by dossier ID (`dossier_ids @> array[…]`) or queue ticket (dashboard `/search`).
+    index('ratings_dossier_ids_idx').using('gin', t.dossierIds),
+    index('ratings_ticket_idx').on(t.ticket, t.at),
     // Every unit's citizen ratings of a period (the city page's Decision 766 dossiers): placed and
     // not filtered, as `ratesTheUnit` and `countsForOfficer` both require.
     index('ratings_rated_at_idx').on(t.at).where(sql`${t.at} is not null and ${t.filterReason} is null`),
@@ -317,6 +323,8 @@ export const comments = pgTable(
     index('comments_complaint_dossier_idx').on(t.unitId, t.dossierId).where(sql`${t.kind} = 'complaint'`),
     // The ward leader's "new comments" badge, counted on every page they open.
     index('comments_new_unit_idx').on(t.unitId).where(sql`${t.status} = 'new'`),
+    // Every comment naming a dossier, whatever its kind (dashboard `/search`).
+    index('comments_dossier_idx').on(t.dossierId),
   ],
 );
 

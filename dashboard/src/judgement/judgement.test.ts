@@ -287,8 +287,27 @@ describe.each(STORE_BACKENDS)('what counts for nobody, for leaders, on %s', (bac
     const one = await json<{ ratings: Listed[]; limit: number }>(
       city('/api/units/trung-van/uncounted?limit=1'),
     );
-    expect(one).toMatchObject({ limit: 1, ratings: [{ eventId: id(minh) }] });
-    for (const bad of ['limit=100000', 'limit=0', 'kind=dropped', 'counter=q%2001', 'from=2026-11-20'])
+    expect(one).toMatchObject({ limit: 1, page: 1, total: 3, ratings: [{ eventId: id(minh) }] });
+    // Pages walk the whole list, newest first, and say how much of it they show.
+    const second = await json<{ ratings: Listed[]; total: number }>(
+      city('/api/units/trung-van/uncounted?limit=1&page=2'),
+    );
+    expect(second).toMatchObject({ total: 3, ratings: [{ eventId: id(ghost) }] });
+    const html = await (await city('/units/trung-van/uncounted?limit=2&page=2&lang=en')).text();
+    expect(html).toContain(fill(en('shownOf'), { from: 3, to: 3, total: 3 }));
+    expect(html).toContain(id(repeat));
+    expect(html).not.toContain(id(minh));
+    expect(html).toMatch(
+      /href="\/units\/trung-van\/uncounted\?period=day&amp;date=2026-11-20&amp;limit=2&amp;page=1" rel="prev"/,
+    );
+    for (const bad of [
+      'page=0',
+      'limit=100000',
+      'limit=0',
+      'kind=dropped',
+      'counter=q%2001',
+      'from=2026-11-20',
+    ])
       expect((await city(`/api/units/trung-van/uncounted?${bad}`)).status, bad).toBe(400);
   });
 

@@ -1,7 +1,8 @@
 import { RatingScale } from '@onestop/protocol';
 import { UNCOUNTED_KINDS, type UncountedKind, type UncountedRating } from '@onestop/store';
 import { html } from 'hono/html';
-import { fill, type Lang, levelLabel, scaledLevelLabel, type Translate } from '../i18n.js';
+import { type Lang, levelLabel, scaledLevelLabel, type Translate } from '../i18n.js';
+import type { pager } from '../pages/pager.js';
 import { formatVietnamTime } from '../period.js';
 import type { UnitJudgement } from './data.js';
 
@@ -47,6 +48,16 @@ ${cell(j.uncounted.unverified, { kind: 'unverified' })}${cell(j.uncounted.filter
 </tbody></table><p class="note">${t('uncountedNote')} <a href="/cach-tinh?unit=${opts.unitId}#attribution">${t('seeMethod')}</a></p>`;
 }
 
+/** How many ratings a filter lists: the counters' uncounted numbers it covers. */
+export function uncountedTotal(j: UnitJudgement, f: UncountedFilter): number {
+  return j.counters
+    .filter((c) => f.counter === undefined || c.counterId === f.counter)
+    .reduce(
+      (n, c) => n + (f.kind === 'filtered' ? 0 : c.unverified) + (f.kind === 'unverified' ? 0 : c.filtered),
+      0,
+    );
+}
+
 /** Why a rating counts for nobody, in words: the filter that caught it, then a failed attribution. */
 export function reasonWords(t: Translate, r: Pick<UncountedRating, 'filterReason' | 'attributionReason'>) {
   const words: string[] = [];
@@ -55,7 +66,8 @@ export function reasonWords(t: Translate, r: Pick<UncountedRating, 'filterReason
   return words;
 }
 
-function levelText(lang: Lang, scale: string, level: number): string {
+/** A level named with its scale, for lists where levels of several scales meet. */
+export function levelText(lang: Lang, scale: string, level: number): string {
   const s = RatingScale.safeParse(scale);
   // Levels of every scale may meet in one list: each names its scale.
   return s.success ? scaledLevelLabel(lang, s.data, level) : levelLabel(lang, scale, level);
@@ -91,7 +103,8 @@ export function uncountedPage(
     unit: { id: string; name: string };
     rows: readonly UncountedRating[];
     filter: UncountedFilter;
-    limit: number;
+    /** "Showing X–Y of Z" with the page links. */
+    pager: ReturnType<typeof pager>;
     nav: ReturnType<typeof html>;
     periodSearch: string;
   },
@@ -104,7 +117,6 @@ export function uncountedPage(
 <tbody>${p.rows.map((r) => ratingRow(lang, t, r))}</tbody></table>`;
   return html`<h2>${t('uncountedList')} <small class="muted">${p.unit.name}</small></h2>
 <p><a href="/units/${p.unit.id}?${p.periodSearch}">${t('backToUnit')}</a></p>${p.nav}
-${filterNav(t, p.filter, p.periodSearch)}${table}
-${p.rows.length >= p.limit ? html`<p class="note">${fill(t('listLimited'), { n: p.limit })}</p>` : ''}
+${filterNav(t, p.filter, p.periodSearch)}${table}${p.pager}
 <p class="note">${t('uncountedNote')} <a href="/cach-tinh?unit=${p.unit.id}#attribution">${t('seeMethod')}</a></p>`;
 }

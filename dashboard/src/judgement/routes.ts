@@ -4,10 +4,12 @@ import { Hono } from 'hono';
 import { requireRole } from '../auth/access.js';
 import { translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
+import { pager, pageWindow } from '../pages/pager.js';
 import { periodNav } from '../pages/period-nav.js';
 import { type PeriodRequest, periodJson, periodSearch, resolvePeriod, storeSpan } from '../period.js';
-import { filterSearch, uncountedPage } from './page.js';
-import { uncountedQuery } from './query.js';
+import { unitJudgement } from './data.js';
+import { filterSearch, uncountedHref, uncountedPage, uncountedTotal } from './page.js';
+import { DEFAULT_UNCOUNTED_LIMIT, uncountedQuery } from './query.js';
 import { settingsRoutes } from './settings-routes.js';
 import { type Env, visibleUnit } from './unit-access.js';
 
@@ -30,18 +32,30 @@ export function judgementRoutes(deps: { db: Database; now: () => Date }) {
     const q = c.req.valid('query');
     const { period, search, today } = periodOf(q.period);
     const filter = { counter: q.counter, kind: q.kind };
-    const rows = await uncountedRatings(deps.db, {
-      unitId: unit.id,
-      counterId: q.counter,
-      kind: q.kind,
-      period: storeSpan(period),
-      limit: q.limit,
-    });
+    const span = storeSpan(period);
+    const [rows, judged] = await Promise.all([
+      uncountedRatings(deps.db, {
+        unitId: unit.id,
+        counterId: q.counter,
+        kind: q.kind,
+        period: span,
+        ...pageWindow(q.page, q.limit),
+      }),
+      unitJudgement(deps.db, unit.id, span),
+    ]);
     const lang = c.get('lang');
     const t = translator(lang);
     const keep = filterSearch(filter);
     const nav = periodNav(lang, t, period, today, keep);
-    const body = uncountedPage(lang, t, { unit, rows, filter, limit: q.limit, nav, periodSearch: search });
+    const size = q.limit === DEFAULT_UNCOUNTED_LIMIT ? '' : `&limit=${q.limit}`;
+    const pages = pager(t, {
+      page: q.page,
+      size: q.limit,
+      total: uncountedTotal(judged, filter),
+      shown: rows.length,
+      href: (page) => `${uncountedHref(unit.id, filter, search)}${size}&page=${page}`,
+    });
+    const body = uncountedPage(lang, t, { unit, rows, filter, pager: pages, nav, periodSearch: search });
     const staff = c.get('staff');
     const periodQuery = keep ? `${keep}&${search}` : search;
     return c.html(layout({ lang, t, title: t('uncountedList'), body, staff, periodSearch: periodQuery }));
@@ -54,19 +68,27 @@ export function judgementRoutes(deps: { db: Database; now: () => Date }) {
     if (!unit) return refusal;
     const q = c.req.valid('query');
     const { period } = periodOf(q.period);
-    const ratings = await uncountedRatings(deps.db, {
-      unitId: unit.id,
-      counterId: q.counter,
-      kind: q.kind,
-      period: storeSpan(period),
-      limit: q.limit,
-    });
+    const span = storeSpan(period);
+    const filter = { counter: q.counter, kind: q.kind };
+    const [ratings, judged] = await Promise.all([
+      uncountedRatings(deps.db, {
+        unitId: unit.id,
+        counterId: q.counter,
+        kind: q.kind,
+        period: span,
+        ...pageWindow(q.page, q.limit),
+      }),
+      unitJudgement(deps.db, unit.id, span),
+    ]);
+    // `total`: the whole list's length; `page` of `limit` ratings each.
     return c.json({
       unitId: unit.id,
       period: periodJson(period),
       counterId: q.counter ?? null,
       kind: q.kind ?? null,
       limit: q.limit,
+      page: q.page,
+      total: uncountedTotal(judged, filter),
       ratings,
     });
   });

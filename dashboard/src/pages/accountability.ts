@@ -1,7 +1,8 @@
 import type { presenceIntervalsOf, unsatisfiedRatings } from '@onestop/store';
 import { html } from 'hono/html';
-import { type Lang, levelLabel, type Translate } from '../i18n.js';
+import { type Lang, levelLabel, reasonsText, type Translate } from '../i18n.js';
 import { formatVietnamTime } from '../period.js';
+import type { pager } from './pager.js';
 
 type PresenceRow = Awaited<ReturnType<typeof presenceIntervalsOf>>[number];
 type BadRatingRow = Awaited<ReturnType<typeof unsatisfiedRatings>>[number];
@@ -17,14 +18,23 @@ export function presenceTable(t: Translate, rows: PresenceRow[]) {
   )}</tbody></table>`;
 }
 
-export function unsatisfiedTable(lang: Lang, t: Translate, rows: BadRatingRow[]) {
-  if (rows.length === 0) return html`<p class="muted">${t('empty')}</p>`;
-  return html`<table data-testid="unsatisfied"><thead><tr><th>${t('time')}</th><th>${t('counter')}</th><th>${t('officer')}</th>
+/** Unsatisfied ratings listed per page of the unit page. */
+export const UNSATISFIED_PAGE_SIZE = 50;
+
+/** One page of the unit's unsatisfied ratings (`pager` is its "showing X of Y" line). */
+export function unsatisfiedTable(
+  lang: Lang,
+  t: Translate,
+  rows: BadRatingRow[],
+  pages: ReturnType<typeof pager> = '',
+) {
+  if (rows.length === 0) return html`<div id="unsatisfied"><p class="muted">${t('empty')}</p>${pages}</div>`;
+  return html`<div id="unsatisfied"><table data-testid="unsatisfied"><thead><tr><th>${t('time')}</th><th>${t('counter')}</th><th>${t('officer')}</th>
 <th>${t('level')}</th><th>${t('dossier')}</th><th>${t('reasons')}</th></tr></thead>
 <tbody>${rows.map(
     (
       r,
     ) => html`<tr><td data-label="${t('time')}">${formatVietnamTime(r.at ?? r.deviceTs)}</td><td data-label="${t('counter')}">${r.counterId}</td><td data-label="${t('officer')}">${r.officerName ?? r.officerId ?? '–'}</td>
-<td class="bad" data-label="${t('level')}">${levelLabel(lang, r.scale, r.level)}</td><td data-label="${t('dossier')}">${r.dossierIds.join(', ') || '–'}</td><td data-label="${t('reasons')}">${r.reasons.join(', ') || '–'}</td></tr>`,
-  )}</tbody></table>`;
+<td class="bad" data-label="${t('level')}">${levelLabel(lang, r.scale, r.level)}</td><td data-label="${t('dossier')}">${r.dossierIds.join(', ') || '–'}</td><td data-label="${t('reasons')}">${reasonsText(lang, r.reasons)}</td></tr>`,
+  )}</tbody></table>${pages}</div>`;
 }

@@ -16,7 +16,7 @@ type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 const PHONE = `@media (max-width:600px){
 main{padding:.75rem}
 header{padding:.5rem .75rem;gap:0 .75rem}header h1{flex:1 0 100%}
-header form{display:flex;align-items:center;gap:.5rem;flex-wrap:wrap}
+header form{display:flex;align-items:center;gap:.5rem;flex-wrap:wrap}header form.search{flex:1 0 100%}header form.search input{flex:1;min-width:0}
 nav.period form,nav.period form label{display:flex;flex-wrap:wrap;gap:.25rem .5rem;margin:.25rem 0}
 table,thead,tbody,tr,th,td{display:block;width:auto}
 thead tr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
@@ -80,6 +80,14 @@ export interface LayoutOptions {
   staff: Viewer | null;
   /** A report's period query (`periodSearch`): switching language keeps the period shown. */
   periodSearch?: string;
+  /** The term of a search page, kept in the header's search box. */
+  searched?: string;
+}
+
+/** Leaders find a receipt's dossier or ticket from any page (`/search`). */
+function searchBox(t: Translate, staff: Viewer | null, searched: string | undefined) {
+  if (staff?.role !== 'city' && staff?.role !== 'ward') return '';
+  return html`<form method="get" action="/search" role="search" class="search"><input type="search" name="q" value="${searched ?? ''}" maxlength="64" required aria-label="${t('searchLabel')}" placeholder="${t('searchLabel')}"> <button type="submit">${t('search')}</button></form>`;
 }
 
 function menu(t: Translate, staff: Viewer | null) {
@@ -111,6 +119,7 @@ export function layout(opts: LayoutOptions) {
 <body>
 <header><h1>${opts.t('title')}</h1>
 ${menu(opts.t, opts.staff)}
+${searchBox(opts.t, opts.staff, opts.searched)}
 <a href="?${opts.periodSearch ? `${opts.periodSearch}&` : ''}lang=${other}" data-testid="lang-switch">${other === 'en' ? 'English' : 'Tiếng Việt'}</a></header>
 <main>${opts.body}</main>
 ${opts.script ? html`<script>${raw(opts.script)}</script>` : ''}

@@ -7,8 +7,8 @@ import {
 } from '@onestop/protocol';
 import type { CommentRow, CounterSummary, OfficerSummary, RatingRow } from '@onestop/store';
 import { html } from 'hono/html';
-import { type Lang, levelLabel, scaledLevelLabel, type Translate } from '../i18n.js';
-import { reasonWords } from '../judgement/page.js';
+import { type Lang, levelLabel, reasonsText, scaledLevelLabel, type Translate } from '../i18n.js';
+import { levelText, reasonWords } from '../judgement/page.js';
 import { formatVietnamTime } from '../period.js';
 import { changeCell } from './change.js';
 import {
@@ -103,22 +103,44 @@ function officerWords(t: Translate, o: { officerId: string | null; officerName: 
  * claimed, marked as unplaced. The officer's name shows only for an officer of this unit: any
  * other ID is shown as such, "not on this unit's roster".
  */
-export function ratingRow(lang: Lang, t: Translate, r: RatingRow) {
+export function ratingRow(lang: Lang, t: Translate, r: RatingRow, extras: RatingRowExtras = {}) {
   const placed = r.at !== null;
   const why = placed ? reasonWords(t, r) : [t('quarantined')];
   if (placed && !r.counted && why.length === 0) why.push(t('notJudgedYet'));
   const officer = officerWords(t, r);
+  const unit = extras.unit
+    ? html`<td data-label="${t('unitColumn')}"><a href="${extras.unit.href}">${extras.unit.name ?? r.unitId}</a></td>`
+    : '';
+  const level = extras.scaled ? levelText(lang, r.scale, r.level) : levelLabel(lang, r.scale, r.level);
+  const reasons = extras.reasons
+    ? html`<td data-label="${t('reasons')}">${reasonsText(lang, extras.reasons)}</td>`
+    : '';
   return html`<tr data-event-id="${r.eventId}" data-counted="${String(r.counted)}"${r.counted ? '' : html` class="uncounted"`}>
-<td data-label="${t('time')}">${placed ? formatVietnamTime(r.at!) : html`<span class="muted">${formatVietnamTime(r.deviceTs)} (${t('claimedUnplaced')})</span>`}</td><td data-label="${t('counter')}">${r.counterId}</td>
+<td data-label="${t('time')}">${placed ? formatVietnamTime(r.at!) : html`<span class="muted">${formatVietnamTime(r.deviceTs)} (${t('claimedUnplaced')})</span>`}</td>${unit}<td data-label="${t('counter')}">${r.counterId}</td>
 <td data-label="${t('officer')}">${officer}</td>
-<td class="${r.official === 'unsatisfied' ? 'bad' : ''}" data-label="${t('level')}">${levelLabel(lang, r.scale, r.level)}</td>
-<td data-label="${t('dossier')}">${r.dossierIds.join(', ') || '–'}</td><td data-label="${t('ticket')}">${r.ticket ?? '–'}</td>
+<td class="${r.official === 'unsatisfied' ? 'bad' : ''}" data-label="${t('level')}">${level}</td>
+<td data-label="${t('dossier')}">${r.dossierIds.join(', ') || '–'}</td><td data-label="${t('ticket')}">${r.ticket ?? '–'}</td>${reasons}
 <td data-label="${t('counted')}">${r.counted ? '' : html`<small data-testid="uncounted-marker"><b>${t('notCounted')}</b>: ${why.join('; ')}</small>`}</td></tr>`;
 }
 
+/** What a list across units adds to `ratingRow`: each column only when given. */
+export interface RatingRowExtras {
+  /** The rating's unit, linked (search results span units). */
+  unit?: { name: string | null; href: string };
+  /** The citizen's reason codes (shown in words). */
+  reasons?: readonly string[];
+  /** Levels of several scales may meet in the list: each names its scale. */
+  scaled?: boolean;
+}
+
+/** The header row matching `ratingRow` with the same extras. */
+export function ratingHeaders(t: Translate, extras: { unit?: unknown; reasons?: unknown } = {}) {
+  return html`<tr><th>${t('time')}</th>${extras.unit ? html`<th>${t('unitColumn')}</th>` : ''}<th>${t('counter')}</th><th>${t('officer')}</th>
+<th>${t('level')}</th><th>${t('dossier')}</th><th>${t('ticket')}</th>${extras.reasons ? html`<th>${t('reasons')}</th>` : ''}<th>${t('counted')}</th></tr>`;
+}
+
 export function liveRatingsTable(lang: Lang, t: Translate, rows: RatingRow[]) {
-  return html`<table data-testid="live-ratings"><thead><tr><th>${t('time')}</th><th>${t('counter')}</th><th>${t('officer')}</th>
-<th>${t('level')}</th><th>${t('dossier')}</th><th>${t('ticket')}</th><th>${t('counted')}</th></tr></thead>
+  return html`<table data-testid="live-ratings"><thead>${ratingHeaders(t)}</thead>
 <tbody id="live-body">${rows.map((r) => ratingRow(lang, t, r))}</tbody></table>`;
 }
 

@@ -3,6 +3,23 @@ import { RatingScale } from '../rating-scale.js';
 import { ReasonCode } from './events.js';
 
 /**
+ * The reasons the touch screen offers after a negative rating unless a counter is configured
+ * otherwise, with their words: the kiosk shows them, the dashboard names stored codes with them
+ * (`reasonLabel`), so a citizen's choice reads the same on both sides.
+ */
+export const DEFAULT_REASONS = [
+  { code: 'slow', vi: 'Chờ lâu', en: 'Long wait' },
+  { code: 'attitude', vi: 'Thái độ chưa tốt', en: 'Poor attitude' },
+  { code: 'unclear', vi: 'Hướng dẫn chưa rõ', en: 'Unclear guidance' },
+  { code: 'extra_visits', vi: 'Phải đi lại nhiều lần', en: 'Had to come back' },
+] as const satisfies readonly { code: string; vi: string; en: string }[];
+
+/** A stored reason code in words; a code nobody described (a counter's own list) stays the code. */
+export function reasonLabel(code: string, lang: 'vi' | 'en'): string {
+  return DEFAULT_REASONS.find((r) => r.code === code)?.[lang] ?? code;
+}
+
+/**
  * The part of a counter's configuration that the centre may change remotely (retained `config`
  * topic) and the agent applies without a restart. Hardware wiring stays in the device's file.
  */
@@ -22,12 +39,7 @@ export const CounterSettings = z.strictObject({
   reasons: z
     .array(z.strictObject({ code: ReasonCode, vi: z.string().min(1).max(80), en: z.string().min(1).max(80) }))
     .max(8)
-    .default([
-      { code: 'slow', vi: 'Chờ lâu', en: 'Long wait' },
-      { code: 'attitude', vi: 'Thái độ chưa tốt', en: 'Poor attitude' },
-      { code: 'unclear', vi: 'Hướng dẫn chưa rõ', en: 'Unclear guidance' },
-      { code: 'extra_visits', vi: 'Phải đi lại nhiều lần', en: 'Had to come back' },
-    ]),
+    .default(() => DEFAULT_REASONS.map((r) => ({ ...r }))),
   /** Where the comment QR code points (ward leaders' feedback form). */
   commentUrl: z.url().nullable().default(null),
   /** Officer display names for the kiosk, keyed by officerId (badge IDs map here too). */

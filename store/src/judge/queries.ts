@@ -105,8 +105,8 @@ export interface UncountedRating {
 
 /**
  * The unverified and filtered ratings of a unit (optionally one counter, one kind) placed in a
- * period, newest first, at most `limit`: per counter and kind, as many as `judgementByCounter`
- * counts.
+ * period, newest first, at most `limit` after skipping `offset` (a page): per counter and kind,
+ * as many as `judgementByCounter` counts, which is the list's total.
  */
 export async function uncountedRatings(
   db: Executor,
@@ -116,6 +116,7 @@ export async function uncountedRatings(
     kind?: UncountedKind | undefined;
     period: JudgedPeriod;
     limit: number;
+    offset?: number | undefined;
   },
 ): Promise<UncountedRating[]> {
   const filtered = isNotNull(ratings.filterReason);
@@ -150,7 +151,8 @@ export async function uncountedRatings(
       ),
     )
     .orderBy(desc(ratings.at), desc(ratings.eventId))
-    .limit(q.limit);
+    .limit(q.limit)
+    .offset(q.offset ?? 0);
   return rows.map((r) => ({
     ...r,
     at: r.at as Date,
