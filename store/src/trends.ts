@@ -1,5 +1,5 @@
 import type { OfficialCounts } from '@onestop/evaluation';
-import { and, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
+import { type AnyColumn, and, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from './db.js';
 import {
   vietnamHourOfDaySql,
@@ -38,7 +38,7 @@ function rollupsIn(q: TrendQuery): SQL | undefined {
   );
 }
 
-const counted = (c: typeof hourlyRollups.verySatisfied) => sql<number>`coalesce(sum(${c}), 0)::int`;
+const counted = (c: AnyColumn) => sql<number>`coalesce(sum(${c}), 0)::int`;
 
 /** Official counts per Vietnam day or week, oldest first. */
 export async function satisfactionTrend(
