@@ -29,9 +29,10 @@ export function trendStep(period: Pick<ReportPeriod, 'from' | 'to'>): TrendStep 
 export function trendStarts(period: Pick<ReportPeriod, 'from' | 'to'>, step: TrendStep): string[] {
   const first = step === 'week' ? periodContaining('week', period.from).from : period.from;
   const stride = step === 'week' ? 7 * DAY_MS : DAY_MS;
+  // Bounded by instants, not by comparing dates: the day after 9999-12-31 has no 4-digit date.
+  const end = startOfVietnamDate(period.to) + DAY_MS;
   const out: string[] = [];
-  for (let at = startOfVietnamDate(first); vietnamDate(at) <= period.to; at += stride)
-    out.push(vietnamDate(at));
+  for (let at = startOfVietnamDate(first); at < end; at += stride) out.push(vietnamDate(at));
   return out;
 }
 
