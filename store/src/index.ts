@@ -19,8 +19,8 @@ export * from './reports.js';
 export * from './roster.js';
 export * as schema from './schema.js';
 export * from './staff.js';
-export * from './trends.js';
 export * from './time/place.js';
 /** For the "Cách tính" page, which explains placement from the rule's own constant. */
 export { CLOCK_TOLERANCE_MS } from './time/placement.js';
 export * from './time/quarantine.js';
+export * from './trends.js';

@@ -44,7 +44,7 @@ describe('trend buckets', () => {
           expect(starts[0]! <= from && dayPlus(starts[0]!, 6) >= from).toBe(true);
           const last = starts.at(-1)!;
           expect(last <= period.to && dayPlus(last, 6) >= period.to).toBe(true);
-          starts.slice(1).forEach((s, i) => expect(s).toBe(dayPlus(starts[i]!, 7)));
+          for (const [i, s] of starts.slice(1).entries()) expect(s).toBe(dayPlus(starts[i]!, 7));
         }
       }),
     );
