@@ -458,6 +458,17 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
     expect(page).toMatch(/data-testid="presence"[\s\S]*Nguyễn Thị Lan[\s\S]*Đang làm việc/);
   });
 
+  it('draws the trend and the hour × weekday load on the ward page, the trend on the city page', async () => {
+    const page = await (await req('/units/trung-van')).text();
+    expect(page.match(/<svg class="chart" role="img" aria-label="[^"]+"/g)).toHaveLength(2);
+    expect(page).toContain('data-chart="trend"');
+    expect(page).toContain('data-chart="weekday-hour"');
+    // Today's five ratings are too few: a grey point apart from the line, never a coloured one.
+    expect(page).toMatch(/data-chart="trend"[\s\S]*data-state="too_few"/);
+    const city = await (await req('/')).text();
+    expect(city.match(/<svg class="chart"/g)).toHaveLength(1);
+  });
+
   it('switches to English and remembers it in a cookie', async () => {
     const res = await req('/units/trung-van?lang=en');
     expect(await res.text()).toContain('Evaluation per officer');

@@ -37,6 +37,7 @@ import {
 } from './auth/access.js';
 import { resolveClientAddress } from './auth/client-address.js';
 import { authRoutes } from './auth/routes.js';
+import { heatmapFigure, trendFigure } from './charts/index.js';
 import { commentFollowUpRoutes } from './comments/follow-up.js';
 import { type CommentLimits, commentRoutes } from './comments/routes.js';
 import { deviceRoutes, devicesOverview } from './devices/routes.js';
@@ -174,11 +175,12 @@ export function createDashboardApp(deps: DashboardDeps) {
     const { period, previous, search, today } = periodsOf(c.req.valid('query'));
     const lang = c.get('lang');
     const t = translator(lang);
-    const [rows, before] = await Promise.all([
+    const [rows, before, trend] = await Promise.all([
       compareUnits(deps.db, storeSpan(period)),
       compareUnits(deps.db, storeSpan(previous)),
+      trendFigure(deps.db, { lang, t }, null, period),
     ]);
-    const body = html`<h2>${t('city')}</h2>${periodNav(lang, t, period, today)}${cityTable(lang, t, rows, { search, previous: before })}<p class="note">${t('fairnessNote')}</p>`;
+    const body = html`<h2>${t('city')}</h2>${periodNav(lang, t, period, today)}${trend}${cityTable(lang, t, rows, { search, previous: before })}<p class="note">${t('fairnessNote')}</p>`;
     return c.html(layout({ lang, t, title: t('city'), body, staff, periodSearch: search }));
   });
 
@@ -196,18 +198,31 @@ export function createDashboardApp(deps: DashboardDeps) {
     if (!unit) return notFound(c, { error: 'unknown unit', unitId });
     const span = storeSpan(period);
     const bad = pageWindow(asked.page, UNSATISFIED_PAGE_SIZE);
-    const [officers, before, counters, judgement, latest, comments, presence, unsatisfied, unsatisfiedTotal] =
-      await Promise.all([
-        officerSummaries(deps.db, unitId, span),
-        officerSummaries(deps.db, unitId, storeSpan(previous)),
-        counterSummaries(deps.db, unitId, span),
-        unitJudgement(deps.db, unitId, span),
-        recentRatings(deps.db, { unitId, limit: 50 }),
-        recentComments(deps.db, unitId, 20),
-        presenceIntervalsOf(deps.db, unitId, span),
-        unsatisfiedRatings(deps.db, unitId, span, bad.limit, bad.offset),
-        countUnsatisfiedRatings(deps.db, unitId, span),
-      ]);
+    const [
+      officers,
+      before,
+      counters,
+      judgement,
+      latest,
+      comments,
+      presence,
+      unsatisfied,
+      unsatisfiedTotal,
+      trend,
+      heat,
+    ] = await Promise.all([
+      officerSummaries(deps.db, unitId, span),
+      officerSummaries(deps.db, unitId, storeSpan(previous)),
+      counterSummaries(deps.db, unitId, span),
+      unitJudgement(deps.db, unitId, span),
+      recentRatings(deps.db, { unitId, limit: 50 }),
+      recentComments(deps.db, unitId, 20),
+      presenceIntervalsOf(deps.db, unitId, span),
+      unsatisfiedRatings(deps.db, unitId, span, bad.limit, bad.offset),
+      countUnsatisfiedRatings(deps.db, unitId, span),
+      trendFigure(deps.db, { lang, t }, unitId, period),
+      heatmapFigure(deps.db, { lang, t }, unitId, period),
+    ]);
     const unsatisfiedPager = pager(t, {
       page: asked.page,
       size: UNSATISFIED_PAGE_SIZE,
@@ -217,6 +232,7 @@ export function createDashboardApp(deps: DashboardDeps) {
       id: 'unsatisfied',
     });
     const body = html`<h2>${unit.name} <small class="muted">${t('unit')}</small></h2>${periodNav(lang, t, period, today)}
+<div class="charts">${trend}${heat}</div>
 <h3>${t('officers')} <small><a href="/units/${unitId}/roster">${t('roster')}</a> · <a href="/units/${unitId}/settings">${t('unitSettings')}</a> · <a href="/units/${unitId}/officers.csv?${search}" download>${t('downloadCsv')}</a></small></h3>${officerTable(lang, t, officers, { search, previous: before })}<p class="note">${t('fairnessNote')}</p>
 <h3>${t('counters')}</h3>${counterTable(lang, t, counters)}
 <h3>${t('uncountedTitle')}</h3>${uncountedTable(t, judgement, { unitId, search })}

@@ -24,3 +24,4 @@ export * from './time/place.js';
 /** For the "Cách tính" page, which explains placement from the rule's own constant. */
 export { CLOCK_TOLERANCE_MS } from './time/placement.js';
 export * from './time/quarantine.js';
+export * from './trends.js';

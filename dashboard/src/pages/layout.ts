@@ -43,6 +43,7 @@ thead{display:table-header-group}tr,th,td{break-inside:avoid;page-break-inside:a
 h2,h3{break-after:avoid}.period-label{font-size:12pt}
 .bar span{print-color-adjust:exact;-webkit-print-color-adjust:exact}
 tr.fresh{animation:none}
+figure.chart{break-inside:avoid}svg.chart{max-width:100%}
 }`;
 
 const STYLE = `
@@ -64,6 +65,9 @@ nav.period a{margin-right:.75rem}nav.period form{display:inline-flex;flex-wrap:w
 tr.fresh{animation:fresh 2s ease-out}@keyframes fresh{from{background:#fff6bf}to{background:transparent}}
 td,.who,h2 small{overflow-wrap:anywhere}
 header a,header button,nav.period a,main form button,main form input,main form select{min-height:44px}
+figure.chart{margin:.75rem 0 1.25rem;min-width:0}figure.chart figcaption{font-weight:600}
+svg.chart{display:block;width:100%;height:auto;max-width:720px}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,30rem),1fr));gap:0 1.5rem}
 header a,nav.period a{display:inline-flex;align-items:center;padding:0 .25rem}
 header button,main form button,main form input,main form select{font:inherit;padding:.4rem .75rem;max-width:100%}
 ${PHONE}

@@ -21,3 +21,16 @@ export function inVietnamSql(at: SQLWrapper): SQL {
 export function vietnamHourOfDaySql(at: SQLWrapper): SQL<number> {
   return sql<number>`extract(hour from ${inVietnamSql(at)})::int`;
 }
+
+/**
+ * The Vietnam calendar date (`YYYY-MM-DD`) on which the day or the week (ISO: Monday first, as
+ * report periods count weeks) containing a timestamptz begins.
+ */
+export function vietnamStartDateSql(at: SQLWrapper, step: 'day' | 'week'): SQL<string> {
+  return sql<string>`to_char(date_trunc(${sql.raw(`'${step}'`)}, ${inVietnamSql(at)}), 'YYYY-MM-DD')`;
+}
+
+/** The ISO day of the week in Vietnam of a timestamptz: Monday 1 … Sunday 7. */
+export function vietnamWeekdaySql(at: SQLWrapper): SQL<number> {
+  return sql<number>`extract(isodow from ${inVietnamSql(at)})::int`;
+}

@@ -1,0 +1,28 @@
+import type { ReportPeriod } from '@onestop/evaluation';
+import { type Executor, ratingsByWeekdayAndHour, satisfactionTrend } from '@onestop/store';
+import type { Lang, Translate } from '../i18n.js';
+import { storeSpan } from '../period.js';
+import { heatmapChart } from './heatmap.js';
+import { trendChart, trendStep } from './trend.js';
+
+/** The trend of a unit, or of the whole city when `unitId` is null: one roll-up query. */
+export async function trendFigure(
+  db: Executor,
+  view: { lang: Lang; t: Translate },
+  unitId: string | null,
+  period: ReportPeriod,
+) {
+  const buckets = await satisfactionTrend(db, { unitId, ...storeSpan(period), step: trendStep(period) });
+  return trendChart(view.lang, view.t, period, buckets);
+}
+
+/** A unit's hour × weekday load: one roll-up query. */
+export async function heatmapFigure(
+  db: Executor,
+  view: { lang: Lang; t: Translate },
+  unitId: string,
+  period: ReportPeriod,
+) {
+  const cells = await ratingsByWeekdayAndHour(db, { unitId, ...storeSpan(period) });
+  return heatmapChart(view.lang, view.t, period, cells);
+}

@@ -1,0 +1,57 @@
+import { BarChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts';
+import { GridComponent, MarkLineComponent, VisualMapComponent } from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { SVGRenderer } from 'echarts/renderers';
+import { html, raw } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
+
+/**
+ * Charts are drawn on the server by Apache ECharts into SVG (its SSR mode): the page needs no
+ * client script, prints and scales like text, and the chart is an element the HTML tests can read.
+ * Only the chart kinds the pages draw are registered, which keeps start-up and memory small.
+ */
+echarts.use([
+  BarChart,
+  HeatmapChart,
+  LineChart,
+  ScatterChart,
+  GridComponent,
+  MarkLineComponent,
+  VisualMapComponent,
+  SVGRenderer,
+]);
+
+export type ChartOption = echarts.EChartsCoreOption;
+
+/** The drawing size in SVG units; on the page the SVG takes the column's width (viewBox). */
+export interface ChartSize {
+  width: number;
+  height: number;
+}
+
+/**
+ * The SVG of one chart, labelled for screen readers: `role="img"` with `summary` as its name. The
+ * fixed width and height go, the viewBox stays, so CSS scales it to the column (`svg.chart`) and
+ * a 390 px phone never scrolls sideways. ECharts' hover styles go too: without a client script
+ * there is nothing to hover, and an inline `<style>` would need a CSP exception.
+ */
+export function renderChartSvg(option: ChartOption, size: ChartSize, summary: string): HtmlEscapedString {
+  const chart = echarts.init(null, null, {
+    renderer: 'svg',
+    ssr: true,
+    width: size.width,
+    height: size.height,
+  });
+  let svg: string;
+  try {
+    chart.setOption({ animation: false, ...option });
+    svg = chart.renderToSVGString();
+  } finally {
+    chart.dispose();
+  }
+  const body = svg
+    .replace(/^<svg width="\d+" height="\d+"/, '<svg')
+    .replace(/<style\s*>[\s\S]*?<\/style>/g, '');
+  const label = html`${summary}`.toString();
+  return raw(body.replace(/^<svg/, `<svg class="chart" role="img" aria-label="${label}"`));
+}

@@ -1,0 +1,138 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { hourlyRollups } from './schema.js';
+import { openTestStore, STORE_BACKENDS, type TestStore } from './testing.js';
+import { ratingsByWeekdayAndHour, satisfactionTrend } from './trends.js';
+
+const H = 3_600_000;
+/** 2025-09-01 00:00 in Hanoi (a Monday) is 2025-08-31 17:00 UTC. */
+const MONDAY_VN = Date.UTC(2025, 7, 31, 17);
+
+type Row = typeof hourlyRollups.$inferInsert & { hour: Date };
+
+/**
+ * The independent reading of a roll-up hour, by plain arithmetic on UTC+7 rather than through
+ * SQL's time zone: the Vietnam wall clock is the UTC clock seven hours on.
+ */
+function wallClock(hour: Date) {
+  const local = new Date(hour.getTime() + 7 * H);
+  const weekday = ((local.getUTCDay() + 6) % 7) + 1;
+  const monday = new Date(local.getTime() - (weekday - 1) * 24 * H);
+  return {
+    day: local.toISOString().slice(0, 10),
+    week: monday.toISOString().slice(0, 10),
+    weekday,
+    hour: local.getUTCHours(),
+  };
+}
+
+function expectedTrend(
+  rows: readonly Row[],
+  unitId: string | null,
+  step: 'day' | 'week',
+  from: Date,
+  to: Date,
+) {
+  const out = new Map<string, { verySatisfied: number; satisfied: number; unsatisfied: number }>();
+  for (const r of rows) {
+    if ((unitId !== null && r.unitId !== unitId) || r.hour < from || r.hour >= to) continue;
+    const key = wallClock(r.hour)[step];
+    const e = out.get(key) ?? { verySatisfied: 0, satisfied: 0, unsatisfied: 0 };
+    e.verySatisfied += r.verySatisfied ?? 0;
+    e.satisfied += r.satisfied ?? 0;
+    e.unsatisfied += r.unsatisfied ?? 0;
+    out.set(key, e);
+  }
+  return [...out].sort(([a], [b]) => a.localeCompare(b)).map(([start, c]) => ({ start, ...c }));
+}
+
+function expectedHeat(rows: readonly Row[], unitId: string | null, from: Date, to: Date) {
+  const out = new Map<string, { weekday: number; hour: number; ratings: number }>();
+  for (const r of rows) {
+    if ((unitId !== null && r.unitId !== unitId) || r.hour < from || r.hour >= to) continue;
+    const { weekday, hour } = wallClock(r.hour);
+    const key = `${weekday}:${String(hour).padStart(2, '0')}`;
+    const e = out.get(key) ?? { weekday, hour, ratings: 0 };
+    e.ratings += (r.verySatisfied ?? 0) + (r.satisfied ?? 0) + (r.unsatisfied ?? 0);
+    out.set(key, e);
+  }
+  return [...out].sort(([a], [b]) => a.localeCompare(b)).map(([, c]) => c);
+}
+
+const rowArb = fc.record({
+  unitId: fc.constantFrom('u-a', 'u-b'),
+  counterId: fc.constantFrom('q1', 'q2'),
+  officerId: fc.constantFrom('', 'cb-a'),
+  hourIndex: fc.integer({ min: -30, max: 24 * 21 }),
+  verySatisfied: fc.nat(5),
+  satisfied: fc.nat(5),
+  unsatisfied: fc.nat(5),
+});
+
+describe.each(STORE_BACKENDS)('chart series from roll-ups on %s', (backend) => {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await openTestStore(backend);
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+  beforeEach(async () => {
+    await store.db.delete(hourlyRollups);
+  });
+
+  it('puts 23:00 and 00:00 in Hanoi on two days, and Sunday 23:00 in the week before Monday', async () => {
+    const sunday23 = new Date(MONDAY_VN - H);
+    const monday00 = new Date(MONDAY_VN);
+    const base = { unitId: 'u-a', counterId: 'q1', officerId: 'cb-a' };
+    await store.db.insert(hourlyRollups).values([
+      { ...base, hour: sunday23, verySatisfied: 1, satisfied: 0, unsatisfied: 0 },
+      { ...base, hour: monday00, verySatisfied: 0, satisfied: 2, unsatisfied: 1 },
+    ]);
+    const q = { unitId: 'u-a', from: new Date(MONDAY_VN - 24 * H), to: new Date(MONDAY_VN + 24 * H) };
+    const days = await satisfactionTrend(store.db, { ...q, step: 'day' });
+    expect(days.map((d) => [d.start, d.verySatisfied, d.satisfied, d.unsatisfied])).toEqual([
+      ['2025-08-31', 1, 0, 0],
+      ['2025-09-01', 0, 2, 1],
+    ]);
+    const weeks = await satisfactionTrend(store.db, { ...q, step: 'week' });
+    expect(weeks.map((w) => w.start)).toEqual(['2025-08-25', '2025-09-01']);
+    const heat = await ratingsByWeekdayAndHour(store.db, q);
+    expect(heat).toEqual([
+      { weekday: 1, hour: 0, ratings: 3 },
+      { weekday: 7, hour: 23, ratings: 1 },
+    ]);
+  });
+
+  it('sums per Vietnam day, week and weekday × hour as an independent recount does', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(rowArb, {
+          maxLength: 40,
+          selector: (r) => `${r.unitId}|${r.counterId}|${r.officerId}|${r.hourIndex}`,
+        }),
+        fc.constantFrom('u-a', null),
+        fc.integer({ min: -24, max: 48 }),
+        fc.integer({ min: 1, max: 24 * 20 }),
+        async (drawn, unitId, fromHour, hours) => {
+          await store.db.delete(hourlyRollups);
+          const rows: Row[] = drawn.map(({ hourIndex, ...r }) => ({
+            ...r,
+            hour: new Date(MONDAY_VN + hourIndex * H),
+          }));
+          if (rows.length > 0) await store.db.insert(hourlyRollups).values(rows);
+          const from = new Date(MONDAY_VN + fromHour * H);
+          const to = new Date(from.getTime() + hours * H);
+          for (const step of ['day', 'week'] as const)
+            expect(await satisfactionTrend(store.db, { unitId, from, to, step })).toEqual(
+              expectedTrend(rows, unitId, step, from, to),
+            );
+          expect(await ratingsByWeekdayAndHour(store.db, { unitId, from, to })).toEqual(
+            expectedHeat(rows, unitId, from, to),
+          );
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+});

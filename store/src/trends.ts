@@ -1,0 +1,82 @@
+import type { OfficialCounts } from '@onestop/evaluation';
+import { type AnyColumn, and, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
+import type { Executor } from './db.js';
+import {
+  vietnamHourOfDaySql,
+  vietnamStartDateSql,
+  vietnamWeekdaySql,
+} from './projections/vietnam-time-sql.js';
+import { hourlyRollups } from './schema.js';
+
+/**
+ * Time series for the charts, from the hourly roll-ups only (never a scan of raw ratings): their
+ * rating columns hold counted ratings only (`countsForOfficer`), so a chart shows exactly what the
+ * tables count. One statement per chart.
+ */
+
+/** A unit, or every unit (the city) when `unitId` is null; `[from, to)` in instants. */
+export interface TrendQuery {
+  unitId: string | null;
+  from: Date;
+  to: Date;
+}
+
+/** A day or an ISO week (Monday first), in Vietnam time. */
+export type TrendStep = 'day' | 'week';
+
+/** Counted ratings of one day or week; only days or weeks with roll-up rows are returned. */
+export interface TrendBucket extends OfficialCounts {
+  /** The Vietnam date the day or week begins on (a week's Monday may precede the period). */
+  start: string;
+}
+
+function rollupsIn(q: TrendQuery): SQL | undefined {
+  return and(
+    q.unitId === null ? undefined : eq(hourlyRollups.unitId, q.unitId),
+    gte(hourlyRollups.hour, q.from),
+    lt(hourlyRollups.hour, q.to),
+  );
+}
+
+const counted = (c: AnyColumn) => sql<number>`coalesce(sum(${c}), 0)::int`;
+
+/** Official counts per Vietnam day or week, oldest first. */
+export async function satisfactionTrend(
+  db: Executor,
+  q: TrendQuery & { step: TrendStep },
+): Promise<TrendBucket[]> {
+  return db
+    .select({
+      start: vietnamStartDateSql(hourlyRollups.hour, q.step),
+      verySatisfied: counted(hourlyRollups.verySatisfied),
+      satisfied: counted(hourlyRollups.satisfied),
+      unsatisfied: counted(hourlyRollups.unsatisfied),
+    })
+    .from(hourlyRollups)
+    .where(rollupsIn(q))
+    .groupBy(sql`1`)
+    .orderBy(sql`1`);
+}
+
+/** Counted ratings in one Vietnam hour of the day on one weekday, summed over the period. */
+export interface HourWeekdayVolume {
+  /** ISO: Monday 1 … Sunday 7. */
+  weekday: number;
+  /** 0–23, Vietnam time. */
+  hour: number;
+  ratings: number;
+}
+
+/** Where the load falls in the week (peak overload); only cells with roll-up rows are returned. */
+export async function ratingsByWeekdayAndHour(db: Executor, q: TrendQuery): Promise<HourWeekdayVolume[]> {
+  return db
+    .select({
+      weekday: vietnamWeekdaySql(hourlyRollups.hour),
+      hour: vietnamHourOfDaySql(hourlyRollups.hour),
+      ratings: sql<number>`coalesce(sum(${hourlyRollups.verySatisfied} + ${hourlyRollups.satisfied} + ${hourlyRollups.unsatisfied}), 0)::int`,
+    })
+    .from(hourlyRollups)
+    .where(rollupsIn(q))
+    .groupBy(sql`1`, sql`2`)
+    .orderBy(sql`1`, sql`2`);
+}
