@@ -111,6 +111,7 @@ export async function recentComments(
   unitId: string,
   limit = 20,
   ids?: readonly number[],
+  offset = 0,
 ): Promise<CommentRow[]> {
   const rows = await db
     .select({
@@ -134,8 +135,14 @@ export async function recentComments(
     .leftJoin(staffAccounts, eq(staffAccounts.username, comments.handledBy))
     .where(and(eq(comments.unitId, unitId), ids ? inArray(comments.id, [...ids]) : undefined))
     .orderBy(desc(comments.createdAt), desc(comments.id))
-    .limit(limit);
+    .limit(limit)
+    .offset(offset);
   return rows.map((r) => ({ ...r, reference: commentReference(r.id), status: statusOf(r.status) }));
+}
+
+/** How many comments a unit has: the total behind the comment list's pages. */
+export function countComments(db: Executor, unitId: string): Promise<number> {
+  return db.$count(comments, eq(comments.unitId, unitId));
 }
 
 function statusOf(s: string): CommentStatus {

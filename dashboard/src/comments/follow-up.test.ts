@@ -6,11 +6,13 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboardApp } from '../app.js';
 import { SESSION_COOKIE } from '../auth/access.js';
+import { fill, translator } from '../i18n.js';
 import { LiveRatingFeed } from '../live/feed.js';
 
 const logger = pino({ level: 'silent' });
 const ORIGIN = { origin: 'http://localhost' };
 const CONTACT = '0912 345 678';
+const en = translator('en');
 
 describe.each(STORE_BACKENDS)('following comments up, on %s', (backend) => {
   let store: TestStore;
@@ -195,5 +197,23 @@ describe.each(STORE_BACKENDS)('following comments up, on %s', (backend) => {
     expect(await badge('lead.tv')).toBe(tv - 1);
     // Only ward leaders carry the badge.
     expect(await badge('city')).toBe(0);
+  });
+  it('pages the comment list and says how much it shows, never stopping silently', async () => {
+    // A unit of its own, so that the count is exactly what this test sends.
+    await store.db.insert(schema.units).values({ id: 'my-dinh', name: 'Phường Mỹ Đình' });
+    await addStaffMember(store.db, { username: 'lead.md', role: 'ward', unitId: 'my-dinh', actor: 'test' });
+    sessions['lead.md'] = (await openStaffSession(store.db, 'lead.md', 'browser')).token;
+    const refs: string[] = [];
+    for (let i = 0; i < 53; i++) refs.push((await send('my-dinh')).ref);
+    const first = await (await open('lead.md', '/units/my-dinh/comments?lang=en')).text();
+    expect(first.match(/data-comment="/g)).toHaveLength(50);
+    expect(first).toContain(fill(en('shownOf'), { from: 1, to: 50, total: 53 }));
+    // Newest first: the last one sent is on the first page, the first one sent on the second.
+    expect(first).toContain(`data-comment="${refs[52]}"`);
+    const second = await (await open('lead.md', '/units/my-dinh/comments?page=2&lang=en')).text();
+    expect(second.match(/data-comment="/g)).toHaveLength(3);
+    expect(second).toContain(fill(en('shownOf'), { from: 51, to: 53, total: 53 }));
+    expect(second).toContain(`data-comment="${refs[0]}"`);
+    expect((await open('lead.md', '/units/my-dinh/comments?page=0')).status).toBe(400);
   });
 });

@@ -1,6 +1,7 @@
 import { describeIssues, UnitId } from '@onestop/protocol';
 import {
   commentIdOfReference,
+  countComments,
   type Database,
   findUnit,
   followUpComment,
@@ -15,6 +16,7 @@ import { type AuthEnv, canFollowUpComments, requireRole } from '../auth/access.j
 import { badRequest, forbidden, notFound } from '../errors/answer.js';
 import { type Lang, translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
+import { PageNumber, pager, pageWindow } from '../pages/pager.js';
 import { commentList } from '../pages/unit.js';
 import { query } from '../validate.js';
 
@@ -23,6 +25,7 @@ type Env = { Variables: AuthEnv['Variables'] & { lang: Lang } };
 const Params = z.strictObject({ unitId: UnitId, commentId: z.coerce.number().int().positive().optional() });
 const ListQuery = z.strictObject({
   ref: z.string().trim().max(24).optional(),
+  page: PageNumber,
   lang: z.enum(['vi', 'en']).optional(),
 });
 const FollowUp = z.discriminatedUnion('status', [
@@ -33,8 +36,8 @@ const FollowUp = z.discriminatedUnion('status', [
   }),
 ]);
 
-/** How many comments the unit's comment page lists (newest first). */
-const LIST_LIMIT = 100;
+/** How many comments one page of the unit's comment list holds (newest first). */
+const PAGE_SIZE = 50;
 
 /**
  * The unit's leaders follow citizens' comments up: the list with the citizen's contact, a search
@@ -52,21 +55,34 @@ export function commentFollowUpRoutes(db: Database) {
 
   app.get('/:unitId/comments', leaders, params, query(ListQuery), async (c) => {
     const { unitId } = c.req.valid('param');
-    const { ref } = c.req.valid('query');
+    const { ref, page } = c.req.valid('query');
     const lang = c.get('lang');
     const t = translator(lang);
     const unit = await findUnit(db, unitId);
     if (!unit) return notFound(c, { error: 'unknown unit', unitId });
     // A reference that fails its check digit finds nothing rather than a neighbour's comment.
     const id = ref ? commentIdOfReference(ref) : null;
-    const rows = ref
-      ? id
-        ? await recentComments(db, unitId, 1, [id])
-        : []
-      : await recentComments(db, unitId, LIST_LIMIT);
+    const window = pageWindow(page, PAGE_SIZE);
+    const [rows, total] = ref
+      ? [id ? await recentComments(db, unitId, 1, [id]) : [], null]
+      : await Promise.all([
+          recentComments(db, unitId, window.limit, undefined, window.offset),
+          countComments(db, unitId),
+        ]);
+    const pages =
+      total === null
+        ? ''
+        : pager(t, {
+            page,
+            size: PAGE_SIZE,
+            total,
+            shown: rows.length,
+            href: (n) => `/units/${unitId}/comments?page=${n}&lang=${lang}`,
+            id: 'comment-pages',
+          });
     const body = html`<h2>${t('comments')} <small class="muted">${unit.name}</small></h2>
 <p><a href="/units/${unitId}">${t('unit')}: ${unit.name}</a></p>
-${commentList(t, rows, { unitId, leader: true, reference: ref })}`;
+${commentList(t, rows, { unitId, leader: true, reference: ref })}${pages}`;
     return c.html(layout({ lang, t, title: t('comments'), body, staff: c.get('staff') }));
   });
 
