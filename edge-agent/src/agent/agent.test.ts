@@ -99,6 +99,8 @@ describe('startAgent against Mosquitto', () => {
     v.badge!.typeLine('cb-nguyen-van-a');
     const ratingId = await serveCitizen(agent, v, 'A015', 4);
     await ingest.waitFor((r) => r.some((x) => x.payload.eventId === ratingId));
+    // The visit ends once the rating is recorded, so its event follows the rating's on the wire.
+    await ingest.waitFor((r) => r.some((x) => x.channel === 'evt/visit' && x.payload.phase === 'end'));
     const events = ingest.received.filter((r) => r.channel.startsWith('evt/'));
     // The birth reads the events' monotonic clock as it leaves: the centre anchors the boot by it.
     const birthMono = ingest.of('birth')[0]?.payload.mono;
