@@ -1,6 +1,7 @@
 import { and, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from './db.js';
 import { inTransaction } from './notify.js';
+import { rosterOfficer } from './roster.js';
 import { auditLog, comments, officers, staffAccounts } from './schema.js';
 
 /**
@@ -131,7 +132,7 @@ export async function recentComments(
       reply: comments.reply,
     })
     .from(comments)
-    .leftJoin(officers, and(eq(officers.id, comments.officerId), eq(officers.unitId, comments.unitId)))
+    .leftJoin(officers, rosterOfficer(comments.officerId, comments.unitId))
     .leftJoin(staffAccounts, eq(staffAccounts.username, comments.handledBy))
     .where(and(eq(comments.unitId, unitId), ids ? inArray(comments.id, [...ids]) : undefined))
     .orderBy(desc(comments.createdAt), desc(comments.id))

@@ -16,6 +16,7 @@ import { countsForOfficer } from './counted.js';
 import type { Executor } from './db.js';
 import { dossierSatisfactionOf, noDossiers, type OverdueDossierSource } from './dossiers.js';
 import { vietnamHourOfDaySql } from './projections/vietnam-time-sql.js';
+import { rosterOfficer } from './roster.js';
 import { devices, hourlyRollups, officers, presenceIntervals, ratings, units } from './schema.js';
 
 export interface Period {
@@ -71,14 +72,8 @@ export const ratingColumns = {
   filterReason: sql<FilterReason | null>`${ratings.filterReason}`,
   counted: sql<boolean>`${countsForOfficer()}`.mapWith(Boolean),
 };
-/**
- * The officer a rating names, joined only when on the rating's unit's roster: a leader never
- * learns the name of another unit's officer from a device that named them.
- */
-export const namedOfficerOfUnit = and(
-  eq(officers.id, ratings.officerId),
-  eq(officers.unitId, ratings.unitId),
-);
+/** The officer a rating names, joined only from the rating's unit's roster (`rosterOfficer`). */
+export const namedOfficerOfUnit = rosterOfficer(ratings.officerId, ratings.unitId);
 
 /** Newest first. `storedSince` re-reads a window so that late-committing batches are not missed. */
 export async function recentRatings(

@@ -1,11 +1,19 @@
 import { OfficerId, UnitId } from '@onestop/protocol';
-import { and, eq, isNull, ne } from 'drizzle-orm';
+import { type AnyColumn, and, eq, isNull, ne, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from './db.js';
 import { pushRosterToDevices } from './device-config.js';
 import { StoreInputError } from './devices.js';
 import { inTransaction } from './notify.js';
 import { auditLog, officers, units } from './schema.js';
+
+/**
+ * Joins the officer a row names only when that officer is on the row's own unit's roster: a
+ * leader never learns the name of another unit's officer from a device or a form that named them.
+ */
+export function rosterOfficer(officerId: AnyColumn, unitId: AnyColumn): SQL {
+  return and(eq(officers.id, officerId), eq(officers.unitId, unitId)) as SQL;
+}
 
 const OfficerInput = z.strictObject({
   unitId: UnitId,

@@ -1,6 +1,7 @@
 import { and, desc, eq, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from './db.js';
 import { namedOfficerOfUnit, type RatingRow, ratingColumns } from './reports.js';
+import { rosterOfficer } from './roster.js';
 import { comments, officers, ratings, units, visits } from './schema.js';
 
 /**
@@ -114,7 +115,7 @@ export async function searchVisits(db: Executor, q: SearchQuery): Promise<Found<
         rated: visits.rated,
       })
       .from(visits)
-      .leftJoin(officers, and(eq(officers.id, visits.officerId), eq(officers.unitId, visits.unitId)))
+      .leftJoin(officers, rosterOfficer(visits.officerId, visits.unitId))
       .leftJoin(units, eq(units.id, visits.unitId))
       .where(where)
       .orderBy(desc(visits.startedAt), desc(visits.id))
@@ -143,7 +144,7 @@ export async function searchComments(db: Executor, q: SearchQuery): Promise<Foun
         createdAt: comments.createdAt,
       })
       .from(comments)
-      .leftJoin(officers, and(eq(officers.id, comments.officerId), eq(officers.unitId, comments.unitId)))
+      .leftJoin(officers, rosterOfficer(comments.officerId, comments.unitId))
       .leftJoin(units, eq(units.id, comments.unitId))
       .where(where)
       .orderBy(desc(comments.createdAt), desc(comments.id))
