@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const ALL_TESTS = ['*/src/**/*.test.ts', 'cli/src/**/*.test.ts', 'tests/**/*.test.ts'];
+const ALL_TESTS = ['*/src/**/*.test.{ts,tsx}', 'cli/src/**/*.test.ts', 'tests/**/*.test.ts'];
 
 /**
  * What makes a suite more than a unit test: it opens a database (PGlite or PostgreSQL), starts a
@@ -18,7 +18,7 @@ function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const path = join(dir, e.name);
     if (e.isDirectory()) return e.name === 'node_modules' || e.name === 'dist' ? [] : testFiles(path);
-    return e.name.endsWith('.test.ts') ? [path] : [];
+    return /\.test\.tsx?$/.test(e.name) ? [path] : [];
   });
 }
 
@@ -64,8 +64,8 @@ export default defineConfig({
     ],
     coverage: {
       provider: 'v8',
-      include: ['*/src/**/*.ts'],
-      exclude: ['**/*.test.ts', '**/test-support/**', '**/testing.ts', '**/testing/**'],
+      include: ['*/src/**/*.{ts,tsx}'],
+      exclude: ['**/*.test.{ts,tsx}', '**/test-support/**', '**/testing.ts', '**/testing/**'],
       reporter: ['text-summary', 'html', 'json-summary'],
       reportsDirectory: 'coverage',
       // A floor per workspace (% of the unit run), raised in this file by every `npm run coverage`
