@@ -26,6 +26,8 @@ import { streamSSE } from 'hono/streaming';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
+import type { DashboardEnv } from './access/env.js';
+import { requireRole } from './access/scope.js';
 import {
   type AuthEnv,
   canFollowUpComments,
@@ -33,7 +35,6 @@ import {
   canSeeUnit,
   homeOf,
   identify,
-  requireRole,
 } from './auth/access.js';
 import { resolveClientAddress } from './auth/client-address.js';
 import { authRoutes } from './auth/routes.js';
@@ -97,7 +98,7 @@ export interface DashboardDeps {
 /** Not ok makes `/healthz` answer 503; the rest goes into its body. */
 export type PartsHealth = { ok: boolean; reason?: string; [detail: string]: unknown };
 
-type Env = { Variables: AuthEnv['Variables'] & { lang: Lang } };
+type Env = DashboardEnv;
 
 const unitParam = z.strictObject({ unitId: UnitId });
 const LiveQuery = z.strictObject({ unit: UnitId.optional(), lang: z.enum(['vi', 'en']).optional() });

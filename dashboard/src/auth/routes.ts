@@ -13,13 +13,14 @@ import { html } from 'hono/html';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
+import type { DashboardEnv } from '../access/env.js';
 import { type Lang, translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
 import { type AuthEnv, homeOf, SESSION_COOKIE } from './access.js';
 import { clientAddress } from './client-address.js';
 import { AttemptWindow } from './throttle.js';
 
-type Env = { Variables: AuthEnv['Variables'] & { lang: Lang } };
+type Env = DashboardEnv;
 
 const LoginForm = z.strictObject({
   username: z.string().trim().toLowerCase().min(1).max(63),

@@ -12,7 +12,9 @@ import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
 import { validator } from 'hono/validator';
 import { z } from 'zod';
-import { type AuthEnv, canFollowUpComments, requireRole } from '../auth/access.js';
+import type { DashboardEnv } from '../access/env.js';
+import { requireRole } from '../access/scope.js';
+import { type AuthEnv, canFollowUpComments } from '../auth/access.js';
 import { badRequest, forbidden, notFound } from '../errors/answer.js';
 import { type Lang, translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
@@ -20,7 +22,7 @@ import { PageNumber, pager, pageWindow } from '../pages/pager.js';
 import { commentList } from '../pages/unit.js';
 import { query } from '../validate.js';
 
-type Env = { Variables: AuthEnv['Variables'] & { lang: Lang } };
+type Env = DashboardEnv;
 
 const Params = z.strictObject({ unitId: UnitId, commentId: z.coerce.number().int().positive().optional() });
 const ListQuery = z.strictObject({

@@ -16,14 +16,16 @@ import {
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
-import { type AuthEnv, canSeeUnit, requireRole } from '../auth/access.js';
+import type { DashboardEnv } from '../access/env.js';
+import { requireRole } from '../access/scope.js';
+import { type AuthEnv, canSeeUnit } from '../auth/access.js';
 import { badRequest, notFound } from '../errors/answer.js';
 import { type Lang, type Translate, translator } from '../i18n.js';
 import { alertsTable, devicesTable, quarantineTable } from '../pages/devices.js';
 import { layout } from '../pages/layout.js';
 import { formatVietnamTime } from '../period.js';
 
-type Env = { Variables: AuthEnv['Variables'] & { lang: Lang } };
+type Env = DashboardEnv;
 
 /** City and technicians see every device; a ward leader only the ward's own. */
 function maySee(staff: Env['Variables']['staff'], unitId: string): boolean {

@@ -1,7 +1,8 @@
 import { vietnamDate } from '@onestop/protocol';
 import { type Database, uncountedRatings } from '@onestop/store';
 import { Hono } from 'hono';
-import { requireRole } from '../auth/access.js';
+import { requireRole } from '../access/scope.js';
+
 import { translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
 import { pager, pageWindow } from '../pages/pager.js';

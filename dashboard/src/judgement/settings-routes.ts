@@ -3,7 +3,8 @@ import { type Database, getUnitSettings, StoreInputError, setUnitSettings } from
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
-import { requireRole } from '../auth/access.js';
+import { requireRole } from '../access/scope.js';
+
 import { translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
 import {

@@ -1,12 +1,13 @@
 import { UnitId } from '@onestop/protocol';
 import { type Database, findUnit } from '@onestop/store';
 import type { Context } from 'hono';
+import type { DashboardEnv as Env } from '../access/env.js';
 import type { AuthEnv } from '../auth/access.js';
 import { canSeeUnit } from '../auth/access.js';
 import { badRequest, forbidden, notFound } from '../errors/answer.js';
 import type { Lang } from '../i18n.js';
 
-export type Env = { Variables: AuthEnv['Variables'] & { lang: Lang } };
+export type { Env };
 
 /**
  * The unit of `:unitId` if the leader asking may see it (`canSeeUnit`, as on every unit page),

@@ -2,13 +2,15 @@ import { DEFAULT_UNIT_SETTINGS } from '@onestop/evaluation';
 import { UnitId } from '@onestop/protocol';
 import { type Database, findUnit, getUnitSettings, StoreInputError } from '@onestop/store';
 import { Hono } from 'hono';
-import { type AuthEnv, canSeeUnit, requireRole } from '../auth/access.js';
+import type { DashboardEnv } from '../access/env.js';
+import { requireRole } from '../access/scope.js';
+import { type AuthEnv, canSeeUnit } from '../auth/access.js';
 import { badRequest, forbidden, notFound } from '../errors/answer.js';
 import { type Lang, translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
 import { methodPage } from './page.js';
 
-type Env = { Variables: AuthEnv['Variables'] & { lang: Lang } };
+type Env = DashboardEnv;
 
 /**
  * "Cách tính" (`?lang=en`: how figures are computed), for everyone who sees any figure.

@@ -1,6 +1,7 @@
 import { displayFigure, type Figure, type FigureKind } from '@onestop/evaluation';
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
+import { menuFor } from '../access/menu.js';
 import type { Viewer } from '../auth/access.js';
 import type { Lang, Translate } from '../i18n.js';
 
@@ -94,24 +95,18 @@ function searchBox(t: Translate, staff: Viewer | null, searched: string | undefi
   return html`<form method="get" action="/search" role="search" class="search"><input type="search" name="q" value="${searched ?? ''}" maxlength="64" required aria-label="${t('searchLabel')}" placeholder="${t('searchLabel')}"> <button type="submit">${t('search')}</button></form>`;
 }
 
+/** The header menu: the entries `menuFor` gives this person, and signing out. */
 function menu(t: Translate, staff: Viewer | null) {
   if (!staff) return '';
-  const city = staff.role === 'city' ? html`<a href="/">${t('city')}</a>` : '';
-  const badge = staff.newComments
-    ? html` <span class="badge" data-testid="new-comments" title="${t('newCommentsBadge')}">${staff.newComments}<span class="sr"> ${t('newCommentsBadge')}</span></span>`
-    : '';
-  const unit =
-    staff.role === 'ward' && staff.unitId
-      ? html`<a href="/units/${staff.unitId}">${t('myUnit')}</a><a href="/units/${staff.unitId}/comments">${t('comments')}${badge}</a>`
-      : '';
-  const devices = staff.role !== 'officer' ? html`<a href="/devices">${t('devices')}</a>` : '';
-  const audit = staff.role === 'city' ? html`<a href="/audit">${t('audit')}</a>` : '';
-  const own =
-    staff.role === 'officer' && staff.officerId
-      ? html`<a href="/officers/${staff.officerId}">${t('myRecord')}</a>`
-      : '';
-  const method = html`<a href="/cach-tinh">${t('method')}</a>`;
-  return html`${city}${unit}${own}${devices}${audit}${method}<form method="post" action="/logout" style="margin:0"><span class="who">${staff.displayName}</span> <button type="submit">${t('signOut')}</button></form>`;
+  const links = menuFor(staff).map(
+    (item) =>
+      html`<a href="${item.href}">${t(item.label)}${
+        item.badge
+          ? html` <span class="badge" data-testid="new-comments" title="${t('newCommentsBadge')}">${item.badge}<span class="sr"> ${t('newCommentsBadge')}</span></span>`
+          : ''
+      }</a>`,
+  );
+  return html`${links}<form method="post" action="/logout" style="margin:0"><span class="who">${staff.displayName}</span> <button type="submit">${t('signOut')}</button></form>`;
 }
 
 export function layout(opts: LayoutOptions) {

@@ -10,12 +10,14 @@ import {
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
-import { type AuthEnv, canSeeUnit, requireRole } from '../auth/access.js';
+import type { DashboardEnv } from '../access/env.js';
+import { requireRole } from '../access/scope.js';
+import { type AuthEnv, canSeeUnit } from '../auth/access.js';
 import { forbidden, notFound } from '../errors/answer.js';
 import { type Lang, translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
 
-type Env = { Variables: AuthEnv['Variables'] & { lang: Lang } };
+type Env = DashboardEnv;
 
 /**
  * The unit's officers (name, badge) as ward leaders keep them: what the counters show on the

@@ -1,6 +1,8 @@
 import { type Database, searchComments, searchRatings, searchVisits } from '@onestop/store';
 import { Hono } from 'hono';
-import { type AuthEnv, requireRole } from '../auth/access.js';
+import type { DashboardEnv } from '../access/env.js';
+import { requireRole } from '../access/scope.js';
+import type { AuthEnv } from '../auth/access.js';
 import { forbidden } from '../errors/answer.js';
 import { type Lang, translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
@@ -8,7 +10,7 @@ import { pager, pageWindow } from '../pages/pager.js';
 import { type SearchResults, searchPage } from './page.js';
 import { type SearchQuery, searchQuery } from './query.js';
 
-type Env = { Variables: AuthEnv['Variables'] & { lang: Lang } };
+type Env = DashboardEnv;
 
 /** Results per page of each list: a receipt's dossier has a handful; a ticket repeats daily. */
 export const SEARCH_PAGE_SIZE = 25;
