@@ -50,6 +50,8 @@ const UNIT = readdirSync(ROOT, { withFileTypes: true })
 // Workspace packages export their TypeScript sources under the "source" condition,
 // so tests run against src/ without a build step.
 export default defineConfig({
+  // .tsx pages are hono/jsx (as in tsconfig.base.json); Vite's transform does not read that.
+  oxc: { jsx: { runtime: 'automatic', importSource: 'hono/jsx' } },
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'] } },
   test: {

@@ -42,6 +42,7 @@ import { heatmapFigure, trendFigure } from './charts/index.js';
 import { commentFollowUpRoutes } from './comments/follow-up.js';
 import { type CommentLimits, commentRoutes } from './comments/routes.js';
 import { deviceRoutes, devicesOverview } from './devices/routes.js';
+import { CityBoard, WardBoard } from './drill/boards.js';
 import { badRequest, forbidden, notFound, serverError, wantsJson } from './errors/answer.js';
 import { type Lang, pickLang, translator } from './i18n.js';
 import { unitJudgement, withUncounted } from './judgement/data.js';
@@ -176,12 +177,14 @@ export function createDashboardApp(deps: DashboardDeps) {
     const { period, previous, search, today } = periodsOf(c.req.valid('query'));
     const lang = c.get('lang');
     const t = translator(lang);
-    const [rows, before, trend] = await Promise.all([
+    const [rows, before, trend, heat] = await Promise.all([
       compareUnits(deps.db, storeSpan(period)),
       compareUnits(deps.db, storeSpan(previous)),
       trendFigure(deps.db, { lang, t }, null, period),
+      heatmapFigure(deps.db, { lang, t }, null, period),
     ]);
-    const body = html`<h2>${t('city')}</h2>${periodNav(lang, t, period, today)}${trend}${cityTable(lang, t, rows, { search, previous: before })}<p class="note">${t('fairnessNote')}</p>`;
+    const board = CityBoard({ lang, t, period, search, rows, previous: before });
+    const body = html`<h2>${t('city')}</h2>${periodNav(lang, t, period, today)}<div class="charts">${trend}${heat}</div>${board}${cityTable(lang, t, rows, { search, previous: before })}<p class="note">${t('fairnessNote')}</p>`;
     return c.html(layout({ lang, t, title: t('city'), body, staff, periodSearch: search }));
   });
 
@@ -233,7 +236,7 @@ export function createDashboardApp(deps: DashboardDeps) {
       id: 'unsatisfied',
     });
     const body = html`<h2>${unit.name} <small class="muted">${t('unit')}</small></h2>${periodNav(lang, t, period, today)}
-<div class="charts">${trend}${heat}</div>
+<div class="charts">${trend}${heat}</div>${WardBoard({ lang, t, period, search, officers, previous: before })}
 <h3>${t('officers')} <small><a href="/units/${unitId}/roster">${t('roster')}</a> · <a href="/units/${unitId}/settings">${t('unitSettings')}</a> · <a href="/units/${unitId}/officers.csv?${search}" download>${t('downloadCsv')}</a></small></h3>${officerTable(lang, t, officers, { search, previous: before })}<p class="note">${t('fairnessNote')}</p>
 <h3>${t('counters')}</h3>${counterTable(lang, t, counters)}
 <h3>${t('uncountedTitle')}</h3>${uncountedTable(t, judgement, { unitId, search })}

@@ -515,6 +515,36 @@ const MESSAGES = {
     en: '{title}, {from}–{to}: no ratings yet.',
   },
   chartNumbers: { vi: 'Số liệu của biểu đồ', en: 'The numbers behind the chart' },
+  chartUnitRanking: {
+    vi: 'Xếp hạng đơn vị theo tỷ lệ hài lòng (khoảng tin cậy 95%)',
+    en: 'Units ranked by satisfied share (95% interval)',
+  },
+  chartOfficerRanking: {
+    vi: 'Xếp hạng cán bộ theo tỷ lệ hài lòng (khoảng tin cậy 95%)',
+    en: 'Officers ranked by satisfied share (95% interval)',
+  },
+  chartRankingSummary: {
+    vi: '{title}, {from}–{to}: {ranked} được xếp hạng, {above} đạt mục tiêu {target}; {tooFew} có quá ít đánh giá (dưới {min}) nên không xếp hạng.',
+    en: '{title}, {from}–{to}: {ranked} ranked, {above} at or above the target {target}; {tooFew} with too few ratings (under {min}), not ranked.',
+  },
+  chartTooFewToRank: {
+    vi: 'Quá ít đánh giá để xếp hạng (dưới {min}):',
+    en: 'Too few ratings to rank (under {min}):',
+  },
+  chartPlace: { vi: 'Hạng', en: 'Place' },
+  chartName: { vi: 'Tên', en: 'Name' },
+  chartUnitDistribution: {
+    vi: 'Phân bố 3 mức đánh giá chính thức theo đơn vị',
+    en: 'The three official levels per unit',
+  },
+  chartOfficerDistribution: {
+    vi: 'Phân bố 3 mức đánh giá chính thức theo cán bộ',
+    en: 'The three official levels per officer',
+  },
+  chartDistributionSummary: {
+    vi: '{title}, {from}–{to}: {rows} dòng, {ratings} đánh giá được tính.',
+    en: '{title}, {from}–{to}: {rows} rows, {ratings} counted ratings.',
+  },
   weekday1: { vi: 'Thứ Hai', en: 'Monday' },
   weekday2: { vi: 'Thứ Ba', en: 'Tuesday' },
   weekday3: { vi: 'Thứ Tư', en: 'Wednesday' },

@@ -12,3 +12,10 @@ export const CHART_COLOURS = {
   heatLow: '#eef3fb',
   heatHigh: '#003d99',
 } as const;
+
+/** The three official levels, in the tones the tables' distribution bars use (pages/unit.ts). */
+export const OFFICIAL_LEVEL_COLOURS = {
+  very_satisfied: '#0a6b2d',
+  satisfied: '#5aa469',
+  unsatisfied: '#b00020',
+} as const;

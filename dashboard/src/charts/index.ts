@@ -16,11 +16,11 @@ export async function trendFigure(
   return trendChart(view.lang, view.t, period, buckets);
 }
 
-/** A unit's hour × weekday load: one roll-up query. */
+/** A unit's hour × weekday load, or the whole city's when `unitId` is null: one roll-up query. */
 export async function heatmapFigure(
   db: Executor,
   view: { lang: Lang; t: Translate },
-  unitId: string,
+  unitId: string | null,
   period: ReportPeriod,
 ) {
   const cells = await ratingsByWeekdayAndHour(db, { unitId, ...storeSpan(period) });

@@ -1,5 +1,5 @@
 import { BarChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts';
-import { GridComponent, MarkLineComponent, VisualMapComponent } from 'echarts/components';
+import { GridComponent, LegendComponent, MarkLineComponent, VisualMapComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 import { html, raw } from 'hono/html';
@@ -16,6 +16,7 @@ echarts.use([
   LineChart,
   ScatterChart,
   GridComponent,
+  LegendComponent,
   MarkLineComponent,
   VisualMapComponent,
   SVGRenderer,
