@@ -11,6 +11,7 @@ export * from './device-config.js';
 export * from './devices.js';
 export * from './directory.js';
 export * from './dossiers.js';
+export * from './drill.js';
 export * from './ingest.js';
 export * from './judge/index.js';
 export * from './notify.js';

@@ -256,6 +256,8 @@ export const ratings = pgTable(
     index('ratings_unit_at_idx').on(t.unitId, t.at),
     index('ratings_officer_at_idx').on(t.officerId, t.at),
     index('ratings_device_at_idx').on(t.deviceId, t.at),
+    // A counter's ratings of a period (the dashboard's counter page, `drillRatings`).
+    index('ratings_unit_counter_at_idx').on(t.unitId, t.counterId, t.at),
     // Search by dossier ID (`dossier_ids @> array[…]`) or queue ticket (dashboard `/search`).
     index('ratings_dossier_ids_idx').using('gin', t.dossierIds),
     index('ratings_ticket_idx').on(t.ticket, t.at),
@@ -288,7 +290,11 @@ export const expressionSummaries = pgTable(
     satisfactionIndex: real('satisfaction_index').notNull(),
     confidence: real('confidence').notNull(),
   },
-  (t) => [index('expr_unit_ended_idx').on(t.unitId, t.endedAt)],
+  (t) => [
+    index('expr_unit_ended_idx').on(t.unitId, t.endedAt),
+    // The camera's estimate of one visit, beside that visit's rating (`drillRatings`).
+    index('expr_visit_idx').on(t.visitId),
+  ],
 );
 
 /** Citizens' comments left through the counter's QR code. */

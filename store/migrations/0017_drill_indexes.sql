@@ -1,0 +1,2 @@
+CREATE INDEX "expr_visit_idx" ON "expression_summaries" USING btree ("visit_id");--> statement-breakpoint
+CREATE INDEX "ratings_unit_counter_at_idx" ON "ratings" USING btree ("unit_id","counter_id","at");
