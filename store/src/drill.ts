@@ -1,7 +1,17 @@
-import { and, desc, eq, gt, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import type { OfficialCounts } from '@onestop/evaluation';
+import { type AnyColumn, and, desc, eq, gt, gte, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Executor } from './db.js';
 import { namedOfficerOfUnit, type Period, type RatingRow, ratingColumns } from './reports.js';
-import { comments, expressionSummaries, officers, presenceIntervals, ratings } from './schema.js';
+import { rosterOfficer } from './roster.js';
+import {
+  comments,
+  devices,
+  expressionSummaries,
+  hourlyRollups,
+  officers,
+  presenceIntervals,
+  ratings,
+} from './schema.js';
 import type { Found } from './search.js';
 
 /**
@@ -140,4 +150,62 @@ export async function officerPresenceMs(
     const to = Math.min(r.endedAt?.getTime() ?? end, end, q.period.to.getTime());
     return ms + Math.max(0, to - from);
   }, 0);
+}
+
+/** An officer as the roster holds them (their current unit decides who may see their ratings). */
+export async function findOfficer(db: Executor, officerId: string) {
+  const [officer] = await db.select().from(officers).where(eq(officers.id, officerId)).limit(1);
+  return officer ?? null;
+}
+
+/** Whether a device of the unit serves this counter (`devices_unit_counter_idx`). */
+export async function counterOfUnit(db: Executor, unitId: string, counterId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: devices.id })
+    .from(devices)
+    .where(and(eq(devices.unitId, unitId), eq(devices.counterId, counterId)))
+    .limit(1);
+  return row !== undefined;
+}
+
+/** An officer credited with ratings at one counter in a period (from the roll-ups). */
+export interface CounterOfficer extends OfficialCounts {
+  officerId: string;
+  /** Only from the unit's roster. */
+  officerName: string | null;
+}
+
+/** Who was credited with counted ratings at the counter in the period, most ratings first. */
+export async function counterOfficers(
+  db: Executor,
+  q: { unitId: string; counterId: string; period: Period },
+): Promise<CounterOfficer[]> {
+  const sum = (c: AnyColumn) => sql<number>`coalesce(sum(${c}), 0)::int`;
+  return db
+    .select({
+      officerId: hourlyRollups.officerId,
+      officerName: officers.name,
+      verySatisfied: sum(hourlyRollups.verySatisfied),
+      satisfied: sum(hourlyRollups.satisfied),
+      unsatisfied: sum(hourlyRollups.unsatisfied),
+    })
+    .from(hourlyRollups)
+    .leftJoin(officers, rosterOfficer(hourlyRollups.officerId, hourlyRollups.unitId))
+    .where(
+      and(
+        eq(hourlyRollups.unitId, q.unitId),
+        eq(hourlyRollups.counterId, q.counterId),
+        // '' is the roll-up row of ratings credited to nobody: not an officer.
+        ne(hourlyRollups.officerId, ''),
+        gte(hourlyRollups.hour, q.period.from),
+        lt(hourlyRollups.hour, q.period.to),
+      ),
+    )
+    .groupBy(hourlyRollups.officerId, officers.name)
+    .orderBy(
+      desc(
+        sql`sum(${hourlyRollups.verySatisfied} + ${hourlyRollups.satisfied} + ${hourlyRollups.unsatisfied})`,
+      ),
+      hourlyRollups.officerId,
+    );
 }

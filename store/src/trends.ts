@@ -17,6 +17,9 @@ import { hourlyRollups } from './schema.js';
 /** A unit, or every unit (the city) when `unitId` is null; `[from, to)` in instants. */
 export interface TrendQuery {
   unitId: string | null;
+  /** Narrowed to one officer's or one counter's roll-ups of the unit (drill-down pages). */
+  officerId?: string;
+  counterId?: string;
   from: Date;
   to: Date;
 }
@@ -33,6 +36,8 @@ export interface TrendBucket extends OfficialCounts {
 function rollupsIn(q: TrendQuery): SQL | undefined {
   return and(
     q.unitId === null ? undefined : eq(hourlyRollups.unitId, q.unitId),
+    q.officerId === undefined ? undefined : eq(hourlyRollups.officerId, q.officerId),
+    q.counterId === undefined ? undefined : eq(hourlyRollups.counterId, q.counterId),
     gte(hourlyRollups.hour, q.from),
     lt(hourlyRollups.hour, q.to),
   );
