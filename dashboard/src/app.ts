@@ -42,7 +42,9 @@ import { heatmapFigure, trendFigure } from './charts/index.js';
 import { commentFollowUpRoutes } from './comments/follow-up.js';
 import { type CommentLimits, commentRoutes } from './comments/routes.js';
 import { deviceRoutes, devicesOverview } from './devices/routes.js';
-import { CityBoard, WardBoard } from './drill/boards.js';
+import { CityBoard, CounterLinks, WardBoard } from './drill/boards.js';
+import { officerExtras } from './drill/officer-extras.js';
+import { drillRoutes } from './drill/routes.js';
 import { badRequest, forbidden, notFound, serverError, wantsJson } from './errors/answer.js';
 import { type Lang, pickLang, translator } from './i18n.js';
 import { unitJudgement, withUncounted } from './judgement/data.js';
@@ -238,7 +240,7 @@ export function createDashboardApp(deps: DashboardDeps) {
     const body = html`<h2>${unit.name} <small class="muted">${t('unit')}</small></h2>${periodNav(lang, t, period, today)}
 <div class="charts">${trend}${heat}</div>${WardBoard({ lang, t, period, search, officers, previous: before })}
 <h3>${t('officers')} <small><a href="/units/${unitId}/roster">${t('roster')}</a> · <a href="/units/${unitId}/settings">${t('unitSettings')}</a> · <a href="/units/${unitId}/officers.csv?${search}" download>${t('downloadCsv')}</a></small></h3>${officerTable(lang, t, officers, { search, previous: before })}<p class="note">${t('fairnessNote')}</p>
-<h3>${t('counters')}</h3>${counterTable(lang, t, counters)}
+<h3>${t('counters')}</h3>${CounterLinks({ t, unitId, counterIds: counters.map((x) => x.counterId), search })}${counterTable(lang, t, counters)}
 <h3>${t('uncountedTitle')}</h3>${uncountedTable(t, judgement, { unitId, search })}
 <h3><span class="live-dot"></span>${t('liveRatings')}</h3>${liveRatingsTable(lang, t, latest)}
 <h3>${t('unsatisfiedList')}</h3>${unsatisfiedTable(lang, t, unsatisfied, unsatisfiedPager)}
@@ -299,7 +301,7 @@ export function createDashboardApp(deps: DashboardDeps) {
     if (!canSeeOfficer(staff, record.officer))
       return forbidden(c, staff?.role === 'officer' ? 'ownRecordOnly' : 'otherWard');
     const nav = periodNav(lang, t, period, today);
-    const body = officerPage(lang, t, record, { nav, search, previous: before?.summary ?? null });
+    const body = html`${officerPage(lang, t, record, { nav, search, previous: before?.summary ?? null })}${await officerExtras(deps.db, { lang, t, search, now: now() }, record.officer, period)}`;
     return c.html(layout({ lang, t, title: record.officer.name, body, staff, periodSearch: search }));
   });
 
@@ -321,6 +323,7 @@ export function createDashboardApp(deps: DashboardDeps) {
   app.route('/units', rosterRoutes(deps.db));
   app.route('/units', commentFollowUpRoutes(deps.db));
   app.route('/', searchRoutes(deps.db));
+  app.route('/', drillRoutes(deps.db, now));
 
   // Who provisioned, revoked, changed settings, rosters and accounts: for the city only.
   app.get('/audit', requireRole('city'), async (c) => {

@@ -532,6 +532,22 @@ const MESSAGES = {
     en: 'Too few ratings to rank (under {min}):',
   },
   chartPlace: { vi: 'Hạng', en: 'Place' },
+  // Drill-down (dashboard/src/drill): an officer against the unit, and the ratings themselves.
+  drillRatingsTitle: { vi: 'Các lượt đánh giá', en: 'The ratings' },
+  drillAllRatings: { vi: 'Xem từng lượt đánh giá', en: 'See every rating' },
+  drillCounterTitle: { vi: 'Quầy {counter}', en: 'Counter {counter}' },
+  drillCounterOfficers: { vi: 'Cán bộ tại quầy trong kỳ', en: 'Officers at this counter in the period' },
+  drillCompare: { vi: 'So với toàn đơn vị cùng kỳ', en: 'Compared with the whole unit, same period' },
+  drillFigure: { vi: 'Chỉ số', en: 'Figure' },
+  drillUnitAverage: { vi: 'Toàn đơn vị', en: 'Whole unit' },
+  drillDifference: { vi: 'Chênh lệch', en: 'Difference' },
+  drillPresence: { vi: 'Thời gian có mặt tại quầy', en: 'Time signed in at a counter' },
+  drillPresenceHours: { vi: '{hours} giờ trong kỳ', en: '{hours} hours in the period' },
+  drillCamera: {
+    vi: 'Ước tính camera (riêng, không tính vào kết quả chính thức)',
+    en: 'Camera estimate (apart, never in the official figure)',
+  },
+  drillLinkedComment: { vi: 'Góp ý cùng hồ sơ', en: 'Comment on the same dossier' },
   chartName: { vi: 'Tên', en: 'Name' },
   chartUnitDistribution: {
     vi: 'Phân bố 3 mức đánh giá chính thức theo đơn vị',

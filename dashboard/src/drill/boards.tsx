@@ -99,3 +99,26 @@ export function WardBoard(
     </div>
   );
 }
+
+/** Each counter of the ward's table, linked to its own page (its officers, trend and ratings). */
+export function CounterLinks(p: {
+  t: Translate;
+  unitId: string;
+  counterIds: readonly string[];
+  search: string;
+}) {
+  if (p.counterIds.length === 0) return <></>;
+  return (
+    <p class="note" data-testid="counter-links">
+      {p.t('counters')}:{' '}
+      {p.counterIds.map((id, i) => (
+        <>
+          {i > 0 ? ' · ' : ''}
+          <a href={`/units/${encodeURIComponent(p.unitId)}/counters/${encodeURIComponent(id)}?${p.search}`}>
+            {id}
+          </a>
+        </>
+      ))}
+    </p>
+  );
+}
