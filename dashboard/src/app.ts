@@ -45,6 +45,7 @@ import { deviceRoutes, devicesOverview } from './devices/routes.js';
 import { CityBoard, CounterLinks, WardBoard } from './drill/boards.js';
 import { officerExtras } from './drill/officer-extras.js';
 import { drillRoutes } from './drill/routes.js';
+import { againstUnitTarget, unitTarget } from './drill/target.js';
 import { badRequest, forbidden, notFound, serverError, wantsJson } from './errors/answer.js';
 import { type Lang, pickLang, translator } from './i18n.js';
 import { unitJudgement, withUncounted } from './judgement/data.js';
@@ -216,6 +217,7 @@ export function createDashboardApp(deps: DashboardDeps) {
       unsatisfiedTotal,
       trend,
       heat,
+      target,
     ] = await Promise.all([
       officerSummaries(deps.db, unitId, span),
       officerSummaries(deps.db, unitId, storeSpan(previous)),
@@ -228,6 +230,7 @@ export function createDashboardApp(deps: DashboardDeps) {
       countUnsatisfiedRatings(deps.db, unitId, span),
       trendFigure(deps.db, { lang, t }, unitId, period),
       heatmapFigure(deps.db, { lang, t }, unitId, period),
+      unitTarget(deps.db, unitId),
     ]);
     const unsatisfiedPager = pager(t, {
       page: asked.page,
@@ -238,9 +241,9 @@ export function createDashboardApp(deps: DashboardDeps) {
       id: 'unsatisfied',
     });
     const body = html`<h2>${unit.name} <small class="muted">${t('unit')}</small></h2>${periodNav(lang, t, period, today)}
-<div class="charts">${trend}${heat}</div>${WardBoard({ lang, t, period, search, officers, previous: before })}
-<h3>${t('officers')} <small><a href="/units/${unitId}/roster">${t('roster')}</a> · <a href="/units/${unitId}/settings">${t('unitSettings')}</a> · <a href="/units/${unitId}/officers.csv?${search}" download>${t('downloadCsv')}</a></small></h3>${officerTable(lang, t, officers, { search, previous: before })}<p class="note">${t('fairnessNote')}</p>
-<h3>${t('counters')}</h3>${CounterLinks({ t, unitId, counterIds: counters.map((x) => x.counterId), search })}${counterTable(lang, t, counters)}
+<div class="charts">${trend}${heat}</div>${WardBoard({ lang, t, period, search, officers, previous: before, target })}
+<h3>${t('officers')} <small><a href="/units/${unitId}/roster">${t('roster')}</a> · <a href="/units/${unitId}/settings">${t('unitSettings')}</a> · <a href="/units/${unitId}/officers.csv?${search}" download>${t('downloadCsv')}</a></small></h3>${officerTable(lang, t, againstUnitTarget(officers, target), { search, previous: before })}<p class="note">${t('fairnessNote')}</p>
+<h3>${t('counters')}</h3>${CounterLinks({ t, unitId, counterIds: counters.map((x) => x.counterId), search })}${counterTable(lang, t, againstUnitTarget(counters, target))}
 <h3>${t('uncountedTitle')}</h3>${uncountedTable(t, judgement, { unitId, search })}
 <h3><span class="live-dot"></span>${t('liveRatings')}</h3>${liveRatingsTable(lang, t, latest)}
 <h3>${t('unsatisfiedList')}</h3>${unsatisfiedTable(lang, t, unsatisfied, unsatisfiedPager)}
@@ -301,7 +304,8 @@ export function createDashboardApp(deps: DashboardDeps) {
     if (!canSeeOfficer(staff, record.officer))
       return forbidden(c, staff?.role === 'officer' ? 'ownRecordOnly' : 'otherWard');
     const nav = periodNav(lang, t, period, today);
-    const body = html`${officerPage(lang, t, record, { nav, search, previous: before?.summary ?? null })}${await officerExtras(deps.db, { lang, t, search, now: now() }, record.officer, period)}`;
+    const target = await unitTarget(deps.db, record.officer.unitId);
+    const body = html`${officerPage(lang, t, { ...record, summary: record.summary && againstUnitTarget([record.summary], target)[0]!, byHour: againstUnitTarget(record.byHour, target) }, { nav, search, previous: before?.summary ?? null })}${await officerExtras(deps.db, { lang, t, search, now: now(), target }, record.officer, period)}`;
     return c.html(layout({ lang, t, title: record.officer.name, body, staff, periodSearch: search }));
   });
 

@@ -532,6 +532,11 @@ const MESSAGES = {
     en: 'Too few ratings to rank (under {min}):',
   },
   chartPlace: { vi: 'Hạng', en: 'Place' },
+  targetsTitle: { vi: 'Mục tiêu', en: 'Target' },
+  satisfiedShareTarget: {
+    vi: 'Mục tiêu tỷ lệ hài lòng (%, từ 50 đến 100)',
+    en: 'Satisfied share target (%, 50 to 100)',
+  },
   // Drill-down (dashboard/src/drill): an officer against the unit, and the ratings themselves.
   drillRatingsTitle: { vi: 'Các lượt đánh giá', en: 'The ratings' },
   drillAllRatings: { vi: 'Xem từng lượt đánh giá', en: 'See every rating' },

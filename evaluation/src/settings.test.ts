@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
+import { SATISFIED_SHARE_TARGET } from './formulas/shares.js';
 import { clockMinutes, migrateUnitSettings, parseUnitSettings, UNIT_SETTINGS_VERSION } from './settings.js';
 
 describe('unit settings', () => {
@@ -14,7 +15,7 @@ describe('unit settings', () => {
 
   it('migrates an unversioned document, keeping its fields and defaulting the rest', () => {
     const doc = { openingHours: { sun: null }, burst: { maxPresses: 3 } };
-    expect(migrateUnitSettings(doc)).toEqual({ doc: { ...doc, version: 1 }, from: 0 });
+    expect(migrateUnitSettings(doc)).toEqual({ doc: { ...doc, version: 2 }, from: 0 });
     const s = parseUnitSettings(doc);
     expect(s.openingHours.sun).toBeNull();
     expect(s.openingHours.sat).toEqual({ open: '06:00', close: '22:00' });
@@ -30,7 +31,7 @@ describe('unit settings', () => {
         return err instanceof ZodError ? err.issues[0] : err;
       }
     };
-    expect(issue({ version: 2 })).toMatchObject({ path: ['version'] });
+    expect(issue({ version: 3 })).toMatchObject({ path: ['version'] });
     expect(issue({ openingHours: { mon: { open: '7:00', close: '17:00' } } })).toMatchObject({
       path: ['openingHours', 'mon', 'open'],
     });
@@ -38,6 +39,16 @@ describe('unit settings', () => {
       message: 'close must be after open',
     });
     expect(issue({ rapid: 5 })).toMatchObject({ code: 'unrecognized_keys' });
+  });
+
+  it('carries the satisfied-share target, defaulting to the project target, between one half and 1', () => {
+    expect(parseUnitSettings({}).targets).toEqual({ satisfiedShare: SATISFIED_SHARE_TARGET });
+    // A version-1 document (before targets) keeps its fields and takes the default target.
+    const v1 = parseUnitSettings({ version: 1, burst: { maxPresses: 4 } });
+    expect(v1).toMatchObject({ version: 2, burst: { maxPresses: 4 }, targets: { satisfiedShare: 0.8 } });
+    expect(parseUnitSettings({ targets: { satisfiedShare: 0.9 } }).targets.satisfiedShare).toBe(0.9);
+    for (const bad of [0.49, 1.01, '0.9'])
+      expect(() => parseUnitSettings({ targets: { satisfiedShare: bad } })).toThrow(ZodError);
   });
 
   it('reads clocks as minutes after midnight, 24:00 included', () => {

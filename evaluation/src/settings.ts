@@ -1,12 +1,14 @@
 import { z } from 'zod';
+import { SATISFIED_SHARE_TARGET } from './formulas/shares.js';
 
 /**
- * A unit's evaluation settings: when its centre is open and the thresholds of the misuse filters
- * (see judgement.ts for what each rule does with them). Stored in `units.settings` as a versioned
+ * A unit's evaluation settings: when its centre is open, the thresholds of the misuse filters
+ * (see judgement.ts for what each rule does with them) and the satisfied-share target its own
+ * pages colour figures against. Stored in `units.settings` as a versioned
  * document; `{}` means every default. Defaults are generous on purpose: a filter that catches a
  * real citizen's rating is worse than one that lets a doubtful press through to a leader's review.
  */
-export const UNIT_SETTINGS_VERSION = 1 as const;
+export const UNIT_SETTINGS_VERSION = 2 as const;
 
 /** Weekdays in ISO order (Monday first), as Vietnamese offices count them: Thứ Hai … Chủ Nhật. */
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -90,6 +92,16 @@ export const UnitSettings = z.strictObject({
       windowMinutes: z.int().min(0).max(240).default(10),
     })
     .prefault({}),
+  targets: z
+    .strictObject({
+      /**
+       * The satisfied share (0–1) the unit's own pages mark figures good or bad against and draw
+       * as the target line. Below one half a "target" would call a majority of unsatisfied
+       * citizens a success. The city compares units against the one default target.
+       */
+      satisfiedShare: z.number().min(0.5).max(1).default(SATISFIED_SHARE_TARGET),
+    })
+    .prefault({}),
 });
 export type UnitSettings = z.infer<typeof UnitSettings>;
 export type UnitSettingsInput = z.input<typeof UnitSettings>;
@@ -103,8 +115,11 @@ const isDoc = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !
  */
 const v0ToV1 = (doc: Doc): Doc => ({ ...doc, version: 1 });
 
+/** Version 2 added `targets`; a version-1 document takes the default target it was judged by. */
+const v1ToV2 = (doc: Doc): Doc => ({ ...doc, version: 2 });
+
 /** Step `n` turns a version-`n` document into version `n + 1`, keeping what it does not know. */
-const MIGRATIONS: Record<number, (doc: Doc) => Doc> = { 0: v0ToV1 };
+const MIGRATIONS: Record<number, (doc: Doc) => Doc> = { 0: v0ToV1, 1: v1ToV2 };
 
 /**
  * Brings a stored settings document up to the current version one step at a time (as device

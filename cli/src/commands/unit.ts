@@ -11,13 +11,18 @@ interface SettingsFlags {
   rapidRepeatS?: string;
   burstMax?: string;
   burstWindowMin?: string;
+  satisfiedTarget?: string;
   data: string;
 }
 
 /** A whole number as typed, else the text itself: the settings schema names what is wrong. */
 const whole = (v: string | undefined) => (v === undefined ? undefined : /^-?\d+$/.test(v) ? Number(v) : v);
 
-/** A unit's evaluation settings (opening hours, misuse-filter thresholds), as on the dashboard. */
+/** A percent as typed, as the share the settings hold; else the text itself, for the schema to name. */
+const share = (v: string | undefined) =>
+  v === undefined ? undefined : /^\d+(\.\d+)?$/.test(v) ? Number(v) / 100 : v;
+
+/** A unit's evaluation settings (opening hours, misuse-filter thresholds, target), as on the dashboard. */
 export function registerUnitCommands(program: Command): void {
   const unit = program.command('unit').description("a unit's evaluation settings");
 
@@ -35,6 +40,7 @@ export function registerUnitCommands(program: Command): void {
     .option('--rapid-repeat-s <seconds>', 'a press this soon after the previous one is filtered (0: off)')
     .option('--burst-max <presses>', 'presses with no visit allowed within the burst window')
     .option('--burst-window-min <minutes>', 'the burst window (0: off)')
+    .option('--satisfied-target <percent>', "the satisfied-share target of the unit's pages, 50 to 100")
     .option(...DATA)
     .action(async (unitId: string, o: SettingsFlags) => {
       const { UnitId } = await import('@onestop/protocol');
@@ -51,7 +57,7 @@ export function registerUnitCommands(program: Command): void {
       }
       const changes =
         Object.keys(hours).length > 0 ||
-        [o.rapidRepeatS, o.burstMax, o.burstWindowMin].some((v) => v !== undefined);
+        [o.rapidRepeatS, o.burstMax, o.burstWindowMin, o.satisfiedTarget].some((v) => v !== undefined);
       const { getUnitSettings, setUnitSettings } = await import('@onestop/store');
       const settings = await withStore(o.data, async (db) => {
         const now = await getUnitSettings(db, unitId).catch(asUsage);
@@ -64,6 +70,7 @@ export function registerUnitCommands(program: Command): void {
             maxPresses: whole(o.burstMax) ?? now.burst.maxPresses,
             windowMinutes: whole(o.burstWindowMin) ?? now.burst.windowMinutes,
           },
+          targets: { satisfiedShare: share(o.satisfiedTarget) ?? now.targets.satisfiedShare },
         };
         return setUnitSettings(db, { unitId, settings: next, actor: 'cli' }).catch(asUsage);
       });

@@ -1,5 +1,6 @@
-import type { ReportPeriod } from '@onestop/evaluation';
+import { type ReportPeriod, SATISFIED_SHARE_TARGET } from '@onestop/evaluation';
 import { type Executor, ratingsByWeekdayAndHour, satisfactionTrend } from '@onestop/store';
+import { unitTarget } from '../drill/target.js';
 import type { Lang, Translate } from '../i18n.js';
 import { storeSpan } from '../period.js';
 import { heatmapChart } from './heatmap.js';
@@ -12,8 +13,12 @@ export async function trendFigure(
   unitId: string | null,
   period: ReportPeriod,
 ) {
-  const buckets = await satisfactionTrend(db, { unitId, ...storeSpan(period), step: trendStep(period) });
-  return trendChart(view.lang, view.t, period, buckets);
+  // A unit's trend is drawn against the unit's own target; the city's against the default one.
+  const [buckets, target] = await Promise.all([
+    satisfactionTrend(db, { unitId, ...storeSpan(period), step: trendStep(period) }),
+    unitId === null ? SATISFIED_SHARE_TARGET : unitTarget(db, unitId),
+  ]);
+  return trendChart(view.lang, view.t, period, buckets, target);
 }
 
 /** A unit's hour × weekday load, or the whole city's when `unitId` is null: one roll-up query. */

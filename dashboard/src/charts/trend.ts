@@ -1,4 +1,5 @@
 import {
+  againstTarget,
   DISPLAY,
   displayNumber,
   type Figure,
@@ -66,8 +67,13 @@ const joined = (f: Figure) => f.state === 'measured' || f.state === 'good' || f.
 /** Series order; the tests find each series' marks by its index (`ecmeta_series_index`). */
 export const TREND_SERIES = { volume: 0, bandLow: 1, band: 2, share: 3, tooFew: 4 } as const;
 
-export function trendOption(t: Translate, points: readonly TrendPoint[], step: TrendStep) {
-  const target = `${displayNumber('share', SATISFIED_SHARE_TARGET)} ${DISPLAY.share.unit}`;
+export function trendOption(
+  t: Translate,
+  points: readonly TrendPoint[],
+  step: TrendStep,
+  goal = SATISFIED_SHARE_TARGET,
+) {
+  const target = `${displayNumber('share', goal)} ${DISPLAY.share.unit}`;
   const line = { type: 'line', silent: true, connectNulls: false } as const;
   const hidden = { lineStyle: { opacity: 0 }, symbol: 'none' } as const;
   return {
@@ -126,7 +132,7 @@ export function trendOption(t: Translate, points: readonly TrendPoint[], step: T
           symbol: 'none',
           lineStyle: { type: 'dashed', color: CHART_COLOURS.target, width: 1.5 },
           label: { formatter: fill(t('chartTarget'), { target }), position: 'insideEndTop' },
-          data: [{ yAxis: onAxis(SATISFIED_SHARE_TARGET) }],
+          data: [{ yAxis: onAxis(goal) }],
         },
       },
       {
@@ -151,9 +157,14 @@ export function trendChart(
   t: Translate,
   period: Pick<ReportPeriod, 'from' | 'to'>,
   buckets: readonly TrendBucket[],
+  goal = SATISFIED_SHARE_TARGET,
 ) {
   const step = trendStep(period);
-  const points = trendPoints(period, step, buckets);
+  // A unit's own target colours its points and draws its line (`UnitSettings.targets`).
+  const points = trendPoints(period, step, buckets).map((p) => ({
+    ...p,
+    share: againstTarget(p.share, goal),
+  }));
   const title = t(step === 'day' ? 'chartTrendDay' : 'chartTrendWeek');
   const count = (ok: (f: Figure) => boolean) => points.filter((p) => ok(p.share)).length;
   const summary = fill(t('chartTrendSummary'), {
@@ -165,9 +176,9 @@ export function trendChart(
     empty: count((f) => f.state === 'no_data'),
     min: MIN_SAMPLE,
     ratings: points.reduce((n, p) => n + p.share.n, 0),
-    target: `${displayNumber('share', SATISFIED_SHARE_TARGET)} ${DISPLAY.share.unit}`,
+    target: `${displayNumber('share', goal)} ${DISPLAY.share.unit}`,
   });
-  const svg = renderChartSvg(trendOption(t, points, step), TREND_SIZE, summary);
+  const svg = renderChartSvg(trendOption(t, points, step, goal), TREND_SIZE, summary);
   const when = t(step === 'day' ? 'chartDay' : 'chartWeekOf');
   return html`<figure class="chart" data-chart="trend" data-step="${step}" lang="${lang}"><figcaption>${title}</figcaption>${svg}
 <details><summary>${t('chartNumbers')}</summary><table><thead><tr><th>${when}</th><th class="num">${t('ratings')}</th><th class="num">${t('satisfiedShare')}</th></tr></thead>

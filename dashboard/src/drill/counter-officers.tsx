@@ -1,12 +1,12 @@
-import { ratingsIn, satisfiedShare } from '@onestop/evaluation';
+import { againstTarget, ratingsIn, satisfiedShare } from '@onestop/evaluation';
 import type { CounterOfficer } from '@onestop/store';
 import type { Translate } from '../i18n.js';
 import { figureCell } from '../pages/layout.js';
 
-type Props = { t: Translate; rows: readonly CounterOfficer[]; search: string };
+type Props = { t: Translate; rows: readonly CounterOfficer[]; search: string; target: number };
 
 /** The officers credited at one counter in the period, each linked to their own page. */
-export function CounterOfficersTable({ t, rows, search }: Props) {
+export function CounterOfficersTable({ t, rows, search, target }: Props) {
   if (rows.length === 0) return <p class="muted">{t('empty')}</p>;
   return (
     <table data-testid="counter-officers">
@@ -29,7 +29,7 @@ export function CounterOfficersTable({ t, rows, search }: Props) {
             <td class="num" data-label={t('ratings')}>
               {ratingsIn(o)}
             </td>
-            {figureCell(t, 'share', satisfiedShare.compute(o), {
+            {figureCell(t, 'share', againstTarget(satisfiedShare.compute(o), target), {
               id: satisfiedShare.doc.id,
               label: t('satisfiedShare'),
             })}

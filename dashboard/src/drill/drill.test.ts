@@ -1,6 +1,6 @@
-import { displayNumber, satisfactionIndex, satisfiedShare } from '@onestop/evaluation';
+import { againstTarget, displayNumber, satisfactionIndex, satisfiedShare } from '@onestop/evaluation';
 import { newEventId } from '@onestop/protocol';
-import { addStaffMember, openStaffSession, saveOfficer, schema } from '@onestop/store';
+import { addStaffMember, getUnitSettings, openStaffSession, saveOfficer, schema } from '@onestop/store';
 import { openTestStore, STORE_BACKENDS, type TestStore } from '@onestop/store/testing';
 import pino from 'pino';
 import { Registry } from 'prom-client';
@@ -265,5 +265,50 @@ describe.each(STORE_BACKENDS)('rankings and drill-down to the ratings, on %s', (
     expect(body).toContain('href="/officers/cb-minh?period=day&amp;date=2026-11-20"');
     expect(body).toContain('data-chart="trend"');
     expect(body).toContain(fill(vi('shownOf'), { from: 1, to: DRILL_PAGE_SIZE, total: LAN_RATINGS }));
+  });
+
+  // Last: it changes Trung Văn's settings for the rest of the suite.
+  it('colours the ward’s figures and draws its lines against the ward’s own target', async () => {
+    const lan = satisfiedShare.compute({ verySatisfied: 30, satisfied: 2, unsatisfied: 8 });
+    const post = (percent: string) =>
+      app.request('/units/trung-van/settings', {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${tokens['tv-leader']}`,
+          cookie: 'lang=vi',
+          origin: 'http://localhost',
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ satisfiedShareTarget: percent }),
+      });
+    const refused = await post('40');
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain(
+      `${vi('satisfiedShareTarget')}: ${fill(vi('issueMin'), { n: '50' })}`,
+    );
+    expect((await post('95')).status).toBe(200);
+    expect((await getUnitSettings(store.db, 'trung-van')).targets.satisfiedShare).toBe(0.95);
+
+    const ward = await page('tv-leader', '/units/trung-van');
+    const line = fill(vi('chartTarget'), { target: '95.0 %' });
+    expect(ward.split('data-chart="officer-ranking"')[1]!.split('</figure>')[0]).toContain(line);
+    expect(ward.split('data-chart="trend"')[1]!.split('</figure>')[0]).toContain(line);
+    const row = ward
+      .split('data-testid="officer-table"')[1]!
+      .split('data-officer="cb-lan"')[1]!
+      .split('</tr>')[0]!;
+    // Measured against 80 %, plainly short of 95 %: the verdict follows the unit's own target.
+    expect(lan.state).toBe('measured');
+    expect(againstTarget(lan, 0.95).state).toBe('bad');
+    expect(row).toMatch(/data-figure="satisfied-share" data-state="bad"/);
+    const officer = await page('lan', '/officers/cb-lan');
+    expect(officer.split('data-compare="satisfied-share"')[1]!.split('</tr>')[0]).toContain(
+      'data-state="bad"',
+    );
+    // The city compares every ward against the one default target.
+    const city = await page('city', '/');
+    expect(city.split('data-chart="unit-ranking"')[1]!.split('</figure>')[0]).toContain(
+      fill(vi('chartTarget'), { target: '80.0 %' }),
+    );
   });
 });

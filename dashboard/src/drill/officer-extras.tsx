@@ -1,5 +1,6 @@
 import {
   addCounts,
+  againstTarget,
   DISPLAY,
   type Figure,
   NO_RATINGS,
@@ -89,7 +90,7 @@ export function OfficerComparison({ t, figures }: CompareProps) {
  */
 export async function officerExtras(
   db: Executor,
-  view: { lang: Lang; t: Translate; search: string; now: Date },
+  view: { lang: Lang; t: Translate; search: string; now: Date; target: number },
   officer: { id: string; unitId: string },
   period: ReportPeriod,
 ) {
@@ -112,8 +113,9 @@ export async function officerExtras(
       kind: 'share',
       id: satisfiedShare.doc.id,
       label: 'satisfiedShare',
-      officer: satisfiedShare.compute(own),
-      unit: satisfiedShare.compute(all),
+      // Both judged against the unit's own target, as the rest of the unit's pages.
+      officer: againstTarget(satisfiedShare.compute(own), view.target),
+      unit: againstTarget(satisfiedShare.compute(all), view.target),
     },
     {
       kind: 'points',
@@ -132,7 +134,7 @@ export async function officerExtras(
       <p data-testid="presence-hours" data-ms={String(presenceMs)}>
         {fill(t('drillPresenceHours'), { hours })}
       </p>
-      <div class="charts">{trendChart(lang, t, period, buckets)}</div>
+      <div class="charts">{trendChart(lang, t, period, buckets, view.target)}</div>
       <p>
         <a
           href={`/officers/${encodeURIComponent(officer.id)}/ratings?${view.search}`}

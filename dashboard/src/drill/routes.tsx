@@ -24,6 +24,7 @@ import { counterTable } from '../pages/unit.js';
 import { periodSearch, resolvePeriod, storeSpan } from '../period.js';
 import { CounterOfficersTable } from './counter-officers.js';
 import { DrillRatingsTable } from './ratings-table.js';
+import { againstUnitTarget, unitTarget } from './target.js';
 
 /** Ratings per page of the drill-down lists. */
 export const DRILL_PAGE_SIZE = 50;
@@ -98,7 +99,7 @@ export function drillRoutes(db: Database, now: () => Date) {
       const span = storeSpan(period);
       const lang = c.get('lang');
       const t = translator(lang);
-      const [found, counters, officers, buckets] = await Promise.all([
+      const [found, counters, officers, buckets, target] = await Promise.all([
         drillRatings(db, {
           unitId: unit.id,
           counterId,
@@ -108,6 +109,7 @@ export function drillRoutes(db: Database, now: () => Date) {
         counterSummaries(db, unit.id, span),
         counterOfficers(db, { unitId: unit.id, counterId, period: span }),
         satisfactionTrend(db, { unitId: unit.id, counterId, ...span, step: trendStep(period) }),
+        unitTarget(db, unit.id),
       ]);
       const base = `/units/${encodeURIComponent(unit.id)}/counters/${encodeURIComponent(counterId)}?${search}`;
       const list = pager(t, {
@@ -123,10 +125,10 @@ export function drillRoutes(db: Database, now: () => Date) {
 ${counterTable(
   lang,
   t,
-  counters.filter((s) => s.counterId === counterId),
+  againstUnitTarget(counters, target).filter((s) => s.counterId === counterId),
 )}
-<div class="charts">${trendChart(lang, t, period, buckets)}</div>
-<h3>${t('drillCounterOfficers')}</h3>${<CounterOfficersTable t={t} rows={officers} search={search} />}
+<div class="charts">${trendChart(lang, t, period, buckets, target)}</div>
+<h3>${t('drillCounterOfficers')}</h3>${<CounterOfficersTable t={t} rows={officers} search={search} target={target} />}
 <h3 id="ratings">${t('drillRatingsTitle')}</h3>${<DrillRatingsTable lang={lang} t={t} rows={found.rows} pager={list} />}`;
       return c.html(layout({ lang, t, title, body, staff: c.get('staff'), periodSearch: search }));
     },

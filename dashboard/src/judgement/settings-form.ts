@@ -9,7 +9,13 @@ export interface SettingsForm {
   rapidRepeatSeconds: string;
   burstMaxPresses: string;
   burstWindowMinutes: string;
+  /** The satisfied-share target in percent, as leaders speak of it (stored as a share, 0.5–1). */
+  satisfiedShareTarget: string;
 }
+
+/** A share as the percent typed on the form, and back; anything not a number goes through as typed. */
+const asPercent = (share: number) => String(Number((share * 100).toFixed(1)));
+const fromPercent = (v: string) => (v === '' ? undefined : /^\d+(\.\d+)?$/.test(v) ? Number(v) / 100 : v);
 
 /** The form filled with stored settings. */
 export function formOf(s: UnitSettings): SettingsForm {
@@ -23,6 +29,7 @@ export function formOf(s: UnitSettings): SettingsForm {
     rapidRepeatSeconds: String(s.rapidRepeat.windowSeconds),
     burstMaxPresses: String(s.burst.maxPresses),
     burstWindowMinutes: String(s.burst.windowMinutes),
+    satisfiedShareTarget: asPercent(s.targets.satisfiedShare),
   };
 }
 
@@ -44,6 +51,7 @@ export function formFromBody(body: Body): SettingsForm {
     rapidRepeatSeconds: text('rapidRepeatSeconds'),
     burstMaxPresses: text('burstMaxPresses'),
     burstWindowMinutes: text('burstWindowMinutes'),
+    satisfiedShareTarget: text('satisfiedShareTarget'),
   };
 }
 
@@ -59,6 +67,7 @@ export function documentOf(f: SettingsForm): unknown {
     openingHours: Object.fromEntries(WEEKDAYS.map((d) => [d, day(f.days[d])])),
     rapidRepeat: { windowSeconds: whole(f.rapidRepeatSeconds) },
     burst: { maxPresses: whole(f.burstMaxPresses), windowMinutes: whole(f.burstWindowMinutes) },
+    targets: { satisfiedShare: fromPercent(f.satisfiedShareTarget) },
   };
 }
 
@@ -66,7 +75,10 @@ const NUMBER_FIELDS: Record<string, MessageKey> = {
   'rapidRepeat.windowSeconds': 'rapidRepeatSeconds',
   'burst.maxPresses': 'burstMaxPresses',
   'burst.windowMinutes': 'burstWindowMinutes',
+  'targets.satisfiedShare': 'satisfiedShareTarget',
 };
+/** Fields typed in percent while the schema bounds them as shares: bounds are said in percent. */
+const PERCENT_FIELDS = new Set(['targets.satisfiedShare']);
 const isWeekday = (k: PropertyKey | undefined): k is Weekday =>
   k !== undefined && (WEEKDAYS as readonly PropertyKey[]).includes(k);
 
@@ -95,15 +107,17 @@ export function issueMessages(t: Translate, error: z.ZodError): string[] {
   return error.issues
     .filter((i) => !(i.code === 'custom' && i.path.length === 2 && malformedDays.has(i.path[1])))
     .map((i) => {
+      const bound = (n: number | bigint) =>
+        String(PERCENT_FIELDS.has(i.path.join('.')) ? asPercent(Number(n)) : n);
       const reason =
         i.code === 'invalid_format'
           ? t('issueClock')
           : i.code === 'custom' && i.path[0] === 'openingHours'
             ? t('issueCloseAfterOpen')
             : i.code === 'too_small'
-              ? fill(t('issueMin'), { n: String(i.minimum) })
+              ? fill(t('issueMin'), { n: bound(i.minimum) })
               : i.code === 'too_big'
-                ? fill(t('issueMax'), { n: String(i.maximum) })
+                ? fill(t('issueMax'), { n: bound(i.maximum) })
                 : i.code === 'invalid_type'
                   ? t('issueWhole')
                   : i.message;
@@ -136,5 +150,7 @@ export function settingsFormHtml(t: Translate, unitId: string, f: SettingsForm, 
 ${number('rapidRepeatSeconds', 'rapidRepeatSeconds', defaults.rapidRepeat.windowSeconds)}
 ${number('burstMaxPresses', 'burstMaxPresses', defaults.burst.maxPresses)}
 ${number('burstWindowMinutes', 'burstWindowMinutes', defaults.burst.windowMinutes)}
+<h3>${t('targetsTitle')}</h3>
+${number('satisfiedShareTarget', 'satisfiedShareTarget', Number(asPercent(defaults.targets.satisfiedShare)))}
 <p><button type="submit">${t('saveUnitSettings')}</button></p></form>`;
 }

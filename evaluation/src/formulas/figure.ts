@@ -58,3 +58,13 @@ export function figureOf(
   }
   return { value, low, high, n, state };
 }
+
+/**
+ * The same figure judged against another target (a unit's own, `UnitSettings.targets`): value,
+ * interval and sample unchanged, only `good` / `bad` / `measured` decided anew by `figureOf`.
+ */
+export function againstTarget(f: Figure, target: number, minSample = MIN_SAMPLE): Figure {
+  if (f.state === 'no_data') return f;
+  const interval = f.low !== null && f.high !== null ? { low: f.low, high: f.high } : null;
+  return figureOf(f.n, f.value, interval, { target, minSample });
+}

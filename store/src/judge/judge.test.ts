@@ -615,7 +615,7 @@ describe.each(STORE_BACKENDS)('the judge on %s', (backend) => {
   it('reads defaults, stores validated settings with an audit entry, refuses bad ones', async () => {
     const w = place();
     expect(await getUnitSettings(store.db, w.unitId)).toMatchObject({
-      version: 1,
+      version: 2,
       openingHours: { mon: { open: '06:00', close: '22:00' }, sun: { open: '06:00', close: '22:00' } },
       rapidRepeat: { windowSeconds: 10 },
       burst: { maxPresses: 10, windowMinutes: 10 },
