@@ -460,13 +460,19 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
 
   it('draws the trend and the hour × weekday load on the ward page, the trend on the city page', async () => {
     const page = await (await req('/units/trung-van')).text();
-    expect(page.match(/<svg class="chart" role="img" aria-label="[^"]+"/g)).toHaveLength(2);
+    // Trend, load and the officers' levels; with five ratings nobody is ranked, so no ranking bars.
+    expect(page.match(/<svg class="chart" role="img" aria-label="[^"]+"/g)).toHaveLength(3);
+    expect(page).toMatch(
+      /data-chart="officer-ranking"[^>]*><figcaption>[^<]*<\/figcaption><p class="muted">/,
+    );
     expect(page).toContain('data-chart="trend"');
     expect(page).toContain('data-chart="weekday-hour"');
     // Today's five ratings are too few: a grey point apart from the line, never a coloured one.
     expect(page).toMatch(/data-chart="trend"[\s\S]*data-state="too_few"/);
     const city = await (await req('/')).text();
-    expect(city.match(/<svg class="chart"/g)).toHaveLength(1);
+    // Trend, the city's load and the wards' levels (the wards' ranking: too few ratings to rank).
+    expect(city.match(/<svg class="chart"/g)).toHaveLength(3);
+    expect(city).toContain('data-chart="weekday-hour"');
   });
 
   it('switches to English and remembers it in a cookie', async () => {

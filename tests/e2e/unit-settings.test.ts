@@ -30,6 +30,8 @@ describe('onestop unit settings', () => {
       'sun=closed',
       '--rapid-repeat-s',
       '0',
+      '--satisfied-target',
+      '90',
     );
     expect(changed.code, changed.stderr).toBe(0);
     const after = (JSON.parse(changed.stdout) as Shown).settings;
@@ -37,6 +39,7 @@ describe('onestop unit settings', () => {
       ...defaults,
       openingHours: { ...defaults.openingHours, mon: { open: '07:00', close: '17:30' }, sun: null },
       rapidRepeat: { windowSeconds: 0 },
+      targets: { satisfiedShare: 0.9 },
     });
     // Stored: shown again as changed.
     expect((JSON.parse((await cli('unit', 'settings', 'trung-van')).stdout) as Shown).settings).toEqual(
@@ -57,5 +60,11 @@ describe('onestop unit settings', () => {
     const shown = async (unitId: string) =>
       JSON.parse((await cli('unit', 'settings', unitId)).stdout) as Shown;
     expect((await shown('kim-anh')).settings).toEqual((await shown('dong-anh')).settings);
+  }, 60_000);
+
+  it('refuses a satisfied-share target under one half', async () => {
+    const low = await cli('unit', 'settings', 'kim-anh', '--satisfied-target', '40');
+    expect(low.code).toBe(2);
+    expect(low.stderr).toMatch(/targets\.satisfiedShare/);
   }, 60_000);
 });
