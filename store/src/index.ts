@@ -25,3 +25,4 @@ export * from './time/place.js';
 export { CLOCK_TOLERANCE_MS } from './time/placement.js';
 export * from './time/quarantine.js';
 export * from './trends.js';
+export * from './monthly-report.js';

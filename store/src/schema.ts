@@ -288,7 +288,11 @@ export const expressionSummaries = pgTable(
     satisfactionIndex: real('satisfaction_index').notNull(),
     confidence: real('confidence').notNull(),
   },
-  (t) => [index('expr_unit_ended_idx').on(t.unitId, t.endedAt)],
+  (t) => [
+    index('expr_unit_ended_idx').on(t.unitId, t.endedAt),
+    // The camera's estimate beside each rating of a raw-ratings export, found by the rating's visit.
+    index('expr_visit_idx').on(t.visitId),
+  ],
 );
 
 /** Citizens' comments left through the counter's QR code. */

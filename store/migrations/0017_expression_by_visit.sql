@@ -1,0 +1,1 @@
+CREATE INDEX "expr_visit_idx" ON "expression_summaries" USING btree ("visit_id");
