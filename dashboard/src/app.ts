@@ -67,6 +67,9 @@ import {
   unitScript,
 } from './pages/unit.js';
 import { periodJson, periodSearch, ReportQuery, resolvePeriod, storeSpan, withPeriods } from './period.js';
+import { ReportLinks } from './reports/links.js';
+import { PdfRenderer } from './reports/pdf.js';
+import { reportRoutes } from './reports/routes.js';
 import { rosterRoutes } from './roster/routes.js';
 import { searchRoutes } from './search/routes.js';
 import { query } from './validate.js';
@@ -93,6 +96,11 @@ export interface DashboardDeps {
   secureCookies?: boolean;
   /** Health of parts running beside the dashboard (the all-in-one's ingest), added to `/healthz`. */
   health?: () => PartsHealth;
+  /**
+   * Prints reports to PDF in Chromium; its owner closes it (`startDashboard` does on shutdown).
+   * Without one, the app makes its own, which launches Chromium only if a PDF is asked for.
+   */
+  pdf?: PdfRenderer;
 }
 
 /** Not ok makes `/healthz` answer 503; the rest goes into its body. */
@@ -181,7 +189,7 @@ export function createDashboardApp(deps: DashboardDeps) {
       compareUnits(deps.db, storeSpan(previous)),
       trendFigure(deps.db, { lang, t }, null, period),
     ]);
-    const body = html`<h2>${t('city')}</h2>${periodNav(lang, t, period, today)}${trend}${cityTable(lang, t, rows, { search, previous: before })}<p class="note">${t('fairnessNote')}</p>`;
+    const body = html`<h2>${t('city')}</h2>${periodNav(lang, t, period, today)}${ReportLinks({ t, unitId: null, search })}${trend}${cityTable(lang, t, rows, { search, previous: before })}<p class="note">${t('fairnessNote')}</p>`;
     return c.html(layout({ lang, t, title: t('city'), body, staff, periodSearch: search }));
   });
 
@@ -232,7 +240,7 @@ export function createDashboardApp(deps: DashboardDeps) {
       href: (page) => `/units/${unitId}?${search}&page=${page}#unsatisfied`,
       id: 'unsatisfied',
     });
-    const body = html`<h2>${unit.name} <small class="muted">${t('unit')}</small></h2>${periodNav(lang, t, period, today)}
+    const body = html`<h2>${unit.name} <small class="muted">${t('unit')}</small></h2>${periodNav(lang, t, period, today)}${ReportLinks({ t, unitId, search })}
 <div class="charts">${trend}${heat}</div>
 <h3>${t('officers')} <small><a href="/units/${unitId}/roster">${t('roster')}</a> · <a href="/units/${unitId}/settings">${t('unitSettings')}</a> · <a href="/units/${unitId}/officers.csv?${search}" download>${t('downloadCsv')}</a></small></h3>${officerTable(lang, t, officers, { search, previous: before })}<p class="note">${t('fairnessNote')}</p>
 <h3>${t('counters')}</h3>${counterTable(lang, t, counters)}
@@ -318,6 +326,7 @@ export function createDashboardApp(deps: DashboardDeps) {
   app.route('/units', rosterRoutes(deps.db));
   app.route('/units', commentFollowUpRoutes(deps.db));
   app.route('/', searchRoutes(deps.db));
+  app.route('/', reportRoutes({ db: deps.db, now, pdf: deps.pdf ?? new PdfRenderer() }));
 
   // Who provisioned, revoked, changed settings, rosters and accounts: for the city only.
   app.get('/audit', requireRole('city'), async (c) => {
