@@ -29,13 +29,13 @@ export const REPORT_PRINT_CSS = `@page{size:A4;margin:14mm 12mm 16mm}
 .report-section{break-before:page;page-break-before:always}
 .report-section.first{break-before:auto;page-break-before:auto}
 .signatures{break-inside:avoid}
-.report table{font-size:9pt}
+.report table{font-size:8.5pt}.report td.num small{white-space:normal}.report th,.report td{padding:.2rem .3rem}.key-figures{table-layout:fixed}
 }`;
 
 function Heading({ t, lang, data }: View & { data: ReportData }) {
   const { period } = data;
   return (
-    <header class="report-heading" data-testid="report-heading">
+    <div class="report-heading" data-testid="report-heading">
       <h2>
         {t('reportTitle')} — {data.unitName ?? t('reportCity')}
       </h2>
@@ -50,7 +50,7 @@ function Heading({ t, lang, data }: View & { data: ReportData }) {
         {t('reportGenerated')}:{' '}
         <span data-testid="report-generated">{formatVietnamTime(data.generatedAt)}</span>
       </p>
-    </header>
+    </div>
   );
 }
 
