@@ -71,6 +71,9 @@ import {
   unitScript,
 } from './pages/unit.js';
 import { periodJson, periodSearch, ReportQuery, resolvePeriod, storeSpan, withPeriods } from './period.js';
+import { ReportLinks } from './reports/links.js';
+import { PdfRenderer } from './reports/pdf.js';
+import { reportRoutes } from './reports/routes.js';
 import { rosterRoutes } from './roster/routes.js';
 import { searchRoutes } from './search/routes.js';
 import { query } from './validate.js';
@@ -97,6 +100,11 @@ export interface DashboardDeps {
   secureCookies?: boolean;
   /** Health of parts running beside the dashboard (the all-in-one's ingest), added to `/healthz`. */
   health?: () => PartsHealth;
+  /**
+   * Prints reports to PDF in Chromium; its owner closes it (`startDashboard` does on shutdown).
+   * Without one, the app makes its own, which launches Chromium only if a PDF is asked for.
+   */
+  pdf?: PdfRenderer;
 }
 
 /** Not ok makes `/healthz` answer 503; the rest goes into its body. */
@@ -187,7 +195,7 @@ export function createDashboardApp(deps: DashboardDeps) {
       heatmapFigure(deps.db, { lang, t }, null, period),
     ]);
     const board = CityBoard({ lang, t, period, search, rows, previous: before });
-    const body = html`<h2>${t('city')}</h2>${periodNav(lang, t, period, today)}<div class="charts">${trend}${heat}</div>${board}${cityTable(lang, t, rows, { search, previous: before })}<p class="note">${t('fairnessNote')}</p>`;
+    const body = html`<h2>${t('city')}</h2>${periodNav(lang, t, period, today)}${ReportLinks({ t, unitId: null, search })}<div class="charts">${trend}${heat}</div>${board}${cityTable(lang, t, rows, { search, previous: before })}<p class="note">${t('fairnessNote')}</p>`;
     return c.html(layout({ lang, t, title: t('city'), body, staff, periodSearch: search }));
   });
 
@@ -240,7 +248,7 @@ export function createDashboardApp(deps: DashboardDeps) {
       href: (page) => `/units/${unitId}?${search}&page=${page}#unsatisfied`,
       id: 'unsatisfied',
     });
-    const body = html`<h2>${unit.name} <small class="muted">${t('unit')}</small></h2>${periodNav(lang, t, period, today)}
+    const body = html`<h2>${unit.name} <small class="muted">${t('unit')}</small></h2>${periodNav(lang, t, period, today)}${ReportLinks({ t, unitId, search })}
 <div class="charts">${trend}${heat}</div>${WardBoard({ lang, t, period, search, officers, previous: before, target })}
 <h3>${t('officers')} <small><a href="/units/${unitId}/roster">${t('roster')}</a> · <a href="/units/${unitId}/settings">${t('unitSettings')}</a> · <a href="/units/${unitId}/officers.csv?${search}" download>${t('downloadCsv')}</a></small></h3>${officerTable(lang, t, againstUnitTarget(officers, target), { search, previous: before })}<p class="note">${t('fairnessNote')}</p>
 <h3>${t('counters')}</h3>${CounterLinks({ t, unitId, counterIds: counters.map((x) => x.counterId), search })}${counterTable(lang, t, againstUnitTarget(counters, target))}
@@ -328,6 +336,7 @@ export function createDashboardApp(deps: DashboardDeps) {
   app.route('/units', commentFollowUpRoutes(deps.db));
   app.route('/', searchRoutes(deps.db));
   app.route('/', drillRoutes(deps.db, now));
+  app.route('/', reportRoutes({ db: deps.db, now, pdf: deps.pdf ?? new PdfRenderer() }));
 
   // Who provisioned, revoked, changed settings, rosters and accounts: for the city only.
   app.get('/audit', requireRole('city'), async (c) => {

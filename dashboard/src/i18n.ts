@@ -601,6 +601,63 @@ const MESSAGES = {
     vi: 'Lệnh: gửi lại sự kiện bị từ chối',
     en: 'Command: retry refused events',
   },
+  // Monthly report (dashboard/src/reports): the page, its PDF and the exports.
+  reportTitle: { vi: 'Báo cáo kết quả đánh giá', en: 'Evaluation report' },
+  reportCity: { vi: 'Toàn thành phố', en: 'Whole city' },
+  reportPeriod: { vi: 'Kỳ báo cáo', en: 'Reporting period' },
+  reportGenerated: { vi: 'Lập lúc', en: 'Generated' },
+  reportKeyFigures: { vi: 'Số liệu chính', en: 'Key figures' },
+  reportCharts: { vi: 'Diễn biến và thời điểm cao điểm', en: 'Trend and peak hours' },
+  reportUnits: { vi: 'Kết quả theo phường, xã', en: 'Results per ward' },
+  reportUncounted: { vi: 'Đánh giá không được tính và lý do', en: 'Ratings not counted, and why' },
+  reportUncountedUnverified: {
+    vi: 'không xác minh được cán bộ đang làm việc tại quầy lúc đánh giá',
+    en: 'no officer could be verified at the counter at the time',
+  },
+  reportUncountedFiltered: {
+    vi: 'bị bộ lọc lạm dụng gạt ra (bấm liên tục, ngoài giờ, không có người tại quầy…)',
+    en: 'caught by a misuse filter (rapid repeats, outside hours, nobody at the counter…)',
+  },
+  reportUncountedQuarantined: {
+    vi: 'không xác định được thời điểm (đồng hồ thiết bị sai)',
+    en: 'time could not be placed (device clock wrong)',
+  },
+  reportCommentsTotal: { vi: 'Số góp ý trong kỳ', en: 'Comments in the period' },
+  reportCommentsByKind: { vi: 'Theo loại', en: 'By kind' },
+  reportCommentsByStatus: { vi: 'Theo tình trạng xử lý', en: 'By follow-up' },
+  commentUnmarked: { vi: 'Không chọn loại', en: 'Not marked' },
+  reportTopReasons: { vi: 'Lý do người dân chọn nhiều nhất', en: 'Reasons citizens gave most often' },
+  reportNoReasons: {
+    vi: 'Không có lý do nào được chọn trong kỳ.',
+    en: 'No reasons were given in the period.',
+  },
+  reportSignatures: { vi: 'Xác nhận', en: 'Sign-off' },
+  reportPreparedBy: { vi: 'Người lập báo cáo', en: 'Prepared by' },
+  reportApprovedBy: { vi: 'Thủ trưởng đơn vị', en: 'Head of unit' },
+  reportSignHint: { vi: '(Ký, ghi rõ họ tên)', en: '(Signature and full name)' },
+  reportSignDate: { vi: 'Ngày ..... tháng ..... năm ..........', en: 'Date ....................' },
+  reportOpen: { vi: 'Báo cáo tháng', en: 'Monthly report' },
+  reportPdf: { vi: 'Tải PDF', en: 'Download PDF' },
+  ratingsXlsx: { vi: 'Đánh giá chi tiết (XLSX)', en: 'All ratings (XLSX)' },
+  ratingsCsv: { vi: 'Đánh giá chi tiết (CSV)', en: 'All ratings (CSV)' },
+  unitsXlsx: { vi: 'Bảng các phường, xã (XLSX)', en: 'Ward table (XLSX)' },
+  unitsCsv: { vi: 'Bảng các phường, xã (CSV)', en: 'Ward table (CSV)' },
+  unitId: { vi: 'Mã đơn vị', en: 'Unit ID' },
+  province: { vi: 'Tỉnh, thành phố', en: 'Province' },
+  cameraEstimate: {
+    vi: 'Ước lượng của camera (0–100, tách riêng)',
+    en: 'Camera estimate (0–100, shown apart)',
+  },
+  pdfUnavailableTitle: { vi: 'Chưa tạo được tệp PDF', en: 'The PDF cannot be made' },
+  pdfUnavailableText: {
+    vi: 'Máy chủ chưa cài trình duyệt Chromium nên chưa tạo được tệp PDF. Hãy mở trang báo cáo và dùng chức năng In của trình duyệt, hoặc đề nghị quản trị viên cài gói chromium.',
+    en: 'Chromium is not installed on the server, so no PDF can be made. Open the report page and print it from your browser, or ask the administrator to install the chromium package.',
+  },
+  pdfBusyTitle: { vi: 'Máy chủ đang bận tạo PDF', en: 'The server is busy making PDFs' },
+  pdfBusyText: {
+    vi: 'Đang có nhiều tệp PDF chờ tạo. Vui lòng thử lại sau {seconds} giây.',
+    en: 'Many PDFs are waiting to be made. Please try again in {seconds} seconds.',
+  },
 } as const satisfies Record<string, Record<Lang, string>>;
 
 export type MessageKey = keyof typeof MESSAGES;

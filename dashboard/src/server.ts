@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client';
 import { createDashboardApp, type PartsHealth } from './app.js';
 import { parseTrustedProxies } from './auth/client-address.js';
 import { LiveRatingFeed } from './live/feed.js';
+import { PdfRenderer } from './reports/pdf.js';
 
 export interface DashboardOptions {
   db: Database;
@@ -29,7 +30,10 @@ export interface RunningDashboard {
 
 export async function startDashboard(opts: DashboardOptions): Promise<RunningDashboard> {
   const feed = new LiveRatingFeed(opts, opts.logger.child({ part: 'live-feed' }));
+  // Chromium is launched on the first PDF and closed with the dashboard.
+  const pdf = new PdfRenderer();
   const app = createDashboardApp({
+    pdf,
     db: opts.db,
     registry: opts.registry,
     logger: opts.logger,
@@ -58,6 +62,6 @@ export async function startDashboard(opts: DashboardOptions): Promise<RunningDas
         // SSE streams stay open forever: cut them so that close() returns.
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
         server.close(() => resolve());
-      }),
+      }).then(() => pdf.close()),
   };
 }

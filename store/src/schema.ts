@@ -292,7 +292,7 @@ export const expressionSummaries = pgTable(
   },
   (t) => [
     index('expr_unit_ended_idx').on(t.unitId, t.endedAt),
-    // The camera's estimate of one visit, beside that visit's rating (`drillRatings`).
+    // The camera's estimate of one visit, beside that visit's rating (drill-down and raw exports).
     index('expr_visit_idx').on(t.visitId),
   ],
 );

@@ -10,12 +10,19 @@ import { layout } from '../pages/layout.js';
 /**
  * The one place that decides how a refusal is answered. People read pages: an HTML route gets a
  * translated page in the normal layout with the way back. Machines read JSON: `/api/**` keeps its
- * JSON bodies (a stable contract), and `/healthz`, `/metrics` and the `.csv` downloads keep
- * answering as they always did.
+ * JSON bodies (a stable contract), and `/healthz`, `/metrics` and the `.csv` and `.xlsx` downloads
+ * keep answering as they always did (a spreadsheet fetched by a script reads a short JSON refusal).
+ * A `.pdf` is opened by a person in a browser tab: its refusals are pages, like any report's.
  */
 export function wantsJson(c: Context): boolean {
   const path = c.req.path;
-  return path.startsWith('/api/') || path === '/healthz' || path === '/metrics' || path.endsWith('.csv');
+  return (
+    path.startsWith('/api/') ||
+    path === '/healthz' ||
+    path === '/metrics' ||
+    path.endsWith('.csv') ||
+    path.endsWith('.xlsx')
+  );
 }
 
 /** Why a signed-in person may not see what they asked: each has its own words. */
@@ -67,6 +74,20 @@ export function tooManyRequests(c: Context, retryAfterMs: number, json: Record<s
   const t = translator(langOf(c));
   const text = html`<p>${fill(t('error429Text'), { seconds })}</p>`;
   return errorPage(c, 429, 'error429Title', [], text);
+}
+
+/**
+ * 503: something the dashboard needs is missing or busy (Chromium for a PDF). With `retryAfterMs`,
+ * `Retry-After` says when to come back; without, it is not a matter of waiting.
+ */
+export function serviceUnavailable(
+  c: Context,
+  opts: { title: MessageKey; text: string; json: Record<string, unknown>; retryAfterMs?: number },
+) {
+  if (opts.retryAfterMs !== undefined)
+    c.header('retry-after', String(Math.max(1, Math.ceil(opts.retryAfterMs / 1000))));
+  if (wantsJson(c)) return c.json(opts.json, 503);
+  return errorPage(c, 503, opts.title, [], html`<p data-testid="unavailable">${opts.text}</p>`);
 }
 
 /**

@@ -11,16 +11,24 @@ import { type Lang, type MessageKey, scaledLevelLabel, type Translate } from '..
 import { FIGURE_COLUMNS, type FigureColumn } from './figures.js';
 import { levelEntries } from './unit.js';
 
+/** Before the header row of every CSV: Excel reads the file as UTF-8 and shows Vietnamese. */
+export const CSV_BOM = '\uFEFF';
+
 /** RFC 4180 quoting; a leading formula character is defused so a spreadsheet never runs it. */
-function cell(v: string | number | null): string {
+export function csvCell(v: string | number | null): string {
   if (v === null) return '';
   let s = String(v);
   if (/^[=+\-@\t\r]/.test(s) && typeof v === 'string') s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
+/** One CSV record, CRLF-terminated (RFC 4180). */
+export function csvLine(values: ReadonlyArray<string | number | null>): string {
+  return `${values.map(csvCell).join(',')}\r\n`;
+}
+
 /** Value, interval and state of one figure: the page's numbers, rounded by the same function. */
-function figureColumns<R>(t: Translate, c: FigureColumn<R>) {
+export function figureColumns<R>(t: Translate, c: FigureColumn<R>) {
   const unit = c.kind === 'share' ? ' (%)' : '';
   return {
     header: [
@@ -71,19 +79,17 @@ export function officerCsv(
     t('cameraSamples'),
     ...levels.map(levelHeader),
   ];
-  const lines = rows.map((s) =>
-    [
-      period.from,
-      period.to,
-      s.officerId,
-      s.officerId === null ? t('noOfficer') : s.officerName,
-      s.ratings,
-      ...OFFICIAL_LEVELS.map((l) => countAt(s.official, l)),
-      ...figures.flatMap((f) => f.values(s)),
-      s.dossierSatisfaction.dossiers,
-      s.expression.n,
-      ...levels.map((k) => s.levels[k] ?? 0),
-    ].map(cell),
-  );
-  return `\uFEFF${[header.map(cell), ...lines].map((l) => l.join(',')).join('\r\n')}\r\n`;
+  const lines = rows.map((s) => [
+    period.from,
+    period.to,
+    s.officerId,
+    s.officerId === null ? t('noOfficer') : s.officerName,
+    s.ratings,
+    ...OFFICIAL_LEVELS.map((l) => countAt(s.official, l)),
+    ...figures.flatMap((f) => f.values(s)),
+    s.dossierSatisfaction.dossiers,
+    s.expression.n,
+    ...levels.map((k) => s.levels[k] ?? 0),
+  ]);
+  return `${CSV_BOM}${[header, ...lines].map(csvLine).join('')}`;
 }
