@@ -1,5 +1,5 @@
 import { previousPeriod } from '@onestop/evaluation';
-import { OfficerId, UnitId, vietnamDate } from '@onestop/protocol';
+import { asLang, LANGS, OfficerId, UnitId, vietnamDate } from '@onestop/protocol';
 import {
   compareUnits,
   counterSummaries,
@@ -101,7 +101,7 @@ export type PartsHealth = { ok: boolean; reason?: string; [detail: string]: unkn
 type Env = DashboardEnv;
 
 const unitParam = z.strictObject({ unitId: UnitId });
-const LiveQuery = z.strictObject({ unit: UnitId.optional(), lang: z.enum(['vi', 'en']).optional() });
+const LiveQuery = z.strictObject({ unit: UnitId.optional(), lang: z.enum(LANGS).optional() });
 
 export function createDashboardApp(deps: DashboardDeps) {
   const now = deps.now ?? (() => new Date());
@@ -114,8 +114,8 @@ export function createDashboardApp(deps: DashboardDeps) {
   app.use(async (c, next) => {
     const asked = c.req.query('lang');
     const lang = pickLang(asked, getCookie(c, 'lang'));
-    if (asked === 'vi' || asked === 'en')
-      setCookie(c, 'lang', asked, { path: '/', sameSite: 'Lax', maxAge: 31_536_000 });
+    const chosen = asLang(asked);
+    if (chosen) setCookie(c, 'lang', chosen, { path: '/', sameSite: 'Lax', maxAge: 31_536_000 });
     c.set('lang', lang);
     await next();
   });

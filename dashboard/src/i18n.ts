@@ -1,6 +1,6 @@
-import { LEVEL_LABELS, type RatingScale, reasonLabel } from '@onestop/protocol';
+import { asLang, type Lang, LEVEL_LABELS, type RatingScale, reasonLabel } from '@onestop/protocol';
 
-export type Lang = 'vi' | 'en';
+export type { Lang };
 
 const MESSAGES = {
   title: { vi: 'Giám sát quầy giao dịch một cửa', en: 'One-stop counter monitoring' },
@@ -596,6 +596,5 @@ export function reasonsText(lang: Lang, codes: readonly string[]): string {
 
 /** `?lang=` wins, then the cookie; Vietnamese by default. */
 export function pickLang(query: string | undefined, cookie: string | undefined): Lang {
-  if (query === 'en' || query === 'vi') return query;
-  return cookie === 'en' ? 'en' : 'vi';
+  return asLang(query) ?? asLang(cookie) ?? 'vi';
 }

@@ -11,7 +11,7 @@ import {
   previousPeriod,
   type ReportPeriod,
 } from '@onestop/evaluation';
-import { VIETNAM_TIME_ZONE } from '@onestop/protocol';
+import { LANGS, type Lang, VIETNAM_TIME_ZONE } from '@onestop/protocol';
 import { z } from 'zod';
 
 /** What a report query asks for, checked; `resolvePeriod` turns it into dates once `now` is known. */
@@ -40,9 +40,9 @@ export const ReportQuery = z
     from: DateParam.optional(),
     to: DateParam.optional(),
     days: z.coerce.number().int().min(1).max(MAX_LAST_DAYS).optional(),
-    lang: z.enum(['vi', 'en']).optional(),
+    lang: z.enum(LANGS).optional(),
   })
-  .transform((q, ctx): { lang?: 'vi' | 'en' | undefined; period: PeriodRequest } => {
+  .transform((q, ctx): { lang?: Lang | undefined; period: PeriodRequest } => {
     const refuse = (field: string, message: string) => {
       ctx.addIssue({ code: 'custom', path: [field], message });
       return z.NEVER;

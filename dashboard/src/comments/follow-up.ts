@@ -1,4 +1,4 @@
-import { describeIssues, UnitId } from '@onestop/protocol';
+import { describeIssues, LANGS, UnitId } from '@onestop/protocol';
 import {
   commentIdOfReference,
   countComments,
@@ -28,7 +28,7 @@ const Params = z.strictObject({ unitId: UnitId, commentId: z.coerce.number().int
 const ListQuery = z.strictObject({
   ref: z.string().trim().max(24).optional(),
   page: PageNumber,
-  lang: z.enum(['vi', 'en']).optional(),
+  lang: z.enum(LANGS).optional(),
 });
 const FollowUp = z.discriminatedUnion('status', [
   z.strictObject({ status: z.literal('handled') }),

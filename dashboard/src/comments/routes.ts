@@ -1,4 +1,4 @@
-import { CounterId, DossierId, describeIssues, OfficerId, UnitId } from '@onestop/protocol';
+import { CounterId, DossierId, describeIssues, LANGS, OfficerId, UnitId } from '@onestop/protocol';
 import { addComment, COMMENT_KINDS, type Database, findUnit } from '@onestop/store';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -16,7 +16,7 @@ const Context = z.strictObject({
   counter: CounterId.optional(),
   officer: OfficerId.optional(),
   dossier: DossierId.optional(),
-  lang: z.enum(['vi', 'en']).optional(),
+  lang: z.enum(LANGS).optional(),
 });
 const Form = Context.extend({
   body: z
