@@ -467,10 +467,19 @@ const MESSAGES = {
     vi: 'Vai trò của tài khoản này không được mở trang này. Nếu cần, hãy liên hệ quản trị viên.',
     en: 'Your account’s role may not open this page. Ask the administrator if you need it.',
   },
+  forbiddenCrossSite: {
+    vi: 'Biểu mẫu này được gửi từ một trang web khác nên đã bị từ chối để bảo vệ tài khoản của bạn. Hãy mở lại trang trên hệ thống và gửi lại.',
+    en: 'This form was sent from another website, so it was refused to protect your account. Open the page on this system again and resend it.',
+  },
   error404Title: { vi: 'Không tìm thấy', en: 'Not found' },
   error404Text: {
     vi: 'Không có trang, đơn vị, cán bộ hoặc thiết bị nào ứng với địa chỉ này.',
     en: 'No page, unit, officer or device matches this address.',
+  },
+  error413Title: { vi: 'Nội dung gửi quá dài', en: 'What was sent is too large' },
+  error413Text: {
+    vi: 'Nội dung gửi lên vượt quá {kb} KB cho phép. Hãy rút gọn rồi gửi lại.',
+    en: 'What was sent exceeds the {kb} KB allowed. Shorten it and send it again.',
   },
   error429Title: { vi: 'Quá nhiều lần thử', en: 'Too many attempts' },
   error429Text: {

@@ -1,12 +1,11 @@
 import { CounterId, DossierId, describeIssues, LANGS, OfficerId, UnitId } from '@onestop/protocol';
 import { addComment, COMMENT_KINDS, type Database, findUnit } from '@onestop/store';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
 import { z } from 'zod';
 import { clientAddress } from '../auth/client-address.js';
 import { AttemptWindow } from '../auth/throttle.js';
-import { badRequest, notFound, tooManyRequests } from '../errors/answer.js';
+import { badRequest, formLimit, notFound, tooManyRequests } from '../errors/answer.js';
 import { type Lang, translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
 
@@ -87,9 +86,9 @@ export function commentRoutes(
     return c.html(layout({ lang, t: translator(lang), title: say(lang, 'heading'), body, staff: null }));
   });
 
-  const limitBody = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) => c.json({ error: 'comment too large', reason: `at most ${MAX_BODY_BYTES} bytes` }, 413),
+  const limitBody = formLimit(MAX_BODY_BYTES, {
+    error: 'comment too large',
+    reason: `at most ${MAX_BODY_BYTES} bytes`,
   });
 
   app.post('/', limitBody, async (c) => {

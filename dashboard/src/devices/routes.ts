@@ -14,12 +14,11 @@ import {
   unitDevices,
 } from '@onestop/store';
 import { type Context, Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
 import type { DashboardEnv } from '../access/env.js';
 import { requireRole } from '../access/scope.js';
 import { type AuthEnv, canSeeUnit } from '../auth/access.js';
-import { badRequest, notFound } from '../errors/answer.js';
+import { badRequest, formLimit, notFound } from '../errors/answer.js';
 import { type Lang, type Translate, translator } from '../i18n.js';
 import { alertsTable, devicesTable, quarantineTable } from '../pages/devices.js';
 import { layout } from '../pages/layout.js';
@@ -124,7 +123,7 @@ ${commandsTable(t, await recentCommands(db, deviceId))}
   app.post(
     '/:deviceId/config',
     requireRole('city', 'technician'),
-    bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json({ error: 'settings too large' }, 413) }),
+    formLimit(64 * 1024, { error: 'settings too large' }),
     async (c) => {
       const id = DeviceId.safeParse(c.req.param('deviceId'));
       if (!id.success) return badRequest(c, { error: 'invalid deviceId', field: 'deviceId' });
