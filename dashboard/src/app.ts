@@ -1,5 +1,4 @@
-import { previousPeriod } from '@onestop/evaluation';
-import { asLang, LANGS, OfficerId, UnitId, vietnamDate } from '@onestop/protocol';
+import { asLang, OfficerId, UnitId } from '@onestop/protocol';
 import {
   compareUnits,
   counterSummaries,
@@ -8,12 +7,10 @@ import {
   findUnit,
   officerRecord,
   officerSummaries,
-  openAlerts,
   presenceIntervalsOf,
   recentAudit,
   recentComments,
   recentRatings,
-  unitDevices,
   unsatisfiedRatings,
 } from '@onestop/store';
 import { Hono } from 'hono';
@@ -21,21 +18,13 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
-import { streamSSE } from 'hono/streaming';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { DashboardEnv } from './access/env.js';
 import { requireRole } from './access/scope.js';
 import { apiRoutes, deviceScopeOf } from './api/routes.js';
-import {
-  type AuthEnv,
-  canFollowUpComments,
-  canSeeOfficer,
-  canSeeUnit,
-  homeOf,
-  identify,
-} from './auth/access.js';
+import { canFollowUpComments, canSeeOfficer, canSeeUnit, homeOf, identify } from './auth/access.js';
 import { resolveClientAddress } from './auth/client-address.js';
 import { authRoutes } from './auth/routes.js';
 import { heatmapFigure, trendFigure } from './charts/index.js';
@@ -43,8 +32,8 @@ import { commentFollowUpRoutes } from './comments/follow-up.js';
 import { type CommentLimits, commentRoutes } from './comments/routes.js';
 import { deviceRoutes, devicesOverview } from './devices/routes.js';
 import { badRequest, forbidden, notFound, sameOriginPosts, serverError, wantsJson } from './errors/answer.js';
-import { type Lang, pickLang, translator } from './i18n.js';
-import { unitJudgement, withUncounted } from './judgement/data.js';
+import { pickLang, translator } from './i18n.js';
+import { unitJudgement } from './judgement/data.js';
 import { uncountedTable } from './judgement/page.js';
 import { judgementRoutes } from './judgement/routes.js';
 import type { LiveRatingFeed } from './live/feed.js';
@@ -58,14 +47,7 @@ import { layout } from './pages/layout.js';
 import { officerPage } from './pages/officer.js';
 import { pagedReportQuery, pager, pageWindow } from './pages/pager.js';
 import { periodNav } from './pages/period-nav.js';
-import {
-  commentList,
-  counterTable,
-  liveRatingsTable,
-  officerTable,
-  ratingRow,
-  unitScript,
-} from './pages/unit.js';
+import { commentList, counterTable, liveRatingsTable, officerTable, unitScript } from './pages/unit.js';
 import { ReportQuery, reportPeriods, storeSpan } from './period.js';
 import { rosterRoutes } from './roster/routes.js';
 import { searchRoutes } from './search/routes.js';

@@ -15,14 +15,16 @@ import {
 } from '@onestop/store';
 import { type Context, Hono } from 'hono';
 import { html } from 'hono/html';
+import { z } from 'zod';
 import type { DashboardEnv } from '../access/env.js';
 import { requireRole } from '../access/scope.js';
-import { type AuthEnv, canSeeUnit } from '../auth/access.js';
-import { badRequest, formLimit, notFound } from '../errors/answer.js';
-import { type Lang, type Translate, translator } from '../i18n.js';
+import { canSeeUnit } from '../auth/access.js';
+import { formLimit, notFound } from '../errors/answer.js';
+import { type Translate, translator } from '../i18n.js';
 import { alertsTable, devicesTable, quarantineTable } from '../pages/devices.js';
 import { layout } from '../pages/layout.js';
 import { formatVietnamTime } from '../period.js';
+import { form, params } from '../validate.js';
 
 type Env = DashboardEnv;
 
@@ -52,6 +54,12 @@ export async function devicesOverview(db: Database, unitId: string | null, t: Tr
 
 /** Technicians (and the city) change settings; ward leaders look. */
 const mayEdit = (staff: Env['Variables']['staff']) => staff?.role === 'technician' || staff?.role === 'city';
+
+const deviceParam = params(z.strictObject({ deviceId: DeviceId }));
+/** The command's name is checked against COMMAND_NAMES by the store, which says which exist. */
+const CommandForm = z.object({ name: z.string().max(64).default('') });
+/** The settings document as typed; its JSON and its fields are checked where it is saved. */
+const ConfigForm = z.object({ settings: z.string().default('') });
 
 export function deviceRoutes(db: Database) {
   const app = new Hono<Env>();
@@ -96,21 +104,16 @@ ${commandsTable(t, await recentCommands(db, deviceId))}
     return c.html(layout({ lang, t, title: device.id, body, staff }), notice && !notice.ok ? 400 : 200);
   };
 
-  app.get('/:deviceId', anyone, async (c) => {
-    const id = DeviceId.safeParse(c.req.param('deviceId'));
-    if (!id.success) return badRequest(c, { error: 'invalid deviceId', field: 'deviceId' });
-    return page(c, id.data);
-  });
+  app.get('/:deviceId', anyone, deviceParam, (c) => page(c, c.req.valid('param').deviceId));
 
-  app.post('/:deviceId/commands', requireRole('city', 'technician'), async (c) => {
-    const id = DeviceId.safeParse(c.req.param('deviceId'));
-    if (!id.success) return badRequest(c, { error: 'invalid deviceId', field: 'deviceId' });
+  const editors = requireRole('city', 'technician');
+  app.post('/:deviceId/commands', editors, formLimit(8 * 1024), deviceParam, form(CommandForm), async (c) => {
+    const id = { data: c.req.valid('param').deviceId };
     const t = translator(c.get('lang'));
-    const form = await c.req.parseBody();
     try {
       const cmd = await requestCommand(db, {
         deviceId: id.data,
-        name: String(form.name ?? ''),
+        name: c.req.valid('form').name,
         actor: `dashboard:${c.get('staff')?.username}`,
       });
       return page(c, id.data, { ok: true, text: `${t('commandQueued')}: ${cmd.name}` });
@@ -122,16 +125,16 @@ ${commandsTable(t, await recentCommands(db, deviceId))}
 
   app.post(
     '/:deviceId/config',
-    requireRole('city', 'technician'),
+    editors,
     formLimit(64 * 1024, { error: 'settings too large' }),
+    deviceParam,
+    form(ConfigForm),
     async (c) => {
-      const id = DeviceId.safeParse(c.req.param('deviceId'));
-      if (!id.success) return badRequest(c, { error: 'invalid deviceId', field: 'deviceId' });
+      const id = { data: c.req.valid('param').deviceId };
       const t = translator(c.get('lang'));
-      const form = await c.req.parseBody();
       let settings: unknown;
       try {
-        settings = JSON.parse(String(form.settings ?? ''));
+        settings = JSON.parse(c.req.valid('form').settings);
       } catch (err) {
         return page(c, id.data, { ok: false, text: `JSON: ${(err as Error).message}` });
       }
