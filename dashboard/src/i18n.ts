@@ -447,6 +447,26 @@ const MESSAGES = {
     en: 'A rating counts for an officer only when that officer was signed in at that counter at that time. The camera expression index is shown apart, with its sample size and 95% confidence interval. A figure from too few ratings is greyed and never coloured good or bad.',
   },
   // Error pages: a plain explanation and the way back, never a stack or raw JSON.
+  // The citizens' comment form (/comment, opened from the counter's QR code).
+  commentFormHeading: { vi: 'Góp ý gửi lãnh đạo phường, xã', en: 'Comment to the ward leaders' },
+  commentFormKind: { vi: 'Ông/bà muốn', en: 'You wish to' },
+  commentKind_complaint: { vi: 'Góp ý / Phản ánh', en: 'Suggest or complain' },
+  commentKind_praise: { vi: 'Khen', en: 'Praise' },
+  commentFormBody: { vi: 'Nội dung góp ý', en: 'Your comment' },
+  commentFormContact: { vi: 'Số điện thoại hoặc email (không bắt buộc)', en: 'Phone or email (optional)' },
+  commentFormSend: { vi: 'Gửi góp ý', en: 'Send' },
+  commentFormThanks: {
+    vi: 'Cảm ơn ông/bà đã góp ý. Lãnh đạo đơn vị sẽ xem xét.',
+    en: 'Thank you. The unit leaders will review it.',
+  },
+  commentFormReference: {
+    vi: 'Mã số góp ý của ông/bà (xin ghi lại để hỏi về góp ý này):',
+    en: 'Your comment reference (keep it to ask about this comment):',
+  },
+  commentFormPrivacy: {
+    vi: 'Chỉ lưu nội dung và thông tin liên hệ ông/bà tự nguyện cung cấp.',
+    en: 'Only what you write and the contact you choose to give are stored.',
+  },
   error400Title: { vi: 'Yêu cầu không hợp lệ', en: 'This request is not valid' },
   error400Text: {
     vi: 'Địa chỉ hoặc bộ lọc trong yêu cầu không đúng. Hãy kiểm tra lại ngày tháng, kỳ báo cáo hoặc mã đã nhập.',
