@@ -1,7 +1,6 @@
-import { COMMAND_NAMES, DeviceId } from '@onestop/protocol';
+import { DeviceId } from '@onestop/protocol';
 import {
   type Database,
-  type DeviceCommand,
   deviceDetail,
   getDeviceConfig,
   openAlerts,
@@ -23,8 +22,8 @@ import { formLimit, notFound } from '../errors/answer.js';
 import { type Translate, translator } from '../i18n.js';
 import { alertsTable, devicesTable, quarantineTable } from '../pages/devices.js';
 import { layout } from '../pages/layout.js';
-import { formatVietnamTime } from '../period.js';
 import { form, params } from '../validate.js';
+import { DevicePage } from './page.js';
 
 type Env = DashboardEnv;
 
@@ -72,35 +71,17 @@ export function deviceRoutes(db: Database) {
     const device = await deviceDetail(db, deviceId);
     if (!device || !maySee(staff, device.unitId)) return notFound(c);
     const stored = await getDeviceConfig(db, deviceId);
-    const json = (v: unknown) => JSON.stringify(v ?? null, null, 2);
-    const body = html`<h2>${t('device')} ${device.id} <small class="muted">${device.unitId} · ${t('counter')} ${device.counterId}</small></h2>
-${notice ? html`<p class="${notice.ok ? 'ok' : 'bad'}" role="status" data-testid="notice">${notice.text}</p>` : ''}
-<table><tbody>
-<tr><th>${t('status')}</th><td>${device.revokedAt ? t('revoked') : device.status}</td></tr>
-<tr><th>${t('lastSeen')}</th><td>${device.lastSeenAt ? formatVietnamTime(device.lastSeenAt) : '–'}</td></tr>
-<tr><th>Agent</th><td>${device.agentVersion ?? '–'}</td></tr>
-<tr><th>${t('configVersion')}</th><td data-testid="versions">${t('desired')} ${stored?.version ?? '–'} · ${t('applied')} ${device.appliedConfigVersion ?? '–'}</td></tr>
-</tbody></table>
-<h3>${t('settings')}</h3>
-${
-  mayEdit(staff)
-    ? html`<form method="post" action="/devices/${device.id}/config">
-<textarea name="settings" rows="22" style="width:100%;font-family:monospace">${json(stored?.settings ?? {})}</textarea>
-<p><button type="submit">${t('saveSettings')}</button> <span class="note">${t('settingsHelp')}</span></p></form>`
-    : html`<pre>${json(stored?.settings ?? null)}</pre>`
-}
-<h3>${t('commands')}</h3>
-${
-  mayEdit(staff)
-    ? html`<div style="display:flex;gap:.5rem;flex-wrap:wrap">${COMMAND_NAMES.map(
-        (n) => html`<form method="post" action="/devices/${device.id}/commands" style="margin:0">
-<input type="hidden" name="name" value="${n}"><button type="submit">${t(`cmd_${n}`)}</button></form>`,
-      )}</div>`
-    : ''
-}
-${commandsTable(t, await recentCommands(db, deviceId))}
-<h3>Telemetry</h3><pre>${json(device.telemetry)}</pre>
-<h3>Birth</h3><pre>${json(device.birth)}</pre>`;
+    const commands = await recentCommands(db, deviceId);
+    const body = (
+      <DevicePage
+        t={t}
+        device={device}
+        stored={stored}
+        commands={commands}
+        editable={mayEdit(staff)}
+        notice={notice}
+      />
+    );
     return c.html(layout({ lang, t, title: device.id, body, staff }), notice && !notice.ok ? 400 : 200);
   };
 
@@ -153,22 +134,4 @@ ${commandsTable(t, await recentCommands(db, deviceId))}
   );
 
   return app;
-}
-
-function commandState(t: ReturnType<typeof translator>, c: DeviceCommand): string {
-  if (c.answeredAt) return c.ok ? t('cmdOk') : t('cmdFailed');
-  if (c.sentAt) return t('cmdSent');
-  return c.expiresAt < new Date() ? t('cmdExpired') : t('cmdQueued');
-}
-
-function commandsTable(t: ReturnType<typeof translator>, rows: DeviceCommand[]) {
-  if (rows.length === 0) return '';
-  return html`<table data-testid="commands"><thead><tr><th>${t('time')}</th><th>${t('action')}</th><th>${t('actor')}</th>
-<th>${t('status')}</th><th>${t('detail')}</th></tr></thead><tbody>${rows.map(
-    (
-      c,
-    ) => html`<tr><td data-label="${t('time')}">${formatVietnamTime(c.requestedAt)}</td><td data-label="${t('action')}">${c.name}</td><td data-label="${t('actor')}">${c.requestedBy}</td>
-<td class="${c.answeredAt && !c.ok ? 'bad' : c.ok ? 'ok' : ''}" data-label="${t('status')}">${commandState(t, c)}</td>
-<td data-label="${t('detail')}">${c.error ?? (c.result ? JSON.stringify(c.result) : '')}</td></tr>`,
-  )}</tbody></table>`;
 }
