@@ -10,7 +10,7 @@ import { forbidden, notFound } from '../errors/answer.js';
 import { translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
 import { query } from '../validate.js';
-import { MethodPage } from './page.js';
+import { methodPage } from './page.js';
 
 type Env = DashboardEnv;
 
@@ -41,7 +41,7 @@ export function methodRoutes(db: Database) {
       });
       rules = { unitName: unit.name, settings };
     }
-    const body = <MethodPage lang={lang} t={t} rules={rules} />;
+    const body = methodPage(lang, t, rules);
     // The language switch keeps the unit shown.
     const periodSearch = asked === undefined ? undefined : `unit=${encodeURIComponent(asked)}`;
     return c.html(layout({ lang, t, title: t('method'), body, staff, periodSearch }));
