@@ -1,5 +1,4 @@
-import { previousPeriod } from '@onestop/evaluation';
-import { OfficerId, UnitId, vietnamDate } from '@onestop/protocol';
+import { asLang, OfficerId, UnitId } from '@onestop/protocol';
 import {
   compareUnits,
   counterSummaries,
@@ -8,34 +7,24 @@ import {
   findUnit,
   officerRecord,
   officerSummaries,
-  openAlerts,
   presenceIntervalsOf,
   recentAudit,
   recentComments,
   recentRatings,
-  unitDevices,
   unsatisfiedRatings,
 } from '@onestop/store';
 import { Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import { csrf } from 'hono/csrf';
 import { html } from 'hono/html';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
-import { streamSSE } from 'hono/streaming';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { DashboardEnv } from './access/env.js';
 import { requireRole } from './access/scope.js';
-import {
-  type AuthEnv,
-  canFollowUpComments,
-  canSeeOfficer,
-  canSeeUnit,
-  homeOf,
-  identify,
-} from './auth/access.js';
+import { apiRoutes, deviceScopeOf } from './api/routes.js';
+import { canFollowUpComments, canSeeOfficer, canSeeUnit, homeOf, identify } from './auth/access.js';
 import { resolveClientAddress } from './auth/client-address.js';
 import { authRoutes } from './auth/routes.js';
 import { heatmapFigure, trendFigure } from './charts/index.js';
@@ -46,9 +35,9 @@ import { CityBoard, CounterLinks, WardBoard } from './drill/boards.js';
 import { officerExtras } from './drill/officer-extras.js';
 import { drillRoutes } from './drill/routes.js';
 import { againstUnitTarget, unitTarget } from './drill/target.js';
-import { badRequest, forbidden, notFound, serverError, wantsJson } from './errors/answer.js';
-import { type Lang, pickLang, translator } from './i18n.js';
-import { unitJudgement, withUncounted } from './judgement/data.js';
+import { badRequest, forbidden, notFound, sameOriginPosts, serverError, wantsJson } from './errors/answer.js';
+import { pickLang, translator } from './i18n.js';
+import { unitJudgement } from './judgement/data.js';
 import { uncountedTable } from './judgement/page.js';
 import { judgementRoutes } from './judgement/routes.js';
 import type { LiveRatingFeed } from './live/feed.js';
@@ -62,15 +51,8 @@ import { layout } from './pages/layout.js';
 import { officerPage } from './pages/officer.js';
 import { pagedReportQuery, pager, pageWindow } from './pages/pager.js';
 import { periodNav } from './pages/period-nav.js';
-import {
-  commentList,
-  counterTable,
-  liveRatingsTable,
-  officerTable,
-  ratingRow,
-  unitScript,
-} from './pages/unit.js';
-import { periodJson, periodSearch, ReportQuery, resolvePeriod, storeSpan, withPeriods } from './period.js';
+import { commentList, counterTable, liveRatingsTable, officerTable, unitScript } from './pages/unit.js';
+import { ReportQuery, reportPeriods, storeSpan } from './period.js';
 import { ReportLinks } from './reports/links.js';
 import { PdfRenderer } from './reports/pdf.js';
 import { reportRoutes } from './reports/routes.js';
@@ -113,24 +95,25 @@ export type PartsHealth = { ok: boolean; reason?: string; [detail: string]: unkn
 type Env = DashboardEnv;
 
 const unitParam = z.strictObject({ unitId: UnitId });
-const LiveQuery = z.strictObject({ unit: UnitId.optional(), lang: z.enum(['vi', 'en']).optional() });
 
 export function createDashboardApp(deps: DashboardDeps) {
   const now = deps.now ?? (() => new Date());
   const app = new Hono<Env>();
   registerAlertGauge(deps.registry, deps.db, deps.logger);
 
-  // Cross-site form posts are refused (Origin must match); the usual hardening headers on all.
-  app.use(csrf(), secureHeaders({ referrerPolicy: 'same-origin' }));
+  // The usual hardening headers on all.
+  app.use(secureHeaders({ referrerPolicy: 'same-origin' }));
   app.use(resolveClientAddress(deps.trustedProxies ?? []));
   app.use(async (c, next) => {
     const asked = c.req.query('lang');
     const lang = pickLang(asked, getCookie(c, 'lang'));
-    if (asked === 'vi' || asked === 'en')
-      setCookie(c, 'lang', asked, { path: '/', sameSite: 'Lax', maxAge: 31_536_000 });
+    const chosen = asLang(asked);
+    if (chosen) setCookie(c, 'lang', chosen, { path: '/', sameSite: 'Lax', maxAge: 31_536_000 });
     c.set('lang', lang);
     await next();
   });
+  // Cross-site form posts are refused (Origin must match), in the asker's language.
+  app.use(sameOriginPosts());
 
   app.onError((err, c) => {
     // Middleware refusals (CSRF, body limit) are answers, not failures.
@@ -171,16 +154,7 @@ export function createDashboardApp(deps: DashboardDeps) {
 
   // Every report takes one period query (`ReportQuery`) and also loads the previous comparable
   // period, for the change column on pages and `previous` in the JSON.
-  const periodsOf = (q: z.output<typeof ReportQuery>) => {
-    const at = now();
-    const period = resolvePeriod(q.period, at);
-    return {
-      period,
-      previous: previousPeriod(period),
-      search: periodSearch(period),
-      today: vietnamDate(at.getTime()),
-    };
-  };
+  const periodsOf = (q: z.output<typeof ReportQuery>) => reportPeriods(q.period, now());
 
   app.get('/', requireRole('city', 'ward', 'technician', 'officer'), query(ReportQuery), async (c) => {
     const staff = c.get('staff')!;
@@ -317,15 +291,11 @@ export function createDashboardApp(deps: DashboardDeps) {
     return c.html(layout({ lang, t, title: record.officer.name, body, staff, periodSearch: search }));
   });
 
-  // Technicians and the city watch every device; a ward leader watches the ward's own counters.
-  const scopeOf = (staff: Env['Variables']['staff']) => (staff?.role === 'ward' ? staff.unitId : null);
-  const devicesOf = (staff: Env['Variables']['staff']) => unitDevices(deps.db, scopeOf(staff));
-
   app.get('/devices', anyone, async (c) => {
     const staff = c.get('staff');
     const lang = c.get('lang');
     const t = translator(lang);
-    const body = await devicesOverview(deps.db, scopeOf(staff), t);
+    const body = await devicesOverview(deps.db, deviceScopeOf(staff), t);
     return c.html(layout({ lang, t, title: t('devices'), body, staff }));
   });
 
@@ -346,105 +316,8 @@ export function createDashboardApp(deps: DashboardDeps) {
     return c.html(layout({ lang, t, title: t('audit'), body, staff: c.get('staff') }));
   });
 
-  // JSON for integrators (a stable contract): one object per unit or officer, each with the
-  // `period` it covers ({kind, from, to}, inclusive Vietnam dates) and `previous`, the same object
-  // for the previous comparable period (null: nothing recorded for it then).
-  app.get('/api/units', leaders, query(ReportQuery), async (c) => {
-    const staff = c.get('staff');
-    const { period, previous } = periodsOf(c.req.valid('query'));
-    const [rows, before] = await Promise.all([
-      compareUnits(deps.db, storeSpan(period)),
-      compareUnits(deps.db, storeSpan(previous)),
-    ]);
-    const visible = rows.filter((r) => canSeeUnit(staff, r.unitId));
-    return c.json(withPeriods(visible, before, (r) => r.unitId, { period, previous }));
-  });
-
-  app.get('/api/units/:unitId/officers', leaders, query(ReportQuery), async (c) => {
-    const p = unitParam.safeParse(c.req.param());
-    if (!p.success) return badRequest(c, { error: 'invalid unitId' });
-    if (!canSeeUnit(c.get('staff'), p.data.unitId)) return forbidden(c, 'otherWard');
-    const { period, previous } = periodsOf(c.req.valid('query'));
-    const [rows, before, judged, judgedBefore] = await Promise.all([
-      officerSummaries(deps.db, p.data.unitId, storeSpan(period)),
-      officerSummaries(deps.db, p.data.unitId, storeSpan(previous)),
-      unitJudgement(deps.db, p.data.unitId, storeSpan(period)),
-      unitJudgement(deps.db, p.data.unitId, storeSpan(previous)),
-    ]);
-    return c.json(
-      withPeriods(withUncounted(rows, judged), withUncounted(before, judgedBefore), (r) => r.officerId, {
-        period,
-        previous,
-      }),
-    );
-  });
-
-  // The unit's evaluation as one document: the period, the officers, and the previous period's.
-  app.get('/api/units/:unitId/evaluation', leaders, query(ReportQuery), async (c) => {
-    const p = unitParam.safeParse(c.req.param());
-    if (!p.success) return badRequest(c, { error: 'invalid unitId' });
-    const { unitId } = p.data;
-    if (!canSeeUnit(c.get('staff'), unitId)) return forbidden(c, 'otherWard');
-    if (!(await findUnit(deps.db, unitId))) return notFound(c, { error: 'unknown unit', unitId });
-    const { period, previous } = periodsOf(c.req.valid('query'));
-    const [officers, before, judged, judgedBefore] = await Promise.all([
-      officerSummaries(deps.db, unitId, storeSpan(period)),
-      officerSummaries(deps.db, unitId, storeSpan(previous)),
-      unitJudgement(deps.db, unitId, storeSpan(period)),
-      unitJudgement(deps.db, unitId, storeSpan(previous)),
-    ]);
-    // `counters`: per counter, counted / unverified / filtered / quarantined; `uncounted`: their sums.
-    return c.json({
-      unitId,
-      period: periodJson(period),
-      officers,
-      ...judged,
-      previous: { period: periodJson(previous), officers: before, ...judgedBefore },
-    });
-  });
-
-  app.get('/api/devices', anyone, async (c) => c.json(await devicesOf(c.get('staff'))));
-  app.get('/api/alerts', anyone, async (c) => c.json(await openAlerts(deps.db, scopeOf(c.get('staff')))));
-
-  app.get('/api/live', leaders, query(LiveQuery), (c) => {
-    const staff = c.get('staff')!;
-    const asked = c.req.valid('query').unit;
-    if (asked && !canSeeUnit(staff, asked)) return forbidden(c, 'otherWard');
-    // A ward leader's stream is always narrowed to the ward's own unit.
-    const unit = staff.role === 'ward' ? (staff.unitId ?? '') : asked;
-    const lang = c.get('lang');
-    return streamSSE(c, async (stream) => {
-      const queue: string[] = [];
-      let wake: (() => void) | null = null;
-      const unsubscribe = deps.feed.subscribe((r) => {
-        if (unit && r.unitId !== unit) return;
-        void Promise.resolve(ratingRow(lang, translator(lang), r)).then((h) => {
-          queue.push(h.toString());
-          wake?.();
-        });
-      });
-      stream.onAbort(() => {
-        unsubscribe();
-        wake?.();
-      });
-      await stream.writeSSE({ event: 'hello', data: 'ok' });
-      while (!stream.aborted) {
-        const next = queue.shift();
-        if (next !== undefined) {
-          await stream.writeSSE({ event: 'rating', data: next.replaceAll('\n', ' ') });
-          continue;
-        }
-        // Wake on a new rating, or every 15 s to send a keep-alive through proxies.
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, 15_000).unref();
-        });
-        wake = null;
-        if (queue.length === 0 && !stream.aborted) await stream.writeSSE({ event: 'ping', data: '' });
-      }
-      unsubscribe();
-    });
-  });
+  // JSON for integrators: a stable contract, under one module.
+  app.route('/api', apiRoutes({ db: deps.db, feed: deps.feed, now }));
 
   return app;
 }

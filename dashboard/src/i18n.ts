@@ -1,6 +1,6 @@
-import { LEVEL_LABELS, type RatingScale, reasonLabel } from '@onestop/protocol';
+import { asLang, type Lang, LEVEL_LABELS, type RatingScale, reasonLabel } from '@onestop/protocol';
 
-export type Lang = 'vi' | 'en';
+export type { Lang };
 
 const MESSAGES = {
   title: { vi: 'Giám sát quầy giao dịch một cửa', en: 'One-stop counter monitoring' },
@@ -447,6 +447,26 @@ const MESSAGES = {
     en: 'A rating counts for an officer only when that officer was signed in at that counter at that time. The camera expression index is shown apart, with its sample size and 95% confidence interval. A figure from too few ratings is greyed and never coloured good or bad.',
   },
   // Error pages: a plain explanation and the way back, never a stack or raw JSON.
+  // The citizens' comment form (/comment, opened from the counter's QR code).
+  commentFormHeading: { vi: 'Góp ý gửi lãnh đạo phường, xã', en: 'Comment to the ward leaders' },
+  commentFormKind: { vi: 'Ông/bà muốn', en: 'You wish to' },
+  commentKind_complaint: { vi: 'Góp ý / Phản ánh', en: 'Suggest or complain' },
+  commentKind_praise: { vi: 'Khen', en: 'Praise' },
+  commentFormBody: { vi: 'Nội dung góp ý', en: 'Your comment' },
+  commentFormContact: { vi: 'Số điện thoại hoặc email (không bắt buộc)', en: 'Phone or email (optional)' },
+  commentFormSend: { vi: 'Gửi góp ý', en: 'Send' },
+  commentFormThanks: {
+    vi: 'Cảm ơn ông/bà đã góp ý. Lãnh đạo đơn vị sẽ xem xét.',
+    en: 'Thank you. The unit leaders will review it.',
+  },
+  commentFormReference: {
+    vi: 'Mã số góp ý của ông/bà (xin ghi lại để hỏi về góp ý này):',
+    en: 'Your comment reference (keep it to ask about this comment):',
+  },
+  commentFormPrivacy: {
+    vi: 'Chỉ lưu nội dung và thông tin liên hệ ông/bà tự nguyện cung cấp.',
+    en: 'Only what you write and the contact you choose to give are stored.',
+  },
   error400Title: { vi: 'Yêu cầu không hợp lệ', en: 'This request is not valid' },
   error400Text: {
     vi: 'Địa chỉ hoặc bộ lọc trong yêu cầu không đúng. Hãy kiểm tra lại ngày tháng, kỳ báo cáo hoặc mã đã nhập.',
@@ -467,10 +487,19 @@ const MESSAGES = {
     vi: 'Vai trò của tài khoản này không được mở trang này. Nếu cần, hãy liên hệ quản trị viên.',
     en: 'Your account’s role may not open this page. Ask the administrator if you need it.',
   },
+  forbiddenCrossSite: {
+    vi: 'Biểu mẫu này được gửi từ một trang web khác nên đã bị từ chối để bảo vệ tài khoản của bạn. Hãy mở lại trang trên hệ thống và gửi lại.',
+    en: 'This form was sent from another website, so it was refused to protect your account. Open the page on this system again and resend it.',
+  },
   error404Title: { vi: 'Không tìm thấy', en: 'Not found' },
   error404Text: {
     vi: 'Không có trang, đơn vị, cán bộ hoặc thiết bị nào ứng với địa chỉ này.',
     en: 'No page, unit, officer or device matches this address.',
+  },
+  error413Title: { vi: 'Nội dung gửi quá dài', en: 'What was sent is too large' },
+  error413Text: {
+    vi: 'Nội dung gửi lên vượt quá {kb} KB cho phép. Hãy rút gọn rồi gửi lại.',
+    en: 'What was sent exceeds the {kb} KB allowed. Shorten it and send it again.',
   },
   error429Title: { vi: 'Quá nhiều lần thử', en: 'Too many attempts' },
   error429Text: {
@@ -704,6 +733,5 @@ export function reasonsText(lang: Lang, codes: readonly string[]): string {
 
 /** `?lang=` wins, then the cookie; Vietnamese by default. */
 export function pickLang(query: string | undefined, cookie: string | undefined): Lang {
-  if (query === 'en' || query === 'vi') return query;
-  return cookie === 'en' ? 'en' : 'vi';
+  return asLang(query) ?? asLang(cookie) ?? 'vi';
 }

@@ -11,7 +11,7 @@ import {
   previousPeriod,
   type ReportPeriod,
 } from '@onestop/evaluation';
-import { VIETNAM_TIME_ZONE } from '@onestop/protocol';
+import { LANGS, type Lang, VIETNAM_TIME_ZONE, vietnamDate } from '@onestop/protocol';
 import { z } from 'zod';
 
 /** What a report query asks for, checked; `resolvePeriod` turns it into dates once `now` is known. */
@@ -40,9 +40,9 @@ export const ReportQuery = z
     from: DateParam.optional(),
     to: DateParam.optional(),
     days: z.coerce.number().int().min(1).max(MAX_LAST_DAYS).optional(),
-    lang: z.enum(['vi', 'en']).optional(),
+    lang: z.enum(LANGS).optional(),
   })
-  .transform((q, ctx): { lang?: 'vi' | 'en' | undefined; period: PeriodRequest } => {
+  .transform((q, ctx): { lang?: Lang | undefined; period: PeriodRequest } => {
     const refuse = (field: string, message: string) => {
       ctx.addIssue({ code: 'custom', path: [field], message });
       return z.NEVER;
@@ -100,6 +100,20 @@ export function resolvePeriod(request: PeriodRequest, now: Date): ReportPeriod {
     default:
       return periodContaining(request.kind, request.date ?? now);
   }
+}
+
+/**
+ * What every report resolves from its query: the period, the previous comparable one (for the
+ * change column and `previous` in the JSON), the query asking for it again, and today's date.
+ */
+export function reportPeriods(request: PeriodRequest, at: Date) {
+  const period = resolvePeriod(request, at);
+  return {
+    period,
+    previous: previousPeriod(period),
+    search: periodSearch(period),
+    today: vietnamDate(at.getTime()),
+  };
 }
 
 /** The query string that asks for `p` again: links, the CSV, the live refresh keep the period. */

@@ -7,7 +7,7 @@
  * Dates are civil dates (`YYYY-MM-DD`, no time zone); the only time zone is Vietnam's, through
  * `@onestop/protocol` (`startOfVietnamDate`, `vietnamDate`).
  */
-import { DAY_MS, startOfVietnamDate, vietnamDate } from '@onestop/protocol';
+import { DAY_MS, type Lang, startOfVietnamDate, vietnamDate } from '@onestop/protocol';
 
 export const CALENDAR_PERIOD_KINDS = ['day', 'week', 'month', 'quarter', 'year'] as const;
 export type CalendarPeriodKind = (typeof CALENDAR_PERIOD_KINDS)[number];
@@ -183,7 +183,8 @@ export function nextPeriod(p: ReportPeriod): ReportPeriod | null {
   return periodContaining(p.kind, dateOfDay(last + 1));
 }
 
-export type PeriodLang = 'vi' | 'en';
+/** The one `Lang` of @onestop/protocol, under the name this module has always exported. */
+export type PeriodLang = Lang;
 
 /** `dd/mm/yyyy`, as dates are written in Vietnam. */
 export function formatDate(date: string): string {

@@ -3,6 +3,7 @@ export * from './compiled.js';
 export * from './examples.js';
 export * from './ids.js';
 export * from './json-schema.js';
+export * from './lang.js';
 export * from './level-tone.js';
 export * from './payloads/control.js';
 export * from './payloads/device.js';

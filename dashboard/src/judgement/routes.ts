@@ -1,7 +1,8 @@
 import { vietnamDate } from '@onestop/protocol';
 import { type Database, uncountedRatings } from '@onestop/store';
 import { Hono } from 'hono';
-import { requireRole } from '../access/scope.js';
+import type { DashboardEnv as Env } from '../access/env.js';
+import { requireRole, unitScope } from '../access/scope.js';
 
 import { translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
@@ -12,7 +13,6 @@ import { unitJudgement } from './data.js';
 import { filterSearch, uncountedHref, uncountedPage, uncountedTotal } from './page.js';
 import { DEFAULT_UNCOUNTED_LIMIT, uncountedQuery } from './query.js';
 import { settingsRoutes } from './settings-routes.js';
-import { type Env, visibleUnit } from './unit-access.js';
 
 /**
  * What counts for nobody, for the leaders who must defend every figure: the list behind each
@@ -21,15 +21,15 @@ import { type Env, visibleUnit } from './unit-access.js';
 export function judgementRoutes(deps: { db: Database; now: () => Date }) {
   const app = new Hono<Env>();
   const leaders = requireRole('city', 'ward');
+  const scoped = unitScope(deps.db);
   const periodOf = (request: PeriodRequest) => {
     const at = deps.now();
     const period = resolvePeriod(request, at);
     return { period, search: periodSearch(period), today: vietnamDate(at.getTime()) };
   };
 
-  app.get('/units/:unitId/uncounted', leaders, uncountedQuery, async (c) => {
-    const { unit, refusal } = await visibleUnit(deps.db, c);
-    if (!unit) return refusal;
+  app.get('/units/:unitId/uncounted', leaders, uncountedQuery, scoped, async (c) => {
+    const unit = c.var.unit;
     const q = c.req.valid('query');
     const { period, search, today } = periodOf(q.period);
     const filter = { counter: q.counter, kind: q.kind };
@@ -64,9 +64,8 @@ export function judgementRoutes(deps: { db: Database; now: () => Date }) {
 
   // JSON for integrators: the same list, newest first, with the reason codes of
   // @onestop/evaluation judgement.ts (words: the page, or /cach-tinh).
-  app.get('/api/units/:unitId/uncounted', leaders, uncountedQuery, async (c) => {
-    const { unit, refusal } = await visibleUnit(deps.db, c);
-    if (!unit) return refusal;
+  app.get('/api/units/:unitId/uncounted', leaders, uncountedQuery, scoped, async (c) => {
+    const unit = c.var.unit;
     const q = c.req.valid('query');
     const { period } = periodOf(q.period);
     const span = storeSpan(period);

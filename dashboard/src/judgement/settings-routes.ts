@@ -1,10 +1,11 @@
 import { DEFAULT_UNIT_SETTINGS, UnitSettings } from '@onestop/evaluation';
 import { type Database, getUnitSettings, StoreInputError, setUnitSettings } from '@onestop/store';
 import { type Context, Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
-import { requireRole } from '../access/scope.js';
+import type { DashboardEnv as Env } from '../access/env.js';
+import { requireRole, unitScope } from '../access/scope.js';
 
+import { formLimit } from '../errors/answer.js';
 import { translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
 import {
@@ -15,7 +16,6 @@ import {
   type SettingsForm,
   settingsFormHtml,
 } from './settings-form.js';
-import { type Env, visibleUnit } from './unit-access.js';
 
 type Notice = { ok: boolean; lines: string[] };
 
@@ -26,7 +26,8 @@ type Notice = { ok: boolean; lines: string[] };
 export function settingsRoutes(db: Database) {
   const app = new Hono<Env>();
   const leaders = requireRole('city', 'ward');
-  const limit = bodyLimit({ maxSize: 8 * 1024, onError: (c) => c.json({ error: 'form too large' }, 413) });
+  const scoped = unitScope(db);
+  const limit = formLimit(8 * 1024);
 
   const page = (c: Context<Env>, unit: { id: string; name: string }, form: SettingsForm, notice?: Notice) => {
     const lang = c.get('lang');
@@ -43,9 +44,8 @@ ${settingsFormHtml(t, unit.id, form, DEFAULT_UNIT_SETTINGS)}
     );
   };
 
-  app.get('/units/:unitId/settings', leaders, async (c) => {
-    const { unit, refusal } = await visibleUnit(db, c);
-    if (!unit) return refusal;
+  app.get('/units/:unitId/settings', leaders, scoped, async (c) => {
+    const unit = c.var.unit;
     try {
       return page(c, unit, formOf(await getUnitSettings(db, unit.id)));
     } catch (err) {
@@ -55,9 +55,8 @@ ${settingsFormHtml(t, unit.id, form, DEFAULT_UNIT_SETTINGS)}
     }
   });
 
-  app.post('/units/:unitId/settings', leaders, limit, async (c) => {
-    const { unit, refusal } = await visibleUnit(db, c);
-    if (!unit) return refusal;
+  app.post('/units/:unitId/settings', leaders, limit, scoped, async (c) => {
+    const unit = c.var.unit;
     const t = translator(c.get('lang'));
     const form = formFromBody(await c.req.parseBody());
     const parsed = UnitSettings.safeParse(documentOf(form));

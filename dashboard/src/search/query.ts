@@ -1,4 +1,4 @@
-import { DossierId, describeIssues, QueueTicket } from '@onestop/protocol';
+import { DossierId, describeIssues, LANGS, QueueTicket } from '@onestop/protocol';
 import { validator } from 'hono/validator';
 import { z } from 'zod';
 import { badRequest } from '../errors/answer.js';
@@ -23,7 +23,7 @@ export const SearchQuery = z.strictObject({
   page: PageNumber,
   visitPage: PageNumber,
   commentPage: PageNumber,
-  lang: z.enum(['vi', 'en']).optional(),
+  lang: z.enum(LANGS).optional(),
 });
 export type SearchQuery = z.output<typeof SearchQuery>;
 

@@ -2,9 +2,8 @@ import { type Database, searchComments, searchRatings, searchVisits } from '@one
 import { Hono } from 'hono';
 import type { DashboardEnv } from '../access/env.js';
 import { requireRole } from '../access/scope.js';
-import type { AuthEnv } from '../auth/access.js';
 import { forbidden } from '../errors/answer.js';
-import { type Lang, translator } from '../i18n.js';
+import { translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
 import { pager, pageWindow } from '../pages/pager.js';
 import { type SearchResults, searchPage } from './page.js';

@@ -1,4 +1,4 @@
-import { describeIssues, ReasonCode } from '@onestop/protocol';
+import { asLang, describeIssues, ReasonCode } from '@onestop/protocol';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
@@ -54,7 +54,7 @@ export function createKioskApp(deps: KioskDeps): Hono {
     bodyLimit({ maxSize: 4 * 1024, onError: (c) => c.json({ ok: false, reason: 'body too large' }, 413) }),
   );
   app.get('/', (c) => {
-    const lang: Lang = c.req.query('lang') === 'en' ? 'en' : 'vi';
+    const lang: Lang = asLang(c.req.query('lang')) ?? 'vi';
     // `?voice=0` starts the kiosk muted (e.g. a counter in a shared quiet room); the page's toggle
     // still lets a citizen turn it on for their own visit.
     const voice = c.req.query('voice') !== '0';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { LANGS, type Lang } from '@onestop/protocol';
 import type { Context } from 'hono';
 import { z } from 'zod';
-import type { Lang } from './i18n.js';
 import type { PromptKey } from './prompts.js';
 
 /** `src/kiosk/` and `dist/kiosk/` are both two levels below the package root, next to `assets/`. */
@@ -14,7 +14,7 @@ export const PromptManifest = z.strictObject({
   prompts: z.array(
     z.strictObject({
       file: z.string().regex(/^[a-z]{2}-[a-z0-9-]+\.ogg$/),
-      lang: z.enum(['vi', 'en']),
+      lang: z.enum(LANGS),
       key: z.string(),
       voice: z.string(),
       text: z.string().min(1),

@@ -1,3 +1,5 @@
+import type { Lang } from '@onestop/protocol';
+
 /** Kiosk wording. Vietnamese first: most citizens at a ward counter read nothing else. */
 export const KIOSK_TEXT = {
   vi: {
@@ -58,7 +60,7 @@ export const KIOSK_TEXT = {
     notConnected: 'Not connected',
     withdrawn: 'This device was withdrawn',
   },
-} as const;
+} as const satisfies Record<Lang, Record<string, string>>;
 
-export type Lang = keyof typeof KIOSK_TEXT;
+export type { Lang };
 export type KioskTextKey = keyof (typeof KIOSK_TEXT)['vi'];

@@ -1,4 +1,5 @@
 import {
+  type Lang,
   LEVEL_LABELS,
   OFFICIAL_INDEX_POINTS,
   type OfficialLevel,
@@ -50,7 +51,7 @@ export function addCounts(a: OfficialCounts, b: OfficialCounts): OfficialCounts 
 }
 
 /** "100 × Rất hài lòng + 50 × Hài lòng + 0 × Không hài lòng", from the weights themselves. */
-export function indexWeightsText(lang: 'vi' | 'en'): string {
+export function indexWeightsText(lang: Lang): string {
   return OFFICIAL_LEVELS.map((l) => `${OFFICIAL_INDEX_POINTS[l]} × ${OFFICIAL_LEVEL_NAMES[l][lang]}`).join(
     ' + ',
   );

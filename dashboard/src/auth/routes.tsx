@@ -1,3 +1,4 @@
+import { LANGS } from '@onestop/protocol';
 import {
   checkStaffPassword,
   closeStaffSession,
@@ -9,15 +10,18 @@ import {
 } from '@onestop/store';
 import { type Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { html } from 'hono/html';
+import { validator } from 'hono/validator';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
 import type { DashboardEnv } from '../access/env.js';
-import { type Lang, translator } from '../i18n.js';
+import { formLimit } from '../errors/answer.js';
+import { translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
-import { type AuthEnv, homeOf, SESSION_COOKIE } from './access.js';
+import { form, query } from '../validate.js';
+import { homeOf, SESSION_COOKIE } from './access.js';
 import { clientAddress } from './client-address.js';
+import { LinkPage, LoginPage } from './pages.js';
 import { AttemptWindow } from './throttle.js';
 
 type Env = DashboardEnv;
@@ -26,6 +30,16 @@ const LoginForm = z.strictObject({
   username: z.string().trim().toLowerCase().min(1).max(63),
   password: z.string().min(1).max(200),
   next: z.string().max(500).optional(),
+});
+
+const LoginQuery = z.strictObject({ next: z.string().max(500).optional(), lang: z.enum(LANGS).optional() });
+/** A token longer than any issued is cut, not refused: it then simply matches no session. */
+const LinkQuery = z.strictObject({
+  token: z
+    .string()
+    .default('')
+    .transform((s) => s.slice(0, 100)),
+  lang: z.enum(LANGS).optional(),
 });
 
 /**
@@ -87,22 +101,22 @@ export function authRoutes(opts: AuthRoutesOptions) {
   const page = (c: Context<Env>, status: 200 | 400 | 401 | 429, message?: string, next?: string) => {
     const lang = c.get('lang');
     const t = translator(lang);
-    const body = html`<h2>${t('signIn')}</h2>${message ? html`<p class="bad" role="alert">${message}</p>` : ''}
-<form method="post" action="/login" style="max-width:22rem">
-${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
-<p><label>${t('username')}<br><input name="username" autocomplete="username" required style="width:100%;font-size:1.1rem"></label></p>
-<p><label>${t('password')}<br><input name="password" type="password" autocomplete="current-password" required style="width:100%;font-size:1.1rem"></label></p>
-<p><button type="submit" style="font-size:1.1rem;padding:.5rem 1.4rem">${t('signIn')}</button></p></form>`;
+    const body = <LoginPage t={t} message={message} next={next} />;
     return c.html(layout({ lang, t, title: t('signIn'), body, staff: null }), status);
   };
 
-  app.get('/login', (c) => page(c, 200, undefined, c.req.query('next')));
+  // A form that is not a sign-in (fields missing, too long, unknown): the sign-in page, 400.
+  const loginForm = validator('form', (value, c) => {
+    const r = LoginForm.safeParse(value);
+    return r.success ? r.data : page(c, 400, translator(c.get('lang'))('badLogin'));
+  });
+  const formCap = formLimit(8 * 1024);
 
-  app.post('/login', async (c) => {
+  app.get('/login', query(LoginQuery), (c) => page(c, 200, undefined, c.req.valid('query').next));
+
+  app.post('/login', formCap, loginForm, async (c) => {
     const t = translator(c.get('lang'));
-    const form = LoginForm.safeParse(await c.req.parseBody());
-    if (!form.success) return page(c, 400, t('badLogin'));
-    const { username, password, next } = form.data;
+    const { username, password, next } = c.req.valid('form');
     const address = clientAddress(c);
     const pair = `${username}\u0000${address}`;
     // The account-wide limit alone must not lock the owner out (issue #8): it refuses only
@@ -149,18 +163,15 @@ ${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
 
   // One-time sign-in link printed by `onestop serve` / `onestop user link`.
   // Opening the link only shows a button: a chat app's link preview (a GET) must not spend it.
-  app.get('/login/link', (c) => {
+  app.get('/login/link', query(LinkQuery), (c) => {
     const lang = c.get('lang');
     const t = translator(lang);
-    const token = (c.req.query('token') ?? '').slice(0, 100);
-    const body = html`<h2>${t('signIn')}</h2><form method="post" action="/login/link">
-<input type="hidden" name="token" value="${token}"><p><button type="submit" style="font-size:1.1rem;padding:.5rem 1.4rem">${t('continueSignIn')}</button></p></form>`;
+    const body = <LinkPage t={t} token={c.req.valid('query').token} />;
     return c.html(layout({ lang, t, title: t('signIn'), body, staff: null }));
   });
 
-  app.post('/login/link', async (c) => {
-    const form = await c.req.parseBody();
-    const staff = await staffBySession(db, String(form.token ?? ''), ['link']);
+  app.post('/login/link', formCap, form(LinkQuery.pick({ token: true })), async (c) => {
+    const staff = await staffBySession(db, c.req.valid('form').token, ['link']);
     if (!staff) return page(c, 401, translator(c.get('lang'))('linkExpired'));
     await startSession(c, staff);
     return c.redirect(homeOf(staff), 303);

@@ -1,26 +1,21 @@
-import { describeIssues, UnitId } from '@onestop/protocol';
+import { LANGS, UnitId } from '@onestop/protocol';
 import {
   commentIdOfReference,
   countComments,
   type Database,
-  findUnit,
   followUpComment,
   recentComments,
 } from '@onestop/store';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { html } from 'hono/html';
-import { validator } from 'hono/validator';
 import { z } from 'zod';
 import type { DashboardEnv } from '../access/env.js';
-import { requireRole } from '../access/scope.js';
-import { type AuthEnv, canFollowUpComments } from '../auth/access.js';
-import { badRequest, forbidden, notFound } from '../errors/answer.js';
-import { type Lang, translator } from '../i18n.js';
+import { requireRole, unitScope } from '../access/scope.js';
+import { badRequest, formLimit, notFound } from '../errors/answer.js';
+import { translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
 import { PageNumber, pager, pageWindow } from '../pages/pager.js';
 import { commentList } from '../pages/unit.js';
-import { query } from '../validate.js';
+import { form, params as paramsOf, query } from '../validate.js';
 
 type Env = DashboardEnv;
 
@@ -28,7 +23,7 @@ const Params = z.strictObject({ unitId: UnitId, commentId: z.coerce.number().int
 const ListQuery = z.strictObject({
   ref: z.string().trim().max(24).optional(),
   page: PageNumber,
-  lang: z.enum(['vi', 'en']).optional(),
+  lang: z.enum(LANGS).optional(),
 });
 const FollowUp = z.discriminatedUnion('status', [
   z.strictObject({ status: z.literal('handled') }),
@@ -48,20 +43,15 @@ const PAGE_SIZE = 50;
 export function commentFollowUpRoutes(db: Database) {
   const app = new Hono<Env>();
   const leaders = requireRole('city', 'ward');
-  const params = validator('param', (value, c) => {
-    const p = Params.safeParse(value);
-    if (!p.success) return badRequest(c, { error: 'invalid path', ...describeIssues(p.error) });
-    if (!canFollowUpComments(c.get('staff'), p.data.unitId)) return forbidden(c, 'otherWard');
-    return p.data;
-  });
+  const scoped = unitScope(db);
+  const params = paramsOf(Params);
 
-  app.get('/:unitId/comments', leaders, params, query(ListQuery), async (c) => {
+  app.get('/:unitId/comments', leaders, scoped, params, query(ListQuery), async (c) => {
     const { unitId } = c.req.valid('param');
     const { ref, page } = c.req.valid('query');
     const lang = c.get('lang');
     const t = translator(lang);
-    const unit = await findUnit(db, unitId);
-    if (!unit) return notFound(c, { error: 'unknown unit', unitId });
+    const unit = c.var.unit;
     // A reference that fails its check digit finds nothing rather than a neighbour's comment.
     const id = ref ? commentIdOfReference(ref) : null;
     const window = pageWindow(page, PAGE_SIZE);
@@ -82,29 +72,41 @@ export function commentFollowUpRoutes(db: Database) {
             href: (n) => `/units/${unitId}/comments?page=${n}&lang=${lang}`,
             id: 'comment-pages',
           });
-    const body = html`<h2>${t('comments')} <small class="muted">${unit.name}</small></h2>
-<p><a href="/units/${unitId}">${t('unit')}: ${unit.name}</a></p>
-${commentList(t, rows, { unitId, leader: true, reference: ref })}${pages}`;
+    const body = (
+      <>
+        <h2>
+          {t('comments')} <small class="muted">{unit.name}</small>
+        </h2>
+        <p>
+          <a href={`/units/${unitId}`}>
+            {t('unit')}: {unit.name}
+          </a>
+        </p>
+        {commentList(t, rows, { unitId, leader: true, reference: ref })}
+        {pages}
+      </>
+    );
     return c.html(layout({ lang, t, title: t('comments'), body, staff: c.get('staff') }));
   });
 
+  const limit = formLimit(8 * 1024);
+  const followUpForm = form(FollowUp, 'invalid follow-up');
   app.post(
     '/:unitId/comments/:commentId/follow-up',
     leaders,
-    bodyLimit({ maxSize: 8 * 1024, onError: (c) => c.json({ error: 'form too large' }, 413) }),
+    limit,
+    scoped,
     params,
+    followUpForm,
     async (c) => {
       const { unitId, commentId } = c.req.valid('param');
-      const form = FollowUp.safeParse(
-        Object.fromEntries(Object.entries(await c.req.parseBody()).filter(([, v]) => v !== '')),
-      );
-      if (!form.success) return badRequest(c, { error: 'invalid follow-up', ...describeIssues(form.error) });
+      const followUp = c.req.valid('form');
       const staff = c.get('staff')!;
       const done = await followUpComment(db, {
         unitId,
         commentId: commentId!,
-        status: form.data.status,
-        reply: form.data.status === 'replied' ? form.data.reply : null,
+        status: followUp.status,
+        reply: followUp.status === 'replied' ? followUp.reply : null,
         username: staff.username,
         actor: `dashboard:${staff.username}`,
       });

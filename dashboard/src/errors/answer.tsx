@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { StaffMember } from '@onestop/store';
-import type { Context } from 'hono';
-import { html } from 'hono/html';
+import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { csrf } from 'hono/csrf';
+import { HTTPException } from 'hono/http-exception';
+import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { homeOf } from '../auth/access.js';
 import { fill, type Lang, type MessageKey, translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
+import { BadInput, ErrorBody } from './page.js';
 
 /**
  * The one place that decides how a refusal is answered. People read pages: an HTML route gets a
@@ -26,17 +30,19 @@ export function wantsJson(c: Context): boolean {
 }
 
 /** Why a signed-in person may not see what they asked: each has its own words. */
-export type ForbiddenReason = 'otherWard' | 'ownRecordOnly' | 'role';
+export type ForbiddenReason = 'otherWard' | 'ownRecordOnly' | 'role' | 'crossSite';
 
 const FORBIDDEN_TEXT: Record<ForbiddenReason, MessageKey> = {
   otherWard: 'forbiddenOtherWard',
   ownRecordOnly: 'forbiddenOwnRecord',
   role: 'forbiddenRole',
+  crossSite: 'forbiddenCrossSite',
 };
 
 /** The JSON reasons `/api` clients have always been given. */
 function forbiddenJson(c: Context, reason: ForbiddenReason) {
   if (reason === 'role') return { error: 'forbidden', reason: `role '${staffOf(c)?.role}' may not see this` };
+  if (reason === 'crossSite') return { error: 'forbidden', reason: 'cross-site request refused' };
   if (reason === 'ownRecordOnly') return { error: 'forbidden', reason: 'officers see their own record only' };
   return { error: 'forbidden', reason: 'this unit belongs to another ward' };
 }
@@ -53,11 +59,8 @@ export function forbidden(c: Context, reason: ForbiddenReason) {
 export function badRequest(c: Context, refusal: { error: string; field?: string | null; reason?: string }) {
   if (wantsJson(c)) return c.json(refusal, 400);
   const t = translator(langOf(c));
-  const field = refusal.field
-    ? html`<p>${t('errorField')}: <code data-testid="error-field">${refusal.field}</code></p>`
-    : '';
-  const detail = refusal.reason ? html`<p class="note">${t('errorDetail')}: ${refusal.reason}</p>` : '';
-  return errorPage(c, 400, 'error400Title', ['error400Text'], html`${field}${detail}`);
+  const detail = <BadInput t={t} field={refusal.field} reason={refusal.reason} />;
+  return errorPage(c, 400, 'error400Title', ['error400Text'], detail);
 }
 
 /** Nothing of that name: `json` is the body `/api` clients have always had. */
@@ -72,7 +75,7 @@ export function tooManyRequests(c: Context, retryAfterMs: number, json: Record<s
   c.header('retry-after', String(seconds));
   if (wantsJson(c)) return c.json(json, 429);
   const t = translator(langOf(c));
-  const text = html`<p>${fill(t('error429Text'), { seconds })}</p>`;
+  const text = <p>{fill(t('error429Text'), { seconds })}</p>;
   return errorPage(c, 429, 'error429Title', [], text);
 }
 
@@ -87,7 +90,7 @@ export function serviceUnavailable(
   if (opts.retryAfterMs !== undefined)
     c.header('retry-after', String(Math.max(1, Math.ceil(opts.retryAfterMs / 1000))));
   if (wantsJson(c)) return c.json(opts.json, 503);
-  return errorPage(c, 503, opts.title, [], html`<p data-testid="unavailable">${opts.text}</p>`);
+  return errorPage(c, 503, opts.title, [], <p data-testid="unavailable">{opts.text}</p>);
 }
 
 /**
@@ -99,8 +102,49 @@ export function serverError(c: Context, err: unknown, log: (entry: object, msg: 
   log({ err, path: c.req.path, reference }, 'dashboard request failed');
   if (wantsJson(c)) return c.json({ error: 'internal error' }, 500);
   const t = translator(langOf(c));
-  const ref = html`<p>${t('errorReference')}: <code data-testid="error-reference">${reference}</code></p>`;
+  const ref = (
+    <p>
+      {t('errorReference')}: <code data-testid="error-reference">{reference}</code>
+    </p>
+  );
   return errorPage(c, 500, 'error500Title', ['error500Text'], ref);
+}
+
+/**
+ * A body over `maxSize` bytes: 413, `json` for /api (and the machine paths), a translated page
+ * saying how much is allowed for a form posted from a page.
+ */
+export function tooLarge(c: Context, maxSize: number, json: Record<string, unknown>) {
+  if (wantsJson(c)) return c.json(json, 413);
+  const t = translator(langOf(c));
+  const text = <p>{fill(t('error413Text'), { kb: Math.floor(maxSize / 1024) })}</p>;
+  return errorPage(c, 413, 'error413Title', [], text);
+}
+
+/** `bodyLimit` answering through `tooLarge`: every form of the dashboard posts through one. */
+export function formLimit(maxSize: number, json: Record<string, unknown> = { error: 'form too large' }) {
+  return bodyLimit({ maxSize, onError: (c) => tooLarge(c, maxSize, json) });
+}
+
+/**
+ * Cross-site posts refused (`Origin` must match, hono's `csrf`), answered as a 403 in words on
+ * pages and JSON on /api instead of the middleware's bare "Forbidden". Only a refusal of the
+ * guard itself is answered here: once past it, errors are the routes' own.
+ */
+export function sameOriginPosts(): MiddlewareHandler {
+  const guard = csrf();
+  return async (c, next) => {
+    let passed = false;
+    try {
+      await guard(c, () => {
+        passed = true;
+        return next();
+      });
+    } catch (err) {
+      if (passed || !(err instanceof HTTPException) || err.status !== 403) throw err;
+      return forbidden(c, 'crossSite');
+    }
+  };
 }
 
 function langOf(c: Context): Lang {
@@ -116,7 +160,7 @@ function errorPage(
   status: ContentfulStatusCode,
   title: MessageKey,
   paragraphs: MessageKey[],
-  extra: ReturnType<typeof html> | '' = '',
+  extra: Child = null,
 ) {
   const lang = langOf(c);
   const t = translator(lang);
@@ -126,8 +170,10 @@ function errorPage(
   // The language switch keeps what was asked (a bad query stays visible in the other language too).
   const asked = new URL(c.req.url).searchParams;
   asked.delete('lang');
-  const body = html`<section data-testid="error" data-status="${status}"><h2>${t(title)}</h2>${paragraphs.map(
-    (p) => html`<p>${t(p)}</p>`,
-  )}${extra}${home ? html`<p><a href="${home}" data-testid="back-home">${t('backHome')}</a></p>` : ''}</section>`;
+  const body = (
+    <ErrorBody t={t} status={status} title={title} paragraphs={paragraphs} home={home}>
+      {extra}
+    </ErrorBody>
+  );
   return c.html(layout({ lang, t, title: t(title), body, staff, periodSearch: asked.toString() }), status);
 }

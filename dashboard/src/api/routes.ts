@@ -1,0 +1,133 @@
+import { LANGS, UnitId } from '@onestop/protocol';
+import { compareUnits, type Database, officerSummaries, openAlerts, unitDevices } from '@onestop/store';
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
+import type { DashboardEnv } from '../access/env.js';
+import { requireRole, unitScope } from '../access/scope.js';
+import { canSeeUnit } from '../auth/access.js';
+import { forbidden } from '../errors/answer.js';
+import { translator } from '../i18n.js';
+import { unitJudgement, withUncounted } from '../judgement/data.js';
+import type { LiveRatingFeed } from '../live/feed.js';
+import { ratingRow } from '../pages/unit.js';
+import { periodJson, ReportQuery, reportPeriods, storeSpan, withPeriods } from '../period.js';
+import { query } from '../validate.js';
+
+type Env = DashboardEnv;
+
+const LiveQuery = z.strictObject({ unit: UnitId.optional(), lang: z.enum(LANGS).optional() });
+
+/** Technicians and the city watch every device; a ward leader watches the ward's own counters. */
+export function deviceScopeOf(staff: Env['Variables']['staff']): string | null {
+  return staff?.role === 'ward' ? (staff.unitId ?? null) : null;
+}
+
+/**
+ * JSON for integrators (a stable contract): one object per unit or officer, each with the
+ * `period` it covers ({kind, from, to}, inclusive Vietnam dates) and `previous`, the same object
+ * for the previous comparable period (null: nothing recorded for it then). Mounted at `/api`.
+ * The query is checked before the unit (`unitScope`), as it always was: a bad period is 400
+ * whoever asks.
+ */
+export function apiRoutes(deps: { db: Database; feed: LiveRatingFeed; now: () => Date }) {
+  const { db } = deps;
+  const app = new Hono<Env>();
+  const leaders = requireRole('city', 'ward');
+  const anyone = requireRole('city', 'ward', 'technician');
+  const scoped = unitScope(db);
+  const periodsOf = (q: z.output<typeof ReportQuery>) => reportPeriods(q.period, deps.now());
+
+  app.get('/units', leaders, query(ReportQuery), async (c) => {
+    const staff = c.get('staff');
+    const { period, previous } = periodsOf(c.req.valid('query'));
+    const [rows, before] = await Promise.all([
+      compareUnits(db, storeSpan(period)),
+      compareUnits(db, storeSpan(previous)),
+    ]);
+    const visible = rows.filter((r) => canSeeUnit(staff, r.unitId));
+    return c.json(withPeriods(visible, before, (r) => r.unitId, { period, previous }));
+  });
+
+  app.get('/units/:unitId/officers', leaders, query(ReportQuery), scoped, async (c) => {
+    const unitId = c.var.unit.id;
+    const { period, previous } = periodsOf(c.req.valid('query'));
+    const [rows, before, judged, judgedBefore] = await Promise.all([
+      officerSummaries(db, unitId, storeSpan(period)),
+      officerSummaries(db, unitId, storeSpan(previous)),
+      unitJudgement(db, unitId, storeSpan(period)),
+      unitJudgement(db, unitId, storeSpan(previous)),
+    ]);
+    return c.json(
+      withPeriods(withUncounted(rows, judged), withUncounted(before, judgedBefore), (r) => r.officerId, {
+        period,
+        previous,
+      }),
+    );
+  });
+
+  // The unit's evaluation as one document: the period, the officers, and the previous period's.
+  app.get('/units/:unitId/evaluation', leaders, query(ReportQuery), scoped, async (c) => {
+    const unitId = c.var.unit.id;
+    const { period, previous } = periodsOf(c.req.valid('query'));
+    const [officers, before, judged, judgedBefore] = await Promise.all([
+      officerSummaries(db, unitId, storeSpan(period)),
+      officerSummaries(db, unitId, storeSpan(previous)),
+      unitJudgement(db, unitId, storeSpan(period)),
+      unitJudgement(db, unitId, storeSpan(previous)),
+    ]);
+    // `counters`: per counter, counted / unverified / filtered / quarantined; `uncounted`: their sums.
+    return c.json({
+      unitId,
+      period: periodJson(period),
+      officers,
+      ...judged,
+      previous: { period: periodJson(previous), officers: before, ...judgedBefore },
+    });
+  });
+
+  app.get('/devices', anyone, async (c) => c.json(await unitDevices(db, deviceScopeOf(c.get('staff')))));
+  app.get('/alerts', anyone, async (c) => c.json(await openAlerts(db, deviceScopeOf(c.get('staff')))));
+
+  app.get('/live', leaders, query(LiveQuery), (c) => {
+    const staff = c.get('staff')!;
+    const asked = c.req.valid('query').unit;
+    if (asked && !canSeeUnit(staff, asked)) return forbidden(c, 'otherWard');
+    // A ward leader's stream is always narrowed to the ward's own unit.
+    const unit = staff.role === 'ward' ? (staff.unitId ?? '') : asked;
+    const lang = c.get('lang');
+    return streamSSE(c, async (stream) => {
+      const queue: string[] = [];
+      let wake: (() => void) | null = null;
+      const unsubscribe = deps.feed.subscribe((r) => {
+        if (unit && r.unitId !== unit) return;
+        void Promise.resolve(ratingRow(lang, translator(lang), r)).then((h) => {
+          queue.push(h.toString());
+          wake?.();
+        });
+      });
+      stream.onAbort(() => {
+        unsubscribe();
+        wake?.();
+      });
+      await stream.writeSSE({ event: 'hello', data: 'ok' });
+      while (!stream.aborted) {
+        const next = queue.shift();
+        if (next !== undefined) {
+          await stream.writeSSE({ event: 'rating', data: next.replaceAll('\n', ' ') });
+          continue;
+        }
+        // Wake on a new rating, or every 15 s to send a keep-alive through proxies.
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 15_000).unref();
+        });
+        wake = null;
+        if (queue.length === 0 && !stream.aborted) await stream.writeSSE({ event: 'ping', data: '' });
+      }
+      unsubscribe();
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,122 @@
+import { COMMAND_NAMES } from '@onestop/protocol';
+import type { DeviceCommand, deviceDetail, getDeviceConfig } from '@onestop/store';
+import type { FC } from 'hono/jsx';
+import type { Translate } from '../i18n.js';
+import { formatVietnamTime } from '../period.js';
+
+type Device = NonNullable<Awaited<ReturnType<typeof deviceDetail>>>;
+type StoredConfig = Awaited<ReturnType<typeof getDeviceConfig>>;
+
+type Props = {
+  t: Translate;
+  device: Device;
+  stored: StoredConfig;
+  commands: readonly DeviceCommand[];
+  /** Technicians and the city edit settings and queue commands; ward leaders only look. */
+  editable: boolean;
+  notice?: { ok: boolean; text: string } | undefined;
+};
+
+const json = (v: unknown) => JSON.stringify(v ?? null, null, 2);
+
+/** One device: its state, settings (editable or shown), commands, telemetry and birth message. */
+export const DevicePage: FC<Props> = ({ t, device, stored, commands, editable, notice }) => (
+  <>
+    <h2>
+      {t('device')} {device.id}{' '}
+      <small class="muted">
+        {device.unitId} · {t('counter')} {device.counterId}
+      </small>
+    </h2>
+    {notice && (
+      <p class={notice.ok ? 'ok' : 'bad'} role="status" data-testid="notice">
+        {notice.text}
+      </p>
+    )}
+    <table>
+      <tbody>
+        <tr>
+          <th>{t('status')}</th>
+          <td>{device.revokedAt ? t('revoked') : device.status}</td>
+        </tr>
+        <tr>
+          <th>{t('lastSeen')}</th>
+          <td>{device.lastSeenAt ? formatVietnamTime(device.lastSeenAt) : '–'}</td>
+        </tr>
+        <tr>
+          <th>Agent</th>
+          <td>{device.agentVersion ?? '–'}</td>
+        </tr>
+        <tr>
+          <th>{t('configVersion')}</th>
+          <td data-testid="versions">
+            {t('desired')} {stored?.version ?? '–'} · {t('applied')} {device.appliedConfigVersion ?? '–'}
+          </td>
+        </tr>
+      </tbody>
+    </table>
+    <h3>{t('settings')}</h3>
+    {editable ? (
+      <form method="post" action={`/devices/${device.id}/config`}>
+        <textarea name="settings" rows={22} style="width:100%;font-family:monospace">
+          {json(stored?.settings ?? {})}
+        </textarea>
+        <p>
+          <button type="submit">{t('saveSettings')}</button> <span class="note">{t('settingsHelp')}</span>
+        </p>
+      </form>
+    ) : (
+      <pre>{json(stored?.settings ?? null)}</pre>
+    )}
+    <h3>{t('commands')}</h3>
+    {editable && (
+      <div style="display:flex;gap:.5rem;flex-wrap:wrap">
+        {COMMAND_NAMES.map((n) => (
+          <form method="post" action={`/devices/${device.id}/commands`} style="margin:0">
+            <input type="hidden" name="name" value={n} />
+            <button type="submit">{t(`cmd_${n}`)}</button>
+          </form>
+        ))}
+      </div>
+    )}
+    <CommandsTable t={t} rows={commands} />
+    <h3>Telemetry</h3>
+    <pre>{json(device.telemetry)}</pre>
+    <h3>Birth</h3>
+    <pre>{json(device.birth)}</pre>
+  </>
+);
+
+function commandState(t: Translate, c: DeviceCommand): string {
+  if (c.answeredAt) return c.ok ? t('cmdOk') : t('cmdFailed');
+  if (c.sentAt) return t('cmdSent');
+  return c.expiresAt < new Date() ? t('cmdExpired') : t('cmdQueued');
+}
+
+const CommandsTable: FC<{ t: Translate; rows: readonly DeviceCommand[] }> = ({ t, rows }) =>
+  rows.length === 0 ? null : (
+    <table data-testid="commands">
+      <thead>
+        <tr>
+          <th>{t('time')}</th>
+          <th>{t('action')}</th>
+          <th>{t('actor')}</th>
+          <th>{t('status')}</th>
+          <th>{t('detail')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((c) => (
+          <tr>
+            <td data-label={t('time')}>{formatVietnamTime(c.requestedAt)}</td>
+            <td data-label={t('action')}>{c.name}</td>
+            <td data-label={t('actor')}>{c.requestedBy}</td>
+            <td class={c.answeredAt && !c.ok ? 'bad' : c.ok ? 'ok' : ''} data-label={t('status')}>
+              {commandState(t, c)}
+            </td>
+            <td data-label={t('detail')}>{c.error ?? (c.result ? JSON.stringify(c.result) : '')}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );

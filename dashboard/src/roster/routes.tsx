@@ -1,0 +1,76 @@
+import { OfficerId, UnitId } from '@onestop/protocol';
+import { type Database, retireOfficer, StoreInputError, saveOfficer, unitRoster } from '@onestop/store';
+import { type Context, Hono } from 'hono';
+import { z } from 'zod';
+import type { DashboardEnv } from '../access/env.js';
+import { requireRole, unitScope } from '../access/scope.js';
+import { formLimit } from '../errors/answer.js';
+import { translator } from '../i18n.js';
+import { layout } from '../pages/layout.js';
+import { form, params } from '../validate.js';
+import { type Notice, RosterPage } from './page.js';
+
+type Env = DashboardEnv;
+
+/** Blank fields arrive as ''; the store names what is missing in words (e.g. "name is required"). */
+const Text = z.string().trim().max(200).default('');
+const OfficerForm = z.object({ officerId: Text, name: Text, badge: Text });
+const RetireParams = z.strictObject({ unitId: UnitId, officerId: OfficerId });
+
+// Retiring someone takes them off every counter of the unit: ask once more.
+const CONFIRM_SCRIPT = `document.querySelectorAll('form[data-confirm]').forEach((f) => f.addEventListener('submit', (e) => { if (!confirm(f.dataset.confirm)) e.preventDefault(); }));`;
+
+/**
+ * The unit's officers (name, badge) as ward leaders keep them: what the counters show on the
+ * kiosk and how their badge readers know who signed in. Saving sends it to the unit's devices.
+ */
+export function rosterRoutes(db: Database) {
+  const app = new Hono<Env>();
+  const leaders = requireRole('city', 'ward');
+  const scoped = unitScope(db);
+
+  const page = async (c: Context<Env>, notice?: Notice) => {
+    const staff = c.get('staff');
+    const lang = c.get('lang');
+    const t = translator(lang);
+    const unit = c.var.unit;
+    const roster = await unitRoster(db, unit.id);
+    const body = <RosterPage t={t} unit={unit} roster={roster} notice={notice} />;
+    return c.html(
+      layout({ lang, t, title: t('roster'), body, staff, script: CONFIRM_SCRIPT }),
+      notice && !notice.ok ? 400 : 200,
+    );
+  };
+  const actor = (c: Context<Env>) => `dashboard:${c.get('staff')?.username}`;
+
+  app.get('/:unitId/roster', leaders, scoped, (c) => page(c));
+
+  app.post('/:unitId/roster', leaders, formLimit(8 * 1024), scoped, form(OfficerForm), async (c) => {
+    const f = c.req.valid('form');
+    try {
+      const o = await saveOfficer(db, {
+        unitId: c.var.unit.id,
+        ...f,
+        actor: actor(c),
+        transferFromOtherUnit: c.get('staff')?.role === 'city',
+      });
+      const t = translator(c.get('lang'));
+      const onFile = o.countersOnFileSettings > 0 ? ` ${t('rosterOnFile')}: ${o.countersOnFileSettings}` : '';
+      return page(c, { ok: true, text: `${t('savedOfficer')}: ${o.name}.${onFile}` });
+    } catch (err) {
+      if (err instanceof StoreInputError) return page(c, { ok: false, text: err.message });
+      throw err;
+    }
+  });
+
+  app.post('/:unitId/roster/:officerId/retire', leaders, scoped, params(RetireParams), async (c) => {
+    const { unitId, officerId } = c.req.valid('param');
+    // Only an officer of this unit: the roster lookup keeps a ward inside its own unit.
+    if (!(await unitRoster(db, unitId)).some((o) => o.id === officerId))
+      return page(c, { ok: false, text: `${officerId}: 404` });
+    await retireOfficer(db, officerId, actor(c));
+    return c.redirect(`/units/${unitId}/roster`, 303);
+  });
+
+  return app;
+}
