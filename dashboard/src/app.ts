@@ -17,11 +17,10 @@ import {
   unsatisfiedRatings,
 } from '@onestop/store';
 import { Hono } from 'hono';
-import { getCookie, setCookie } from 'hono/cookie';
+import { contextStorage } from 'hono/context-storage';
 import { csrf } from 'hono/csrf';
 import { html } from 'hono/html';
 import { HTTPException } from 'hono/http-exception';
-import { secureHeaders } from 'hono/secure-headers';
 import { streamSSE } from 'hono/streaming';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -43,10 +42,11 @@ import { commentFollowUpRoutes } from './comments/follow-up.js';
 import { type CommentLimits, commentRoutes } from './comments/routes.js';
 import { deviceRoutes, devicesOverview } from './devices/routes.js';
 import { badRequest, forbidden, notFound, serverError, wantsJson } from './errors/answer.js';
-import { type Lang, pickLang, translator } from './i18n.js';
+import { translator } from './i18n.js';
 import { unitJudgement, withUncounted } from './judgement/data.js';
 import { uncountedTable } from './judgement/page.js';
 import { judgementRoutes } from './judgement/routes.js';
+import { language } from './language/middleware.js';
 import type { LiveRatingFeed } from './live/feed.js';
 import { methodRoutes } from './method/routes.js';
 import { registerAlertGauge } from './metrics.js';
@@ -69,6 +69,7 @@ import {
 import { periodJson, periodSearch, ReportQuery, resolvePeriod, storeSpan, withPeriods } from './period.js';
 import { rosterRoutes } from './roster/routes.js';
 import { searchRoutes } from './search/routes.js';
+import { dashboardSecureHeaders } from './security/headers.js';
 import { query } from './validate.js';
 
 export interface DashboardDeps {
@@ -109,16 +110,10 @@ export function createDashboardApp(deps: DashboardDeps) {
   registerAlertGauge(deps.registry, deps.db, deps.logger);
 
   // Cross-site form posts are refused (Origin must match); the usual hardening headers on all.
-  app.use(csrf(), secureHeaders({ referrerPolicy: 'same-origin' }));
+  // Context storage lets `layout()` find the request's CSP nonce for pages that do not pass it.
+  app.use(contextStorage(), csrf(), dashboardSecureHeaders());
   app.use(resolveClientAddress(deps.trustedProxies ?? []));
-  app.use(async (c, next) => {
-    const asked = c.req.query('lang');
-    const lang = pickLang(asked, getCookie(c, 'lang'));
-    if (asked === 'vi' || asked === 'en')
-      setCookie(c, 'lang', asked, { path: '/', sameSite: 'Lax', maxAge: 31_536_000 });
-    c.set('lang', lang);
-    await next();
-  });
+  app.use(language());
 
   app.onError((err, c) => {
     // Middleware refusals (CSRF, body limit) are answers, not failures.

@@ -10,6 +10,7 @@ import { html } from 'hono/html';
 import { type Lang, levelLabel, reasonsText, scaledLevelLabel, type Translate } from '../i18n.js';
 import { levelText, reasonWords } from '../judgement/page.js';
 import { formatVietnamTime } from '../period.js';
+import { Bar } from './bar.js';
 import { changeCell } from './change.js';
 import {
   CAMERA_COLUMN,
@@ -51,9 +52,9 @@ function distribution(lang: Lang, s: { ratings: number; levels: Record<string, n
     mixed ? scaledLevelLabel(lang, scale, level) : levelLabel(lang, scale, level);
   const colour = (scale: RatingScale, level: number) => TONE_COLOURS[levelTone(scale, level)];
   const total = entries.reduce((sum, e) => sum + e.n, 0) || 1;
-  return html`<div class="bar" role="img" aria-label="${entries.map((e) => `${label(e.scale, e.level)} ${e.n}`).join(', ')}">
-${entries.map((e) => html`<span style="width:${((e.n / total) * 100).toFixed(2)}%;background:${colour(e.scale, e.level)}"></span>`)}
-</div><small>${entries.map((e, i) => html`${i > 0 ? ' · ' : ''}${label(e.scale, e.level)}: <b>${e.n}</b>`)}</small>`;
+  const segments = entries.map((e) => ({ share: e.n / total, colour: colour(e.scale, e.level) }));
+  const spoken = entries.map((e) => `${label(e.scale, e.level)} ${e.n}`).join(', ');
+  return html`${<Bar segments={segments} label={spoken} />}<small>${entries.map((e, i) => html`${i > 0 ? ' · ' : ''}${label(e.scale, e.level)}: <b>${e.n}</b>`)}</small>`;
 }
 
 /** `search` keeps the period in links; `previous` is the same table for the previous period. */
@@ -207,5 +208,5 @@ function followUpCell(t: Translate, r: CommentRow, opts: { unitId: string; leade
     r.status === 'new'
       ? html`<form method="post" action="${action}"><input type="hidden" name="status" value="handled"><button type="submit">${t('commentMarkHandled')}</button></form>`
       : '';
-  return html`${state}${handled}<form method="post" action="${action}"><input type="hidden" name="status" value="replied"><label>${t('commentReplyText')}<br><textarea name="reply" rows="2" required maxlength="2000" style="width:100%"></textarea></label><button type="submit">${t('commentMarkReplied')}</button></form>`;
+  return html`${state}${handled}<form method="post" action="${action}"><input type="hidden" name="status" value="replied"><label>${t('commentReplyText')}<br><textarea name="reply" rows="2" required maxlength="2000" class="wide"></textarea></label><button type="submit">${t('commentMarkReplied')}</button></form>`;
 }

@@ -1,8 +1,8 @@
 import type { OfficerSummary, officerRecord } from '@onestop/store';
 import { html } from 'hono/html';
 import type { Lang, Translate } from '../i18n.js';
+import { Bar } from './bar.js';
 import { figureCells, SATISFIED_SHARE_COLUMN } from './figures.js';
-import { num } from './layout.js';
 import type { periodNav } from './period-nav.js';
 import { liveRatingsTable, officerTable } from './unit.js';
 
@@ -27,7 +27,7 @@ ${r.byHour.map(
   (
     h,
   ) => html`<tr><td data-label="${t('hour')}">${String(h.hour).padStart(2, '0')}:00</td><td class="num" data-label="${t('ratings')}">${h.ratings}</td>
-<td><div class="bar"><span style="width:${num((h.ratings / max) * 100, 1)}%;background:#003d99"></span></div></td>
+<td>${<Bar segments={[{ share: h.ratings / max, colour: '#003d99' }]} />}</td>
 ${figureCells(t, [SATISFIED_SHARE_COLUMN], h)}</tr>`,
 )}</tbody></table>
 <h3>${t('liveRatings')}</h3>${liveRatingsTable(lang, t, r.latest)}`;
