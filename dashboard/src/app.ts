@@ -1,25 +1,15 @@
-import { previousPeriod } from '@onestop/evaluation';
-import { OfficerId, UnitId, vietnamDate } from '@onestop/protocol';
+import { UnitId } from '@onestop/protocol';
 import {
   compareUnits,
-  counterSummaries,
-  countUnsatisfiedRatings,
   type Database,
   findUnit,
-  officerRecord,
   officerSummaries,
   openAlerts,
-  presenceIntervalsOf,
-  recentAudit,
-  recentComments,
-  recentRatings,
   unitDevices,
-  unsatisfiedRatings,
 } from '@onestop/store';
 import { Hono } from 'hono';
 import { contextStorage } from 'hono/context-storage';
 import { csrf } from 'hono/csrf';
-import { html } from 'hono/html';
 import { HTTPException } from 'hono/http-exception';
 import { streamSSE } from 'hono/streaming';
 import type { Logger } from 'pino';
@@ -27,49 +17,32 @@ import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { DashboardEnv } from './access/env.js';
 import { requireRole } from './access/scope.js';
-import {
-  type AuthEnv,
-  canFollowUpComments,
-  canSeeOfficer,
-  canSeeUnit,
-  homeOf,
-  identify,
-} from './auth/access.js';
+import { assetRoutes } from './assets/routes.js';
+import { auditRoutes } from './audit/routes.js';
+import { canSeeUnit, identify } from './auth/access.js';
 import { resolveClientAddress } from './auth/client-address.js';
 import { authRoutes } from './auth/routes.js';
-import { heatmapFigure, trendFigure } from './charts/index.js';
+import { cityRoutes } from './city/routes.js';
 import { commentFollowUpRoutes } from './comments/follow-up.js';
 import { type CommentLimits, commentRoutes } from './comments/routes.js';
 import { deviceRoutes, devicesOverview } from './devices/routes.js';
 import { badRequest, forbidden, notFound, serverError, wantsJson } from './errors/answer.js';
 import { translator } from './i18n.js';
 import { unitJudgement, withUncounted } from './judgement/data.js';
-import { uncountedTable } from './judgement/page.js';
 import { judgementRoutes } from './judgement/routes.js';
 import { language } from './language/middleware.js';
 import type { LiveRatingFeed } from './live/feed.js';
 import { methodRoutes } from './method/routes.js';
 import { registerAlertGauge } from './metrics.js';
-import { presenceTable, UNSATISFIED_PAGE_SIZE, unsatisfiedTable } from './pages/accountability.js';
-import { auditTable } from './pages/audit.js';
-import { cityTable } from './pages/city.js';
-import { officerCsv } from './pages/csv.js';
+import { officerRoutes } from './officer/routes.js';
 import { layout } from './pages/layout.js';
-import { officerPage } from './pages/officer.js';
-import { pagedReportQuery, pager, pageWindow } from './pages/pager.js';
-import { periodNav } from './pages/period-nav.js';
-import {
-  commentList,
-  counterTable,
-  liveRatingsTable,
-  officerTable,
-  ratingRow,
-  unitScript,
-} from './pages/unit.js';
-import { periodJson, periodSearch, ReportQuery, resolvePeriod, storeSpan, withPeriods } from './period.js';
+import { ratingRow } from './pages/unit.js';
+import { periodJson, ReportQuery, storeSpan, withPeriods } from './period.js';
+import { reportPeriods } from './report/periods.js';
 import { rosterRoutes } from './roster/routes.js';
 import { searchRoutes } from './search/routes.js';
 import { dashboardSecureHeaders } from './security/headers.js';
+import { unitRoutes } from './unit/routes.js';
 import { query } from './validate.js';
 
 export interface DashboardDeps {
@@ -137,6 +110,7 @@ export function createDashboardApp(deps: DashboardDeps) {
   // Public: health, metrics (counts only, for Prometheus), sign-in, and the citizens' comment
   // form. Everything after `identify` that is not public checks the account's role.
   app.route('/comment', commentRoutes(deps.db, deps.commentLimits));
+  app.route('/assets', assetRoutes());
   app.use(identify(deps.db));
   app.route(
     '/',
@@ -154,146 +128,11 @@ export function createDashboardApp(deps: DashboardDeps) {
 
   // Every report takes one period query (`ReportQuery`) and also loads the previous comparable
   // period, for the change column on pages and `previous` in the JSON.
-  const periodsOf = (q: z.output<typeof ReportQuery>) => {
-    const at = now();
-    const period = resolvePeriod(q.period, at);
-    return {
-      period,
-      previous: previousPeriod(period),
-      search: periodSearch(period),
-      today: vietnamDate(at.getTime()),
-    };
-  };
+  const periodsOf = (q: z.output<typeof ReportQuery>) => reportPeriods(q.period, now());
 
-  app.get('/', requireRole('city', 'ward', 'technician', 'officer'), query(ReportQuery), async (c) => {
-    const staff = c.get('staff')!;
-    if (staff.role !== 'city') return c.redirect(homeOf(staff), 303);
-    const { period, previous, search, today } = periodsOf(c.req.valid('query'));
-    const lang = c.get('lang');
-    const t = translator(lang);
-    const [rows, before, trend] = await Promise.all([
-      compareUnits(deps.db, storeSpan(period)),
-      compareUnits(deps.db, storeSpan(previous)),
-      trendFigure(deps.db, { lang, t }, null, period),
-    ]);
-    const body = html`<h2>${t('city')}</h2>${periodNav(lang, t, period, today)}${trend}${cityTable(lang, t, rows, { search, previous: before })}<p class="note">${t('fairnessNote')}</p>`;
-    return c.html(layout({ lang, t, title: t('city'), body, staff, periodSearch: search }));
-  });
-
-  app.get('/units/:unitId', leaders, pagedReportQuery, async (c) => {
-    const p = unitParam.safeParse(c.req.param());
-    if (!p.success) return badRequest(c, { error: 'invalid unitId' });
-    const { unitId } = p.data;
-    const staff = c.get('staff');
-    if (!canSeeUnit(staff, unitId)) return forbidden(c, 'otherWard');
-    const asked = c.req.valid('query');
-    const { period, previous, search, today } = periodsOf(asked);
-    const lang = c.get('lang');
-    const t = translator(lang);
-    const unit = await findUnit(deps.db, unitId);
-    if (!unit) return notFound(c, { error: 'unknown unit', unitId });
-    const span = storeSpan(period);
-    const bad = pageWindow(asked.page, UNSATISFIED_PAGE_SIZE);
-    const [
-      officers,
-      before,
-      counters,
-      judgement,
-      latest,
-      comments,
-      presence,
-      unsatisfied,
-      unsatisfiedTotal,
-      trend,
-      heat,
-    ] = await Promise.all([
-      officerSummaries(deps.db, unitId, span),
-      officerSummaries(deps.db, unitId, storeSpan(previous)),
-      counterSummaries(deps.db, unitId, span),
-      unitJudgement(deps.db, unitId, span),
-      recentRatings(deps.db, { unitId, limit: 50 }),
-      recentComments(deps.db, unitId, 20),
-      presenceIntervalsOf(deps.db, unitId, span),
-      unsatisfiedRatings(deps.db, unitId, span, bad.limit, bad.offset),
-      countUnsatisfiedRatings(deps.db, unitId, span),
-      trendFigure(deps.db, { lang, t }, unitId, period),
-      heatmapFigure(deps.db, { lang, t }, unitId, period),
-    ]);
-    const unsatisfiedPager = pager(t, {
-      page: asked.page,
-      size: UNSATISFIED_PAGE_SIZE,
-      total: unsatisfiedTotal,
-      shown: unsatisfied.length,
-      href: (page) => `/units/${unitId}?${search}&page=${page}#unsatisfied`,
-      id: 'unsatisfied',
-    });
-    const body = html`<h2>${unit.name} <small class="muted">${t('unit')}</small></h2>${periodNav(lang, t, period, today)}
-<div class="charts">${trend}${heat}</div>
-<h3>${t('officers')} <small><a href="/units/${unitId}/roster">${t('roster')}</a> · <a href="/units/${unitId}/settings">${t('unitSettings')}</a> · <a href="/units/${unitId}/officers.csv?${search}" download>${t('downloadCsv')}</a></small></h3>${officerTable(lang, t, officers, { search, previous: before })}<p class="note">${t('fairnessNote')}</p>
-<h3>${t('counters')}</h3>${counterTable(lang, t, counters)}
-<h3>${t('uncountedTitle')}</h3>${uncountedTable(t, judgement, { unitId, search })}
-<h3><span class="live-dot"></span>${t('liveRatings')}</h3>${liveRatingsTable(lang, t, latest)}
-<h3>${t('unsatisfiedList')}</h3>${unsatisfiedTable(lang, t, unsatisfied, unsatisfiedPager)}
-<h3>${t('presence')}</h3>${presenceTable(t, presence)}
-<h3 id="comments">${t('comments')} <small><a href="/units/${unitId}/comments">${t('allComments')}</a></small></h3>${commentList(t, comments, { unitId, leader: canFollowUpComments(staff, unitId) })}`;
-    return c.html(
-      layout({
-        lang,
-        t,
-        title: unit.name,
-        body,
-        script: unitScript(unitId, search, lang),
-        staff,
-        periodSearch: search,
-      }),
-    );
-  });
-
-  app.get('/units/:unitId/officers', leaders, query(ReportQuery), async (c) => {
-    const p = unitParam.safeParse(c.req.param());
-    if (!p.success) return badRequest(c, { error: 'invalid unitId' });
-    if (!canSeeUnit(c.get('staff'), p.data.unitId)) return forbidden(c, 'otherWard');
-    const { period, previous, search } = periodsOf(c.req.valid('query'));
-    const lang = c.get('lang');
-    const [rows, before] = await Promise.all([
-      officerSummaries(deps.db, p.data.unitId, storeSpan(period)),
-      officerSummaries(deps.db, p.data.unitId, storeSpan(previous)),
-    ]);
-    return c.html(officerTable(lang, translator(lang), rows, { search, previous: before }));
-  });
-
-  app.get('/units/:unitId/officers.csv', leaders, query(ReportQuery), async (c) => {
-    const p = unitParam.safeParse(c.req.param());
-    if (!p.success) return badRequest(c, { error: 'invalid unitId' });
-    if (!canSeeUnit(c.get('staff'), p.data.unitId)) return forbidden(c, 'otherWard');
-    const { period } = periodsOf(c.req.valid('query'));
-    const rows = await officerSummaries(deps.db, p.data.unitId, storeSpan(period));
-    const name = `${p.data.unitId}_${period.from}_${period.to}.csv`;
-    const lang = c.get('lang');
-    return c.body(officerCsv(lang, translator(lang), rows, period), 200, {
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="${name}"`,
-    });
-  });
-
-  app.get('/officers/:officerId', requireRole('city', 'ward', 'officer'), query(ReportQuery), async (c) => {
-    const staff = c.get('staff');
-    const p = z.strictObject({ officerId: OfficerId }).safeParse(c.req.param());
-    if (!p.success) return badRequest(c, { error: 'invalid officerId' });
-    const lang = c.get('lang');
-    const t = translator(lang);
-    const { period, previous, search, today } = periodsOf(c.req.valid('query'));
-    const [record, before] = await Promise.all([
-      officerRecord(deps.db, p.data.officerId, storeSpan(period)),
-      officerRecord(deps.db, p.data.officerId, storeSpan(previous)),
-    ]);
-    if (!record) return notFound(c);
-    if (!canSeeOfficer(staff, record.officer))
-      return forbidden(c, staff?.role === 'officer' ? 'ownRecordOnly' : 'otherWard');
-    const nav = periodNav(lang, t, period, today);
-    const body = officerPage(lang, t, record, { nav, search, previous: before?.summary ?? null });
-    return c.html(layout({ lang, t, title: record.officer.name, body, staff, periodSearch: search }));
-  });
+  app.route('/', cityRoutes({ db: deps.db, now }));
+  app.route('/units', unitRoutes({ db: deps.db, now }));
+  app.route('/officers', officerRoutes({ db: deps.db, now }));
 
   // Technicians and the city watch every device; a ward leader watches the ward's own counters.
   const scopeOf = (staff: Env['Variables']['staff']) => (staff?.role === 'ward' ? staff.unitId : null);
@@ -314,13 +153,7 @@ export function createDashboardApp(deps: DashboardDeps) {
   app.route('/units', commentFollowUpRoutes(deps.db));
   app.route('/', searchRoutes(deps.db));
 
-  // Who provisioned, revoked, changed settings, rosters and accounts: for the city only.
-  app.get('/audit', requireRole('city'), async (c) => {
-    const lang = c.get('lang');
-    const t = translator(lang);
-    const body = html`<h2>${t('audit')}</h2>${auditTable(lang, t, await recentAudit(deps.db, 300))}`;
-    return c.html(layout({ lang, t, title: t('audit'), body, staff: c.get('staff') }));
-  });
+  app.route('/audit', auditRoutes(deps));
 
   // JSON for integrators (a stable contract): one object per unit or officer, each with the
   // `period` it covers ({kind, from, to}, inclusive Vietnam dates) and `previous`, the same object

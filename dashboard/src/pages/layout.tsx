@@ -38,6 +38,7 @@ export interface LayoutProps {
 
 /** Leaders find a receipt's dossier or ticket from any page (`/search`). */
 const SearchBox: FC<{ t: Translate; searched: string | undefined }> = ({ t, searched }) => (
+  // biome-ignore lint/a11y/useSemanticElements: the older phones some wards use lack <search>; role=search works on all
   <form method="get" action="/search" role="search" class="search">
     <input
       type="search"

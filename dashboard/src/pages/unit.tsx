@@ -145,33 +145,6 @@ export function liveRatingsTable(lang: Lang, t: Translate, rows: RatingRow[]) {
 <tbody id="live-body">${rows.map((r) => ratingRow(lang, t, r))}</tbody></table>`;
 }
 
-/** Live updates: new rows arrive as server-rendered HTML over SSE; the officer table is re-fetched. */
-export function unitScript(unitId: string, periodSearch: string, lang: Lang): string {
-  const q = `unit=${encodeURIComponent(unitId)}&lang=${lang}`;
-  return `(() => {
-  const body = document.getElementById('live-body');
-  let pending = null;
-  const refreshOfficers = () => {
-    if (pending) return;
-    pending = setTimeout(async () => {
-      pending = null;
-      const res = await fetch('/units/${encodeURIComponent(unitId)}/officers?${periodSearch}&lang=${lang}');
-      if (res.ok) document.getElementById('officers').outerHTML = await res.text();
-    }, 500);
-  };
-  const es = new EventSource('/api/live?${q}');
-  es.addEventListener('rating', (e) => {
-    // The feed re-sends a short window after reconnects; the page may already hold the row.
-    const id = /data-event-id="([^"]+)"/.exec(e.data);
-    if (id && body.querySelector('[data-event-id="' + id[1] + '"]')) return;
-    body.insertAdjacentHTML('afterbegin', e.data);
-    body.firstElementChild.classList.add('fresh');
-    while (body.children.length > 50) body.lastElementChild.remove();
-    refreshOfficers();
-  });
-})();`;
-}
-
 /**
  * The unit's comments with their reference and follow-up state. `leader`: the viewer leads this
  * unit (`canFollowUpComments`), so the citizen's contact and the follow-up forms are shown;

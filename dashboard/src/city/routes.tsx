@@ -1,0 +1,43 @@
+import { compareUnits } from '@onestop/store';
+import { Hono } from 'hono';
+import type { DashboardEnv } from '../access/env.js';
+import { requireRole } from '../access/scope.js';
+import { homeOf } from '../auth/access.js';
+import { trendFigure } from '../charts/index.js';
+import { translator } from '../i18n.js';
+import { cityTable } from '../pages/city.js';
+import { Layout, pageProps } from '../pages/layout.js';
+import { periodNav } from '../pages/period-nav.js';
+import { ReportQuery, storeSpan } from '../period.js';
+import { type ReportDeps, reportPeriods } from '../report/periods.js';
+import { query } from '../validate.js';
+
+/**
+ * The city's page: every unit side by side with the change since the previous period. Anyone
+ * else signed in who opens `/` is sent to their own start page.
+ */
+export function cityRoutes(deps: ReportDeps) {
+  const app = new Hono<DashboardEnv>();
+  app.get('/', requireRole('city', 'ward', 'technician', 'officer'), query(ReportQuery), async (c) => {
+    const staff = c.get('staff')!;
+    if (staff.role !== 'city') return c.redirect(homeOf(staff), 303);
+    const { period, previous, search, today } = reportPeriods(c.req.valid('query').period, deps.now());
+    const lang = c.get('lang');
+    const t = translator(lang);
+    const [rows, before, trend] = await Promise.all([
+      compareUnits(deps.db, storeSpan(period)),
+      compareUnits(deps.db, storeSpan(previous)),
+      trendFigure(deps.db, { lang, t }, null, period),
+    ]);
+    return c.html(
+      <Layout {...pageProps(c, lang)} lang={lang} t={t} title={t('city')} staff={staff}>
+        <h2>{t('city')}</h2>
+        {periodNav(lang, t, period, today)}
+        {trend}
+        {cityTable(lang, t, rows, { search, previous: before })}
+        <p class="note">{t('fairnessNote')}</p>
+      </Layout>,
+    );
+  });
+  return app;
+}
