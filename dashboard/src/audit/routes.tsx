@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type { DashboardEnv } from '../access/env.js';
 import { requireRole } from '../access/scope.js';
 import { translator } from '../i18n.js';
-import { auditTable } from '../pages/audit.js';
+import { AuditTable } from '../pages/audit.js';
 import { Layout, pageProps } from '../pages/layout.js';
 import type { ReportDeps } from '../report/periods.js';
 
@@ -20,7 +20,7 @@ export function auditRoutes(deps: Pick<ReportDeps, 'db'>) {
     return c.html(
       <Layout {...pageProps(c, lang)} lang={lang} t={t} title={t('audit')} staff={c.get('staff')}>
         <h2>{t('audit')}</h2>
-        {auditTable(lang, t, rows)}
+        <AuditTable lang={lang} t={t} rows={rows} />
       </Layout>,
     );
   });

@@ -5,7 +5,7 @@ import { requireRole } from '../access/scope.js';
 import { homeOf } from '../auth/access.js';
 import { trendFigure } from '../charts/index.js';
 import { translator } from '../i18n.js';
-import { cityTable } from '../pages/city.js';
+import { CityTable } from '../pages/city.js';
 import { Layout, pageProps } from '../pages/layout.js';
 import { periodNav } from '../pages/period-nav.js';
 import { ReportQuery, storeSpan } from '../period.js';
@@ -34,7 +34,7 @@ export function cityRoutes(deps: ReportDeps) {
         <h2>{t('city')}</h2>
         {periodNav(lang, t, period, today)}
         {trend}
-        {cityTable(lang, t, rows, { search, previous: before })}
+        <CityTable lang={lang} t={t} rows={rows} search={search} previous={before} />
         <p class="note">{t('fairnessNote')}</p>
       </Layout>,
     );

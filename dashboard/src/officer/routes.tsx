@@ -9,7 +9,7 @@ import { canSeeOfficer } from '../auth/access.js';
 import { badRequest, forbidden, notFound } from '../errors/answer.js';
 import { translator } from '../i18n.js';
 import { Layout, pageProps } from '../pages/layout.js';
-import { officerPage } from '../pages/officer.js';
+import { OfficerPage } from '../pages/officer.js';
 import { periodNav } from '../pages/period-nav.js';
 import { ReportQuery, storeSpan } from '../period.js';
 import { type ReportDeps, reportPeriods } from '../report/periods.js';
@@ -50,7 +50,14 @@ export function officerRoutes(deps: ReportDeps) {
       const nav = periodNav(lang, t, period, today);
       return c.html(
         <Layout {...pageProps(c, lang)} lang={lang} t={t} title={record.officer.name} staff={staff}>
-          {officerPage(lang, t, record, { nav, search, previous: before?.summary ?? null })}
+          <OfficerPage
+            lang={lang}
+            t={t}
+            record={record}
+            nav={nav}
+            search={search}
+            previous={before?.summary ?? null}
+          />
         </Layout>,
       );
     },

@@ -1,5 +1,5 @@
 import type { AuditEntry } from '@onestop/store';
-import { html } from 'hono/html';
+import type { FC } from 'hono/jsx';
 import { type Lang, type Translate, translateIfKnown } from '../i18n.js';
 import { formatVietnamTime } from '../period.js';
 
@@ -10,7 +10,7 @@ export function auditAction(lang: Lang, code: string): string {
 
 /**
  * The details as `key: value` lines, nested values written out as compact JSON: readable, and
- * escaped by the template like every other cell.
+ * escaped by JSX like every other cell.
  */
 export function auditDetails(details: unknown): string[] {
   if (details === null || details === undefined) return [];
@@ -23,14 +23,41 @@ function valueText(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-export function auditTable(lang: Lang, t: Translate, rows: AuditEntry[]) {
-  if (rows.length === 0) return html`<p class="muted">${t('empty')}</p>`;
-  return html`<table data-testid="audit"><thead><tr><th>${t('time')}</th><th>${t('actor')}</th><th>${t('action')}</th>
-<th>${t('target')}</th><th>${t('detail')}</th></tr></thead>
-<tbody>${rows.map(
-    (
-      a,
-    ) => html`<tr><td data-label="${t('time')}">${formatVietnamTime(a.at)}</td><td data-label="${t('actor')}">${a.actor}</td><td data-label="${t('action')}" title="${a.action}">${auditAction(lang, a.action)}</td><td data-label="${t('target')}">${a.target}</td>
-<td data-label="${t('detail')}">${auditDetails(a.details).map((line, i) => html`${i > 0 ? html`<br>` : ''}${line}`)}</td></tr>`,
-  )}</tbody></table>`;
-}
+type AuditTableProps = { lang: Lang; t: Translate; rows: AuditEntry[] };
+
+export const AuditTable: FC<AuditTableProps> = ({ lang, t, rows }) => {
+  if (rows.length === 0) return <p class="muted">{t('empty')}</p>;
+  return (
+    <table data-testid="audit">
+      <thead>
+        <tr>
+          <th>{t('time')}</th>
+          <th>{t('actor')}</th>
+          <th>{t('action')}</th>
+          <th>{t('target')}</th>
+          <th>{t('detail')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((a) => (
+          <tr>
+            <td data-label={t('time')}>{formatVietnamTime(a.at)}</td>
+            <td data-label={t('actor')}>{a.actor}</td>
+            <td data-label={t('action')} title={a.action}>
+              {auditAction(lang, a.action)}
+            </td>
+            <td data-label={t('target')}>{a.target}</td>
+            <td data-label={t('detail')}>
+              {auditDetails(a.details).map((line, i) => (
+                <>
+                  {i > 0 ? <br /> : ''}
+                  {line}
+                </>
+              ))}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+};

@@ -22,7 +22,7 @@ import { officerCsv } from '../pages/csv.js';
 import { Layout, pageProps } from '../pages/layout.js';
 import { pagedReportQuery, pager, pageWindow } from '../pages/pager.js';
 import { periodNav } from '../pages/period-nav.js';
-import { commentList, counterTable, liveRatingsTable, officerTable } from '../pages/unit.js';
+import { CounterTable, commentList, liveRatingsTable, OfficerTable } from '../pages/unit.js';
 import { ReportQuery, storeSpan } from '../period.js';
 import { type ReportDeps, reportPeriods } from '../report/periods.js';
 import { query } from '../validate.js';
@@ -120,10 +120,10 @@ export function unitRoutes(deps: ReportDeps) {
             </a>
           </small>
         </h3>
-        {officerTable(lang, t, officers, { search, previous: before })}
+        <OfficerTable lang={lang} t={t} rows={officers} search={search} previous={before} />
         <p class="note">{t('fairnessNote')}</p>
         <h3>{t('counters')}</h3>
-        {counterTable(lang, t, counters)}
+        <CounterTable lang={lang} t={t} rows={counters} />
         <h3>{t('uncountedTitle')}</h3>
         {uncountedTable(t, judgement, { unitId: unit.id, search })}
         <h3>
@@ -155,7 +155,9 @@ export function unitRoutes(deps: ReportDeps) {
       officerSummaries(deps.db, unit.id, storeSpan(period)),
       officerSummaries(deps.db, unit.id, storeSpan(previous)),
     ]);
-    return c.html(officerTable(lang, translator(lang), rows, { search, previous: before }));
+    return c.html(
+      <OfficerTable lang={lang} t={translator(lang)} rows={rows} search={search} previous={before} />,
+    );
   });
 
   app.get('/:unitId/officers.csv', query(ReportQuery), async (c) => {
