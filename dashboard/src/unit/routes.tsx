@@ -17,7 +17,7 @@ import { heatmapFigure, trendFigure } from '../charts/index.js';
 import { translator } from '../i18n.js';
 import { unitJudgement } from '../judgement/data.js';
 import { uncountedTable } from '../judgement/page.js';
-import { presenceTable, UNSATISFIED_PAGE_SIZE, unsatisfiedTable } from '../pages/accountability.js';
+import { PresenceTable, UNSATISFIED_PAGE_SIZE, UnsatisfiedTable } from '../pages/accountability.js';
 import { officerCsv } from '../pages/csv.js';
 import { Layout, pageProps } from '../pages/layout.js';
 import { pagedReportQuery, pager, pageWindow } from '../pages/pager.js';
@@ -132,9 +132,9 @@ export function unitRoutes(deps: ReportDeps) {
         </h3>
         {liveRatingsTable(lang, t, latest)}
         <h3>{t('unsatisfiedList')}</h3>
-        {unsatisfiedTable(lang, t, unsatisfied, unsatisfiedPager)}
+        <UnsatisfiedTable lang={lang} t={t} rows={unsatisfied} pager={unsatisfiedPager} />
         <h3>{t('presence')}</h3>
-        {presenceTable(t, presence)}
+        <PresenceTable t={t} rows={presence} />
         <h3 id="comments">
           {t('comments')}{' '}
           <small>
