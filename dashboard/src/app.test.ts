@@ -688,13 +688,14 @@ describe.each(STORE_BACKENDS)('report periods around Vietnam midnight on %s', (b
     );
     // Both shares rest on one rating: the change is greyed like them, never coloured.
     expect(page).toMatch(/<td class="num too-few" data-testid="change" data-label="[^"]*">/);
-    expect(page).toContain("fetch('/units/trung-van/officers?period=week&date=2026-11-16&lang=vi')");
+    // The live-update module re-fetches the officer table of the same week.
+    expect(page).toContain('"officersUrl":"/units/trung-van/officers?period=week&date=2026-11-16&lang=vi"');
     const english = await (await req('/units/trung-van?period=month&date=2026-11-18&lang=en')).text();
     expect(english).toContain('<b>November 2026 (01/11 – 30/11/2026)</b>');
     expect(english).toContain('compared with October 2026 (01/10 – 31/10/2026)');
-    // Switching back to Vietnamese keeps the month shown.
+    // Switching back to Vietnamese keeps the whole query, so the same month.
     expect(english).toContain(
-      'href="?period=month&amp;date=2026-11-01&amp;lang=vi" data-testid="lang-switch"',
+      'href="?period=month&amp;date=2026-11-18&amp;lang=vi" data-testid="lang-switch"',
     );
   });
 

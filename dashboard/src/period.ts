@@ -12,6 +12,7 @@ import {
   type ReportPeriod,
 } from '@onestop/evaluation';
 import { LANGS, type Lang, VIETNAM_TIME_ZONE, vietnamDate } from '@onestop/protocol';
+import type { Database } from '@onestop/store';
 import { z } from 'zod';
 
 /** What a report query asks for, checked; `resolvePeriod` turns it into dates once `now` is known. */
@@ -100,6 +101,12 @@ export function resolvePeriod(request: PeriodRequest, now: Date): ReportPeriod {
     default:
       return periodContaining(request.kind, request.date ?? now);
   }
+}
+
+/** What every report route needs: the store and the clock (tests fix it). */
+export interface ReportDeps {
+  db: Database;
+  now: () => Date;
 }
 
 /**

@@ -20,7 +20,7 @@ import { fill, translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
 import { pagedReportQuery, pager, pageWindow } from '../pages/pager.js';
 import { periodNav } from '../pages/period-nav.js';
-import { counterTable } from '../pages/unit.js';
+import { CounterTable } from '../pages/unit.js';
 import { periodSearch, resolvePeriod, storeSpan } from '../period.js';
 import { CounterOfficersTable } from './counter-officers.js';
 import { DrillRatingsTable } from './ratings-table.js';
@@ -122,11 +122,7 @@ export function drillRoutes(db: Database, now: () => Date) {
       });
       const title = fill(t('drillCounterTitle'), { counter: counterId });
       const body = html`<h2>${title} <small class="muted"><a href="/units/${unit.id}?${search}">${unit.name}</a></small></h2>${periodNav(lang, t, period, vietnamDate(at.getTime()))}
-${counterTable(
-  lang,
-  t,
-  againstUnitTarget(counters, target).filter((s) => s.counterId === counterId),
-)}
+${<CounterTable lang={lang} t={t} rows={againstUnitTarget(counters, target).filter((s) => s.counterId === counterId)} />}
 <div class="charts">${trendChart(lang, t, period, buckets, target)}</div>
 <h3>${t('drillCounterOfficers')}</h3>${<CounterOfficersTable t={t} rows={officers} search={search} target={target} />}
 <h3 id="ratings">${t('drillRatingsTitle')}</h3>${<DrillRatingsTable lang={lang} t={t} rows={found.rows} pager={list} />}`;

@@ -3,8 +3,8 @@ import { reasonLabel } from '@onestop/protocol';
 import { COMMENT_STATUSES } from '@onestop/store';
 import { raw } from 'hono/html';
 import type { Lang, MessageKey, Translate } from '../i18n.js';
-import { cityTable } from '../pages/city.js';
-import { DOSSIER_COLUMN, figureCells, figureHeaders, overdueNote, RATING_COLUMNS } from '../pages/figures.js';
+import { CityTable } from '../pages/city.js';
+import { DOSSIER_COLUMN, FigureCells, FigureHeaders, OverdueNote, RATING_COLUMNS } from '../pages/figures.js';
 import { officerTable } from '../pages/unit.js';
 import { formatVietnamTime } from '../period.js';
 import type { KeyFigures, ReportData } from './data.js';
@@ -60,8 +60,8 @@ function KeyFiguresTable({ t, figures }: { t: Translate; figures: KeyFigures }) 
       <thead>
         <tr>
           <th class="num">{t('ratings')}</th>
-          {figureHeaders(t, RATING_COLUMNS)}
-          {figureHeaders(t, [DOSSIER_COLUMN])}
+          <FigureHeaders t={t} columns={RATING_COLUMNS} />
+          <FigureHeaders t={t} columns={[DOSSIER_COLUMN]} />
         </tr>
       </thead>
       <tbody>
@@ -69,8 +69,8 @@ function KeyFiguresTable({ t, figures }: { t: Translate; figures: KeyFigures }) 
           <td class="num" data-label={t('ratings')} data-testid="key-ratings">
             {figures.ratings}
           </td>
-          {figureCells(t, RATING_COLUMNS, figures)}
-          {figureCells(t, [DOSSIER_COLUMN], figures)}
+          <FigureCells t={t} columns={RATING_COLUMNS} row={figures} />
+          <FigureCells t={t} columns={[DOSSIER_COLUMN]} row={figures} />
         </tr>
       </tbody>
     </table>
@@ -193,9 +193,11 @@ export type ReportProps = View & {
 export function MonthlyReport(props: ReportProps) {
   const { t, lang, data, search } = props;
   const table =
-    data.table.kind === 'officers'
-      ? officerTable(lang, t, data.table.rows, { search, previous: data.table.previous })
-      : cityTable(lang, t, data.table.rows, { search, previous: data.table.previous });
+    data.table.kind === 'officers' ? (
+      officerTable(lang, t, data.table.rows, { search, previous: data.table.previous })
+    ) : (
+      <CityTable lang={lang} t={t} rows={data.table.rows} search={search} previous={data.table.previous} />
+    );
   return (
     <div class="report" data-testid="monthly-report">
       <style>{raw(REPORT_PRINT_CSS)}</style>
@@ -223,7 +225,7 @@ export function MonthlyReport(props: ReportProps) {
               <section class="report-section first">
                 <h3>{t('reportKeyFigures')}</h3>
                 <KeyFiguresTable t={t} figures={data.key} />
-                {overdueNote(t, [data.key])}
+                <OverdueNote t={t} rows={[data.key]} />
                 <h3>{t('reportUncounted')}</h3>
                 <Uncounted t={t} data={data} />
               </section>

@@ -14,9 +14,9 @@ import {
   satisfiedShare,
   verySatisfiedShare,
 } from '@onestop/evaluation';
-import { html } from 'hono/html';
+import type { FC } from 'hono/jsx';
 import type { Lang, MessageKey, Translate } from '../i18n.js';
-import { figureCell } from './layout.js';
+import { FigureCell } from './figure-cell.js';
 
 /**
  * The figure columns every evaluation table shows, and the CSV exports: one list, so that the
@@ -73,39 +73,74 @@ export const FIGURE_COLUMNS = [...RATING_COLUMNS, DOSSIER_COLUMN, CAMERA_COLUMN]
   FigureColumn<RatingFigures & { dossierSatisfaction: DossierSatisfaction }>
 >;
 
-export function figureHeaders<R>(t: Translate, columns: ReadonlyArray<FigureColumn<R>>) {
-  return columns.map((c) => html`<th><a href="/cach-tinh#${c.doc.id}">${t(c.header)}</a></th>`);
-}
+export const FigureHeaders = <R,>({
+  t,
+  columns,
+}: {
+  t: Translate;
+  columns: ReadonlyArray<FigureColumn<R>>;
+}) => (
+  <>
+    {columns.map((c) => (
+      <th>
+        <a href={`/cach-tinh#${c.doc.id}`}>{t(c.header)}</a>
+      </th>
+    ))}
+  </>
+);
 
-export function figureCells<R>(t: Translate, columns: ReadonlyArray<FigureColumn<R>>, row: R) {
-  return columns.map((c) =>
-    figureCell(t, c.kind, c.pick(row), {
-      id: c.doc.id,
-      few: c.few,
-      label: t(c.header),
-      ...(c.sample ? { sample: t(c.sample) } : {}),
-    }),
-  );
-}
+type FigureCellsProps<R> = { t: Translate; columns: ReadonlyArray<FigureColumn<R>>; row: R };
+
+export const FigureCells = <R,>({ t, columns, row }: FigureCellsProps<R>) => (
+  <>
+    {columns.map((c) => (
+      <FigureCell
+        t={t}
+        kind={c.kind}
+        figure={c.pick(row)}
+        id={c.doc.id}
+        few={c.few}
+        label={t(c.header)}
+        sample={c.sample ? t(c.sample) : undefined}
+      />
+    ))}
+  </>
+);
 
 /** Rất hài lòng · Hài lòng · Không hài lòng headers (Circular 01/2018's three levels). */
-export function officialHeaders(lang: Lang) {
-  return OFFICIAL_LEVELS.map((l) => html`<th class="num">${OFFICIAL_LEVEL_NAMES[l][lang]}</th>`);
-}
+export const OfficialHeaders: FC<{ lang: Lang }> = ({ lang }) => (
+  <>
+    {OFFICIAL_LEVELS.map((l) => (
+      <th class="num">{OFFICIAL_LEVEL_NAMES[l][lang]}</th>
+    ))}
+  </>
+);
 
-export function officialCells(lang: Lang, r: RatingFigures) {
-  return OFFICIAL_LEVELS.map(
-    (l) =>
-      html`<td class="num" data-official="${l}" data-label="${OFFICIAL_LEVEL_NAMES[l][lang]}">${countAt(r.official, l)}</td>`,
-  );
-}
+export const OfficialCells: FC<{ lang: Lang; row: RatingFigures }> = ({ lang, row }) => (
+  <>
+    {OFFICIAL_LEVELS.map((l) => (
+      <td class="num" data-official={l} data-label={OFFICIAL_LEVEL_NAMES[l][lang]}>
+        {countAt(row.official, l)}
+      </td>
+    ))}
+  </>
+);
+
+type OverdueRows = ReadonlyArray<{ dossierSatisfaction: DossierSatisfaction }>;
 
 /** Said beside the Decision 766 figure while no dossier system feeds "overdue". */
-export function overdueNote(t: Translate, rows: ReadonlyArray<{ dossierSatisfaction: DossierSatisfaction }>) {
-  const sources = [...new Set(rows.map((r) => r.dossierSatisfaction.overdueSource))];
-  return sources.map((s) =>
-    s === NO_OVERDUE_FEED
-      ? html`<p class="note" data-testid="overdue-not-fed">${t('overdueNotFed')}</p>`
-      : html`<p class="note">${t('overdueFedBy')}: ${s}</p>`,
-  );
-}
+export const OverdueNote: FC<{ t: Translate; rows: OverdueRows }> = ({ t, rows }) => (
+  <>
+    {[...new Set(rows.map((r) => r.dossierSatisfaction.overdueSource))].map((s) =>
+      s === NO_OVERDUE_FEED ? (
+        <p class="note" data-testid="overdue-not-fed">
+          {t('overdueNotFed')}
+        </p>
+      ) : (
+        <p class="note">
+          {t('overdueFedBy')}: {s}
+        </p>
+      ),
+    )}
+  </>
+);

@@ -1,5 +1,6 @@
 import { describeIssues } from '@onestop/protocol';
-import { html } from 'hono/html';
+import type { html } from 'hono/html';
+import type { FC } from 'hono/jsx';
 import { validator } from 'hono/validator';
 import { z } from 'zod';
 import { badRequest } from '../errors/answer.js';
@@ -17,36 +18,64 @@ export function pageWindow(page: number, size: number): { limit: number; offset:
   return { limit: size, offset: (page - 1) * size };
 }
 
-/**
- * "Showing X–Y of Z" with links to the previous and next pages; `href` builds a page's link (it
- * keeps the period and filters). Nothing for an empty list: the list says so itself.
- */
-export type PagerHtml = ReturnType<typeof html> | '';
+/** A list's paging: which page, its size, how many in all and on this page, and page links. */
+export interface PagerProps {
+  t: Translate;
+  page: number;
+  size: number;
+  total: number;
+  shown: number;
+  /** A page's link (keeping the period and filters). */
+  href: (page: number) => string;
+  /** Which list it pages, when a page has several (`data-list`). */
+  id?: string | undefined;
+}
 
-export function pager(
-  t: Translate,
-  p: {
-    page: number;
-    size: number;
-    total: number;
-    shown: number;
-    href: (page: number) => string;
-    id?: string;
-  },
-): PagerHtml {
-  if (p.total === 0) return '';
+/**
+ * "Showing X–Y of Z" with links to the previous and next pages. Nothing for an empty list: the
+ * list says so itself.
+ */
+export const Pager: FC<PagerProps> = (p) => {
+  if (p.total === 0) return null;
+  const { t } = p;
   const from = (p.page - 1) * p.size + 1;
   const text =
     p.shown === 0
       ? fill(t('pageBeyond'), { total: p.total })
       : fill(t('shownOf'), { from, to: from + p.shown - 1, total: p.total });
   const last = Math.max(1, Math.ceil(p.total / p.size));
-  const prev =
-    p.page > 1
-      ? html` · <a href="${p.href(Math.min(p.page - 1, last))}" rel="prev">${t('pagePrevious')}</a>`
-      : '';
-  const next = p.page < last ? html` · <a href="${p.href(p.page + 1)}" rel="next">${t('pageNext')}</a>` : '';
-  return html`<p class="note pager" data-testid="pager"${p.id ? html` data-list="${p.id}"` : ''}>${text}${prev}${next}</p>`;
+  return (
+    <p class="note pager" data-testid="pager" data-list={p.id}>
+      {text}
+      {p.page > 1 ? (
+        <>
+          {' · '}
+          <a href={p.href(Math.min(p.page - 1, last))} rel="prev">
+            {t('pagePrevious')}
+          </a>
+        </>
+      ) : (
+        ''
+      )}
+      {p.page < last ? (
+        <>
+          {' · '}
+          <a href={p.href(p.page + 1)} rel="next">
+            {t('pageNext')}
+          </a>
+        </>
+      ) : (
+        ''
+      )}
+    </p>
+  );
+};
+
+export type PagerHtml = ReturnType<typeof html> | '';
+
+/** `Pager` for lists still built from `html` templates. */
+export function pager(t: Translate, p: Omit<PagerProps, 't'>): PagerHtml {
+  return p.total === 0 ? '' : <Pager t={t} {...p} />;
 }
 
 /**

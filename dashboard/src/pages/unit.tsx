@@ -7,18 +7,20 @@ import {
 } from '@onestop/protocol';
 import type { CommentRow, CounterSummary, OfficerSummary, RatingRow } from '@onestop/store';
 import { html } from 'hono/html';
+import type { FC } from 'hono/jsx';
 import { type Lang, levelLabel, reasonsText, scaledLevelLabel, type Translate } from '../i18n.js';
 import { levelText, reasonWords } from '../judgement/page.js';
 import { formatVietnamTime } from '../period.js';
-import { changeCell } from './change.js';
+import { Bar } from './bar.js';
+import { ChangeCell } from './change.js';
 import {
   CAMERA_COLUMN,
   DOSSIER_COLUMN,
-  figureCells,
-  figureHeaders,
-  officialCells,
-  officialHeaders,
-  overdueNote,
+  FigureCells,
+  FigureHeaders,
+  OfficialCells,
+  OfficialHeaders,
+  OverdueNote,
   RATING_COLUMNS,
 } from './figures.js';
 
@@ -42,52 +44,160 @@ export function levelEntries(levels: Record<string, number>) {
     .sort((a, b) => a.scale.localeCompare(b.scale) || b.level - a.level);
 }
 
-function distribution(lang: Lang, s: { ratings: number; levels: Record<string, number> }) {
-  const entries = levelEntries(s.levels);
+type Levels = { ratings: number; levels: Record<string, number> };
+
+/** The levels given, as a stacked bar and in words. */
+const Distribution: FC<{ lang: Lang; row: Levels }> = ({ lang, row }) => {
+  const entries = levelEntries(row.levels);
   // Where levels of two scales meet, each label names its scale: a 4-key and a 5-key
   // "Không hài lòng" are not the same level.
   const mixed = new Set(entries.map((e) => e.scale)).size > 1;
   const label = (scale: RatingScale, level: number) =>
     mixed ? scaledLevelLabel(lang, scale, level) : levelLabel(lang, scale, level);
-  const colour = (scale: RatingScale, level: number) => TONE_COLOURS[levelTone(scale, level)];
   const total = entries.reduce((sum, e) => sum + e.n, 0) || 1;
-  return html`<div class="bar" role="img" aria-label="${entries.map((e) => `${label(e.scale, e.level)} ${e.n}`).join(', ')}">
-${entries.map((e) => html`<span style="width:${((e.n / total) * 100).toFixed(2)}%;background:${colour(e.scale, e.level)}"></span>`)}
-</div><small>${entries.map((e, i) => html`${i > 0 ? ' · ' : ''}${label(e.scale, e.level)}: <b>${e.n}</b>`)}</small>`;
-}
+  const segments = entries.map((e) => ({
+    share: e.n / total,
+    colour: TONE_COLOURS[levelTone(e.scale, e.level)],
+  }));
+  return (
+    <>
+      <Bar segments={segments} label={entries.map((e) => `${label(e.scale, e.level)} ${e.n}`).join(', ')} />
+      <small>
+        {entries.map((e, i) => (
+          <>
+            {i > 0 ? ' · ' : ''}
+            {label(e.scale, e.level)}: <b>{e.n}</b>
+          </>
+        ))}
+      </small>
+    </>
+  );
+};
 
-/** `search` keeps the period in links; `previous` is the same table for the previous period. */
+const DistributionCell: FC<{ lang: Lang; t: Translate; row: Levels }> = ({ lang, t, row }) => (
+  <td data-label={t('distribution')}>{row.ratings > 0 ? <Distribution lang={lang} row={row} /> : '–'}</td>
+);
+
+type OfficerTableProps = {
+  lang: Lang;
+  t: Translate;
+  rows: OfficerSummary[];
+  /** The period's query, kept in links. */
+  search: string;
+  /** The same table for the previous period. */
+  previous: readonly OfficerSummary[];
+};
+
+export const OfficerTable: FC<OfficerTableProps> = ({ lang, t, rows, search, previous }) => {
+  const before = new Map(previous.map((s) => [s.officerId, s]));
+  if (rows.length === 0)
+    return (
+      <p class="muted" id="officers">
+        {t('empty')}
+      </p>
+    );
+  return (
+    <div id="officers">
+      <table data-testid="officer-table">
+        <thead>
+          <tr>
+            <th>{t('officer')}</th>
+            <th class="num">{t('ratings')}</th>
+            <OfficialHeaders lang={lang} />
+            <th>{t('distribution')}</th>
+            <FigureHeaders t={t} columns={RATING_COLUMNS} />
+            <FigureHeaders t={t} columns={[DOSSIER_COLUMN]} />
+            <FigureHeaders t={t} columns={[CAMERA_COLUMN]} />
+            <th>{t('vsPrevious')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((s) => (
+            <tr data-officer={s.officerId ?? ''}>
+              <td data-label={t('officer')}>
+                {s.officerId === null ? (
+                  <span class="muted">{t('noOfficer')}</span>
+                ) : (
+                  <>
+                    <a href={`/officers/${s.officerId}?${search}`}>{s.officerName ?? s.officerId}</a>
+                    {s.officerName ? (
+                      <>
+                        {' '}
+                        <small class="muted">{s.officerId}</small>
+                      </>
+                    ) : (
+                      ''
+                    )}
+                  </>
+                )}
+              </td>
+              <td class="num" data-label={t('ratings')}>
+                {s.ratings}
+              </td>
+              <OfficialCells lang={lang} row={s} />
+              <DistributionCell lang={lang} t={t} row={s} />
+              <FigureCells t={t} columns={RATING_COLUMNS} row={s} />
+              <FigureCells t={t} columns={[DOSSIER_COLUMN]} row={s} />
+              <FigureCells t={t} columns={[CAMERA_COLUMN]} row={s} />
+              <ChangeCell t={t} current={s} previous={before.get(s.officerId)} />
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <OverdueNote t={t} rows={rows} />
+    </div>
+  );
+};
+
+/** `OfficerTable` for the officer page and the live re-fetch. */
 export function officerTable(
   lang: Lang,
   t: Translate,
   rows: OfficerSummary[],
   period: { search: string; previous: readonly OfficerSummary[] },
 ) {
-  const before = new Map(period.previous.map((s) => [s.officerId, s]));
-  if (rows.length === 0) return html`<p class="muted" id="officers">${t('empty')}</p>`;
-  return html`<div id="officers"><table data-testid="officer-table">
-<thead><tr><th>${t('officer')}</th><th class="num">${t('ratings')}</th>${officialHeaders(lang)}<th>${t('distribution')}</th>${figureHeaders(t, RATING_COLUMNS)}${figureHeaders(t, [DOSSIER_COLUMN])}${figureHeaders(t, [CAMERA_COLUMN])}<th>${t('vsPrevious')}</th></tr></thead>
-<tbody>${rows.map(
-    (s) => html`<tr data-officer="${s.officerId ?? ''}">
-<td data-label="${t('officer')}">${s.officerId === null ? html`<span class="muted">${t('noOfficer')}</span>` : html`<a href="/officers/${s.officerId}?${period.search}">${s.officerName ?? s.officerId}</a>${s.officerName ? html` <small class="muted">${s.officerId}</small>` : ''}`}</td>
-<td class="num" data-label="${t('ratings')}">${s.ratings}</td>${officialCells(lang, s)}<td data-label="${t('distribution')}">${s.ratings > 0 ? distribution(lang, s) : '–'}</td>
-${figureCells(t, RATING_COLUMNS, s)}${figureCells(t, [DOSSIER_COLUMN], s)}${figureCells(t, [CAMERA_COLUMN], s)}
-${changeCell(t, s, before.get(s.officerId))}</tr>`,
-  )}</tbody></table>${overdueNote(t, rows)}</div>`;
+  return <OfficerTable lang={lang} t={t} rows={rows} search={period.search} previous={period.previous} />;
 }
 
-export function counterTable(lang: Lang, t: Translate, rows: CounterSummary[]) {
-  if (rows.length === 0) return html`<p class="muted">${t('empty')}</p>`;
-  return html`<table data-testid="counter-table">
-<thead><tr><th>${t('counter')}</th><th class="num">${t('ratings')}</th>${officialHeaders(lang)}<th>${t('distribution')}</th>${figureHeaders(t, RATING_COLUMNS)}<th class="num">${t('visits')}</th><th class="num">${t('unrated')}</th>${figureHeaders(t, [CAMERA_COLUMN])}</tr></thead>
-<tbody>${rows.map(
-    (
-      c,
-    ) => html`<tr data-counter="${c.counterId}"><td data-label="${t('counter')}">${c.counterId}</td><td class="num" data-label="${t('ratings')}">${c.ratings}</td>${officialCells(lang, c)}
-<td data-label="${t('distribution')}">${c.ratings > 0 ? distribution(lang, c) : '–'}</td>${figureCells(t, RATING_COLUMNS, c)}
-<td class="num" data-label="${t('visits')}">${c.visits}</td><td class="num" data-label="${t('unrated')}">${c.unratedVisits}</td>${figureCells(t, [CAMERA_COLUMN], c)}</tr>`,
-  )}</tbody></table>`;
-}
+export const CounterTable: FC<{ lang: Lang; t: Translate; rows: CounterSummary[] }> = ({ lang, t, rows }) => {
+  if (rows.length === 0) return <p class="muted">{t('empty')}</p>;
+  return (
+    <table data-testid="counter-table">
+      <thead>
+        <tr>
+          <th>{t('counter')}</th>
+          <th class="num">{t('ratings')}</th>
+          <OfficialHeaders lang={lang} />
+          <th>{t('distribution')}</th>
+          <FigureHeaders t={t} columns={RATING_COLUMNS} />
+          <th class="num">{t('visits')}</th>
+          <th class="num">{t('unrated')}</th>
+          <FigureHeaders t={t} columns={[CAMERA_COLUMN]} />
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((c) => (
+          <tr data-counter={c.counterId}>
+            <td data-label={t('counter')}>{c.counterId}</td>
+            <td class="num" data-label={t('ratings')}>
+              {c.ratings}
+            </td>
+            <OfficialCells lang={lang} row={c} />
+            <DistributionCell lang={lang} t={t} row={c} />
+            <FigureCells t={t} columns={RATING_COLUMNS} row={c} />
+            <td class="num" data-label={t('visits')}>
+              {c.visits}
+            </td>
+            <td class="num" data-label={t('unrated')}>
+              {c.unratedVisits}
+            </td>
+            <FigureCells t={t} columns={[CAMERA_COLUMN]} row={c} />
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+};
 
 /** An officer by name when on this unit's roster; any other ID as such, "not on this roster". */
 function officerWords(t: Translate, o: { officerId: string | null; officerName: string | null }) {
@@ -144,33 +254,6 @@ export function liveRatingsTable(lang: Lang, t: Translate, rows: RatingRow[]) {
 <tbody id="live-body">${rows.map((r) => ratingRow(lang, t, r))}</tbody></table>`;
 }
 
-/** Live updates: new rows arrive as server-rendered HTML over SSE; the officer table is re-fetched. */
-export function unitScript(unitId: string, periodSearch: string, lang: Lang): string {
-  const q = `unit=${encodeURIComponent(unitId)}&lang=${lang}`;
-  return `(() => {
-  const body = document.getElementById('live-body');
-  let pending = null;
-  const refreshOfficers = () => {
-    if (pending) return;
-    pending = setTimeout(async () => {
-      pending = null;
-      const res = await fetch('/units/${encodeURIComponent(unitId)}/officers?${periodSearch}&lang=${lang}');
-      if (res.ok) document.getElementById('officers').outerHTML = await res.text();
-    }, 500);
-  };
-  const es = new EventSource('/api/live?${q}');
-  es.addEventListener('rating', (e) => {
-    // The feed re-sends a short window after reconnects; the page may already hold the row.
-    const id = /data-event-id="([^"]+)"/.exec(e.data);
-    if (id && body.querySelector('[data-event-id="' + id[1] + '"]')) return;
-    body.insertAdjacentHTML('afterbegin', e.data);
-    body.firstElementChild.classList.add('fresh');
-    while (body.children.length > 50) body.lastElementChild.remove();
-    refreshOfficers();
-  });
-})();`;
-}
-
 /**
  * The unit's comments with their reference and follow-up state. `leader`: the viewer leads this
  * unit (`canFollowUpComments`), so the citizen's contact and the follow-up forms are shown;
@@ -207,5 +290,5 @@ function followUpCell(t: Translate, r: CommentRow, opts: { unitId: string; leade
     r.status === 'new'
       ? html`<form method="post" action="${action}"><input type="hidden" name="status" value="handled"><button type="submit">${t('commentMarkHandled')}</button></form>`
       : '';
-  return html`${state}${handled}<form method="post" action="${action}"><input type="hidden" name="status" value="replied"><label>${t('commentReplyText')}<br><textarea name="reply" rows="2" required maxlength="2000" style="width:100%"></textarea></label><button type="submit">${t('commentMarkReplied')}</button></form>`;
+  return html`${state}${handled}<form method="post" action="${action}"><input type="hidden" name="status" value="replied"><label>${t('commentReplyText')}<br><textarea name="reply" rows="2" required maxlength="2000" class="wide"></textarea></label><button type="submit">${t('commentMarkReplied')}</button></form>`;
 }

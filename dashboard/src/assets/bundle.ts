@@ -1,0 +1,43 @@
+import { clientBundle, contentHash } from '@onestop/client-bundle';
+
+/**
+ * The dashboard's browser modules (`src/client/`), bundled by `@onestop/client-bundle`: written
+ * to dist/assets by `npm run build`, bundled from sources under vitest and tsx.
+ */
+const fromSources = import.meta.url.endsWith('.ts');
+
+const unitLive = clientBundle({
+  name: 'dashboard unit-live client',
+  entry: fromSources
+    ? new URL('../client/unit-live.ts', import.meta.url)
+    : new URL('../../src/client/unit-live.ts', import.meta.url),
+  built: new URL('./unit-live.js', import.meta.url),
+  fromSources,
+  // Phones and laptops of ward staff: browsers of the last few years.
+  target: ['chrome100', 'firefox100', 'safari15'],
+});
+
+export interface Asset {
+  /** The content-hashed URL (`/assets/unit-live.<hash>.js`). */
+  path: string;
+  script: string;
+}
+
+let asset: Promise<Asset> | null = null;
+
+/** The unit page's live-update module and its URL, computed once per process. */
+export function unitLiveAsset(): Promise<Asset> {
+  asset ??= unitLive.script().then(
+    (script) => ({ path: `/assets/unit-live.${contentHash(script)}.js`, script }),
+    (e: unknown) => {
+      asset = null;
+      throw e;
+    },
+  );
+  return asset;
+}
+
+/** Build step: writes every client module into dist/assets. Returns the files written. */
+export async function writeClientModules(): Promise<string[]> {
+  return [await unitLive.write()];
+}

@@ -1,0 +1,61 @@
+import { openTestStore, STORE_BACKENDS, type TestStore } from '@onestop/store/testing';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDashboardApp } from '../app.js';
+import { LiveRatingFeed } from '../live/feed.js';
+import { type Account, type Expected, seedRoleMatrix } from '../report/roles.fixture.js';
+
+const logger = pino({ level: 'silent' });
+const NOW = new Date('2026-11-20T03:00:00Z');
+
+const MATRIX: Array<[string, Expected]> = [
+  // Officers see only their own record; ward leaders those of their unit.
+  ['/officers/cb-lan', { city: 200, 'lead.tv': 200, 'lead.ka': 403, tech: 403, lan: 200, tam: 403 }],
+  ['/officers/cb-tam', { city: 200, 'lead.tv': 403, 'lead.ka': 200, tech: 403, lan: 403, tam: 200 }],
+];
+
+describe.each(STORE_BACKENDS)('officer page on %s', (backend) => {
+  let store: TestStore;
+  let app: ReturnType<typeof createDashboardApp>;
+  let tokens: Record<Account, string>;
+  const as = (who: Account, path: string) =>
+    app.request(path, { headers: { authorization: `Bearer ${tokens[who]}` } });
+  beforeAll(async () => {
+    store = await openTestStore(backend);
+    tokens = await seedRoleMatrix(store.db);
+    const feed = new LiveRatingFeed(store, logger);
+    app = createDashboardApp({ db: store.db, registry: new Registry(), logger, feed, now: () => NOW });
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  describe.each(MATRIX)('%s', (path, expected) => {
+    it.each(Object.entries(expected) as [Account, number | string][])('as %s: %s', async (who, answer) => {
+      const res = await as(who, path);
+      if (typeof answer === 'number') expect(res.status).toBe(answer);
+      else {
+        expect(res.status).toBe(303);
+        expect(res.headers.get('location')).toBe(answer);
+      }
+    });
+  });
+
+  it('answers a malformed officer ID 400 and an unknown one 404, as pages', async () => {
+    for (const [path, status] of [
+      ['/officers/bad%20id', 400],
+      ['/officers/cb-nobody', 404],
+      ['/officers/cb-lan?days=abc', 400],
+    ] as const) {
+      const res = await as('city', path);
+      expect(res.status, path).toBe(status);
+      expect(res.headers.get('content-type'), path).toContain('text/html');
+    }
+  });
+
+  it('tells an officer opening a colleague that it is their own record only', async () => {
+    const page = await (await as('lan', '/officers/cb-tam?lang=en')).text();
+    expect(page).not.toContain('Vũ Minh Tâm');
+  });
+});

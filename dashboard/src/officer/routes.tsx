@@ -1,0 +1,80 @@
+import { OfficerId } from '@onestop/protocol';
+import { officerRecord } from '@onestop/store';
+import { Hono } from 'hono';
+import { validator } from 'hono/validator';
+import { z } from 'zod';
+import type { DashboardEnv } from '../access/env.js';
+import { requireRole } from '../access/scope.js';
+import { canSeeOfficer } from '../auth/access.js';
+import { officerExtras } from '../drill/officer-extras.js';
+import { againstUnitTarget, unitTarget } from '../drill/target.js';
+import { badRequest, forbidden, notFound } from '../errors/answer.js';
+import { translator } from '../i18n.js';
+import { Layout, pageProps } from '../pages/layout.js';
+import { OfficerPage } from '../pages/officer.js';
+import { periodNav } from '../pages/period-nav.js';
+import { type ReportDeps, ReportQuery, reportPeriods, storeSpan } from '../period.js';
+import { query } from '../validate.js';
+
+const OfficerParam = z.strictObject({ officerId: OfficerId });
+
+/** 400 for an officer ID that cannot be one (a page on this HTML route). */
+const officerParam = validator('param', (value, c) => {
+  const p = OfficerParam.safeParse(value);
+  return p.success ? p.data : badRequest(c, { error: 'invalid officerId' });
+});
+
+/**
+ * One officer's record over a period. Officers see only their own; leaders those of units they
+ * may see. The record is loaded before the check, since only it says which unit the officer is in.
+ */
+export function officerRoutes(deps: ReportDeps) {
+  const app = new Hono<DashboardEnv>();
+  app.get(
+    '/:officerId',
+    requireRole('city', 'ward', 'officer'),
+    officerParam,
+    query(ReportQuery),
+    async (c) => {
+      const staff = c.get('staff');
+      const { officerId } = c.req.valid('param');
+      const lang = c.get('lang');
+      const t = translator(lang);
+      const { period, previous, search, today } = reportPeriods(c.req.valid('query').period, deps.now());
+      const [record, before] = await Promise.all([
+        officerRecord(deps.db, officerId, storeSpan(period)),
+        officerRecord(deps.db, officerId, storeSpan(previous)),
+      ]);
+      if (!record) return notFound(c);
+      if (!canSeeOfficer(staff, record.officer))
+        return forbidden(c, staff?.role === 'officer' ? 'ownRecordOnly' : 'otherWard');
+      const nav = periodNav(lang, t, period, today);
+      const target = await unitTarget(deps.db, record.officer.unitId);
+      const measured = {
+        ...record,
+        summary: record.summary && againstUnitTarget([record.summary], target)[0]!,
+        byHour: againstUnitTarget(record.byHour, target),
+      };
+      const extras = await officerExtras(
+        deps.db,
+        { lang, t, search, now: deps.now(), target },
+        record.officer,
+        period,
+      );
+      return c.html(
+        <Layout {...pageProps(c, lang)} lang={lang} t={t} title={record.officer.name} staff={staff}>
+          <OfficerPage
+            lang={lang}
+            t={t}
+            record={measured}
+            nav={nav}
+            search={search}
+            previous={before?.summary ?? null}
+          />
+          {extras}
+        </Layout>,
+      );
+    },
+  );
+  return app;
+}

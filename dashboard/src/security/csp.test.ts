@@ -1,0 +1,96 @@
+import { addStaffMember, openStaffSession, schema } from '@onestop/store';
+import { openTestStore, STORE_BACKENDS, type TestStore } from '@onestop/store/testing';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDashboardApp } from '../app.js';
+import { LiveRatingFeed } from '../live/feed.js';
+
+const NOW = new Date('2026-11-20T03:00:00Z');
+const logger = pino({ level: 'silent' });
+
+/** Every kind of HTML page a city account can open, plus public and error pages. */
+const PAGES = [
+  '/',
+  '/?period=month&date=2026-11-01',
+  '/units/trung-van',
+  '/officers/cb-lan',
+  '/audit',
+  '/devices',
+  '/cach-tinh',
+  '/search?q=A001',
+  '/units/trung-van/roster',
+  '/units/trung-van/comments',
+  '/units/nowhere',
+  '/units/trung-van?period=bogus',
+];
+
+describe.each(STORE_BACKENDS)('Content-Security-Policy on %s', (backend) => {
+  let store: TestStore;
+  let feed: LiveRatingFeed;
+  let app: ReturnType<typeof createDashboardApp>;
+  let token = '';
+  beforeAll(async () => {
+    store = await openTestStore(backend);
+    await store.db
+      .insert(schema.units)
+      .values({ id: 'trung-van', name: 'Phường Trung Văn', province: 'Hà Nội' });
+    await store.db
+      .insert(schema.officers)
+      .values({ id: 'cb-lan', unitId: 'trung-van', name: 'Nguyễn Thị Lan' });
+    await store.db.insert(schema.hourlyRollups).values({
+      unitId: 'trung-van',
+      counterId: 'q01',
+      officerId: 'cb-lan',
+      hour: new Date('2026-11-20T02:00:00Z'),
+      ratings: 3,
+      verySatisfied: 2,
+      unsatisfied: 1,
+      levels: { 'keypad4:4': 2, 'keypad4:1': 1 },
+    });
+    await addStaffMember(store.db, { username: 'city', role: 'city', actor: 'test' });
+    token = (await openStaffSession(store.db, 'city', 'api')).token;
+    feed = new LiveRatingFeed(store, logger);
+    app = createDashboardApp({ db: store.db, registry: new Registry(), logger, feed, now: () => NOW });
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  const get = (path: string) => app.request(path, { headers: { authorization: `Bearer ${token}` } });
+
+  it.each(PAGES)('%s: scripts and styles carry the header nonce; nothing else runs', async (path) => {
+    const res = await get(path);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    const csp = res.headers.get('content-security-policy') ?? '';
+    const nonce = /script-src 'self' 'nonce-([A-Za-z0-9+/=_-]+)'/.exec(csp)?.[1];
+    expect(nonce, csp).toBeTruthy();
+    expect(csp).toContain(`style-src 'self' 'nonce-${nonce}'`);
+    for (const d of ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'"])
+      expect(csp).toContain(d);
+    expect(csp).not.toMatch(/script-src[^;]*unsafe/);
+    const page = await res.text();
+    const scripts = [...page.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+    for (const s of scripts) expect(s).toContain(`nonce="${nonce}"`);
+    const styles = [...page.matchAll(/<style\b[^>]*>/g)].map((m) => m[0]);
+    expect(styles.length).toBeGreaterThan(0);
+    for (const s of styles) expect(s).toContain(`nonce="${nonce}"`);
+    // No inline handlers (onclick=…) and no javascript: links anywhere.
+    expect(page).not.toMatch(/<[^>]+\son[a-z]+\s*=/i);
+    expect(page).not.toMatch(/javascript:/i);
+  });
+
+  it('gives every response its own nonce', async () => {
+    const a = (await get('/')).headers.get('content-security-policy');
+    const b = (await get('/')).headers.get('content-security-policy');
+    expect(a).not.toBe(b);
+  });
+
+  it('has no inline style attribute in our markup outside the ECharts drawings', async () => {
+    for (const path of ['/', '/units/trung-van', '/officers/cb-lan', '/audit']) {
+      const page = await (await get(path)).text();
+      const outsideCharts = page.replace(/<svg class="chart"[\s\S]*?<\/svg>/g, '');
+      expect(outsideCharts, path).not.toMatch(/\sstyle="/);
+    }
+  });
+});
