@@ -97,6 +97,16 @@ describe.each(STORE_BACKENDS)('onestop seed on %s', (backend) => {
     expect(off[0]?.n).toBe(0);
   });
 
+  it('leaves every index the migrations made, rebuilt after the bulk load', async () => {
+    const names = await rows<{ n: string }>(
+      store.db,
+      sql`select indexname as n from pg_indexes where tablename in ('ratings', 'visits', 'comments') order by 1`,
+    );
+    expect(names.map((r) => r.n)).toEqual(
+      expect.arrayContaining(['ratings_dossier_ids_idx', 'ratings_pending_idx', 'visits_dossier_ids_idx', 'comments_new_unit_idx']),
+    );
+  });
+
   it('refuses a database that already has units', async () => {
     await expect(seedCity(store.db, OPTIONS)).rejects.toThrow(/empty database/);
   });
