@@ -103,7 +103,12 @@ describe.each(STORE_BACKENDS)('onestop seed on %s', (backend) => {
       sql`select indexname as n from pg_indexes where tablename in ('ratings', 'visits', 'comments') order by 1`,
     );
     expect(names.map((r) => r.n)).toEqual(
-      expect.arrayContaining(['ratings_dossier_ids_idx', 'ratings_pending_idx', 'visits_dossier_ids_idx', 'comments_new_unit_idx']),
+      expect.arrayContaining([
+        'ratings_dossier_ids_idx',
+        'ratings_pending_idx',
+        'visits_dossier_ids_idx',
+        'comments_new_unit_idx',
+      ]),
     );
   });
 
