@@ -49,8 +49,12 @@ const seedNumber = Number(args.seed);
 /** Also the database comment and marker file: a cache seeded otherwise is seeded again. */
 const key = `seed${seedNumber}-u${scale.units}-c${scale.counters}-r${scale.ratings}-d${scale.days}`;
 const repo = join(dirname(fileURLToPath(import.meta.url)), '../../..');
-/** Per route at most this long of timed runs (at least 5 runs): a slow route must not take hours. */
-const ROUTE_BUDGET_MS = 15_000;
+/**
+ * Per route about this long of timed runs, at least MIN_RUNS: a route taking seconds at full
+ * scale must not make the run take hours (its p95 is then the slowest of few runs).
+ */
+const ROUTE_BUDGET_MS = 10_000;
+const MIN_RUNS = 3;
 
 const logger = pino({ level: 'warn' });
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -171,7 +175,7 @@ async function benchBackend(kind: 'pglite' | 'postgres'): Promise<Record<string,
         };
         let first = 0;
         for (let i = 0; i < warmup; i++) first = await once();
-        const n = Math.max(5, Math.min(runs, Math.floor(ROUTE_BUDGET_MS / Math.max(first, 1))));
+        const n = Math.max(MIN_RUNS, Math.min(runs, Math.floor(ROUTE_BUDGET_MS / Math.max(first, 1))));
         const times: number[] = [];
         for (let i = 0; i < n; i++) times.push(await once());
         out[name] = figuresOf(times);
