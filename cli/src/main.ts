@@ -3,6 +3,7 @@ import { registerAgentCommand } from './commands/agent.js';
 import { registerDeviceCommands } from './commands/device.js';
 import { registerOfficerCommands } from './commands/officer.js';
 import { registerPerceiveCommand } from './commands/perceive.js';
+import { registerSeedCommand } from './commands/seed.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSplitCommands } from './commands/split.js';
 import { registerUnitCommands } from './commands/unit.js';
@@ -24,6 +25,7 @@ registerUserCommands(program);
 registerOfficerCommands(program);
 registerUnitCommands(program);
 registerPerceiveCommand(program);
+registerSeedCommand(program);
 
 try {
   await program.parseAsync(process.argv);

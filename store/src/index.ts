@@ -21,6 +21,7 @@ export * from './reports.js';
 export * from './roster.js';
 export * as schema from './schema.js';
 export * from './search.js';
+export * from './seed/seed.js';
 export * from './staff.js';
 export * from './time/place.js';
 /** For the "Cách tính" page, which explains placement from the rule's own constant. */

@@ -394,7 +394,14 @@ export const hourlyRollups = pgTable(
     expressionIndexSum: doublePrecision('expression_index_sum').notNull().default(0),
     expressionIndexSqSum: doublePrecision('expression_index_sq_sum').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.unitId, t.counterId, t.officerId, t.hour] })],
+  (t) => [
+    primaryKey({ columns: [t.unitId, t.counterId, t.officerId, t.hour] }),
+    // A unit's hours of a period (ward pages, the city table per unit): the primary key leads with
+    // the counter, so without this every report read all of a unit's hours ever stored.
+    index('hourly_rollups_unit_hour_idx').on(t.unitId, t.hour),
+    // Every unit's hours of a period (the city trend chart).
+    index('hourly_rollups_hour_idx').on(t.hour),
+  ],
 );
 
 /**

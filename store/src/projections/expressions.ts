@@ -50,12 +50,17 @@ es as (
   from placed
   on conflict do nothing
 ),
-ru as (${sql.raw(ROLLUP)})
+ru as (${sql.raw(EXPRESSION_ROLLUP)})
 select event_id from ins`,
   );
 }
 
-const ROLLUP = rollupUpsert(
+/**
+ * What attributed summaries add to `hourly_rollups`, from a relation `placed` (`hour` of the
+ * placed event, `verified_officer_id`, `"satisfactionIndex"`). Exported so that a bulk load
+ * (store/src/seed) builds roll-ups by this very definition.
+ */
+export const EXPRESSION_ROLLUP = rollupUpsert(
   ['expressions', 'expression_index_sum', 'expression_index_sq_sum'],
   `select unit_id, counter_id, coalesce(verified_officer_id, '') as officer_id, hour, 1 as expressions,
     "satisfactionIndex" as expression_index_sum, "satisfactionIndex" * "satisfactionIndex" as expression_index_sq_sum

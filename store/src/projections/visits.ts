@@ -55,7 +55,7 @@ vi as (
     started_at = case when excluded.trigger is not null then excluded.started_at else visits.started_at end,
     dossier_ids = case when excluded.ended_at is not null then excluded.dossier_ids else visits.dossier_ids end
 ),
-ru as (${sql.raw(ROLLUP)})
+ru as (${sql.raw(VISIT_ROLLUP)})
 select event_id from ins`,
   );
   const fresh = new Set(ids);
@@ -78,7 +78,12 @@ select event_id from ins`,
   return ids;
 }
 
-const ROLLUP = rollupUpsert(
+/**
+ * What ended visits add to `hourly_rollups`, from a relation `fresh` of end events (`phase`,
+ * `at`: the placed end, `hour` of it, `"officerId"` as the device named, `rated`). Exported so
+ * that a bulk load (store/src/seed) builds roll-ups by this very definition.
+ */
+export const VISIT_ROLLUP = rollupUpsert(
   ['visits', 'unrated_visits'],
   `select unit_id, counter_id, coalesce("officerId", '') as officer_id, hour, 1 as visits,
     (not rated)::int as unrated_visits

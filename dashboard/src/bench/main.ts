@@ -1,0 +1,205 @@
+/**
+ * `npm run bench:dashboard -- [--small] [--json FILE] [--runs N] [--seed N] [--only pglite|postgres]`
+ *
+ * Times every page and API route of BENCH_ROUTES over HTTP (the real server, `startDashboard`)
+ * on a seeded city (`seedCity`), on embedded PGlite and on PostgreSQL side by side: warm-up, then
+ * N runs per route, p50/p95/max in ms. Seeded databases are kept and reused (a PGlite folder under
+ * .cache/, the PostgreSQL database `onestop_bench`), keyed by seed and scale. Figures are printed
+ * and written, never asserted: a route answering other than 200 is what fails the run.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { vietnamDate } from '@onestop/protocol';
+import {
+  addStaffMember,
+  CITY_SCALE,
+  openStaffSession,
+  openStore,
+  SMALL_SCALE,
+  type Store,
+  seedCity,
+} from '@onestop/store';
+import pg from 'pg';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { startDashboard } from '../server.js';
+import { BENCH_ROUTES, type BenchTarget } from './routes.js';
+import { benchPeriods, type Figures, figuresOf, printTable } from './stats.js';
+
+const { values: args } = parseArgs({
+  options: {
+    small: { type: 'boolean', default: false },
+    json: { type: 'string' },
+    runs: { type: 'string', default: '20' },
+    warmup: { type: 'string', default: '3' },
+    seed: { type: 'string', default: '1' },
+    only: { type: 'string' },
+    postgres: {
+      type: 'string',
+      default: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    },
+  },
+});
+const runs = Number(args.runs);
+const warmup = Number(args.warmup);
+const scale = args.small ? SMALL_SCALE : CITY_SCALE;
+const seedNumber = Number(args.seed);
+/** Also the database comment and marker file: a cache seeded otherwise is seeded again. */
+const key = `seed${seedNumber}-u${scale.units}-c${scale.counters}-r${scale.ratings}-d${scale.days}`;
+const repo = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+/**
+ * Per route about this long of timed runs, at least MIN_RUNS: a route taking seconds at full
+ * scale must not make the run take hours (its p95 is then the slowest of few runs).
+ */
+const ROUTE_BUDGET_MS = 10_000;
+const MIN_RUNS = 3;
+
+const logger = pino({ level: 'warn' });
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+/** Opens the seeded store of a back end, seeding it first when the cache is missing or stale. */
+async function seededStore(kind: 'pglite' | 'postgres'): Promise<{ store: Store; end: string }> {
+  const end = vietnamDate(Date.now());
+  if (kind === 'pglite') {
+    const dir = join(repo, '.cache/bench-dashboard', key);
+    const marker = join(dir, 'seeded');
+    if (existsSync(marker)) {
+      const store = await openStore({ kind: 'pglite', dataDir: join(dir, 'db') });
+      return { store, end: readFileSync(marker, 'utf8').trim() };
+    }
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const store = await openStore({ kind: 'pglite', dataDir: join(dir, 'db') });
+    await seedInto(store, end, 'pglite');
+    writeFileSync(marker, `${end}\n`);
+    return { store, end };
+  }
+  const admin = new pg.Client({ connectionString: args.postgres });
+  await admin.connect();
+  let cached: string | null = null;
+  try {
+    const r = await admin.query<{ d: string | null }>(
+      "select shobj_description(oid, 'pg_database') as d from pg_database where datname = 'onestop_bench'",
+    );
+    const comment = r.rows[0]?.d ?? null;
+    if (comment?.startsWith(`${key} end=`)) cached = comment.slice(`${key} end=`.length);
+    else {
+      await admin.query('drop database if exists onestop_bench with (force)');
+      await admin.query('create database onestop_bench');
+    }
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(args.postgres);
+  url.pathname = '/onestop_bench';
+  const store = await openStore({ kind: 'postgres', url: url.toString() });
+  if (cached) return { store, end: cached };
+  await seedInto(store, end, 'postgres');
+  const c = new pg.Client({ connectionString: args.postgres });
+  await c.connect();
+  await c.query(`comment on database onestop_bench is '${key} end=${end}'`).finally(() => c.end());
+  return { store, end };
+}
+
+async function seedInto(store: Store, end: string, kind: string): Promise<void> {
+  const started = Date.now();
+  log(`${kind}: seeding ${key} ending ${end}`);
+  const totals = await seedCity(store.db, { seed: seedNumber, ...scale, end }, (step, detail) =>
+    log(`  ${kind} ${step}: ${detail}`),
+  );
+  log(`${kind}: seeded ${totals.ratings} ratings in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** The benchmark's accounts (made once per database) and a bearer token for each. */
+async function signIn(store: Store, t: BenchTarget): Promise<Record<'city' | 'ward' | 'officer', string>> {
+  const accounts = [
+    { username: 'bench-city', role: 'city' },
+    { username: 'bench-ward', role: 'ward', unitId: t.unitId },
+    { username: 'bench-officer', role: 'officer', officerId: t.officerId },
+  ] as const;
+  const tokens: Partial<Record<'city' | 'ward' | 'officer', string>> = {};
+  for (const a of accounts) {
+    await addStaffMember(store.db, { ...a, actor: 'bench' }).catch((err: unknown) => {
+      if (
+        !/exists|duplicate/i.test(
+          String((err as Error)?.message) + String((err as { cause?: Error })?.cause?.message),
+        )
+      )
+        throw err;
+    });
+    tokens[a.role] = (await openStaffSession(store.db, a.username, 'api')).token;
+  }
+  return tokens as Record<'city' | 'ward' | 'officer', string>;
+}
+
+/** A unit of the seed (the first), its first officer and a dossier of theirs to search for. */
+async function target(store: Store): Promise<BenchTarget> {
+  const r = (await store.db.execute(
+    "select unit_id, officer_id, dossier_ids[1] as dossier_id from ratings where unit_id = 'u001' and officer_id is not null and cardinality(dossier_ids) > 0 order by at desc limit 1",
+  )) as unknown as { rows: Array<{ unit_id: string; officer_id: string; dossier_id: string }> };
+  const row = r.rows[0];
+  if (!row) throw new Error('bench: the seeded database has no rating of u001 with a dossier');
+  return { unitId: row.unit_id, officerId: row.officer_id, dossierId: row.dossier_id };
+}
+
+async function benchBackend(kind: 'pglite' | 'postgres'): Promise<Record<string, Figures>> {
+  const { store, end } = await seededStore(kind);
+  const t = await target(store);
+  const tokens = await signIn(store, t);
+  const dashboard = await startDashboard({
+    db: store.db,
+    notifications: store.notifications,
+    registry: new Registry(),
+    logger,
+    port: 0,
+    host: '127.0.0.1',
+  });
+  const out: Record<string, Figures> = {};
+  try {
+    for (const route of BENCH_ROUTES) {
+      for (const period of route.periods ? benchPeriods(end) : [{ name: '', query: '' }]) {
+        const base = route.path(t);
+        const path = period.query ? `${base}${base.includes('?') ? '&' : '?'}${period.query}` : base;
+        const name = period.name ? `${route.name} [${period.name}]` : route.name;
+        const once = async () => {
+          const started = performance.now();
+          const res = await fetch(dashboard.url + path, {
+            headers: { authorization: `Bearer ${tokens[route.as]}` },
+          });
+          await res.arrayBuffer();
+          const ms = performance.now() - started;
+          if (res.status !== 200) throw new Error(`bench: ${kind} ${name}: ${path} answered ${res.status}`);
+          return ms;
+        };
+        let first = 0;
+        for (let i = 0; i < warmup; i++) first = await once();
+        const n = Math.max(MIN_RUNS, Math.min(runs, Math.floor(ROUTE_BUDGET_MS / Math.max(first, 1))));
+        const times: number[] = [];
+        for (let i = 0; i < n; i++) times.push(await once());
+        out[name] = figuresOf(times);
+        log(
+          `  ${kind} ${name}: p50 ${out[name].p50} p95 ${out[name].p95} max ${out[name].max} ms (${n} runs)`,
+        );
+      }
+    }
+  } finally {
+    await dashboard.close();
+    await store.close();
+  }
+  return out;
+}
+
+const results: { pglite?: Record<string, Figures>; postgres?: Record<string, Figures> } = {};
+for (const kind of ['pglite', 'postgres'] as const) {
+  if (args.only && args.only !== kind) continue;
+  results[kind] = await benchBackend(kind);
+}
+const misses = printTable(results, log);
+if (args.json) writeFileSync(args.json, `${JSON.stringify(results, null, 2)}\n`);
+log(
+  misses.length === 0
+    ? 'every route p95 ≤ 100 ms'
+    : `p95 above 100 ms: ${misses.length} route(s) (listed above)`,
+);
