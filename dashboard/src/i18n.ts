@@ -122,6 +122,7 @@ const MESSAGES = {
   commentReference: { vi: 'Mã số', en: 'Reference' },
   search: { vi: 'Tìm', en: 'Find' },
   allComments: { vi: 'Tất cả góp ý', en: 'All comments' },
+  commentStateFilter: { vi: 'Lọc theo trạng thái', en: 'Filter by state' },
   commentContact: { vi: 'Liên hệ của người dân', en: "Citizen's contact" },
   commentFollowUp: { vi: 'Xử lý', en: 'Follow-up' },
   commentStatus_new: { vi: 'Mới', en: 'New' },

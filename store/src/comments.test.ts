@@ -91,7 +91,7 @@ describe.each(STORE_BACKENDS)('comment follow-up on %s', (backend) => {
   it('names only officers of the unit, and gives each comment its reference', async () => {
     const own = await comment('trung-van', 'cb-lan');
     const foreign = await comment('trung-van', 'cb-tam');
-    const rows = await recentComments(store.db, 'trung-van', 10, [own.id, foreign.id]);
+    const rows = await recentComments(store.db, 'trung-van', { limit: 10, ids: [own.id, foreign.id] });
     const byId = new Map(rows.map((r) => [r.id, r]));
     expect(byId.get(own.id)).toMatchObject({
       officerName: 'Nguyễn Thị Lan',
@@ -121,7 +121,7 @@ describe.each(STORE_BACKENDS)('comment follow-up on %s', (backend) => {
     expect(await move('handled')).toBe('not-allowed');
     expect(await move('replied', 'trung-van', 'Đã gọi điện xin lỗi')).toBe('done');
     expect(await move('handled')).toBe('not-allowed');
-    const [row] = await recentComments(store.db, 'trung-van', 1, [id]);
+    const [row] = await recentComments(store.db, 'trung-van', { limit: 1, ids: [id] });
     expect(row).toMatchObject({
       status: 'replied',
       handledBy: 'lead.tv',
@@ -141,7 +141,7 @@ describe.each(STORE_BACKENDS)('comment follow-up on %s', (backend) => {
 
   it('counts the new comments of one unit only', async () => {
     const count = async (unitId: string) =>
-      (await recentComments(store.db, unitId, 1000)).filter((r) => r.status === 'new').length;
+      (await recentComments(store.db, unitId, { limit: 1000 })).filter((r) => r.status === 'new').length;
     await comment('kim-anh');
     const { id } = await comment('trung-van');
     await followUpComment(store.db, {

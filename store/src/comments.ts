@@ -106,14 +106,31 @@ export interface CommentRow {
   reply: string | null;
 }
 
-/** The unit's comments, newest first; `ids` narrows to those (a search by reference). */
+/** Which of a unit's comments a list shows. */
+export interface CommentFilter {
+  limit?: number;
+  offset?: number;
+  /** Only these (a search by reference). */
+  ids?: readonly number[];
+  /** Only comments in this follow-up state (the leader's "still to handle" list). */
+  status?: CommentStatus;
+}
+
+function commentsWhere(unitId: string, f: CommentFilter) {
+  return and(
+    eq(comments.unitId, unitId),
+    f.ids ? inArray(comments.id, [...f.ids]) : undefined,
+    f.status ? eq(comments.status, f.status) : undefined,
+  );
+}
+
+/** The unit's comments, newest first, narrowed by `filter`. */
 export async function recentComments(
   db: Executor,
   unitId: string,
-  limit = 20,
-  ids?: readonly number[],
-  offset = 0,
+  filter: CommentFilter = {},
 ): Promise<CommentRow[]> {
+  const { limit = 20, offset = 0 } = filter;
   const rows = await db
     .select({
       id: comments.id,
@@ -134,16 +151,16 @@ export async function recentComments(
     .from(comments)
     .leftJoin(officers, rosterOfficer(comments.officerId, comments.unitId))
     .leftJoin(staffAccounts, eq(staffAccounts.username, comments.handledBy))
-    .where(and(eq(comments.unitId, unitId), ids ? inArray(comments.id, [...ids]) : undefined))
+    .where(commentsWhere(unitId, filter))
     .orderBy(desc(comments.createdAt), desc(comments.id))
     .limit(limit)
     .offset(offset);
   return rows.map((r) => ({ ...r, reference: commentReference(r.id), status: statusOf(r.status) }));
 }
 
-/** How many comments a unit has: the total behind the comment list's pages. */
-export function countComments(db: Executor, unitId: string): Promise<number> {
-  return db.$count(comments, eq(comments.unitId, unitId));
+/** How many comments a list shows in all: the total behind its pages. */
+export function countComments(db: Executor, unitId: string, filter: CommentFilter = {}): Promise<number> {
+  return db.$count(comments, commentsWhere(unitId, filter));
 }
 
 function statusOf(s: string): CommentStatus {

@@ -28,7 +28,7 @@ const ENTRIES: readonly MenuEntry[] = [
   {
     roles: ['ward'],
     label: 'comments',
-    href: (s) => (s.unitId ? `/units/${s.unitId}/comments` : null),
+    href: (s) => (s.unitId ? `/units/${s.unitId}/comments${s.newComments ? '?state=new' : ''}` : null),
     badge: (s) => s.newComments || undefined,
   },
   { roles: ['officer'], label: 'myRecord', href: (s) => (s.officerId ? `/officers/${s.officerId}` : null) },

@@ -216,4 +216,30 @@ describe.each(STORE_BACKENDS)('following comments up, on %s', (backend) => {
     expect(second).toContain(`data-comment="${refs[0]}"`);
     expect((await open('lead.md', '/units/my-dinh/comments?page=0')).status).toBe(400);
   });
+
+  it('lists only the comments in the state asked, with the total of that state', async () => {
+    await store.db.insert(schema.units).values({ id: 'tay-mo', name: 'Phường Tây Mỗ' });
+    await addStaffMember(store.db, { username: 'lead.tm', role: 'ward', unitId: 'tay-mo', actor: 'test' });
+    sessions['lead.tm'] = (await openStaffSession(store.db, 'lead.tm', 'browser')).token;
+    const sent = [];
+    for (let i = 0; i < 4; i++) sent.push(await send('tay-mo'));
+    await post('lead.tm', `/units/tay-mo/comments/${sent[0]!.id}/follow-up`, { status: 'handled' });
+    await post('lead.tm', `/units/tay-mo/comments/${sent[1]!.id}/follow-up`, {
+      status: 'replied',
+      reply: 'Đã gọi lại',
+    });
+    const shown = async (query: string) => {
+      const page = await (await open('lead.tm', `/units/tay-mo/comments?lang=en${query}`)).text();
+      return { refs: [...page.matchAll(/data-comment="([^"]+)"/g)].map((m) => m[1]), page };
+    };
+    const fresh = await shown('&state=new');
+    expect(fresh.refs.sort()).toEqual([sent[2]!.ref, sent[3]!.ref].sort());
+    expect(fresh.page).toContain(fill(en('shownOf'), { from: 1, to: 2, total: 2 }));
+    expect((await shown('&state=handled')).refs).toEqual([sent[0]!.ref]);
+    expect((await shown('&state=replied')).refs).toEqual([sent[1]!.ref]);
+    expect((await shown('')).refs).toHaveLength(4);
+    // The menu's link takes a leader with new comments straight to them.
+    expect(await (await open('lead.tm', '/cach-tinh')).text()).toContain('/units/tay-mo/comments?state=new');
+    expect((await open('lead.tm', '/units/tay-mo/comments?state=lost')).status).toBe(400);
+  });
 });

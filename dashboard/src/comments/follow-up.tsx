@@ -1,5 +1,7 @@
 import { LANGS, UnitId } from '@onestop/protocol';
 import {
+  COMMENT_STATUSES,
+  type CommentStatus,
   commentIdOfReference,
   countComments,
   type Database,
@@ -22,6 +24,7 @@ type Env = DashboardEnv;
 const Params = z.strictObject({ unitId: UnitId, commentId: z.coerce.number().int().positive().optional() });
 const ListQuery = z.strictObject({
   ref: z.string().trim().max(24).optional(),
+  state: z.enum(COMMENT_STATUSES).optional(),
   page: PageNumber,
   lang: z.enum(LANGS).optional(),
 });
@@ -48,7 +51,7 @@ export function commentFollowUpRoutes(db: Database) {
 
   app.get('/:unitId/comments', leaders, scoped, params, query(ListQuery), async (c) => {
     const { unitId } = c.req.valid('param');
-    const { ref, page } = c.req.valid('query');
+    const { ref, page, state } = c.req.valid('query');
     const lang = c.get('lang');
     const t = translator(lang);
     const unit = c.var.unit;
@@ -56,11 +59,13 @@ export function commentFollowUpRoutes(db: Database) {
     const id = ref ? commentIdOfReference(ref) : null;
     const window = pageWindow(page, PAGE_SIZE);
     const [rows, total] = ref
-      ? [id ? await recentComments(db, unitId, 1, [id]) : [], null]
+      ? [id ? await recentComments(db, unitId, { limit: 1, ids: [id] }) : [], null]
       : await Promise.all([
-          recentComments(db, unitId, window.limit, undefined, window.offset),
-          countComments(db, unitId),
+          recentComments(db, unitId, { limit: window.limit, offset: window.offset, status: state }),
+          countComments(db, unitId, { status: state }),
         ]);
+    const listHref = (s: CommentStatus | undefined) =>
+      `/units/${unitId}/comments?${new URLSearchParams({ ...(s ? { state: s } : {}), lang })}`;
     const pages =
       total === null
         ? ''
@@ -69,7 +74,7 @@ export function commentFollowUpRoutes(db: Database) {
             size: PAGE_SIZE,
             total,
             shown: rows.length,
-            href: (n) => `/units/${unitId}/comments?page=${n}&lang=${lang}`,
+            href: (n) => `${listHref(state)}&page=${n}`,
             id: 'comment-pages',
           });
     const body = (
@@ -82,6 +87,13 @@ export function commentFollowUpRoutes(db: Database) {
             {t('unit')}: {unit.name}
           </a>
         </p>
+        <nav class="filters" aria-label={t('commentStateFilter')} data-testid="comment-state-filter">
+          {[undefined, ...COMMENT_STATUSES].map((s) => (
+            <a href={listHref(s)} aria-current={s === state && !ref ? 'page' : undefined}>
+              {s ? t(`commentStatus_${s}`) : t('allComments')}
+            </a>
+          ))}
+        </nav>
         {commentList(t, rows, { unitId, leader: true, reference: ref })}
         {pages}
       </>

@@ -59,7 +59,8 @@ nav.period a{margin-right:.75rem}nav.period form{display:inline-flex;flex-wrap:w
 .live-dot{display:inline-block;width:.6rem;height:.6rem;border-radius:50%;background:#2ecc40;margin-right:.3rem}
 tr.fresh{animation:fresh 2s ease-out}@keyframes fresh{from{background:#fff6bf}to{background:transparent}}
 td,.who,h2 small{overflow-wrap:anywhere}
-header a,header button,nav.period a,main form button,main form input,main form select{min-height:44px}
+nav.filters{display:flex;flex-wrap:wrap;gap:.25rem 1rem;margin:.5rem 0}nav.filters a[aria-current]{font-weight:700;text-decoration:none}
+header a,header button,nav.period a,nav.filters a,main form button,main form input,main form select{min-height:44px}
 figure.chart{margin:.75rem 0 1.25rem;min-width:0}figure.chart figcaption{font-weight:600}
 svg.chart{display:block;width:100%;height:auto;max-width:720px}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,30rem),1fr));gap:0 1.5rem}

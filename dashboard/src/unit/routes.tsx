@@ -74,7 +74,7 @@ export function unitRoutes(deps: ReportDeps) {
       counterSummaries(db, unit.id, span),
       unitJudgement(db, unit.id, span),
       recentRatings(db, { unitId: unit.id, limit: LIVE_ROWS }),
-      recentComments(db, unit.id, COMMENT_ROWS),
+      recentComments(db, unit.id, { limit: COMMENT_ROWS }),
       presenceIntervalsOf(db, unit.id, span),
       unsatisfiedRatings(db, unit.id, span, bad.limit, bad.offset),
       countUnsatisfiedRatings(db, unit.id, span),
