@@ -22,6 +22,7 @@ import {
   uncountedInCity,
 } from '@onestop/store';
 import { heatmapFigure, trendFigure } from '../charts/index.js';
+import { againstUnitTarget, unitTarget } from '../drill/target.js';
 import type { Lang, Translate } from '../i18n.js';
 import { type UncountedTotals, unitJudgement } from '../judgement/data.js';
 import { storeSpan } from '../period.js';
@@ -82,7 +83,7 @@ export async function wardReport(
   generatedAt: Date,
 ): Promise<ReportData> {
   const span = storeSpan(period);
-  const [units, officers, before, judgement, trend, heat, comments, reasons] = await Promise.all([
+  const [units, officers, before, judgement, trend, heat, comments, reasons, target] = await Promise.all([
     compareUnits(db, span),
     officerSummaries(db, unit.id, span),
     officerSummaries(db, unit.id, storeSpan(previousPeriod(period))),
@@ -91,8 +92,13 @@ export async function wardReport(
     heatmapFigure(db, view, unit.id, period),
     commentSummary(db, unit.id, span),
     frequentReasons(db, unit.id, span),
+    unitTarget(db, unit.id),
   ]);
-  const own = units.find((u) => u.unitId === unit.id);
+  // Coloured against the ward's own target, as on the ward's page: one officer, one verdict.
+  const own = againstUnitTarget(
+    units.filter((u) => u.unitId === unit.id),
+    target,
+  )[0];
   return {
     unitName: unit.name,
     period,
@@ -101,7 +107,7 @@ export async function wardReport(
     uncounted: judgement.uncounted,
     trend,
     heat,
-    table: { kind: 'officers', rows: officers, previous: before },
+    table: { kind: 'officers', rows: againstUnitTarget(officers, target), previous: before },
     comments,
     reasons,
   };

@@ -187,6 +187,8 @@ export type ReportProps = View & {
   search: string;
   /** Links to the PDF and the exports; left out of the HTML the PDF is made from. */
   links: Array<{ href: string; label: string }>;
+  /** The response's CSP nonce: without it the browser drops the print rules of this page. */
+  nonce: string | undefined;
 };
 
 /** The monthly report of a ward or of the city, for the meeting: on screen, on paper, as PDF. */
@@ -200,7 +202,7 @@ export function MonthlyReport(props: ReportProps) {
     );
   return (
     <div class="report" data-testid="monthly-report">
-      <style>{raw(REPORT_PRINT_CSS)}</style>
+      <style nonce={props.nonce}>{raw(REPORT_PRINT_CSS)}</style>
       <table class="report-frame">
         <thead>
           <tr>

@@ -1,5 +1,12 @@
 import { newEventId, reasonLabel } from '@onestop/protocol';
-import { addStaffMember, openStaffSession, saveOfficer, schema } from '@onestop/store';
+import {
+  addStaffMember,
+  getUnitSettings,
+  openStaffSession,
+  saveOfficer,
+  schema,
+  setUnitSettings,
+} from '@onestop/store';
 import { openTestStore, STORE_BACKENDS, type TestStore } from '@onestop/store/testing';
 import ExcelJS from 'exceljs';
 import pino from 'pino';
@@ -338,5 +345,38 @@ describe.each(STORE_BACKENDS)('monthly report and exports on %s', (backend) => {
     expect(sheet.rowCount).toBe(3);
     expect((sheet.getRow(2).values as unknown[]).slice(1)).toContain('Xã Kim Anh');
     expect((sheet.getRow(3).values as unknown[]).slice(1)).toContain('Phường Trung Văn');
+  });
+
+  it("colours the ward's report against the ward's own target, as the ward's page does", async () => {
+    // 30 very satisfied, 2 satisfied, 8 unsatisfied: 80 % is met, 95 % plainly missed.
+    await store.db.insert(schema.units).values({ id: 'tay-ho', name: 'Phường Tây Hồ', province: 'Hà Nội' });
+    await saveOfficer(store.db, { unitId: 'tay-ho', officerId: 'cb-mai', name: 'Đỗ Thị Mai', actor: 'test' });
+    await store.db.insert(schema.hourlyRollups).values({
+      unitId: 'tay-ho',
+      counterId: 'q01',
+      officerId: 'cb-mai',
+      hour: new Date('2026-11-12T02:00:00Z'),
+      ratings: 40,
+      verySatisfied: 30,
+      satisfied: 2,
+      unsatisfied: 8,
+      levels: { 'keypad3:3': 30, 'keypad3:2': 2, 'keypad3:1': 8 },
+    });
+    const stateOf = async () => {
+      const body = await (await ok('city', '/units/tay-ho/report')).text();
+      const row = body.split('data-officer="cb-mai"')[1]!.split('</tr>')[0]!;
+      const key = body.split('data-testid="key-figures"')[1]!.split('</table>')[0]!;
+      const state = (html: string) => /data-figure="satisfied-share" data-state="(\w+)"/.exec(html)?.[1];
+      return { officer: state(row), key: state(key) };
+    };
+    const before = await stateOf();
+    expect(before.officer).not.toBe('bad');
+    const settings = await getUnitSettings(store.db, 'tay-ho');
+    await setUnitSettings(store.db, {
+      unitId: 'tay-ho',
+      settings: { ...settings, targets: { ...settings.targets, satisfiedShare: 0.95 } },
+      actor: 'test',
+    });
+    expect(await stateOf()).toEqual({ officer: 'bad', key: 'bad' });
   });
 });

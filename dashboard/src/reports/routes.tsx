@@ -89,7 +89,16 @@ export function reportRoutes(deps: ReportRoutesDeps) {
     const { lang, t } = view(c);
     const search = periodSearch(data.period);
     const title = `${t('reportTitle')} — ${data.unitName ?? t('reportCity')} — ${periodLabel(data.period, lang)}`;
-    const body = <MonthlyReport lang={lang} t={t} data={data} search={search} links={links} />;
+    const body = (
+      <MonthlyReport
+        lang={lang}
+        t={t}
+        data={data}
+        search={search}
+        links={links}
+        nonce={c.get('secureHeadersNonce')}
+      />
+    );
     return layout({ lang, t, title, body, staff: pdf ? null : c.get('staff'), periodSearch: search });
   };
 

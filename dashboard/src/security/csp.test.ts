@@ -23,6 +23,10 @@ const PAGES = [
   '/units/trung-van/comments',
   '/units/nowhere',
   '/units/trung-van?period=bogus',
+  '/report?period=month&date=2026-11-01',
+  '/units/trung-van/report?period=month&date=2026-11-01',
+  '/officers/cb-lan/ratings',
+  '/units/trung-van/counters/q01',
 ];
 
 describe.each(STORE_BACKENDS)('Content-Security-Policy on %s', (backend) => {
