@@ -683,6 +683,11 @@ const MESSAGES = {
     vi: 'Máy chủ chưa cài trình duyệt Chromium nên chưa tạo được tệp PDF. Hãy mở trang báo cáo và dùng chức năng In của trình duyệt, hoặc đề nghị quản trị viên cài gói chromium.',
     en: 'Chromium is not installed on the server, so no PDF can be made. Open the report page and print it from your browser, or ask the administrator to install the chromium package.',
   },
+  exportBusyTitle: { vi: 'Máy chủ đang bận xuất tệp', en: 'The server is busy writing downloads' },
+  exportBusyText: {
+    vi: 'Đang có nhiều tệp được xuất cùng lúc. Vui lòng thử lại sau khoảng {seconds} giây.',
+    en: 'Several downloads are being written at once. Please try again in about {seconds} seconds.',
+  },
   pdfBusyTitle: { vi: 'Máy chủ đang bận tạo PDF', en: 'The server is busy making PDFs' },
   pdfBusyText: {
     vi: 'Đang có nhiều tệp PDF chờ tạo. Vui lòng thử lại sau {seconds} giây.',

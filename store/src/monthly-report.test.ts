@@ -1,6 +1,7 @@
 import { newEventId } from '@onestop/protocol';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ratingsPage } from './monthly-report.js';
+import { type RatingCursor, ratingsPage } from './monthly-report.js';
 import { ratings, units } from './schema.js';
 import { openTestStore, STORE_BACKENDS, type TestStore } from './testing.js';
 
@@ -71,6 +72,10 @@ describe.each(STORE_BACKENDS)('raw ratings read page by page on %s', (backend) =
         at: period.to,
       },
     ]);
+    // Stored instants carry microseconds (PostgreSQL keeps them, a JS Date does not): a cursor
+    // rounded to the millisecond would read these again.
+    await store.db.execute(sql`update ratings set at = at + interval '321 microseconds' where unit_id = 'tv'
+      and at is not null and at >= ${T0.toISOString()}::timestamptz and at < ${period.to.toISOString()}::timestamptz`);
   });
   afterAll(async () => {
     await store?.close();
@@ -83,13 +88,13 @@ describe.each(STORE_BACKENDS)('raw ratings read page by page on %s', (backend) =
       .map((r) => r.id);
     for (const limit of [1, 2, 3, 7, 100]) {
       const seen: string[] = [];
-      let after: { at: Date; eventId: string } | null = null;
+      let after: RatingCursor | null = null;
       for (let guard = 0; guard < 20; guard++) {
         const page = await ratingsPage(store.db, { unitId: 'tv', period, after, limit });
         seen.push(...page.map((r) => r.eventId));
         const last = page.at(-1);
         if (page.length < limit || !last?.at) break;
-        after = { at: last.at, eventId: last.eventId };
+        after = last.cursor;
       }
       expect(seen, `limit ${limit}`).toEqual(expected);
     }

@@ -102,11 +102,17 @@ export interface ExportedRating extends RatingRow {
   reasons: string[];
   /** The counter device's satisfaction estimate (0–1) for the rating's visit; null: none. */
   cameraEstimate: number | null;
+  /** Where this rating stands in the export's order: pass the last one's to read on. */
+  cursor: RatingCursor;
 }
 
-/** Where the previous page ended: the export reads on from there (keyset, never an offset). */
+/**
+ * Where the previous page ended: the export reads on from there (keyset, never an offset). `at`
+ * is the stored instant as text to the microsecond: a JS `Date` keeps milliseconds only, and a
+ * cursor rounded down would read again every rating of the same millisecond.
+ */
 export interface RatingCursor {
-  at: Date;
+  at: string;
   eventId: string;
 }
 
@@ -119,12 +125,13 @@ export async function ratingsPage(
   q: { unitId: string; period: Period; after: RatingCursor | null; limit: number },
 ): Promise<ExportedRating[]> {
   const after = q.after
-    ? or(gt(ratings.at, q.after.at), and(eq(ratings.at, q.after.at), gt(ratings.eventId, q.after.eventId)))
+    ? sql`(${ratings.at}, ${ratings.eventId}) > (${q.after.at}::timestamptz, ${q.after.eventId})`
     : undefined;
   return db
     .select({
       ...ratingColumns,
       reasons: ratings.reasons,
+      cursorAt: sql<string>`to_char(${ratings.at} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
       cameraEstimate: sql<
         number | null
       >`(select ${expressionSummaries.satisfactionIndex} from ${expressionSummaries}
@@ -136,5 +143,10 @@ export async function ratingsPage(
       and(eq(ratings.unitId, q.unitId), gte(ratings.at, q.period.from), lt(ratings.at, q.period.to), after),
     )
     .orderBy(asc(ratings.at), asc(ratings.eventId))
-    .limit(q.limit) as Promise<ExportedRating[]>;
+    .limit(q.limit)
+    .then((rows) =>
+      rows.map(
+        ({ cursorAt, ...r }) => ({ ...r, cursor: { at: cursorAt, eventId: r.eventId } }) as ExportedRating,
+      ),
+    );
 }

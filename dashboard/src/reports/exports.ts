@@ -1,4 +1,4 @@
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { countAt, OFFICIAL_LEVEL_NAMES, OFFICIAL_LEVELS, type ReportPeriod } from '@onestop/evaluation';
 import { type Database, type RatingCursor, ratingsPage, type UnitComparison } from '@onestop/store';
 import ExcelJS from 'exceljs';
@@ -73,7 +73,7 @@ export function rawRatingsSheet(
       }
       const last = page.at(-1);
       if (page.length < EXPORT_PAGE || !last?.at) return;
-      after = { at: last.at, eventId: last.eventId };
+      after = last.cursor;
     }
   }
   return { header, rows: rows() };
@@ -119,10 +119,14 @@ export function unitTableSheet(
   return { header, rows: rows() };
 }
 
-/** CSV as a byte stream: BOM and header, then each row as it is read (`csvLine` defuses formulas). */
-export function csvStream(sheet: Sheet): ReadableStream<Uint8Array> {
+/**
+ * CSV as a byte stream: BOM and header, then each row as it is read (`csvLine` defuses formulas).
+ * Rows are read only as fast as the client takes them (pull); `done` runs once, however it ends.
+ */
+export function csvStream(sheet: Sheet, done: () => void = () => {}): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const iterator = sheet.rows[Symbol.asyncIterator]();
+  const finish = once(done);
   let started = false;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -131,38 +135,102 @@ export function csvStream(sheet: Sheet): ReadableStream<Uint8Array> {
         controller.enqueue(encoder.encode(CSV_BOM + csvLine(sheet.header)));
         return;
       }
-      const next = await iterator.next();
-      if (next.done) controller.close();
-      else controller.enqueue(encoder.encode(csvLine(next.value)));
+      try {
+        const next = await iterator.next();
+        if (next.done) {
+          finish();
+          controller.close();
+        } else controller.enqueue(encoder.encode(csvLine(next.value)));
+      } catch (e) {
+        finish();
+        throw e;
+      }
     },
     async cancel() {
+      finish();
       await iterator.return?.();
     },
   });
 }
 
+/** Until the stream takes more, or is gone. */
+function drained(out: PassThrough): Promise<void> {
+  return new Promise((resolve) => {
+    const go = () => {
+      out.off('drain', go);
+      out.off('close', go);
+      resolve();
+    };
+    out.on('drain', go);
+    out.on('close', go);
+  });
+}
+
+function once(f: () => void): () => void {
+  let called = false;
+  return () => {
+    if (called) return;
+    called = true;
+    f();
+  };
+}
+
+/** Excel refuses a sheet named with any of `[]:*?/\` or longer than 31 characters. */
+export function sheetNameOf(label: string): string {
+  return (
+    label
+      .replace(/[[\]:*?/\\]/g, ' ')
+      .trim()
+      .slice(0, 31) || 'Sheet1'
+  );
+}
+
 /**
  * XLSX through exceljs's streaming writer: each row is committed (written to the zip) as it is
  * read. Cells are written as text and numbers, never as formulas, so a value starting with `=`
- * stays text in Excel without the CSV's defusing quote.
+ * stays text in Excel without the CSV's defusing quote. Rows are read no faster than the client
+ * takes the bytes (the writer waits for `drain`), and reading stops when the client goes away:
+ * an abandoned download of a year costs nothing more. `done` runs once, however it ends.
  */
-export function xlsxStream(sheet: Sheet, sheetName: string): ReadableStream<Uint8Array> {
+export function xlsxStream(
+  sheet: Sheet,
+  sheetName: string,
+  done: () => void = () => {},
+): ReadableStream<Uint8Array> {
   const out = new PassThrough();
+  out.once('close', once(done));
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     stream: out,
     useStyles: true,
     useSharedStrings: false,
   });
-  const worksheet = workbook.addWorksheet(sheetName.slice(0, 31), {
+  const worksheet = workbook.addWorksheet(sheetNameOf(sheetName), {
     views: [{ state: 'frozen', ySplit: 1 }],
   });
   void (async () => {
     const head = worksheet.addRow(sheet.header);
     head.font = { bold: true };
     head.commit();
-    for await (const row of sheet.rows) worksheet.addRow(row).commit();
+    for await (const row of sheet.rows) {
+      if (out.destroyed) return; // the client left: `for await` ends the reading too
+      worksheet.addRow(row).commit();
+      if (out.writableNeedDrain) await drained(out);
+    }
     worksheet.commit();
     await workbook.commit();
   })().catch((e: unknown) => out.destroy(e instanceof Error ? e : new Error(String(e))));
-  return Readable.toWeb(out) as ReadableStream<Uint8Array>;
+  // Pulled chunk by chunk; leaving the download destroys `out`, which stops the writer above.
+  // (Node 20's `Readable.toWeb` still pushes into a cancelled stream and throws, and
+  // `ReadableStream.from` does not end a stream cancelled before its first read.)
+  const chunks = out[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await chunks.next();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value as Uint8Array);
+    },
+    cancel() {
+      out.destroy();
+    },
+  });
 }

@@ -193,6 +193,7 @@ describe.each(STORE_BACKENDS)('monthly report and exports on %s', (backend) => {
     for (const route of WARD_ROUTES)
       for (const unit of ['trung-van', 'kim-anh']) {
         const res = await get(who, `/units/${unit}/${route}`);
+        await res.body?.cancel(); // a download holds one of the few export slots until it ends
         const mayOpen =
           who === 'city' ||
           (who === 'tv-leader' && unit === 'trung-van') ||
@@ -203,6 +204,7 @@ describe.each(STORE_BACKENDS)('monthly report and exports on %s', (backend) => {
       }
     for (const route of CITY_ROUTES) {
       const res = await get(who, route);
+      await res.body?.cancel();
       if (who === 'nobody') expect(res.status, route).toBe(303);
       else if (who === 'city') expect(allowed(res.status), `${route}: ${res.status}`).toBe(true);
       else expect(res.status, `${who} ${route}`).toBe(403);
@@ -378,5 +380,21 @@ describe.each(STORE_BACKENDS)('monthly report and exports on %s', (backend) => {
       actor: 'test',
     });
     expect(await stateOf()).toEqual({ officer: 'bad', key: 'bad' });
+  });
+
+  it('writes two downloads at a time; a third is told to come back, in words', async () => {
+    const open1 = await ok('city', '/units/trung-van/ratings.csv');
+    const open2 = await ok('city', '/units.xlsx');
+    // Neither body is read yet: both downloads are still being written.
+    const refused = await get('city', '/units/trung-van/ratings.xlsx', 'en');
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('15');
+    expect(await refused.json()).toMatchObject({ error: 'busy' });
+    const page = await get('city', '/units/trung-van/report.pdf', 'en');
+    expect(page.status).toBe(503); // no Chromium here; not a download slot
+    await open1.body!.cancel();
+    await open2.arrayBuffer();
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await get('city', '/units/trung-van/ratings.csv')).status).toBe(200);
   });
 });

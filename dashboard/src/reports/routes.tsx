@@ -46,13 +46,22 @@ function attachment(stem: string, label: string, p: ReportPeriod, ext: string): 
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
+/**
+ * Downloads being written at once. A year of a large ward is tens of thousands of rows read in
+ * pages: a few at a time keep the database free for the pages everyone else is opening.
+ */
+const MAX_EXPORTS = 2;
+/** When a refused download may try again: about how long a year of a ward takes to write. */
+const EXPORT_RETRY_MS = 15_000;
+
 function download(
   c: Context,
   sheet: Sheet,
   kind: 'csv' | 'xlsx',
   name: { stem: string; label: string; period: ReportPeriod },
+  done: () => void,
 ) {
-  const body = kind === 'csv' ? csvStream(sheet) : xlsxStream(sheet, name.label);
+  const body = kind === 'csv' ? csvStream(sheet, done) : xlsxStream(sheet, name.label, done);
   return c.body(body, 200, {
     'content-type': kind === 'csv' ? 'text/csv; charset=utf-8' : XLSX,
     'content-disposition': attachment(name.stem, name.label, name.period, kind),
@@ -70,6 +79,27 @@ export function reportRoutes(deps: ReportRoutesDeps) {
   const leaders = requireRole('city', 'ward');
   const city = requireRole('city');
   const periodQuery = query(ReportQuerySchema);
+
+  let exporting = 0;
+  /** A slot for one download, released when its stream ends; null when all are taken. */
+  const exportSlot = (): (() => void) | null => {
+    if (exporting >= MAX_EXPORTS) return null;
+    exporting++;
+    let held = true;
+    return () => {
+      if (held) exporting--;
+      held = false;
+    };
+  };
+  const busy = (c: Context<DashboardEnv>) => {
+    const t = translator(c.get('lang'));
+    return serviceUnavailable(c, {
+      title: 'exportBusyTitle',
+      text: fill(t('exportBusyText'), { seconds: EXPORT_RETRY_MS / 1000 }),
+      json: { error: 'busy', reason: 'too many downloads are being written; try again shortly' },
+      retryAfterMs: EXPORT_RETRY_MS,
+    });
+  };
 
   const periodOf = (c: Context<DashboardEnv>, asked: z.output<typeof ReportQuery>) =>
     reportPeriod(asked, c.req.query(), deps.now());
@@ -159,10 +189,12 @@ export function reportRoutes(deps: ReportRoutesDeps) {
 
   for (const kind of ['csv', 'xlsx'] as const)
     app.get(`/units/:unitId/ratings.${kind}`, leaders, unitScope(deps.db), periodQuery, (c) => {
+      const slot = exportSlot();
+      if (!slot) return busy(c);
       const unit = c.get('unit');
       const period = periodOf(c, c.req.valid('query'));
       const sheet = rawRatingsSheet(deps.db, view(c), unit.id, period);
-      return download(c, sheet, kind, { stem: `ratings_${unit.id}`, label: unit.name, period });
+      return download(c, sheet, kind, { stem: `ratings_${unit.id}`, label: unit.name, period }, slot);
     });
 
   app.get('/report', city, periodQuery, async (c) => {
@@ -187,14 +219,16 @@ export function reportRoutes(deps: ReportRoutesDeps) {
 
   for (const kind of ['csv', 'xlsx'] as const)
     app.get(`/units.${kind}`, city, periodQuery, async (c) => {
+      const slot = exportSlot();
+      if (!slot) return busy(c);
       const period = periodOf(c, c.req.valid('query'));
-      const units = await compareUnits(deps.db, storeSpan(period));
-      const { t } = view(c);
-      return download(c, unitTableSheet(view(c), units, period), kind, {
-        stem: 'units',
-        label: t('reportCity'),
-        period,
+      const units = await compareUnits(deps.db, storeSpan(period)).catch((e: unknown) => {
+        slot();
+        throw e;
       });
+      const { t } = view(c);
+      const name = { stem: 'units', label: t('reportCity'), period };
+      return download(c, unitTableSheet(view(c), units, period), kind, name, slot);
     });
 
   return app;
