@@ -117,6 +117,31 @@ describe.each(STORE_BACKENDS)('onestop seed on %s', (backend) => {
   });
 });
 
+describe('an interrupted seed', () => {
+  it('leaves the database as it found it: empty, every index in place, ready to run again', async () => {
+    const s = await openStore({ kind: 'pglite', dataDir: null });
+    try {
+      const indexes = () =>
+        rows<{ n: string }>(
+          s.db,
+          sql`select indexname as n from pg_indexes where schemaname = current_schema() order by 1`,
+        );
+      const before = await indexes();
+      const small = { ...OPTIONS, units: 3, counters: 6, ratings: 600, days: 10 };
+      // Interrupted in the middle of the bulk load, after the indexes were dropped.
+      const stop = (step: string) => {
+        if (step === 'units') throw new Error('interrupted');
+      };
+      await expect(seedCity(s.db, small, stop)).rejects.toThrow('interrupted');
+      expect(await indexes()).toEqual(before);
+      expect(await rows<{ n: number }>(s.db, sql`select count(*)::int as n from units`)).toEqual([{ n: 0 }]);
+      expect((await seedCity(s.db, small)).units).toBe(3);
+    } finally {
+      await s.close();
+    }
+  }, 120_000);
+});
+
 describe('onestop seed is reproducible', () => {
   it('gives the same rows for the same seed, other rows for another', async () => {
     const digest = async (seed: number) => {

@@ -114,10 +114,20 @@ export async function seedCity(
     throw new StoreInputError('--units at most 999, --counters at most 99 per unit');
   if (!/^\d{4}-\d{2}-\d{2}$/.test(o.end))
     throw new StoreInputError(`--end: a date YYYY-MM-DD, got '${o.end}'`);
-  const [existing] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from units`));
-  if ((existing?.n ?? 0) > 0)
-    throw new StoreInputError('seed needs an empty database: this one already has units');
+  // One transaction: a seed interrupted (an error, Ctrl-C, a killed process) leaves the database
+  // as it found it, empty and with every index, so it can simply be run again.
+  const totals = await db.transaction(async (tx) => {
+    const [existing] = rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int as n from units`));
+    if ((existing?.n ?? 0) > 0)
+      throw new StoreInputError('seed needs an empty database: this one already has units');
+    return fill(tx, o, progress);
+  });
+  await db.execute(sql`analyze`);
+  progress('done', 'analysed');
+  return totals;
+}
 
+async function fill(db: Executor, o: SeedOptions, progress: SeedProgress): Promise<SeedTotals> {
   const rand = prng(o.seed);
   const started = Date.now();
   const step = (name: string, detail: string) =>
@@ -169,12 +179,10 @@ export async function seedCity(
     .slice(0, Math.min(SLIPPING_UNITS, Math.floor(o.units / 2)))
     .map((u) => u.id);
   const saturday = unitRows.filter(() => rand() < 0.35).map((u) => u.id);
-  await db.transaction(async (tx) => {
-    await bulkInsert(tx, units, unitRows);
-    await bulkInsert(tx, counters, counterRows);
-    await bulkInsert(tx, devices, deviceRows);
-    await bulkInsert(tx, officers, officerRows);
-  });
+  await bulkInsert(db, units, unitRows);
+  await bulkInsert(db, counters, counterRows);
+  await bulkInsert(db, devices, deviceRows);
+  await bulkInsert(db, officers, officerRows);
   step(
     'directory',
     `${unitRows.length} units, ${counterRows.length} counters and devices, ${officerRows.length} officers`,
@@ -201,11 +209,9 @@ export async function seedCity(
     ['ratings_unit_at_idx', 'visits_unit_started_idx', 'expr_unit_ended_idx'],
   );
   for (const [i, u] of unitRows.entries()) {
-    await db.transaction(async (tx) => {
-      await tx.execute(g.visitsAndRatings(u.id, perHour));
-      await tx.execute(g.comments(u.id));
-      await buildRollups(tx, u.id);
-    });
+    await db.execute(g.visitsAndRatings(u.id, perHour));
+    await db.execute(g.comments(u.id));
+    await buildRollups(db, u.id);
     if (i % 10 === 9 || i === unitRows.length - 1) {
       const [n] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from ratings`));
       step('units', `${i + 1}/${unitRows.length} units, ${n?.n ?? 0} ratings`);
@@ -224,8 +230,6 @@ export async function seedCity(
       (select count(*)::int from hourly_rollups) as rollups`),
   );
   if (!t) throw new Error('seed: no totals');
-  await db.execute(sql`analyze`);
-  step('done', 'analysed');
   return { units: unitRows.length, counters: counterRows.length, officers: officerRows.length, ...t };
 }
 
@@ -234,7 +238,7 @@ export async function seedCity(
  * from the definitions PostgreSQL recorded (`pg_indexes.indexdef`).
  */
 async function dropSecondaryIndexes(
-  db: Database,
+  db: Executor,
   tables: readonly string[],
   keep: readonly string[],
 ): Promise<() => Promise<void>> {
