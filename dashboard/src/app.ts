@@ -104,6 +104,12 @@ export function createDashboardApp(deps: DashboardDeps) {
   app.route('/comment', commentRoutes(deps.db, deps.commentLimits));
   app.route('/assets', assetRoutes());
   app.use(identify(deps.db));
+  // What a signed-in person is shown (names, ratings, citizens' contacts) stays out of shared
+  // and browser caches, unless the route said otherwise.
+  app.use(async (c, next) => {
+    await next();
+    if (c.get('staff') && !c.res.headers.has('cache-control')) c.header('cache-control', 'private, no-store');
+  });
   app.route(
     '/',
     authRoutes({

@@ -10,7 +10,8 @@ const PACKAGE = fileURLToPath(new URL('../..', import.meta.url));
 const BUILT = fileURLToPath(new URL('../../dist/assets/unit-live.js', import.meta.url));
 
 /** Just enough of a page for the live-update module: the live table body and the officers. */
-function fakePage(config: UnitLiveConfig) {
+function fakePage(config: UnitLiveConfig, signedOut = false) {
+  const reloads: number[] = [];
   const rows: string[] = [];
   const fetched: string[] = [];
   const opened: string[] = [];
@@ -51,13 +52,18 @@ function fakePage(config: UnitLiveConfig) {
       listeners.set(event, fn);
     }
   }
-  const fetch = async (url: string) => {
+  const fetch = async (url: string, init?: { redirect?: string }) => {
     fetched.push(url);
-    return { ok: true, text: async () => '<div id="officers">new</div>' };
+    // The browser's answer to a redirect not followed (`redirect: 'manual'`): the sign-in page.
+    if (signedOut && init?.redirect === 'manual') return { ok: false, type: 'opaqueredirect', status: 0 };
+    if (signedOut) return { ok: true, type: 'basic', text: async () => '<html>sign in</html>' };
+    return { ok: true, type: 'basic', text: async () => '<div id="officers">new</div>' };
   };
+  const location = { reload: () => reloads.push(Date.now()) };
   const CSS = { escape: (s: string) => s };
   return {
-    context: { document, EventSource, fetch, CSS, setTimeout },
+    context: { document, EventSource, fetch, CSS, setTimeout, location },
+    reloads,
     rows,
     fetched,
     opened,
@@ -92,6 +98,16 @@ async function exercise(script: string) {
 describe('unit live-update module', () => {
   it('adds each new rating once, keeps 50 rows and re-fetches the officers once per burst', async () => {
     await exercise((await unitLiveAsset()).script);
+  });
+
+  it('reloads the page when the session has ended, never pasting the sign-in page as the table', async () => {
+    const page = fakePage(CONFIG, true);
+    const script = (await unitLiveAsset()).script;
+    runInContext(script.replace(/^export\s*\{[^}]*\};?\s*$/m, ''), createContext(page.context));
+    page.listeners.get('rating')!({ data: '<tr data-event-id="e1"></tr>' });
+    await new Promise((r) => setTimeout(r, 700));
+    expect(page.officers.outerHTML).toBe('');
+    expect(page.reloads).toHaveLength(1);
   });
 
   it('is written to dist/assets by the build step, and the compiled server serves that file', {

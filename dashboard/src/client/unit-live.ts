@@ -21,7 +21,13 @@ function start(config: UnitLiveConfig, body: HTMLElement): void {
     if (pending) return;
     pending = setTimeout(async () => {
       pending = null;
-      const res = await fetch(config.officersUrl);
+      // A session that ended answers with a redirect to the sign-in page: never paste that page
+      // in place of the table; reload, which signs in and comes back here.
+      const res = await fetch(config.officersUrl, { redirect: 'manual' });
+      if (res.type === 'opaqueredirect') {
+        location.reload();
+        return;
+      }
       const table = document.getElementById('officers');
       if (res.ok && table) table.outerHTML = await res.text();
     }, REFRESH_DELAY_MS);

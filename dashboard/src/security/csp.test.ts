@@ -97,4 +97,13 @@ describe.each(STORE_BACKENDS)('Content-Security-Policy on %s', (backend) => {
       expect(outsideCharts, path).not.toMatch(/\sstyle="/);
     }
   });
+
+  it('keeps what a signed-in person sees out of caches; hashed assets stay cacheable', async () => {
+    for (const path of ['/', '/units/trung-van', '/units/trung-van/comments', '/api/units'])
+      expect((await get(path)).headers.get('cache-control'), path).toBe('private, no-store');
+    const page = await (await get('/units/trung-van')).text();
+    const asset = /src="(\/assets\/[^"]+)"/.exec(page)?.[1];
+    expect(asset).toBeTruthy();
+    expect((await get(asset!)).headers.get('cache-control')).toContain('immutable');
+  });
 });
