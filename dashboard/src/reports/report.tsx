@@ -1,6 +1,7 @@
 import { periodLabel, type ReportPeriod } from '@onestop/evaluation';
 import { reasonLabel } from '@onestop/protocol';
 import { COMMENT_STATUSES } from '@onestop/store';
+import { tryGetContext } from 'hono/context-storage';
 import { raw } from 'hono/html';
 import type { Lang, MessageKey, Translate } from '../i18n.js';
 import { CityTable } from '../pages/city.js';
@@ -200,7 +201,8 @@ export function MonthlyReport(props: ReportProps) {
     );
   return (
     <div class="report" data-testid="monthly-report">
-      <style>{raw(REPORT_PRINT_CSS)}</style>
+      {/* The page's CSP runs only styles with this response's nonce (none when printing to PDF). */}
+      <style nonce={tryGetContext()?.get('secureHeadersNonce')}>{raw(REPORT_PRINT_CSS)}</style>
       <table class="report-frame">
         <thead>
           <tr>
