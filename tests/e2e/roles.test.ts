@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, schema } from '@onestop/store';
@@ -75,7 +75,7 @@ async function addUser(data: string, args: string[]): Promise<Account> {
 
 async function workbook(path: string): Promise<ExcelJS.Worksheet> {
   const book = new ExcelJS.Workbook();
-  await book.xlsx.load(readFileSync(path));
+  await book.xlsx.readFile(path);
   const sheet = book.worksheets[0];
   if (!sheet) throw new Error(`${path}: no worksheet`);
   return sheet;
@@ -226,7 +226,7 @@ describe('each role in the browser, on the real CLI', () => {
   }
 
   it('city: compares wards, drills to a rating, exports XLSX and prints the report', async () => {
-    const { context, page, look, problems } = await signIn('city');
+    const { context, page, look } = await signIn('city');
     try {
       expect(new URL(page.url()).pathname).toBe('/');
       await look('city');
