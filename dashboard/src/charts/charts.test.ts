@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { translator } from '../i18n.js';
 import { heatmapChart } from './heatmap.js';
+import { presentationAttributes } from './svg.js';
 import { DAILY_TREND_MAX_DAYS, TREND_SERIES, trendChart, trendStarts, trendStep } from './trend.js';
 
 const t = translator('vi');
@@ -134,5 +135,25 @@ describe('hour × weekday chart', () => {
       }),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('chart SVG under the CSP', () => {
+  it('turns style attributes into presentation attributes, which the CSP does not block', () => {
+    expect(
+      presentationAttributes(
+        '<text text-anchor="end" style="font-size:12px;font-family:&quot;Noto Sans&quot;, sans-serif;">Th 2</text>',
+      ),
+    ).toBe(
+      '<text text-anchor="end" font-size="12px" font-family="&quot;Noto Sans&quot;, sans-serif">Th 2</text>',
+    );
+  });
+
+  it('leaves no style attribute in a drawn chart and keeps the label font size', () => {
+    const volume: HourWeekdayVolume[] = [{ weekday: 1, hour: 9, ratings: 12 }];
+    const svg = String(heatmapChart('vi', t, customPeriod('2025-09-01', '2025-09-30'), volume));
+    expect(svg).toContain('<text');
+    expect(svg).not.toMatch(/\sstyle="/);
+    expect(svg).toMatch(/<text[^>]* font-size="12px"/);
   });
 });

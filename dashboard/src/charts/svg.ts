@@ -31,6 +31,26 @@ export interface ChartSize {
 }
 
 /**
+ * ECharts writes label fonts as `style="font-size:12px;font-family:sans-serif;"`. The page's CSP
+ * has no `style-src-attr` exception, so the browser blocks those (a console error per label, and
+ * labels in the default font size). The same declarations as SVG presentation attributes are not
+ * styles to the CSP and draw the same.
+ */
+export function presentationAttributes(svg: string): string {
+  return svg.replace(/\sstyle="([^"]*)"/g, (_, declarations: string) =>
+    // A quoted font name arrives as `&quot;Noto Sans&quot;`: its `;` must not split a declaration.
+    declarations
+      .replaceAll('&quot;', '\u0000')
+      .split(';')
+      .map((d) => d.replaceAll('\u0000', '&quot;'))
+      .map((d) => /^\s*([a-z-]+)\s*:\s*(.+?)\s*$/.exec(d))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => ` ${m[1]}="${m[2]!.replaceAll('"', '&quot;')}"`)
+      .join(''),
+  );
+}
+
+/**
  * The SVG of one chart, labelled for screen readers: `role="img"` with `summary` as its name. The
  * fixed width and height go, the viewBox stays, so CSS scales it to the column (`svg.chart`) and
  * a 390 px phone never scrolls sideways. ECharts' hover styles go too: without a client script
@@ -50,9 +70,9 @@ export function renderChartSvg(option: ChartOption, size: ChartSize, summary: st
   } finally {
     chart.dispose();
   }
-  const body = svg
-    .replace(/^<svg width="\d+" height="\d+"/, '<svg')
-    .replace(/<style\s*>[\s\S]*?<\/style>/g, '');
+  const body = presentationAttributes(
+    svg.replace(/^<svg width="\d+" height="\d+"/, '<svg').replace(/<style\s*>[\s\S]*?<\/style>/g, ''),
+  );
   const label = html`${summary}`.toString();
   return raw(body.replace(/^<svg/, `<svg class="chart" role="img" aria-label="${label}"`));
 }

@@ -107,7 +107,7 @@ export function CounterLinks(p: {
   counterIds: readonly string[];
   search: string;
 }) {
-  if (p.counterIds.length === 0) return <></>;
+  if (p.counterIds.length === 0) return null;
   return (
     <p class="note" data-testid="counter-links">
       {p.t('counters')}:{' '}

@@ -52,7 +52,8 @@ th{background:#f2f4f8}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .good{color:var(--ok);font-weight:600}.too-few{color:#888}.too-few small{font-style:italic}td.num small{display:block;color:var(--muted);font-weight:400;white-space:nowrap}
 dl dt{font-weight:600;margin-top:.4rem}
 svg.bar{display:block;width:100%;height:1rem;min-width:8rem;border:1px solid var(--line)}
-header form.account{margin:0}.wide{width:100%}
+header form.account{margin:0}.wide{width:100%}.narrow{max-width:22rem}.big{font-size:1.1rem}button.big{padding:.5rem 1.4rem}
+.lead{font-size:1.3rem}.mono{font-family:monospace}.flush{margin:0}.choice{margin-right:1.5rem}.row{display:flex;gap:.5rem;flex-wrap:wrap}.roster-field{font-size:1rem;min-width:min(20rem,100%)}
 nav.period a{margin-right:.75rem}nav.period form{display:inline-flex;flex-wrap:wrap;gap:.5rem;margin:.25rem 0 0 .5rem}.note{color:var(--muted);font-size:.9rem}
 .badge{display:inline-block;min-width:1.4rem;padding:0 .4rem;margin-left:.3rem;border-radius:.7rem;background:#ffd43b;color:#111;font-weight:700;text-align:center}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}

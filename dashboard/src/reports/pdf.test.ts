@@ -52,6 +52,7 @@ describe.skipIf(!HAS_CHROMIUM)(
     });
 
     it('prints the ward report to an A4 PDF', async () => {
+      const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'].map((s) => process.listenerCount(s));
       const res = await app.request('/units/trung-van/report.pdf', {
         headers: { authorization: `Bearer ${token}` },
       });
@@ -62,6 +63,8 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(bytes.subarray(0, 4).toString('latin1')).toBe('%PDF');
       // A4 portrait is 595 × 842 points (Chromium writes 594.96 × 841.92).
       expect(bytes.toString('latin1')).toMatch(/MediaBox \[0 0 59[45](\.\d+)? 84[12](\.\d+)?\]/);
+      // The launched Chromium added no signal handler: Ctrl-C stays the server's to handle.
+      expect(['SIGINT', 'SIGTERM', 'SIGHUP'].map((s) => process.listenerCount(s))).toEqual(signals);
     });
 
     it('lets the printed page load nothing from the network', async () => {

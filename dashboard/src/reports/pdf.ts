@@ -103,7 +103,16 @@ export class PdfRenderer {
   private launch(): Promise<Browser> {
     if (!this.browser) {
       const launching = import('playwright-core').then(({ chromium }) =>
-        chromium.launch({ executablePath: this.executablePath, args: ARGS, headless: true }),
+        chromium.launch({
+          executablePath: this.executablePath,
+          args: ARGS,
+          headless: true,
+          // Playwright's own signal handlers exit the process with 130 on Ctrl-C, before
+          // `onestop serve` closes its database; the server closes this renderer itself.
+          handleSIGINT: false,
+          handleSIGTERM: false,
+          handleSIGHUP: false,
+        }),
       );
       this.browser = launching;
       launching.then(

@@ -252,6 +252,22 @@ describe.each(STORE_BACKENDS)('monthly report and exports on %s', (backend) => {
     expect(body).toContain('/units/trung-van/report.pdf?period=month&amp;date=2026-11-01');
   });
 
+  it("gives the report's print styles this response's CSP nonce, or the browser drops them", async () => {
+    for (const [who, path] of [
+      ['tv-leader', '/units/trung-van/report'],
+      ['city', '/report'],
+    ] as const) {
+      const res = await ok(who, path);
+      const nonce = /style-src 'self' 'nonce-([^']+)'/.exec(
+        res.headers.get('content-security-policy') ?? '',
+      )?.[1];
+      expect(nonce, path).toBeTruthy();
+      const styles = [...(await res.text()).matchAll(/<style\b[^>]*>/g)].map((m) => m[0]);
+      expect(styles.length, path).toBeGreaterThan(1);
+      for (const s of styles) expect(s, path).toContain(`nonce="${nonce}"`);
+    }
+  });
+
   it('reports the asked period and language, and the city with every ward', async () => {
     const october = await (
       await ok('tv-leader', '/units/trung-van/report?period=month&date=2026-10-05', 'en')

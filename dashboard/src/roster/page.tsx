@@ -22,7 +22,7 @@ const Field: FC<{ name: string; label: string; required?: boolean; maxLength: nu
         required={p.required}
         maxlength={p.maxLength}
         pattern={p.pattern}
-        style="font-size:1rem;min-width:20rem"
+        class="roster-field"
       />
     </label>
   </p>
@@ -58,7 +58,7 @@ export const RosterPage: FC<Props> = ({ t, unit, roster, notice }) => (
               <form
                 method="post"
                 action={`/units/${unit.id}/roster/${o.id}/retire`}
-                style="margin:0"
+                class="flush"
                 data-confirm={`${t('retireConfirm')} ${o.name}?`}
               >
                 <button type="submit">{t('retire')}</button>
