@@ -115,3 +115,6 @@ SELECT s.unit_id, s.counter_id, s.officer_id, s.day, s.hours, s.ratings, s.very_
   s.score_sum, s.unverified, s.filtered, coalesce(l.levels, '{}'::jsonb), s.visits, s.unrated_visits,
   s.expressions, s.expression_index_sum, s.expression_index_sq_sum
 FROM "sums" s LEFT JOIN "levels" l USING (unit_id, counter_id, officer_id, day);
+--> statement-breakpoint
+-- Plans over the filled table need its statistics before autovacuum gets to it.
+ANALYZE "daily_rollups";

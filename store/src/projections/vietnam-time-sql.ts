@@ -34,8 +34,3 @@ export function vietnamStartDateSql(at: SQLWrapper, step: 'day' | 'week'): SQL<s
 export function vietnamWeekdaySql(at: SQLWrapper): SQL<number> {
   return sql<number>`extract(isodow from ${inVietnamSql(at)})::int`;
 }
-
-/** The instant (timestamptz) at which a Vietnam calendar date (SQL `date`) begins: `startOfVietnamDate`. */
-export function vietnamMidnightSql(day: SQLWrapper): SQL {
-  return sql`(${day}::timestamp at time zone ${sql.raw(`'${VIETNAM_TIME_ZONE}'`)})`;
-}
