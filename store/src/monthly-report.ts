@@ -93,7 +93,7 @@ export async function uncountedInCity(
       unverified: sql<number>`coalesce(sum(${hourlyRollups.unverified}), 0)::int`,
       filtered: sql<number>`coalesce(sum(${hourlyRollups.filtered}), 0)::int`,
     })
-    .from(rollupsOver(period))
+    .from(rollupsOver(period, 'unit'))
     .where(and(gte(hourlyRollups.hour, period.from), lt(hourlyRollups.hour, period.to)));
   return { unverified: row?.unverified ?? 0, filtered: row?.filtered ?? 0 };
 }

@@ -276,7 +276,7 @@ export async function compareUnits(
       })
       .from(units)
       .leftJoin(
-        rollupsOver(period),
+        rollupsOver(period, 'unit'),
         and(
           eq(hourlyRollups.unitId, units.id),
           gte(hourlyRollups.hour, period.from),

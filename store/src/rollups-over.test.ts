@@ -25,6 +25,15 @@ const writeArb = fc.record({
 /** The figures a report sums, from a relation shaped like `hourly_rollups`. */
 async function sums(store: TestStore, from: Date, to: Date, daily: boolean) {
   const source = daily ? rollupsOver({ from, to }) : hourlyRollups;
+  const unitSource = daily ? rollupsOver({ from, to }, 'unit') : hourlyRollups;
+  const [unitRow] = await store.db
+    .select({
+      ratings: sql<number>`coalesce(sum(${hourlyRollups.ratings}), 0)::int`,
+      visits: sql<number>`coalesce(sum(${hourlyRollups.visits}), 0)::int`,
+      units: sql<number>`count(distinct ${hourlyRollups.unitId})::int`,
+    })
+    .from(unitSource)
+    .where(and(gte(hourlyRollups.hour, from), lt(hourlyRollups.hour, to)));
   const [row] = await store.db
     .select({
       ratings: sql<number>`coalesce(sum(${hourlyRollups.ratings}), 0)::int`,
@@ -34,7 +43,7 @@ async function sums(store: TestStore, from: Date, to: Date, daily: boolean) {
     })
     .from(source)
     .where(and(gte(hourlyRollups.hour, from), lt(hourlyRollups.hour, to)));
-  return row;
+  return { ...row, unit: unitRow };
 }
 
 describe('daily roll-ups', () => {

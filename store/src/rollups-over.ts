@@ -2,10 +2,23 @@ import { DAY_MS, startOfVietnamDay, vietnamDate } from '@onestop/protocol';
 import { type SQL, Subquery, sql } from 'drizzle-orm';
 import type { Period } from './reports.js';
 
-/** The roll-up columns both tables share, in the order `hourly_rollups` declares them. */
-const COLUMNS = sql.raw(`unit_id, counter_id, officer_id, ratings, very_satisfied, satisfied, unsatisfied,
-  score_sum, unverified, filtered, levels, visits, unrated_visits, expressions, expression_index_sum,
-  expression_index_sq_sum`);
+const SUMS = `ratings, very_satisfied, satisfied, unsatisfied, score_sum, unverified, filtered, visits,
+  unrated_visits, expressions, expression_index_sum, expression_index_sq_sum`;
+
+/**
+ * What a period's roll-ups are read at: `counter`, every column of `hourly_rollups` (per counter
+ * and officer, with levels); `unit`, only `unit_id` and the summed figures, the whole days from
+ * `unit_daily_rollups` (the city table, the city's or a unit's trend).
+ */
+export type RollupGrain = 'counter' | 'unit';
+
+const GRAINS: Record<RollupGrain, { columns: SQL; days: SQL }> = {
+  counter: {
+    columns: sql.raw(`unit_id, counter_id, officer_id, levels, ${SUMS}`),
+    days: sql.raw('daily_rollups'),
+  },
+  unit: { columns: sql.raw(`unit_id, ${SUMS}`), days: sql.raw('unit_daily_rollups') },
+};
 
 /**
  * The roll-ups of a period as a relation shaped and named like `hourly_rollups` (use it in
@@ -15,15 +28,21 @@ const COLUMNS = sql.raw(`unit_id, counter_id, officer_id, ratings, very_satisfie
  * hold the same figures (a trigger keeps the days in step with the hours), so a report reads a
  * year as 365 rows per counter and officer instead of ~2,600 and gives the same sums.
  * Only for sums over the period: a figure per hour of the day (heat maps) needs `hourly_rollups`.
+ * At the `unit` grain, summed per unit and day (`unit_daily_rollups`, kept by a trigger on the
+ * days), only `unit_id`, `hour` and the summed columns exist.
  */
-export function rollupsOver(period: Period): Subquery<'hourly_rollups', Record<string, never>> {
+export function rollupsOver(
+  period: Period,
+  grain: RollupGrain = 'counter',
+): Subquery<'hourly_rollups', Record<string, never>> {
+  const { columns, days } = GRAINS[grain];
   const from = period.from.getTime();
   const to = period.to.getTime();
   const dayOfFrom = startOfVietnamDay(from);
   const firstWholeDay = dayOfFrom === from ? from : dayOfFrom + DAY_MS;
   const wholeDaysEnd = startOfVietnamDay(to);
   const hours = (a: number, b: number) =>
-    sql`select ${COLUMNS}, hour from hourly_rollups
+    sql`select ${columns}, hour from hourly_rollups
       where hour >= ${new Date(a).toISOString()}::timestamptz and hour < ${new Date(b).toISOString()}::timestamptz`;
   // A subquery aliased as the table: drizzle renders `(…) "hourly_rollups"` and types the
   // callers' `hourlyRollups` columns as it would for the table itself.
@@ -36,7 +55,7 @@ export function rollupsOver(period: Period): Subquery<'hourly_rollups', Record<s
   // (protocol's VIETNAM_OFFSET_MS): a time zone conversion per row cost more than the sum.
   const midnight = sql`${new Date(firstWholeDay).toISOString()}::timestamptz
     + (day - ${vietnamDate(firstWholeDay)}::date) * interval '1 day'`;
-  parts.push(sql`select ${COLUMNS}, ${midnight} as hour from daily_rollups
+  parts.push(sql`select ${columns}, ${midnight} as hour from ${days}
     where day >= ${vietnamDate(firstWholeDay)}::date and day < ${vietnamDate(wholeDaysEnd)}::date`);
   if (wholeDaysEnd < to) parts.push(hours(wholeDaysEnd, to));
   return named(sql.join(parts, sql` union all `));

@@ -447,6 +447,34 @@ export const dailyRollups = pgTable(
 );
 
 /**
+ * `daily_rollups` summed per unit (no counter, officer or levels): the city table over a year reads
+ * 126 × 365 rows instead of every counter's and officer's days. Written only by a trigger on
+ * `daily_rollups` (migration 0020, `unit_daily_rollups_apply`), in the same statement.
+ */
+export const unitDailyRollups = pgTable(
+  'unit_daily_rollups',
+  {
+    unitId: text('unit_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    /** How many daily rows this sums; the row is deleted when it falls to 0 (as `daily_rollups.hours`). */
+    days: integer('days').notNull().default(0),
+    ratings: integer('ratings').notNull().default(0),
+    verySatisfied: integer('very_satisfied').notNull().default(0),
+    satisfied: integer('satisfied').notNull().default(0),
+    unsatisfied: integer('unsatisfied').notNull().default(0),
+    scoreSum: integer('score_sum').notNull().default(0),
+    unverified: integer('unverified').notNull().default(0),
+    filtered: integer('filtered').notNull().default(0),
+    visits: integer('visits').notNull().default(0),
+    unratedVisits: integer('unrated_visits').notNull().default(0),
+    expressions: integer('expressions').notNull().default(0),
+    expressionIndexSum: doublePrecision('expression_index_sum').notNull().default(0),
+    expressionIndexSqSum: doublePrecision('expression_index_sq_sum').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.unitId, t.day] }), index('unit_daily_rollups_day_idx').on(t.day)],
+);
+
+/**
  * People who sign in to the dashboard. `role` decides what they see: `city` compares every ward,
  * `ward` sees only its own unit (`unit_id`), `technician` provisions and watches devices, and
  * `officer` sees only their own record (`officer_id`).

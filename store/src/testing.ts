@@ -90,7 +90,7 @@ const SUMMED_FLOATS = ['expression_index_sum', 'expression_index_sq_sum'] as con
  * Every (unit, counter, officer, Vietnam date) whose `daily_rollups` row differs from its
  * `hourly_rollups` rows summed (levels merged key by key, `hours` their count; a day row present
  * without hours or missing with hours shows too), other figures of an absent row counting as zeros: empty
- * when the days are in step with the hours. The date comes from protocol's time zone through
+ * when the days are in step with the hours, and `unit_daily_rollups` with the days. The date comes from protocol's time zone through
  * `inVietnamSql`, not from the migration's text, so a trigger on another zone would show here.
  */
 export async function dailyRollupDrift(db: Executor): Promise<unknown[]> {
@@ -126,5 +126,20 @@ export async function dailyRollupDrift(db: Executor): Promise<unknown[]> {
       )}`)) as unknown as {
     rows: unknown[];
   };
-  return result.rows;
+  // One level up: each unit's day equals its daily rows summed (`days` their count).
+  const units = (await db.execute(sql`
+    with per_unit as (
+      select unit_id, day, count(*)::int as days, ${sql.raw([...SUMMED, ...SUMMED_FLOATS].map((c) => `sum(${c}) as ${c}`).join(', '))}
+      from daily_rollups group by 1, 2
+    )
+    select p.unit_id as p_unit, u.unit_id as u_unit, p.day as p_day, u.day as u_day,
+      row_to_json(p.*) as daily, row_to_json(u.*) as unit_daily
+    from per_unit p full join unit_daily_rollups u using (unit_id, day)
+    where row(p.days, ${sql.raw(zeroOr('p'))}) is distinct from row(u.days, ${sql.raw(zeroOr('u'))})
+      ${sql.raw(
+        SUMMED_FLOATS.map(
+          (c) => `or abs(coalesce(p.${c}, 0) - coalesce(u.${c}, 0)) > 1e-9 * (1 + abs(coalesce(p.${c}, 0)))`,
+        ).join(' '),
+      )}`)) as unknown as { rows: unknown[] };
+  return [...result.rows, ...units.rows];
 }

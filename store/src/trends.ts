@@ -60,7 +60,8 @@ export async function satisfactionTrend(
         unsatisfied: counted(hourlyRollups.unsatisfied),
       })
       // Whole days from the daily roll-ups: a day or week bucket is a sum of whole days.
-      .from(rollupsOver(q))
+      // Per unit and day when no counter or officer narrows the trend: fewer rows, same sums.
+      .from(rollupsOver(q, q.officerId === undefined && q.counterId === undefined ? 'unit' : 'counter'))
       .where(rollupsIn(q))
       .groupBy(sql`1`)
       .orderBy(sql`1`)
