@@ -49,6 +49,9 @@ export function rollupsOver(
   const named = (body: SQL) =>
     new Subquery<'hourly_rollups', Record<string, never>>(body, {}, 'hourly_rollups');
   if (firstWholeDay >= wholeDaysEnd) return named(hours(from, to));
+  // The last whole day itself, not the day after it: after 9999-12-31 there is no date to name
+  // (the last reportable date's period ends at its Vietnam midnight).
+  const lastWholeDay = vietnamDate(wholeDaysEnd - DAY_MS);
   const parts: SQL[] = [];
   if (from < firstWholeDay) parts.push(hours(from, firstWholeDay));
   // A day's midnight by arithmetic from the first day's, Vietnam keeping one offset all year
@@ -56,7 +59,7 @@ export function rollupsOver(
   const midnight = sql`${new Date(firstWholeDay).toISOString()}::timestamptz
     + (day - ${vietnamDate(firstWholeDay)}::date) * interval '1 day'`;
   parts.push(sql`select ${columns}, ${midnight} as hour from ${days}
-    where day >= ${vietnamDate(firstWholeDay)}::date and day < ${vietnamDate(wholeDaysEnd)}::date`);
+    where day >= ${vietnamDate(firstWholeDay)}::date and day <= ${lastWholeDay}::date`);
   if (wholeDaysEnd < to) parts.push(hours(wholeDaysEnd, to));
   return named(sql.join(parts, sql` union all `));
 }
