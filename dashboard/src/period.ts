@@ -146,8 +146,24 @@ export function storeSpan(p: ReportPeriod): { from: Date; to: Date } {
 }
 
 export function formatVietnamTime(d: Date): string {
-  return d.toLocaleString('vi-VN', { timeZone: VIETNAM_TIME_ZONE, hour12: false });
+  return VIETNAM_TIME_FORMAT.format(d);
 }
+
+/**
+ * One formatter for every call: `toLocaleString` with options builds a new `Intl.DateTimeFormat`
+ * each time (~0.12 ms), which was most of the devices page's time with 1,000 devices. The fields
+ * are `toLocaleString`'s defaults (date and time), so the text is the same.
+ */
+const VIETNAM_TIME_FORMAT = new Intl.DateTimeFormat('vi-VN', {
+  timeZone: VIETNAM_TIME_ZONE,
+  hour12: false,
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: 'numeric',
+  second: 'numeric',
+});
 
 /**
  * The JSON rows of a report, each with the `period` it covers and `previous`: the row with the same

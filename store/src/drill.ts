@@ -2,6 +2,7 @@ import type { OfficialCounts } from '@onestop/evaluation';
 import { type AnyColumn, and, desc, eq, gt, gte, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Executor } from './db.js';
 import { namedOfficerOfUnit, type Period, type RatingRow, ratingColumns } from './reports.js';
+import { rollupsOver } from './rollups-over.js';
 import { rosterOfficer } from './roster.js';
 import {
   comments,
@@ -189,7 +190,7 @@ export async function counterOfficers(
       satisfied: sum(hourlyRollups.satisfied),
       unsatisfied: sum(hourlyRollups.unsatisfied),
     })
-    .from(hourlyRollups)
+    .from(rollupsOver(q.period))
     .leftJoin(officers, rosterOfficer(hourlyRollups.officerId, hourlyRollups.unitId))
     .where(
       and(

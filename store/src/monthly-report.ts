@@ -2,6 +2,7 @@ import { and, asc, eq, gt, gte, lt, or, type SQL, sql } from 'drizzle-orm';
 import { COMMENT_KINDS, COMMENT_STATUSES, type CommentKind, type CommentStatus } from './comments.js';
 import type { Executor } from './db.js';
 import { namedOfficerOfUnit, type Period, type RatingRow, ratingColumns } from './reports.js';
+import { rollupsOver } from './rollups-over.js';
 import { comments, expressionSummaries, hourlyRollups, officers, ratings } from './schema.js';
 
 /**
@@ -92,7 +93,7 @@ export async function uncountedInCity(
       unverified: sql<number>`coalesce(sum(${hourlyRollups.unverified}), 0)::int`,
       filtered: sql<number>`coalesce(sum(${hourlyRollups.filtered}), 0)::int`,
     })
-    .from(hourlyRollups)
+    .from(rollupsOver(period, 'unit'))
     .where(and(gte(hourlyRollups.hour, period.from), lt(hourlyRollups.hour, period.to)));
   return { unverified: row?.unverified ?? 0, filtered: row?.filtered ?? 0 };
 }

@@ -16,6 +16,7 @@ import { countsForOfficer } from './counted.js';
 import type { Executor } from './db.js';
 import { dossierSatisfactionOf, noDossiers, type OverdueDossierSource } from './dossiers.js';
 import { vietnamHourOfDaySql } from './projections/vietnam-time-sql.js';
+import { rollupsOver } from './rollups-over.js';
 import { rosterOfficer } from './roster.js';
 import { devices, hourlyRollups, officers, presenceIntervals, ratings, units } from './schema.js';
 
@@ -192,7 +193,7 @@ export async function officerSummaries(
   const [rows, dossiers] = await Promise.all([
     db
       .select({ ...rollupSums, officerId: hourlyRollups.officerId, officerName: officers.name })
-      .from(hourlyRollups)
+      .from(rollupsOver(period))
       .leftJoin(officers, eq(officers.id, hourlyRollups.officerId))
       .where(inPeriod(unitId, period)),
     dossierSatisfactionOf(db, { unitId, by: 'officer' }, period, opts.overdue),
@@ -227,7 +228,7 @@ export async function counterSummaries(
 ): Promise<CounterSummary[]> {
   const rows = await db
     .select({ ...rollupSums, counterId: hourlyRollups.counterId })
-    .from(hourlyRollups)
+    .from(rollupsOver(period))
     .where(inPeriod(unitId, period));
   return [...sumBy(rows, (r) => r.counterId).values()]
     .map(({ first, sums }) => ({
@@ -275,7 +276,7 @@ export async function compareUnits(
       })
       .from(units)
       .leftJoin(
-        hourlyRollups,
+        rollupsOver(period, 'unit'),
         and(
           eq(hourlyRollups.unitId, units.id),
           gte(hourlyRollups.hour, period.from),

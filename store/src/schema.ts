@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
+  date,
   doublePrecision,
   index,
   integer,
@@ -402,6 +403,75 @@ export const hourlyRollups = pgTable(
     // Every unit's hours of a period (the city trend chart).
     index('hourly_rollups_hour_idx').on(t.hour),
   ],
+);
+
+/**
+ * `hourly_rollups` summed per Vietnam calendar date: a year is 365 rows per counter and officer
+ * instead of ~2,600, so reports over whole days read these. Never written by the application: a
+ * trigger on `hourly_rollups` (migration 0019, `daily_rollups_apply`) adds every change of an
+ * hourly row to its day in the same statement, so the two can never disagree.
+ */
+export const dailyRollups = pgTable(
+  'daily_rollups',
+  {
+    unitId: text('unit_id').notNull(),
+    counterId: text('counter_id').notNull(),
+    officerId: text('officer_id').notNull(),
+    /** The Vietnam calendar date of the hours summed (`vietnamDate`). */
+    day: date('day', { mode: 'string' }).notNull(),
+    /**
+     * How many hourly rows this day sums: the row is deleted when it falls to 0, so that a day has
+     * a row exactly when it has hours (trend buckets list the days with rows).
+     */
+    hours: integer('hours').notNull().default(0),
+    ratings: integer('ratings').notNull().default(0),
+    verySatisfied: integer('very_satisfied').notNull().default(0),
+    satisfied: integer('satisfied').notNull().default(0),
+    unsatisfied: integer('unsatisfied').notNull().default(0),
+    scoreSum: integer('score_sum').notNull().default(0),
+    unverified: integer('unverified').notNull().default(0),
+    filtered: integer('filtered').notNull().default(0),
+    levels: jsonb('levels').$type<Record<string, number>>().notNull().default({}),
+    visits: integer('visits').notNull().default(0),
+    unratedVisits: integer('unrated_visits').notNull().default(0),
+    expressions: integer('expressions').notNull().default(0),
+    expressionIndexSum: doublePrecision('expression_index_sum').notNull().default(0),
+    expressionIndexSqSum: doublePrecision('expression_index_sq_sum').notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.unitId, t.counterId, t.officerId, t.day] }),
+    index('daily_rollups_unit_day_idx').on(t.unitId, t.day),
+    index('daily_rollups_officer_day_idx').on(t.officerId, t.day),
+    index('daily_rollups_day_idx').on(t.day),
+  ],
+);
+
+/**
+ * `daily_rollups` summed per unit (no counter, officer or levels): the city table over a year reads
+ * 126 × 365 rows instead of every counter's and officer's days. Written only by a trigger on
+ * `daily_rollups` (migration 0020, `unit_daily_rollups_apply`), in the same statement.
+ */
+export const unitDailyRollups = pgTable(
+  'unit_daily_rollups',
+  {
+    unitId: text('unit_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    /** How many daily rows this sums; the row is deleted when it falls to 0 (as `daily_rollups.hours`). */
+    days: integer('days').notNull().default(0),
+    ratings: integer('ratings').notNull().default(0),
+    verySatisfied: integer('very_satisfied').notNull().default(0),
+    satisfied: integer('satisfied').notNull().default(0),
+    unsatisfied: integer('unsatisfied').notNull().default(0),
+    scoreSum: integer('score_sum').notNull().default(0),
+    unverified: integer('unverified').notNull().default(0),
+    filtered: integer('filtered').notNull().default(0),
+    visits: integer('visits').notNull().default(0),
+    unratedVisits: integer('unrated_visits').notNull().default(0),
+    expressions: integer('expressions').notNull().default(0),
+    expressionIndexSum: doublePrecision('expression_index_sum').notNull().default(0),
+    expressionIndexSqSum: doublePrecision('expression_index_sq_sum').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.unitId, t.day] }), index('unit_daily_rollups_day_idx').on(t.day)],
 );
 
 /**

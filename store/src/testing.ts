@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import pg from 'pg';
 import { type Executor, openStore, type Store } from './db.js';
+import { inVietnamSql } from './projections/vietnam-time-sql.js';
 import { deviceBoots, devices } from './schema.js';
 
 /**
@@ -68,4 +69,77 @@ export async function knownDevice(
     .insert(deviceBoots)
     .values({ deviceId, bootId: known.bootId, bootedAtMs: known.bootedAtMs, clockOffsetMs: 0 })
     .onConflictDoNothing();
+}
+
+const SUMMED = [
+  'ratings',
+  'very_satisfied',
+  'satisfied',
+  'unsatisfied',
+  'score_sum',
+  'unverified',
+  'filtered',
+  'visits',
+  'unrated_visits',
+  'expressions',
+] as const;
+/** Sums of doubles: adding and taking back a change may leave a rounding residue. */
+const SUMMED_FLOATS = ['expression_index_sum', 'expression_index_sq_sum'] as const;
+
+/**
+ * Every (unit, counter, officer, Vietnam date) whose `daily_rollups` row differs from its
+ * `hourly_rollups` rows summed (levels merged key by key, `hours` their count; a day row present
+ * without hours or missing with hours shows too), other figures of an absent row counting as zeros: empty
+ * when the days are in step with the hours, and `unit_daily_rollups` with the days. The date comes from protocol's time zone through
+ * `inVietnamSql`, not from the migration's text, so a trigger on another zone would show here.
+ */
+export async function dailyRollupDrift(db: Executor): Promise<unknown[]> {
+  const zeroOr = (side: string) => SUMMED.map((c) => `coalesce(${side}.${c}, 0)`).join(', ');
+  const result = (await db.execute(sql`
+    with per_level as (
+      select h.unit_id, h.counter_id, h.officer_id, ${inVietnamSql(sql`h.hour`)}::date as day, l.k, sum(l.v::int) as total
+      from hourly_rollups h cross join lateral jsonb_each_text(h.levels) as l(k, v)
+      group by 1, 2, 3, 4, 5
+    ),
+    levels as (
+      select unit_id, counter_id, officer_id, day, jsonb_object_agg(k, total) as levels
+      from per_level where total <> 0 group by 1, 2, 3, 4
+    ),
+    sums as (
+      select h.unit_id, h.counter_id, h.officer_id, ${inVietnamSql(sql`h.hour`)}::date as day, count(*)::int as hours,
+        ${sql.raw([...SUMMED, ...SUMMED_FLOATS].map((c) => `sum(h.${c}) as ${c}`).join(', '))}
+      from hourly_rollups h group by 1, 2, 3, 4
+    ),
+    hourly as (
+      select s.*, coalesce(l.levels, '{}'::jsonb) as levels
+      from sums s left join levels l using (unit_id, counter_id, officer_id, day)
+    )
+    select h.unit_id as h_unit, d.unit_id as d_unit, h.counter_id, h.officer_id, h.day as h_day, d.day as d_day,
+      row_to_json(h.*) as hourly, row_to_json(d.*) as daily
+    from hourly h full join daily_rollups d using (unit_id, counter_id, officer_id, day)
+    where row(h.hours, ${sql.raw(zeroOr('h'))}, coalesce(h.levels, '{}'::jsonb))
+      is distinct from row(d.hours, ${sql.raw(zeroOr('d'))}, coalesce(d.levels, '{}'::jsonb))
+      ${sql.raw(
+        SUMMED_FLOATS.map(
+          (c) => `or abs(coalesce(h.${c}, 0) - coalesce(d.${c}, 0)) > 1e-9 * (1 + abs(coalesce(h.${c}, 0)))`,
+        ).join(' '),
+      )}`)) as unknown as {
+    rows: unknown[];
+  };
+  // One level up: each unit's day equals its daily rows summed (`days` their count).
+  const units = (await db.execute(sql`
+    with per_unit as (
+      select unit_id, day, count(*)::int as days, ${sql.raw([...SUMMED, ...SUMMED_FLOATS].map((c) => `sum(${c}) as ${c}`).join(', '))}
+      from daily_rollups group by 1, 2
+    )
+    select p.unit_id as p_unit, u.unit_id as u_unit, p.day as p_day, u.day as u_day,
+      row_to_json(p.*) as daily, row_to_json(u.*) as unit_daily
+    from per_unit p full join unit_daily_rollups u using (unit_id, day)
+    where row(p.days, ${sql.raw(zeroOr('p'))}) is distinct from row(u.days, ${sql.raw(zeroOr('u'))})
+      ${sql.raw(
+        SUMMED_FLOATS.map(
+          (c) => `or abs(coalesce(p.${c}, 0) - coalesce(u.${c}, 0)) > 1e-9 * (1 + abs(coalesce(p.${c}, 0)))`,
+        ).join(' '),
+      )}`)) as unknown as { rows: unknown[] };
+  return [...result.rows, ...units.rows];
 }

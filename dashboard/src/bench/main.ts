@@ -4,7 +4,8 @@
  * Times every page and API route of BENCH_ROUTES over HTTP (the real server, `startDashboard`)
  * on a seeded city (`seedCity`), on embedded PGlite and on PostgreSQL side by side: warm-up, then
  * N runs per route, p50/p95/max in ms. Seeded databases are kept and reused (a PGlite folder under
- * .cache/, the PostgreSQL database `onestop_bench`), keyed by seed and scale. Figures are printed
+ * .cache/, the PostgreSQL database `onestop_bench_full` or `onestop_bench_small`), keyed by seed and
+ * scale: one database per scale so that CI's small run never wipes a full seed that took minutes. Figures are printed
  * and written, never asserted: a route answering other than 200 is what fails the run.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,6 +49,8 @@ const scale = args.small ? SMALL_SCALE : CITY_SCALE;
 const seedNumber = Number(args.seed);
 /** Also the database comment and marker file: a cache seeded otherwise is seeded again. */
 const key = `seed${seedNumber}-u${scale.units}-c${scale.counters}-r${scale.ratings}-d${scale.days}`;
+/** One PostgreSQL database per scale (see the header). */
+const database = `onestop_bench_${args.small ? 'small' : 'full'}`;
 const repo = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 /**
  * Per route about this long of timed runs, at least MIN_RUNS: a route taking seconds at full
@@ -81,25 +84,26 @@ async function seededStore(kind: 'pglite' | 'postgres'): Promise<{ store: Store;
   let cached: string | null = null;
   try {
     const r = await admin.query<{ d: string | null }>(
-      "select shobj_description(oid, 'pg_database') as d from pg_database where datname = 'onestop_bench'",
+      "select shobj_description(oid, 'pg_database') as d from pg_database where datname = $1",
+      [database],
     );
     const comment = r.rows[0]?.d ?? null;
     if (comment?.startsWith(`${key} end=`)) cached = comment.slice(`${key} end=`.length);
     else {
-      await admin.query('drop database if exists onestop_bench with (force)');
-      await admin.query('create database onestop_bench');
+      await admin.query(`drop database if exists ${database} with (force)`);
+      await admin.query(`create database ${database}`);
     }
   } finally {
     await admin.end();
   }
   const url = new URL(args.postgres);
-  url.pathname = '/onestop_bench';
+  url.pathname = `/${database}`;
   const store = await openStore({ kind: 'postgres', url: url.toString() });
   if (cached) return { store, end: cached };
   await seedInto(store, end, 'postgres');
   const c = new pg.Client({ connectionString: args.postgres });
   await c.connect();
-  await c.query(`comment on database onestop_bench is '${key} end=${end}'`).finally(() => c.end());
+  await c.query(`comment on database ${database} is '${key} end=${end}'`).finally(() => c.end());
   return { store, end };
 }
 

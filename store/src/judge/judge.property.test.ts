@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { IngestEvent } from '../ingest.js';
 import { hourlyRollups, officers, presenceIntervals, ratings } from '../schema.js';
-import { openTestStore, STORE_BACKENDS, type TestStore } from '../testing.js';
+import { dailyRollupDrift, openTestStore, STORE_BACKENDS, type TestStore } from '../testing.js';
 import { setUnitSettings } from './settings.js';
 import {
   BOOTED,
@@ -515,6 +515,9 @@ describe.each(STORE_BACKENDS)('judging random days on %s', (backend) => {
     const sortRows = <T extends { counterId: string; officerId: string; hour: number }>(xs: T[]) =>
       xs.sort((a, b) => order2(a).localeCompare(order2(b)));
     expect(sortRows(nonZero)).toEqual(sortRows(rollups(unitId, rawRatings, expected) as typeof nonZero));
+    // The daily roll-ups (kept by a trigger) equal the hourly ones summed per Vietnam date after
+    // every random delivery order, re-judgement and recomputation.
+    expect(await dailyRollupDrift(store.db)).toEqual([]);
   }
 
   it('stores every verdict, interval and roll-up as recomputed from the raw events', async () => {

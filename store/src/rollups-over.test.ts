@@ -1,0 +1,110 @@
+import { DAY_MS, HOUR_MS, VIETNAM_TIME_ZONE } from '@onestop/protocol';
+import { and, gte, lt, sql } from 'drizzle-orm';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rollupsOver } from './rollups-over.js';
+import { hourlyRollups } from './schema.js';
+import { dailyRollupDrift, openTestStore, type TestStore } from './testing.js';
+
+const DAY0 = Date.UTC(2026, 0, 5, -7); // Monday 5 January 2026, 00:00 in Hanoi
+const HOURS = 4 * 24;
+
+/** A write to one hourly row: an upsert adding counts and levels, or a delete. */
+const writeArb = fc.record({
+  counter: fc.constantFrom('c1', 'c2'),
+  officer: fc.constantFrom('', 'o1', 'o2'),
+  hour: fc.integer({ min: 0, max: HOURS - 1 }),
+  del: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
+  ratings: fc.integer({ min: 0, max: 5 }),
+  unsatisfied: fc.integer({ min: 0, max: 3 }),
+  visits: fc.integer({ min: 0, max: 4 }),
+  sample: fc.double({ min: -1, max: 1, noNaN: true }),
+  level: fc.constantFrom('3:1', '3:2', '4:4'),
+});
+
+/** The figures a report sums, from a relation shaped like `hourly_rollups`. */
+async function sums(store: TestStore, from: Date, to: Date, daily: boolean) {
+  const source = daily ? rollupsOver({ from, to }) : hourlyRollups;
+  const unitSource = daily ? rollupsOver({ from, to }, 'unit') : hourlyRollups;
+  const [unitRow] = await store.db
+    .select({
+      ratings: sql<number>`coalesce(sum(${hourlyRollups.ratings}), 0)::int`,
+      visits: sql<number>`coalesce(sum(${hourlyRollups.visits}), 0)::int`,
+      units: sql<number>`count(distinct ${hourlyRollups.unitId})::int`,
+    })
+    .from(unitSource)
+    .where(and(gte(hourlyRollups.hour, from), lt(hourlyRollups.hour, to)));
+  const [row] = await store.db
+    .select({
+      ratings: sql<number>`coalesce(sum(${hourlyRollups.ratings}), 0)::int`,
+      unsatisfied: sql<number>`coalesce(sum(${hourlyRollups.unsatisfied}), 0)::int`,
+      visits: sql<number>`coalesce(sum(${hourlyRollups.visits}), 0)::int`,
+      rows: sql<number>`count(distinct ${hourlyRollups.counterId} || ${hourlyRollups.officerId})::int`,
+    })
+    .from(source)
+    .where(and(gte(hourlyRollups.hour, from), lt(hourlyRollups.hour, to)));
+  return { ...row, unit: unitRow };
+}
+
+describe('daily roll-ups', () => {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await openTestStore('pglite');
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  it('dates hours by the time zone protocol defines', async () => {
+    const r = (await store.db.execute(
+      sql`select prosrc from pg_proc where proname = 'daily_rollups_add'`,
+    )) as unknown as { rows: Array<{ prosrc: string }> };
+    expect(r.rows[0]?.prosrc).toContain(`AT TIME ZONE '${VIETNAM_TIME_ZONE}'`);
+  });
+
+  it('stay equal to the hourly rows per Vietnam date, and periods sum alike from either', async () => {
+    let unit = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(writeArb, { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 0, max: HOURS }),
+        fc.integer({ min: 0, max: HOURS }),
+        async (writes, a, b) => {
+          unit++;
+          const unitId = `u${unit}`;
+          for (const w of writes) {
+            const hour = new Date(DAY0 + w.hour * HOUR_MS).toISOString();
+            if (w.del) {
+              await store.db.execute(
+                sql`delete from hourly_rollups where unit_id = ${unitId} and counter_id = ${w.counter}
+                  and officer_id = ${w.officer} and hour = ${hour}::timestamptz`,
+              );
+              continue;
+            }
+            // The merge of the ingest upsert (projections/rollup.ts) in miniature: add, or set.
+            await store.db.execute(sql`insert into hourly_rollups as h (unit_id, counter_id, officer_id, hour,
+                ratings, unsatisfied, visits, expressions, expression_index_sum, levels)
+              values (${unitId}, ${w.counter}, ${w.officer}, ${hour}::timestamptz, ${w.ratings}, ${w.unsatisfied},
+                ${w.visits}, 1, ${w.sample},
+                case when ${w.ratings}::int = 0 then '{}'::jsonb else jsonb_build_object(${w.level}::text, ${w.ratings}::int) end)
+              on conflict (unit_id, counter_id, officer_id, hour) do update set
+                ratings = excluded.ratings, unsatisfied = h.unsatisfied + excluded.unsatisfied,
+                visits = h.visits + excluded.visits, expressions = h.expressions + 1,
+                expression_index_sum = h.expression_index_sum + excluded.expression_index_sum,
+                levels = case when excluded.ratings = 0 then '{}'::jsonb else excluded.levels end`);
+          }
+          expect(await dailyRollupDrift(store.db)).toEqual([]);
+          // Any period, whole days or not, sums the same from rollupsOver as from the hours.
+          const from = new Date(DAY0 + Math.min(a, b) * HOUR_MS);
+          const to = new Date(DAY0 + Math.max(a, b) * HOUR_MS);
+          expect(await sums(store, from, to, true)).toEqual(await sums(store, from, to, false));
+          const wholeDays = { from: new Date(DAY0 + DAY_MS), to: new Date(DAY0 + 3 * DAY_MS) };
+          expect(await sums(store, wholeDays.from, wholeDays.to, true)).toEqual(
+            await sums(store, wholeDays.from, wholeDays.to, false),
+          );
+        },
+      ),
+      { numRuns: 40 },
+    );
+  }, 120_000);
+});
