@@ -1,4 +1,4 @@
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { countAt, OFFICIAL_LEVEL_NAMES, OFFICIAL_LEVELS, type ReportPeriod } from '@onestop/evaluation';
 import { type Database, type RatingCursor, ratingsPage, type UnitComparison } from '@onestop/store';
 import ExcelJS from 'exceljs';
@@ -160,9 +160,27 @@ export function xlsxStream(sheet: Sheet, sheetName: string): ReadableStream<Uint
     const head = worksheet.addRow(sheet.header);
     head.font = { bold: true };
     head.commit();
-    for await (const row of sheet.rows) worksheet.addRow(row).commit();
+    for await (const row of sheet.rows) {
+      // The client went away: stop reading ratings for nobody.
+      if (out.destroyed) return;
+      worksheet.addRow(row).commit();
+    }
     worksheet.commit();
     await workbook.commit();
   })().catch((e: unknown) => out.destroy(e instanceof Error ? e : new Error(String(e))));
-  return Readable.toWeb(out) as ReadableStream<Uint8Array>;
+  // Pulled chunk by chunk rather than `Readable.toWeb`: on Node 20 its adapter still pushes
+  // buffered data after a client cancels, an uncaught "Controller is already closed" that would
+  // take the whole dashboard down with one aborted download.
+  const chunks = out[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await chunks.next();
+      if (next.done) controller.close();
+      else controller.enqueue(new Uint8Array(next.value));
+    },
+    async cancel() {
+      // Ends the iteration and destroys `out`, which the writer above sees.
+      await chunks.return?.();
+    },
+  });
 }
