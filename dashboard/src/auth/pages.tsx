@@ -1,9 +1,6 @@
 import type { FC } from 'hono/jsx';
 import type { Translate } from '../i18n.js';
 
-const FIELD = 'width:100%;font-size:1.1rem';
-const BUTTON = 'font-size:1.1rem;padding:.5rem 1.4rem';
-
 /** Sign-in with a password; `next` brings the person back to the page they asked for. */
 export const LoginPage: FC<{ t: Translate; message?: string | undefined; next?: string | undefined }> = ({
   t,
@@ -17,24 +14,24 @@ export const LoginPage: FC<{ t: Translate; message?: string | undefined; next?: 
         {message}
       </p>
     )}
-    <form method="post" action="/login" style="max-width:22rem">
+    <form method="post" action="/login" class="narrow">
       {next && <input type="hidden" name="next" value={next} />}
       <p>
         <label>
           {t('username')}
           <br />
-          <input name="username" autocomplete="username" required style={FIELD} />
+          <input name="username" autocomplete="username" required class="big wide" />
         </label>
       </p>
       <p>
         <label>
           {t('password')}
           <br />
-          <input name="password" type="password" autocomplete="current-password" required style={FIELD} />
+          <input name="password" type="password" autocomplete="current-password" required class="big wide" />
         </label>
       </p>
       <p>
-        <button type="submit" style={BUTTON}>
+        <button type="submit" class="big">
           {t('signIn')}
         </button>
       </p>
@@ -49,7 +46,7 @@ export const LinkPage: FC<{ t: Translate; token: string }> = ({ t, token }) => (
     <form method="post" action="/login/link">
       <input type="hidden" name="token" value={token} />
       <p>
-        <button type="submit" style={BUTTON}>
+        <button type="submit" class="big">
           {t('continueSignIn')}
         </button>
       </p>

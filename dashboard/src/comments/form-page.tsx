@@ -19,10 +19,10 @@ export const CommentForm: FC<FormProps> = ({ t, unitName, context }) => (
       {(['unit', 'counter', 'officer', 'dossier'] as const).map((k) =>
         context[k] ? <input type="hidden" name={k} value={context[k]} /> : null,
       )}
-      <fieldset style="font-size:1.1rem">
+      <fieldset class="big">
         <legend>{t('commentFormKind')}</legend>
         {COMMENT_KINDS.map((k) => (
-          <label style="margin-right:1.5rem">
+          <label class="choice">
             <input type="radio" name="kind" value={k} required /> {t(`commentKind_${k}`)}
           </label>
         ))}
@@ -31,25 +31,18 @@ export const CommentForm: FC<FormProps> = ({ t, unitName, context }) => (
         <label>
           {t('commentFormBody')}
           <br />
-          <textarea
-            name="body"
-            rows={6}
-            required
-            minlength={3}
-            maxlength={2000}
-            style="width:100%;font-size:1.1rem"
-          ></textarea>
+          <textarea name="body" rows={6} required minlength={3} maxlength={2000} class="big wide"></textarea>
         </label>
       </p>
       <p>
         <label>
           {t('commentFormContact')}
           <br />
-          <input name="contact" maxlength={100} style="width:100%;font-size:1.1rem" />
+          <input name="contact" maxlength={100} class="big wide" />
         </label>
       </p>
       <p>
-        <button type="submit" style="font-size:1.2rem;padding:.6rem 1.5rem">
+        <button type="submit" class="big">
           {t('commentFormSend')}
         </button>
       </p>
@@ -61,10 +54,10 @@ export const CommentForm: FC<FormProps> = ({ t, unitName, context }) => (
 /** The thanks, with the reference the citizen quotes to ask about the comment later. */
 export const CommentThanks: FC<{ t: Translate; reference: string }> = ({ t, reference }) => (
   <>
-    <p style="font-size:1.3rem">{t('commentFormThanks')}</p>
+    <p class="lead">{t('commentFormThanks')}</p>
     <p>
       {t('commentFormReference')}{' '}
-      <b style="font-size:1.5rem" data-testid="comment-reference">
+      <b class="reference" data-testid="comment-reference">
         {reference}
       </b>
     </p>

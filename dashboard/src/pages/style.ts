@@ -65,6 +65,11 @@ svg.chart{display:block;width:100%;height:auto;max-width:720px}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,30rem),1fr));gap:0 1.5rem}
 header a,nav.period a{display:inline-flex;align-items:center;padding:0 .25rem}
 header button,main form button,main form input,main form select{font:inherit;padding:.4rem .75rem;max-width:100%}
+.narrow{max-width:22rem}.big{font-size:1.1rem}button.big{padding:.5rem 1.4rem}.field{font-size:1rem;min-width:min(20rem,100%)}
+label.choice{margin-right:1.5rem}p.lead{font-size:1.3rem}b.reference{font-size:1.5rem}
+textarea.code{font-family:monospace}.buttons{display:flex;gap:.5rem;flex-wrap:wrap}.buttons form{margin:0}
+details.confirm summary{cursor:pointer;min-height:44px;display:flex;align-items:center}details.confirm form{margin:.25rem 0 0}
+button.danger{color:#fff;background:var(--bad);border:0;border-radius:.25rem}
 ${PHONE}
 ${PRINT}
 `;
