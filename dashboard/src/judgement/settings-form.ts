@@ -1,6 +1,6 @@
 import { type DayHours, type UnitSettings, WEEKDAYS, type Weekday } from '@onestop/evaluation';
 import { html } from 'hono/html';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { fill, type MessageKey, type Translate } from '../i18n.js';
 
 /** The settings form as typed: strings, so that a refused form comes back exactly as sent. */
@@ -33,14 +33,27 @@ export function formOf(s: UnitSettings): SettingsForm {
   };
 }
 
-type Body = Record<string, string | File | (string | File)[]>;
+/** A typed value; blank is absent (`form()` drops blank fields), the schema judges the rest. */
+const Typed = z.string().trim().optional();
 
-/** The form as posted (`mon.open`, `mon.close`, `mon.closed`, …); anything else is ignored. */
-export function formFromBody(body: Body): SettingsForm {
-  const text = (k: string) => {
-    const v = body[k];
-    return typeof v === 'string' ? v.trim() : '';
-  };
+/**
+ * The settings form's fields as posted (`mon.open`, `mon.close`, `mon.closed`, …, then the
+ * numbers): strings only, so a file or a repeated field is refused at the edge. Values are not
+ * judged here: `UnitSettings` does that, so the form can come back with what was typed.
+ */
+export const SettingsBody = z.object({
+  ...Object.fromEntries(
+    WEEKDAYS.flatMap((d) => [`${d}.open`, `${d}.close`, `${d}.closed`].map((k) => [k, Typed])),
+  ),
+  rapidRepeatSeconds: Typed,
+  burstMaxPresses: Typed,
+  burstWindowMinutes: Typed,
+  satisfiedShareTarget: Typed,
+});
+
+/** The form as typed from the posted fields; anything else is ignored. */
+export function formFromBody(body: Readonly<Record<string, string | undefined>>): SettingsForm {
+  const text = (k: string) => body[k] ?? '';
   return {
     days: Object.fromEntries(
       WEEKDAYS.map((d) => [

@@ -8,11 +8,13 @@ import { requireRole, unitScope } from '../access/scope.js';
 import { formLimit } from '../errors/answer.js';
 import { translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
+import { form } from '../validate.js';
 import {
   documentOf,
   formFromBody,
   formOf,
   issueMessages,
+  SettingsBody,
   type SettingsForm,
   settingsFormHtml,
 } from './settings-form.js';
@@ -29,14 +31,19 @@ export function settingsRoutes(db: Database) {
   const scoped = unitScope(db);
   const limit = formLimit(8 * 1024);
 
-  const page = (c: Context<Env>, unit: { id: string; name: string }, form: SettingsForm, notice?: Notice) => {
+  const page = (
+    c: Context<Env>,
+    unit: { id: string; name: string },
+    shown: SettingsForm,
+    notice?: Notice,
+  ) => {
     const lang = c.get('lang');
     const t = translator(lang);
     const body = html`<h2>${t('unitSettings')} <small class="muted">${unit.name}</small></h2>
 <p><a href="/units/${unit.id}">${t('backToUnit')}</a> · <a href="/cach-tinh?unit=${unit.id}#filters">${t('seeMethod')}</a></p>
 ${notice ? html`<div class="${notice.ok ? 'ok' : 'bad'}" role="status" data-testid="notice">${notice.lines.map((l) => html`<p>${l}</p>`)}</div>` : ''}
 <p class="note"><b>${t('settingsNoRejudge')}</b></p>
-${settingsFormHtml(t, unit.id, form, DEFAULT_UNIT_SETTINGS)}
+${settingsFormHtml(t, unit.id, shown, DEFAULT_UNIT_SETTINGS)}
 <p class="note">${t('settingsHelpUnit')}</p>`;
     return c.html(
       layout({ lang, t, title: t('unitSettings'), body, staff: c.get('staff') }),
@@ -55,13 +62,13 @@ ${settingsFormHtml(t, unit.id, form, DEFAULT_UNIT_SETTINGS)}
     }
   });
 
-  app.post('/units/:unitId/settings', leaders, limit, scoped, async (c) => {
+  app.post('/units/:unitId/settings', leaders, limit, scoped, form(SettingsBody), async (c) => {
     const unit = c.var.unit;
     const t = translator(c.get('lang'));
-    const form = formFromBody(await c.req.parseBody());
-    const parsed = UnitSettings.safeParse(documentOf(form));
+    const typed = formFromBody(c.req.valid('form'));
+    const parsed = UnitSettings.safeParse(documentOf(typed));
     if (!parsed.success)
-      return page(c, unit, form, {
+      return page(c, unit, typed, {
         ok: false,
         lines: [t('settingsInvalid'), ...issueMessages(t, parsed.error)],
       });
@@ -74,7 +81,7 @@ ${settingsFormHtml(t, unit.id, form, DEFAULT_UNIT_SETTINGS)}
       return page(c, unit, formOf(saved), { ok: true, lines: [t('settingsSaved')] });
     } catch (err) {
       if (!(err instanceof StoreInputError)) throw err;
-      return page(c, unit, form, { ok: false, lines: [t('settingsInvalid'), err.message] });
+      return page(c, unit, typed, { ok: false, lines: [t('settingsInvalid'), err.message] });
     }
   });
 
