@@ -11,7 +11,7 @@ import { forbidden, notFound } from '../errors/answer.js';
 import { translator } from '../i18n.js';
 import { Layout, pageProps } from '../pages/layout.js';
 import { OfficerPage } from '../pages/officer.js';
-import { periodNav } from '../pages/period-nav.js';
+import { PeriodNav } from '../pages/period-nav.js';
 import { type ReportDeps, ReportQuery, reportPeriods, storeSpan } from '../period.js';
 import { params, query } from '../validate.js';
 
@@ -44,7 +44,7 @@ export function officerRoutes(deps: ReportDeps) {
       if (!record) return notFound(c);
       if (!canSeeOfficer(staff, record.officer))
         return forbidden(c, staff?.role === 'officer' ? 'ownRecordOnly' : 'otherWard');
-      const nav = periodNav(lang, t, period, today);
+      const nav = <PeriodNav lang={lang} t={t} period={period} today={today} />;
       const target = await unitTarget(deps.db, record.officer.unitId);
       const measured = {
         ...record,

@@ -1,13 +1,12 @@
 import { DEFAULT_UNIT_SETTINGS, UnitSettings } from '@onestop/evaluation';
 import { type Database, getUnitSettings, StoreInputError, setUnitSettings } from '@onestop/store';
 import { type Context, Hono } from 'hono';
-import { html } from 'hono/html';
 import type { DashboardEnv as Env } from '../access/env.js';
 import { requireRole, unitScope } from '../access/scope.js';
 
 import { formLimit } from '../errors/answer.js';
 import { translator } from '../i18n.js';
-import { layout } from '../pages/layout.js';
+import { Layout, pageProps } from '../pages/layout.js';
 import { form } from '../validate.js';
 import {
   documentOf,
@@ -16,7 +15,7 @@ import {
   issueMessages,
   SettingsBody,
   type SettingsForm,
-  settingsFormHtml,
+  SettingsFormView,
 } from './settings-form.js';
 
 type Notice = { ok: boolean; lines: string[] };
@@ -39,14 +38,30 @@ export function settingsRoutes(db: Database) {
   ) => {
     const lang = c.get('lang');
     const t = translator(lang);
-    const body = html`<h2>${t('unitSettings')} <small class="muted">${unit.name}</small></h2>
-<p><a href="/units/${unit.id}">${t('backToUnit')}</a> · <a href="/cach-tinh?unit=${unit.id}#filters">${t('seeMethod')}</a></p>
-${notice ? html`<div class="${notice.ok ? 'ok' : 'bad'}" role="status" data-testid="notice">${notice.lines.map((l) => html`<p>${l}</p>`)}</div>` : ''}
-<p class="note"><b>${t('settingsNoRejudge')}</b></p>
-${settingsFormHtml(t, unit.id, shown, DEFAULT_UNIT_SETTINGS)}
-<p class="note">${t('settingsHelpUnit')}</p>`;
     return c.html(
-      layout({ lang, t, title: t('unitSettings'), body, staff: c.get('staff') }),
+      <Layout {...pageProps(c, lang)} lang={lang} t={t} title={t('unitSettings')} staff={c.get('staff')}>
+        <h2>
+          {t('unitSettings')} <small class="muted">{unit.name}</small>
+        </h2>
+        <p>
+          <a href={`/units/${unit.id}`}>{t('backToUnit')}</a> ·{' '}
+          <a href={`/cach-tinh?unit=${unit.id}#filters`}>{t('seeMethod')}</a>
+        </p>
+        {notice ? (
+          <div class={notice.ok ? 'ok' : 'bad'} role="status" data-testid="notice">
+            {notice.lines.map((l) => (
+              <p>{l}</p>
+            ))}
+          </div>
+        ) : (
+          ''
+        )}
+        <p class="note">
+          <b>{t('settingsNoRejudge')}</b>
+        </p>
+        <SettingsFormView t={t} unitId={unit.id} form={shown} defaults={DEFAULT_UNIT_SETTINGS} />
+        <p class="note">{t('settingsHelpUnit')}</p>
+      </Layout>,
       notice?.ok === false ? 400 : 200,
     );
   };
