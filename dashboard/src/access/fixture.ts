@@ -1,58 +1,82 @@
-import { addStaffMember, openStaffSession, provisionDevice, schema } from '@onestop/store';
+import { addStaffMember, type Database, openStaffSession, provisionDevice, schema } from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { createDashboardApp } from '../app.js';
+import { unitLiveAsset } from '../assets/bundle.js';
 import { SESSION_COOKIE } from '../auth/access.js';
 import { LiveRatingFeed } from '../live/feed.js';
-
-/** The people of the access tests: one per role, and a ward leader of each of two units. */
-export const PEOPLE = ['city', 'wardA', 'wardB', 'technician', 'officerA'] as const;
-export type Person = (typeof PEOPLE)[number];
-
-const ACCOUNTS = {
-  city: { role: 'city', unitId: null, officerId: null },
-  wardA: { role: 'ward', unitId: 'trung-van', officerId: null },
-  wardB: { role: 'ward', unitId: 'kim-anh', officerId: null },
-  technician: { role: 'technician', unitId: null, officerId: null },
-  officerA: { role: 'officer', unitId: null, officerId: 'cb-lan' },
-} as const;
+import { PdfRenderer } from '../reports/pdf.js';
 
 /**
- * A dashboard over two units (A: trung-van, B: kim-anh) with an officer and a device in A, and a
- * browser session and an API token for every person: what the access tests ask the app with.
+ * The people of every access test: the city, a ward leader of each of two units (A: trung-van,
+ * B: kim-anh), a technician, and an officer in each unit. The one fixture of the role × unit
+ * matrix: the whole-app matrix (`matrix.test.ts`) and each feature's own tests seed these.
+ */
+export const ACCOUNTS = {
+  city: { role: 'city', unitId: null, officerId: null },
+  'lead.tv': { role: 'ward', unitId: 'trung-van', officerId: null },
+  'lead.ka': { role: 'ward', unitId: 'kim-anh', officerId: null },
+  tech: { role: 'technician', unitId: null, officerId: null },
+  lan: { role: 'officer', unitId: null, officerId: 'cb-lan' },
+  tam: { role: 'officer', unitId: null, officerId: 'cb-tam' },
+} as const;
+
+export type Account = keyof typeof ACCOUNTS;
+export const PEOPLE = Object.keys(ACCOUNTS) as Account[];
+
+/** A route's expected answer for each account: a status, or a redirect's target. */
+export type Expected = Record<Account, number | string>;
+
+/**
+ * Seeds the two units, an officer in each (cb-lan in A, cb-tam in B) and every account, each with
+ * a browser session (cookie) and an API token.
+ */
+export async function seedPeople(
+  db: Database,
+): Promise<{ cookies: Record<Account, string>; tokens: Record<Account, string> }> {
+  await db.insert(schema.units).values([
+    { id: 'trung-van', name: 'Phường Trung Văn', province: 'Hà Nội' },
+    { id: 'kim-anh', name: 'Xã Kim Anh', province: 'Hà Nội' },
+  ]);
+  await db.insert(schema.officers).values([
+    { id: 'cb-lan', unitId: 'trung-van', name: 'Nguyễn Thị Lan' },
+    { id: 'cb-tam', unitId: 'kim-anh', name: 'Vũ Minh Tâm' },
+  ]);
+  const cookies = {} as Record<Account, string>;
+  const tokens = {} as Record<Account, string>;
+  for (const username of PEOPLE) {
+    await addStaffMember(db, { username, ...ACCOUNTS[username], actor: 'test' });
+    cookies[username] = (await openStaffSession(db, username, 'browser')).token;
+    tokens[username] = (await openStaffSession(db, username, 'api')).token;
+  }
+  return { cookies, tokens };
+}
+
+/**
+ * The whole dashboard over `seedPeople` and a device at counter q01 of unit A: what the access
+ * matrix asks the app with. Its PDF renderer points at no Chromium, so a PDF route that lets a
+ * person through answers 503 "unavailable" instead of launching a browser (pdf.test.ts prints).
  */
 export async function accessFixture() {
   const store: TestStore = await openTestStore('pglite');
-  await store.db.insert(schema.units).values([
-    { id: 'trung-van', name: 'Phường Trung Văn' },
-    { id: 'kim-anh', name: 'Xã Kim Anh' },
-  ]);
-  await store.db.insert(schema.officers).values([
-    { id: 'cb-lan', unitId: 'trung-van', name: 'Nguyễn Thị Lan' },
-    { id: 'cb-tam', unitId: 'trung-van', name: 'Vũ Minh Tâm' },
-  ]);
+  const { cookies, tokens } = await seedPeople(store.db);
   const device = await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q01', actor: 'test' });
-  const cookies = {} as Record<Person, string>;
-  const tokens = {} as Record<Person, string>;
-  for (const person of PEOPLE) {
-    await addStaffMember(store.db, { username: person.toLowerCase(), ...ACCOUNTS[person], actor: 'test' });
-    cookies[person] = (await openStaffSession(store.db, person.toLowerCase(), 'browser')).token;
-    tokens[person] = (await openStaffSession(store.db, person.toLowerCase(), 'api')).token;
-  }
   const logger = pino({ level: 'silent' });
   const app = createDashboardApp({
     db: store.db,
     registry: new Registry(),
     logger,
     feed: new LiveRatingFeed(store, logger),
+    pdf: new PdfRenderer({ executablePath: '/nonexistent/chromium' }),
   });
   /** A GET as a browser (session cookie) or, under /api, as an integrator (bearer token). */
-  const get = (who: Person | null, path: string) => {
+  const get = (who: Account | null, path: string) => {
     const headers: Record<string, string> = {};
     if (who && path.startsWith('/api/')) headers.authorization = `Bearer ${tokens[who]}`;
     else if (who) headers.cookie = `${SESSION_COOKIE}=${cookies[who]}`;
     return app.request(path, { headers });
   };
-  return { store, app, get, cookies, deviceId: device.deviceId };
+  const assetPath = (await unitLiveAsset()).path;
+  return { store, app, get, cookies, deviceId: device.deviceId, assetPath };
 }

@@ -10,7 +10,7 @@ import { forbidden } from '../errors/answer.js';
 import { translator } from '../i18n.js';
 import { unitJudgement, withUncounted } from '../judgement/data.js';
 import type { LiveRatingFeed } from '../live/feed.js';
-import { ratingRow } from '../pages/unit.js';
+import { ratingRowHtml } from '../pages/unit.js';
 import { periodJson, ReportQuery, reportPeriods, storeSpan, withPeriods } from '../period.js';
 import { query } from '../validate.js';
 
@@ -101,8 +101,8 @@ export function apiRoutes(deps: { db: Database; feed: LiveRatingFeed; now: () =>
       let wake: (() => void) | null = null;
       const unsubscribe = deps.feed.subscribe((r) => {
         if (unit && r.unitId !== unit) return;
-        void Promise.resolve(ratingRow(lang, translator(lang), r)).then((h) => {
-          queue.push(h.toString());
+        void ratingRowHtml(lang, translator(lang), r).then((h) => {
+          queue.push(h);
           wake?.();
         });
       });

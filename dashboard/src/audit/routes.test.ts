@@ -2,9 +2,9 @@ import { openTestStore, STORE_BACKENDS, type TestStore } from '@onestop/store/te
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Account, type Expected, seedPeople } from '../access/fixture.js';
 import { createDashboardApp } from '../app.js';
 import { LiveRatingFeed } from '../live/feed.js';
-import { type Account, type Expected, seedRoleMatrix } from '../report/roles.fixture.js';
 
 const logger = pino({ level: 'silent' });
 const NOW = new Date('2026-11-20T03:00:00Z');
@@ -21,7 +21,7 @@ describe.each(STORE_BACKENDS)('audit log on %s', (backend) => {
     app.request(path, { headers: { authorization: `Bearer ${tokens[who]}` } });
   beforeAll(async () => {
     store = await openTestStore(backend);
-    tokens = await seedRoleMatrix(store.db);
+    ({ tokens } = await seedPeople(store.db));
     const feed = new LiveRatingFeed(store, logger);
     app = createDashboardApp({ db: store.db, registry: new Registry(), logger, feed, now: () => NOW });
   });

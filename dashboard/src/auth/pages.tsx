@@ -20,14 +20,14 @@ export const LoginPage: FC<{ t: Translate; message?: string | undefined; next?: 
         <label>
           {t('username')}
           <br />
-          <input name="username" autocomplete="username" required class="wide big" />
+          <input name="username" autocomplete="username" required class="big wide" />
         </label>
       </p>
       <p>
         <label>
           {t('password')}
           <br />
-          <input name="password" type="password" autocomplete="current-password" required class="wide big" />
+          <input name="password" type="password" autocomplete="current-password" required class="big wide" />
         </label>
       </p>
       <p>

@@ -8,7 +8,7 @@ import { CityBoard } from '../drill/boards.js';
 import { translator } from '../i18n.js';
 import { CityTable } from '../pages/city.js';
 import { Layout, pageProps } from '../pages/layout.js';
-import { periodNav } from '../pages/period-nav.js';
+import { PeriodNav } from '../pages/period-nav.js';
 import { type ReportDeps, ReportQuery, reportPeriods, storeSpan } from '../period.js';
 import { ReportLinks } from '../reports/links.js';
 import { query } from '../validate.js';
@@ -34,7 +34,7 @@ export function cityRoutes(deps: ReportDeps) {
     return c.html(
       <Layout {...pageProps(c, lang)} lang={lang} t={t} title={t('city')} staff={staff}>
         <h2>{t('city')}</h2>
-        {periodNav(lang, t, period, today)}
+        <PeriodNav lang={lang} t={t} period={period} today={today} />
         {ReportLinks({ t, unitId: null, search })}
         <div class="charts">
           {trend}

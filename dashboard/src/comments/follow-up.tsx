@@ -16,7 +16,7 @@ import { badRequest, formLimit, notFound } from '../errors/answer.js';
 import { translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
 import { PageNumber, pager, pageWindow } from '../pages/pager.js';
-import { commentList } from '../pages/unit.js';
+import { CommentList } from '../pages/unit.js';
 import { form, params as paramsOf, query } from '../validate.js';
 
 type Env = DashboardEnv;
@@ -94,7 +94,7 @@ export function commentFollowUpRoutes(db: Database) {
             </a>
           ))}
         </nav>
-        {commentList(t, rows, { unitId, leader: true, reference: ref })}
+        <CommentList t={t} rows={rows} unitId={unitId} leader reference={ref} />
         {pages}
       </>
     );

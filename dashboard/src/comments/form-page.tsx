@@ -31,14 +31,14 @@ export const CommentForm: FC<FormProps> = ({ t, unitName, context }) => (
         <label>
           {t('commentFormBody')}
           <br />
-          <textarea name="body" rows={6} required minlength={3} maxlength={2000} class="wide big"></textarea>
+          <textarea name="body" rows={6} required minlength={3} maxlength={2000} class="big wide"></textarea>
         </label>
       </p>
       <p>
         <label>
           {t('commentFormContact')}
           <br />
-          <input name="contact" maxlength={100} class="wide big" />
+          <input name="contact" maxlength={100} class="big wide" />
         </label>
       </p>
       <p>
@@ -57,7 +57,7 @@ export const CommentThanks: FC<{ t: Translate; reference: string }> = ({ t, refe
     <p class="lead">{t('commentFormThanks')}</p>
     <p>
       {t('commentFormReference')}{' '}
-      <b style="font-size:1.5rem" data-testid="comment-reference">
+      <b class="reference" data-testid="comment-reference">
         {reference}
       </b>
     </p>

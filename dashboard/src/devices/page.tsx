@@ -58,7 +58,7 @@ export const DevicePage: FC<Props> = ({ t, device, stored, commands, editable, n
     <h3>{t('settings')}</h3>
     {editable ? (
       <form method="post" action={`/devices/${device.id}/config`}>
-        <textarea name="settings" rows={22} class="wide mono">
+        <textarea name="settings" rows={22} class="wide code">
           {json(stored?.settings ?? {})}
         </textarea>
         <p>
@@ -70,9 +70,9 @@ export const DevicePage: FC<Props> = ({ t, device, stored, commands, editable, n
     )}
     <h3>{t('commands')}</h3>
     {editable && (
-      <div class="row">
+      <div class="buttons">
         {COMMAND_NAMES.map((n) => (
-          <form method="post" action={`/devices/${device.id}/commands`} class="flush">
+          <form method="post" action={`/devices/${device.id}/commands`}>
             <input type="hidden" name="name" value={n} />
             <button type="submit">{t(`cmd_${n}`)}</button>
           </form>

@@ -9,7 +9,6 @@ import {
   satisfactionTrend,
 } from '@onestop/store';
 import { Hono } from 'hono';
-import { html } from 'hono/html';
 import { z } from 'zod';
 import type { DashboardEnv } from '../access/env.js';
 import { requireRole, unitScope } from '../access/scope.js';
@@ -17,9 +16,9 @@ import { canSeeOfficer } from '../auth/access.js';
 import { trendChart, trendStep } from '../charts/trend.js';
 import { badRequest, forbidden, notFound } from '../errors/answer.js';
 import { fill, translator } from '../i18n.js';
-import { layout } from '../pages/layout.js';
+import { Layout, pageProps } from '../pages/layout.js';
 import { pagedReportQuery, pager, pageWindow } from '../pages/pager.js';
-import { periodNav } from '../pages/period-nav.js';
+import { PeriodNav } from '../pages/period-nav.js';
 import { CounterTable } from '../pages/unit.js';
 import { periodSearch, resolvePeriod, storeSpan } from '../period.js';
 import { CounterOfficersTable } from './counter-officers.js';
@@ -75,8 +74,19 @@ export function drillRoutes(db: Database, now: () => Date) {
         id: 'ratings',
       });
       const title = `${officer.name} · ${t('drillRatingsTitle')}`;
-      const body = html`<h2>${t('drillRatingsTitle')} <small class="muted"><a href="/officers/${officer.id}?${search}">${officer.name}</a> · ${officer.id}</small></h2>${periodNav(lang, t, period, vietnamDate(at.getTime()))}${<DrillRatingsTable lang={lang} t={t} rows={found.rows} pager={list} />}`;
-      return c.html(layout({ lang, t, title, body, staff, periodSearch: search }));
+      return c.html(
+        <Layout {...pageProps(c, lang)} lang={lang} t={t} title={title} staff={staff}>
+          <h2>
+            {t('drillRatingsTitle')}{' '}
+            <small class="muted">
+              <a href={`/officers/${encodeURIComponent(officer.id)}?${search}`}>{officer.name}</a> ·{' '}
+              {officer.id}
+            </small>
+          </h2>
+          <PeriodNav lang={lang} t={t} period={period} today={vietnamDate(at.getTime())} />
+          <DrillRatingsTable lang={lang} t={t} rows={found.rows} pager={list} />
+        </Layout>,
+      );
     },
   );
 
@@ -121,12 +131,27 @@ export function drillRoutes(db: Database, now: () => Date) {
         id: 'ratings',
       });
       const title = fill(t('drillCounterTitle'), { counter: counterId });
-      const body = html`<h2>${title} <small class="muted"><a href="/units/${unit.id}?${search}">${unit.name}</a></small></h2>${periodNav(lang, t, period, vietnamDate(at.getTime()))}
-${<CounterTable lang={lang} t={t} rows={againstUnitTarget(counters, target).filter((s) => s.counterId === counterId)} />}
-<div class="charts">${trendChart(lang, t, period, buckets, target)}</div>
-<h3>${t('drillCounterOfficers')}</h3>${<CounterOfficersTable t={t} rows={officers} search={search} target={target} />}
-<h3 id="ratings">${t('drillRatingsTitle')}</h3>${<DrillRatingsTable lang={lang} t={t} rows={found.rows} pager={list} />}`;
-      return c.html(layout({ lang, t, title, body, staff: c.get('staff'), periodSearch: search }));
+      return c.html(
+        <Layout {...pageProps(c, lang)} lang={lang} t={t} title={title} staff={c.get('staff')}>
+          <h2>
+            {title}{' '}
+            <small class="muted">
+              <a href={`/units/${encodeURIComponent(unit.id)}?${search}`}>{unit.name}</a>
+            </small>
+          </h2>
+          <PeriodNav lang={lang} t={t} period={period} today={vietnamDate(at.getTime())} />
+          <CounterTable
+            lang={lang}
+            t={t}
+            rows={againstUnitTarget(counters, target).filter((s) => s.counterId === counterId)}
+          />
+          <div class="charts">{trendChart(lang, t, period, buckets, target)}</div>
+          <h3>{t('drillCounterOfficers')}</h3>
+          <CounterOfficersTable t={t} rows={officers} search={search} target={target} />
+          <h3 id="ratings">{t('drillRatingsTitle')}</h3>
+          <DrillRatingsTable lang={lang} t={t} rows={found.rows} pager={list} />
+        </Layout>,
+      );
     },
   );
 

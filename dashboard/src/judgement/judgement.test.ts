@@ -258,7 +258,7 @@ describe.each(STORE_BACKENDS)('what counts for nobody, for leaders, on %s', (bac
     expect(html).not.toContain(id(minh));
     expect(html).not.toContain(id(repeat));
     expect(html).toContain('href="?counter=q01&amp;kind=unverified&amp;period=week&amp;date=2026-11-16"');
-    expect(html).toContain('<input type="hidden" name="counter" value="q01">');
+    expect(html).toMatch(/<input type="hidden" name="counter" value="q01"\/?>/);
 
     const filtered = await (
       await city(`/units/trung-van/uncounted?counter=q01&kind=filtered&lang=en`)

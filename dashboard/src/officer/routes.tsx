@@ -1,28 +1,24 @@
 import { OfficerId } from '@onestop/protocol';
 import { officerRecord } from '@onestop/store';
 import { Hono } from 'hono';
-import { validator } from 'hono/validator';
 import { z } from 'zod';
 import type { DashboardEnv } from '../access/env.js';
 import { requireRole } from '../access/scope.js';
 import { canSeeOfficer } from '../auth/access.js';
 import { officerExtras } from '../drill/officer-extras.js';
 import { againstUnitTarget, unitTarget } from '../drill/target.js';
-import { badRequest, forbidden, notFound } from '../errors/answer.js';
+import { forbidden, notFound } from '../errors/answer.js';
 import { translator } from '../i18n.js';
 import { Layout, pageProps } from '../pages/layout.js';
 import { OfficerPage } from '../pages/officer.js';
-import { periodNav } from '../pages/period-nav.js';
+import { PeriodNav } from '../pages/period-nav.js';
 import { type ReportDeps, ReportQuery, reportPeriods, storeSpan } from '../period.js';
-import { query } from '../validate.js';
+import { params, query } from '../validate.js';
 
 const OfficerParam = z.strictObject({ officerId: OfficerId });
 
 /** 400 for an officer ID that cannot be one (a page on this HTML route). */
-const officerParam = validator('param', (value, c) => {
-  const p = OfficerParam.safeParse(value);
-  return p.success ? p.data : badRequest(c, { error: 'invalid officerId' });
-});
+const officerParam = params(OfficerParam);
 
 /**
  * One officer's record over a period. Officers see only their own; leaders those of units they
@@ -48,7 +44,7 @@ export function officerRoutes(deps: ReportDeps) {
       if (!record) return notFound(c);
       if (!canSeeOfficer(staff, record.officer))
         return forbidden(c, staff?.role === 'officer' ? 'ownRecordOnly' : 'otherWard');
-      const nav = periodNav(lang, t, period, today);
+      const nav = <PeriodNav lang={lang} t={t} period={period} today={today} />;
       const target = await unitTarget(deps.db, record.officer.unitId);
       const measured = {
         ...record,

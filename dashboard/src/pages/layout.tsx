@@ -31,8 +31,6 @@ export interface LayoutProps {
   /** Bundled client modules (`/assets/…`) the page loads. */
   modules?: readonly string[] | undefined;
   data?: readonly PageData[] | undefined;
-  /** Inline code of pages not yet moved to a client module; runs under the response's nonce. */
-  inlineScript?: string | undefined;
   children?: Child;
 }
 
@@ -113,7 +111,6 @@ export const Layout: FC<LayoutProps> = (p) => {
               {raw(jsonForScript(d.value))}
             </script>
           ))}
-          {p.inlineScript ? <script nonce={p.nonce}>{raw(p.inlineScript)}</script> : ''}
           {(p.modules ?? []).map((src) => (
             <script type="module" src={src} nonce={p.nonce} />
           ))}
@@ -143,8 +140,6 @@ export interface LayoutOptions {
   /** Only used outside a request (no context): the query the language switch keeps. */
   periodSearch?: string;
   searched?: string;
-  /** Inline code (to become a client module under `src/client/`); sent with the nonce. */
-  script?: string;
 }
 
 /**
@@ -164,7 +159,6 @@ export function layout(opts: LayoutOptions) {
       title={opts.title}
       staff={opts.staff}
       searched={opts.searched}
-      inlineScript={opts.script}
       {...request}
     >
       {opts.body}

@@ -3,7 +3,7 @@ import type { Child, FC } from 'hono/jsx';
 import type { Lang, Translate } from '../i18n.js';
 import { Bar } from './bar.js';
 import { FigureCells, SATISFIED_SHARE_COLUMN } from './figures.js';
-import { liveRatingsTable, OfficerTable } from './unit.js';
+import { LiveRatingsTable, OfficerTable } from './unit.js';
 
 type OfficerRecord = NonNullable<Awaited<ReturnType<typeof officerRecord>>>;
 
@@ -73,6 +73,6 @@ export const OfficerPage: FC<OfficerPageProps> = ({ lang, t, record: r, nav, sea
     <h3>{t('byHour')}</h3>
     <ByHour t={t} hours={r.byHour} />
     <h3>{t('liveRatings')}</h3>
-    {liveRatingsTable(lang, t, r.latest)}
+    <LiveRatingsTable lang={lang} t={t} rows={r.latest} />
   </>
 );

@@ -53,7 +53,7 @@ th{background:#f2f4f8}td.num{text-align:right;font-variant-numeric:tabular-nums}
 dl dt{font-weight:600;margin-top:.4rem}
 svg.bar{display:block;width:100%;height:1rem;min-width:8rem;border:1px solid var(--line)}
 header form.account{margin:0}.wide{width:100%}.narrow{max-width:22rem}.big{font-size:1.1rem}button.big{padding:.5rem 1.4rem}
-.lead{font-size:1.3rem}.mono{font-family:monospace}.flush{margin:0}.choice{margin-right:1.5rem}.row{display:flex;gap:.5rem;flex-wrap:wrap}.roster-field{font-size:1rem;min-width:min(20rem,100%)}
+.lead{font-size:1.3rem}.choice{margin-right:1.5rem}
 nav.period a{margin-right:.75rem}nav.period form{display:inline-flex;flex-wrap:wrap;gap:.5rem;margin:.25rem 0 0 .5rem}.note{color:var(--muted);font-size:.9rem}
 .badge{display:inline-block;min-width:1.4rem;padding:0 .4rem;margin-left:.3rem;border-radius:.7rem;background:#ffd43b;color:#111;font-weight:700;text-align:center}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
@@ -67,6 +67,10 @@ svg.chart{display:block;width:100%;height:auto;max-width:720px}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,30rem),1fr));gap:0 1.5rem}
 header a,nav.period a{display:inline-flex;align-items:center;padding:0 .25rem}
 header button,main form button,main form input,main form select{font:inherit;padding:.4rem .75rem;max-width:100%}
+.field{font-size:1rem;min-width:min(20rem,100%)}b.reference{font-size:1.5rem}
+textarea.code{font-family:monospace}.buttons{display:flex;gap:.5rem;flex-wrap:wrap}.buttons form{margin:0}
+details.confirm summary{cursor:pointer;min-height:44px;display:flex;align-items:center}details.confirm form{margin:.25rem 0 0}
+button.danger{color:#fff;background:var(--bad);border:0;border-radius:.25rem}
 ${PHONE}
 ${PRINT}
 `;

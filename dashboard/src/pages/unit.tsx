@@ -6,7 +6,6 @@ import {
   RatingScale as RatingScaleSchema,
 } from '@onestop/protocol';
 import type { CommentRow, CounterSummary, OfficerSummary, RatingRow } from '@onestop/store';
-import { html } from 'hono/html';
 import type { FC } from 'hono/jsx';
 import { type Lang, levelLabel, reasonsText, scaledLevelLabel, type Translate } from '../i18n.js';
 import { levelText, reasonWords } from '../judgement/page.js';
@@ -200,40 +199,23 @@ export const CounterTable: FC<{ lang: Lang; t: Translate; rows: CounterSummary[]
 };
 
 /** An officer by name when on this unit's roster; any other ID as such, "not on this roster". */
-function officerWords(t: Translate, o: { officerId: string | null; officerName: string | null }) {
-  if (o.officerId === null) return '–';
-  return o.officerName !== null
-    ? html`${o.officerName} <small class="muted">${o.officerId}</small>`
-    : html`${o.officerId} <small class="muted">${t('notOnUnitRoster')}</small>`;
-}
+export const OfficerWords: FC<{
+  t: Translate;
+  o: { officerId: string | null; officerName: string | null };
+}> = ({ t, o }) => {
+  if (o.officerId === null) return <>–</>;
+  return o.officerName !== null ? (
+    <>
+      {o.officerName} <small class="muted">{o.officerId}</small>
+    </>
+  ) : (
+    <>
+      {o.officerId} <small class="muted">{t('notOnUnitRoster')}</small>
+    </>
+  );
+};
 
-/**
- * One stored rating as it arrived, whatever the centre made of it. An uncounted one says why (the
- * same words as the list of uncounted ratings); a quarantined one shows the time its device
- * claimed, marked as unplaced. The officer's name shows only for an officer of this unit: any
- * other ID is shown as such, "not on this unit's roster".
- */
-export function ratingRow(lang: Lang, t: Translate, r: RatingRow, extras: RatingRowExtras = {}) {
-  const placed = r.at !== null;
-  const why = placed ? reasonWords(t, r) : [t('quarantined')];
-  if (placed && !r.counted && why.length === 0) why.push(t('notJudgedYet'));
-  const officer = officerWords(t, r);
-  const unit = extras.unit
-    ? html`<td data-label="${t('unitColumn')}"><a href="${extras.unit.href}">${extras.unit.name ?? r.unitId}</a></td>`
-    : '';
-  const level = extras.scaled ? levelText(lang, r.scale, r.level) : levelLabel(lang, r.scale, r.level);
-  const reasons = extras.reasons
-    ? html`<td data-label="${t('reasons')}">${reasonsText(lang, extras.reasons)}</td>`
-    : '';
-  return html`<tr data-event-id="${r.eventId}" data-counted="${String(r.counted)}"${r.counted ? '' : html` class="uncounted"`}>
-<td data-label="${t('time')}">${placed ? formatVietnamTime(r.at!) : html`<span class="muted">${formatVietnamTime(r.deviceTs)} (${t('claimedUnplaced')})</span>`}</td>${unit}<td data-label="${t('counter')}">${r.counterId}</td>
-<td data-label="${t('officer')}">${officer}</td>
-<td class="${r.official === 'unsatisfied' ? 'bad' : ''}" data-label="${t('level')}">${level}</td>
-<td data-label="${t('dossier')}">${r.dossierIds.join(', ') || '–'}</td><td data-label="${t('ticket')}">${r.ticket ?? '–'}</td>${reasons}
-<td data-label="${t('counted')}">${r.counted ? '' : html`<small data-testid="uncounted-marker"><b>${t('notCounted')}</b>: ${why.join('; ')}</small>`}</td></tr>`;
-}
-
-/** What a list across units adds to `ratingRow`: each column only when given. */
+/** What a list across units adds to `RatingRowView`: each column only when given. */
 export interface RatingRowExtras {
   /** The rating's unit, linked (search results span units). */
   unit?: { name: string | null; href: string };
@@ -243,52 +225,226 @@ export interface RatingRowExtras {
   scaled?: boolean;
 }
 
-/** The header row matching `ratingRow` with the same extras. */
-export function ratingHeaders(t: Translate, extras: { unit?: unknown; reasons?: unknown } = {}) {
-  return html`<tr><th>${t('time')}</th>${extras.unit ? html`<th>${t('unitColumn')}</th>` : ''}<th>${t('counter')}</th><th>${t('officer')}</th>
-<th>${t('level')}</th><th>${t('dossier')}</th><th>${t('ticket')}</th>${extras.reasons ? html`<th>${t('reasons')}</th>` : ''}<th>${t('counted')}</th></tr>`;
+type RatingRowProps = { lang: Lang; t: Translate; r: RatingRow; extras?: RatingRowExtras | undefined };
+
+/**
+ * One stored rating as it arrived, whatever the centre made of it. An uncounted one says why (the
+ * same words as the list of uncounted ratings); a quarantined one shows the time its device
+ * claimed, marked as unplaced. The officer's name shows only for an officer of this unit: any
+ * other ID is shown as such, "not on this unit's roster".
+ */
+export const RatingRowView: FC<RatingRowProps> = ({ lang, t, r, extras = {} }) => {
+  const placed = r.at !== null;
+  const why = placed ? reasonWords(t, r) : [t('quarantined')];
+  if (placed && !r.counted && why.length === 0) why.push(t('notJudgedYet'));
+  const level = extras.scaled ? levelText(lang, r.scale, r.level) : levelLabel(lang, r.scale, r.level);
+  return (
+    <tr
+      data-event-id={r.eventId}
+      data-counted={String(r.counted)}
+      class={r.counted ? undefined : 'uncounted'}
+    >
+      <td data-label={t('time')}>
+        {r.at !== null ? (
+          formatVietnamTime(r.at)
+        ) : (
+          <span class="muted">{`${formatVietnamTime(r.deviceTs)} (${t('claimedUnplaced')})`}</span>
+        )}
+      </td>
+      {extras.unit ? (
+        <td data-label={t('unitColumn')}>
+          <a href={extras.unit.href}>{extras.unit.name ?? r.unitId}</a>
+        </td>
+      ) : (
+        ''
+      )}
+      <td data-label={t('counter')}>{r.counterId}</td>
+      <td data-label={t('officer')}>
+        <OfficerWords t={t} o={r} />
+      </td>
+      <td class={r.official === 'unsatisfied' ? 'bad' : ''} data-label={t('level')}>
+        {level}
+      </td>
+      <td data-label={t('dossier')}>{r.dossierIds.join(', ') || '–'}</td>
+      <td data-label={t('ticket')}>{r.ticket ?? '–'}</td>
+      {extras.reasons ? <td data-label={t('reasons')}>{reasonsText(lang, extras.reasons)}</td> : ''}
+      <td data-label={t('counted')}>
+        {r.counted ? (
+          ''
+        ) : (
+          <small data-testid="uncounted-marker">
+            <b>{t('notCounted')}</b>: {why.join('; ')}
+          </small>
+        )}
+      </td>
+    </tr>
+  );
+};
+
+/** A rating's row as HTML text: what the live feed (`/api/live`) sends to open unit pages. */
+export function ratingRowHtml(lang: Lang, t: Translate, r: RatingRow): Promise<string> {
+  return Promise.resolve(<RatingRowView lang={lang} t={t} r={r} />).then((h) => h.toString());
 }
 
-export function liveRatingsTable(lang: Lang, t: Translate, rows: RatingRow[]) {
-  return html`<table data-testid="live-ratings"><thead>${ratingHeaders(t)}</thead>
-<tbody id="live-body">${rows.map((r) => ratingRow(lang, t, r))}</tbody></table>`;
-}
+/** The header row matching `RatingRowView` with the same extras. */
+export const RatingHeaders: FC<{ t: Translate; extras?: { unit?: unknown; reasons?: unknown } }> = ({
+  t,
+  extras = {},
+}) => (
+  <tr>
+    <th>{t('time')}</th>
+    {extras.unit ? <th>{t('unitColumn')}</th> : ''}
+    <th>{t('counter')}</th>
+    <th>{t('officer')}</th>
+    <th>{t('level')}</th>
+    <th>{t('dossier')}</th>
+    <th>{t('ticket')}</th>
+    {extras.reasons ? <th>{t('reasons')}</th> : ''}
+    <th>{t('counted')}</th>
+  </tr>
+);
+
+/** The latest ratings; the unit page's client module prepends rows from the live feed. */
+export const LiveRatingsTable: FC<{ lang: Lang; t: Translate; rows: RatingRow[] }> = ({ lang, t, rows }) => (
+  <table data-testid="live-ratings">
+    <thead>
+      <RatingHeaders t={t} />
+    </thead>
+    <tbody id="live-body">
+      {rows.map((r) => (
+        <RatingRowView lang={lang} t={t} r={r} />
+      ))}
+    </tbody>
+  </table>
+);
+
+type CommentOpts = { unitId: string; leader: boolean; reference?: string | undefined };
 
 /**
  * The unit's comments with their reference and follow-up state. `leader`: the viewer leads this
  * unit (`canFollowUpComments`), so the citizen's contact and the follow-up forms are shown;
  * for anyone else neither is even rendered.
  */
-export function commentList(
-  t: Translate,
-  rows: CommentRow[],
-  opts: { unitId: string; leader: boolean; reference?: string },
-) {
-  const search = html`<form method="get" action="/units/${opts.unitId}/comments" role="search"><label>${t('commentSearch')} <input name="ref" value="${opts.reference ?? ''}" maxlength="24" placeholder="GY-000000-0"></label> <button type="submit">${t('search')}</button></form>`;
-  if (rows.length === 0)
-    return html`${search}<p class="muted" data-testid="comments-empty">${opts.reference ? t('commentSearchNone') : t('empty')}</p>`;
-  const contact = opts.leader ? html`<th>${t('commentContact')}</th>` : '';
-  return html`${search}<table data-testid="comments"><thead><tr><th>${t('commentReference')}</th><th>${t('time')}</th><th>${t('counter')}</th><th>${t('officer')}</th>
-<th>${t('dossier')}</th><th>${t('comments')}</th>${contact}<th>${t('commentFollowUp')}</th></tr></thead><tbody>${rows.map(
-    (
-      r,
-    ) => html`<tr data-comment="${r.reference}" data-status="${r.status}"><td data-label="${t('commentReference')}"><code>${r.reference}</code></td><td data-label="${t('time')}">${formatVietnamTime(r.createdAt)}</td><td data-label="${t('counter')}">${r.counterId ?? '–'}</td><td data-label="${t('officer')}">${officerWords(t, r)}</td>
-<td data-label="${t('dossier')}">${r.dossierId ?? '–'}</td><td data-label="${t('comments')}">${r.kind === 'complaint' ? html`<b>${t('commentComplaint')}</b>: ` : r.kind === 'praise' ? html`<i>${t('commentPraise')}</i>: ` : ''}${r.body}</td>
-${opts.leader ? html`<td data-label="${t('commentContact')}" data-testid="comment-contact">${r.contact ?? '–'}</td>` : ''}<td data-label="${t('commentFollowUp')}">${followUpCell(t, r, opts)}</td></tr>`,
-  )}</tbody></table>`;
-}
+export const CommentList: FC<{ t: Translate; rows: CommentRow[] } & CommentOpts> = ({ t, rows, ...opts }) => (
+  <>
+    {/* biome-ignore lint/a11y/useSemanticElements: as the header's search box: <search> is missing on older phones */}
+    <form method="get" action={`/units/${opts.unitId}/comments`} role="search">
+      <label>
+        {t('commentSearch')}{' '}
+        <input name="ref" value={opts.reference ?? ''} maxlength={24} placeholder="GY-000000-0" />
+      </label>{' '}
+      <button type="submit">{t('search')}</button>
+    </form>
+    {rows.length === 0 ? (
+      <p class="muted" data-testid="comments-empty">
+        {opts.reference ? t('commentSearchNone') : t('empty')}
+      </p>
+    ) : (
+      <table data-testid="comments">
+        <thead>
+          <tr>
+            <th>{t('commentReference')}</th>
+            <th>{t('time')}</th>
+            <th>{t('counter')}</th>
+            <th>{t('officer')}</th>
+            <th>{t('dossier')}</th>
+            <th>{t('comments')}</th>
+            {opts.leader ? <th>{t('commentContact')}</th> : ''}
+            <th>{t('commentFollowUp')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr data-comment={r.reference} data-status={r.status}>
+              <td data-label={t('commentReference')}>
+                <code>{r.reference}</code>
+              </td>
+              <td data-label={t('time')}>{formatVietnamTime(r.createdAt)}</td>
+              <td data-label={t('counter')}>{r.counterId ?? '–'}</td>
+              <td data-label={t('officer')}>
+                <OfficerWords t={t} o={r} />
+              </td>
+              <td data-label={t('dossier')}>{r.dossierId ?? '–'}</td>
+              <td data-label={t('comments')}>
+                <CommentKind t={t} kind={r.kind} />
+                {r.body}
+              </td>
+              {opts.leader ? (
+                <td data-label={t('commentContact')} data-testid="comment-contact">
+                  {r.contact ?? '–'}
+                </td>
+              ) : (
+                ''
+              )}
+              <td data-label={t('commentFollowUp')}>
+                <FollowUpCell t={t} r={r} {...opts} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    )}
+  </>
+);
 
-function followUpCell(t: Translate, r: CommentRow, opts: { unitId: string; leader: boolean }) {
-  const state = html`<b data-testid="comment-status">${t(`commentStatus_${r.status}`)}</b>${
-    r.handledAt
-      ? html`<br><small class="muted" data-testid="comment-handled">${r.handledByName ?? r.handledBy ?? '–'} · ${formatVietnamTime(r.handledAt)}</small>`
-      : ''
-  }${r.reply ? html`<br><small>${r.reply}</small>` : ''}`;
-  if (!opts.leader || r.status === 'replied') return state;
+/** A complaint or praise marked before the comment's text. */
+export const CommentKind: FC<{ t: Translate; kind: string | null }> = ({ t, kind }) =>
+  kind === 'complaint' ? (
+    <>
+      <b>{t('commentComplaint')}</b>:{' '}
+    </>
+  ) : kind === 'praise' ? (
+    <>
+      <i>{t('commentPraise')}</i>:{' '}
+    </>
+  ) : (
+    <></>
+  );
+
+const FollowUpCell: FC<{ t: Translate; r: CommentRow } & CommentOpts> = ({ t, r, ...opts }) => {
   const action = `/units/${opts.unitId}/comments/${r.id}/follow-up`;
-  const handled =
-    r.status === 'new'
-      ? html`<form method="post" action="${action}"><input type="hidden" name="status" value="handled"><button type="submit">${t('commentMarkHandled')}</button></form>`
-      : '';
-  return html`${state}${handled}<form method="post" action="${action}"><input type="hidden" name="status" value="replied"><label>${t('commentReplyText')}<br><textarea name="reply" rows="2" required maxlength="2000" class="wide"></textarea></label><button type="submit">${t('commentMarkReplied')}</button></form>`;
-}
+  return (
+    <>
+      <b data-testid="comment-status">{t(`commentStatus_${r.status}`)}</b>
+      {r.handledAt ? (
+        <>
+          <br />
+          <small class="muted" data-testid="comment-handled">
+            {`${r.handledByName ?? r.handledBy ?? '–'} · ${formatVietnamTime(r.handledAt)}`}
+          </small>
+        </>
+      ) : (
+        ''
+      )}
+      {r.reply ? (
+        <>
+          <br />
+          <small>{r.reply}</small>
+        </>
+      ) : (
+        ''
+      )}
+      {opts.leader && r.status === 'new' ? (
+        <form method="post" action={action}>
+          <input type="hidden" name="status" value="handled" />
+          <button type="submit">{t('commentMarkHandled')}</button>
+        </form>
+      ) : (
+        ''
+      )}
+      {opts.leader && r.status !== 'replied' ? (
+        <form method="post" action={action}>
+          <input type="hidden" name="status" value="replied" />
+          <label>
+            {t('commentReplyText')}
+            <br />
+            <textarea name="reply" rows={2} required maxlength={2000} class="wide"></textarea>
+          </label>
+          <button type="submit">{t('commentMarkReplied')}</button>
+        </form>
+      ) : (
+        ''
+      )}
+    </>
+  );
+};

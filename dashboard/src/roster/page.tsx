@@ -17,13 +17,7 @@ const Field: FC<{ name: string; label: string; required?: boolean; maxLength: nu
     <label>
       {p.label}
       <br />
-      <input
-        name={p.name}
-        required={p.required}
-        maxlength={p.maxLength}
-        pattern={p.pattern}
-        class="roster-field"
-      />
+      <input name={p.name} required={p.required} maxlength={p.maxLength} pattern={p.pattern} class="field" />
     </label>
   </p>
 );
@@ -55,14 +49,14 @@ export const RosterPage: FC<Props> = ({ t, unit, roster, notice }) => (
             <td data-label={t('officer')}>{o.name}</td>
             <td data-label={t('badge')}>{o.badge ?? '–'}</td>
             <td>
-              <form
-                method="post"
-                action={`/units/${unit.id}/roster/${o.id}/retire`}
-                class="flush"
-                data-confirm={`${t('retireConfirm')} ${o.name}?`}
-              >
-                <button type="submit">{t('retire')}</button>
-              </form>
+              {/* Retiring takes the officer off every counter of the unit: a second, explicit
+                  step, in plain HTML (no script, so nothing for the CSP to allow). */}
+              <details class="confirm">
+                <summary>{t('retire')}</summary>
+                <form method="post" action={`/units/${unit.id}/roster/${o.id}/retire`}>
+                  <button type="submit" class="danger">{`${t('retireConfirm')} ${o.name}`}</button>
+                </form>
+              </details>
             </td>
           </tr>
         ))}

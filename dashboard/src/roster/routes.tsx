@@ -17,9 +17,6 @@ const Text = z.string().trim().max(200).default('');
 const OfficerForm = z.object({ officerId: Text, name: Text, badge: Text });
 const RetireParams = z.strictObject({ unitId: UnitId, officerId: OfficerId });
 
-// Retiring someone takes them off every counter of the unit: ask once more.
-const CONFIRM_SCRIPT = `document.querySelectorAll('form[data-confirm]').forEach((f) => f.addEventListener('submit', (e) => { if (!confirm(f.dataset.confirm)) e.preventDefault(); }));`;
-
 /**
  * The unit's officers (name, badge) as ward leaders keep them: what the counters show on the
  * kiosk and how their badge readers know who signed in. Saving sends it to the unit's devices.
@@ -36,10 +33,7 @@ export function rosterRoutes(db: Database) {
     const unit = c.var.unit;
     const roster = await unitRoster(db, unit.id);
     const body = <RosterPage t={t} unit={unit} roster={roster} notice={notice} />;
-    return c.html(
-      layout({ lang, t, title: t('roster'), body, staff, script: CONFIRM_SCRIPT }),
-      notice && !notice.ok ? 400 : 200,
-    );
+    return c.html(layout({ lang, t, title: t('roster'), body, staff }), notice && !notice.ok ? 400 : 200);
   };
   const actor = (c: Context<Env>) => `dashboard:${c.get('staff')?.username}`;
 

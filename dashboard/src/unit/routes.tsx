@@ -18,13 +18,13 @@ import { CounterLinks, WardBoard } from '../drill/boards.js';
 import { againstUnitTarget, unitTarget } from '../drill/target.js';
 import { translator } from '../i18n.js';
 import { unitJudgement } from '../judgement/data.js';
-import { uncountedTable } from '../judgement/page.js';
+import { UncountedTable } from '../judgement/page.js';
 import { PresenceTable, UNSATISFIED_PAGE_SIZE, UnsatisfiedTable } from '../pages/accountability.js';
 import { officerCsv } from '../pages/csv.js';
 import { Layout, pageProps } from '../pages/layout.js';
 import { pagedReportQuery, pager, pageWindow } from '../pages/pager.js';
-import { periodNav } from '../pages/period-nav.js';
-import { CounterTable, commentList, liveRatingsTable, OfficerTable } from '../pages/unit.js';
+import { PeriodNav } from '../pages/period-nav.js';
+import { CommentList, CounterTable, LiveRatingsTable, OfficerTable } from '../pages/unit.js';
 import { type ReportDeps, ReportQuery, reportPeriods, storeSpan } from '../period.js';
 import { ReportLinks } from '../reports/links.js';
 import { query } from '../validate.js';
@@ -109,7 +109,7 @@ export function unitRoutes(deps: ReportDeps) {
         <h2>
           {unit.name} <small class="muted">{t('unit')}</small>
         </h2>
-        {periodNav(lang, t, period, today)}
+        <PeriodNav lang={lang} t={t} period={period} today={today} />
         {ReportLinks({ t, unitId: unit.id, search })}
         <div class="charts">
           {trend}
@@ -138,12 +138,12 @@ export function unitRoutes(deps: ReportDeps) {
         {CounterLinks({ t, unitId: unit.id, counterIds: counters.map((x) => x.counterId), search })}
         <CounterTable lang={lang} t={t} rows={againstUnitTarget(counters, target)} />
         <h3>{t('uncountedTitle')}</h3>
-        {uncountedTable(t, judgement, { unitId: unit.id, search })}
+        <UncountedTable t={t} judgement={judgement} unitId={unit.id} search={search} />
         <h3>
           <span class="live-dot" />
           {t('liveRatings')}
         </h3>
-        {liveRatingsTable(lang, t, latest)}
+        <LiveRatingsTable lang={lang} t={t} rows={latest} />
         <h3>{t('unsatisfiedList')}</h3>
         <UnsatisfiedTable lang={lang} t={t} rows={unsatisfied} pager={unsatisfiedPager} />
         <h3>{t('presence')}</h3>
@@ -154,7 +154,7 @@ export function unitRoutes(deps: ReportDeps) {
             <a href={`${base}/comments`}>{t('allComments')}</a>
           </small>
         </h3>
-        {commentList(t, comments, { unitId: unit.id, leader: canFollowUpComments(staff, unit.id) })}
+        <CommentList t={t} rows={comments} unitId={unit.id} leader={canFollowUpComments(staff, unit.id)} />
       </Layout>,
     );
   });

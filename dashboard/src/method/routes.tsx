@@ -8,9 +8,9 @@ import { requireRole } from '../access/scope.js';
 import { canSeeUnit } from '../auth/access.js';
 import { forbidden, notFound } from '../errors/answer.js';
 import { translator } from '../i18n.js';
-import { layout } from '../pages/layout.js';
+import { Layout, pageProps } from '../pages/layout.js';
 import { query } from '../validate.js';
-import { methodPage } from './page.js';
+import { MethodPage } from './page.js';
 
 type Env = DashboardEnv;
 
@@ -41,10 +41,12 @@ export function methodRoutes(db: Database) {
       });
       rules = { unitName: unit.name, settings };
     }
-    const body = methodPage(lang, t, rules);
-    // The language switch keeps the unit shown.
-    const periodSearch = asked === undefined ? undefined : `unit=${encodeURIComponent(asked)}`;
-    return c.html(layout({ lang, t, title: t('method'), body, staff, periodSearch }));
+    // The language switch keeps the unit shown (`pageProps` keeps the whole query).
+    return c.html(
+      <Layout {...pageProps(c, lang)} lang={lang} t={t} title={t('method')} staff={staff}>
+        <MethodPage lang={lang} t={t} rules={rules} />
+      </Layout>,
+    );
   });
   return app;
 }

@@ -1,20 +1,21 @@
 import { DEFAULT_UNIT_SETTINGS, UnitSettings } from '@onestop/evaluation';
 import { type Database, getUnitSettings, StoreInputError, setUnitSettings } from '@onestop/store';
 import { type Context, Hono } from 'hono';
-import { html } from 'hono/html';
 import type { DashboardEnv as Env } from '../access/env.js';
 import { requireRole, unitScope } from '../access/scope.js';
 
 import { formLimit } from '../errors/answer.js';
 import { translator } from '../i18n.js';
-import { layout } from '../pages/layout.js';
+import { Layout, pageProps } from '../pages/layout.js';
+import { form } from '../validate.js';
 import {
   documentOf,
   formFromBody,
   formOf,
   issueMessages,
+  SettingsBody,
   type SettingsForm,
-  settingsFormHtml,
+  SettingsFormView,
 } from './settings-form.js';
 
 type Notice = { ok: boolean; lines: string[] };
@@ -29,17 +30,38 @@ export function settingsRoutes(db: Database) {
   const scoped = unitScope(db);
   const limit = formLimit(8 * 1024);
 
-  const page = (c: Context<Env>, unit: { id: string; name: string }, form: SettingsForm, notice?: Notice) => {
+  const page = (
+    c: Context<Env>,
+    unit: { id: string; name: string },
+    shown: SettingsForm,
+    notice?: Notice,
+  ) => {
     const lang = c.get('lang');
     const t = translator(lang);
-    const body = html`<h2>${t('unitSettings')} <small class="muted">${unit.name}</small></h2>
-<p><a href="/units/${unit.id}">${t('backToUnit')}</a> · <a href="/cach-tinh?unit=${unit.id}#filters">${t('seeMethod')}</a></p>
-${notice ? html`<div class="${notice.ok ? 'ok' : 'bad'}" role="status" data-testid="notice">${notice.lines.map((l) => html`<p>${l}</p>`)}</div>` : ''}
-<p class="note"><b>${t('settingsNoRejudge')}</b></p>
-${settingsFormHtml(t, unit.id, form, DEFAULT_UNIT_SETTINGS)}
-<p class="note">${t('settingsHelpUnit')}</p>`;
     return c.html(
-      layout({ lang, t, title: t('unitSettings'), body, staff: c.get('staff') }),
+      <Layout {...pageProps(c, lang)} lang={lang} t={t} title={t('unitSettings')} staff={c.get('staff')}>
+        <h2>
+          {t('unitSettings')} <small class="muted">{unit.name}</small>
+        </h2>
+        <p>
+          <a href={`/units/${unit.id}`}>{t('backToUnit')}</a> ·{' '}
+          <a href={`/cach-tinh?unit=${unit.id}#filters`}>{t('seeMethod')}</a>
+        </p>
+        {notice ? (
+          <div class={notice.ok ? 'ok' : 'bad'} role="status" data-testid="notice">
+            {notice.lines.map((l) => (
+              <p>{l}</p>
+            ))}
+          </div>
+        ) : (
+          ''
+        )}
+        <p class="note">
+          <b>{t('settingsNoRejudge')}</b>
+        </p>
+        <SettingsFormView t={t} unitId={unit.id} form={shown} defaults={DEFAULT_UNIT_SETTINGS} />
+        <p class="note">{t('settingsHelpUnit')}</p>
+      </Layout>,
       notice?.ok === false ? 400 : 200,
     );
   };
@@ -55,13 +77,13 @@ ${settingsFormHtml(t, unit.id, form, DEFAULT_UNIT_SETTINGS)}
     }
   });
 
-  app.post('/units/:unitId/settings', leaders, limit, scoped, async (c) => {
+  app.post('/units/:unitId/settings', leaders, limit, scoped, form(SettingsBody), async (c) => {
     const unit = c.var.unit;
     const t = translator(c.get('lang'));
-    const form = formFromBody(await c.req.parseBody());
-    const parsed = UnitSettings.safeParse(documentOf(form));
+    const typed = formFromBody(c.req.valid('form'));
+    const parsed = UnitSettings.safeParse(documentOf(typed));
     if (!parsed.success)
-      return page(c, unit, form, {
+      return page(c, unit, typed, {
         ok: false,
         lines: [t('settingsInvalid'), ...issueMessages(t, parsed.error)],
       });
@@ -74,7 +96,7 @@ ${settingsFormHtml(t, unit.id, form, DEFAULT_UNIT_SETTINGS)}
       return page(c, unit, formOf(saved), { ok: true, lines: [t('settingsSaved')] });
     } catch (err) {
       if (!(err instanceof StoreInputError)) throw err;
-      return page(c, unit, form, { ok: false, lines: [t('settingsInvalid'), err.message] });
+      return page(c, unit, typed, { ok: false, lines: [t('settingsInvalid'), err.message] });
     }
   });
 

@@ -1,6 +1,6 @@
 import { type DayHours, type UnitSettings, WEEKDAYS, type Weekday } from '@onestop/evaluation';
-import { html } from 'hono/html';
-import type { z } from 'zod';
+import type { FC } from 'hono/jsx';
+import { z } from 'zod';
 import { fill, type MessageKey, type Translate } from '../i18n.js';
 
 /** The settings form as typed: strings, so that a refused form comes back exactly as sent. */
@@ -33,14 +33,27 @@ export function formOf(s: UnitSettings): SettingsForm {
   };
 }
 
-type Body = Record<string, string | File | (string | File)[]>;
+/** A typed value; blank is absent (`form()` drops blank fields), the schema judges the rest. */
+const Typed = z.string().trim().optional();
 
-/** The form as posted (`mon.open`, `mon.close`, `mon.closed`, …); anything else is ignored. */
-export function formFromBody(body: Body): SettingsForm {
-  const text = (k: string) => {
-    const v = body[k];
-    return typeof v === 'string' ? v.trim() : '';
-  };
+/**
+ * The settings form's fields as posted (`mon.open`, `mon.close`, `mon.closed`, …, then the
+ * numbers): strings only, so a file or a repeated field is refused at the edge. Values are not
+ * judged here: `UnitSettings` does that, so the form can come back with what was typed.
+ */
+export const SettingsBody = z.object({
+  ...Object.fromEntries(
+    WEEKDAYS.flatMap((d) => [`${d}.open`, `${d}.close`, `${d}.closed`].map((k) => [k, Typed])),
+  ),
+  rapidRepeatSeconds: Typed,
+  burstMaxPresses: Typed,
+  burstWindowMinutes: Typed,
+  satisfiedShareTarget: Typed,
+});
+
+/** The form as typed from the posted fields; anything else is ignored. */
+export function formFromBody(body: Readonly<Record<string, string | undefined>>): SettingsForm {
+  const text = (k: string) => body[k] ?? '';
   return {
     days: Object.fromEntries(
       WEEKDAYS.map((d) => [
@@ -129,28 +142,103 @@ export function hoursText(t: Translate, h: DayHours): string {
   return h === null ? t('closedAllDay') : `${h.open}–${h.close}`;
 }
 
+type FormProps = { t: Translate; unitId: string; form: SettingsForm; defaults: UnitSettings };
+
 /** The form, with each field's default beside it. */
-export function settingsFormHtml(t: Translate, unitId: string, f: SettingsForm, defaults: UnitSettings) {
-  const day = (d: Weekday) => {
+export const SettingsFormView: FC<FormProps> = ({ t, unitId, form: f, defaults }) => {
+  const Day: FC<{ d: Weekday }> = ({ d }) => {
     const v = f.days[d];
-    return html`<tr data-day="${d}"><td>${t(`weekday_${d}`)}</td>
-<td><input name="${d}.open" value="${v.open}" size="5" placeholder="HH:MM" aria-label="${t(`weekday_${d}`)} ${t('opens')}"></td>
-<td><input name="${d}.close" value="${v.close}" size="5" placeholder="HH:MM" aria-label="${t(`weekday_${d}`)} ${t('closes')}"></td>
-<td><input type="checkbox" name="${d}.closed" value="1" aria-label="${t(`weekday_${d}`)} ${t('closedAllDay')}"${v.closed ? ' checked' : ''}></td>
-<td class="muted">${hoursText(t, defaults.openingHours[d])}</td></tr>`;
+    const name = t(`weekday_${d}`);
+    return (
+      <tr data-day={d}>
+        <td>{name}</td>
+        <td>
+          <input
+            name={`${d}.open`}
+            value={v.open}
+            size={5}
+            placeholder="HH:MM"
+            aria-label={`${name} ${t('opens')}`}
+          />
+        </td>
+        <td>
+          <input
+            name={`${d}.close`}
+            value={v.close}
+            size={5}
+            placeholder="HH:MM"
+            aria-label={`${name} ${t('closes')}`}
+          />
+        </td>
+        <td>
+          <input
+            type="checkbox"
+            name={`${d}.closed`}
+            value="1"
+            aria-label={`${name} ${t('closedAllDay')}`}
+            checked={v.closed}
+          />
+        </td>
+        <td class="muted">{hoursText(t, defaults.openingHours[d])}</td>
+      </tr>
+    );
   };
-  const number = (name: keyof SettingsForm, label: MessageKey, fallback: number) =>
-    html`<p><label>${t(label)}<br><input name="${name}" value="${String(f[name])}" inputmode="numeric" size="6"></label>
-<small class="muted">${t('defaultValue')}: ${fallback}</small></p>`;
-  return html`<form method="post" action="/units/${unitId}/settings" data-testid="unit-settings">
-<h3>${t('openingHours')}</h3>
-<table data-testid="opening-hours"><thead><tr><th>${t('weekday')}</th><th>${t('opens')}</th><th>${t('closes')}</th><th>${t('closedAllDay')}</th><th>${t('defaultValue')}</th></tr></thead>
-<tbody>${WEEKDAYS.map(day)}</tbody></table>
-<h3>${t('filtersTitle')}</h3>
-${number('rapidRepeatSeconds', 'rapidRepeatSeconds', defaults.rapidRepeat.windowSeconds)}
-${number('burstMaxPresses', 'burstMaxPresses', defaults.burst.maxPresses)}
-${number('burstWindowMinutes', 'burstWindowMinutes', defaults.burst.windowMinutes)}
-<h3>${t('targetsTitle')}</h3>
-${number('satisfiedShareTarget', 'satisfiedShareTarget', Number(asPercent(defaults.targets.satisfiedShare)))}
-<p><button type="submit">${t('saveUnitSettings')}</button></p></form>`;
-}
+  const NumberField: FC<{
+    name: Exclude<keyof SettingsForm, 'days'>;
+    label: MessageKey;
+    fallback: number;
+  }> = (p) => (
+    <p>
+      <label>
+        {t(p.label)}
+        <br />
+        <input name={p.name} value={f[p.name]} inputmode="numeric" size={6} />
+      </label>{' '}
+      <small class="muted">
+        {t('defaultValue')}: {p.fallback}
+      </small>
+    </p>
+  );
+  return (
+    <form method="post" action={`/units/${unitId}/settings`} data-testid="unit-settings">
+      <h3>{t('openingHours')}</h3>
+      <table data-testid="opening-hours">
+        <thead>
+          <tr>
+            <th>{t('weekday')}</th>
+            <th>{t('opens')}</th>
+            <th>{t('closes')}</th>
+            <th>{t('closedAllDay')}</th>
+            <th>{t('defaultValue')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {WEEKDAYS.map((d) => (
+            <Day d={d} />
+          ))}
+        </tbody>
+      </table>
+      <h3>{t('filtersTitle')}</h3>
+      <NumberField
+        name="rapidRepeatSeconds"
+        label="rapidRepeatSeconds"
+        fallback={defaults.rapidRepeat.windowSeconds}
+      />
+      <NumberField name="burstMaxPresses" label="burstMaxPresses" fallback={defaults.burst.maxPresses} />
+      <NumberField
+        name="burstWindowMinutes"
+        label="burstWindowMinutes"
+        fallback={defaults.burst.windowMinutes}
+      />
+      <h3>{t('targetsTitle')}</h3>
+      <NumberField
+        name="satisfiedShareTarget"
+        label="satisfiedShareTarget"
+        fallback={Number(asPercent(defaults.targets.satisfiedShare))}
+      />
+      <p>
+        <button type="submit">{t('saveUnitSettings')}</button>
+      </p>
+    </form>
+  );
+};

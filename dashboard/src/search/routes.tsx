@@ -4,9 +4,9 @@ import type { DashboardEnv } from '../access/env.js';
 import { requireRole } from '../access/scope.js';
 import { forbidden } from '../errors/answer.js';
 import { translator } from '../i18n.js';
-import { layout } from '../pages/layout.js';
+import { Layout, pageProps } from '../pages/layout.js';
 import { pager, pageWindow } from '../pages/pager.js';
-import { type SearchResults, searchPage } from './page.js';
+import { SearchPage, type SearchResults } from './page.js';
 import { type SearchQuery, searchQuery } from './query.js';
 
 type Env = DashboardEnv;
@@ -51,9 +51,17 @@ export function searchRoutes(db: Database) {
         id: key,
       });
     const pagers = { ratings: pagerOf('ratings'), visits: pagerOf('visits'), comments: pagerOf('comments') };
-    const body = searchPage(lang, t, { q: q.q, scope: unitId ? 'unit' : 'city', found, pagers });
     return c.html(
-      layout({ lang, t, title: t('searchTitle'), body, staff, periodSearch: searchOf(q, {}), searched: q.q }),
+      <Layout {...pageProps(c, lang)} lang={lang} t={t} title={t('searchTitle')} staff={staff} searched={q.q}>
+        <SearchPage
+          lang={lang}
+          t={t}
+          q={q.q}
+          scope={unitId ? 'unit' : 'city'}
+          found={found}
+          pagers={pagers}
+        />
+      </Layout>,
     );
   });
   return app;

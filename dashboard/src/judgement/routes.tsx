@@ -5,12 +5,12 @@ import type { DashboardEnv as Env } from '../access/env.js';
 import { requireRole, unitScope } from '../access/scope.js';
 
 import { translator } from '../i18n.js';
-import { layout } from '../pages/layout.js';
+import { Layout, pageProps } from '../pages/layout.js';
 import { pager, pageWindow } from '../pages/pager.js';
-import { periodNav } from '../pages/period-nav.js';
+import { PeriodNav } from '../pages/period-nav.js';
 import { type PeriodRequest, periodJson, periodSearch, resolvePeriod, storeSpan } from '../period.js';
 import { unitJudgement } from './data.js';
-import { filterSearch, uncountedHref, uncountedPage, uncountedTotal } from './page.js';
+import { filterSearch, UncountedPage, uncountedHref, uncountedTotal } from './page.js';
 import { DEFAULT_UNCOUNTED_LIMIT, uncountedQuery } from './query.js';
 import { settingsRoutes } from './settings-routes.js';
 
@@ -47,7 +47,6 @@ export function judgementRoutes(deps: { db: Database; now: () => Date }) {
     const lang = c.get('lang');
     const t = translator(lang);
     const keep = filterSearch(filter);
-    const nav = periodNav(lang, t, period, today, keep);
     const size = q.limit === DEFAULT_UNCOUNTED_LIMIT ? '' : `&limit=${q.limit}`;
     const pages = pager(t, {
       page: q.page,
@@ -56,10 +55,20 @@ export function judgementRoutes(deps: { db: Database; now: () => Date }) {
       shown: rows.length,
       href: (page) => `${uncountedHref(unit.id, filter, search)}${size}&page=${page}`,
     });
-    const body = uncountedPage(lang, t, { unit, rows, filter, pager: pages, nav, periodSearch: search });
-    const staff = c.get('staff');
-    const periodQuery = keep ? `${keep}&${search}` : search;
-    return c.html(layout({ lang, t, title: t('uncountedList'), body, staff, periodSearch: periodQuery }));
+    return c.html(
+      <Layout {...pageProps(c, lang)} lang={lang} t={t} title={t('uncountedList')} staff={c.get('staff')}>
+        <UncountedPage
+          lang={lang}
+          t={t}
+          unit={unit}
+          rows={rows}
+          filter={filter}
+          pager={pages}
+          nav={<PeriodNav lang={lang} t={t} period={period} today={today} keep={keep} />}
+          periodSearch={search}
+        />
+      </Layout>,
+    );
   });
 
   // JSON for integrators: the same list, newest first, with the reason codes of
