@@ -51,6 +51,21 @@ export function canSeeOfficer(staff: StaffMember | null, officer: { id: string; 
   return canSeeUnit(staff, officer.unitId);
 }
 
+/**
+ * Why an officer's record is refused to `staff`, or null when it may be opened. `officer` is null
+ * when no such officer exists: only the city, who may see every officer, is told so ('unknown');
+ * anyone else hears the same refusal as for a colleague of another ward, so that nobody can probe
+ * which officer IDs exist elsewhere.
+ */
+export function officerRefusal(
+  staff: StaffMember | null,
+  officer: { id: string; unitId: string } | null,
+): 'unknown' | 'ownRecordOnly' | 'otherWard' | null {
+  if (officer && canSeeOfficer(staff, officer)) return null;
+  if (!officer && staff?.role === 'city') return 'unknown';
+  return staff?.role === 'officer' ? 'ownRecordOnly' : 'otherWard';
+}
+
 /** Where each role starts after signing in. */
 export function homeOf(staff: StaffMember): string {
   if (staff.role === 'officer' && staff.officerId) return `/officers/${staff.officerId}`;

@@ -178,7 +178,8 @@ describe.each(STORE_BACKENDS)('rankings and drill-down to the ratings, on %s', (
       '/officers/cb-lan/ratings',
       { city: 200, 'tv-leader': 200, 'ka-leader': 403, tech: 403, lan: 200, minh: 403 },
     ],
-    ['/officers/cb-nobody/ratings', { city: 404, 'tv-leader': 404, lan: 403 }],
+    // An unknown officer is 404 for the city only: a ward leader cannot tell it from another ward's.
+    ['/officers/cb-nobody/ratings', { city: 404, 'tv-leader': 403, lan: 403 }],
     ['/officers/Not%20an%20id/ratings', { city: 400 }],
     [
       '/units/trung-van/counters/q01',
@@ -258,6 +259,15 @@ describe.each(STORE_BACKENDS)('rankings and drill-down to the ratings, on %s', (
       fill(vi('shownOf'), { from: DRILL_PAGE_SIZE + 1, to: LAN_RATINGS, total: LAN_RATINGS }),
     );
     expect(next).not.toContain(`data-event-id="${first.eventId}"`);
+  });
+
+  it('never shows an officer the citizens’ comments beside their own ratings', async () => {
+    const own = await page('lan', '/officers/cb-lan/ratings');
+    const top = own.split(`data-event-id="${first.eventId}"`)[1]!.split('</tr>')[0]!;
+    expect(top).toContain(DOSSIER);
+    expect(own).not.toContain('Chờ quá lâu ở quầy 1');
+    expect(own).not.toContain('data-testid="drill-comment"');
+    expect(own).not.toContain(vi('drillLinkedComment'));
   });
 
   it('shows a counter’s officers, trend and ratings', async () => {

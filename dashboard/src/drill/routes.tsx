@@ -12,7 +12,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { DashboardEnv } from '../access/env.js';
 import { requireRole, unitScope } from '../access/scope.js';
-import { canSeeOfficer } from '../auth/access.js';
+import { canFollowUpComments, officerRefusal } from '../auth/access.js';
 import { trendChart, trendStep } from '../charts/trend.js';
 import { badRequest, forbidden, notFound } from '../errors/answer.js';
 import { fill, translator } from '../i18n.js';
@@ -48,10 +48,9 @@ export function drillRoutes(db: Database, now: () => Date) {
       const p = officerParam.safeParse(c.req.param());
       if (!p.success) return badRequest(c, { error: 'invalid officerId' });
       const officer = await findOfficer(db, p.data.officerId);
-      // Nobody learns whether another ward's officer exists: refused before "unknown".
-      if (officer && !canSeeOfficer(staff, officer))
-        return forbidden(c, staff?.role === 'officer' ? 'ownRecordOnly' : 'otherWard');
-      if (!officer) return staff?.role === 'officer' ? forbidden(c, 'ownRecordOnly') : notFound(c);
+      const refusal = officerRefusal(staff, officer);
+      if (refusal === 'unknown') return notFound(c);
+      if (refusal || !officer) return forbidden(c, refusal ?? 'otherWard');
       const q = c.req.valid('query');
       const at = now();
       const period = resolvePeriod(q.period, at);
@@ -84,7 +83,13 @@ export function drillRoutes(db: Database, now: () => Date) {
             </small>
           </h2>
           <PeriodNav lang={lang} t={t} period={period} today={vietnamDate(at.getTime())} />
-          <DrillRatingsTable lang={lang} t={t} rows={found.rows} pager={list} />
+          <DrillRatingsTable
+            lang={lang}
+            t={t}
+            rows={found.rows}
+            pager={list}
+            comments={canFollowUpComments(staff, officer.unitId)}
+          />
         </Layout>,
       );
     },
@@ -149,7 +154,13 @@ export function drillRoutes(db: Database, now: () => Date) {
           <h3>{t('drillCounterOfficers')}</h3>
           <CounterOfficersTable t={t} rows={officers} search={search} target={target} />
           <h3 id="ratings">{t('drillRatingsTitle')}</h3>
-          <DrillRatingsTable lang={lang} t={t} rows={found.rows} pager={list} />
+          <DrillRatingsTable
+            lang={lang}
+            t={t}
+            rows={found.rows}
+            pager={list}
+            comments={canFollowUpComments(c.get('staff'), unit.id)}
+          />
         </Layout>,
       );
     },

@@ -54,6 +54,15 @@ describe.each(STORE_BACKENDS)('officer page on %s', (backend) => {
     }
   });
 
+  it("gives a ward leader the same refusal for an unknown officer as for another ward's", async () => {
+    const other = await as('lead.ka', '/officers/cb-lan');
+    const unknown = await as('lead.ka', '/officers/cb-nobody');
+    expect(other.status).toBe(403);
+    expect(unknown.status).toBe(403);
+    const main = async (r: Response) => /<main>([\s\S]*)<\/main>/.exec(await r.text())?.[1];
+    expect(await main(unknown)).toBe(await main(other));
+  });
+
   it('tells an officer opening a colleague that it is their own record only', async () => {
     const page = await (await as('lan', '/officers/cb-tam?lang=en')).text();
     expect(page).not.toContain('Vũ Minh Tâm');

@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { DashboardEnv } from '../access/env.js';
 import { requireRole } from '../access/scope.js';
-import { canSeeOfficer } from '../auth/access.js';
+import { officerRefusal } from '../auth/access.js';
 import { officerExtras } from '../drill/officer-extras.js';
 import { againstUnitTarget, unitTarget } from '../drill/target.js';
 import { forbidden, notFound } from '../errors/answer.js';
@@ -41,9 +41,9 @@ export function officerRoutes(deps: ReportDeps) {
         officerRecord(deps.db, officerId, storeSpan(period)),
         officerRecord(deps.db, officerId, storeSpan(previous)),
       ]);
-      if (!record) return notFound(c);
-      if (!canSeeOfficer(staff, record.officer))
-        return forbidden(c, staff?.role === 'officer' ? 'ownRecordOnly' : 'otherWard');
+      const refusal = officerRefusal(staff, record?.officer ?? null);
+      if (refusal === 'unknown') return notFound(c);
+      if (refusal || !record) return forbidden(c, refusal ?? 'otherWard');
       const nav = <PeriodNav lang={lang} t={t} period={period} today={today} />;
       const target = await unitTarget(deps.db, record.officer.unitId);
       const measured = {
