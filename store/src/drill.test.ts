@@ -49,6 +49,7 @@ describe.each(STORE_BACKENDS)('drill-down to the ratings on %s', (backend) => {
     ]);
     await db.insert(comments).values([
       { unitId: 'u-a', dossierId: 'HS-1', kind: 'complaint', body: 'Chờ lâu' },
+      { unitId: 'u-a', dossierId: 'HS-1', officerId: 'cb-y', kind: 'complaint', body: 'Về cán bộ khác' },
       { unitId: 'u-b', dossierId: 'HS-1', body: 'Ở đơn vị khác' },
     ]);
     await db.insert(expressionSummaries).values({

@@ -90,6 +90,7 @@ export async function drillRatings(db: Executor, q: DrillQuery): Promise<Found<D
           .select({
             id: comments.id,
             dossierId: sql<string>`${comments.dossierId}`,
+            officerId: comments.officerId,
             kind: comments.kind,
             body: comments.body,
             createdAt: comments.createdAt,
@@ -114,7 +115,13 @@ export async function drillRatings(db: Executor, q: DrillQuery): Promise<Found<D
     total: totals[0]?.n ?? 0,
     rows: rows.map(({ visitId, ...r }) => ({
       ...r,
-      comments: linked.filter((c) => r.dossierIds.includes(c.dossierId)),
+      // The comment on the rating's dossier, unless it names another officer (a dossier passes
+      // through several counters: a complaint about a colleague is not about this rating).
+      comments: linked
+        .filter(
+          (c) => r.dossierIds.includes(c.dossierId) && (c.officerId === null || c.officerId === r.officerId),
+        )
+        .map(({ officerId: _, ...c }) => c),
       camera: visitId ? (cameraOf.get(visitId) ?? null) : null,
     })),
   };

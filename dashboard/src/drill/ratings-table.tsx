@@ -26,7 +26,7 @@ function Officer({ t, r }: { t: Translate; r: DrillRating }) {
   );
 }
 
-function Row({ lang, t, r }: { lang: Lang; t: Translate; r: DrillRating }) {
+function Row({ lang, t, r, comments }: { lang: Lang; t: Translate; r: DrillRating; comments: boolean }) {
   const why = whyNotCounted(t, r);
   return (
     <tr data-event-id={r.eventId} data-counted={String(r.counted)} class={r.counted ? '' : 'uncounted'}>
@@ -43,17 +43,21 @@ function Row({ lang, t, r }: { lang: Lang; t: Translate; r: DrillRating }) {
       <td data-label={t('reasons')} data-testid="drill-reasons">
         {reasonsText(lang, r.reasons)}
       </td>
-      <td data-label={t('drillLinkedComment')} data-testid="drill-comment">
-        {r.comments.length === 0
-          ? '–'
-          : r.comments.map((c) => (
-              <p>
-                {c.kind === 'complaint' ? <b>{t('commentComplaint')}: </b> : ''}
-                {c.kind === 'praise' ? <i>{t('commentPraise')}: </i> : ''}
-                {c.body}
-              </p>
-            ))}
-      </td>
+      {comments ? (
+        <td data-label={t('drillLinkedComment')} data-testid="drill-comment">
+          {r.comments.length === 0
+            ? '–'
+            : r.comments.map((c) => (
+                <p>
+                  {c.kind === 'complaint' ? <b>{t('commentComplaint')}: </b> : ''}
+                  {c.kind === 'praise' ? <i>{t('commentPraise')}: </i> : ''}
+                  {c.body}
+                </p>
+              ))}
+        </td>
+      ) : (
+        ''
+      )}
       <td class="num muted" data-label={t('drillCamera')} data-testid="drill-camera">
         {r.camera ? displayNumber('points', r.camera.index) : '–'}
       </td>
@@ -70,14 +74,24 @@ function Row({ lang, t, r }: { lang: Lang; t: Translate; r: DrillRating }) {
   );
 }
 
-type Props = { lang: Lang; t: Translate; rows: readonly DrillRating[]; pager: PagerHtml };
+type Props = {
+  lang: Lang;
+  t: Translate;
+  rows: readonly DrillRating[];
+  pager: PagerHtml;
+  /**
+   * Citizens' comments beside the ratings: for the unit's leaders only. An officer reading their
+   * own ratings must not be able to tell which citizen complained about them (`canFollowUpComments`).
+   */
+  comments: boolean;
+};
 
 /**
  * The ratings behind a figure, one page of them: each with its dossier, reasons in words, the
  * comment on the same dossier, and the camera's estimate in its own greyed column (never mixed
  * into the official level beside it).
  */
-export function DrillRatingsTable({ lang, t, rows, pager }: Props) {
+export function DrillRatingsTable({ lang, t, rows, pager, comments }: Props) {
   if (rows.length === 0)
     return (
       <>
@@ -100,14 +114,14 @@ export function DrillRatingsTable({ lang, t, rows, pager }: Props) {
             <th>{t('dossier')}</th>
             <th>{t('ticket')}</th>
             <th>{t('reasons')}</th>
-            <th>{t('drillLinkedComment')}</th>
+            {comments ? <th>{t('drillLinkedComment')}</th> : ''}
             <th class="num">{t('drillCamera')}</th>
             <th>{t('counted')}</th>
           </tr>
         </thead>
         <tbody>
           {rows.map((r) => (
-            <Row lang={lang} t={t} r={r} />
+            <Row lang={lang} t={t} r={r} comments={comments} />
           ))}
         </tbody>
       </table>
