@@ -198,7 +198,8 @@ export function xlsxStream(
   done: () => void = () => {},
 ): ReadableStream<Uint8Array> {
   const out = new PassThrough();
-  out.once('close', once(done));
+  const finish = once(done);
+  out.once('close', finish);
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     stream: out,
     useStyles: true,
@@ -230,6 +231,8 @@ export function xlsxStream(
       else controller.enqueue(next.value as Uint8Array);
     },
     cancel() {
+      // The slot is free at once: the next download may start before `out` has closed.
+      finish();
       out.destroy();
     },
   });
