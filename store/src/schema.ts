@@ -365,6 +365,35 @@ export const auditLog = pgTable('audit_log', {
 });
 
 /**
+ * What every roll-up level sums (hourly, daily, per unit and day), defined once: the levels are
+ * kept equal by triggers (migrations 0019, 0020), so their columns must be the same. A function,
+ * since each table needs builders of its own.
+ */
+const rollupSums = () => ({
+  ratings: integer('ratings').notNull().default(0),
+  verySatisfied: integer('very_satisfied').notNull().default(0),
+  satisfied: integer('satisfied').notNull().default(0),
+  unsatisfied: integer('unsatisfied').notNull().default(0),
+  scoreSum: integer('score_sum').notNull().default(0),
+  /**
+   * Ratings that count for nobody, on the `officer_id = ''` row: attribution failed, or a misuse
+   * filter caught them. The columns above hold counted (verified, unfiltered) ratings only.
+   */
+  unverified: integer('unverified').notNull().default(0),
+  filtered: integer('filtered').notNull().default(0),
+  visits: integer('visits').notNull().default(0),
+  unratedVisits: integer('unrated_visits').notNull().default(0),
+  expressions: integer('expressions').notNull().default(0),
+  expressionIndexSum: doublePrecision('expression_index_sum').notNull().default(0),
+  expressionIndexSqSum: doublePrecision('expression_index_sq_sum').notNull().default(0),
+});
+
+/** Ratings per pressed level, keyed `scale:level` (devices differ): the distribution view. */
+const levelCounts = () => ({
+  levels: jsonb('levels').$type<Record<string, number>>().notNull().default({}),
+});
+
+/**
  * Hourly roll-ups per unit/counter/officer, kept up to date in the ingest transaction so that
  * reports never scan raw events. `officer_id` is '' for what counts for no officer: ratings
  * unverified or filtered (store/src/judge), visits and expressions that named nobody.
@@ -376,24 +405,8 @@ export const hourlyRollups = pgTable(
     counterId: text('counter_id').notNull(),
     officerId: text('officer_id').notNull(),
     hour: ts('hour').notNull(),
-    ratings: integer('ratings').notNull().default(0),
-    verySatisfied: integer('very_satisfied').notNull().default(0),
-    satisfied: integer('satisfied').notNull().default(0),
-    unsatisfied: integer('unsatisfied').notNull().default(0),
-    scoreSum: integer('score_sum').notNull().default(0),
-    /**
-     * Ratings that count for nobody, on the `officer_id = ''` row: attribution failed, or a misuse
-     * filter caught them. The columns above hold counted (verified, unfiltered) ratings only.
-     */
-    unverified: integer('unverified').notNull().default(0),
-    filtered: integer('filtered').notNull().default(0),
-    /** Ratings per pressed level, keyed `scale:level` (devices differ): the distribution view. */
-    levels: jsonb('levels').$type<Record<string, number>>().notNull().default({}),
-    visits: integer('visits').notNull().default(0),
-    unratedVisits: integer('unrated_visits').notNull().default(0),
-    expressions: integer('expressions').notNull().default(0),
-    expressionIndexSum: doublePrecision('expression_index_sum').notNull().default(0),
-    expressionIndexSqSum: doublePrecision('expression_index_sq_sum').notNull().default(0),
+    ...rollupSums(),
+    ...levelCounts(),
   },
   (t) => [
     primaryKey({ columns: [t.unitId, t.counterId, t.officerId, t.hour] }),
@@ -424,19 +437,8 @@ export const dailyRollups = pgTable(
      * a row exactly when it has hours (trend buckets list the days with rows).
      */
     hours: integer('hours').notNull().default(0),
-    ratings: integer('ratings').notNull().default(0),
-    verySatisfied: integer('very_satisfied').notNull().default(0),
-    satisfied: integer('satisfied').notNull().default(0),
-    unsatisfied: integer('unsatisfied').notNull().default(0),
-    scoreSum: integer('score_sum').notNull().default(0),
-    unverified: integer('unverified').notNull().default(0),
-    filtered: integer('filtered').notNull().default(0),
-    levels: jsonb('levels').$type<Record<string, number>>().notNull().default({}),
-    visits: integer('visits').notNull().default(0),
-    unratedVisits: integer('unrated_visits').notNull().default(0),
-    expressions: integer('expressions').notNull().default(0),
-    expressionIndexSum: doublePrecision('expression_index_sum').notNull().default(0),
-    expressionIndexSqSum: doublePrecision('expression_index_sq_sum').notNull().default(0),
+    ...rollupSums(),
+    ...levelCounts(),
   },
   (t) => [
     primaryKey({ columns: [t.unitId, t.counterId, t.officerId, t.day] }),
@@ -458,18 +460,7 @@ export const unitDailyRollups = pgTable(
     day: date('day', { mode: 'string' }).notNull(),
     /** How many daily rows this sums; the row is deleted when it falls to 0 (as `daily_rollups.hours`). */
     days: integer('days').notNull().default(0),
-    ratings: integer('ratings').notNull().default(0),
-    verySatisfied: integer('very_satisfied').notNull().default(0),
-    satisfied: integer('satisfied').notNull().default(0),
-    unsatisfied: integer('unsatisfied').notNull().default(0),
-    scoreSum: integer('score_sum').notNull().default(0),
-    unverified: integer('unverified').notNull().default(0),
-    filtered: integer('filtered').notNull().default(0),
-    visits: integer('visits').notNull().default(0),
-    unratedVisits: integer('unrated_visits').notNull().default(0),
-    expressions: integer('expressions').notNull().default(0),
-    expressionIndexSum: doublePrecision('expression_index_sum').notNull().default(0),
-    expressionIndexSqSum: doublePrecision('expression_index_sq_sum').notNull().default(0),
+    ...rollupSums(),
   },
   (t) => [primaryKey({ columns: [t.unitId, t.day] }), index('unit_daily_rollups_day_idx').on(t.day)],
 );
