@@ -2,6 +2,7 @@ import { addStaffMember, type Database, openStaffSession, provisionDevice, schem
 import { openTestStore, type TestStore } from '@onestop/store/testing';
 import pino from 'pino';
 import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboardApp } from '../app.js';
 import { unitLiveAsset } from '../assets/bundle.js';
 import { SESSION_COOKIE } from '../auth/access.js';
@@ -79,4 +80,47 @@ export async function accessFixture() {
   };
   const assetPath = (await unitLiveAsset()).path;
   return { store, app, get, cookies, deviceId: device.deviceId, assetPath };
+}
+
+/**
+ * A route suite over `seedPeople` on `backend`: the dashboard is opened before the calling
+ * `describe` and closed after it. `as` asks as one account (API token); `answersAsExpected`
+ * adds one case per account and path of a matrix (a status, or a redirect's target).
+ */
+export function peopleSuite(backend: 'pglite' | 'postgres', now: Date) {
+  const ctx = {} as {
+    store: TestStore;
+    app: ReturnType<typeof createDashboardApp>;
+    tokens: Record<Account, string>;
+  };
+  const logger = pino({ level: 'silent' });
+  beforeAll(async () => {
+    ctx.store = await openTestStore(backend);
+    ({ tokens: ctx.tokens } = await seedPeople(ctx.store.db));
+    const feed = new LiveRatingFeed(ctx.store, logger);
+    ctx.app = createDashboardApp({
+      db: ctx.store.db,
+      registry: new Registry(),
+      logger,
+      feed,
+      now: () => now,
+    });
+  });
+  afterAll(async () => {
+    await ctx.store?.close();
+  });
+  const as = (who: Account, path: string) =>
+    ctx.app.request(path, { headers: { authorization: `Bearer ${ctx.tokens[who]}` } });
+  const answersAsExpected = (matrix: ReadonlyArray<[string, Expected]>) =>
+    describe.each(matrix)('%s', (path, expected) => {
+      it.each(Object.entries(expected) as [Account, number | string][])('as %s: %s', async (who, answer) => {
+        const res = await as(who, path);
+        if (typeof answer === 'number') expect(res.status).toBe(answer);
+        else {
+          expect(res.status).toBe(303);
+          expect(res.headers.get('location')).toBe(answer);
+        }
+      });
+    });
+  return { ctx, as, answersAsExpected };
 }

@@ -1,12 +1,7 @@
-import { openTestStore, STORE_BACKENDS, type TestStore } from '@onestop/store/testing';
-import pino from 'pino';
-import { Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Account, type Expected, seedPeople } from '../access/fixture.js';
-import { createDashboardApp } from '../app.js';
-import { LiveRatingFeed } from '../live/feed.js';
+import { STORE_BACKENDS } from '@onestop/store/testing';
+import { describe, expect, it } from 'vitest';
+import { type Expected, peopleSuite } from '../access/fixture.js';
 
-const logger = pino({ level: 'silent' });
 const NOW = new Date('2026-11-20T03:00:00Z');
 
 const MATRIX: Array<[string, Expected]> = [
@@ -16,31 +11,8 @@ const MATRIX: Array<[string, Expected]> = [
 ];
 
 describe.each(STORE_BACKENDS)('officer page on %s', (backend) => {
-  let store: TestStore;
-  let app: ReturnType<typeof createDashboardApp>;
-  let tokens: Record<Account, string>;
-  const as = (who: Account, path: string) =>
-    app.request(path, { headers: { authorization: `Bearer ${tokens[who]}` } });
-  beforeAll(async () => {
-    store = await openTestStore(backend);
-    ({ tokens } = await seedPeople(store.db));
-    const feed = new LiveRatingFeed(store, logger);
-    app = createDashboardApp({ db: store.db, registry: new Registry(), logger, feed, now: () => NOW });
-  });
-  afterAll(async () => {
-    await store?.close();
-  });
-
-  describe.each(MATRIX)('%s', (path, expected) => {
-    it.each(Object.entries(expected) as [Account, number | string][])('as %s: %s', async (who, answer) => {
-      const res = await as(who, path);
-      if (typeof answer === 'number') expect(res.status).toBe(answer);
-      else {
-        expect(res.status).toBe(303);
-        expect(res.headers.get('location')).toBe(answer);
-      }
-    });
-  });
+  const { ctx, as, answersAsExpected } = peopleSuite(backend, NOW);
+  answersAsExpected(MATRIX);
 
   it('answers a malformed officer ID 400 and an unknown one 404, as pages', async () => {
     for (const [path, status] of [

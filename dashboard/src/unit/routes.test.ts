@@ -1,12 +1,7 @@
-import { openTestStore, STORE_BACKENDS, type TestStore } from '@onestop/store/testing';
-import pino from 'pino';
-import { Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Account, type Expected, seedPeople } from '../access/fixture.js';
-import { createDashboardApp } from '../app.js';
-import { LiveRatingFeed } from '../live/feed.js';
+import { STORE_BACKENDS } from '@onestop/store/testing';
+import { describe, expect, it } from 'vitest';
+import { type Expected, peopleSuite } from '../access/fixture.js';
 
-const logger = pino({ level: 'silent' });
 const NOW = new Date('2026-11-20T03:00:00Z');
 
 /** Each unit route × each account: the city sees every unit, a ward leader only their own. */
@@ -21,29 +16,11 @@ const MATRIX: Array<[string, Expected]> = [
 ];
 
 describe.each(STORE_BACKENDS)('unit routes on %s', (backend) => {
-  let store: TestStore;
-  let app: ReturnType<typeof createDashboardApp>;
-  let tokens: Record<Account, string>;
-  const as = (who: Account, path: string) =>
-    app.request(path, { headers: { authorization: `Bearer ${tokens[who]}` } });
-  beforeAll(async () => {
-    store = await openTestStore(backend);
-    ({ tokens } = await seedPeople(store.db));
-    const feed = new LiveRatingFeed(store, logger);
-    app = createDashboardApp({ db: store.db, registry: new Registry(), logger, feed, now: () => NOW });
-  });
-  afterAll(async () => {
-    await store?.close();
-  });
-
-  describe.each(MATRIX)('%s', (path, expected) => {
-    it.each(Object.entries(expected) as [Account, number][])('as %s: %i', async (who, status) => {
-      expect((await as(who, path)).status).toBe(status);
-    });
-  });
+  const { ctx, as, answersAsExpected } = peopleSuite(backend, NOW);
+  answersAsExpected(MATRIX);
 
   it('sends anonymous browsers to sign in', async () => {
-    const res = await app.request('/units/trung-van');
+    const res = await ctx.app.request('/units/trung-van');
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/login?next=%2Funits%2Ftrung-van');
   });
@@ -78,12 +55,12 @@ describe.each(STORE_BACKENDS)('unit routes on %s', (backend) => {
       liveUrl: '/api/live?unit=trung-van&lang=en',
       officersUrl: '/units/trung-van/officers?period=week&date=2026-11-16&lang=en',
     });
-    const asset = await app.request(src![1]!);
+    const asset = await ctx.app.request(src![1]!);
     expect(asset.status).toBe(200);
     expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect(await asset.text()).toContain('unit-live-config');
     // Any other name, such as a stale hash, is not served.
-    expect((await app.request('/assets/unit-live.000000000000.js')).status).toBe(404);
+    expect((await ctx.app.request('/assets/unit-live.000000000000.js')).status).toBe(404);
   });
 });
