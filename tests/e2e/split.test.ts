@@ -88,6 +88,13 @@ describe('onestop broker + ingest + dashboard as separate processes on PostgreSQ
       String(ingestMetrics),
     ]);
 
+    // The counter starts once the ingest has subscribed: an event published before that has no
+    // subscriber at the broker and waits in the counter's outbox for its resend (nothing is lost,
+    // but the officer's sign-in would then arrive after the first rating this test reads).
+    await waitFor('the ingest subscribed', async () => {
+      const r = await fetch(`http://127.0.0.1:${ingestMetrics}/healthz`).catch(() => null);
+      return r?.status === 200;
+    });
     const sim = await startSimulatedCounter({
       mqttUrl,
       unitId: 'trung-van',
