@@ -53,8 +53,9 @@ async function seed(store: TestStore) {
     rating('cb-lan', 3, 'satisfied', 67, 3),
     rating('cb-lan', 1, 'unsatisfied', 0, 2),
     rating(null, 2, 'satisfied', 33, 1),
-    // Three days ago: outside "today", inside "7 days".
-    rating('cb-lan', 1, 'unsatisfied', 0, 3 * 24 * 60),
+    // Three days ago: outside "today", inside "7 days"; a dossier of its own (a dossier counts in
+    // the period of its first rating).
+    { ...rating('cb-lan', 1, 'unsatisfied', 0, 3 * 24 * 60), dossierIds: ['000.00.12.H26-251117-0001'] },
   ]);
   await db.insert(schema.presenceIntervals).values({
     unitId: 'trung-van',

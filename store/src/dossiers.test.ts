@@ -1,6 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refreshDossierOutcomes } from './dossier-outcomes.js';
 import { dossierSatisfactionOf } from './dossiers.js';
 import { comments, ratings, visits } from './schema.js';
 import { openTestStore, STORE_BACKENDS, type TestStore } from './testing.js';
@@ -8,6 +9,8 @@ import { openTestStore, STORE_BACKENDS, type TestStore } from './testing.js';
 const T = Date.UTC(2025, 8, 1, 2);
 const H = 3_600_000;
 const period = { from: new Date(T), to: new Date(T + 8 * H) };
+/** Whole Vietnam days (from dossier_days) between partial ones (from dossier_outcomes). */
+const wide = { from: new Date(T - 50 * H - 17 * 60_000), to: new Date(T + 75 * H + 9 * 60_000) };
 const UNITS = ['u-a', 'u-b'];
 const OFFICERS = ['cb-a', 'cb-b'];
 const DOSSIERS = ['D-1', 'D-2', 'D-3', 'D-4', 'D-5', 'D-6'];
@@ -41,29 +44,41 @@ type Scenario = {
   comments: Of<typeof commentArb>[];
 };
 
-/** The indicator recomputed from the generated rows, by another road than the SQL. */
-function expected(s: Scenario, by: 'unit' | 'officer') {
+/**
+ * The indicator recomputed from the generated rows, by another road than the SQL: a dossier counts
+ * in the period holding its first counting rating or visit, and fails on any unsatisfied counting
+ * rating or a complaint, whenever.
+ */
+function expected(
+  s: Scenario,
+  by: 'unit' | 'officer',
+  counts: (first: 'before' | 'inside' | 'after') => boolean = (w) => w === 'inside',
+) {
   // A unit's citizens rate it whoever the rating names; an officer is judged on credited ones.
-  const counted = s.ratings.filter(
-    (r) => (by === 'unit' || r.verified) && !r.filtered && r.placed === 'inside',
-  );
-  const seen = new Map<string, { unitId: string; officerId: string | null; dossier: string; bad: boolean }>();
-  const see = (unitId: string, officerId: string | null, dossier: string, bad: boolean) => {
+  const counted = s.ratings.filter((r) => (by === 'unit' || r.verified) && !r.filtered && r.placed !== null);
+  const order = { before: 0, inside: 1, after: 2 } as const;
+  type When = keyof typeof order;
+  const seen = new Map<
+    string,
+    { unitId: string; officerId: string | null; dossier: string; bad: boolean; first: When }
+  >();
+  const see = (unitId: string, officerId: string | null, dossier: string, bad: boolean, at: When) => {
     const key = JSON.stringify([unitId, officerId, dossier]);
-    const e = seen.get(key) ?? { unitId, officerId, dossier, bad: false };
+    const e = seen.get(key) ?? { unitId, officerId, dossier, bad: false, first: at };
     e.bad ||= bad;
+    if (order[at] < order[e.first]) e.first = at;
     seen.set(key, e);
   };
   for (const r of counted)
-    for (const d of r.dossierIds) see(r.unitId, by === 'officer' ? r.officerId : null, d, r.unsatisfied);
+    for (const d of r.dossierIds)
+      see(r.unitId, by === 'officer' ? r.officerId : null, d, r.unsatisfied, r.placed as When);
   if (by === 'unit')
-    for (const v of s.visits.filter((x) => x.when === 'inside'))
-      for (const d of v.dossierIds) see(v.unitId, null, d, false);
+    for (const v of s.visits) for (const d of v.dossierIds) see(v.unitId, null, d, false, v.when);
   const groups = new Map<
     string,
     { dossiers: number; ratedUnsatisfied: number; complainedAbout: number; satisfied: number }
   >();
-  for (const e of seen.values()) {
+  for (const e of [...seen.values()].filter((x) => counts(x.first))) {
     const key = JSON.stringify([e.unitId, e.officerId]);
     const g = groups.get(key) ?? { dossiers: 0, ratedUnsatisfied: 0, complainedAbout: 0, satisfied: 0 };
     const complained = s.comments.some(
@@ -155,17 +170,50 @@ describe.each(STORE_BACKENDS)('the Decision 766 dossier indicator on %s', (backe
             const order = (xs: typeof rows) =>
               [...xs].sort((a, b) => String(a.officerId).localeCompare(String(b.officerId)));
             expect(order(one)).toEqual(order(rows.filter((r) => r.unitId === 'u-a')));
+            // Over whole days and partial edges, every dossier counts once.
+            const long = await dossierSatisfactionOf(db, { unitId: null, by }, wide);
+            expect(
+              new Map(
+                long.map((r) => [
+                  JSON.stringify([r.unitId, r.officerId]),
+                  {
+                    dossiers: r.dossiers,
+                    ratedUnsatisfied: r.ratedUnsatisfied,
+                    complainedAbout: r.complainedAbout,
+                    satisfied: r.satisfied,
+                  },
+                ]),
+              ),
+            ).toEqual(expected(s, by, () => true));
           }
+          // Kept change by change (rows deleted and inserted run after run), the outcomes equal a
+          // derivation from scratch, and the days their counts.
+          const outcomes = sql`select unit_id, officer_id, dossier_id, first_at, day, rated_unsatisfied, complained
+            from dossier_outcomes order by 1, 2, 3`;
+          const rowsOf = async (q: SQL) => ((await db.execute(q)) as unknown as { rows: unknown[] }).rows;
+          const kept = await rowsOf(outcomes);
+          await db.execute(sql`insert into dossier_outcome_dirty values ('*', '*')`);
+          await refreshDossierOutcomes(db);
+          expect(await rowsOf(outcomes)).toEqual(kept);
+          const days =
+            await db.execute(sql`select unit_id, officer_id, day::text, dossiers, rated_unsatisfied, complained, failed
+            from dossier_days order by 1, 2, 3`);
+          const summed =
+            await db.execute(sql`select unit_id, officer_id, day::text, count(*)::int as dossiers,
+              (count(*) filter (where rated_unsatisfied))::int as rated_unsatisfied,
+              (count(*) filter (where complained))::int as complained,
+              (count(*) filter (where rated_unsatisfied or complained))::int as failed
+            from dossier_outcomes group by 1, 2, 3 order by 1, 2, 3`);
+          expect(days).toEqual(summed);
         },
       ),
       { numRuns: 30 },
     );
   });
 
-  it('reads every unit through indexes on time and complaint, not whole tables', async () => {
-    // With sequential scans priced out, the plan shows which indexes the query's predicates can
-    // use: a predicate that stops matching a partial index (a bound 'complaint', a changed rule)
-    // falls back to a scan of the whole table and fails here.
+  it('reads a period from the dossier days and the edges by time, never the raw rows', async () => {
+    // With sequential scans priced out, the plan shows which indexes the query can use; a read
+    // that went back to ratings, visits or comments (or scanned all outcomes) fails here.
     const plan = await store.db.transaction(async (tx) => {
       await tx.execute(sql`set local enable_seqscan = off`);
       let text = '';
@@ -178,13 +226,14 @@ describe.each(STORE_BACKENDS)('the Decision 766 dossier indicator on %s', (backe
           return { rows: [] };
         },
       } as unknown as typeof tx;
-      await dossierSatisfactionOf(explaining, { unitId: null, by: 'unit' }, period);
+      await dossierSatisfactionOf(explaining, { unitId: null, by: 'unit' }, wide);
+      await dossierSatisfactionOf(explaining, { unitId: 'u-a', by: 'officer' }, wide);
       return text;
     });
-    expect(plan).toContain('ratings_rated_at_idx');
-    expect(plan).toContain('visits_started_idx');
-    expect(plan).toContain('comments_complaint_dossier_idx');
-    expect(plan).not.toMatch(/Seq Scan on (ratings|visits|comments)/);
+    expect(plan).toContain('dossier_days_officer_day_idx');
+    expect(plan).toContain('dossier_days_unit_id_officer_id_day_pk');
+    expect(plan).toContain('dossier_outcomes_first');
+    expect(plan).not.toMatch(/ratings|visits|comments|Seq Scan/);
   });
 
   it('counts an unverified Không hài lòng against the unit, not the officer; thanks lower nothing', async () => {

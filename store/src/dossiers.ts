@@ -4,12 +4,11 @@ import {
   dossierSatisfaction,
   NO_OVERDUE_FEED,
 } from '@onestop/evaluation';
-import { sql } from 'drizzle-orm';
-import { complaintAbout } from './comments.js';
-import { countsForOfficer, ratesTheUnit } from './counted.js';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Executor } from './db.js';
+import { refreshDossierOutcomes } from './dossier-outcomes.js';
 import type { Period } from './reports.js';
-import { ratings, visits } from './schema.js';
+import { type EdgeSpan, wholeDaysOf } from './rollups-over.js';
 
 /**
  * The seam for "overdue" in the Decision 766 indicator: only a dossier-handling system knows
@@ -36,12 +35,11 @@ export interface DossierSatisfactionRow extends DossierSatisfaction {
 
 /**
  * The Decision 766 per-dossier indicator of each unit (`by: 'unit'`) or of each officer
- * (`by: 'officer'`). A unit's dossiers are the distinct IDs on its citizens' ratings
- * (`ratesTheUnit`: placed and not filtered, whoever they name: an unverified rating still rates the
- * unit) and on its visits in the period; an officer's are those on ratings credited to them
- * (`countsForOfficer`). A dossier fails when one of those ratings is unsatisfied, when a citizen
- * marked a comment naming it as a complaint (`complaintAbout`, whenever sent), or when the
- * overdue source lists it.
+ * (`by: 'officer'`): the dossiers first seen in the period and how many of them failed, by the
+ * outcome rule of `refreshDossierOutcomes` (store/src/dossier-outcomes.ts), plus those the
+ * overdue source lists. Whole Vietnam days are read from `dossier_days`, the partial days at the
+ * period's edges from `dossier_outcomes`: a year is ≤ 366 rows per unit or officer. Outcomes
+ * waiting to be derived (a change made outside an ingest batch) are derived first.
  */
 export async function dossierSatisfactionOf(
   db: Executor,
@@ -49,54 +47,88 @@ export async function dossierSatisfactionOf(
   period: Period,
   overdueSource: OverdueDossierSource = NO_OVERDUE_SOURCE,
 ): Promise<DossierSatisfactionRow[]> {
-  const overdue = JSON.stringify(
-    (await overdueSource.overdue(period, q.unitId)).map((o) => ({
-      unit_id: o.unitId,
-      dossier_id: o.dossierId,
-    })),
-  );
-  const from = period.from.toISOString();
-  const to = period.to.toISOString();
-  const unitOf = (column: typeof ratings.unitId | typeof visits.unitId) =>
-    q.unitId === null ? sql`true` : sql`${column} = ${q.unitId}`;
-  const byOfficer = q.by === 'officer';
-  const visitDossiers = byOfficer
-    ? sql``
-    : sql`union all
-      select ${visits.unitId}, null::text, d.dossier_id, false
-      from ${visits} cross join lateral unnest(${visits.dossierIds}) as d(dossier_id)
-      where ${unitOf(visits.unitId)} and ${visits.startedAt} >= ${from}::timestamptz
-        and ${visits.startedAt} < ${to}::timestamptz`;
-  const result = await db.execute(sql`
-    with overdue as (
-      select * from jsonb_to_recordset(${overdue}::jsonb) as o(unit_id text, dossier_id text)
-    ),
-    seen (unit_id, officer_id, dossier_id, unsatisfied) as (
-      select ${ratings.unitId}, ${byOfficer ? ratings.officerId : sql`null::text`}, d.dossier_id,
-        ${ratings.official} = 'unsatisfied'
-      from ${ratings} cross join lateral unnest(${ratings.dossierIds}) as d(dossier_id)
-      where ${byOfficer ? countsForOfficer() : ratesTheUnit()} and ${unitOf(ratings.unitId)}
-        and ${ratings.at} >= ${from}::timestamptz and ${ratings.at} < ${to}::timestamptz
-      ${visitDossiers}
-    ),
-    dossier as (
-      select s.unit_id, s.officer_id, s.dossier_id, bool_or(s.unsatisfied) as rated_unsatisfied,
-        ${complaintAbout(sql`s.unit_id`, sql`s.dossier_id`)} as complained,
-        exists (select 1 from overdue o where o.unit_id = s.unit_id and o.dossier_id = s.dossier_id) as overdue
-      from seen s where s.dossier_id <> ''
-      group by s.unit_id, s.officer_id, s.dossier_id
-    )
-    select unit_id as "unitId", officer_id as "officerId", count(*)::int as dossiers,
-      (count(*) filter (where rated_unsatisfied))::int as "ratedUnsatisfied",
-      (count(*) filter (where complained))::int as "complainedAbout",
-      (count(*) filter (where overdue))::int as overdue,
-      (count(*) filter (where not (rated_unsatisfied or complained or overdue)))::int as satisfied
-    from dossier group by unit_id, officer_id`);
-  const rows = (
-    result as unknown as { rows: Array<DossierCounts & { unitId: string; officerId: string | null }> }
+  await refreshDossierOutcomes(db);
+  const overdueList = await overdueSource.overdue(period, q.unitId);
+  const whose = (t: SQL) =>
+    sql.join(
+      [
+        q.by === 'unit' ? sql`${t}.officer_id = ''` : sql`${t}.officer_id <> ''`,
+        ...(q.unitId === null ? [] : [sql`${t}.unit_id = ${q.unitId}`]),
+      ],
+      sql` and `,
+    );
+  const split = wholeDaysOf(period);
+  const edge = ([a, b]: EdgeSpan) =>
+    sql`select o.unit_id, o.officer_id, 1 as dossiers, o.rated_unsatisfied::int as rated_unsatisfied,
+      o.complained::int as complained, (o.rated_unsatisfied or o.complained)::int as failed
+    from dossier_outcomes o
+    where ${whose(sql`o`)} and o.first_at >= ${new Date(a).toISOString()}::timestamptz
+      and o.first_at < ${new Date(b).toISOString()}::timestamptz`;
+  const parts: SQL[] = [edge(split.before)];
+  if (split.days !== null) {
+    parts.push(sql`select d.unit_id, d.officer_id, d.dossiers, d.rated_unsatisfied, d.complained, d.failed
+      from dossier_days d
+      where ${whose(sql`d`)} and d.day >= ${split.days.first}::date and d.day <= ${split.days.last}::date`);
+    parts.push(edge(split.after));
+  }
+  const counted = (
+    (await db.execute(sql`select unit_id as "unitId", officer_id as "officerId",
+      sum(dossiers)::int as dossiers, sum(rated_unsatisfied)::int as "ratedUnsatisfied",
+      sum(complained)::int as "complainedAbout", sum(failed)::int as failed
+    from (${sql.join(parts, sql` union all `)}) p
+    group by unit_id, officer_id having sum(dossiers) > 0`)) as unknown as Rows<
+      Omit<DossierCounts, 'overdue' | 'satisfied'> & { unitId: string; officerId: string; failed: number }
+    >
   ).rows;
-  return rows.map((r) => withShare(r, overdueSource.name));
+  const overdue = overdueList.length === 0 ? new Map() : await overdueOf(db, overdueList, whose, period);
+  return counted.map(({ failed, ...r }) => {
+    const late = overdue.get(JSON.stringify([r.unitId, r.officerId])) ?? { overdue: 0, onlyOverdue: 0 };
+    return withShare(
+      {
+        ...r,
+        officerId: r.officerId === '' ? null : r.officerId,
+        overdue: late.overdue,
+        satisfied: r.dossiers - failed - late.onlyOverdue,
+      },
+      overdueSource.name,
+    );
+  });
 }
+
+/**
+ * Of the dossiers first seen in the period, per unit and officer: how many the overdue source
+ * lists, and how many of those failed for no other reason.
+ */
+async function overdueOf(
+  db: Executor,
+  list: ReadonlyArray<{ unitId: string; dossierId: string }>,
+  whose: (t: SQL) => SQL,
+  period: Period,
+): Promise<Map<string, { overdue: number; onlyOverdue: number }>> {
+  const json = JSON.stringify(list.map((o) => ({ unit_id: o.unitId, dossier_id: o.dossierId })));
+  const rows = (
+    (await db.execute(sql`select o.unit_id, o.officer_id, count(*)::int as overdue,
+      (count(*) filter (where not (o.rated_unsatisfied or o.complained)))::int as only_overdue
+    from (select distinct * from jsonb_to_recordset(${json}::jsonb) as x(unit_id text, dossier_id text)) x
+    join dossier_outcomes o on o.unit_id = x.unit_id and o.dossier_id = x.dossier_id
+    where ${whose(sql`o`)} and o.first_at >= ${period.from.toISOString()}::timestamptz
+      and o.first_at < ${period.to.toISOString()}::timestamptz
+    group by o.unit_id, o.officer_id`)) as unknown as Rows<{
+      unit_id: string;
+      officer_id: string;
+      overdue: number;
+      only_overdue: number;
+    }>
+  ).rows;
+  return new Map(
+    rows.map((r) => [
+      JSON.stringify([r.unit_id, r.officer_id]),
+      { overdue: r.overdue, onlyOverdue: r.only_overdue },
+    ]),
+  );
+}
+
+type Rows<T> = { rows: T[] };
 
 /** A unit or officer with no dossier in the period. */
 export function noDossiers(overdueSource: OverdueDossierSource = NO_OVERDUE_SOURCE): DossierSatisfaction {

@@ -10,6 +10,7 @@ export * from './dead-letters.js';
 export * from './device-config.js';
 export * from './devices.js';
 export * from './directory.js';
+export { refreshDossierOutcomes } from './dossier-outcomes.js';
 export * from './dossiers.js';
 export * from './drill.js';
 export * from './ingest.js';

@@ -1,5 +1,6 @@
 import type { ExpressionEvent, PresenceEvent, RatingEvent, VisitEvent } from '@onestop/protocol';
 import type { Database, Executor } from './db.js';
+import { refreshDossierOutcomes } from './dossier-outcomes.js';
 import { type Judging, prepareJudging } from './judge/judge.js';
 import {
   type Origin,
@@ -80,6 +81,9 @@ export async function ingestBatch(db: Database, batch: readonly IngestEvent[]): 
       ))
         fresh.add(id);
     }
+    // The Decision 766 outcomes of the dossiers this batch touched, under the units' locks taken above.
+    if (judged.length > 0)
+      await refreshDossierOutcomes(exec, { units: [...new Set(judged.map((e) => e.unitId))] });
     const inserted: IngestEvent[] = [];
     for (const e of unique) {
       if (fresh.has(e.payload.eventId)) inserted.push(e);

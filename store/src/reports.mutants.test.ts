@@ -154,7 +154,7 @@ describe.each(STORE_BACKENDS)('report queries on %s', (backend) => {
       // The device clock says before the period; the placed time, which counts, is inside it.
       rating(-13, { ...unsatisfied, at: at(T + 13 * 60_000), dossierIds: ['D-13'] }),
       // And the other way round: claimed inside, placed before.
-      rating(-14, { ...unsatisfied, deviceTs: at(T + 14 * 60_000), at: at(T - H), dossierIds: ['D-X'] }),
+      rating(-14, { ...unsatisfied, deviceTs: at(T + 14 * 60_000), at: at(T - H), dossierIds: ['D-Y'] }),
     ]);
     const visit = (n: number, startedAt: Date, dossierIds: string[]) => ({
       id: uuid(200 + n),
@@ -312,7 +312,7 @@ describe.each(STORE_BACKENDS)('report queries on %s', (backend) => {
     expect(a!.expression.value).toBeCloseTo(65, 10);
     // The unit's dossiers add those of its visits (D-V); a visit before the period does not. Its
     // citizens' unverified Không hài lòng on D-X counts against the unit (not the filtered or
-    // quarantined ones, nor the one placed before the period).
+    // quarantined ones); D-Y, first rated before the period, counts in that earlier period.
     expect(a!.dossierSatisfaction).toMatchObject({
       dossiers: 7,
       ratedUnsatisfied: 3,

@@ -36,30 +36,56 @@ export function rollupsOver(
   grain: RollupGrain = 'counter',
 ): Subquery<'hourly_rollups', Record<string, never>> {
   const { columns, days } = GRAINS[grain];
-  const from = period.from.getTime();
-  const to = period.to.getTime();
-  const dayOfFrom = startOfVietnamDay(from);
-  const firstWholeDay = dayOfFrom === from ? from : dayOfFrom + DAY_MS;
-  const wholeDaysEnd = startOfVietnamDay(to);
-  const hours = (a: number, b: number) =>
+  const hours = ([a, b]: EdgeSpan) =>
     sql`select ${columns}, hour from hourly_rollups
       where hour >= ${new Date(a).toISOString()}::timestamptz and hour < ${new Date(b).toISOString()}::timestamptz`;
   // A subquery aliased as the table: drizzle renders `(…) "hourly_rollups"` and types the
   // callers' `hourlyRollups` columns as it would for the table itself.
   const named = (body: SQL) =>
     new Subquery<'hourly_rollups', Record<string, never>>(body, {}, 'hourly_rollups');
-  if (firstWholeDay >= wholeDaysEnd) return named(hours(from, to));
-  // The last whole day itself, not the day after it: after 9999-12-31 there is no date to name
-  // (the last reportable date's period ends at its Vietnam midnight).
-  const lastWholeDay = vietnamDate(wholeDaysEnd - DAY_MS);
+  const split = wholeDaysOf(period);
+  if (split.days === null) return named(hours(split.before));
   const parts: SQL[] = [];
-  if (from < firstWholeDay) parts.push(hours(from, firstWholeDay));
+  if (split.before[0] < split.before[1]) parts.push(hours(split.before));
   // A day's midnight by arithmetic from the first day's, Vietnam keeping one offset all year
   // (protocol's VIETNAM_OFFSET_MS): a time zone conversion per row cost more than the sum.
-  const midnight = sql`${new Date(firstWholeDay).toISOString()}::timestamptz
-    + (day - ${vietnamDate(firstWholeDay)}::date) * interval '1 day'`;
+  const midnight = sql`${new Date(split.days.firstMs).toISOString()}::timestamptz
+    + (day - ${split.days.first}::date) * interval '1 day'`;
   parts.push(sql`select ${columns}, ${midnight} as hour from ${days}
-    where day >= ${vietnamDate(firstWholeDay)}::date and day <= ${lastWholeDay}::date`);
-  if (wholeDaysEnd < to) parts.push(hours(wholeDaysEnd, to));
+    where day >= ${split.days.first}::date and day <= ${split.days.last}::date`);
+  if (split.after[0] < split.after[1]) parts.push(hours(split.after));
   return named(sql.join(parts, sql` union all `));
+}
+
+/** A span of instants `[from, to)` in ms. */
+export type EdgeSpan = readonly [number, number];
+
+/**
+ * A period cut at Vietnam midnights: the whole days inside it (`first`…`last` as dates, null when
+ * none) and the partial spans before and after them (empty when from == to). With no whole day,
+ * `before` is the whole period. What a period reads from per-day tables and from the rows at its
+ * edges, one rule for roll-ups and dossier outcomes alike.
+ */
+export function wholeDaysOf(period: Period): {
+  before: EdgeSpan;
+  days: { first: string; last: string; firstMs: number } | null;
+  after: EdgeSpan;
+} {
+  const from = period.from.getTime();
+  const to = period.to.getTime();
+  const dayOfFrom = startOfVietnamDay(from);
+  const firstWholeDay = dayOfFrom === from ? from : dayOfFrom + DAY_MS;
+  const wholeDaysEnd = startOfVietnamDay(to);
+  if (firstWholeDay >= wholeDaysEnd) return { before: [from, to], days: null, after: [to, to] };
+  return {
+    before: [from, firstWholeDay],
+    // The last whole day itself, not the day after it: after 9999-12-31 there is no date to name
+    // (the last reportable date's period ends at its Vietnam midnight).
+    days: {
+      first: vietnamDate(firstWholeDay),
+      last: vietnamDate(wholeDaysEnd - DAY_MS),
+      firstMs: firstWholeDay,
+    },
+    after: [wholeDaysEnd, to],
+  };
 }

@@ -466,6 +466,73 @@ export const unitDailyRollups = pgTable(
 );
 
 /**
+ * The Decision 766 per-dossier outcome of each dossier a unit handled, for the unit (`officer_id`
+ * '') and for each officer credited with a rating of it: when it was first seen there (its first
+ * rating or visit; for an officer, their first credited rating) and whether it failed (a rating
+ * that counts was unsatisfied, or a citizen marked a comment naming it as a complaint, whenever).
+ * A dossier counts once, in the period holding its first day. Derived from `ratings`, `visits`
+ * and `comments` by store/src/dossier-outcomes.ts only; triggers on those tables (migration 0021)
+ * list the (unit, dossier) pairs to derive again in `dossier_outcome_dirty`.
+ */
+export const dossierOutcomes = pgTable(
+  'dossier_outcomes',
+  {
+    unitId: text('unit_id').notNull(),
+    officerId: text('officer_id').notNull(),
+    dossierId: text('dossier_id').notNull(),
+    firstAt: ts('first_at').notNull(),
+    /** The Vietnam calendar date of `first_at`. */
+    day: date('day', { mode: 'string' }).notNull(),
+    ratedUnsatisfied: boolean('rated_unsatisfied').notNull(),
+    complained: boolean('complained').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.unitId, t.dossierId, t.officerId] }),
+    // The partial days at a period's edges, and overdue dossiers looked up by ID.
+    index('dossier_outcomes_first_idx').on(t.unitId, t.officerId, t.firstAt),
+    index('dossier_outcomes_first_at_idx').on(t.firstAt),
+  ],
+);
+
+/**
+ * `dossier_outcomes` counted per unit, officer ('' for the unit) and day of first sight, so a
+ * year's figure is a sum over ≤ 366 rows. Written only by triggers on `dossier_outcomes`
+ * (migration 0021); a row goes when its count falls to 0.
+ */
+export const dossierDays = pgTable(
+  'dossier_days',
+  {
+    unitId: text('unit_id').notNull(),
+    officerId: text('officer_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    dossiers: integer('dossiers').notNull().default(0),
+    ratedUnsatisfied: integer('rated_unsatisfied').notNull().default(0),
+    complained: integer('complained').notNull().default(0),
+    /** Rated unsatisfied or complained about (the two overlap). */
+    failed: integer('failed').notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.unitId, t.officerId, t.day] }),
+    index('dossier_days_officer_day_idx').on(t.officerId, t.day),
+    index('dossier_days_day_idx').on(t.day),
+  ],
+);
+
+/**
+ * The (unit, dossier) pairs whose outcomes must be derived again: filled by statement triggers on
+ * `ratings`, `visits` and `comments` (migration 0021), emptied by `refreshDossierOutcomes`. The
+ * pair ('*', '*') asks for every dossier (after the migration that created the outcomes).
+ */
+export const dossierOutcomeDirty = pgTable(
+  'dossier_outcome_dirty',
+  {
+    unitId: text('unit_id').notNull(),
+    dossierId: text('dossier_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.unitId, t.dossierId] })],
+);
+
+/**
  * People who sign in to the dashboard. `role` decides what they see: `city` compares every ward,
  * `ward` sees only its own unit (`unit_id`), `technician` provisions and watches devices, and
  * `officer` sees only their own record (`officer_id`).

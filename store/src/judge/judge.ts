@@ -46,6 +46,19 @@ export async function prepareJudging(
   return { rules: await lockAndReadRules(exec, deviceIds, unitIds) };
 }
 
+/**
+ * Takes the judging lock of each unit (as `prepareJudging` does, in the same order), for work
+ * outside an ingest batch that derives figures from a unit's stored rows: it then waits for the
+ * batches of those units in flight and sees what they committed.
+ */
+export async function lockUnits(exec: Executor, unitIds: readonly string[]): Promise<void> {
+  if (unitIds.length === 0) return;
+  await exec.execute(sql`select count(*) from (
+    select pg_advisory_xact_lock(${sql.raw(String(UNIT_LOCK_CLASS))}, k)
+    from (select distinct hashtext(u) as k from jsonb_array_elements_text(${JSON.stringify(unitIds)}::jsonb) as x(u) order by k) as keys
+  ) as l`);
+}
+
 async function lockAndReadRules(
   exec: Executor,
   deviceIds: string[],
