@@ -38,11 +38,19 @@ export function canSeeUnit(staff: StaffMember | null, unitId: string): boolean {
 }
 
 /**
- * The phone or email a citizen left with a comment, and moving the comment on: for the leaders
- * of its unit (the ward leader, the city) only, never technicians or officers.
+ * Moving a citizen's comment on (handled, replied): for the leaders of its unit (the ward leader,
+ * the city) only, never technicians or officers.
  */
 export function canFollowUpComments(staff: StaffMember | null, unitId: string): boolean {
   return (staff?.role === 'ward' || staff?.role === 'city') && canSeeUnit(staff, unitId);
+}
+
+/**
+ * The phone or email a citizen left with a comment: for the leader of its ward only, who answers
+ * the citizen; the city follows comments up without it (issue #11: "visible to the ward leader only").
+ */
+export function canSeeCitizenContact(staff: StaffMember | null, unitId: string): boolean {
+  return staff?.role === 'ward' && canSeeUnit(staff, unitId);
 }
 
 /** An officer sees their own record; leaders see the records of the units they may see. */

@@ -99,14 +99,18 @@ describe.each(STORE_BACKENDS)('following comments up, on %s', (backend) => {
     expect(none).toContain('data-testid="comments-empty"');
   });
 
-  it("shows the citizen's contact to the unit's leaders and the city, never to technicians or officers", async () => {
+  it("shows the citizen's contact to the unit's leader only; the city follows up without it", async () => {
     await send('trung-van');
-    for (const who of ['lead.tv', 'city'])
-      for (const path of ['/units/trung-van', '/units/trung-van/comments']) {
-        const res = await open(who, path);
-        expect(res.status).toBe(200);
-        expect(await res.text()).toContain(CONTACT);
-      }
+    for (const path of ['/units/trung-van', '/units/trung-van/comments']) {
+      const res = await open('lead.tv', path);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain(CONTACT);
+      const city = await open('city', path);
+      expect(city.status).toBe(200);
+      const page = await city.text();
+      expect(page).not.toContain(CONTACT);
+      expect(page).toContain('/follow-up"');
+    }
     for (const who of ['tech', 'lan', 'lead.ka'])
       for (const path of ['/units/trung-van', '/units/trung-van/comments']) {
         const res = await open(who, path);

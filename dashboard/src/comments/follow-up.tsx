@@ -12,6 +12,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { DashboardEnv } from '../access/env.js';
 import { requireRole, unitScope } from '../access/scope.js';
+import { canSeeCitizenContact } from '../auth/access.js';
 import { badRequest, formLimit, notFound } from '../errors/answer.js';
 import { translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
@@ -94,7 +95,14 @@ export function commentFollowUpRoutes(db: Database) {
             </a>
           ))}
         </nav>
-        <CommentList t={t} rows={rows} unitId={unitId} leader reference={ref} />
+        <CommentList
+          t={t}
+          rows={rows}
+          unitId={unitId}
+          leader
+          contact={canSeeCitizenContact(c.get('staff'), unitId)}
+          reference={ref}
+        />
         {pages}
       </>
     );

@@ -318,12 +318,12 @@ export const LiveRatingsTable: FC<{ lang: Lang; t: Translate; rows: RatingRow[] 
   </table>
 );
 
-type CommentOpts = { unitId: string; leader: boolean; reference?: string | undefined };
+type CommentOpts = { unitId: string; leader: boolean; contact: boolean; reference?: string | undefined };
 
 /**
  * The unit's comments with their reference and follow-up state. `leader`: the viewer leads this
- * unit (`canFollowUpComments`), so the citizen's contact and the follow-up forms are shown;
- * for anyone else neither is even rendered.
+ * unit (`canFollowUpComments`), so the follow-up forms are shown; `contact`: the viewer is its
+ * ward leader (`canSeeCitizenContact`), so the citizen's contact is. Otherwise neither is rendered.
  */
 export const CommentList: FC<{ t: Translate; rows: CommentRow[] } & CommentOpts> = ({ t, rows, ...opts }) => (
   <>
@@ -349,7 +349,7 @@ export const CommentList: FC<{ t: Translate; rows: CommentRow[] } & CommentOpts>
             <th>{t('officer')}</th>
             <th>{t('dossier')}</th>
             <th>{t('comments')}</th>
-            {opts.leader ? <th>{t('commentContact')}</th> : ''}
+            {opts.contact ? <th>{t('commentContact')}</th> : ''}
             <th>{t('commentFollowUp')}</th>
           </tr>
         </thead>
@@ -369,7 +369,7 @@ export const CommentList: FC<{ t: Translate; rows: CommentRow[] } & CommentOpts>
                 <CommentKind t={t} kind={r.kind} />
                 {r.body}
               </td>
-              {opts.leader ? (
+              {opts.contact ? (
                 <td data-label={t('commentContact')} data-testid="comment-contact">
                   {r.contact ?? '–'}
                 </td>

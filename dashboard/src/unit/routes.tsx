@@ -12,7 +12,7 @@ import type { DashboardEnv } from '../access/env.js';
 import { requireRole, unitScope } from '../access/scope.js';
 import { unitLiveAsset } from '../assets/bundle.js';
 import { UNIT_LIVE_CONFIG_ID, type UnitLiveConfig } from '../assets/unit-live-config.js';
-import { canFollowUpComments } from '../auth/access.js';
+import { canFollowUpComments, canSeeCitizenContact } from '../auth/access.js';
 import { heatmapFigure, trendFigure } from '../charts/index.js';
 import { CounterLinks, WardBoard } from '../drill/boards.js';
 import { againstUnitTarget, unitTarget } from '../drill/target.js';
@@ -154,7 +154,13 @@ export function unitRoutes(deps: ReportDeps) {
             <a href={`${base}/comments`}>{t('allComments')}</a>
           </small>
         </h3>
-        <CommentList t={t} rows={comments} unitId={unit.id} leader={canFollowUpComments(staff, unit.id)} />
+        <CommentList
+          t={t}
+          rows={comments}
+          unitId={unit.id}
+          leader={canFollowUpComments(staff, unit.id)}
+          contact={canSeeCitizenContact(staff, unit.id)}
+        />
       </Layout>,
     );
   });
