@@ -466,6 +466,22 @@ export const unitDailyRollups = pgTable(
 );
 
 /**
+ * Counted ratings of each unit and Vietnam day per hour of the day (`ratings[1]` is 00:00–01:00):
+ * the hour × weekday load of a ward or the city over a year reads 365 rows per unit instead of
+ * every counter's and officer's hours. Written only by a trigger on `hourly_rollups` (migration
+ * 0022, `unit_day_hours_apply`) in the same statement; a cell may hold 0.
+ */
+export const unitDayHours = pgTable(
+  'unit_day_hours',
+  {
+    unitId: text('unit_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    ratings: integer('ratings').array().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.unitId, t.day] }), index('unit_day_hours_day_idx').on(t.day)],
+);
+
+/**
  * The Decision 766 per-dossier outcome of each dossier a unit handled, for the unit (`officer_id`
  * '') and for each officer credited with a rating of it: when it was first seen there (its first
  * rating or visit; for an officer, their first credited rating) and whether it failed (a rating

@@ -56,7 +56,10 @@ function expectedHeat(rows: readonly Row[], unitId: string | null, from: Date, t
     e.ratings += (r.verySatisfied ?? 0) + (r.satisfied ?? 0) + (r.unsatisfied ?? 0);
     out.set(key, e);
   }
-  return [...out].sort(([a], [b]) => a.localeCompare(b)).map(([, c]) => c);
+  return [...out]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([, c]) => c)
+    .filter((c) => c.ratings > 0);
 }
 
 const rowArb = fc.record({

@@ -6,8 +6,8 @@ import {
   vietnamStartDateSql,
   vietnamWeekdaySql,
 } from './projections/vietnam-time-sql.js';
-import { rollupsOver } from './rollups-over.js';
-import { hourlyRollups } from './schema.js';
+import { rollupsOver, wholeDaysOf } from './rollups-over.js';
+import { hourlyRollups, unitDayHours } from './schema.js';
 
 /**
  * Time series for the charts, from the hourly roll-ups only (never a scan of raw ratings): their
@@ -77,16 +77,53 @@ export interface HourWeekdayVolume {
   ratings: number;
 }
 
-/** Where the load falls in the week (peak overload); only cells with roll-up rows are returned. */
+/**
+ * Where the load falls in the week (peak overload): counted ratings per Vietnam weekday and hour,
+ * only cells with ratings, in order. A unit's or the city's whole days come from `unit_day_hours`
+ * (365 rows per unit and year), the partial days at the edges and a narrowed query (an officer,
+ * a counter) from `hourly_rollups`; both hold the same counts (a trigger keeps them in step).
+ */
 export async function ratingsByWeekdayAndHour(db: Executor, q: TrendQuery): Promise<HourWeekdayVolume[]> {
-  return db
-    .select({
-      weekday: vietnamWeekdaySql(hourlyRollups.hour),
-      hour: vietnamHourOfDaySql(hourlyRollups.hour),
-      ratings: sql<number>`coalesce(sum(${hourlyRollups.verySatisfied} + ${hourlyRollups.satisfied} + ${hourlyRollups.unsatisfied}), 0)::int`,
-    })
-    .from(hourlyRollups)
-    .where(rollupsIn(q))
-    .groupBy(sql`1`, sql`2`)
-    .orderBy(sql`1`, sql`2`);
+  const narrowed = q.officerId !== undefined || q.counterId !== undefined;
+  const split = narrowed ? null : wholeDaysOf(q);
+  const spans = split === null ? [[q.from, q.to] as const] : edgesOf(split);
+  const cells = new Map<number, number>();
+  const add = (weekday: number, hour: number, n: number) =>
+    cells.set(weekday * 24 + hour, (cells.get(weekday * 24 + hour) ?? 0) + n);
+  for (const [from, to] of spans)
+    for (const c of await db
+      .select({
+        weekday: vietnamWeekdaySql(hourlyRollups.hour),
+        hour: vietnamHourOfDaySql(hourlyRollups.hour),
+        ratings: sql<number>`coalesce(sum(${hourlyRollups.verySatisfied} + ${hourlyRollups.satisfied} + ${hourlyRollups.unsatisfied}), 0)::int`,
+      })
+      .from(hourlyRollups)
+      .where(rollupsIn({ ...q, from, to }))
+      .groupBy(sql`1`, sql`2`))
+      add(c.weekday, c.hour, c.ratings);
+  if (split?.days) {
+    // One sum per hour of the day, per weekday: ≤ 7 rows of 24 figures.
+    const perHour = sql.join(
+      Array.from({ length: 24 }, (_, h) => sql.raw(`coalesce(sum(ratings[${h + 1}]), 0)::int as h${h}`)),
+      sql`, `,
+    );
+    const unit = q.unitId === null ? sql`` : sql`and unit_id = ${q.unitId}`;
+    const rows = (
+      (await db.execute(sql`select extract(isodow from day)::int as weekday, ${perHour}
+        from ${unitDayHours}
+        where day >= ${split.days.first}::date and day <= ${split.days.last}::date ${unit}
+        group by 1`)) as unknown as { rows: Array<Record<string, number>> }
+    ).rows;
+    for (const r of rows) for (let h = 0; h < 24; h++) add(Number(r.weekday), h, Number(r[`h${h}`]));
+  }
+  return [...cells]
+    .filter(([, n]) => n > 0)
+    .sort(([a], [b]) => a - b)
+    .map(([k, ratings]) => ({ weekday: Math.floor(k / 24), hour: k % 24, ratings }));
+}
+
+/** The partial spans of a split period, as dates, skipping empty ones. */
+function edgesOf(split: ReturnType<typeof wholeDaysOf>): Array<readonly [Date, Date]> {
+  const spans = split.days === null ? [split.before] : [split.before, split.after];
+  return spans.filter(([a, b]) => a < b).map(([a, b]) => [new Date(a), new Date(b)] as const);
 }
