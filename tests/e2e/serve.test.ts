@@ -116,7 +116,7 @@ describe('onestop serve, end to end', () => {
     } finally {
       await store.close();
     }
-  }, 120_000);
+  }, 180_000);
 
   it('says which flag to change when a port is taken', async () => {
     const blocker = createServer();
@@ -155,7 +155,7 @@ describe('onestop serve, end to end', () => {
     } finally {
       blocker.close();
     }
-  }, 60_000);
+  }, 120_000);
 
   it('keeps a second process out of a running server’s embedded database, saying why', async () => {
     const data = tempDir();

@@ -49,7 +49,9 @@ export interface ServeProcess {
 export function startServe(
   args: string[],
   env: NodeJS.ProcessEnv = {},
-  timeoutMs = 60_000,
+  // Start-up opens PGlite, migrates and loads the camera models: on a loaded 2-core CI machine
+  // that took over a minute once; a start that never comes still fails, later.
+  timeoutMs = 120_000,
 ): Promise<ServeProcess> {
   const child = spawn(
     process.execPath,
