@@ -9,6 +9,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { lockDataDir } from './data-lock.js';
+import { refreshDossierOutcomes } from './dossier-outcomes.js';
 import { judgePending } from './judge/pending.js';
 import {
   NotificationHub,
@@ -60,6 +61,8 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
     const db = drizzleNodePg({ client: pool, schema });
     await migrateNodePg(db, { migrationsFolder: MIGRATIONS });
     await judgePending(db as unknown as Database);
+    // Outcomes a migration asked for (every dossier, once) are derived at start, not in a request.
+    await refreshDossierOutcomes(db as unknown as Database);
     const notifications = new NotificationHub(postgresListenTransport(opts.url));
     return {
       db: db as unknown as Database,
@@ -75,6 +78,7 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
     const db = drizzlePglite({ client, schema });
     await migratePglite(db, { migrationsFolder: MIGRATIONS });
     await judgePending(db as unknown as Database);
+    await refreshDossierOutcomes(db as unknown as Database);
     const notifications = new NotificationHub(pgliteListenTransport(client));
     return {
       db: db as unknown as Database,

@@ -196,10 +196,9 @@ describe.each(STORE_BACKENDS)('the Decision 766 dossier indicator on %s', (backe
           await refreshDossierOutcomes(db);
           expect(await rowsOf(outcomes)).toEqual(kept);
           const days =
-            await db.execute(sql`select unit_id, officer_id, day::text, dossiers, rated_unsatisfied, complained, failed
+            await rowsOf(sql`select unit_id, officer_id, day::text, dossiers, rated_unsatisfied, complained, failed
             from dossier_days order by 1, 2, 3`);
-          const summed =
-            await db.execute(sql`select unit_id, officer_id, day::text, count(*)::int as dossiers,
+          const summed = await rowsOf(sql`select unit_id, officer_id, day::text, count(*)::int as dossiers,
               (count(*) filter (where rated_unsatisfied))::int as rated_unsatisfied,
               (count(*) filter (where complained))::int as complained,
               (count(*) filter (where rated_unsatisfied or complained))::int as failed
