@@ -33,17 +33,21 @@ CREATE INDEX "dossier_outcomes_first_at_idx" ON "dossier_outcomes" USING btree (
 -- Every change of a rating, visit or comment lists the (unit, dossier) pairs it touches, once per
 -- statement (transition tables), for refreshDossierOutcomes (store/src/dossier-outcomes.ts) to
 -- derive again: the rules of what a dossier's outcome is stay in one place, in TypeScript.
+-- A pair already listed is updated in place, not skipped: the row lock makes a refresh that would
+-- take it off the list wait for this transaction, so the refresh then sees what it wrote.
 CREATE FUNCTION "dossier_outcome_dirty_from_arrays"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP IN ('INSERT', 'UPDATE') THEN
     INSERT INTO "dossier_outcome_dirty" ("unit_id", "dossier_id")
     SELECT DISTINCT n.unit_id, d.dossier_id FROM new_rows n CROSS JOIN LATERAL unnest(n.dossier_ids) AS d(dossier_id)
-    WHERE d.dossier_id <> '' ON CONFLICT DO NOTHING;
+    WHERE d.dossier_id <> ''
+    ON CONFLICT ("unit_id", "dossier_id") DO UPDATE SET "dossier_id" = excluded.dossier_id;
   END IF;
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
     INSERT INTO "dossier_outcome_dirty" ("unit_id", "dossier_id")
     SELECT DISTINCT o.unit_id, d.dossier_id FROM old_rows o CROSS JOIN LATERAL unnest(o.dossier_ids) AS d(dossier_id)
-    WHERE d.dossier_id <> '' ON CONFLICT DO NOTHING;
+    WHERE d.dossier_id <> ''
+    ON CONFLICT ("unit_id", "dossier_id") DO UPDATE SET "dossier_id" = excluded.dossier_id;
   END IF;
   RETURN NULL;
 END
@@ -54,12 +58,14 @@ BEGIN
   IF TG_OP IN ('INSERT', 'UPDATE') THEN
     INSERT INTO "dossier_outcome_dirty" ("unit_id", "dossier_id")
     SELECT DISTINCT n.unit_id, n.dossier_id FROM new_rows n
-    WHERE n.dossier_id IS NOT NULL AND n.dossier_id <> '' ON CONFLICT DO NOTHING;
+    WHERE n.dossier_id IS NOT NULL AND n.dossier_id <> ''
+    ON CONFLICT ("unit_id", "dossier_id") DO UPDATE SET "dossier_id" = excluded.dossier_id;
   END IF;
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
     INSERT INTO "dossier_outcome_dirty" ("unit_id", "dossier_id")
     SELECT DISTINCT o.unit_id, o.dossier_id FROM old_rows o
-    WHERE o.dossier_id IS NOT NULL AND o.dossier_id <> '' ON CONFLICT DO NOTHING;
+    WHERE o.dossier_id IS NOT NULL AND o.dossier_id <> ''
+    ON CONFLICT ("unit_id", "dossier_id") DO UPDATE SET "dossier_id" = excluded.dossier_id;
   END IF;
   RETURN NULL;
 END

@@ -47,37 +47,41 @@ export async function refreshDossierOutcomes(
         )
       : listed;
     await lockUnits(tx, units);
-    return all ? deriveEvery(tx) : derive(tx, null);
+    // Only the units locked: a unit listed since is left for the next refresh.
+    return all ? deriveEvery(tx) : derive(tx, listed);
   });
 }
 
-/** The pairs of `units` (all units when null) listed as dirty. */
-async function derive(exec: Executor, units: readonly string[] | null): Promise<number> {
-  const only =
-    units === null
-      ? sql``
-      : sql`where unit_id in (select jsonb_array_elements_text(${JSON.stringify(units)}::jsonb))`;
+/**
+ * The pairs of `units` listed as dirty, in two statements: the first takes them off the list
+ * (waiting for any transaction that listed one and has not committed: the triggers lock the
+ * row), the second derives them from a snapshot taken after that, so it sees every write that
+ * listed them. A write after the first statement lists its pair again, for the next refresh.
+ */
+async function derive(exec: Executor, units: readonly string[]): Promise<number> {
+  const taken = (
+    (await exec.execute(sql`delete from dossier_outcome_dirty
+      where unit_id in (select jsonb_array_elements_text(${JSON.stringify(units)}::jsonb))
+      returning unit_id, dossier_id`)) as unknown as Rows<{ unit_id: string; dossier_id: string }>
+  ).rows;
+  if (taken.length === 0) return 0;
   // A listed pair's rows by its dossier ID: one GIN probe of ratings and of visits per pair.
   const listedIn = (column: typeof ratings.dossierIds | typeof visits.dossierIds) =>
     sql`join keys k on ${column} @> array[k.dossier_id]`;
-  const unitIdOf = { ratings: ratings.unitId, visits: visits.unitId };
-  const result = await exec.execute(sql`with keys as (
-  delete from dossier_outcome_dirty ${only} returning unit_id, dossier_id
+  await exec.execute(sql`with keys as (
+  select * from jsonb_to_recordset(${JSON.stringify(taken)}::jsonb) as x(unit_id text, dossier_id text)
 ),
 ${seenSql({
-  ratings: sql`from ${ratings} ${listedIn(ratings.dossierIds)} and k.unit_id = ${unitIdOf.ratings}`,
-  visits: sql`from ${visits} ${listedIn(visits.dossierIds)} and k.unit_id = ${unitIdOf.visits}`,
+  ratings: sql`from ${ratings} ${listedIn(ratings.dossierIds)} and k.unit_id = ${ratings.unitId}`,
+  visits: sql`from ${visits} ${listedIn(visits.dossierIds)} and k.unit_id = ${visits.unitId}`,
   dossier: sql`k.dossier_id`,
 })},
-${upsertSql},
-stale as (
-  delete from dossier_outcomes o using keys k
-  where o.unit_id = k.unit_id and o.dossier_id = k.dossier_id
-    and not exists (select 1 from computed c
-      where c.unit_id = o.unit_id and c.dossier_id = o.dossier_id and c.officer_id = o.officer_id)
-)
-select count(*)::int as n from keys`);
-  return (result as unknown as Rows<{ n: number }>).rows[0]?.n ?? 0;
+${upsertSql}
+delete from dossier_outcomes o using keys k
+where o.unit_id = k.unit_id and o.dossier_id = k.dossier_id
+  and not exists (select 1 from computed c
+    where c.unit_id = o.unit_id and c.dossier_id = o.dossier_id and c.officer_id = o.officer_id)`);
+  return taken.length;
 }
 
 /** Every dossier of every unit, from scratch (after the migration that created the outcomes). */
