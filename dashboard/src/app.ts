@@ -5,8 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { DashboardEnv } from './access/env.js';
-import { requireRole } from './access/scope.js';
-import { apiRoutes, deviceScopeOf } from './api/routes.js';
+import { apiRoutes } from './api/routes.js';
 import { assetRoutes } from './assets/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { identify } from './auth/access.js';
@@ -15,17 +14,15 @@ import { authRoutes } from './auth/routes.js';
 import { cityRoutes } from './city/routes.js';
 import { commentFollowUpRoutes } from './comments/follow-up.js';
 import { type CommentLimits, commentRoutes } from './comments/routes.js';
-import { deviceRoutes, devicesOverview } from './devices/routes.js';
+import { deviceRoutes } from './devices/routes.js';
 import { drillRoutes } from './drill/routes.js';
 import { notFound, sameOriginPosts, serverError, wantsJson } from './errors/answer.js';
-import { translator } from './i18n.js';
 import { judgementRoutes } from './judgement/routes.js';
 import { language } from './language/middleware.js';
 import type { LiveRatingFeed } from './live/feed.js';
 import { methodRoutes } from './method/routes.js';
 import { registerAlertGauge } from './metrics.js';
 import { officerRoutes } from './officer/routes.js';
-import { layout } from './pages/layout.js';
 import { PdfRenderer } from './reports/pdf.js';
 import { reportRoutes } from './reports/routes.js';
 import { rosterRoutes } from './roster/routes.js';
@@ -121,19 +118,10 @@ export function createDashboardApp(deps: DashboardDeps) {
       secureCookies: deps.secureCookies,
     }),
   );
-  const anyone = requireRole('city', 'ward', 'technician');
 
   app.route('/', cityRoutes({ db: deps.db, now }));
   app.route('/units', unitRoutes({ db: deps.db, now }));
   app.route('/officers', officerRoutes({ db: deps.db, now }));
-
-  app.get('/devices', anyone, async (c) => {
-    const staff = c.get('staff');
-    const lang = c.get('lang');
-    const t = translator(lang);
-    const body = await devicesOverview(deps.db, deviceScopeOf(staff), t);
-    return c.html(layout({ lang, t, title: t('devices'), body, staff }));
-  });
 
   app.route('/cach-tinh', methodRoutes(deps.db));
   app.route('/', judgementRoutes({ db: deps.db, now }));

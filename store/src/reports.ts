@@ -310,22 +310,55 @@ export async function deviceDetail(db: Executor, deviceId: string) {
   return visible;
 }
 
+/** A device as the devices list (page and `/api/devices`) shows it. */
+const deviceListColumns = {
+  deviceId: devices.id,
+  unitId: devices.unitId,
+  counterId: devices.counterId,
+  status: devices.status,
+  lastSeenAt: devices.lastSeenAt,
+  revokedAt: devices.revokedAt,
+  agentVersion: devices.agentVersion,
+  appliedConfigVersion: devices.appliedConfigVersion,
+  telemetry: devices.telemetry,
+};
+
+/** One unit's devices (a ward leader's scope), or every device (null: the city, technicians). */
+const devicesOf = (unitId: string | null) => (unitId ? eq(devices.unitId, unitId) : undefined);
+
+/** By unit, counter and ID: the ID makes the order total, so pages never overlap. */
+const deviceOrder = [devices.unitId, devices.counterId, devices.id] as const;
+
+/** Every device in scope, by unit, counter and ID (the `/api/devices` contract: the whole list). */
 export async function unitDevices(db: Executor, unitId: string | null) {
   return db
-    .select({
-      deviceId: devices.id,
-      unitId: devices.unitId,
-      counterId: devices.counterId,
-      status: devices.status,
-      lastSeenAt: devices.lastSeenAt,
-      revokedAt: devices.revokedAt,
-      agentVersion: devices.agentVersion,
-      appliedConfigVersion: devices.appliedConfigVersion,
-      telemetry: devices.telemetry,
-    })
+    .select(deviceListColumns)
     .from(devices)
-    .where(unitId ? eq(devices.unitId, unitId) : undefined)
-    .orderBy(devices.unitId, devices.counterId, devices.id);
+    .where(devicesOf(unitId))
+    .orderBy(...deviceOrder);
+}
+
+export type DeviceListRow = Awaited<ReturnType<typeof unitDevices>>[number];
+
+/**
+ * One page of `unitDevices` (same scope and order) and how many devices there are in all: a
+ * city's thousand devices are not one page.
+ */
+export async function unitDevicesPage(
+  db: Executor,
+  q: { unitId: string | null; limit: number; offset: number },
+): Promise<{ total: number; rows: DeviceListRow[] }> {
+  const [rows, [count]] = await Promise.all([
+    db
+      .select(deviceListColumns)
+      .from(devices)
+      .where(devicesOf(q.unitId))
+      .orderBy(...deviceOrder)
+      .limit(q.limit)
+      .offset(q.offset),
+    db.select({ n: sql<number>`count(*)::int` }).from(devices).where(devicesOf(q.unitId)),
+  ]);
+  return { total: Number(count?.n ?? 0), rows };
 }
 
 export async function listUnits(db: Executor) {

@@ -1,4 +1,4 @@
-import { DeviceId } from '@onestop/protocol';
+import { DeviceId, describeIssues, LANGS } from '@onestop/protocol';
 import {
   type Database,
   deviceDetail,
@@ -10,18 +10,21 @@ import {
   requestCommand,
   StoreInputError,
   setDeviceConfig,
-  unitDevices,
+  unitDevicesPage,
 } from '@onestop/store';
 import { type Context, Hono } from 'hono';
 import { html } from 'hono/html';
+import { validator } from 'hono/validator';
 import { z } from 'zod';
 import type { DashboardEnv } from '../access/env.js';
 import { requireRole } from '../access/scope.js';
+import { deviceScopeOf } from '../api/routes.js';
 import { canSeeUnit } from '../auth/access.js';
-import { formLimit, notFound } from '../errors/answer.js';
+import { badRequest, formLimit, notFound } from '../errors/answer.js';
 import { type Translate, translator } from '../i18n.js';
 import { alertsTable, devicesTable, quarantineTable } from '../pages/devices.js';
 import { layout } from '../pages/layout.js';
+import { PageNumber, pager, pageWindow } from '../pages/pager.js';
 import { form, params } from '../validate.js';
 import { DevicePage } from './page.js';
 
@@ -35,19 +38,44 @@ function maySee(staff: Env['Variables']['staff'], unitId: string): boolean {
 /** Quarantined events listed on the devices page: the latest, enough to see a pattern. */
 const QUARANTINE_LISTED = 50;
 
+/** Devices per page of the list: a ward has a handful, the city about a thousand. */
+export const DEVICES_PAGE_SIZE = 50;
+
+/** `page` of the devices list (and `lang`, read by the language switch): 400 naming the field. */
+const DevicesQuery = z.strictObject({ page: PageNumber, lang: z.enum(LANGS).optional() });
+const devicesQuery = validator('query', (value, c) => {
+  const r = DevicesQuery.safeParse(value);
+  if (!r.success) return badRequest(c, { error: 'invalid query', ...describeIssues(r.error) });
+  return r.data;
+});
+
 /**
- * The devices overview: open alerts, the devices with their quarantined-event counts, and the
- * latest quarantined events. `unitId` narrows everything to one ward (a ward leader's scope).
+ * The devices overview: open alerts, one page of the devices with their quarantined-event
+ * counts, and the latest quarantined events. `unitId` narrows everything to one ward (a ward
+ * leader's scope).
  */
-export async function devicesOverview(db: Database, unitId: string | null, t: Translate) {
-  const [rows, open, counts, quarantined] = await Promise.all([
-    unitDevices(db, unitId),
+export async function devicesOverview(db: Database, unitId: string | null, page: number, t: Translate) {
+  const window = pageWindow(page, DEVICES_PAGE_SIZE);
+  const [listed, open, quarantined] = await Promise.all([
+    unitDevicesPage(db, { unitId, ...window }),
     openAlerts(db, unitId),
-    quarantineCounts(db, unitId),
     quarantinedEvents(db, { unitId, limit: QUARANTINE_LISTED }),
   ]);
+  const counts = await quarantineCounts(
+    db,
+    unitId,
+    listed.rows.map((d) => d.deviceId),
+  );
+  const pages = pager(t, {
+    page,
+    size: DEVICES_PAGE_SIZE,
+    total: listed.total,
+    shown: listed.rows.length,
+    href: (n) => (n > 1 ? `/devices?page=${n}` : '/devices'),
+    id: 'devices',
+  });
   return html`<h2>${t('devices')}</h2><h3>${t('openAlerts')}</h3>${alertsTable(t, open)}
-<h3>${t('devices')}</h3>${devicesTable(t, rows, counts)}
+<h3>${t('devices')}</h3>${pages}${devicesTable(t, listed.rows, counts)}${pages}
 <h3>${t('quarantinedEvents')}</h3>${quarantineTable(t, quarantined)}`;
 }
 
@@ -63,6 +91,14 @@ const ConfigForm = z.object({ settings: z.string().default('') });
 export function deviceRoutes(db: Database) {
   const app = new Hono<Env>();
   const anyone = requireRole('city', 'ward', 'technician');
+
+  app.get('/', anyone, devicesQuery, async (c) => {
+    const staff = c.get('staff');
+    const lang = c.get('lang');
+    const t = translator(lang);
+    const body = await devicesOverview(db, deviceScopeOf(staff), c.req.valid('query').page, t);
+    return c.html(layout({ lang, t, title: t('devices'), body, staff }));
+  });
 
   const page = async (c: Context<Env>, deviceId: string, notice?: { ok: boolean; text: string }) => {
     const staff = c.get('staff');

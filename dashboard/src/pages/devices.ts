@@ -1,9 +1,8 @@
-import type { OpenAlert, QuarantinedEvent, unitDevices } from '@onestop/store';
+import type { DeviceListRow, OpenAlert, QuarantinedEvent } from '@onestop/store';
 import { html } from 'hono/html';
 import type { MessageKey, Translate } from '../i18n.js';
 import { formatVietnamTime } from '../period.js';
 
-type DeviceRow = Awaited<ReturnType<typeof unitDevices>>[number];
 const STATUS_KEYS: Record<string, MessageKey> = {
   online: 'online',
   offline: 'offline',
@@ -17,7 +16,11 @@ function outboxDepth(telemetry: unknown): string {
 }
 
 /** `quarantined`: how many events of each device could not be placed in time (absent: none). */
-export function devicesTable(t: Translate, rows: DeviceRow[], quarantined: ReadonlyMap<string, number>) {
+export function devicesTable(
+  t: Translate,
+  rows: readonly DeviceListRow[],
+  quarantined: ReadonlyMap<string, number>,
+) {
   if (rows.length === 0) return html`<p class="muted">${t('empty')}</p>`;
   return html`<table data-testid="devices"><thead><tr><th>${t('device')}</th><th>${t('unitName')}</th><th>${t('counter')}</th>
 <th>${t('status')}</th><th>${t('lastSeen')}</th><th>${t('outbox')}</th><th>${t('quarantined')}</th><th>Agent</th></tr></thead>

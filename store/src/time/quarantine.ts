@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../db.js';
 import { events } from '../schema.js';
 
@@ -35,12 +35,26 @@ export async function quarantinedEvents(
     .limit(opts.limit);
 }
 
-/** How many events of each device are quarantined (devices with none are absent). */
-export async function quarantineCounts(db: Executor, unitId: string | null): Promise<Map<string, number>> {
+/**
+ * How many events of each device are quarantined (devices with none are absent). `deviceIds`
+ * narrows to the devices a page lists (the partial index `events_quarantined_idx` answers it).
+ */
+export async function quarantineCounts(
+  db: Executor,
+  unitId: string | null,
+  deviceIds?: readonly string[],
+): Promise<Map<string, number>> {
+  if (deviceIds?.length === 0) return new Map();
   const rows = await db
     .select({ deviceId: events.deviceId, n: sql<number>`count(*)::int` })
     .from(events)
-    .where(and(isNull(events.at), unitId ? eq(events.unitId, unitId) : undefined))
+    .where(
+      and(
+        isNull(events.at),
+        unitId ? eq(events.unitId, unitId) : undefined,
+        deviceIds ? inArray(events.deviceId, [...deviceIds]) : undefined,
+      ),
+    )
     .groupBy(events.deviceId);
   return new Map(rows.map((r) => [r.deviceId, Number(r.n)]));
 }
