@@ -93,6 +93,21 @@ function expected(
   return groups;
 }
 
+/** The figures of each unit or officer row, keyed as `expected` keys them. */
+function countsByOwner(rows: Awaited<ReturnType<typeof dossierSatisfactionOf>>) {
+  return new Map(
+    rows.map((r) => [
+      JSON.stringify([r.unitId, r.officerId]),
+      {
+        dossiers: r.dossiers,
+        ratedUnsatisfied: r.ratedUnsatisfied,
+        complainedAbout: r.complainedAbout,
+        satisfied: r.satisfied,
+      },
+    ]),
+  );
+}
+
 describe.each(STORE_BACKENDS)('the Decision 766 dossier indicator on %s', (backend) => {
   let store: TestStore;
   beforeAll(async () => {
@@ -152,18 +167,7 @@ describe.each(STORE_BACKENDS)('the Decision 766 dossier indicator on %s', (backe
             await db.insert(comments).values(s.comments.map((c) => ({ ...c, body: 'góp ý' })));
           for (const by of ['unit', 'officer'] as const) {
             const rows = await dossierSatisfactionOf(db, { unitId: null, by }, period);
-            const got = new Map(
-              rows.map((r) => [
-                JSON.stringify([r.unitId, r.officerId]),
-                {
-                  dossiers: r.dossiers,
-                  ratedUnsatisfied: r.ratedUnsatisfied,
-                  complainedAbout: r.complainedAbout,
-                  satisfied: r.satisfied,
-                },
-              ]),
-            );
-            expect(got).toEqual(expected(s, by));
+            expect(countsByOwner(rows)).toEqual(expected(s, by));
             for (const r of rows) expect(r.share.value).toBe(r.satisfied / r.dossiers);
             // One unit alone gives that unit's rows.
             const one = await dossierSatisfactionOf(db, { unitId: 'u-a', by }, period);
@@ -172,19 +176,7 @@ describe.each(STORE_BACKENDS)('the Decision 766 dossier indicator on %s', (backe
             expect(order(one)).toEqual(order(rows.filter((r) => r.unitId === 'u-a')));
             // Over whole days and partial edges, every dossier counts once.
             const long = await dossierSatisfactionOf(db, { unitId: null, by }, wide);
-            expect(
-              new Map(
-                long.map((r) => [
-                  JSON.stringify([r.unitId, r.officerId]),
-                  {
-                    dossiers: r.dossiers,
-                    ratedUnsatisfied: r.ratedUnsatisfied,
-                    complainedAbout: r.complainedAbout,
-                    satisfied: r.satisfied,
-                  },
-                ]),
-              ),
-            ).toEqual(expected(s, by, () => true));
+            expect(countsByOwner(long)).toEqual(expected(s, by, () => true));
           }
           // Kept change by change (rows deleted and inserted run after run), the outcomes equal a
           // derivation from scratch, and the days their counts.
