@@ -510,7 +510,9 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
   it('answers 404 for an unknown ward and serves health and metrics', async () => {
     expect((await req('/units/nowhere')).status).toBe(404);
     expect(await (await req('/healthz')).json()).toEqual({ status: 'ok' });
-    expect((await req('/metrics')).status).toBe(200);
+    const metrics = await req('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/onestop_dashboard_charts_total\{result="drawn"\} \d+/);
   });
 
   it('answers 503 on /healthz while a part beside it (the all-in-one ingest) is unhealthy', async () => {

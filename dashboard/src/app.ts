@@ -21,7 +21,7 @@ import { judgementRoutes } from './judgement/routes.js';
 import { language } from './language/middleware.js';
 import type { LiveRatingFeed } from './live/feed.js';
 import { methodRoutes } from './method/routes.js';
-import { registerAlertGauge } from './metrics.js';
+import { registerAlertGauge, registerChartCounter } from './metrics.js';
 import { officerRoutes } from './officer/routes.js';
 import { PdfRenderer } from './reports/pdf.js';
 import { reportRoutes } from './reports/routes.js';
@@ -68,6 +68,7 @@ export function createDashboardApp(deps: DashboardDeps) {
   const now = deps.now ?? (() => new Date());
   const app = new Hono<Env>();
   registerAlertGauge(deps.registry, deps.db, deps.logger);
+  registerChartCounter(deps.registry);
 
   // Cross-site form posts are refused (Origin must match); the usual hardening headers on all.
   // Context storage lets `layout()` find the request's CSP nonce for pages that do not pass it.

@@ -1,6 +1,7 @@
 import { type Database, openAlertCounts } from '@onestop/store';
 import type { Logger } from 'pino';
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { chartCounts } from './charts/svg.js';
 
 /** Open device alerts per kind, read from the database at scrape time (any process may raise them). */
 export function registerAlertGauge(registry: Registry, db: Database, logger: Logger): void {
@@ -17,6 +18,23 @@ export function registerAlertGauge(registry: Registry, db: Database, logger: Log
       } catch (err) {
         logger.warn({ err }, 'could not count open alerts for /metrics');
       }
+    },
+  });
+}
+
+/** Charts drawn by ECharts and charts reused from the cache of drawings (`charts/svg.ts`). */
+export function registerChartCounter(registry: Registry): void {
+  if (registry.getSingleMetric('onestop_dashboard_charts_total')) return;
+  new Counter({
+    name: 'onestop_dashboard_charts_total',
+    help: 'Charts on dashboard pages, by whether they were drawn or reused from the cache of drawings',
+    labelNames: ['result'],
+    registers: [registry],
+    collect() {
+      // The counts live with the cache (one per process); each scrape copies them.
+      this.reset();
+      this.inc({ result: 'drawn' }, chartCounts.drawn);
+      this.inc({ result: 'reused' }, chartCounts.reused);
     },
   });
 }

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { translator } from '../i18n.js';
 import { heatmapChart } from './heatmap.js';
-import { presentationAttributes } from './svg.js';
+import { chartCounts, presentationAttributes, renderChartSvg } from './svg.js';
 import { DAILY_TREND_MAX_DAYS, TREND_SERIES, trendChart, trendStarts, trendStep } from './trend.js';
 
 const t = translator('vi');
@@ -155,5 +155,45 @@ describe('chart SVG under the CSP', () => {
     expect(svg).toContain('<text');
     expect(svg).not.toMatch(/\sstyle="/);
     expect(svg).toMatch(/<text[^>]* font-size="12px"/);
+  });
+});
+
+describe('cache of drawings', () => {
+  const option = (values: number[]) => ({
+    xAxis: { type: 'category', data: values.map(String) },
+    yAxis: { type: 'value' },
+    series: [{ type: 'bar', data: values }],
+  });
+  const size = { width: 320, height: 200 };
+
+  it('draws the same figures once, to the same bytes, under each caller’s own label', () => {
+    const values = [3, 1, 4, 1, 5, 9, 2, 6].map((v) => v + Math.random());
+    const before = { ...chartCounts };
+    const first = String(renderChartSvg(option(values), size, 'một'));
+    const again = String(renderChartSvg(option(values), size, 'hai & "ba"'));
+    expect(chartCounts.drawn - before.drawn).toBe(1);
+    expect(chartCounts.reused - before.reused).toBe(1);
+    expect(again.replace(/aria-label="[^"]*"/, '')).toBe(first.replace(/aria-label="[^"]*"/, ''));
+    expect(again).toContain('aria-label="hai &amp; &quot;ba&quot;"');
+    // Other figures or another size: another picture, drawn.
+    const other = String(renderChartSvg(option([...values.slice(1), 7]), size, 'một'));
+    const wider = String(renderChartSvg(option(values), { ...size, width: 640 }, 'một'));
+    expect(chartCounts.drawn - before.drawn).toBe(3);
+    expect(other).not.toBe(first);
+    expect(wider).not.toBe(first);
+  });
+
+  it('never keeps an option with a function, which its key could not tell apart', () => {
+    const values = [1, 2, 3].map((v) => v + Math.random());
+    const withFormatter = (suffix: string) => ({
+      ...option(values),
+      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => `${v}${suffix}` } },
+    });
+    const before = chartCounts.drawn;
+    const a = String(renderChartSvg(withFormatter(' A'), size, 's'));
+    const b = String(renderChartSvg(withFormatter(' B'), size, 's'));
+    expect(chartCounts.drawn - before).toBe(2);
+    expect(a).toContain(' A<');
+    expect(b).toContain(' B<');
   });
 });

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { BarChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, MarkLineComponent, VisualMapComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
+import { LRUCache } from 'lru-cache';
 
 /**
  * Charts are drawn on the server by Apache ECharts into SVG (its SSR mode): the page needs no
@@ -51,12 +53,34 @@ export function presentationAttributes(svg: string): string {
 }
 
 /**
- * The SVG of one chart, labelled for screen readers: `role="img"` with `summary` as its name. The
- * fixed width and height go, the viewBox stays, so CSS scales it to the column (`svg.chart`) and
- * a 390 px phone never scrolls sideways. ECharts' hover styles go too: without a client script
- * there is nothing to hover, and an inline `<style>` would need a CSP exception.
+ * Drawn charts by what was drawn. ECharts spends ~20–40 ms of CPU on one chart (building its
+ * model, laying out labels, writing the SVG) whatever the data's size, and the same figures give
+ * the same picture, to the byte: a past period's charts never change, and the page of a ward that
+ * got no rating since the last look shows the same ones again. So a picture is kept by a hash of
+ * its option and size, never by page or period (nothing goes stale: other figures are another
+ * key). Bounded by bytes: a city ranking is ~100 KB, a trend ~30 KB.
  */
-export function renderChartSvg(option: ChartOption, size: ChartSize, summary: string): HtmlEscapedString {
+const drawn = new LRUCache<string, string>({
+  maxSize: 32 * 1024 * 1024,
+  sizeCalculation: (svg) => svg.length,
+});
+/** Drawings made and drawings reused, for `/metrics` (`onestop_dashboard_charts_total`). */
+export const chartCounts = { drawn: 0, reused: 0 };
+
+/**
+ * The key of an option: its JSON. A function in an option (a formatter) has no JSON and would be
+ * left out of the key, so two different charts could share it: such an option is not kept.
+ */
+function keyOf(option: ChartOption, size: ChartSize): string | null {
+  let pure = true;
+  const json = JSON.stringify([size.width, size.height, option], (_, v: unknown) => {
+    if (typeof v === 'function') pure = false;
+    return v;
+  });
+  return pure ? createHash('sha256').update(json).digest('base64url') : null;
+}
+
+function draw(option: ChartOption, size: ChartSize): string {
   const chart = echarts.init(null, null, {
     renderer: 'svg',
     ssr: true,
@@ -70,9 +94,25 @@ export function renderChartSvg(option: ChartOption, size: ChartSize, summary: st
   } finally {
     chart.dispose();
   }
-  const body = presentationAttributes(
+  chartCounts.drawn++;
+  return presentationAttributes(
     svg.replace(/^<svg width="\d+" height="\d+"/, '<svg').replace(/<style\s*>[\s\S]*?<\/style>/g, ''),
   );
+}
+
+/**
+ * The SVG of one chart, labelled for screen readers: `role="img"` with `summary` as its name. The
+ * fixed width and height go, the viewBox stays, so CSS scales it to the column (`svg.chart`) and
+ * a 390 px phone never scrolls sideways. ECharts' hover styles go too: without a client script
+ * there is nothing to hover, and an inline `<style>` would need a CSP exception.
+ */
+export function renderChartSvg(option: ChartOption, size: ChartSize, summary: string): HtmlEscapedString {
+  const key = keyOf(option, size);
+  let body = key === null ? undefined : drawn.get(key);
+  if (body === undefined) {
+    body = draw(option, size);
+    if (key !== null) drawn.set(key, body);
+  } else chartCounts.reused++;
   const label = html`${summary}`.toString();
   return raw(body.replace(/^<svg/, `<svg class="chart" role="img" aria-label="${label}"`));
 }
