@@ -259,12 +259,18 @@ export async function compareUnits(
 ): Promise<UnitComparison[]> {
   const total = (c: AnyColumn, type: 'int' | 'float8' = 'int') =>
     sql<number>`coalesce(sum(${c}), 0)::${sql.raw(type)}`;
-  const [rows, dossiers] = await Promise.all([
+  // Summed per unit first, named after: joining `units` to the roll-ups with the callers' usual
+  // `hour` filter left PostgreSQL a computed column it estimates at one row, and it re-read a
+  // year's ~46,000 unit days once per unit (1.7 s for the city). The relation already holds the
+  // period's rows only (`rollupsOver`), so no `hour` filter is needed here.
+  const [named, sums, dossiers] = await Promise.all([
+    db
+      .select({ unitId: units.id, unitName: units.name, province: units.province })
+      .from(units)
+      .orderBy(units.id),
     db
       .select({
-        unitId: units.id,
-        unitName: units.name,
-        province: units.province,
+        unitId: hourlyRollups.unitId,
         verySatisfied: total(hourlyRollups.verySatisfied),
         satisfied: total(hourlyRollups.satisfied),
         unsatisfied: total(hourlyRollups.unsatisfied),
@@ -274,19 +280,22 @@ export async function compareUnits(
         sum: total(hourlyRollups.expressionIndexSum, 'float8'),
         sqSum: total(hourlyRollups.expressionIndexSqSum, 'float8'),
       })
-      .from(units)
-      .leftJoin(
-        rollupsOver(period, 'unit'),
-        and(
-          eq(hourlyRollups.unitId, units.id),
-          gte(hourlyRollups.hour, period.from),
-          lt(hourlyRollups.hour, period.to),
-        ),
-      )
-      .groupBy(units.id, units.name, units.province)
-      .orderBy(units.id),
+      .from(rollupsOver(period, 'unit'))
+      .groupBy(hourlyRollups.unitId),
     dossierSatisfactionOf(db, { unitId: null, by: 'unit' }, period, opts.overdue),
   ]);
+  const sumsOf = new Map(sums.map((r) => [r.unitId, r]));
+  const nothing = {
+    verySatisfied: 0,
+    satisfied: 0,
+    unsatisfied: 0,
+    visits: 0,
+    unratedVisits: 0,
+    samples: 0,
+    sum: 0,
+    sqSum: 0,
+  };
+  const rows = named.map((u) => ({ ...nothing, ...sumsOf.get(u.unitId), ...u }));
   const dossiersOf = new Map(dossiers.map((d) => [d.unitId, d]));
   return rows.map((r) => ({
     unitId: r.unitId,
