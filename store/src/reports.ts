@@ -251,11 +251,14 @@ export interface UnitComparison extends RatingFigures {
   dossierSatisfaction: DossierSatisfaction;
 }
 
-/** The city centre's one screen: every unit side by side, from roll-ups only. */
+/**
+ * The city centre's one screen: every unit side by side, from roll-ups only. `opts.unitId`: that
+ * unit's row alone (a ward's report), so a ward reads its own roll-ups and dossiers, not the city's.
+ */
 export async function compareUnits(
   db: Executor,
   period: Period,
-  opts: ReportOptions = {},
+  opts: ReportOptions & { unitId?: string } = {},
 ): Promise<UnitComparison[]> {
   const total = (c: AnyColumn, type: 'int' | 'float8' = 'int') =>
     sql<number>`coalesce(sum(${c}), 0)::${sql.raw(type)}`;
@@ -283,9 +286,10 @@ export async function compareUnits(
           lt(hourlyRollups.hour, period.to),
         ),
       )
+      .where(opts.unitId === undefined ? undefined : eq(units.id, opts.unitId))
       .groupBy(units.id, units.name, units.province)
       .orderBy(units.id),
-    dossierSatisfactionOf(db, { unitId: null, by: 'unit' }, period, opts.overdue),
+    dossierSatisfactionOf(db, { unitId: opts.unitId ?? null, by: 'unit' }, period, opts.overdue),
   ]);
   const dossiersOf = new Map(dossiers.map((d) => [d.unitId, d]));
   return rows.map((r) => ({
