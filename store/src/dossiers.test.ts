@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshDossierOutcomes } from './dossier-outcomes.js';
 import { dossierSatisfactionOf } from './dossiers.js';
 import { comments, ratings, visits } from './schema.js';
-import { openTestStore, STORE_BACKENDS, type TestStore } from './testing.js';
+import { openTestStore, planOf, STORE_BACKENDS, type TestStore } from './testing.js';
 
 const T = Date.UTC(2025, 8, 1, 2);
 const H = 3_600_000;
@@ -205,21 +205,9 @@ describe.each(STORE_BACKENDS)('the Decision 766 dossier indicator on %s', (backe
   it('reads a period from the dossier days and the edges by time, never the raw rows', async () => {
     // With sequential scans priced out, the plan shows which indexes the query can use; a read
     // that went back to ratings, visits or comments (or scanned all outcomes) fails here.
-    const plan = await store.db.transaction(async (tx) => {
-      await tx.execute(sql`set local enable_seqscan = off`);
-      let text = '';
-      const explaining = {
-        async execute(q: SQL) {
-          const r = (await tx.execute(sql`explain ${q}`)) as unknown as {
-            rows: Array<Record<string, string>>;
-          };
-          text += r.rows.map((x) => Object.values(x)[0]).join('\n');
-          return { rows: [] };
-        },
-      } as unknown as typeof tx;
+    const plan = await planOf(store.db, async (explaining) => {
       await dossierSatisfactionOf(explaining, { unitId: null, by: 'unit' }, wide);
       await dossierSatisfactionOf(explaining, { unitId: 'u-a', by: 'officer' }, wide);
-      return text;
     });
     expect(plan).toContain('dossier_days_officer_day_idx');
     expect(plan).toContain('dossier_days_unit_id_officer_id_day_pk');

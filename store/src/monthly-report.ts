@@ -62,8 +62,8 @@ export async function commentSummary(
 
 /**
  * The reason codes citizens chose most often with their ratings in the period, most frequent
- * first. The roll-ups keep no reasons, so this one reads the ratings of the period through
- * `ratings_unit_at_idx` (a unit) or `ratings_rated_at_idx` (the city), counting in the database.
+ * first: ratings that rate the unit (no misuse filter caught them), as the roll-ups count them
+ * (`reasons`, judge/rollups.ts). Roll-ups only, at the unit grain: a year is 365 day rows per unit.
  */
 export async function frequentReasons(
   db: Executor,
@@ -71,13 +71,11 @@ export async function frequentReasons(
   period: Period,
   limit = 5,
 ): Promise<Array<{ reason: string; n: number }>> {
-  const reason = sql<string>`r.reason`;
   const result = await db.execute(sql`
-    select ${reason} as reason, count(*)::int as n
-    from ${ratings} cross join lateral unnest(${ratings.reasons}) as r(reason)
-    where ${and(ofUnit(ratings.unitId, unitId), gte(ratings.at, period.from), lt(ratings.at, period.to))}
-      and ${ratings.filterReason} is null
-    group by 1 order by 2 desc, 1 limit ${limit}`);
+    select r.code as reason, sum(r.n::int)::int as n
+    from ${rollupsOver(period, 'unit')} cross join lateral jsonb_each_text(${hourlyRollups.reasons}) as r(code, n)
+    where ${and(ofUnit(hourlyRollups.unitId, unitId), gte(hourlyRollups.hour, period.from), lt(hourlyRollups.hour, period.to))}
+    group by 1 having sum(r.n::int) > 0 order by 2 desc, 1 limit ${limit}`);
   // node-postgres and PGlite both return `{ rows }`.
   const { rows } = result as unknown as { rows: Array<{ reason: string; n: number | string }> };
   return rows.map((r) => ({ reason: r.reason, n: Number(r.n) }));

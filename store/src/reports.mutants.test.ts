@@ -332,6 +332,18 @@ describe.each(STORE_BACKENDS)('report queries on %s', (backend) => {
       expect(f).toEqual({ value: null, low: null, high: null, n: 0, state: 'no_data' });
   });
 
+  it("compares one unit alone as it stands among every unit (a ward's report)", async () => {
+    const wide = { from: at(T - 48 * H), to: at(T + 48 * H) };
+    for (const p of [period, wide]) {
+      const city = await compareUnits(store.db, p);
+      for (const unitId of ['u-a', 'u-b', 'u-c']) {
+        const one = await compareUnits(store.db, p, { unitId });
+        expect(one).toEqual(city.filter((u) => u.unitId === unitId));
+      }
+    }
+    expect(await compareUnits(store.db, period, { unitId: 'u-none' })).toEqual([]);
+  });
+
   it('lists the latest ratings newest first, for one unit or all, with the officer name', async () => {
     const unitA = await recentRatings(store.db, { unitId: 'u-a', limit: 3 });
     expect(unitA.map((r) => r.eventId)).toEqual([rid(120), rid(5), rid(3)]);

@@ -251,11 +251,14 @@ export interface UnitComparison extends RatingFigures {
   dossierSatisfaction: DossierSatisfaction;
 }
 
-/** The city centre's one screen: every unit side by side, from roll-ups only. */
+/**
+ * The city centre's one screen: every unit side by side, from roll-ups only. `opts.unitId`: that
+ * unit's row alone (a ward's report), so a ward reads its own roll-ups and dossiers, not the city's.
+ */
 export async function compareUnits(
   db: Executor,
   period: Period,
-  opts: ReportOptions = {},
+  opts: ReportOptions & { unitId?: string } = {},
 ): Promise<UnitComparison[]> {
   const total = (c: AnyColumn, type: 'int' | 'float8' = 'int') =>
     sql<number>`coalesce(sum(${c}), 0)::${sql.raw(type)}`;
@@ -263,10 +266,12 @@ export async function compareUnits(
   // `hour` filter left PostgreSQL a computed column it estimates at one row, and it re-read a
   // year's ~46,000 unit days once per unit (1.7 s for the city). The relation already holds the
   // period's rows only (`rollupsOver`), so no `hour` filter is needed here.
+  const only = (column: AnyColumn) => (opts.unitId === undefined ? undefined : eq(column, opts.unitId));
   const [named, sums, dossiers] = await Promise.all([
     db
       .select({ unitId: units.id, unitName: units.name, province: units.province })
       .from(units)
+      .where(only(units.id))
       .orderBy(units.id),
     db
       .select({
@@ -281,8 +286,9 @@ export async function compareUnits(
         sqSum: total(hourlyRollups.expressionIndexSqSum, 'float8'),
       })
       .from(rollupsOver(period, 'unit'))
+      .where(only(hourlyRollups.unitId))
       .groupBy(hourlyRollups.unitId),
-    dossierSatisfactionOf(db, { unitId: null, by: 'unit' }, period, opts.overdue),
+    dossierSatisfactionOf(db, { unitId: opts.unitId ?? null, by: 'unit' }, period, opts.overdue),
   ]);
   const sumsOf = new Map(sums.map((r) => [r.unitId, r]));
   const nothing = {

@@ -3,11 +3,11 @@ import { type SQL, Subquery, sql } from 'drizzle-orm';
 import type { Period } from './reports.js';
 
 const SUMS = `ratings, very_satisfied, satisfied, unsatisfied, score_sum, unverified, filtered, visits,
-  unrated_visits, expressions, expression_index_sum, expression_index_sq_sum`;
+  unrated_visits, expressions, expression_index_sum, expression_index_sq_sum, reasons`;
 
 /**
  * What a period's roll-ups are read at: `counter`, every column of `hourly_rollups` (per counter
- * and officer, with levels); `unit`, only `unit_id` and the summed figures, the whole days from
+ * and officer, with levels); `unit`, only `unit_id` and the summed figures (reasons included), the whole days from
  * `unit_daily_rollups` (the city table, the city's or a unit's trend).
  */
 export type RollupGrain = 'counter' | 'unit';

@@ -394,6 +394,16 @@ const levelCounts = () => ({
 });
 
 /**
+ * Each reason code citizens gave with ratings that rate the unit (placed, no misuse filter caught
+ * them: `ratesTheUnit`, as the report always counted them), keyed by code: the monthly report's
+ * frequent reasons read roll-ups, never a year of raw ratings. On every level (hour, day, unit
+ * day), kept by the same triggers as the sums.
+ */
+const reasonCounts = () => ({
+  reasons: jsonb('reasons').$type<Record<string, number>>().notNull().default({}),
+});
+
+/**
  * Hourly roll-ups per unit/counter/officer, kept up to date in the ingest transaction so that
  * reports never scan raw events. `officer_id` is '' for what counts for no officer: ratings
  * unverified or filtered (store/src/judge), visits and expressions that named nobody.
@@ -407,6 +417,7 @@ export const hourlyRollups = pgTable(
     hour: ts('hour').notNull(),
     ...rollupSums(),
     ...levelCounts(),
+    ...reasonCounts(),
   },
   (t) => [
     primaryKey({ columns: [t.unitId, t.counterId, t.officerId, t.hour] }),
@@ -439,6 +450,7 @@ export const dailyRollups = pgTable(
     hours: integer('hours').notNull().default(0),
     ...rollupSums(),
     ...levelCounts(),
+    ...reasonCounts(),
   },
   (t) => [
     primaryKey({ columns: [t.unitId, t.counterId, t.officerId, t.day] }),
@@ -461,6 +473,7 @@ export const unitDailyRollups = pgTable(
     /** How many daily rows this sums; the row is deleted when it falls to 0 (as `daily_rollups.hours`). */
     days: integer('days').notNull().default(0),
     ...rollupSums(),
+    ...reasonCounts(),
   },
   (t) => [primaryKey({ columns: [t.unitId, t.day] }), index('unit_daily_rollups_day_idx').on(t.day)],
 );

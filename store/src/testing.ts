@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
+import { eq, type SQL, sql } from 'drizzle-orm';
 import pg from 'pg';
 import { type Executor, openStore, type Store } from './db.js';
 import { inVietnamSql } from './projections/vietnam-time-sql.js';
@@ -86,9 +86,20 @@ const SUMMED = [
 /** Sums of doubles: adding and taking back a change may leave a rounding residue. */
 const SUMMED_FLOATS = ['expression_index_sum', 'expression_index_sq_sum'] as const;
 
+/** An hourly count map (`levels`, `reasons`) merged per (unit, counter, officer, Vietnam date). */
+function countsPerDay(column: 'levels' | 'reasons'): SQL {
+  return sql`select unit_id, counter_id, officer_id, day, jsonb_object_agg(k, total) as ${sql.raw(column)}
+    from (
+      select h.unit_id, h.counter_id, h.officer_id, ${inVietnamSql(sql`h.hour`)}::date as day, l.k, sum(l.v::int) as total
+      from hourly_rollups h cross join lateral jsonb_each_text(h.${sql.raw(column)}) as l(k, v)
+      group by 1, 2, 3, 4, 5
+    ) as per_key
+    where total <> 0 group by 1, 2, 3, 4`;
+}
+
 /**
  * Every (unit, counter, officer, Vietnam date) whose `daily_rollups` row differs from its
- * `hourly_rollups` rows summed (levels merged key by key, `hours` their count; a day row present
+ * `hourly_rollups` rows summed (levels and reasons merged key by key, `hours` their count; a day row present
  * without hours or missing with hours shows too), other figures of an absent row counting as zeros: empty
  * when the days are in step with the hours, and `unit_daily_rollups` with the days. The date comes from protocol's time zone through
  * `inVietnamSql`, not from the migration's text, so a trigger on another zone would show here.
@@ -96,29 +107,23 @@ const SUMMED_FLOATS = ['expression_index_sum', 'expression_index_sq_sum'] as con
 export async function dailyRollupDrift(db: Executor): Promise<unknown[]> {
   const zeroOr = (side: string) => SUMMED.map((c) => `coalesce(${side}.${c}, 0)`).join(', ');
   const result = (await db.execute(sql`
-    with per_level as (
-      select h.unit_id, h.counter_id, h.officer_id, ${inVietnamSql(sql`h.hour`)}::date as day, l.k, sum(l.v::int) as total
-      from hourly_rollups h cross join lateral jsonb_each_text(h.levels) as l(k, v)
-      group by 1, 2, 3, 4, 5
-    ),
-    levels as (
-      select unit_id, counter_id, officer_id, day, jsonb_object_agg(k, total) as levels
-      from per_level where total <> 0 group by 1, 2, 3, 4
-    ),
+    with levels as (${countsPerDay('levels')}),
+    reasons as (${countsPerDay('reasons')}),
     sums as (
       select h.unit_id, h.counter_id, h.officer_id, ${inVietnamSql(sql`h.hour`)}::date as day, count(*)::int as hours,
         ${sql.raw([...SUMMED, ...SUMMED_FLOATS].map((c) => `sum(h.${c}) as ${c}`).join(', '))}
       from hourly_rollups h group by 1, 2, 3, 4
     ),
     hourly as (
-      select s.*, coalesce(l.levels, '{}'::jsonb) as levels
+      select s.*, coalesce(l.levels, '{}'::jsonb) as levels, coalesce(r.reasons, '{}'::jsonb) as reasons
       from sums s left join levels l using (unit_id, counter_id, officer_id, day)
+        left join reasons r using (unit_id, counter_id, officer_id, day)
     )
     select h.unit_id as h_unit, d.unit_id as d_unit, h.counter_id, h.officer_id, h.day as h_day, d.day as d_day,
       row_to_json(h.*) as hourly, row_to_json(d.*) as daily
     from hourly h full join daily_rollups d using (unit_id, counter_id, officer_id, day)
-    where row(h.hours, ${sql.raw(zeroOr('h'))}, coalesce(h.levels, '{}'::jsonb))
-      is distinct from row(d.hours, ${sql.raw(zeroOr('d'))}, coalesce(d.levels, '{}'::jsonb))
+    where row(h.hours, ${sql.raw(zeroOr('h'))}, coalesce(h.levels, '{}'::jsonb), coalesce(h.reasons, '{}'::jsonb))
+      is distinct from row(d.hours, ${sql.raw(zeroOr('d'))}, coalesce(d.levels, '{}'::jsonb), coalesce(d.reasons, '{}'::jsonb))
       ${sql.raw(
         SUMMED_FLOATS.map(
           (c) => `or abs(coalesce(h.${c}, 0) - coalesce(d.${c}, 0)) > 1e-9 * (1 + abs(coalesce(h.${c}, 0)))`,
@@ -128,18 +133,53 @@ export async function dailyRollupDrift(db: Executor): Promise<unknown[]> {
   };
   // One level up: each unit's day equals its daily rows summed (`days` their count).
   const units = (await db.execute(sql`
-    with per_unit as (
+    with sums as (
       select unit_id, day, count(*)::int as days, ${sql.raw([...SUMMED, ...SUMMED_FLOATS].map((c) => `sum(${c}) as ${c}`).join(', '))}
       from daily_rollups group by 1, 2
+    ),
+    per_code as (
+      select d.unit_id, d.day, r.k, sum(r.v::int) as total
+      from daily_rollups d cross join lateral jsonb_each_text(d.reasons) as r(k, v) group by 1, 2, 3
+    ),
+    reasons as (
+      select unit_id, day, jsonb_object_agg(k, total) as reasons from per_code where total <> 0 group by 1, 2
+    ),
+    per_unit as (
+      select s.*, coalesce(r.reasons, '{}'::jsonb) as reasons from sums s left join reasons r using (unit_id, day)
     )
     select p.unit_id as p_unit, u.unit_id as u_unit, p.day as p_day, u.day as u_day,
       row_to_json(p.*) as daily, row_to_json(u.*) as unit_daily
     from per_unit p full join unit_daily_rollups u using (unit_id, day)
-    where row(p.days, ${sql.raw(zeroOr('p'))}) is distinct from row(u.days, ${sql.raw(zeroOr('u'))})
+    where row(p.days, ${sql.raw(zeroOr('p'))}, coalesce(p.reasons, '{}'::jsonb))
+      is distinct from row(u.days, ${sql.raw(zeroOr('u'))}, coalesce(u.reasons, '{}'::jsonb))
       ${sql.raw(
         SUMMED_FLOATS.map(
           (c) => `or abs(coalesce(p.${c}, 0) - coalesce(u.${c}, 0)) > 1e-9 * (1 + abs(coalesce(p.${c}, 0)))`,
         ).join(' '),
       )}`)) as unknown as { rows: unknown[] };
   return [...result.rows, ...units.rows];
+}
+
+/**
+ * The plans of what `read` executes (each statement EXPLAINed instead of run, answering no rows),
+ * with sequential scans priced out: the text names every index and table the reads would use, so
+ * a plan test can show a report never goes back to raw rows.
+ */
+export async function planOf(
+  db: Store['db'],
+  read: (explaining: Executor) => Promise<unknown>,
+): Promise<string> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`set local enable_seqscan = off`);
+    let text = '';
+    const explaining = {
+      async execute(q: SQL) {
+        const r = (await tx.execute(sql`explain ${q}`)) as unknown as { rows: Array<Record<string, string>> };
+        text += r.rows.map((x) => Object.values(x)[0]).join('\n');
+        return { rows: [] };
+      },
+    } as unknown as Executor;
+    await read(explaining);
+    return text;
+  });
 }

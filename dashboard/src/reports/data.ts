@@ -84,7 +84,7 @@ export async function wardReport(
 ): Promise<ReportData> {
   const span = storeSpan(period);
   const [units, officers, before, judgement, trend, heat, comments, reasons, target] = await Promise.all([
-    compareUnits(db, span),
+    compareUnits(db, span, { unitId: unit.id }),
     officerSummaries(db, unit.id, span),
     officerSummaries(db, unit.id, storeSpan(previousPeriod(period))),
     unitJudgement(db, unit.id, span),
@@ -95,10 +95,7 @@ export async function wardReport(
     unitTarget(db, unit.id),
   ]);
   // Coloured against the ward's own target, as on the ward's page: one officer, one verdict.
-  const own = againstUnitTarget(
-    units.filter((u) => u.unitId === unit.id),
-    target,
-  )[0];
+  const own = againstUnitTarget(units, target)[0];
   return {
     unitName: unit.name,
     period,

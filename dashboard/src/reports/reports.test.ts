@@ -130,6 +130,8 @@ describe.each(STORE_BACKENDS)('monthly report and exports on %s', (backend) => {
         unsatisfied: 1,
         scoreSum: 100,
         levels: { 'keypad4:4': 1, 'keypad4:1': 1 },
+        // `slow`'s reasons; the filtered rating's reason counts nowhere.
+        reasons: { slow: 1, unclear: 1 },
       },
       { unitId: 'trung-van', counterId: 'q01', officerId: '', hour: NOV_12, filtered: 1, unverified: 3 },
       {

@@ -11,12 +11,14 @@ export const ratingHourSql = hourBucketSql(sql`(extract(epoch from ratings.at) *
  * What each judged, placed rating of `relation` (ratings columns, e.g. a CTE of updated rows)
  * adds to `hourly_rollups`: a rating that counts for its officer (`countsForOfficer`) adds to the
  * officer's row the rating columns and its level; any other adds 1 to `filtered` (a misuse filter
- * caught it) or else `unverified`, on the `officer_id = ''` row. Pending (not yet judged) and
- * quarantined ratings add nothing.
+ * caught it) or else `unverified`, on the `officer_id = ''` row. Its reason codes (`reason_codes`)
+ * count on the same row unless a misuse filter caught it (`ratesTheUnit`: an unverified rating
+ * still rates the unit). Pending (not yet judged) and quarantined ratings add nothing.
  */
 export function contributionsSql(relation: SQL): SQL {
   return sql`select unit_id, counter_id, hour, case when counted then officer_id else '' end as officer_id,
     case when counted then scale || ':' || level end as level_key,
+    case when filter_reason is null then reasons else '{}'::text[] end as reason_codes,
     counted::int as ratings,
     (counted and official = 'very_satisfied')::int as very_satisfied,
     (counted and official = 'satisfied')::int as satisfied,
@@ -69,6 +71,13 @@ scope as (
     and r.at >= k.hour and r.at < k.hour + interval '1 hour'
 ),
 contributions as (${contributionsSql(sql`scope`)}),
+per_reason as (
+  select unit_id, counter_id, officer_id, hour, jsonb_object_agg(reason, n) as reasons
+  from (
+    select unit_id, counter_id, officer_id, hour, reason, count(*) as n
+    from contributions cross join lateral unnest(reason_codes) as reason group by 1, 2, 3, 4, 5
+  ) as per_code group by 1, 2, 3, 4
+),
 per_level as (
   select unit_id, counter_id, officer_id, hour, level_key, count(*) as n,
     ${sql.raw(COUNTERS.map((c) => `sum(${c}) as ${c}`).join(', '))}
@@ -79,15 +88,20 @@ tally as (
     coalesce(jsonb_object_agg(level_key, n) filter (where level_key is not null), '{}'::jsonb) as levels
   from per_level group by 1, 2, 3, 4
 ),
+tallied as (
+  select t.*, coalesce(r.reasons, '{}'::jsonb) as reasons
+  from tally t left join per_reason r using (unit_id, counter_id, officer_id, hour)
+),
 existing as (
   select h.unit_id, h.counter_id, h.officer_id, h.hour
   from hourly_rollups h join keys k on h.unit_id = k.unit_id and h.counter_id = k.counter_id and h.hour = k.hour
 )
-insert into hourly_rollups (unit_id, counter_id, officer_id, hour, ${sql.raw(COUNTERS.join(', '))}, levels)
+insert into hourly_rollups (unit_id, counter_id, officer_id, hour, ${sql.raw(COUNTERS.join(', '))}, levels, reasons)
 select unit_id, counter_id, officer_id, hour, ${sql.raw(COUNTERS.map((c) => `coalesce(t.${c}, 0)`).join(', '))},
-  coalesce(t.levels, '{}'::jsonb)
-from tally t full join existing e using (unit_id, counter_id, officer_id, hour)
+  coalesce(t.levels, '{}'::jsonb), coalesce(t.reasons, '{}'::jsonb)
+from tallied t full join existing e using (unit_id, counter_id, officer_id, hour)
 order by 1, 2, 3, 4
 on conflict (unit_id, counter_id, officer_id, hour) do update set
-  ${sql.raw(COUNTERS.map((c) => `${c} = excluded.${c}`).join(', '))}, levels = excluded.levels`);
+  ${sql.raw(COUNTERS.map((c) => `${c} = excluded.${c}`).join(', '))}, levels = excluded.levels,
+  reasons = excluded.reasons`);
 }
