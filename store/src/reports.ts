@@ -459,46 +459,49 @@ export async function officerRecord(
 ) {
   const [officer] = await db.select().from(officers).where(eq(officers.id, officerId)).limit(1);
   if (!officer) return null;
-  const [summary] = (await officerSummaries(db, officer.unitId, period, opts)).filter(
-    (s) => s.officerId === officerId,
-  );
-  const hours = await db
-    .select({
-      hour: vietnamHourOfDaySql(hourlyRollups.hour),
-      verySatisfied: sql<number>`sum(${hourlyRollups.verySatisfied})::int`,
-      satisfied: sql<number>`sum(${hourlyRollups.satisfied})::int`,
-      unsatisfied: sql<number>`sum(${hourlyRollups.unsatisfied})::int`,
-    })
-    .from(hourlyRollups)
-    .where(
-      and(
-        eq(hourlyRollups.officerId, officerId),
-        // Only the officer's time in their current unit: whoever may see this unit sees that.
-        inPeriod(officer.unitId, period),
-      ),
-    )
-    .groupBy(sql`1`)
-    .orderBy(sql`1`);
+  // Three reads of one unit and period, side by side: the page waits for the slowest, not the sum.
+  const [unitSummaries, hours, latest] = await Promise.all([
+    officerSummaries(db, officer.unitId, period, opts),
+    db
+      .select({
+        hour: vietnamHourOfDaySql(hourlyRollups.hour),
+        verySatisfied: sql<number>`sum(${hourlyRollups.verySatisfied})::int`,
+        satisfied: sql<number>`sum(${hourlyRollups.satisfied})::int`,
+        unsatisfied: sql<number>`sum(${hourlyRollups.unsatisfied})::int`,
+      })
+      .from(hourlyRollups)
+      .where(
+        and(
+          eq(hourlyRollups.officerId, officerId),
+          // Only the officer's time in their current unit: whoever may see this unit sees that.
+          inPeriod(officer.unitId, period),
+        ),
+      )
+      .groupBy(sql`1`)
+      .orderBy(sql`1`),
+    db
+      .select(ratingColumns)
+      .from(ratings)
+      .leftJoin(officers, namedOfficerOfUnit)
+      .where(
+        and(
+          eq(ratings.officerId, officerId),
+          eq(ratings.unitId, officer.unitId),
+          countsForOfficer(),
+          gte(ratings.at, period.from),
+          lt(ratings.at, period.to),
+        ),
+      )
+      .orderBy(desc(ratings.at))
+      .limit(50),
+  ]);
+  const summary = unitSummaries.find((s) => s.officerId === officerId) ?? null;
   const byHour = hours.map(({ hour, ...official }) => ({
     hour,
     ratings: ratingsIn(official),
     official,
     satisfiedShare: satisfiedShare.compute(official),
   }));
-  const latest = await db
-    .select(ratingColumns)
-    .from(ratings)
-    .leftJoin(officers, namedOfficerOfUnit)
-    .where(
-      and(
-        eq(ratings.officerId, officerId),
-        eq(ratings.unitId, officer.unitId),
-        countsForOfficer(),
-        gte(ratings.at, period.from),
-        lt(ratings.at, period.to),
-      ),
-    )
-    .orderBy(desc(ratings.at))
-    .limit(50);
-  return { officer, summary: summary ?? null, byHour, latest };
+  // The unit's officers too: the page compares the officer with the whole unit from the same rows.
+  return { officer, summary, byHour, latest, unitSummaries };
 }

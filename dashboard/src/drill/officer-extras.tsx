@@ -8,7 +8,7 @@ import {
   satisfactionIndex,
   satisfiedShare,
 } from '@onestop/evaluation';
-import { type Executor, officerPresenceMs, officerSummaries, satisfactionTrend } from '@onestop/store';
+import { type Executor, type OfficerSummary, officerPresenceMs, satisfactionTrend } from '@onestop/store';
 import { trendChart, trendStep } from '../charts/trend.js';
 import { fill, type Lang, type Translate } from '../i18n.js';
 import { figureCell } from '../pages/layout.js';
@@ -93,11 +93,12 @@ export async function officerExtras(
   view: { lang: Lang; t: Translate; search: string; now: Date; target: number },
   officer: { id: string; unitId: string },
   period: ReportPeriod,
+  /** Every officer row of the unit in the period (`officerRecord`'s `unitSummaries`): the unit's figure. */
+  rows: readonly OfficerSummary[],
 ) {
   const { lang, t } = view;
   const span = storeSpan(period);
-  const [rows, presenceMs, buckets] = await Promise.all([
-    officerSummaries(db, officer.unitId, span),
+  const [presenceMs, buckets] = await Promise.all([
     officerPresenceMs(db, { officerId: officer.id, unitId: officer.unitId, period: span, now: view.now }),
     satisfactionTrend(db, {
       unitId: officer.unitId,

@@ -1,5 +1,5 @@
 import { OfficerId } from '@onestop/protocol';
-import { officerRecord } from '@onestop/store';
+import { officerRecord, officerSummaries } from '@onestop/store';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { DashboardEnv } from '../access/env.js';
@@ -37,26 +37,32 @@ export function officerRoutes(deps: ReportDeps) {
       const lang = c.get('lang');
       const t = translator(lang);
       const { period, previous, search, today } = reportPeriods(c.req.valid('query').period, deps.now());
-      const [record, before] = await Promise.all([
-        officerRecord(deps.db, officerId, storeSpan(period)),
-        officerRecord(deps.db, officerId, storeSpan(previous)),
-      ]);
+      const record = await officerRecord(deps.db, officerId, storeSpan(period));
       const refusal = officerRefusal(staff, record?.officer ?? null);
       if (refusal === 'unknown') return notFound(c);
       if (refusal || !record) return forbidden(c, refusal ?? 'otherWard');
+      const { unitId } = record.officer;
+      // Only once allowed: the previous period's figure, the unit's target and the drill-down,
+      // side by side (the drill-down waits for the target only, a one-row read).
+      const target = unitTarget(deps.db, unitId);
+      const [before, measured, extras] = await Promise.all([
+        officerSummaries(deps.db, unitId, storeSpan(previous)),
+        target.then((goal) => ({
+          ...record,
+          summary: record.summary && againstUnitTarget([record.summary], goal)[0]!,
+          byHour: againstUnitTarget(record.byHour, goal),
+        })),
+        target.then((goal) =>
+          officerExtras(
+            deps.db,
+            { lang, t, search, now: deps.now(), target: goal },
+            record.officer,
+            period,
+            record.unitSummaries,
+          ),
+        ),
+      ]);
       const nav = <PeriodNav lang={lang} t={t} period={period} today={today} />;
-      const target = await unitTarget(deps.db, record.officer.unitId);
-      const measured = {
-        ...record,
-        summary: record.summary && againstUnitTarget([record.summary], target)[0]!,
-        byHour: againstUnitTarget(record.byHour, target),
-      };
-      const extras = await officerExtras(
-        deps.db,
-        { lang, t, search, now: deps.now(), target },
-        record.officer,
-        period,
-      );
       return c.html(
         <Layout {...pageProps(c, lang)} lang={lang} t={t} title={record.officer.name} staff={staff}>
           <OfficerPage
@@ -65,7 +71,7 @@ export function officerRoutes(deps: ReportDeps) {
             record={measured}
             nav={nav}
             search={search}
-            previous={before?.summary ?? null}
+            previous={before.find((s) => s.officerId === officerId) ?? null}
           />
           {extras}
         </Layout>,
