@@ -38,7 +38,12 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
   const life = new Lifecycle(o.logger);
   const store = await life.start(
     'database',
-    () => openPgliteThread(o.dataDir, o.onFatal),
+    () =>
+      openPgliteThread(o.dataDir, o.onFatal, (e) =>
+        'error' in e
+          ? o.logger.error({ err: e.error }, 'dossier rebuild stopped; reads derive the units left')
+          : o.logger.info(e, 'dossier outcomes rebuilt for a unit'),
+      ),
     (s) => s.close(),
   );
   const broker = await life.start(

@@ -10,6 +10,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { lockDataDir } from './data-lock.js';
 import { refreshDossierOutcomes } from './dossier-outcomes.js';
+import { type DossierRebuildEvent, startDossierRebuild } from './dossier-rebuild.js';
 import { judgePending } from './judge/pending.js';
 import {
   NotificationHub,
@@ -25,15 +26,26 @@ export type Transaction = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesW
 /** Either the database or an open transaction: code that may run inside one takes this. */
 export type Executor = Database | Transaction;
 
-export type DatabaseOptions =
+export type DatabaseOptions = (
   | { kind: 'pglite'; dataDir: string | null }
-  | { kind: 'postgres'; url: string; poolSize?: number; onIdleError?: (err: Error) => void };
+  | { kind: 'postgres'; url: string; poolSize?: number; onIdleError?: (err: Error) => void }
+) & {
+  /** Progress of the background dossier rebuild (`Store.dossierRebuild`), for the log. */
+  onDossierRebuild?: (e: DossierRebuildEvent) => void;
+};
 
 export interface Store {
   db: Database;
   kind: DatabaseOptions['kind'];
   /** Signals from every process sharing the database (see notify.ts); connects on first use. */
   notifications: Notifications;
+  /**
+   * The dossier outcomes a migration asked to derive from scratch, one unit at a time in the
+   * background of the open store (store/src/dossier-rebuild.ts): settles with the number of units
+   * this process derived once none is left (or after `close`, or an error reported to
+   * `onDossierRebuild`). Reads need not wait for it: they derive the units they read first.
+   */
+  dossierRebuild: Promise<number>;
   close(): Promise<void>;
 }
 
@@ -61,14 +73,18 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
     const db = drizzleNodePg({ client: pool, schema });
     await migrateNodePg(db, { migrationsFolder: MIGRATIONS });
     await judgePending(db as unknown as Database);
-    // Outcomes a migration asked for (every dossier, once) are derived at start, not in a request.
-    await refreshDossierOutcomes(db as unknown as Database);
+    const rebuild = await startDossiers(db as unknown as Database, opts);
     const notifications = new NotificationHub(postgresListenTransport(opts.url));
     return {
       db: db as unknown as Database,
       kind: 'postgres',
       notifications,
-      close: () => notifications.close().finally(() => pool.end()),
+      dossierRebuild: rebuild.done,
+      close: () =>
+        rebuild
+          .stop()
+          .then(() => notifications.close())
+          .finally(() => pool.end()),
     };
   }
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
@@ -78,15 +94,17 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
     const db = drizzlePglite({ client, schema });
     await migratePglite(db, { migrationsFolder: MIGRATIONS });
     await judgePending(db as unknown as Database);
-    await refreshDossierOutcomes(db as unknown as Database);
+    const rebuild = await startDossiers(db as unknown as Database, opts);
     const notifications = new NotificationHub(pgliteListenTransport(client));
     return {
       db: db as unknown as Database,
       kind: 'pglite',
       notifications,
+      dossierRebuild: rebuild.done,
       close: () =>
-        notifications
-          .close()
+        rebuild
+          .stop()
+          .then(() => notifications.close())
           .then(() => client.close())
           .finally(unlock),
     };
@@ -94,4 +112,15 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
     unlock();
     throw err;
   }
+}
+
+/**
+ * Dossier outcomes at open: the few pairs listed by changes outside ingest are derived before the
+ * store is handed out, while a full rebuild a migration asked for (minutes at city scale) runs in
+ * the background, one unit at a time, so the centre starts and ingests at once; reads stay right
+ * meanwhile by deriving a unit still waiting before reading it.
+ */
+export async function startDossiers(db: Database, opts: Pick<DatabaseOptions, 'onDossierRebuild'>) {
+  await refreshDossierOutcomes(db, { wholeUnits: 'leave' });
+  return startDossierRebuild(db, opts.onDossierRebuild);
 }

@@ -2,14 +2,25 @@ import { type SQL, sql } from 'drizzle-orm';
 import { complaintAbout } from './comments.js';
 import { countsForOfficer, ratesTheUnit } from './counted.js';
 import type { Executor } from './db.js';
-import { lockUnits } from './judge/judge.js';
+import { lockUnits, tryLockUnit } from './judge/judge.js';
 import { inVietnamSql } from './projections/vietnam-time-sql.js';
 import { ratings, visits } from './schema.js';
 
-/** The `dossier_outcome_dirty` pair that asks for every dossier (written by migration 0021). */
-const EVERY_DOSSIER = '*';
+/**
+ * Listed as a unit's dossier in `dossier_outcome_dirty`: every dossier of that unit, derived from
+ * scratch in one transaction holding only that unit's lock (one batch of a full rebuild). Listed
+ * as the unit too (migration 0021): every unit's, split into one such row per unit before
+ * anything is derived, so that a rebuild stopped half-way resumes with the units still listed.
+ */
+export const EVERY_DOSSIER = '*';
 
 type Rows<T> = { rows: T[] };
+const rowsOf = <T>(r: unknown) => (r as Rows<T>).rows;
+const jsonList = (xs: readonly string[]) =>
+  sql`(select jsonb_array_elements_text(${JSON.stringify(xs)}::jsonb))`;
+
+/** A unit waiting for every one of its dossiers: an ingest batch or the open leaves it to `rebuildDossierOutcomes`. */
+export type WholeUnits = 'derive' | 'leave';
 
 /**
  * Derives again the Decision 766 outcome (`dossier_outcomes`, and through its triggers
@@ -24,32 +35,126 @@ type Rows<T> = { rows: T[] };
  *   a comment naming it a complaint, whenever sent (`complained`).
  *
  * `units`: only the pairs of these units, whose judging locks the caller already holds (an ingest
- * batch, in its transaction). Without it, every pair listed, after taking their units' locks in
- * a transaction of its own, so that a batch in flight is waited for and seen. Returns the number
- * of pairs derived (every dossier counts as one after the migration).
+ * batch, in its transaction); a unit waiting for its full rebuild is left to it (its pairs stay
+ * listed, and the rebuild covers them), so that no batch pays for a whole unit. Otherwise the
+ * pairs of the `only` units (a read of them) or of every unit, after taking their units' locks,
+ * so that a batch in flight is waited for and seen: the units with ordinary pairs in one
+ * transaction, each unit waiting for its full rebuild in one of its own (`wholeUnits: 'leave'`
+ * leaves those to `rebuildDossierOutcomes`). A read thus never sees a unit half-derived: it
+ * derives the unit first, or waits for whoever holds its lock. Returns the number of pairs
+ * derived (every dossier of a whole unit counts as one).
  */
 export async function refreshDossierOutcomes(
   db: Executor,
-  opts: { units?: readonly string[] } = {},
+  opts: { units?: readonly string[]; only?: readonly string[]; wholeUnits?: WholeUnits } = {},
 ): Promise<number> {
-  if (opts.units) return opts.units.length === 0 ? 0 : derive(db, opts.units);
-  const listed = (
-    (await db.execute(sql`select distinct unit_id from dossier_outcome_dirty`)) as unknown as Rows<{
-      unit_id: string;
-    }>
-  ).rows.map((r) => r.unit_id);
-  if (listed.length === 0) return 0;
-  return db.transaction(async (tx) => {
-    const all = listed.includes(EVERY_DOSSIER);
-    const units = all
-      ? ((await tx.execute(sql`select id from units`)) as unknown as Rows<{ id: string }>).rows.map(
-          (r) => r.id,
-        )
-      : listed;
-    await lockUnits(tx, units);
-    // Only the units locked: a unit listed since is left for the next refresh.
-    return all ? deriveEvery(tx) : derive(tx, listed);
-  });
+  if (opts.units) return opts.units.length === 0 ? 0 : (await derive(db, opts.units, 'leave')).derived;
+  let listed = await listDirty(db, opts.only);
+  if (listed.some((l) => l.unit_id === EVERY_DOSSIER)) {
+    await splitEveryDossier(db);
+    listed = await listDirty(db, opts.only);
+  }
+  const wholeUnits = opts.wholeUnits ?? 'derive';
+  const ordinary = listed.filter((l) => !l.whole).map((l) => l.unit_id);
+  let derived = 0;
+  if (ordinary.length > 0)
+    derived += await db.transaction(async (tx) => {
+      await lockUnits(tx, ordinary);
+      // Only the units locked: a unit listed since is left for the next refresh.
+      return (await derive(tx, ordinary, wholeUnits)).derived;
+    });
+  if (wholeUnits === 'leave') return derived;
+  const whole = listed.filter((l) => l.whole).map((l) => l.unit_id);
+  return derived + (whole.length > 0 ? await rebuildDossierOutcomes(db, { only: whole }) : 0);
+}
+
+/**
+ * Derives every dossier of each unit waiting for its full rebuild (`EVERY_DOSSIER`, see
+ * `refreshDossierOutcomes`), one unit per transaction holding only that unit's lock: ingest of
+ * the other units goes on meanwhile, and a process stopped half-way leaves the units not done
+ * still listed, for the next one. Units locked by someone else (an ingest batch, a read deriving
+ * the unit, another process rebuilding) are passed over for one that is free, so processes
+ * rebuilding at once share the units instead of deriving each twice; only when every unit left is
+ * busy does it wait for the first. Returns the number of units this call derived.
+ */
+export async function rebuildDossierOutcomes(
+  db: Executor,
+  opts: {
+    /** Only these units (a read of them); every unit waiting otherwise. */
+    only?: readonly string[];
+    onUnit?: (e: { unitId: string; unitsLeft: number; ms: number }) => void;
+    stopped?: () => boolean;
+  } = {},
+): Promise<number> {
+  const only = opts.only ? sql`and unit_id in ${jsonList(opts.only)}` : sql``;
+  let rebuilt = 0;
+  while (!opts.stopped?.()) {
+    const began = Date.now();
+    const batch = await db.transaction(async (tx) => {
+      const waiting = (
+        (await tx.execute(sql`select unit_id from dossier_outcome_dirty
+          where dossier_id = ${EVERY_DOSSIER} and unit_id <> ${EVERY_DOSSIER} ${only} order by unit_id`)) as unknown as {
+          rows: Array<{ unit_id: string }>;
+        }
+      ).rows.map((r) => r.unit_id);
+      const first = waiting[0];
+      if (first === undefined) return null;
+      let unitId: string | undefined;
+      for (const u of waiting) {
+        if (!(await tryLockUnit(tx, u))) continue;
+        unitId = u;
+        break;
+      }
+      if (unitId === undefined) {
+        unitId = first;
+        await lockUnits(tx, [unitId]);
+      }
+      // Done meanwhile by another process (listed when we looked, gone once its lock was free): nothing to derive.
+      const { whole } = await derive(tx, [unitId], 'derive');
+      return { unitId, unitsLeft: waiting.length - 1, derived: whole.length > 0 };
+    });
+    if (batch === null) break;
+    if (batch.derived) {
+      rebuilt++;
+      opts.onUnit?.({ unitId: batch.unitId, unitsLeft: batch.unitsLeft, ms: Date.now() - began });
+    }
+  }
+  return rebuilt;
+}
+
+/** The units with listed pairs (of `only`, when given), and whether each waits for every dossier. */
+async function listDirty(db: Executor, only?: readonly string[]) {
+  // The all-units row is listed whatever `only` says: it stands for every unit.
+  const where = only ? sql`where unit_id in ${jsonList([...only, EVERY_DOSSIER])}` : sql``;
+  return rowsOf<{ unit_id: string; whole: boolean }>(
+    await db.execute(sql`select unit_id, bool_or(dossier_id = ${EVERY_DOSSIER}) as whole
+      from dossier_outcome_dirty ${where} group by unit_id`),
+  );
+}
+
+/**
+ * Replaces the all-units row by one row per unit, in one statement: of a second process doing
+ * the same at once, one takes the row and the other finds it gone. The units are those configured
+ * and any with stored rows or outcomes (found one index probe per unit, not by reading the rows).
+ */
+async function splitEveryDossier(db: Executor): Promise<void> {
+  const unitsOf = (table: string) =>
+    sql.raw(`select unit_id from (with recursive u(unit_id) as (
+      (select unit_id from ${table} order by unit_id limit 1)
+      union all
+      select (select t.unit_id from ${table} t where t.unit_id > u.unit_id order by t.unit_id limit 1)
+      from u where u.unit_id is not null
+    ) select unit_id from u where unit_id is not null) as x`);
+  await db.execute(sql`with taken as (
+    delete from dossier_outcome_dirty where unit_id = ${EVERY_DOSSIER} and dossier_id = ${EVERY_DOSSIER} returning 1
+  )
+  insert into dossier_outcome_dirty (unit_id, dossier_id)
+  select unit_id, ${EVERY_DOSSIER} from (
+    select id as unit_id from units
+    union ${unitsOf('ratings')} union ${unitsOf('visits')} union ${unitsOf('dossier_outcomes')}
+  ) as every_unit
+  where exists (select 1 from taken)
+  on conflict do nothing`);
 }
 
 /**
@@ -57,15 +162,34 @@ export async function refreshDossierOutcomes(
  * (waiting for any transaction that listed one and has not committed: the triggers lock the
  * row), the second derives them from a snapshot taken after that, so it sees every write that
  * listed them. A write after the first statement lists its pair again, for the next refresh.
+ * A unit listed with `EVERY_DOSSIER` is derived whole (or, `leave`, left listed with its pairs).
+ * The caller holds the units' locks. `whole`: the units derived whole.
  */
-async function derive(exec: Executor, units: readonly string[]): Promise<number> {
-  const taken = (
-    (await exec.execute(sql`delete from dossier_outcome_dirty
-      where unit_id in (select jsonb_array_elements_text(${JSON.stringify(units)}::jsonb))
-      returning unit_id, dossier_id`)) as unknown as Rows<{ unit_id: string; dossier_id: string }>
-  ).rows;
-  if (taken.length === 0) return 0;
-  // A listed pair's rows by its dossier ID: one GIN probe of ratings and of visits per pair.
+async function derive(
+  exec: Executor,
+  units: readonly string[],
+  wholeUnits: WholeUnits,
+): Promise<{ derived: number; whole: string[] }> {
+  const leave =
+    wholeUnits === 'leave'
+      ? sql`and unit_id not in (select unit_id from dossier_outcome_dirty where dossier_id = ${EVERY_DOSSIER})`
+      : sql``;
+  const taken = rowsOf<{ unit_id: string; dossier_id: string }>(
+    await exec.execute(sql`delete from dossier_outcome_dirty
+      where unit_id in ${jsonList(units)} ${leave}
+      returning unit_id, dossier_id`),
+  );
+  const whole = [...new Set(taken.filter((t) => t.dossier_id === EVERY_DOSSIER).map((t) => t.unit_id))];
+  const pairs = taken.filter((t) => !whole.includes(t.unit_id));
+  const derived = (pairs.length > 0 ? await derivePairs(exec, pairs) : 0) + (await deriveWhole(exec, whole));
+  return { derived, whole };
+}
+
+/** Some dossiers: one GIN probe of ratings and of visits per pair. */
+async function derivePairs(
+  exec: Executor,
+  taken: ReadonlyArray<{ unit_id: string; dossier_id: string }>,
+): Promise<number> {
   const listedIn = (column: typeof ratings.dossierIds | typeof visits.dossierIds) =>
     sql`join keys k on ${column} @> array[k.dossier_id]`;
   await exec.execute(sql`with keys as (
@@ -84,18 +208,22 @@ where o.unit_id = k.unit_id and o.dossier_id = k.dossier_id
   return taken.length;
 }
 
-/** Every dossier of every unit, from scratch (after the migration that created the outcomes). */
-async function deriveEvery(exec: Executor): Promise<number> {
-  await exec.execute(sql`delete from dossier_outcome_dirty`);
-  await exec.execute(sql`delete from dossier_outcomes`);
-  const result = await exec.execute(sql`with ${seenSql({
-    ratings: sql`from ${ratings} cross join lateral unnest(${ratings.dossierIds}) as d(dossier_id)`,
-    visits: sql`from ${visits} cross join lateral unnest(${visits.dossierIds}) as d(dossier_id)`,
-    dossier: sql`d.dossier_id`,
-  })},
-${upsertSql}
+/** Every dossier of `units`, from scratch: their rows by the unit indexes. */
+async function deriveWhole(exec: Executor, units: readonly string[]): Promise<number> {
+  if (units.length === 0) return 0;
+  const ofUnit = (table: typeof ratings | typeof visits) =>
+    sql`from ${table} join whole w on w.unit_id = ${table.unitId}
+      cross join lateral unnest(${table.dossierIds}) as d(dossier_id)`;
+  const result = await exec.execute(sql`with whole(unit_id) as ${jsonList(units)},
+${seenSql({ ratings: ofUnit(ratings), visits: ofUnit(visits), dossier: sql`d.dossier_id` })},
+${upsertSql},
+gone as (
+  delete from dossier_outcomes o using whole w
+  where o.unit_id = w.unit_id and not exists (select 1 from computed c
+    where c.unit_id = o.unit_id and c.dossier_id = o.dossier_id and c.officer_id = o.officer_id)
+)
 select count(*)::int as n from computed`);
-  return (result as unknown as Rows<{ n: number }>).rows[0]?.n ?? 0;
+  return rowsOf<{ n: number }>(result)[0]?.n ?? 0;
 }
 
 /**

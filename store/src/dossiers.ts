@@ -47,7 +47,8 @@ export async function dossierSatisfactionOf(
   period: Period,
   overdueSource: OverdueDossierSource = NO_OVERDUE_SOURCE,
 ): Promise<DossierSatisfactionRow[]> {
-  await refreshDossierOutcomes(db);
+  // The units read, derived first (a unit still waiting for its full rebuild included).
+  await refreshDossierOutcomes(db, q.unitId === null ? {} : { only: [q.unitId] });
   const overdueList = await overdueSource.overdue(period, q.unitId);
   const whose = (t: SQL) =>
     sql.join(

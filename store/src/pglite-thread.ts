@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { PGlite, QueryOptions, Results } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { lockDataDir } from './data-lock.js';
-import type { Database, Store } from './db.js';
+import { type Database, type DatabaseOptions, type Store, startDossiers } from './db.js';
 import { NotificationHub, pgliteListenTransport } from './notify.js';
 import * as schema from './schema.js';
 
@@ -169,6 +169,7 @@ export async function openPgliteThread(
    * from then on, so a server should exit and let its supervisor restart it on the same folder.
    */
   onCrash: (err: Error) => void = () => {},
+  onDossierRebuild?: DatabaseOptions['onDossierRebuild'],
 ): Promise<Store> {
   // From sources (tsx, tests) the worker registers the TypeScript loader first: on Node 20 a
   // worker's entry module is resolved before any `--import` hook of its own could handle `.ts`.
@@ -205,15 +206,25 @@ export async function openPgliteThread(
       },
     }),
   );
+  // As `openStore`: a full dossier rebuild runs in the background, one unit at a time.
+  const rebuild = await startDossiers(db as unknown as Database, { onDossierRebuild }).catch(async (err) => {
+    await worker.terminate();
+    unlock();
+    throw err;
+  });
   let closing: Promise<void> | null = null;
   return {
     db: db as unknown as Database,
     kind: 'pglite',
     notifications,
+    dossierRebuild: rebuild.done,
     close() {
-      thread.closing = true;
-      closing ??= notifications
-        .close()
+      closing ??= rebuild
+        .stop()
+        .then(() => {
+          thread.closing = true;
+        })
+        .then(() => notifications.close())
         .then(() => thread.request({ op: 'close' }))
         .then(() => worker.terminate())
         .then(() => {})

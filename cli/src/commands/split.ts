@@ -28,6 +28,10 @@ async function openSharedStore(logger: Logger) {
     kind: 'postgres',
     url: requireEnv('DATABASE_URL'),
     onIdleError: (err) => logger.warn({ err }, 'database connection dropped'),
+    onDossierRebuild: (e) =>
+      'error' in e
+        ? logger.error({ err: e.error }, 'dossier rebuild stopped; reads derive the units left')
+        : logger.info(e, 'dossier outcomes rebuilt for a unit'),
   });
 }
 

@@ -59,6 +59,18 @@ export async function lockUnits(exec: Executor, unitIds: readonly string[]): Pro
   ) as l`);
 }
 
+/**
+ * `lockUnits` for one unit without waiting: false when another transaction holds it (an ingest
+ * batch, or another process deriving the unit), so work that can be done in any order (the
+ * per-unit rebuild of dossier outcomes) moves to another unit instead of queueing behind it.
+ */
+export async function tryLockUnit(exec: Executor, unitId: string): Promise<boolean> {
+  const r = await exec.execute(
+    sql`select pg_try_advisory_xact_lock(${sql.raw(String(UNIT_LOCK_CLASS))}, hashtext(${unitId})) as locked`,
+  );
+  return rowsOf<{ locked: boolean }>(r)[0]?.locked === true;
+}
+
 async function lockAndReadRules(
   exec: Executor,
   deviceIds: string[],
