@@ -1,7 +1,7 @@
 import { type BrokerHandle, type BrokerOptions, startBroker } from '@onestop/broker';
 import { type IngestHandle, startIngest } from '@onestop/ingest';
 import { Lifecycle } from '@onestop/service';
-import { openPgliteThread, type Store } from '@onestop/store';
+import { logDossierRebuild, openPgliteThread, type Store } from '@onestop/store';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 
@@ -38,12 +38,7 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
   const life = new Lifecycle(o.logger);
   const store = await life.start(
     'database',
-    () =>
-      openPgliteThread(o.dataDir, o.onFatal, (e) =>
-        'error' in e
-          ? o.logger.error({ err: e.error }, 'dossier rebuild stopped; reads derive the units left')
-          : o.logger.info(e, 'dossier outcomes rebuilt for a unit'),
-      ),
+    () => openPgliteThread(o.dataDir, o.onFatal, logDossierRebuild(o.logger)),
     (s) => s.close(),
   );
   const broker = await life.start(

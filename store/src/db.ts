@@ -70,6 +70,11 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
     // An idle pooled connection that the server drops (restart, failover) must not crash the
     // process: the pool replaces it, and the next query reports any lasting outage.
     pool.on('error', (err) => opts.onIdleError?.(err));
+    // A connection dropped while checked out (a transaction under way: the background dossier
+    // rebuild holds one for minutes) emits 'error' on its client, which the pool no longer
+    // listens to, and an unheard 'error' ends the process. The query under way rejects with the
+    // same error and its caller reports it, so hearing it here is enough.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = drizzleNodePg({ client: pool, schema });
     await migrateNodePg(db, { migrationsFolder: MIGRATIONS });
     await judgePending(db as unknown as Database);

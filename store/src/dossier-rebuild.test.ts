@@ -6,6 +6,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openStore, type Store } from './db.js';
 import { rebuildDossierOutcomes, refreshDossierOutcomes } from './dossier-outcomes.js';
+import { type DossierRebuildEvent, startDossierRebuild } from './dossier-rebuild.js';
 import { dossierSatisfactionOf } from './dossiers.js';
 import { ingestBatch } from './ingest.js';
 import { lockUnits } from './judge/judge.js';
@@ -148,6 +149,35 @@ describe.each(STORE_BACKENDS)('the full dossier rebuild on %s', (backend) => {
     expect(await rebuildDossierOutcomes(db)).toBe(3);
     expect(await outcomesOf(db)).toEqual(kept);
     expect(await rowsOf(db, sql`select * from dossier_outcome_dirty`)).toEqual([]);
+  });
+
+  it('reports an interrupted attempt, tries the units left again and finishes', async () => {
+    const db = store.db;
+    const kept = await outcomesOf(db);
+    await spoilAndMarkAll(db);
+    await refreshDossierOutcomes(db, { wholeUnits: 'leave' });
+    // The second unit's transaction fails once, as a dropped connection would.
+    let transactions = 0;
+    const flaky = new Proxy(db, {
+      get(target, key, receiver) {
+        if (key !== 'transaction') return Reflect.get(target, key, receiver);
+        return (...args: Parameters<Database['transaction']>) =>
+          ++transactions === 2
+            ? Promise.reject(
+                new Error('Failed query: rollback', { cause: new Error('Connection terminated') }),
+              )
+            : target.transaction(...args);
+      },
+    });
+    const events: DossierRebuildEvent[] = [];
+    const run = startDossierRebuild(flaky, (e) => events.push(e));
+    expect(await run.done).toBe(3);
+    const errors = events.filter((e) => 'error' in e);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ retryInMs: 1_000 });
+    expect(String((errors[0] as { error: Error }).error.message)).toContain('Connection terminated');
+    expect(await waiting(db)).toEqual([]);
+    expect(await outcomesOf(db)).toEqual(kept);
   });
 
   it('resumes a rebuild stopped after one unit when the database is opened again', async () => {

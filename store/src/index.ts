@@ -11,7 +11,7 @@ export * from './device-config.js';
 export * from './devices.js';
 export * from './directory.js';
 export { rebuildDossierOutcomes, refreshDossierOutcomes } from './dossier-outcomes.js';
-export type { DossierRebuildEvent } from './dossier-rebuild.js';
+export { type DossierRebuildEvent, logDossierRebuild } from './dossier-rebuild.js';
 export * from './dossiers.js';
 export * from './drill.js';
 export * from './ingest.js';

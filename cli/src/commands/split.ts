@@ -23,15 +23,12 @@ async function pingDatabase(db: Database): Promise<void> {
 }
 
 async function openSharedStore(logger: Logger) {
-  const { openStore } = await import('@onestop/store');
+  const { logDossierRebuild, openStore } = await import('@onestop/store');
   return openStore({
     kind: 'postgres',
     url: requireEnv('DATABASE_URL'),
     onIdleError: (err) => logger.warn({ err }, 'database connection dropped'),
-    onDossierRebuild: (e) =>
-      'error' in e
-        ? logger.error({ err: e.error }, 'dossier rebuild stopped; reads derive the units left')
-        : logger.info(e, 'dossier outcomes rebuilt for a unit'),
+    onDossierRebuild: logDossierRebuild(logger),
   });
 }
 
