@@ -37,10 +37,14 @@ const periodArb = fc
   .tuple(fc.integer({ min: -2, max: 4 * 24 }), fc.integer({ min: 0, max: 4 * 24 + 2 }))
   .map(([a, len]) => ({ from: new Date(DAY0 + a * HOUR_MS), to: new Date(DAY0 + (a + len) * HOUR_MS) }));
 
-/** The migration's last statement: the reasons of the ratings judged before it. */
-const BACKFILL = readFileSync(new URL('../migrations/0023_rollup_reasons.sql', import.meta.url), 'utf8')
-  .split('--> statement-breakpoint')
-  .at(-1)!;
+/** The migration's backfill statements: the reasons of the ratings judged before it, hours to unit days. */
+const BACKFILL = (() => {
+  const statements = readFileSync(
+    new URL('../migrations/0023_rollup_reasons.sql', import.meta.url),
+    'utf8',
+  ).split('--> statement-breakpoint');
+  return statements.slice(statements.findIndex((s) => s.includes('judged before this migration')));
+})();
 
 type Judged = { attribution: string; filtered: boolean };
 type Drawn = fc.Arbitrary<typeof ratingArb extends fc.Arbitrary<infer T> ? T : never>;
@@ -131,7 +135,7 @@ describe.each(STORE_BACKENDS)('frequent reasons from roll-ups on %s', (backend) 
           await expectReasons(rs, periods);
           // Migration 0023's backfill gives roll-ups written before it (no reasons) the same counts.
           await db.execute(sql`update hourly_rollups set reasons = '{}'::jsonb`);
-          await db.execute(sql.raw(BACKFILL));
+          for (const statement of BACKFILL) await db.execute(sql.raw(statement));
           expect(await dailyRollupDrift(db)).toEqual([]);
           await expectReasons(rs, periods);
         },
