@@ -5,7 +5,9 @@
  * on a seeded city (`seedCity`), on embedded PGlite and on PostgreSQL side by side: warm-up, then
  * N runs per route, p50/p95/max in ms. Seeded databases are kept and reused (a PGlite folder under
  * .cache/, the PostgreSQL database `onestop_bench_full` or `onestop_bench_small`), keyed by seed and
- * scale: one database per scale so that CI's small run never wipes a full seed that took minutes. Figures are printed
+ * scale: one database per scale so that CI's small run never wipes a full seed that took minutes. PostgreSQL runs
+ * first, and a missing PGlite folder is copied from its database of the same key when there is one
+ * (pglite-from-postgres.ts: PGlite's own seed takes hours at city scale). Figures are printed
  * and written, never asserted: a route answering other than 200 is what fails the run.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +28,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { startDashboard } from '../server.js';
+import { copyPostgresIntoPglite } from './pglite-from-postgres.js';
 import { BENCH_ROUTES, type BenchTarget } from './routes.js';
 import { benchPeriods, type Figures, figuresOf, printTable } from './stats.js';
 
@@ -74,37 +77,62 @@ async function seededStore(kind: 'pglite' | 'postgres'): Promise<{ store: Store;
     }
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
+    const seeded = await postgresSeededEnd().catch((err: unknown) => {
+      log(`pglite: no PostgreSQL to copy from (${(err as Error).message}): seeding`);
+      return null;
+    });
+    if (seeded) {
+      // The same rows as PostgreSQL's seed of this key, in minutes rather than PGlite's hours.
+      log(`pglite: copying ${database} (${key} end=${seeded})`);
+      await copyPostgresIntoPglite(databaseUrl(), join(dir, 'db'), { log });
+      writeFileSync(marker, `${seeded}\n`);
+      return { store: await openStore({ kind: 'pglite', dataDir: join(dir, 'db') }), end: seeded };
+    }
     const store = await openStore({ kind: 'pglite', dataDir: join(dir, 'db') });
     await seedInto(store, end, 'pglite');
     writeFileSync(marker, `${end}\n`);
     return { store, end };
   }
-  const admin = new pg.Client({ connectionString: args.postgres });
-  await admin.connect();
-  let cached: string | null = null;
-  try {
-    const r = await admin.query<{ d: string | null }>(
-      "select shobj_description(oid, 'pg_database') as d from pg_database where datname = $1",
-      [database],
-    );
-    const comment = r.rows[0]?.d ?? null;
-    if (comment?.startsWith(`${key} end=`)) cached = comment.slice(`${key} end=`.length);
-    else {
+  const cached = await postgresSeededEnd();
+  if (!cached) {
+    const admin = new pg.Client({ connectionString: args.postgres });
+    await admin.connect();
+    try {
       await admin.query(`drop database if exists ${database} with (force)`);
       await admin.query(`create database ${database}`);
+    } finally {
+      await admin.end();
     }
-  } finally {
-    await admin.end();
   }
-  const url = new URL(args.postgres);
-  url.pathname = `/${database}`;
-  const store = await openStore({ kind: 'postgres', url: url.toString() });
+  const store = await openStore({ kind: 'postgres', url: databaseUrl() });
   if (cached) return { store, end: cached };
   await seedInto(store, end, 'postgres');
   const c = new pg.Client({ connectionString: args.postgres });
   await c.connect();
   await c.query(`comment on database ${database} is '${key} end=${end}'`).finally(() => c.end());
   return { store, end };
+}
+
+/** The end date of the PostgreSQL database seeded with this key (its comment), or null. */
+async function postgresSeededEnd(): Promise<string | null> {
+  const admin = new pg.Client({ connectionString: args.postgres });
+  await admin.connect();
+  try {
+    const r = await admin.query<{ d: string | null }>(
+      "select shobj_description(oid, 'pg_database') as d from pg_database where datname = $1",
+      [database],
+    );
+    const comment = r.rows[0]?.d ?? null;
+    return comment?.startsWith(`${key} end=`) ? comment.slice(`${key} end=`.length) : null;
+  } finally {
+    await admin.end();
+  }
+}
+
+function databaseUrl(): string {
+  const url = new URL(args.postgres);
+  url.pathname = `/${database}`;
+  return url.toString();
 }
 
 async function seedInto(store: Store, end: string, kind: string): Promise<void> {
@@ -198,8 +226,12 @@ async function benchBackend(kind: 'pglite' | 'postgres'): Promise<Record<string,
   return out;
 }
 
-const results: { pglite?: Record<string, Figures>; postgres?: Record<string, Figures> } = {};
-for (const kind of ['pglite', 'postgres'] as const) {
+const results: { pglite?: Record<string, Figures>; postgres?: Record<string, Figures> } = {
+  pglite: undefined,
+  postgres: undefined,
+};
+// PostgreSQL first: seeded (about an hour at city scale), it is what PGlite's city is copied from.
+for (const kind of ['postgres', 'pglite'] as const) {
   if (args.only && args.only !== kind) continue;
   results[kind] = await benchBackend(kind);
 }
