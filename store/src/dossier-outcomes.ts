@@ -19,6 +19,14 @@ const rowsOf = <T>(r: unknown) => (r as Rows<T>).rows;
 const jsonList = (xs: readonly string[]) =>
   sql`(select jsonb_array_elements_text(${JSON.stringify(xs)}::jsonb))`;
 
+/**
+ * A unit with more pairs listed than this is derived whole instead, one unit per transaction in
+ * the background (`rebuildDossierOutcomes`): a bulk load (a seed, an import, a long outage of
+ * the refresh) lists millions of pairs, which derived pair by pair would hold every unit's lock
+ * in one transaction for minutes. A whole unit reads its own rows once, by index.
+ */
+export const WHOLE_UNIT_BACKLOG = 5_000;
+
 /** A unit waiting for every one of its dossiers: an ingest batch or the open leaves it to `rebuildDossierOutcomes`. */
 export type WholeUnits = 'derive' | 'leave';
 
@@ -52,6 +60,12 @@ export async function refreshDossierOutcomes(
   let listed = await listDirty(db, opts.only);
   if (listed.some((l) => l.unit_id === EVERY_DOSSIER)) {
     await splitEveryDossier(db);
+    listed = await listDirty(db, opts.only);
+  }
+  const backlogs = listed.filter((l) => !l.whole && l.n > WHOLE_UNIT_BACKLOG).map((l) => l.unit_id);
+  if (backlogs.length > 0) {
+    await db.execute(sql`insert into dossier_outcome_dirty (unit_id, dossier_id)
+      select u, ${EVERY_DOSSIER} from ${jsonList(backlogs)} as b(u) on conflict do nothing`);
     listed = await listDirty(db, opts.only);
   }
   const wholeUnits = opts.wholeUnits ?? 'derive';
@@ -126,8 +140,8 @@ export async function rebuildDossierOutcomes(
 async function listDirty(db: Executor, only?: readonly string[]) {
   // The all-units row is listed whatever `only` says: it stands for every unit.
   const where = only ? sql`where unit_id in ${jsonList([...only, EVERY_DOSSIER])}` : sql``;
-  return rowsOf<{ unit_id: string; whole: boolean }>(
-    await db.execute(sql`select unit_id, bool_or(dossier_id = ${EVERY_DOSSIER}) as whole
+  return rowsOf<{ unit_id: string; whole: boolean; n: number }>(
+    await db.execute(sql`select unit_id, bool_or(dossier_id = ${EVERY_DOSSIER}) as whole, count(*)::int as n
       from dossier_outcome_dirty ${where} group by unit_id`),
   );
 }

@@ -5,7 +5,7 @@ import { newEventId, type RatingEvent } from '@onestop/protocol';
 import { type SQL, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openStore, type Store } from './db.js';
-import { rebuildDossierOutcomes, refreshDossierOutcomes } from './dossier-outcomes.js';
+import { rebuildDossierOutcomes, refreshDossierOutcomes, WHOLE_UNIT_BACKLOG } from './dossier-outcomes.js';
 import { type DossierRebuildEvent, startDossierRebuild } from './dossier-rebuild.js';
 import { dossierSatisfactionOf } from './dossiers.js';
 import { ingestBatch } from './ingest.js';
@@ -149,6 +149,24 @@ describe.each(STORE_BACKENDS)('the full dossier rebuild on %s', (backend) => {
     expect(await rebuildDossierOutcomes(db)).toBe(3);
     expect(await outcomesOf(db)).toEqual(kept);
     expect(await rowsOf(db, sql`select * from dossier_outcome_dirty`)).toEqual([]);
+  });
+
+  it('derives a unit with a bulk load listed (over WHOLE_UNIT_BACKLOG pairs) whole, in the background', async () => {
+    const db = store.db;
+    const kept = await outcomesOf(db);
+    // As a seed or an import leaves it: every row's pair listed, here plus pairs of no stored row.
+    await db.execute(sql`insert into dossier_outcome_dirty (unit_id, dossier_id)
+      select 'u-b', 'BULK-' || n from generate_series(1, ${WHOLE_UNIT_BACKLOG + 1}) as n`);
+    await db.execute(sql`insert into dossier_outcome_dirty values ('u-c', 'D-1') on conflict do nothing`);
+    await refreshDossierOutcomes(db, { wholeUnits: 'leave' });
+    // The ordinary pair was derived at once; the bulk unit waits for its own transaction.
+    expect(await waiting(db)).toEqual([{ unit_id: 'u-b' }]);
+    expect(await rowsOf(db, sql`select distinct unit_id from dossier_outcome_dirty`)).toEqual([
+      { unit_id: 'u-b' },
+    ]);
+    expect(await rebuildDossierOutcomes(db)).toBe(1);
+    expect(await rowsOf(db, sql`select * from dossier_outcome_dirty`)).toEqual([]);
+    expect(await outcomesOf(db)).toEqual(kept);
   });
 
   it('reports an interrupted attempt, tries the units left again and finishes', async () => {
