@@ -38,7 +38,12 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
   const life = new Lifecycle(o.logger);
   const store = await life.start(
     'database',
-    () => openPgliteThread(o.dataDir, o.onFatal, logDossierRebuild(o.logger)),
+    () =>
+      openPgliteThread(o.dataDir, o.onFatal, logDossierRebuild(o.logger), (e) =>
+        'error' in e
+          ? o.logger.warn({ err: e.error }, 'database upkeep (vacuum) failed; tried again next round')
+          : o.logger.debug(e, 'database upkeep (vacuum) done'),
+      ),
     (s) => s.close(),
   );
   const broker = await life.start(

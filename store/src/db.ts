@@ -19,6 +19,7 @@ import {
   postgresListenTransport,
 } from './notify.js';
 import * as schema from './schema.js';
+import { startTableUpkeep, type UpkeepEvent } from './upkeep.js';
 
 export type Schema = typeof schema;
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
@@ -32,6 +33,8 @@ export type DatabaseOptions = (
 ) & {
   /** Progress of the background dossier rebuild (`Store.dossierRebuild`), for the log. */
   onDossierRebuild?: (e: DossierRebuildEvent) => void;
+  /** Rounds of the embedded database's upkeep (upkeep.ts: PGlite has no autovacuum), for the log. */
+  onUpkeep?: (e: UpkeepEvent) => void;
 };
 
 export interface Store {
@@ -100,6 +103,7 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
     await migratePglite(db, { migrationsFolder: MIGRATIONS });
     await judgePending(db as unknown as Database);
     const rebuild = await startDossiers(db as unknown as Database, opts);
+    const upkeep = startTableUpkeep(db as unknown as Database, opts.onUpkeep);
     const notifications = new NotificationHub(pgliteListenTransport(client));
     return {
       db: db as unknown as Database,
@@ -109,6 +113,7 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
       close: () =>
         rebuild
           .stop()
+          .then(() => upkeep.stop())
           .then(() => notifications.close())
           .then(() => client.close())
           .finally(unlock),

@@ -30,3 +30,4 @@ export * from './time/place.js';
 export { CLOCK_TOLERANCE_MS } from './time/placement.js';
 export * from './time/quarantine.js';
 export * from './trends.js';
+export { CHURNED_TABLES, type UpkeepEvent, vacuumChurnedTables } from './upkeep.js';

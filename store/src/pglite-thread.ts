@@ -5,6 +5,7 @@ import { lockDataDir } from './data-lock.js';
 import { type Database, type DatabaseOptions, type Store, startDossiers } from './db.js';
 import { NotificationHub, pgliteListenTransport } from './notify.js';
 import * as schema from './schema.js';
+import { startTableUpkeep } from './upkeep.js';
 
 /** Main thread → PGlite thread. `tx` null means outside any transaction. */
 type Request =
@@ -170,6 +171,7 @@ export async function openPgliteThread(
    */
   onCrash: (err: Error) => void = () => {},
   onDossierRebuild?: DatabaseOptions['onDossierRebuild'],
+  onUpkeep?: DatabaseOptions['onUpkeep'],
 ): Promise<Store> {
   // From sources (tsx, tests) the worker registers the TypeScript loader first: on Node 20 a
   // worker's entry module is resolved before any `--import` hook of its own could handle `.ts`.
@@ -212,6 +214,8 @@ export async function openPgliteThread(
     unlock();
     throw err;
   });
+  // PGlite has no autovacuum: the churned tables' upkeep runs here (upkeep.ts).
+  const upkeep = startTableUpkeep(db as unknown as Database, onUpkeep);
   let closing: Promise<void> | null = null;
   return {
     db: db as unknown as Database,
@@ -221,6 +225,7 @@ export async function openPgliteThread(
     close() {
       closing ??= rebuild
         .stop()
+        .then(() => upkeep.stop())
         .then(() => {
           thread.closing = true;
         })

@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { vietnamDate } from '@onestop/protocol';
 import {
   addStaffMember,
+  CHURNED_TABLES,
   CITY_SCALE,
   openStaffSession,
   openStore,
@@ -114,22 +115,13 @@ async function seededStore(kind: 'pglite' | 'postgres'): Promise<{ store: Store;
     // it leaves the tables they keep ~30 times their live size in dead rows, which no autovacuum
     // could touch while it ran. Compacted here, as an operator does after a bulk load, so the
     // bench times the routes and not a bloat a running centre never builds up at once.
-    for (const table of BLOATED_BY_SEED) await c.query(`vacuum full analyze ${table}`);
+    for (const table of CHURNED_TABLES) await c.query(`vacuum full analyze ${table}`);
     await c.query(`comment on database ${database} is '${key} end=${end}'`);
   } finally {
     await c.end();
   }
   return { store, end };
 }
-
-/** The tables the seed's triggers rewrite row by row (see `seededStore`). */
-const BLOATED_BY_SEED = [
-  'hourly_rollups',
-  'daily_rollups',
-  'unit_daily_rollups',
-  'unit_day_hours',
-  'dossier_outcome_dirty',
-] as const;
 
 /** The end date of the PostgreSQL database seeded with this key (its comment), or null. */
 async function postgresSeededEnd(): Promise<string | null> {

@@ -1,0 +1,42 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from './db.js';
+import { openTestStore, STORE_BACKENDS, type TestStore } from './testing.js';
+import { CHURNED_TABLES, startTableUpkeep, type UpkeepEvent, vacuumChurnedTables } from './upkeep.js';
+
+describe.each(STORE_BACKENDS)('table upkeep on %s', (backend) => {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await openTestStore(backend);
+  });
+  afterAll(() => store?.close());
+
+  it('vacuums every churned table the schema has', async () => {
+    const listed = (await store.db.execute(
+      sql`select tablename from pg_tables where schemaname = 'public' order by 1`,
+    )) as unknown as { rows: Array<{ tablename: string }> };
+    const tables = listed.rows.map((r) => r.tablename);
+    for (const t of CHURNED_TABLES) expect(tables).toContain(t);
+    await vacuumChurnedTables(store.db);
+  });
+
+  it('runs rounds on its timer, reports each, and a failed round does not stop the next', async () => {
+    const events: UpkeepEvent[] = [];
+    let calls = 0;
+    // The first round fails as an outage would; the ones after reach the database.
+    const flaky = new Proxy(store.db, {
+      get(target, key, receiver) {
+        if (key !== 'execute') return Reflect.get(target, key, receiver);
+        return (...args: Parameters<Database['execute']>) =>
+          ++calls === 1 ? Promise.reject(new Error('connection refused')) : target.execute(...args);
+      },
+    });
+    const upkeep = startTableUpkeep(flaky, (e) => events.push(e), 20);
+    await expect.poll(() => events.filter((e) => 'ms' in e).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    await upkeep.stop();
+    expect(events[0]).toMatchObject({ error: new Error('connection refused') });
+    const after = events.length;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(events).toHaveLength(after);
+  });
+});
