@@ -1,0 +1,1 @@
+CREATE INDEX "presence_unit_started_idx" ON "presence_intervals" USING btree ("unit_id","kind","started_at");
