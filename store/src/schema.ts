@@ -258,6 +258,11 @@ export const ratings = pgTable(
   },
   (t) => [
     index('ratings_unit_at_idx').on(t.unitId, t.at),
+    // The ratings stored last, of the city (the live feed, after every ingest batch while
+    // someone watches) and of a unit (its page's live table): without these both read every
+    // rating ever stored, 3 million in a city's year, to keep the newest few.
+    index('ratings_stored_idx').on(t.serverTs),
+    index('ratings_unit_stored_idx').on(t.unitId, t.serverTs),
     index('ratings_officer_at_idx').on(t.officerId, t.at),
     index('ratings_device_at_idx').on(t.deviceId, t.at),
     // A counter's ratings of a period (the dashboard's counter page, `drillRatings`).
