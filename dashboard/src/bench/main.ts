@@ -29,7 +29,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { startDashboard } from '../server.js';
-import { copyPostgresIntoPglite } from './pglite-from-postgres.js';
+import { copyPostgresIntoPglite, SchemaMismatch } from './pglite-from-postgres.js';
 import { BENCH_ROUTES, type BenchTarget } from './routes.js';
 import { benchPeriods, type Figures, figuresOf, printTable } from './stats.js';
 
@@ -85,9 +85,20 @@ async function seededStore(kind: 'pglite' | 'postgres'): Promise<{ store: Store;
     if (seeded) {
       // The same rows as PostgreSQL's seed of this key, in minutes rather than PGlite's hours.
       log(`pglite: copying ${database} (${key} end=${seeded})`);
-      await copyPostgresIntoPglite(databaseUrl(), join(dir, 'db'), { log });
-      writeFileSync(marker, `${seeded}\n`);
-      return { store: await openStore({ kind: 'pglite', dataDir: join(dir, 'db') }), end: seeded };
+      const copied = await copyPostgresIntoPglite(databaseUrl(), join(dir, 'db'), { log }).then(
+        () => true,
+        (err: unknown) => {
+          if (!(err instanceof SchemaMismatch)) throw err;
+          log(`pglite: ${err.message}; seeding instead`);
+          rmSync(dir, { recursive: true, force: true });
+          mkdirSync(dir, { recursive: true });
+          return false;
+        },
+      );
+      if (copied) {
+        writeFileSync(marker, `${seeded}\n`);
+        return { store: await openStore({ kind: 'pglite', dataDir: join(dir, 'db') }), end: seeded };
+      }
     }
     const store = await openStore({ kind: 'pglite', dataDir: join(dir, 'db') });
     await seedInto(store, end, 'pglite');

@@ -6,7 +6,7 @@ import { compareUnits, openStore, seedCity } from '@onestop/store';
 import { openTestStore, STORE_BACKENDS, type TestStore } from '@onestop/store/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyPostgresIntoPglite } from './pglite-from-postgres.js';
+import { copyPostgresIntoPglite, SchemaMismatch } from './pglite-from-postgres.js';
 
 /** A few hundred ratings: every table gets rows, and one-page chunks make several per table. */
 const TINY = { seed: 3, units: 2, counters: 4, ratings: 300, days: 5, end: '2026-03-31' };
@@ -75,6 +75,26 @@ describe.skipIf(!STORE_BACKENDS.includes('postgres'))('a PostgreSQL city copied 
       expect(got).toEqual(await compareUnits(source.db, PERIOD));
     } finally {
       await copy.close();
+    }
+  });
+
+  it('refuses a source migrated otherwise (an edited migration), so that the bench seeds instead', async () => {
+    const client = new pg.Client({ connectionString: source.url as string });
+    await client.connect();
+    try {
+      await client.query(
+        'update drizzle.__drizzle_migrations set hash = md5(hash) where id = (select max(id) from drizzle.__drizzle_migrations)',
+      );
+      const other = mkdtempSync(join(tmpdir(), 'onestop-pglite-copy-'));
+      try {
+        await expect(copyPostgresIntoPglite(source.url as string, join(other, 'db'))).rejects.toBeInstanceOf(
+          SchemaMismatch,
+        );
+      } finally {
+        rmSync(other, { recursive: true, force: true });
+      }
+    } finally {
+      await client.end();
     }
   });
 });

@@ -27,6 +27,12 @@ export interface CopyTotals {
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /**
+ * The source was migrated otherwise (a migration edited since it was seeded, or one it lacks):
+ * its rows cannot be taken as this schema's, so the caller seeds instead.
+ */
+export class SchemaMismatch extends Error {}
+
+/**
  * Copies every row of the PostgreSQL database at `sourceUrl` (public schema; drizzle's own
  * bookkeeping is written by the migrations) into a new PGlite database in `dataDir`, which must
  * be empty or absent. Fails when the two were migrated differently.
@@ -58,14 +64,14 @@ export async function copyPostgresIntoPglite(
       (await target.query<{ hash: string }>(migrations)).rows.map((r) => r.hash),
     ];
     if (from.join() !== to.join())
-      throw new Error(
-        `copy: the source has ${from.length} migrations, PGlite ${to.length}: not the same schema`,
+      throw new SchemaMismatch(
+        `copy: the source has ${from.length} migrations, PGlite ${to.length}, not all the same: not the same schema`,
       );
     const tablesOf = "select tablename from pg_tables where schemaname = 'public' order by tablename";
     const tables = (await source.query<{ tablename: string }>(tablesOf)).rows.map((r) => r.tablename);
     const mine = (await target.query<{ tablename: string }>(tablesOf)).rows.map((r) => r.tablename);
     if (tables.join() !== mine.join())
-      throw new Error(`copy: tables differ: source ${tables.join()}; PGlite ${mine.join()}`);
+      throw new SchemaMismatch(`copy: tables differ: source ${tables.join()}; PGlite ${mine.join()}`);
 
     // Replica role: no user trigger nor foreign-key check fires, so tables load in any order.
     await target.exec('set session_replication_role = replica');
