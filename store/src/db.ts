@@ -81,15 +81,15 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
     const db = drizzleNodePg({ client: pool, schema });
     await migrateNodePg(db, { migrationsFolder: MIGRATIONS });
     await judgePending(db as unknown as Database);
-    const rebuild = await startDossiers(db as unknown as Database, opts);
+    const background = await startBackground(db as unknown as Database, 'postgres', opts);
     const notifications = new NotificationHub(postgresListenTransport(opts.url));
     return {
       db: db as unknown as Database,
       kind: 'postgres',
       notifications,
-      dossierRebuild: rebuild.done,
+      dossierRebuild: background.dossierRebuild,
       close: () =>
-        rebuild
+        background
           .stop()
           .then(() => notifications.close())
           .finally(() => pool.end()),
@@ -102,18 +102,16 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
     const db = drizzlePglite({ client, schema });
     await migratePglite(db, { migrationsFolder: MIGRATIONS });
     await judgePending(db as unknown as Database);
-    const rebuild = await startDossiers(db as unknown as Database, opts);
-    const upkeep = startTableUpkeep(db as unknown as Database, opts.onUpkeep);
+    const background = await startBackground(db as unknown as Database, 'pglite', opts);
     const notifications = new NotificationHub(pgliteListenTransport(client));
     return {
       db: db as unknown as Database,
       kind: 'pglite',
       notifications,
-      dossierRebuild: rebuild.done,
+      dossierRebuild: background.dossierRebuild,
       close: () =>
-        rebuild
+        background
           .stop()
-          .then(() => upkeep.stop())
           .then(() => notifications.close())
           .then(() => client.close())
           .finally(unlock),
@@ -125,12 +123,23 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
 }
 
 /**
- * Dossier outcomes at open: the few pairs listed by changes outside ingest are derived before the
- * store is handed out, while a full rebuild a migration asked for (minutes at city scale) runs in
- * the background, one unit at a time, so the centre starts and ingests at once; reads stay right
- * meanwhile by deriving a unit still waiting before reading it.
+ * What an open store runs beside its callers: the dossier outcomes first (the few pairs listed
+ * by changes outside ingest are derived before the store is handed out, while a full rebuild a
+ * migration or a bulk load asked for, minutes at city scale, runs in the background one unit at
+ * a time, so the centre starts and ingests at once; reads stay right meanwhile by deriving a unit
+ * still waiting before reading it), and on PGlite, which has no autovacuum, the table upkeep.
+ * `stop` ends both, letting the unit or round under way finish.
  */
-export async function startDossiers(db: Database, opts: Pick<DatabaseOptions, 'onDossierRebuild'>) {
+export async function startBackground(
+  db: Database,
+  kind: DatabaseOptions['kind'],
+  opts: Pick<DatabaseOptions, 'onDossierRebuild' | 'onUpkeep'>,
+): Promise<{ dossierRebuild: Promise<number>; stop(): Promise<void> }> {
   await refreshDossierOutcomes(db, { wholeUnits: 'leave' });
-  return startDossierRebuild(db, opts.onDossierRebuild);
+  const rebuild = startDossierRebuild(db, opts.onDossierRebuild);
+  const upkeep = kind === 'pglite' ? startTableUpkeep(db, opts.onUpkeep) : null;
+  return {
+    dossierRebuild: rebuild.done,
+    stop: () => rebuild.stop().then(() => upkeep?.stop()),
+  };
 }

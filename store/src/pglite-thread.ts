@@ -2,10 +2,9 @@ import { Worker } from 'node:worker_threads';
 import type { PGlite, QueryOptions, Results } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { lockDataDir } from './data-lock.js';
-import { type Database, type DatabaseOptions, type Store, startDossiers } from './db.js';
+import { type Database, type DatabaseOptions, type Store, startBackground } from './db.js';
 import { NotificationHub, pgliteListenTransport } from './notify.js';
 import * as schema from './schema.js';
-import { startTableUpkeep } from './upkeep.js';
 
 /** Main thread → PGlite thread. `tx` null means outside any transaction. */
 type Request =
@@ -208,24 +207,24 @@ export async function openPgliteThread(
       },
     }),
   );
-  // As `openStore`: a full dossier rebuild runs in the background, one unit at a time.
-  const rebuild = await startDossiers(db as unknown as Database, { onDossierRebuild }).catch(async (err) => {
+  // As `openStore`: the dossier rebuild and the table upkeep run in the background.
+  const background = await startBackground(db as unknown as Database, 'pglite', {
+    onDossierRebuild,
+    onUpkeep,
+  }).catch(async (err) => {
     await worker.terminate();
     unlock();
     throw err;
   });
-  // PGlite has no autovacuum: the churned tables' upkeep runs here (upkeep.ts).
-  const upkeep = startTableUpkeep(db as unknown as Database, onUpkeep);
   let closing: Promise<void> | null = null;
   return {
     db: db as unknown as Database,
     kind: 'pglite',
     notifications,
-    dossierRebuild: rebuild.done,
+    dossierRebuild: background.dossierRebuild,
     close() {
-      closing ??= rebuild
+      closing ??= background
         .stop()
-        .then(() => upkeep.stop())
         .then(() => {
           thread.closing = true;
         })
