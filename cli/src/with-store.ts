@@ -6,10 +6,15 @@ export function embeddedDatabaseDir(dataDir: string): string {
   return join(dataDir, 'db');
 }
 
+/** Where `onestop serve --data DIR` answers admin commands while it holds the database. */
+export function controlSocketPath(dataDir: string): string {
+  return join(dataDir, 'centre.sock');
+}
+
 /**
- * Admin commands (devices, accounts, rosters, settings, commands) work on the database directly:
- * with the embedded store the all-in-one must be stopped first (one process per PGlite folder);
- * with DATABASE_URL they can run alongside the servers.
+ * Opens the database itself (DATABASE_URL, else the embedded one, which must not be in use): for
+ * bulk work such as `seed`. The admin commands go through admin/client.ts, which also reaches a
+ * running centre.
  */
 export async function withStore<T>(dataDir: string, fn: (db: Database) => Promise<T>): Promise<T> {
   // Loaded on use: a command that never opens the database (--help) never loads the store.

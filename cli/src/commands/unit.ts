@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { asUsage, UsageError } from '../errors.js';
-import { withStore } from '../with-store.js';
+import { adminCall, DATA_FLAG } from '../admin/client.js';
+import { UsageError } from '../errors.js';
 
-const DATA = ['--data <dir>', 'data folder of the embedded database', './data'] as const;
 const HOURS = /^([a-z]{3})=(?:closed|(\d\d:\d\d)-(\d\d:\d\d))$/;
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -41,38 +40,26 @@ export function registerUnitCommands(program: Command): void {
     .option('--burst-max <presses>', 'presses with no visit allowed within the burst window')
     .option('--burst-window-min <minutes>', 'the burst window (0: off)')
     .option('--satisfied-target <percent>', "the satisfied-share target of the unit's pages, 50 to 100")
-    .option(...DATA)
+    .option(...DATA_FLAG)
     .action(async (unitId: string, o: SettingsFlags) => {
-      const { UnitId } = await import('@onestop/protocol');
       const { WEEKDAYS } = await import('@onestop/evaluation');
-      if (!UnitId.safeParse(unitId).success) throw new UsageError(`<unitId>: not a unit ID: '${unitId}'`);
-      const hours: Record<string, { open: string; close: string } | null> = {};
+      const openingHours: Record<string, { open: string; close: string } | null> = {};
       for (const flag of o.openHours ?? []) {
         const m = HOURS.exec(flag);
         if (!m || !(WEEKDAYS as readonly string[]).includes(m[1] ?? ''))
           throw new UsageError(
             `--open-hours: write day=HH:MM-HH:MM or day=closed with day one of ${WEEKDAYS.join(', ')}, got '${flag}'`,
           );
-        hours[m[1]!] = m[2] && m[3] ? { open: m[2], close: m[3] } : null;
+        openingHours[m[1]!] = m[2] && m[3] ? { open: m[2], close: m[3] } : null;
       }
-      const changes =
-        Object.keys(hours).length > 0 ||
-        [o.rapidRepeatS, o.burstMax, o.burstWindowMin, o.satisfiedTarget].some((v) => v !== undefined);
-      const { getUnitSettings, setUnitSettings } = await import('@onestop/store');
-      const settings = await withStore(o.data, async (db) => {
-        const now = await getUnitSettings(db, unitId).catch(asUsage);
-        if (!changes) return now;
-        const next = {
-          ...now,
-          openingHours: { ...now.openingHours, ...hours },
-          rapidRepeat: { windowSeconds: whole(o.rapidRepeatS) ?? now.rapidRepeat.windowSeconds },
-          burst: {
-            maxPresses: whole(o.burstMax) ?? now.burst.maxPresses,
-            windowMinutes: whole(o.burstWindowMin) ?? now.burst.windowMinutes,
-          },
-          targets: { satisfiedShare: share(o.satisfiedTarget) ?? now.targets.satisfiedShare },
-        };
-        return setUnitSettings(db, { unitId, settings: next, actor: 'cli' }).catch(asUsage);
+      // No change given: the operation shows the settings as they are.
+      const settings = await adminCall(o.data, 'unit.settings', {
+        unitId,
+        openingHours,
+        rapidRepeatSeconds: whole(o.rapidRepeatS),
+        burstMaxPresses: whole(o.burstMax),
+        burstWindowMinutes: whole(o.burstWindowMin),
+        satisfiedShare: share(o.satisfiedTarget),
       });
       process.stdout.write(`${JSON.stringify({ unitId, settings })}\n`);
     });

@@ -1,18 +1,8 @@
 import type { Command } from 'commander';
-import { asUsage, parsePositiveInt, UsageError } from '../errors.js';
-import { withStore } from '../with-store.js';
-
-const DATA = ['--data <dir>', 'data folder of the embedded database', './data'] as const;
+import { adminCall, DATA_FLAG } from '../admin/client.js';
+import { parsePositiveInt } from '../errors.js';
 
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
-
-async function activeAccount(data: string, username: string) {
-  const { listStaff } = await import('@onestop/store');
-  const all = await withStore(data, listStaff);
-  const account = all.find((s) => s.username === username && !s.disabled);
-  if (!account) throw new UsageError(`no active account '${username}'`);
-  return account;
-}
 
 /** Dashboard accounts: ward leaders, the city, technicians. Passwords are shown once, stored hashed. */
 export function registerUserCommands(program: Command): void {
@@ -34,7 +24,7 @@ export function registerUserCommands(program: Command): void {
       'for an officer account: the officer (on a roster) whose own record it sees',
     )
     .option('--display-name <text>', 'name shown on the dashboard')
-    .option(...DATA)
+    .option(...DATA_FLAG)
     .action(
       async (o: {
         name: string;
@@ -44,40 +34,33 @@ export function registerUserCommands(program: Command): void {
         displayName?: string;
         data: string;
       }) => {
-        const { addStaffMember } = await import('@onestop/store');
-        const added = await withStore(o.data, (db) =>
-          addStaffMember(db, {
+        print(
+          await adminCall(o.data, 'user.add', {
             username: o.name,
             role: o.role,
             unitId: o.unit ?? null,
             officerId: o.officer ?? null,
             displayName: o.displayName,
-            actor: 'cli',
-          }).catch(asUsage),
+          }),
         );
-        print(added);
       },
     );
 
   user
     .command('list')
     .description('list accounts as JSON lines')
-    .option(...DATA)
+    .option(...DATA_FLAG)
     .action(async (o: { data: string }) => {
-      const { listStaff } = await import('@onestop/store');
-      for (const s of await withStore(o.data, listStaff)) print(s);
+      for (const s of await adminCall(o.data, 'user.list', {})) print(s);
     });
 
   user
     .command('disable')
     .description('disable an account and end all its sessions and API tokens at once')
     .argument('<username>')
-    .option(...DATA)
+    .option(...DATA_FLAG)
     .action(async (username: string, o: { data: string }) => {
-      const { disableStaffMember } = await import('@onestop/store');
-      const done = await withStore(o.data, (db) => disableStaffMember(db, username, 'cli'));
-      if (!done) throw new UsageError(`no active account '${username}'`);
-      print({ username, disabled: true });
+      print(await adminCall(o.data, 'user.disable', { username }));
     });
 
   user
@@ -85,14 +68,9 @@ export function registerUserCommands(program: Command): void {
     .description('create an API token (Authorization: Bearer …) for an account')
     .argument('<username>')
     .option('--days <n>', 'validity in days', parsePositiveInt('--days', 3650, 1), 365)
-    .option(...DATA)
+    .option(...DATA_FLAG)
     .action(async (username: string, o: { days: number; data: string }) => {
-      await activeAccount(o.data, username);
-      const { openStaffSession } = await import('@onestop/store');
-      const t = await withStore(o.data, (db) =>
-        openStaffSession(db, username, 'api', new Date(), o.days * 86_400_000),
-      );
-      print({ username, token: t.token, expiresAt: t.expiresAt.toISOString() });
+      print(await adminCall(o.data, 'user.token', { username, days: o.days }));
     });
 
   user
@@ -100,29 +78,19 @@ export function registerUserCommands(program: Command): void {
     .description('print a one-time sign-in link (15 minutes) for an account')
     .argument('<username>')
     .option('--dashboard-url <url>', 'where the dashboard is reached', 'http://127.0.0.1:8080')
-    .option(...DATA)
+    .option(...DATA_FLAG)
     .action(async (username: string, o: { dashboardUrl: string; data: string }) => {
-      await activeAccount(o.data, username);
-      const { openStaffSession, SESSION_TTL_MS } = await import('@onestop/store');
-      const t = await withStore(o.data, (db) => openStaffSession(db, username, 'link'));
+      const t = await adminCall(o.data, 'user.link', { username });
       const url = `${o.dashboardUrl.replace(/\/+$/, '')}/login/link?token=${t.token}`;
-      print({
-        username,
-        url,
-        expiresAt: t.expiresAt.toISOString(),
-        validMinutes: SESSION_TTL_MS.link / 60_000,
-      });
+      print({ username, url, expiresAt: t.expiresAt, validMinutes: t.validMinutes });
     });
 
   user
     .command('whoami')
     .description('check an API token: prints the account it belongs to')
     .argument('<token>')
-    .option(...DATA)
+    .option(...DATA_FLAG)
     .action(async (token: string, o: { data: string }) => {
-      const { staffBySession } = await import('@onestop/store');
-      const who = await withStore(o.data, (db) => staffBySession(db, token, ['api']));
-      if (!who) throw new UsageError('token is unknown, expired or its account is disabled');
-      print(who);
+      print(await adminCall(o.data, 'user.whoami', { token }));
     });
 }

@@ -7,9 +7,10 @@ import { judgeIngest } from '@onestop/ingest';
 import { Lifecycle, StartError } from '@onestop/service';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { startControlSocket } from '../admin/control-socket.js';
 import { explainListenError } from '../errors.js';
 import type { ListenerOptions } from '../listeners.js';
-import { embeddedDatabaseDir } from '../with-store.js';
+import { controlSocketPath, embeddedDatabaseDir } from '../with-store.js';
 import { prepareFirstSignIn } from './first-sign-in.js';
 import { ensureSimulatedFleet } from './fleet.js';
 
@@ -34,6 +35,8 @@ export interface AllInOne {
   mqttPort: number;
   httpPort: number;
   dashboardUrl: string;
+  /** Where `onestop device|user|officer|unit … --data DIR` reach this centre (mode 0600). */
+  controlSocket: string;
   /** One-time sign-in link for the operator (and the first account's password on first start). */
   signIn: Awaited<ReturnType<typeof prepareFirstSignIn>>;
   close(): Promise<void>;
@@ -101,6 +104,17 @@ export async function startAllInOne(o: AllInOneOptions): Promise<AllInOne> {
         }),
       (d) => d.close(),
     );
+    // Admin commands are run while the centre holds the embedded database: they ask it here.
+    const control = await life.start(
+      'control socket',
+      () =>
+        startControlSocket({
+          path: controlSocketPath(dataDir),
+          db: store.db,
+          logger: o.logger.child({ part: 'control' }),
+        }),
+      (c) => c.close(),
+    );
     const signIn = await life.start(
       'first sign-in',
       () => prepareFirstSignIn(store.db, dashboard.url),
@@ -145,6 +159,7 @@ export async function startAllInOne(o: AllInOneOptions): Promise<AllInOne> {
       mqttPort: broker.port,
       httpPort: dashboard.port,
       dashboardUrl: dashboard.url,
+      controlSocket: control.path,
       signIn,
       close: () => life.stop(),
     };

@@ -1,0 +1,140 @@
+import { request } from 'node:http';
+import type { z } from 'zod';
+import { UsageError } from '../errors.js';
+import { controlSocketPath, embeddedDatabaseDir } from '../with-store.js';
+import type { Wire } from './operation.js';
+import type { AdminOperationName, AdminOperations } from './operations.js';
+import { socketAnswers } from './socket-file.js';
+
+// Only types from the operations at the top: a command that goes through the socket never loads
+// the store, and `onestop --help` loads neither.
+
+/** The `--data` flag every admin command takes. */
+export const DATA_FLAG = [
+  '--data <dir>',
+  'data folder of `onestop serve` (its socket, or its embedded database)',
+  './data',
+] as const;
+
+export type AdminInput<N extends AdminOperationName> = z.input<AdminOperations[N]['input']>;
+export type AdminOutput<N extends AdminOperationName> = Wire<Awaited<ReturnType<AdminOperations[N]['run']>>>;
+
+/**
+ * How the command reaches the store: PostgreSQL directly (many clients may), the running centre
+ * through its control socket (it holds the embedded database), or the embedded database opened by
+ * the command itself (no centre running).
+ */
+export type AdminRoute = 'postgres' | 'centre' | 'embedded';
+
+export interface AdminClient {
+  route: AdminRoute;
+  call<N extends AdminOperationName>(name: N, input: AdminInput<N>): Promise<AdminOutput<N>>;
+  close(): Promise<void>;
+}
+
+/** A centre that takes this long over one operation is stuck: say so rather than hang. */
+const SOCKET_TIMEOUT_MS = 60_000;
+
+function viaSocket(path: string): AdminClient {
+  const post = (name: string, input: unknown) =>
+    new Promise<unknown>((resolve, reject) => {
+      const body = JSON.stringify(input);
+      const req = request(
+        {
+          socketPath: path,
+          method: 'POST',
+          path: `/admin/${name}`,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          timeout: SOCKET_TIMEOUT_MS,
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => {
+            text += d;
+          });
+          res.on('end', () => {
+            let parsed: unknown;
+            try {
+              parsed = JSON.parse(text);
+            } catch {
+              return reject(
+                new Error(`the centre on ${path} answered HTTP ${res.statusCode}: ${text.slice(0, 200)}`),
+              );
+            }
+            if (res.statusCode === 200) return resolve(parsed);
+            const error = (parsed as { error?: string }).error ?? text;
+            // 4xx: the operator's input or a refusal, said as the direct call would say it.
+            reject(
+              res.statusCode && res.statusCode < 500
+                ? new UsageError(error)
+                : new Error(`the running centre: ${error}`),
+            );
+          });
+        },
+      );
+      req.on('timeout', () =>
+        req.destroy(new Error(`the centre on ${path} did not answer within ${SOCKET_TIMEOUT_MS / 1000} s`)),
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  return {
+    route: 'centre',
+    call: (name, input) => post(name, input) as Promise<never>,
+    close: async () => {},
+  };
+}
+
+async function direct(dataDir: string, env: NodeJS.ProcessEnv): Promise<AdminClient> {
+  const [{ databaseOptionsFromEnv, DataDirInUseError, openStore }, { performAdmin }] = await Promise.all([
+    import('@onestop/store'),
+    import('./operations.js'),
+  ]);
+  const options = databaseOptionsFromEnv(embeddedDatabaseDir(dataDir), env);
+  const store = await openStore(options).catch((err: unknown) => {
+    if (err instanceof DataDirInUseError)
+      throw new UsageError(
+        `${err.message}; yet its control socket ${controlSocketPath(dataDir)} does not answer (is that process an 'onestop serve' of this version, and run by your user?)`,
+      );
+    throw err;
+  });
+  return {
+    route: options.kind === 'postgres' ? 'postgres' : 'embedded',
+    async call(name, input) {
+      const outcome = await performAdmin(store.db, name, input, 'cli');
+      if (outcome.status !== 200) throw new UsageError(outcome.error);
+      return outcome.value as never;
+    },
+    close: () => store.close(),
+  };
+}
+
+/**
+ * DATABASE_URL: the database itself (running brokers hear of changes through LISTEN/NOTIFY).
+ * Else the centre that answers on `<data>/centre.sock`. Else the embedded database in `<data>`.
+ */
+export async function openAdminClient(dataDir: string, env = process.env): Promise<AdminClient> {
+  if (env.DATABASE_URL) return direct(dataDir, env);
+  const socket = controlSocketPath(dataDir);
+  if (await socketAnswers(socket)) return viaSocket(socket);
+  return direct(dataDir, env);
+}
+
+export async function withAdmin<T>(dataDir: string, fn: (admin: AdminClient) => Promise<T>): Promise<T> {
+  const admin = await openAdminClient(dataDir);
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.close();
+  }
+}
+
+/** One operation, one line of JSON on stdout: what most admin commands do. */
+export async function adminCall<N extends AdminOperationName>(
+  dataDir: string,
+  name: N,
+  input: AdminInput<N>,
+): Promise<AdminOutput<N>> {
+  return withAdmin(dataDir, (admin) => admin.call(name, input));
+}

@@ -1,0 +1,45 @@
+import {
+  getCommand,
+  getDeviceConfig,
+  listDevices,
+  provisionDevice,
+  requestCommand,
+  revokeDevice,
+  setDeviceConfig,
+} from '@onestop/store';
+import { z } from 'zod';
+import { UsageError } from '../errors.js';
+import { operation } from './operation.js';
+
+// IDs are plain strings here: the store checks them and names the flag to fix.
+export const deviceOperations = {
+  'device.add': operation(
+    z.strictObject({ unitId: z.string(), counterId: z.string(), deviceId: z.string().optional() }),
+    (db, input, actor) => provisionDevice(db, { ...input, actor }),
+  ),
+  'device.list': operation(z.strictObject({}), (db) => listDevices(db)),
+  'device.revoke': operation(z.strictObject({ deviceId: z.string() }), async (db, { deviceId }, actor) => {
+    if (!(await revokeDevice(db, deviceId, actor))) throw new UsageError(`no active device '${deviceId}'`);
+    return { deviceId, revoked: true as const };
+  }),
+  'device.config.show': operation(z.strictObject({ deviceId: z.string() }), async (db, { deviceId }) => {
+    const stored = await getDeviceConfig(db, deviceId);
+    if (!stored)
+      throw new UsageError(`no stored settings for '${deviceId}' (the device runs on its file's defaults)`);
+    return stored;
+  }),
+  'device.config.set': operation(
+    // The settings are read from the operator's file by the command; the store's schema judges them.
+    z.strictObject({ deviceId: z.string().optional(), unitId: z.string().optional(), settings: z.unknown() }),
+    (db, input, actor) => setDeviceConfig(db, { ...input, actor }),
+  ),
+  'device.command': operation(
+    z.strictObject({ deviceId: z.string(), name: z.string() }),
+    (db, input, actor) => requestCommand(db, { ...input, actor }),
+  ),
+  'device.command.get': operation(z.strictObject({ cmdId: z.string() }), async (db, { cmdId }) => {
+    const cmd = await getCommand(db, cmdId);
+    if (!cmd) throw new UsageError(`no command '${cmdId}'`);
+    return cmd;
+  }),
+};
