@@ -12,7 +12,7 @@ const ALL_TESTS = ['*/src/**/*.test.{ts,tsx}', 'cli/src/**/*.test.ts', 'tests/**
  * up, so a new pure test is a unit test by itself.
  */
 const NEEDS_MORE_THAN_NODE =
-  /openTestStore|openStore|openPgliteThread|startBroker|Aedes|createBroker|startIngest|startEmbedded|startAgent|startSimulatedCounter|startDashboard|createDashboardApp|createAdaptorServer|child_process|spawnTs|chromium/;
+  /openTestStore|openStore|openPgliteThread|startBroker|Aedes|createBroker|startIngest|startEmbedded|startAgent|startSimulatedCounter|startDashboard|createDashboardApp|createAdaptorServer|child_process|spawnTs|runCliFromSource|startAllInOne|chromium/;
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

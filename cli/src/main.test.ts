@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type CliRun, runCliFromSource } from './test-support/run-cli.js';
 
-const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 const dir = mkdtempSync(join(tmpdir(), 'onestop-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,41 +25,20 @@ register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)})
   return `data:text/javascript,${encodeURIComponent(preload)}`;
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+interface Run extends CliRun {
   /** Module URLs the process resolved. */
   loaded: string[];
 }
 
 let runs = 0;
-/** Runs the CLI from its sources (as the built bin would, without needing a build). */
-function onestop(args: string[]): Promise<Run> {
+async function onestop(args: string[]): Promise<Run> {
   const log = join(dir, `imports-${runs++}.log`);
-  const child = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', '--import', recordImports(log), MAIN, ...args],
-    { env: { ...process.env, NODE_NO_WARNINGS: '1', LOG_LEVEL: 'warn' } },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      let loaded: string[] = [];
-      try {
-        loaded = readFileSync(log, 'utf8').split('\n').filter(Boolean);
-      } catch {}
-      resolve({ code, stdout, stderr, loaded });
-    });
-  });
+  const run = await runCliFromSource(args, { nodeArgs: ['--import', recordImports(log)] });
+  let loaded: string[] = [];
+  try {
+    loaded = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+  } catch {}
+  return { ...run, loaded };
 }
 
 /** The project's own workspaces and the heavy libraries that only an action needs. */
@@ -114,7 +91,12 @@ describe('onestop command line', () => {
     const r = await onestop(['device', 'config', 'set', '--unit', 'u1', '--file', join(dir, 'missing.yaml')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^onestop: --file: cannot read .*missing\.yaml/);
-    expect(r.loaded.some((u) => u.includes('/store/src/'))).toBe(true);
     expect(r.loaded.some((u) => u.includes('/node_modules/yaml/'))).toBe(true);
+    // Refused before reaching any store: the settings file is the operator's, read first.
+    expect(r.loaded.some((u) => u.includes('/store/src/'))).toBe(false);
+    // With no centre running, the command opens the embedded database itself.
+    const list = await onestop(['device', 'list', '--data', join(dir, 'no-centre')]);
+    expect(list).toMatchObject({ code: 0, stdout: '' });
+    expect(list.loaded.some((u) => u.includes('/store/src/'))).toBe(true);
   });
 });

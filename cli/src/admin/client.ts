@@ -35,53 +35,55 @@ export interface AdminClient {
 /** A centre that takes this long over one operation is stuck: say so rather than hang. */
 const SOCKET_TIMEOUT_MS = 60_000;
 
+/** One `POST /admin/<name>` to the centre on `path`: the HTTP status and the parsed JSON body. */
+export function postToCentre(
+  path: string,
+  name: string,
+  input: unknown,
+): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const payload = JSON.stringify(input);
+    const req = request(
+      {
+        socketPath: path,
+        method: 'POST',
+        path: `/admin/${name}`,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+        timeout: SOCKET_TIMEOUT_MS,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          text += d;
+        });
+        res.on('end', () => {
+          try {
+            resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) });
+          } catch {
+            reject(new Error(`the centre on ${path} answered HTTP ${res.statusCode}: ${text.slice(0, 200)}`));
+          }
+        });
+      },
+    );
+    req.on('timeout', () =>
+      req.destroy(new Error(`the centre on ${path} did not answer within ${SOCKET_TIMEOUT_MS / 1000} s`)),
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
 function viaSocket(path: string): AdminClient {
-  const post = (name: string, input: unknown) =>
-    new Promise<unknown>((resolve, reject) => {
-      const body = JSON.stringify(input);
-      const req = request(
-        {
-          socketPath: path,
-          method: 'POST',
-          path: `/admin/${name}`,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-          timeout: SOCKET_TIMEOUT_MS,
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (d: string) => {
-            text += d;
-          });
-          res.on('end', () => {
-            let parsed: unknown;
-            try {
-              parsed = JSON.parse(text);
-            } catch {
-              return reject(
-                new Error(`the centre on ${path} answered HTTP ${res.statusCode}: ${text.slice(0, 200)}`),
-              );
-            }
-            if (res.statusCode === 200) return resolve(parsed);
-            const error = (parsed as { error?: string }).error ?? text;
-            // 4xx: the operator's input or a refusal, said as the direct call would say it.
-            reject(
-              res.statusCode && res.statusCode < 500
-                ? new UsageError(error)
-                : new Error(`the running centre: ${error}`),
-            );
-          });
-        },
-      );
-      req.on('timeout', () =>
-        req.destroy(new Error(`the centre on ${path} did not answer within ${SOCKET_TIMEOUT_MS / 1000} s`)),
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
   return {
     route: 'centre',
-    call: (name, input) => post(name, input) as Promise<never>,
+    async call(name, input) {
+      const { status, body } = await postToCentre(path, name, input);
+      if (status === 200) return body as never;
+      const error = (body as { error?: string }).error ?? JSON.stringify(body);
+      // 4xx: the operator's input or a refusal, said as the direct call would say it.
+      throw status < 500 ? new UsageError(error) : new Error(`the running centre: ${error}`);
+    },
     close: async () => {},
   };
 }
