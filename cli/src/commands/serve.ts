@@ -75,6 +75,9 @@ export function registerServeCommand(program: Command): void {
       );
     if (link) process.stdout.write(`sign in (one-time link, 15 min): ${link}\n`);
     process.stdout.write(
+      `admin commands (device, user, officer, unit) with --data ${o.data} reach this server on ${system.controlSocket}\n`,
+    );
+    process.stdout.write(
       `onestop serve ready: dashboard ${system.dashboardUrl} · mqtt mqtt://127.0.0.1:${system.mqttPort} · ${o.simulate} simulated counters\n`,
     );
     if (o.open) openBrowser(link ?? system.dashboardUrl);
