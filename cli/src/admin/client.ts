@@ -97,7 +97,8 @@ async function direct(dataDir: string, env: NodeJS.ProcessEnv): Promise<AdminCli
   const store = await openStore(options).catch((err: unknown) => {
     if (err instanceof DataDirInUseError)
       throw new UsageError(
-        `${err.message}; yet its control socket ${controlSocketPath(dataDir)} does not answer (is that process an 'onestop serve' of this version, and run by your user?)`,
+        `the embedded database in ${err.dataDir} is in use by process ${err.pid}, yet its control socket ${controlSocketPath(dataDir)} does not answer: ` +
+          "if that is an 'onestop serve' of another user or an older version, run the command as its user or stop it first",
       );
     throw err;
   });
