@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAgentCommand } from './commands/agent.js';
 import { registerDeviceCommands } from './commands/device.js';
+import { registerHidCommands } from './commands/hid.js';
 import { registerOfficerCommands } from './commands/officer.js';
 import { registerPerceiveCommand } from './commands/perceive.js';
 import { registerSeedCommand } from './commands/seed.js';
@@ -20,6 +21,7 @@ const program = new Command('onestop')
 registerServeCommand(program);
 registerSplitCommands(program);
 registerAgentCommand(program);
+registerHidCommands(program);
 registerDeviceCommands(program, { mqttUrl: process.env.ONESTOP_MQTT_URL ?? 'mqtt://127.0.0.1:1883' });
 registerUserCommands(program);
 registerOfficerCommands(program);

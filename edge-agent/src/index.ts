@@ -8,9 +8,27 @@ export type { Clock } from './clock.js';
 export { systemClock } from './clock.js';
 export * from './counter/index.js';
 export { encodeBootReport, parseBootReport } from './devices/boot-report.js';
-export { createHidInputs, createVirtualInputs, type VirtualInputs } from './devices/create-inputs.js';
-export type { HidBackend, HidDeviceInfo, HidHandle } from './devices/hid-backend.js';
+export {
+  configuredDevices,
+  createHidInputs,
+  createVirtualInputs,
+  type VirtualInputs,
+} from './devices/create-inputs.js';
+export {
+  type HidBackend,
+  type HidDeviceInfo,
+  type HidHandle,
+  loadNodeHidBackend,
+} from './devices/hid-backend.js';
+export {
+  type DeviceSelector,
+  HidDeviceError,
+  type HidListing,
+  listHidDevices,
+  parseDeviceSelector,
+} from './devices/hid-discovery.js';
 export { HidCounterInputs, matchesDevice } from './devices/hid-inputs.js';
+export { type LearnedPress, type LearnResult, type LearnStep, learnKeypad } from './devices/hid-learn.js';
 export type { CounterInputs, HidStatus, InputEvent } from './devices/inputs.js';
 export { RoleReader } from './devices/role-reader.js';
 export { VirtualHidBackend, VirtualHidDevice } from './devices/virtual-hid.js';
