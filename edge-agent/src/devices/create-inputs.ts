@@ -1,4 +1,4 @@
-import { type AgentConfig, type DeviceProfile, loadProfile } from '@onestop/firmware-config';
+import { type AgentConfig, type DeviceProfile, type DeviceRole, loadProfile } from '@onestop/firmware-config';
 import type { Logger } from 'pino';
 import { loadNodeHidBackend } from './hid-backend.js';
 import { type ConfiguredDevice, HidCounterInputs } from './hid-inputs.js';
@@ -43,6 +43,13 @@ export async function createHidInputs(config: AgentConfig, logger: Logger): Prom
   });
   return new HidCounterInputs(devices, backend, { logger });
 }
+
+/** The devices the simulator plays, and what stands in for a role a file leaves empty. */
+export const DEFAULT_VIRTUAL_PROFILES = {
+  keypad: 'generic-keypad4-fkeys',
+  scanner: 'generic-scanner-wedge',
+  badge: 'generic-badge-rfid125',
+} as const satisfies Record<DeviceRole, string>;
 
 export interface VirtualInputs {
   inputs: HidCounterInputs;
