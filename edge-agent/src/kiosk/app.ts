@@ -41,6 +41,13 @@ async function parseJson<T>(req: Request, schema: z.ZodType<T>): Promise<Parsed<
   return r.success ? { ok: true, value: r.data } : { ok: false, ...describeIssues(r.error) };
 }
 
+function refusedOfficerAction(action: 'start-visit' | 'end-visit', signedIn: boolean): string {
+  if (!signedIn) return 'no officer is signed in at this counter';
+  return action === 'start-visit'
+    ? 'a citizen is being served or rating; end that visit first'
+    : 'no visit is in progress';
+}
+
 /** The kiosk's HTTP surface. The touch screen is one more input, validated like every other. */
 export function createKioskApp(deps: KioskDeps): Hono {
   const prompts = deps.prompts ?? loadPromptManifest();
@@ -117,7 +124,13 @@ export function createKioskApp(deps: KioskDeps): Hono {
   app.post('/api/officer', async (c) => {
     const r = await parseJson(c.req.raw, OfficerBody);
     if (!r.ok) return c.json(r, 400);
-    deps.input({ type: 'officer', action: r.value.action });
+    const { action } = r.value;
+    // A touch screen faces the citizen too: only what the officer's bar offers now is taken,
+    // as /api/rate takes a rating only while the prompt is open.
+    const controls = deps.view().officerControls;
+    if (action !== 'sign-out' && !controls?.[action === 'start-visit' ? 'startVisit' : 'endVisit'])
+      return c.json({ ok: false, reason: refusedOfficerAction(action, controls !== null) }, 409);
+    deps.input({ type: 'officer', action });
     return c.json({ ok: true, screen: deps.view().screen.kind });
   });
   return app;

@@ -19,6 +19,26 @@ export interface KioskView {
   commentUrl: string | null;
   /** Whether the device reaches the centre; ratings are kept on the device either way. */
   link: KioskLink;
+  /** The officer's start/end visit buttons: only while an officer is signed in (null otherwise). */
+  officerControls: OfficerControls | null;
+}
+
+/**
+ * Which officer buttons work now. Start only when nobody is being served or rating: on a counter
+ * without a scanner this is how a visit begins, and a misplaced touch must not cut off the
+ * citizen still rating. End only while a visit is in progress.
+ */
+export interface OfficerControls {
+  startVisit: boolean;
+  endVisit: boolean;
+}
+
+export function officerControls(state: CounterState): OfficerControls | null {
+  if (!state.officer) return null;
+  return {
+    startVisit: !state.visit && !state.prompt && !state.reasons,
+    endVisit: state.visit !== null,
+  };
 }
 
 /** What a citizen is told about the link: connected, not connected, or this device was withdrawn. */
@@ -64,5 +84,6 @@ export function buildView(
     reasons: settings.reasons,
     commentUrl: settings.commentUrl,
     link,
+    officerControls: officerControls(state),
   };
 }
