@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAgentCommand } from './commands/agent.js';
+import { registerCameraCommands } from './commands/camera.js';
 import { registerDeviceCommands } from './commands/device.js';
 import { registerHidCommands } from './commands/hid.js';
 import { registerOfficerCommands } from './commands/officer.js';
@@ -22,6 +23,7 @@ registerServeCommand(program);
 registerSplitCommands(program);
 registerAgentCommand(program);
 registerHidCommands(program);
+registerCameraCommands(program);
 registerDeviceCommands(program, { mqttUrl: process.env.ONESTOP_MQTT_URL ?? 'mqtt://127.0.0.1:1883' });
 registerUserCommands(program);
 registerOfficerCommands(program);

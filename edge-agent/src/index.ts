@@ -2,6 +2,7 @@ export { type Agent, type AgentStateSnapshot, type StartAgentOptions, startAgent
 export type { RecordedEvent } from './agent/bus.js';
 export { AgentBus, type AgentEventName, type AgentEvents } from './agent/bus.js';
 export { cameraPerception } from './agent/camera.js';
+export { type CameraEntry, listCameras, resolveCameraDevice } from './agent/camera-devices.js';
 export { AGENT_VERSION, type AgentContext, type CameraStatus, type Extension } from './agent/context.js';
 export { type PerceptionLike, VisitHistory } from './agent/extensions/perception-bridge.js';
 export type { Clock } from './clock.js';

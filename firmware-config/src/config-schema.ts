@@ -1,5 +1,6 @@
 import { CounterId, CounterSettings, DeviceId, UnitId } from '@onestop/protocol';
 import { z } from 'zod';
+import { parseCameraSource } from './camera-source.js';
 
 export const CONFIG_SCHEMA_VERSION = 2 as const;
 
@@ -84,8 +85,20 @@ export const AgentConfig = z.strictObject({
     .default(null),
   camera: z
     .strictObject({
-      /** V4L2 device or a test video file; frames never leave the process. */
-      source: z.string().min(1),
+      /**
+       * `/dev/v4l/by-id/…` (stable), `/dev/videoN`, `rpicam:<n>`, `replay:<folder>` or a video
+       * file: see camera-source.ts. Frames never leave the process.
+       */
+      source: z
+        .string()
+        .min(1)
+        .superRefine((s, ctx) => {
+          try {
+            parseCameraSource(s);
+          } catch (e) {
+            ctx.addIssue({ code: 'custom', message: (e as Error).message });
+          }
+        }),
       fps: z.int().min(1).max(30).default(5),
       role: z.enum(['citizen', 'officer']).default('citizen'),
       /**
