@@ -13,6 +13,14 @@ const OFFICER_KEYS = ['start-visit', 'end-visit'] as const;
  * hidraw, beside the kernel, so they work while the agent is stopped and without the udev rules'
  * libusb access (a keypress may then also reach the console: harmless while learning).
  */
+/** node-hid through hidraw; a board without it gets one line saying so, not a stack trace. */
+async function hidBackend() {
+  const { loadNodeHidBackend } = await import('@onestop/edge-agent');
+  return loadNodeHidBackend({ grab: false }).catch((e: Error) => {
+    throw new UsageError(e.message);
+  });
+}
+
 export function registerHidCommands(program: Command): void {
   const hid = program.command('hid').description('list USB HID devices and learn keypad profiles');
 
@@ -29,7 +37,7 @@ export function registerHidCommands(program: Command): void {
       const config = o.config ? fw.loadAgentConfig(o.config) : null;
       const dirs = config?.devices.profileDirs ?? [];
       const known = fw.listProfiles(dirs).map((n) => fw.loadProfile(n, dirs));
-      const backend = await edge.loadNodeHidBackend({ grab: false });
+      const backend = await hidBackend();
       const rows = await edge.listHidDevices(backend, known, config ? edge.configuredDevices(config) : []);
       if (o.json) {
         process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
@@ -85,7 +93,7 @@ export function registerHidCommands(program: Command): void {
         const say = (s: string) => process.stdout.write(`${s}\n`);
         const r = await edge
           .learnKeypad({
-            backend: await edge.loadNodeHidBackend({ grab: false }),
+            backend: await hidBackend(),
             device: edge.parseDeviceSelector(o.device),
             scale,
             name,

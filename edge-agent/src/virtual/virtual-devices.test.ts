@@ -33,7 +33,7 @@ async function counter(devices: AgentConfigInput['devices'] = {}) {
     rmSync(dataDir, { recursive: true, force: true });
   });
   const recorded: RecordedEvent[] = [];
-  agent.bus.on('event.recorded', (e) => recorded.push(e));
+  agent.bus.on('event.recorded', (e) => recorded.push(e.event));
   return { agent, virtual, recorded };
 }
 
@@ -59,7 +59,7 @@ describe('agent --virtual-devices', () => {
     agent.input({ type: 'officer', action: 'end-visit' });
     expect(screen(agent)).toBe('rating');
     expect((await post(virtual, 'api/key', { key: 'F2' })).status).toBe(200);
-    const rating = recorded.find((e) => e.event.channel === 'evt/rating')?.event.body;
+    const rating = recorded.find((e) => e.channel === 'evt/rating')?.body;
     expect(rating).toMatchObject({
       officerId: 'cb-a',
       level: 3,
