@@ -11,7 +11,7 @@ import { KIOSK_SCRIPT_PATH } from './client-config.js';
 import { knownHost, sameOriginJson } from './guard.js';
 import type { Lang } from './i18n.js';
 import { renderPage } from './page.js';
-import type { KioskView } from './view.js';
+import { type KioskView, refusedOfficerAction } from './view.js';
 
 export interface KioskDeps {
   view(): KioskView;
@@ -39,13 +39,6 @@ async function parseJson<T>(req: Request, schema: z.ZodType<T>): Promise<Parsed<
   }
   const r = schema.safeParse(data);
   return r.success ? { ok: true, value: r.data } : { ok: false, ...describeIssues(r.error) };
-}
-
-function refusedOfficerAction(action: 'start-visit' | 'end-visit', signedIn: boolean): string {
-  if (!signedIn) return 'no officer is signed in at this counter';
-  return action === 'start-visit'
-    ? 'a citizen is being served or rating; end that visit first'
-    : 'no visit is in progress';
 }
 
 /** The kiosk's HTTP surface. The touch screen is one more input, validated like every other. */
@@ -127,9 +120,8 @@ export function createKioskApp(deps: KioskDeps): Hono {
     const { action } = r.value;
     // A touch screen faces the citizen too: only what the officer's bar offers now is taken,
     // as /api/rate takes a rating only while the prompt is open.
-    const controls = deps.view().officerControls;
-    if (action !== 'sign-out' && !controls?.[action === 'start-visit' ? 'startVisit' : 'endVisit'])
-      return c.json({ ok: false, reason: refusedOfficerAction(action, controls !== null) }, 409);
+    const refused = action === 'sign-out' ? null : refusedOfficerAction(deps.view().officerControls, action);
+    if (refused) return c.json({ ok: false, reason: refused }, 409);
     deps.input({ type: 'officer', action });
     return c.json({ ok: true, screen: deps.view().screen.kind });
   });

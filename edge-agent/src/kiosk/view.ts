@@ -41,6 +41,17 @@ export function officerControls(state: CounterState): OfficerControls | null {
   };
 }
 
+/** Why a touch on the officer's bar is refused now, or null when it is taken. */
+export function refusedOfficerAction(
+  controls: OfficerControls | null,
+  action: 'start-visit' | 'end-visit',
+): string | null {
+  if (!controls) return 'no officer is signed in at this counter';
+  if (action === 'start-visit')
+    return controls.startVisit ? null : 'a citizen is being served or rating; end that visit first';
+  return controls.endVisit ? null : 'no visit is in progress';
+}
+
 /** What a citizen is told about the link: connected, not connected, or this device was withdrawn. */
 export type KioskLink = 'online' | 'offline' | 'withdrawn';
 

@@ -12,11 +12,17 @@ export interface PanelDeps {
   badge: VirtualHidDevice | null;
   /** The counter as the agent sees it, once the agent runs (null before). */
   status(): { screen: string; officer: string | null } | null;
+  /**
+   * The kiosk's officer bar, for a counter tested without a kiosk and without an officer key:
+   * refused (the reason) or taken (null), by the kiosk's own rule.
+   */
+  officer(action: 'start-visit' | 'end-visit'): string | null;
   hosts: readonly string[] | null;
 }
 
 const KeyBody = z.strictObject({ key: z.string().min(1).max(16) });
 const LineBody = z.strictObject({ text: z.string().trim().min(1).max(128) });
+const OfficerBody = z.strictObject({ action: z.enum(['start-visit', 'end-visit']) });
 
 /**
  * The virtual devices' control page. Every action becomes raw HID reports of the virtual device,
@@ -86,6 +92,12 @@ export function createPanelApp(deps: PanelDeps): Hono {
       },
     ),
   );
+  app.post('/api/officer', async (c) => {
+    const parsed = OfficerBody.safeParse(await c.req.raw.json().catch(() => undefined));
+    if (!parsed.success) return c.json({ ok: false, ...describeIssues(parsed.error) }, 400);
+    const refused = deps.officer(parsed.data.action);
+    return refused ? c.json({ ok: false, reason: refused }, 409) : c.json({ ok: true });
+  });
   // Keyboard-wedge readers type a line and Enter: the scanner a dossier ID, the badge an officer's.
   for (const role of ['scanner', 'badge'] as const)
     app.post(

@@ -57,6 +57,7 @@ input{font:inherit;width:min(30em,90vw)}#log{font-family:monospace;white-space:p
 <div id="virtual" role="alert">${t.banner}</div>
 <section><h2>${t.counter}</h2><p id="state">…</p></section>
 <section><h2>${t.keypad}${devices.keypad ? ` <small>${esc(devices.keypad.name)}</small>` : ''}</h2>${keypadButtons(devices.keypad, t, lang)}</section>
+<section><h2>${t.officerBar}</h2><button type="button" data-officer="start-visit">${t.kioskStart}</button><button type="button" data-officer="end-visit">${t.kioskEnd}</button></section>
 <section>${lineForm('scan', t.scan, t.scanButton, devices.scanner)}</section>
 <section>${lineForm('badge', t.badge, t.badgeButton, devices.badge)}</section>
 <section><div id="log" role="status" data-sent="${t.sent}" data-refused="${t.refused}" data-officer="${t.officer}" data-none="${t.none}"></div></section>
@@ -77,6 +78,8 @@ async function post(path, body, what) {
 }
 for (const b of document.querySelectorAll('button[data-key]'))
   b.addEventListener('click', () => post('api/key', { key: b.dataset.key }, b.dataset.key));
+for (const b of document.querySelectorAll('button[data-officer]'))
+  b.addEventListener('click', () => post('api/officer', { action: b.dataset.officer }, b.textContent));
 for (const id of ['scan', 'badge']) {
   const f = document.getElementById(id);
   f?.addEventListener('submit', (e) => {

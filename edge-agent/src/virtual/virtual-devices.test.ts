@@ -51,13 +51,18 @@ describe('agent --virtual-devices', () => {
   it('badges in, scans a dossier and rates through the page, as real devices would', async () => {
     const { agent, virtual, recorded } = await counter({ keypad: { profile: 'generic-keypad4-fkeys' } });
     expect(agent.state().hid.map((h) => h.state)).toEqual(['virtual', 'virtual', 'virtual']);
+    const early = await post(virtual, 'api/officer', { action: 'start-visit' });
+    expect(early.status).toBe(409);
+    expect(((await early.json()) as { reason: string }).reason).toMatch(/no officer is signed in/);
     expect((await post(virtual, 'api/badge', { text: 'cb-a' })).status).toBe(200);
     expect(agent.state().counter.officer?.id).toBe('cb-a');
     expect((await post(virtual, 'api/scan', { text: '000.00.12.H26-251124-0001' })).status).toBe(200);
     // The "signed in" notice is still on screen; the visit is under it.
     expect(agent.state().counter.visit?.dossierIds).toEqual(['000.00.12.H26-251124-0001']);
-    agent.input({ type: 'officer', action: 'end-visit' });
+    // No officer key on this keypad and no kiosk in the file: the panel's officer bar ends it.
+    expect((await post(virtual, 'api/officer', { action: 'end-visit' })).status).toBe(200);
     expect(screen(agent)).toBe('rating');
+    expect((await post(virtual, 'api/officer', { action: 'end-visit' })).status).toBe(409);
     expect((await post(virtual, 'api/key', { key: 'F2' })).status).toBe(200);
     const rating = recorded.find((e) => e.channel === 'evt/rating')?.body;
     expect(rating).toMatchObject({

@@ -10,6 +10,7 @@ import {
 } from '../devices/create-inputs.js';
 import type { CounterInputs } from '../devices/inputs.js';
 import { kioskHosts } from '../kiosk/guard.js';
+import { officerControls, refusedOfficerAction } from '../kiosk/view.js';
 import { createPanelApp } from './panel-app.js';
 
 export interface VirtualDevices {
@@ -17,7 +18,7 @@ export interface VirtualDevices {
   /** The control page, on loopback only. */
   url: string;
   /** Lets the page show the counter's screen once the agent runs. */
-  attach(agent: Pick<Agent, 'state'>): void;
+  attach(agent: Pick<Agent, 'state' | 'input'>): void;
   stop(): Promise<void>;
 }
 
@@ -48,12 +49,18 @@ export async function startVirtualDevices(
     { keypad: pick('keypad'), scanner: pick('scanner'), badge: pick('badge') },
     logger,
   );
-  let agent: Pick<Agent, 'state'> | null = null;
+  let agent: Pick<Agent, 'state' | 'input'> | null = null;
   const app = createPanelApp({
     keypad: v.keypad,
     scanner: v.scanner,
     badge: v.badge,
     hosts: kioskHosts(HOST),
+    officer: (action) => {
+      if (!agent) return 'the agent is not running yet';
+      const refused = refusedOfficerAction(officerControls(agent.state().counter), action);
+      if (!refused) agent.input({ type: 'officer', action });
+      return refused;
+    },
     status: () => {
       const s = agent?.state();
       return s ? { screen: s.screen.kind, officer: s.counter.officer?.id ?? null } : null;
