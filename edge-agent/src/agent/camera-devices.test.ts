@@ -1,8 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseCameraSource } from '@onestop/firmware-config';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listCameras, resolveCameraDevice } from './camera-devices.js';
+import { cameraNode, listCameras, resolveCameraDevice } from './camera-devices.js';
 
 /** A /dev as udev lays it out: relative links from by-id and by-path to the video nodes. */
 const root = mkdtempSync(join(tmpdir(), 'v4l-'));
@@ -35,5 +36,17 @@ describe('cameras by stable names', () => {
       },
     ]);
     expect(listCameras(join(root, 'nowhere'))).toEqual([]);
+  });
+
+  it('tells what to log: the node now, and the stable name a bare /dev/videoN could use', () => {
+    const node = (source: string) => {
+      const src = parseCameraSource(source);
+      if (src.kind !== 'v4l2') throw new Error(`${source} is not a V4L2 source`);
+      return cameraNode(src, root);
+    };
+    expect(node(`/dev/v4l/by-id/${CAM}`)).toEqual({ device: '/dev/video2', stableName: null });
+    expect(node('/dev/video2')).toEqual({ device: '/dev/video2', stableName: `/dev/v4l/by-id/${CAM}` });
+    expect(node('/dev/video1')).toEqual({ device: '/dev/video1', stableName: null });
+    expect(node('/dev/video9')).toEqual({ device: null, stableName: null });
   });
 });

@@ -42,3 +42,17 @@ export function listCameras(root = ''): CameraEntry[] {
   }
   return out;
 }
+
+/**
+ * What to log about a V4L2 source when the camera starts: the node it is now, and for a bare
+ * `/dev/videoN` the stable name of the same camera, so the log says what to write instead.
+ */
+export function cameraNode(
+  src: { device: string; stable: boolean },
+  root = '',
+): { device: string | null; stableName: string | null } {
+  const node = resolveCameraDevice(src.device, root);
+  const stableName =
+    !src.stable && node ? (listCameras(root).find((c) => c.device === node)?.path ?? null) : null;
+  return { device: node, stableName };
+}

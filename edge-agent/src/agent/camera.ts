@@ -1,6 +1,6 @@
 import { type AgentConfig, parseCameraSource } from '@onestop/firmware-config';
 import type { Logger } from 'pino';
-import { resolveCameraDevice } from './camera-devices.js';
+import { cameraNode } from './camera-devices.js';
 import type { PerceptionLike } from './extensions/perception-bridge.js';
 
 type CameraConfig = NonNullable<AgentConfig['camera']>;
@@ -24,9 +24,14 @@ export async function cameraPerception(
   if (src.kind === 'v4l2') {
     // Logged, not substituted: ffmpeg opens the stable name, so a re-plugged camera that comes
     // back as another /dev/videoN is still found.
-    const node = resolveCameraDevice(src.device);
-    if (node === null) logger?.warn({ source: src.device }, 'camera device not found (unplugged?)');
-    else logger?.info({ source: src.device, device: node }, 'camera device');
+    const { device, stableName } = cameraNode(src);
+    if (device === null) logger?.warn({ source: src.device }, 'camera device not found (unplugged?)');
+    else if (stableName)
+      logger?.info(
+        { source: src.device, stableName },
+        'camera device: name it by its stable name in camera.source to survive re-plugging',
+      );
+    else logger?.info({ source: src.device, device }, 'camera device');
   }
   const p = await import('../perception/index.js');
   const models = await p.modelInfo(camera.detector);
