@@ -1,6 +1,7 @@
 import { CounterId, CounterSettings, DeviceId, UnitId } from '@onestop/protocol';
 import { z } from 'zod';
 import { parseCameraSource } from './camera-source.js';
+import { ProfileName } from './profile-schema.js';
 
 export const CONFIG_SCHEMA_VERSION = 2 as const;
 
@@ -27,7 +28,7 @@ const RegexSource = z
 
 const DeviceRef = z.strictObject({
   /** Name of a JSON file in firmware-config/profiles (or the extra profile directory). */
-  profile: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'profile names are lower-case slugs'),
+  profile: ProfileName,
   /** Pin the device to one hidraw path when two identical devices are plugged in. */
   path: z.string().min(1).max(256).optional(),
 });

@@ -1,10 +1,11 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import type { KeypadProfile } from '@onestop/firmware-config';
 import type { Command } from 'commander';
 import { parsePositiveInt, UsageError } from '../errors.js';
 import { formatTable } from '../table.js';
 
-const SCALES = ['keypad3', 'keypad4', 'keypad5'] as const;
+const SCALES = ['keypad3', 'keypad4', 'keypad5'] as const satisfies ReadonlyArray<KeypadProfile['scale']>;
 const OFFICER_KEYS = ['start-visit', 'end-visit'] as const;
 
 /**
@@ -83,8 +84,9 @@ export function registerHidCommands(program: Command): void {
           if (!hit) throw new UsageError(`--officer-keys: '${k}' is not one of ${OFFICER_KEYS.join(', ')}`);
           return hit;
         });
+        const { PROFILE_NAME } = await import('@onestop/firmware-config');
         const name = basename(o.out).replace(/\.json$/, '');
-        if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(name) || !o.out.endsWith('.json'))
+        if (!PROFILE_NAME.test(name) || !o.out.endsWith('.json'))
           throw new UsageError(`--out must be <name>.json with a lower-case slug name, got '${o.out}'`);
         // Before the technician presses anything, not after.
         if (existsSync(o.out))
