@@ -36,6 +36,7 @@ const INTEGRATION = [
   'centre/src/pipeline/crash.test.ts', // an ingest child process killed mid-batch
   'edge-agent/src/durability/durability.test.ts', // agent child processes killed mid-write
   'edge-agent/src/kiosk/kiosk.screenshot.test.ts', // Chromium
+  'edge-agent/src/virtual/panel.screenshot.test.ts', // Chromium
   'dashboard/src/reports/pdf.test.ts', // reports printed to PDF in Chromium
   'edge-agent/src/perception/parity.test.ts', // face-api on tfjs-wasm as the reference: CPU-heavy
   'centre/src/pipeline/embedded.test.ts', // an on-disk database in a worker thread, restarted

@@ -67,6 +67,8 @@ describe('onestop command line', () => {
       'ingest',
       'dashboard',
       'agent',
+      'hid',
+      'camera',
       'device',
       'user',
       'officer',
@@ -85,6 +87,21 @@ describe('onestop command line', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--mqtt-port must be a port number 0–65535, got 'x'");
     expect(heavy(bad.loaded)).toEqual([]);
+    const scale = await onestop([
+      'hid',
+      'learn',
+      '--out',
+      join(dir, 'k.json'),
+      '--device',
+      '1a2c:0e24',
+      '--scale',
+      'stars5',
+    ]);
+    expect(scale.code).toBe(2);
+    expect(scale.stderr).toContain("--scale must be one of keypad3, keypad4, keypad5, got 'stars5'");
+    expect(heavy(scale.loaded)).toEqual([]);
+    const agent = await onestop(['agent', '--help']);
+    expect(agent.stdout).toContain('--virtual-devices');
   });
 
   it('loads what an action needs inside the action', async () => {

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerAgentCommand } from './commands/agent.js';
+import { registerCameraCommands } from './commands/camera.js';
 import { registerDeviceCommands } from './commands/device.js';
+import { registerHidCommands } from './commands/hid.js';
 import { registerOfficerCommands } from './commands/officer.js';
 import { registerPerceiveCommand } from './commands/perceive.js';
 import { registerSeedCommand } from './commands/seed.js';
@@ -20,6 +22,8 @@ const program = new Command('onestop')
 registerServeCommand(program);
 registerSplitCommands(program);
 registerAgentCommand(program);
+registerHidCommands(program);
+registerCameraCommands(program);
 registerDeviceCommands(program, { mqttUrl: process.env.ONESTOP_MQTT_URL ?? 'mqtt://127.0.0.1:1883' });
 registerUserCommands(program);
 registerOfficerCommands(program);

@@ -2,15 +2,34 @@ export { type Agent, type AgentStateSnapshot, type StartAgentOptions, startAgent
 export type { RecordedEvent } from './agent/bus.js';
 export { AgentBus, type AgentEventName, type AgentEvents } from './agent/bus.js';
 export { cameraPerception } from './agent/camera.js';
+export { type CameraEntry, listCameras, resolveCameraDevice } from './agent/camera-devices.js';
 export { AGENT_VERSION, type AgentContext, type CameraStatus, type Extension } from './agent/context.js';
 export { type PerceptionLike, VisitHistory } from './agent/extensions/perception-bridge.js';
 export type { Clock } from './clock.js';
 export { systemClock } from './clock.js';
 export * from './counter/index.js';
 export { encodeBootReport, parseBootReport } from './devices/boot-report.js';
-export { createHidInputs, createVirtualInputs, type VirtualInputs } from './devices/create-inputs.js';
-export type { HidBackend, HidDeviceInfo, HidHandle } from './devices/hid-backend.js';
+export {
+  configuredDevices,
+  createHidInputs,
+  createVirtualInputs,
+  type VirtualInputs,
+} from './devices/create-inputs.js';
+export {
+  type HidBackend,
+  type HidDeviceInfo,
+  type HidHandle,
+  loadNodeHidBackend,
+} from './devices/hid-backend.js';
+export {
+  type DeviceSelector,
+  HidDeviceError,
+  type HidListing,
+  listHidDevices,
+  parseDeviceSelector,
+} from './devices/hid-discovery.js';
 export { HidCounterInputs, matchesDevice } from './devices/hid-inputs.js';
+export { type LearnedPress, type LearnResult, type LearnStep, learnKeypad } from './devices/hid-learn.js';
 export type { CounterInputs, HidStatus, InputEvent } from './devices/inputs.js';
 export { RoleReader } from './devices/role-reader.js';
 export { VirtualHidBackend, VirtualHidDevice } from './devices/virtual-hid.js';

@@ -2,19 +2,45 @@ import { loadAgentConfig } from '@onestop/firmware-config';
 import pino, { type Logger } from 'pino';
 import { type Agent, type StartAgentOptions, startAgent } from './agent/agent.js';
 
+export interface RunAgentOptions extends Omit<StartAgentOptions, 'configPath'> {
+  /**
+   * Virtual keypad, scanner and badge reader with a control page instead of the USB devices
+   * (`onestop agent --virtual-devices`): a counter tested without hardware. `announce` is told the
+   * page's URL.
+   */
+  virtualDevices?: { port?: number; announce?: (url: string) => void } | null;
+}
+
 /**
  * The device's entry point: load the file, start the agent on the real USB devices, and stop
  * cleanly (retained `status: stopped`, outbox closed) on SIGTERM/SIGINT so that systemd stops
  * are told apart from crashes and power cuts (which the Last Will reports as `offline`).
  */
-export async function runAgent(
-  configPath: string,
-  options: Omit<StartAgentOptions, 'configPath'> = {},
-): Promise<Agent> {
+export async function runAgent(configPath: string, options: RunAgentOptions = {}): Promise<Agent> {
+  const { virtualDevices, ...rest } = options;
   const config = loadAgentConfig(configPath);
   const logger: Logger =
     options.logger ?? pino({ name: 'edge-agent', base: { deviceId: config.device.deviceId } });
-  const agent = await startAgent(config, { ...options, logger, configPath });
+  // Loaded only when asked for: a counter board never needs the panel's code.
+  const virtual = virtualDevices
+    ? await (await import('./virtual/virtual-devices.js')).startVirtualDevices(config, logger, virtualDevices)
+    : null;
+  let agent: Agent;
+  try {
+    agent = await startAgent(config, {
+      ...rest,
+      ...(virtual ? { inputs: virtual.inputs } : {}),
+      logger,
+      configPath,
+    });
+  } catch (e) {
+    await virtual?.stop();
+    throw e;
+  }
+  if (virtual) {
+    virtual.attach(agent);
+    virtualDevices?.announce?.(virtual.url);
+  }
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -22,7 +48,10 @@ export async function runAgent(
     logger.info({ signal }, 'stopping');
     const force = setTimeout(() => process.exit(1), 8_000);
     force.unref();
-    void agent.stop().then(() => process.exit(0));
+    void agent
+      .stop()
+      .then(() => virtual?.stop())
+      .then(() => process.exit(0));
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);

@@ -1,5 +1,7 @@
 import { CounterId, CounterSettings, DeviceId, UnitId } from '@onestop/protocol';
 import { z } from 'zod';
+import { parseCameraSource } from './camera-source.js';
+import { ProfileName } from './profile-schema.js';
 
 export const CONFIG_SCHEMA_VERSION = 2 as const;
 
@@ -26,7 +28,7 @@ const RegexSource = z
 
 const DeviceRef = z.strictObject({
   /** Name of a JSON file in firmware-config/profiles (or the extra profile directory). */
-  profile: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'profile names are lower-case slugs'),
+  profile: ProfileName,
   /** Pin the device to one hidraw path when two identical devices are plugged in. */
   path: z.string().min(1).max(256).optional(),
 });
@@ -84,8 +86,20 @@ export const AgentConfig = z.strictObject({
     .default(null),
   camera: z
     .strictObject({
-      /** V4L2 device or a test video file; frames never leave the process. */
-      source: z.string().min(1),
+      /**
+       * `/dev/v4l/by-id/…` (stable), `/dev/videoN`, `rpicam:<n>`, `replay:<folder>` or a video
+       * file: see camera-source.ts. Frames never leave the process.
+       */
+      source: z
+        .string()
+        .min(1)
+        .superRefine((s, ctx) => {
+          try {
+            parseCameraSource(s);
+          } catch (e) {
+            ctx.addIssue({ code: 'custom', message: (e as Error).message });
+          }
+        }),
       fps: z.int().min(1).max(30).default(5),
       role: z.enum(['citizen', 'officer']).default('citizen'),
       /**

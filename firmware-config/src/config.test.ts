@@ -102,6 +102,11 @@ settings: { ratingTimeoutMs: 10 }
     expect((err as Error).message).toContain("unknown key(s) 'colour'");
   });
 
+  it('refuses a malformed camera source when the file is loaded, naming the field', () => {
+    const file = write('cam.yaml', `${minimalYaml}camera: { source: "rpicam:front" }\n`);
+    expect(() => loadAgentConfig(file)).toThrow(/camera\.source.*rpicam:<n> takes a camera index/s);
+  });
+
   it('checks alertAt against capacity', () => {
     expect(() =>
       parseAgentConfig({

@@ -1,3 +1,4 @@
+export * from './camera-source.js';
 export * from './config-schema.js';
 export * from './hid-usages.js';
 export * from './issues.js';

@@ -10,7 +10,9 @@ const UsbId = z
   ])
   .transform((v) => (typeof v === 'number' ? v : Number.parseInt(v.replace(/^0x/i, ''), 16)));
 
-const ProfileName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'profile names are lower-case slugs');
+/** Profile names are file names too (`<name>.json`): lower-case slugs, safe on every file system. */
+export const PROFILE_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+export const ProfileName = z.string().regex(PROFILE_NAME, 'profile names are lower-case slugs');
 
 const Match = z.strictObject({
   vendorId: UsbId,

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigFileError, listIssues } from './issues.js';
-import { DeviceProfile } from './profile-schema.js';
+import { DeviceProfile, PROFILE_NAME } from './profile-schema.js';
 
 /** Profiles shipped with the agent; a technician may add a directory of their own. */
 export const BUILTIN_PROFILES_DIR = fileURLToPath(new URL('../profiles', import.meta.url));
@@ -32,8 +32,7 @@ export function loadProfileFile(file: string): DeviceProfile {
 
 /** Looks in the extra directories first so that a local file overrides a built-in one. */
 export function loadProfile(name: string, dirs: readonly string[] = []): DeviceProfile {
-  if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(name))
-    throw new Error(`profile name '${name}' is not a lower-case slug`);
+  if (!PROFILE_NAME.test(name)) throw new Error(`profile name '${name}' is not a lower-case slug`);
   for (const dir of [...dirs, BUILTIN_PROFILES_DIR]) {
     const file = join(dir, `${name}.json`);
     if (existsSync(file)) return loadProfileFile(file);

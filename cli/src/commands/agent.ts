@@ -5,12 +5,18 @@ export function registerAgentCommand(program: Command): void {
     .command('agent')
     .description('run the counter device agent (keypad, scanner, badge reader, camera, outbox, MQTT)')
     .requiredOption('--config <file>', 'device config file (YAML or JSON, see firmware-config/)')
-    .action(async (o: { config: string }) => {
+    .option('--virtual-devices', 'virtual keypad, scanner and badge reader with a local page, no USB devices')
+    .action(async (o: { config: string; virtualDevices?: boolean }) => {
       const [{ runAgent }, { createLogger }] = await Promise.all([
         import('@onestop/edge-agent'),
         import('../logger.js'),
       ]);
       // systemd-friendly: SIGTERM publishes retained `stopped` and exits 0; fatal errors exit non-zero.
-      await runAgent(o.config, { logger: createLogger('onestop-agent') });
+      await runAgent(o.config, {
+        logger: createLogger('onestop-agent'),
+        virtualDevices: o.virtualDevices
+          ? { announce: (url) => process.stdout.write(`virtual devices (THIẾT BỊ ẢO): ${url}\n`) }
+          : null,
+      });
     });
 }

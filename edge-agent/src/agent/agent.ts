@@ -331,7 +331,7 @@ class CameraSlot {
       let make = this.options.perception;
       if (!make) {
         // The device's own camera: perception is loaded only now, and the birth reports its models.
-        const built = await cameraPerception(camera);
+        const built = await cameraPerception(camera, this.logger);
         make = built.create;
         this.models = built.models;
       }

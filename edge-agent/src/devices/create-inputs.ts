@@ -1,11 +1,12 @@
-import { type AgentConfig, type DeviceProfile, loadProfile } from '@onestop/firmware-config';
+import { type AgentConfig, type DeviceProfile, type DeviceRole, loadProfile } from '@onestop/firmware-config';
 import type { Logger } from 'pino';
 import { loadNodeHidBackend } from './hid-backend.js';
 import { type ConfiguredDevice, HidCounterInputs } from './hid-inputs.js';
 import type { CounterInputs } from './inputs.js';
 import { VirtualHidBackend, VirtualHidDevice } from './virtual-hid.js';
 
-function configured(config: AgentConfig): ConfiguredDevice[] {
+/** The device file's keypad, scanner and badge with their profiles, checked for the right role. */
+export function configuredDevices(config: AgentConfig): ConfiguredDevice[] {
   const out: ConfiguredDevice[] = [];
   for (const role of ['keypad', 'scanner', 'badge'] as const) {
     const ref = config.devices[role];
@@ -20,7 +21,7 @@ function configured(config: AgentConfig): ConfiguredDevice[] {
 
 /** Real USB devices from the config file (node-hid loaded lazily, only if any are configured). */
 export async function createHidInputs(config: AgentConfig, logger: Logger): Promise<CounterInputs> {
-  const devices = configured(config);
+  const devices = configuredDevices(config);
   if (devices.length === 0)
     return new HidCounterInputs(
       [],
@@ -42,6 +43,13 @@ export async function createHidInputs(config: AgentConfig, logger: Logger): Prom
   });
   return new HidCounterInputs(devices, backend, { logger });
 }
+
+/** The devices the simulator plays, and what stands in for a role a file leaves empty. */
+export const DEFAULT_VIRTUAL_PROFILES = {
+  keypad: 'generic-keypad4-fkeys',
+  scanner: 'generic-scanner-wedge',
+  badge: 'generic-badge-rfid125',
+} as const satisfies Record<DeviceRole, string>;
 
 export interface VirtualInputs {
   inputs: HidCounterInputs;

@@ -4,6 +4,8 @@ export interface HidDeviceInfo {
   productId: number;
   path?: string | undefined;
   product?: string | undefined;
+  manufacturer?: string | undefined;
+  serialNumber?: string | undefined;
   interface: number;
   usagePage?: number | undefined;
   usage?: number | undefined;

@@ -47,6 +47,8 @@ export class VirtualHidDevice {
       productId: m.productId,
       path: this.path,
       product: `virtual ${this.profile.name}`,
+      manufacturer: 'onestop (virtual)',
+      serialNumber: this.path,
       interface: m.interface ?? 0,
       usagePage: m.usagePage ?? 1,
       usage: m.usage ?? 6,

@@ -11,7 +11,7 @@ import { KIOSK_SCRIPT_PATH } from './client-config.js';
 import { knownHost, sameOriginJson } from './guard.js';
 import type { Lang } from './i18n.js';
 import { renderPage } from './page.js';
-import type { KioskView } from './view.js';
+import { type KioskView, refusedOfficerAction } from './view.js';
 
 export interface KioskDeps {
   view(): KioskView;
@@ -117,7 +117,12 @@ export function createKioskApp(deps: KioskDeps): Hono {
   app.post('/api/officer', async (c) => {
     const r = await parseJson(c.req.raw, OfficerBody);
     if (!r.ok) return c.json(r, 400);
-    deps.input({ type: 'officer', action: r.value.action });
+    const { action } = r.value;
+    // A touch screen faces the citizen too: only what the officer's bar offers now is taken,
+    // as /api/rate takes a rating only while the prompt is open.
+    const refused = action === 'sign-out' ? null : refusedOfficerAction(deps.view().officerControls, action);
+    if (refused) return c.json({ ok: false, reason: refused }, 409);
+    deps.input({ type: 'officer', action });
     return c.json({ ok: true, screen: deps.view().screen.kind });
   });
   return app;

@@ -54,7 +54,7 @@ function page() {
   });
   const config: KioskClientConfig = { lang: 'vi', text: KIOSK_TEXT.vi, audio: {}, voice: false };
   const els = new Map(
-    ['main', 'link', 'voice', 'voice-toggle', 'send', 'skip', 'qr'].map((id) => [id, el(id)]),
+    ['main', 'link', 'voice', 'voice-toggle', 'officer', 'send', 'skip', 'qr'].map((id) => [id, el(id)]),
   );
   const body = el('body');
   const listeners = new Map<string, (e: { data: string }) => void>();
@@ -108,6 +108,24 @@ describe('kiosk client bundle', () => {
     send(SCREENS[0]!, 'withdrawn');
     expect(p.els.get('link')!).toMatchObject({ hidden: false, textContent: 'Thiết bị đã bị thu hồi' });
     expect(p.body.dataset.link).toBe('withdrawn');
+  });
+
+  it("shows the officer's start/end visit bar only while an officer is signed in", async () => {
+    const p = page();
+    runInContext(await kioskClientScript(), p.context);
+    const bar = p.els.get('officer')!;
+    const send = (state: ReturnType<typeof initialCounterState>) =>
+      p.listeners.get('view')!({ data: JSON.stringify(buildView(state, SCREENS[0]!, settings, 'online')) });
+    send(initialCounterState());
+    expect(bar.hidden).toBe(true);
+    expect(bar.buttons).toHaveLength(0);
+    send(initialCounterState({ id: 'cb-a', since: 0 }));
+    expect(bar.hidden).toBe(false);
+    expect(bar.innerHTML).toContain(KIOSK_TEXT.vi.startVisit);
+    expect(bar.innerHTML).toMatch(/data-action="start-visit">/);
+    expect(bar.innerHTML).toMatch(/data-action="end-visit" disabled>/);
+    p.streams[0]!.onerror!();
+    expect(bar.buttons.every((b) => b.disabled)).toBe(true);
   });
 
   it('disables the buttons and says so while the stream from the agent is down', async () => {

@@ -30,6 +30,9 @@ export const KIOSK_TEXT = {
     offline: 'Mất kết nối với thiết bị quầy…',
     notConnected: 'Chưa kết nối',
     withdrawn: 'Thiết bị đã bị thu hồi',
+    officerControls: 'Dành cho cán bộ',
+    startVisit: 'Bắt đầu lượt tiếp nhận',
+    endVisit: 'Kết thúc lượt tiếp nhận',
   },
   en: {
     title: 'Rate our service',
@@ -59,6 +62,9 @@ export const KIOSK_TEXT = {
     offline: 'Lost connection to the counter device…',
     notConnected: 'Not connected',
     withdrawn: 'This device was withdrawn',
+    officerControls: 'For the officer',
+    startVisit: 'Start visit',
+    endVisit: 'End visit',
   },
 } as const satisfies Record<Lang, Record<string, string>>;
 

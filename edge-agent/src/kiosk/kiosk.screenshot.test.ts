@@ -99,6 +99,14 @@ describe.skipIf(!existsSync(CHROMIUM))('kiosk in Debian chromium', () => {
       await page.click('#voice-toggle');
       expect(await page.getAttribute('#voice-toggle', 'aria-pressed')).toBe('true');
       await expect.poll(mediaState).not.toBe('paused');
+      // The officer's bar: on a counter without a scanner, the next visit starts and ends by touch.
+      expect(await page.isVisible('#officer')).toBe(true);
+      await page.click('#officer [data-action=start-visit]');
+      await page.waitForSelector('body[data-screen=visit]');
+      expect(await page.isDisabled('#officer [data-action=start-visit]')).toBe(true);
+      if (process.env.KIOSK_OFFICER_SHOT) await page.screenshot({ path: process.env.KIOSK_OFFICER_SHOT });
+      await page.click('#officer [data-action=end-visit]');
+      await page.waitForSelector('body[data-screen=rating]');
     } finally {
       await browser.close();
       if ('closeAllConnections' in server) server.closeAllConnections();

@@ -74,6 +74,34 @@ describe('kiosk HTTP', () => {
     expect(view().screen).toMatchObject({ kind: 'thanks', negative: true });
   });
 
+  it('lets the signed-in officer start and end a visit by touch, on a counter without a scanner', async () => {
+    const { feed, post, inputs, view } = harness();
+    expect(view().officerControls).toBeNull();
+    const refused = await post('/api/officer', { action: 'start-visit' });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { reason: string }).reason).toMatch(/no officer is signed in/);
+    feed(badge('0001'));
+    expect(view().officerControls).toEqual({ startVisit: true, endVisit: false });
+    feed({ type: 'tick' }); // the "signed in" notice goes away
+    feed({ type: 'tick' });
+    expect((await post('/api/officer', { action: 'end-visit' })).status).toBe(409);
+    expect(await (await post('/api/officer', { action: 'start-visit' })).json()).toEqual({
+      ok: true,
+      screen: 'visit',
+    });
+    expect(view().screen).toMatchObject({ kind: 'visit', officerId: 'cb-a', ticket: null });
+    // A second start would close this visit unrated: refused while it is on.
+    expect(view().officerControls).toEqual({ startVisit: false, endVisit: true });
+    expect((await post('/api/officer', { action: 'start-visit' })).status).toBe(409);
+    expect((await post('/api/officer', { action: 'end-visit' })).status).toBe(200);
+    expect(view().screen.kind).toBe('rating');
+    expect(view().officerControls).toEqual({ startVisit: false, endVisit: false });
+    expect(inputs.filter((i) => i.type === 'officer')).toEqual([
+      { type: 'officer', action: 'start-visit' },
+      { type: 'officer', action: 'end-visit' },
+    ]);
+  });
+
   it.each([
     ['/api/rate', '{nope', 400, /body must be JSON/],
     ['/api/rate', { level: 9 }, 400, /level/],

@@ -22,7 +22,9 @@ main{flex:1;display:flex;flex-direction:column;justify-content:center;align-item
 .act{font:inherit;font-weight:700;min-height:3em;padding:.4em 1.6em;border:0;border-radius:.4em;background:#fff;color:#000;margin:.3em}
 #qr svg{width:min(40vh,60vw);height:auto;background:#fff;padding:.4em}
 #link{padding:.4em 1em;background:#ff5c5c;color:#000;font-weight:700;text-align:center}
-main button:disabled{opacity:.35;cursor:default}
+main button:disabled,#officer button:disabled{opacity:.35;cursor:default}
+#officer{display:flex;gap:.5em;align-items:center;justify-content:flex-end;padding:.3em 1em;background:#1a1a1a;border-top:2px solid #444;font-size:.75em}
+#officer[hidden]{display:none}#officer button{font:inherit;min-height:48px;padding:.3em 1em;border:2px solid #fff;border-radius:.3em;background:#333;color:#fff}
 footer{padding:.5em 1em;background:#111;font-size:.7em;color:#fff;border-top:2px solid #444}
 `;
 
@@ -49,6 +51,7 @@ export function renderPage(lang: Lang, opts: PageOptions): string {
 <header><h1>${t.title}</h1><div><button id="voice-toggle" type="button" aria-pressed="${opts.voice}">${opts.voice ? t.voiceOn : t.voiceOff}</button><a href="${otherHref}"><button id="lang" type="button" tabindex="-1">${t.language}</button></a></div></header>
 <div id="link" role="status" hidden></div>
 <main id="main" aria-live="polite"><p class="big">${t.idle}</p></main>
+<nav id="officer" aria-label="${t.officerControls}" hidden></nav>
 <footer id="privacy">${t.privacy}</footer>
 <audio id="voice" preload="none"></audio>
 <script type="application/json" id="${KIOSK_CONFIG_ID}">${json}</script>

@@ -19,6 +19,37 @@ export interface KioskView {
   commentUrl: string | null;
   /** Whether the device reaches the centre; ratings are kept on the device either way. */
   link: KioskLink;
+  /** The officer's start/end visit buttons: only while an officer is signed in (null otherwise). */
+  officerControls: OfficerControls | null;
+}
+
+/**
+ * Which officer buttons work now. Start only when nobody is being served or rating: on a counter
+ * without a scanner this is how a visit begins, and a misplaced touch must not cut off the
+ * citizen still rating. End only while a visit is in progress.
+ */
+export interface OfficerControls {
+  startVisit: boolean;
+  endVisit: boolean;
+}
+
+export function officerControls(state: CounterState): OfficerControls | null {
+  if (!state.officer) return null;
+  return {
+    startVisit: !state.visit && !state.prompt && !state.reasons,
+    endVisit: state.visit !== null,
+  };
+}
+
+/** Why a touch on the officer's bar is refused now, or null when it is taken. */
+export function refusedOfficerAction(
+  controls: OfficerControls | null,
+  action: 'start-visit' | 'end-visit',
+): string | null {
+  if (!controls) return 'no officer is signed in at this counter';
+  if (action === 'start-visit')
+    return controls.startVisit ? null : 'a citizen is being served or rating; end that visit first';
+  return controls.endVisit ? null : 'no visit is in progress';
 }
 
 /** What a citizen is told about the link: connected, not connected, or this device was withdrawn. */
@@ -64,5 +95,6 @@ export function buildView(
     reasons: settings.reasons,
     commentUrl: settings.commentUrl,
     link,
+    officerControls: officerControls(state),
   };
 }

@@ -2,7 +2,7 @@ import { type AgentConfig, defineAgentConfig } from '@onestop/firmware-config';
 import { CounterSettings } from '@onestop/protocol';
 import pino, { type Logger } from 'pino';
 import { type Agent, startAgent } from '../agent/agent.js';
-import { createVirtualInputs } from '../devices/create-inputs.js';
+import { createVirtualInputs, DEFAULT_VIRTUAL_PROFILES } from '../devices/create-inputs.js';
 import { badgeNeeded, type ScenarioStep, scenario } from './scenario.js';
 
 export interface SimulatedOfficer {
@@ -68,9 +68,9 @@ export async function startSimulatedCounter(o: SimulatedCounterOptions): Promise
     // simulated officers out mid-script, so only the (long) session age applies here.
     sessions: { maxHours: 24, endOfDay: null },
     devices: {
-      keypad: { profile: 'generic-keypad4-fkeys' },
-      scanner: { profile: 'generic-scanner-wedge' },
-      badge: { profile: 'generic-badge-rfid125' },
+      keypad: { profile: DEFAULT_VIRTUAL_PROFILES.keypad },
+      scanner: { profile: DEFAULT_VIRTUAL_PROFILES.scanner },
+      badge: { profile: DEFAULT_VIRTUAL_PROFILES.badge },
     },
     kiosk:
       o.kioskPort === undefined || o.kioskPort === null ? null : { port: o.kioskPort, host: '127.0.0.1' },
@@ -78,14 +78,7 @@ export async function startSimulatedCounter(o: SimulatedCounterOptions): Promise
       ? { source: `replay:${o.camera.replayDir}`, fps: o.camera.fps ?? 2, role: 'citizen' }
       : null,
   });
-  const v = createVirtualInputs(
-    {
-      keypad: config.devices.keypad!.profile,
-      scanner: 'generic-scanner-wedge',
-      badge: 'generic-badge-rfid125',
-    },
-    logger,
-  );
+  const v = createVirtualInputs(DEFAULT_VIRTUAL_PROFILES, logger);
   const agent = await startAgent(config, { inputs: v.inputs, logger });
 
   let running = true;

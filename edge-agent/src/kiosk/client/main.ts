@@ -16,6 +16,7 @@ const main = byId('main');
 const linkBanner = byId('link');
 const voice = byId('voice') as HTMLAudioElement;
 const toggle = byId('voice-toggle');
+const officerBar = byId('officer');
 
 const NOTICE: Record<NoticeCode, string> = {
   scan_rejected: T.scanRejected,
@@ -176,10 +177,29 @@ function draw(v: KioskView): void {
   }
 }
 
+/**
+ * The officer's side: start and end a visit by touch, for counters without a scanner or an
+ * officer key on the keypad. Shown only while an officer is signed in.
+ */
+function drawOfficer(v: KioskView): void {
+  const c = v.officerControls;
+  officerBar.hidden = c === null;
+  if (!c) {
+    officerBar.innerHTML = '';
+    return;
+  }
+  const button = (action: string, label: string, on: boolean) =>
+    `<button type="button" data-action="${action}"${on ? '' : ' disabled'}>${label}</button>`;
+  officerBar.innerHTML = `<span>${T.officerControls}:</span>${button('start-visit', T.startVisit, c.startVisit)}${button('end-visit', T.endVisit, c.endVisit)}`;
+  for (const b of officerBar.querySelectorAll<HTMLButtonElement>('button'))
+    b.addEventListener('click', () => void post('api/officer', { action: b.dataset.action }));
+}
+
 function render(v: KioskView): void {
   const s = v.screen;
   if (s.kind !== 'reasons') chosen = new Set();
   draw(v);
+  drawOfficer(v);
   document.body.dataset.screen = s.kind;
   const banner = LINK[v.link];
   document.body.dataset.link = v.link;
@@ -204,5 +224,6 @@ es.onerror = () => {
   document.body.dataset.screen = 'offline';
   linkBanner.hidden = false;
   linkBanner.textContent = T.offline;
-  for (const b of main.querySelectorAll<HTMLButtonElement>('button')) b.disabled = true;
+  for (const el of [main, officerBar])
+    for (const b of el.querySelectorAll<HTMLButtonElement>('button')) b.disabled = true;
 };
