@@ -1,20 +1,36 @@
 import { loadAgentConfig } from '@onestop/firmware-config';
 import pino, { type Logger } from 'pino';
 import { type Agent, type StartAgentOptions, startAgent } from './agent/agent.js';
+import { connectNotify, watchdogIntervalMs } from './systemd/sd-notify.js';
+import { superviseAgent } from './systemd/supervise.js';
 
 /**
  * The device's entry point: load the file, start the agent on the real USB devices, and stop
  * cleanly (retained `status: stopped`, outbox closed) on SIGTERM/SIGINT so that systemd stops
  * are told apart from crashes and power cuts (which the Last Will reports as `offline`).
+ * Under systemd (`NOTIFY_SOCKET` set) it reports READY once started, keeps the watchdog fed from
+ * its event loop and says STOPPING on the way out; elsewhere it sends nothing.
  */
 export async function runAgent(
   configPath: string,
   options: Omit<StartAgentOptions, 'configPath'> = {},
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<Agent> {
   const config = loadAgentConfig(configPath);
   const logger: Logger =
     options.logger ?? pino({ name: 'edge-agent', base: { deviceId: config.device.deviceId } });
   const agent = await startAgent(config, { ...options, logger, configPath });
+  let notifyErrors = 0;
+  const notifier = connectNotify(env, (err) => {
+    // Logged once: a socket that refuses every keep-alive would otherwise flood the journal.
+    if (notifyErrors++ === 0) logger.error({ err: err.message }, 'cannot notify systemd');
+  });
+  if (notifier?.via === 'systemd-notify')
+    logger.warn(
+      { notifySocket: env.NOTIFY_SOCKET },
+      'notifying systemd through systemd-notify: the unit needs NotifyAccess=all',
+    );
+  const supervision = notifier ? superviseAgent(agent, notifier, watchdogIntervalMs(env)) : null;
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -22,7 +38,7 @@ export async function runAgent(
     logger.info({ signal }, 'stopping');
     const force = setTimeout(() => process.exit(1), 8_000);
     force.unref();
-    void agent.stop().then(() => process.exit(0));
+    void (supervision?.stopping() ?? Promise.resolve()).then(() => agent.stop()).then(() => process.exit(0));
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
