@@ -3,6 +3,10 @@ import { listProfiles, loadProfile } from './profiles.js';
 
 const hex4 = (n: number) => n.toString(16).padStart(4, '0');
 
+/** `vvvv:pppp` as lsusb and sysfs spell a USB device. */
+export const usbId = (m: { vendorId: number; productId: number }): string =>
+  `${hex4(m.vendorId)}:${hex4(m.productId)}`;
+
 /**
  * udev rules that let the agent's group open the profiled USB devices without root: the hidraw
  * node (shared reading) and the USB device node (libusb, which detaches the kernel keyboard
@@ -11,7 +15,7 @@ const hex4 = (n: number) => n.toString(16).padStart(4, '0');
 export function udevRules(profiles: readonly DeviceProfile[], group = 'onestop'): string {
   const seen = new Map<string, string[]>();
   for (const p of profiles) {
-    const key = `${hex4(p.match.vendorId)}:${hex4(p.match.productId)}`;
+    const key = usbId(p.match);
     seen.set(key, [...(seen.get(key) ?? []), p.name]);
   }
   const lines = [
