@@ -1,11 +1,16 @@
 import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { registerAgentBoardCommands } from './agent-board.js';
 
 export function registerAgentCommand(program: Command): void {
-  program
+  const agent = program
     .command('agent')
     .description('run the counter device agent (keypad, scanner, badge reader, camera, outbox, MQTT)')
-    .requiredOption('--config <file>', 'device config file (YAML or JSON, see firmware-config/)')
-    .action(async (o: { config: string }) => {
+    // Not requiredOption: commander checks a parent's mandatory options for its subcommands too
+    // (`agent install --config F` would fail), so the agent itself insists here.
+    .option('--config <file>', 'device config file (YAML or JSON, see firmware-config/)')
+    .action(async (o: { config?: string }) => {
+      if (!o.config) throw new UsageError("required option '--config <file>' not specified");
       const [{ runAgent }, { createLogger }] = await Promise.all([
         import('@onestop/edge-agent'),
         import('../logger.js'),
@@ -13,4 +18,5 @@ export function registerAgentCommand(program: Command): void {
       // systemd-friendly: SIGTERM publishes retained `stopped` and exits 0; fatal errors exit non-zero.
       await runAgent(o.config, { logger: createLogger('onestop-agent') });
     });
+  registerAgentBoardCommands(agent);
 }
