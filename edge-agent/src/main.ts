@@ -31,6 +31,19 @@ export async function runAgent(
       'notifying systemd through systemd-notify: the unit needs NotifyAccess=all',
     );
   const supervision = notifier ? superviseAgent(agent, notifier, watchdogIntervalMs(env)) : null;
+  let notifierClosed = false;
+  // Every stop, by signal or by the caller, tells systemd first and ends the keep-alives.
+  const supervised: Agent = {
+    ...agent,
+    stop: async () => {
+      if (supervision && !notifierClosed) {
+        notifierClosed = true;
+        await supervision.stopping();
+        notifier?.close();
+      }
+      await agent.stop();
+    },
+  };
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -38,9 +51,9 @@ export async function runAgent(
     logger.info({ signal }, 'stopping');
     const force = setTimeout(() => process.exit(1), 8_000);
     force.unref();
-    void (supervision?.stopping() ?? Promise.resolve()).then(() => agent.stop()).then(() => process.exit(0));
+    void supervised.stop().then(() => process.exit(0));
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
-  return agent;
+  return supervised;
 }

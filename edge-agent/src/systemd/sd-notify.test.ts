@@ -1,9 +1,12 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentBus } from '../agent/bus.js';
+import { createVirtualInputs } from '../devices/create-inputs.js';
+import { runAgent } from '../main.js';
 import { connectNotify, encodeNotify, watchdogIntervalMs } from './sd-notify.js';
 import { superviseAgent } from './supervise.js';
 
@@ -177,5 +180,31 @@ describe('sd_notify over a real datagram socket', () => {
     await notifier.notify({ READY: '1', STATUS: 'offline, outbox 2 waiting' });
     const texts = await receiver.waitFor((t) => t.some((m) => m.includes('READY=1')));
     expect(texts.join('\n')).toContain('STATUS=offline, outbox 2 waiting');
+  });
+
+  it('tells systemd a real agent is ready once started, and stopping when stopped', async () => {
+    const path = socketPath();
+    const receiver = await listen(path);
+    const dir = mkdtempSync(join(tmpdir(), 'onestop-ready-'));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'agent.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        schemaVersion: 2,
+        device: { unitId: 'trung-van', counterId: 'q03', deviceId: 'tv-q03-a' },
+        // Nobody listens on the discard port: the agent starts offline, as after a power cut.
+        mqtt: { url: 'mqtt://127.0.0.1:9', username: 'tv-q03-a', password: 'x' },
+        dataDir: dir,
+        devices: { keypad: { profile: 'generic-keypad4-fkeys' } },
+      }),
+    );
+    const logger = pino({ level: 'silent' });
+    const { inputs } = createVirtualInputs({ keypad: 'generic-keypad4-fkeys' }, logger);
+    const agent = await runAgent(file, { inputs, logger }, { NOTIFY_SOCKET: path, WATCHDOG_USEC: '400000' });
+    const texts = await receiver.waitFor((t) => t.some((m) => m.startsWith('WATCHDOG=1')));
+    expect(texts[0]).toMatch(/^READY=1\nSTATUS=offline \(\w+\), outbox 0 waiting$/);
+    await agent.stop();
+    await receiver.waitFor((t) => t.at(-1) === 'STOPPING=1\nSTATUS=stopping');
   });
 });
