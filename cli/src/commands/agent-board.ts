@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
 
 /** The launcher the unit runs, resolved so that the unit survives a changed working directory. */
 const ONESTOP_BIN = fileURLToPath(new URL('../../bin/onestop.js', import.meta.url));
@@ -31,6 +32,12 @@ export function registerAgentBoardCommands(agent: Command): void {
       }) => {
         const [{ applyInstall, planInstall, timeCheck, systemRunner }, { loadAgentConfig }] =
           await Promise.all([import('@onestop/edge-agent'), import('@onestop/firmware-config')]);
+        const staging = o.root !== '/';
+        // Said before anything is written, rather than a useradd failing half-way through.
+        if (!o.dryRun && !staging && process.getuid?.() !== 0)
+          throw new UsageError(
+            `agent install changes the system: run it as root (sudo onestop agent install …)`,
+          );
         const config = loadAgentConfig(join(o.root, o.config));
         const plan = planInstall(config, {
           configPath: o.config,
@@ -39,16 +46,24 @@ export function registerAgentBoardCommands(agent: Command): void {
           browser: o.browser,
           ...(o.watchdogSec ? { watchdogSec: o.watchdogSec } : {}),
         });
-        const staging = o.root !== '/';
         const out = (line: string) => process.stdout.write(`${line}\n`);
-        await applyInstall(plan, { dryRun: o.dryRun === true, run: staging ? null : systemRunner, out });
+        // A failed step (no udevadm, a group missing) is one line naming it, not a stack trace.
+        await applyInstall(plan, {
+          dryRun: o.dryRun === true,
+          run: staging ? null : systemRunner,
+          out,
+        }).catch((e: Error) => {
+          throw new UsageError(`agent install stopped: ${e.message}`);
+        });
         if (o.dryRun || staging) {
-          out('would check: timedatectl show --property=NTPSynchronized --value');
+          out(
+            `${o.dryRun ? 'would check' : 'not checked (staging root)'}: timedatectl show --property=NTPSynchronized --value`,
+          );
           return;
         }
         // Loud on purpose: every rating carries the board's time, and a wrong clock misplaces it.
         const clock = await timeCheck(systemRunner);
-        if (!clock.ok) process.stderr.write(`\nWARNING: the clock is ${clock.detail}\n  → ${clock.fix}\n\n`);
+        if (!clock.ok) process.stderr.write(`\nWARNING — clock: ${clock.detail}\n  → ${clock.fix}\n\n`);
         out(`installed; check the board with: onestop agent doctor --config ${o.config}`);
       },
     );
@@ -59,7 +74,11 @@ export function registerAgentBoardCommands(agent: Command): void {
       'check the installed agent on this board: service, watchdog, user, udev, devices, clock, broker',
     )
     .requiredOption('--config <file>', 'the device config file the service runs with')
-    .option('--root <dir>', 'look at a staging root instead of /', '/')
+    .option(
+      '--root <dir>',
+      "look at a staging root's files instead of / (services are still this machine's)",
+      '/',
+    )
     .action(async (o: { config: string; root: string }) => {
       const { formatDoctor, runDoctor, systemRunner } = await import('@onestop/edge-agent');
       const results = await runDoctor({ configPath: o.config, root: o.root, run: systemRunner });

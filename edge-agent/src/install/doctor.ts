@@ -53,7 +53,12 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
     config = loadAgentConfig(paths.onBoard(o.configPath));
     results.push(pass('config', `${o.configPath} is valid (device ${config.device.deviceId})`));
   } catch (e) {
-    results.push(fail('config', (e as Error).message, `fix the file, then: ${reinstall}`));
+    const message = (e as Error).message;
+    // 0600 and owned by the service user: only root (or that user) can read it to check it.
+    const fix = /EACCES/.test(message)
+      ? 'run the doctor as root: sudo onestop agent doctor …'
+      : `fix the file, then: ${reinstall}`;
+    results.push(fail('config', message, fix));
   }
 
   const users = colonFile(paths.passwd);

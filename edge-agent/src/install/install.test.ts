@@ -165,6 +165,11 @@ describe('onestop agent install', () => {
       'useradd --system --gid onestop --home-dir /var/lib/onestop --no-create-home --shell /usr/sbin/nologin onestop',
     );
     expect(second.calls.some((c) => c.startsWith('useradd'))).toBe(false);
+    // Nothing changed on disk: no reloads, but the service restarts on the device file it reads.
+    expect(first.calls).toContain('udevadm control --reload');
+    expect(second.calls.filter((c) => /udevadm|journald|daemon-reload/.test(c))).toEqual([]);
+    expect(lines).toContain('not needed: systemctl restart systemd-journald.service');
+    expect(second.calls.at(-1)).toBe('systemctl restart onestop-agent.service');
   });
 
   it('leaves the kiosk out without one and makes a dataDir outside the state directory', () => {

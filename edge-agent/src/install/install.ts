@@ -24,6 +24,8 @@ export interface PlannedCommand {
   args: string[];
   /** Run only when this command fails (e.g. create the user only when `id` does not know it). */
   unless?: { cmd: string; args: string[] };
+  /** Run only when this file was (or, dry, would be) written: a reload that nothing asked for is noise. */
+  whenWritten?: string;
 }
 
 export interface InstallPlan {
@@ -90,10 +92,15 @@ export function planInstall(config: AgentConfig, o: InstallOptions): InstallPlan
     ...(inStateDir(config.dataDir)
       ? []
       : [{ cmd: 'install', args: ['-d', '-o', user, '-g', group, '-m', '0700', config.dataDir] }]),
-    { cmd: 'udevadm', args: ['control', '--reload'] },
-    { cmd: 'udevadm', args: ['trigger', '--subsystem-match=usb', '--subsystem-match=hidraw'] },
-    { cmd: 'systemctl', args: ['restart', 'systemd-journald.service'] },
-    { cmd: 'systemctl', args: ['daemon-reload'] },
+    { cmd: 'udevadm', args: ['control', '--reload'], whenWritten: paths.udevRules },
+    {
+      cmd: 'udevadm',
+      args: ['trigger', '--subsystem-match=usb', '--subsystem-match=hidraw'],
+      whenWritten: paths.udevRules,
+    },
+    { cmd: 'systemctl', args: ['restart', 'systemd-journald.service'], whenWritten: paths.journald },
+    { cmd: 'systemctl', args: ['daemon-reload'], whenWritten: paths.unit },
+    // Always: the device file may have changed, which no file here shows.
     { cmd: 'systemctl', args: ['enable', service] },
     { cmd: 'systemctl', args: ['restart', service] },
   ];
@@ -109,11 +116,13 @@ export interface ApplyOptions {
 
 /** Writes what differs and runs the commands; a second run writes nothing. Throws on a failure. */
 export async function applyInstall(plan: InstallPlan, o: ApplyOptions): Promise<void> {
+  const written = new Set<string>();
   for (const f of plan.files) {
     const same =
       existsSync(f.path) &&
       readFileSync(f.path, 'utf8') === f.content &&
       (statSync(f.path).mode & 0o777) === f.mode;
+    if (!same) written.add(f.path);
     if (o.dryRun) {
       o.out(`${same ? 'unchanged' : 'would write'} ${f.path} (mode ${f.mode.toString(8)})`);
       if (!same) o.out(indent(f.content));
@@ -131,6 +140,10 @@ export async function applyInstall(plan: InstallPlan, o: ApplyOptions): Promise<
   for (const c of plan.commands) {
     const line = shellLine(c.cmd, c.args);
     const cond = c.unless ? ` (unless ${shellLine(c.unless.cmd, c.unless.args)} succeeds)` : '';
+    if (c.whenWritten && !written.has(c.whenWritten)) {
+      o.out(`not needed: ${line}`);
+      continue;
+    }
     if (o.dryRun || !o.run) {
       o.out(`${o.dryRun ? 'would run' : 'skipped (staging root)'}: ${line}${cond}`);
       continue;
