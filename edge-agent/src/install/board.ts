@@ -93,6 +93,10 @@ export function agentUnit(o: UnitOptions): string {
     // A checkout under /home (usual on a Pi) must stay readable to run at all.
     `ProtectHome=${o.execStart.some((p) => /^\/(home|root)\//.test(p)) ? 'read-only' : 'yes'}`,
     'PrivateTmp=yes',
+    'PrivateMounts=yes',
+    'RemoveIPC=yes',
+    // Other users' processes are none of the agent's business; its own /proc/self stays.
+    'ProtectProc=invisible',
     'ProtectHostname=yes',
     'ProtectKernelTunables=yes',
     'ProtectKernelModules=yes',
@@ -105,7 +109,8 @@ export function agentUnit(o: UnitOptions): string {
     'RestrictSUIDSGID=yes',
     'LockPersonality=yes',
     'SystemCallArchitectures=native',
-    // Not MemoryDenyWriteExecute=: V8's JIT writes code at run time.
+    // Not MemoryDenyWriteExecute=: V8's JIT writes code at run time. Not yet SystemCallFilter=:
+    // libusb's and V4L2's ioctls want trying on a board first.
     '',
     '[Install]',
     'WantedBy=multi-user.target',
