@@ -17,6 +17,9 @@ const program = new Command('onestop')
   .description('onestop-counter: monitored, rated, accountable one-stop service counters')
   .version(VERSION)
   .showHelpAfterError()
+  // Options belong to the command they follow: `agent --config F` runs the agent, while
+  // `agent install --config F` hands --config to install (the program has only --version/--help).
+  .enablePositionalOptions()
   .exitOverride();
 
 registerServeCommand(program);

@@ -33,6 +33,10 @@ export { type LearnedPress, type LearnResult, type LearnStep, learnKeypad } from
 export type { CounterInputs, HidStatus, InputEvent } from './devices/inputs.js';
 export { RoleReader } from './devices/role-reader.js';
 export { VirtualHidBackend, VirtualHidDevice } from './devices/virtual-hid.js';
+export { agentUnit, BOARD, boardPaths, journaldDropIn, kioskAutostart, kioskUrl } from './install/board.js';
+export { type CheckResult, formatDoctor, runDoctor, tcpReach, timeCheck } from './install/doctor.js';
+export { applyInstall, type InstallPlan, planInstall } from './install/install.js';
+export { type CommandResult, type CommandRunner, systemRunner } from './install/runner.js';
 export { createKioskApp, type KioskDeps } from './kiosk/app.js';
 export { KIOSK_TEXT, type Lang } from './kiosk/i18n.js';
 export { buildView, type KioskView } from './kiosk/view.js';
@@ -46,4 +50,5 @@ export {
   type SimulatedOfficer,
   startSimulatedCounter,
 } from './simulator/simulated-counter.js';
+export { connectNotify, type Notifier, watchdogIntervalMs } from './systemd/sd-notify.js';
 export type { PublishOptions, Transport } from './transport/transport.js';

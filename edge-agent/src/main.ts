@@ -1,6 +1,8 @@
 import { loadAgentConfig } from '@onestop/firmware-config';
 import pino, { type Logger } from 'pino';
 import { type Agent, type StartAgentOptions, startAgent } from './agent/agent.js';
+import { connectNotify, watchdogIntervalMs } from './systemd/sd-notify.js';
+import { superviseAgent } from './systemd/supervise.js';
 
 export interface RunAgentOptions extends Omit<StartAgentOptions, 'configPath'> {
   /**
@@ -15,8 +17,14 @@ export interface RunAgentOptions extends Omit<StartAgentOptions, 'configPath'> {
  * The device's entry point: load the file, start the agent on the real USB devices, and stop
  * cleanly (retained `status: stopped`, outbox closed) on SIGTERM/SIGINT so that systemd stops
  * are told apart from crashes and power cuts (which the Last Will reports as `offline`).
+ * Under systemd (`NOTIFY_SOCKET` set) it reports READY once started, keeps the watchdog fed from
+ * its event loop and says STOPPING on the way out; elsewhere it sends nothing.
  */
-export async function runAgent(configPath: string, options: RunAgentOptions = {}): Promise<Agent> {
+export async function runAgent(
+  configPath: string,
+  options: RunAgentOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Agent> {
   const { virtualDevices, ...rest } = options;
   const config = loadAgentConfig(configPath);
   const logger: Logger =
@@ -41,6 +49,32 @@ export async function runAgent(configPath: string, options: RunAgentOptions = {}
     virtual.attach(agent);
     virtualDevices?.announce?.(virtual.url);
   }
+  let notifyErrors = 0;
+  const notifier = connectNotify(env, (err) => {
+    // Logged once: a socket that refuses every keep-alive would otherwise flood the journal.
+    if (notifyErrors++ === 0) logger.error({ err: err.message }, 'cannot notify systemd');
+  });
+  if (notifier?.via === 'systemd-notify')
+    logger.warn(
+      { notifySocket: env.NOTIFY_SOCKET },
+      'notifying systemd through systemd-notify: the unit needs NotifyAccess=all',
+    );
+  const supervision = notifier ? superviseAgent(agent, notifier, watchdogIntervalMs(env)) : null;
+  let notifierClosed = false;
+  // Every stop, by signal or by the caller, tells systemd first and ends the keep-alives; the
+  // virtual devices' page goes last, after the agent stopped reading them.
+  const supervised: Agent = {
+    ...agent,
+    stop: async () => {
+      if (supervision && !notifierClosed) {
+        notifierClosed = true;
+        await supervision.stopping();
+        notifier?.close();
+      }
+      await agent.stop();
+      await virtual?.stop();
+    },
+  };
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -48,12 +82,9 @@ export async function runAgent(configPath: string, options: RunAgentOptions = {}
     logger.info({ signal }, 'stopping');
     const force = setTimeout(() => process.exit(1), 8_000);
     force.unref();
-    void agent
-      .stop()
-      .then(() => virtual?.stop())
-      .then(() => process.exit(0));
+    void supervised.stop().then(() => process.exit(0));
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
-  return agent;
+  return supervised;
 }

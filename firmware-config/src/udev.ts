@@ -1,6 +1,11 @@
 import type { DeviceProfile } from './profile-schema.js';
+import { listProfiles, loadProfile } from './profiles.js';
 
 const hex4 = (n: number) => n.toString(16).padStart(4, '0');
+
+/** `vvvv:pppp` as lsusb and sysfs spell a USB device. */
+export const usbId = (m: { vendorId: number; productId: number }): string =>
+  `${hex4(m.vendorId)}:${hex4(m.productId)}`;
 
 /**
  * udev rules that let the agent's group open the profiled USB devices without root: the hidraw
@@ -10,14 +15,13 @@ const hex4 = (n: number) => n.toString(16).padStart(4, '0');
 export function udevRules(profiles: readonly DeviceProfile[], group = 'onestop'): string {
   const seen = new Map<string, string[]>();
   for (const p of profiles) {
-    const key = `${hex4(p.match.vendorId)}:${hex4(p.match.productId)}`;
+    const key = usbId(p.match);
     seen.set(key, [...(seen.get(key) ?? []), p.name]);
   }
   const lines = [
-    '# onestop-counter: USB rating keypads, barcode scanners and badge readers (generated from',
-    '# firmware-config/profiles by `npm run udev-rules -w @onestop/firmware-config`).',
-    `# Install: copy to /etc/udev/rules.d/, add the agent's user to group '${group}',`,
-    '# then `udevadm control --reload && udevadm trigger`.',
+    '# onestop-counter: USB rating keypads, barcode scanners and badge readers, generated from the',
+    "# device profiles (built-in and the device file's profileDirs) by `onestop agent install`,",
+    `# which also adds the agent's user to group '${group}' and reloads udev. Do not edit by hand.`,
   ];
   for (const [key, names] of [...seen].sort(([a], [b]) => a.localeCompare(b))) {
     const [vendor, product] = key.split(':');
@@ -29,4 +33,17 @@ export function udevRules(profiles: readonly DeviceProfile[], group = 'onestop')
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The rules for a board: every profile in the folders its device file names (devices.profileDirs)
+ * and the built-in ones, a local file overriding a built-in one of the same name — so that a
+ * keypad swapped for another profiled model works without reinstalling. The one generator behind
+ * `onestop agent install`, `onestop agent doctor` and the committed copy in firmware-config/udev.
+ */
+export function udevRulesForProfileDirs(profileDirs: readonly string[] = [], group = 'onestop'): string {
+  return udevRules(
+    listProfiles(profileDirs).map((n) => loadProfile(n, profileDirs)),
+    group,
+  );
 }

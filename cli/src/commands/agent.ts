@@ -1,12 +1,17 @@
 import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { registerAgentBoardCommands } from './agent-board.js';
 
 export function registerAgentCommand(program: Command): void {
-  program
+  const agent = program
     .command('agent')
     .description('run the counter device agent (keypad, scanner, badge reader, camera, outbox, MQTT)')
-    .requiredOption('--config <file>', 'device config file (YAML or JSON, see firmware-config/)')
+    // Not requiredOption: commander checks a parent's mandatory options for its subcommands too
+    // (`agent install --config F` would fail), so the agent itself insists here.
+    .option('--config <file>', 'device config file (YAML or JSON, see firmware-config/)')
     .option('--virtual-devices', 'virtual keypad, scanner and badge reader with a local page, no USB devices')
-    .action(async (o: { config: string; virtualDevices?: boolean }) => {
+    .action(async (o: { config?: string; virtualDevices?: boolean }) => {
+      if (!o.config) throw new UsageError("required option '--config <file>' not specified");
       const [{ runAgent }, { createLogger }] = await Promise.all([
         import('@onestop/edge-agent'),
         import('../logger.js'),
@@ -19,4 +24,5 @@ export function registerAgentCommand(program: Command): void {
           : null,
       });
     });
+  registerAgentBoardCommands(agent);
 }

@@ -1,0 +1,166 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { type AgentConfig, udevRulesForProfileDirs } from '@onestop/firmware-config';
+import {
+  agentUnit,
+  BOARD,
+  boardPaths,
+  inStateDir,
+  journaldDropIn,
+  kioskAutostart,
+  kioskUrl,
+} from './board.js';
+import { type CommandRunner, shellLine } from './runner.js';
+
+export interface PlannedFile {
+  /** Where it goes, under the root. */
+  path: string;
+  content: string;
+  mode: number;
+}
+
+export interface PlannedCommand {
+  cmd: string;
+  args: string[];
+  /** Run only when this command fails (e.g. create the user only when `id` does not know it). */
+  unless?: { cmd: string; args: string[] };
+  /** Run only when this file was (or, dry, would be) written: a reload that nothing asked for is noise. */
+  whenWritten?: string;
+}
+
+export interface InstallPlan {
+  files: PlannedFile[];
+  commands: PlannedCommand[];
+}
+
+export interface InstallOptions {
+  configPath: string;
+  /** node and the onestop script, absolute: the unit's ExecStart. */
+  execStart: readonly string[];
+  root?: string;
+  watchdogSec?: number;
+  browser?: string;
+}
+
+/** Everything `onestop agent install` writes and runs, decided before anything changes. */
+export function planInstall(config: AgentConfig, o: InstallOptions): InstallPlan {
+  const paths = boardPaths(o.root);
+  const url = kioskUrl(config);
+  const files: PlannedFile[] = [
+    {
+      path: paths.unit,
+      content: agentUnit({
+        execStart: o.execStart,
+        configPath: o.configPath,
+        dataDir: config.dataDir,
+        ...(o.watchdogSec ? { watchdogSec: o.watchdogSec } : {}),
+      }),
+      mode: 0o644,
+    },
+    {
+      path: paths.udevRules,
+      content: udevRulesForProfileDirs(config.devices.profileDirs.map(paths.onBoard)),
+      mode: 0o644,
+    },
+    { path: paths.journald, content: journaldDropIn(), mode: 0o644 },
+    ...(url ? [{ path: paths.kioskAutostart, content: kioskAutostart(url, o.browser), mode: 0o644 }] : []),
+  ];
+  const { user, group, service } = BOARD;
+  const commands: PlannedCommand[] = [
+    { cmd: 'groupadd', args: ['--system', '--force', group] },
+    {
+      cmd: 'useradd',
+      args: [
+        '--system',
+        '--gid',
+        group,
+        '--home-dir',
+        BOARD.stateDir,
+        '--no-create-home',
+        '--shell',
+        '/usr/sbin/nologin',
+        user,
+      ],
+      unless: { cmd: 'id', args: ['-u', user] },
+    },
+    // usermod -a is idempotent: on a second run it changes nothing.
+    { cmd: 'usermod', args: ['--append', '--groups', BOARD.deviceGroups.join(','), user] },
+    // The file holds the broker password: readable by the agent alone.
+    { cmd: 'chown', args: [`${user}:${group}`, o.configPath] },
+    { cmd: 'chmod', args: ['0600', o.configPath] },
+    // StateDirectory= makes the default one; a dataDir elsewhere must be made for the agent.
+    ...(inStateDir(config.dataDir)
+      ? []
+      : [{ cmd: 'install', args: ['-d', '-o', user, '-g', group, '-m', '0700', config.dataDir] }]),
+    { cmd: 'udevadm', args: ['control', '--reload'], whenWritten: paths.udevRules },
+    {
+      cmd: 'udevadm',
+      args: ['trigger', '--subsystem-match=usb', '--subsystem-match=hidraw'],
+      whenWritten: paths.udevRules,
+    },
+    { cmd: 'systemctl', args: ['restart', 'systemd-journald.service'], whenWritten: paths.journald },
+    { cmd: 'systemctl', args: ['daemon-reload'], whenWritten: paths.unit },
+    // Always: the device file may have changed, which no file here shows.
+    { cmd: 'systemctl', args: ['enable', service] },
+    { cmd: 'systemctl', args: ['restart', service] },
+  ];
+  return { files, commands };
+}
+
+export interface ApplyOptions {
+  dryRun: boolean;
+  /** null: files only (a staging root for an image); the commands are listed as skipped. */
+  run: CommandRunner | null;
+  out: (line: string) => void;
+}
+
+/** Writes what differs and runs the commands; a second run writes nothing. Throws on a failure. */
+export async function applyInstall(plan: InstallPlan, o: ApplyOptions): Promise<void> {
+  const written = new Set<string>();
+  for (const f of plan.files) {
+    const same =
+      existsSync(f.path) &&
+      readFileSync(f.path, 'utf8') === f.content &&
+      (statSync(f.path).mode & 0o777) === f.mode;
+    if (!same) written.add(f.path);
+    if (o.dryRun) {
+      o.out(`${same ? 'unchanged' : 'would write'} ${f.path} (mode ${f.mode.toString(8)})`);
+      if (!same) o.out(indent(f.content));
+      continue;
+    }
+    if (same) {
+      o.out(`unchanged ${f.path}`);
+      continue;
+    }
+    mkdirSync(dirname(f.path), { recursive: true });
+    writeFileSync(f.path, f.content, { mode: f.mode });
+    chmodSync(f.path, f.mode); // writeFileSync's mode is masked by the umask and ignored on overwrite
+    o.out(`wrote ${f.path}`);
+  }
+  for (const c of plan.commands) {
+    const line = shellLine(c.cmd, c.args);
+    const cond = c.unless ? ` (unless ${shellLine(c.unless.cmd, c.unless.args)} succeeds)` : '';
+    if (c.whenWritten && !written.has(c.whenWritten)) {
+      o.out(`not needed: ${line}`);
+      continue;
+    }
+    if (o.dryRun || !o.run) {
+      o.out(`${o.dryRun ? 'would run' : 'skipped (staging root)'}: ${line}${cond}`);
+      continue;
+    }
+    if (c.unless && (await o.run(c.unless.cmd, c.unless.args)).code === 0) {
+      o.out(`already done: ${line}`);
+      continue;
+    }
+    const r = await o.run(c.cmd, c.args);
+    if (r.code !== 0) throw new Error(`${line} failed (exit ${r.code}): ${r.stderr.trim()}`);
+    o.out(`ran: ${line}`);
+  }
+}
+
+const indent = (text: string) =>
+  text
+    .trimEnd()
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
