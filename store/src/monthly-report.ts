@@ -73,7 +73,7 @@ export async function frequentReasons(
 ): Promise<Array<{ reason: string; n: number }>> {
   const result = await db.execute(sql`
     select r.code as reason, sum(r.n::int)::int as n
-    from ${rollupsOver(period, 'unit')} cross join lateral jsonb_each_text(${hourlyRollups.reasons}) as r(code, n)
+    from ${rollupsOver(period, 'unitWeek')} cross join lateral jsonb_each_text(${hourlyRollups.reasons}) as r(code, n)
     where ${and(ofUnit(hourlyRollups.unitId, unitId), gte(hourlyRollups.hour, period.from), lt(hourlyRollups.hour, period.to))}
     group by 1 having sum(r.n::int) > 0 order by 2 desc, 1 limit ${limit}`);
   // node-postgres and PGlite both return `{ rows }`.
@@ -91,7 +91,7 @@ export async function uncountedInCity(
       unverified: sql<number>`coalesce(sum(${hourlyRollups.unverified}), 0)::int`,
       filtered: sql<number>`coalesce(sum(${hourlyRollups.filtered}), 0)::int`,
     })
-    .from(rollupsOver(period, 'unit'))
+    .from(rollupsOver(period, 'unitWeek'))
     .where(and(gte(hourlyRollups.hour, period.from), lt(hourlyRollups.hour, period.to)));
   return { unverified: row?.unverified ?? 0, filtered: row?.filtered ?? 0 };
 }

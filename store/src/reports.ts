@@ -285,7 +285,7 @@ export async function compareUnits(
         sum: total(hourlyRollups.expressionIndexSum, 'float8'),
         sqSum: total(hourlyRollups.expressionIndexSqSum, 'float8'),
       })
-      .from(rollupsOver(period, 'unit'))
+      .from(rollupsOver(period, 'unitWeek'))
       .where(only(hourlyRollups.unitId))
       .groupBy(hourlyRollups.unitId),
     dossierSatisfactionOf(db, { unitId: opts.unitId ?? null, by: 'unit' }, period, opts.overdue),

@@ -1,13 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { DAY_MS, HOUR_MS, VIETNAM_TIME_ZONE } from '@onestop/protocol';
 import { and, gte, lt, sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rollupsOver } from './rollups-over.js';
+import { rollupsOver, wholeWeeksOf } from './rollups-over.js';
 import { hourlyRollups } from './schema.js';
 import { dailyRollupDrift, openTestStore, type TestStore } from './testing.js';
 
 const DAY0 = Date.UTC(2026, 0, 5, -7); // Monday 5 January 2026, 00:00 in Hanoi
-const HOURS = 4 * 24;
+/** Twenty days: two whole ISO weeks and days around them, for the weekly unit roll-ups too. */
+const HOURS = 20 * 24;
 
 /** A write to one hourly row: an upsert adding counts and levels, or a delete. */
 const writeArb = fc.record({
@@ -25,15 +27,16 @@ const writeArb = fc.record({
 /** The figures a report sums, from a relation shaped like `hourly_rollups`. */
 async function sums(store: TestStore, from: Date, to: Date, daily: boolean) {
   const source = daily ? rollupsOver({ from, to }) : hourlyRollups;
-  const unitSource = daily ? rollupsOver({ from, to }, 'unit') : hourlyRollups;
-  const [unitRow] = await store.db
-    .select({
-      ratings: sql<number>`coalesce(sum(${hourlyRollups.ratings}), 0)::int`,
-      visits: sql<number>`coalesce(sum(${hourlyRollups.visits}), 0)::int`,
-      units: sql<number>`count(distinct ${hourlyRollups.unitId})::int`,
-    })
-    .from(unitSource)
-    .where(and(gte(hourlyRollups.hour, from), lt(hourlyRollups.hour, to)));
+  const unitSums = (grain: 'unit' | 'unitWeek') =>
+    store.db
+      .select({
+        ratings: sql<number>`coalesce(sum(${hourlyRollups.ratings}), 0)::int`,
+        visits: sql<number>`coalesce(sum(${hourlyRollups.visits}), 0)::int`,
+        units: sql<number>`count(distinct ${hourlyRollups.unitId})::int`,
+      })
+      .from(daily ? rollupsOver({ from, to }, grain) : hourlyRollups)
+      .where(and(gte(hourlyRollups.hour, from), lt(hourlyRollups.hour, to)));
+  const [[unitRow], [weekRow]] = await Promise.all([unitSums('unit'), unitSums('unitWeek')]);
   const [row] = await store.db
     .select({
       ratings: sql<number>`coalesce(sum(${hourlyRollups.ratings}), 0)::int`,
@@ -43,7 +46,7 @@ async function sums(store: TestStore, from: Date, to: Date, daily: boolean) {
     })
     .from(source)
     .where(and(gte(hourlyRollups.hour, from), lt(hourlyRollups.hour, to)));
-  return { ...row, unit: unitRow };
+  return { ...row, unit: unitRow, week: weekRow };
 }
 
 describe('daily roll-ups', () => {
@@ -98,7 +101,7 @@ describe('daily roll-ups', () => {
           const from = new Date(DAY0 + Math.min(a, b) * HOUR_MS);
           const to = new Date(DAY0 + Math.max(a, b) * HOUR_MS);
           expect(await sums(store, from, to, true)).toEqual(await sums(store, from, to, false));
-          const wholeDays = { from: new Date(DAY0 + DAY_MS), to: new Date(DAY0 + 3 * DAY_MS) };
+          const wholeDays = { from: new Date(DAY0 + DAY_MS), to: new Date(DAY0 + 17 * DAY_MS) };
           expect(await sums(store, wholeDays.from, wholeDays.to, true)).toEqual(
             await sums(store, wholeDays.from, wholeDays.to, false),
           );
@@ -107,4 +110,86 @@ describe('daily roll-ups', () => {
       { numRuns: 40 },
     );
   }, 120_000);
+
+  it("rebuild the weeks of days stored before them with migration 0026's backfill", async () => {
+    const statements = readFileSync(
+      new URL('../migrations/0026_unit_weekly_rollups.sql', import.meta.url),
+      'utf8',
+    ).split('--> statement-breakpoint');
+    const backfill = statements.filter(
+      (s) => !s.includes('FUNCTION') && /^(INSERT INTO|UPDATE) "unit_weekly_rollups"/m.test(s),
+    );
+    expect(backfill).toHaveLength(2);
+    const unitId = 'backfilled';
+    for (const [i, hour] of [0, 30, 200, 201, 470].entries())
+      await store.db.execute(sql`insert into hourly_rollups (unit_id, counter_id, officer_id, hour, ratings, visits, reasons)
+        values (${unitId}, 'c1', '', ${new Date(DAY0 + hour * HOUR_MS).toISOString()}::timestamptz, ${i + 1}, 1,
+          jsonb_build_object('slow', ${i + 1}::int))`);
+    const kept = await store.db.execute(
+      sql`select * from unit_weekly_rollups where unit_id = ${unitId} order by week`,
+    );
+    // As the migration found them: unit days with no weeks.
+    await store.db.execute(sql`delete from unit_weekly_rollups`);
+    for (const statement of backfill) await store.db.execute(sql.raw(statement));
+    expect(await dailyRollupDrift(store.db)).toEqual([]);
+    const rebuilt = await store.db.execute(
+      sql`select * from unit_weekly_rollups where unit_id = ${unitId} order by week`,
+    );
+    expect((rebuilt as unknown as { rows: unknown[] }).rows).toEqual(
+      (kept as unknown as { rows: unknown[] }).rows,
+    );
+    expect((rebuilt as unknown as { rows: unknown[] }).rows).toHaveLength(3);
+  });
+});
+
+describe('wholeWeeksOf', () => {
+  it('cuts dates into the days before, the whole ISO weeks and the days after', () => {
+    // 2026-01-05 and 2026-01-12 are Mondays.
+    expect(wholeWeeksOf('2026-01-05', '2026-01-18')).toEqual({
+      before: null,
+      first: '2026-01-05',
+      last: '2026-01-12',
+      after: null,
+    });
+    expect(wholeWeeksOf('2026-01-03', '2026-01-20')).toEqual({
+      before: ['2026-01-03', '2026-01-04'],
+      first: '2026-01-05',
+      last: '2026-01-12',
+      after: ['2026-01-19', '2026-01-20'],
+    });
+    expect(wholeWeeksOf('2026-01-06', '2026-01-12')).toBeNull();
+    expect(wholeWeeksOf('2025-12-29', '2026-01-04')).toEqual({
+      before: null,
+      first: '2025-12-29',
+      last: '2025-12-29',
+      after: null,
+    });
+  });
+
+  it('covers every date once, in order, for any span', () => {
+    const day = (n: number) => new Date(Date.UTC(2026, 0, 1) + n * DAY_MS).toISOString().slice(0, 10);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 60 }), (a, b) => {
+        const [first, last] = [day(Math.min(a, b)), day(Math.max(a, b))];
+        const w = wholeWeeksOf(first, last);
+        const n = Math.abs(a - b) + 1;
+        if (w === null) {
+          // No Monday in the span is followed by six more of its days.
+          const lo = Math.min(a, b);
+          const mondays = Array.from({ length: n }, (_, i) => lo + i).filter(
+            (d) => new Date(`${day(d)}T00:00:00Z`).getUTCDay() === 1 && d + 6 <= Math.max(a, b),
+          );
+          expect(mondays).toEqual([]);
+          return;
+        }
+        const weeks = (Date.parse(w.last) - Date.parse(w.first)) / (7 * DAY_MS) + 1;
+        const span = (r: readonly [string, string] | null) =>
+          r === null ? 0 : (Date.parse(r[1]) - Date.parse(r[0])) / DAY_MS + 1;
+        expect(new Date(`${w.first}T00:00:00Z`).getUTCDay()).toBe(1);
+        expect(span(w.before) + 7 * weeks + span(w.after)).toBe(n);
+        expect(w.before?.[0] ?? w.first).toBe(first);
+        expect(w.after?.[1] ?? day(Math.max(a, b))).toBe(last);
+      }),
+    );
+  });
 });

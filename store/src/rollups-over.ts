@@ -8,16 +8,24 @@ const SUMS = `ratings, very_satisfied, satisfied, unsatisfied, score_sum, unveri
 /**
  * What a period's roll-ups are read at: `counter`, every column of `hourly_rollups` (per counter
  * and officer, with levels); `unit`, only `unit_id` and the summed figures (reasons included), the whole days from
- * `unit_daily_rollups` (the city table, the city's or a unit's trend).
+ * `unit_daily_rollups` (a daily trend); `unitWeek`, as `unit` but the whole ISO weeks inside the
+ * period from `unit_weekly_rollups` (sums over the period and weekly buckets only: the city table,
+ * a weekly trend, a report's reasons).
  */
-export type RollupGrain = 'counter' | 'unit';
+export type RollupGrain = 'counter' | 'unit' | 'unitWeek';
 
-const GRAINS: Record<RollupGrain, { columns: SQL; days: SQL }> = {
+const UNIT_COLUMNS = sql.raw(`unit_id, ${SUMS}`);
+const GRAINS: Record<RollupGrain, { columns: SQL; days: SQL; weeks?: SQL }> = {
   counter: {
     columns: sql.raw(`unit_id, counter_id, officer_id, levels, ${SUMS}`),
     days: sql.raw('daily_rollups'),
   },
-  unit: { columns: sql.raw(`unit_id, ${SUMS}`), days: sql.raw('unit_daily_rollups') },
+  unit: { columns: UNIT_COLUMNS, days: sql.raw('unit_daily_rollups') },
+  unitWeek: {
+    columns: UNIT_COLUMNS,
+    days: sql.raw('unit_daily_rollups'),
+    weeks: sql.raw('unit_weekly_rollups'),
+  },
 };
 
 /**
@@ -35,7 +43,7 @@ export function rollupsOver(
   period: Period,
   grain: RollupGrain = 'counter',
 ): Subquery<'hourly_rollups', Record<string, never>> {
-  const { columns, days } = GRAINS[grain];
+  const { columns, days, weeks } = GRAINS[grain];
   const hours = ([a, b]: EdgeSpan) =>
     sql`select ${columns}, hour from hourly_rollups
       where hour >= ${new Date(a).toISOString()}::timestamptz and hour < ${new Date(b).toISOString()}::timestamptz`;
@@ -47,12 +55,23 @@ export function rollupsOver(
   if (split.days === null) return named(hours(split.before));
   const parts: SQL[] = [];
   if (split.before[0] < split.before[1]) parts.push(hours(split.before));
-  // A day's midnight by arithmetic from the first day's, Vietnam keeping one offset all year
-  // (protocol's VIETNAM_OFFSET_MS): a time zone conversion per row cost more than the sum.
-  const midnight = sql`${new Date(split.days.firstMs).toISOString()}::timestamptz
-    + (day - ${split.days.first}::date) * interval '1 day'`;
-  parts.push(sql`select ${columns}, ${midnight} as hour from ${days}
-    where day >= ${split.days.first}::date and day <= ${split.days.last}::date`);
+  // A day's (or a week's Monday's) midnight by arithmetic from the first day's, Vietnam keeping
+  // one offset all year (protocol's VIETNAM_OFFSET_MS): a time zone conversion per row cost more
+  // than the sum.
+  const { first, last, firstMs } = split.days;
+  const midnight = (column: SQL) => sql`${new Date(firstMs).toISOString()}::timestamptz
+    + (${column} - ${first}::date) * interval '1 day'`;
+  const dayRows = (a: string, b: string) =>
+    sql`select ${columns}, ${midnight(sql`day`)} as hour from ${days}
+    where day >= ${a}::date and day <= ${b}::date`;
+  const within = weeks ? wholeWeeksOf(first, last) : null;
+  if (!weeks || within === null) parts.push(dayRows(first, last));
+  else {
+    if (within.before) parts.push(dayRows(...within.before));
+    parts.push(sql`select ${columns}, ${midnight(sql`week`)} as hour from ${weeks}
+    where week >= ${within.first}::date and week <= ${within.last}::date`);
+    if (within.after) parts.push(dayRows(...within.after));
+  }
   if (split.after[0] < split.after[1]) parts.push(hours(split.after));
   return named(sql.join(parts, sql` union all `));
 }
@@ -87,5 +106,35 @@ export function wholeDaysOf(period: Period): {
       firstMs: firstWholeDay,
     },
     after: [wholeDaysEnd, to],
+  };
+}
+
+/**
+ * The whole ISO weeks (Monday to Sunday) inside the dates `first`…`last`: their Mondays `first`…
+ * `last`, and the dates before and after them (null when none); null when no whole week fits.
+ */
+export function wholeWeeksOf(
+  first: string,
+  last: string,
+): {
+  before: readonly [string, string] | null;
+  first: string;
+  last: string;
+  after: readonly [string, string] | null;
+} | null {
+  // Dates as UTC midnights: plain calendar arithmetic, no time zone involved.
+  const at = (d: string) => Date.parse(`${d}T00:00:00Z`);
+  const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const start = at(first);
+  const end = at(last);
+  const isoWeekday = (ms: number) => ((new Date(ms).getUTCDay() + 6) % 7) + 1;
+  const firstMonday = start + ((8 - isoWeekday(start)) % 7) * DAY_MS;
+  const lastSunday = end - (isoWeekday(end) % 7) * DAY_MS;
+  if (firstMonday + 6 * DAY_MS > lastSunday) return null;
+  return {
+    before: firstMonday > start ? [first, date(firstMonday - DAY_MS)] : null,
+    first: date(firstMonday),
+    last: date(lastSunday - 6 * DAY_MS),
+    after: lastSunday < end ? [date(lastSunday + DAY_MS), last] : null,
   };
 }

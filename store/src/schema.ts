@@ -487,6 +487,26 @@ export const unitDailyRollups = pgTable(
 );
 
 /**
+ * `unit_daily_rollups` summed per unit and ISO week of Vietnam dates (Monday first, as the week
+ * periods and the weekly trend run): a year of the city is 126 × 53 rows instead of 126 × 365, for
+ * the city table and the weekly trend. Written only by a trigger on `unit_daily_rollups` (migration
+ * 0026, `unit_weekly_rollups_apply`), in the same statement.
+ */
+export const unitWeeklyRollups = pgTable(
+  'unit_weekly_rollups',
+  {
+    unitId: text('unit_id').notNull(),
+    /** The Monday (Vietnam date) the week begins on. */
+    week: date('week', { mode: 'string' }).notNull(),
+    /** How many unit days this sums; the row is deleted when it falls to 0 (as `unit_daily_rollups.days`). */
+    days: integer('days').notNull().default(0),
+    ...rollupSums(),
+    ...reasonCounts(),
+  },
+  (t) => [primaryKey({ columns: [t.unitId, t.week] }), index('unit_weekly_rollups_week_idx').on(t.week)],
+);
+
+/**
  * Counted ratings of each unit and Vietnam day per hour of the day (`ratings[1]` is 00:00–01:00):
  * the hour × weekday load of a ward or the city over a year reads 365 rows per unit instead of
  * every counter's and officer's hours. Written only by a trigger on `hourly_rollups` (migration

@@ -131,33 +131,61 @@ export async function dailyRollupDrift(db: Executor): Promise<unknown[]> {
       )}`)) as unknown as {
     rows: unknown[];
   };
-  // One level up: each unit's day equals its daily rows summed (`days` their count).
-  const units = (await db.execute(sql`
+  // One level up: each unit's day equals its daily rows summed (`days` their count); one more,
+  // each unit's week its unit days summed.
+  const units = await levelDrift(db, {
+    lower: 'daily_rollups',
+    upper: 'unit_daily_rollups',
+    key: 'day',
+    of: 'day',
+    count: 'days',
+  });
+  const weeks = await levelDrift(db, {
+    lower: 'unit_daily_rollups',
+    upper: 'unit_weekly_rollups',
+    key: 'week',
+    of: 'iso_week_start(day)',
+    count: 'days',
+  });
+  return [...result.rows, ...units, ...weeks];
+}
+
+/** Rows of `upper` that differ from `lower` summed per unit and `of` (named `key` in `upper`). */
+async function levelDrift(
+  db: Executor,
+  l: { lower: string; upper: string; key: string; of: string; count: string },
+): Promise<unknown[]> {
+  const zeroOr = (side: string) => SUMMED.map((c) => `coalesce(${side}.${c}, 0)`).join(', ');
+  const lower = sql.raw(l.lower);
+  const of = sql.raw(l.of);
+  const key = sql.raw(l.key);
+  const count = sql.raw(l.count);
+  const result = (await db.execute(sql`
     with sums as (
-      select unit_id, day, count(*)::int as days, ${sql.raw([...SUMMED, ...SUMMED_FLOATS].map((c) => `sum(${c}) as ${c}`).join(', '))}
-      from daily_rollups group by 1, 2
+      select unit_id, ${of} as ${key}, count(*)::int as ${count}, ${sql.raw([...SUMMED, ...SUMMED_FLOATS].map((c) => `sum(${c}) as ${c}`).join(', '))}
+      from ${lower} group by 1, 2
     ),
     per_code as (
-      select d.unit_id, d.day, r.k, sum(r.v::int) as total
-      from daily_rollups d cross join lateral jsonb_each_text(d.reasons) as r(k, v) group by 1, 2, 3
+      select d.unit_id, ${sql.raw(l.of.replace('day', 'd.day'))} as ${key}, r.k, sum(r.v::int) as total
+      from ${lower} d cross join lateral jsonb_each_text(d.reasons) as r(k, v) group by 1, 2, 3
     ),
     reasons as (
-      select unit_id, day, jsonb_object_agg(k, total) as reasons from per_code where total <> 0 group by 1, 2
+      select unit_id, ${key}, jsonb_object_agg(k, total) as reasons from per_code where total <> 0 group by 1, 2
     ),
     per_unit as (
-      select s.*, coalesce(r.reasons, '{}'::jsonb) as reasons from sums s left join reasons r using (unit_id, day)
+      select s.*, coalesce(r.reasons, '{}'::jsonb) as reasons from sums s left join reasons r using (unit_id, ${key})
     )
-    select p.unit_id as p_unit, u.unit_id as u_unit, p.day as p_day, u.day as u_day,
-      row_to_json(p.*) as daily, row_to_json(u.*) as unit_daily
-    from per_unit p full join unit_daily_rollups u using (unit_id, day)
-    where row(p.days, ${sql.raw(zeroOr('p'))}, coalesce(p.reasons, '{}'::jsonb))
-      is distinct from row(u.days, ${sql.raw(zeroOr('u'))}, coalesce(u.reasons, '{}'::jsonb))
+    select p.unit_id as p_unit, u.unit_id as u_unit, p.${key} as p_${key}, u.${key} as u_${key},
+      row_to_json(p.*) as lower, row_to_json(u.*) as upper, ${l.upper}::text as level
+    from per_unit p full join ${sql.raw(l.upper)} u using (unit_id, ${key})
+    where row(p.${count}, ${sql.raw(zeroOr('p'))}, coalesce(p.reasons, '{}'::jsonb))
+      is distinct from row(u.${count}, ${sql.raw(zeroOr('u'))}, coalesce(u.reasons, '{}'::jsonb))
       ${sql.raw(
         SUMMED_FLOATS.map(
           (c) => `or abs(coalesce(p.${c}, 0) - coalesce(u.${c}, 0)) > 1e-9 * (1 + abs(coalesce(p.${c}, 0)))`,
         ).join(' '),
       )}`)) as unknown as { rows: unknown[] };
-  return [...result.rows, ...units.rows];
+  return result.rows;
 }
 
 /**

@@ -59,9 +59,19 @@ export async function satisfactionTrend(
         satisfied: counted(hourlyRollups.satisfied),
         unsatisfied: counted(hourlyRollups.unsatisfied),
       })
-      // Whole days from the daily roll-ups: a day or week bucket is a sum of whole days.
-      // Per unit and day when no counter or officer narrows the trend: fewer rows, same sums.
-      .from(rollupsOver(q, q.officerId === undefined && q.counterId === undefined ? 'unit' : 'counter'))
+      // Whole days from the daily roll-ups: a day or week bucket is a sum of whole days. Per unit
+      // and day (or whole week, for weekly buckets) when no counter or officer narrows the trend:
+      // fewer rows, same sums.
+      .from(
+        rollupsOver(
+          q,
+          q.officerId !== undefined || q.counterId !== undefined
+            ? 'counter'
+            : q.step === 'week'
+              ? 'unitWeek'
+              : 'unit',
+        ),
+      )
       .where(rollupsIn(q))
       .groupBy(sql`1`)
       .orderBy(sql`1`)

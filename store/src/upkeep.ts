@@ -12,6 +12,7 @@ export const CHURNED_TABLES = [
   'hourly_rollups',
   'daily_rollups',
   'unit_daily_rollups',
+  'unit_weekly_rollups',
   'unit_day_hours',
   'dossier_outcome_dirty',
   'dossier_outcomes',
