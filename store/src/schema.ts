@@ -506,18 +506,30 @@ export const unitWeeklyRollups = pgTable(
   (t) => [primaryKey({ columns: [t.unitId, t.week] }), index('unit_weekly_rollups_week_idx').on(t.week)],
 );
 
+/** The column of `unit_day_hours` holding the Vietnam hour of the day `hour` (0–23): `h00`…`h23`. */
+export function hourCell(hour: number): HourCell {
+  return `h${String(hour).padStart(2, '0')}` as HourCell;
+}
+export type HourCell = `h${'0' | '1'}${number}` | `h2${'0' | '1' | '2' | '3'}`;
+const hourCells = () =>
+  Object.fromEntries(
+    Array.from({ length: 24 }, (_, h) => [hourCell(h), integer(hourCell(h)).notNull().default(0)]),
+  ) as Record<HourCell, ReturnType<typeof integer>>;
+
 /**
- * Counted ratings of each unit and Vietnam day per hour of the day (`ratings[1]` is 00:00–01:00):
- * the hour × weekday load of a ward or the city over a year reads 365 rows per unit instead of
- * every counter's and officer's hours. Written only by a trigger on `hourly_rollups` (migration
- * 0022, `unit_day_hours_apply`) in the same statement; a cell may hold 0.
+ * Counted ratings of each unit and Vietnam day per hour of the day (`h00` is 00:00–01:00): the
+ * hour × weekday load of a ward or the city over a year reads 365 rows per unit instead of every
+ * counter's and officer's hours. A column per hour, not an array: summing 24 columns of a year of
+ * the city took 18 ms where 24 array subscripts took 43. Written only by a trigger on
+ * `hourly_rollups` (migrations 0022, 0027: `unit_day_hours_apply`) in the same statement; a cell
+ * may hold 0.
  */
 export const unitDayHours = pgTable(
   'unit_day_hours',
   {
     unitId: text('unit_id').notNull(),
     day: date('day', { mode: 'string' }).notNull(),
-    ratings: integer('ratings').array().notNull(),
+    ...hourCells(),
   },
   (t) => [primaryKey({ columns: [t.unitId, t.day] }), index('unit_day_hours_day_idx').on(t.day)],
 );

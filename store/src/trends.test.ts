@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { hourlyRollups } from './schema.js';
+import { hourCell, hourlyRollups } from './schema.js';
 import { openTestStore, STORE_BACKENDS, type TestStore } from './testing.js';
 import { ratingsByWeekdayAndHour, satisfactionTrend } from './trends.js';
 
@@ -105,6 +107,42 @@ describe.each(STORE_BACKENDS)('chart series from roll-ups on %s', (backend) => {
       { weekday: 1, hour: 0, ratings: 3 },
       { weekday: 7, hour: 23, ratings: 1 },
     ]);
+  });
+
+  it("moves each hour of migration 0022's array to its own column (0027's backfill)", async () => {
+    const rows: Row[] = [0, 1, 9, 23, 24 + 13].map((h, i) => ({
+      unitId: 'u-a',
+      counterId: 'c1',
+      officerId: '',
+      hour: new Date(MONDAY_VN + h * H),
+      satisfied: i + 1,
+    }));
+    await store.db.insert(hourlyRollups).values(rows);
+    const cells = Array.from({ length: 24 }, (_, h) => hourCell(h)).join(', ');
+    const read = async () =>
+      (
+        (await store.db.execute(
+          sql.raw(`select day::text, ${cells} from unit_day_hours order by day`),
+        )) as unknown as {
+          rows: unknown[];
+        }
+      ).rows;
+    const kept = await read();
+    // As 0027 found the table: the array filled, the columns not yet.
+    await store.db.execute(sql.raw(`alter table unit_day_hours add column ratings integer[]`));
+    await store.db.execute(sql.raw(`update unit_day_hours set ratings = array[${cells}]`));
+    await store.db.execute(sql.raw(`update unit_day_hours set ${cells.replaceAll(',', ' = 0,')} = 0`));
+    const backfill = readFileSync(
+      new URL('../migrations/0027_unit_day_hour_columns.sql', import.meta.url),
+      'utf8',
+    )
+      .split('--> statement-breakpoint')
+      .filter((statement) => /^UPDATE "unit_day_hours"/m.test(statement));
+    expect(backfill).toHaveLength(1);
+    await store.db.execute(sql.raw(backfill[0]!));
+    await store.db.execute(sql.raw(`alter table unit_day_hours drop column ratings`));
+    expect(await read()).toEqual(kept);
+    expect(kept.length).toBeGreaterThanOrEqual(2);
   });
 
   it('sums per Vietnam day, week and weekday × hour as an independent recount does', async () => {

@@ -7,7 +7,7 @@ import {
   vietnamWeekdaySql,
 } from './projections/vietnam-time-sql.js';
 import { rollupsOver, wholeDaysOf } from './rollups-over.js';
-import { hourlyRollups, unitDayHours } from './schema.js';
+import { hourCell, hourlyRollups, unitDayHours } from './schema.js';
 
 /**
  * Time series for the charts, from the hourly roll-ups only (never a scan of raw ratings): their
@@ -114,7 +114,9 @@ export async function ratingsByWeekdayAndHour(db: Executor, q: TrendQuery): Prom
   if (split?.days) {
     // One sum per hour of the day, per weekday: ≤ 7 rows of 24 figures.
     const perHour = sql.join(
-      Array.from({ length: 24 }, (_, h) => sql.raw(`coalesce(sum(ratings[${h + 1}]), 0)::int as h${h}`)),
+      Array.from({ length: 24 }, (_, h) =>
+        sql.raw(`coalesce(sum(${hourCell(h)}), 0)::int as ${hourCell(h)}`),
+      ),
       sql`, `,
     );
     const unit = q.unitId === null ? sql`` : sql`and unit_id = ${q.unitId}`;
@@ -124,7 +126,7 @@ export async function ratingsByWeekdayAndHour(db: Executor, q: TrendQuery): Prom
         where day >= ${split.days.first}::date and day <= ${split.days.last}::date ${unit}
         group by 1`)) as unknown as { rows: Array<Record<string, number>> }
     ).rows;
-    for (const r of rows) for (let h = 0; h < 24; h++) add(Number(r.weekday), h, Number(r[`h${h}`]));
+    for (const r of rows) for (let h = 0; h < 24; h++) add(Number(r.weekday), h, Number(r[hourCell(h)]));
   }
   return [...cells]
     .filter(([, n]) => n > 0)
