@@ -9,15 +9,20 @@ import { openTestStore, planOf, STORE_BACKENDS, type TestStore } from './testing
 const T = Date.UTC(2025, 8, 1, 2);
 const H = 3_600_000;
 const period = { from: new Date(T), to: new Date(T + 8 * H) };
-/** Whole Vietnam days (from dossier_days) between partial ones (from dossier_outcomes). */
-const wide = { from: new Date(T - 50 * H - 17 * 60_000), to: new Date(T + 75 * H + 9 * 60_000) };
+const D = 24 * H;
+/**
+ * Whole ISO weeks (from dossier_weeks) between whole Vietnam days (from dossier_days) between
+ * partial ones (from dossier_outcomes): Thursday 14 August 2025, 06:43 in Hanoi, to Saturday
+ * 20 September, 14:09. Each `when` below falls in another whole week of it.
+ */
+const wide = { from: new Date(T - 18 * D - 17 * 60_000), to: new Date(T + 19 * D + 3 * H + 9 * 60_000) };
 const UNITS = ['u-a', 'u-b'];
 const OFFICERS = ['cb-a', 'cb-b'];
 const DOSSIERS = ['D-1', 'D-2', 'D-3', 'D-4', 'D-5', 'D-6'];
 
 const when = fc.constantFrom<'before' | 'inside' | 'after'>('before', 'inside', 'after');
 const instant = (w: 'before' | 'inside' | 'after', minute: number) =>
-  new Date({ before: T - H, inside: T + minute * 60_000, after: T + 8 * H }[w]);
+  new Date({ before: T - 9 * D, inside: T + minute * 60_000, after: T + 9 * D }[w]);
 const dossierIds = fc.uniqueArray(fc.constantFrom(...DOSSIERS), { maxLength: 3 });
 
 const ratingArb = fc.record({
@@ -196,6 +201,15 @@ describe.each(STORE_BACKENDS)('the Decision 766 dossier indicator on %s', (backe
               (count(*) filter (where rated_unsatisfied or complained))::int as failed
             from dossier_outcomes group by 1, 2, 3 order by 1, 2, 3`);
           expect(days).toEqual(summed);
+          // And the weeks the days' sums.
+          const weeks =
+            await rowsOf(sql`select unit_id, officer_id, week::text, dossiers, rated_unsatisfied, complained, failed
+            from dossier_weeks order by 1, 2, 3`);
+          const perWeek = await rowsOf(sql`select unit_id, officer_id, iso_week_start(day)::text as week,
+              sum(dossiers)::int as dossiers, sum(rated_unsatisfied)::int as rated_unsatisfied,
+              sum(complained)::int as complained, sum(failed)::int as failed
+            from dossier_days group by 1, 2, 3 order by 1, 2, 3`);
+          expect(weeks).toEqual(perWeek);
         },
       ),
       { numRuns: 30 },
@@ -210,6 +224,7 @@ describe.each(STORE_BACKENDS)('the Decision 766 dossier indicator on %s', (backe
       await dossierSatisfactionOf(explaining, { unitId: 'u-a', by: 'officer' }, wide);
     });
     expect(plan).toContain('dossier_days_officer_day_idx');
+    expect(plan).toMatch(/Index Scan using dossier_weeks_\w+ on dossier_weeks/);
     expect(plan).toContain('dossier_days_unit_id_officer_id_day_pk');
     expect(plan).toContain('dossier_outcomes_first');
     expect(plan).not.toMatch(/ratings|visits|comments|Seq Scan/);

@@ -8,7 +8,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Executor } from './db.js';
 import { refreshDossierOutcomes } from './dossier-outcomes.js';
 import type { Period } from './reports.js';
-import { type EdgeSpan, wholeDaysOf } from './rollups-over.js';
+import { type EdgeSpan, wholeDaysOf, wholeWeeksOf } from './rollups-over.js';
 
 /**
  * The seam for "overdue" in the Decision 766 indicator: only a dossier-handling system knows
@@ -67,9 +67,20 @@ export async function dossierSatisfactionOf(
       and o.first_at < ${new Date(b).toISOString()}::timestamptz`;
   const parts: SQL[] = [edge(split.before)];
   if (split.days !== null) {
-    parts.push(sql`select d.unit_id, d.officer_id, d.dossiers, d.rated_unsatisfied, d.complained, d.failed
+    const days = (first: string, last: string) =>
+      sql`select d.unit_id, d.officer_id, d.dossiers, d.rated_unsatisfied, d.complained, d.failed
       from dossier_days d
-      where ${whose(sql`d`)} and d.day >= ${split.days.first}::date and d.day <= ${split.days.last}::date`);
+      where ${whose(sql`d`)} and d.day >= ${first}::date and d.day <= ${last}::date`;
+    // Whole ISO weeks from their sums (53 rows a year per owner instead of 365), days around them.
+    const weeks = wholeWeeksOf(split.days.first, split.days.last);
+    if (weeks === null) parts.push(days(split.days.first, split.days.last));
+    else {
+      if (weeks.before) parts.push(days(...weeks.before));
+      parts.push(sql`select w.unit_id, w.officer_id, w.dossiers, w.rated_unsatisfied, w.complained, w.failed
+      from dossier_weeks w
+      where ${whose(sql`w`)} and w.week >= ${weeks.first}::date and w.week <= ${weeks.last}::date`);
+      if (weeks.after) parts.push(days(...weeks.after));
+    }
     parts.push(edge(split.after));
   }
   const counted = (

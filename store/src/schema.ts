@@ -588,6 +588,31 @@ export const dossierDays = pgTable(
 );
 
 /**
+ * `dossier_days` summed per ISO week (Monday first) of Vietnam dates: a year of the city table's
+ * or a ward's officer table's dossier figures reads 53 rows per unit and officer instead of 365.
+ * Written only by a trigger on `dossier_days` (migration 0028, `dossier_weeks_apply`) in the same
+ * statement; a row goes when its count falls to 0.
+ */
+export const dossierWeeks = pgTable(
+  'dossier_weeks',
+  {
+    unitId: text('unit_id').notNull(),
+    officerId: text('officer_id').notNull(),
+    /** The Monday (Vietnam date) the week begins on. */
+    week: date('week', { mode: 'string' }).notNull(),
+    dossiers: integer('dossiers').notNull().default(0),
+    ratedUnsatisfied: integer('rated_unsatisfied').notNull().default(0),
+    complained: integer('complained').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.unitId, t.officerId, t.week] }),
+    index('dossier_weeks_officer_week_idx').on(t.officerId, t.week),
+    index('dossier_weeks_week_idx').on(t.week),
+  ],
+);
+
+/**
  * The (unit, dossier) pairs whose outcomes must be derived again: filled by statement triggers on
  * `ratings`, `visits` and `comments` (migration 0021), emptied by `refreshDossierOutcomes`. The
  * pair ('*', '*') asks for every dossier (after the migration that created the outcomes).

@@ -17,6 +17,7 @@ export const CHURNED_TABLES = [
   'dossier_outcome_dirty',
   'dossier_outcomes',
   'dossier_days',
+  'dossier_weeks',
 ] as const;
 
 /** One upkeep round done (how long it held the database), or failed (tried again next round). */
