@@ -57,6 +57,16 @@ export function postToCentre(
         res.on('data', (d: string) => {
           text += d;
         });
+        // A centre that dies mid-answer ends the response without 'end': said, not left hanging
+        // (the operation may have been applied: a device added whose password was never shown).
+        res.on('close', () => {
+          if (!res.complete)
+            reject(
+              new Error(
+                `the centre on ${path} closed the connection mid-answer: '${name}' may have been applied; check before repeating it`,
+              ),
+            );
+        });
         res.on('end', () => {
           try {
             resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) });

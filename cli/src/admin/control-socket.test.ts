@@ -118,3 +118,26 @@ describe('the control socket of a running centre', () => {
     await expect(start(file)).rejects.toThrow('exists and is not a socket');
   });
 });
+
+describe('the admin client', () => {
+  it('says so when the centre dies mid-answer, rather than hang', async () => {
+    const path = join(dir, `dying-${n++}.sock`);
+    // Headers and half a body, then the connection cut, as a centre killed while answering.
+    const dying = createServer((socket) => {
+      socket.once('data', () => {
+        socket.write(
+          'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"deviceId":',
+        );
+        setTimeout(() => socket.destroy(), 20);
+      });
+    });
+    await new Promise<void>((r) => dying.listen(path, r));
+    try {
+      await expect(postToCentre(path, 'device.add', { unitId: 'u', counterId: 'q' })).rejects.toThrow(
+        /closed the connection mid-answer: 'device.add' may have been applied/,
+      );
+    } finally {
+      await new Promise((r) => dying.close(r));
+    }
+  });
+});

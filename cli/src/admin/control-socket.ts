@@ -97,7 +97,9 @@ export async function startControlSocket(o: {
           rmSync(o.path, { force: true });
           resolve();
         });
-        server.closeAllConnections();
+        // Idle ones only: an operation under way finishes and answers (its write may commit
+        // whatever happens to the connection), then its connection closes too.
+        server.closeIdleConnections();
       }),
   };
 }
