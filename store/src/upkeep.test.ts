@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from './db.js';
+import { type Database, openStore } from './db.js';
 import { openTestStore, STORE_BACKENDS, type TestStore } from './testing.js';
 import { CHURNED_TABLES, startTableUpkeep, type UpkeepEvent, vacuumChurnedTables } from './upkeep.js';
 
@@ -38,5 +38,28 @@ describe.each(STORE_BACKENDS)('table upkeep on %s', (backend) => {
     const after = events.length;
     await new Promise((r) => setTimeout(r, 60));
     expect(events).toHaveLength(after);
+  });
+});
+
+describe('pooled PostgreSQL sessions', () => {
+  it('plan without parallel workers, and keep the options the URL gives', async () => {
+    const store = await openTestStore('postgres');
+    try {
+      const show = async (db: Database, setting: string) =>
+        ((await db.execute(sql.raw(`show ${setting}`))) as unknown as { rows: Array<Record<string, string>> })
+          .rows[0]?.[setting];
+      expect(await show(store.db, 'max_parallel_workers_per_gather')).toBe('0');
+      const url = new URL(store.url!);
+      url.searchParams.set('options', '-c statement_timeout=4321');
+      const again = await openStore({ kind: 'postgres', url: url.toString() });
+      try {
+        expect(await show(again.db, 'statement_timeout')).toBe('4321ms');
+        expect(await show(again.db, 'max_parallel_workers_per_gather')).toBe('0');
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await store.close();
+    }
   });
 });
