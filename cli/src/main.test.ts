@@ -100,6 +100,24 @@ describe('onestop command line', () => {
     expect(scale.code).toBe(2);
     expect(scale.stderr).toContain("--scale must be one of keypad3, keypad4, keypad5, got 'stars5'");
     expect(heavy(scale.loaded)).toEqual([]);
+    const twice = await onestop([
+      'hid',
+      'learn',
+      '--out',
+      join(dir, 'k.json'),
+      '--device',
+      '1a2c:0e24',
+      '--officer-keys',
+      'start-visit,start-visit',
+    ]);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain("--officer-keys: 'start-visit' is named twice");
+    expect(heavy(twice.loaded)).toEqual([]);
+    for (const n of ['abc', '-5', '0', '2.5']) {
+      const watchdog = await onestop(['agent', 'install', '--config', '/x.yaml', '--watchdog-sec', n]);
+      expect(watchdog.code).toBe(2);
+      expect(watchdog.stderr).toContain(`--watchdog-sec must be a whole number 1–3600, got '${n}'`);
+    }
     const agent = await onestop(['agent', '--help']);
     expect(agent.stdout).toContain('--virtual-devices');
   });
