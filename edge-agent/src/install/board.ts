@@ -73,7 +73,11 @@ export function agentUnit(o: UnitOptions): string {
   // ProtectHome=read-only would leave the outbox unwritable, and a writable home is too much.
   if (underHome(dataDir))
     throw new Error(`dataDir ${dataDir} is under /home: put the outbox in ${BOARD.stateDir} or under /srv`);
-  const readPaths = [...execStart, configPath, ...(o.readPaths ?? []).map((p) => unitPath('path', p))];
+  const readPaths = [
+    ...execStart,
+    configPath,
+    ...(o.readPaths ?? []).map((p) => unitPath('a path the agent reads', p)),
+  ];
   const watchdogSec = o.watchdogSec ?? BOARD.watchdogSec;
   if (!Number.isInteger(watchdogSec) || watchdogSec <= 0)
     throw new Error(`watchdog interval must be a whole number of seconds above 0, got ${watchdogSec}`);
