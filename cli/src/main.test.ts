@@ -87,19 +87,28 @@ describe('onestop command line', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--mqtt-port must be a port number 0–65535, got 'x'");
     expect(heavy(bad.loaded)).toEqual([]);
-    const scale = await onestop([
-      'hid',
-      'learn',
-      '--out',
-      join(dir, 'k.json'),
-      '--device',
-      '1a2c:0e24',
-      '--scale',
-      'stars5',
-    ]);
-    expect(scale.code).toBe(2);
-    expect(scale.stderr).toContain("--scale must be one of keypad3, keypad4, keypad5, got 'stars5'");
-    expect(heavy(scale.loaded)).toEqual([]);
+    for (const [flags, message] of [
+      [['--scale', 'stars5'], "--scale must be one of keypad3, keypad4, keypad5, got 'stars5'"],
+      [['--officer-keys', 'start-visit,start-visit'], "--officer-keys: 'start-visit' is named twice"],
+    ] as const) {
+      const learn = await onestop([
+        'hid',
+        'learn',
+        '--out',
+        join(dir, 'k.json'),
+        '--device',
+        '1a2c:0e24',
+        ...flags,
+      ]);
+      expect(learn.code).toBe(2);
+      expect(learn.stderr).toContain(message);
+      expect(heavy(learn.loaded)).toEqual([]);
+    }
+    for (const n of ['abc', '-5', '0', '2.5']) {
+      const watchdog = await onestop(['agent', 'install', '--config', '/x.yaml', '--watchdog-sec', n]);
+      expect(watchdog.code).toBe(2);
+      expect(watchdog.stderr).toContain(`--watchdog-sec must be a whole number 1–3600, got '${n}'`);
+    }
     const agent = await onestop(['agent', '--help']);
     expect(agent.stdout).toContain('--virtual-devices');
   });

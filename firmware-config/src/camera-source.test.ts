@@ -12,6 +12,8 @@ describe('camera sources', () => {
       { kind: 'v4l2', device: '/dev/v4l/by-path/platform-usb-0:1:1.0-video-index0', stable: true },
     ],
     ['/dev/video0', { kind: 'v4l2', device: '/dev/video0', stable: false }],
+    // A stable folder's name in the path is not enough: this is video0 again.
+    ['/dev/v4l/by-id/../../video0', { kind: 'v4l2', device: '/dev/video0', stable: false }],
     ['rpicam:1', { kind: 'rpicam', camera: 1 }],
     ['replay:/srv/frames', { kind: 'replay', dir: '/srv/frames' }],
     ['counter-q01.mp4', { kind: 'file', path: 'counter-q01.mp4' }],

@@ -1,3 +1,5 @@
+import { posix } from 'node:path';
+
 /**
  * What `camera.source` in a device file may name; parsed here, once, so that a typo fails when
  * the file is loaded and the agent and `onestop camera list` read sources the same way.
@@ -29,7 +31,10 @@ export function parseCameraSource(source: string): CameraSource {
     if (!/^[0-9]$/.test(n)) throw new Error(`camera source '${source}': rpicam:<n> takes a camera index 0–9`);
     return { kind: 'rpicam', camera: Number(n) };
   }
-  if (source.startsWith('/dev/'))
-    return { kind: 'v4l2', device: source, stable: V4L_STABLE_DIRS.some((d) => source.startsWith(`${d}/`)) };
+  if (source.startsWith('/dev/')) {
+    // Normalised first: `/dev/v4l/by-id/../../video0` is video0, which is not stable at all.
+    const device = posix.normalize(source);
+    return { kind: 'v4l2', device, stable: V4L_STABLE_DIRS.some((d) => device.startsWith(`${d}/`)) };
+  }
   return { kind: 'file', path: source };
 }

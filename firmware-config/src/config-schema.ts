@@ -38,6 +38,16 @@ const MqttUrl = z.string().refine((s) => /^(mqtts?|wss?):\/\/[^\s/]+/.test(s), {
   message: 'must be an mqtt://, mqtts://, ws:// or wss:// URL',
 });
 
+/**
+ * Where the kiosk page listens: a host name or an IP address, nothing else, because the installer
+ * writes it into the kiosk browser's command line (a space would add browser flags).
+ */
+const KioskHost = z
+  .string()
+  .refine((h) => z.hostname().safeParse(h).success || z.ipv6().safeParse(h).success, {
+    message: 'kiosk.host must be a host name or an IP address, e.g. 127.0.0.1',
+  });
+
 export const AgentConfig = z.strictObject({
   schemaVersion: z.literal(CONFIG_SCHEMA_VERSION, {
     message: `schemaVersion must be ${CONFIG_SCHEMA_VERSION}`,
@@ -81,7 +91,15 @@ export const AgentConfig = z.strictObject({
       ticket: '^[A-Z]{0,2}[0-9]{1,4}$',
     }),
   kiosk: z
-    .strictObject({ port: z.int().min(0).max(65_535), host: z.string().min(1).default('127.0.0.1') })
+    .strictObject({
+      port: z.int().min(0).max(65_535),
+      host: KioskHost.default('127.0.0.1'),
+      /**
+       * The officer's start/end visit buttons on the screen, which faces the citizen too. Left
+       * out, they are on only where no scanner starts visits: see kioskOfficerControls.
+       */
+      officerControls: z.boolean().optional(),
+    })
     .nullable()
     .default(null),
   camera: z
@@ -149,4 +167,14 @@ export interface CompiledPatterns {
 
 export function compilePatterns(p: AgentConfig['patterns']): CompiledPatterns {
   return { dossierId: new RegExp(p.dossierId), ticket: new RegExp(p.ticket) };
+}
+
+/**
+ * Whether the kiosk screen offers (and its server takes) the officer's start/end visit touches.
+ * Where a scanner starts visits they would only let a citizen start, end and rate visits over
+ * and over, each rating getting its own visit past the burst guard; so off there unless the
+ * device file says `kiosk.officerControls: true`.
+ */
+export function kioskOfficerControls(config: Pick<AgentConfig, 'kiosk' | 'devices'>): boolean {
+  return config.kiosk?.officerControls ?? config.devices.scanner === null;
 }

@@ -2,7 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigFileError, compilePatterns, loadAgentConfig, parseAgentConfig } from './index.js';
+import {
+  ConfigFileError,
+  compilePatterns,
+  kioskOfficerControls,
+  loadAgentConfig,
+  parseAgentConfig,
+} from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fwcfg-'));
 const write = (name: string, text: string) => {
@@ -105,6 +111,27 @@ settings: { ratingTimeoutMs: 10 }
   it('refuses a malformed camera source when the file is loaded, naming the field', () => {
     const file = write('cam.yaml', `${minimalYaml}camera: { source: "rpicam:front" }\n`);
     expect(() => loadAgentConfig(file)).toThrow(/camera\.source.*rpicam:<n> takes a camera index/s);
+  });
+
+  it("offers the officer's touch buttons only where no scanner starts visits, unless told", () => {
+    const file = (devices: string, kiosk: string) =>
+      loadAgentConfig(
+        write(
+          `k${devices.length}${kiosk.length}.yaml`,
+          minimalYaml
+            .replace('devices:\n  keypad: { profile: generic-keypad4-fkeys }', devices)
+            .replace(/^kiosk:.*$/m, kiosk),
+        ),
+      );
+    const scanner =
+      'devices: { keypad: { profile: generic-keypad4-fkeys }, scanner: { profile: generic-scanner-wedge } }';
+    const keypadOnly = 'devices: { keypad: { profile: generic-keypad4-fkeys } }';
+    expect(kioskOfficerControls(file(keypadOnly, 'kiosk: { port: 8080 }'))).toBe(true);
+    expect(kioskOfficerControls(file(scanner, 'kiosk: { port: 8080 }'))).toBe(false);
+    expect(kioskOfficerControls(file(scanner, 'kiosk: { port: 8080, officerControls: true }'))).toBe(true);
+    expect(kioskOfficerControls(file(keypadOnly, 'kiosk: { port: 8080, officerControls: false }'))).toBe(
+      false,
+    );
   });
 
   it('checks alertAt against capacity', () => {

@@ -1,4 +1,12 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +49,33 @@ describe('onestop agent install / doctor', () => {
     expect(second.code).toBe(0);
     expect(second.stdout).not.toContain('wrote ');
     expect(Object.fromEntries(files(root).map((f) => [f, readFileSync(f, 'utf8')]))).toEqual(written);
+  });
+
+  it('refuses, in one line naming it, a value that would add a line to the unit', async () => {
+    const bad = join(root, 'etc/onestop/bad.yaml');
+    writeFileSync(
+      bad,
+      readFileSync(EXAMPLE, 'utf8').replace(
+        /^dataDir: .*$/m,
+        'dataDir: "/srv/x\\nExecStartPre=+/bin/sh -c id"',
+      ),
+    );
+    const r = await runCli([
+      'agent',
+      'install',
+      '--config',
+      'etc/onestop/bad.yaml',
+      '--root',
+      root,
+      '--dry-run',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).not.toContain('ExecStartPre');
+    expect(r.stderr).toMatch(
+      /^onestop: agent install: dataDir "\/srv\/x\\nExecStartPre=\+\/bin\/sh -c id" contains whitespace/,
+    );
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    rmSync(bad);
   });
 
   it('doctor exits non-zero when a check fails', async () => {

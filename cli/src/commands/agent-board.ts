@@ -1,8 +1,8 @@
 import { realpathSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { parsePositiveInt, UsageError } from '../errors.js';
 
 /** The launcher the unit runs, resolved so that the unit survives a changed working directory. */
 const ONESTOP_BIN = fileURLToPath(new URL('../../bin/onestop.js', import.meta.url));
@@ -20,7 +20,11 @@ export function registerAgentBoardCommands(agent: Command): void {
     .requiredOption('--config <file>', 'the device config file the service will run with')
     .option('--dry-run', 'print every file and command, change nothing')
     .option('--root <dir>', 'write the files under this staging root and run no command', '/')
-    .option('--watchdog-sec <n>', 'systemd watchdog interval in seconds', (v) => Number(v))
+    .option(
+      '--watchdog-sec <n>',
+      'systemd watchdog interval in seconds',
+      parsePositiveInt('--watchdog-sec', 3600, 1),
+    )
     .option('--browser <cmd>', 'the kiosk browser command', 'chromium')
     .action(
       async (o: {
@@ -38,14 +42,23 @@ export function registerAgentBoardCommands(agent: Command): void {
           throw new UsageError(
             `agent install changes the system: run it as root (sudo onestop agent install …)`,
           );
-        const config = loadAgentConfig(join(o.root, o.config));
-        const plan = planInstall(config, {
-          configPath: o.config,
-          execStart: [process.execPath, realpathSync(ONESTOP_BIN)],
-          root: o.root,
-          browser: o.browser,
-          ...(o.watchdogSec ? { watchdogSec: o.watchdogSec } : {}),
-        });
+        // The unit names the file absolutely: relative to here, or to the staging root's top.
+        const configPath = staging ? resolve('/', o.config) : resolve(o.config);
+        const config = loadAgentConfig(join(o.root, configPath));
+        // A value that would split or inject a line in the unit is refused, naming it.
+        const plan = (() => {
+          try {
+            return planInstall(config, {
+              configPath,
+              execStart: [process.execPath, realpathSync(ONESTOP_BIN)],
+              root: o.root,
+              browser: o.browser,
+              ...(o.watchdogSec !== undefined ? { watchdogSec: o.watchdogSec } : {}),
+            });
+          } catch (e) {
+            throw new UsageError(`agent install: ${(e as Error).message}`);
+          }
+        })();
         const out = (line: string) => process.stdout.write(`${line}\n`);
         // A failed step (no udevadm, a group missing) is one line naming it, not a stack trace.
         await applyInstall(plan, {
@@ -64,7 +77,7 @@ export function registerAgentBoardCommands(agent: Command): void {
         // Loud on purpose: every rating carries the board's time, and a wrong clock misplaces it.
         const clock = await timeCheck(systemRunner);
         if (!clock.ok) process.stderr.write(`\nWARNING — clock: ${clock.detail}\n  → ${clock.fix}\n\n`);
-        out(`installed; check the board with: onestop agent doctor --config ${o.config}`);
+        out(`installed; check the board with: onestop agent doctor --config ${configPath}`);
       },
     );
 

@@ -84,6 +84,9 @@ export function registerHidCommands(program: Command): void {
           if (!hit) throw new UsageError(`--officer-keys: '${k}' is not one of ${OFFICER_KEYS.join(', ')}`);
           return hit;
         });
+        // Asked twice, the technician would bind two keys to one action, or one key twice.
+        const twice = officerKeys.find((k, i) => officerKeys.indexOf(k) !== i);
+        if (twice) throw new UsageError(`--officer-keys: '${twice}' is named twice`);
         const { PROFILE_NAME } = await import('@onestop/firmware-config');
         const name = basename(o.out).replace(/\.json$/, '');
         if (!PROFILE_NAME.test(name) || !o.out.endsWith('.json'))

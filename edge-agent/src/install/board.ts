@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { AgentConfig } from '@onestop/firmware-config';
+import { underHome, unitPath, unitWord } from './unit-values.js';
 
 /** Names on the board, one definition for the installer and the doctor. */
 export const BOARD = {
@@ -15,6 +16,8 @@ export const BOARD = {
   /** StateDirectory= creates it owned by the service user; the outbox lives here by default. */
   stateDir: '/var/lib/onestop',
   watchdogSec: 30,
+  /** The device file: root writes it, the service's group reads it (it holds the broker password). */
+  configMode: 0o640,
 } as const;
 
 /** Where each installed file goes on the board, under `root` (a staging root in tests). */
@@ -42,14 +45,19 @@ export function kioskUrl(config: AgentConfig): string | null {
   return `http://${host.includes(':') ? `[${host}]` : host}:${config.kiosk.port}/`;
 }
 
-const quoteArg = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `"${a.replace(/(["\\])/g, '\\$1')}"`);
-
 export interface UnitOptions {
   /** The command that runs `onestop` (node and the CLI script), absolute paths. */
   execStart: readonly string[];
   configPath: string;
   dataDir: string;
+  /** Other files and folders the agent reads (profiles, CA file, replay frames): ProtectHome=. */
+  readPaths?: readonly string[];
   watchdogSec?: number;
+  /**
+   * `all` where the agent must fall back to `systemd-notify` (no prebuilt socket binding on this
+   * board): its datagrams come from a child PID, which `main` would drop, READY never arriving.
+   */
+  notifyAccess?: 'main' | 'all';
 }
 
 /**
@@ -59,6 +67,20 @@ export interface UnitOptions {
  * would take the keypad, scanner, badge reader and camera away.
  */
 export function agentUnit(o: UnitOptions): string {
+  const execStart = o.execStart.map((p, i) => unitPath(`ExecStart argument ${i + 1}`, p));
+  const configPath = unitPath('config path', o.configPath);
+  const dataDir = unitPath('dataDir', o.dataDir);
+  // ProtectHome=read-only would leave the outbox unwritable, and a writable home is too much.
+  if (underHome(dataDir))
+    throw new Error(`dataDir ${dataDir} is under /home: put the outbox in ${BOARD.stateDir} or under /srv`);
+  const readPaths = [
+    ...execStart,
+    configPath,
+    ...(o.readPaths ?? []).map((p) => unitPath('a path the agent reads', p)),
+  ];
+  const watchdogSec = o.watchdogSec ?? BOARD.watchdogSec;
+  if (!Number.isInteger(watchdogSec) || watchdogSec <= 0)
+    throw new Error(`watchdog interval must be a whole number of seconds above 0, got ${watchdogSec}`);
   return `${[
     '# Installed by `onestop agent install`; run it again rather than editing this file.',
     '[Unit]',
@@ -71,27 +93,28 @@ export function agentUnit(o: UnitOptions): string {
     '',
     '[Service]',
     'Type=notify',
-    // Only the agent's own process may say READY or feed the watchdog (sd-notify.ts).
-    'NotifyAccess=main',
-    `ExecStart=${[...o.execStart, 'agent', '--config', o.configPath].map(quoteArg).join(' ')}`,
+    // Only the agent's own process may say READY or feed the watchdog (sd-notify.ts), unless it
+    // has to send them through systemd-notify.
+    `NotifyAccess=${o.notifyAccess ?? 'main'}`,
+    `ExecStart=${[...execStart, 'agent', '--config', configPath].join(' ')}`,
     `User=${BOARD.user}`,
     `Group=${BOARD.group}`,
     'Restart=always',
     'RestartSec=5',
-    `WatchdogSec=${o.watchdogSec ?? BOARD.watchdogSec}`,
+    `WatchdogSec=${watchdogSec}`,
     // Loading the camera models on a Pi takes a while; the agent stops in 8 s or exits itself.
     'TimeoutStartSec=120',
     'TimeoutStopSec=15',
     'StateDirectory=onestop',
     'StateDirectoryMode=0700',
-    ...(inStateDir(o.dataDir) ? [] : [`ReadWritePaths=${o.dataDir}`]),
+    ...(inStateDir(dataDir) ? [] : [`ReadWritePaths=${dataDir}`]),
     'Environment=NODE_ENV=production',
     'UMask=0077',
     'NoNewPrivileges=yes',
     'CapabilityBoundingSet=',
     'ProtectSystem=strict',
-    // A checkout under /home (usual on a Pi) must stay readable to run at all.
-    `ProtectHome=${o.execStart.some((p) => /^\/(home|root)\//.test(p)) ? 'read-only' : 'yes'}`,
+    // A checkout, device file or profile folder under /home (usual on a Pi) must stay readable.
+    `ProtectHome=${readPaths.some(underHome) ? 'read-only' : 'yes'}`,
     'PrivateTmp=yes',
     'PrivateMounts=yes',
     'RemoveIPC=yes',
@@ -143,14 +166,14 @@ export function journaldDropIn(): string {
  */
 export function kioskAutostart(url: string, browser = 'chromium'): string {
   const args = [
-    browser,
+    unitWord('--browser', browser),
     '--kiosk',
     '--noerrdialogs',
     '--disable-infobars',
     '--disable-session-crashed-bubble',
     '--autoplay-policy=no-user-gesture-required',
     '--check-for-update-interval=31536000',
-    url,
+    unitWord('kiosk address', url),
   ];
   return `${[
     '# Installed by `onestop agent install`: the counter screen.',

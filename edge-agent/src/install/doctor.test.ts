@@ -9,6 +9,8 @@ import type { CommandRunner } from './runner.js';
 
 const CONFIG_PATH = '/etc/onestop/agent.yaml';
 const uid = process.getuid?.() ?? 0;
+// The staged board's root and onestop group are this test's own user and group, whose files these are.
+const gid = process.getgid?.() ?? 0;
 
 const configYaml = (port: number) => `schemaVersion: 2
 device: { unitId: trung-van, counterId: q03, deviceId: tv-q03-a }
@@ -55,14 +57,14 @@ describe('onestop agent doctor on a staged board', () => {
     port = (broker.address() as { port: number }).port;
     root = mkdtempSync(join(tmpdir(), 'onestop-doctor-'));
     write(join(root, CONFIG_PATH), configYaml(port));
-    chmodSync(join(root, CONFIG_PATH), 0o600);
+    chmodSync(join(root, CONFIG_PATH), 0o640);
     write(
       join(root, 'etc/passwd'),
-      `root:x:0:0::/root:/bin/sh\nonestop:x:${uid}:990::/var/lib/onestop:/usr/sbin/nologin\n`,
+      `root:x:${uid}:0::/root:/bin/sh\nonestop:x:${uid + 1}:${gid}::/var/lib/onestop:/usr/sbin/nologin\n`,
     );
     write(
       join(root, 'etc/group'),
-      'onestop:x:990:\nplugdev:x:46:onestop\nvideo:x:44:pi,onestop\ninput:x:105:onestop\n',
+      `onestop:x:${gid}:\nplugdev:x:46:onestop\nvideo:x:44:pi,onestop\ninput:x:105:onestop\n`,
     );
     // The keypad and the badge reader as the kernel lists them, and the camera's node.
     for (const [dev, vid, pid] of [
@@ -95,7 +97,9 @@ describe('onestop agent doctor on a staged board', () => {
       'config',
       'service user',
       'config permissions',
+      'readable by onestop',
       'unit',
+      'notifications',
       'enabled',
       'running',
       'watchdog',
@@ -111,7 +115,7 @@ describe('onestop agent doctor on a staged board', () => {
     const lines: string[] = [];
     expect(formatDoctor(results, (l) => lines.push(l))).toBe(true);
     expect(lines[0]).toMatch(/^✓ config: /);
-    expect(lines.at(-1)).toBe('all 15 checks passed');
+    expect(lines.at(-1)).toBe('all 17 checks passed');
   });
 
   it('names each fault with a fix, and fails', async () => {
@@ -121,7 +125,7 @@ describe('onestop agent doctor on a staged board', () => {
     write(join(root, 'etc/udev/rules.d/99-onestop-counter.rules'), '# edited by hand\n');
     write(
       join(root, 'etc/group'),
-      'onestop:x:990:\nplugdev:x:46:onestop\nvideo:x:44:\ninput:x:105:onestop\n',
+      `onestop:x:${gid}:\nplugdev:x:46:onestop\nvideo:x:44:\ninput:x:105:onestop\n`,
     );
     answers['timedatectl show --property=NTPSynchronized --value'] = 'no';
     answers['systemctl is-active onestop-agent.service'] = 'failed';
@@ -137,10 +141,62 @@ describe('onestop agent doctor on a staged board', () => {
     expect(formatDoctor(results, (l) => lines.push(l))).toBe(false);
     const text = lines.join('\n');
     expect(text).toContain("✗ service user: 'onestop' is not in video");
-    expect(text).toContain(`→ sudo chown onestop:onestop ${CONFIG_PATH} && sudo chmod 0600 ${CONFIG_PATH}`);
+    expect(text).toContain(`→ sudo chown root:onestop ${CONFIG_PATH} && sudo chmod 0640 ${CONFIG_PATH}`);
     expect(text).toContain('✗ clock: NOT synchronised');
     expect(text).toContain('✗ badge plugged in: no USB device ffff:0035 (generic-badge-rfid125)');
-    expect(text).toContain('9 of 15 checks failed');
+    expect(text).toContain('9 of 17 checks failed');
+  });
+
+  it('fails a config the service user could rewrite', async () => {
+    // As 0.x installed it: onestop's own file, 0600 — the agent could change what root trusts.
+    chmodSync(join(root, CONFIG_PATH), 0o600);
+    write(
+      join(root, 'etc/passwd'),
+      `root:x:${uid + 7}:0::/root:/bin/sh\nonestop:x:${uid}:${gid}::/var/lib/onestop:/usr/sbin/nologin\n`,
+    );
+    const results = await doctor();
+    expect(failed(results)).toEqual(['config permissions']);
+  });
+
+  it('finds a file the agent reads behind a folder it cannot enter', async () => {
+    const home = join(root, 'home/pi');
+    write(join(home, 'profiles/.keep'), '');
+    write(
+      join(root, CONFIG_PATH),
+      configYaml(port).replace('\ndevices:\n', '\ndevices:\n  profileDirs: [/home/pi/profiles]\n'),
+    );
+    chmodSync(join(root, CONFIG_PATH), 0o640);
+    // Owned by someone else, closed to others: Raspberry Pi OS's 0700 home.
+    write(join(root, 'etc/passwd'), `root:x:${uid}:0::/root:/bin/sh\nonestop:x:${uid + 1}:${gid}::/:/x\n`);
+    write(
+      join(root, 'etc/group'),
+      `onestop:x:${gid}:\nplugdev:x:46:onestop\nvideo:x:44:onestop\ninput:x:105:onestop\n`,
+    );
+    chmodSync(home, 0o700);
+    const readable = (await doctor()).find((r) => r.name === 'readable by onestop');
+    expect(readable).toMatchObject({ ok: false, detail: '/home/pi/profiles: onestop cannot enter /home/pi' });
+    chmodSync(home, 0o711);
+    expect((await doctor()).find((r) => r.name === 'readable by onestop')?.ok).toBe(true);
+  });
+
+  it('says how notifications leave the agent, and fails a unit that would drop them', async () => {
+    const notes = async (notifyVia: 'socket' | 'systemd-notify') =>
+      (await runDoctor({ configPath: CONFIG_PATH, root, run, notifyVia })).find(
+        (r) => r.name === 'notifications',
+      );
+    const unitFile = join(root, 'etc/systemd/system/onestop-agent.service');
+    const { readFileSync } = await import('node:fs');
+    write(unitFile, readFileSync(unitFile, 'utf8').replace(/^NotifyAccess=.*$/m, 'NotifyAccess=main'));
+    expect(await notes('socket')).toMatchObject({
+      ok: true,
+      detail: "via the agent's own socket, NotifyAccess=main",
+    });
+    expect(await notes('systemd-notify')).toMatchObject({ ok: false });
+    write(unitFile, readFileSync(unitFile, 'utf8').replace(/^NotifyAccess=.*$/m, 'NotifyAccess=all'));
+    expect(await notes('systemd-notify')).toMatchObject({
+      ok: true,
+      detail: 'via systemd-notify, NotifyAccess=all',
+    });
   });
 
   it('reports a missing installation and an unreadable config', async () => {

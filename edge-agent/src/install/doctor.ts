@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   type AgentConfig,
   loadAgentConfig,
@@ -8,7 +8,9 @@ import {
   udevRulesForProfileDirs,
   usbId,
 } from '@onestop/firmware-config';
+import { type Notifier, notifyRoute, SYSTEM_NOTIFY_SOCKET } from '../systemd/sd-notify.js';
 import { BOARD, boardPaths, kioskUrl } from './board.js';
+import { agentReadPaths } from './install.js';
 import type { CommandRunner } from './runner.js';
 
 export interface CheckResult {
@@ -25,6 +27,8 @@ export interface DoctorOptions {
   run: CommandRunner;
   /** Whether a TCP connection to the broker opens; injected in tests. */
   reach?: (host: string, port: number) => Promise<boolean>;
+  /** How the agent's notifications would leave it on this board; found out when not given. */
+  notifyVia?: Notifier['via'];
 }
 
 const pass = (name: string, detail: string): CheckResult => ({ name, ok: true, detail });
@@ -54,7 +58,7 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
     results.push(pass('config', `${o.configPath} is valid (device ${config.device.deviceId})`));
   } catch (e) {
     const message = (e as Error).message;
-    // 0600 and owned by the service user: only root (or that user) can read it to check it.
+    // Root's and the service group's alone: others (a technician's login) cannot read it to check it.
     const fix = /EACCES/.test(message)
       ? 'run the doctor as root: sudo onestop agent doctor …'
       : `fix the file, then: ${reinstall}`;
@@ -80,18 +84,29 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
   }
 
   const configFile = paths.onBoard(o.configPath);
+  const rootUid = Number(users.get('root')?.[2] ?? 0);
+  const groupGid = groups.has(BOARD.group) ? Number(groups.get(BOARD.group)![2]) : null;
   if (existsSync(configFile)) {
     const st = statSync(configFile);
     const mode = st.mode & 0o777;
+    const octal = (m: number) => m.toString(8).padStart(4, '0');
     results.push(
-      mode === 0o600 && st.uid === uid
-        ? pass('config permissions', `0600, owned by ${BOARD.user}`)
+      mode === BOARD.configMode && st.uid === rootUid && st.gid === groupGid
+        ? pass('config permissions', `${octal(mode)}, root:${BOARD.group}`)
         : fail(
             'config permissions',
-            `mode ${mode.toString(8).padStart(4, '0')}, owner uid ${st.uid}: the broker password must be readable by the agent alone`,
-            `sudo chown ${BOARD.user}:${BOARD.group} ${o.configPath} && sudo chmod 0600 ${o.configPath}`,
+            `mode ${octal(mode)}, owner uid ${st.uid}, gid ${st.gid}: the broker password must be readable by the agent alone, and the file writable by root alone`,
+            `sudo chown root:${BOARD.group} ${o.configPath} && sudo chmod ${octal(BOARD.configMode)} ${o.configPath}`,
           ),
     );
+  }
+  if (config && userEntry) {
+    const gids = new Set(
+      [...groups.values()]
+        .filter((g) => g[2] === userEntry[3] || (g[3] ?? '').split(',').includes(BOARD.user))
+        .map((g) => Number(g[2])),
+    );
+    results.push(readableCheck([o.configPath, ...agentReadPaths(config)], paths.onBoard, uid!, gids));
   }
 
   const unit = existsSync(paths.unit) ? readFileSync(paths.unit, 'utf8') : null;
@@ -104,6 +119,7 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
         : fail('unit', `${BOARD.service} has no notify watchdog`, reinstall),
     );
   }
+  if (unit) results.push(notifyCheck(unit, o.notifyVia ?? notifyRoute(SYSTEM_NOTIFY_SOCKET), reinstall));
   const systemctl = async (...args: string[]) => (await o.run('systemctl', args)).stdout.trim();
   const enabled = await systemctl('is-enabled', BOARD.service);
   results.push(
@@ -154,6 +170,63 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
   results.push(await timeCheck(o.run));
   if (config) results.push(await brokerCheck(config, o.reach ?? tcpReach));
   return results;
+}
+
+/**
+ * Whether the service user can reach and read each file the agent reads, from the modes on the
+ * board: a device file or profile folder under a 0700 home is the usual way to fail here.
+ */
+function readableCheck(
+  boardPathsToRead: readonly string[],
+  onBoard: (p: string) => string,
+  uid: number,
+  gids: ReadonlySet<number>,
+): CheckResult {
+  const name = `readable by ${BOARD.user}`;
+  // The owner's, group's or others' bit of `bits` (r=4, x=1), whichever applies to the user.
+  const may = (path: string, bits: number) => {
+    const st = statSync(path);
+    const m = st.mode & 0o777;
+    if (st.uid === uid) return ((m >> 6) & bits) === bits;
+    if (gids.has(st.gid)) return ((m >> 3) & bits) === bits;
+    return (m & bits) === bits;
+  };
+  for (const p of boardPathsToRead) {
+    if (!existsSync(onBoard(p))) continue; // the device and camera checks say what is missing
+    const parents: string[] = [];
+    for (let d = dirname(p); d !== '/' && d !== '.'; d = dirname(d)) parents.unshift(d);
+    const blocked = parents.find((d) => !may(onBoard(d), 1));
+    if (blocked)
+      return fail(
+        name,
+        `${p}: ${BOARD.user} cannot enter ${blocked}`,
+        `sudo chmod o+x ${blocked}, or move ${p}`,
+      );
+    const isDir = statSync(onBoard(p)).isDirectory();
+    if (!may(onBoard(p), isDir ? 5 : 4))
+      return fail(
+        name,
+        `${p}: ${BOARD.user} cannot read it`,
+        `sudo chgrp ${BOARD.group} ${p} && sudo chmod g+r${isDir ? 'x' : ''} ${p}`,
+      );
+  }
+  return pass(name, `${boardPathsToRead.length} files and folders the agent reads`);
+}
+
+/** The unit must let the agent's READY and keep-alives through the way they leave it here. */
+function notifyCheck(unit: string, via: Notifier['via'], reinstall: string): CheckResult {
+  const access = /^NotifyAccess=(\w+)/m.exec(unit)?.[1] ?? 'none';
+  const needed = via === 'socket' ? ['main', 'all'] : ['all'];
+  return needed.includes(access)
+    ? pass(
+        'notifications',
+        `via ${via === 'socket' ? "the agent's own socket" : 'systemd-notify'}, NotifyAccess=${access}`,
+      )
+    : fail(
+        'notifications',
+        `the agent must use systemd-notify here (no prebuilt node-unix-socket), which NotifyAccess=${access} drops: READY never arrives`,
+        reinstall,
+      );
 }
 
 function udevCheck(file: string, profileDirs: string[], reinstall: string): CheckResult {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { BUILTIN_PROFILES_DIR, defineAgentConfig } from '@onestop/firmware-config';
 import { afterEach, describe, expect, it } from 'vitest';
+import { notifyRoute, SYSTEM_NOTIFY_SOCKET } from '../systemd/sd-notify.js';
 import { agentUnit } from './board.js';
 import { applyInstall, planInstall } from './install.js';
 import type { CommandRunner } from './runner.js';
@@ -82,7 +83,12 @@ describe('onestop agent install', () => {
     const before = snapshot(root);
     const lines: string[] = [];
     const { run, calls } = recordingRunner();
-    const plan = planInstall(config(), { configPath: CONFIG_PATH, execStart: EXEC, root });
+    const plan = planInstall(config(), {
+      configPath: CONFIG_PATH,
+      execStart: EXEC,
+      root,
+      notifyVia: 'socket',
+    });
     await applyInstall(plan, { dryRun: true, run, out: (l) => lines.push(l) });
     const text = lines.join('\n');
 
@@ -119,8 +125,9 @@ describe('onestop agent install', () => {
       'would run: groupadd --system --force onestop',
       'would run: useradd --system --gid onestop --home-dir /var/lib/onestop --no-create-home --shell /usr/sbin/nologin onestop (unless id -u onestop succeeds)',
       'would run: usermod --append --groups plugdev,video,input onestop',
-      `would run: chown onestop:onestop ${CONFIG_PATH}`,
-      `would run: chmod 0600 ${CONFIG_PATH}`,
+      // Root's file, read by the service's group: the agent cannot rewrite what root trusts.
+      `would run: chown root:onestop ${CONFIG_PATH}`,
+      `would run: chmod 0640 ${CONFIG_PATH}`,
       'would run: udevadm control --reload',
       'would run: systemctl enable onestop-agent.service',
       'would run: systemctl restart onestop-agent.service',
@@ -187,6 +194,70 @@ describe('onestop agent install', () => {
       cmd: 'install',
       args: ['-d', '-o', 'onestop', '-g', 'onestop', '-m', '0700', '/srv/onestop'],
     });
+  });
+
+  it('refuses values that would split or add a line in the unit or the kiosk command', () => {
+    const root = board();
+    const plan = (
+      c: Parameters<typeof planInstall>[0],
+      more: Partial<Parameters<typeof planInstall>[1]> = {},
+    ) => planInstall(c, { configPath: CONFIG_PATH, execStart: EXEC, root, ...more });
+    expect(() => plan(config({ dataDir: '/srv/x\nExecStartPre=+/bin/sh -c id' }))).toThrow(
+      /dataDir "\/srv\/x\\nExec/,
+    );
+    expect(() => plan(config({ dataDir: '/srv/on stop' }))).toThrow(
+      /dataDir "\/srv\/on stop" contains whitespace/,
+    );
+    expect(() => plan(config({ dataDir: '/srv/%h' }))).toThrow(/dataDir/);
+    expect(() => plan(config({ dataDir: '/srv/$HOME' }))).toThrow(/dataDir/);
+    expect(() => plan(config({ dataDir: './data' }))).toThrow(/dataDir "\.\/data" must be an absolute path/);
+    expect(() => plan(config(), { configPath: 'agent.yaml' })).toThrow(
+      /config path "agent.yaml" must be an absolute/,
+    );
+    expect(() => plan(config(), { configPath: '/etc/onestop/my agent.yaml' })).toThrow(/config path/);
+    expect(() => plan(config(), { browser: 'chromium --remote-debugging-port=9222' })).toThrow(/--browser/);
+    expect(() => plan(config(), { watchdogSec: -5 })).toThrow(/whole number of seconds above 0/);
+    expect(() => plan(config(), { watchdogSec: Number.NaN })).toThrow(/whole number/);
+    // The kiosk host goes into the browser's command line: the device file refuses anything else.
+    expect(() =>
+      defineAgentConfig({ ...config(), kiosk: { port: 8080, host: '127.0.0.1 --disable-web-security' } }),
+    ).toThrow(/kiosk.host must be a host name or an IP address/);
+    expect(plan(config()).files[0]!.content).toContain('ExecStart=');
+  });
+
+  it('refuses an outbox under /home and keeps home folders the agent reads readable', () => {
+    const root = board();
+    const unitFor = (c: Parameters<typeof planInstall>[0]) =>
+      planInstall(c, { configPath: CONFIG_PATH, execStart: EXEC, root }).files[0]!.content;
+    expect(() => unitFor(config({ dataDir: '/home/pi/outbox' }))).toThrow(
+      /dataDir \/home\/pi\/outbox is under \/home/,
+    );
+    expect(unitFor(config())).toContain('ProtectHome=yes\n');
+    const withProfiles = defineAgentConfig({
+      ...config(),
+      devices: { keypad: { profile: 'ward-keypad' }, profileDirs: ['/home/pi/profiles'] },
+    });
+    expect(unitFor(withProfiles)).toContain('ProtectHome=read-only\n');
+    const withCa = defineAgentConfig({ ...config(), mqtt: { ...config().mqtt, tlsCaFile: '/root/ca.pem' } });
+    expect(unitFor(withCa)).toContain('ProtectHome=read-only\n');
+    const withFrames = defineAgentConfig({ ...config(), camera: { source: 'replay:/home/pi/frames' } });
+    expect(unitFor(withFrames)).toContain('ProtectHome=read-only\n');
+    expect(
+      planInstall(config(), { configPath: '/home/pi/agent.yaml', execStart: EXEC, root }).files[0]!.content,
+    ).toContain('ProtectHome=read-only\n');
+  });
+
+  it('lets systemd-notify through when the agent cannot send from its own process', () => {
+    const root = board();
+    const unitFor = (notifyVia: 'socket' | 'systemd-notify') =>
+      planInstall(config(), { configPath: CONFIG_PATH, execStart: EXEC, root, notifyVia }).files[0]!.content;
+    expect(unitFor('socket')).toContain('NotifyAccess=main\n');
+    expect(unitFor('systemd-notify')).toContain('NotifyAccess=all\n');
+    // Not told: the installer asks the same question the agent will.
+    const found = notifyRoute(SYSTEM_NOTIFY_SOCKET) === 'socket' ? 'main' : 'all';
+    expect(
+      planInstall(config(), { configPath: CONFIG_PATH, execStart: EXEC, root }).files[0]!.content,
+    ).toContain(`NotifyAccess=${found}\n`);
   });
 
   it('stops on a failed command, naming it', async () => {

@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { type AgentConfig, udevRulesForProfileDirs } from '@onestop/firmware-config';
+import { type AgentConfig, parseCameraSource, udevRulesForProfileDirs } from '@onestop/firmware-config';
+import { type Notifier, notifyRoute, SYSTEM_NOTIFY_SOCKET } from '../systemd/sd-notify.js';
 import {
   agentUnit,
   BOARD,
@@ -40,6 +41,18 @@ export interface InstallOptions {
   root?: string;
   watchdogSec?: number;
   browser?: string;
+  /** How the agent's READY and keep-alives will leave it on this board; found out when not given. */
+  notifyVia?: Notifier['via'];
+}
+
+/** The files and folders besides its own the agent reads, which the unit must leave readable. */
+export function agentReadPaths(config: AgentConfig): string[] {
+  const camera = config.camera ? parseCameraSource(config.camera.source) : null;
+  return [
+    ...config.devices.profileDirs,
+    ...(config.mqtt.tlsCaFile ? [config.mqtt.tlsCaFile] : []),
+    ...(camera?.kind === 'replay' ? [camera.dir] : camera?.kind === 'file' ? [camera.path] : []),
+  ];
 }
 
 /** Everything `onestop agent install` writes and runs, decided before anything changes. */
@@ -53,7 +66,9 @@ export function planInstall(config: AgentConfig, o: InstallOptions): InstallPlan
         execStart: o.execStart,
         configPath: o.configPath,
         dataDir: config.dataDir,
-        ...(o.watchdogSec ? { watchdogSec: o.watchdogSec } : {}),
+        readPaths: agentReadPaths(config),
+        notifyAccess: (o.notifyVia ?? notifyRoute(SYSTEM_NOTIFY_SOCKET)) === 'socket' ? 'main' : 'all',
+        ...(o.watchdogSec !== undefined ? { watchdogSec: o.watchdogSec } : {}),
       }),
       mode: 0o644,
     },
@@ -85,9 +100,10 @@ export function planInstall(config: AgentConfig, o: InstallOptions): InstallPlan
     },
     // usermod -a is idempotent: on a second run it changes nothing.
     { cmd: 'usermod', args: ['--append', '--groups', BOARD.deviceGroups.join(','), user] },
-    // The file holds the broker password: readable by the agent alone.
-    { cmd: 'chown', args: [`${user}:${group}`, o.configPath] },
-    { cmd: 'chmod', args: ['0600', o.configPath] },
+    // The file holds the broker password: readable by the agent, writable by root alone, so that
+    // the service user cannot rewrite what root's next install trusts.
+    { cmd: 'chown', args: [`root:${group}`, o.configPath] },
+    { cmd: 'chmod', args: [BOARD.configMode.toString(8).padStart(4, '0'), o.configPath] },
     // StateDirectory= makes the default one; a dataDir elsewhere must be made for the agent.
     ...(inStateDir(config.dataDir)
       ? []

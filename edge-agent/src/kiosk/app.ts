@@ -18,6 +18,8 @@ export interface KioskDeps {
   /** Returns an unsubscribe function. */
   subscribe(fn: (v: KioskView) => void): () => void;
   input(i: CounterInput): void;
+  /** Whether the officer's start/end visit touches are taken: kioskOfficerControls(config). */
+  officerTouch: boolean;
   /** Host names the kiosk answers to (DNS-rebinding guard); omitted or null: any. */
   hosts?: readonly string[] | null;
   /** The pre-rendered spoken prompts; defaults to the committed `assets/prompts/`. */
@@ -27,6 +29,9 @@ export interface KioskDeps {
 const RateBody = z.strictObject({ level: z.int().min(1).max(5) });
 const ReasonsBody = z.strictObject({ codes: z.array(ReasonCode).max(8) });
 const OfficerBody = z.strictObject({ action: z.enum(['start-visit', 'end-visit', 'sign-out']) });
+
+const OFFICER_TOUCH_OFF =
+  "this counter's scanner starts visits: the screen takes no officer touches (kiosk.officerControls in the device file)";
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string; field: string | null };
 
@@ -118,6 +123,9 @@ export function createKioskApp(deps: KioskDeps): Hono {
     const r = await parseJson(c.req.raw, OfficerBody);
     if (!r.ok) return c.json(r, 400);
     const { action } = r.value;
+    // The same rule that hides the buttons on the page: a hand-made POST gets no further.
+    if (action !== 'sign-out' && !deps.officerTouch)
+      return c.json({ ok: false, reason: OFFICER_TOUCH_OFF }, 403);
     // A touch screen faces the citizen too: only what the officer's bar offers now is taken,
     // as /api/rate takes a rating only while the prompt is open.
     const refused = action === 'sign-out' ? null : refusedOfficerAction(deps.view().officerControls, action);

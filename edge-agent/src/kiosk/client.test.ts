@@ -93,7 +93,7 @@ describe('kiosk client bundle', () => {
     runInContext(await kioskClientScript(), p.context);
     const send = (screen: Screen, link: KioskLink) =>
       p.listeners.get('view')!({
-        data: JSON.stringify(buildView(initialCounterState(), screen, settings, link)),
+        data: JSON.stringify(buildView(initialCounterState(), screen, settings, link, true)),
       });
     for (const screen of SCREENS) {
       send(screen, 'online');
@@ -115,7 +115,9 @@ describe('kiosk client bundle', () => {
     runInContext(await kioskClientScript(), p.context);
     const bar = p.els.get('officer')!;
     const send = (state: ReturnType<typeof initialCounterState>) =>
-      p.listeners.get('view')!({ data: JSON.stringify(buildView(state, SCREENS[0]!, settings, 'online')) });
+      p.listeners.get('view')!({
+        data: JSON.stringify(buildView(state, SCREENS[0]!, settings, 'online', true)),
+      });
     send(initialCounterState());
     expect(bar.hidden).toBe(true);
     expect(bar.buttons).toHaveLength(0);
@@ -131,7 +133,7 @@ describe('kiosk client bundle', () => {
   it('disables the buttons and says so while the stream from the agent is down', async () => {
     const p = page();
     runInContext(await kioskClientScript(), p.context);
-    const rating = JSON.stringify(buildView(initialCounterState(), SCREENS[2]!, settings, 'online'));
+    const rating = JSON.stringify(buildView(initialCounterState(), SCREENS[2]!, settings, 'online', true));
     p.listeners.get('view')!({ data: rating });
     const main = p.els.get('main')!;
     const link = p.els.get('link')!;

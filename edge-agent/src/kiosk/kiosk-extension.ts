@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
+import { kioskOfficerControls } from '@onestop/firmware-config';
 import type { AgentContext, Extension } from '../agent/context.js';
 import type { CounterDriver } from '../agent/extensions/counter-driver.js';
 import { createKioskApp } from './app.js';
@@ -19,7 +20,13 @@ export class KioskExtension implements Extension {
 
   view(): KioskView {
     const { state, screen } = this.counter.current();
-    return buildView(state, screen, this.ctx.settings.get(), kioskLink(this.ctx.link()));
+    return buildView(
+      state,
+      screen,
+      this.ctx.settings.get(),
+      kioskLink(this.ctx.link()),
+      kioskOfficerControls(this.ctx.config),
+    );
   }
 
   get url(): string | null {
@@ -34,6 +41,7 @@ export class KioskExtension implements Extension {
     const app = createKioskApp({
       hosts: kioskHosts(k.host),
       view: () => this.view(),
+      officerTouch: kioskOfficerControls(this.ctx.config),
       input: (i) => this.counter.dispatch(i),
       subscribe: (fn) => {
         const offs = [

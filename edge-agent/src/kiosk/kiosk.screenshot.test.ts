@@ -28,11 +28,12 @@ describe.skipIf(!existsSync(CHROMIUM))('kiosk in Debian chromium', () => {
       for (const l of listeners) l();
     };
     for (const i of [badge('0001'), scan('A015'), scan('000.00.12.H26-251124-0001'), endVisit]) feed(i);
-    const view = () => buildView(state, screenOf(state, now), settings, 'online');
+    const view = () => buildView(state, screenOf(state, now), settings, 'online', true);
     const app = createKioskApp({
       // The production guards: the page's own same-origin POSTs must get through them.
       hosts: kioskHosts('127.0.0.1'),
       view,
+      officerTouch: true,
       input: feed,
       subscribe: (fn) => {
         const l = () => fn(view());

@@ -17,12 +17,12 @@ const settings = CounterSettings.parse({
 });
 
 /** The real state machine behind the kiosk app, without MQTT or an outbox. */
-function harness() {
+function harness({ officerTouch = true } = {}) {
   let state: CounterState = initialCounterState();
   let now = T0;
   const inputs: CounterInput[] = [];
   const listeners = new Set<(v: KioskView) => void>();
-  const view = () => buildView(state, screenOf(state, now), settings, 'online');
+  const view = () => buildView(state, screenOf(state, now), settings, 'online', officerTouch);
   const feed = (i: CounterInput) => {
     now += 2_000;
     inputs.push(i);
@@ -31,6 +31,7 @@ function harness() {
   };
   const app = createKioskApp({
     view,
+    officerTouch,
     input: feed,
     subscribe: (fn) => {
       listeners.add(fn);
@@ -100,6 +101,20 @@ describe('kiosk HTTP', () => {
       { type: 'officer', action: 'start-visit' },
       { type: 'officer', action: 'end-visit' },
     ]);
+  });
+
+  it('offers no officer touches where a scanner starts visits, and refuses a hand-made one', async () => {
+    // A citizen at the screen could otherwise start, end and rate visit after visit.
+    const { feed, post, inputs, view } = harness({ officerTouch: false });
+    feed(badge('0001'));
+    expect(view().officer).toMatchObject({ id: 'cb-a' });
+    expect(view().officerControls).toBeNull();
+    for (const action of ['start-visit', 'end-visit']) {
+      const res = await post('/api/officer', { action });
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as { reason: string }).reason).toMatch(/scanner starts visits/);
+    }
+    expect(inputs.filter((i) => i.type === 'officer')).toEqual([]);
   });
 
   it.each([
@@ -260,6 +275,7 @@ describe('kiosk CSRF hardening', () => {
   it('refuses an unknown Host (DNS rebinding) when the kiosk knows its names', async () => {
     const app = createKioskApp({
       view: harness().view,
+      officerTouch: true,
       input: () => {},
       subscribe: () => () => {},
       hosts: ['127.0.0.1'],

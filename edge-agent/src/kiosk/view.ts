@@ -19,7 +19,10 @@ export interface KioskView {
   commentUrl: string | null;
   /** Whether the device reaches the centre; ratings are kept on the device either way. */
   link: KioskLink;
-  /** The officer's start/end visit buttons: only while an officer is signed in (null otherwise). */
+  /**
+   * The officer's start/end visit buttons: only while an officer is signed in, on a counter whose
+   * screen offers them (kioskOfficerControls); null otherwise.
+   */
   officerControls: OfficerControls | null;
 }
 
@@ -77,6 +80,8 @@ export function buildView(
   screen: Screen,
   settings: CounterSettings,
   link: KioskLink,
+  /** Whether this counter's screen offers the officer's buttons: kioskOfficerControls(config). */
+  officerTouch: boolean,
 ): KioskView {
   const officer = state.officer
     ? { id: state.officer.id, name: settings.officers[state.officer.id]?.name ?? state.officer.id }
@@ -95,6 +100,6 @@ export function buildView(
     reasons: settings.reasons,
     commentUrl: settings.commentUrl,
     link,
-    officerControls: officerControls(state),
+    officerControls: officerTouch ? officerControls(state) : null,
   };
 }

@@ -68,9 +68,20 @@ export function connectNotify(
 ): Notifier | null {
   const target = env.NOTIFY_SOCKET;
   if (!target) return null;
-  const Dgram = target.startsWith('/') ? loadDgram() : null;
+  const Dgram = notifyRoute(target) === 'socket' ? loadDgram() : null;
   if (Dgram) return socketNotifier(new Dgram(), target, onError);
   return commandNotifier(target, onError);
+}
+
+/** The system service manager's notification socket, which every system service is given. */
+export const SYSTEM_NOTIFY_SOCKET = '/run/systemd/notify';
+
+/**
+ * How notifications to `target` leave this process: the one rule for the agent and for the
+ * installer, which must write `NotifyAccess=all` when they go through `systemd-notify`.
+ */
+export function notifyRoute(target: string): Notifier['via'] {
+  return target.startsWith('/') && loadDgram() ? 'socket' : 'systemd-notify';
 }
 
 function socketNotifier(socket: DgramLike, path: string, onError: (err: Error) => void): Notifier {
