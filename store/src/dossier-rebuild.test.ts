@@ -194,6 +194,8 @@ describe.each(STORE_BACKENDS)('the full dossier rebuild on %s', (backend) => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ retryInMs: 1_000 });
     expect(String((errors[0] as { error: Error }).error.message)).toContain('Connection terminated');
+    // Then the tables it churned are vacuumed: reads stop scanning the emptied list's dead rows.
+    expect(events.at(-1)).toMatchObject({ vacuumed: true });
     expect(await waiting(db)).toEqual([]);
     expect(await outcomesOf(db)).toEqual(kept);
   });
