@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyAlertChanges, openAlerts } from './alerts.js';
 import { verifyPassword } from './credentials.js';
 import {
   findDeviceByUsername,
@@ -56,5 +57,24 @@ describe.each(STORE_BACKENDS)('devices on %s', (backend) => {
     expect(await revokeDevice(store.db, d.deviceId, 'test')).toBe(false);
     const list = await listDevices(store.db);
     expect(list.find((x) => x.deviceId === d.deviceId)?.revokedAt).toBeInstanceOf(Date);
+  });
+
+  it("closes a revoked device's alerts and opens none for it after", async () => {
+    const d = await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q04', actor: 'test' });
+    const other = await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q05', actor: 'test' });
+    await applyAlertChanges(store.db, [
+      { deviceId: d.deviceId, kind: 'camera', message: 'camera lost' },
+      { deviceId: other.deviceId, kind: 'camera', message: 'camera lost' },
+    ]);
+    const openOf = async (id: string) =>
+      (await openAlerts(store.db, 'trung-van')).filter((a) => a.deviceId === id).map((a) => a.kind);
+    expect(await openOf(d.deviceId)).toEqual(['camera']);
+    expect(await revokeDevice(store.db, d.deviceId, 'test')).toBe(true);
+    expect(await openOf(d.deviceId)).toEqual([]);
+    // Cut off by the broker, it goes offline: no fault to fix.
+    await applyAlertChanges(store.db, [{ deviceId: d.deviceId, kind: 'offline', message: 'offline' }]);
+    expect(await openOf(d.deviceId)).toEqual([]);
+    // Another device's alert stays as it was.
+    expect(await openOf(other.deviceId)).toEqual(['camera']);
   });
 });

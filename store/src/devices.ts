@@ -4,7 +4,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { generatePassword, hashPassword } from './credentials.js';
 import type { Executor } from './db.js';
 import { inTransaction, notify } from './notify.js';
-import { auditLog, counters, devices, units } from './schema.js';
+import { alerts, auditLog, counters, devices, units } from './schema.js';
 
 export interface ProvisionedDevice {
   deviceId: string;
@@ -64,6 +64,12 @@ export async function revokeDevice(db: Executor, deviceId: string, actor: string
       .returning({ id: devices.id });
     if (rows.length === 0) return false;
     await tx.insert(auditLog).values({ actor, action: 'device.revoke', target: deviceId });
+    // Its open alerts close with it: nobody is to fix a board that was withdrawn, and an alert
+    // left open would stay so for good (a revoked device never reports its recovery).
+    await tx
+      .update(alerts)
+      .set({ resolvedAt: new Date() })
+      .where(and(eq(alerts.deviceId, deviceId), isNull(alerts.resolvedAt)));
     await notify(tx, 'device_revoked', { deviceId });
     return true;
   });
