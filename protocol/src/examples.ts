@@ -33,6 +33,7 @@ export const EXAMPLES: { [C in Channel]: PayloadInput<C> } = {
     capabilities: ['keypad', 'scanner', 'badge', 'kiosk'],
     configVersion: 3,
     mono: 4_000,
+    keypadScale: 'keypad4',
   },
   'evt/rating': {
     ...env(7, '0193a0c2-6000-7000-8000-000000000007'),

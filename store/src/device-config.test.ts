@@ -1,6 +1,8 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configsChangedSince, getDeviceConfig, setDeviceConfig } from './device-config.js';
 import { provisionDevice, revokeDevice, StoreInputError } from './devices.js';
+import { devices } from './schema.js';
 import { openTestStore, STORE_BACKENDS, type TestStore } from './testing.js';
 
 describe.each(STORE_BACKENDS)('device configs on %s', (backend) => {
@@ -52,6 +54,33 @@ describe.each(STORE_BACKENDS)('device configs on %s', (backend) => {
         (c) => c.deviceId,
       ),
     ).toEqual([a]);
+  });
+
+  it('refuses a scale that contradicts the keypad a device reported at birth, naming it', async () => {
+    const k = (await provisionDevice(store.db, { unitId: 'dong-da', counterId: 'q01', actor: 't' })).deviceId;
+    const other = (await provisionDevice(store.db, { unitId: 'dong-da', counterId: 'q02', actor: 't' }))
+      .deviceId;
+    // As the broker stores a birth: this board has a 4-key keypad; the other sent no keypad.
+    await store.db
+      .update(devices)
+      .set({ birth: { keypadScale: 'keypad4', capabilities: ['keypad'] } })
+      .where(eq(devices.id, k));
+    await expect(
+      setDeviceConfig(store.db, { deviceId: k, settings: { scale: 'keypad3' }, actor: 't' }),
+    ).rejects.toThrow(new RegExp(`scale 'keypad3' contradicts the keypad of ${k} \\(keypad4\\)`));
+    await expect(
+      setDeviceConfig(store.db, { unitId: 'dong-da', settings: { scale: 'keypad5' }, actor: 't' }),
+    ).rejects.toThrow(StoreInputError);
+    expect(await getDeviceConfig(store.db, k)).toBeNull();
+    // The keypad's own scale is taken; a device without a keypad takes any.
+    expect(
+      (await setDeviceConfig(store.db, { unitId: 'dong-da', settings: { scale: 'keypad4' }, actor: 't' }))
+        .length,
+    ).toBe(2);
+    expect(
+      (await setDeviceConfig(store.db, { deviceId: other, settings: { scale: 'keypad3' }, actor: 't' }))
+        .length,
+    ).toBe(1);
   });
 
   it('rejects what a device would reject, naming the field', async () => {

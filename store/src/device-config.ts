@@ -53,7 +53,12 @@ async function storeConfigs(
 ): Promise<StoredDeviceConfig[]> {
   const { settings } = input;
   const targets = await db
-    .select({ id: devices.id, unitId: devices.unitId })
+    .select({
+      id: devices.id,
+      unitId: devices.unitId,
+      // What the device said of its keypad at its last (re)connect (`birth.keypadScale`).
+      keypadScale: sql<string | null>`${devices.birth}->>'keypadScale'`,
+    })
     .from(devices)
     .where(
       and(
@@ -64,6 +69,18 @@ async function storeConfigs(
   if (targets.length === 0)
     throw new StoreInputError(
       input.deviceId ? `no active device '${input.deviceId}'` : `no active devices in unit '${input.unitId}'`,
+    );
+  // A keypad's presses carry its own profile's scale whatever the settings say: a screen showing
+  // another scale beside it would ask citizens one question and record another. Refused, naming
+  // the devices, so that a unit with mixed keypads sets those counters one by one.
+  const contradicted = targets.filter((t) => t.keypadScale !== null && t.keypadScale !== settings.scale);
+  if (contradicted.length > 0)
+    throw new StoreInputError(
+      `scale '${settings.scale}' contradicts the keypad of ${contradicted
+        .map((t) => `${t.id} (${t.keypadScale})`)
+        .join(
+          ', ',
+        )}: its keys send their own scale's levels; set that scale, or change the keypad and its profile first`,
     );
   // Names and badges decide whom ratings are attributed to: they come from the roster only
   // (empty roster: badges carry officer IDs), never from a settings form.

@@ -94,6 +94,8 @@ describe('startAgent against Mosquitto', () => {
     expect(ingest.of('birth')[0]?.payload).toMatchObject({
       capabilities: ['keypad', 'scanner', 'badge'],
       configVersion: null,
+      // Its keypad profile's scale: the centre refuses settings of another (store/device-config).
+      keypadScale: 'keypad4',
     });
 
     v.badge!.typeLine('cb-nguyen-van-a');

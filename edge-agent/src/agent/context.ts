@@ -6,6 +6,7 @@ import type {
   DeviceAddress,
   LinkStatus,
   PayloadOf,
+  RatingScale,
 } from '@onestop/protocol';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -40,6 +41,8 @@ export interface AgentContext {
   logger: Logger;
   clock: Clock;
   capabilities: Capability[];
+  /** The keypad profile's scale, when the device has a keypad (`birth.keypadScale`). */
+  keypadScale: RatingScale | undefined;
   models: Array<{ name: string; sha256: string }>;
   camera: () => CameraStatus;
   /** The broker link now; changes are announced on the bus as `mqtt.link`. */

@@ -8,11 +8,13 @@ import {
   type LinkStatus,
   type PayloadOf,
   parseTopic,
+  type RatingScale,
   topicFor,
 } from '@onestop/protocol';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { CounterState } from '../counter/types.js';
+import { configuredDevices } from '../devices/create-inputs.js';
 import type { CounterInputs } from '../devices/inputs.js';
 import { Outbox } from '../outbox/outbox.js';
 import { MqttTransport, type MqttTransportOptions } from '../transport/mqtt-transport.js';
@@ -53,6 +55,20 @@ export type TransportFactory = (
   handlers: TransportHandlers,
 ) => ConnectingTransport;
 const mqttTransport: TransportFactory = (opts, handlers) => new MqttTransport(opts, handlers);
+
+/**
+ * The scale of the configured keypad's profile, for the birth: what its presses send whatever the
+ * settings say. Unknown (undefined) when the profile cannot be read: the inputs report that fault.
+ */
+function keypadScaleOf(c: AgentConfig): RatingScale | undefined {
+  if (!c.devices.keypad) return undefined;
+  try {
+    for (const { profile } of configuredDevices(c)) if (profile.role === 'keypad') return profile.scale;
+    return undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function capabilitiesOf(c: AgentConfig): Capability[] {
   const caps: Capability[] = [];
@@ -150,6 +166,7 @@ export class Runtime {
         logger,
         clock,
         capabilities: capabilitiesOf(config),
+        keypadScale: keypadScaleOf(config),
         models: d.models,
         camera: d.camera,
         link: () => this.linkStatus,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Count, SafeCount } from '../bounds.js';
 import { DeviceClockMs, DeviceId, Uuid } from '../ids.js';
+import { RatingScale } from '../rating-scale.js';
 import { ProtocolVersion } from './envelope.js';
 
 /** Retained; also the MQTT Last Will (`offline`) so the dashboard knows a device vanished. */
@@ -44,6 +45,12 @@ export const BirthMessage = z.strictObject({
    * birth must never be refused for it; the centre then only has the looser bounds of events.
    */
   mono: SafeCount.optional(),
+  /**
+   * The scale of the keypad's profile when the device has one: a press sends that scale's levels
+   * whatever the settings say, so the centre refuses settings of another scale for this device
+   * (a 3-level screen beside a 4-key keypad). Optional: older agents and keypad-less devices.
+   */
+  keypadScale: RatingScale.optional(),
 });
 
 const HidState = z.strictObject({

@@ -42,6 +42,7 @@ export class StatusAnnouncer implements Extension {
       agentVersion: AGENT_VERSION,
       models: ctx.models,
       capabilities: ctx.capabilities,
+      ...(ctx.keypadScale ? { keypadScale: ctx.keypadScale } : {}),
       configVersion: ctx.settings.version(),
       // Read last, just before it leaves: the centre anchors this boot by `receivedAt − mono`.
       mono: ctx.clock.mono(),
