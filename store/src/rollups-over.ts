@@ -1,4 +1,3 @@
-import { periodContaining } from '@onestop/evaluation';
 import { DAY_MS, startOfVietnamDay, vietnamDate } from '@onestop/protocol';
 import { type SQL, Subquery, sql } from 'drizzle-orm';
 import type { Period } from './reports.js';
@@ -123,18 +122,19 @@ export function wholeWeeksOf(
   last: string;
   after: readonly [string, string] | null;
 } | null {
-  // The weeks are the week periods' own (evaluation's `periodContaining`), Monday to Sunday.
-  const week = (d: string) => periodContaining('week', d);
   // Dates as UTC midnights: plain calendar arithmetic, no time zone involved.
-  const shift = (d: string, days: number) =>
-    new Date(Date.parse(`${d}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-  const firstMonday = week(first).from === first ? first : shift(week(first).to, 1);
-  const lastSunday = week(last).to === last ? last : shift(week(last).from, -1);
-  if (firstMonday > lastSunday) return null;
+  const at = (d: string) => Date.parse(`${d}T00:00:00Z`);
+  const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const start = at(first);
+  const end = at(last);
+  const isoWeekday = (ms: number) => ((new Date(ms).getUTCDay() + 6) % 7) + 1;
+  const firstMonday = start + ((8 - isoWeekday(start)) % 7) * DAY_MS;
+  const lastSunday = end - (isoWeekday(end) % 7) * DAY_MS;
+  if (firstMonday + 6 * DAY_MS > lastSunday) return null;
   return {
-    before: firstMonday > first ? [first, shift(firstMonday, -1)] : null,
-    first: firstMonday,
-    last: week(lastSunday).from,
-    after: lastSunday < last ? [shift(lastSunday, 1), last] : null,
+    before: firstMonday > start ? [first, date(firstMonday - DAY_MS)] : null,
+    first: date(firstMonday),
+    last: date(lastSunday - 6 * DAY_MS),
+    after: lastSunday < end ? [date(lastSunday + DAY_MS), last] : null,
   };
 }
