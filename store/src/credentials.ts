@@ -32,7 +32,19 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
-/** 24 random bytes: far beyond brute force, and safe to paste into a YAML file. */
+/**
+ * `bytes` random bytes as base64url, drawn again while it starts with '-': a secret is pasted
+ * after a command (`onestop user whoami TOKEN`, `mosquitto_pub -P …`), and one in 64 would
+ * otherwise be read as a flag. Redrawing keeps every other string equally likely.
+ */
+export function randomSecret(bytes: number): string {
+  for (;;) {
+    const secret = randomBytes(bytes).toString('base64url');
+    if (!secret.startsWith('-')) return secret;
+  }
+}
+
+/** 24 random bytes: far beyond brute force, and safe to paste into a YAML file or a shell. */
 export function generatePassword(): string {
-  return randomBytes(24).toString('base64url');
+  return randomSecret(24);
 }

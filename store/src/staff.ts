@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { DAY_MS, UnitId } from '@onestop/protocol';
 import { and, asc, eq, gt, isNull, lt, or } from 'drizzle-orm';
 import { z } from 'zod';
-import { generatePassword, hashPassword, verifyPassword } from './credentials.js';
+import { generatePassword, hashPassword, randomSecret, verifyPassword } from './credentials.js';
 import type { Executor } from './db.js';
 import { StoreInputError } from './devices.js';
 import { auditLog, officers, staffAccounts, staffSessions, units } from './schema.js';
@@ -168,7 +168,7 @@ export async function openStaffSession(
   now = new Date(),
   ttlMs = SESSION_TTL_MS[kind],
 ): Promise<{ token: string; expiresAt: Date }> {
-  const token = randomBytes(32).toString('base64url');
+  const token = randomSecret(32);
   const expiresAt = new Date(now.getTime() + ttlMs);
   await db.insert(staffSessions).values({ tokenHash: hashToken(token), username, kind, expiresAt });
   // Expired rows are swept on the way, so the table never grows without bound.
