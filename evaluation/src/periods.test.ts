@@ -1,3 +1,4 @@
+import { DAY_MS } from '@onestop/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -17,6 +18,7 @@ import {
   periodName,
   previousPeriod,
   type ReportPeriod,
+  wholeWeeksOf,
 } from './periods.js';
 
 const dates = (p: ReportPeriod) => [p.from, p.to];
@@ -336,6 +338,87 @@ describe('report periods tile time', () => {
         expect(isoWeekOf(`${year}-01-04`).week).toBe(1);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('wholeWeeksOf', () => {
+  it('cuts on the same Mondays as the week periods, up to the edges of the calendar', () => {
+    // 1970-01-01 was a Thursday; 9999-12-27 is a Monday and 9999-12-31 a Friday.
+    expect(wholeWeeksOf('1970-01-01', '1970-01-11')).toEqual({
+      before: ['1970-01-01', '1970-01-04'],
+      first: '1970-01-05',
+      last: '1970-01-05',
+      after: null,
+    });
+    expect(wholeWeeksOf('9999-12-20', '9999-12-31')).toEqual({
+      before: null,
+      first: '9999-12-20',
+      last: '9999-12-20',
+      after: ['9999-12-27', '9999-12-31'],
+    });
+    expect(wholeWeeksOf('9999-12-21', '9999-12-31')).toBeNull();
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 3_000 }), fc.integer({ min: 0, max: 40 }), (a, n) => {
+        const first = new Date(Date.UTC(2020, 0, 1) + a * DAY_MS).toISOString().slice(0, 10);
+        const last = new Date(Date.UTC(2020, 0, 1) + (a + n) * DAY_MS).toISOString().slice(0, 10);
+        const w = wholeWeeksOf(first, last);
+        if (w === null) return;
+        expect(periodContaining('week', w.first).from).toBe(w.first);
+        expect(periodContaining('week', w.last).from).toBe(w.last);
+        if (w.before) expect(periodContaining('week', w.before[1]).to).toBe(w.before[1]);
+        if (w.after) expect(periodContaining('week', w.after[0]).from).toBe(w.after[0]);
+      }),
+    );
+  });
+
+  it('cuts dates into the days before, the whole ISO weeks and the days after', () => {
+    // 2026-01-05 and 2026-01-12 are Mondays.
+    expect(wholeWeeksOf('2026-01-05', '2026-01-18')).toEqual({
+      before: null,
+      first: '2026-01-05',
+      last: '2026-01-12',
+      after: null,
+    });
+    expect(wholeWeeksOf('2026-01-03', '2026-01-20')).toEqual({
+      before: ['2026-01-03', '2026-01-04'],
+      first: '2026-01-05',
+      last: '2026-01-12',
+      after: ['2026-01-19', '2026-01-20'],
+    });
+    expect(wholeWeeksOf('2026-01-06', '2026-01-12')).toBeNull();
+    expect(wholeWeeksOf('2025-12-29', '2026-01-04')).toEqual({
+      before: null,
+      first: '2025-12-29',
+      last: '2025-12-29',
+      after: null,
+    });
+  });
+
+  it('covers every date once, in order, for any span', () => {
+    const day = (n: number) => new Date(Date.UTC(2026, 0, 1) + n * DAY_MS).toISOString().slice(0, 10);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 60 }), (a, b) => {
+        const [first, last] = [day(Math.min(a, b)), day(Math.max(a, b))];
+        const w = wholeWeeksOf(first, last);
+        const n = Math.abs(a - b) + 1;
+        if (w === null) {
+          // No Monday in the span is followed by six more of its days.
+          const lo = Math.min(a, b);
+          const mondays = Array.from({ length: n }, (_, i) => lo + i).filter(
+            (d) => new Date(`${day(d)}T00:00:00Z`).getUTCDay() === 1 && d + 6 <= Math.max(a, b),
+          );
+          expect(mondays).toEqual([]);
+          return;
+        }
+        const weeks = (Date.parse(w.last) - Date.parse(w.first)) / (7 * DAY_MS) + 1;
+        const span = (r: readonly [string, string] | null) =>
+          r === null ? 0 : (Date.parse(r[1]) - Date.parse(r[0])) / DAY_MS + 1;
+        expect(new Date(`${w.first}T00:00:00Z`).getUTCDay()).toBe(1);
+        expect(span(w.before) + 7 * weeks + span(w.after)).toBe(n);
+        expect(w.before?.[0] ?? w.first).toBe(first);
+        expect(w.after?.[1] ?? day(Math.max(a, b))).toBe(last);
+      }),
     );
   });
 });

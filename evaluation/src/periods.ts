@@ -98,6 +98,38 @@ export function isoWeekOf(date: string): { year: number; week: number } {
   return { year, week: Math.floor((thursday - dayNumber(isoDate(year, 1, 1))) / 7) + 1 };
 }
 
+/** Whole weeks inside a span of dates, and the loose dates around them (see `wholeWeeksOf`). */
+export interface WholeWeeks {
+  /** The dates before the first whole week, or null when the span starts on a Monday. */
+  before: readonly [string, string] | null;
+  /** Monday of the first whole week. */
+  first: string;
+  /** Monday of the last whole week. */
+  last: string;
+  /** The dates after the last whole week, or null when the span ends on a Sunday. */
+  after: readonly [string, string] | null;
+}
+
+/**
+ * The whole weeks (Monday to Sunday, as `periodContaining('week')` cuts them) inside the dates
+ * `first`…`last`, both included; null when no whole week fits. Read by the weekly roll-ups, which
+ * must cut on the same days as the week periods people report on.
+ */
+export function wholeWeeksOf(first: string, last: string): WholeWeeks | null {
+  const start = dayNumber(checkedDate(first, 'from'));
+  const end = dayNumber(checkedDate(last, 'to'));
+  // Day numbers, not dates: the Monday after a span ending in 9999 has no four-digit date.
+  const firstMonday = start + ((7 - weekdayOf(start)) % 7);
+  const lastSunday = end - ((weekdayOf(end) + 1) % 7);
+  if (firstMonday + 6 > lastSunday) return null;
+  return {
+    before: firstMonday > start ? [first, dateOfDay(firstMonday - 1)] : null,
+    first: dateOfDay(firstMonday),
+    last: dateOfDay(lastSunday - 6),
+    after: lastSunday < end ? [dateOfDay(lastSunday + 1), last] : null,
+  };
+}
+
 /**
  * The day, week, month, quarter or year containing `at`: a Vietnam calendar date, or an instant
  * (read in Vietnam time, so 16:59:59.999Z and 17:00Z fall on two different days).

@@ -3,12 +3,13 @@ import {
   type DossierSatisfaction,
   dossierSatisfaction,
   NO_OVERDUE_FEED,
+  wholeWeeksOf,
 } from '@onestop/evaluation';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Executor } from './db.js';
 import { refreshDossierOutcomes } from './dossier-outcomes.js';
 import type { Period } from './reports.js';
-import { type EdgeSpan, wholeDaysOf, wholeWeeksOf } from './rollups-over.js';
+import { type EdgeSpan, wholeDaysOf } from './rollups-over.js';
 
 /**
  * The seam for "overdue" in the Decision 766 indicator: only a dossier-handling system knows

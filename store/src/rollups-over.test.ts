@@ -3,7 +3,7 @@ import { DAY_MS, HOUR_MS, VIETNAM_TIME_ZONE } from '@onestop/protocol';
 import { and, gte, lt, sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rollupsOver, wholeWeeksOf } from './rollups-over.js';
+import { rollupsOver } from './rollups-over.js';
 import { hourlyRollups } from './schema.js';
 import { dailyRollupDrift, openTestStore, type TestStore } from './testing.js';
 
@@ -139,57 +139,5 @@ describe('daily roll-ups', () => {
       (kept as unknown as { rows: unknown[] }).rows,
     );
     expect((rebuilt as unknown as { rows: unknown[] }).rows).toHaveLength(3);
-  });
-});
-
-describe('wholeWeeksOf', () => {
-  it('cuts dates into the days before, the whole ISO weeks and the days after', () => {
-    // 2026-01-05 and 2026-01-12 are Mondays.
-    expect(wholeWeeksOf('2026-01-05', '2026-01-18')).toEqual({
-      before: null,
-      first: '2026-01-05',
-      last: '2026-01-12',
-      after: null,
-    });
-    expect(wholeWeeksOf('2026-01-03', '2026-01-20')).toEqual({
-      before: ['2026-01-03', '2026-01-04'],
-      first: '2026-01-05',
-      last: '2026-01-12',
-      after: ['2026-01-19', '2026-01-20'],
-    });
-    expect(wholeWeeksOf('2026-01-06', '2026-01-12')).toBeNull();
-    expect(wholeWeeksOf('2025-12-29', '2026-01-04')).toEqual({
-      before: null,
-      first: '2025-12-29',
-      last: '2025-12-29',
-      after: null,
-    });
-  });
-
-  it('covers every date once, in order, for any span', () => {
-    const day = (n: number) => new Date(Date.UTC(2026, 0, 1) + n * DAY_MS).toISOString().slice(0, 10);
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 60 }), (a, b) => {
-        const [first, last] = [day(Math.min(a, b)), day(Math.max(a, b))];
-        const w = wholeWeeksOf(first, last);
-        const n = Math.abs(a - b) + 1;
-        if (w === null) {
-          // No Monday in the span is followed by six more of its days.
-          const lo = Math.min(a, b);
-          const mondays = Array.from({ length: n }, (_, i) => lo + i).filter(
-            (d) => new Date(`${day(d)}T00:00:00Z`).getUTCDay() === 1 && d + 6 <= Math.max(a, b),
-          );
-          expect(mondays).toEqual([]);
-          return;
-        }
-        const weeks = (Date.parse(w.last) - Date.parse(w.first)) / (7 * DAY_MS) + 1;
-        const span = (r: readonly [string, string] | null) =>
-          r === null ? 0 : (Date.parse(r[1]) - Date.parse(r[0])) / DAY_MS + 1;
-        expect(new Date(`${w.first}T00:00:00Z`).getUTCDay()).toBe(1);
-        expect(span(w.before) + 7 * weeks + span(w.after)).toBe(n);
-        expect(w.before?.[0] ?? w.first).toBe(first);
-        expect(w.after?.[1] ?? day(Math.max(a, b))).toBe(last);
-      }),
-    );
   });
 });

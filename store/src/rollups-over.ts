@@ -1,3 +1,4 @@
+import { wholeWeeksOf } from '@onestop/evaluation';
 import { DAY_MS, startOfVietnamDay, vietnamDate } from '@onestop/protocol';
 import { type SQL, Subquery, sql } from 'drizzle-orm';
 import type { Period } from './reports.js';
@@ -106,35 +107,5 @@ export function wholeDaysOf(period: Period): {
       firstMs: firstWholeDay,
     },
     after: [wholeDaysEnd, to],
-  };
-}
-
-/**
- * The whole ISO weeks (Monday to Sunday) inside the dates `first`…`last`: their Mondays `first`…
- * `last`, and the dates before and after them (null when none); null when no whole week fits.
- */
-export function wholeWeeksOf(
-  first: string,
-  last: string,
-): {
-  before: readonly [string, string] | null;
-  first: string;
-  last: string;
-  after: readonly [string, string] | null;
-} | null {
-  // Dates as UTC midnights: plain calendar arithmetic, no time zone involved.
-  const at = (d: string) => Date.parse(`${d}T00:00:00Z`);
-  const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-  const start = at(first);
-  const end = at(last);
-  const isoWeekday = (ms: number) => ((new Date(ms).getUTCDay() + 6) % 7) + 1;
-  const firstMonday = start + ((8 - isoWeekday(start)) % 7) * DAY_MS;
-  const lastSunday = end - (isoWeekday(end) % 7) * DAY_MS;
-  if (firstMonday + 6 * DAY_MS > lastSunday) return null;
-  return {
-    before: firstMonday > start ? [first, date(firstMonday - DAY_MS)] : null,
-    first: date(firstMonday),
-    last: date(lastSunday - 6 * DAY_MS),
-    after: lastSunday < end ? [date(lastSunday + DAY_MS), last] : null,
   };
 }
