@@ -34,6 +34,7 @@ export const EXAMPLES: { [C in Channel]: PayloadInput<C> } = {
     configVersion: 3,
     mono: 4_000,
     keypadScale: 'keypad4',
+    commentKey: 'xFK4WMcNSd9mdnbrGjmCpV_A0j5Oa0SmhMGpIiyW6fU',
   },
   'evt/rating': {
     ...env(7, '0193a0c2-6000-7000-8000-000000000007'),

@@ -1,4 +1,5 @@
 export * from './bounds.js';
+export * from './comment-token.js';
 export * from './compiled.js';
 export * from './examples.js';
 export * from './ids.js';

@@ -14,6 +14,7 @@ import type { CounterInputs } from '../devices/inputs.js';
 import type { Outbox } from '../outbox/outbox.js';
 import type { Transport } from '../transport/transport.js';
 import type { AgentBus } from './bus.js';
+import type { CommentKey } from './comment-key.js';
 
 export interface CameraStatus {
   state: 'off' | 'running' | 'error';
@@ -43,6 +44,8 @@ export interface AgentContext {
   capabilities: Capability[];
   /** The keypad profile's scale, when the device has a keypad (`birth.keypadScale`). */
   keypadScale: RatingScale | undefined;
+  /** The key this device signs its comment QR codes with; null on a device without a screen. */
+  commentKey: CommentKey | null;
   models: Array<{ name: string; sha256: string }>;
   camera: () => CameraStatus;
   /** The broker link now; changes are announced on the bus as `mqtt.link`. */

@@ -21,6 +21,7 @@ import { MqttTransport, type MqttTransportOptions } from '../transport/mqtt-tran
 import { Subscriptions } from '../transport/subscriptions.js';
 import type { ConnectingTransport, TransportHandlers } from '../transport/transport.js';
 import type { AgentBus } from './bus.js';
+import { loadCommentKey } from './comment-key.js';
 import type { AgentContext, CameraStatus, Extension } from './context.js';
 import { CounterDriver } from './extensions/counter-driver.js';
 import { type ExtensionHost, isKiosk, loadExtensions } from './extensions/index.js';
@@ -167,6 +168,7 @@ export class Runtime {
         clock,
         capabilities: capabilitiesOf(config),
         keypadScale: keypadScaleOf(config),
+        commentKey: config.kiosk ? loadCommentKey(config.dataDir, logger) : null,
         models: d.models,
         camera: d.camera,
         link: () => this.linkStatus,

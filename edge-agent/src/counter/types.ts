@@ -49,7 +49,19 @@ export interface CounterState {
   visit: Visit | null;
   prompt: Prompt | null;
   reasons: PendingReasons | null;
-  thanks: { until: number; level: number; scale: RatingScale; negative: boolean } | null;
+  /**
+   * The thanks screen after a rating, and the visit it thanks for: the kiosk's comment QR code
+   * vouches for that visit, its attributed officer and its dossiers (protocol comment-token.ts).
+   */
+  thanks: {
+    until: number;
+    level: number;
+    scale: RatingScale;
+    negative: boolean;
+    visitId: string;
+    officerId: string | null;
+    dossierIds: string[];
+  } | null;
   notice: { until: number; code: NoticeCode; detail: string } | null;
   lastPressAt: number | null;
   ignoredPresses: number;

@@ -170,5 +170,8 @@ export function recordRating(d: Draft, r: PendingReasons, reasons: string[]): vo
     level: r.level,
     scale: r.scale,
     negative,
+    visitId: visit.id,
+    officerId: r.officerId,
+    dossierIds: visit.dossierIds,
   };
 }

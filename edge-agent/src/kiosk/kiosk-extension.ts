@@ -4,6 +4,7 @@ import { kioskOfficerControls } from '@onestop/firmware-config';
 import type { AgentContext, Extension } from '../agent/context.js';
 import type { CounterDriver } from '../agent/extensions/counter-driver.js';
 import { createKioskApp } from './app.js';
+import { CommentLinks } from './comment-link.js';
 import { kioskHosts } from './guard.js';
 import { buildView, type KioskView, kioskLink } from './view.js';
 
@@ -12,11 +13,16 @@ export class KioskExtension implements Extension {
   readonly name = 'kiosk';
   private server: ServerType | null = null;
   private boundPort: number | null = null;
+  private readonly comments: CommentLinks | null;
 
   constructor(
     private readonly ctx: AgentContext,
     private readonly counter: CounterDriver,
-  ) {}
+  ) {
+    this.comments = ctx.commentKey
+      ? new CommentLinks(ctx.address, ctx.commentKey, () => ctx.clock.now())
+      : null;
+  }
 
   view(): KioskView {
     const { state, screen } = this.counter.current();
@@ -26,6 +32,7 @@ export class KioskExtension implements Extension {
       this.ctx.settings.get(),
       kioskLink(this.ctx.link()),
       kioskOfficerControls(this.ctx.config),
+      this.comments,
     );
   }
 

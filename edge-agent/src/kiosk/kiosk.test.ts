@@ -1,4 +1,4 @@
-import { CounterSettings } from '@onestop/protocol';
+import { CounterSettings, newCommentKey, readCommentToken, verifyCommentToken } from '@onestop/protocol';
 import { describe, expect, it } from 'vitest';
 import { screenOf } from '../counter/screen.js';
 import { step } from '../counter/step.js';
@@ -7,6 +7,7 @@ import { type CounterInput, type CounterState, initialCounterState } from '../co
 import { createKioskApp } from './app.js';
 import { loadPromptManifest, PROMPT_CONTENT_TYPE } from './audio.js';
 import { KIOSK_SCRIPT_PATH, type KioskClientConfig } from './client-config.js';
+import { CommentLinks } from './comment-link.js';
 import { kioskHosts } from './guard.js';
 import { KIOSK_TEXT } from './i18n.js';
 import { buildView, type KioskView, kioskLink } from './view.js';
@@ -17,12 +18,16 @@ const settings = CounterSettings.parse({
 });
 
 /** The real state machine behind the kiosk app, without MQTT or an outbox. */
+const commentKey = newCommentKey();
+const address = { unitId: 'trung-van', counterId: 'c01', deviceId: 'dev-c01' };
+
 function harness({ officerTouch = true } = {}) {
   let state: CounterState = initialCounterState();
   let now = T0;
   const inputs: CounterInput[] = [];
   const listeners = new Set<(v: KioskView) => void>();
-  const view = () => buildView(state, screenOf(state, now), settings, 'online', officerTouch);
+  const comments = new CommentLinks(address, commentKey, () => now);
+  const view = () => buildView(state, screenOf(state, now), settings, 'online', officerTouch, comments);
   const feed = (i: CounterInput) => {
     now += 2_000;
     inputs.push(i);
@@ -144,10 +149,33 @@ describe('kiosk HTTP', () => {
     expect(await res.json()).toMatchObject({ ok: false, field });
   });
 
-  it('renders the comment QR code as SVG', async () => {
-    const res = await harness().app.request('/qr.svg');
+  it('offers a comment code signed for the visit just rated, on the thanks screen only', async () => {
+    const { app, feed, post, view } = harness();
+    expect((await app.request('/qr.svg')).status).toBe(404);
+    for (const i of [badge('0001'), scan('000.00.12.H26-251124-0001'), endVisit]) feed(i);
+    expect(view().commentUrl).toBeNull();
+    await post('/api/rate', { level: 4 });
+    const url = new URL(view().commentUrl!);
+    expect(url.origin + url.pathname).toBe('https://phuong-trung-van.example/gop-y');
+    const token = readCommentToken(url.searchParams.get('t')!);
+    if ('error' in token) throw new Error(token.error);
+    expect(token.claim).toMatchObject({
+      d: 'dev-c01',
+      u: 'trung-van',
+      c: 'c01',
+      o: 'cb-a',
+      s: ['000.00.12.H26-251124-0001'],
+    });
+    expect(verifyCommentToken(token, commentKey.publicKey, token.claim.t)).toBeNull();
+    // Repaints of the same thanks screen show the same code.
+    expect(view().commentUrl).toBe(url.toString());
+    const res = await app.request('/qr.svg');
     expect(res.headers.get('content-type')).toBe('image/svg+xml');
     expect(await res.text()).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
+    // The next citizen's visit takes the code away.
+    feed(scan('000.00.12.H26-251124-0002'));
+    expect(view().commentUrl).toBeNull();
+    expect((await app.request('/qr.svg')).status).toBe(404);
   });
 
   it('streams live views over SSE', async () => {

@@ -7,6 +7,7 @@ import {
   SCALE_LEVELS,
 } from '@onestop/protocol';
 import type { CounterState, Screen } from '../counter/types.js';
+import type { CommentLinks } from './comment-link.js';
 
 /** Everything the kiosk page needs, pushed over SSE; no personal data beyond the officer's name. */
 export interface KioskView {
@@ -16,6 +17,7 @@ export interface KioskView {
   /** Best first, as printed on keypads; `tone` is shared with the dashboard so colours agree. */
   levels: Array<{ level: number; vi: string; en: string; tone: LevelTone }>;
   reasons: CounterSettings['reasons'];
+  /** The thanks screen's comment form link, signed for that visit; null on every other screen. */
   commentUrl: string | null;
   /** Whether the device reaches the centre; ratings are kept on the device either way. */
   link: KioskLink;
@@ -82,6 +84,8 @@ export function buildView(
   link: KioskLink,
   /** Whether this counter's screen offers the officer's buttons: kioskOfficerControls(config). */
   officerTouch: boolean,
+  /** Signs the thanks screen's comment link; null: no comment code on this device. */
+  comments: CommentLinks | null = null,
 ): KioskView {
   const officer = state.officer
     ? { id: state.officer.id, name: settings.officers[state.officer.id]?.name ?? state.officer.id }
@@ -98,7 +102,10 @@ export function buildView(
     scale: settings.scale,
     levels,
     reasons: settings.reasons,
-    commentUrl: settings.commentUrl,
+    commentUrl:
+      screen.kind === 'thanks' && state.thanks && settings.commentUrl && comments
+        ? comments.of(state.thanks, settings.commentUrl)
+        : null,
     link,
     officerControls: officerTouch ? officerControls(state) : null,
   };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Count, SafeCount } from '../bounds.js';
+import { CommentPublicKey } from '../comment-token.js';
 import { DeviceClockMs, DeviceId, Uuid } from '../ids.js';
 import { RatingScale } from '../rating-scale.js';
 import { ProtocolVersion } from './envelope.js';
@@ -51,6 +52,12 @@ export const BirthMessage = z.strictObject({
    * (a 3-level screen beside a 4-key keypad). Optional: older agents and keypad-less devices.
    */
   keypadScale: RatingScale.optional(),
+  /**
+   * The public half of the key this device signs its comment QR codes with (comment-token.ts):
+   * the centre takes a comment naming this counter's visit only when it verifies. Optional: older
+   * agents, and devices without a screen, sign none.
+   */
+  commentKey: CommentPublicKey.optional(),
 });
 
 const HidState = z.strictObject({

@@ -43,6 +43,7 @@ export class StatusAnnouncer implements Extension {
       models: ctx.models,
       capabilities: ctx.capabilities,
       ...(ctx.keypadScale ? { keypadScale: ctx.keypadScale } : {}),
+      ...(ctx.commentKey ? { commentKey: ctx.commentKey.publicKey } : {}),
       configVersion: ctx.settings.version(),
       // Read last, just before it leaves: the centre anchors this boot by `receivedAt − mono`.
       mono: ctx.clock.mono(),

@@ -152,8 +152,10 @@ function draw(v: KioskView): void {
       return;
     }
     case 'thanks': {
-      const qr = s.negative && v.commentUrl;
-      main.innerHTML = `<p class="big">${T.thanks}</p>${qr ? `<p>${T.sorry}</p><div id="qr"></div>` : ''}`;
+      // Every visit's thanks offers its own comment code (signed for that visit), not only a
+      // negative one's: praise and later second thoughts come from there too.
+      const qr = v.commentUrl;
+      main.innerHTML = `<p class="big">${T.thanks}</p>${qr ? `<p>${s.negative ? T.sorry : T.commentInvite}</p><div id="qr"></div>` : ''}`;
       if (qr)
         void fetch('qr.svg')
           .then((r) => (r.ok ? r.text() : ''))
