@@ -54,6 +54,8 @@ describe('screen and deadlines, at their edges', () => {
     officerId: 'cb-a',
     trigger: 'ticket' as const,
   };
+  /** The visit a thanks screen thanks for (its comment code's claim). */
+  const thanked = { visitId: visit.id, officerId: 'cb-a', dossierIds: [DOSSIER] };
 
   it('shows a notice until the moment it expires, over the visit, and the officer when idle', () => {
     const s = state({ visit, notice: { until: T0 + 100, code: 'signed_in', detail: 'cb-a' } });
@@ -73,7 +75,7 @@ describe('screen and deadlines, at their edges', () => {
 
   it('puts the reasons screen above the prompt, and the prompt above thanks', () => {
     const prompt = { visit, endedAt: T0, openedAt: T0, deadline: T0 + 500, cause: 'officer' as const };
-    const thanks = { until: T0 + 1_000, level: 4, scale: 'keypad4' as const, negative: false };
+    const thanks = { until: T0 + 1_000, level: 4, scale: 'keypad4' as const, negative: false, ...thanked };
     expect(screenOf(state({ prompt, thanks }), T0)).toEqual({
       kind: 'rating',
       officerId: 'cb-a',
@@ -108,7 +110,7 @@ describe('screen and deadlines, at their edges', () => {
     expect(nextDeadline(state({ visit }), 1_000)).toBe(T0 + 10 + 1_000);
     expect(nextDeadline(state({ visit }), 1_000, T0 + 5)).toBe(T0 + 5);
     const notice = { until: T0 + 7, code: 'signed_in' as const, detail: '' };
-    const thanks = { until: T0 + 3, level: 4, scale: 'keypad4' as const, negative: false };
+    const thanks = { until: T0 + 3, level: 4, scale: 'keypad4' as const, negative: false, ...thanked };
     expect(nextDeadline(state({ visit, notice }), 1_000)).toBe(T0 + 7);
     expect(nextDeadline(state({ visit, notice, thanks }), 1_000)).toBe(T0 + 3);
   });
