@@ -456,6 +456,30 @@ const MESSAGES = {
   commentFormBody: { vi: 'Nội dung góp ý', en: 'Your comment' },
   commentFormContact: { vi: 'Số điện thoại hoặc email (không bắt buộc)', en: 'Phone or email (optional)' },
   commentFormSend: { vi: 'Gửi góp ý', en: 'Send' },
+  commentFormOfficer: { vi: 'Cán bộ', en: 'Officer' },
+  commentFormDossier: { vi: 'Hồ sơ', en: 'Dossier' },
+  commentCodeTitle: { vi: 'Không gửi được góp ý bằng mã này', en: 'This code cannot be used for a comment' },
+  commentCodeInvalid: {
+    vi: 'Mã QR này không đúng. Xin quét lại mã trên màn hình tại quầy, hoặc gửi góp ý chung cho đơn vị.',
+    en: 'This QR code is not valid. Scan the code on the counter screen again, or send a general comment to the unit.',
+  },
+  commentCodeExpired: {
+    vi: 'Mã QR này đã hết hạn (mỗi mã dùng được trong 7 ngày). Ông/bà vẫn có thể gửi góp ý chung cho đơn vị.',
+    en: 'This QR code has expired (each code works for 7 days). You can still send a general comment to the unit.',
+  },
+  commentCodeWithdrawn: {
+    vi: 'Thiết bị tại quầy này đã được thay hoặc thu hồi, nên mã của nó không còn dùng được. Ông/bà vẫn có thể gửi góp ý chung cho đơn vị.',
+    en: "This counter's device was replaced or withdrawn, so its codes no longer work. You can still send a general comment to the unit.",
+  },
+  commentCodeNeeded: {
+    vi: 'Góp ý về một quầy, cán bộ hoặc hồ sơ cần mã QR hiện trên màn hình tại quầy sau lượt phục vụ. Ông/bà vẫn có thể gửi góp ý chung cho đơn vị.',
+    en: 'A comment about a counter, officer or dossier needs the QR code shown on the counter screen after your visit. You can still send a general comment to the unit.',
+  },
+  commentCodeUsed: {
+    vi: 'Góp ý cho lượt phục vụ này đã được gửi trước đó; mỗi lượt chỉ gửi một góp ý.',
+    en: 'A comment for this visit was already sent; each visit takes one comment.',
+  },
+  commentGeneralForm: { vi: 'Gửi góp ý chung cho đơn vị', en: 'Send a general comment to the unit' },
   commentFormThanks: {
     vi: 'Cảm ơn ông/bà đã góp ý. Lãnh đạo đơn vị sẽ xem xét.',
     en: 'Thank you. The unit leaders will review it.',

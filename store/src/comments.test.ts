@@ -55,8 +55,8 @@ describe('comment references', () => {
 
 describe.each(STORE_BACKENDS)('comment follow-up on %s', (backend) => {
   let store: TestStore;
-  const comment = (unitId: string, officerId: string | null = null) =>
-    addComment(store.db, {
+  const comment = async (unitId: string, officerId: string | null = null, visitId: string | null = null) => {
+    const stored = await addComment(store.db, {
       unitId,
       counterId: 'q01',
       officerId,
@@ -64,7 +64,11 @@ describe.each(STORE_BACKENDS)('comment follow-up on %s', (backend) => {
       kind: 'complaint',
       body: 'Chờ lâu quá',
       contact: '0912 345 678',
+      visitId,
     });
+    if (!stored) throw new Error(`visit ${visitId} already has a comment`);
+    return stored;
+  };
 
   beforeAll(async () => {
     store = await openTestStore(backend);
@@ -100,6 +104,15 @@ describe.each(STORE_BACKENDS)('comment follow-up on %s', (backend) => {
     });
     // cb-tam works in Kim Anh: never named on Trung Văn's list.
     expect(byId.get(foreign.id)).toMatchObject({ officerId: 'cb-tam', officerName: null });
+  });
+
+  it('keeps one comment per visit: a second with the same visit stores nothing', async () => {
+    const visit = '0193a0c2-6000-7000-8000-00000000c0de';
+    await comment('trung-van', null, visit);
+    await expect(comment('trung-van', null, visit)).rejects.toThrow(/already has a comment/);
+    // Comments from a general poster code name no visit, and any number of them are kept.
+    await comment('trung-van');
+    await comment('trung-van');
   });
 
   it('moves a comment forward only, stamps who and when, and audits it', async () => {

@@ -31,8 +31,8 @@ const NEW: CommentStatus = 'new';
 /**
  * THE rule for "this dossier was complained about" (Decision 766): a comment of the unit naming
  * the dossier that the citizen marked as a complaint, whenever it was sent. Unmarked comments and
- * praise do not count. Comments are not verified yet (anyone with the QR link can send one);
- * when they are (issue #13), this is the one place to require it.
+ * praise do not count. A comment names a dossier only through a visit's signed comment code
+ * (comment-codes.ts): the dossier is one the counter's device saw at that visit.
  */
 export function complaintAbout(unitId: SQL, dossierId: SQL): SQL {
   return sql`exists (select 1 from ${comments} where ${comments.unitId} = ${unitId}
@@ -79,11 +79,22 @@ export interface NewComment {
   kind: CommentKind | null;
   body: string;
   contact: string | null;
+  /** The visit and device of the verified comment code (comment-codes.ts); absent for a poster's. */
+  visitId?: string | null;
+  deviceId?: string | null;
 }
 
-export async function addComment(db: Executor, c: NewComment): Promise<{ id: number; reference: string }> {
-  const [row] = await db.insert(comments).values(c).returning({ id: comments.id });
-  return { id: row!.id, reference: commentReference(row!.id) };
+/**
+ * Stores a comment and gives its reference; null when its visit already has one (a comment code
+ * is good for one comment: a second post, a replay or a double tap stores nothing).
+ */
+export async function addComment(
+  db: Executor,
+  c: NewComment,
+): Promise<{ id: number; reference: string } | null> {
+  // The only unique key a new row can meet besides its serial id is `comments_visit_idx`.
+  const [row] = await db.insert(comments).values(c).onConflictDoNothing().returning({ id: comments.id });
+  return row ? { id: row.id, reference: commentReference(row.id) } : null;
 }
 
 export interface CommentRow {

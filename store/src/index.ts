@@ -1,6 +1,7 @@
 export * from './alerts.js';
 export * from './audit.js';
 export * from './commands.js';
+export * from './comment-codes.js';
 export * from './comments.js';
 export * from './counted.js';
 export * from './credentials.js';

@@ -332,8 +332,17 @@ export const comments = pgTable(
     handledAt: ts('handled_at'),
     /** What the unit answered the citizen (state `replied`); null otherwise. */
     reply: text('reply'),
+    /**
+     * The visit whose signed comment code the citizen used (protocol comment-token.ts), and the
+     * device that signed it; null for a comment from a general poster code, which names no
+     * counter, officer or dossier.
+     */
+    visitId: text('visit_id'),
+    deviceId: text('device_id'),
   },
   (t) => [
+    // One comment per visit: a second post with the same code is refused, not stored twice.
+    uniqueIndex('comments_visit_idx').on(t.visitId).where(sql`${t.visitId} is not null`),
     // "Was this dossier complained about" (`complaintAbout`), probed per dossier of a report.
     index('comments_complaint_dossier_idx').on(t.unitId, t.dossierId).where(sql`${t.kind} = 'complaint'`),
     // The ward leader's "new comments" badge, counted on every page they open.

@@ -8,6 +8,7 @@ import { createDashboardApp } from '../app.js';
 import { SESSION_COOKIE } from '../auth/access.js';
 import { fill, translator } from '../i18n.js';
 import { LiveRatingFeed } from '../live/feed.js';
+import { signingCounter } from './visit-code.fixture.js';
 
 const logger = pino({ level: 'silent' });
 const ORIGIN = { origin: 'http://localhost' };
@@ -27,13 +28,17 @@ describe.each(STORE_BACKENDS)('following comments up, on %s', (backend) => {
       headers: { ...ORIGIN, cookie: `${SESSION_COOKIE}=${sessions[who]}` },
       body: new URLSearchParams(form),
     });
-  /** As the citizen does, through the QR form: the reference from the thank-you page. */
-  const send = async (unit: string, extra: Record<string, string> = {}) => {
+  const counters: Record<string, Awaited<ReturnType<typeof signingCounter>>> = {};
+  /**
+   * As the citizen does, through the QR form: the reference from the thank-you page. With an
+   * `officer`, the code of a visit that officer served at the unit's counter q01.
+   */
+  const send = async (unit: string, { officer, ...extra }: Record<string, string> = {}) => {
     const res = await app.request('/comment', {
       method: 'POST',
       headers: ORIGIN,
       body: new URLSearchParams({
-        unit,
+        ...(officer ? { t: counters[unit]!.code({ o: officer }) } : { unit }),
         kind: 'complaint',
         body: 'Phải chờ quá lâu',
         contact: CONTACT,
@@ -67,6 +72,12 @@ describe.each(STORE_BACKENDS)('following comments up, on %s', (backend) => {
       await addStaffMember(store.db, { username, role, unitId, officerId, actor: 'test' });
       sessions[username] = (await openStaffSession(store.db, username, 'browser')).token;
     }
+    for (const unitId of ['trung-van', 'kim-anh'])
+      counters[unitId] = await signingCounter(store.db, {
+        deviceId: `dev-${unitId}`,
+        unitId,
+        counterId: 'q01',
+      });
     feed = new LiveRatingFeed(store, logger);
     app = createDashboardApp({
       db: store.db,

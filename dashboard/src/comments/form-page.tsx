@@ -1,23 +1,67 @@
 import { COMMENT_KINDS } from '@onestop/store';
 import type { FC } from 'hono/jsx';
-import type { Translate } from '../i18n.js';
+import type { Lang, Translate } from '../i18n.js';
 
-/** What the counter's QR code carries along, sent back with the comment as hidden fields. */
-export type CommentContext = { unit: string; counter?: string; officer?: string; dossier?: string };
+/**
+ * What a comment is about: a visit, from the code its counter signed (checked by the store's
+ * `checkCommentCode`), or only the unit, from a general poster code.
+ */
+export type CommentAbout =
+  | { unit: { id: string; name: string }; token: null }
+  | {
+      unit: { id: string; name: string };
+      token: string;
+      visitId: string;
+      deviceId: string;
+      counterId: string;
+      officerId: string | null;
+      officerName: string | null;
+      dossierIds: string[];
+    };
 
-type FormProps = { t: Translate; unitName: string; context: CommentContext };
+/**
+ * A dossier ID as a citizen's page shows it: its last four characters. The page may be read over
+ * a shoulder in the queue; the citizen knows their own dossier by its end.
+ */
+export function maskedDossier(id: string): string {
+  return id.length <= 4 ? id : `…${id.slice(-4)}`;
+}
+
+type FormProps = { t: Translate; lang: Lang; about: CommentAbout };
 
 /** The citizen's form: kind, text, an optional contact. Large type: it is read on a phone. */
-export const CommentForm: FC<FormProps> = ({ t, unitName, context }) => (
+export const CommentForm: FC<FormProps> = ({ t, lang, about }) => (
   <>
     <h2>{t('commentFormHeading')}</h2>
     <p>
-      <b>{unitName}</b>
-      {context.counter && ` · ${t('counter')} ${context.counter}`}
+      <b>{about.unit.name}</b>
+      {about.token && ` · ${t('counter')} ${about.counterId}`}
+      {about.token && about.officerName && ` · ${t('commentFormOfficer')} ${about.officerName}`}
     </p>
     <form method="post" action="/comment">
-      {(['unit', 'counter', 'officer', 'dossier'] as const).map((k) =>
-        context[k] ? <input type="hidden" name={k} value={context[k]} /> : null,
+      {about.token ? (
+        <input type="hidden" name="t" value={about.token} />
+      ) : (
+        <input type="hidden" name="unit" value={about.unit.id} />
+      )}
+      {lang === 'en' && <input type="hidden" name="lang" value="en" />}
+      {about.token && about.dossierIds.length > 1 && (
+        <p>
+          <label>
+            {t('commentFormDossier')}
+            <br />
+            <select name="dossier" class="big">
+              {about.dossierIds.map((d) => (
+                <option value={d}>{maskedDossier(d)}</option>
+              ))}
+            </select>
+          </label>
+        </p>
+      )}
+      {about.token && about.dossierIds.length === 1 && (
+        <p>
+          {t('commentFormDossier')}: <b>{maskedDossier(about.dossierIds[0]!)}</b>
+        </p>
       )}
       <fieldset class="big">
         <legend>{t('commentFormKind')}</legend>

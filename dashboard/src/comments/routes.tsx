@@ -1,18 +1,31 @@
-import { CounterId, DossierId, LANGS, OfficerId, UnitId } from '@onestop/protocol';
-import { addComment, COMMENT_KINDS, type Database, findUnit } from '@onestop/store';
-import { Hono } from 'hono';
+import { CounterId, DossierId, LANGS, MAX_COMMENT_TOKEN_LENGTH, OfficerId, UnitId } from '@onestop/protocol';
+import {
+  addComment,
+  COMMENT_KINDS,
+  type CommentCodeRefusal,
+  checkCommentCode,
+  type Database,
+  findOfficer,
+  findUnit,
+} from '@onestop/store';
+import { Hono, type Context as HonoContext } from 'hono';
 import { z } from 'zod';
 import { clientAddress } from '../auth/client-address.js';
 import { AttemptWindow } from '../auth/throttle.js';
-import { formLimit, notFound, tooManyRequests } from '../errors/answer.js';
-import { type Lang, translator } from '../i18n.js';
+import { errorPage, formLimit, notFound, tooManyRequests } from '../errors/answer.js';
+import { type Lang, type MessageKey, translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
 import { form, query } from '../validate.js';
-import { CommentForm, CommentThanks } from './form-page.js';
+import { type CommentAbout, CommentForm, CommentThanks } from './form-page.js';
 
-/** Where the counter's QR code points: any phone camera opens it, no app needed. */
+/**
+ * Where a QR code points: `t`, the code a counter signed for one visit (it names the counter,
+ * officer and dossiers); or `unit` alone, a general poster's code. `counter`, `officer` and
+ * `dossier` are read only to refuse them in words: old codes and forged links named them freely.
+ */
 const Context = z.strictObject({
-  unit: UnitId,
+  t: z.string().min(1).max(MAX_COMMENT_TOKEN_LENGTH).optional(),
+  unit: UnitId.optional(),
   counter: CounterId.optional(),
   officer: OfficerId.optional(),
   dossier: DossierId.optional(),
@@ -33,10 +46,24 @@ const Form = Context.extend({
 const MAX_BODY_BYTES = 16 * 1024;
 
 export interface CommentLimits {
-  /** Comments accepted per client address in `windowMs`: a citizen leaves one, a script many. */
+  /**
+   * Poster comments (and refused codes) accepted per client address in `windowMs`: a citizen
+   * leaves one, a script many. Comments with a valid visit code are not counted here (citizens
+   * behind one centre Wi-Fi address would block each other): their code allows one comment.
+   */
   perAddress: number;
   windowMs: number;
 }
+
+const REFUSAL_TEXT: Record<CommentCodeRefusal | 'unbound', MessageKey> = {
+  malformed: 'commentCodeInvalid',
+  invalid: 'commentCodeInvalid',
+  unknown_device: 'commentCodeInvalid',
+  no_key: 'commentCodeInvalid',
+  withdrawn: 'commentCodeWithdrawn',
+  expired: 'commentCodeExpired',
+  unbound: 'commentCodeNeeded',
+};
 
 export function commentRoutes(
   db: Database,
@@ -45,13 +72,73 @@ export function commentRoutes(
   const app = new Hono<{ Variables: { lang: Lang } }>();
   const recent = new AttemptWindow(limits.perAddress, limits.windowMs);
 
+  /** A refused code or an unbound claim: why, in words, and the unit's general form when known. */
+  const refuse = async (c: HonoContext, why: CommentCodeRefusal | 'unbound', unitId: string | undefined) => {
+    const unit = unitId ? await findUnit(db, unitId) : null;
+    const t = translator(c.get('lang') as Lang);
+    const general = unit ? (
+      <p>
+        <a href={`/comment?unit=${encodeURIComponent(unit.id)}`} data-testid="general-form">
+          {t('commentGeneralForm')} ({unit.name})
+        </a>
+      </p>
+    ) : null;
+    return errorPage(
+      c,
+      why === 'expired' || why === 'withdrawn' ? 410 : 400,
+      'commentCodeTitle',
+      [REFUSAL_TEXT[why]],
+      general,
+    );
+  };
+
+  /** What a form is about: the code's visit (checked), or the unit of a poster code. */
+  const about = async (
+    asked: z.infer<typeof Context>,
+  ): Promise<
+    | { ok: true; about: CommentAbout }
+    | { ok: false; why: CommentCodeRefusal | 'unbound' | 'unit'; unitId?: string }
+  > => {
+    if (asked.t) {
+      const checked = await checkCommentCode(db, asked.t);
+      if (!checked.ok) return { ok: false, why: checked.refusal, unitId: checked.unitId };
+      const { claim } = checked;
+      const [unit, officer] = await Promise.all([
+        findUnit(db, claim.u),
+        claim.o ? findOfficer(db, claim.o) : null,
+      ]);
+      if (!unit) return { ok: false, why: 'unknown_device' };
+      return {
+        ok: true,
+        about: {
+          unit,
+          token: asked.t,
+          visitId: claim.i,
+          deviceId: claim.d,
+          counterId: claim.c,
+          officerId: claim.o,
+          // Another unit's officer (moved since) is not named on a citizen's page.
+          officerName: officer && officer.unitId === unit.id ? officer.name : null,
+          dossierIds: claim.s,
+        },
+      };
+    }
+    if (asked.counter || asked.officer || asked.dossier) return { ok: false, why: 'unbound' };
+    if (!asked.unit) return { ok: false, why: 'unit' };
+    const unit = await findUnit(db, asked.unit);
+    return unit ? { ok: true, about: { unit, token: null } } : { ok: false, why: 'unit' };
+  };
+
   app.get('/', query(Context), async (c) => {
     const lang = c.get('lang');
     const t = translator(lang);
     const asked = c.req.valid('query');
-    const unit = await findUnit(db, asked.unit);
-    if (!unit) return notFound(c, { error: 'unknown unit', field: 'unit' });
-    const body = <CommentForm t={t} unitName={unit.name} context={asked} />;
+    const found = await about(asked);
+    if (!found.ok)
+      return found.why === 'unit'
+        ? notFound(c, { error: 'unknown unit', field: 'unit' })
+        : refuse(c, found.why, found.unitId ?? asked.unit);
+    const body = <CommentForm t={t} lang={lang} about={found.about} />;
     return c.html(layout({ lang, t, title: t('commentFormHeading'), body, staff: null }));
   });
 
@@ -62,23 +149,39 @@ export function commentRoutes(
 
   app.post('/', limitBody, form(Form, 'invalid comment'), async (c) => {
     const lang = c.get('lang');
-    const address = clientAddress(c);
-    const wait = recent.retryAfter(address);
-    if (wait > 0) return tooManyRequests(c, wait, { error: 'too many comments', reason: 'try again later' });
     const f = c.req.valid('form');
-    if (!(await findUnit(db, f.unit))) return notFound(c, { error: 'unknown unit', field: 'unit' });
-    recent.record(address);
-    const { reference } = await addComment(db, {
-      unitId: f.unit,
-      counterId: f.counter ?? null,
-      officerId: f.officer ?? null,
-      dossierId: f.dossier ?? null,
+    const address = clientAddress(c);
+    // Codes are checked before the address window: a valid one is not counted against the Wi-Fi.
+    const found = await about(f);
+    if (!found.ok || !found.about.token) {
+      const wait = recent.retryAfter(address);
+      if (wait > 0)
+        return tooManyRequests(c, wait, { error: 'too many comments', reason: 'try again later' });
+      recent.record(address);
+    }
+    if (!found.ok)
+      return found.why === 'unit'
+        ? notFound(c, { error: 'unknown unit', field: 'unit' })
+        : refuse(c, found.why, found.unitId ?? f.unit);
+    const a = found.about;
+    // The citizen picks among the visit's own dossiers; none other can be named.
+    const dossierIds = a.token ? a.dossierIds : [];
+    const dossierId = f.dossier ?? (dossierIds.length === 1 ? dossierIds[0]! : null);
+    if (dossierId !== null && !dossierIds.includes(dossierId)) return refuse(c, 'unbound', a.unit.id);
+    const stored = await addComment(db, {
+      unitId: a.unit.id,
+      counterId: a.token ? a.counterId : null,
+      officerId: a.token ? a.officerId : null,
+      dossierId,
       kind: f.kind ?? null,
       body: f.body,
       contact: f.contact ?? null,
+      visitId: a.token ? a.visitId : null,
+      deviceId: a.token ? a.deviceId : null,
     });
     const t = translator(lang);
-    const body = <CommentThanks t={t} reference={reference} />;
+    if (!stored) return errorPage(c, 409, 'commentCodeTitle', ['commentCodeUsed']);
+    const body = <CommentThanks t={t} reference={stored.reference} />;
     return c.html(layout({ lang, t, title: t('commentFormHeading'), body, staff: null }), 201);
   });
 

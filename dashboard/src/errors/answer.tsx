@@ -155,7 +155,7 @@ function staffOf(c: Context): StaffMember | null {
   return (c.get('staff') as StaffMember | null | undefined) ?? null;
 }
 
-function errorPage(
+export function errorPage(
   c: Context,
   status: ContentfulStatusCode,
   title: MessageKey,
