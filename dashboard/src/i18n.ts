@@ -4,6 +4,8 @@ export type { Lang };
 
 const MESSAGES = {
   title: { vi: 'Giám sát quầy giao dịch một cửa', en: 'One-stop counter monitoring' },
+  /** The public pages' heading: they speak to citizens, not about monitoring. */
+  citizenTitle: { vi: 'Góp ý về dịch vụ hành chính công', en: 'Comments on public administrative services' },
   city: { vi: 'So sánh các phường, xã', en: 'Compare wards and communes' },
   unit: { vi: 'Trung tâm / Điểm Phục vụ hành chính công', en: 'Public administrative service centre' },
   devices: { vi: 'Thiết bị tại quầy', en: 'Counter devices' },
@@ -480,6 +482,21 @@ const MESSAGES = {
     en: 'A comment for this visit was already sent; each visit takes one comment.',
   },
   commentGeneralForm: { vi: 'Gửi góp ý chung cho đơn vị', en: 'Send a general comment to the unit' },
+  commentFormContactUse: {
+    vi: 'Chỉ lãnh đạo đơn vị xem được, và chỉ dùng để trả lời ông/bà về góp ý này.',
+    en: "Seen only by the unit's leaders, and used only to answer you about this comment.",
+  },
+  commentStatusHeading: { vi: 'Tra cứu góp ý đã gửi', en: 'Check a comment you sent' },
+  commentStatusLook: { vi: 'Tra cứu', en: 'Look up' },
+  commentStatusSent: { vi: 'gửi ngày', en: 'sent on' },
+  commentStatusMoved: { vi: 'cập nhật ngày', en: 'updated on' },
+  commentStatusNone: {
+    vi: 'Không tìm thấy góp ý có mã số này. Xin kiểm tra lại mã số (dạng GY-000000-0).',
+    en: 'No comment has this reference. Check it again (it looks like GY-000000-0).',
+  },
+  commentStage_new: { vi: 'Đã tiếp nhận', en: 'Received' },
+  commentStage_handled: { vi: 'Đã được xem xét, xử lý', en: 'Looked into by the unit' },
+  commentStage_replied: { vi: 'Đã trả lời', en: 'Answered' },
   commentFormThanks: {
     vi: 'Cảm ơn ông/bà đã góp ý. Lãnh đạo đơn vị sẽ xem xét.',
     en: 'Thank you. The unit leaders will review it.',

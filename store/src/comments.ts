@@ -97,6 +97,24 @@ export async function addComment(
   return row ? { id: row.id, reference: commentReference(row.id) } : null;
 }
 
+/**
+ * What a citizen may see of their comment by its reference: the stage it is at and when it was
+ * sent and last moved, nothing of its text, contact, unit or answer. References are consecutive
+ * numbers, so anyone may try one: the stage of another's comment is all they learn.
+ */
+export async function commentStatusOf(
+  db: Executor,
+  reference: string,
+): Promise<{ reference: string; status: CommentStatus; createdAt: Date; handledAt: Date | null } | null> {
+  const id = commentIdOfReference(reference);
+  if (id === null) return null;
+  const [row] = await db
+    .select({ status: comments.status, createdAt: comments.createdAt, handledAt: comments.handledAt })
+    .from(comments)
+    .where(eq(comments.id, id));
+  return row ? { reference: commentReference(id), ...row, status: row.status as CommentStatus } : null;
+}
+
 export interface CommentRow {
   id: number;
   reference: string;

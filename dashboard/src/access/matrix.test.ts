@@ -68,6 +68,7 @@ const ROUTES: readonly RouteRow[] = [
   { path: s('/login'), allow: 'public' },
   { path: s('/login/link?token=x'), allow: 'public' },
   { path: s('/comment?unit=trung-van'), allow: 'public' },
+  { path: s('/comment/status'), allow: 'public' },
   // Client modules hold no data.
   { path: (f) => f.assetPath, allow: 'public' },
   { path: s('/healthz'), allow: 'public' },

@@ -82,8 +82,16 @@ export const CommentForm: FC<FormProps> = ({ t, lang, about }) => (
         <label>
           {t('commentFormContact')}
           <br />
-          <input name="contact" maxlength={100} class="big wide" />
+          <input
+            name="contact"
+            maxlength={100}
+            class="big wide"
+            autocomplete="tel"
+            aria-describedby="contact-use"
+          />
         </label>
+        <br />
+        <small id="contact-use">{t('commentFormContactUse')}</small>
       </p>
       <p>
         <button type="submit" class="big">
@@ -104,6 +112,11 @@ export const CommentThanks: FC<{ t: Translate; reference: string }> = ({ t, refe
       <b class="reference" data-testid="comment-reference">
         {reference}
       </b>
+    </p>
+    <p>
+      <a href={`/comment/status?ref=${reference}`} data-testid="comment-status-link">
+        {t('commentStatusHeading')}
+      </a>
     </p>
   </>
 );

@@ -1,5 +1,5 @@
 import { COMMENT_TOKEN_TTL_S, type CommentClaim, newCommentKey, signCommentClaim } from '@onestop/protocol';
-import { addStaffMember, openStaffSession, schema } from '@onestop/store';
+import { addStaffMember, followUpComment, openStaffSession, schema } from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
 import { eq } from 'drizzle-orm';
 import pino from 'pino';
@@ -113,6 +113,45 @@ describe('comments bound to a visit', () => {
     expect(page).toContain('Cán bộ hướng dẫn rất tận tình &lt;b&gt;!&lt;/b&gt;');
     expect((await app.request('/comment?unit=nowhere')).status).toBe(404);
     expect((await app.request('/comment?unit=trung-van&evil=1')).status).toBe(400);
+  });
+
+  it('shows the citizen the stage of their comment by its reference, and nothing else', async () => {
+    const sent = await post({
+      t: code(claim()),
+      kind: 'complaint',
+      body: 'Nội dung riêng tư',
+      contact: '0912',
+    });
+    const html = await sent.text();
+    const ref = /data-testid="comment-reference">([^<]+)</.exec(html)?.[1];
+    expect(html).toContain(`href="/comment/status?ref=${ref}"`);
+    // The language switch of the thanks page leads to the status page, not to a bare form.
+    expect(html).toContain(`href="/comment/status?ref=${ref}&amp;lang=en"`);
+    const stage = async (r: string) => {
+      const res = await app.request(`/comment/status?ref=${encodeURIComponent(r)}`);
+      const text = await res.text();
+      return { status: res.status, text, stage: /data-stage="(\w+)"/.exec(text)?.[1] };
+    };
+    const received = await stage(ref!);
+    expect(received).toMatchObject({ status: 200, stage: 'new' });
+    expect(received.text).toContain('Đã tiếp nhận');
+    expect(received.text).not.toContain('Nội dung riêng tư');
+    expect(received.text).not.toContain('0912');
+    const id = (await stored()).at(-1)!.id;
+    await followUpComment(store.db, {
+      unitId: 'trung-van',
+      commentId: id,
+      status: 'replied',
+      reply: 'Đã trao đổi',
+      username: 'lead',
+      actor: 'test',
+    });
+    const answered = await stage(ref!.toLowerCase());
+    expect(answered).toMatchObject({ status: 200, stage: 'replied' });
+    expect(answered.text).not.toContain('Đã trao đổi');
+    const typo = ref!.replace(/\d$/, (d) => String((Number(d) + 1) % 10));
+    expect(await stage(typo)).toMatchObject({ status: 404, stage: undefined });
+    expect((await app.request('/comment/status')).status).toBe(200);
   });
 
   it('refuses forged, foreign, expired and withdrawn codes in words, with the general form', async () => {

@@ -17,6 +17,7 @@ import { type Lang, type MessageKey, translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
 import { form, query } from '../validate.js';
 import { type CommentAbout, CommentForm, CommentThanks } from './form-page.js';
+import { commentStatusRoutes } from './status.js';
 
 /**
  * Where a QR code points: `t`, the code a counter signed for one visit (it names the counter,
@@ -71,6 +72,7 @@ export function commentRoutes(
 ) {
   const app = new Hono<{ Variables: { lang: Lang } }>();
   const recent = new AttemptWindow(limits.perAddress, limits.windowMs);
+  app.route('/status', commentStatusRoutes(db));
 
   /** A refused code or an unbound claim: why, in words, and the unit's general form when known. */
   const refuse = async (c: HonoContext, why: CommentCodeRefusal | 'unbound', unitId: string | undefined) => {
@@ -139,7 +141,7 @@ export function commentRoutes(
         ? notFound(c, { error: 'unknown unit', field: 'unit' })
         : refuse(c, found.why, found.unitId ?? asked.unit);
     const body = <CommentForm t={t} lang={lang} about={found.about} />;
-    return c.html(layout({ lang, t, title: t('commentFormHeading'), body, staff: null }));
+    return c.html(layout({ lang, t, title: t('commentFormHeading'), body, staff: null, citizen: true }));
   });
 
   const limitBody = formLimit(MAX_BODY_BYTES, {
@@ -182,7 +184,13 @@ export function commentRoutes(
     const t = translator(lang);
     if (!stored) return errorPage(c, 409, 'commentCodeTitle', ['commentCodeUsed']);
     const body = <CommentThanks t={t} reference={stored.reference} />;
-    return c.html(layout({ lang, t, title: t('commentFormHeading'), body, staff: null }), 201);
+    // Switching language here leads to the comment's status page, not to a form without its code.
+    const other = lang === 'vi' ? 'en' : 'vi';
+    const langHref = `/comment/status?ref=${stored.reference}&lang=${other}`;
+    return c.html(
+      layout({ lang, t, title: t('commentFormHeading'), body, staff: null, citizen: true, langHref }),
+      201,
+    );
   });
 
   return app;

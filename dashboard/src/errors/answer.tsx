@@ -175,5 +175,9 @@ export function errorPage(
       {extra}
     </ErrorBody>
   );
-  return c.html(layout({ lang, t, title: t(title), body, staff, periodSearch: asked.toString() }), status);
+  const citizen = !staff && c.req.path.startsWith('/comment');
+  return c.html(
+    layout({ lang, t, title: t(title), body, staff, periodSearch: asked.toString(), citizen }),
+    status,
+  );
 }

@@ -28,6 +28,8 @@ export interface LayoutProps {
   langHref: string;
   /** The term of a search page, kept in the header's search box. */
   searched?: string | undefined;
+  /** A page for citizens (the comment form): their title, not the staff tool's name. */
+  citizen?: boolean | undefined;
   /** Bundled client modules (`/assets/…`) the page loads. */
   modules?: readonly string[] | undefined;
   data?: readonly PageData[] | undefined;
@@ -91,14 +93,14 @@ export const Layout: FC<LayoutProps> = (p) => {
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width,initial-scale=1" />
-          <title>{`${p.title} · onestop-counter`}</title>
+          <title>{p.citizen ? p.title : `${p.title} · onestop-counter`}</title>
           {/* An empty icon: browsers stop asking for /favicon.ico, whose 404 lands in the console. */}
           <link rel="icon" href="data:," />
           <style nonce={p.nonce}>{raw(STYLE)}</style>
         </head>
         <body>
           <header>
-            <h1>{p.t('title')}</h1>
+            <h1>{p.t(p.citizen ? 'citizenTitle' : 'title')}</h1>
             {p.staff ? <Menu t={p.t} staff={p.staff} /> : ''}
             {leader ? <SearchBox t={p.t} searched={p.searched} /> : ''}
             <a href={p.langHref} data-testid="lang-switch">
@@ -140,6 +142,9 @@ export interface LayoutOptions {
   /** Only used outside a request (no context): the query the language switch keeps. */
   periodSearch?: string;
   searched?: string;
+  citizen?: boolean;
+  /** Where the language switch leads when not to this same address (a page answering a POST). */
+  langHref?: string;
 }
 
 /**
@@ -159,7 +164,9 @@ export function layout(opts: LayoutOptions) {
       title={opts.title}
       staff={opts.staff}
       searched={opts.searched}
+      citizen={opts.citizen}
       {...request}
+      {...(opts.langHref ? { langHref: opts.langHref } : {})}
     >
       {opts.body}
     </Layout>

@@ -102,6 +102,7 @@ describe.each(STORE_BACKENDS)('Content-Security-Policy on %s', (backend) => {
       '/login',
       '/login/link?token=abcdefghijklmnopqrstuvwxyz012345',
       '/comment?unit=trung-van',
+      '/comment/status',
     ]) {
       const page = await (await get(path)).text();
       expect(page, path).not.toMatch(/\sstyle="/);
