@@ -20,7 +20,7 @@ interface FakeButton {
   setAttribute(): void;
 }
 
-function page() {
+function page(lang: 'vi' | 'en' = 'vi') {
   const el = (id: string) => ({
     id,
     html: '',
@@ -52,10 +52,14 @@ function page() {
     pause() {},
     play: () => Promise.resolve(),
   });
-  const config: KioskClientConfig = { lang: 'vi', text: KIOSK_TEXT.vi, audio: {}, voice: false };
+  const config: KioskClientConfig = { lang, text: KIOSK_TEXT[lang], audio: {}, voice: false };
   const els = new Map(
-    ['main', 'link', 'voice', 'voice-toggle', 'officer', 'send', 'skip', 'qr'].map((id) => [id, el(id)]),
+    ['main', 'link', 'voice', 'voice-toggle', 'officer', 'send', 'skip', 'qr', 'counter', 'privacy'].map(
+      (id) => [id, el(id)],
+    ),
   );
+  const replaced: string[] = [];
+  const location = { search: `?lang=${lang}&voice=0`, replace: (to: string) => replaced.push(to) };
   const body = el('body');
   const listeners = new Map<string, (e: { data: string }) => void>();
   const document = {
@@ -74,7 +78,14 @@ function page() {
     }
   }
   const fetch = () => Promise.resolve({ ok: false, text: () => Promise.resolve('') });
-  return { context: createContext({ document, EventSource, fetch }), els, body, listeners, streams };
+  return {
+    context: createContext({ document, EventSource, fetch, location, URLSearchParams }),
+    els,
+    body,
+    listeners,
+    streams,
+    replaced,
+  };
 }
 
 const settings = CounterSettings.parse({ officers: { 'cb-a': { name: 'Nguyễn Văn A', badge: '0001' } } });
@@ -139,11 +150,50 @@ describe('kiosk client bundle', () => {
     const link = p.els.get('link')!;
     expect(main.buttons.length).toBeGreaterThanOrEqual(3);
     p.streams[0]!.onerror!(); // the agent stopped or restarts: its touches would go nowhere
-    expect(main.buttons.every((b) => b.disabled)).toBe(true);
+    expect(main.buttons).toHaveLength(0);
+    expect(main.innerHTML).toContain(KIOSK_TEXT.vi.offlineScreen);
     expect(link).toMatchObject({ hidden: false, textContent: KIOSK_TEXT.vi.offline });
     p.listeners.get('view')!({ data: rating }); // the stream is back: a live screen again
     expect(main.buttons.length).toBeGreaterThanOrEqual(3);
     expect(main.buttons.some((b) => b.disabled)).toBe(false);
     expect(link.hidden).toBe(true);
+  });
+
+  it('shows the counter, masks the dossier, names the level recorded, and the camera notice only with a camera', async () => {
+    const p = page();
+    runInContext(await kioskClientScript(), p.context);
+    const send = (screen: Screen, camera: boolean) =>
+      p.listeners.get('view')!({
+        data: JSON.stringify(
+          buildView(initialCounterState(), screen, settings, 'online', true, { counterId: '03', camera }),
+        ),
+      });
+    send(SCREENS[2]!, false);
+    const main = p.els.get('main')!;
+    expect(p.els.get('counter')!.textContent).toBe(' · Quầy 03');
+    expect(main.innerHTML).toContain('…0001');
+    expect(main.innerHTML).not.toContain('000.00.12.H26-251124-0001');
+    // Each level has its face beside its word: neither colour nor reading alone carries it.
+    expect(main.innerHTML.match(/<svg/g)).toHaveLength(4);
+    expect(p.els.get('privacy')!.hidden).toBe(true);
+    send(SCREENS[4]!, true);
+    expect(main.innerHTML).toContain('Quý khách đã chọn: <b>Rất hài lòng</b>');
+    expect(p.els.get('privacy')!.hidden).toBe(false);
+  });
+
+  it('starts the next citizen in Vietnamese after one chose English, and never bounces the switch itself', async () => {
+    const p = page('en');
+    runInContext(await kioskClientScript(), p.context);
+    const send = (screen: Screen) =>
+      p.listeners.get('view')!({
+        data: JSON.stringify(buildView(initialCounterState(), screen, settings, 'online', true)),
+      });
+    // The page reloaded in English mid-visit (the citizen's own switch): it stays English.
+    send(SCREENS[2]!);
+    send(SCREENS[4]!);
+    expect(p.replaced).toEqual([]);
+    // The thanks screen ends: the next citizen gets Vietnamese, the voice setting kept.
+    send(SCREENS[0]!);
+    expect(p.replaced).toEqual(['?voice=0']);
   });
 });

@@ -32,7 +32,12 @@ export class KioskExtension implements Extension {
       this.ctx.settings.get(),
       kioskLink(this.ctx.link()),
       kioskOfficerControls(this.ctx.config),
-      this.comments,
+      {
+        comments: this.comments,
+        counterId: this.ctx.address.counterId,
+        camera: this.ctx.config.camera?.role === 'citizen',
+        now: this.ctx.clock.now(),
+      },
     );
   }
 

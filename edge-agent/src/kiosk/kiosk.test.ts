@@ -27,7 +27,8 @@ function harness({ officerTouch = true } = {}) {
   const inputs: CounterInput[] = [];
   const listeners = new Set<(v: KioskView) => void>();
   const comments = new CommentLinks(address, commentKey, () => now);
-  const view = () => buildView(state, screenOf(state, now), settings, 'online', officerTouch, comments);
+  const view = () =>
+    buildView(state, screenOf(state, now), settings, 'online', officerTouch, { comments, now });
   const feed = (i: CounterInput) => {
     now += 2_000;
     inputs.push(i);
@@ -57,9 +58,12 @@ describe('kiosk HTTP', () => {
     const { app } = harness();
     const vi = await (await app.request('/')).text();
     expect(vi).toContain('<html lang="vi">');
-    expect(vi).toContain('Camera chỉ ước lượng biểu cảm ngay trên thiết bị; không lưu hay gửi hình ảnh.');
+    // The camera notice is in the page, shown only where the view says a camera watches.
+    expect(vi).toContain('không lưu, không gửi hình ảnh đi đâu');
+    expect(vi).toContain('Nghị định 13/2023/NĐ-CP');
+    expect(vi).toContain('<footer id="privacy" hidden>');
     const en = await (await app.request('/?lang=en')).text();
-    expect(en).toContain('no image is stored or sent');
+    expect(en).toContain('no image is stored or sent anywhere');
   });
 
   it('shows the officer, dossier and big rating buttons in the state view', async () => {

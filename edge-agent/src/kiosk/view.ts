@@ -26,6 +26,12 @@ export interface KioskView {
    * screen offers them (kioskOfficerControls); null otherwise.
    */
   officerControls: OfficerControls | null;
+  /** The counter's number as the citizen reads it; null when not known. */
+  counter: string | null;
+  /** A camera estimates the citizen's expression here: the page shows its notice only then. */
+  camera: boolean;
+  /** Time left to answer the open prompt (rating or reasons) when the view was sent; else null. */
+  remainingMs: number | null;
 }
 
 /**
@@ -77,6 +83,18 @@ export function kioskLink(status: LinkStatus): KioskLink {
   }
 }
 
+/** What the device adds to a view beyond the counter's state and settings. */
+export interface ViewExtras {
+  /** Signs the thanks screen's comment link; absent: no comment code on this device. */
+  comments?: CommentLinks | null;
+  /** The counter's number, shown to the citizen. */
+  counterId?: string | null;
+  /** Whether a camera watches the citizen's side here: only then is its notice shown. */
+  camera?: boolean;
+  /** The agent's clock now: the countdown of a prompt is its deadline less this. */
+  now?: number | null;
+}
+
 export function buildView(
   state: CounterState,
   screen: Screen,
@@ -84,9 +102,10 @@ export function buildView(
   link: KioskLink,
   /** Whether this counter's screen offers the officer's buttons: kioskOfficerControls(config). */
   officerTouch: boolean,
-  /** Signs the thanks screen's comment link; null: no comment code on this device. */
-  comments: CommentLinks | null = null,
+  extras: ViewExtras = {},
 ): KioskView {
+  const { comments = null, counterId = null, camera = false, now = null } = extras;
+  const deadline = screen.kind === 'rating' || screen.kind === 'reasons' ? screen.deadline : null;
   const officer = state.officer
     ? { id: state.officer.id, name: settings.officers[state.officer.id]?.name ?? state.officer.id }
     : null;
@@ -108,5 +127,8 @@ export function buildView(
         : null,
     link,
     officerControls: officerTouch ? officerControls(state) : null,
+    counter: counterId,
+    camera,
+    remainingMs: deadline !== null && now !== null ? Math.max(0, deadline - now) : null,
   };
 }

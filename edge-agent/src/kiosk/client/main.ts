@@ -17,6 +17,8 @@ const linkBanner = byId('link');
 const voice = byId('voice') as HTMLAudioElement;
 const toggle = byId('voice-toggle');
 const officerBar = byId('officer');
+const counterLabel = byId('counter');
+const privacy = byId('privacy');
 
 const NOTICE: Record<NoticeCode, string> = {
   scan_rejected: T.scanRejected,
@@ -115,8 +117,46 @@ function officerLine(v: KioskView): string {
     : `<p class="meta muted">${T.noOfficer}</p>`;
 }
 
+/**
+ * A dossier ID as the screen shows it: its last four characters. The screen faces the queue; the
+ * citizen knows their own dossier by its end.
+ */
+const masked = (id: string): string => (id.length <= 4 ? id : `…${id.slice(-4)}`);
+
 function dossiers(ids: readonly string[]): string {
-  return ids.length ? `<p class="meta">${T.dossier}: <b>${ids.map(esc).join(', ')}</b></p>` : '';
+  return ids.length
+    ? `<p class="meta">${T.dossier}: <b>${ids.map((d) => esc(masked(d))).join(', ')}</b></p>`
+    : '';
+}
+
+/**
+ * A face for each tone, drawn with the word beside it: the level reads without colour (colour-
+ * blind citizens) and without reading (the face alone). Mouths: wide smile, smile, flat, frown.
+ */
+const MOUTH: Record<KioskView['levels'][number]['tone'], string> = {
+  'very-positive': 'M14 27 Q24 38 34 27 Z',
+  positive: 'M15 29 Q24 35 33 29',
+  neutral: 'M15 31 H33',
+  negative: 'M15 34 Q24 26 33 34',
+};
+function face(tone: KioskView['levels'][number]['tone']): string {
+  return `<svg viewBox="0 0 48 48" aria-hidden="true"><circle cx="24" cy="24" r="21" fill="#fff" stroke="#000" stroke-width="3"/><circle cx="17" cy="19" r="3"/><circle cx="31" cy="19" r="3"/><path d="${MOUTH[tone]}" fill="${tone === 'very-positive' ? '#000' : 'none'}" stroke="#000" stroke-width="3" stroke-linecap="round"/></svg>`;
+}
+
+/** The open prompt's countdown, redrawn each second from the time left when the view came. */
+let countdown: { until: number; timer: number } | null = null;
+function showCountdown(remainingMs: number | null): void {
+  if (countdown) window.clearInterval(countdown.timer);
+  countdown = null;
+  const el = document.getElementById('countdown');
+  if (!el || remainingMs === null) return;
+  const until = performance.now() + remainingMs;
+  const tick = () => {
+    const s = Math.max(0, Math.ceil((until - performance.now()) / 1000));
+    el.textContent = T.secondsLeft.replace('{s}', String(s));
+  };
+  tick();
+  countdown = { until, timer: window.setInterval(tick, 1000) };
 }
 
 /** Draws the screen and wires its buttons. */
@@ -125,9 +165,12 @@ function draw(v: KioskView): void {
   switch (s.kind) {
     case 'rating': {
       const buttons = v.levels
-        .map((l) => `<button class="lv tone-${l.tone}" data-level="${l.level}">${esc(l[LANG])}</button>`)
+        .map(
+          (l) =>
+            `<button class="lv tone-${l.tone}" data-level="${l.level}">${face(l.tone)}<span>${esc(l[LANG])}</span></button>`,
+        )
         .join('');
-      main.innerHTML = `${officerLine(v)}${dossiers(s.dossierIds)}<p class="big">${T.ratePrompt}</p><div id="levels">${buttons}</div>`;
+      main.innerHTML = `${officerLine(v)}${dossiers(s.dossierIds)}<p class="big">${T.ratePrompt}</p><p id="countdown" role="timer" aria-live="off"></p><div id="levels">${buttons}</div>`;
       for (const b of main.querySelectorAll<HTMLElement>('.lv'))
         b.addEventListener('click', () => void post('api/rate', { level: Number(b.dataset.level) }));
       return;
@@ -139,7 +182,7 @@ function draw(v: KioskView): void {
             `<button class="reason" aria-pressed="${chosen.has(r.code)}" data-code="${esc(r.code)}">${esc(r[LANG])}</button>`,
         )
         .join('');
-      main.innerHTML = `<p class="big">${T.reasonsPrompt}</p><div>${reasons}</div><div><button class="act" id="send">${T.send}</button><button class="act" id="skip">${T.skip}</button></div>`;
+      main.innerHTML = `<p class="big">${T.reasonsPrompt}</p><p id="countdown" role="timer" aria-live="off"></p><div>${reasons}</div><div><button class="act" id="send">${T.send}</button><button class="act" id="skip">${T.skip}</button></div>`;
       for (const b of main.querySelectorAll<HTMLElement>('.reason'))
         b.addEventListener('click', () => {
           const c = b.dataset.code ?? '';
@@ -155,7 +198,12 @@ function draw(v: KioskView): void {
       // Every visit's thanks offers its own comment code (signed for that visit), not only a
       // negative one's: praise and later second thoughts come from there too.
       const qr = v.commentUrl;
-      main.innerHTML = `<p class="big">${T.thanks}</p>${qr ? `<p>${s.negative ? T.sorry : T.commentInvite}</p><div id="qr"></div>` : ''}`;
+      const level = v.levels.find((l) => l.level === s.level);
+      const recorded =
+        level && v.scale === s.scale
+          ? `<p class="recorded">${T.recorded}: <b>${esc(level[LANG])}</b></p>`
+          : '';
+      main.innerHTML = `<p class="big">${T.thanks}</p>${recorded}${qr ? `<p>${s.negative ? T.sorry : T.commentInvite}</p><div id="qr"></div>` : ''}`;
       if (qr)
         void fetch('qr.svg')
           .then((r) => (r.ok ? r.text() : ''))
@@ -197,11 +245,29 @@ function drawOfficer(v: KioskView): void {
     b.addEventListener('click', () => void post('api/officer', { action: b.dataset.action }));
 }
 
+/**
+ * The page in Vietnamese for the next citizen: a switch to English is one citizen's choice. Only a
+ * change seen by this page counts (a visit ended, a thanks screen gone), so the reload that the
+ * switch itself makes never bounces back.
+ */
+function nextCitizen(from: Screen['kind'] | null, to: Screen['kind']): boolean {
+  return from !== null && from !== to && (to === 'idle' || from === 'thanks');
+}
+
 function render(v: KioskView): void {
   const s = v.screen;
+  if (nextCitizen(lastKind, s.kind) && LANG !== 'vi') {
+    const q = new URLSearchParams(location.search);
+    q.delete('lang');
+    location.replace(`?${q}`);
+    return;
+  }
   if (s.kind !== 'reasons') chosen = new Set();
   draw(v);
+  showCountdown(v.remainingMs);
   drawOfficer(v);
+  counterLabel.textContent = v.counter ? ` · ${T.counter} ${v.counter}` : '';
+  privacy.hidden = !v.camera;
   document.body.dataset.screen = s.kind;
   const banner = LINK[v.link];
   document.body.dataset.link = v.link;
@@ -226,6 +292,7 @@ es.onerror = () => {
   document.body.dataset.screen = 'offline';
   linkBanner.hidden = false;
   linkBanner.textContent = T.offline;
-  for (const el of [main, officerBar])
-    for (const b of el.querySelectorAll<HTMLButtonElement>('button')) b.disabled = true;
+  showCountdown(null);
+  main.innerHTML = `<p class="big">${T.offlineScreen}</p>`;
+  for (const b of officerBar.querySelectorAll<HTMLButtonElement>('button')) b.disabled = true;
 };
