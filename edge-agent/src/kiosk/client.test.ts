@@ -170,7 +170,7 @@ describe('kiosk client bundle', () => {
       });
     send(SCREENS[2]!, false);
     const main = p.els.get('main')!;
-    expect(p.els.get('counter')!.textContent).toBe(' · Quầy 03');
+    expect(p.els.get('counter')!.textContent).toBe('Quầy 03');
     expect(main.innerHTML).toContain('…0001');
     expect(main.innerHTML).not.toContain('000.00.12.H26-251124-0001');
     // Each level has its face beside its word: neither colour nor reading alone carries it.

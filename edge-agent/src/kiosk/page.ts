@@ -17,21 +17,22 @@ main{flex:1;min-height:0;display:flex;flex-direction:column;justify-content:cent
 #levels{display:flex;gap:.5em;width:100%;justify-content:center;flex-wrap:wrap}
 .lv{flex:1 1 0;min-width:6em;min-height:max(64px,3.6em);font:inherit;font-weight:700;font-size:1.1em;border:4px solid #fff;border-radius:.4em;cursor:pointer;color:#000;display:flex;flex-direction:column;align-items:center;justify-content:center;gap:.2em;padding:.3em;overflow-wrap:anywhere}
 .lv svg{width:2.4em;height:2.4em}
-#counter{color:#fff;font-weight:700;white-space:nowrap}
+#counter{color:#fff;font-weight:700;white-space:nowrap}#counter:not(:empty)::before{content:' · '}
 #countdown{font-size:1em;color:#ffd400;font-weight:700}
 .recorded b{color:#ffd400}
-@media (orientation:portrait){#levels{flex-direction:column;align-items:stretch;flex:1;max-height:70vh}.lv{flex-direction:row;justify-content:flex-start;gap:.6em;font-size:1.4em;padding:.2em .8em}.lv svg{width:2.6em;height:2.6em;flex:none}main{justify-content:flex-start}}
-@media (max-height:420px){.lv svg{display:none}}
 .tone-very-positive{background:#3ddc84}.tone-positive{background:#b5e655}.tone-neutral{background:#ffd400}.tone-negative{background:#ff5c5c}
 .reason{font:inherit;min-height:max(64px,3em);padding:.4em 1em;margin:.2em;border:3px solid #fff;background:#222;color:#fff;border-radius:.4em}
 .reason[aria-pressed=true]{background:#ffd400;color:#000}
 .act{font:inherit;font-weight:700;min-height:max(64px,3em);padding:.4em 1.6em;border:0;border-radius:.4em;background:#fff;color:#000;margin:.3em}
 #qr svg{width:min(40vh,60vw);height:auto;background:#fff;padding:.4em}
 #link{padding:.4em 1em;background:#ff5c5c;color:#000;font-weight:700;text-align:center}
+button:focus-visible,a:focus-visible{outline:4px solid #ffd400;outline-offset:2px}
 main button:disabled,#officer button:disabled{opacity:.35;cursor:default}
 #officer{display:flex;gap:.5em;align-items:center;justify-content:flex-end;padding:.3em 1em;background:#1a1a1a;border-top:2px solid #444;font-size:.75em}
 #officer[hidden],footer[hidden]{display:none}#officer button{font:inherit;min-height:48px;padding:.3em 1em;border:2px solid #fff;border-radius:.3em;background:#333;color:#fff}
 footer{padding:.4em 1em;background:#111;font-size:.6em;color:#fff;border-top:2px solid #444}
+@media (orientation:portrait){#levels{flex-direction:column;align-items:stretch;flex:1;max-height:70vh}.lv{flex-direction:row;justify-content:flex-start;gap:.6em;font-size:1.4em;padding:.2em .8em}.lv svg{width:2.6em;height:2.6em;flex:none}main{justify-content:flex-start}}
+@media (max-height:420px){.lv svg{display:none}#title,#counter::before{display:none}header{padding:.2em .6em}#lang,#voice-toggle{min-height:44px}.big{font-size:1.2em}main{gap:.15em;padding:.3em .6em}.meta{font-size:.8em}footer{font-size:.5em;padding:.2em .6em}.reason,.act{min-height:44px;padding:.15em .6em;margin:.1em}main>p{font-size:.85em}main>p.big{font-size:1.1em}#qr svg{width:30vh;padding:.2em}}
 `;
 
 /**
@@ -54,7 +55,7 @@ export function renderPage(lang: Lang, opts: PageOptions): string {
 <html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${t.title}</title><style>${CSS}</style></head>
 <body>
-<header><h1>${t.title}<span id="counter"></span></h1><div><button id="voice-toggle" type="button" aria-pressed="${opts.voice}">${opts.voice ? t.voiceOn : t.voiceOff}</button><a href="${otherHref}"><button id="lang" type="button" tabindex="-1">${t.language}</button></a></div></header>
+<header><h1><span id="title">${t.title}</span><span id="counter"></span></h1><div><button id="voice-toggle" type="button" aria-pressed="${opts.voice}">${opts.voice ? t.voiceOn : t.voiceOff}</button><a href="${otherHref}"><button id="lang" type="button" tabindex="-1">${t.language}</button></a></div></header>
 <div id="link" role="status" hidden></div>
 <main id="main" aria-live="polite"><p class="big">${t.idle}</p></main>
 <nav id="officer" aria-label="${t.officerControls}" hidden></nav>

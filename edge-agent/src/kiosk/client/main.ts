@@ -266,7 +266,7 @@ function render(v: KioskView): void {
   draw(v);
   showCountdown(v.remainingMs);
   drawOfficer(v);
-  counterLabel.textContent = v.counter ? ` · ${T.counter} ${v.counter}` : '';
+  counterLabel.textContent = v.counter ? `${T.counter} ${v.counter}` : '';
   privacy.hidden = !v.camera;
   document.body.dataset.screen = s.kind;
   const banner = LINK[v.link];
