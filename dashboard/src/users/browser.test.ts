@@ -1,0 +1,114 @@
+import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAdaptorServer } from '@hono/node-server';
+import { openTestStore, type TestStore } from '@onestop/store/testing';
+import pino from 'pino';
+import { type Browser, chromium } from 'playwright-core';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedPeople } from '../access/fixture.js';
+import { createDashboardApp } from '../app.js';
+import { SESSION_COOKIE } from '../auth/access.js';
+import { fill, translator } from '../i18n.js';
+import { LiveRatingFeed } from '../live/feed.js';
+
+const vi = translator('vi');
+
+/**
+ * The city adds a technician in Chromium as a person does: a refused name comes back with what
+ * was typed, the fixed form shows the one-time link once, the new technician signs in with it,
+ * and the city disables the account. Photographed at each step (directory printed); a CSP
+ * violation or any script error on the way fails it.
+ */
+describe('accounts in a real browser', () => {
+  let store: TestStore;
+  let server: ReturnType<typeof createAdaptorServer>;
+  let browser: Browser;
+  let url: string;
+  let cityCookie: string;
+  const shots = mkdtempSync(join(tmpdir(), 'onestop-users-shots-'));
+
+  beforeAll(async () => {
+    store = await openTestStore('pglite');
+    cityCookie = (await seedPeople(store.db)).cookies.city;
+    const logger = pino({ level: 'silent' });
+    const app = createDashboardApp({
+      db: store.db,
+      registry: new Registry(),
+      logger,
+      feed: new LiveRatingFeed(store, logger),
+    });
+    server = createAdaptorServer({ fetch: app.fetch });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    console.info(`account screenshots in ${shots}`);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((r) => server?.close(r));
+    await store?.close();
+  });
+
+  it('adds a technician, hands over the link, and disables the account', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.addCookies([{ name: SESSION_COOKIE, value: cityCookie, url }]);
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`${page.url()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
+    const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+
+    await page.goto(`${url}/devices`);
+    await page.click('header a[href="/users"]');
+    await page.click('[data-testid=add-user]');
+    await page.fill('input[name=username]', 'Khoa KT');
+    await page.fill('input[name=displayName]', 'Lê Văn Khoa');
+    await page.selectOption('select[name=role]', 'technician');
+    await page.click('[data-testid=add-user-form] button[type=submit]');
+    await expect.poll(() => page.textContent('[data-testid=refusal]')).toContain(vi('userRefused_username'));
+    expect(await page.inputValue('input[name=displayName]')).toBe('Lê Văn Khoa');
+    await shot('1-refused');
+
+    await page.fill('input[name=username]', 'khoa.kt');
+    await page.click('[data-testid=add-user-form] button[type=submit]');
+    const box = page.locator('[data-testid=sign-in-link]');
+    const link = await box.inputValue();
+    expect(new URL(page.url()).pathname).toBe('/users');
+    expect(page.url()).not.toContain('token');
+    expect(link).toMatch(new RegExp(`^${url}/login/link\\?token=`));
+    await shot('2-link-shown-once');
+    await page.reload();
+    expect(await page.locator('[data-testid=sign-in-link]').count()).toBe(0);
+
+    // The new technician, in a browser of their own, follows the link.
+    const theirs = await browser.newContext();
+    const them = await theirs.newPage();
+    await them.goto(link);
+    await them.click('form[action="/login/link"] button');
+    await them.waitForURL(`${url}/devices`);
+    await theirs.close();
+
+    await page.click('tr[data-username="khoa.kt"] [data-testid=disable] summary');
+    await shot('3-confirm-disable');
+    await page.click('tr[data-username="khoa.kt"] form[action*="/disable"] button');
+    await expect
+      .poll(() => page.textContent('[data-testid=notice]'))
+      .toContain(fill(vi('userDisabledDone'), { username: 'khoa.kt' }));
+    expect(await page.textContent('tr[data-username="khoa.kt"]')).toContain(vi('userDisabled'));
+    await shot('4-disabled');
+    // Chromium logs the refused form's 400 as a failed resource: that one, and nothing else.
+    expect(problems).toEqual([
+      `${url}/users: Failed to load resource: the server responded with a status of 400 (Bad Request)`,
+    ]);
+    await context.close();
+  }, 60_000);
+});
