@@ -1,4 +1,4 @@
-import { openStaffSession, recentAudit, staffBySession } from '@onestop/store';
+import { findStaff, openStaffSession, recentAudit, staffBySession } from '@onestop/store';
 import { openTestStore, STORE_BACKENDS, type TestStore } from '@onestop/store/testing';
 import pino from 'pino';
 import { Registry } from 'prom-client';
@@ -222,5 +222,19 @@ describe.each(STORE_BACKENDS)('managing accounts from the dashboard, on %s', (ba
     for (const action of ['staff.add', 'staff.link', 'staff.disable', 'staff.enable'])
       expect(audit).toContain(vi(`audit_${action}` as Parameters<typeof vi>[0]));
     expect(audit).not.toContain(link!);
+  });
+  // Last: it leaves one of the two city accounts disabled.
+  it('keeps the last city account when two cities disable each other at the same moment', async () => {
+    expect((await post('city', '/users', { username: 'city.two', role: 'city' })).status).toBe(303);
+    cookies['city.two'] = (await openStaffSession(store.db, 'city.two', 'browser')).token;
+    const answers = await Promise.all([
+      post('city', '/users/city.two/disable'),
+      post('city.two', '/users/city/disable'),
+    ]);
+    // One goes through; the other is refused as the last city account, or finds its asker gone.
+    expect(answers.filter((r) => r.status === 303)).toHaveLength(1);
+    expect(answers.filter((r) => r.status === 400 || r.status === 401)).toHaveLength(1);
+    const active = await findStaff(store.db, { roles: ['city'], limit: 9, offset: 0 });
+    expect(active.rows.filter((r) => !r.disabled)).toHaveLength(1);
   });
 });
