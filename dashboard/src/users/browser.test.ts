@@ -3,16 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
-import { openTestStore, type TestStore } from '@onestop/store/testing';
-import pino from 'pino';
+import type { TestStore } from '@onestop/store/testing';
 import { type Browser, chromium } from 'playwright-core';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedPeople } from '../access/fixture.js';
-import { createDashboardApp } from '../app.js';
+import { accessFixture } from '../access/fixture.js';
 import { SESSION_COOKIE } from '../auth/access.js';
 import { fill, translator } from '../i18n.js';
-import { LiveRatingFeed } from '../live/feed.js';
 
 const vi = translator('vi');
 
@@ -31,16 +27,10 @@ describe('accounts in a real browser', () => {
   const shots = mkdtempSync(join(tmpdir(), 'onestop-users-shots-'));
 
   beforeAll(async () => {
-    store = await openTestStore('pglite');
-    cityCookie = (await seedPeople(store.db)).cookies.city;
-    const logger = pino({ level: 'silent' });
-    const app = createDashboardApp({
-      db: store.db,
-      registry: new Registry(),
-      logger,
-      feed: new LiveRatingFeed(store, logger),
-    });
-    server = createAdaptorServer({ fetch: app.fetch });
+    const f = await accessFixture();
+    store = f.store;
+    cityCookie = f.cookies.city;
+    server = createAdaptorServer({ fetch: f.app.fetch });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     browser = await chromium.launch({
