@@ -3,12 +3,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from './schema.js';
 import {
   addStaffMember,
+  checkStaffPassword,
   disableStaffMember,
   openStaffSession,
   StaffInputError,
   staffBySession,
 } from './staff.js';
-import { canManageRole, enableStaffMember, findStaff, issueSignInLink } from './staff-admin.js';
+import {
+  canManageRole,
+  enableStaffMember,
+  findStaff,
+  issueSignInLink,
+  setStaffPassword,
+} from './staff-admin.js';
 import { openTestStore, STORE_BACKENDS, type TestStore } from './testing.js';
 
 describe.each(STORE_BACKENDS)('managing accounts on %s', (backend) => {
@@ -93,5 +100,20 @@ describe.each(STORE_BACKENDS)('managing accounts on %s', (backend) => {
       { actor: 'dashboard:an.city', target: 'dung.tv', details: { validMinutes: 15 } },
     ]);
     expect(JSON.stringify(rows)).not.toContain(link!.token);
+  });
+  it('sets a chosen password, ending browser sessions but not API tokens', async () => {
+    const browser = await openStaffSession(store.db, 'em.ka', 'browser');
+    const api = await openStaffSession(store.db, 'em.ka', 'api');
+    await expect(setStaffPassword(store.db, 'em.ka', 'too-short', 't')).rejects.toMatchObject({
+      refusal: 'password',
+    });
+    expect(await setStaffPassword(store.db, 'em.ka', 'a-long-new-password', 'dashboard:em.ka')).toBe(true);
+    expect(await checkStaffPassword(store.db, 'em.ka', 'a-long-new-password')).toMatchObject({
+      role: 'ward',
+    });
+    expect(await staffBySession(store.db, browser.token, ['browser'])).toBeNull();
+    expect(await staffBySession(store.db, api.token, ['api'])).toMatchObject({ username: 'em.ka' });
+    expect(await setStaffPassword(store.db, 'binh.city', 'a-long-new-password', 't')).toBe(false);
+    expect(await actions('em.ka')).toEqual(['staff.add', 'staff.password']);
   });
 });

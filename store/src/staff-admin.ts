@@ -1,8 +1,16 @@
 import { and, asc, count, eq, inArray, isNotNull, isNull, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
+import { hashPassword } from './credentials.js';
 import type { Executor } from './db.js';
-import { auditLog, staffAccounts } from './schema.js';
-import { openStaffSession, SESSION_TTL_MS, type StaffMember, StaffRole } from './staff.js';
+import { auditLog, staffAccounts, staffSessions } from './schema.js';
+import {
+  MIN_PASSWORD_LENGTH,
+  openStaffSession,
+  SESSION_TTL_MS,
+  StaffInputError,
+  type StaffMember,
+  StaffRole,
+} from './staff.js';
 
 /**
  * A new account as every caller sends it (`onestop user add`, the control socket, the dashboard's
@@ -137,4 +145,33 @@ export async function issueSignInLink(
     .insert(auditLog)
     .values({ actor, action: 'staff.link', target: username, details: { validMinutes } });
   return { token, expiresAt, validMinutes };
+}
+
+/**
+ * A new password chosen by the account's owner (through a one-time sign-in link: the link is the
+ * proof). Browser sessions signed in with the old one end, as after any reset; API tokens stay,
+ * since integrations hold them and the password never gave them. Audited, without the password.
+ */
+export async function setStaffPassword(
+  db: Executor,
+  username: string,
+  password: string,
+  actor: string,
+): Promise<boolean> {
+  if (password.length < MIN_PASSWORD_LENGTH)
+    throw new StaffInputError('password', `password: at least ${MIN_PASSWORD_LENGTH} characters`);
+  const passwordHash = await hashPassword(password);
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .update(staffAccounts)
+      .set({ passwordHash })
+      .where(and(eq(staffAccounts.username, username), isNull(staffAccounts.disabledAt)))
+      .returning({ username: staffAccounts.username });
+    if (rows.length === 0) return false;
+    await tx
+      .delete(staffSessions)
+      .where(and(eq(staffSessions.username, username), eq(staffSessions.kind, 'browser')));
+    await tx.insert(auditLog).values({ actor, action: 'staff.password', target: username });
+    return true;
+  });
 }

@@ -48,6 +48,9 @@ export interface StaffMember {
   officerId: string | null;
 }
 
+/** The shortest password anyone may choose (`user add --password`, a sign-in link's new password). */
+export const MIN_PASSWORD_LENGTH = 12;
+
 export type SessionKind = 'browser' | 'api' | 'link';
 
 /** A browser session lasts a working week; a sign-in link only minutes; API tokens as asked. */
@@ -115,8 +118,8 @@ export async function addStaffMember(
   } else if (input.unitId) {
     throw new StaffInputError('unit', `--unit: only ward accounts belong to one unit`);
   }
-  if (input.password !== undefined && input.password.length < 12)
-    throw new StaffInputError('password', '--password: at least 12 characters');
+  if (input.password !== undefined && input.password.length < MIN_PASSWORD_LENGTH)
+    throw new StaffInputError('password', `--password: at least ${MIN_PASSWORD_LENGTH} characters`);
   const password = input.password ?? generatePassword();
   const inserted = await db
     .insert(staffAccounts)

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
+import { checkStaffPassword } from '@onestop/store';
 import type { TestStore } from '@onestop/store/testing';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,8 +15,8 @@ const vi = translator('vi');
 
 /**
  * The city adds a technician in Chromium as a person does: a refused name comes back with what
- * was typed, the fixed form shows the one-time link once, the new technician signs in with it,
- * and the city disables the account. Photographed at each step (directory printed); a CSP
+ * was typed, the fixed form shows the one-time link once, the new technician signs in with it
+ * (choosing a password on the way), and the city disables the account. Photographed at each step (directory printed); a CSP
  * violation or any script error on the way fails it.
  */
 describe('accounts in a real browser', () => {
@@ -83,18 +84,24 @@ describe('accounts in a real browser', () => {
     const theirs = await browser.newContext();
     const them = await theirs.newPage();
     await them.goto(link);
+    await them.fill('input[name=password]', 'khoa-chon-mat-khau');
+    await them.fill('input[name=confirm]', 'khoa-chon-mat-khau');
+    await them.screenshot({ path: join(shots, '3-link-page.png'), fullPage: true });
     await them.click('form[action="/login/link"] button');
     await them.waitForURL(`${url}/devices`);
     await theirs.close();
+    expect(await checkStaffPassword(store.db, 'khoa.kt', 'khoa-chon-mat-khau')).toMatchObject({
+      role: 'technician',
+    });
 
     await page.click('tr[data-username="khoa.kt"] [data-testid=disable] summary');
-    await shot('3-confirm-disable');
+    await shot('4-confirm-disable');
     await page.click('tr[data-username="khoa.kt"] form[action*="/disable"] button');
     await expect
       .poll(() => page.textContent('[data-testid=notice]'))
       .toContain(fill(vi('userDisabledDone'), { username: 'khoa.kt' }));
     expect(await page.textContent('tr[data-username="khoa.kt"]')).toContain(vi('userDisabled'));
-    await shot('4-disabled');
+    await shot('5-disabled');
     // Chromium logs the refused form's 400 as a failed resource: that one, and nothing else.
     expect(problems).toEqual([
       `${url}/users: Failed to load resource: the server responded with a status of 400 (Bad Request)`,

@@ -96,10 +96,24 @@ export const USER_MESSAGES = {
     vi: 'Biểu mẫu thiếu hoặc thừa trường, hoặc có trường quá dài.',
     en: 'The form has missing, unknown or over-long fields.',
   },
+  linkNewPassword: {
+    vi: 'Mật khẩu mới (không bắt buộc, ít nhất 12 ký tự; để trống thì giữ mật khẩu cũ)',
+    en: 'New password (optional, at least 12 characters; leave blank to keep the old one)',
+  },
+  linkNewPasswordAgain: { vi: 'Nhập lại mật khẩu mới', en: 'New password again' },
+  linkPasswordShort: {
+    vi: 'Mật khẩu mới cần ít nhất 12 ký tự.',
+    en: 'The new password needs at least 12 characters.',
+  },
+  linkPasswordMismatch: {
+    vi: 'Hai lần nhập mật khẩu mới không khớp nhau.',
+    en: 'The two new passwords differ.',
+  },
   role_city: { vi: 'Trung tâm thành phố', en: 'City centre' },
   role_ward: { vi: 'Lãnh đạo phường, xã', en: 'Ward leader' },
   role_technician: { vi: 'Kỹ thuật viên', en: 'Technician' },
   role_officer: { vi: 'Cán bộ, công chức', en: 'Officer' },
   'audit_staff.enable': { vi: 'Mở khoá tài khoản', en: 'Account enabled' },
+  'audit_staff.password': { vi: 'Đặt mật khẩu mới', en: 'New password set' },
   'audit_staff.link': { vi: 'Cấp liên kết đăng nhập', en: 'Sign-in link issued' },
 } as const satisfies Record<string, Record<Lang, string>>;

@@ -1,4 +1,4 @@
-import { findStaff, openStaffSession, recentAudit, staffBySession } from '@onestop/store';
+import { checkStaffPassword, findStaff, openStaffSession, recentAudit, staffBySession } from '@onestop/store';
 import { openTestStore, STORE_BACKENDS, type TestStore } from '@onestop/store/testing';
 import pino from 'pino';
 import { Registry } from 'prom-client';
@@ -223,6 +223,33 @@ describe.each(STORE_BACKENDS)('managing accounts from the dashboard, on %s', (ba
       expect(audit).toContain(vi(`audit_${action}` as Parameters<typeof vi>[0]));
     expect(audit).not.toContain(link!);
   });
+  it('resets a forgotten password: a new link, and the person chooses one on the way in', async () => {
+    expect((await post('city', '/users/lead.tv/link')).status).toBe(303);
+    const token = tokenOf(await (await as('city', '/users')).text())!;
+    const spend = (form: Record<string, string>) =>
+      app.request('/login/link', {
+        method: 'POST',
+        headers: { origin: ORIGIN },
+        body: new URLSearchParams({ token, ...form }),
+      });
+    const short = await spend({ password: 'short', confirm: 'short' });
+    expect(short.status).toBe(400);
+    expect(await short.text()).toContain(vi('linkPasswordShort'));
+    const differ = await spend({ password: 'a-new-password-1', confirm: 'a-new-password-2' });
+    expect(await differ.text()).toContain(vi('linkPasswordMismatch'));
+    // Neither slip spent the link.
+    const done = await spend({ password: 'a-new-password-1', confirm: 'a-new-password-1' });
+    expect(done.status).toBe(303);
+    expect(await checkStaffPassword(store.db, 'lead.tv', 'a-new-password-1')).toMatchObject({ role: 'ward' });
+    // The browser session from before the reset has ended.
+    expect((await as('lead.tv', '/units/trung-van')).status).toBe(303);
+    const trail = (await recentAudit(store.db, 100))
+      .filter((a) => a.target === 'lead.tv')
+      .map((a) => a.action);
+    expect(trail.slice(0, 2)).toEqual(['staff.password', 'staff.link']);
+    expect(await (await as('city', '/audit')).text()).toContain(vi('audit_staff.password'));
+  });
+
   // Last: it leaves one of the two city accounts disabled.
   it('keeps the last city account when two cities disable each other at the same moment', async () => {
     expect((await post('city', '/users', { username: 'city.two', role: 'city' })).status).toBe(303);
