@@ -102,6 +102,11 @@ describe('accounts in a real browser', () => {
       .toContain(fill(vi('userDisabledDone'), { username: 'khoa.kt' }));
     expect(await page.textContent('tr[data-username="khoa.kt"]')).toContain(vi('userDisabled'));
     await shot('5-disabled');
+    // On a phone the list reflows (cells stack with their labels) instead of scrolling sideways.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot('6-phone');
+    const phone = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    expect(phone[0]).toBeLessThanOrEqual(phone[1]!);
     // Chromium logs the refused form's 400 as a failed resource: that one, and nothing else.
     expect(problems).toEqual([
       `${url}/users: Failed to load resource: the server responded with a status of 400 (Bad Request)`,
