@@ -40,6 +40,22 @@ export const LoginPage: FC<{ t: Translate; message?: string | undefined; next?: 
   </>
 );
 
+const NewPassword: FC<{ name: string; label: string }> = ({ name, label }) => (
+  <p>
+    <label>
+      {label}
+      <br />
+      <input
+        name={name}
+        type="password"
+        autocomplete="new-password"
+        minlength={MIN_PASSWORD_LENGTH}
+        class="big wide"
+      />
+    </label>
+  </p>
+);
+
 /**
  * A one-time link shows only a button: a chat app's link preview (a GET) must not spend it. The
  * person may choose a new password on the way (how a forgotten one is reset); blank keeps the old.
@@ -58,32 +74,8 @@ export const LinkPage: FC<{ t: Translate; token: string; message?: string | unde
     )}
     <form method="post" action="/login/link" class="narrow">
       <input type="hidden" name="token" value={token} />
-      <p>
-        <label>
-          {t('linkNewPassword')}
-          <br />
-          <input
-            name="password"
-            type="password"
-            autocomplete="new-password"
-            minlength={MIN_PASSWORD_LENGTH}
-            class="big wide"
-          />
-        </label>
-      </p>
-      <p>
-        <label>
-          {t('linkNewPasswordAgain')}
-          <br />
-          <input
-            name="confirm"
-            type="password"
-            autocomplete="new-password"
-            minlength={MIN_PASSWORD_LENGTH}
-            class="big wide"
-          />
-        </label>
-      </p>
+      <NewPassword name="password" label={t('linkNewPassword')} />
+      <NewPassword name="confirm" label={t('linkNewPasswordAgain')} />
       <p>
         <button type="submit" class="big">
           {t('continueSignIn')}
