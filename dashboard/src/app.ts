@@ -135,7 +135,7 @@ export function createDashboardApp(deps: DashboardDeps) {
   app.route('/', reportRoutes({ db: deps.db, now, pdf: deps.pdf ?? new PdfRenderer() }));
 
   app.route('/audit', auditRoutes(deps));
-  app.route('/users', userRoutes(deps.db));
+  app.route('/users', userRoutes(deps.db, { secureCookies: deps.secureCookies }));
 
   // JSON for integrators: a stable contract, under one module.
   app.route('/api', apiRoutes({ db: deps.db, feed: deps.feed, now }));

@@ -57,7 +57,11 @@ const PAGE_SIZE = 50;
  * `canManageRole`): list, add with a one-time sign-in link, a new link, disable and enable. The
  * rules are the store's, shared with `onestop user`; every action is audited there.
  */
-export function userRoutes(db: Database, flashes = new FlashBox()) {
+export function userRoutes(
+  db: Database,
+  opts: { secureCookies?: boolean | undefined } = {},
+  flashes = new FlashBox(),
+) {
   const app = new Hono<Env>();
   const managers = requireRole('city', 'technician');
   const limit = formLimit(8 * 1024);
@@ -158,7 +162,11 @@ export function userRoutes(db: Database, flashes = new FlashBox()) {
         const made = await addStaffMember(tx, { ...input, actor: actor(c) });
         return issueSignInLink(tx, made.username, actor(c));
       });
-      flashes.put(c, { done: 'added', username: input.username, link: link ? linkOf(c, link) : undefined });
+      flashes.put(c, {
+        done: 'added',
+        username: input.username,
+        link: link ? linkOf(c, link, opts.secureCookies === true) : undefined,
+      });
       return c.redirect('/users', 303);
     } catch (err) {
       if (err instanceof StaffInputError) return addPage(c, values, [refusalText(c, err.refusal)]);
@@ -178,7 +186,7 @@ export function userRoutes(db: Database, flashes = new FlashBox()) {
       if (action === 'link') {
         const link = await issueSignInLink(db, username, actor(c));
         if (!link) return listPage(c, view, { refusal: [refusalText(c, 'disabled')] });
-        flashes.put(c, { done: 'link', username, link: linkOf(c, link) });
+        flashes.put(c, { done: 'link', username, link: linkOf(c, link, opts.secureCookies === true) });
       } else if (action === 'disable') {
         // False only when it was disabled already (a second click): done either way.
         await disableStaffMember(db, username, actor(c), { by: me(c).username });
@@ -198,8 +206,12 @@ export function userRoutes(db: Database, flashes = new FlashBox()) {
   return app;
 }
 
-/** The link as `onestop user link` prints it, on the address this dashboard was reached at. */
-function linkOf(c: Context, link: { token: string; validMinutes: number }): Flash['link'] {
-  const url = `${new URL(c.req.url).origin}/login/link?token=${link.token}`;
-  return { url, validMinutes: link.validMinutes };
+/**
+ * The link as `onestop user link` prints it, on the address this dashboard was reached at. Behind
+ * a TLS-terminating proxy (`secureCookies`) the request URL says http while people use https.
+ */
+function linkOf(c: Context, link: { token: string; validMinutes: number }, https: boolean): Flash['link'] {
+  const at = new URL(c.req.url);
+  if (https) at.protocol = 'https:';
+  return { url: `${at.origin}/login/link?token=${link.token}`, validMinutes: link.validMinutes };
 }

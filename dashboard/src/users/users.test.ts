@@ -128,6 +128,24 @@ describe.each(STORE_BACKENDS)('managing accounts from the dashboard, on %s', (ba
     expect(await staffBySession(store.db, token!, ['link'])).toBeNull();
   });
 
+  it('writes the link with https when the dashboard sits behind a TLS proxy', async () => {
+    const behindProxy = createDashboardApp({
+      db: store.db,
+      registry: new Registry(),
+      logger,
+      feed: new LiveRatingFeed(store, logger),
+      secureCookies: true,
+    });
+    const cookie = `${SESSION_COOKIE}=${cookies.city}`;
+    const done = await behindProxy.request('/users/tam/link', {
+      method: 'POST',
+      headers: { origin: ORIGIN, cookie },
+    });
+    expect(done.status).toBe(303);
+    const page = await (await behindProxy.request('/users', { headers: { cookie } })).text();
+    expect(linkOn(page)?.slice(1).find(Boolean)).toMatch(/^https:\/\/localhost\/login\/link\?token=/);
+  });
+
   it('refuses a technician who tries to make a city, ward or officer account', async () => {
     for (const role of ['city', 'ward', 'officer']) {
       const res = await post('tech', '/users', { username: `esc.${role}`, role, unitId: '', officerId: '' });
