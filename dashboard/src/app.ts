@@ -29,6 +29,7 @@ import { rosterRoutes } from './roster/routes.js';
 import { searchRoutes } from './search/routes.js';
 import { dashboardSecureHeaders } from './security/headers.js';
 import { unitRoutes } from './unit/routes.js';
+import { userRoutes } from './users/routes.js';
 
 export interface DashboardDeps {
   db: Database;
@@ -134,6 +135,7 @@ export function createDashboardApp(deps: DashboardDeps) {
   app.route('/', reportRoutes({ db: deps.db, now, pdf: deps.pdf ?? new PdfRenderer() }));
 
   app.route('/audit', auditRoutes(deps));
+  app.route('/users', userRoutes(deps.db, { secureCookies: deps.secureCookies }));
 
   // JSON for integrators: a stable contract, under one module.
   app.route('/api', apiRoutes({ db: deps.db, feed: deps.feed, now }));

@@ -1,4 +1,5 @@
 import { asLang, type Lang, LEVEL_LABELS, type RatingScale, reasonLabel } from '@onestop/protocol';
+import { USER_MESSAGES } from './users/messages.js';
 
 export type { Lang };
 
@@ -734,6 +735,7 @@ const MESSAGES = {
     vi: 'Đang có nhiều tệp PDF chờ tạo. Vui lòng thử lại sau {seconds} giây.',
     en: 'Many PDFs are waiting to be made. Please try again in {seconds} seconds.',
   },
+  ...USER_MESSAGES,
 } as const satisfies Record<string, Record<Lang, string>>;
 
 export type MessageKey = keyof typeof MESSAGES;

@@ -15,6 +15,29 @@ export const StaffUsername = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]{1,62}$/, 'lower-case letters, digits, . _ - (2–63 characters)');
 
+/**
+ * What was wrong with an account change, as a code: the CLI prints the message (naming its flag),
+ * the dashboard words the code in the reader's language beside the field.
+ */
+export type StaffRefusal =
+  | 'username'
+  | 'role'
+  | 'unit'
+  | 'officer'
+  | 'password'
+  | 'exists'
+  | 'self'
+  | 'lastCity';
+
+export class StaffInputError extends StoreInputError {
+  constructor(
+    readonly refusal: StaffRefusal,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface StaffMember {
   username: string;
   displayName: string;
@@ -24,6 +47,9 @@ export interface StaffMember {
   /** Set for `officer` accounts only: whose record they may see, their own. */
   officerId: string | null;
 }
+
+/** The shortest password anyone may choose (`user add --password`, a sign-in link's new password). */
+export const MIN_PASSWORD_LENGTH = 12;
 
 export type SessionKind = 'browser' | 'api' | 'link';
 
@@ -65,9 +91,11 @@ export async function addStaffMember(
   input: NewStaffMember,
 ): Promise<StaffMember & { password: string }> {
   const username = StaffUsername.safeParse(input.username);
-  if (!username.success) throw new StoreInputError(`--name: ${username.error.issues[0]?.message}`);
+  if (!username.success)
+    throw new StaffInputError('username', `--name: ${username.error.issues[0]?.message}`);
   const role = StaffRole.safeParse(input.role);
-  if (!role.success) throw new StoreInputError(`--role: must be one of ${StaffRole.options.join(', ')}`);
+  if (!role.success)
+    throw new StaffInputError('role', `--role: must be one of ${StaffRole.options.join(', ')}`);
   let unitId: string | null = null;
   let officerId: string | null = null;
   if (role.data === 'officer') {
@@ -75,22 +103,23 @@ export async function addStaffMember(
       .select({ id: officers.id, unitId: officers.unitId })
       .from(officers)
       .where(and(eq(officers.id, input.officerId ?? ''), isNull(officers.retiredAt)));
-    if (!officer) throw new StoreInputError(`--officer: no officer '${input.officerId ?? ''}' on any roster`);
+    if (!officer)
+      throw new StaffInputError('officer', `--officer: no officer '${input.officerId ?? ''}' on any roster`);
     officerId = officer.id;
     unitId = officer.unitId;
   } else if (input.officerId) {
-    throw new StoreInputError('--officer: only officer accounts belong to one officer');
+    throw new StaffInputError('officer', '--officer: only officer accounts belong to one officer');
   } else if (role.data === 'ward') {
     const unit = UnitId.safeParse(input.unitId);
-    if (!unit.success) throw new StoreInputError('--unit: a ward account needs the unit it leads');
+    if (!unit.success) throw new StaffInputError('unit', '--unit: a ward account needs the unit it leads');
     // Like `device add`, an account may come before the unit's first device.
     await db.insert(units).values({ id: unit.data, name: unit.data }).onConflictDoNothing();
     unitId = unit.data;
   } else if (input.unitId) {
-    throw new StoreInputError(`--unit: only ward accounts belong to one unit`);
+    throw new StaffInputError('unit', `--unit: only ward accounts belong to one unit`);
   }
-  if (input.password !== undefined && input.password.length < 12)
-    throw new StoreInputError('--password: at least 12 characters');
+  if (input.password !== undefined && input.password.length < MIN_PASSWORD_LENGTH)
+    throw new StaffInputError('password', `--password: at least ${MIN_PASSWORD_LENGTH} characters`);
   const password = input.password ?? generatePassword();
   const inserted = await db
     .insert(staffAccounts)
@@ -105,7 +134,7 @@ export async function addStaffMember(
     .onConflictDoNothing()
     .returning();
   const row = inserted[0];
-  if (!row) throw new StoreInputError(`account '${username.data}' already exists`);
+  if (!row) throw new StaffInputError('exists', `account '${username.data}' already exists`);
   await db.insert(auditLog).values({
     actor: input.actor,
     action: 'staff.add',
@@ -128,17 +157,41 @@ export async function countActiveStaff(db: Executor): Promise<number> {
   return rows.length;
 }
 
-/** Disables the account and ends all its sessions and tokens at once. */
-export async function disableStaffMember(db: Executor, username: string, actor: string): Promise<boolean> {
-  const rows = await db
-    .update(staffAccounts)
-    .set({ disabledAt: new Date() })
-    .where(and(eq(staffAccounts.username, username), isNull(staffAccounts.disabledAt)))
-    .returning({ username: staffAccounts.username });
-  if (rows.length === 0) return false;
-  await db.delete(staffSessions).where(eq(staffSessions.username, username));
-  await db.insert(auditLog).values({ actor, action: 'staff.disable', target: username });
-  return true;
+/**
+ * Disables the account and ends all its sessions, sign-in links and API tokens at once. Refused
+ * (`StaffInputError`) for the asker's own account (`by`) and for the last active city account:
+ * the city is who adds accounts, so without one nobody could from the dashboard.
+ */
+export async function disableStaffMember(
+  db: Executor,
+  username: string,
+  actor: string,
+  opts: { by?: string } = {},
+): Promise<boolean> {
+  if (opts.by === username) throw new StaffInputError('self', 'an account cannot disable itself');
+  return db.transaction(async (tx) => {
+    // Locking every active city account makes two city accounts disabled at the same moment
+    // wait for each other, so the second sees the first gone and the last one is always kept.
+    const cities = await tx
+      .select({ username: staffAccounts.username })
+      .from(staffAccounts)
+      .where(and(eq(staffAccounts.role, 'city'), isNull(staffAccounts.disabledAt)))
+      .for('update');
+    const [target] = await tx
+      .select({ role: staffAccounts.role })
+      .from(staffAccounts)
+      .where(and(eq(staffAccounts.username, username), isNull(staffAccounts.disabledAt)));
+    if (!target) return false;
+    if (target.role === 'city' && cities.every((c) => c.username === username))
+      throw new StaffInputError('lastCity', `'${username}' is the last active city account`);
+    await tx
+      .update(staffAccounts)
+      .set({ disabledAt: new Date() })
+      .where(eq(staffAccounts.username, username));
+    await tx.delete(staffSessions).where(eq(staffSessions.username, username));
+    await tx.insert(auditLog).values({ actor, action: 'staff.disable', target: username });
+    return true;
+  });
 }
 
 // A real hash to verify against when the account does not exist, so that a wrong username

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openStore, recentAudit } from '@onestop/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 
@@ -33,6 +34,33 @@ describe('onestop user', () => {
     const after = await cli('user', 'whoami', token.token);
     expect(after.code).toBe(2);
     expect(after.stderr.trim()).toBe('onestop: token is unknown, expired or its account is disabled');
+  }, 60_000);
+
+  it('enables a disabled account, keeps the last city account, and audits links', async () => {
+    expect((await cli('user', 'add', '--name', 'an.city', '--role', 'city')).code).toBe(0);
+    const last = await cli('user', 'disable', 'an.city');
+    expect(last.code).toBe(2);
+    expect(last.stderr.trim()).toBe("onestop: 'an.city' is the last active city account");
+    const on = await cli('user', 'enable', 'hoa.tv');
+    expect(on.code, on.stderr).toBe(0);
+    expect(JSON.parse(on.stdout)).toEqual({ username: 'hoa.tv', disabled: false });
+    expect((await cli('user', 'enable', 'hoa.tv')).stderr.trim()).toBe(
+      "onestop: no disabled account 'hoa.tv'",
+    );
+    expect((await cli('user', 'link', 'hoa.tv')).code).toBe(0);
+    const store = await openStore({ kind: 'pglite', dataDir: join(data, 'db') });
+    try {
+      const trail = (await recentAudit(store.db, 50)).filter((a) => a.target === 'hoa.tv').reverse();
+      expect(trail.map((a) => a.action)).toEqual([
+        'staff.add',
+        'staff.link',
+        'staff.disable',
+        'staff.enable',
+        'staff.link',
+      ]);
+    } finally {
+      await store.close();
+    }
   }, 60_000);
 
   it('rejects bad input with one line naming the flag', async () => {

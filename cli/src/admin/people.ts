@@ -2,10 +2,12 @@ import {
   addStaffMember,
   type Database,
   disableStaffMember,
+  enableStaffMember,
+  issueSignInLink,
   listStaff,
+  NewStaffInput,
   openStaffSession,
   retireOfficer,
-  SESSION_TTL_MS,
   saveOfficer,
   staffBySession,
   unitRoster,
@@ -41,21 +43,18 @@ export const peopleOperations = {
       throw new UsageError(`no active officer '${officerId}'`);
     return { officerId, retired: true as const };
   }),
-  'user.add': operation(
-    z.strictObject({
-      username: z.string(),
-      role: z.string(),
-      unitId: z.string().nullable().default(null),
-      officerId: z.string().nullable().default(null),
-      displayName: z.string().optional(),
-    }),
-    (db, input, actor) => addStaffMember(db, { ...input, actor }),
-  ),
+  // The same input and rules as the dashboard's "add an account" form (store: NewStaffInput).
+  'user.add': operation(NewStaffInput, (db, input, actor) => addStaffMember(db, { ...input, actor })),
   'user.list': operation(z.strictObject({}), (db) => listStaff(db)),
   'user.disable': operation(z.strictObject({ username: z.string() }), async (db, { username }, actor) => {
     if (!(await disableStaffMember(db, username, actor)))
       throw new UsageError(`no active account '${username}'`);
     return { username, disabled: true as const };
+  }),
+  'user.enable': operation(z.strictObject({ username: z.string() }), async (db, { username }, actor) => {
+    if (!(await enableStaffMember(db, username, actor)))
+      throw new UsageError(`no disabled account '${username}'`);
+    return { username, disabled: false as const };
   }),
   'user.token': operation(
     z.strictObject({ username: z.string(), days: z.int().min(1).max(3650) }),
@@ -65,10 +64,10 @@ export const peopleOperations = {
       return { username, token: t.token, expiresAt: t.expiresAt };
     },
   ),
-  'user.link': operation(z.strictObject({ username: z.string() }), async (db, { username }) => {
-    await activeAccount(db, username);
-    const t = await openStaffSession(db, username, 'link');
-    return { username, token: t.token, expiresAt: t.expiresAt, validMinutes: SESSION_TTL_MS.link / 60_000 };
+  'user.link': operation(z.strictObject({ username: z.string() }), async (db, { username }, actor) => {
+    const t = await issueSignInLink(db, username, actor);
+    if (!t) throw new UsageError(`no active account '${username}'`);
+    return { username, token: t.token, expiresAt: t.expiresAt, validMinutes: t.validMinutes };
   }),
   'user.whoami': operation(z.strictObject({ token: z.string() }), async (db, { token }) => {
     const who = await staffBySession(db, token, ['api']);

@@ -64,6 +64,15 @@ export function registerUserCommands(program: Command): void {
     });
 
   user
+    .command('enable')
+    .description('let a disabled account sign in again (with a new link or its password)')
+    .argument('<username>')
+    .option(...DATA_FLAG)
+    .action(async (username: string, o: { data: string }) => {
+      print(await adminCall(o.data, 'user.enable', { username }));
+    });
+
+  user
     .command('token')
     .description('create an API token (Authorization: Bearer …) for an account')
     .argument('<username>')

@@ -61,6 +61,9 @@ const ROUTES: readonly RouteRow[] = [
     otherwise: { 'lead.ka': 404 },
   },
   { path: s('/audit'), allow: ['city'] },
+  // Accounts: the city (every role) and technicians (their teammates); see `canManageRole`.
+  { path: s('/users'), allow: ['city', 'tech'] },
+  { path: s('/users/new'), allow: ['city', 'tech'] },
   { path: s('/cach-tinh'), allow: ALL_STAFF },
   // The unit's thresholds: for those who belong to it (its leaders, its officers) and the city.
   { path: s('/cach-tinh?unit=trung-van'), allow: ['city', 'lead.tv', 'lan'] },

@@ -33,6 +33,8 @@ const ENTRIES: readonly MenuEntry[] = [
   },
   { roles: ['officer'], label: 'myRecord', href: (s) => (s.officerId ? `/officers/${s.officerId}` : null) },
   { roles: ['city', 'ward', 'technician'], label: 'devices', href: () => '/devices' },
+  // Who manages accounts (`canManageRole`): the city every role, technicians their teammates.
+  { roles: ['city', 'technician'], label: 'users', href: () => '/users' },
   { roles: ['city'], label: 'audit', href: () => '/audit' },
   { roles: ['city', 'ward', 'technician', 'officer'], label: 'method', href: () => '/cach-tinh' },
 ];

@@ -1,3 +1,4 @@
+import { MIN_PASSWORD_LENGTH } from '@onestop/store';
 import type { FC } from 'hono/jsx';
 import type { Translate } from '../i18n.js';
 
@@ -39,12 +40,42 @@ export const LoginPage: FC<{ t: Translate; message?: string | undefined; next?: 
   </>
 );
 
-/** A one-time link shows only a button: a chat app's link preview (a GET) must not spend it. */
-export const LinkPage: FC<{ t: Translate; token: string }> = ({ t, token }) => (
+const NewPassword: FC<{ name: string; label: string }> = ({ name, label }) => (
+  <p>
+    <label>
+      {label}
+      <br />
+      <input
+        name={name}
+        type="password"
+        autocomplete="new-password"
+        minlength={MIN_PASSWORD_LENGTH}
+        class="big wide"
+      />
+    </label>
+  </p>
+);
+
+/**
+ * A one-time link shows only a button: a chat app's link preview (a GET) must not spend it. The
+ * person may choose a new password on the way (how a forgotten one is reset); blank keeps the old.
+ */
+export const LinkPage: FC<{ t: Translate; token: string; message?: string | undefined }> = ({
+  t,
+  token,
+  message,
+}) => (
   <>
     <h2>{t('signIn')}</h2>
-    <form method="post" action="/login/link">
+    {message && (
+      <p class="bad" role="alert">
+        {message}
+      </p>
+    )}
+    <form method="post" action="/login/link" class="narrow">
       <input type="hidden" name="token" value={token} />
+      <NewPassword name="password" label={t('linkNewPassword')} />
+      <NewPassword name="confirm" label={t('linkNewPasswordAgain')} />
       <p>
         <button type="submit" class="big">
           {t('continueSignIn')}

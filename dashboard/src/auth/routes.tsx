@@ -3,9 +3,11 @@ import {
   checkStaffPassword,
   closeStaffSession,
   type Database,
+  MIN_PASSWORD_LENGTH,
   openStaffSession,
   SESSION_TTL_MS,
   type StaffMember,
+  setStaffPassword,
   staffBySession,
 } from '@onestop/store';
 import { type Context, Hono } from 'hono';
@@ -40,6 +42,11 @@ const LinkQuery = z.strictObject({
     .default('')
     .transform((s) => s.slice(0, 100)),
   lang: z.enum(LANGS).optional(),
+});
+/** Spending a link, with a new password chosen on the way (both blank: none). */
+const LinkForm = LinkQuery.pick({ token: true }).extend({
+  password: z.string().max(200).optional(),
+  confirm: z.string().max(200).optional(),
 });
 
 /**
@@ -170,9 +177,25 @@ export function authRoutes(opts: AuthRoutesOptions) {
     return c.html(layout({ lang, t, title: t('signIn'), body, staff: null }));
   });
 
-  app.post('/login/link', formCap, form(LinkQuery.pick({ token: true })), async (c) => {
-    const staff = await staffBySession(db, c.req.valid('form').token, ['link']);
-    if (!staff) return page(c, 401, translator(c.get('lang'))('linkExpired'));
+  app.post('/login/link', formCap, form(LinkForm), async (c) => {
+    const { token, password, confirm } = c.req.valid('form');
+    const t = translator(c.get('lang'));
+    // Checked before the link is spent, so that a typing slip costs the person nothing.
+    const slip =
+      password === undefined && confirm === undefined
+        ? null
+        : (password ?? '').length < MIN_PASSWORD_LENGTH
+          ? t('linkPasswordShort')
+          : password !== confirm
+            ? t('linkPasswordMismatch')
+            : null;
+    if (slip) {
+      const body = <LinkPage t={t} token={token} message={slip} />;
+      return c.html(layout({ lang: c.get('lang'), t, title: t('signIn'), body, staff: null }), 400);
+    }
+    const staff = await staffBySession(db, token, ['link']);
+    if (!staff) return page(c, 401, t('linkExpired'));
+    if (password) await setStaffPassword(db, staff.username, password, `dashboard:${staff.username}`);
     await startSession(c, staff);
     return c.redirect(homeOf(staff), 303);
   });
