@@ -530,6 +530,10 @@ const MESSAGES = {
     vi: 'Vai trò của tài khoản này không được mở trang này. Nếu cần, hãy liên hệ quản trị viên.',
     en: 'Your account’s role may not open this page. Ask the administrator if you need it.',
   },
+  forbiddenBrowserOnly: {
+    vi: 'Việc này chỉ làm được khi đăng nhập bằng trình duyệt, không dùng mã API.',
+    en: 'This can only be done signed in in a browser, not with an API token.',
+  },
   forbiddenCrossSite: {
     vi: 'Biểu mẫu này được gửi từ một trang web khác nên đã bị từ chối để bảo vệ tài khoản của bạn. Hãy mở lại trang trên hệ thống và gửi lại.',
     en: 'This form was sent from another website, so it was refused to protect your account. Open the page on this system again and resend it.',

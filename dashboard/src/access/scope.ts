@@ -31,6 +31,18 @@ export function requireRole(...roles: StaffRole[]): MiddlewareHandler<DashboardE
 }
 
 /**
+ * For people at a screen only (after `requireRole`): an API token is a long-lived secret kept in
+ * some program's settings, and one that leaks must not be able to create accounts or issue the
+ * sign-in links that reset passwords (account management).
+ */
+export function requireBrowserSession(): MiddlewareHandler<DashboardEnv> {
+  return async (c, next) => {
+    if (c.get('staff')?.via !== 'browser') return forbidden(c, 'browserOnly');
+    await next();
+  };
+}
+
+/**
  * The one gate of every route under `:unitId`: the id must be well formed (400), the person asking
  * must be allowed to see that unit (403, `canSeeUnit`), and the unit must exist (404). The unit is
  * then `c.var.unit`. Checked in this order so that nobody learns which units exist in another ward.

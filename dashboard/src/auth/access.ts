@@ -8,7 +8,14 @@ export const SESSION_COOKIE = 'onestop_session';
  * Who is asking, as the pages see them. `newComments` (ward leaders in a browser only) feeds the
  * "new comments" badge of the menu: counted once per request, where the session is read.
  */
-export type Viewer = StaffMember & { newComments?: number };
+export type Viewer = StaffMember & {
+  newComments?: number;
+  /**
+   * How they signed in: a browser session (a person at a screen) or an API token (a program with
+   * a long-lived secret). Some actions are for people only: see `requireBrowserSession`.
+   */
+  via?: 'browser' | 'api';
+};
 
 export type AuthEnv = { Variables: { staff: Viewer | null } };
 
@@ -21,8 +28,13 @@ export function identify(db: Database): MiddlewareHandler<AuthEnv> {
     const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
     const cookie = getCookie(c, SESSION_COOKIE);
     let staff: Viewer | null = null;
-    if (bearer) staff = await staffBySession(db, bearer, ['api']);
-    else if (cookie) staff = await staffBySession(db, cookie, ['browser']);
+    if (bearer) {
+      const found = await staffBySession(db, bearer, ['api']);
+      staff = found && { ...found, via: 'api' };
+    } else if (cookie) {
+      const found = await staffBySession(db, cookie, ['browser']);
+      staff = found && { ...found, via: 'browser' };
+    }
     if (staff && cookie && !bearer && staff.role === 'ward' && staff.unitId)
       staff = { ...staff, newComments: await newCommentCount(db, staff.unitId) };
     c.set('staff', staff);

@@ -30,13 +30,14 @@ export function wantsJson(c: Context): boolean {
 }
 
 /** Why a signed-in person may not see what they asked: each has its own words. */
-export type ForbiddenReason = 'otherWard' | 'ownRecordOnly' | 'role' | 'crossSite';
+export type ForbiddenReason = 'otherWard' | 'ownRecordOnly' | 'role' | 'crossSite' | 'browserOnly';
 
 const FORBIDDEN_TEXT: Record<ForbiddenReason, MessageKey> = {
   otherWard: 'forbiddenOtherWard',
   ownRecordOnly: 'forbiddenOwnRecord',
   role: 'forbiddenRole',
   crossSite: 'forbiddenCrossSite',
+  browserOnly: 'forbiddenBrowserOnly',
 };
 
 /** The JSON reasons `/api` clients have always been given. */
@@ -44,6 +45,8 @@ function forbiddenJson(c: Context, reason: ForbiddenReason) {
   if (reason === 'role') return { error: 'forbidden', reason: `role '${staffOf(c)?.role}' may not see this` };
   if (reason === 'crossSite') return { error: 'forbidden', reason: 'cross-site request refused' };
   if (reason === 'ownRecordOnly') return { error: 'forbidden', reason: 'officers see their own record only' };
+  if (reason === 'browserOnly')
+    return { error: 'forbidden', reason: 'this needs a person signed in in a browser, not an API token' };
   return { error: 'forbidden', reason: 'this unit belongs to another ward' };
 }
 

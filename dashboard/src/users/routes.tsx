@@ -16,10 +16,11 @@ import {
   StaffUsername,
 } from '@onestop/store';
 import { type Context, Hono } from 'hono';
+import { every } from 'hono/combine';
 import { validator } from 'hono/validator';
 import { z } from 'zod';
 import type { DashboardEnv } from '../access/env.js';
-import { requireRole } from '../access/scope.js';
+import { requireBrowserSession, requireRole } from '../access/scope.js';
 import { forbidden, formLimit, notFound } from '../errors/answer.js';
 import { type MessageKey, translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
@@ -63,7 +64,9 @@ export function userRoutes(
   flashes = new FlashBox(),
 ) {
   const app = new Hono<Env>();
-  const managers = requireRole('city', 'technician');
+  const allowed = requireRole('city', 'technician');
+  const person = requireBrowserSession();
+  const managers = every(allowed, person);
   const limit = formLimit(8 * 1024);
   const me = (c: Context<Env>) => c.get('staff')!;
   const actor = (c: Context<Env>) => `dashboard:${me(c).username}`;

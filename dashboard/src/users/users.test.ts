@@ -76,6 +76,26 @@ describe.each(STORE_BACKENDS)('managing accounts from the dashboard, on %s', (ba
     expect((await as('city', '/users?role=boss')).status).toBe(400);
   });
 
+  it('refuses API tokens: a leaked token must not issue the links that reset passwords', async () => {
+    const { token } = await openStaffSession(store.db, 'city', 'api');
+    const bearer = { authorization: `Bearer ${token}` };
+    const list = await app.request('/users', { headers: bearer });
+    expect(list.status).toBe(403);
+    const link = await app.request('/users/tech/link', {
+      method: 'POST',
+      headers: { ...bearer, origin: ORIGIN },
+    });
+    expect(link.status).toBe(403);
+    expect(await link.text()).toContain(vi('forbiddenBrowserOnly'));
+    const added = await app.request('/users', {
+      method: 'POST',
+      headers: { ...bearer, origin: ORIGIN },
+      body: new URLSearchParams({ username: 'api.made', role: 'city' }),
+    });
+    expect(added.status).toBe(403);
+    expect(await usernames('city')).not.toContain('api.made');
+  });
+
   it('lists the entry in the menu for exactly those who may open it', async () => {
     for (const [who, shown] of [
       ['city', true],
