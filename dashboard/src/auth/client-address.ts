@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { isIPv6 } from 'node:net';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import proxyaddr from 'proxy-addr';
@@ -55,4 +56,29 @@ export function clientAddress(c: Context): string {
   } catch {
     return 'local';
   }
+}
+
+/**
+ * The key a client is throttled under: its IPv4 address, or the /64 network of its IPv6 address.
+ * One IPv6 subscriber holds a whole /64 (2^64 addresses), so keying by the full address would give
+ * a script a fresh allowance with every request.
+ */
+export function throttleKey(c: Context): string {
+  return throttleKeyOf(clientAddress(c));
+}
+
+export function throttleKeyOf(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!isIPv6(address)) return address;
+  const [head = '', tail = ''] = address.toLowerCase().split('%')[0]!.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === '' ? [] : tail.split(':');
+  const groups = address.includes('::')
+    ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }

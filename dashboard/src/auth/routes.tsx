@@ -22,7 +22,7 @@ import { translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
 import { form, query } from '../validate.js';
 import { homeOf, SESSION_COOKIE } from './access.js';
-import { clientAddress } from './client-address.js';
+import { throttleKey } from './client-address.js';
 import { LinkPage, LoginPage } from './pages.js';
 import { AttemptWindow } from './throttle.js';
 
@@ -124,7 +124,7 @@ export function authRoutes(opts: AuthRoutesOptions) {
   app.post('/login', formCap, loginForm, async (c) => {
     const t = translator(c.get('lang'));
     const { username, password, next } = c.req.valid('form');
-    const address = clientAddress(c);
+    const address = throttleKey(c);
     const pair = `${username}\u0000${address}`;
     // The account-wide limit alone must not lock the owner out (issue #8): it refuses only
     // addresses that have already failed at this account, and slows the others down.

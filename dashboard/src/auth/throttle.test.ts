@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboardApp } from '../app.js';
 import { LiveRatingFeed } from '../live/feed.js';
-import { parseTrustedProxies } from './client-address.js';
+import { parseTrustedProxies, throttleKeyOf } from './client-address.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -113,5 +113,22 @@ describe('dashboard sign-in throttles', () => {
     ]);
     expect(parseTrustedProxies(undefined)).toEqual([]);
     expect(() => parseTrustedProxies('10.0.0.1,proxy.example')).toThrow(/'proxy.example'/);
+  });
+});
+
+describe('throttle keys', () => {
+  it('keys IPv4 by address and IPv6 by its /64, however it is written', () => {
+    expect(throttleKeyOf('203.0.113.9')).toBe('203.0.113.9');
+    expect(throttleKeyOf('::ffff:203.0.113.9')).toBe('203.0.113.9');
+    const net = '2001:db8:85a3:12::/64';
+    for (const a of [
+      '2001:db8:85a3:12::1',
+      '2001:0db8:85a3:0012:ffff:ffff:ffff:ffff',
+      '2001:DB8:85A3:12:0:0:0:7',
+    ])
+      expect(throttleKeyOf(a)).toBe(net);
+    expect(throttleKeyOf('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(throttleKeyOf('::1')).toBe('0:0:0:0::/64');
+    expect(throttleKeyOf('2001:db8:85a3:13::1')).not.toBe(net);
   });
 });

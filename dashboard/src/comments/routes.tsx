@@ -10,7 +10,7 @@ import {
 } from '@onestop/store';
 import { Hono, type Context as HonoContext } from 'hono';
 import { z } from 'zod';
-import { clientAddress } from '../auth/client-address.js';
+import { throttleKey } from '../auth/client-address.js';
 import { AttemptWindow } from '../auth/throttle.js';
 import { errorPage, formLimit, notFound, tooManyRequests } from '../errors/answer.js';
 import { type Lang, type MessageKey, translator } from '../i18n.js';
@@ -152,7 +152,7 @@ export function commentRoutes(
   app.post('/', limitBody, form(Form, 'invalid comment'), async (c) => {
     const lang = c.get('lang');
     const f = c.req.valid('form');
-    const address = clientAddress(c);
+    const address = throttleKey(c);
     // Codes are checked before the address window: a valid one is not counted against the Wi-Fi.
     const found = await about(f);
     if (!found.ok || !found.about.token) {

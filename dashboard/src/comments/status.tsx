@@ -2,7 +2,7 @@ import { type CommentStatus, commentStatusOf, type Database } from '@onestop/sto
 import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import { z } from 'zod';
-import { clientAddress } from '../auth/client-address.js';
+import { throttleKey } from '../auth/client-address.js';
 import { AttemptWindow } from '../auth/throttle.js';
 import { tooManyRequests } from '../errors/answer.js';
 import { type Lang, type Translate, translator } from '../i18n.js';
@@ -73,7 +73,7 @@ export function commentStatusRoutes(db: Database) {
     const { ref } = c.req.valid('query');
     let found: Awaited<ReturnType<typeof commentStatusOf>> = null;
     if (ref) {
-      const address = clientAddress(c);
+      const address = throttleKey(c);
       const wait = lookups.retryAfter(address);
       if (wait > 0)
         return tooManyRequests(c, wait, { error: 'too many look-ups', reason: 'try again later' });
