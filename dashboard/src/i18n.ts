@@ -479,8 +479,8 @@ const MESSAGES = {
     en: 'A comment about a counter, officer or dossier needs the QR code shown on the counter screen after your visit. You can still send a general comment to the unit.',
   },
   commentCodeUsed: {
-    vi: 'Góp ý cho lượt phục vụ này đã được gửi trước đó; mỗi lượt chỉ gửi một góp ý.',
-    en: 'A comment for this visit was already sent; each visit takes one comment.',
+    vi: 'Mã QR của lượt phục vụ này đã được dùng đủ số lần cho phép. Ông/bà vẫn có thể gửi góp ý chung cho đơn vị.',
+    en: "This visit's QR code has been used as many times as it allows. You can still send a general comment to the unit.",
   },
   commentGeneralForm: { vi: 'Gửi góp ý chung cho đơn vị', en: 'Send a general comment to the unit' },
   commentFormContactUse: {

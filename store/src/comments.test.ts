@@ -5,6 +5,7 @@ import {
   commentIdOfReference,
   commentReference,
   followUpComment,
+  MAX_COMMENTS_PER_VISIT,
   newCommentCount,
   recentComments,
 } from './comments.js';
@@ -65,6 +66,7 @@ describe.each(STORE_BACKENDS)('comment follow-up on %s', (backend) => {
       body: 'Chờ lâu quá',
       contact: '0912 345 678',
       visitId,
+      deviceId: visitId ? 'dev-q01' : null,
     });
     if (!stored) throw new Error(`visit ${visitId} already has a comment`);
     return stored;
@@ -106,9 +108,12 @@ describe.each(STORE_BACKENDS)('comment follow-up on %s', (backend) => {
     expect(byId.get(foreign.id)).toMatchObject({ officerId: 'cb-tam', officerName: null });
   });
 
-  it('keeps one comment per visit: a second with the same visit stores nothing', async () => {
+  it('takes a few comments per visit, even sent at once, and no more', async () => {
     const visit = '0193a0c2-6000-7000-8000-00000000c0de';
-    await comment('trung-van', null, visit);
+    const sent = await Promise.allSettled(
+      Array.from({ length: MAX_COMMENTS_PER_VISIT + 2 }, () => comment('trung-van', null, visit)),
+    );
+    expect(sent.filter((r) => r.status === 'fulfilled')).toHaveLength(MAX_COMMENTS_PER_VISIT);
     await expect(comment('trung-van', null, visit)).rejects.toThrow(/already has a comment/);
     // Comments from a general poster code name no visit, and any number of them are kept.
     await comment('trung-van');

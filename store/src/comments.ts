@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from './db.js';
 import { inTransaction } from './notify.js';
 import { rosterOfficer } from './roster.js';
@@ -31,8 +31,10 @@ const NEW: CommentStatus = 'new';
 /**
  * THE rule for "this dossier was complained about" (Decision 766): a comment of the unit naming
  * the dossier that the citizen marked as a complaint, whenever it was sent. Unmarked comments and
- * praise do not count. A comment names a dossier only through a visit's signed comment code
- * (comment-codes.ts): the dossier is one the counter's device saw at that visit.
+ * praise do not count. Since migration 0029 a comment names a dossier only through a visit's
+ * signed comment code (comment-codes.ts), a dossier the counter's device saw at that visit;
+ * comments from before it (`visit_id` null) named theirs in a form anyone could fill, and still
+ * count here: excluding them would change figures already reported.
  */
 export function complaintAbout(unitId: SQL, dossierId: SQL): SQL {
   return sql`exists (select 1 from ${comments} where ${comments.unitId} = ${unitId}
@@ -85,16 +87,55 @@ export interface NewComment {
 }
 
 /**
- * Stores a comment and gives its reference; null when its visit already has one (a comment code
- * is good for one comment: a second post, a replay or a double tap stores nothing).
+ * Comments one visit's code takes. More than one: the code is shown on a screen, and whoever
+ * scans it first (the officer, someone in the queue) must not silence the citizen's complaint.
+ * Few: a code still cannot flood a ward with comments "from a real visit".
+ */
+export const MAX_COMMENTS_PER_VISIT = 3;
+
+/**
+ * Stores a comment and gives its reference; null when its visit's code has taken
+ * `MAX_COMMENTS_PER_VISIT` already (a replay or a double tap past that stores nothing).
  */
 export async function addComment(
   db: Executor,
   c: NewComment,
 ): Promise<{ id: number; reference: string } | null> {
-  // The only unique key a new row can meet besides its serial id is `comments_visit_idx`.
-  const [row] = await db.insert(comments).values(c).onConflictDoNothing().returning({ id: comments.id });
-  return row ? { id: row.id, reference: commentReference(row.id) } : null;
+  const insert = async (visitCommentNo: number | null) => {
+    // The only unique key a new row can meet besides its serial id is `comments_visit_idx`.
+    const [row] = await db
+      .insert(comments)
+      .values({ ...c, visitCommentNo })
+      .onConflictDoNothing()
+      .returning({ id: comments.id });
+    return row ? { id: row.id, reference: commentReference(row.id) } : null;
+  };
+  if (!c.visitId) return insert(null);
+  const taken = await commentsOnVisit(db, c.deviceId ?? null, c.visitId);
+  // Each place is taken once by the unique index: concurrent posts move on to the next place.
+  for (let no = taken + 1; no <= MAX_COMMENTS_PER_VISIT; no++) {
+    const stored = await insert(no);
+    if (stored) return stored;
+  }
+  return null;
+}
+
+/** How many comments a visit's code has brought so far. */
+export async function commentsOnVisit(
+  db: Executor,
+  deviceId: string | null,
+  visitId: string,
+): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(comments)
+    .where(
+      and(
+        eq(comments.visitId, visitId),
+        deviceId === null ? isNull(comments.deviceId) : eq(comments.deviceId, deviceId),
+      ),
+    );
+  return row?.n ?? 0;
 }
 
 /**

@@ -339,10 +339,18 @@ export const comments = pgTable(
      */
     visitId: text('visit_id'),
     deviceId: text('device_id'),
+    /**
+     * 1, 2, 3…: this comment's place among those sent with its visit's code. A code takes a few
+     * (`MAX_COMMENTS_PER_VISIT`), not one: the QR code is on a screen, and whoever scans it first
+     * (an officer, someone in the queue) must not be able to silence the citizen's own complaint.
+     */
+    visitCommentNo: smallint('visit_comment_no'),
   },
   (t) => [
-    // One comment per visit: a second post with the same code is refused, not stored twice.
-    uniqueIndex('comments_visit_idx').on(t.visitId).where(sql`${t.visitId} is not null`),
+    // At most one comment in each place of a visit: the cap holds under concurrent posts.
+    uniqueIndex('comments_visit_idx')
+      .on(t.deviceId, t.visitId, t.visitCommentNo)
+      .where(sql`${t.visitId} is not null`),
     // "Was this dossier complained about" (`complaintAbout`), probed per dossier of a report.
     index('comments_complaint_dossier_idx').on(t.unitId, t.dossierId).where(sql`${t.kind} = 'complaint'`),
     // The ward leader's "new comments" badge, counted on every page they open.

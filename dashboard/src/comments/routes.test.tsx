@@ -1,5 +1,11 @@
 import { COMMENT_TOKEN_TTL_S, type CommentClaim, newCommentKey, signCommentClaim } from '@onestop/protocol';
-import { addStaffMember, followUpComment, openStaffSession, schema } from '@onestop/store';
+import {
+  addStaffMember,
+  followUpComment,
+  MAX_COMMENTS_PER_VISIT,
+  openStaffSession,
+  schema,
+} from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
 import { eq } from 'drizzle-orm';
 import pino from 'pino';
@@ -74,11 +80,16 @@ describe('comments bound to a visit', () => {
     expect(form).toContain(`name="t" value="${t}"`);
     const first = await post({ t, kind: 'complaint', body: 'Chờ lâu quá' });
     expect(first.status).toBe(201);
+    // Whoever scans the screen first cannot silence the citizen: a code takes a few comments.
+    for (let i = 1; i < MAX_COMMENTS_PER_VISIT; i++)
+      expect((await post({ t, kind: 'praise', body: `Lần ${i}` })).status).toBe(201);
     const again = await post({ t, kind: 'complaint', body: 'Chờ lâu quá' });
     expect(again.status).toBe(409);
-    expect(await again.text()).toContain('mỗi lượt chỉ gửi một góp ý');
+    expect(await again.text()).toContain('đã được dùng đủ số lần cho phép');
+    // The form says so before anyone types.
+    expect((await app.request(`/comment?t=${t}`)).status).toBe(409);
     const rows = await stored();
-    expect(rows).toHaveLength(1);
+    expect(rows).toHaveLength(MAX_COMMENTS_PER_VISIT);
     expect(rows[0]).toMatchObject({
       unitId: 'trung-van',
       counterId: 'q01',
@@ -198,6 +209,15 @@ describe('comments bound to a visit', () => {
     const poster = await (await app.request('/comment?unit=trung-van')).text();
     expect(poster).toContain('name="unit" value="trung-van"');
     expect(poster).not.toContain('name="t"');
+  });
+
+  it('names only an officer of the unit’s roster; another is kept as a comment on the counter', async () => {
+    const t = code(claim({ o: 'cb-elsewhere' }));
+    const form = await (await app.request(`/comment?t=${t}`)).text();
+    expect(form).toContain('Quầy q01');
+    expect(form).not.toContain('cb-elsewhere');
+    expect((await post({ t, kind: 'complaint', body: 'Cán bộ gây khó dễ' })).status).toBe(201);
+    expect((await stored()).at(-1)).toMatchObject({ counterId: 'q01', officerId: null });
   });
 
   it('lets the citizen choose among the visit’s own dossiers only', async () => {

@@ -4,9 +4,11 @@ import {
   COMMENT_KINDS,
   type CommentCodeRefusal,
   checkCommentCode,
+  commentsOnVisit,
   type Database,
   findOfficer,
   findUnit,
+  MAX_COMMENTS_PER_VISIT,
 } from '@onestop/store';
 import { Hono, type Context as HonoContext } from 'hono';
 import { z } from 'zod';
@@ -56,7 +58,10 @@ export interface CommentLimits {
   windowMs: number;
 }
 
-const REFUSAL_TEXT: Record<CommentCodeRefusal | 'unbound', MessageKey> = {
+/** Why a comment is refused beyond its code: it names what no code vouches for, or the code is used up. */
+type Refusal = CommentCodeRefusal | 'unbound' | 'used';
+
+const REFUSAL_TEXT: Record<Refusal, MessageKey> = {
   malformed: 'commentCodeInvalid',
   invalid: 'commentCodeInvalid',
   unknown_device: 'commentCodeInvalid',
@@ -64,6 +69,7 @@ const REFUSAL_TEXT: Record<CommentCodeRefusal | 'unbound', MessageKey> = {
   withdrawn: 'commentCodeWithdrawn',
   expired: 'commentCodeExpired',
   unbound: 'commentCodeNeeded',
+  used: 'commentCodeUsed',
 };
 
 export function commentRoutes(
@@ -75,7 +81,7 @@ export function commentRoutes(
   app.route('/status', commentStatusRoutes(db));
 
   /** A refused code or an unbound claim: why, in words, and the unit's general form when known. */
-  const refuse = async (c: HonoContext, why: CommentCodeRefusal | 'unbound', unitId: string | undefined) => {
+  const refuse = async (c: HonoContext, why: Refusal, unitId: string | undefined) => {
     const unit = unitId ? await findUnit(db, unitId) : null;
     const t = translator(c.get('lang') as Lang);
     const general = unit ? (
@@ -87,7 +93,7 @@ export function commentRoutes(
     ) : null;
     return errorPage(
       c,
-      why === 'expired' || why === 'withdrawn' ? 410 : 400,
+      why === 'used' ? 409 : why === 'expired' || why === 'withdrawn' ? 410 : 400,
       'commentCodeTitle',
       [REFUSAL_TEXT[why]],
       general,
@@ -97,19 +103,22 @@ export function commentRoutes(
   /** What a form is about: the code's visit (checked), or the unit of a poster code. */
   const about = async (
     asked: z.infer<typeof Context>,
-  ): Promise<
-    | { ok: true; about: CommentAbout }
-    | { ok: false; why: CommentCodeRefusal | 'unbound' | 'unit'; unitId?: string }
-  > => {
+  ): Promise<{ ok: true; about: CommentAbout } | { ok: false; why: Refusal | 'unit'; unitId?: string }> => {
     if (asked.t) {
       const checked = await checkCommentCode(db, asked.t);
       if (!checked.ok) return { ok: false, why: checked.refusal, unitId: checked.unitId };
       const { claim } = checked;
-      const [unit, officer] = await Promise.all([
+      const [unit, officer, sent] = await Promise.all([
         findUnit(db, claim.u),
         claim.o ? findOfficer(db, claim.o) : null,
+        commentsOnVisit(db, claim.d, claim.i),
       ]);
       if (!unit) return { ok: false, why: 'unknown_device' };
+      // Said before the citizen types, not after.
+      if (sent >= MAX_COMMENTS_PER_VISIT) return { ok: false, why: 'used', unitId: unit.id };
+      // Only an officer on this unit's roster is named and answers for the comment: a claim naming
+      // anyone else (moved since, or a device's stale roster) is kept as a comment on the counter.
+      const onRoster = officer !== null && officer.unitId === unit.id;
       return {
         ok: true,
         about: {
@@ -118,9 +127,8 @@ export function commentRoutes(
           visitId: claim.i,
           deviceId: claim.d,
           counterId: claim.c,
-          officerId: claim.o,
-          // Another unit's officer (moved since) is not named on a citizen's page.
-          officerName: officer && officer.unitId === unit.id ? officer.name : null,
+          officerId: onRoster ? officer.id : null,
+          officerName: onRoster ? officer.name : null,
           dossierIds: claim.s,
         },
       };
@@ -169,7 +177,11 @@ export function commentRoutes(
     // The citizen picks among the visit's own dossiers; none other can be named.
     const dossierIds = a.token ? a.dossierIds : [];
     const dossierId = f.dossier ?? (dossierIds.length === 1 ? dossierIds[0]! : null);
-    if (dossierId !== null && !dossierIds.includes(dossierId)) return refuse(c, 'unbound', a.unit.id);
+    if (dossierId !== null && !dossierIds.includes(dossierId)) {
+      // A valid code misused: counted against the address like any refused post.
+      recent.record(address);
+      return refuse(c, 'unbound', a.unit.id);
+    }
     const stored = await addComment(db, {
       unitId: a.unit.id,
       counterId: a.token ? a.counterId : null,
@@ -182,7 +194,10 @@ export function commentRoutes(
       deviceId: a.token ? a.deviceId : null,
     });
     const t = translator(lang);
-    if (!stored) return errorPage(c, 409, 'commentCodeTitle', ['commentCodeUsed']);
+    if (!stored) {
+      recent.record(address);
+      return refuse(c, 'used', a.unit.id);
+    }
     const body = <CommentThanks t={t} reference={stored.reference} />;
     // Switching language here leads to the comment's status page, not to a form without its code.
     const other = lang === 'vi' ? 'en' : 'vi';

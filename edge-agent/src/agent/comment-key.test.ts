@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -25,12 +25,20 @@ describe('the comment-signing key', () => {
     expect(loadCommentKey(d, silent)).toEqual(first);
   });
 
-  it('replaces a damaged file with a new key, again 0600', () => {
+  it('replaces a damaged file with a new key, again 0600, and narrows a widened one', () => {
     const d = dir();
     const first = loadCommentKey(d, silent);
-    writeFileSync(join(d, COMMENT_KEY_FILE), 'not a key', { mode: 0o644 });
+    const file = join(d, COMMENT_KEY_FILE);
+    chmodSync(file, 0o644);
+    expect(loadCommentKey(d, silent)).toEqual(first);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    writeFileSync(file, 'not a key', { mode: 0o644 });
     const second = loadCommentKey(d, silent);
-    expect(second.publicKey).not.toBe(first.publicKey);
-    expect(statSync(join(d, COMMENT_KEY_FILE)).mode & 0o777).toBe(0o600);
+    expect(second?.publicKey).not.toBe(first?.publicKey);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('leaves the counter without comment codes, not without a start, when the key cannot be written', () => {
+    expect(loadCommentKey(join(dir(), 'no', 'such', 'folder'), silent)).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { commentPublicKeyOf, newCommentKey } from '@onestop/protocol';
 import type { Logger } from 'pino';
@@ -14,22 +14,54 @@ export const COMMENT_KEY_FILE = 'comment-key.pem';
 
 /**
  * The key in `<dataDir>/comment-key.pem`, made on first use with mode 0600. It stays across
- * restarts and updates, so the QR codes of the last week keep verifying; a board whose file is
- * lost or damaged makes a new key, and only its codes signed before that stop working.
+ * restarts and updates, so the QR codes of the last week keep verifying; only a missing or damaged
+ * file makes a new key (and only the codes signed before that stop working). A key that cannot be
+ * read or written for any other reason (permissions, a full disk) leaves the counter without
+ * comment codes (null), never without ratings: the agent starts either way.
  */
-export function loadCommentKey(dataDir: string, logger: Logger): CommentKey {
+export function loadCommentKey(dataDir: string, logger: Logger): CommentKey | null {
   const path = join(dataDir, COMMENT_KEY_FILE);
   let pem: string | null = null;
   try {
     pem = readFileSync(path, 'utf8');
-    return { privatePem: pem, publicKey: commentPublicKeyOf(pem) };
   } catch (e) {
-    if (pem !== null || (e as NodeJS.ErrnoException).code !== 'ENOENT')
-      logger.error({ path, err: (e as Error).message }, 'comment key unreadable: making a new one');
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+      logger.error({ path, err: (e as Error).message }, 'comment key unreadable: no comment codes this run');
+      return null;
+    }
   }
-  const key = newCommentKey();
-  // Created with its final mode (a damaged file is removed first: an existing file keeps its own).
-  rmSync(path, { force: true });
-  writeFileSync(path, key.privatePem, { mode: 0o600, flag: 'wx' });
-  return key;
+  if (pem !== null) {
+    try {
+      const key = { privatePem: pem, publicKey: commentPublicKeyOf(pem) };
+      chmodSync(path, 0o600); // a restored backup may have widened it
+      return key;
+    } catch (e) {
+      logger.error({ path, err: (e as Error).message }, 'comment key damaged: making a new one');
+    }
+  }
+  try {
+    const key = newCommentKey();
+    writeWhole(path, key.privatePem);
+    return key;
+  } catch (e) {
+    logger.error(
+      { path, err: (e as Error).message },
+      'comment key cannot be written: no comment codes this run',
+    );
+    return null;
+  }
+}
+
+/** Written beside, synced, then renamed over: a power cut leaves the old file or the new, whole. */
+function writeWhole(path: string, text: string): void {
+  const tmp = `${path}.tmp`;
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, path);
 }
