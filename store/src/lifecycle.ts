@@ -1,3 +1,4 @@
+import { DEFAULT_DRAIN_DAYS, MAX_DRAIN_DAYS } from '@onestop/protocol';
 import { and, eq, isNotNull, isNull, lte, ne, sql } from 'drizzle-orm';
 import { generatePassword, hashPassword } from './credentials.js';
 import type { Executor } from './db.js';
@@ -18,10 +19,6 @@ import { alerts, auditLog, counters, devices } from './schema.js';
  * signalled (`device_changed`) in its transaction, so brokers close the board's connections and
  * let it in again only under what the database now says.
  */
-
-/** How long a replaced board may deliver its queued events before it is revoked anyway. */
-export const DEFAULT_DRAIN_DAYS = 7;
-export const MAX_DRAIN_DAYS = 90;
 
 /** What a replaced board's credentials still allow: delivering its outbox, nothing else. */
 export const draining = () => and(isNull(devices.revokedAt), isNotNull(devices.replacedBy));

@@ -1,4 +1,12 @@
-import { decodePayload, EXAMPLES, encodePayload, type PayloadInput, topicFor } from '@onestop/protocol';
+import {
+  CHANNELS,
+  type Channel,
+  decodePayload,
+  EXAMPLES,
+  encodePayload,
+  type PayloadOf,
+  topicFor,
+} from '@onestop/protocol';
 import { connectDevice, provision, ratingFor, uniqueUnit, waitFor } from '@onestop/service/testing';
 import { type ProvisionedDevice, recentAudit, replaceDevice, schema, setDeviceConfig } from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
@@ -10,12 +18,16 @@ import type { BrokerHandle } from './start-broker.js';
 
 const SERVICE = { username: 'svc-ingest', password: 'ingest-pw', role: 'ingest' } as const;
 
-const telemetry = (d: ProvisionedDevice, depth: number): PayloadInput<'telemetry'> => ({
-  ...EXAMPLES.telemetry,
-  deviceId: d.deviceId,
-  ts: Date.now(),
-  outbox: { depth, capacity: 100_000, oldestTs: null },
-});
+/** A documented example of `channel`, as its sender would publish it (defaults filled). */
+const example = <C extends Channel>(channel: C, over: Partial<PayloadOf<C>> = {}): Buffer =>
+  encodePayload(channel, CHANNELS[channel].schema.parse({ ...EXAMPLES[channel], ...over }) as PayloadOf<C>);
+
+const telemetry = (d: ProvisionedDevice, depth: number) =>
+  example('telemetry', {
+    deviceId: d.deviceId,
+    ts: Date.now(),
+    outbox: { depth, capacity: 100_000, oldestTs: null, deadLetters: 0 },
+  });
 
 /**
  * A replaced board keeps credentials for delivery only: its queued events still go through and
@@ -90,17 +102,15 @@ describe('a replaced device draining its outbox', () => {
     await waitFor(() => received.includes(topicFor(old, 'evt/rating')), 5_000, 'the queued rating');
     // Settings and a command published to it, then an ack: per-connection order means anything
     // forwarded before the ack would have arrived first.
-    await send(topicFor(old, 'config'), encodePayload('config', EXAMPLES.config));
-    await send(topicFor(old, 'cmd/restart'), encodePayload('cmd/restart', EXAMPLES['cmd/restart']));
+    await send(topicFor(old, 'config'), example('config'));
+    await send(topicFor(old, 'cmd/restart'), example('cmd/restart'));
     await ack(old, rating.eventId);
     await draining.waitAcked([rating.eventId]);
     expect(toOld).toEqual([topicFor(old, 'ack')]);
     // A draining board answers no command: refused at the door.
-    await draining.client.publishAsync(
-      topicFor(old, 'cmd/restart/res'),
-      encodePayload('cmd/restart/res', EXAMPLES['cmd/restart/res']),
-      { qos: 1 },
-    );
+    await draining.client.publishAsync(topicFor(old, 'cmd/restart/res'), example('cmd/restart/res'), {
+      qos: 1,
+    });
     // Not the counter's live board: it stays `draining`, however it connects.
     await waitFor(async () => (await row(old.deviceId)).lastSeenAt !== null, 5_000, 'last seen');
     expect((await row(old.deviceId)).status).toBe('draining');
@@ -110,26 +120,18 @@ describe('a replaced device draining its outbox', () => {
     draining.client.once('close', () => {
       oldDropped = true;
     });
-    await draining.client.publishAsync(
-      topicFor(old, 'telemetry'),
-      encodePayload('telemetry', telemetry(old, 2)),
-      {
-        qos: 1,
-      },
-    );
+    await draining.client.publishAsync(topicFor(old, 'telemetry'), telemetry(old, 2), {
+      qos: 1,
+    });
     await waitFor(
       () => received.filter((t) => t === topicFor(old, 'telemetry')).length === 1,
       5_000,
       'telemetry',
     );
     expect((await row(old.deviceId)).revokedAt).toBeNull();
-    await draining.client.publishAsync(
-      topicFor(old, 'telemetry'),
-      encodePayload('telemetry', telemetry(old, 0)),
-      {
-        qos: 1,
-      },
-    );
+    await draining.client.publishAsync(topicFor(old, 'telemetry'), telemetry(old, 0), {
+      qos: 1,
+    });
     await waitFor(() => oldDropped, 5_000, 'the drained board to be disconnected');
     expect((await row(old.deviceId)).revokedAt).not.toBeNull();
     const [drained] = await recentAudit(store.db, 1, 'device.drained');

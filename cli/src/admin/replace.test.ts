@@ -124,7 +124,10 @@ describe('replace keeps settings and drains the old outbox', () => {
       'old-board',
     )) as unknown as ProvisionedDevice;
     const file = join(data, 'settings.yaml');
-    writeFileSync(file, 'scale: keypad4\nratingTimeoutMs: 15000\ntelemetryIntervalMs: 5000\nminPressIntervalMs: 0\n');
+    writeFileSync(
+      file,
+      'scale: keypad4\nratingTimeoutMs: 15000\ntelemetryIntervalMs: 5000\nminPressIntervalMs: 0\n',
+    );
     expect(await cli('device', 'config', 'set', 'old-board', '--file', file)).toEqual({
       deviceId: 'old-board',
       version: 1,
@@ -182,8 +185,12 @@ describe('replace keeps settings and drains the old outbox', () => {
     const rotated = await cli('device', 'rotate', 'new-board');
     expect(rotated).toMatchObject({ deviceId: 'new-board', password: expect.any(String) });
     expect(rotated.password).not.toBe(replaced.password);
+    // Cut off at once, and refused with its old password (CONNACK 4) from then on.
     await waitFor(
-      () => after.agent.state().link.refusedCode === 4 || after.agent.state().link.refusedCode === 5,
+      () => {
+        const link = after.agent.state().link;
+        return link.state === 'reconnecting' && link.refusedCode === 4;
+      },
       30_000,
       'the old password refused',
     );
