@@ -8,7 +8,7 @@ import { silentLogger, waitFor } from '@onestop/service/testing';
 import { openStore, type ProvisionedDevice, recentAudit, schema } from '@onestop/store';
 import { inArray } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startAllInOne } from '../serve/all-in-one.js';
+import { startTestCentre } from '../test-support/centre.js';
 import { runCliFromSource } from '../test-support/run-cli.js';
 import { embeddedDatabaseDir } from '../with-store.js';
 
@@ -99,16 +99,7 @@ describe('replace keeps settings and drains the old outbox', () => {
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
       return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
     };
-    const centre = await startAllInOne({
-      dataDir: data,
-      mqttPort: 0,
-      httpPort: 0,
-      host: '127.0.0.1',
-      simulate: 0,
-      simulationSpeed: 60,
-      cameraReplayDir: null,
-      logger: silentLogger,
-    });
+    const centre = await startTestCentre(data);
     let closed = false;
     cleanups.push(() => (closed ? Promise.resolve() : centre.close()));
     const direct = `mqtt://127.0.0.1:${centre.mqttPort}`;
