@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDeviceConfig } from './device-config.js';
@@ -6,15 +6,17 @@ import { counterConfigs, devices } from './schema.js';
 import { openTestStore, STORE_BACKENDS, type TestStore } from './testing.js';
 
 /**
- * The backfill of migration 0029 on settings stored per board, as before it: the schema is
+ * The backfill of the counter identity migration (0029) on settings stored per board, as before it: the schema is
  * migrated (0030 dropped `device_configs`), so the test recreates that table as 0000 made it,
  * fills it, and reruns the file's INSERT.
  */
 const file = (name: string) => readFileSync(new URL(`../migrations/${name}`, import.meta.url), 'utf8');
 const statements = (text: string) => text.split('--> statement-breakpoint').map((s) => s.trim());
-const backfill = statements(file('0029_counter_identity.sql')).filter((s) =>
-  /^INSERT\b/m.test(s.replace(/^--.*$/gm, '').trim()),
-);
+// Found by name, whatever number the migration ends up with.
+const ours = readdirSync(new URL('../migrations/', import.meta.url)).find((f) =>
+  f.endsWith('_counter_identity.sql'),
+)!;
+const backfill = statements(file(ours)).filter((s) => /^INSERT\b/m.test(s.replace(/^--.*$/gm, '').trim()));
 const oldTable = statements(file('0000_init.sql')).find((s) =>
   s.startsWith('CREATE TABLE "device_configs"'),
 )!;
