@@ -225,6 +225,10 @@ const MESSAGES = {
   alert_overheating: { vi: 'Nhiệt độ CPU cao', en: 'CPU running hot' },
   alert_clock_skew: { vi: 'Đồng hồ thiết bị sai lệch', en: 'Device clock off' },
   alert_quarantined_events: { vi: 'Sự kiện bị cách ly', en: 'Events quarantined' },
+  alert_not_drained: {
+    vi: 'Bo mạch cũ bị thu hồi khi còn sự kiện chưa gửi',
+    en: 'Replaced board revoked with events still queued',
+  },
   quarantined: { vi: 'Bị cách ly', en: 'Quarantined' },
   quarantinedEvents: {
     vi: 'Sự kiện bị cách ly (không xác định được thời điểm)',
@@ -659,6 +663,18 @@ const MESSAGES = {
   // The audit log in words: one phrase per action code written to `audit_log`.
   'audit_device.add': { vi: 'Thêm thiết bị', en: 'Device added' },
   'audit_device.revoke': { vi: 'Thu hồi thiết bị', en: 'Device revoked' },
+  'audit_device.replace': { vi: 'Thay bo mạch của quầy', en: 'Board replaced on its counter' },
+  'audit_device.restore': { vi: 'Khôi phục thiết bị', en: 'Device restored' },
+  'audit_device.rotate': { vi: 'Cấp mật khẩu mới cho thiết bị', en: 'Device password rotated' },
+  'audit_device.drained': {
+    vi: 'Bo mạch cũ đã gửi hết sự kiện, thu hồi',
+    en: 'Replaced board drained, revoked',
+  },
+  'audit_device.drain_expired': {
+    vi: 'Bo mạch cũ quá hạn gửi sự kiện, thu hồi',
+    en: 'Replaced board past its drain deadline, revoked',
+  },
+  'audit_device.drain_skipped': { vi: 'Bo mạch cũ thu hồi ngay', en: 'Replaced board revoked at once' },
   'audit_staff.add': { vi: 'Tạo tài khoản', en: 'Account created' },
   'audit_staff.disable': { vi: 'Khoá tài khoản', en: 'Account disabled' },
   'audit_officer.add': { vi: 'Thêm cán bộ vào danh sách', en: 'Officer added to the roster' },

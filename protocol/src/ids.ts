@@ -58,3 +58,11 @@ export type DossierId = z.infer<typeof DossierId>;
 export function newEventId(): string {
   return uuidv7();
 }
+
+/**
+ * How long a replaced board may still deliver its queued events (`device replace --drain-days`)
+ * before the centre revokes it anyway: one week by default, at most a quarter. One definition
+ * for the store, the CLI and the dashboard.
+ */
+export const DEFAULT_DRAIN_DAYS = 7;
+export const MAX_DRAIN_DAYS = 90;

@@ -14,7 +14,8 @@ export interface AlertChange {
  * Applies a batch of alert changes in two set-based statements: open what is new (the partial
  * unique index keeps one open alert per device and kind, so repeats are no-ops) and resolve what
  * cleared. The unit comes from the devices table, so a device cannot raise alerts elsewhere, and
- * a revoked device none at all (its going offline as it is cut off is no fault to fix).
+ * a revoked or replaced device none at all (its going offline as it is cut off, or a draining
+ * board's state, is no fault to fix).
  */
 export async function applyAlertChanges(db: Executor, all: readonly AlertChange[]): Promise<void> {
   // Only the last change per device and kind counts: a device that dropped, came back and dropped
@@ -31,7 +32,7 @@ export async function applyAlertChanges(db: Executor, all: readonly AlertChange[
       insert into alerts (unit_id, device_id, kind, message)
       select d.unit_id, v.device_id, v.kind, v.message
       from jsonb_to_recordset(${rows(open)}::jsonb) as v(device_id text, kind text, message text)
-      join devices d on d.id = v.device_id and d.revoked_at is null
+      join devices d on d.id = v.device_id and d.revoked_at is null and d.replaced_by is null
       on conflict (device_id, kind) where resolved_at is null do nothing`);
   if (cleared.length > 0)
     await db.execute(sql`

@@ -1,6 +1,7 @@
 import { type CommandName, CommandName as CommandNameSchema, newEventId } from '@onestop/protocol';
 import { and, desc, eq, gt, inArray, isNull } from 'drizzle-orm';
 import type { Executor } from './db.js';
+import { activeDevice } from './device-config.js';
 import { StoreInputError } from './devices.js';
 import { inTransaction, notify } from './notify.js';
 import { auditLog, deviceCommands, devices } from './schema.js';
@@ -33,7 +34,8 @@ async function queueCommand(
   const [device] = await db
     .select({ id: devices.id })
     .from(devices)
-    .where(and(eq(devices.id, input.deviceId), isNull(devices.revokedAt)));
+    .where(and(eq(devices.id, input.deviceId), activeDevice()));
+  // A replaced board only drains its outbox: commands go to the counter's live board.
   if (!device) throw new StoreInputError(`no active device '${input.deviceId}'`);
   // A UUIDv7 like every event ID: the device answers with it on cmd/{name}/res.
   const [row] = await db

@@ -3,14 +3,31 @@ import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Executor } from './db.js';
 import { StoreInputError } from './devices.js';
 import { inTransaction, notify } from './notify.js';
-import { auditLog, deviceConfigs, devices, officers } from './schema.js';
+import { auditLog, counterConfigs, devices, officers } from './schema.js';
 
 export interface StoredDeviceConfig {
   deviceId: string;
+  /** Settings belong to the counter: every board attached to it gets the same. */
+  unitId: string;
+  counterId: string;
   version: number;
   settings: CounterSettings;
   updatedAt: Date;
 }
+
+export interface StoredCounterConfig {
+  unitId: string;
+  counterId: string;
+  version: number;
+  settings: CounterSettings;
+  updatedAt: Date;
+}
+
+/**
+ * A board that runs its counter: not revoked, not replaced (a replaced one only drains its
+ * outbox). The one definition of "the counter's live board" for settings, commands and alerts.
+ */
+export const activeDevice = () => and(isNull(devices.revokedAt), isNull(devices.replacedBy));
 
 /** Validates before storing: a config that the device would reject must never be published. */
 export function parseSettings(input: unknown): CounterSettings {
@@ -52,20 +69,38 @@ async function storeConfigs(
   input: { deviceId?: string; unitId?: string; settings: CounterSettings; actor: string },
 ): Promise<StoredDeviceConfig[]> {
   const { settings } = input;
-  const targets = await db
-    .select({
-      id: devices.id,
-      unitId: devices.unitId,
-      // What the device said of its keypad at its last (re)connect (`birth.keypadScale`).
-      keypadScale: sql<string | null>`${devices.birth}->>'keypadScale'`,
-    })
-    .from(devices)
-    .where(
-      and(
-        isNull(devices.revokedAt),
-        input.deviceId ? eq(devices.id, input.deviceId) : eq(devices.unitId, input.unitId!),
-      ),
-    );
+  // A device names its counter: the settings are the counter's, so every live board of that
+  // counter gets them (the named one first, as callers read it).
+  const named = input.deviceId
+    ? (
+        await db
+          .select({ unitId: devices.unitId, counterId: devices.counterId })
+          .from(devices)
+          .where(and(activeDevice(), eq(devices.id, input.deviceId)))
+      )[0]
+    : undefined;
+  const targets = (
+    input.deviceId && !named
+      ? []
+      : await db
+          .select({
+            id: devices.id,
+            unitId: devices.unitId,
+            counterId: devices.counterId,
+            // What the device said of its keypad at its last (re)connect (`birth.keypadScale`).
+            keypadScale: sql<string | null>`${devices.birth}->>'keypadScale'`,
+          })
+          .from(devices)
+          .where(
+            and(
+              activeDevice(),
+              named
+                ? and(eq(devices.unitId, named.unitId), eq(devices.counterId, named.counterId))
+                : eq(devices.unitId, input.unitId!),
+            ),
+          )
+          .orderBy(devices.id)
+  ).sort((a, b) => Number(b.id === input.deviceId) - Number(a.id === input.deviceId));
   if (targets.length === 0)
     throw new StoreInputError(
       input.deviceId ? `no active device '${input.deviceId}'` : `no active devices in unit '${input.unitId}'`,
@@ -93,7 +128,10 @@ async function storeConfigs(
     actor: input.actor,
     action: 'config.set',
     target: input.deviceId ?? `unit:${input.unitId}`,
-    details: { versions: out.map((c) => [c.deviceId, c.version]) },
+    details: {
+      versions: out.map((c) => [c.deviceId, c.version]),
+      counters: countersOf(out).map((c) => c.counterId),
+    },
   });
   await notify(
     db,
@@ -104,10 +142,10 @@ async function storeConfigs(
 }
 
 /**
- * After a roster change: every device of the unit that runs on central settings gets them again
+ * After a roster change: every counter of the unit that runs on central settings gets them again
  * with the new roster, as a new version, in ONE statement (no read-modify-write race with a
- * technician saving settings). Devices still on their own file's settings are left alone: a
- * roster must not replace a counter's scale or reasons with defaults. Returns those skipped.
+ * technician saving settings). Counters still on their board's own file settings are left alone:
+ * a roster must not replace a counter's scale or reasons with defaults. Returns those skipped.
  * Signals `config_changed` for the unit: call it inside the roster change's transaction.
  */
 export async function pushRosterToDevices(
@@ -116,45 +154,86 @@ export async function pushRosterToDevices(
 ): Promise<{ updated: number; onFileSettings: number }> {
   const roster = await rosterSettings(db, unitId);
   const result = await db.execute(sql`
-    update device_configs c
+    update counter_configs c
     set settings = jsonb_set(c.settings, '{officers}', ${JSON.stringify(roster)}::jsonb),
       version = c.version + 1, updated_at = now()
-    from devices d
-    where d.id = c.device_id and d.unit_id = ${unitId} and d.revoked_at is null
-    returning c.device_id`);
+    where c.unit_id = ${unitId}
+    returning c.counter_id`);
   const updated = (result as unknown as { rows: unknown[] }).rows.length;
   if (updated > 0) await notify(db, 'config_changed', { unitId });
-  const active = await db
-    .select({ id: devices.id })
+  // Counters with a live board and no stored settings: their boards run on their own files.
+  const [onFile] = await db
+    .select({ n: sql<number>`count(distinct ${devices.counterId})::int` })
     .from(devices)
-    .where(and(isNull(devices.revokedAt), eq(devices.unitId, unitId)));
-  return { updated, onFileSettings: active.length - updated };
+    .leftJoin(
+      counterConfigs,
+      and(eq(counterConfigs.unitId, devices.unitId), eq(counterConfigs.counterId, devices.counterId)),
+    )
+    .where(and(activeDevice(), eq(devices.unitId, unitId), isNull(counterConfigs.version)));
+  return { updated, onFileSettings: onFile?.n ?? 0 };
 }
 
+/** Counters of `targets`, each once, in the order first met. */
+function countersOf<T extends { unitId: string; counterId: string }>(targets: readonly T[]): T[] {
+  const seen = new Map<string, T>();
+  for (const t of targets) {
+    const key = `${t.unitId}\u0000${t.counterId}`;
+    if (!seen.has(key)) seen.set(key, t);
+  }
+  return [...seen.values()];
+}
+
+/** One new version per counter of `targets`; one row per board, each with its counter's version. */
 async function writeConfigs(
   db: Executor,
-  targets: ReadonlyArray<{ id: string; unitId: string }>,
+  targets: ReadonlyArray<{ id: string; unitId: string; counterId: string }>,
   settingsFor: (unitId: string) => CounterSettings,
 ): Promise<StoredDeviceConfig[]> {
-  const out: StoredDeviceConfig[] = [];
-  for (const { id, unitId } of targets) {
+  const stored = new Map<string, StoredCounterConfig>();
+  for (const { unitId, counterId } of countersOf(targets)) {
     const settings = settingsFor(unitId);
     const [row] = await db
-      .insert(deviceConfigs)
+      .insert(counterConfigs)
       // The database's clock, not this process's: brokers compare it with their own `now()`.
-      .values({ deviceId: id, version: 1, settings, updatedAt: sql`now()` })
+      .values({ unitId, counterId, version: 1, settings, updatedAt: sql`now()` })
       .onConflictDoUpdate({
-        target: deviceConfigs.deviceId,
-        set: { version: sql`${deviceConfigs.version} + 1`, settings, updatedAt: sql`now()` },
+        target: [counterConfigs.unitId, counterConfigs.counterId],
+        set: { version: sql`${counterConfigs.version} + 1`, settings, updatedAt: sql`now()` },
       })
       .returning();
-    if (row) out.push({ ...row, settings });
+    if (row) stored.set(`${unitId}\u0000${counterId}`, { ...row, settings });
   }
-  return out;
+  return targets.flatMap((t) => {
+    const c = stored.get(`${t.unitId}\u0000${t.counterId}`);
+    return c ? [{ deviceId: t.id, ...c }] : [];
+  });
 }
 
+/** The settings of a device's counter (whichever board runs it), or null when none are stored. */
 export async function getDeviceConfig(db: Executor, deviceId: string): Promise<StoredDeviceConfig | null> {
-  const [row] = await db.select().from(deviceConfigs).where(eq(deviceConfigs.deviceId, deviceId)).limit(1);
+  const [row] = await db
+    .select({ deviceId: devices.id, config: counterConfigs })
+    .from(devices)
+    .innerJoin(
+      counterConfigs,
+      and(eq(counterConfigs.unitId, devices.unitId), eq(counterConfigs.counterId, devices.counterId)),
+    )
+    .where(eq(devices.id, deviceId))
+    .limit(1);
+  return row ? { deviceId: row.deviceId, ...row.config, settings: parseSettings(row.config.settings) } : null;
+}
+
+/** The settings of one counter, or null when its boards run on their own files. */
+export async function getCounterConfig(
+  db: Executor,
+  unitId: string,
+  counterId: string,
+): Promise<StoredCounterConfig | null> {
+  const [row] = await db
+    .select()
+    .from(counterConfigs)
+    .where(and(eq(counterConfigs.unitId, unitId), eq(counterConfigs.counterId, counterId)))
+    .limit(1);
   return row ? { ...row, settings: parseSettings(row.settings) } : null;
 }
 
@@ -165,11 +244,16 @@ export async function databaseNow(db: Executor): Promise<Date> {
   return v instanceof Date ? v : new Date(String(v));
 }
 
-/** Device IDs whose config changed after `since`: what a broker must (re)publish. */
+/** Live boards of the counters whose config changed after `since`: what a broker must (re)publish. */
 export async function configsChangedSince(db: Executor, since: Date): Promise<string[]> {
   const rows = await db
-    .select({ deviceId: deviceConfigs.deviceId })
-    .from(deviceConfigs)
-    .where(gt(deviceConfigs.updatedAt, since));
+    .select({ deviceId: devices.id })
+    .from(counterConfigs)
+    .innerJoin(
+      devices,
+      and(eq(counterConfigs.unitId, devices.unitId), eq(counterConfigs.counterId, devices.counterId)),
+    )
+    .where(and(gt(counterConfigs.updatedAt, since), activeDevice()))
+    .orderBy(devices.id);
   return rows.map((r) => r.deviceId);
 }

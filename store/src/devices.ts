@@ -48,6 +48,8 @@ export async function provisionDevice(
     target: deviceId,
     details: { unitId: input.unitId, counterId: input.counterId },
   });
+  // Settings are the counter's: a board added to a counter that has some gets them at once.
+  await notify(db, 'config_changed', { deviceIds: [deviceId] });
   return { deviceId, unitId: input.unitId, counterId: input.counterId, username, password };
 }
 
@@ -56,23 +58,41 @@ export async function provisionDevice(
  * then refuses what the device still sends and disconnects it at once.
  */
 export async function revokeDevice(db: Executor, deviceId: string, actor: string): Promise<boolean> {
-  return inTransaction(db, async (tx) => {
-    const rows = await tx
-      .update(devices)
-      .set({ revokedAt: new Date() })
-      .where(and(eq(devices.id, deviceId), isNull(devices.revokedAt)))
-      .returning({ id: devices.id });
-    if (rows.length === 0) return false;
-    await tx.insert(auditLog).values({ actor, action: 'device.revoke', target: deviceId });
-    // Its open alerts close with it: nobody is to fix a board that was withdrawn, and an alert
-    // left open would stay so for good (a revoked device never reports its recovery).
-    await tx
-      .update(alerts)
-      .set({ resolvedAt: new Date() })
-      .where(and(eq(alerts.deviceId, deviceId), isNull(alerts.resolvedAt)));
-    await notify(tx, 'device_revoked', { deviceId });
-    return true;
-  });
+  return inTransaction(db, (tx) => revokeIn(tx, deviceId, actor, 'device.revoke'));
+}
+
+/**
+ * The one revocation, whoever asks (a person, or a drain ending): audited under `action`.
+ * Call it inside a transaction. False when the device is unknown or already revoked.
+ */
+export async function revokeIn(
+  tx: Executor,
+  deviceId: string,
+  actor: string,
+  action: string,
+  details?: Record<string, unknown>,
+): Promise<boolean> {
+  const rows = await tx
+    .update(devices)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(devices.id, deviceId), isNull(devices.revokedAt)))
+    .returning({ id: devices.id });
+  if (rows.length === 0) return false;
+  await tx.insert(auditLog).values({ actor, action, target: deviceId, details });
+  await closeDeviceAlerts(tx, deviceId);
+  await notify(tx, 'device_revoked', { deviceId });
+  return true;
+}
+
+/**
+ * A withdrawn or replaced board's open alerts close: nobody is to fix it, and an alert left open
+ * would stay so for good (such a board never reports its recovery).
+ */
+export async function closeDeviceAlerts(tx: Executor, deviceId: string): Promise<void> {
+  await tx
+    .update(alerts)
+    .set({ resolvedAt: new Date() })
+    .where(and(eq(alerts.deviceId, deviceId), isNull(alerts.resolvedAt)));
 }
 
 export async function listDevices(db: Executor) {
@@ -85,6 +105,8 @@ export async function listDevices(db: Executor) {
       status: devices.status,
       lastSeenAt: devices.lastSeenAt,
       revokedAt: devices.revokedAt,
+      replacedBy: devices.replacedBy,
+      drainUntil: devices.drainUntil,
       agentVersion: devices.agentVersion,
       appliedConfigVersion: devices.appliedConfigVersion,
     })
@@ -101,6 +123,8 @@ export async function findDeviceByUsername(db: Executor, username: string) {
       counterId: devices.counterId,
       passwordHash: devices.passwordHash,
       revokedAt: devices.revokedAt,
+      replacedBy: devices.replacedBy,
+      drainUntil: devices.drainUntil,
     })
     .from(devices)
     .where(eq(devices.username, username))

@@ -17,6 +17,7 @@ export * from './dossiers.js';
 export * from './drill.js';
 export * from './ingest.js';
 export * from './judge/index.js';
+export * from './lifecycle.js';
 export * from './monthly-report.js';
 export * from './notify.js';
 export * from './pglite-thread.js';

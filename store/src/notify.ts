@@ -20,6 +20,11 @@ export const NOTIFICATIONS = {
   /** A batch of events was committed by the ingest (one signal per batch). */
   events_stored: z.object({ unitIds: z.array(Id), count: z.number().int().nonnegative() }),
   device_revoked: z.object({ deviceId: Id }),
+  /**
+   * A device's standing changed (replaced: delivery only; restored; password rotated): brokers
+   * close its connections, so it logs in again under what the database now says.
+   */
+  device_changed: z.object({ deviceId: Id }),
   command_queued: z.object({ deviceId: Id }),
   /** Desired settings changed for these devices, or for every device of a unit. */
   config_changed: z.union([z.object({ deviceIds: z.array(Id) }), z.object({ unitId: Id })]),

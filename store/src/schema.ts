@@ -70,19 +70,34 @@ export const devices = pgTable(
      */
     birthReceivedAt: ts('birth_received_at'),
     telemetry: jsonb('telemetry'),
+    /**
+     * The board that took this one's counter (`device replace`). Until it is revoked the device
+     * is draining: it may still deliver its queued events (attributed to the counter as before),
+     * and gets no settings, no commands, no alerts, and is not the counter's live board.
+     */
+    replacedBy: text('replaced_by'),
+    /** A draining device not drained by then is revoked (store/src/lifecycle). */
+    drainUntil: ts('drain_until'),
   },
   (t) => [index('devices_unit_counter_idx').on(t.unitId, t.counterId)],
 );
 
-/** Desired settings per device, published retained on its `config` topic. */
-export const deviceConfigs = pgTable('device_configs', {
-  deviceId: text('device_id')
-    .primaryKey()
-    .references(() => devices.id),
-  version: integer('version').notNull(),
-  settings: jsonb('settings').notNull(),
-  updatedAt: ts('updated_at').notNull().defaultNow(),
-});
+/**
+ * Desired settings of a counter (not of a board: a replaced board's successor gets them at
+ * once), published retained on the `config` topic of each of the counter's active devices.
+ * The version only rises, whichever board runs the counter.
+ */
+export const counterConfigs = pgTable(
+  'counter_configs',
+  {
+    unitId: text('unit_id').notNull(),
+    counterId: text('counter_id').notNull(),
+    version: integer('version').notNull(),
+    settings: jsonb('settings').notNull(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.unitId, t.counterId] })],
+);
 
 export const officers = pgTable('officers', {
   id: text('id').primaryKey(),

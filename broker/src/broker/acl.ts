@@ -4,6 +4,7 @@ import {
   COMMAND_NAMES,
   type DeviceAddress,
   devicePrefix,
+  EVENT_CHANNELS,
   type ParsedTopic,
   TOPIC_ROOT,
 } from '@onestop/protocol';
@@ -12,7 +13,17 @@ export type ServiceRole = 'ingest' | 'dashboard';
 
 /** Who a connected client is, decided once at CONNECT and cached for every later packet. */
 export type Session =
-  | { role: 'device'; address: DeviceAddress; prefix: string; username: string }
+  | {
+      role: 'device';
+      address: DeviceAddress;
+      prefix: string;
+      username: string;
+      /**
+       * A replaced board draining its outbox: it may deliver events (and say how full its outbox
+       * is), and is forwarded nothing but acks: no settings, no commands.
+       */
+      deliveryOnly: boolean;
+    }
   | { role: ServiceRole; username: string };
 
 /** Topics under `$onestop/` never reach a client: refused publishes are diverted here. */
@@ -24,6 +35,24 @@ const SERVICE_PUBLISH: Record<ServiceRole, ReadonlySet<Channel>> = {
   dashboard: new Set<Channel>(['config', ...COMMAND_NAMES.map((n) => `cmd/${n}` as const)]),
 };
 
+/**
+ * What a delivery-only (draining) board may publish: its events, the telemetry that says when its
+ * outbox is empty, and the status and birth its agent sends on every connect (harmless, and
+ * refusing them would only fill the refusal log).
+ */
+const DELIVERY_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
+  ...EVENT_CHANNELS,
+  'telemetry',
+  'status',
+  'birth',
+]);
+
+/** The one channel forwarded to a delivery-only board: acks, which let its outbox drain. */
+export function mayForward(session: Session | undefined, topic: string): boolean {
+  if (session?.role !== 'device' || !session.deliveryOnly) return true;
+  return topic === `${session.prefix}/ack`;
+}
+
 export type PublishVerdict = { ok: true } | { ok: false; reason: 'foreign_topic' | 'wrong_direction' };
 
 export function mayPublish(session: Session, topic: ParsedTopic): PublishVerdict {
@@ -33,7 +62,11 @@ export function mayPublish(session: Session, topic: ParsedTopic): PublishVerdict
     if (topic.unitId !== a.unitId || topic.counterId !== a.counterId || topic.deviceId !== a.deviceId) {
       return { ok: false, reason: 'foreign_topic' };
     }
-    return channel.from === 'device' ? { ok: true } : { ok: false, reason: 'wrong_direction' };
+    if (channel.from !== 'device') return { ok: false, reason: 'wrong_direction' };
+    // A draining board was sent no command, so it has none to answer.
+    if (session.deliveryOnly && !DELIVERY_CHANNELS.has(topic.channel))
+      return { ok: false, reason: 'wrong_direction' };
+    return { ok: true };
   }
   return SERVICE_PUBLISH[session.role].has(topic.channel)
     ? { ok: true }
@@ -78,8 +111,8 @@ export function maySubscribe(session: Session, rawFilter: string): boolean {
   return filter.startsWith(`${TOPIC_ROOT}/`);
 }
 
-export function deviceSession(address: DeviceAddress, username: string): Session {
-  return { role: 'device', address, prefix: devicePrefix(address), username };
+export function deviceSession(address: DeviceAddress, username: string, deliveryOnly = false): Session {
+  return { role: 'device', address, prefix: devicePrefix(address), username, deliveryOnly };
 }
 
 /**

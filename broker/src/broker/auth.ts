@@ -233,9 +233,12 @@ export class Authenticator {
     if (!verified) return { ok: false, reason: 'auth_failed' };
     // Told apart from a wrong password only after the password proved right.
     if (device.revokedAt) return { ok: false, reason: 'revoked' };
+    // A replaced board past its drain deadline is as good as revoked (the sweep makes it so).
+    if (device.replacedBy && device.drainUntil && device.drainUntil.getTime() <= Date.now())
+      return { ok: false, reason: 'revoked' };
     if (!deviceClientIdOk(clientId, device.deviceId)) return { ok: false, reason: 'client_id' };
     const address = { unitId: device.unitId, counterId: device.counterId, deviceId: device.deviceId };
-    return { ok: true, session: deviceSession(address, username) };
+    return { ok: true, session: deviceSession(address, username, device.replacedBy !== null) };
   }
 
   /** 'unhashed' when the answer would need a scrypt that `right` does not allow. */

@@ -1,14 +1,15 @@
 import { CounterSettings, encodePayload, topicFor } from '@onestop/protocol';
 import { configsChangedSince, type Database, databaseNow, schema } from '@onestop/store';
 import type { Aedes } from 'aedes';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 
-const { deviceConfigs, devices } = schema;
+const { counterConfigs, devices } = schema;
 
 /**
- * Publishes each device's desired settings retained on its `config` topic, so that a device gets
- * them on every (re)subscribe without asking. Revoked devices get none.
+ * Publishes each counter's desired settings retained on the `config` topic of each board attached
+ * to it, so that a board gets them on every (re)subscribe without asking. Revoked boards, and
+ * replaced ones (which only drain their outbox), get none: theirs is cleared.
  */
 export class ConfigPublisher {
   constructor(
@@ -24,12 +25,16 @@ export class ConfigPublisher {
         unitId: devices.unitId,
         counterId: devices.counterId,
         revokedAt: devices.revokedAt,
-        version: deviceConfigs.version,
-        settings: deviceConfigs.settings,
-        updatedAt: deviceConfigs.updatedAt,
+        replacedBy: devices.replacedBy,
+        version: counterConfigs.version,
+        settings: counterConfigs.settings,
+        updatedAt: counterConfigs.updatedAt,
       })
-      .from(deviceConfigs)
-      .innerJoin(devices, eq(devices.id, deviceConfigs.deviceId));
+      .from(counterConfigs)
+      .innerJoin(
+        devices,
+        and(eq(devices.unitId, counterConfigs.unitId), eq(devices.counterId, counterConfigs.counterId)),
+      );
     if (!where) return q;
     return q.where('unitId' in where ? eq(devices.unitId, where.unitId) : eq(devices.id, where.deviceId));
   }
@@ -53,7 +58,7 @@ export class ConfigPublisher {
     });
   }
 
-  /** Publishes (or, revoked, clears) the config of every device of a unit that has one. */
+  /** Publishes (or, revoked or replaced, clears) the config of every device of a unit that has one. */
   publishUnit(unitId: string): Promise<number> {
     return this.serial(async () => {
       let n = 0;
@@ -92,8 +97,8 @@ export class ConfigPublisher {
 
   private async send(row: Awaited<ReturnType<ConfigPublisher['rows']>>[number]): Promise<boolean> {
     const topic = topicFor(row, 'config');
-    if (row.revokedAt) {
-      // An empty retained message clears what a revoked device could still read.
+    if (row.revokedAt || row.replacedBy) {
+      // An empty retained message clears what a revoked or replaced device could still read.
       await this.put(topic, Buffer.alloc(0));
       return false;
     }

@@ -7,6 +7,9 @@ export interface DeviceCredentials {
   counterId: string;
   passwordHash: string;
   revokedAt: Date | null;
+  /** Set on a replaced board: it may only deliver its outbox, until `drainUntil`. */
+  replacedBy: string | null;
+  drainUntil: Date | null;
 }
 
 /**
@@ -58,6 +61,8 @@ export class DeviceLookup {
             counterId: d.counterId,
             passwordHash: d.passwordHash,
             revokedAt: d.revokedAt,
+            replacedBy: d.replacedBy,
+            drainUntil: d.drainUntil,
           })
           .from(d)
           .where(inArray(d.username, chunk));

@@ -156,7 +156,9 @@ export class DeviceStateWriter {
         await this.db.execute(sql`
           update devices d set
             last_seen_at = coalesce(v.last_seen_at, d.last_seen_at),
-            status = coalesce(v.status, d.status),
+            -- A replaced board is not its counter's live board: its last connection's end (or a
+            -- status it sends) must not make it look online or offline again.
+            status = case when d.replaced_by is null then coalesce(v.status, d.status) else d.status end,
             boot_id = coalesce(v.boot_id, d.boot_id),
             agent_version = coalesce(v.agent_version, d.agent_version),
             applied_config_version = coalesce(v.applied_config_version, d.applied_config_version),

@@ -3,7 +3,7 @@ import { counter, gauge, LogThrottle } from '@onestop/service';
 import type { AedesOptions, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { INTERNAL_PREFIX, maySubscribe, type Session } from './acl.js';
+import { INTERNAL_PREFIX, mayForward, maySubscribe, type Session } from './acl.js';
 import type { Authenticator } from './auth.js';
 import { DeviceBudgets, type RateLimit } from './budget.js';
 import type { DeviceStateWriter } from './device-state.js';
@@ -73,7 +73,22 @@ export class Gate {
     );
   }
 
-  hooks(): Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'> {
+  /**
+   * Called when a draining (replaced) board reports its outbox; the broker revokes it once empty.
+   * Set by startBroker; a no-op otherwise.
+   */
+  onDrainReport: (deviceId: string, outbox: TelemetryMessage['outbox']) => void = () => {};
+
+  /** Whether this client is a replaced board that may only deliver its outbox. */
+  deliveryOnly(client: Client): boolean {
+    const s = this.sessions.get(client);
+    return s?.role === 'device' && s.deliveryOnly;
+  }
+
+  hooks(): Pick<
+    AedesOptions,
+    'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'
+  > {
     return {
       authenticate: (client, username, password, done) => {
         // A device banned for flapping is refused before any database read or scrypt.
@@ -127,6 +142,10 @@ export class Gate {
         }
         done(null);
       },
+      // A draining board keeps its subscriptions (its agent waits for every grant before it sends),
+      // but nothing reaches it except the acks that let its outbox drain.
+      authorizeForward: (client, packet) =>
+        mayForward(this.sessions.get(client), packet.topic) ? packet : null,
       authorizeSubscribe: (client, sub: Subscription, done) => {
         const session = this.sessions.get(client);
         // A refused filter gets SUBACK 0x80 and the client stays connected.
@@ -163,6 +182,16 @@ export class Gate {
     // Channels that are not retained by contract never become retained, whatever the flag said.
     if (channel !== 'status' && channel !== 'birth' && channel !== 'config') packet.retain = false;
     this.accepted.inc({ channel });
+    if (session?.role === 'device' && session.deliveryOnly) {
+      // Not the counter's live board: no status, no alerts, only when it was last heard.
+      this.state.seen(deviceId);
+      if (channel === 'telemetry') {
+        const t = verdict.payload as TelemetryMessage;
+        this.state.telemetry(deviceId, t);
+        this.onDrainReport(deviceId, t.outbox);
+      }
+      return verdict;
+    }
     if (channel === 'status') {
       const m = verdict.payload as StatusMessage;
       if (client && m.state === 'stopped') this.graceful.add(client);
@@ -232,7 +261,9 @@ export class Gate {
     }
     set.add(client);
     this.connectedDevices.inc();
-    this.state.connected(id);
+    // A draining board is not its counter's live board: it neither comes online nor goes offline.
+    if (s.deliveryOnly) this.state.seen(id);
+    else this.state.connected(id);
   }
 
   onDisconnect(client: Client): void {
@@ -245,13 +276,19 @@ export class Gate {
     // the device connected: only the last of its connections going away means offline.
     if (set.size > 0) return;
     this.deviceClients.delete(s.address.deviceId);
-    this.state.disconnected(s.address.deviceId, this.graceful.has(client));
+    if (s.deliveryOnly) this.state.seen(s.address.deviceId);
+    else this.state.disconnected(s.address.deviceId, this.graceful.has(client));
   }
 
   /** From now on refuses everything the device publishes here, and disconnects it. */
   revoke(deviceId: string): number {
     this.revoked.add(deviceId);
     return this.disconnectLocal(deviceId, 'revoked');
+  }
+
+  /** A restored device is let in again: the database said so after the revocation. */
+  unrevoke(deviceId: string): void {
+    this.revoked.delete(deviceId);
   }
 
   /** Closes every live connection of a device on this node; returns how many were closed. */

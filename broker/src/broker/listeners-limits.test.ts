@@ -110,9 +110,12 @@ describe('broker limits and listeners', () => {
 
   it('publishes a device config retained, and clears it when the device is revoked', async () => {
     const d = await provision(store, unit, 'q03');
-    await store.db
-      .insert(schema.deviceConfigs)
-      .values({ deviceId: d.deviceId, version: 7, settings: { scale: 'keypad3', ratingTimeoutMs: 15_000 } });
+    await store.db.insert(schema.counterConfigs).values({
+      unitId: d.unitId,
+      counterId: d.counterId,
+      version: 7,
+      settings: { scale: 'keypad3', ratingTimeoutMs: 15_000 },
+    });
     expect(await broker.publishDeviceConfig(d.deviceId)).toBe(true);
     const dev = await connectDevice(url(), d);
     let config: { version: number; settings: { scale: string; minPressIntervalMs: number } } | null = null;

@@ -1,8 +1,8 @@
 import type { Duplex } from 'node:stream';
 import { gauge } from '@onestop/service';
-import { type Database, type Notifications, schema } from '@onestop/store';
+import { type Database, expireDrains, finishDrain, type Notifications, schema } from '@onestop/store';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
-import { and, inArray, isNotNull } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { INTERNAL_PREFIX } from './acl.js';
@@ -50,6 +50,8 @@ export interface BrokerOptions {
   deviceStateFlushMs?: number;
   /** Publish every stored retained `config` at start-up (default true). */
   publishConfigsOnStart?: boolean;
+  /** How often replaced boards past their drain deadline are revoked (default 10 minutes). */
+  drainSweepMs?: number;
 }
 
 export interface BrokerHandle {
@@ -138,7 +140,9 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
   const listening = new WeakSet<Client>();
   const commandTargets = () =>
     [...gate.deviceClients]
-      .filter(([, clients]) => [...clients].some((c) => listening.has(c) || c.clean === false))
+      .filter(([, clients]) =>
+        [...clients].some((c) => !gate.deliveryOnly(c) && (listening.has(c) || c.clean === false)),
+      )
       .map(([id]) => id);
   const commands = new CommandSender(aedes, db, logger, commandTargets);
   const sendCommands = (among?: string[]) => {
@@ -179,6 +183,27 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
     if (id && client.clean === false) sendCommandsTo(id);
   });
 
+  // A draining board that reports an empty outbox has delivered everything: revoked, once.
+  const finishing = new Set<string>();
+  gate.onDrainReport = (deviceId, outbox) => {
+    if (outbox.depth > 0 || finishing.has(deviceId)) return;
+    finishing.add(deviceId);
+    finishDrain(db, deviceId, outbox)
+      .then((done) => done && logger.info({ deviceId, ...outbox }, 'replaced device drained; revoked'))
+      .catch((err: unknown) => logger.warn({ err, deviceId }, 'could not end a drain'))
+      .finally(() => finishing.delete(deviceId));
+  };
+  /** Replaced boards past their deadline: revoked by whichever node sweeps first (idempotent). */
+  const sweepDrains = () =>
+    expireDrains(db).then(
+      (ids) =>
+        ids.length > 0 &&
+        logger.warn({ devices: ids }, 'replaced devices not drained by their deadline; revoked'),
+      (err: unknown) => logger.warn({ err }, 'could not sweep drain deadlines'),
+    );
+  const drainTimer = setInterval(() => void sweepDrains(), opts.drainSweepMs ?? 10 * 60_000);
+  drainTimer.unref();
+
   /** Revocations this node missed while not listening: among the devices connected to it. */
   const sweepRevoked = async () => {
     const ids = [...gate.deviceClients.keys()];
@@ -204,6 +229,16 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
         // Clears the retained config a revoked device could still read.
         return configs.publish(deviceId);
       },
+      device_changed: async ({ deviceId }) => {
+        // Replaced, restored or given a new password: it logs in again under its new standing.
+        const [row] = await db
+          .select({ revokedAt: schema.devices.revokedAt })
+          .from(schema.devices)
+          .where(eq(schema.devices.id, deviceId));
+        if (row && !row.revokedAt) gate.unrevoke(deviceId);
+        gate.disconnectLocal(deviceId, 'device changed');
+        await configs.publish(deviceId);
+      },
       command_queued: ({ deviceId }) => sendCommandsTo(deviceId),
       config_changed: async (p) => {
         if ('unitId' in p) published(await configs.publishUnit(p.unitId));
@@ -213,6 +248,7 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
     resync: async () => {
       try {
         await sweepRevoked();
+        await sweepDrains();
         sendCommands();
         published(await configs.publishChanged());
       } finally {
@@ -237,6 +273,7 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
       if (n > 0) logger.info({ configs: n }, 'published retained device configs');
     }
   } catch (err) {
+    clearInterval(drainTimer);
     unsubscribe();
     await Promise.all(listeners.map((l) => l.close()));
     await new Promise<void>((r) => aedes.close(() => r()));
@@ -282,6 +319,7 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
     },
     close() {
       closing ??= (async () => {
+        clearInterval(drainTimer);
         unsubscribe();
         await new Promise<void>((r) => aedes.close(() => r()));
         await Promise.all(listeners.map((l) => l.close()));

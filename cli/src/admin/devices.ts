@@ -3,8 +3,11 @@ import {
   getDeviceConfig,
   listDevices,
   provisionDevice,
+  replaceDevice,
   requestCommand,
+  restoreDevice,
   revokeDevice,
+  rotateDevicePassword,
   setDeviceConfig,
 } from '@onestop/store';
 import { z } from 'zod';
@@ -22,6 +25,16 @@ export const deviceOperations = {
     if (!(await revokeDevice(db, deviceId, actor))) throw new UsageError(`no active device '${deviceId}'`);
     return { deviceId, revoked: true as const };
   }),
+  'device.replace': operation(
+    z.strictObject({ deviceId: z.string(), newDeviceId: z.string(), drainDays: z.number().optional() }),
+    (db, input, actor) => replaceDevice(db, { ...input, actor }),
+  ),
+  'device.restore': operation(z.strictObject({ deviceId: z.string() }), (db, { deviceId }, actor) =>
+    restoreDevice(db, deviceId, actor),
+  ),
+  'device.rotate': operation(z.strictObject({ deviceId: z.string() }), (db, { deviceId }, actor) =>
+    rotateDevicePassword(db, deviceId, actor),
+  ),
   'device.config.show': operation(z.strictObject({ deviceId: z.string() }), async (db, { deviceId }) => {
     const stored = await getDeviceConfig(db, deviceId);
     if (!stored)

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestBroker } from '@onestop/broker/testing';
 import { decodePayload, encodePayload, topicFor } from '@onestop/protocol';
-import { connectDevice, silentLogger, waitFor } from '@onestop/service/testing';
+import { connectDevice, waitFor } from '@onestop/service/testing';
 import { openStore, type ProvisionedDevice, recentAudit } from '@onestop/store';
 import { openTestStore, STORE_BACKENDS } from '@onestop/store/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startAllInOne } from '../serve/all-in-one.js';
+import { startTestCentre } from '../test-support/centre.js';
 import { runCliFromSource } from '../test-support/run-cli.js';
 import { controlSocketPath, embeddedDatabaseDir } from '../with-store.js';
 
@@ -87,6 +87,22 @@ async function adminWhileRunning(cli: Cli, mqttUrl: string, unitId: string): Pro
   // A refusal reads the same through the centre as from the database.
   const again = await cli('device', 'revoke', creds.deviceId);
   expect(again).toMatchObject({ code: 2, stderr: `onestop: no active device '${creds.deviceId}'\n` });
+
+  // Taken back, given a new password (the old one refused at once), then replaced by a new board.
+  const restore = await cli('device', 'restore', creds.deviceId);
+  expect(restore.code, restore.stderr).toBe(0);
+  const rotate = await cli('device', 'rotate', creds.deviceId);
+  expect(rotate.code, rotate.stderr).toBe(0);
+  const rotated = { ...creds, password: (JSON.parse(rotate.stdout) as ProvisionedDevice).password };
+  await expect(connectDevice(mqttUrl, creds)).rejects.toThrow();
+  await (await connectDevice(mqttUrl, rotated)).close();
+  const replace = await cli('device', 'replace', creds.deviceId, `${unitId}-q01-new`, '--drain-days', '0');
+  expect(replace.code, replace.stderr).toBe(0);
+  const fresh = JSON.parse(replace.stdout) as ProvisionedDevice & { replaced: string };
+  expect(fresh).toMatchObject({ counterId: 'q01', replaced: creds.deviceId });
+  await (await connectDevice(mqttUrl, fresh)).close();
+  // `--drain-days 0`: the old board is revoked at once.
+  await expect(connectDevice(mqttUrl, rotated)).rejects.toThrow();
 }
 
 describe('admin commands while onestop serve runs on its embedded database', () => {
@@ -94,16 +110,7 @@ describe('admin commands while onestop serve runs on its embedded database', () 
     const data = tempDir();
     // DATABASE_URL emptied: the commands must find the centre, not a PostgreSQL of the machine.
     const cli: Cli = (...args) => runCliFromSource([...args, '--data', data], { env: { DATABASE_URL: '' } });
-    const centre = await startAllInOne({
-      dataDir: data,
-      mqttPort: 0,
-      httpPort: 0,
-      host: '127.0.0.1',
-      simulate: 0,
-      simulationSpeed: 60,
-      cameraReplayDir: null,
-      logger: silentLogger,
-    });
+    const centre = await startTestCentre(data);
     try {
       expect(centre.controlSocket).toBe(controlSocketPath(data));
       expect(statSync(centre.controlSocket).mode & 0o777).toBe(0o600);

@@ -10,7 +10,9 @@ interface DataOpts {
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
 
 export function registerDeviceCommands(program: Command, defaults: { mqttUrl: string }): void {
-  const device = program.command('device').description('provision, list and revoke counter devices');
+  const device = program
+    .command('device')
+    .description('provision, list, replace, revoke, restore and rotate counter devices');
 
   device
     .command('add')
@@ -45,6 +47,53 @@ export function registerDeviceCommands(program: Command, defaults: { mqttUrl: st
     .option(...DATA_FLAG)
     .action(async (deviceId: string, o: DataOpts) => {
       print(await adminCall(o.data, 'device.revoke', { deviceId }));
+    });
+
+  device
+    .command('replace')
+    .description(
+      "move OLD's counter to a new board NEW (its password is shown only once): NEW gets the counter's settings at once; OLD may still deliver its queued events until its outbox is empty or --drain-days pass, then is revoked",
+    )
+    .argument('<oldDeviceId>')
+    .argument('<newDeviceId>')
+    .option(
+      '--drain-days <days>',
+      // The limits are the store's (protocol DEFAULT_DRAIN_DAYS, MAX_DRAIN_DAYS): it names this flag.
+      'days OLD may deliver its queued events (0: revoke it now; default a week)',
+      parsePositiveInt('--drain-days', 10_000),
+    )
+    .option(...DATA_FLAG)
+    .option('--mqtt-url <url>', 'broker URL the new board should use', defaults.mqttUrl)
+    .action(async (oldId: string, newId: string, o: DataOpts & { drainDays?: number; mqttUrl: string }) => {
+      const r = await adminCall(o.data, 'device.replace', {
+        deviceId: oldId,
+        newDeviceId: newId,
+        drainDays: o.drainDays,
+      });
+      const { deviceId, unitId, counterId, username, password, replaced, drainUntil } = r;
+      print({ deviceId, unitId, counterId, username, password, mqttUrl: o.mqttUrl, replaced, drainUntil });
+    });
+
+  device
+    .command('restore')
+    .description('un-revoke a device (refused while its counter runs on another board)')
+    .argument('<deviceId>')
+    .option(...DATA_FLAG)
+    .action(async (deviceId: string, o: DataOpts) => {
+      print(await adminCall(o.data, 'device.restore', { deviceId }));
+    });
+
+  device
+    .command('rotate')
+    .description('give a device a new password (shown only once); the old one stops working at once')
+    .argument('<deviceId>')
+    .option(...DATA_FLAG)
+    .option('--mqtt-url <url>', 'broker URL the device should use', defaults.mqttUrl)
+    .action(async (deviceId: string, o: DataOpts & { mqttUrl: string }) => {
+      const { unitId, counterId, username, password } = await adminCall(o.data, 'device.rotate', {
+        deviceId,
+      });
+      print({ deviceId, unitId, counterId, username, password, mqttUrl: o.mqttUrl });
     });
 
   const config = device

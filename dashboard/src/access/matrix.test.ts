@@ -60,6 +60,10 @@ const ROUTES: readonly RouteRow[] = [
     allow: ['city', 'lead.tv', 'tech'],
     otherwise: { 'lead.ka': 404 },
   },
+  // A device's lifecycle (replace, restore, rotate, revoke): technicians and the city only.
+  { path: (f) => `/devices/${f.deviceId}/lifecycle/replace`, allow: ['city', 'tech'] },
+  { path: (f) => `/devices/${f.deviceId}/lifecycle/restore/done`, allow: ['city', 'tech'] },
+  { path: (f) => `/devices/${f.deviceId}/credentials/${'x'.repeat(24)}`, allow: ['city', 'tech'] },
   { path: s('/audit'), allow: ['city'] },
   // Accounts: the city (every role) and technicians (their teammates); see `canManageRole`.
   { path: s('/users'), allow: ['city', 'tech'] },
@@ -136,6 +140,8 @@ describe('role × unit × route', () => {
           .replace(/^\/officers\/cb-\w+/, '/officers/:officerId')
           .replace('/counters/q01', '/counters/:counterId')
           .replace(`/devices/${f.deviceId}`, '/devices/:deviceId')
+          .replace(/\/lifecycle\/(replace|restore|rotate|revoke)/, '/lifecycle/:action')
+          .replace(/\/credentials\/x+$/, '/credentials/:token')
           .replace(f.assetPath, '/assets/:file'),
       ),
     );

@@ -1,8 +1,10 @@
 import { COMMAND_NAMES } from '@onestop/protocol';
 import type { DeviceCommand, deviceDetail, getDeviceConfig } from '@onestop/store';
 import type { FC } from 'hono/jsx';
-import type { Translate } from '../i18n.js';
+import type { Lang, Translate } from '../i18n.js';
 import { formatVietnamTime } from '../period.js';
+import { lifecycleText } from './lifecycle/messages.js';
+import { LifecycleLinks } from './lifecycle/page.js';
 
 type Device = NonNullable<Awaited<ReturnType<typeof deviceDetail>>>;
 type StoredConfig = Awaited<ReturnType<typeof getDeviceConfig>>;
@@ -14,13 +16,14 @@ type Props = {
   commands: readonly DeviceCommand[];
   /** Technicians and the city edit settings and queue commands; ward leaders only look. */
   editable: boolean;
+  lang: Lang;
   notice?: { ok: boolean; text: string } | undefined;
 };
 
 const json = (v: unknown) => JSON.stringify(v ?? null, null, 2);
 
 /** One device: its state, settings (editable or shown), commands, telemetry and birth message. */
-export const DevicePage: FC<Props> = ({ t, device, stored, commands, editable, notice }) => (
+export const DevicePage: FC<Props> = ({ t, device, stored, commands, editable, lang, notice }) => (
   <>
     <h2>
       {t('device')} {device.id}{' '}
@@ -80,6 +83,7 @@ export const DevicePage: FC<Props> = ({ t, device, stored, commands, editable, n
       </div>
     )}
     <CommandsTable t={t} rows={commands} />
+    {editable && <LifecycleLinks l={lifecycleText(lang)} device={device} />}
     <h3>Telemetry</h3>
     <pre>{json(device.telemetry)}</pre>
     <h3>Birth</h3>

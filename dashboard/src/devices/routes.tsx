@@ -26,6 +26,7 @@ import { alertsTable, devicesTable, quarantineTable } from '../pages/devices.js'
 import { layout } from '../pages/layout.js';
 import { PageNumber, pager, pageWindow } from '../pages/pager.js';
 import { form, params } from '../validate.js';
+import { lifecycleRoutes } from './lifecycle/routes.js';
 import { DevicePage } from './page.js';
 
 type Env = DashboardEnv;
@@ -115,6 +116,7 @@ export function deviceRoutes(db: Database) {
         stored={stored}
         commands={commands}
         editable={mayEdit(staff)}
+        lang={lang}
         notice={notice}
       />
     );
@@ -122,6 +124,8 @@ export function deviceRoutes(db: Database) {
   };
 
   app.get('/:deviceId', anyone, deviceParam, (c) => page(c, c.req.valid('param').deviceId));
+  // Replace, restore, rotate, revoke: their own folder (confirmation, POST-redirect-GET).
+  app.route('/', lifecycleRoutes(db));
 
   const editors = requireRole('city', 'technician');
   app.post('/:deviceId/commands', editors, formLimit(8 * 1024), deviceParam, form(CommandForm), async (c) => {

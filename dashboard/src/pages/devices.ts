@@ -63,6 +63,7 @@ const ALERT_KEYS: Record<string, MessageKey> = {
   overheating: 'alert_overheating',
   clock_skew: 'alert_clock_skew',
   quarantined_events: 'alert_quarantined_events',
+  not_drained: 'alert_not_drained',
 };
 
 export function alertsTable(t: Translate, rows: OpenAlert[]) {

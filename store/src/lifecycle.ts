@@ -1,0 +1,237 @@
+import { DEFAULT_DRAIN_DAYS, MAX_DRAIN_DAYS } from '@onestop/protocol';
+import { and, eq, isNotNull, isNull, lte, ne, sql } from 'drizzle-orm';
+import { generatePassword, hashPassword } from './credentials.js';
+import type { Executor } from './db.js';
+import { activeDevice } from './device-config.js';
+import {
+  closeDeviceAlerts,
+  type ProvisionedDevice,
+  provisionDevice,
+  revokeIn,
+  StoreInputError,
+} from './devices.js';
+import { inTransaction, notify } from './notify.js';
+import { alerts, auditLog, counters, devices } from './schema.js';
+
+/**
+ * A board's life after `device add`: replaced by another on its counter (draining its outbox
+ * meanwhile), restored after a revocation, given a new password. Every step is audited and
+ * signalled (`device_changed`) in its transaction, so brokers close the board's connections and
+ * let it in again only under what the database now says.
+ */
+
+/** What a replaced board's credentials still allow: delivering its outbox, nothing else. */
+export const draining = () => and(isNull(devices.revokedAt), isNotNull(devices.replacedBy));
+
+export interface ReplacedDevice extends ProvisionedDevice {
+  replaced: string;
+  /** The old board is revoked at this time if its outbox has not drained before. */
+  drainUntil: Date;
+}
+
+async function deviceRow(db: Executor, deviceId: string) {
+  const [row] = await db
+    .select({
+      id: devices.id,
+      unitId: devices.unitId,
+      counterId: devices.counterId,
+      revokedAt: devices.revokedAt,
+      replacedBy: devices.replacedBy,
+    })
+    .from(devices)
+    .where(eq(devices.id, deviceId))
+    .limit(1);
+  if (!row) throw new StoreInputError(`no device '${deviceId}'`);
+  return row;
+}
+
+/**
+ * Takes the counter row's lock: a counter's boards change one at a time (two restores, or a
+ * restore and a replace, must not both leave a live board on it).
+ */
+async function lockCounter(db: Executor, unitId: string, counterId: string): Promise<void> {
+  await db
+    .select({ id: counters.id })
+    .from(counters)
+    .where(and(eq(counters.unitId, unitId), eq(counters.id, counterId)))
+    .for('update');
+}
+
+/**
+ * Moves `deviceId`'s counter to a new board `newDeviceId` (provisioned here; its password is in
+ * the answer, once). The new board gets the counter's settings at once (`config_changed`); the
+ * old one may deliver its outbox for `drainDays` (0: revoked now), then is revoked.
+ */
+export async function replaceDevice(
+  db: Executor,
+  input: { deviceId: string; newDeviceId?: string; drainDays?: number; actor: string },
+): Promise<ReplacedDevice> {
+  const days = input.drainDays ?? DEFAULT_DRAIN_DAYS;
+  if (!Number.isInteger(days) || days < 0 || days > MAX_DRAIN_DAYS)
+    throw new StoreInputError(`--drain-days: a whole number of days from 0 to ${MAX_DRAIN_DAYS}`);
+  return inTransaction(db, async (tx) => {
+    const old = await deviceRow(tx, input.deviceId);
+    await lockCounter(tx, old.unitId, old.counterId);
+    if (old.revokedAt)
+      throw new StoreInputError(
+        `device '${old.id}' is revoked: restore it first, or add a board with device add`,
+      );
+    if (old.replacedBy)
+      throw new StoreInputError(`device '${old.id}' was already replaced by '${old.replacedBy}'`);
+    const created = await provisionDevice(tx, {
+      unitId: old.unitId,
+      counterId: old.counterId,
+      deviceId: input.newDeviceId,
+      actor: input.actor,
+    });
+    const [row] = await tx
+      .update(devices)
+      .set({
+        replacedBy: created.deviceId,
+        drainUntil: sql`now() + make_interval(days => ${days}::int)`,
+        status: 'draining',
+      })
+      .where(eq(devices.id, old.id))
+      .returning({ drainUntil: devices.drainUntil });
+    await closeDeviceAlerts(tx, old.id);
+    await tx.insert(auditLog).values({
+      actor: input.actor,
+      action: 'device.replace',
+      target: old.id,
+      details: { newDeviceId: created.deviceId, drainDays: days, drainUntil: row?.drainUntil },
+    });
+    await notify(tx, 'device_changed', { deviceId: old.id });
+    if (days === 0) await revokeIn(tx, old.id, input.actor, 'device.drain_skipped');
+    return { ...created, replaced: old.id, drainUntil: row!.drainUntil! };
+  });
+}
+
+/**
+ * Un-revokes a device, audited. Only a revoked one, and only while its counter has no other
+ * live board: two boards answering for one counter would split its settings and presence.
+ */
+export async function restoreDevice(
+  db: Executor,
+  deviceId: string,
+  actor: string,
+): Promise<{ deviceId: string; unitId: string; counterId: string; restored: true }> {
+  return inTransaction(db, async (tx) => {
+    const row = await deviceRow(tx, deviceId);
+    await lockCounter(tx, row.unitId, row.counterId);
+    if (!row.revokedAt) throw new StoreInputError(`device '${deviceId}' is not revoked: nothing to restore`);
+    const [other] = await tx
+      .select({ id: devices.id })
+      .from(devices)
+      .where(
+        and(
+          activeDevice(),
+          eq(devices.unitId, row.unitId),
+          eq(devices.counterId, row.counterId),
+          ne(devices.id, deviceId),
+        ),
+      )
+      .limit(1);
+    if (other)
+      throw new StoreInputError(
+        `counter '${row.counterId}' of '${row.unitId}' now runs on '${other.id}': revoke or replace that board first`,
+      );
+    await tx
+      .update(devices)
+      .set({ revokedAt: null, replacedBy: null, drainUntil: null, status: 'offline' })
+      .where(eq(devices.id, deviceId));
+    await tx.insert(auditLog).values({
+      actor,
+      action: 'device.restore',
+      target: deviceId,
+      details: { revokedAt: row.revokedAt, replacedBy: row.replacedBy },
+    });
+    await notify(tx, 'device_changed', { deviceId });
+    await notify(tx, 'config_changed', { deviceIds: [deviceId] });
+    return { deviceId, unitId: row.unitId, counterId: row.counterId, restored: true as const };
+  });
+}
+
+/**
+ * A new password for a device that is not revoked (shown once; only its hash is kept). The old
+ * one stops working at once: brokers drop the device's connections, and it must log in again.
+ */
+export async function rotateDevicePassword(
+  db: Executor,
+  deviceId: string,
+  actor: string,
+): Promise<Omit<ProvisionedDevice, 'password'> & { password: string }> {
+  const password = generatePassword();
+  const passwordHash = await hashPassword(password);
+  return inTransaction(db, async (tx) => {
+    const row = await deviceRow(tx, deviceId);
+    if (row.revokedAt) throw new StoreInputError(`device '${deviceId}' is revoked: restore it first`);
+    const [updated] = await tx
+      .update(devices)
+      .set({ passwordHash })
+      .where(eq(devices.id, deviceId))
+      .returning({ username: devices.username });
+    await tx.insert(auditLog).values({ actor, action: 'device.rotate', target: deviceId });
+    await notify(tx, 'device_changed', { deviceId });
+    return { deviceId, unitId: row.unitId, counterId: row.counterId, username: updated!.username, password };
+  });
+}
+
+/** Who revokes a board whose drain ended: the broker, not a person. */
+export const DRAIN_ACTOR = 'broker';
+
+/**
+ * A draining board reported an empty outbox: everything it queued is delivered, so it is
+ * revoked now (audited `device.drained`). False when it is not draining (any more).
+ */
+export async function finishDrain(
+  db: Executor,
+  deviceId: string,
+  outbox: { depth: number; deadLetters: number },
+): Promise<boolean> {
+  if (outbox.depth > 0) return false;
+  return inTransaction(db, async (tx) => {
+    const [row] = await tx
+      .select({ id: devices.id })
+      .from(devices)
+      .where(and(eq(devices.id, deviceId), draining()))
+      .for('update');
+    if (!row) return false;
+    // Dead letters are events the centre refused: they stay on the board, named for a technician.
+    return revokeIn(tx, deviceId, DRAIN_ACTOR, 'device.drained', { deadLetters: outbox.deadLetters });
+  });
+}
+
+/**
+ * Revokes every draining board past its deadline (audited `device.drain_expired`) and opens a
+ * `not_drained` alert for each that last said it still held events: those are stranded on the
+ * board, and a technician may want to fetch them. Returns the boards revoked.
+ */
+export async function expireDrains(db: Executor): Promise<string[]> {
+  return inTransaction(db, async (tx) => {
+    const due = await tx
+      .select({
+        id: devices.id,
+        unitId: devices.unitId,
+        depth: sql<number | null>`(${devices.telemetry}->'outbox'->>'depth')::int`,
+      })
+      .from(devices)
+      .where(and(draining(), lte(devices.drainUntil, sql`now()`)))
+      .for('update');
+    const revoked: string[] = [];
+    for (const d of due) {
+      if (!(await revokeIn(tx, d.id, DRAIN_ACTOR, 'device.drain_expired', { lastDepth: d.depth }))) continue;
+      revoked.push(d.id);
+      if (d.depth !== 0)
+        await tx.insert(alerts).values({
+          unitId: d.unitId,
+          deviceId: d.id,
+          kind: 'not_drained',
+          message:
+            d.depth === null
+              ? 'replaced board never reported its outbox before its deadline'
+              : `replaced board revoked with ${d.depth} event(s) still in its outbox`,
+        });
+    }
+    return revoked;
+  });
+}
