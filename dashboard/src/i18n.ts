@@ -1,8 +1,10 @@
 import { asLang, type Lang, LEVEL_LABELS, type RatingScale, reasonLabel } from '@onestop/protocol';
+import { CONSOLE_MESSAGES } from './devices/console/messages.js';
 
 export type { Lang };
 
 const MESSAGES = {
+  ...CONSOLE_MESSAGES,
   title: { vi: 'Giám sát quầy giao dịch một cửa', en: 'One-stop counter monitoring' },
   city: { vi: 'So sánh các phường, xã', en: 'Compare wards and communes' },
   unit: { vi: 'Trung tâm / Điểm Phục vụ hành chính công', en: 'Public administrative service centre' },

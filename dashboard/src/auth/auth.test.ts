@@ -206,8 +206,10 @@ describe('who may see what on the dashboard', () => {
         body: new URLSearchParams({ settings }),
       });
     const ok = await post('tech', JSON.stringify({ scale: 'keypad5', ratingTimeoutMs: 15_000 }));
-    expect(ok.status).toBe(200);
-    expect(await ok.text()).toMatch(/data-testid="notice">Đã lưu, phiên bản 1/);
+    expect(ok.status).toBe(303);
+    expect(await (await as('tech', ok.headers.get('location')!)).text()).toMatch(
+      /data-testid="notice">Đã lưu, phiên bản 1/,
+    );
     const bad = await post('tech', JSON.stringify({ scale: 'keypad5', colour: 'red' }));
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('unknown field(s) &#39;colour&#39;');
@@ -229,8 +231,8 @@ describe('who may see what on the dashboard', () => {
         body: new URLSearchParams({ name }),
       });
     const ok = await post('tech', 'retry-dead-letters');
-    expect(ok.status).toBe(200);
-    const page = await ok.text();
+    expect(ok.status).toBe(303);
+    const page = await (await as('tech', ok.headers.get('location')!)).text();
     expect(page).toContain('Đã xếp lệnh');
     expect(page).toMatch(
       /data-testid="commands"[\s\S]*retry-dead-letters[\s\S]*dashboard:tech[\s\S]*Đang chờ thiết bị/,

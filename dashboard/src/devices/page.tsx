@@ -3,6 +3,8 @@ import type { DeviceCommand, deviceDetail, getDeviceConfig } from '@onestop/stor
 import type { FC } from 'hono/jsx';
 import type { Translate } from '../i18n.js';
 import { formatVietnamTime } from '../period.js';
+import { CONFIRMED, isDisruptive } from './console/actions.js';
+import { hideBadges } from './console/badges.js';
 
 type Device = NonNullable<Awaited<ReturnType<typeof deviceDetail>>>;
 type StoredConfig = Awaited<ReturnType<typeof getDeviceConfig>>;
@@ -14,78 +16,98 @@ type Props = {
   commands: readonly DeviceCommand[];
   /** Technicians and the city edit settings and queue commands; ward leaders only look. */
   editable: boolean;
+  /** The unit's leader only: everyone else sees officers' badge IDs hidden. */
+  badges: boolean;
   notice?: { ok: boolean; text: string } | undefined;
 };
 
 const json = (v: unknown) => JSON.stringify(v ?? null, null, 2);
 
 /** One device: its state, settings (editable or shown), commands, telemetry and birth message. */
-export const DevicePage: FC<Props> = ({ t, device, stored, commands, editable, notice }) => (
-  <>
-    <h2>
-      {t('device')} {device.id}{' '}
-      <small class="muted">
-        {device.unitId} · {t('counter')} {device.counterId}
-      </small>
-    </h2>
-    {notice && (
-      <p class={notice.ok ? 'ok' : 'bad'} role="status" data-testid="notice">
-        {notice.text}
-      </p>
-    )}
-    <table>
-      <tbody>
-        <tr>
-          <th>{t('status')}</th>
-          <td>{device.revokedAt ? t('revoked') : device.status}</td>
-        </tr>
-        <tr>
-          <th>{t('lastSeen')}</th>
-          <td>{device.lastSeenAt ? formatVietnamTime(device.lastSeenAt) : '–'}</td>
-        </tr>
-        <tr>
-          <th>Agent</th>
-          <td>{device.agentVersion ?? '–'}</td>
-        </tr>
-        <tr>
-          <th>{t('configVersion')}</th>
-          <td data-testid="versions">
-            {t('desired')} {stored?.version ?? '–'} · {t('applied')} {device.appliedConfigVersion ?? '–'}
-          </td>
-        </tr>
-      </tbody>
-    </table>
-    <h3>{t('settings')}</h3>
-    {editable ? (
-      <form method="post" action={`/devices/${device.id}/config`}>
-        <textarea name="settings" rows={22} class="wide code">
-          {json(stored?.settings ?? {})}
-        </textarea>
-        <p>
-          <button type="submit">{t('saveSettings')}</button> <span class="note">{t('settingsHelp')}</span>
+export const DevicePage: FC<Props> = ({ t, device, stored, commands, editable, badges, notice }) => {
+  const settings = stored && !badges ? hideBadges(stored.settings, t('badgeHidden')) : stored?.settings;
+  return (
+    <>
+      <h2>
+        {t('device')} {device.id}{' '}
+        <small class="muted">
+          {device.unitId} · {t('counter')} {device.counterId}
+        </small>
+      </h2>
+      {notice && (
+        <p class={notice.ok ? 'ok' : 'bad'} role="status" data-testid="notice">
+          {notice.text}
         </p>
-      </form>
-    ) : (
-      <pre>{json(stored?.settings ?? null)}</pre>
-    )}
-    <h3>{t('commands')}</h3>
-    {editable && (
-      <div class="buttons">
-        {COMMAND_NAMES.map((n) => (
-          <form method="post" action={`/devices/${device.id}/commands`}>
-            <input type="hidden" name="name" value={n} />
-            <button type="submit">{t(`cmd_${n}`)}</button>
-          </form>
-        ))}
-      </div>
-    )}
-    <CommandsTable t={t} rows={commands} />
-    <h3>Telemetry</h3>
-    <pre>{json(device.telemetry)}</pre>
-    <h3>Birth</h3>
-    <pre>{json(device.birth)}</pre>
-  </>
-);
+      )}
+      <table>
+        <tbody>
+          <tr>
+            <th>{t('status')}</th>
+            <td>{device.revokedAt ? t('revoked') : device.status}</td>
+          </tr>
+          <tr>
+            <th>{t('lastSeen')}</th>
+            <td>{device.lastSeenAt ? formatVietnamTime(device.lastSeenAt) : '–'}</td>
+          </tr>
+          <tr>
+            <th>Agent</th>
+            <td>{device.agentVersion ?? '–'}</td>
+          </tr>
+          <tr>
+            <th>{t('configVersion')}</th>
+            <td data-testid="versions">
+              {t('desired')} {stored?.version ?? '–'} · {t('applied')} {device.appliedConfigVersion ?? '–'}
+            </td>
+          </tr>
+        </tbody>
+      </table>
+      <h3>{t('settings')}</h3>
+      {editable ? (
+        <form method="post" action={`/devices/${device.id}/config`}>
+          <textarea name="settings" rows={22} class="wide code">
+            {json(settings ?? {})}
+          </textarea>
+          <p>
+            <button type="submit">{t('saveSettings')}</button> <span class="note">{t('settingsHelp')}</span>
+          </p>
+        </form>
+      ) : (
+        <pre>{json(settings ?? null)}</pre>
+      )}
+      {!badges && <p class="note">{t('badgeHiddenNote')}</p>}
+      <h3>{t('commands')}</h3>
+      {editable && (
+        <div class="buttons">
+          {COMMAND_NAMES.map((n) =>
+            isDisruptive(n) ? (
+              // A second, explicit step in plain HTML (no script for the CSP to allow), as the
+              // roster's retire button; the server refuses the command without `confirm`.
+              <details class="confirm" data-testid={`confirm-${n}`}>
+                <summary>{t(`cmd_${n}`)}</summary>
+                <form method="post" action={`/devices/${device.id}/commands`}>
+                  <input type="hidden" name="name" value={n} />
+                  <input type="hidden" name="confirm" value={CONFIRMED} />
+                  <span class="note">{t('confirmCommandNote')}</span>{' '}
+                  <button type="submit" class="danger">{`${t('confirmCommand')}: ${t(`cmd_${n}`)}`}</button>
+                </form>
+              </details>
+            ) : (
+              <form method="post" action={`/devices/${device.id}/commands`}>
+                <input type="hidden" name="name" value={n} />
+                <button type="submit">{t(`cmd_${n}`)}</button>
+              </form>
+            ),
+          )}
+        </div>
+      )}
+      <CommandsTable t={t} rows={commands} />
+      <h3>Telemetry</h3>
+      <pre>{json(device.telemetry)}</pre>
+      <h3>Birth</h3>
+      <pre>{json(device.birth)}</pre>
+    </>
+  );
+};
 
 function commandState(t: Translate, c: DeviceCommand): string {
   if (c.answeredAt) return c.ok ? t('cmdOk') : t('cmdFailed');

@@ -19,13 +19,21 @@ import { z } from 'zod';
 import type { DashboardEnv } from '../access/env.js';
 import { requireRole } from '../access/scope.js';
 import { deviceScopeOf } from '../api/routes.js';
-import { canSeeUnit } from '../auth/access.js';
+import { canSeeBadges, canSeeUnit } from '../auth/access.js';
 import { badRequest, formLimit, notFound } from '../errors/answer.js';
 import { type Translate, translator } from '../i18n.js';
 import { alertsTable, devicesTable, quarantineTable } from '../pages/devices.js';
 import { layout } from '../pages/layout.js';
 import { PageNumber, pager, pageWindow } from '../pages/pager.js';
 import { form, params } from '../validate.js';
+import {
+  CONFIRMED,
+  type DeviceQuery,
+  deviceQuery,
+  isDisruptive,
+  type Notice,
+  noticeOf,
+} from './console/actions.js';
 import { DevicePage } from './page.js';
 
 type Env = DashboardEnv;
@@ -84,7 +92,7 @@ const mayEdit = (staff: Env['Variables']['staff']) => staff?.role === 'technicia
 
 const deviceParam = params(z.strictObject({ deviceId: DeviceId }));
 /** The command's name is checked against COMMAND_NAMES by the store, which says which exist. */
-const CommandForm = z.object({ name: z.string().max(64).default('') });
+const CommandForm = z.object({ name: z.string().max(64).default(''), confirm: z.string().max(8).optional() });
 /** The settings document as typed; its JSON and its fields are checked where it is saved. */
 const ConfigForm = z.object({ settings: z.string().default('') });
 
@@ -100,13 +108,15 @@ export function deviceRoutes(db: Database) {
     return c.html(layout({ lang, t, title: t('devices'), body, staff }));
   });
 
-  const page = async (c: Context<Env>, deviceId: string, notice?: { ok: boolean; text: string }) => {
+  /** `asked`: the query of a GET, which may carry what a redirect after an action reports. */
+  const page = async (c: Context<Env>, deviceId: string, notice?: Notice, asked?: DeviceQuery) => {
     const staff = c.get('staff');
     const lang = c.get('lang');
     const t = translator(lang);
     const device = await deviceDetail(db, deviceId);
     if (!device || !maySee(staff, device.unitId)) return notFound(c);
     const stored = await getDeviceConfig(db, deviceId);
+    if (asked) notice = await noticeOf(db, t, deviceId, asked, stored?.version);
     const commands = await recentCommands(db, deviceId);
     const body = (
       <DevicePage
@@ -115,25 +125,32 @@ export function deviceRoutes(db: Database) {
         stored={stored}
         commands={commands}
         editable={mayEdit(staff)}
+        badges={canSeeBadges(staff, device.unitId)}
         notice={notice}
       />
     );
     return c.html(layout({ lang, t, title: device.id, body, staff }), notice && !notice.ok ? 400 : 200);
   };
 
-  app.get('/:deviceId', anyone, deviceParam, (c) => page(c, c.req.valid('param').deviceId));
+  app.get('/:deviceId', anyone, deviceParam, deviceQuery, (c) =>
+    page(c, c.req.valid('param').deviceId, undefined, c.req.valid('query')),
+  );
 
   const editors = requireRole('city', 'technician');
   app.post('/:deviceId/commands', editors, formLimit(8 * 1024), deviceParam, form(CommandForm), async (c) => {
     const id = { data: c.req.valid('param').deviceId };
     const t = translator(c.get('lang'));
+    const { name, confirm } = c.req.valid('form');
+    if (isDisruptive(name) && confirm !== CONFIRMED)
+      return page(c, id.data, { ok: false, text: t('confirmNeeded') });
     try {
       const cmd = await requestCommand(db, {
         deviceId: id.data,
-        name: c.req.valid('form').name,
+        name,
         actor: `dashboard:${c.get('staff')?.username}`,
       });
-      return page(c, id.data, { ok: true, text: `${t('commandQueued')}: ${cmd.name}` });
+      // Post/redirect/get: a refresh of the page reloads it, never queues the command again.
+      return c.redirect(`/devices/${id.data}?queued=${cmd.cmdId}`, 303);
     } catch (err) {
       if (err instanceof StoreInputError) return page(c, id.data, { ok: false, text: err.message });
       throw err;
@@ -161,7 +178,7 @@ export function deviceRoutes(db: Database) {
           settings,
           actor: `dashboard:${c.get('staff')?.username}`,
         });
-        return page(c, id.data, { ok: true, text: `${t('savedVersion')} ${stored?.version}` });
+        return c.redirect(`/devices/${id.data}?saved=${stored?.version}`, 303);
       } catch (err) {
         if (err instanceof StoreInputError) return page(c, id.data, { ok: false, text: err.message });
         throw err;
