@@ -57,6 +57,8 @@ export interface DashboardDeps {
    * Without one, the app makes its own, which launches Chromium only if a PDF is asked for.
    */
   pdf?: PdfRenderer;
+  /** Units' alert webhooks may point at the centre's own loopback (a relay on the same host). */
+  allowLoopbackHooks?: boolean;
 }
 
 /** Not ok makes `/healthz` answer 503; the rest goes into its body. */
@@ -126,7 +128,7 @@ export function createDashboardApp(deps: DashboardDeps) {
 
   app.route('/cach-tinh', methodRoutes(deps.db));
   app.route('/', judgementRoutes({ db: deps.db, now }));
-  app.route('/devices', deviceRoutes(deps.db));
+  app.route('/devices', deviceRoutes(deps.db, { allowLoopbackHooks: deps.allowLoopbackHooks }));
   app.route('/units', rosterRoutes(deps.db));
   app.route('/units', commentFollowUpRoutes(deps.db));
   app.route('/', searchRoutes(deps.db));

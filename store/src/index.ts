@@ -1,3 +1,5 @@
+export * from './alert-hooks.js';
+export * from './alert-lifecycle.js';
 export * from './alerts.js';
 export * from './audit.js';
 export * from './commands.js';

@@ -60,6 +60,10 @@ const ROUTES: readonly RouteRow[] = [
     allow: ['city', 'lead.tv', 'tech'],
     otherwise: { 'lead.ka': 404 },
   },
+  { path: s('/devices/alerts'), allow: DEVICE_PEOPLE },
+  { path: s('/devices/alerts/hooks'), allow: DEVICE_PEOPLE },
+  // The fixture's one alert (unit A's device): another ward's alert is not found, as its device.
+  { path: s('/devices/alerts/1'), allow: ['city', 'lead.tv', 'tech'], otherwise: { 'lead.ka': 404 } },
   { path: s('/audit'), allow: ['city'] },
   { path: s('/cach-tinh'), allow: ALL_STAFF },
   // The unit's thresholds: for those who belong to it (its leaders, its officers) and the city.
@@ -132,6 +136,7 @@ describe('role × unit × route', () => {
           .replace(/^\/officers\/cb-\w+/, '/officers/:officerId')
           .replace('/counters/q01', '/counters/:counterId')
           .replace(`/devices/${f.deviceId}`, '/devices/:deviceId')
+          .replace('/devices/alerts/1', '/devices/alerts/:alertId')
           .replace(f.assetPath, '/assets/:file'),
       ),
     );

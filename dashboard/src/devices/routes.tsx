@@ -26,6 +26,7 @@ import { alertsTable, devicesTable, quarantineTable } from '../pages/devices.js'
 import { layout } from '../pages/layout.js';
 import { PageNumber, pager, pageWindow } from '../pages/pager.js';
 import { form, params } from '../validate.js';
+import { type AlertRouteOptions, alertRoutes } from './alerts/routes.js';
 import {
   CONFIRMED,
   type DeviceQuery,
@@ -83,6 +84,7 @@ export async function devicesOverview(db: Database, unitId: string | null, page:
     id: 'devices',
   });
   return html`<h2>${t('devices')}</h2><h3>${t('openAlerts')}</h3>${alertsTable(t, open)}
+<p><a href="/devices/alerts" data-testid="alerts-console">${t('alertsConsole')}</a></p>
 <h3>${t('devices')}</h3>${pages}${devicesTable(t, listed.rows, counts)}${pages}
 <h3>${t('quarantinedEvents')}</h3>${quarantineTable(t, quarantined)}`;
 }
@@ -96,9 +98,11 @@ const CommandForm = z.object({ name: z.string().max(64).default(''), confirm: z.
 /** The settings document as typed; its JSON and its fields are checked where it is saved. */
 const ConfigForm = z.object({ settings: z.string().default('') });
 
-export function deviceRoutes(db: Database) {
+export function deviceRoutes(db: Database, opts: AlertRouteOptions = {}) {
   const app = new Hono<Env>();
   const anyone = requireRole('city', 'ward', 'technician');
+  // Before `/:deviceId`, which would take `alerts` for a device ID.
+  app.route('/alerts', alertRoutes(db, opts));
 
   app.get('/', anyone, devicesQuery, async (c) => {
     const staff = c.get('staff');
