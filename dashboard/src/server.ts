@@ -44,6 +44,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<RunningDas
   });
   const app = createDashboardApp({
     allowLoopbackHooks,
+    notifications: opts.notifications,
     pdf,
     db: opts.db,
     registry: opts.registry,

@@ -16,6 +16,7 @@ export { rebuildDossierOutcomes, refreshDossierOutcomes } from './dossier-outcom
 export { type DossierRebuildEvent, logDossierRebuild } from './dossier-rebuild.js';
 export * from './dossiers.js';
 export * from './drill.js';
+export * from './fleet.js';
 export * from './ingest.js';
 export * from './judge/index.js';
 export * from './monthly-report.js';

@@ -25,6 +25,8 @@ export const NOTIFICATIONS = {
   config_changed: z.union([z.object({ deviceIds: z.array(Id) }), z.object({ unitId: Id })]),
   /** Alerts of these units opened, changed or cleared (sent by the alerts table's triggers). */
   alerts_changed: z.object({ unitIds: z.array(Id) }),
+  /** Devices of these units changed state, version, birth or revocation (the devices table's triggers). */
+  devices_changed: z.object({ unitIds: z.array(Id) }),
 } as const;
 
 export type Channel = keyof typeof NOTIFICATIONS;

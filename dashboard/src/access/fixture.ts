@@ -75,6 +75,7 @@ export async function accessFixture() {
   const logger = pino({ level: 'silent' });
   const app = createDashboardApp({
     db: store.db,
+    notifications: store.notifications,
     registry: new Registry(),
     logger,
     feed: new LiveRatingFeed(store, logger),
@@ -109,6 +110,7 @@ export function peopleSuite(backend: 'pglite' | 'postgres', now: Date) {
     const feed = new LiveRatingFeed(ctx.store, logger);
     ctx.app = createDashboardApp({
       db: ctx.store.db,
+      notifications: ctx.store.notifications,
       registry: new Registry(),
       logger,
       feed,

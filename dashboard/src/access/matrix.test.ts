@@ -60,6 +60,8 @@ const ROUTES: readonly RouteRow[] = [
     allow: ['city', 'lead.tv', 'tech'],
     otherwise: { 'lead.ka': 404 },
   },
+  { path: s('/devices/fleet/summary'), allow: DEVICE_PEOPLE },
+  { path: s('/devices/fleet/live'), allow: DEVICE_PEOPLE },
   { path: s('/devices/alerts'), allow: DEVICE_PEOPLE },
   { path: s('/devices/alerts/hooks'), allow: DEVICE_PEOPLE },
   // The fixture's one alert (unit A's device): another ward's alert is not found, as its device.

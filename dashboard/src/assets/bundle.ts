@@ -17,6 +17,16 @@ const unitLive = clientBundle({
   target: ['chrome100', 'firefox100', 'safari15'],
 });
 
+const fleetLive = clientBundle({
+  name: 'dashboard fleet-live client',
+  entry: fromSources
+    ? new URL('../client/fleet-live.ts', import.meta.url)
+    : new URL('../../src/client/fleet-live.ts', import.meta.url),
+  built: new URL('./fleet-live.js', import.meta.url),
+  fromSources,
+  target: ['chrome100', 'firefox100', 'safari15'],
+});
+
 export interface Asset {
   /** The content-hashed URL (`/assets/unit-live.<hash>.js`). */
   path: string;
@@ -37,7 +47,24 @@ export function unitLiveAsset(): Promise<Asset> {
   return asset;
 }
 
+let fleetAsset: Promise<Asset> | null = null;
+
+/** The devices page's live fleet-summary module and its URL, computed once per process. */
+export function fleetLiveAsset(): Promise<Asset> {
+  fleetAsset ??= fleetLive.script().then(
+    (script) => ({ path: `/assets/fleet-live.${contentHash(script)}.js`, script }),
+    (e: unknown) => {
+      fleetAsset = null;
+      throw e;
+    },
+  );
+  return fleetAsset;
+}
+
+/** Every client module the dashboard serves under /assets. */
+export const clientAssets = () => Promise.all([unitLiveAsset(), fleetLiveAsset()]);
+
 /** Build step: writes every client module into dist/assets. Returns the files written. */
 export async function writeClientModules(): Promise<string[]> {
-  return [await unitLive.write()];
+  return [await unitLive.write(), await fleetLive.write()];
 }

@@ -2,7 +2,9 @@ import { DeviceId, describeIssues, LANGS } from '@onestop/protocol';
 import {
   type Database,
   deviceDetail,
+  fleetSummary,
   getDeviceConfig,
+  listUnits,
   openAlerts,
   quarantineCounts,
   quarantinedEvents,
@@ -19,11 +21,12 @@ import { z } from 'zod';
 import type { DashboardEnv } from '../access/env.js';
 import { requireRole } from '../access/scope.js';
 import { deviceScopeOf } from '../api/routes.js';
+import { fleetLiveAsset } from '../assets/bundle.js';
 import { canSeeBadges, canSeeUnit } from '../auth/access.js';
 import { badRequest, formLimit, notFound } from '../errors/answer.js';
 import { type Translate, translator } from '../i18n.js';
 import { alertsTable, devicesTable, quarantineTable } from '../pages/devices.js';
-import { layout } from '../pages/layout.js';
+import { Layout, layout, pageProps } from '../pages/layout.js';
 import { PageNumber, pager, pageWindow } from '../pages/pager.js';
 import { form, params } from '../validate.js';
 import { type AlertRouteOptions, alertRoutes } from './alerts/routes.js';
@@ -35,6 +38,9 @@ import {
   type Notice,
   noticeOf,
 } from './console/actions.js';
+import type { FleetFeed } from './fleet/feed.js';
+import { FleetFilterQuery, fleetRoutes, fleetScope } from './fleet/routes.js';
+import { FleetFilters, type FleetQuery, FleetSummaryBlock, fleetSearch } from './fleet/summary.js';
 import { DevicePage } from './page.js';
 
 type Env = DashboardEnv;
@@ -51,7 +57,7 @@ const QUARANTINE_LISTED = 50;
 export const DEVICES_PAGE_SIZE = 50;
 
 /** `page` of the devices list (and `lang`, read by the language switch): 400 naming the field. */
-const DevicesQuery = z.strictObject({ page: PageNumber, lang: z.enum(LANGS).optional() });
+const DevicesQuery = FleetFilterQuery.extend({ page: PageNumber }).strict();
 const devicesQuery = validator('query', (value, c) => {
   const r = DevicesQuery.safeParse(value);
   if (!r.success) return badRequest(c, { error: 'invalid query', ...describeIssues(r.error) });
@@ -63,12 +69,25 @@ const devicesQuery = validator('query', (value, c) => {
  * counts, and the latest quarantined events. `unitId` narrows everything to one ward (a ward
  * leader's scope).
  */
-export async function devicesOverview(db: Database, unitId: string | null, page: number, t: Translate) {
+export async function devicesOverview(
+  db: Database,
+  unitId: string | null,
+  page: number,
+  t: Translate,
+  fleet: { q: FleetQuery; units: ReadonlyArray<{ id: string; name: string }> | null } = {
+    q: {},
+    units: null,
+  },
+) {
   const window = pageWindow(page, DEVICES_PAGE_SIZE);
-  const [listed, open, quarantined] = await Promise.all([
-    unitDevicesPage(db, { unitId, ...window }),
+  const { status, version } = fleet.q;
+  const [listed, open, quarantined, summary, versions] = await Promise.all([
+    unitDevicesPage(db, { unitId, ...window, status, version }),
     openAlerts(db, unitId),
     quarantinedEvents(db, { unitId, limit: QUARANTINE_LISTED }),
+    fleetSummary(db, { unitId, status, version }),
+    // The version filter offers every version of the scope, not only of the filtered devices.
+    fleetSummary(db, { unitId }).then((s) => s.versions.map((v) => v.version)),
   ]);
   const counts = await quarantineCounts(
     db,
@@ -80,10 +99,19 @@ export async function devicesOverview(db: Database, unitId: string | null, page:
     size: DEVICES_PAGE_SIZE,
     total: listed.total,
     shown: listed.rows.length,
-    href: (n) => (n > 1 ? `/devices?page=${n}` : '/devices'),
+    href: (n) => {
+      const search = fleetSearch(fleet.q);
+      return n > 1 ? `/devices${search || '?'}${search ? '&' : ''}page=${n}` : `/devices${search}`;
+    },
     id: 'devices',
   });
-  return html`<h2>${t('devices')}</h2><h3>${t('openAlerts')}</h3>${alertsTable(t, open)}
+  const top = (
+    <>
+      <FleetSummaryBlock t={t} summary={summary} q={fleet.q} />
+      <FleetFilters t={t} q={fleet.q} units={fleet.units} versions={versions} />
+    </>
+  );
+  return html`<h2>${t('devices')}</h2>${top}<h3>${t('openAlerts')}</h3>${alertsTable(t, open)}
 <p><a href="/devices/alerts" data-testid="alerts-console">${t('alertsConsole')}</a></p>
 <h3>${t('devices')}</h3>${pages}${devicesTable(t, listed.rows, counts)}${pages}
 <h3>${t('quarantinedEvents')}</h3>${quarantineTable(t, quarantined)}`;
@@ -98,18 +126,32 @@ const CommandForm = z.object({ name: z.string().max(64).default(''), confirm: z.
 /** The settings document as typed; its JSON and its fields are checked where it is saved. */
 const ConfigForm = z.object({ settings: z.string().default('') });
 
-export function deviceRoutes(db: Database, opts: AlertRouteOptions = {}) {
+export function deviceRoutes(db: Database, opts: AlertRouteOptions & { fleetFeed?: FleetFeed | null } = {}) {
   const app = new Hono<Env>();
   const anyone = requireRole('city', 'ward', 'technician');
-  // Before `/:deviceId`, which would take `alerts` for a device ID.
+  // Before `/:deviceId`, which would take `alerts` or `fleet` for a device ID.
   app.route('/alerts', alertRoutes(db, opts));
+  app.route('/fleet', fleetRoutes(db, opts.fleetFeed ?? null));
 
   app.get('/', anyone, devicesQuery, async (c) => {
     const staff = c.get('staff');
     const lang = c.get('lang');
     const t = translator(lang);
-    const body = await devicesOverview(db, deviceScopeOf(staff), c.req.valid('query').page, t);
-    return c.html(layout({ lang, t, title: t('devices'), body, staff }));
+    const q = c.req.valid('query');
+    const unitId = fleetScope(staff, q);
+    const units = staff?.role === 'ward' ? null : await listUnits(db);
+    const fleetQ = {
+      unit: staff?.role === 'ward' ? undefined : q.unit,
+      status: q.status,
+      version: q.version,
+    };
+    const body = await devicesOverview(db, unitId, q.page, t, { q: fleetQ, units });
+    const modules = [(await fleetLiveAsset()).path];
+    return c.html(
+      <Layout {...pageProps(c, lang)} lang={lang} t={t} title={t('devices')} staff={staff} modules={modules}>
+        {body}
+      </Layout>,
+    );
   });
 
   /** `asked`: the query of a GET, which may carry what a redirect after an action reports. */
