@@ -28,6 +28,7 @@ export * as schema from './schema.js';
 export * from './search.js';
 export * from './seed/seed.js';
 export * from './staff.js';
+export * from './telemetry-history.js';
 export * from './time/place.js';
 /** For the "Cách tính" page, which explains placement from the rule's own constant. */
 export { CLOCK_TOLERANCE_MS } from './time/placement.js';

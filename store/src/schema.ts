@@ -74,6 +74,24 @@ export const devices = pgTable(
   (t) => [index('devices_unit_counter_idx').on(t.unitId, t.counterId)],
 );
 
+/**
+ * A device's telemetry over time, one row per device and minute (the latest of that minute):
+ * what the console's charts draw. Written by a trigger on `devices.telemetry`, whichever part
+ * stores it; kept `TELEMETRY_KEEP_DAYS` by the upkeep.
+ */
+export const deviceTelemetry = pgTable(
+  'device_telemetry',
+  {
+    deviceId: text('device_id').notNull(),
+    minute: ts('minute').notNull(),
+    cpuTempC: real('cpu_temp_c'),
+    load1: real('load1'),
+    cameraFps: real('camera_fps'),
+    outboxDepth: integer('outbox_depth'),
+  },
+  (t) => [primaryKey({ columns: [t.deviceId, t.minute] }), index('device_telemetry_minute_idx').on(t.minute)],
+);
+
 /** Desired settings per device, published retained on its `config` topic. */
 export const deviceConfigs = pgTable('device_configs', {
   deviceId: text('device_id')

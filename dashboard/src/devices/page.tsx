@@ -1,6 +1,6 @@
 import { COMMAND_NAMES } from '@onestop/protocol';
 import type { DeviceCommand, deviceDetail, getDeviceConfig } from '@onestop/store';
-import type { FC } from 'hono/jsx';
+import type { Child, FC } from 'hono/jsx';
 import type { Translate } from '../i18n.js';
 import { formatVietnamTime } from '../period.js';
 import { CONFIRMED, isDisruptive } from './console/actions.js';
@@ -19,12 +19,14 @@ type Props = {
   /** The unit's leader only: everyone else sees officers' badge IDs hidden. */
   badges: boolean;
   notice?: { ok: boolean; text: string } | undefined;
+  /** The stored telemetry drawn (`telemetry/charts.ts`), above the latest message. */
+  charts?: Child;
 };
 
 const json = (v: unknown) => JSON.stringify(v ?? null, null, 2);
 
 /** One device: its state, settings (editable or shown), commands, telemetry and birth message. */
-export const DevicePage: FC<Props> = ({ t, device, stored, commands, editable, badges, notice }) => {
+export const DevicePage: FC<Props> = ({ t, device, stored, commands, editable, badges, notice, charts }) => {
   const settings = stored && !badges ? hideBadges(stored.settings, t('badgeHidden')) : stored?.settings;
   return (
     <>
@@ -102,6 +104,7 @@ export const DevicePage: FC<Props> = ({ t, device, stored, commands, editable, b
       )}
       <CommandsTable t={t} rows={commands} />
       <h3>Telemetry</h3>
+      {charts}
       <pre>{json(device.telemetry)}</pre>
       <h3>Birth</h3>
       <pre>{json(device.birth)}</pre>

@@ -12,6 +12,7 @@ import {
   requestCommand,
   StoreInputError,
   setDeviceConfig,
+  telemetryHistory,
   unitDevicesPage,
 } from '@onestop/store';
 import { type Context, Hono } from 'hono';
@@ -42,6 +43,7 @@ import type { FleetFeed } from './fleet/feed.js';
 import { FleetFilterQuery, fleetRoutes, fleetScope } from './fleet/routes.js';
 import { FleetFilters, type FleetQuery, FleetSummaryBlock, fleetSearch } from './fleet/summary.js';
 import { DevicePage } from './page.js';
+import { TELEMETRY_WINDOW_MS, telemetryCharts } from './telemetry/charts.js';
 
 type Env = DashboardEnv;
 
@@ -164,6 +166,7 @@ export function deviceRoutes(db: Database, opts: AlertRouteOptions & { fleetFeed
     const stored = await getDeviceConfig(db, deviceId);
     if (asked) notice = await noticeOf(db, t, deviceId, asked, stored?.version);
     const commands = await recentCommands(db, deviceId);
+    const history = await telemetryHistory(db, deviceId, new Date(Date.now() - TELEMETRY_WINDOW_MS));
     const body = (
       <DevicePage
         t={t}
@@ -172,6 +175,7 @@ export function deviceRoutes(db: Database, opts: AlertRouteOptions & { fleetFeed
         commands={commands}
         editable={mayEdit(staff)}
         badges={canSeeBadges(staff, device.unitId)}
+        charts={telemetryCharts(t, history)}
         notice={notice}
       />
     );

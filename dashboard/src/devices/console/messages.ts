@@ -88,4 +88,17 @@ export const CONSOLE_MESSAGES = {
   anyVersion: { vi: '(mọi phiên bản)', en: '(any version)' },
   unknownVersion: { vi: '(chưa rõ)', en: '(unknown)' },
   liveNote: { vi: 'Tự cập nhật khi thiết bị thay đổi.', en: 'Updates itself as devices change.' },
+  telemetryCharts: {
+    vi: 'Số đo 24 giờ qua (mỗi phút một điểm)',
+    en: 'The last 24 hours (one point a minute)',
+  },
+  noTelemetry: { vi: 'Chưa có số đo nào được lưu.', en: 'No telemetry stored yet.' },
+  chart_cpuTempC: { vi: 'Nhiệt độ CPU (°C)', en: 'CPU temperature (°C)' },
+  chart_load1: { vi: 'Tải CPU (1 phút)', en: 'Load (1 min)' },
+  chart_cameraFps: { vi: 'Camera (khung hình/giây)', en: 'Camera (frames/s)' },
+  chart_outboxDepth: { vi: 'Hàng đợi chưa gửi (sự kiện)', en: 'Outbox depth (events)' },
+  chartSeriesSummary: {
+    vi: '{title}: {n} phút có số đo, thấp nhất {min}, cao nhất {max}, gần nhất {last}.',
+    en: '{title}: {n} minutes measured, lowest {min}, highest {max}, latest {last}.',
+  },
 } as const;
