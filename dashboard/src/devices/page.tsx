@@ -21,12 +21,24 @@ type Props = {
   notice?: { ok: boolean; text: string } | undefined;
   /** The stored telemetry drawn (`telemetry/charts.ts`), above the latest message. */
   charts?: Child;
+  /** The settings form generated from the schema (`settings/form.tsx`), for those who edit. */
+  settingsForm?: Child;
 };
 
 const json = (v: unknown) => JSON.stringify(v ?? null, null, 2);
 
 /** One device: its state, settings (editable or shown), commands, telemetry and birth message. */
-export const DevicePage: FC<Props> = ({ t, device, stored, commands, editable, badges, notice, charts }) => {
+export const DevicePage: FC<Props> = ({
+  t,
+  device,
+  stored,
+  commands,
+  editable,
+  badges,
+  notice,
+  charts,
+  settingsForm,
+}) => {
   const settings = stored && !badges ? hideBadges(stored.settings, t('badgeHidden')) : stored?.settings;
   return (
     <>
@@ -64,18 +76,7 @@ export const DevicePage: FC<Props> = ({ t, device, stored, commands, editable, b
         </tbody>
       </table>
       <h3>{t('settings')}</h3>
-      {editable ? (
-        <form method="post" action={`/devices/${device.id}/config`}>
-          <textarea name="settings" rows={22} class="wide code">
-            {json(settings ?? {})}
-          </textarea>
-          <p>
-            <button type="submit">{t('saveSettings')}</button> <span class="note">{t('settingsHelp')}</span>
-          </p>
-        </form>
-      ) : (
-        <pre>{json(settings ?? null)}</pre>
-      )}
+      {editable ? settingsForm : <pre>{json(settings ?? null)}</pre>}
       {!badges && <p class="note">{t('badgeHiddenNote')}</p>}
       <h3>{t('commands')}</h3>
       {editable && (

@@ -1,4 +1,4 @@
-import { DeviceId, describeIssues, LANGS } from '@onestop/protocol';
+import { CounterSettings, DeviceId, describeIssues } from '@onestop/protocol';
 import {
   type Database,
   deviceDetail,
@@ -43,6 +43,7 @@ import type { FleetFeed } from './fleet/feed.js';
 import { FleetFilterQuery, fleetRoutes, fleetScope } from './fleet/routes.js';
 import { FleetFilters, type FleetQuery, FleetSummaryBlock, fleetSearch } from './fleet/summary.js';
 import { DevicePage } from './page.js';
+import { explainIssues, type FormValues, readForm, SettingsForm, valuesOf } from './settings/form.js';
 import { TELEMETRY_WINDOW_MS, telemetryCharts } from './telemetry/charts.js';
 
 type Env = DashboardEnv;
@@ -157,7 +158,13 @@ export function deviceRoutes(db: Database, opts: AlertRouteOptions & { fleetFeed
   });
 
   /** `asked`: the query of a GET, which may carry what a redirect after an action reports. */
-  const page = async (c: Context<Env>, deviceId: string, notice?: Notice, asked?: DeviceQuery) => {
+  const page = async (
+    c: Context<Env>,
+    deviceId: string,
+    notice?: Notice,
+    asked?: DeviceQuery,
+    typed?: { values: FormValues; errors: Record<string, string> },
+  ) => {
     const staff = c.get('staff');
     const lang = c.get('lang');
     const t = translator(lang);
@@ -176,6 +183,14 @@ export function deviceRoutes(db: Database, opts: AlertRouteOptions & { fleetFeed
         editable={mayEdit(staff)}
         badges={canSeeBadges(staff, device.unitId)}
         charts={telemetryCharts(t, history)}
+        settingsForm={
+          <SettingsForm
+            t={t}
+            action={`/devices/${deviceId}/settings`}
+            values={typed?.values ?? valuesOf(stored?.settings ?? CounterSettings.parse({}))}
+            errors={typed?.errors ?? {}}
+          />
+        }
         notice={notice}
       />
     );
@@ -207,6 +222,33 @@ export function deviceRoutes(db: Database, opts: AlertRouteOptions & { fleetFeed
     }
   });
 
+  // The form generated from the settings schema: refused input is shown again with each field's
+  // reason in the asker's language; a save redirects (303) so a refresh never saves again.
+  app.post('/:deviceId/settings', editors, formLimit(64 * 1024), deviceParam, async (c) => {
+    const id = c.req.valid('param').deviceId;
+    const t = translator(c.get('lang'));
+    const { typed, settings } = readForm(await c.req.parseBody());
+    const checked = CounterSettings.safeParse(settings);
+    if (!checked.success)
+      return page(c, id, { ok: false, text: t('settingsRefused') }, undefined, {
+        values: typed,
+        errors: explainIssues(t, checked.error),
+      });
+    try {
+      const [stored] = await setDeviceConfig(db, {
+        deviceId: id,
+        settings: checked.data,
+        actor: `dashboard:${c.get('staff')?.username}`,
+      });
+      return c.redirect(`/devices/${id}?saved=${stored?.version}`, 303);
+    } catch (err) {
+      if (!(err instanceof StoreInputError)) throw err;
+      const text = `${t('settingsStoreRefused')}: ${err.message}`;
+      return page(c, id, { ok: false, text }, undefined, { values: typed, errors: {} });
+    }
+  });
+
+  // The settings as one JSON document, for scripts; people use the form above.
   app.post(
     '/:deviceId/config',
     editors,

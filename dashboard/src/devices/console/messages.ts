@@ -101,4 +101,42 @@ export const CONSOLE_MESSAGES = {
     vi: '{title}: {n} phút có số đo, thấp nhất {min}, cao nhất {max}, gần nhất {last}.',
     en: '{title}: {n} minutes measured, lowest {min}, highest {max}, latest {last}.',
   },
+  setting_scale: { vi: 'Thang đánh giá', en: 'Rating scale' },
+  setting_ratingTimeoutMs: { vi: 'Thời gian chờ đánh giá (ms)', en: 'Rating prompt timeout (ms)' },
+  setting_minPressIntervalMs: {
+    vi: 'Khoảng cách tối thiểu giữa hai lần bấm (ms)',
+    en: 'Minimum interval between presses (ms)',
+  },
+  setting_visitIdleTimeoutMs: {
+    vi: 'Tự kết thúc lượt khi không hoạt động (ms)',
+    en: 'End an idle visit after (ms)',
+  },
+  setting_reasons: { vi: 'Lý do đưa ra khi không hài lòng', en: 'Reasons offered after a negative rating' },
+  setting_commentUrl: { vi: 'Địa chỉ góp ý (mã QR)', en: 'Comment address (QR code)' },
+  setting_officers: { vi: 'Cán bộ', en: 'Officers' },
+  setting_telemetryIntervalMs: { vi: 'Chu kỳ gửi số đo (ms)', en: 'Telemetry interval (ms)' },
+  settingOfficersNote: {
+    vi: 'Tên và mã thẻ cán bộ lấy từ danh sách cán bộ của đơn vị, không sửa ở đây.',
+    en: "Officers' names and badges come from the unit's roster, not from here.",
+  },
+  settingReasonsNote: {
+    vi: 'Mỗi dòng: mã (chữ thường), tiếng Việt, tiếng Anh. Để trống cả dòng để bỏ.',
+    en: 'Each row: code (lower case), Vietnamese, English. Leave a whole row blank to drop it.',
+  },
+  settingsRefused: {
+    vi: 'Chưa lưu: hãy sửa các ô được đánh dấu.',
+    en: 'Not saved: correct the marked fields.',
+  },
+  settingsStoreRefused: { vi: 'Chưa lưu', en: 'Not saved' },
+  issueTooSmall: { vi: 'Nhỏ nhất là {limit}.', en: 'At least {limit}.' },
+  issueTooBig: { vi: 'Lớn nhất là {limit}.', en: 'At most {limit}.' },
+  issueNumber: { vi: 'Cần một số nguyên.', en: 'A whole number is needed.' },
+  issueChoice: { vi: 'Hãy chọn một giá trị trong danh sách.', en: 'Choose one of the listed values.' },
+  issueUrl: {
+    vi: 'Cần một địa chỉ web hợp lệ (https://…).',
+    en: 'A valid web address is needed (https://…).',
+  },
+  issueRequired: { vi: 'Không được để trống.', en: 'This cannot be empty.' },
+  issueFormat: { vi: 'Sai định dạng.', en: 'Wrong format.' },
+  issueTooMany: { vi: 'Quá nhiều mục: tối đa {limit}.', en: 'Too many entries: at most {limit}.' },
 } as const;
