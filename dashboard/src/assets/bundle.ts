@@ -33,33 +33,28 @@ export interface Asset {
   script: string;
 }
 
-let asset: Promise<Asset> | null = null;
-
-/** The unit page's live-update module and its URL, computed once per process. */
-export function unitLiveAsset(): Promise<Asset> {
-  asset ??= unitLive.script().then(
-    (script) => ({ path: `/assets/unit-live.${contentHash(script)}.js`, script }),
-    (e: unknown) => {
-      asset = null;
-      throw e;
-    },
-  );
-  return asset;
+/**
+ * A module and its content-hashed URL, computed once per process (a failed bundling is tried
+ * again on the next ask).
+ */
+function servedAs(name: string, bundle: typeof unitLive): () => Promise<Asset> {
+  let asset: Promise<Asset> | null = null;
+  return () => {
+    asset ??= bundle.script().then(
+      (script) => ({ path: `/assets/${name}.${contentHash(script)}.js`, script }),
+      (e: unknown) => {
+        asset = null;
+        throw e;
+      },
+    );
+    return asset;
+  };
 }
 
-let fleetAsset: Promise<Asset> | null = null;
-
-/** The devices page's live fleet-summary module and its URL, computed once per process. */
-export function fleetLiveAsset(): Promise<Asset> {
-  fleetAsset ??= fleetLive.script().then(
-    (script) => ({ path: `/assets/fleet-live.${contentHash(script)}.js`, script }),
-    (e: unknown) => {
-      fleetAsset = null;
-      throw e;
-    },
-  );
-  return fleetAsset;
-}
+/** The unit page's live-update module and its URL. */
+export const unitLiveAsset = servedAs('unit-live', unitLive);
+/** The devices page's live fleet-summary module and its URL. */
+export const fleetLiveAsset = servedAs('fleet-live', fleetLive);
 
 /** Every client module the dashboard serves under /assets. */
 export const clientAssets = () => Promise.all([unitLiveAsset(), fleetLiveAsset()]);

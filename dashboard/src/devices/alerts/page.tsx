@@ -3,6 +3,7 @@ import type { FC } from 'hono/jsx';
 import { type MessageKey, type Translate, translateIfKnown } from '../../i18n.js';
 import { formatVietnamTime } from '../../period.js';
 import type { Notice } from '../console/actions.js';
+import { UnitSelect } from '../console/unit-select.js';
 
 export const ALERT_FILTER_STATUSES = ['active', 'open', 'acknowledged', 'cleared'] as const;
 export const ALERT_KINDS = [
@@ -63,20 +64,7 @@ export const AlertList: FC<ListProps> = ({ t, rows, filter, units }) => (
           ))}
         </select>
       </label>{' '}
-      {units && (
-        <label>
-          {t('unitName')}{' '}
-          <select name="unit">
-            <option value="">{t('anyUnit')}</option>
-            {units.map((u) => (
-              <option value={u.id} selected={filter.unit === u.id}>
-                {u.name}
-              </option>
-            ))}
-          </select>
-        </label>
-      )}{' '}
-      <button type="submit">{t('filter')}</button>
+      <UnitSelect t={t} units={units} selected={filter.unit} /> <button type="submit">{t('filter')}</button>
     </form>
     {rows.length === 0 ? (
       <p class="ok" data-testid="alert-list">

@@ -1,12 +1,12 @@
 import { LANGS, UnitId } from '@onestop/protocol';
 import { type Database, FLEET_STATUSES, fleetSummary } from '@onestop/store';
 import { Hono } from 'hono';
-import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { DashboardEnv } from '../../access/env.js';
 import { requireRole } from '../../access/scope.js';
 import type { Viewer } from '../../auth/access.js';
 import { translator } from '../../i18n.js';
+import { streamEvents } from '../../live/sse.js';
 import { query } from '../../validate.js';
 import type { FleetFeed } from './feed.js';
 import { type FleetQuery, FleetSummaryBlock } from './summary.js';
@@ -52,35 +52,13 @@ export function fleetRoutes(db: Database, feed: FleetFeed | null) {
   app.get('/live', anyone, strict, (c) => {
     if (!feed) return c.text('live updates are not running here', 503);
     const unitId = fleetScope(c.get('staff'), c.req.valid('query'));
-    return streamSSE(c, async (stream) => {
-      let changed = false;
-      let wake: (() => void) | null = null;
-      const unsubscribe = feed.subscribe((units) => {
+    // One `changed` per signal in scope: the page re-fetches once per burst anyway.
+    return streamEvents(c, (send) =>
+      feed.subscribe((units) => {
         if (unitId && units && !units.includes(unitId)) return;
-        changed = true;
-        wake?.();
-      });
-      stream.onAbort(() => {
-        unsubscribe();
-        wake?.();
-      });
-      await stream.writeSSE({ event: 'hello', data: 'ok' });
-      while (!stream.aborted) {
-        if (changed) {
-          changed = false;
-          await stream.writeSSE({ event: 'changed', data: '' });
-          continue;
-        }
-        // Wake on a change, or every 15 s to send a keep-alive through proxies.
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, 15_000).unref();
-        });
-        wake = null;
-        if (!changed && !stream.aborted) await stream.writeSSE({ event: 'ping', data: '' });
-      }
-      unsubscribe();
-    });
+        send({ event: 'changed', data: '' });
+      }),
+    );
   });
 
   return app;

@@ -2,6 +2,7 @@ import { FLEET_STATUSES, type FleetStatus, type FleetSummary } from '@onestop/st
 import type { FC } from 'hono/jsx';
 import type { Translate } from '../../i18n.js';
 import { formatVietnamTime } from '../../period.js';
+import { UnitSelect } from '../console/unit-select.js';
 
 export type FleetQuery = {
   unit?: string | undefined;
@@ -118,19 +119,7 @@ type FilterProps = {
 /** A plain GET form: the filtered list is a link like any other. */
 export const FleetFilters: FC<FilterProps> = ({ t, q, units, versions }) => (
   <form method="get" action="/devices" class="filters" data-testid="fleet-filters">
-    {units && (
-      <label>
-        {t('unitName')}{' '}
-        <select name="unit">
-          <option value="">{t('anyUnit')}</option>
-          {units.map((u) => (
-            <option value={u.id} selected={q.unit === u.id}>
-              {u.name}
-            </option>
-          ))}
-        </select>
-      </label>
-    )}{' '}
+    <UnitSelect t={t} units={units} selected={q.unit} />{' '}
     <label>
       {t('status')}{' '}
       <select name="status">
