@@ -1,5 +1,6 @@
 import { and, desc, eq, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
+import type { OpenAlert } from './alerts.js';
 import type { Executor } from './db.js';
 import { StoreInputError } from './devices.js';
 import { inTransaction } from './notify.js';
@@ -17,13 +18,8 @@ export type AlertStatus = (typeof ALERT_STATUSES)[number];
 /** A comment long enough to say what was done, short enough to stay a comment. */
 export const ALERT_COMMENT_MAX = 1_000;
 
-export interface AlertRow {
-  id: number;
-  unitId: string;
-  deviceId: string | null;
-  kind: string;
-  message: string;
-  createdAt: Date;
+/** An alert with where it stands in its lifecycle. */
+export interface AlertRow extends OpenAlert {
   status: AlertStatus;
   acknowledgedAt: Date | null;
   acknowledgedBy: string | null;

@@ -6,26 +6,21 @@ import { clientBundle, contentHash } from '@onestop/client-bundle';
  */
 const fromSources = import.meta.url.endsWith('.ts');
 
-const unitLive = clientBundle({
-  name: 'dashboard unit-live client',
-  entry: fromSources
-    ? new URL('../client/unit-live.ts', import.meta.url)
-    : new URL('../../src/client/unit-live.ts', import.meta.url),
-  built: new URL('./unit-live.js', import.meta.url),
-  fromSources,
-  // Phones and laptops of ward staff: browsers of the last few years.
-  target: ['chrome100', 'firefox100', 'safari15'],
-});
+/** One module of `src/client/` by its file name. */
+const dashboardModule = (name: string) =>
+  clientBundle({
+    name: `dashboard ${name} client`,
+    entry: fromSources
+      ? new URL(`../client/${name}.ts`, import.meta.url)
+      : new URL(`../../src/client/${name}.ts`, import.meta.url),
+    built: new URL(`./${name}.js`, import.meta.url),
+    fromSources,
+    // Phones and laptops of ward staff: browsers of the last few years.
+    target: ['chrome100', 'firefox100', 'safari15'],
+  });
 
-const fleetLive = clientBundle({
-  name: 'dashboard fleet-live client',
-  entry: fromSources
-    ? new URL('../client/fleet-live.ts', import.meta.url)
-    : new URL('../../src/client/fleet-live.ts', import.meta.url),
-  built: new URL('./fleet-live.js', import.meta.url),
-  fromSources,
-  target: ['chrome100', 'firefox100', 'safari15'],
-});
+const unitLive = dashboardModule('unit-live');
+const fleetLive = dashboardModule('fleet-live');
 
 export interface Asset {
   /** The content-hashed URL (`/assets/unit-live.<hash>.js`). */
