@@ -53,6 +53,18 @@ describe.skipIf(!existsSync(CHROMIUM))('technician console in Chromium', () => {
     await applyAlertChanges(store.db, [
       { deviceId, kind: 'camera_error', message: 'camera: /dev/video0 missing' },
     ]);
+    // An hour of minutes for the charts.
+    const hour = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;
+    await store.db.insert(schema.deviceTelemetry).values(
+      Array.from({ length: 60 }, (_, i) => ({
+        deviceId,
+        minute: new Date(hour + i * 60_000),
+        cpuTempC: 55 + (i % 12),
+        load1: 0.3 + (i % 5) / 10,
+        cameraFps: i > 40 && i < 46 ? 0 : 5,
+        outboxDepth: i > 40 ? (i - 40) * 3 : 0,
+      })),
+    );
     await addStaffMember(store.db, {
       username: 'tech',
       role: 'technician',
@@ -144,5 +156,22 @@ describe.skipIf(!existsSync(CHROMIUM))('technician console in Chromium', () => {
     expect(await page.textContent('[data-testid="alert-history"]')).toContain('Đã cắm lại camera');
     await shot('08-alert-cleared');
     expect(errors).toEqual([]);
+  });
+
+  it.each(['/devices', '/devices/alerts'])(
+    'fits a phone at 390 px without sideways scrolling: %s',
+    async (path) => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(`${dashboard.url}${path}`);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await shot(`09-phone${path.replaceAll('/', '-')}`);
+      expect(errors).toEqual([]);
+    },
+  );
+
+  it('fits a phone at 390 px on the device page, settings form and charts included', async () => {
+    await page.goto(`${dashboard.url}/devices/${deviceId}`);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await shot('10-phone-device');
   });
 });
