@@ -39,6 +39,7 @@ const INTEGRATION = [
   'edge-agent/src/virtual/panel.screenshot.test.ts', // Chromium
   'dashboard/src/reports/pdf.test.ts', // reports printed to PDF in Chromium
   'dashboard/src/users/browser.test.ts', // managing accounts in Chromium
+  'dashboard/src/devices/console/console.browser.test.ts', // the technician console in Chromium
   'edge-agent/src/perception/parity.test.ts', // face-api on tfjs-wasm as the reference: CPU-heavy
   'centre/src/pipeline/embedded.test.ts', // an on-disk database in a worker thread, restarted
 ];

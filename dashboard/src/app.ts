@@ -1,4 +1,4 @@
-import type { Database } from '@onestop/store';
+import type { Database, Notifications } from '@onestop/store';
 import { Hono } from 'hono';
 import { contextStorage } from 'hono/context-storage';
 import { HTTPException } from 'hono/http-exception';
@@ -14,6 +14,7 @@ import { authRoutes } from './auth/routes.js';
 import { cityRoutes } from './city/routes.js';
 import { commentFollowUpRoutes } from './comments/follow-up.js';
 import { type CommentLimits, commentRoutes } from './comments/routes.js';
+import { FleetFeed } from './devices/fleet/feed.js';
 import { deviceRoutes } from './devices/routes.js';
 import { drillRoutes } from './drill/routes.js';
 import { notFound, sameOriginPosts, serverError, wantsJson } from './errors/answer.js';
@@ -58,6 +59,10 @@ export interface DashboardDeps {
    * Without one, the app makes its own, which launches Chromium only if a PDF is asked for.
    */
   pdf?: PdfRenderer;
+  /** Where the devices page hears of fleet changes (the store's); without it, no live summary. */
+  notifications?: Notifications;
+  /** Units' alert webhooks may point at the centre's own loopback (a relay on the same host). */
+  allowLoopbackHooks?: boolean;
 }
 
 /** Not ok makes `/healthz` answer 503; the rest goes into its body. */
@@ -127,7 +132,8 @@ export function createDashboardApp(deps: DashboardDeps) {
 
   app.route('/cach-tinh', methodRoutes(deps.db));
   app.route('/', judgementRoutes({ db: deps.db, now }));
-  app.route('/devices', deviceRoutes(deps.db));
+  const fleetFeed = deps.notifications ? new FleetFeed(deps.notifications, deps.logger) : null;
+  app.route('/devices', deviceRoutes(deps.db, { allowLoopbackHooks: deps.allowLoopbackHooks, fleetFeed }));
   app.route('/units', rosterRoutes(deps.db));
   app.route('/units', commentFollowUpRoutes(deps.db));
   app.route('/', searchRoutes(deps.db));

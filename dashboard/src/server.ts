@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createDashboardApp, type PartsHealth } from './app.js';
 import { parseTrustedProxies } from './auth/client-address.js';
+import { AlertHookWorker } from './devices/alerts/hook-worker.js';
 import { LiveRatingFeed } from './live/feed.js';
 import { PdfRenderer } from './reports/pdf.js';
 
@@ -32,7 +33,18 @@ export async function startDashboard(opts: DashboardOptions): Promise<RunningDas
   const feed = new LiveRatingFeed(opts, opts.logger.child({ part: 'live-feed' }));
   // Chromium is launched on the first PDF and closed with the dashboard.
   const pdf = new PdfRenderer();
+  // Off unless the operator says so: a unit's hook must not reach the centre's own services.
+  const allowLoopbackHooks = process.env.ONESTOP_ALERT_HOOKS_ALLOW_LOOPBACK === '1';
+  const hooks = new AlertHookWorker({
+    db: opts.db,
+    notifications: opts.notifications,
+    registry: opts.registry,
+    logger: opts.logger.child({ part: 'alert-hooks' }),
+    allowLoopback: allowLoopbackHooks,
+  });
   const app = createDashboardApp({
+    allowLoopbackHooks,
+    notifications: opts.notifications,
     pdf,
     db: opts.db,
     registry: opts.registry,
@@ -50,6 +62,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<RunningDas
     server.listen(opts.port, host, () => resolve());
   });
   feed.start();
+  hooks.start();
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   opts.logger.info({ url }, 'dashboard listening');
@@ -62,6 +75,8 @@ export async function startDashboard(opts: DashboardOptions): Promise<RunningDas
         // SSE streams stay open forever: cut them so that close() returns.
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
         server.close(() => resolve());
-      }).then(() => pdf.close()),
+      })
+        .then(() => hooks.stop())
+        .then(() => pdf.close()),
   };
 }

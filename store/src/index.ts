@@ -1,3 +1,5 @@
+export * from './alert-hooks.js';
+export * from './alert-lifecycle.js';
 export * from './alerts.js';
 export * from './audit.js';
 export * from './commands.js';
@@ -15,6 +17,7 @@ export { rebuildDossierOutcomes, refreshDossierOutcomes } from './dossier-outcom
 export { type DossierRebuildEvent, logDossierRebuild } from './dossier-rebuild.js';
 export * from './dossiers.js';
 export * from './drill.js';
+export * from './fleet.js';
 export * from './ingest.js';
 export * from './judge/index.js';
 export * from './lifecycle.js';
@@ -28,6 +31,7 @@ export * from './search.js';
 export * from './seed/seed.js';
 export * from './staff.js';
 export * from './staff-admin.js';
+export * from './telemetry-history.js';
 export * from './time/place.js';
 /** For the "Cách tính" page, which explains placement from the rule's own constant. */
 export { CLOCK_TOLERANCE_MS } from './time/placement.js';

@@ -7,7 +7,7 @@ import { openTestStore, STORE_BACKENDS, type TestStore } from './testing.js';
 
 /**
  * The backfill of the counter identity migration (0030) on settings stored per board, as before it: the schema is
- * migrated (0030 dropped `device_configs`), so the test recreates that table as 0000 made it,
+ * migrated (0031 dropped `device_configs`), so the test recreates that table as 0000 made it,
  * fills it, and reruns the file's INSERT.
  */
 const file = (name: string) => readFileSync(new URL(`../migrations/${name}`, import.meta.url), 'utf8');

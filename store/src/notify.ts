@@ -28,6 +28,10 @@ export const NOTIFICATIONS = {
   command_queued: z.object({ deviceId: Id }),
   /** Desired settings changed for these devices, or for every device of a unit. */
   config_changed: z.union([z.object({ deviceIds: z.array(Id) }), z.object({ unitId: Id })]),
+  /** Alerts of these units opened, changed or cleared (sent by the alerts table's triggers). */
+  alerts_changed: z.object({ unitIds: z.array(Id) }),
+  /** Devices of these units changed state, version, birth or revocation (the devices table's triggers). */
+  devices_changed: z.object({ unitIds: z.array(Id) }),
 } as const;
 
 export type Channel = keyof typeof NOTIFICATIONS;

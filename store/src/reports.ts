@@ -15,6 +15,7 @@ import { type AnyColumn, and, desc, eq, gte, isNull, lt, or, sql } from 'drizzle
 import { countsForOfficer } from './counted.js';
 import type { Executor } from './db.js';
 import { dossierSatisfactionOf, noDossiers, type OverdueDossierSource } from './dossiers.js';
+import { type FleetStatus, fleetWhere } from './fleet.js';
 import { vietnamHourOfDaySql } from './projections/vietnam-time-sql.js';
 import { rollupsOver } from './rollups-over.js';
 import { rosterOfficer } from './roster.js';
@@ -361,17 +362,18 @@ export type DeviceListRow = Awaited<ReturnType<typeof unitDevices>>[number];
  */
 export async function unitDevicesPage(
   db: Executor,
-  q: { unitId: string | null; limit: number; offset: number },
+  q: { unitId: string | null; limit: number; offset: number; status?: FleetStatus; version?: string },
 ): Promise<{ total: number; rows: DeviceListRow[] }> {
+  const where = fleetWhere(q);
   const [rows, [count]] = await Promise.all([
     db
       .select(deviceListColumns)
       .from(devices)
-      .where(devicesOf(q.unitId))
+      .where(where)
       .orderBy(...deviceOrder)
       .limit(q.limit)
       .offset(q.offset),
-    db.select({ n: sql<number>`count(*)::int` }).from(devices).where(devicesOf(q.unitId)),
+    db.select({ n: sql<number>`count(*)::int` }).from(devices).where(where),
   ]);
   return { total: Number(count?.n ?? 0), rows };
 }

@@ -99,6 +99,24 @@ export const counterConfigs = pgTable(
   (t) => [primaryKey({ columns: [t.unitId, t.counterId] })],
 );
 
+/**
+ * A device's telemetry over time, one row per device and minute (the latest of that minute):
+ * what the console's charts draw. Written by a trigger on `devices.telemetry`, whichever part
+ * stores it; kept `TELEMETRY_KEEP_DAYS` by the upkeep.
+ */
+export const deviceTelemetry = pgTable(
+  'device_telemetry',
+  {
+    deviceId: text('device_id').notNull(),
+    minute: ts('minute').notNull(),
+    cpuTempC: real('cpu_temp_c'),
+    load1: real('load1'),
+    cameraFps: real('camera_fps'),
+    outboxDepth: integer('outbox_depth'),
+  },
+  (t) => [primaryKey({ columns: [t.deviceId, t.minute] }), index('device_telemetry_minute_idx').on(t.minute)],
+);
+
 export const officers = pgTable('officers', {
   id: text('id').primaryKey(),
   unitId: text('unit_id').notNull(),
@@ -388,10 +406,83 @@ export const alerts = pgTable(
     kind: text('kind').notNull(),
     message: text('message').notNull(),
     createdAt: ts('created_at').notNull().defaultNow(),
+    /** Cleared: by hand (`clearedBy`, `clearComment`) or on recovery (`clearedBy` null). */
     resolvedAt: ts('resolved_at'),
+    /** A technician said they have seen it (ThingsBoard's ACTIVE_ACK); it stays open until cleared. */
+    acknowledgedAt: ts('acknowledged_at'),
+    acknowledgedBy: text('acknowledged_by'),
+    /** The technician account it is assigned to (a `staff_accounts` username). */
+    assignee: text('assignee'),
+    clearedBy: text('cleared_by'),
+    clearComment: text('clear_comment'),
   },
   (t) => [
     uniqueIndex('alerts_open_device_kind_idx').on(t.deviceId, t.kind).where(sql`${t.resolvedAt} is null`),
+    index('alerts_unit_created_idx').on(t.unitId, t.createdAt),
+  ],
+);
+
+/**
+ * Who did what to an alert, when: opened and cleared on recovery by `system` (written by the
+ * alerts table's triggers, whichever part changed it), acknowledged, assigned, commented and
+ * cleared by hand by a person (written with the change).
+ */
+export const alertHistory = pgTable(
+  'alert_history',
+  {
+    id: serial('id').primaryKey(),
+    alertId: integer('alert_id')
+      .notNull()
+      .references(() => alerts.id, { onDelete: 'cascade' }),
+    at: ts('at').notNull().defaultNow(),
+    actor: text('actor').notNull(),
+    /** opened | acknowledged | assigned | commented | cleared */
+    action: text('action').notNull(),
+    comment: text('comment'),
+  },
+  (t) => [index('alert_history_alert_idx').on(t.alertId, t.at)],
+);
+
+/** A unit's notification hook: alerts opened and cleared there are POSTed to `url` as JSON. */
+export const unitAlertHooks = pgTable('unit_alert_hooks', {
+  unitId: text('unit_id').primaryKey(),
+  url: text('url').notNull(),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+  delivered: integer('delivered').notNull().default(0),
+  /** Failed attempts (each retry counts); `lastError` says the latest reason. */
+  failures: integer('failures').notNull().default(0),
+  lastError: text('last_error'),
+  lastFailureAt: ts('last_failure_at'),
+  lastDeliveredAt: ts('last_delivered_at'),
+});
+
+/**
+ * Hook deliveries still to make (the alerts table's triggers queue one per opened or cleared
+ * alert of a unit with a hook): a worker beside the dashboard sends them, retrying with backoff,
+ * so that nothing that raises an alert (the broker, the ingest) ever waits for a web server.
+ */
+export const alertDeliveries = pgTable(
+  'alert_deliveries',
+  {
+    id: serial('id').primaryKey(),
+    alertId: integer('alert_id')
+      .notNull()
+      .references(() => alerts.id, { onDelete: 'cascade' }),
+    unitId: text('unit_id').notNull(),
+    /** opened | cleared */
+    event: text('event').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    deliveredAt: ts('delivered_at'),
+    /** Given up after the last retry: counted on the hook, kept for the record. */
+    abandonedAt: ts('abandoned_at'),
+    lastError: text('last_error'),
+  },
+  (t) => [
+    index('alert_deliveries_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.deliveredAt} is null and ${t.abandonedAt} is null`),
   ],
 );
 

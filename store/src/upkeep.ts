@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from './db.js';
+import { pruneTelemetryHistory } from './telemetry-history.js';
 
 /**
  * The tables whose rows are rewritten in place as ratings arrive: every rating updates its hour,
@@ -18,6 +19,8 @@ export const CHURNED_TABLES = [
   'dossier_outcomes',
   'dossier_days',
   'dossier_weeks',
+  // Pruned every round: its deleted minutes are dead rows too.
+  'device_telemetry',
 ] as const;
 
 /** One upkeep round done (how long it held the database), or failed (tried again next round). */
@@ -29,6 +32,12 @@ export const UPKEEP_EVERY_MS = 15 * 60_000;
 /** VACUUM (ANALYZE) of each churned table: space of dead rows reused, statistics current. */
 export async function vacuumChurnedTables(db: Database): Promise<void> {
   for (const table of CHURNED_TABLES) await db.execute(sql.raw(`vacuum (analyze) ${table}`));
+}
+
+/** One upkeep round: telemetry history past its retention deleted, then the churned tables vacuumed. */
+export async function upkeepRound(db: Database): Promise<void> {
+  await pruneTelemetryHistory(db);
+  await vacuumChurnedTables(db);
 }
 
 /**
@@ -45,7 +54,7 @@ export function startTableUpkeep(
   const run = () => {
     if (round) return;
     const began = Date.now();
-    round = vacuumChurnedTables(db)
+    round = upkeepRound(db)
       .then(
         () => onEvent({ ms: Date.now() - began }),
         (err: unknown) => onEvent({ error: err instanceof Error ? err : new Error(String(err)) }),

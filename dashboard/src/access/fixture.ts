@@ -1,4 +1,11 @@
-import { addStaffMember, type Database, openStaffSession, provisionDevice, schema } from '@onestop/store';
+import {
+  addStaffMember,
+  applyAlertChanges,
+  type Database,
+  openStaffSession,
+  provisionDevice,
+  schema,
+} from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
 import pino from 'pino';
 import { Registry } from 'prom-client';
@@ -63,9 +70,12 @@ export async function accessFixture() {
   const store: TestStore = await openTestStore('pglite');
   const { cookies, tokens } = await seedPeople(store.db);
   const device = await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q01', actor: 'test' });
+  // Alert 1, of unit A's device: the alerts console's pages are in the matrix too.
+  await applyAlertChanges(store.db, [{ deviceId: device.deviceId, kind: 'offline', message: 'test' }]);
   const logger = pino({ level: 'silent' });
   const app = createDashboardApp({
     db: store.db,
+    notifications: store.notifications,
     registry: new Registry(),
     logger,
     feed: new LiveRatingFeed(store, logger),
@@ -100,6 +110,7 @@ export function peopleSuite(backend: 'pglite' | 'postgres', now: Date) {
     const feed = new LiveRatingFeed(ctx.store, logger);
     ctx.app = createDashboardApp({
       db: ctx.store.db,
+      notifications: ctx.store.notifications,
       registry: new Registry(),
       logger,
       feed,

@@ -64,6 +64,12 @@ const ROUTES: readonly RouteRow[] = [
   { path: (f) => `/devices/${f.deviceId}/lifecycle/replace`, allow: ['city', 'tech'] },
   { path: (f) => `/devices/${f.deviceId}/lifecycle/restore/done`, allow: ['city', 'tech'] },
   { path: (f) => `/devices/${f.deviceId}/credentials/${'x'.repeat(24)}`, allow: ['city', 'tech'] },
+  { path: s('/devices/fleet/summary'), allow: DEVICE_PEOPLE },
+  { path: s('/devices/fleet/live'), allow: DEVICE_PEOPLE },
+  { path: s('/devices/alerts'), allow: DEVICE_PEOPLE },
+  { path: s('/devices/alerts/hooks'), allow: DEVICE_PEOPLE },
+  // The fixture's one alert (unit A's device): another ward's alert is not found, as its device.
+  { path: s('/devices/alerts/1'), allow: ['city', 'lead.tv', 'tech'], otherwise: { 'lead.ka': 404 } },
   { path: s('/audit'), allow: ['city'] },
   // Accounts: the city (every role) and technicians (their teammates); see `canManageRole`.
   { path: s('/users'), allow: ['city', 'tech'] },
@@ -142,6 +148,7 @@ describe('role × unit × route', () => {
           .replace(`/devices/${f.deviceId}`, '/devices/:deviceId')
           .replace(/\/lifecycle\/(replace|restore|rotate|revoke)/, '/lifecycle/:action')
           .replace(/\/credentials\/x+$/, '/credentials/:token')
+          .replace('/devices/alerts/1', '/devices/alerts/:alertId')
           .replace(f.assetPath, '/assets/:file'),
       ),
     );

@@ -1,7 +1,6 @@
 import { LANGS, UnitId } from '@onestop/protocol';
 import { compareUnits, type Database, officerSummaries, openAlerts, unitDevices } from '@onestop/store';
 import { Hono } from 'hono';
-import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { DashboardEnv } from '../access/env.js';
 import { requireRole, unitScope } from '../access/scope.js';
@@ -10,6 +9,7 @@ import { forbidden } from '../errors/answer.js';
 import { translator } from '../i18n.js';
 import { unitJudgement, withUncounted } from '../judgement/data.js';
 import type { LiveRatingFeed } from '../live/feed.js';
+import { streamEvents } from '../live/sse.js';
 import { ratingRowHtml } from '../pages/unit.js';
 import { periodJson, ReportQuery, reportPeriods, storeSpan, withPeriods } from '../period.js';
 import { query } from '../validate.js';
@@ -96,37 +96,12 @@ export function apiRoutes(deps: { db: Database; feed: LiveRatingFeed; now: () =>
     // A ward leader's stream is always narrowed to the ward's own unit.
     const unit = staff.role === 'ward' ? (staff.unitId ?? '') : asked;
     const lang = c.get('lang');
-    return streamSSE(c, async (stream) => {
-      const queue: string[] = [];
-      let wake: (() => void) | null = null;
-      const unsubscribe = deps.feed.subscribe((r) => {
+    return streamEvents(c, (send) =>
+      deps.feed.subscribe((r) => {
         if (unit && r.unitId !== unit) return;
-        void ratingRowHtml(lang, translator(lang), r).then((h) => {
-          queue.push(h);
-          wake?.();
-        });
-      });
-      stream.onAbort(() => {
-        unsubscribe();
-        wake?.();
-      });
-      await stream.writeSSE({ event: 'hello', data: 'ok' });
-      while (!stream.aborted) {
-        const next = queue.shift();
-        if (next !== undefined) {
-          await stream.writeSSE({ event: 'rating', data: next.replaceAll('\n', ' ') });
-          continue;
-        }
-        // Wake on a new rating, or every 15 s to send a keep-alive through proxies.
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, 15_000).unref();
-        });
-        wake = null;
-        if (queue.length === 0 && !stream.aborted) await stream.writeSSE({ event: 'ping', data: '' });
-      }
-      unsubscribe();
-    });
+        void ratingRowHtml(lang, translator(lang), r).then((data) => send({ event: 'rating', data }));
+      }),
+    );
   });
 
   return app;

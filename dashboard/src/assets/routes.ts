@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { DashboardEnv } from '../access/env.js';
 import { notFound } from '../errors/answer.js';
-import { unitLiveAsset } from './bundle.js';
+import { clientAssets } from './bundle.js';
 
 /**
  * Client modules at content-hashed URLs: a new build gets a new URL, so browsers may keep each
@@ -10,8 +10,8 @@ import { unitLiveAsset } from './bundle.js';
 export function assetRoutes() {
   const app = new Hono<DashboardEnv>();
   app.get('/:file', async (c) => {
-    const asset = await unitLiveAsset();
-    if (c.req.path !== asset.path) return notFound(c);
+    const asset = (await clientAssets()).find((a) => a.path === c.req.path);
+    if (!asset) return notFound(c);
     return c.body(asset.script, 200, {
       'content-type': 'text/javascript; charset=utf-8',
       'cache-control': 'public, max-age=31536000, immutable',

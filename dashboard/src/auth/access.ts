@@ -65,6 +65,15 @@ export function canSeeCitizenContact(staff: StaffMember | null, unitId: string):
   return staff?.role === 'ward' && canSeeUnit(staff, unitId);
 }
 
+/**
+ * Officers' badge IDs (what a badge reader turns into a sign-in): for the leader of their ward
+ * only. Whoever holds a badge ID can copy a badge and sign in as that officer, so neither the
+ * technicians who look after the counters nor the city see them (issue #12).
+ */
+export function canSeeBadges(staff: StaffMember | null, unitId: string): boolean {
+  return staff?.role === 'ward' && canSeeUnit(staff, unitId);
+}
+
 /** An officer sees their own record; leaders see the records of the units they may see. */
 export function canSeeOfficer(staff: StaffMember | null, officer: { id: string; unitId: string }): boolean {
   if (staff?.role === 'officer') return staff.officerId === officer.id;

@@ -206,8 +206,10 @@ describe('who may see what on the dashboard', () => {
         body: new URLSearchParams({ settings }),
       });
     const ok = await post('tech', JSON.stringify({ scale: 'keypad5', ratingTimeoutMs: 15_000 }));
-    expect(ok.status).toBe(200);
-    expect(await ok.text()).toMatch(/data-testid="notice">Đã lưu, phiên bản 1/);
+    expect(ok.status).toBe(303);
+    expect(await (await as('tech', ok.headers.get('location')!)).text()).toMatch(
+      /data-testid="notice">Đã lưu, phiên bản 1/,
+    );
     const bad = await post('tech', JSON.stringify({ scale: 'keypad5', colour: 'red' }));
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('unknown field(s) &#39;colour&#39;');
@@ -229,8 +231,8 @@ describe('who may see what on the dashboard', () => {
         body: new URLSearchParams({ name }),
       });
     const ok = await post('tech', 'retry-dead-letters');
-    expect(ok.status).toBe(200);
-    const page = await ok.text();
+    expect(ok.status).toBe(303);
+    const page = await (await as('tech', ok.headers.get('location')!)).text();
     expect(page).toContain('Đã xếp lệnh');
     expect(page).toMatch(
       /data-testid="commands"[\s\S]*retry-dead-letters[\s\S]*dashboard:tech[\s\S]*Đang chờ thiết bị/,
@@ -257,7 +259,8 @@ describe('who may see what on the dashboard', () => {
     expect(saved.status).toBe(200);
     const page = await saved.text();
     expect(page).toMatch(/data-testid="roster"[\s\S]*cb-ha[\s\S]*Lê Thu Hà[\s\S]*0007/);
-    const config = (await (await as('tech', `/devices/${d.deviceId}`)).text()).replaceAll('&quot;', '"');
+    // The unit's leader sees the settings as stored, badges and all (technicians get the form).
+    const config = (await (await as('lead.tv', `/devices/${d.deviceId}`)).text()).replaceAll('&quot;', '"');
     expect(config).toContain('"cb-ha": {');
     const bad = await post('/units/trung-van/roster', { officerId: 'cb-x', name: '', badge: '' });
     expect(bad.status).toBe(400);

@@ -9,13 +9,16 @@ export function auditAction(lang: Lang, code: string): string {
 }
 
 /**
- * The details as `key: value` lines, nested values written out as compact JSON: readable, and
+ * The details as `key: value` lines (an officer's badge ID masked: the audit is the city's, and
+ * badge IDs are for the unit's leader only, `canSeeBadges`), nested values written out as compact JSON: readable, and
  * escaped by JSX like every other cell.
  */
 export function auditDetails(details: unknown): string[] {
   if (details === null || details === undefined) return [];
   if (typeof details !== 'object' || Array.isArray(details)) return [valueText(details)];
-  return Object.entries(details).map(([k, v]) => `${k}: ${valueText(v)}`);
+  return Object.entries(details).map(
+    ([k, v]) => `${k}: ${k === 'badge' && v !== null ? '***' : valueText(v)}`,
+  );
 }
 
 function valueText(v: unknown): string {

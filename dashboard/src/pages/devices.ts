@@ -72,7 +72,7 @@ export function alertsTable(t: Translate, rows: OpenAlert[]) {
 <th>${t('openAlerts')}</th><th>${t('detail')}</th><th>${t('since')}</th></tr></thead>
 <tbody>${rows.map((a) => {
     const key = ALERT_KEYS[a.kind];
-    return html`<tr><td data-label="${t('device')}">${a.deviceId ?? '–'}</td><td data-label="${t('unitName')}">${a.unitId}</td><td class="bad" data-label="${t('openAlerts')}">${key ? t(key) : a.kind}</td>
+    return html`<tr><td data-label="${t('device')}">${a.deviceId ?? '–'}</td><td data-label="${t('unitName')}">${a.unitId}</td><td class="bad" data-label="${t('openAlerts')}"><a href="/devices/alerts/${a.id}">${key ? t(key) : a.kind}</a></td>
 <td data-label="${t('detail')}">${a.message}</td><td data-label="${t('since')}">${formatVietnamTime(a.createdAt)}</td></tr>`;
   })}</tbody></table>`;
 }

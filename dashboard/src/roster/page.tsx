@@ -8,6 +8,8 @@ type Props = {
   unit: { id: string; name: string };
   roster: ReadonlyArray<{ id: string; name: string; badge: string | null }>;
   notice?: Notice | undefined;
+  /** The unit's leader only (`canSeeBadges`): the city sees the column hidden. */
+  badges: boolean;
 };
 
 const Field: FC<{ name: string; label: string; required?: boolean; maxLength: number; pattern?: string }> = (
@@ -23,7 +25,7 @@ const Field: FC<{ name: string; label: string; required?: boolean; maxLength: nu
 );
 
 /** The unit's officers with a retire button each, and the form that adds or renames one. */
-export const RosterPage: FC<Props> = ({ t, unit, roster, notice }) => (
+export const RosterPage: FC<Props> = ({ t, unit, roster, notice, badges }) => (
   <>
     <h2>
       {t('roster')} <small class="muted">{unit.name}</small>
@@ -47,7 +49,7 @@ export const RosterPage: FC<Props> = ({ t, unit, roster, notice }) => (
           <tr>
             <td data-label={t('officerId')}>{o.id}</td>
             <td data-label={t('officer')}>{o.name}</td>
-            <td data-label={t('badge')}>{o.badge ?? '–'}</td>
+            <td data-label={t('badge')}>{o.badge === null ? '–' : badges ? o.badge : t('badgeHidden')}</td>
             <td>
               {/* Retiring takes the officer off every counter of the unit: a second, explicit
                   step, in plain HTML (no script, so nothing for the CSP to allow). */}

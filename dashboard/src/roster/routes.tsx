@@ -4,6 +4,7 @@ import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { DashboardEnv } from '../access/env.js';
 import { requireRole, unitScope } from '../access/scope.js';
+import { canSeeBadges } from '../auth/access.js';
 import { formLimit } from '../errors/answer.js';
 import { translator } from '../i18n.js';
 import { layout } from '../pages/layout.js';
@@ -32,7 +33,9 @@ export function rosterRoutes(db: Database) {
     const t = translator(lang);
     const unit = c.var.unit;
     const roster = await unitRoster(db, unit.id);
-    const body = <RosterPage t={t} unit={unit} roster={roster} notice={notice} />;
+    const body = (
+      <RosterPage t={t} unit={unit} roster={roster} notice={notice} badges={canSeeBadges(staff, unit.id)} />
+    );
     return c.html(layout({ lang, t, title: t('roster'), body, staff }), notice && !notice.ok ? 400 : 200);
   };
   const actor = (c: Context<Env>) => `dashboard:${c.get('staff')?.username}`;

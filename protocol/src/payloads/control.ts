@@ -7,7 +7,7 @@ import { CounterSettings } from './settings.js';
 /** Retained, server → device: the desired settings and their version. */
 export const ConfigMessage = z.strictObject({
   v: ProtocolVersion,
-  /** `device_configs.version` is an `integer` column. */
+  /** `counter_configs.version` is an `integer` column. */
   version: Count,
   ts: EpochMs,
   settings: CounterSettings,
