@@ -18,6 +18,7 @@ export * from './ingest.js';
 export * from './judge/index.js';
 export * from './monthly-report.js';
 export * from './notify.js';
+export * from './pairing.js';
 export * from './pglite-thread.js';
 export * from './reports.js';
 export * from './roster.js';
