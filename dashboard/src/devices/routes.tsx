@@ -96,7 +96,9 @@ export function deviceRoutes(db: Database) {
     const staff = c.get('staff');
     const lang = c.get('lang');
     const t = translator(lang);
-    const body = await devicesOverview(db, deviceScopeOf(staff), c.req.valid('query').page, t);
+    const overview = await devicesOverview(db, deviceScopeOf(staff), c.req.valid('query').page, t);
+    const add = mayEdit(staff) ? html`<p><a href="/devices/add">${t('addDevice')}</a></p>` : '';
+    const body = html`${add}${overview}`;
     return c.html(layout({ lang, t, title: t('devices'), body, staff }));
   });
 
