@@ -1,9 +1,10 @@
+import { normalisePairingCode, PAIRING_ALPHABET } from '@onestop/protocol';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from './credentials.js';
 import { setDeviceConfig } from './device-config.js';
 import { findDeviceByUsername, revokeDevice, StoreInputError } from './devices.js';
-import { claimPairingCode, issuePairingCode, normalisePairingCode, PAIRING_ALPHABET } from './pairing.js';
+import { claimPairingCode, issuePairingCode } from './pairing.js';
 import { auditLog, pairingCodes } from './schema.js';
 import { openTestStore, STORE_BACKENDS, type TestStore } from './testing.js';
 

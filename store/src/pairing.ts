@@ -1,5 +1,12 @@
 import { createHash, randomInt } from 'node:crypto';
-import type { CounterSettings } from '@onestop/protocol';
+import {
+  type CounterSettings,
+  formatPairingCode,
+  normalisePairingCode,
+  PAIRING_ALPHABET,
+  PAIRING_CODE_LENGTH,
+  type PairingRefusal,
+} from '@onestop/protocol';
 import { eq, sql } from 'drizzle-orm';
 import { generatePassword, hashPassword } from './credentials.js';
 import type { Executor } from './db.js';
@@ -8,31 +15,7 @@ import { provisionDevice, StoreInputError } from './devices.js';
 import { inTransaction } from './notify.js';
 import { auditLog, devices, pairingCodes } from './schema.js';
 
-/**
- * Letters and digits a technician cannot misread or mistype on a board's keyboard: no 0/O, 1/I/L,
- * nor U/V. Eight of them are 2^39 codes; a code lives 30 minutes and the claim route lets one
- * address try a handful a minute, so guessing one is hopeless.
- */
-export const PAIRING_ALPHABET = '23456789ABCDEFGHJKMNPQRSTWXYZ';
-export const PAIRING_CODE_LENGTH = 8;
 export const PAIRING_TTL_MINUTES = { default: 30, max: 24 * 60 } as const;
-
-/** Why a claim was refused: each is counted and answered with its own message. */
-export type PairingRefusal = 'malformed' | 'unknown' | 'claimed' | 'expired' | 'revoked';
-
-/** `ABCD-EFGH`: shown in two halves, read back with or without the dash, any case, spaces. */
-export function formatPairingCode(code: string): string {
-  return `${code.slice(0, 4)}-${code.slice(4)}`;
-}
-
-/** The code as stored (hashed), or null when it cannot be one: checked before any lookup. */
-export function normalisePairingCode(input: string): string | null {
-  if (input.length > 32) return null;
-  const code = input.toUpperCase().replace(/[\s-]/g, '');
-  if (code.length !== PAIRING_CODE_LENGTH) return null;
-  for (const ch of code) if (!PAIRING_ALPHABET.includes(ch)) return null;
-  return code;
-}
 
 const hashCode = (code: string) => createHash('sha256').update(code).digest('hex');
 
@@ -115,6 +98,13 @@ export async function claimPairingCode(
 ): Promise<PairingClaim> {
   const code = normalisePairingCode(input.code);
   if (!code) return { ok: false, reason: 'malformed' };
+  const codeHash = hashCode(code);
+  // A guess costs one indexed lookup, not a password hash: unknown codes stop here.
+  const [known] = await db
+    .select({ id: pairingCodes.id })
+    .from(pairingCodes)
+    .where(eq(pairingCodes.codeHash, codeHash));
+  if (!known) return { ok: false, reason: 'unknown' };
   // Hashed before the transaction: scrypt must not hold the database's only connection (PGlite).
   const password = generatePassword();
   const passwordHash = await hashPassword(password);
@@ -132,7 +122,7 @@ export async function claimPairingCode(
       })
       .from(pairingCodes)
       .innerJoin(devices, eq(devices.id, pairingCodes.deviceId))
-      .where(eq(pairingCodes.codeHash, hashCode(code)))
+      .where(eq(pairingCodes.id, known.id))
       .for('update');
     if (!row) return { ok: false, reason: 'unknown' };
     const refusal: PairingRefusal | null = row.claimedAt

@@ -1,10 +1,8 @@
-import { CounterId, DeviceId, UnitId } from '@onestop/protocol';
+import { CounterId, DeviceId, formatPairingCode, normalisePairingCode, UnitId } from '@onestop/protocol';
 import {
   type Database,
-  formatPairingCode,
   issuePairingCode,
   listUnits,
-  normalisePairingCode,
   PAIRING_TTL_MINUTES,
   StoreInputError,
 } from '@onestop/store';

@@ -1,9 +1,9 @@
-import { claimPairingCode, type Database, type PairingRefusal } from '@onestop/store';
+import { PairingClaimRequest, type PairingClaimResponse, type PairingRefusal } from '@onestop/protocol';
+import { claimPairingCode, type Database } from '@onestop/store';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import { z } from 'zod';
 import { clientAddress } from '../auth/client-address.js';
 import { AttemptWindow } from '../auth/throttle.js';
 
@@ -28,9 +28,6 @@ export interface PairingClaimOptions {
   maxFailures?: number;
   windowMs?: number;
 }
-
-/** The one field a claim has; anything else is not our agent. */
-const Claim = z.strictObject({ code: z.string().max(32) });
 
 /** HTTP status and the words of each refusal: the agent prints `message` as it is. */
 const REFUSALS: Record<PairingRefusal, { status: 400 | 403 | 404 | 409 | 410; message: string }> = {
@@ -86,7 +83,7 @@ export function pairingClaimRoutes(o: PairingClaimOptions) {
         );
       }
       const parsed = c.req.header('content-type')?.startsWith('application/json')
-        ? Claim.safeParse(await c.req.json().catch(() => null))
+        ? PairingClaimRequest.safeParse(await c.req.json().catch(() => null))
         : null;
       // Counted before the lookup, as a sign-in is: parallel guesses cannot slip past the limit.
       failures.record(address);
