@@ -1,6 +1,7 @@
 import {
   getCommand,
   getDeviceConfig,
+  issuePairingCode,
   listDevices,
   provisionDevice,
   requestCommand,
@@ -16,6 +17,16 @@ export const deviceOperations = {
   'device.add': operation(
     z.strictObject({ unitId: z.string(), counterId: z.string(), deviceId: z.string().optional() }),
     (db, input, actor) => provisionDevice(db, { ...input, actor }),
+  ),
+  // A device and its one-time pairing code: the board claims its password itself, unseen here.
+  'device.pair': operation(
+    z.strictObject({
+      unitId: z.string(),
+      counterId: z.string(),
+      deviceId: z.string().optional(),
+      ttlMinutes: z.int().optional(),
+    }),
+    (db, input, actor) => issuePairingCode(db, { ...input, actor }),
   ),
   'device.list': operation(z.strictObject({}), (db) => listDevices(db)),
   'device.revoke': operation(z.strictObject({ deviceId: z.string() }), async (db, { deviceId }, actor) => {

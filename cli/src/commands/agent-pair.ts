@@ -1,0 +1,98 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { parsePort } from '../errors.js';
+
+const ONESTOP_BIN = fileURLToPath(new URL('../../bin/onestop.js', import.meta.url));
+
+interface PairOpts {
+  centre?: string;
+  config: string;
+  dataDir: string;
+  keypad?: string;
+  scanner?: string;
+  badge?: string;
+  kioskPort?: number;
+  camera?: string;
+  force?: boolean;
+  start?: boolean;
+  virtualDevices?: boolean;
+}
+
+/** `onestop agent pair CODE --centre URL`: a board gets its device file from a pairing code. */
+export function registerAgentPairCommand(agent: Command): void {
+  agent
+    .command('pair')
+    .description(
+      "claim a pairing code from the centre ('Add device' on the dashboard, or `device add --pair`) and write this board's device file",
+    )
+    .argument('<code>', 'the pairing code (ABCD-EFGH), or the URL its QR code holds')
+    .option('--centre <url>', 'the dashboard address, e.g. http://10.0.0.2:8080 (not needed with the QR URL)')
+    .option('--config <file>', 'the device file to write (mode 0600)', '/etc/onestop/agent.yaml')
+    .option('--data-dir <dir>', 'where the agent keeps its outbox', '/var/lib/onestop')
+    .option('--keypad <profile>', 'the rating keypad profile (see `onestop hid list`)')
+    .option('--scanner <profile>', 'the barcode scanner profile')
+    .option('--badge <profile>', 'the badge reader profile')
+    .option('--kiosk-port <port>', 'serve the kiosk screen on this port', parsePort('--kiosk-port'))
+    .option('--camera <source>', 'the camera source (see `onestop camera list`)')
+    .option('--force', 'replace an existing device file')
+    .option('--start', 'run the agent once paired (without an installed service)')
+    .option('--virtual-devices', 'with --start: virtual keypad, scanner and badge reader')
+    .action(async (code: string, o: PairOpts) => {
+      const { claimFromCentre, pairingTarget, plainOverNetwork, refuseExisting, writePairedConfig } =
+        await import('../pairing/board.js');
+      const out = (line: string) => process.stdout.write(`${line}\n`);
+      const target = pairingTarget(code, o.centre);
+      if (plainOverNetwork(target.centre))
+        process.stderr.write(
+          `warning: ${target.centre} is plain HTTP: the device's password crosses the network unencrypted; prefer the dashboard's https:// address\n`,
+        );
+      // Checked before claiming: a code spent on a file that cannot be written is lost.
+      const configPath = resolve(o.config);
+      if (existsSync(configPath) && !o.force) {
+        const { UsageError } = await import('../errors.js');
+        throw new UsageError(
+          `${configPath} exists: pass --force to replace it with the paired device's file`,
+        );
+      }
+      const answer = await claimFromCentre(target);
+      const config = writePairedConfig(
+        configPath,
+        answer,
+        {
+          dataDir: o.dataDir,
+          keypad: o.keypad,
+          scanner: o.scanner,
+          badge: o.badge,
+          kioskPort: o.kioskPort,
+          camera: o.camera,
+        },
+        o.force === true,
+      );
+      out(
+        `paired: device ${config.device.deviceId} (${config.device.unitId}, counter ${config.device.counterId}) → ${configPath} (mode 0600), broker ${config.mqtt.url}`,
+      );
+      if (config.mqtt.tlsCaFile) out(`centre CA → ${config.mqtt.tlsCaFile}`);
+      const { boardPaths } = await import('@onestop/edge-agent');
+      if (existsSync(boardPaths().unit)) {
+        // The service is installed: install again sets the file's owner and mode for the service
+        // user and restarts it (idempotent, changing nothing else).
+        out(`installed service found: onestop agent install --config ${configPath}`);
+        const r = spawnSync(process.execPath, [ONESTOP_BIN, 'agent', 'install', '--config', configPath], {
+          stdio: 'inherit',
+        });
+        if (r.status !== 0) process.exitCode = r.status ?? 1;
+        return;
+      }
+      if (o.start) {
+        const { runAgentCommand } = await import('./agent.js');
+        await runAgentCommand(configPath, o.virtualDevices === true);
+        return;
+      }
+      out(
+        `next: sudo onestop agent install --config ${configPath}   (or run it now: onestop agent --config ${configPath})`,
+      );
+    });
+}
