@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
   type AgentConfig,
@@ -113,6 +113,8 @@ export function writePairedConfig(
   replace: boolean,
 ): AgentConfig {
   refuseExisting(configPath, replace);
+  // A fresh board has no /etc/onestop yet.
+  mkdirSync(dirname(resolve(configPath)), { recursive: true, mode: 0o755 });
   const caFile = answer.caCertificate ? caFileFor(configPath) : null;
   const profile = (name: string | undefined) => (name ? { profile: name } : null);
   const input: AgentConfigInput = {
