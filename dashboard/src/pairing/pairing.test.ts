@@ -174,4 +174,21 @@ describe('pairing a board from the dashboard', () => {
     expect(await res.text()).toContain('agent pair ABCD-EFGH --centre http://centre.local');
     expect((await app.request('/pair?code=%3Cscript%3E')).status).toBe(400);
   });
+
+  it('says so when the server does not know where boards are to connect', async () => {
+    const logger = pino({ level: 'silent' });
+    const bare = createDashboardApp({
+      db: store.db,
+      registry: new Registry(),
+      logger,
+      feed: new LiveRatingFeed(store, logger),
+    });
+    const res = await bare.request('/api/pair', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'ABCD-EFGH' }),
+    });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ message: expect.stringContaining('ONESTOP_MQTT_URL') });
+  });
 });
