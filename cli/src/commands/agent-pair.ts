@@ -51,12 +51,7 @@ export function registerAgentPairCommand(agent: Command): void {
         );
       // Checked before claiming: a code spent on a file that cannot be written is lost.
       const configPath = resolve(o.config);
-      if (existsSync(configPath) && !o.force) {
-        const { UsageError } = await import('../errors.js');
-        throw new UsageError(
-          `${configPath} exists: pass --force to replace it with the paired device's file`,
-        );
-      }
+      refuseExisting(configPath, o.force === true);
       const answer = await claimFromCentre(target);
       const config = writePairedConfig(
         configPath,

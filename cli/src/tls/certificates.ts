@@ -79,64 +79,28 @@ export function tlsInit(o: TlsInitOptions): string[] {
     const keepCa = !o.newCa && existsSync(p.caCert) && existsSync(p.caKey);
     const caCert = keepCa ? p.caCert : join(work, 'ca.pem');
     const caKey = keepCa ? p.caKey : join(work, 'ca.key');
-    if (!keepCa) {
+    /** A fresh P-256 key and, per `first`, a self-signed CA or a request to be signed by it. */
+    // biome-ignore format: openssl's flags and their values read best in pairs
+    const keyAnd = (first: string[], key: string, out: string, cn: string, extra: string[] = []) =>
       run([
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        caKey,
-        '-out',
-        caCert,
-        '-days',
-        String(CA_DAYS),
-        '-subj',
-        '/O=onestop-counter/CN=onestop-counter centre CA',
-        '-addext',
-        'basicConstraints=critical,CA:TRUE,pathlen:0',
-        '-addext',
-        'keyUsage=critical,keyCertSign,cRLSign',
+        'req', ...first, '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+        '-keyout', key, '-out', out, '-subj', `/O=onestop-counter/CN=${cn}`, ...extra,
       ]);
-    }
+    // biome-ignore format: flags and their values in pairs
+    if (!keepCa)
+      keyAnd(['-x509'], caKey, caCert, 'onestop-counter centre CA', [
+        '-days', String(CA_DAYS),
+        '-addext', 'basicConstraints=critical,CA:TRUE,pathlen:0',
+        '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+      ]);
     const issue = (name: string, cn: string, ext: string[]) => {
       writeFileSync(join(work, `${name}.ext`), `${ext.join('\n')}\n`);
+      keyAnd(['-new'], join(work, `${name}.key`), join(work, `${name}.csr`), cn);
+      // biome-ignore format: flags and their values in pairs
       run([
-        'req',
-        '-new',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        join(work, `${name}.key`),
-        '-out',
-        join(work, `${name}.csr`),
-        '-subj',
-        `/O=onestop-counter/CN=${cn}`,
-      ]);
-      run([
-        'x509',
-        '-req',
-        '-in',
-        join(work, `${name}.csr`),
-        '-CA',
-        caCert,
-        '-CAkey',
-        caKey,
-        '-set_serial',
-        `0x${randomBytes(16).toString('hex')}`,
-        '-days',
-        String(o.days),
-        '-sha256',
-        '-extfile',
-        join(work, `${name}.ext`),
-        '-out',
-        join(work, `${name}.pem`),
+        'x509', '-req', '-in', join(work, `${name}.csr`), '-CA', caCert, '-CAkey', caKey,
+        '-set_serial', `0x${randomBytes(16).toString('hex')}`, '-days', String(o.days), '-sha256',
+        '-extfile', join(work, `${name}.ext`), '-out', join(work, `${name}.pem`),
       ]);
     };
     const san = [...o.hosts.map((h) => `DNS:${h}`), ...o.ips.map((ip) => `IP:${ip}`)].join(',');

@@ -106,14 +106,16 @@ export function pairingClaimRoutes(o: PairingClaimOptions) {
       const { device } = claim;
       o.logger.info({ address, deviceId: device.deviceId }, 'device paired');
       const host = new URL(c.req.url).hostname;
-      return c.json({
+      // Typed by the contract the board checks it against.
+      const answer: PairingClaimResponse = {
         deviceId: device.deviceId,
         unitId: device.unitId,
         counterId: device.counterId,
         mqtt: { urls: o.endpoint.brokerUrls(host), username: device.username, password: device.password },
         caCertificate: o.endpoint.caCertificate,
         settings: device.settings,
-      });
+      };
+      return c.json(answer);
     },
   );
   return app;
