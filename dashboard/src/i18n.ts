@@ -188,6 +188,13 @@ const MESSAGES = {
     vi: 'Mật khẩu của thiết bị được tạo khi thiết bị nhận mã và chỉ gửi cho thiết bị; trang này không bao giờ hiện mật khẩu.',
     en: 'The device password is generated when the board claims the code and sent to the board only; it is never shown here.',
   },
+  pairAgain: { vi: 'Mã ghép nối mới cho thiết bị đã có', en: 'A new pairing code for an existing device' },
+  pairAgainHelp: {
+    vi: 'Khi mã cũ hết hạn, hoặc khi cài lại thiết bị (thẻ nhớ mới). Mã cũ chưa dùng hết hiệu lực ngay; khi mã mới được nhận, thiết bị đang dùng mật khẩu cũ sẽ bị từ chối.',
+    en: 'When the code ran out, or the board is set up again (a new SD card). Unused earlier codes stop working at once; once the new code is claimed, a board still using the old password is refused.',
+  },
+  issuePairingCodeAgain: { vi: 'Tạo mã mới', en: 'Issue a new code' },
+  pairingNoDevice: { vi: 'Không có thiết bị đang hoạt động với mã này', en: 'No active device with this ID' },
   pairingUnknownUnit: { vi: 'Không có đơn vị này', en: 'No such unit' },
   pairingBadCounter: {
     vi: 'Mã quầy gồm chữ thường, chữ số và dấu gạch ngang (tối đa 64 ký tự), ví dụ q01',

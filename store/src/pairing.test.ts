@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from './credentials.js';
 import { setDeviceConfig } from './device-config.js';
 import { findDeviceByUsername, revokeDevice, StoreInputError } from './devices.js';
-import { claimPairingCode, issuePairingCode } from './pairing.js';
+import { claimPairingCode, issuePairingCode, reissuePairingCode } from './pairing.js';
 import { auditLog, pairingCodes } from './schema.js';
 import { openTestStore, STORE_BACKENDS, type TestStore } from './testing.js';
 
@@ -115,5 +115,34 @@ describe.each(STORE_BACKENDS)('pairing on %s', (backend) => {
   it('refuses an expiry outside 1 minute to a day', async () => {
     await expect(issue('q05', 0)).rejects.toThrow(StoreInputError);
     await expect(issue('q05', 24 * 60 + 1)).rejects.toThrow(/--expires/);
+  });
+
+  it('a new code for a device voids its unclaimed one; once claimed, the old password stops working', async () => {
+    const first = await issue('q06');
+    const firstClaim = await claimPairingCode(store.db, { code: first.code, address: 'a' });
+    if (!firstClaim.ok) throw new Error(firstClaim.reason);
+    const second = await reissuePairingCode(store.db, { deviceId: first.deviceId, actor: 'test' });
+    const third = await reissuePairingCode(store.db, { deviceId: first.deviceId, actor: 'test' });
+    expect(third).toMatchObject({ deviceId: first.deviceId, unitId: 'trung-van', counterId: 'q06' });
+    expect(await claimPairingCode(store.db, { code: second.code, address: 'a' })).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
+    const claim = await claimPairingCode(store.db, { code: third.code, address: 'a' });
+    if (!claim.ok) throw new Error(claim.reason);
+    const device = await findDeviceByUsername(store.db, claim.device.username);
+    expect(await verifyPassword(claim.device.password, device!.passwordHash)).toBe(true);
+    expect(await verifyPassword(firstClaim.device.password, device!.passwordHash)).toBe(false);
+  });
+
+  it('refuses a new code for a revoked or unknown device', async () => {
+    const issued = await issue('q07');
+    await revokeDevice(store.db, issued.deviceId, 'test');
+    await expect(reissuePairingCode(store.db, { deviceId: issued.deviceId, actor: 't' })).rejects.toThrow(
+      /no active device/,
+    );
+    await expect(reissuePairingCode(store.db, { deviceId: 'nobody', actor: 't' })).rejects.toThrow(
+      StoreInputError,
+    );
   });
 });

@@ -7,7 +7,7 @@ import {
   PAIRING_CODE_LENGTH,
   type PairingRefusal,
 } from '@onestop/protocol';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { generatePassword, hashPassword } from './credentials.js';
 import type { Executor } from './db.js';
 import { getDeviceConfig } from './device-config.js';
@@ -34,6 +34,40 @@ export interface IssuedPairing {
   expiresAt: Date;
 }
 
+function checkTtl(ttlMinutes: number | undefined): number {
+  const ttl = ttlMinutes ?? PAIRING_TTL_MINUTES.default;
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > PAIRING_TTL_MINUTES.max)
+    throw new StoreInputError(`--expires: minutes from 1 to ${PAIRING_TTL_MINUTES.max}`);
+  return ttl;
+}
+
+/** Stores a new code for the device (its hash), audited; the code itself is returned once. */
+async function storeCode(
+  tx: Executor,
+  device: { deviceId: string; unitId: string; counterId: string },
+  actor: string,
+  ttl: number,
+  again: boolean,
+): Promise<IssuedPairing> {
+  const code = newCode();
+  const [row] = await tx
+    .insert(pairingCodes)
+    .values({
+      codeHash: hashCode(code),
+      deviceId: device.deviceId,
+      createdBy: actor,
+      expiresAt: new Date(Date.now() + ttl * 60_000),
+    })
+    .returning({ expiresAt: pairingCodes.expiresAt });
+  await tx.insert(auditLog).values({
+    actor,
+    action: 'device.pair.issue',
+    target: device.deviceId,
+    details: { expiresAt: row!.expiresAt.toISOString(), ...(again ? { again } : {}) },
+  });
+  return { code: formatPairingCode(code), ...device, expiresAt: row!.expiresAt };
+}
+
 /**
  * "Add device" by pairing: provisions the device (its first password is thrown away unseen, so
  * nothing can log in as it yet) and issues a one-time code that the board claims within
@@ -43,34 +77,35 @@ export async function issuePairingCode(
   db: Executor,
   input: { unitId: string; counterId: string; deviceId?: string; actor: string; ttlMinutes?: number },
 ): Promise<IssuedPairing> {
-  const ttl = input.ttlMinutes ?? PAIRING_TTL_MINUTES.default;
-  if (!Number.isInteger(ttl) || ttl < 1 || ttl > PAIRING_TTL_MINUTES.max)
-    throw new StoreInputError(`--expires: minutes from 1 to ${PAIRING_TTL_MINUTES.max}`);
+  const ttl = checkTtl(input.ttlMinutes);
   return inTransaction(db, async (tx) => {
-    const { password: _unused, ...device } = await provisionDevice(tx, input);
-    const code = newCode();
-    const [row] = await tx
-      .insert(pairingCodes)
-      .values({
-        codeHash: hashCode(code),
-        deviceId: device.deviceId,
-        createdBy: input.actor,
-        expiresAt: new Date(Date.now() + ttl * 60_000),
-      })
-      .returning({ expiresAt: pairingCodes.expiresAt });
-    await tx.insert(auditLog).values({
-      actor: input.actor,
-      action: 'device.pair.issue',
-      target: device.deviceId,
-      details: { expiresAt: row!.expiresAt.toISOString() },
-    });
-    return {
-      code: formatPairingCode(code),
-      deviceId: device.deviceId,
-      unitId: device.unitId,
-      counterId: device.counterId,
-      expiresAt: row!.expiresAt,
-    };
+    const { password: _unused, username: _name, ...device } = await provisionDevice(tx, input);
+    return storeCode(tx, device, input.actor, ttl, false);
+  });
+}
+
+/**
+ * A new code for an existing, active device: its code ran out before the board was reached, or
+ * its board is being set up again (a new SD card). Earlier unclaimed codes of the device stop
+ * working at once; when this one is claimed the device gets a new password, so a board still
+ * holding the old one is refused from then on.
+ */
+export async function reissuePairingCode(
+  db: Executor,
+  input: { deviceId: string; actor: string; ttlMinutes?: number },
+): Promise<IssuedPairing> {
+  const ttl = checkTtl(input.ttlMinutes);
+  return inTransaction(db, async (tx) => {
+    const [device] = await tx
+      .select({ deviceId: devices.id, unitId: devices.unitId, counterId: devices.counterId })
+      .from(devices)
+      .where(and(eq(devices.id, input.deviceId), isNull(devices.revokedAt)));
+    if (!device) throw new StoreInputError(`no active device '${input.deviceId}'`);
+    await tx
+      .update(pairingCodes)
+      .set({ expiresAt: sql`least(${pairingCodes.expiresAt}, now())` })
+      .where(and(eq(pairingCodes.deviceId, device.deviceId), isNull(pairingCodes.claimedAt)));
+    return storeCode(tx, device, input.actor, ttl, true);
   });
 }
 

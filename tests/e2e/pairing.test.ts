@@ -169,10 +169,38 @@ describe('pairing a board with a centre that serves MQTT over TLS', () => {
     const kept = await pair((await addPaired('q04')).code);
     expect(kept.stderr).toContain('exists: pass --force');
 
+    // A board set up again: a new code for the same device, and the file replaced with --force.
+    const q02 = JSON.parse(
+      (await admin('device', 'list')).stdout
+        .trim()
+        .split('\n')
+        .find((l) => l.includes('"q02"'))!,
+    ) as {
+      deviceId: string;
+    };
+    const again = await admin('device', 'pair', q02.deviceId);
+    expect(again.code, again.stderr).toBe(0);
+    const reissued = JSON.parse(again.stdout) as { code: string; deviceId: string };
+    expect(reissued.deviceId).toBe(q02.deviceId);
+    const repaired = await cli(
+      'agent',
+      'pair',
+      reissued.code,
+      '--centre',
+      serve.dashboardUrl,
+      '--config',
+      join(board, 'q02.yaml'),
+      '--data-dir',
+      join(board, 'outbox-q02'),
+      '--force',
+    );
+    expect(repaired.code, repaired.stderr).toBe(0);
+    expect(loadAgentConfig(join(board, 'q02.yaml')).device.deviceId).toBe(q02.deviceId);
+
     const metrics = await (await fetch(`${serve.dashboardUrl}/metrics`)).text();
     const claims = (result: string) =>
       metricValue(metrics, 'onestop_pairing_claims_total', `result="${result}"`);
-    expect(claims('paired')).toBe(2);
+    expect(claims('paired')).toBe(3);
     expect(claims('claimed')).toBe(1);
     expect(claims('unknown')).toBe(1);
     expect(claims('revoked')).toBe(1);

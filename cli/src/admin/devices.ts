@@ -4,6 +4,7 @@ import {
   issuePairingCode,
   listDevices,
   provisionDevice,
+  reissuePairingCode,
   requestCommand,
   revokeDevice,
   setDeviceConfig,
@@ -27,6 +28,10 @@ export const deviceOperations = {
       ttlMinutes: z.int().optional(),
     }),
     (db, input, actor) => issuePairingCode(db, { ...input, actor }),
+  ),
+  'device.pair.again': operation(
+    z.strictObject({ deviceId: z.string(), ttlMinutes: z.int().optional() }),
+    (db, input, actor) => reissuePairingCode(db, { ...input, actor }),
   ),
   'device.list': operation(z.strictObject({}), (db) => listDevices(db)),
   'device.revoke': operation(z.strictObject({ deviceId: z.string() }), async (db, { deviceId }, actor) => {

@@ -27,7 +27,10 @@ async function printPairing(o: AddOpts): Promise<void> {
     deviceId: o.id,
     ttlMinutes: o.expires,
   });
-  const centre = o.centre ?? 'http://CENTRE:8080';
+  printIssued(issued, o.centre);
+}
+
+function printIssued(issued: { code: string }, centre = 'http://CENTRE:8080'): void {
   print({
     ...issued,
     command: `sudo onestop agent pair ${issued.code} --centre ${centre} --config /etc/onestop/agent.yaml`,
@@ -62,6 +65,26 @@ export function registerDeviceCommands(program: Command, defaults: { mqttUrl: st
       });
       const { deviceId, unitId, counterId, username, password } = d;
       print({ deviceId, unitId, counterId, username, password, mqttUrl: o.mqttUrl });
+    });
+
+  device
+    .command('pair')
+    .description(
+      "a new pairing code for an existing device (its code ran out, or its board is set up again): earlier codes stop working, and the board holding the device's current password is refused once the new code is claimed",
+    )
+    .argument('<deviceId>')
+    .option(
+      '--expires <minutes>',
+      'how long the code is valid (default 30)',
+      parsePositiveInt('--expires', 1440, 1),
+    )
+    .option('--centre <url>', 'the dashboard address the board pairs with, for the printed command')
+    .option(...DATA_FLAG)
+    .action(async (deviceId: string, o: DataOpts & { expires?: number; centre?: string }) => {
+      printIssued(
+        await adminCall(o.data, 'device.pair.again', { deviceId, ttlMinutes: o.expires }),
+        o.centre,
+      );
     });
 
   device

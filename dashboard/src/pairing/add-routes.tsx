@@ -1,9 +1,11 @@
 import { CounterId, DeviceId, formatPairingCode, normalisePairingCode, UnitId } from '@onestop/protocol';
 import {
   type Database,
+  type IssuedPairing,
   issuePairingCode,
   listUnits,
   PAIRING_TTL_MINUTES,
+  reissuePairingCode,
   StoreInputError,
 } from '@onestop/store';
 import { type Context, Hono } from 'hono';
@@ -54,6 +56,25 @@ export function addDeviceRoutes(db: Database) {
 
   app.get('/add', provisioners, (c) => formPage(c, {}));
 
+  app.post('/pair-again', provisioners, formLimit(4 * 1024), async (c) => {
+    const t = translator(c.get('lang'));
+    const raw = RawForm.pick({ deviceId: true }).safeParse(await c.req.parseBody());
+    const deviceId = raw.success ? raw.data.deviceId : undefined;
+    if (!DeviceId.safeParse(deviceId).success)
+      return formPage(c, { againDeviceId: deviceId }, t('pairingBadDeviceId'));
+    try {
+      const issued = await reissuePairingCode(db, {
+        deviceId: deviceId!,
+        actor: `dashboard:${c.get('staff')?.username}`,
+      });
+      return issuedPage(c, issued);
+    } catch (err) {
+      if (err instanceof StoreInputError)
+        return formPage(c, { againDeviceId: deviceId }, t('pairingNoDevice'));
+      throw err;
+    }
+  });
+
   app.post('/add', provisioners, formLimit(4 * 1024), async (c) => {
     const t = translator(c.get('lang'));
     const raw = RawForm.safeParse(await c.req.parseBody());
@@ -76,17 +97,7 @@ export function addDeviceRoutes(db: Database) {
         ...(input.minutes ? { ttlMinutes: Number(input.minutes) } : {}),
         actor: `dashboard:${c.get('staff')?.username}`,
       });
-      const centre = centreOf(c);
-      const qrSvg = await QRCode.toString(pairUrl(centre, issued.code), {
-        type: 'svg',
-        errorCorrectionLevel: 'M',
-        margin: 2,
-        width: 240,
-      });
-      const body = <IssuedCodePage t={t} issued={{ ...issued, centre, qrSvg }} />;
-      // Shown once: kept out of every cache and the back-forward cache's reach.
-      c.header('cache-control', 'no-store');
-      return c.html(layout({ lang: c.get('lang'), t, title: t('pairingCode'), body, staff: c.get('staff') }));
+      return issuedPage(c, issued);
     } catch (err) {
       if (err instanceof StoreInputError)
         return formPage(
@@ -98,6 +109,22 @@ export function addDeviceRoutes(db: Database) {
     }
   });
   return app;
+}
+
+/** The code shown once, with its QR code and the command for the board. */
+async function issuedPage(c: Context<Env>, issued: IssuedPairing) {
+  const t = translator(c.get('lang'));
+  const centre = centreOf(c);
+  const qrSvg = await QRCode.toString(pairUrl(centre, issued.code), {
+    type: 'svg',
+    errorCorrectionLevel: 'M',
+    margin: 2,
+    width: 240,
+  });
+  const body = <IssuedCodePage t={t} issued={{ ...issued, centre, qrSvg }} />;
+  // Shown once: kept out of every cache.
+  c.header('cache-control', 'no-store');
+  return c.html(layout({ lang: c.get('lang'), t, title: t('pairingCode'), body, staff: c.get('staff') }));
 }
 
 const PairQuery = z.object({ code: z.string().max(32) });

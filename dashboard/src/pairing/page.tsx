@@ -8,6 +8,8 @@ export interface AddDeviceValues {
   counterId?: string | undefined;
   deviceId?: string | undefined;
   minutes?: number | string | undefined;
+  /** The device of "a new code for a device", kept when refused. */
+  againDeviceId?: string | undefined;
 }
 
 /** "Add device": the unit, the counter, and optionally the device's own ID and the code's life. */
@@ -56,6 +58,16 @@ export const AddDeviceForm: FC<{
       </p>
       <p>
         <button type="submit">{t('issuePairingCode')}</button>
+      </p>
+    </form>
+    <h3>{t('pairAgain')}</h3>
+    <p class="note">{t('pairAgainHelp')}</p>
+    <form method="post" action="/devices/pair-again">
+      <p>
+        <label>
+          {t('device')} <input name="deviceId" required maxlength={64} value={values.againDeviceId ?? ''} />
+        </label>{' '}
+        <button type="submit">{t('issuePairingCodeAgain')}</button>
       </p>
     </form>
   </>

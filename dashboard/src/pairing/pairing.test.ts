@@ -121,6 +121,31 @@ describe('pairing a board from the dashboard', () => {
     expect(await metric('claimed')).toBe(1);
   });
 
+  it('issues a new code for an existing device, to technicians only', async () => {
+    const { deviceId } = await issue('q09');
+    const again = (who: Account, id: string) =>
+      app.request('/devices/pair-again', {
+        method: 'POST',
+        headers: {
+          cookie: `${SESSION_COOKIE}=${cookies[who]}`,
+          origin: 'http://localhost',
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ deviceId: id }),
+      });
+    expect((await again('lead.tv', deviceId)).status).toBe(403);
+    const res = await again('tech', deviceId);
+    expect(res.status).toBe(200);
+    const code = /data-testid="pairing-code"><strong>([^<]+)</.exec(await res.text())?.[1];
+    const claimed = await claim({ code });
+    expect(claimed.status).toBe(200);
+    expect(await claimed.json()).toMatchObject({ deviceId, counterId: 'q09' });
+    const unknown = await again('tech', 'nobody');
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toContain(vi('pairingNoDevice'));
+    expect(await (await again('tech', 'Bad Id')).text()).toContain(vi('pairingBadDeviceId'));
+  });
+
   it('refuses an expired code, a revoked device, a wrong and a malformed code, each counted', async () => {
     const expired = await issue('q02');
     await store.db
