@@ -19,6 +19,7 @@ interface PairOpts {
   force?: boolean;
   start?: boolean;
   virtualDevices?: boolean;
+  detect: boolean;
 }
 
 /** `onestop agent pair CODE --centre URL`: a board gets its device file from a pairing code. */
@@ -37,6 +38,7 @@ export function registerAgentPairCommand(agent: Command): void {
     .option('--badge <profile>', 'the badge reader profile')
     .option('--kiosk-port <port>', 'serve the kiosk screen on this port', parsePort('--kiosk-port'))
     .option('--camera <source>', 'the camera source (see `onestop camera list`)')
+    .option('--no-detect', 'do not fill keypad, scanner and badge reader from the USB devices plugged in')
     .option('--force', 'replace an existing device file')
     .option('--start', 'run the agent once paired (without an installed service)')
     .option('--virtual-devices', 'with --start: virtual keypad, scanner and badge reader')
@@ -52,15 +54,16 @@ export function registerAgentPairCommand(agent: Command): void {
       // Checked before claiming: a code spent on a file that cannot be written is lost.
       const configPath = resolve(o.config);
       refuseExisting(configPath, o.force === true);
+      const chosen = o.detect && !o.keypad && !o.scanner && !o.badge ? await detectedProfiles(out) : {};
       const answer = await claimFromCentre(target);
       const config = writePairedConfig(
         configPath,
         answer,
         {
           dataDir: o.dataDir,
-          keypad: o.keypad,
-          scanner: o.scanner,
-          badge: o.badge,
+          keypad: o.keypad ?? chosen.keypad,
+          scanner: o.scanner ?? chosen.scanner,
+          badge: o.badge ?? chosen.badge,
           kioskPort: o.kioskPort,
           camera: o.camera,
         },
@@ -90,4 +93,27 @@ export function registerAgentPairCommand(agent: Command): void {
         `next: sudo onestop agent install --config ${configPath}   (or run it now: onestop agent --config ${configPath})`,
       );
     });
+}
+
+/**
+ * The keypad, scanner and badge reader profiles that fit what is plugged in, said as found.
+ * Several fitting one role is refused before the code is spent: the technician names one.
+ */
+async function detectedProfiles(out: (line: string) => void) {
+  const [{ detectDevices }, { UsageError }] = await Promise.all([
+    import('../pairing/detect.js'),
+    import('../errors.js'),
+  ]);
+  const found = await detectDevices();
+  if (!found) {
+    out('USB devices not listed (no hidraw access): name them with --keypad, --scanner, --badge');
+    return {};
+  }
+  const [first] = found.ambiguous;
+  if (first)
+    throw new UsageError(
+      `several ${first.role} profiles fit the devices plugged in (${first.profiles.join(', ')}): name one with --${first.role}`,
+    );
+  for (const [role, profile] of Object.entries(found.chosen)) out(`${role}: ${profile} (plugged in)`);
+  return found.chosen;
 }
