@@ -1,11 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { parsePort } from '../errors.js';
-
-const ONESTOP_BIN = fileURLToPath(new URL('../../bin/onestop.js', import.meta.url));
+import { ONESTOP_BIN } from './agent-board.js';
 
 interface PairOpts {
   centre?: string;
@@ -43,7 +41,7 @@ export function registerAgentPairCommand(agent: Command): void {
     .option('--start', 'run the agent once paired (without an installed service)')
     .option('--virtual-devices', 'with --start: virtual keypad, scanner and badge reader')
     .action(async (code: string, o: PairOpts) => {
-      const { claimFromCentre, pairingTarget, plainOverNetwork, refuseExisting, writePairedConfig } =
+      const { claimFromCentre, pairingTarget, plainOverNetwork, readyToWrite, writePairedConfig } =
         await import('../pairing/board.js');
       const out = (line: string) => process.stdout.write(`${line}\n`);
       const target = pairingTarget(code, o.centre);
@@ -53,7 +51,7 @@ export function registerAgentPairCommand(agent: Command): void {
         );
       // Checked before claiming: a code spent on a file that cannot be written is lost.
       const configPath = resolve(o.config);
-      refuseExisting(configPath, o.force === true);
+      readyToWrite(configPath, o.force === true);
       const chosen = o.detect && !o.keypad && !o.scanner && !o.badge ? await detectedProfiles(out) : {};
       const answer = await claimFromCentre(target);
       const config = writePairedConfig(

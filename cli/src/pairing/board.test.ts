@@ -5,7 +5,7 @@ import { loadAgentConfig } from '@onestop/firmware-config';
 import type { PairingClaimResponse } from '@onestop/protocol';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
-import { pairingTarget, plainOverNetwork, writePairedConfig } from './board.js';
+import { pairingTarget, plainOverNetwork, readyToWrite, writePairedConfig } from './board.js';
 
 const ANSWER: PairingClaimResponse = {
   deviceId: 'q01-abc123',
@@ -72,5 +72,18 @@ describe('the paired device file', () => {
     expect(readFileSync(path, 'utf8')).toBe('mine');
     writePairedConfig(path, { ...ANSWER, caCertificate: null }, { dataDir: '/d' }, true);
     expect(loadAgentConfig(path).mqtt.tlsCaFile).toBeUndefined();
+  });
+
+  it('is checked writable before the code is claimed: its folder made, an existing file refused', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'pair-')), 'etc', 'onestop');
+    readyToWrite(join(dir, 'agent.yaml'), false);
+    expect(statSync(dir).isDirectory()).toBe(true);
+    writeFileSync(join(dir, 'agent.yaml'), 'mine');
+    expect(() => readyToWrite(join(dir, 'agent.yaml'), false)).toThrow(/--force/);
+    readyToWrite(join(dir, 'agent.yaml'), true);
+    // A path through a file is no folder to write in.
+    expect(() => readyToWrite(join(dir, 'agent.yaml', 'x.yaml'), false)).toThrow(
+      /cannot write the device file/,
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
   type AgentConfig,
@@ -97,6 +97,23 @@ export interface BoardChoices {
 export function refuseExisting(configPath: string, replace: boolean): void {
   if (!replace && existsSync(configPath))
     throw new UsageError(`${configPath} exists: pass --force to replace it with the paired device's file`);
+}
+
+/**
+ * Whether the device file can be written, asked before the code is claimed (a claimed code is
+ * spent): not there yet (or `replace`), and its folder made and writable (root's, on a board).
+ */
+export function readyToWrite(configPath: string, replace: boolean): void {
+  refuseExisting(configPath, replace);
+  const dir = dirname(resolve(configPath));
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw new UsageError(
+      `cannot write the device file in ${dir} (${(e as NodeJS.ErrnoException).code}): run it with sudo`,
+    );
+  }
 }
 
 /** The CA is kept next to the device file, where `agent install` looks for what the agent reads. */
