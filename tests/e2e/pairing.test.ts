@@ -207,4 +207,64 @@ describe('pairing a board with a centre that serves MQTT over TLS', () => {
     // The malformed code was refused on the board, before any request.
     expect(claims('malformed')).toBe(0);
   }, 120_000);
+
+  it('pairs on the first-boot screen: the code typed on the kiosk, a wrong one refused in words', async () => {
+    const { code, deviceId } = await addPaired('q05');
+    const file = join(board, 'screen.yaml');
+    const child = spawn(
+      process.execPath,
+      [
+        ONESTOP_BIN,
+        'agent',
+        'pair',
+        '--screen',
+        '--kiosk-port',
+        '0',
+        '--centre',
+        serve.dashboardUrl,
+        '--config',
+        file,
+        '--data-dir',
+        join(board, 'outbox-screen'),
+        '--no-detect',
+      ],
+      { env: { ...process.env, LOG_LEVEL: 'warn' } },
+    );
+    let stdout = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    const exited = new Promise<number | null>((r) => child.once('exit', r));
+    try {
+      const url = await waitFor(
+        'the pairing screen',
+        async () => /pairing screen \(MÀN HÌNH GHÉP NỐI\): (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout)?.[1],
+      );
+      const page = await fetch(url);
+      expect(await page.text()).toContain('Mã ghép nối');
+      expect(page.headers.get('content-security-policy')).toMatch(/^default-src 'none'; form-action 'self'/);
+      const post = (fields: Record<string, string>, origin = url.replace(/\/$/, '')) =>
+        fetch(url, {
+          method: 'POST',
+          headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams(fields),
+        });
+      // Another site cannot make this board claim a code.
+      expect((await post({ code }, 'https://evil.example')).status).toBe(403);
+      const wrong = await post({ code: 'ZZZZ-ZZZZ' });
+      expect(wrong.status).toBe(400);
+      expect(await wrong.text()).toContain('Không có mã ghép nối này');
+      const done = await post({ code });
+      expect(done.status).toBe(200);
+      const text = await done.text();
+      expect(text).toContain('Đã ghép nối thiết bị');
+      expect(text).toContain(deviceId);
+      expect(await exited).toBe(0);
+      expect(stdout).toContain(`paired: device ${deviceId}`);
+      expect(mode(file)).toBe(0o600);
+      expect(loadAgentConfig(file).kiosk?.port).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 120_000);
 });

@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { AgentConfig } from '@onestop/firmware-config';
+import type { PairingClaimResponse } from '@onestop/protocol';
 import type { Command } from 'commander';
 import { parsePort } from '../errors.js';
 import { ONESTOP_BIN } from './agent-board.js';
@@ -18,6 +20,7 @@ interface PairOpts {
   start?: boolean;
   virtualDevices?: boolean;
   detect: boolean;
+  screen?: boolean;
 }
 
 /** `onestop agent pair CODE --centre URL`: a board gets its device file from a pairing code. */
@@ -27,7 +30,7 @@ export function registerAgentPairCommand(agent: Command): void {
     .description(
       "claim a pairing code from the centre ('Add device' on the dashboard, or `device add --pair`) and write this board's device file",
     )
-    .argument('<code>', 'the pairing code (ABCD-EFGH), or the URL its QR code holds')
+    .argument('[code]', 'the pairing code (ABCD-EFGH), or the URL its QR code holds (none with --screen)')
     .option('--centre <url>', 'the dashboard address, e.g. http://10.0.0.2:8080 (not needed with the QR URL)')
     .option('--config <file>', 'the device file to write (mode 0600)', '/etc/onestop/agent.yaml')
     .option('--data-dir <dir>', 'where the agent keeps its outbox', '/var/lib/onestop')
@@ -37,15 +40,22 @@ export function registerAgentPairCommand(agent: Command): void {
     .option('--kiosk-port <port>', 'serve the kiosk screen on this port', parsePort('--kiosk-port'))
     .option('--camera <source>', 'the camera source (see `onestop camera list`)')
     .option('--no-detect', 'do not fill keypad, scanner and badge reader from the USB devices plugged in')
+    .option(
+      '--screen',
+      "show a pairing screen on the kiosk's address (127.0.0.1, --kiosk-port, 8080 by default) where the code is typed or its QR code scanned",
+    )
     .option('--force', 'replace an existing device file')
     .option('--start', 'run the agent once paired (without an installed service)')
     .option('--virtual-devices', 'with --start: virtual keypad, scanner and badge reader')
-    .action(async (code: string, o: PairOpts) => {
+    .action(async (code: string | undefined, o: PairOpts) => {
       const { claimFromCentre, pairingTarget, plainOverNetwork, readyToWrite, writePairedConfig } =
         await import('../pairing/board.js');
+      const { UsageError } = await import('../errors.js');
       const out = (line: string) => process.stdout.write(`${line}\n`);
-      const target = pairingTarget(code, o.centre);
-      if (plainOverNetwork(target.centre))
+      if (!code === !o.screen)
+        throw new UsageError('give the pairing code, or --screen to have it typed on the kiosk');
+      const target = code ? pairingTarget(code, o.centre) : null;
+      if (target && plainOverNetwork(target.centre))
         process.stderr.write(
           `warning: ${target.centre} is plain HTTP: the device's password crosses the network unencrypted; prefer the dashboard's https:// address\n`,
         );
@@ -53,20 +63,21 @@ export function registerAgentPairCommand(agent: Command): void {
       const configPath = resolve(o.config);
       readyToWrite(configPath, o.force === true);
       const chosen = o.detect && !o.keypad && !o.scanner && !o.badge ? await detectedProfiles(out) : {};
-      const answer = await claimFromCentre(target);
-      const config = writePairedConfig(
-        configPath,
-        answer,
-        {
-          dataDir: o.dataDir,
-          keypad: o.keypad ?? chosen.keypad,
-          scanner: o.scanner ?? chosen.scanner,
-          badge: o.badge ?? chosen.badge,
-          kioskPort: o.kioskPort,
-          camera: o.camera,
-        },
-        o.force === true,
-      );
+      // With the screen, the kiosk comes up where the screen was: the browser showing it reloads.
+      const kioskPort = o.kioskPort ?? (o.screen ? 8080 : undefined);
+      const board = {
+        dataDir: o.dataDir,
+        keypad: o.keypad ?? chosen.keypad,
+        scanner: o.scanner ?? chosen.scanner,
+        badge: o.badge ?? chosen.badge,
+        kioskPort,
+        camera: o.camera,
+      };
+      const write = (answer: PairingClaimResponse) =>
+        writePairedConfig(configPath, answer, board, o.force === true);
+      const config = target
+        ? write(await claimFromCentre(target))
+        : await pairOnScreen(kioskPort!, o.centre, write, out);
       out(
         `paired: device ${config.device.deviceId} (${config.device.unitId}, counter ${config.device.counterId}) → ${configPath} (mode 0600), broker ${config.mqtt.url}`,
       );
@@ -114,4 +125,27 @@ async function detectedProfiles(out: (line: string) => void) {
     );
   for (const [role, profile] of Object.entries(found.chosen)) out(`${role}: ${profile} (plugged in)`);
   return found.chosen;
+}
+
+/** Shows the pairing screen until a code has been claimed on it; the device file is then written. */
+async function pairOnScreen(
+  port: number,
+  centre: string | undefined,
+  write: (answer: PairingClaimResponse) => AgentConfig,
+  out: (line: string) => void,
+): Promise<AgentConfig> {
+  const { startPairingScreen } = await import('../pairing/screen.js');
+  let config: AgentConfig | null = null;
+  const screen = await startPairingScreen({
+    port,
+    centre,
+    onClaimed: (answer) => {
+      config = write(answer);
+    },
+  });
+  out(`pairing screen (MÀN HÌNH GHÉP NỐI): ${screen.url}`);
+  await screen.paired;
+  // The success page has been sent (it reloads into the kiosk); the port is the agent's now.
+  await screen.close();
+  return config!;
 }

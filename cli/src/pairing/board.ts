@@ -50,6 +50,16 @@ export function plainOverNetwork(centre: string): boolean {
   return url.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
 }
 
+/** A claim the centre refused (or could not be asked): `reason` as the centre named it, if any. */
+export class PairingRefused extends UsageError {
+  constructor(
+    message: string,
+    readonly reason: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Claims the code from the centre: the answer, checked against the contract, or a clear refusal. */
 export async function claimFromCentre(
   target: { code: string; centre: string },
@@ -66,13 +76,14 @@ export async function claimFromCentre(
     });
   } catch (e) {
     const cause = (e as Error & { cause?: Error }).cause?.message ?? (e as Error).message;
-    throw new UsageError(`cannot reach the centre at ${target.centre}: ${cause}`);
+    throw new PairingRefused(`cannot reach the centre at ${target.centre}: ${cause}`, 'unreachable');
   }
   const body: unknown = await res.json().catch(() => null);
   if (!res.ok) {
     const refusal = PairingRefusalResponse.safeParse(body);
-    throw new UsageError(
+    throw new PairingRefused(
       `pairing refused (HTTP ${res.status}): ${refusal.success ? refusal.data.message : 'the centre gave no reason'}`,
+      res.status === 429 ? 'throttled' : (refusal.success && refusal.data.reason) || 'refused',
     );
   }
   const answer = PairingClaimResponse.safeParse(body);
