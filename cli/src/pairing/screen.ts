@@ -119,8 +119,8 @@ ${
     } catch {
       return refuse('malformed');
     }
-    // One claim at a time: a double tap must not spend the code twice.
-    if (busy) return refuse('refused');
+    // One claim at a time, and none after a success: a double tap must not claim twice.
+    if (busy || succeeded) return refuse(succeeded ? 'claimed' : 'refused');
     busy = true;
     try {
       const answer = await claimFromCentre(target);
