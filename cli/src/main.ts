@@ -8,6 +8,7 @@ import { registerPerceiveCommand } from './commands/perceive.js';
 import { registerSeedCommand } from './commands/seed.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSplitCommands } from './commands/split.js';
+import { registerTlsCommands } from './commands/tls.js';
 import { registerUnitCommands } from './commands/unit.js';
 import { registerUserCommands } from './commands/user.js';
 import { UsageError } from './errors.js';
@@ -33,6 +34,7 @@ registerOfficerCommands(program);
 registerUnitCommands(program);
 registerPerceiveCommand(program);
 registerSeedCommand(program);
+registerTlsCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -24,6 +24,8 @@ import type { LiveRatingFeed } from './live/feed.js';
 import { methodRoutes } from './method/routes.js';
 import { registerAlertGauge, registerChartCounter } from './metrics.js';
 import { officerRoutes } from './officer/routes.js';
+import { addDeviceRoutes, pairInstructionRoutes } from './pairing/add-routes.js';
+import { type PairingEndpoint, pairingClaimRoutes } from './pairing/claim.js';
 import { PdfRenderer } from './reports/pdf.js';
 import { reportRoutes } from './reports/routes.js';
 import { rosterRoutes } from './roster/routes.js';
@@ -63,6 +65,10 @@ export interface DashboardDeps {
   notifications?: Notifications;
   /** Units' alert webhooks may point at the centre's own loopback (a relay on the same host). */
   allowLoopbackHooks?: boolean;
+  /** Where paired boards are sent (broker URLs, CA); without it a claim answers 503. */
+  pairing?: PairingEndpoint;
+  /** Refused pairing claims allowed from one address per 15 minutes (default 10). */
+  maxPairingFailures?: number;
 }
 
 /** Not ok makes `/healthz` answer 503; the rest goes into its body. */
@@ -107,6 +113,18 @@ export function createDashboardApp(deps: DashboardDeps) {
   // form. Everything after `identify` that is not public checks the account's role.
   app.route('/comment', commentRoutes(deps.db, deps.commentLimits));
   app.route('/assets', assetRoutes());
+  // A board claiming its pairing code has no account: the code is its proof (throttled).
+  app.route(
+    '/api/pair',
+    pairingClaimRoutes({
+      db: deps.db,
+      endpoint: deps.pairing,
+      logger: deps.logger,
+      registry: deps.registry,
+      maxFailures: deps.maxPairingFailures,
+    }),
+  );
+  app.route('/pair', pairInstructionRoutes());
   app.use(identify(deps.db));
   // What a signed-in person is shown (names, ratings, citizens' contacts) stays out of shared
   // and browser caches, unless the route said otherwise.
@@ -133,6 +151,8 @@ export function createDashboardApp(deps: DashboardDeps) {
   app.route('/cach-tinh', methodRoutes(deps.db));
   app.route('/', judgementRoutes({ db: deps.db, now }));
   const fleetFeed = deps.notifications ? new FleetFeed(deps.notifications, deps.logger) : null;
+  // Before the device pages, whose `/devices/:deviceId` would take `add` for a device ID.
+  app.route('/devices', addDeviceRoutes(deps.db));
   app.route('/devices', deviceRoutes(deps.db, { allowLoopbackHooks: deps.allowLoopbackHooks, fleetFeed }));
   app.route('/units', rosterRoutes(deps.db));
   app.route('/units', commentFollowUpRoutes(deps.db));

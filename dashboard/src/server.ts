@@ -7,6 +7,7 @@ import { createDashboardApp, type PartsHealth } from './app.js';
 import { parseTrustedProxies } from './auth/client-address.js';
 import { AlertHookWorker } from './devices/alerts/hook-worker.js';
 import { LiveRatingFeed } from './live/feed.js';
+import type { PairingEndpoint } from './pairing/claim.js';
 import { PdfRenderer } from './reports/pdf.js';
 
 export interface DashboardOptions {
@@ -21,6 +22,8 @@ export interface DashboardOptions {
   health?: () => PartsHealth;
   /** Reverse proxies trusted for `X-Forwarded-For`; default `ONESTOP_TRUSTED_PROXIES` (comma-separated). */
   trustedProxies?: readonly string[];
+  /** Where boards claiming a pairing code are sent (broker URLs, CA). */
+  pairing?: PairingEndpoint;
 }
 
 export interface RunningDashboard {
@@ -51,6 +54,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<RunningDas
     logger: opts.logger,
     feed,
     health: opts.health,
+    ...(opts.pairing ? { pairing: opts.pairing } : {}),
     // Set when a reverse proxy serves the dashboard over HTTPS (the request URLs here are http).
     secureCookies: process.env.ONESTOP_SECURE_COOKIES === '1',
     trustedProxies: opts.trustedProxies ?? parseTrustedProxies(process.env.ONESTOP_TRUSTED_PROXIES),

@@ -7,3 +7,4 @@ export * from './migrate.js';
 export * from './profile-schema.js';
 export * from './profiles.js';
 export * from './udev.js';
+export * from './write.js';

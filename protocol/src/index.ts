@@ -6,6 +6,7 @@ export * from './ids.js';
 export * from './json-schema.js';
 export * from './lang.js';
 export * from './level-tone.js';
+export * from './pairing.js';
 export * from './payloads/control.js';
 export * from './payloads/device.js';
 export * from './payloads/envelope.js';

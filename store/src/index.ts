@@ -23,6 +23,7 @@ export * from './judge/index.js';
 export * from './lifecycle.js';
 export * from './monthly-report.js';
 export * from './notify.js';
+export * from './pairing.js';
 export * from './pglite-thread.js';
 export * from './reports.js';
 export * from './roster.js';

@@ -117,6 +117,32 @@ export const deviceTelemetry = pgTable(
   (t) => [primaryKey({ columns: [t.deviceId, t.minute] }), index('device_telemetry_minute_idx').on(t.minute)],
 );
 
+/**
+ * One-time pairing codes: a technician issues one for a device ("Add device"), the board claims
+ * it once (`onestop agent pair CODE`) and receives its credentials. Only a SHA-256 of the code is
+ * kept: codes are short enough to type, so what protects them is their expiry, single use and
+ * the claim route's per-address throttle, not the hash.
+ */
+export const pairingCodes = pgTable(
+  'pairing_codes',
+  {
+    id: serial('id').primaryKey(),
+    codeHash: text('code_hash').notNull().unique(),
+    deviceId: text('device_id')
+      .notNull()
+      .references(() => devices.id),
+    createdBy: text('created_by').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+    claimedAt: ts('claimed_at'),
+    /** The address the claim came from, for the audit trail. */
+    claimedFrom: text('claimed_from'),
+    /** Refused claims of this code (again after use, expired, device revoked). */
+    refusedClaims: integer('refused_claims').notNull().default(0),
+  },
+  (t) => [index('pairing_codes_device_idx').on(t.deviceId)],
+);
+
 export const officers = pgTable('officers', {
   id: text('id').primaryKey(),
   unitId: text('unit_id').notNull(),

@@ -1,8 +1,10 @@
 import {
   getCommand,
   getDeviceConfig,
+  issuePairingCode,
   listDevices,
   provisionDevice,
+  reissuePairingCode,
   replaceDevice,
   requestCommand,
   restoreDevice,
@@ -19,6 +21,20 @@ export const deviceOperations = {
   'device.add': operation(
     z.strictObject({ unitId: z.string(), counterId: z.string(), deviceId: z.string().optional() }),
     (db, input, actor) => provisionDevice(db, { ...input, actor }),
+  ),
+  // A device and its one-time pairing code: the board claims its password itself, unseen here.
+  'device.pair': operation(
+    z.strictObject({
+      unitId: z.string(),
+      counterId: z.string(),
+      deviceId: z.string().optional(),
+      ttlMinutes: z.int().optional(),
+    }),
+    (db, input, actor) => issuePairingCode(db, { ...input, actor }),
+  ),
+  'device.pair.again': operation(
+    z.strictObject({ deviceId: z.string(), ttlMinutes: z.int().optional() }),
+    (db, input, actor) => reissuePairingCode(db, { ...input, actor }),
   ),
   'device.list': operation(z.strictObject({}), (db) => listDevices(db)),
   'device.revoke': operation(z.strictObject({ deviceId: z.string() }), async (db, { deviceId }, actor) => {

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { parsePositiveInt, UsageError } from '../errors.js';
 
 /** The launcher the unit runs, resolved so that the unit survives a changed working directory. */
-const ONESTOP_BIN = fileURLToPath(new URL('../../bin/onestop.js', import.meta.url));
+export const ONESTOP_BIN = fileURLToPath(new URL('../../bin/onestop.js', import.meta.url));
 
 /** `onestop agent install` and `onestop agent doctor`: putting the agent on a board and checking it. */
 export function registerAgentBoardCommands(agent: Command): void {

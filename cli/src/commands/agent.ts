@@ -1,6 +1,22 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { registerAgentBoardCommands } from './agent-board.js';
+import { registerAgentPairCommand } from './agent-pair.js';
+
+/** Runs the agent until it is stopped: `onestop agent`, and `agent pair --start` once paired. */
+export async function runAgentCommand(config: string, virtualDevices: boolean): Promise<void> {
+  const [{ runAgent }, { createLogger }] = await Promise.all([
+    import('@onestop/edge-agent'),
+    import('../logger.js'),
+  ]);
+  // systemd-friendly: SIGTERM publishes retained `stopped` and exits 0; fatal errors exit non-zero.
+  await runAgent(config, {
+    logger: createLogger('onestop-agent'),
+    virtualDevices: virtualDevices
+      ? { announce: (url) => process.stdout.write(`virtual devices (THIẾT BỊ ẢO): ${url}\n`) }
+      : null,
+  });
+}
 
 export function registerAgentCommand(program: Command): void {
   const agent = program
@@ -12,17 +28,8 @@ export function registerAgentCommand(program: Command): void {
     .option('--virtual-devices', 'virtual keypad, scanner and badge reader with a local page, no USB devices')
     .action(async (o: { config?: string; virtualDevices?: boolean }) => {
       if (!o.config) throw new UsageError("required option '--config <file>' not specified");
-      const [{ runAgent }, { createLogger }] = await Promise.all([
-        import('@onestop/edge-agent'),
-        import('../logger.js'),
-      ]);
-      // systemd-friendly: SIGTERM publishes retained `stopped` and exits 0; fatal errors exit non-zero.
-      await runAgent(o.config, {
-        logger: createLogger('onestop-agent'),
-        virtualDevices: o.virtualDevices
-          ? { announce: (url) => process.stdout.write(`virtual devices (THIẾT BỊ ẢO): ${url}\n`) }
-          : null,
-      });
+      await runAgentCommand(o.config, o.virtualDevices === true);
     });
   registerAgentBoardCommands(agent);
+  registerAgentPairCommand(agent);
 }

@@ -9,6 +9,34 @@ interface DataOpts {
 
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
 
+interface AddOpts extends DataOpts {
+  unit: string;
+  counter: string;
+  id?: string;
+  mqttUrl: string;
+  pair?: boolean;
+  expires?: number;
+  centre?: string;
+}
+
+/** `device add --pair`: the device, its code and the command to type on the board. */
+async function printPairing(o: AddOpts): Promise<void> {
+  const issued = await adminCall(o.data, 'device.pair', {
+    unitId: o.unit,
+    counterId: o.counter,
+    deviceId: o.id,
+    ttlMinutes: o.expires,
+  });
+  printIssued(issued, o.centre);
+}
+
+function printIssued(issued: { code: string }, centre = 'http://CENTRE:8080'): void {
+  print({
+    ...issued,
+    command: `sudo onestop agent pair ${issued.code} --centre ${centre} --config /etc/onestop/agent.yaml`,
+  });
+}
+
 export function registerDeviceCommands(program: Command, defaults: { mqttUrl: string }): void {
   const device = program
     .command('device')
@@ -22,7 +50,16 @@ export function registerDeviceCommands(program: Command, defaults: { mqttUrl: st
     .option('--id <deviceId>', 'device ID (default: <counter>-<random>)')
     .option(...DATA_FLAG)
     .option('--mqtt-url <url>', 'broker URL the device should use', defaults.mqttUrl)
-    .action(async (o: DataOpts & { unit: string; counter: string; id?: string; mqttUrl: string }) => {
+    .option('--pair', 'print a one-time pairing code for `onestop agent pair` instead of a password')
+    .option(
+      '--expires <minutes>',
+      'how long the pairing code is valid (default 30)',
+      parsePositiveInt('--expires', 1440, 1),
+    )
+    .option('--centre <url>', 'the dashboard address the board pairs with, for the printed command')
+    .action(async (o: AddOpts) => {
+      if (o.pair) return printPairing(o);
+      if (o.expires !== undefined || o.centre) throw new UsageError('--expires and --centre go with --pair');
       const d = await adminCall(o.data, 'device.add', {
         unitId: o.unit,
         counterId: o.counter,
@@ -30,6 +67,26 @@ export function registerDeviceCommands(program: Command, defaults: { mqttUrl: st
       });
       const { deviceId, unitId, counterId, username, password } = d;
       print({ deviceId, unitId, counterId, username, password, mqttUrl: o.mqttUrl });
+    });
+
+  device
+    .command('pair')
+    .description(
+      "a new pairing code for an existing device (its code ran out, or its board is set up again): earlier codes stop working, and the board holding the device's current password is refused once the new code is claimed",
+    )
+    .argument('<deviceId>')
+    .option(
+      '--expires <minutes>',
+      'how long the code is valid (default 30)',
+      parsePositiveInt('--expires', 1440, 1),
+    )
+    .option('--centre <url>', 'the dashboard address the board pairs with, for the printed command')
+    .option(...DATA_FLAG)
+    .action(async (deviceId: string, o: DataOpts & { expires?: number; centre?: string }) => {
+      printIssued(
+        await adminCall(o.data, 'device.pair.again', { deviceId, ttlMinutes: o.expires }),
+        o.centre,
+      );
     });
 
   device

@@ -49,6 +49,7 @@ export function registerServeCommand(program: Command): void {
       import('../serve/all-in-one.js'),
     ]);
     const logger = createLogger('onestop-serve');
+    const tls = await dataFolderTls(o);
     const system = await startAllInOne({
       dataDir: o.data,
       mqttPort: o.mqttPort,
@@ -57,7 +58,8 @@ export function registerServeCommand(program: Command): void {
       simulate: o.simulate,
       simulationSpeed: o.speed,
       cameraReplayDir: o.cameraReplay ?? null,
-      listeners: await listenerOptions(o, o.host),
+      listeners: await listenerOptions(tls.flags, o.host),
+      tlsCaCertificate: tls.caCertificate,
       logger,
       // Nothing can be stored any more: exit non-zero so that systemd (or the operator) restarts
       // the server; every agent keeps its ratings in its outbox meanwhile.
@@ -78,7 +80,7 @@ export function registerServeCommand(program: Command): void {
       `admin commands (device, user, officer, unit) with --data ${o.data} reach this server on ${system.controlSocket}\n`,
     );
     process.stdout.write(
-      `onestop serve ready: dashboard ${system.dashboardUrl} · mqtt mqtt://127.0.0.1:${system.mqttPort} · ${o.simulate} simulated counters\n`,
+      `onestop serve ready: dashboard ${system.dashboardUrl} · mqtt mqtt://127.0.0.1:${system.mqttPort}${system.tlsPort !== null ? ` · mqtts mqtts://127.0.0.1:${system.tlsPort}` : ''} · ${o.simulate} simulated counters\n`,
     );
     if (o.open) openBrowser(link ?? system.dashboardUrl);
     onShutdown(logger, () => system.close());
@@ -92,4 +94,25 @@ function openBrowser(url: string): void {
   const child = spawn(cmd, [url], { stdio: 'ignore', detached: true });
   child.on('error', () => {});
   child.unref();
+}
+
+/** MQTT over TLS on this port when `tls init` made the data folder's certificates. */
+const DEFAULT_TLS_PORT = 8883;
+
+/**
+ * The TLS listener from the flags, or else from `onestop tls init`'s files in the data folder
+ * (on `--tls-port`, 8883 by default), and the CA that pairing hands to boards: `--tls-ca`, or the
+ * data folder's CA when its server certificate is served.
+ */
+async function dataFolderTls(o: ServeOpts): Promise<{ flags: ServeOpts; caCertificate: string | null }> {
+  const [{ servedTlsFiles }, { readCaCertificate }] = await Promise.all([
+    import('../tls/certificates.js'),
+    import('../pairing/endpoint.js'),
+  ]);
+  const files = o.tlsCert || o.tlsKey ? null : servedTlsFiles(o.data);
+  const flags = files
+    ? { ...o, tlsCert: files.serverCert, tlsKey: files.serverKey, tlsPort: o.tlsPort ?? DEFAULT_TLS_PORT }
+    : o;
+  const caFile = o.tlsCa ?? (files ? files.caCert : null);
+  return { flags, caCertificate: flags.tlsPort !== undefined ? readCaCertificate(caFile, '--tls-ca') : null };
 }

@@ -184,6 +184,10 @@ export function registerSplitCommands(program: Command): void {
         logger.warn(
           "no dashboard accounts yet: create one with 'onestop user add --role city --name NAME' (same DATABASE_URL)",
         );
+      // Apart from the broker, the dashboard knows the broker's address only if told: pairing
+      // answers 503 until ONESTOP_MQTT_URL says where boards are to connect.
+      const { fixedBrokerUrls, readCaCertificate } = await import('../pairing/endpoint.js');
+      const brokerUrls = fixedBrokerUrls(process.env.ONESTOP_MQTT_URL);
       const dashboard = await startDashboard({
         db: store.db,
         notifications: store.notifications,
@@ -191,6 +195,14 @@ export function registerSplitCommands(program: Command): void {
         logger,
         port: o.httpPort,
         host: o.host,
+        ...(brokerUrls
+          ? {
+              pairing: {
+                brokerUrls: () => brokerUrls,
+                caCertificate: readCaCertificate(process.env.ONESTOP_MQTT_CA, 'ONESTOP_MQTT_CA'),
+              },
+            }
+          : {}),
       }).catch((err: unknown) => {
         throw explainListenError(err, o.httpPort, '--http-port');
       });

@@ -10,6 +10,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { startControlSocket } from '../admin/control-socket.js';
 import { explainListenError } from '../errors.js';
 import type { ListenerOptions } from '../listeners.js';
+import { servePairingEndpoint } from '../pairing/endpoint.js';
 import { controlSocketPath, embeddedDatabaseDir } from '../with-store.js';
 import { prepareFirstSignIn } from './first-sign-in.js';
 import { ensureSimulatedFleet } from './fleet.js';
@@ -26,6 +27,8 @@ export interface AllInOneOptions {
   cameraReplayDir: string | null;
   /** Extra broker listeners (TLS, WebSocket) and clustering. */
   listeners?: ListenerOptions;
+  /** The CA boards are to trust for the TLS listener, sent to boards that pair. */
+  tlsCaCertificate?: string | null;
   logger: Logger;
   /** A part died while running (the database thread): the caller should exit non-zero. */
   onFatal?: (err: Error) => void;
@@ -33,6 +36,8 @@ export interface AllInOneOptions {
 
 export interface AllInOne {
   mqttPort: number;
+  /** MQTT over TLS, when listening. */
+  tlsPort: number | null;
   httpPort: number;
   dashboardUrl: string;
   /** Where `onestop device|user|officer|unit … --data DIR` reach this centre (mode 0600). */
@@ -99,6 +104,11 @@ export async function startAllInOne(o: AllInOneOptions): Promise<AllInOne> {
           host: o.host,
           // One process, one /healthz: 503 while the ingest cannot receive or store events.
           health: () => judgeIngest(ingest.health()),
+          pairing: servePairingEndpoint({
+            mqttPort: broker.port,
+            tlsPort: broker.tlsPort,
+            caCertificate: o.tlsCaCertificate ?? null,
+          }),
         }).catch((err: unknown) => {
           throw explainListenError(err, o.httpPort, '--http-port');
         }),
@@ -157,6 +167,7 @@ export async function startAllInOne(o: AllInOneOptions): Promise<AllInOne> {
 
     return {
       mqttPort: broker.port,
+      tlsPort: broker.tlsPort,
       httpPort: dashboard.port,
       dashboardUrl: dashboard.url,
       controlSocket: control.path,

@@ -54,6 +54,8 @@ const ROUTES: readonly RouteRow[] = [
   { path: s('/officers/cb-lan/ratings'), allow: ['city', 'lead.tv', 'lan'] },
   { path: s('/officers/cb-tam/ratings'), allow: ['city', 'lead.ka', 'tam'] },
   { path: s('/devices'), allow: DEVICE_PEOPLE },
+  // Provisioning: ward leaders look at their devices but do not add them.
+  { path: s('/devices/add'), allow: ['city', 'tech'] },
   // Another ward's device is not found rather than refused: device ids are not to be probed.
   {
     path: (f) => `/devices/${f.deviceId}`,
@@ -82,6 +84,8 @@ const ROUTES: readonly RouteRow[] = [
   { path: s('/login/link?token=x'), allow: 'public' },
   { path: s('/comment?unit=trung-van'), allow: 'public' },
   { path: s('/comment/status'), allow: 'public' },
+  // What a pairing QR code opens: the command to type, no data.
+  { path: s('/pair?code=ABCD-EFGH'), allow: 'public' },
   // Client modules hold no data.
   { path: (f) => f.assetPath, allow: 'public' },
   { path: s('/healthz'), allow: 'public' },

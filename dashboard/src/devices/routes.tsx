@@ -149,7 +149,17 @@ export function deviceRoutes(db: Database, opts: AlertRouteOptions & { fleetFeed
       status: q.status,
       version: q.version,
     };
-    const body = await devicesOverview(db, unitId, q.page, t, { q: fleetQ, units });
+    const overview = await devicesOverview(db, unitId, q.page, t, { q: fleetQ, units });
+    const body = (
+      <>
+        {mayEdit(staff) && (
+          <p>
+            <a href="/devices/add">{t('addDevice')}</a>
+          </p>
+        )}
+        {overview}
+      </>
+    );
     const modules = [(await fleetLiveAsset()).path];
     return c.html(
       <Layout {...pageProps(c, lang)} lang={lang} t={t} title={t('devices')} staff={staff} modules={modules}>
