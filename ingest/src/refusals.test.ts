@@ -8,7 +8,7 @@ import {
   uniqueUnit,
   waitFor,
 } from '@onestop/service/testing';
-import { revokeDevice, schema } from '@onestop/store';
+import { restoreDevice, revokeDevice, schema } from '@onestop/store';
 import { openTestStore, STORE_BACKENDS, type TestStore } from '@onestop/store/testing';
 import { Aedes } from 'aedes';
 import { inArray } from 'drizzle-orm';
@@ -60,7 +60,7 @@ describe.each(STORE_BACKENDS)('what the ingest refuses on %s', (backend) => {
         .where(inArray(schema.events.eventId, ids))
     ).map((r) => r.id);
 
-  it('stores nothing a device sends once it is known to be revoked, and does not ack it', async () => {
+  it('stores nothing a device sends once it is known to be revoked, and hears it again once restored', async () => {
     const creds = await provision(store, unit, 'q01');
     const dev = await connectDevice(url, creds);
     const first = ratingFor(creds.deviceId);
@@ -88,6 +88,36 @@ describe.each(STORE_BACKENDS)('what the ingest refuses on %s', (backend) => {
     await ingest.flush();
     expect(await stored([first.eventId, late.eventId])).toEqual([first.eventId]);
     expect(dev.acked.has(late.eventId)).toBe(false);
+
+    // Restored: heard again at once, without restarting the ingest.
+    let changed = false;
+    const stopChanged = store.notifications.subscribe({
+      on: {
+        device_changed: (p) => {
+          if (p.deviceId === creds.deviceId) changed = true;
+        },
+      },
+      resync: () => {},
+    });
+    await restoreDevice(store.db, creds.deviceId, 'test');
+    await waitFor(() => changed, 5_000, 'the restore signal');
+    stopChanged();
+    // The ingest reads the device again on the same signal: until it has, a rating may still be
+    // refused, so ratings are sent until one is acknowledged.
+    let back: string | null = null;
+    await waitFor(
+      async () => {
+        const r = ratingFor(creds.deviceId);
+        await dev.publishRating(r);
+        await new Promise((res) => setTimeout(res, 100));
+        if (dev.acked.has(r.eventId)) back = r.eventId;
+        return back !== null;
+      },
+      5_000,
+      'a rating acknowledged after the restore',
+    );
+    await ingest.flush();
+    expect(await stored([back!])).toEqual([back]);
     await dev.close();
   });
 

@@ -11,7 +11,7 @@ import {
   schema,
   storeDeadLetter,
 } from '@onestop/store';
-import { isNotNull, sql } from 'drizzle-orm';
+import { eq, isNotNull, sql } from 'drizzle-orm';
 import type { IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -135,13 +135,27 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
   const firstRevokedRead = new Promise<void>((r) => (revokedKnown = r));
   const stopHearing =
     opts.store.notifications?.subscribe({
-      on: { device_revoked: ({ deviceId }) => void revoked.add(deviceId) },
+      on: {
+        device_revoked: ({ deviceId }) => void revoked.add(deviceId),
+        // Restored (or otherwise changed): its revocation is read again, so a device taken back
+        // is heard again at once instead of after this process restarts.
+        device_changed: async ({ deviceId }) => {
+          const [row] = await opts.store.db
+            .select({ revokedAt: schema.devices.revokedAt })
+            .from(schema.devices)
+            .where(eq(schema.devices.id, deviceId));
+          if (row && row.revokedAt === null) revoked.delete(deviceId);
+          else revoked.add(deviceId);
+        },
+      },
       resync: async () => {
         try {
           const rows = await opts.store.db
             .select({ id: schema.devices.id })
             .from(schema.devices)
             .where(isNotNull(schema.devices.revokedAt));
+          // Rebuilt, not added to: a restore missed while the signals were down is caught up too.
+          revoked.clear();
           for (const r of rows) revoked.add(r.id);
         } finally {
           revokedKnown();
