@@ -33,7 +33,7 @@ describe.each(STORE_BACKENDS)('migration 0030 on settings stored per board, on %
     await store?.close();
   });
 
-  it('gives each counter its live board’s latest settings under the highest version', async () => {
+  it('gives each counter its live board’s latest settings under the highest version, never a revoked board’s', async () => {
     expect(backfill).toHaveLength(1);
     const db = store.db;
     const dev = (id: string, counterId: string, revoked: boolean) => ({
@@ -48,11 +48,14 @@ describe.each(STORE_BACKENDS)('migration 0030 on settings stored per board, on %
       // q1: an old board (revoked, high version, changed last) and the live one.
       dev('q1-old', 'q1', true),
       dev('q1-live', 'q1', false),
-      // q2: one board. q3: only a revoked board, whose settings still are the counter's.
+      // q2: one board. q3: only a revoked board: its frozen roster and scale stay behind.
       dev('q2-a', 'q2', false),
       dev('q3-gone', 'q3', true),
       // q4: a board with no settings: its counter gets none.
       dev('q4-file', 'q4', false),
+      // q5: the live board runs on its file; the revoked one it replaced had settings: none.
+      dev('q5-old', 'q5', true),
+      dev('q5-file', 'q5', false),
     ]);
     await db.execute(sql.raw(oldTable));
     const cfg = (id: string, version: number, scale: string, at: number) =>
@@ -64,6 +67,7 @@ describe.each(STORE_BACKENDS)('migration 0030 on settings stored per board, on %
           cfg('q1-live', 4, 'keypad5', T0 + H),
           cfg('q2-a', 2, 'keypad4', T0),
           cfg('q3-gone', 6, 'keypad3', T0),
+          cfg('q5-old', 7, 'keypad3', T0),
         ],
         sql`, `,
       )}`);
@@ -86,10 +90,10 @@ describe.each(STORE_BACKENDS)('migration 0030 on settings stored per board, on %
     expect(rows).toEqual([
       { counterId: 'q1', version: 9, settings: { scale: 'keypad5' } },
       { counterId: 'q2', version: 2, settings: { scale: 'keypad4' } },
-      { counterId: 'q3', version: 6, settings: { scale: 'keypad3' } },
     ]);
     // Every board reads its counter's settings; the old board the same as the live one.
     expect((await getDeviceConfig(db, 'q1-old'))?.settings.scale).toBe('keypad5');
     expect(await getDeviceConfig(db, 'q4-file')).toBeNull();
+    expect(await getDeviceConfig(db, 'q5-file')).toBeNull();
   });
 });
