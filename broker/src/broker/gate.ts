@@ -291,6 +291,11 @@ export class Gate {
     this.revoked.delete(deviceId);
   }
 
+  /** The devices this node refuses as revoked: a catch-up checks them against the database. */
+  revokedIds(): string[] {
+    return [...this.revoked];
+  }
+
   /** Closes every live connection of a device on this node; returns how many were closed. */
   disconnectLocal(deviceId: string, why: string): number {
     const set = this.deviceClients.get(deviceId);

@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import { gauge } from '@onestop/service';
 import { type Database, expireDrains, finishDrain, type Notifications, schema } from '@onestop/store';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
-import { and, eq, inArray, isNotNull } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { INTERNAL_PREFIX } from './acl.js';
@@ -204,7 +204,11 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
   const drainTimer = setInterval(() => void sweepDrains(), opts.drainSweepMs ?? 10 * 60_000);
   drainTimer.unref();
 
-  /** Revocations this node missed while not listening: among the devices connected to it. */
+  /**
+   * What this node missed while not listening: revocations among the devices connected to it,
+   * and restores among those it still refuses (else a restored board stays locked out of this
+   * node until it restarts).
+   */
   const sweepRevoked = async () => {
     const ids = [...gate.deviceClients.keys()];
     for (let i = 0; i < ids.length; i += 1_000) {
@@ -213,6 +217,16 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
         .from(schema.devices)
         .where(and(inArray(schema.devices.id, ids.slice(i, i + 1_000)), isNotNull(schema.devices.revokedAt)));
       for (const r of rows) gate.revoke(r.id);
+    }
+    const refused = gate.revokedIds();
+    for (let i = 0; i < refused.length; i += 1_000) {
+      const rows = await db
+        .select({ id: schema.devices.id })
+        .from(schema.devices)
+        .where(
+          and(inArray(schema.devices.id, refused.slice(i, i + 1_000)), isNull(schema.devices.revokedAt)),
+        );
+      for (const r of rows) gate.unrevoke(r.id);
     }
   };
   const published = (n: number) => n > 0 && logger.info({ configs: n }, 'published changed device configs');
