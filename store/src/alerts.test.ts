@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clearAlert } from './alert-lifecycle.js';
 import { applyAlertChanges, openAlertCounts, openAlerts } from './alerts.js';
 import { provisionDevice } from './devices.js';
 import { alerts } from './schema.js';
@@ -35,6 +36,19 @@ describe.each(STORE_BACKENDS)('device alerts on %s', (backend) => {
     // Unknown devices raise nothing: the unit must come from the devices table.
     await applyAlertChanges(store.db, [{ deviceId: 'ghost', kind: 'offline', message: 'x' }]);
     expect(await openAlerts(store.db, null)).toHaveLength(2);
+  });
+
+  it('opens anew when a condition the broker still reports was cleared by hand', async () => {
+    const raise = () =>
+      applyAlertChanges(store.db, [{ deviceId: b, kind: 'overheating', message: 'CPU 82 °C' }]);
+    await raise();
+    const [first] = (await openAlerts(store.db, 'kim-anh')).filter((x) => x.kind === 'overheating');
+    await clearAlert(store.db, { alertId: first!.id, actor: 'tech', comment: 'fan cleaned' });
+    // The broker's tracker says the condition again with the next telemetry.
+    await raise();
+    const [again] = (await openAlerts(store.db, 'kim-anh')).filter((x) => x.kind === 'overheating');
+    expect(again?.id).not.toBe(first!.id);
+    await applyAlertChanges(store.db, [{ deviceId: b, kind: 'overheating', message: null }]);
   });
 
   it('applies only the last change per device and kind within one batch', async () => {

@@ -45,7 +45,8 @@ export function connectionAlerts(state: StatusMessage['state']): Map<AlertKind, 
 }
 
 /**
- * Turns each device's current conditions into open/resolve changes, sending only differences.
+ * Turns each device's current conditions into open/resolve changes: connection changes and
+ * recoveries only when they change, telemetry conditions with every report while they last.
  * The first report about a device after a (re)start sends every kind in scope, so alerts left
  * open by another broker node or before a crash are resolved once the condition is gone.
  */
@@ -81,7 +82,10 @@ export class DeviceAlertTracker {
     for (const kind of scope) {
       const now = active.get(kind);
       const before = known.get(kind);
-      if (now !== undefined && (first || before === undefined))
+      // A condition still reported by telemetry is sent again with each report (a no-op while its
+      // alert is open: one open alert per device and kind): an alert cleared by hand while the
+      // condition persists opens anew, as ThingsBoard re-raises, instead of staying silent.
+      if (now !== undefined && (first || before === undefined || source === 'telemetry'))
         changes.push({ deviceId, kind, message: now });
       if (now === undefined && (first || before !== undefined))
         changes.push({ deviceId, kind, message: null });
