@@ -1,4 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyAlertChanges, openAlerts } from './alerts.js';
 import { requestCommand } from './commands.js';
@@ -12,7 +13,7 @@ import {
   restoreDevice,
   rotateDevicePassword,
 } from './lifecycle.js';
-import { auditLog, devices } from './schema.js';
+import { auditLog, deviceCommands, devices } from './schema.js';
 import { openTestStore, STORE_BACKENDS, type TestStore } from './testing.js';
 
 describe.each(STORE_BACKENDS)('device lifecycle on %s', (backend) => {
@@ -118,6 +119,47 @@ describe.each(STORE_BACKENDS)('device lifecycle on %s', (backend) => {
     ]);
     expect((await row(quiet.deviceId)).revokedAt).toBeNull();
     expect(await expireDrains(store.db)).toEqual([]);
+  });
+
+  it('two concurrent replaces of one board leave one new board on the counter', async () => {
+    const old = await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q06', actor: 't' });
+    // On PostgreSQL a third session holds the counter's lock until both replaces wait for it, so
+    // both have started (and, before the fix, both had read the board as live) whatever the timing.
+    const holder = store.url ? new pg.Client({ connectionString: store.url }) : null;
+    if (holder) {
+      await holder.connect();
+      await holder.query('begin');
+      await holder.query("select 1 from counters where unit_id = 'trung-van' and id = 'q06' for update");
+    }
+    const both = Promise.allSettled(
+      ['q06-a', 'q06-b'].map((newDeviceId) =>
+        replaceDevice(store.db, { deviceId: old.deviceId, newDeviceId, actor: 't' }),
+      ),
+    );
+    if (holder) {
+      for (;;) {
+        // Inside a transaction the activity view is read once, unless cleared for each look.
+        await holder.query('select pg_stat_clear_snapshot()');
+        const { rows } = await holder.query(
+          "select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()",
+        );
+        if (rows[0].n >= 2) break;
+      }
+      await holder.query('commit');
+      await holder.end();
+    }
+    const results = await both;
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toBeInstanceOf(StoreInputError);
+    expect(String(refused.reason)).toMatch(/already replaced by 'q06-[ab]'/);
+    const live = await store.db
+      .select({ id: devices.id })
+      .from(devices)
+      .where(
+        sql`${devices.counterId} = 'q06' and ${devices.replacedBy} is null and ${devices.revokedAt} is null`,
+      );
+    expect(live).toHaveLength(1);
   });
 
   it('refuses drain days out of range, naming the flag', async () => {

@@ -5,6 +5,7 @@ import type { Executor } from './db.js';
 import { activeDevice } from './device-config.js';
 import {
   closeDeviceAlerts,
+  lockCounter,
   type ProvisionedDevice,
   provisionDevice,
   revokeIn,
@@ -29,8 +30,8 @@ export interface ReplacedDevice extends ProvisionedDevice {
   drainUntil: Date;
 }
 
-async function deviceRow(db: Executor, deviceId: string) {
-  const [row] = await db
+async function deviceRow(db: Executor, deviceId: string, forUpdate = false) {
+  const query = db
     .select({
       id: devices.id,
       unitId: devices.unitId,
@@ -41,20 +42,20 @@ async function deviceRow(db: Executor, deviceId: string) {
     .from(devices)
     .where(eq(devices.id, deviceId))
     .limit(1);
+  const [row] = forUpdate ? await query.for('update') : await query;
   if (!row) throw new StoreInputError(`no device '${deviceId}'`);
   return row;
 }
 
 /**
- * Takes the counter row's lock: a counter's boards change one at a time (two restores, or a
- * restore and a replace, must not both leave a live board on it).
+ * The device's row read under its counter's lock, so that what is checked is what the rest of the
+ * transaction changes: read before the lock, two concurrent replaces of one board would both see
+ * it live and both leave a new board on the counter.
  */
-async function lockCounter(db: Executor, unitId: string, counterId: string): Promise<void> {
-  await db
-    .select({ id: counters.id })
-    .from(counters)
-    .where(and(eq(counters.unitId, unitId), eq(counters.id, counterId)))
-    .for('update');
+async function lockedDeviceRow(db: Executor, deviceId: string) {
+  const first = await deviceRow(db, deviceId);
+  await lockCounter(db, first.unitId, first.counterId);
+  return deviceRow(db, deviceId, true);
 }
 
 /**
@@ -70,8 +71,7 @@ export async function replaceDevice(
   if (!Number.isInteger(days) || days < 0 || days > MAX_DRAIN_DAYS)
     throw new StoreInputError(`--drain-days: a whole number of days from 0 to ${MAX_DRAIN_DAYS}`);
   return inTransaction(db, async (tx) => {
-    const old = await deviceRow(tx, input.deviceId);
-    await lockCounter(tx, old.unitId, old.counterId);
+    const old = await lockedDeviceRow(tx, input.deviceId);
     if (old.revokedAt)
       throw new StoreInputError(
         `device '${old.id}' is revoked: restore it first, or add a board with device add`,
@@ -91,8 +91,13 @@ export async function replaceDevice(
         drainUntil: sql`now() + make_interval(days => ${days}::int)`,
         status: 'draining',
       })
-      .where(eq(devices.id, old.id))
+      // Guarded as well as locked: a board is replaced once, and never after its revocation.
+      .where(and(eq(devices.id, old.id), isNull(devices.replacedBy), isNull(devices.revokedAt)))
       .returning({ drainUntil: devices.drainUntil });
+    if (!row)
+      throw new StoreInputError(
+        `device '${old.id}' changed while being replaced (replaced or revoked): try again`,
+      );
     await closeDeviceAlerts(tx, old.id);
     await tx.insert(auditLog).values({
       actor: input.actor,
@@ -102,7 +107,7 @@ export async function replaceDevice(
     });
     await notify(tx, 'device_changed', { deviceId: old.id });
     if (days === 0) await revokeIn(tx, old.id, input.actor, 'device.drain_skipped');
-    return { ...created, replaced: old.id, drainUntil: row!.drainUntil! };
+    return { ...created, replaced: old.id, drainUntil: row.drainUntil! };
   });
 }
 
@@ -116,8 +121,7 @@ export async function restoreDevice(
   actor: string,
 ): Promise<{ deviceId: string; unitId: string; counterId: string; restored: true }> {
   return inTransaction(db, async (tx) => {
-    const row = await deviceRow(tx, deviceId);
-    await lockCounter(tx, row.unitId, row.counterId);
+    const row = await lockedDeviceRow(tx, deviceId);
     if (!row.revokedAt) throw new StoreInputError(`device '${deviceId}' is not revoked: nothing to restore`);
     const [other] = await tx
       .select({ id: devices.id })
