@@ -206,4 +206,15 @@ describe.each(STORE_BACKENDS)('device lifecycle on %s', (backend) => {
     await revokeDevice(store.db, d.deviceId, 't');
     await expect(rotateDevicePassword(store.db, d.deviceId, 't')).rejects.toThrow(/is revoked/);
   });
+
+  it('refuses to rotate a draining board’s password, keeping the one it drains with', async () => {
+    const d = await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q07', actor: 't' });
+    await replaceDevice(store.db, { deviceId: d.deviceId, newDeviceId: 'q07-new', actor: 't' });
+    await expect(rotateDevicePassword(store.db, d.deviceId, 't')).rejects.toThrow(
+      "device '" + d.deviceId + "' was replaced by 'q07-new' and is draining",
+    );
+    const hash = (await findDeviceByUsername(store.db, d.username))!.passwordHash;
+    expect(await verifyPassword(d.password, hash)).toBe(true);
+    expect(await actions(d.deviceId)).toEqual(['device.add', 'device.replace']);
+  });
 });

@@ -156,7 +156,7 @@ export async function restoreDevice(
 }
 
 /**
- * A new password for a device that is not revoked (shown once; only its hash is kept). The old
+ * A new password for a device that is neither revoked nor replaced (shown once; only its hash is kept). The old
  * one stops working at once: brokers drop the device's connections, and it must log in again.
  */
 export async function rotateDevicePassword(
@@ -169,6 +169,12 @@ export async function rotateDevicePassword(
   return inTransaction(db, async (tx) => {
     const row = await deviceRow(tx, deviceId);
     if (row.revokedAt) throw new StoreInputError(`device '${deviceId}' is revoked: restore it first`);
+    // A draining board keeps its password until it is revoked: a new one it never received would
+    // only strand its outbox.
+    if (row.replacedBy)
+      throw new StoreInputError(
+        `device '${deviceId}' was replaced by '${row.replacedBy}' and is draining: rotate the new board's password`,
+      );
     const [updated] = await tx
       .update(devices)
       .set({ passwordHash })
