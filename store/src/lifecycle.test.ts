@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyAlertChanges, openAlerts } from './alerts.js';
-import { requestCommand } from './commands.js';
+import { pendingCommands, requestCommand } from './commands.js';
 import { verifyPassword } from './credentials.js';
 import { getDeviceConfig, setDeviceConfig } from './device-config.js';
 import { findDeviceByUsername, provisionDevice, revokeDevice, StoreInputError } from './devices.js';
@@ -162,6 +162,22 @@ describe.each(STORE_BACKENDS)('device lifecycle on %s', (backend) => {
     expect(live).toHaveLength(1);
   });
 
+  it('gives up the commands still unsent to a board when it is replaced, audited', async () => {
+    const d = await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q08', actor: 't' });
+    const cmd = await requestCommand(store.db, { deviceId: d.deviceId, name: 'restart', actor: 't' });
+    expect(await pendingCommands(store.db, [d.deviceId])).toHaveLength(1);
+    await replaceDevice(store.db, { deviceId: d.deviceId, newDeviceId: 'q08-new', actor: 't' });
+    expect(await pendingCommands(store.db, [d.deviceId])).toEqual([]);
+    const [row] = await store.db.select().from(deviceCommands).where(eq(deviceCommands.cmdId, cmd.cmdId));
+    expect(row!.error).toBe("cancelled: board replaced by 'q08-new'");
+    expect(row!.sentAt).toBeNull();
+    const [audit] = await store.db
+      .select()
+      .from(auditLog)
+      .where(sql`${auditLog.target} = ${d.deviceId} and ${auditLog.action} = 'device.replace'`);
+    expect(audit!.details).toMatchObject({ cancelled: [cmd.cmdId] });
+  });
+
   it('refuses drain days out of range, naming the flag', async () => {
     const d = await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q03', actor: 't' });
     for (const drainDays of [-1, 1.5, 91])
@@ -211,7 +227,7 @@ describe.each(STORE_BACKENDS)('device lifecycle on %s', (backend) => {
     const d = await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q07', actor: 't' });
     await replaceDevice(store.db, { deviceId: d.deviceId, newDeviceId: 'q07-new', actor: 't' });
     await expect(rotateDevicePassword(store.db, d.deviceId, 't')).rejects.toThrow(
-      "device '" + d.deviceId + "' was replaced by 'q07-new' and is draining",
+      `device '${d.deviceId}' was replaced by 'q07-new' and is draining`,
     );
     const hash = (await findDeviceByUsername(store.db, d.username))!.passwordHash;
     expect(await verifyPassword(d.password, hash)).toBe(true);

@@ -1,5 +1,5 @@
 import { DEFAULT_DRAIN_DAYS, MAX_DRAIN_DAYS } from '@onestop/protocol';
-import { and, eq, isNotNull, isNull, lte, ne, sql } from 'drizzle-orm';
+import { and, eq, gt, isNotNull, isNull, lte, ne, sql } from 'drizzle-orm';
 import { generatePassword, hashPassword } from './credentials.js';
 import type { Executor } from './db.js';
 import { activeDevice } from './device-config.js';
@@ -12,7 +12,7 @@ import {
   StoreInputError,
 } from './devices.js';
 import { inTransaction, notify } from './notify.js';
-import { alerts, auditLog, counters, devices } from './schema.js';
+import { alerts, auditLog, deviceCommands, devices } from './schema.js';
 
 /**
  * A board's life after `device add`: replaced by another on its counter (draining its outbox
@@ -99,16 +99,39 @@ export async function replaceDevice(
         `device '${old.id}' changed while being replaced (replaced or revoked): try again`,
       );
     await closeDeviceAlerts(tx, old.id);
+    const cancelled = await cancelPendingCommands(tx, old.id, created.deviceId);
     await tx.insert(auditLog).values({
       actor: input.actor,
       action: 'device.replace',
       target: old.id,
-      details: { newDeviceId: created.deviceId, drainDays: days, drainUntil: row?.drainUntil },
+      details: { newDeviceId: created.deviceId, drainDays: days, drainUntil: row.drainUntil, cancelled },
     });
     await notify(tx, 'device_changed', { deviceId: old.id });
     if (days === 0) await revokeIn(tx, old.id, input.actor, 'device.drain_skipped');
     return { ...created, replaced: old.id, drainUntil: row.drainUntil! };
   });
+}
+
+/**
+ * A replaced board gets no commands (it only drains): the ones still unsent are given up now,
+ * with the reason, instead of waiting for a board that will never take them. Returns their IDs.
+ */
+async function cancelPendingCommands(tx: Executor, deviceId: string, newDeviceId: string): Promise<string[]> {
+  const rows = await tx
+    .update(deviceCommands)
+    .set({
+      expiresAt: sql`least(${deviceCommands.expiresAt}, now())`,
+      error: `cancelled: board replaced by '${newDeviceId}'`,
+    })
+    .where(
+      and(
+        eq(deviceCommands.deviceId, deviceId),
+        isNull(deviceCommands.sentAt),
+        gt(deviceCommands.expiresAt, sql`now()`),
+      ),
+    )
+    .returning({ cmdId: deviceCommands.cmdId });
+  return rows.map((r) => r.cmdId);
 }
 
 /**
