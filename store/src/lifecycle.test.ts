@@ -88,12 +88,31 @@ describe.each(STORE_BACKENDS)('device lifecycle on %s', (backend) => {
     const old = await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q02', actor: 't' });
     expect(await finishDrain(store.db, old.deviceId, { depth: 0, deadLetters: 0 })).toBe(false);
     await replaceDevice(store.db, { deviceId: old.deviceId, newDeviceId: 'q02-new', actor: 't' });
+    // Replaced before the swap: the new board has never connected, the old one still rates.
+    expect(await finishDrain(store.db, old.deviceId, { depth: 0, deadLetters: 0 })).toBe(false);
+    expect((await row(old.deviceId)).revokedAt).toBeNull();
+    await store.db
+      .update(devices)
+      .set({ lastSeenAt: new Date(), status: 'online' })
+      .where(eq(devices.id, 'q02-new'));
     expect(await finishDrain(store.db, old.deviceId, { depth: 3, deadLetters: 0 })).toBe(false);
     expect((await row(old.deviceId)).revokedAt).toBeNull();
-    expect(await finishDrain(store.db, old.deviceId, { depth: 0, deadLetters: 1 })).toBe(true);
+    expect(await finishDrain(store.db, old.deviceId, { depth: 0, deadLetters: 0 })).toBe(true);
     expect((await row(old.deviceId)).revokedAt).not.toBeNull();
     expect(await actions(old.deviceId)).toEqual(['device.add', 'device.replace', 'device.drained']);
     expect(await finishDrain(store.db, old.deviceId, { depth: 0, deadLetters: 0 })).toBe(false);
+    expect((await openAlerts(store.db, 'trung-van')).filter((a) => a.deviceId === old.deviceId)).toEqual([]);
+  });
+
+  it('opens an alert when a board drains leaving dead letters on it', async () => {
+    const old = await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q09', actor: 't' });
+    await replaceDevice(store.db, { deviceId: old.deviceId, newDeviceId: 'q09-new', actor: 't' });
+    await store.db.update(devices).set({ lastSeenAt: new Date() }).where(eq(devices.id, 'q09-new'));
+    expect(await finishDrain(store.db, old.deviceId, { depth: 0, deadLetters: 2 })).toBe(true);
+    const open = (await openAlerts(store.db, 'trung-van')).filter((a) => a.deviceId === old.deviceId);
+    expect(open.map((a) => [a.kind, a.message])).toEqual([
+      ['not_drained', 'replaced board revoked with 2 dead letter(s) left on it'],
+    ]);
   });
 
   it('revokes a board not drained by its deadline, with an alert naming what is stranded', async () => {

@@ -213,8 +213,11 @@ export async function rotateDevicePassword(
 export const DRAIN_ACTOR = 'broker';
 
 /**
- * A draining board reported an empty outbox: everything it queued is delivered, so it is
- * revoked now (audited `device.drained`). False when it is not draining (any more).
+ * A draining board reported an empty outbox, and its successor has been heard at least once:
+ * everything it queued is delivered and the counter runs on the new board, so the old one is
+ * revoked now (audited `device.drained`). Until the new board connects the old one keeps draining
+ * (a technician may run `replace` before the swap, and the old board still takes ratings), up to
+ * its deadline. False when it is not draining (any more) or must keep draining.
  */
 export async function finishDrain(
   db: Executor,
@@ -224,13 +227,28 @@ export async function finishDrain(
   if (outbox.depth > 0) return false;
   return inTransaction(db, async (tx) => {
     const [row] = await tx
-      .select({ id: devices.id })
+      .select({ id: devices.id, unitId: devices.unitId, replacedBy: devices.replacedBy })
       .from(devices)
       .where(and(eq(devices.id, deviceId), draining()))
       .for('update');
-    if (!row) return false;
-    // Dead letters are events the centre refused: they stay on the board, named for a technician.
-    return revokeIn(tx, deviceId, DRAIN_ACTOR, 'device.drained', { deadLetters: outbox.deadLetters });
+    if (!row?.replacedBy) return false;
+    const [successor] = await tx
+      .select({ id: devices.id })
+      .from(devices)
+      .where(and(eq(devices.id, row.replacedBy), isNotNull(devices.lastSeenAt)));
+    if (!successor) return false;
+    const { deadLetters } = outbox;
+    if (!(await revokeIn(tx, deviceId, DRAIN_ACTOR, 'device.drained', { deadLetters }))) return false;
+    // Dead letters are events the centre refused: they stay on the revoked board, where only a
+    // technician can fetch them, so someone must be told (after revokeIn, which closes alerts).
+    if (deadLetters > 0)
+      await tx.insert(alerts).values({
+        unitId: row.unitId,
+        deviceId,
+        kind: 'not_drained',
+        message: `replaced board revoked with ${deadLetters} dead letter(s) left on it`,
+      });
+    return true;
   });
 }
 
