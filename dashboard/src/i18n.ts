@@ -245,6 +245,14 @@ const MESSAGES = {
     vi: 'Số quầy còn chạy cấu hình trong tệp của thiết bị (chưa nhận danh sách; hãy lưu cấu hình quầy cho chúng)',
     en: "Counters still on their own file's settings (not sent the roster; save their settings first)",
   },
+  badgeNotYours: {
+    vi: 'Chỉ lãnh đạo đơn vị được đặt mã thẻ của cán bộ.',
+    en: "Only the unit's leader may set an officer's badge.",
+  },
+  badgeTaken: {
+    vi: 'Mã thẻ của cán bộ này đã được dùng cho một cán bộ khác trong đơn vị: lãnh đạo đơn vị cần sửa.',
+    en: "This officer's badge is already used by another officer of the unit: the unit's leader must fix it.",
+  },
   savedOfficer: { vi: 'Đã lưu và gửi xuống các quầy', en: 'Saved and sent to the counters' },
   rosterNote: {
     vi: 'Tên và mã thẻ được gửi xuống màn hình và đầu đọc thẻ của các quầy trong đơn vị. Lịch sử đánh giá của cán bộ thôi làm việc vẫn được giữ.',

@@ -107,6 +107,25 @@ describe('wire contract', () => {
     expect(r.ok && r.value.settings.minPressIntervalMs).toBe(1500);
   });
 
+  it('lets only http(s) addresses into the kiosk’s comment QR code', () => {
+    const withUrl = (commentUrl: unknown) =>
+      validatePayload('config', {
+        ...EXAMPLES.config,
+        settings: { ...EXAMPLES.config.settings, commentUrl },
+      });
+    for (const bad of [
+      'javascript:alert(1)',
+      'data:text/html,<b>x</b>',
+      'file:///etc/passwd',
+      'ftp://x.vn/f',
+    ])
+      expect(withUrl(bad)).toMatchObject({ ok: false, reason: expect.stringMatching(/commentUrl/) });
+    for (const good of ['https://gopy.hanoi.gov.vn/phieu', 'http://10.0.0.5/y-kien', null])
+      expect(withUrl(good).ok).toBe(true);
+    const r = validatePayload('config', EXAMPLES.config);
+    expect(r.ok && r.value.settings.commentUrl).toBe(null);
+  });
+
   it('refuses to encode what it would refuse to decode', () => {
     const bad = { ...EXAMPLES['evt/rating'], level: 9 } as PayloadOf<'evt/rating'>;
     expect(() => encodePayload('evt/rating', bad)).toThrow(/level/);

@@ -58,7 +58,27 @@ export async function provisionDevice(
  * then refuses what the device still sends and disconnects it at once.
  */
 export async function revokeDevice(db: Executor, deviceId: string, actor: string): Promise<boolean> {
-  return inTransaction(db, (tx) => revokeIn(tx, deviceId, actor, 'device.revoke'));
+  return inTransaction(db, async (tx) => {
+    const [row] = await tx
+      .select({ unitId: devices.unitId, counterId: devices.counterId })
+      .from(devices)
+      .where(eq(devices.id, deviceId));
+    // Under the counter's lock like replace and restore, so their checks see this revocation.
+    if (row) await lockCounter(tx, row.unitId, row.counterId);
+    return revokeIn(tx, deviceId, actor, 'device.revoke');
+  });
+}
+
+/**
+ * Takes the counter row's lock: a counter's boards change one at a time (two restores, or a
+ * restore and a replace, must not both leave a live board on it).
+ */
+export async function lockCounter(db: Executor, unitId: string, counterId: string): Promise<void> {
+  await db
+    .select({ id: counters.id })
+    .from(counters)
+    .where(and(eq(counters.unitId, unitId), eq(counters.id, counterId)))
+    .for('update');
 }
 
 /**

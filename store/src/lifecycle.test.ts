@@ -1,7 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyAlertChanges, openAlerts } from './alerts.js';
-import { requestCommand } from './commands.js';
+import { pendingCommands, requestCommand } from './commands.js';
 import { verifyPassword } from './credentials.js';
 import { getDeviceConfig, setDeviceConfig } from './device-config.js';
 import { findDeviceByUsername, provisionDevice, revokeDevice, StoreInputError } from './devices.js';
@@ -12,7 +13,7 @@ import {
   restoreDevice,
   rotateDevicePassword,
 } from './lifecycle.js';
-import { auditLog, devices } from './schema.js';
+import { auditLog, deviceCommands, devices } from './schema.js';
 import { openTestStore, STORE_BACKENDS, type TestStore } from './testing.js';
 
 describe.each(STORE_BACKENDS)('device lifecycle on %s', (backend) => {
@@ -87,12 +88,31 @@ describe.each(STORE_BACKENDS)('device lifecycle on %s', (backend) => {
     const old = await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q02', actor: 't' });
     expect(await finishDrain(store.db, old.deviceId, { depth: 0, deadLetters: 0 })).toBe(false);
     await replaceDevice(store.db, { deviceId: old.deviceId, newDeviceId: 'q02-new', actor: 't' });
+    // Replaced before the swap: the new board has never connected, the old one still rates.
+    expect(await finishDrain(store.db, old.deviceId, { depth: 0, deadLetters: 0 })).toBe(false);
+    expect((await row(old.deviceId)).revokedAt).toBeNull();
+    await store.db
+      .update(devices)
+      .set({ lastSeenAt: new Date(), status: 'online' })
+      .where(eq(devices.id, 'q02-new'));
     expect(await finishDrain(store.db, old.deviceId, { depth: 3, deadLetters: 0 })).toBe(false);
     expect((await row(old.deviceId)).revokedAt).toBeNull();
-    expect(await finishDrain(store.db, old.deviceId, { depth: 0, deadLetters: 1 })).toBe(true);
+    expect(await finishDrain(store.db, old.deviceId, { depth: 0, deadLetters: 0 })).toBe(true);
     expect((await row(old.deviceId)).revokedAt).not.toBeNull();
     expect(await actions(old.deviceId)).toEqual(['device.add', 'device.replace', 'device.drained']);
     expect(await finishDrain(store.db, old.deviceId, { depth: 0, deadLetters: 0 })).toBe(false);
+    expect((await openAlerts(store.db, 'trung-van')).filter((a) => a.deviceId === old.deviceId)).toEqual([]);
+  });
+
+  it('opens an alert when a board drains leaving dead letters on it', async () => {
+    const old = await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q09', actor: 't' });
+    await replaceDevice(store.db, { deviceId: old.deviceId, newDeviceId: 'q09-new', actor: 't' });
+    await store.db.update(devices).set({ lastSeenAt: new Date() }).where(eq(devices.id, 'q09-new'));
+    expect(await finishDrain(store.db, old.deviceId, { depth: 0, deadLetters: 2 })).toBe(true);
+    const open = (await openAlerts(store.db, 'trung-van')).filter((a) => a.deviceId === old.deviceId);
+    expect(open.map((a) => [a.kind, a.message])).toEqual([
+      ['not_drained', 'replaced board revoked with 2 dead letter(s) left on it'],
+    ]);
   });
 
   it('revokes a board not drained by its deadline, with an alert naming what is stranded', async () => {
@@ -118,6 +138,63 @@ describe.each(STORE_BACKENDS)('device lifecycle on %s', (backend) => {
     ]);
     expect((await row(quiet.deviceId)).revokedAt).toBeNull();
     expect(await expireDrains(store.db)).toEqual([]);
+  });
+
+  it('two concurrent replaces of one board leave one new board on the counter', async () => {
+    const old = await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q06', actor: 't' });
+    // On PostgreSQL a third session holds the counter's lock until both replaces wait for it, so
+    // both have started (and, before the fix, both had read the board as live) whatever the timing.
+    const holder = store.url ? new pg.Client({ connectionString: store.url }) : null;
+    if (holder) {
+      await holder.connect();
+      await holder.query('begin');
+      await holder.query("select 1 from counters where unit_id = 'trung-van' and id = 'q06' for update");
+    }
+    const both = Promise.allSettled(
+      ['q06-a', 'q06-b'].map((newDeviceId) =>
+        replaceDevice(store.db, { deviceId: old.deviceId, newDeviceId, actor: 't' }),
+      ),
+    );
+    if (holder) {
+      for (;;) {
+        // Inside a transaction the activity view is read once, unless cleared for each look.
+        await holder.query('select pg_stat_clear_snapshot()');
+        const { rows } = await holder.query(
+          "select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()",
+        );
+        if (rows[0].n >= 2) break;
+      }
+      await holder.query('commit');
+      await holder.end();
+    }
+    const results = await both;
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toBeInstanceOf(StoreInputError);
+    expect(String(refused.reason)).toMatch(/already replaced by 'q06-[ab]'/);
+    const live = await store.db
+      .select({ id: devices.id })
+      .from(devices)
+      .where(
+        sql`${devices.counterId} = 'q06' and ${devices.replacedBy} is null and ${devices.revokedAt} is null`,
+      );
+    expect(live).toHaveLength(1);
+  });
+
+  it('gives up the commands still unsent to a board when it is replaced, audited', async () => {
+    const d = await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q08', actor: 't' });
+    const cmd = await requestCommand(store.db, { deviceId: d.deviceId, name: 'restart', actor: 't' });
+    expect(await pendingCommands(store.db, [d.deviceId])).toHaveLength(1);
+    await replaceDevice(store.db, { deviceId: d.deviceId, newDeviceId: 'q08-new', actor: 't' });
+    expect(await pendingCommands(store.db, [d.deviceId])).toEqual([]);
+    const [row] = await store.db.select().from(deviceCommands).where(eq(deviceCommands.cmdId, cmd.cmdId));
+    expect(row!.error).toBe("cancelled: board replaced by 'q08-new'");
+    expect(row!.sentAt).toBeNull();
+    const [audit] = await store.db
+      .select()
+      .from(auditLog)
+      .where(sql`${auditLog.target} = ${d.deviceId} and ${auditLog.action} = 'device.replace'`);
+    expect(audit!.details).toMatchObject({ cancelled: [cmd.cmdId] });
   });
 
   it('refuses drain days out of range, naming the flag', async () => {
@@ -163,5 +240,16 @@ describe.each(STORE_BACKENDS)('device lifecycle on %s', (backend) => {
     expect(await actions(d.deviceId)).toEqual(['device.add', 'device.rotate']);
     await revokeDevice(store.db, d.deviceId, 't');
     await expect(rotateDevicePassword(store.db, d.deviceId, 't')).rejects.toThrow(/is revoked/);
+  });
+
+  it('refuses to rotate a draining board’s password, keeping the one it drains with', async () => {
+    const d = await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q07', actor: 't' });
+    await replaceDevice(store.db, { deviceId: d.deviceId, newDeviceId: 'q07-new', actor: 't' });
+    await expect(rotateDevicePassword(store.db, d.deviceId, 't')).rejects.toThrow(
+      `device '${d.deviceId}' was replaced by 'q07-new' and is draining`,
+    );
+    const hash = (await findDeviceByUsername(store.db, d.username))!.passwordHash;
+    expect(await verifyPassword(d.password, hash)).toBe(true);
+    expect(await actions(d.deviceId)).toEqual(['device.add', 'device.replace']);
   });
 });

@@ -1,17 +1,18 @@
 import { DEFAULT_DRAIN_DAYS, MAX_DRAIN_DAYS } from '@onestop/protocol';
-import { and, eq, isNotNull, isNull, lte, ne, sql } from 'drizzle-orm';
+import { and, eq, gt, isNotNull, isNull, lte, ne, sql } from 'drizzle-orm';
 import { generatePassword, hashPassword } from './credentials.js';
 import type { Executor } from './db.js';
 import { activeDevice } from './device-config.js';
 import {
   closeDeviceAlerts,
+  lockCounter,
   type ProvisionedDevice,
   provisionDevice,
   revokeIn,
   StoreInputError,
 } from './devices.js';
 import { inTransaction, notify } from './notify.js';
-import { alerts, auditLog, counters, devices } from './schema.js';
+import { alerts, auditLog, deviceCommands, devices } from './schema.js';
 
 /**
  * A board's life after `device add`: replaced by another on its counter (draining its outbox
@@ -29,8 +30,8 @@ export interface ReplacedDevice extends ProvisionedDevice {
   drainUntil: Date;
 }
 
-async function deviceRow(db: Executor, deviceId: string) {
-  const [row] = await db
+async function deviceRow(db: Executor, deviceId: string, forUpdate = false) {
+  const query = db
     .select({
       id: devices.id,
       unitId: devices.unitId,
@@ -41,20 +42,20 @@ async function deviceRow(db: Executor, deviceId: string) {
     .from(devices)
     .where(eq(devices.id, deviceId))
     .limit(1);
+  const [row] = forUpdate ? await query.for('update') : await query;
   if (!row) throw new StoreInputError(`no device '${deviceId}'`);
   return row;
 }
 
 /**
- * Takes the counter row's lock: a counter's boards change one at a time (two restores, or a
- * restore and a replace, must not both leave a live board on it).
+ * The device's row read under its counter's lock, so that what is checked is what the rest of the
+ * transaction changes: read before the lock, two concurrent replaces of one board would both see
+ * it live and both leave a new board on the counter.
  */
-async function lockCounter(db: Executor, unitId: string, counterId: string): Promise<void> {
-  await db
-    .select({ id: counters.id })
-    .from(counters)
-    .where(and(eq(counters.unitId, unitId), eq(counters.id, counterId)))
-    .for('update');
+async function lockedDeviceRow(db: Executor, deviceId: string) {
+  const first = await deviceRow(db, deviceId);
+  await lockCounter(db, first.unitId, first.counterId);
+  return deviceRow(db, deviceId, true);
 }
 
 /**
@@ -70,8 +71,7 @@ export async function replaceDevice(
   if (!Number.isInteger(days) || days < 0 || days > MAX_DRAIN_DAYS)
     throw new StoreInputError(`--drain-days: a whole number of days from 0 to ${MAX_DRAIN_DAYS}`);
   return inTransaction(db, async (tx) => {
-    const old = await deviceRow(tx, input.deviceId);
-    await lockCounter(tx, old.unitId, old.counterId);
+    const old = await lockedDeviceRow(tx, input.deviceId);
     if (old.revokedAt)
       throw new StoreInputError(
         `device '${old.id}' is revoked: restore it first, or add a board with device add`,
@@ -91,19 +91,47 @@ export async function replaceDevice(
         drainUntil: sql`now() + make_interval(days => ${days}::int)`,
         status: 'draining',
       })
-      .where(eq(devices.id, old.id))
+      // Guarded as well as locked: a board is replaced once, and never after its revocation.
+      .where(and(eq(devices.id, old.id), isNull(devices.replacedBy), isNull(devices.revokedAt)))
       .returning({ drainUntil: devices.drainUntil });
+    if (!row)
+      throw new StoreInputError(
+        `device '${old.id}' changed while being replaced (replaced or revoked): try again`,
+      );
     await closeDeviceAlerts(tx, old.id);
+    const cancelled = await cancelPendingCommands(tx, old.id, created.deviceId);
     await tx.insert(auditLog).values({
       actor: input.actor,
       action: 'device.replace',
       target: old.id,
-      details: { newDeviceId: created.deviceId, drainDays: days, drainUntil: row?.drainUntil },
+      details: { newDeviceId: created.deviceId, drainDays: days, drainUntil: row.drainUntil, cancelled },
     });
     await notify(tx, 'device_changed', { deviceId: old.id });
     if (days === 0) await revokeIn(tx, old.id, input.actor, 'device.drain_skipped');
-    return { ...created, replaced: old.id, drainUntil: row!.drainUntil! };
+    return { ...created, replaced: old.id, drainUntil: row.drainUntil! };
   });
+}
+
+/**
+ * A replaced board gets no commands (it only drains): the ones still unsent are given up now,
+ * with the reason, instead of waiting for a board that will never take them. Returns their IDs.
+ */
+async function cancelPendingCommands(tx: Executor, deviceId: string, newDeviceId: string): Promise<string[]> {
+  const rows = await tx
+    .update(deviceCommands)
+    .set({
+      expiresAt: sql`least(${deviceCommands.expiresAt}, now())`,
+      error: `cancelled: board replaced by '${newDeviceId}'`,
+    })
+    .where(
+      and(
+        eq(deviceCommands.deviceId, deviceId),
+        isNull(deviceCommands.sentAt),
+        gt(deviceCommands.expiresAt, sql`now()`),
+      ),
+    )
+    .returning({ cmdId: deviceCommands.cmdId });
+  return rows.map((r) => r.cmdId);
 }
 
 /**
@@ -116,8 +144,7 @@ export async function restoreDevice(
   actor: string,
 ): Promise<{ deviceId: string; unitId: string; counterId: string; restored: true }> {
   return inTransaction(db, async (tx) => {
-    const row = await deviceRow(tx, deviceId);
-    await lockCounter(tx, row.unitId, row.counterId);
+    const row = await lockedDeviceRow(tx, deviceId);
     if (!row.revokedAt) throw new StoreInputError(`device '${deviceId}' is not revoked: nothing to restore`);
     const [other] = await tx
       .select({ id: devices.id })
@@ -152,7 +179,7 @@ export async function restoreDevice(
 }
 
 /**
- * A new password for a device that is not revoked (shown once; only its hash is kept). The old
+ * A new password for a device that is neither revoked nor replaced (shown once; only its hash is kept). The old
  * one stops working at once: brokers drop the device's connections, and it must log in again.
  */
 export async function rotateDevicePassword(
@@ -165,6 +192,12 @@ export async function rotateDevicePassword(
   return inTransaction(db, async (tx) => {
     const row = await deviceRow(tx, deviceId);
     if (row.revokedAt) throw new StoreInputError(`device '${deviceId}' is revoked: restore it first`);
+    // A draining board keeps its password until it is revoked: a new one it never received would
+    // only strand its outbox.
+    if (row.replacedBy)
+      throw new StoreInputError(
+        `device '${deviceId}' was replaced by '${row.replacedBy}' and is draining: rotate the new board's password`,
+      );
     const [updated] = await tx
       .update(devices)
       .set({ passwordHash })
@@ -180,8 +213,11 @@ export async function rotateDevicePassword(
 export const DRAIN_ACTOR = 'broker';
 
 /**
- * A draining board reported an empty outbox: everything it queued is delivered, so it is
- * revoked now (audited `device.drained`). False when it is not draining (any more).
+ * A draining board reported an empty outbox, and its successor has been heard at least once:
+ * everything it queued is delivered and the counter runs on the new board, so the old one is
+ * revoked now (audited `device.drained`). Until the new board connects the old one keeps draining
+ * (a technician may run `replace` before the swap, and the old board still takes ratings), up to
+ * its deadline. False when it is not draining (any more) or must keep draining.
  */
 export async function finishDrain(
   db: Executor,
@@ -191,13 +227,28 @@ export async function finishDrain(
   if (outbox.depth > 0) return false;
   return inTransaction(db, async (tx) => {
     const [row] = await tx
-      .select({ id: devices.id })
+      .select({ id: devices.id, unitId: devices.unitId, replacedBy: devices.replacedBy })
       .from(devices)
       .where(and(eq(devices.id, deviceId), draining()))
       .for('update');
-    if (!row) return false;
-    // Dead letters are events the centre refused: they stay on the board, named for a technician.
-    return revokeIn(tx, deviceId, DRAIN_ACTOR, 'device.drained', { deadLetters: outbox.deadLetters });
+    if (!row?.replacedBy) return false;
+    const [successor] = await tx
+      .select({ id: devices.id })
+      .from(devices)
+      .where(and(eq(devices.id, row.replacedBy), isNotNull(devices.lastSeenAt)));
+    if (!successor) return false;
+    const { deadLetters } = outbox;
+    if (!(await revokeIn(tx, deviceId, DRAIN_ACTOR, 'device.drained', { deadLetters }))) return false;
+    // Dead letters are events the centre refused: they stay on the revoked board, where only a
+    // technician can fetch them, so someone must be told (after revokeIn, which closes alerts).
+    if (deadLetters > 0)
+      await tx.insert(alerts).values({
+        unitId: row.unitId,
+        deviceId,
+        kind: 'not_drained',
+        message: `replaced board revoked with ${deadLetters} dead letter(s) left on it`,
+      });
+    return true;
   });
 }
 

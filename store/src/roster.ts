@@ -24,8 +24,22 @@ const OfficerInput = z.strictObject({
     .trim()
     .max(64)
     .nullable()
-    .transform((b) => (b ? b : null)),
+    .optional()
+    .transform((b) => (b === undefined ? undefined : b || null)),
 });
+
+/**
+ * A badge already on another officer of the unit. Its fields let a page word the refusal without
+ * them for a viewer who may not see badges (the city): the message itself names both.
+ */
+export class BadgeClashError extends StoreInputError {
+  constructor(
+    readonly badge: string,
+    readonly officerId: string,
+  ) {
+    super(`badge '${badge}' already belongs to '${officerId}'`);
+  }
+}
 
 export interface RosterEntry {
   id: string;
@@ -55,6 +69,7 @@ export async function saveOfficer(
     unitId: string;
     officerId: string;
     name: string;
+    /** Absent: the officer keeps the badge they have (none when new); null or '': no badge. */
     badge?: string | null;
     actor: string;
     /**
@@ -68,7 +83,7 @@ export async function saveOfficer(
     unitId: input.unitId,
     officerId: input.officerId,
     name: input.name,
-    badge: input.badge ?? null,
+    badge: input.badge,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -81,10 +96,11 @@ export async function saveOfficer(
 
 async function storeOfficer(
   db: Executor,
-  o: z.infer<typeof OfficerInput>,
+  given: z.infer<typeof OfficerInput>,
   input: { actor: string; transferFromOtherUnit?: boolean },
 ): Promise<RosterEntry & { countersUpdated: number; countersOnFileSettings: number }> {
-  const [existing] = await db.select().from(officers).where(eq(officers.id, o.officerId)).limit(1);
+  const [existing] = await db.select().from(officers).where(eq(officers.id, given.officerId)).limit(1);
+  const o = { ...given, badge: given.badge === undefined ? (existing?.badge ?? null) : given.badge };
   if (existing && existing.unitId !== o.unitId) {
     if (existing.retiredAt === null)
       throw new StoreInputError(`officer '${o.officerId}' is on the roster of '${existing.unitId}'`);
@@ -106,7 +122,7 @@ async function storeOfficer(
         ),
       )
       .limit(1);
-    if (clash) throw new StoreInputError(`badge '${o.badge}' already belongs to '${clash.id}'`);
+    if (clash) throw new BadgeClashError(o.badge, clash.id);
   }
   await db.insert(units).values({ id: o.unitId, name: o.unitId }).onConflictDoNothing();
   await db

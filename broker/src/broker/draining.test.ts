@@ -115,7 +115,9 @@ describe('a replaced device draining its outbox', () => {
     await waitFor(async () => (await row(old.deviceId)).lastSeenAt !== null, 5_000, 'last seen');
     expect((await row(old.deviceId)).status).toBe('draining');
 
-    // Still events queued: kept. Empty: revoked, audited, dropped, refused from then on.
+    // Still events queued: kept. Empty: revoked, audited, dropped, refused from then on (the new
+    // board has been heard: its connection is recorded).
+    await waitFor(async () => (await row(replaced.deviceId)).lastSeenAt !== null, 5_000, 'new board seen');
     let oldDropped = false;
     draining.client.once('close', () => {
       oldDropped = true;
@@ -147,6 +149,39 @@ describe('a replaced device draining its outbox', () => {
       .from(schema.alerts)
       .where(eq(schema.alerts.deviceId, old.deviceId));
     expect(alerts.filter((a) => a.resolvedAt === null)).toEqual([]);
+  });
+
+  it('keeps draining while the new board has never connected, however empty its outbox', async () => {
+    const unit = uniqueUnit('early');
+    const old = await provision(store, unit, 'q01');
+    // The technician ran `replace` before swapping: the old board is still on the counter.
+    const replaced = await replaceDevice(store.db, {
+      deviceId: old.deviceId,
+      newDeviceId: `${unit}-new`,
+      actor: 't',
+    });
+    const draining = await connectDevice(url(), old);
+    let dropped = false;
+    draining.client.once('close', () => {
+      dropped = true;
+    });
+    const reports = () => received.filter((t) => t === topicFor(old, 'telemetry')).length;
+    await draining.client.publishAsync(topicFor(old, 'telemetry'), telemetry(old, 0), { qos: 1 });
+    await waitFor(() => reports() === 1, 5_000, 'telemetry');
+    // Its rating still goes through after the empty report: it was not revoked.
+    const rating = ratingFor(old.deviceId);
+    await draining.publishRating(rating);
+    await waitFor(() => received.includes(topicFor(old, 'evt/rating')), 5_000, 'a rating after the report');
+    expect(dropped).toBe(false);
+    expect((await row(old.deviceId)).revokedAt).toBeNull();
+    // The new board connects once: the next empty report ends the drain.
+    const fresh = await connectDevice(url(), replaced, replaced.deviceId);
+    await waitFor(async () => (await row(replaced.deviceId)).lastSeenAt !== null, 5_000, 'new board seen');
+    await fresh.close();
+    await draining.client.publishAsync(topicFor(old, 'telemetry'), telemetry(old, 0), { qos: 1 });
+    await waitFor(() => dropped, 5_000, 'the drained board to be disconnected');
+    expect((await row(old.deviceId)).revokedAt).not.toBeNull();
+    await draining.close();
   });
 
   it('is refused and revoked once its deadline has passed', async () => {

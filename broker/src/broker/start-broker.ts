@@ -183,7 +183,8 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
     if (id && client.clean === false) sendCommandsTo(id);
   });
 
-  // A draining board that reports an empty outbox has delivered everything: revoked, once.
+  // A draining board that reports an empty outbox has delivered everything: revoked, once, but
+  // only after its successor has connected (finishDrain checks; until then each report asks again).
   const finishing = new Set<string>();
   gate.onDrainReport = (deviceId, outbox) => {
     if (outbox.depth > 0 || finishing.has(deviceId)) return;

@@ -74,7 +74,8 @@ export const RosterPage: FC<Props> = ({ t, unit, roster, notice, badges }) => (
         pattern="[A-Za-z0-9][A-Za-z0-9._-]*"
       />
       <Field name="name" label={t('officer')} required maxLength={80} />
-      <Field name="badge" label={t('badge')} maxLength={64} />
+      {/* Not even an empty field for who may not see badges: the badge stays as it is. */}
+      {badges && <Field name="badge" label={t('badge')} maxLength={64} />}
       <p>
         <button type="submit">{t('save')}</button>
       </p>

@@ -1,5 +1,12 @@
 import { OfficerId, UnitId } from '@onestop/protocol';
-import { type Database, retireOfficer, StoreInputError, saveOfficer, unitRoster } from '@onestop/store';
+import {
+  BadgeClashError,
+  type Database,
+  retireOfficer,
+  StoreInputError,
+  saveOfficer,
+  unitRoster,
+} from '@onestop/store';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { DashboardEnv } from '../access/env.js';
@@ -27,7 +34,7 @@ export function rosterRoutes(db: Database) {
   const leaders = requireRole('city', 'ward');
   const scoped = unitScope(db);
 
-  const page = async (c: Context<Env>, notice?: Notice) => {
+  const page = async (c: Context<Env>, notice?: Notice, status?: 403) => {
     const staff = c.get('staff');
     const lang = c.get('lang');
     const t = translator(lang);
@@ -36,25 +43,35 @@ export function rosterRoutes(db: Database) {
     const body = (
       <RosterPage t={t} unit={unit} roster={roster} notice={notice} badges={canSeeBadges(staff, unit.id)} />
     );
-    return c.html(layout({ lang, t, title: t('roster'), body, staff }), notice && !notice.ok ? 400 : 200);
+    return c.html(
+      layout({ lang, t, title: t('roster'), body, staff }),
+      status ?? (notice && !notice.ok ? 400 : 200),
+    );
   };
   const actor = (c: Context<Env>) => `dashboard:${c.get('staff')?.username}`;
 
   app.get('/:unitId/roster', leaders, scoped, (c) => page(c));
 
   app.post('/:unitId/roster', leaders, formLimit(8 * 1024), scoped, form(OfficerForm), async (c) => {
-    const f = c.req.valid('form');
+    const { badge, ...f } = c.req.valid('form');
+    const t = translator(c.get('lang'));
+    // Who may not see badges gets no badge field: a blank one leaves the badge as it is (it used
+    // to erase it on every rename), and a badge they post is a forged form.
+    const badges = canSeeBadges(c.get('staff'), c.var.unit.id);
+    if (!badges && badge !== '') return page(c, { ok: false, text: t('badgeNotYours') }, 403);
     try {
       const o = await saveOfficer(db, {
         unitId: c.var.unit.id,
         ...f,
+        ...(badges ? { badge } : {}),
         actor: actor(c),
         transferFromOtherUnit: c.get('staff')?.role === 'city',
       });
-      const t = translator(c.get('lang'));
       const onFile = o.countersOnFileSettings > 0 ? ` ${t('rosterOnFile')}: ${o.countersOnFileSettings}` : '';
       return page(c, { ok: true, text: `${t('savedOfficer')}: ${o.name}.${onFile}` });
     } catch (err) {
+      // Neither the badge nor the officer holding it, to a viewer who may not see badges.
+      if (err instanceof BadgeClashError && !badges) return page(c, { ok: false, text: t('badgeTaken') });
       if (err instanceof StoreInputError) return page(c, { ok: false, text: err.message });
       throw err;
     }

@@ -40,8 +40,16 @@ export const CounterSettings = z.strictObject({
     .array(z.strictObject({ code: ReasonCode, vi: z.string().min(1).max(80), en: z.string().min(1).max(80) }))
     .max(8)
     .default(() => DEFAULT_REASONS.map((r) => ({ ...r }))),
-  /** Where the comment QR code points (ward leaders' feedback form). */
-  commentUrl: z.url().nullable().default(null),
+  /**
+   * Where the comment QR code points (ward leaders' feedback form). Web addresses only: a
+   * `javascript:`, `data:` or `file:` URL in a QR code a citizen scans is an attack, not a form.
+   * The pattern repeats the scheme rule for readers of the JSON Schema (it has no `protocol`).
+   */
+  commentUrl: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// address' })
+    .regex(/^https?:\/\//i, 'must be an http:// or https:// address')
+    .nullable()
+    .default(null),
   /** Officer display names for the kiosk, keyed by officerId (badge IDs map here too). */
   officers: z
     .record(
