@@ -41,6 +41,21 @@ ALTER TABLE "alert_history" ADD CONSTRAINT "alert_history_alert_id_alerts_id_fk"
 CREATE INDEX "alert_deliveries_due_idx" ON "alert_deliveries" USING btree ("next_attempt_at") WHERE "alert_deliveries"."delivered_at" is null and "alert_deliveries"."abandoned_at" is null;--> statement-breakpoint
 CREATE INDEX "alert_history_alert_idx" ON "alert_history" USING btree ("alert_id","at");--> statement-breakpoint
 CREATE INDEX "alerts_unit_created_idx" ON "alerts" USING btree ("unit_id","created_at");--> statement-breakpoint
+-- custom: a table trigger's signal naming the units a statement touched. PostgreSQL refuses a
+-- NOTIFY payload of 8000 bytes or more and would roll back the writer's whole statement (one
+-- DeviceStateWriter UPDATE covers up to 1,000 devices), so past MAX_NOTIFY_BYTES (7900, notify.ts)
+-- the signal says "every unit" ({"unitIds":null}) and the listeners re-read everything.
+CREATE FUNCTION "notify_units"(channel text, units json) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  payload text := json_build_object('unitIds', coalesce(units, '[]'::json))::text;
+BEGIN
+  IF octet_length(payload) >= 7900 THEN
+    payload := '{"unitIds":null}';
+  END IF;
+  PERFORM pg_notify(channel, payload);
+END
+$$;
+--> statement-breakpoint
 -- custom: every writer of alerts (broker, ingest's time placement, revocation) gets history, hook
 -- deliveries and the `alerts_changed` signal from the table itself, in the writer's transaction.
 CREATE FUNCTION "alerts_opened"() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -49,8 +64,7 @@ BEGIN
     SELECT n.id, n.created_at, 'system', 'opened', n.message FROM new_rows n;
   INSERT INTO "alert_deliveries" ("alert_id", "unit_id", "event")
     SELECT n.id, n.unit_id, 'opened' FROM new_rows n JOIN "unit_alert_hooks" h ON h.unit_id = n.unit_id;
-  PERFORM pg_notify('alerts_changed', json_build_object('unitIds', coalesce(
-    (SELECT json_agg(DISTINCT n.unit_id) FROM new_rows n), '[]'::json))::text)
+  PERFORM "notify_units"('alerts_changed', (SELECT json_agg(DISTINCT n.unit_id) FROM new_rows n))
   WHERE EXISTS (SELECT 1 FROM new_rows);
   RETURN NULL;
 END
@@ -70,8 +84,7 @@ BEGIN
     SELECT n.id, n.unit_id, 'cleared'
     FROM new_rows n JOIN old_rows o ON o.id = n.id JOIN "unit_alert_hooks" h ON h.unit_id = n.unit_id
     WHERE o.resolved_at IS NULL AND n.resolved_at IS NOT NULL;
-  PERFORM pg_notify('alerts_changed', json_build_object('unitIds', coalesce(
-    (SELECT json_agg(DISTINCT n.unit_id) FROM new_rows n), '[]'::json))::text)
+  PERFORM "notify_units"('alerts_changed', (SELECT json_agg(DISTINCT n.unit_id) FROM new_rows n))
   WHERE EXISTS (SELECT 1 FROM new_rows);
   RETURN NULL;
 END

@@ -14,7 +14,7 @@ BEGIN
       OR n.unit_id IS DISTINCT FROM o.unit_id;
   END IF;
   IF units IS NOT NULL THEN
-    PERFORM pg_notify('devices_changed', json_build_object('unitIds', units)::text);
+    PERFORM "notify_units"('devices_changed', units);
   END IF;
   RETURN NULL;
 END

@@ -106,6 +106,9 @@ export interface HookDelivery {
   };
 }
 
+/** Why a queued delivery was given up when its unit's hook was removed before it was sent. */
+export const ORPHANED_DELIVERY = "the unit's hook was removed";
+
 /**
  * Deliveries due now, claimed for `leaseMs` (their next attempt is pushed out), so that two
  * dashboards never send the same one at once and a crash mid-send only delays it.
@@ -130,7 +133,22 @@ export async function claimDueDeliveries(
       .limit(limit)
       .for('update', { skipLocked: true });
     if (due.length === 0) return [];
-    const ids = due.map((d) => d.id);
+    const claimed = due.map((d) => d.id);
+    // A delivery whose unit no longer has a hook has nowhere to go: without this it would be
+    // leased, found hookless by the join below and leased again every minute, for ever.
+    const orphaned = await tx
+      .update(alertDeliveries)
+      .set({ abandonedAt: sql`now()`, lastError: ORPHANED_DELIVERY })
+      .where(
+        and(
+          sql`${alertDeliveries.id} in ${claimed}`,
+          sql`not exists (select 1 from ${unitAlertHooks} where ${unitAlertHooks.unitId} = ${alertDeliveries.unitId})`,
+        ),
+      )
+      .returning({ id: alertDeliveries.id });
+    const gone = new Set(orphaned.map((o) => o.id));
+    const ids = claimed.filter((id) => !gone.has(id));
+    if (ids.length === 0) return [];
     await tx
       .update(alertDeliveries)
       .set({ nextAttemptAt: sql`now() + ${`${leaseMs} milliseconds`}::interval` })

@@ -1,7 +1,8 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   claimDueDeliveries,
+  ORPHANED_DELIVERY,
   recordDeliveryAttempt,
   setUnitAlertHook,
   unitAlertHookList,
@@ -152,6 +153,33 @@ describe.each(STORE_BACKENDS)('alert lifecycle on %s', (backend) => {
     const [hook] = await unitAlertHookList(store.db, 'trung-van');
     expect(hook).toMatchObject({ delivered: 1, failures: 2, lastError: 'HTTP 502' });
     expect((await claimDueDeliveries(store.db)).map((d) => d.id)).toEqual([due[1]!.id]);
+  });
+
+  it('abandons, with a reason, a due delivery whose unit hook was removed, instead of re-leasing it', async () => {
+    const open = sql`${alertDeliveries.deliveredAt} is null and ${alertDeliveries.abandonedAt} is null`;
+    // Whatever is still queued falls due now (the earlier claims leased it for a minute).
+    const left = await store.db
+      .update(alertDeliveries)
+      .set({ nextAttemptAt: sql`now()` })
+      .where(open)
+      .returning({ id: alertDeliveries.id });
+    expect(left.length).toBeGreaterThan(0);
+    await setUnitAlertHook(store.db, { unitId: 'trung-van', url: null, actor: 't', allowLoopback: false });
+    expect(await claimDueDeliveries(store.db)).toEqual([]);
+    expect(await store.db.select().from(alertDeliveries).where(open)).toEqual([]);
+    const rows = await store.db
+      .select()
+      .from(alertDeliveries)
+      .where(
+        inArray(
+          alertDeliveries.id,
+          left.map((l) => l.id),
+        ),
+      );
+    for (const row of rows) {
+      expect(row).toMatchObject({ lastError: ORPHANED_DELIVERY, deliveredAt: null });
+      expect(row.abandonedAt).toBeInstanceOf(Date);
+    }
   });
 
   it('refuses a hook that is not http(s) or points at the centre itself, unless allowed', async () => {

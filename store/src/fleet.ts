@@ -1,9 +1,21 @@
 import { and, eq, exists, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from './db.js';
+import { draining } from './lifecycle.js';
 import { alerts, devices } from './schema.js';
 
-/** What the devices page filters the fleet by; `alerting`: an alert not cleared. */
-export const FLEET_STATUSES = ['online', 'offline', 'stopped', 'never_seen', 'revoked', 'alerting'] as const;
+/**
+ * What the devices page filters the fleet by; `alerting`: an alert not cleared; `draining`: a
+ * board replaced on its counter, still sending its queued events (whatever status it last said).
+ */
+export const FLEET_STATUSES = [
+  'online',
+  'offline',
+  'stopped',
+  'never_seen',
+  'draining',
+  'revoked',
+  'alerting',
+] as const;
 export type FleetStatus = (typeof FLEET_STATUSES)[number];
 
 export interface FleetFilter {
@@ -17,6 +29,9 @@ const alerting = exists(
   sql`(select 1 from ${alerts} where ${alerts.deviceId} = ${devices.id} and ${alerts.resolvedAt} is null)`,
 );
 
+/** Active and not replaced: the boards whose own status and last-seen time mean something now. */
+const serving = () => and(isNull(devices.revokedAt), isNull(devices.replacedBy));
+
 /** The devices a filter keeps (one definition for the summary and the list under it). */
 export function fleetWhere(f: FleetFilter): SQL | undefined {
   const status =
@@ -26,7 +41,9 @@ export function fleetWhere(f: FleetFilter): SQL | undefined {
         ? isNotNull(devices.revokedAt)
         : f.status === 'alerting'
           ? and(isNull(devices.revokedAt), alerting)
-          : and(isNull(devices.revokedAt), eq(devices.status, f.status));
+          : f.status === 'draining'
+            ? draining()
+            : and(serving(), eq(devices.status, f.status));
   return and(
     f.unitId ? eq(devices.unitId, f.unitId) : undefined,
     status,
@@ -36,15 +53,18 @@ export function fleetWhere(f: FleetFilter): SQL | undefined {
 
 export interface FleetSummary {
   total: number;
-  /** Devices per state; a revoked device counts as revoked whatever it last said. */
-  states: Record<'online' | 'offline' | 'stopped' | 'never_seen' | 'revoked', number>;
+  /**
+   * Devices per state; a revoked device counts as revoked and a replaced one as draining,
+   * whatever it last said.
+   */
+  states: Record<Exclude<FleetStatus, 'alerting'>, number>;
   /** Active devices with an alert not cleared. */
   alerting: number;
   versions: Array<{ version: string | null; n: number }>;
   /** The perception models the fleet's births name, by file hash: a mixed fleet shows here. */
   models: Array<{ name: string; sha256: string; n: number }>;
   lastSeenAt: Date | null;
-  /** The active device heard from least recently (null: none seen yet). */
+  /** The serving (active, not draining) device heard from least recently (null: none seen yet). */
   stalest: { deviceId: string; lastSeenAt: Date } | null;
 }
 
@@ -56,7 +76,8 @@ export async function fleetSummary(db: Executor, f: FleetFilter): Promise<FleetS
   const [states, [al], versions, models, [seen], [stale]] = await Promise.all([
     db
       .select({
-        state: sql<string>`case when ${devices.revokedAt} is not null then 'revoked' else ${devices.status} end`,
+        state: sql<string>`case when ${devices.revokedAt} is not null then 'revoked'
+          when ${devices.replacedBy} is not null then 'draining' else ${devices.status} end`,
         n: sql<number>`count(*)::int`,
       })
       .from(devices)
@@ -85,11 +106,12 @@ export async function fleetSummary(db: Executor, f: FleetFilter): Promise<FleetS
     db
       .select({ deviceId: devices.id, lastSeenAt: devices.lastSeenAt })
       .from(devices)
-      .where(and(where, isNull(devices.revokedAt), isNotNull(devices.lastSeenAt)))
+      // A draining board goes quiet by design once its outbox is empty: not the one to chase.
+      .where(and(where, serving(), isNotNull(devices.lastSeenAt)))
       .orderBy(devices.lastSeenAt)
       .limit(1),
   ]);
-  const count = { online: 0, offline: 0, stopped: 0, never_seen: 0, revoked: 0 };
+  const count = { online: 0, offline: 0, stopped: 0, never_seen: 0, draining: 0, revoked: 0 };
   for (const s of states) if (s.state in count) count[s.state as keyof typeof count] += Number(s.n);
   const modelRows = (models as unknown as { rows: Array<{ name: string; sha256: string; n: number }> }).rows;
   return {

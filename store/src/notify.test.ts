@@ -109,6 +109,34 @@ describe.each(STORE_BACKENDS)('notifications on %s', (backend) => {
       if (other !== store) await other.close();
     }
   });
+
+  it('says "every unit" when one statement touches too many units to name in one NOTIFY', async () => {
+    const devicesChanged = recorder(store, 'devices_changed');
+    const alertsChanged = recorder(store, 'alerts_changed');
+    await devicesChanged.until(() => devicesChanged.resyncs() === 1);
+    await alertsChanged.until(() => alertsChanged.resyncs() === 1);
+    // 400 units of ~35 bytes each: a list of ~14 kB, which PostgreSQL would refuse (and with
+    // it the whole statement) were it sent as it is.
+    await store.db.execute(sql`
+      insert into devices (id, unit_id, counter_id, username, password_hash)
+      select 'many-' || i, 'a-ward-with-a-long-identifier-' || i, 'q01', 'many-' || i, 'x'
+      from generate_series(1, 400) as i`);
+    await store.db.execute(sql`update devices set status = 'online' where id like 'many-%'`);
+    await store.db.execute(sql`
+      insert into alerts (unit_id, device_id, kind, message)
+      select unit_id, id, 'offline', 'gone' from devices where id like 'many-%'`);
+    await store.db.execute(sql`update alerts set resolved_at = now() where device_id like 'many-%'`);
+    await devicesChanged.until(() => devicesChanged.got.length >= 2);
+    await alertsChanged.until(() => alertsChanged.got.length >= 2);
+    expect(devicesChanged.got).toEqual([{ unitIds: null }, { unitIds: null }]);
+    expect(alertsChanged.got).toEqual([{ unitIds: null }, { unitIds: null }]);
+    // A statement touching few units still names them.
+    await store.db.execute(sql`update devices set status = 'offline' where id = 'many-7'`);
+    await devicesChanged.until(() => devicesChanged.got.length >= 3);
+    expect(devicesChanged.got[2]).toEqual({ unitIds: ['a-ward-with-a-long-identifier-7'] });
+    devicesChanged.unsubscribe();
+    alertsChanged.unsubscribe();
+  });
 });
 
 describe.skipIf(!STORE_BACKENDS.includes('postgres'))('the PostgreSQL listening connection', () => {

@@ -28,16 +28,25 @@ export const NOTIFICATIONS = {
   command_queued: z.object({ deviceId: Id }),
   /** Desired settings changed for these devices, or for every device of a unit. */
   config_changed: z.union([z.object({ deviceIds: z.array(Id) }), z.object({ unitId: Id })]),
-  /** Alerts of these units opened, changed or cleared (sent by the alerts table's triggers). */
-  alerts_changed: z.object({ unitIds: z.array(Id) }),
-  /** Devices of these units changed state, version, birth or revocation (the devices table's triggers). */
-  devices_changed: z.object({ unitIds: z.array(Id) }),
+  /**
+   * Alerts of these units opened, changed or cleared (sent by the alerts table's triggers);
+   * `null`: of every unit, when one statement touched too many to name in one NOTIFY.
+   */
+  alerts_changed: z.object({ unitIds: z.array(Id).nullable() }),
+  /**
+   * Devices of these units changed state, version, birth or revocation (the devices table's
+   * triggers); `null`: of every unit, as for `alerts_changed`.
+   */
+  devices_changed: z.object({ unitIds: z.array(Id).nullable() }),
 } as const;
 
 export type Channel = keyof typeof NOTIFICATIONS;
 export type NotificationPayload<C extends Channel> = z.infer<(typeof NOTIFICATIONS)[C]>;
 
-/** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; stay clearly below. */
+/**
+ * PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; stay clearly below. The tables'
+ * triggers (`notify_units`, migration 0032) use the same bound.
+ */
 export const MAX_NOTIFY_BYTES = 7_900;
 
 /** Splits a payload's longest ID list until every part fits one NOTIFY. */

@@ -3,12 +3,17 @@ import { EXAMPLES } from '@onestop/protocol';
 const EXAMPLE_TELEMETRY = EXAMPLES.telemetry;
 
 import { eq } from 'drizzle-orm';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionDevice } from './devices.js';
 import { devices, deviceTelemetry } from './schema.js';
-import { TELEMETRY_KEEP_DAYS, telemetryHistory } from './telemetry-history.js';
+import {
+  pruneTelemetryHistory,
+  TELEMETRY_KEEP_DAYS,
+  TELEMETRY_PRUNE_LOCK_CLASS,
+  telemetryHistory,
+} from './telemetry-history.js';
 import { openTestStore, STORE_BACKENDS, type TestStore } from './testing.js';
-import { upkeepRound } from './upkeep.js';
 
 describe.each(STORE_BACKENDS)('telemetry history on %s', (backend) => {
   let store: TestStore;
@@ -52,16 +57,46 @@ describe.each(STORE_BACKENDS)('telemetry history on %s', (backend) => {
     });
   });
 
-  it('prunes minutes past the retention in the upkeep round, keeping the recent ones', async () => {
+  it('prunes minutes past the retention, counting them in the database, keeping the recent ones', async () => {
     const old = new Date(Date.now() - (TELEMETRY_KEEP_DAYS + 1) * 86_400_000);
     const recent = new Date(Date.now() - (TELEMETRY_KEEP_DAYS - 1) * 86_400_000);
     await store.db.insert(deviceTelemetry).values([
       { deviceId: id, minute: old, cpuTempC: 40, load1: 0.1, cameraFps: null, outboxDepth: 0 },
+      {
+        deviceId: id,
+        minute: new Date(old.getTime() - 60_000),
+        cpuTempC: 39,
+        load1: 0.1,
+        cameraFps: null,
+        outboxDepth: 0,
+      },
       { deviceId: id, minute: recent, cpuTempC: 41, load1: 0.1, cameraFps: null, outboxDepth: 0 },
     ]);
-    await upkeepRound(store.db);
+    expect(await pruneTelemetryHistory(store.db)).toBe(2);
     const left = await telemetryHistory(store.db, id, new Date(0));
     expect(left.map((p) => p.cpuTempC)).not.toContain(40);
     expect(left.map((p) => p.cpuTempC)).toContain(41);
+    expect(await pruneTelemetryHistory(store.db)).toBe(0);
   });
+
+  it.skipIf(backend !== 'postgres')(
+    'skips the round while another process holds the prune lock',
+    async () => {
+      const old = new Date(Date.now() - (TELEMETRY_KEEP_DAYS + 1) * 86_400_000);
+      await store.db
+        .insert(deviceTelemetry)
+        .values({ deviceId: id, minute: old, cpuTempC: 40, load1: 0.1, cameraFps: null, outboxDepth: 0 });
+      const other = new pg.Client({ connectionString: store.url! });
+      await other.connect();
+      try {
+        await other.query('begin');
+        await other.query('select pg_advisory_xact_lock($1, 0)', [TELEMETRY_PRUNE_LOCK_CLASS]);
+        expect(await pruneTelemetryHistory(store.db)).toBeNull();
+        await other.query('commit');
+        expect(await pruneTelemetryHistory(store.db)).toBe(1);
+      } finally {
+        await other.end();
+      }
+    },
+  );
 });

@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from './db.js';
-import { pruneTelemetryHistory } from './telemetry-history.js';
 
 /**
  * The tables whose rows are rewritten in place as ratings arrive: every rating updates its hour,
@@ -19,7 +18,7 @@ export const CHURNED_TABLES = [
   'dossier_outcomes',
   'dossier_days',
   'dossier_weeks',
-  // Pruned every round: its deleted minutes are dead rows too.
+  // Pruned by the brokers' timer (telemetry-history.ts): its deleted minutes are dead rows too.
   'device_telemetry',
 ] as const;
 
@@ -34,9 +33,8 @@ export async function vacuumChurnedTables(db: Database): Promise<void> {
   for (const table of CHURNED_TABLES) await db.execute(sql.raw(`vacuum (analyze) ${table}`));
 }
 
-/** One upkeep round: telemetry history past its retention deleted, then the churned tables vacuumed. */
+/** One upkeep round: the churned tables vacuumed. */
 export async function upkeepRound(db: Database): Promise<void> {
-  await pruneTelemetryHistory(db);
   await vacuumChurnedTables(db);
 }
 

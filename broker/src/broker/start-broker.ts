@@ -1,6 +1,14 @@
 import type { Duplex } from 'node:stream';
 import { gauge } from '@onestop/service';
-import { type Database, expireDrains, finishDrain, type Notifications, schema } from '@onestop/store';
+import {
+  type Database,
+  expireDrains,
+  finishDrain,
+  type Notifications,
+  pruneTelemetryHistory,
+  schema,
+  TELEMETRY_PRUNE_EVERY_MS,
+} from '@onestop/store';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import { and, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import type { Logger } from 'pino';
@@ -52,6 +60,8 @@ export interface BrokerOptions {
   publishConfigsOnStart?: boolean;
   /** How often replaced boards past their drain deadline are revoked (default 10 minutes). */
   drainSweepMs?: number;
+  /** How often telemetry history past its retention is deleted (default a quarter of an hour). */
+  telemetryPruneMs?: number;
 }
 
 export interface BrokerHandle {
@@ -206,6 +216,25 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
   drainTimer.unref();
 
   /**
+   * The brokers write telemetry history (a row a device a minute), so they delete what is past
+   * its retention, on PGlite and PostgreSQL alike; with several nodes, the one holding the
+   * prune's advisory lock does it and the others skip the round. One round at a time.
+   */
+  let pruning: Promise<void> | null = null;
+  const pruneTelemetry = () => {
+    pruning ??= pruneTelemetryHistory(db)
+      .then(
+        (n) => n && logger.info({ rows: n }, 'pruned telemetry history past its retention'),
+        (err: unknown) => logger.warn({ err }, 'could not prune telemetry history'),
+      )
+      .then(() => {
+        pruning = null;
+      });
+  };
+  const pruneTimer = setInterval(pruneTelemetry, opts.telemetryPruneMs ?? TELEMETRY_PRUNE_EVERY_MS);
+  pruneTimer.unref();
+
+  /**
    * What this node missed while not listening: revocations among the devices connected to it,
    * and restores among those it still refuses (else a restored board stays locked out of this
    * node until it restarts).
@@ -289,6 +318,8 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
     }
   } catch (err) {
     clearInterval(drainTimer);
+    clearInterval(pruneTimer);
+    await pruning;
     unsubscribe();
     await Promise.all(listeners.map((l) => l.close()));
     await new Promise<void>((r) => aedes.close(() => r()));
@@ -335,6 +366,8 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
     close() {
       closing ??= (async () => {
         clearInterval(drainTimer);
+        clearInterval(pruneTimer);
+        await pruning;
         unsubscribe();
         await new Promise<void>((r) => aedes.close(() => r()));
         await Promise.all(listeners.map((l) => l.close()));

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createTcpServer, type Socket } from 'node:net';
 import { applyAlertChanges, provisionDevice, setUnitAlertHook, unitAlertHookList } from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
 import pino from 'pino';
@@ -33,6 +33,41 @@ class Receiver {
   received(n: number): Promise<void> {
     if (this.bodies.length >= n) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ n, resolve }));
+  }
+}
+
+/**
+ * A receiver that answers with a status line and then one header byte every 50 ms, for ever:
+ * never idle, never done. `connected` resolves on the first connection.
+ */
+class TricklingReceiver {
+  readonly sockets = new Set<Socket>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly server = createTcpServer((socket) => {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => {});
+    socket.once('data', () => {
+      socket.write('HTTP/1.1 200 OK\r\nX-Slow: ');
+      const t = setInterval(() => socket.writable && socket.write('a'), 50);
+      this.timers.add(t);
+      socket.on('close', () => clearInterval(t));
+      this.onConnect();
+    });
+  });
+  private onConnect: () => void = () => {};
+  readonly connected = new Promise<void>((r) => {
+    this.onConnect = r;
+  });
+  async start(): Promise<string> {
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
+  }
+  close(): void {
+    for (const t of this.timers) clearInterval(t);
+    for (const s of this.sockets) s.destroy();
+    this.server.close();
   }
 }
 
@@ -104,6 +139,7 @@ describe('alert hooks against a real HTTP server', () => {
       // Two attempts, both refused before any connection, then given up.
       for (let i = 0; i < 10; i++) {
         await worker.wake();
+        await worker.settled();
         if ((await unitAlertHookList(store.db, 'trung-van'))[0]!.failures >= before + 2) break;
         await new Promise((r) => setImmediate(r));
       }
@@ -115,5 +151,55 @@ describe('alert hooks against a real HTTP server', () => {
     expect(hook!.failures).toBe(before + 2);
     expect(hook!.lastError).toMatch(/centre itself/);
     expect(receiver.bodies).toEqual([]);
+  });
+
+  it('gives up an attempt at its hard deadline even while the receiver keeps trickling', async () => {
+    const slow = new TricklingReceiver();
+    const url = await slow.start();
+    const { deviceId } = await provisionDevice(store.db, { unitId: 'u-slow', counterId: 'q01', actor: 't' });
+    await setUnitAlertHook(store.db, { unitId: 'u-slow', url, actor: 't', allowLoopback: true });
+    const worker = new AlertHookWorker({
+      ...store,
+      logger,
+      allowLoopback: true,
+      maxAttempts: 1,
+      timeoutMs: 300,
+    });
+    try {
+      await applyAlertChanges(store.db, [{ deviceId, kind: 'camera_error', message: 'camera: gone' }]);
+      await worker.wake();
+      await worker.settled();
+    } finally {
+      await worker.stop();
+      slow.close();
+    }
+    const [hook] = await unitAlertHookList(store.db, 'u-slow');
+    expect(hook).toMatchObject({ delivered: 0, failures: 1, lastError: 'no complete answer in 300 ms' });
+  });
+
+  it('delivers a later alert while an earlier delivery is still stalled', async () => {
+    const slow = new TricklingReceiver();
+    const fast = new Receiver([]);
+    const [slowUrl, fastUrl] = [await slow.start(), await fast.start()];
+    const a = await provisionDevice(store.db, { unitId: 'u-stall', counterId: 'q01', actor: 't' });
+    const b = await provisionDevice(store.db, { unitId: 'u-quick', counterId: 'q01', actor: 't' });
+    await setUnitAlertHook(store.db, { unitId: 'u-stall', url: slowUrl, actor: 't', allowLoopback: true });
+    await setUnitAlertHook(store.db, { unitId: 'u-quick', url: fastUrl, actor: 't', allowLoopback: true });
+    // The default deadline (5 s) is far longer than this test: the stall lasts until we close it.
+    const worker = new AlertHookWorker({ ...store, logger, allowLoopback: true });
+    worker.start();
+    try {
+      await applyAlertChanges(store.db, [{ deviceId: a.deviceId, kind: 'camera_error', message: 'x' }]);
+      await slow.connected;
+      await applyAlertChanges(store.db, [{ deviceId: b.deviceId, kind: 'camera_error', message: 'y' }]);
+      await fast.received(1);
+      // Still stalled: the quick unit's alert did not wait for it.
+      expect(slow.sockets.size).toBe(1);
+    } finally {
+      slow.close();
+      await worker.stop();
+      fast.server.close();
+    }
+    expect((fast.bodies[0] as { body: { alert: { unitId: string } } }).body.alert.unitId).toBe('u-quick');
   });
 });

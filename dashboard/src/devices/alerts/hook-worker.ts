@@ -18,8 +18,13 @@ import { Counter, type Registry } from 'prom-client';
 /** From 10 s to half an hour between attempts; after the last one a delivery is given up. */
 export const HOOK_BACKOFF: Backoff = { initialMs: 10_000, maxMs: 30 * 60_000, factor: 3, jitter: 0.2 };
 export const HOOK_MAX_ATTEMPTS = 8;
-/** A receiver slower than this is a failed attempt: the queue must keep moving. */
-const HOOK_TIMEOUT_MS = 5_000;
+/**
+ * A receiver slower than this, in total (lookup, connect, TLS, headers and body), is a failed
+ * attempt: the queue must keep moving, and it must stay well under the claim's 60 s lease.
+ */
+export const HOOK_TIMEOUT_MS = 5_000;
+/** Deliveries in flight at once; a slow receiver holds back only its own delivery. */
+const HOOK_CONCURRENCY = 20;
 
 export interface AlertHookOptions {
   db: Database;
@@ -30,6 +35,8 @@ export interface AlertHookOptions {
   allowLoopback?: boolean;
   backoff?: Backoff;
   maxAttempts?: number;
+  /** The hard deadline of one attempt; HOOK_TIMEOUT_MS unless a test shortens it. */
+  timeoutMs?: number;
 }
 
 /**
@@ -51,8 +58,13 @@ function guardedLookup(allowLoopback: boolean): LookupFunction {
   };
 }
 
-/** One POST of the delivery's JSON; resolves with nothing on a 2xx, rejects with the reason. */
-function post(d: HookDelivery, allowLoopback: boolean): Promise<void> {
+/**
+ * One POST of the delivery's JSON; resolves with nothing on a 2xx, rejects with the reason.
+ * `http.request`'s own `timeout` is only an idle-socket timeout (a receiver trickling a byte
+ * every few seconds never trips it), so one timer, started before the lookup and cleared only
+ * when the answer's body has ended, destroys the request at `timeoutMs` whatever stage it is in.
+ */
+function post(d: HookDelivery, allowLoopback: boolean, timeoutMs: number): Promise<void> {
   const url = new URL(d.url);
   const body = JSON.stringify(d.body);
   // A literal IP is connected to without a lookup: check it here.
@@ -61,6 +73,19 @@ function post(d: HookDelivery, allowLoopback: boolean): Promise<void> {
     return Promise.reject(new Error(`${host} is the centre itself; refused`));
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
+    const deadline = setTimeout(() => {
+      const err = new Error(`no complete answer in ${timeoutMs} ms`);
+      settle(err);
+      req.destroy(err);
+    }, timeoutMs);
+    let settled = false;
+    const settle = (err: Error | null): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      if (err) reject(err);
+      else resolve();
+    };
     const req = client.request(
       url,
       {
@@ -71,18 +96,18 @@ function post(d: HookDelivery, allowLoopback: boolean): Promise<void> {
           'user-agent': 'onestop-alert-hook',
         },
         lookup: guardedLookup(allowLoopback),
-        timeout: HOOK_TIMEOUT_MS,
       },
       (res) => {
-        res.resume();
         const status = res.statusCode ?? 0;
         // Redirects are not followed: they would lead past the address check.
-        if (status >= 200 && status < 300) resolve();
-        else reject(new Error(`HTTP ${status}`));
+        const outcome = status >= 200 && status < 300 ? null : new Error(`HTTP ${status}`);
+        res.on('end', () => settle(outcome));
+        res.on('error', (err) => settle(err));
+        res.on('close', () => settle(res.complete ? outcome : new Error('answer cut off')));
+        res.resume();
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer in ${HOOK_TIMEOUT_MS} ms`)));
-    req.on('error', reject);
+    req.on('error', (err) => settle(err));
     req.end(body);
   });
 }
@@ -99,6 +124,8 @@ export class AlertHookWorker {
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
+  /** Deliveries being sent; each settles on its own, within its attempt's deadline. */
+  private readonly inFlight = new Set<Promise<void>>();
   private readonly counter: Counter<'outcome'> | null;
 
   constructor(private readonly o: AlertHookOptions) {
@@ -128,7 +155,15 @@ export class AlertHookWorker {
     this.unsubscribe?.();
     this.unsubscribe = null;
     if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.settled();
+  }
+
+  /** Resolves once no run and no delivery is under way (tests, and a clean stop). */
+  async settled(): Promise<void> {
+    while (this.running || this.inFlight.size > 0) {
+      await this.running;
+      await Promise.allSettled([...this.inFlight]);
+    }
   }
 
   /** Sends what is due; one run at a time, a wake during a run makes one more follow. */
@@ -149,17 +184,32 @@ export class AlertHookWorker {
     return this.running;
   }
 
+  /**
+   * Claims what is due, up to the free slots, and starts each delivery without waiting for it:
+   * a delivery that ends frees its slot and wakes the worker again, so a receiver slow to the
+   * deadline holds back only itself, never the deliveries queued behind it.
+   */
   private async drain(): Promise<void> {
     for (;;) {
-      const due = await claimDueDeliveries(this.o.db);
+      const free = HOOK_CONCURRENCY - this.inFlight.size;
+      if (free <= 0 || this.stopped) return;
+      const due = await claimDueDeliveries(this.o.db, free);
       if (due.length === 0 || this.stopped) return;
-      await Promise.all(due.map((d) => this.deliver(d)));
+      for (const d of due) {
+        const p = this.deliver(d)
+          .catch((err: Error) => this.o.logger.warn({ err: err.message }, 'alert hook record'))
+          .finally(() => {
+            this.inFlight.delete(p);
+            if (!this.stopped) void this.wake();
+          });
+        this.inFlight.add(p);
+      }
     }
   }
 
   private async deliver(d: HookDelivery): Promise<void> {
     try {
-      await post(d, this.o.allowLoopback ?? false);
+      await post(d, this.o.allowLoopback ?? false, this.o.timeoutMs ?? HOOK_TIMEOUT_MS);
       await recordDeliveryAttempt(this.o.db, d.id, { ok: true });
       this.counter?.inc({ outcome: 'delivered' });
     } catch (err) {

@@ -80,6 +80,7 @@ export const CONSOLE_MESSAGES = {
   fleet: { vi: 'Tổng quan thiết bị', en: 'Fleet summary' },
   fleetTotal: { vi: 'Tổng số', en: 'Total' },
   alerting: { vi: 'Đang có cảnh báo', en: 'Alerting' },
+  draining: { vi: 'Đang chuyển dữ liệu', en: 'Draining' },
   agentVersions: { vi: 'Phiên bản phần mềm', en: 'Agent versions' },
   modelHashes: { vi: 'Mô hình nhận diện (mã băm)', en: 'Perception models (hashes)' },
   lastHeard: { vi: 'Tin gần nhất', en: 'Last heard' },

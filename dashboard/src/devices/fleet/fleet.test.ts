@@ -1,4 +1,4 @@
-import { applyAlertChanges, provisionDevice, revokeDevice, schema } from '@onestop/store';
+import { applyAlertChanges, provisionDevice, replaceDevice, revokeDevice, schema } from '@onestop/store';
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { peopleSuite } from '../../access/fixture.js';
@@ -90,5 +90,24 @@ describe('fleet summary on the devices page', () => {
     await reader.cancel();
     const html = await (await as('tech', '/devices?unit=trung-van')).text();
     expect(cell(html, 'fleet-stopped')).toBe('1');
+  });
+
+  it('counts a replaced board as draining, not by its last status, and never as the stalest', async () => {
+    const db = ctx.store.db;
+    // ids[1] (offline, heard an hour before ids[0]) was the stalest until it is replaced.
+    await db
+      .update(schema.devices)
+      .set({ status: 'offline', lastSeenAt: new Date(NOW.getTime() - 3_600_000) })
+      .where(eq(schema.devices.id, ids[1]!));
+    const before = await (await as('tech', '/devices?unit=trung-van')).text();
+    expect(before).toContain(`Lâu chưa có tin nhất: <a href="/devices/${ids[1]}">`);
+    await replaceDevice(db, { deviceId: ids[1]!, actor: 't' });
+    const html = await (await as('tech', '/devices?unit=trung-van')).text();
+    expect(html).toContain('Đang chuyển dữ liệu');
+    expect(cell(html, 'fleet-draining')).toBe('1');
+    expect(cell(html, 'fleet-offline')).toBe('0');
+    expect(html).toContain(`Lâu chưa có tin nhất: <a href="/devices/${ids[0]}">`);
+    const listed = await (await as('tech', '/devices?status=draining')).text();
+    expect([...listed.matchAll(/data-testid="quarantined-([^"]+)"/g)].map((m) => m[1])).toEqual([ids[1]]);
   });
 });
