@@ -64,7 +64,7 @@ export interface DashboardDeps {
   /** Where the devices page hears of fleet changes (the store's); without it, no live summary. */
   notifications?: Notifications;
   /** Units' alert webhooks may point at the centre's own loopback (a relay on the same host). */
-  allowLoopbackHooks?: boolean;
+  allowInternalHooks?: boolean;
   /** Where paired boards are sent (broker URLs, CA); without it a claim answers 503. */
   pairing?: PairingEndpoint;
   /** Refused pairing claims allowed from one address per 15 minutes (default 10). */
@@ -153,7 +153,7 @@ export function createDashboardApp(deps: DashboardDeps) {
   const fleetFeed = deps.notifications ? new FleetFeed(deps.notifications, deps.logger) : null;
   // Before the device pages, whose `/devices/:deviceId` would take `add` for a device ID.
   app.route('/devices', addDeviceRoutes(deps.db));
-  app.route('/devices', deviceRoutes(deps.db, { allowLoopbackHooks: deps.allowLoopbackHooks, fleetFeed }));
+  app.route('/devices', deviceRoutes(deps.db, { allowInternalHooks: deps.allowInternalHooks, fleetFeed }));
   app.route('/units', rosterRoutes(deps.db));
   app.route('/units', commentFollowUpRoutes(deps.db));
   app.route('/', searchRoutes(deps.db));

@@ -37,16 +37,16 @@ export async function startDashboard(opts: DashboardOptions): Promise<RunningDas
   // Chromium is launched on the first PDF and closed with the dashboard.
   const pdf = new PdfRenderer();
   // Off unless the operator says so: a unit's hook must not reach the centre's own services.
-  const allowLoopbackHooks = process.env.ONESTOP_ALERT_HOOKS_ALLOW_LOOPBACK === '1';
+  const allowInternalHooks = process.env.ONESTOP_ALERT_HOOKS_ALLOW_INTERNAL === '1';
   const hooks = new AlertHookWorker({
     db: opts.db,
     notifications: opts.notifications,
     registry: opts.registry,
     logger: opts.logger.child({ part: 'alert-hooks' }),
-    allowLoopback: allowLoopbackHooks,
+    allowInternal: allowInternalHooks,
   });
   const app = createDashboardApp({
-    allowLoopbackHooks,
+    allowInternalHooks,
     notifications: opts.notifications,
     pdf,
     db: opts.db,

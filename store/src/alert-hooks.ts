@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { and, asc, eq, isNull, lte, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from './db.js';
@@ -7,27 +8,52 @@ import { inTransaction } from './notify.js';
 import { alertDeliveries, alerts, auditLog, unitAlertHooks } from './schema.js';
 
 /**
- * The centre's own machine and the cloud's metadata service: a hook aimed there would let
- * whoever sets a unit's hook make the centre call its own private services (SSRF). Refused
- * unless the centre's operator allows it (`allowLoopback`, e.g. a relay on the same host).
+ * What a unit's hook may not reach unless the centre's operator allows it (`allowInternal`, e.g.
+ * a relay on the same host or a ward's own LAN service): the centre's own machine (loopback, its
+ * interfaces' addresses), link-local and the cloud's metadata service, and the private networks
+ * (RFC 1918, carrier-grade NAT, IPv6 unique-local) where the centre's neighbours and containers
+ * live. Otherwise whoever sets a unit's hook could make the centre call private services (SSRF)
+ * and read their answers' kind from the hooks page.
  */
-const PRIVATE_TO_THE_CENTRE = (() => {
+const INTERNAL = (() => {
   const b = new BlockList();
-  b.addSubnet('127.0.0.0', 8, 'ipv4');
-  b.addSubnet('0.0.0.0', 8, 'ipv4');
-  b.addSubnet('169.254.0.0', 16, 'ipv4');
+  for (const [net, bits] of [
+    ['127.0.0.0', 8],
+    ['0.0.0.0', 8],
+    ['10.0.0.0', 8],
+    ['100.64.0.0', 10],
+    ['169.254.0.0', 16],
+    ['172.16.0.0', 12],
+    ['192.168.0.0', 16],
+  ] as const) {
+    b.addSubnet(net, bits, 'ipv4');
+    b.addSubnet(`::ffff:${net}`, 96 + bits, 'ipv6');
+  }
   b.addAddress('::1', 'ipv6');
   b.addAddress('::', 'ipv6');
   b.addSubnet('fe80::', 10, 'ipv6');
-  b.addSubnet('::ffff:127.0.0.0', 104, 'ipv6');
+  b.addSubnet('fec0::', 10, 'ipv6');
+  b.addSubnet('fc00::', 7, 'ipv6');
   return b;
 })();
 
-/** Whether `address` (an IP) is the centre's loopback or a link-local address. */
-export function isCentreLocalAddress(address: string): boolean {
+/** The centre's own interface addresses, read once: a public address of its own is internal too. */
+let own: Set<string> | null = null;
+function ownAddresses(): Set<string> {
+  own ??= new Set(
+    Object.values(networkInterfaces())
+      .flat()
+      .map((i) => i?.address.toLowerCase())
+      .filter((a): a is string => !!a),
+  );
+  return own;
+}
+
+/** Whether `address` (an IP) is internal to the centre (see `INTERNAL`). */
+export function isInternalAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return false;
-  return PRIVATE_TO_THE_CENTRE.check(address, family === 6 ? 'ipv6' : 'ipv4');
+  return INTERNAL.check(address, family === 6 ? 'ipv6' : 'ipv4') || ownAddresses().has(address.toLowerCase());
 }
 
 export const HOOK_URL_MAX = 2_000;
@@ -38,22 +64,21 @@ export const HookUrl = z
   .max(HOOK_URL_MAX)
   .refine((u) => !u.includes('#'), 'no #fragment');
 
-export function checkHookUrl(url: string, opts: { allowLoopback: boolean }): string {
+export function checkHookUrl(url: string, opts: { allowInternal: boolean }): string {
   const r = HookUrl.safeParse(url.trim());
   if (!r.success) throw new StoreInputError(`url: ${r.error.issues[0]?.message ?? 'invalid'}`);
   const host = new URL(r.data).hostname.replace(/^\[|\]$/g, '');
-  if (
-    !opts.allowLoopback &&
-    (host === 'localhost' || host.endsWith('.localhost') || isCentreLocalAddress(host))
-  )
-    throw new StoreInputError(`url: '${host}' is the centre itself; not allowed for a unit's hook`);
+  if (!opts.allowInternal && (host === 'localhost' || host.endsWith('.localhost') || isInternalAddress(host)))
+    throw new StoreInputError(
+      `url: '${host}' is the centre itself or a private network; not allowed for a unit's hook`,
+    );
   return r.data;
 }
 
 /** Sets (or with `url` null removes) a unit's hook, audited. */
 export async function setUnitAlertHook(
   db: Executor,
-  input: { unitId: string; url: string | null; actor: string; allowLoopback: boolean },
+  input: { unitId: string; url: string | null; actor: string; allowInternal: boolean },
 ): Promise<void> {
   const url = input.url === null ? null : checkHookUrl(input.url, input);
   await inTransaction(db, async (tx) => {

@@ -51,7 +51,7 @@ describe.each(STORE_BACKENDS)('alert lifecycle on %s', (backend) => {
       unitId: 'trung-van',
       url: 'https://hooks.example/tv',
       actor: 't',
-      allowLoopback: false,
+      allowInternal: false,
     });
   });
   afterAll(async () => {
@@ -164,7 +164,7 @@ describe.each(STORE_BACKENDS)('alert lifecycle on %s', (backend) => {
       .where(open)
       .returning({ id: alertDeliveries.id });
     expect(left.length).toBeGreaterThan(0);
-    await setUnitAlertHook(store.db, { unitId: 'trung-van', url: null, actor: 't', allowLoopback: false });
+    await setUnitAlertHook(store.db, { unitId: 'trung-van', url: null, actor: 't', allowInternal: false });
     expect(await claimDueDeliveries(store.db)).toEqual([]);
     expect(await store.db.select().from(alertDeliveries).where(open)).toEqual([]);
     const rows = await store.db
@@ -182,9 +182,9 @@ describe.each(STORE_BACKENDS)('alert lifecycle on %s', (backend) => {
     }
   });
 
-  it('refuses a hook that is not http(s) or points at the centre itself, unless allowed', async () => {
-    const set = (url: string, allowLoopback = false) =>
-      setUnitAlertHook(store.db, { unitId: 'kim-anh', url, actor: 't', allowLoopback });
+  it('refuses a hook that is not http(s) or points at the centre itself or a private network, unless allowed', async () => {
+    const set = (url: string, allowInternal = false) =>
+      setUnitAlertHook(store.db, { unitId: 'kim-anh', url, actor: 't', allowInternal });
     await expect(set('ftp://hooks.example/x')).rejects.toThrow(/http/);
     await expect(set('not a url')).rejects.toThrow(/url/);
     for (const local of [
@@ -192,10 +192,19 @@ describe.each(STORE_BACKENDS)('alert lifecycle on %s', (backend) => {
       'http://localhost/x',
       'http://[::1]/x',
       'http://169.254.169.254/',
+      // Private networks: the centre's neighbours and containers (Docker's bridge, a LAN admin API).
+      'http://10.0.0.5/hook',
+      'http://172.17.0.1:2375/containers/x/restart',
+      'http://192.168.1.1/',
+      'http://100.64.0.1/',
+      'http://[fd00::1]/',
+      'http://[::ffff:10.0.0.5]/',
     ])
-      await expect(set(local)).rejects.toThrow(/centre itself/);
+      await expect(set(local), local).rejects.toThrow(/centre itself or a private network/);
     await set('http://127.0.0.1:9999/relay', true);
-    await set('http://10.0.0.5/hook');
+    await set('http://10.0.0.5/hook', true);
     expect((await unitAlertHookList(store.db, 'kim-anh'))[0]?.url).toBe('http://10.0.0.5/hook');
+    await set('https://hooks.example.vn/onestop');
+    expect((await unitAlertHookList(store.db, 'kim-anh'))[0]?.url).toBe('https://hooks.example.vn/onestop');
   });
 });

@@ -87,13 +87,13 @@ describe('alert hooks against a real HTTP server', () => {
   it('POSTs the alert on open and clear, retrying failures with backoff and counting them', async () => {
     const receiver = new Receiver([500, 503]);
     const url = await receiver.start();
-    await setUnitAlertHook(store.db, { unitId: 'trung-van', url, actor: 't', allowLoopback: true });
+    await setUnitAlertHook(store.db, { unitId: 'trung-van', url, actor: 't', allowInternal: true });
     const registry = new Registry();
     const worker = new AlertHookWorker({
       ...store,
       logger,
       registry,
-      allowLoopback: true,
+      allowInternal: true,
       backoff: { initialMs: 1, maxMs: 5, factor: 1, jitter: 0 },
     });
     worker.start();
@@ -126,7 +126,7 @@ describe('alert hooks against a real HTTP server', () => {
     const receiver = new Receiver([]);
     const url = await receiver.start();
     // Set while allowed (an operator's relay), then the worker runs without the allowance.
-    await setUnitAlertHook(store.db, { unitId: 'trung-van', url, actor: 't', allowLoopback: true });
+    await setUnitAlertHook(store.db, { unitId: 'trung-van', url, actor: 't', allowInternal: true });
     const before = (await unitAlertHookList(store.db, 'trung-van'))[0]!.failures;
     const worker = new AlertHookWorker({
       ...store,
@@ -157,11 +157,11 @@ describe('alert hooks against a real HTTP server', () => {
     const slow = new TricklingReceiver();
     const url = await slow.start();
     const { deviceId } = await provisionDevice(store.db, { unitId: 'u-slow', counterId: 'q01', actor: 't' });
-    await setUnitAlertHook(store.db, { unitId: 'u-slow', url, actor: 't', allowLoopback: true });
+    await setUnitAlertHook(store.db, { unitId: 'u-slow', url, actor: 't', allowInternal: true });
     const worker = new AlertHookWorker({
       ...store,
       logger,
-      allowLoopback: true,
+      allowInternal: true,
       maxAttempts: 1,
       timeoutMs: 300,
     });
@@ -183,10 +183,10 @@ describe('alert hooks against a real HTTP server', () => {
     const [slowUrl, fastUrl] = [await slow.start(), await fast.start()];
     const a = await provisionDevice(store.db, { unitId: 'u-stall', counterId: 'q01', actor: 't' });
     const b = await provisionDevice(store.db, { unitId: 'u-quick', counterId: 'q01', actor: 't' });
-    await setUnitAlertHook(store.db, { unitId: 'u-stall', url: slowUrl, actor: 't', allowLoopback: true });
-    await setUnitAlertHook(store.db, { unitId: 'u-quick', url: fastUrl, actor: 't', allowLoopback: true });
+    await setUnitAlertHook(store.db, { unitId: 'u-stall', url: slowUrl, actor: 't', allowInternal: true });
+    await setUnitAlertHook(store.db, { unitId: 'u-quick', url: fastUrl, actor: 't', allowInternal: true });
     // The default deadline (5 s) is far longer than this test: the stall lasts until we close it.
-    const worker = new AlertHookWorker({ ...store, logger, allowLoopback: true });
+    const worker = new AlertHookWorker({ ...store, logger, allowInternal: true });
     worker.start();
     try {
       await applyAlertChanges(store.db, [{ deviceId: a.deviceId, kind: 'camera_error', message: 'x' }]);

@@ -7,7 +7,7 @@ import {
   claimDueDeliveries,
   type Database,
   type HookDelivery,
-  isCentreLocalAddress,
+  isInternalAddress,
   type Notifications,
   nextDeliveryDue,
   recordDeliveryAttempt,
@@ -32,7 +32,7 @@ export interface AlertHookOptions {
   logger: Logger;
   registry?: Registry;
   /** Hooks may point at the centre's own loopback (a relay on the same host): off by default. */
-  allowLoopback?: boolean;
+  allowInternal?: boolean;
   backoff?: Backoff;
   maxAttempts?: number;
   /** The hard deadline of one attempt; HOOK_TIMEOUT_MS unless a test shortens it. */
@@ -44,11 +44,11 @@ export interface AlertHookOptions {
  * to, so a name that resolves elsewhere at save time and to 127.0.0.1 now (DNS rebinding) is
  * refused too.
  */
-function guardedLookup(allowLoopback: boolean): LookupFunction {
+function guardedLookup(allowInternal: boolean): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
       if (err) return callback(err, '', 0);
-      const allowed = allowLoopback ? addresses : addresses.filter((a) => !isCentreLocalAddress(a.address));
+      const allowed = allowInternal ? addresses : addresses.filter((a) => !isInternalAddress(a.address));
       if (allowed.length === 0)
         return callback(new Error(`${hostname} resolves to the centre itself; refused`), '', 0);
       if ((options as { all?: boolean }).all)
@@ -64,12 +64,12 @@ function guardedLookup(allowLoopback: boolean): LookupFunction {
  * every few seconds never trips it), so one timer, started before the lookup and cleared only
  * when the answer's body has ended, destroys the request at `timeoutMs` whatever stage it is in.
  */
-function post(d: HookDelivery, allowLoopback: boolean, timeoutMs: number): Promise<void> {
+function post(d: HookDelivery, allowInternal: boolean, timeoutMs: number): Promise<void> {
   const url = new URL(d.url);
   const body = JSON.stringify(d.body);
   // A literal IP is connected to without a lookup: check it here.
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (!allowLoopback && (isCentreLocalAddress(host) || host === 'localhost'))
+  if (!allowInternal && (isInternalAddress(host) || host === 'localhost'))
     return Promise.reject(new Error(`${host} is the centre itself; refused`));
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
@@ -95,7 +95,7 @@ function post(d: HookDelivery, allowLoopback: boolean, timeoutMs: number): Promi
           'content-length': Buffer.byteLength(body),
           'user-agent': 'onestop-alert-hook',
         },
-        lookup: guardedLookup(allowLoopback),
+        lookup: guardedLookup(allowInternal),
       },
       (res) => {
         const status = res.statusCode ?? 0;
@@ -209,7 +209,7 @@ export class AlertHookWorker {
 
   private async deliver(d: HookDelivery): Promise<void> {
     try {
-      await post(d, this.o.allowLoopback ?? false, this.o.timeoutMs ?? HOOK_TIMEOUT_MS);
+      await post(d, this.o.allowInternal ?? false, this.o.timeoutMs ?? HOOK_TIMEOUT_MS);
       await recordDeliveryAttempt(this.o.db, d.id, { ok: true });
       this.counter?.inc({ outcome: 'delivered' });
     } catch (err) {

@@ -82,8 +82,8 @@ function refusal(t: Translate, err: StoreInputError): string {
 }
 
 export interface AlertRouteOptions {
-  /** Units' hooks may point at the centre's own loopback (`ONESTOP_ALERT_HOOKS_ALLOW_LOOPBACK=1`). */
-  allowLoopbackHooks?: boolean;
+  /** Units' hooks may point at the centre's own loopback (`ONESTOP_ALERT_HOOKS_ALLOW_INTERNAL=1`). */
+  allowInternalHooks?: boolean;
 }
 
 /**
@@ -139,7 +139,7 @@ export function alertRoutes(db: Database, opts: AlertRouteOptions = {}) {
         unitId: unitId.data,
         url,
         actor: `dashboard:${c.get('staff')?.username}`,
-        allowLoopback: opts.allowLoopbackHooks ?? false,
+        allowInternal: opts.allowInternalHooks ?? false,
       });
     } catch (err) {
       if (err instanceof StoreInputError) return hooksPage(c, { ok: false, text: refusal(t, err) }, f);
