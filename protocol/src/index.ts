@@ -1,6 +1,7 @@
 export * from './bounds.js';
 export * from './comment-token.js';
 export * from './compiled.js';
+export * from './dossier-mask.js';
 export * from './examples.js';
 export * from './ids.js';
 export * from './json-schema.js';

@@ -1,3 +1,4 @@
+import { maskedDossier } from '@onestop/protocol';
 import { COMMENT_KINDS } from '@onestop/store';
 import type { FC } from 'hono/jsx';
 import type { Lang, Translate } from '../i18n.js';
@@ -18,14 +19,6 @@ export type CommentAbout =
       officerName: string | null;
       dossierIds: string[];
     };
-
-/**
- * A dossier ID as a citizen's page shows it: its last four characters. The page may be read over
- * a shoulder in the queue; the citizen knows their own dossier by its end.
- */
-export function maskedDossier(id: string): string {
-  return id.length <= 4 ? id : `…${id.slice(-4)}`;
-}
 
 type FormProps = { t: Translate; lang: Lang; about: CommentAbout };
 

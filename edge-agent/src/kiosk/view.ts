@@ -4,6 +4,7 @@ import {
   type LevelTone,
   type LinkStatus,
   levelTone,
+  maskedDossier,
   SCALE_LEVELS,
 } from '@onestop/protocol';
 import type { CounterState, Screen } from '../counter/types.js';
@@ -32,6 +33,8 @@ export interface KioskView {
   camera: boolean;
   /** Time left to answer the open prompt (rating or reasons) when the view was sent; else null. */
   remainingMs: number | null;
+  /** The screen's dossier IDs as the page shows them, masked: it faces the queue. */
+  dossiersShown: string[];
 }
 
 /**
@@ -130,5 +133,6 @@ export function buildView(
     counter: counterId,
     camera,
     remainingMs: deadline !== null && now !== null ? Math.max(0, deadline - now) : null,
+    dossiersShown: 'dossierIds' in screen ? screen.dossierIds.map(maskedDossier) : [],
   };
 }

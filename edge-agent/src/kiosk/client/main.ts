@@ -117,16 +117,9 @@ function officerLine(v: KioskView): string {
     : `<p class="meta muted">${T.noOfficer}</p>`;
 }
 
-/**
- * A dossier ID as the screen shows it: its last four characters. The screen faces the queue; the
- * citizen knows their own dossier by its end.
- */
-const masked = (id: string): string => (id.length <= 4 ? id : `…${id.slice(-4)}`);
-
+/** The screen's dossiers, masked by the agent (`dossiersShown`): the screen faces the queue. */
 function dossiers(ids: readonly string[]): string {
-  return ids.length
-    ? `<p class="meta">${T.dossier}: <b>${ids.map((d) => esc(masked(d))).join(', ')}</b></p>`
-    : '';
+  return ids.length ? `<p class="meta">${T.dossier}: <b>${ids.map(esc).join(', ')}</b></p>` : '';
 }
 
 /**
@@ -170,7 +163,7 @@ function draw(v: KioskView): void {
             `<button class="lv tone-${l.tone}" data-level="${l.level}">${face(l.tone)}<span>${esc(l[LANG])}</span></button>`,
         )
         .join('');
-      main.innerHTML = `${officerLine(v)}${dossiers(s.dossierIds)}<p class="big">${T.ratePrompt}</p><p id="countdown" role="timer" aria-live="off"></p><div id="levels">${buttons}</div>`;
+      main.innerHTML = `${officerLine(v)}${dossiers(v.dossiersShown)}<p class="big">${T.ratePrompt}</p><p id="countdown" role="timer" aria-live="off"></p><div id="levels">${buttons}</div>`;
       for (const b of main.querySelectorAll<HTMLElement>('.lv'))
         b.addEventListener('click', () => void post('api/rate', { level: Number(b.dataset.level) }));
       return;
@@ -217,7 +210,7 @@ function draw(v: KioskView): void {
       main.innerHTML = `<p class="big">${esc(NOTICE[s.code] ?? s.code)}</p>${s.code === 'signed_in' || s.code === 'signed_out' ? officerLine(v) : ''}`;
       return;
     case 'visit':
-      main.innerHTML = `${officerLine(v)}${s.ticket ? `<p class="meta">${T.ticket}: <b>${esc(s.ticket)}</b></p>` : ''}${dossiers(s.dossierIds)}<p class="big">${T.visit}</p>`;
+      main.innerHTML = `${officerLine(v)}${s.ticket ? `<p class="meta">${T.ticket}: <b>${esc(s.ticket)}</b></p>` : ''}${dossiers(v.dossiersShown)}<p class="big">${T.visit}</p>`;
       return;
     case 'idle':
       main.innerHTML = `<p class="big">${T.idle}</p>${officerLine(v)}`;
