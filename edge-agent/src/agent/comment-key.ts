@@ -1,5 +1,6 @@
-import { chmodSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writePrivateFile } from '@onestop/firmware-config';
 import { commentPublicKeyOf, newCommentKey } from '@onestop/protocol';
 import type { Logger } from 'pino';
 
@@ -41,7 +42,8 @@ export function loadCommentKey(dataDir: string, logger: Logger): CommentKey | nu
   }
   try {
     const key = newCommentKey();
-    writeWhole(path, key.privatePem);
+    // Written beside, synced, renamed over: a power cut leaves the old file or the new, whole.
+    writePrivateFile(path, key.privatePem);
     return key;
   } catch (e) {
     logger.error(
@@ -50,18 +52,4 @@ export function loadCommentKey(dataDir: string, logger: Logger): CommentKey | nu
     );
     return null;
   }
-}
-
-/** Written beside, synced, then renamed over: a power cut leaves the old file or the new, whole. */
-function writeWhole(path: string, text: string): void {
-  const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, path);
 }
