@@ -15,6 +15,7 @@ export * from './payloads/events.js';
 export * from './payloads/settings.js';
 export * from './rating-scale.js';
 export * from './reconnect.js';
+export * from './release.js';
 export * from './topics.js';
 export * from './validate.js';
 export * from './vietnam-time.js';

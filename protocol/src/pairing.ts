@@ -54,6 +54,19 @@ export const PairingClaimResponse = z.strictObject({
     .nullable(),
   /** The centre's stored settings of the device, or null (the file's defaults until `config`). */
   settings: CounterSettings.nullable(),
+  /**
+   * PEM public keys (Ed25519) whose signature makes a release bundle installable on this board
+   * (release.ts). Empty: the board installs no update until a technician adds one to its config.
+   */
+  releaseKeys: z
+    .array(
+      z
+        .string()
+        .max(4096)
+        .regex(/-----BEGIN PUBLIC KEY-----/, 'must be a PEM public key'),
+    )
+    .max(4)
+    .default([]),
 });
 export type PairingClaimResponse = z.infer<typeof PairingClaimResponse>;
 

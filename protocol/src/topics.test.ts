@@ -30,6 +30,7 @@ describe('topics', () => {
     expect(deviceSubscriptions(addr)).toEqual([
       'onestop/v1/trung-van/q03/tv-q03-a/config',
       'onestop/v1/trung-van/q03/tv-q03-a/ack',
+      'onestop/v1/trung-van/q03/tv-q03-a/update',
       'onestop/v1/trung-van/q03/tv-q03-a/cmd/restart',
       'onestop/v1/trung-van/q03/tv-q03-a/cmd/reload-config',
       'onestop/v1/trung-van/q03/tv-q03-a/cmd/self-test',

@@ -11,6 +11,7 @@ import {
 import { BirthMessage, StatusMessage, TelemetryMessage } from './payloads/device.js';
 import type { Envelope } from './payloads/envelope.js';
 import { ExpressionEvent, PresenceEvent, RatingEvent, VisitEvent } from './payloads/events.js';
+import { UpdateOffer, UpdateStatus } from './release.js';
 
 export const TOPIC_ROOT = 'onestop/v1';
 
@@ -36,6 +37,10 @@ export const CHANNELS = {
   'cmd/reload-config/res': { schema: CommandResponse, from: 'device', qos: 1, retain: false },
   'cmd/self-test/res': { schema: CommandResponse, from: 'device', qos: 1, retain: false },
   'cmd/retry-dead-letters/res': { schema: CommandResponse, from: 'device', qos: 1, retain: false },
+  /** The release this device should run (fleet updates, release.ts); retained so a reconnect learns it. */
+  update: { schema: UpdateOffer, from: 'server', qos: 1, retain: true },
+  /** Where this device's last update stands; retained so the console shows it after a restart. */
+  'update/status': { schema: UpdateStatus, from: 'device', qos: 1, retain: true },
 } as const;
 
 export type Channel = keyof typeof CHANNELS;
@@ -80,7 +85,7 @@ export const ALL_DEVICES_FILTER = `${TOPIC_ROOT}/+/+/+`;
 /** Subscriptions a device makes: only what is addressed to it. */
 export function deviceSubscriptions(a: DeviceAddress): string[] {
   const p = devicePrefix(a);
-  return [`${p}/config`, `${p}/ack`, ...COMMAND_NAMES.map((n) => `${p}/cmd/${n}`)];
+  return [`${p}/config`, `${p}/ack`, `${p}/update`, ...COMMAND_NAMES.map((n) => `${p}/cmd/${n}`)];
 }
 
 export type ParsedTopic = DeviceAddress & { channel: Channel };

@@ -78,6 +78,7 @@ function deviceFilters(prefix: string): ReadonlySet<string> {
   return new Set([
     `${prefix}/config`,
     `${prefix}/ack`,
+    `${prefix}/update`,
     `${prefix}/cmd/#`,
     `${prefix}/cmd/+`,
     ...COMMAND_NAMES.map((n) => `${prefix}/cmd/${n}`),

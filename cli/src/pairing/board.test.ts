@@ -14,6 +14,7 @@ const ANSWER: PairingClaimResponse = {
   mqtt: { urls: ['mqtts://centre.local:8883'], username: 'dev-q01-abc123', password: 'p#: "x' },
   caCertificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
   settings: null,
+  releaseKeys: [],
 };
 
 describe('what agent pair is given', () => {

@@ -114,6 +114,7 @@ export function pairingClaimRoutes(o: PairingClaimOptions) {
         mqtt: { urls: o.endpoint.brokerUrls(host), username: device.username, password: device.password },
         caCertificate: o.endpoint.caCertificate,
         settings: device.settings,
+        releaseKeys: [],
       };
       return c.json(answer);
     },
