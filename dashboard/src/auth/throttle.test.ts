@@ -127,8 +127,10 @@ describe('throttle keys', () => {
       '2001:DB8:85A3:12:0:0:0:7',
     ])
       expect(throttleKeyOf(a)).toBe(net);
-    expect(throttleKeyOf('2001:db8::1')).toBe('2001:db8:0:0::/64');
-    expect(throttleKeyOf('::1')).toBe('0:0:0:0::/64');
+    expect(throttleKeyOf('2001:db8::1')).toBe('2001:db8::/64');
+    expect(throttleKeyOf('::1')).toBe('::/64');
+    expect(throttleKeyOf('fe80::1%eth0')).toBe(throttleKeyOf('fe80::2'));
+    expect(throttleKeyOf('unknown')).toBe('unknown');
     expect(throttleKeyOf('2001:db8:85a3:13::1')).not.toBe(net);
   });
 });
