@@ -66,6 +66,7 @@ const REFUSAL_TEXT: Record<Refusal, MessageKey> = {
   invalid: 'commentCodeInvalid',
   unknown_device: 'commentCodeInvalid',
   no_key: 'commentCodeInvalid',
+  mismatch: 'commentCodeInvalid',
   withdrawn: 'commentCodeWithdrawn',
   expired: 'commentCodeExpired',
   unbound: 'commentCodeNeeded',
