@@ -32,6 +32,7 @@ import {
   type TlsListenerOptions,
   type WsListenerOptions,
 } from './listeners.js';
+import { UpdatePublisher } from './update-publisher.js';
 
 export interface BrokerOptions {
   /** `notifications` carry revocations, queued commands and changed settings from any process. */
@@ -144,6 +145,7 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
   );
 
   const configs = new ConfigPublisher(aedes, db, logger);
+  const offers = new UpdatePublisher(aedes, db, logger);
   // A command published before the device has (re)subscribed to its `cmd/…` topics would be
   // dropped while it shows as sent: only devices with a client that subscribed (or resumed a
   // persistent session, whose subscriptions survive) are sent commands.
@@ -268,9 +270,10 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
   const firstResync = new Promise<void>((r) => (resynced = r));
   const unsubscribe = opts.store.notifications.subscribe({
     on: {
-      device_revoked: ({ deviceId }) => {
+      device_revoked: async ({ deviceId }) => {
         gate.revoke(deviceId);
-        // Clears the retained config a revoked device could still read.
+        // Clears the retained config and release offer a revoked device could still read.
+        await offers.publishDevice(deviceId);
         return configs.publish(deviceId);
       },
       device_changed: async ({ deviceId }) => {
@@ -282,6 +285,11 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
         if (row && !row.revokedAt) gate.unrevoke(deviceId);
         gate.disconnectLocal(deviceId, 'device changed');
         await configs.publish(deviceId);
+        await offers.publishDevice(deviceId);
+      },
+      update_offers_changed: async ({ rolloutId }) => {
+        const n = await offers.publishRollout(rolloutId);
+        logger.info({ rolloutId, offers: n }, 'published release offers of a rollout');
       },
       command_queued: ({ deviceId }) => sendCommandsTo(deviceId),
       config_changed: async (p) => {
@@ -295,6 +303,8 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
         await sweepDrains();
         sendCommands();
         published(await configs.publishChanged());
+        // Offers are few (boards of rollouts): all of them again, rather than a watermark.
+        await offers.publishAll();
       } finally {
         resynced();
       }
