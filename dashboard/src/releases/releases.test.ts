@@ -80,7 +80,7 @@ describe('releases and rollouts in the dashboard', () => {
         ...(who ? { authorization: `Bearer ${tokens[who]}` } : {}),
         'content-type': 'application/octet-stream',
       },
-      body,
+      body: body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer,
     });
   const get = (who: Account | null, path: string) =>
     app.request(path, { headers: who ? { cookie: `${SESSION_COOKIE}=${cookies[who]}` } : {} });
