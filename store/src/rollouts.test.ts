@@ -16,6 +16,7 @@ import {
   currentOffers,
   isOfferedRelease,
   isTargeted,
+  offerToNewDevices,
   recordUpdateStatus,
   rolloutBucket,
   rolloutProgress,
@@ -284,5 +285,24 @@ describe.each(STORE_BACKENDS)('releases and rollouts on %s', (backend) => {
     expect((await rolloutProgress(store.db, r.id))!.rollout.state).toBe('done');
     // A done rollout's offers stand (the boards run it), and it no longer blocks a new one.
     expect(await isOfferedRelease(store.db, ids[0]!, '1.3.0')).toBe(true);
+  });
+
+  it('offers an active rollout to a board that joined its scope after the stage was set', async () => {
+    const ids = await addDevices(store, 'ward-d', 2);
+    const r = await startRollout(store.db, {
+      version: '1.3.0',
+      unitId: 'ward-d',
+      canary: [ids[0]!],
+      actor: 't',
+    });
+    await widenRollout(store.db, { rolloutId: r.id, percent: 100, actor: 't' });
+    expect(await offerToNewDevices(store.db)).toEqual([]);
+    const [late] = await addDevices(store, 'ward-d', 1, 'ward-d-late');
+    expect(await offerToNewDevices(store.db)).toEqual([r.id]);
+    expect(await isOfferedRelease(store.db, late!, '1.3.0')).toBe(true);
+    await changeRollout(store.db, { rolloutId: r.id, action: 'pause', actor: 't' });
+    await addDevices(store, 'ward-d', 1, 'ward-d-later');
+    // Paused: nobody new.
+    expect(await offerToNewDevices(store.db)).toEqual([]);
   });
 });

@@ -277,6 +277,29 @@ export async function changeRollout(
   });
 }
 
+/**
+ * Offers active rollouts to boards that joined their scope since the last stage change (a board
+ * paired or replaced in a unit at stage `all`): the stage says who is targeted, not only who was
+ * there when it was set. Run now and then by the brokers; returns the rollouts that offered more.
+ */
+export async function offerToNewDevices(db: Executor): Promise<string[]> {
+  const active = await db.select({ id: rollouts.id }).from(rollouts).where(eq(rollouts.state, 'active'));
+  const moved: string[] = [];
+  for (const { id } of active) {
+    const n = await inTransaction(db, async (tx) => {
+      const r = await loadRollout(tx, id, true);
+      const fresh = await assignTargets(tx, r);
+      if (fresh.length > 0) {
+        await audit(tx, 'centre', 'rollout.offer', r, { devices: fresh });
+        await notify(tx, 'update_offers_changed', { rolloutId: r.id });
+      }
+      return fresh.length;
+    });
+    if (n > 0) moved.push(id);
+  }
+  return moved;
+}
+
 /** How an offered board stands: no report yet, on its way, or an end. */
 export type OfferOutcome = 'offered' | 'downloading' | 'healthy' | 'failed' | 'rolled-back';
 

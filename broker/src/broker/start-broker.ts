@@ -5,6 +5,7 @@ import {
   expireDrains,
   finishDrain,
   type Notifications,
+  offerToNewDevices,
   pruneTelemetryHistory,
   schema,
   TELEMETRY_PRUNE_EVERY_MS,
@@ -214,7 +215,19 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
         logger.warn({ devices: ids }, 'replaced devices not drained by their deadline; revoked'),
       (err: unknown) => logger.warn({ err }, 'could not sweep drain deadlines'),
     );
-  const drainTimer = setInterval(() => void sweepDrains(), opts.drainSweepMs ?? 10 * 60_000);
+  /** Boards that joined an active rollout's scope since its stage was set get its offer too. */
+  const offerNewDevices = () =>
+    offerToNewDevices(db).then(
+      (ids) => ids.length > 0 && logger.info({ rollouts: ids }, 'release offered to boards that joined'),
+      (err: unknown) => logger.warn({ err }, 'could not offer rollouts to new boards'),
+    );
+  const drainTimer = setInterval(
+    () => {
+      void sweepDrains();
+      void offerNewDevices();
+    },
+    opts.drainSweepMs ?? 10 * 60_000,
+  );
   drainTimer.unref();
 
   /**
