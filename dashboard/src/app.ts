@@ -15,6 +15,7 @@ import { cityRoutes } from './city/routes.js';
 import { commentFollowUpRoutes } from './comments/follow-up.js';
 import { type CommentLimits, commentRoutes } from './comments/routes.js';
 import { FleetFeed } from './devices/fleet/feed.js';
+import { releaseConsoleRoutes } from './devices/releases/routes.js';
 import { deviceRoutes } from './devices/routes.js';
 import { drillRoutes } from './drill/routes.js';
 import { notFound, sameOriginPosts, serverError, wantsJson } from './errors/answer.js';
@@ -26,6 +27,8 @@ import { registerAlertGauge, registerChartCounter } from './metrics.js';
 import { officerRoutes } from './officer/routes.js';
 import { addDeviceRoutes, pairInstructionRoutes } from './pairing/add-routes.js';
 import { type PairingEndpoint, pairingClaimRoutes } from './pairing/claim.js';
+import { releaseDownloadRoutes } from './releases/download.js';
+import { releaseUploadRoutes } from './releases/upload.js';
 import { PdfRenderer } from './reports/pdf.js';
 import { reportRoutes } from './reports/routes.js';
 import { rosterRoutes } from './roster/routes.js';
@@ -69,6 +72,10 @@ export interface DashboardDeps {
   pairing?: PairingEndpoint;
   /** Refused pairing claims allowed from one address per 15 minutes (default 10). */
   maxPairingFailures?: number;
+  /** Where release bundles are kept (`<data>/releases`); without it, uploads answer 503. */
+  releasesDir?: string;
+  /** The largest release bundle accepted (default 1 GiB). */
+  maxReleaseBytes?: number;
 }
 
 /** Not ok makes `/healthz` answer 503; the rest goes into its body. */
@@ -125,6 +132,11 @@ export function createDashboardApp(deps: DashboardDeps) {
     }),
   );
   app.route('/pair', pairInstructionRoutes());
+  // Boards authenticate with their MQTT credentials (HTTP Basic), not as staff: before `identify`.
+  app.route(
+    '/api/releases',
+    releaseDownloadRoutes({ db: deps.db, logger: deps.logger, registry: deps.registry }),
+  );
   app.use(identify(deps.db));
   // What a signed-in person is shown (names, ratings, citizens' contacts) stays out of shared
   // and browser caches, unless the route said otherwise.
@@ -153,6 +165,8 @@ export function createDashboardApp(deps: DashboardDeps) {
   const fleetFeed = deps.notifications ? new FleetFeed(deps.notifications, deps.logger) : null;
   // Before the device pages, whose `/devices/:deviceId` would take `add` for a device ID.
   app.route('/devices', addDeviceRoutes(deps.db));
+  // Before `deviceRoutes`, whose `/:deviceId` would take `releases` or `rollouts` for a device ID.
+  app.route('/devices', releaseConsoleRoutes(deps.db));
   app.route('/devices', deviceRoutes(deps.db, { allowInternalHooks: deps.allowInternalHooks, fleetFeed }));
   app.route('/units', rosterRoutes(deps.db));
   app.route('/units', commentFollowUpRoutes(deps.db));
@@ -164,6 +178,16 @@ export function createDashboardApp(deps: DashboardDeps) {
   app.route('/users', userRoutes(deps.db, { secureCookies: deps.secureCookies }));
 
   // JSON for integrators: a stable contract, under one module.
+  app.route(
+    '/api/releases',
+    releaseUploadRoutes({
+      db: deps.db,
+      logger: deps.logger,
+      registry: deps.registry,
+      releasesDir: deps.releasesDir,
+      maxBytes: deps.maxReleaseBytes,
+    }),
+  );
   app.route('/api', apiRoutes({ db: deps.db, feed: deps.feed, now }));
 
   return app;

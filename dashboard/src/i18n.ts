@@ -1,11 +1,13 @@
 import { asLang, type Lang, LEVEL_LABELS, type RatingScale, reasonLabel } from '@onestop/protocol';
 import { CONSOLE_MESSAGES } from './devices/console/messages.js';
+import { RELEASE_MESSAGES } from './devices/releases/messages.js';
 import { USER_MESSAGES } from './users/messages.js';
 
 export type { Lang };
 
 const MESSAGES = {
   ...CONSOLE_MESSAGES,
+  ...RELEASE_MESSAGES,
   title: { vi: 'Giám sát quầy giao dịch một cửa', en: 'One-stop counter monitoring' },
   /** The public pages' heading: they speak to citizens, not about monitoring. */
   citizenTitle: { vi: 'Góp ý về dịch vụ hành chính công', en: 'Comments on public administrative services' },

@@ -24,6 +24,8 @@ export interface DashboardOptions {
   trustedProxies?: readonly string[];
   /** Where boards claiming a pairing code are sent (broker URLs, CA). */
   pairing?: PairingEndpoint;
+  /** Where release bundles are kept; default `ONESTOP_RELEASES_DIR`; neither: no uploads. */
+  releasesDir?: string;
 }
 
 export interface RunningDashboard {
@@ -55,6 +57,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<RunningDas
     feed,
     health: opts.health,
     ...(opts.pairing ? { pairing: opts.pairing } : {}),
+    releasesDir: opts.releasesDir ?? (process.env.ONESTOP_RELEASES_DIR || undefined),
     // Set when a reverse proxy serves the dashboard over HTTPS (the request URLs here are http).
     secureCookies: process.env.ONESTOP_SECURE_COOKIES === '1',
     trustedProxies: opts.trustedProxies ?? parseTrustedProxies(process.env.ONESTOP_TRUSTED_PROXIES),

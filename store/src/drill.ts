@@ -46,6 +46,8 @@ export interface CameraEstimate {
   /** 0–100, the expression index of the visit. */
   index: number;
   confidence: number;
+  /** The models that produced it (`birth.models` of its boot), null when unknown. */
+  models: Array<{ name: string; sha256: string }> | null;
 }
 
 export type DrillRating = RatingRow & {
@@ -106,11 +108,14 @@ export async function drillRatings(db: Executor, q: DrillQuery): Promise<Found<D
             visitId: expressionSummaries.visitId,
             index: expressionSummaries.satisfactionIndex,
             confidence: expressionSummaries.confidence,
+            models: expressionSummaries.models,
           })
           .from(expressionSummaries)
           .where(inArray(expressionSummaries.visitId, visitIds)),
   ]);
-  const cameraOf = new Map(camera.map((c) => [c.visitId, { index: c.index, confidence: c.confidence }]));
+  const cameraOf = new Map(
+    camera.map((c) => [c.visitId, { index: c.index, confidence: c.confidence, models: c.models }]),
+  );
   return {
     total: totals[0]?.n ?? 0,
     rows: rows.map(({ visitId, ...r }) => ({

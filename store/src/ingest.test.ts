@@ -283,4 +283,46 @@ describe.each(STORE_BACKENDS)('ingestBatch on %s', (backend) => {
       ratings: 0,
     });
   });
+  it('keeps with each camera estimate the models of the boot that made it, none for another boot', async () => {
+    const models = [{ name: 'expression-v2', sha256: 'e'.repeat(64) }];
+    const bootId = '0193a0c2-5b1e-7c3d-9f00-1a2b3c4d5e6f';
+    await store.db.insert(devices).values({
+      id: 'd-models',
+      ...origin,
+      username: 'dev-d-models',
+      passwordHash: 'x',
+      createdAt: new Date(HOUR - 31 * 86_400_000),
+      birth: { bootId, models },
+    });
+    const probs = { neutral: 1, happy: 0, sad: 0, angry: 0, fearful: 0, disgusted: 0, surprised: 0 };
+    const mk = (boot: string): IngestEvent => ({
+      ...origin,
+      type: 'expression',
+      payload: {
+        ...env('d-models', HOUR + 5000),
+        bootId: boot,
+        visitId: null,
+        officerId: null,
+        startedAt: HOUR,
+        endedAt: HOUR + 5000,
+        frames: 10,
+        exitFrames: 2,
+        mean: probs,
+        exit: probs,
+        satisfactionIndex: 0.5,
+        confidence: 0.5,
+      },
+    });
+    const same = mk(bootId);
+    const other = mk('0193a0c2-5b1e-7c3d-9f00-000000000000');
+    await ingestBatch(store.db, [same, other]);
+    const rows = await store.db
+      .select({ id: expressionSummaries.eventId, models: expressionSummaries.models })
+      .from(expressionSummaries)
+      .where(eq(expressionSummaries.deviceId, 'd-models'));
+    const byId = new Map(rows.map((r) => [r.id, r.models]));
+    expect(byId.get(same.payload.eventId)).toEqual(models);
+    // An estimate of another boot (an update since, an outbox replayed) would name the wrong model.
+    expect(byId.get(other.payload.eventId)).toBeNull();
+  });
 });

@@ -38,6 +38,8 @@ export const NOTIFICATIONS = {
    * triggers); `null`: of every unit, as for `alerts_changed`.
    */
   devices_changed: z.object({ unitIds: z.array(Id).nullable() }),
+  /** A rollout's offers changed (started, widened, paused, resumed, withdrawn, halted). */
+  update_offers_changed: z.object({ rolloutId: Id }),
 } as const;
 
 export type Channel = keyof typeof NOTIFICATIONS;

@@ -357,6 +357,11 @@ export const expressionSummaries = pgTable(
     exit: jsonb('exit').notNull(),
     satisfactionIndex: real('satisfaction_index').notNull(),
     confidence: real('confidence').notNull(),
+    /**
+     * The models the device ran when it made this estimate (`birth.models` of the boot that sent
+     * it), so a leader knows which model produced it; null when that boot's birth is unknown.
+     */
+    models: jsonb('models').$type<Array<{ name: string; sha256: string }>>(),
   },
   (t) => [
     index('expr_unit_ended_idx').on(t.unitId, t.endedAt),
@@ -858,4 +863,105 @@ export const ingestDeadLetters = pgTable(
     receivedAt: ts('received_at').notNull().defaultNow(),
   },
   (t) => [index('ingest_dead_letters_device_idx').on(t.deviceId, t.receivedAt)],
+);
+
+/**
+ * Public keys (Ed25519, PEM) whose signature makes a release bundle acceptable to the centre
+ * and installable on boards (sent to them at pairing). Removed keys are kept, for the audit.
+ */
+export const releaseKeys = pgTable('release_keys', {
+  /** `releaseKeyId`: the first 16 hex digits of the SHA-256 of the key's DER form. */
+  keyId: text('key_id').primaryKey(),
+  publicPem: text('public_pem').notNull(),
+  name: text('name').notNull(),
+  addedBy: text('added_by').notNull(),
+  addedAt: ts('added_at').notNull().defaultNow(),
+  removedAt: ts('removed_at'),
+});
+
+/** A verified release bundle the centre stores and serves (protocol release.ts). */
+export const releases = pgTable('releases', {
+  version: text('version').primaryKey(),
+  components: jsonb('components').$type<Array<'agent' | 'models'>>().notNull(),
+  manifest: jsonb('manifest').notNull(),
+  models: jsonb('models').$type<Array<{ name: string; sha256: string }>>().notNull(),
+  /** SHA-256 of the whole bundle file: the offer's `sha256` and the download's ETag. */
+  sha256: text('sha256').notNull(),
+  size: bigint('size', { mode: 'number' }).notNull(),
+  keyId: text('key_id').notNull(),
+  /** Absolute path of the stored bundle under the centre's data folder. */
+  path: text('path').notNull(),
+  publishedBy: text('published_by').notNull(),
+  publishedAt: ts('published_at').notNull().defaultNow(),
+});
+
+/**
+ * A release targeted at a unit's counters or the city's (`unit_id` null): the canary devices
+ * first, then a percentage, then all. `active` offers to new targets; `paused` offers no new
+ * device (also an automatic halt, with `halt_reason`); `withdrawn` clears every offer; `done`
+ * once every targeted board at stage `all` reports healthy.
+ */
+export const rollouts = pgTable(
+  'rollouts',
+  {
+    id: uuid('id').primaryKey(),
+    version: text('version')
+      .notNull()
+      .references(() => releases.version),
+    unitId: text('unit_id'),
+    canary: jsonb('canary').$type<string[]>().notNull(),
+    stage: text('stage').$type<'canary' | 'percent' | 'all'>().notNull(),
+    percent: smallint('percent').notNull().default(0),
+    state: text('state').$type<'active' | 'paused' | 'withdrawn' | 'done'>().notNull(),
+    haltReason: text('halt_reason'),
+    healthDeadlineS: integer('health_deadline_s').notNull().default(300),
+    createdBy: text('created_by').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedBy: text('updated_by').notNull(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('rollouts_state_idx').on(t.state)],
+);
+
+/**
+ * The devices a rollout has offered its release to, and at which stage: what "offered" means for
+ * the broker's retained offer, the download route and the progress per stage. Rows are only
+ * added (a pause adds none); a withdrawal ends them all at once through the rollout's state.
+ */
+export const rolloutDevices = pgTable(
+  'rollout_devices',
+  {
+    rolloutId: uuid('rollout_id')
+      .notNull()
+      .references(() => rollouts.id),
+    deviceId: text('device_id')
+      .notNull()
+      .references(() => devices.id),
+    stage: text('stage').$type<'canary' | 'percent' | 'all'>().notNull(),
+    offeredAt: ts('offered_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.rolloutId, t.deviceId] }),
+    index('rollout_devices_device_idx').on(t.deviceId),
+  ],
+);
+
+/** The last `update/status` of each device (retained on the board too): drives rollout progress. */
+export const deviceUpdateStatus = pgTable(
+  'device_update_status',
+  {
+    deviceId: text('device_id')
+      .primaryKey()
+      .references(() => devices.id),
+    rolloutId: uuid('rollout_id'),
+    version: text('version').notNull(),
+    running: text('running').notNull(),
+    state: text('state').notNull(),
+    progress: real('progress'),
+    reason: text('reason'),
+    /** The device's clock (ms), as reported. */
+    ts: bigint('ts', { mode: 'number' }).notNull(),
+    receivedAt: ts('received_at').notNull().defaultNow(),
+  },
+  (t) => [index('device_update_status_rollout_idx').on(t.rolloutId)],
 );

@@ -31,8 +31,10 @@ export const INTERNAL_PREFIX = '$onestop/';
 
 const SERVICE_PUBLISH: Record<ServiceRole, ReadonlySet<Channel>> = {
   // Only the ingest may acknowledge: an ack makes a device drop events from its outbox.
-  ingest: new Set<Channel>(['ack', 'config', ...COMMAND_NAMES.map((n) => `cmd/${n}` as const)]),
-  dashboard: new Set<Channel>(['config', ...COMMAND_NAMES.map((n) => `cmd/${n}` as const)]),
+  // `update`: release offers, which a centre running its broker apart (Mosquitto, EMQX) publishes
+  // as a service like `config`.
+  ingest: new Set<Channel>(['ack', 'config', 'update', ...COMMAND_NAMES.map((n) => `cmd/${n}` as const)]),
+  dashboard: new Set<Channel>(['config', 'update', ...COMMAND_NAMES.map((n) => `cmd/${n}` as const)]),
 };
 
 /**

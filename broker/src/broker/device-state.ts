@@ -4,12 +4,14 @@ import {
   type CommandResponse,
   type StatusMessage,
   type TelemetryMessage,
+  type UpdateStatus,
 } from '@onestop/protocol';
 import {
   type AlertChange,
   applyAlertChanges,
   type Database,
   recordCommandAnswer,
+  recordUpdateStatus,
   type schema,
 } from '@onestop/store';
 import { sql } from 'drizzle-orm';
@@ -105,6 +107,27 @@ export class DeviceStateWriter {
         this.logger.error({ err, deviceId, cmdId: m.cmdId }, 'could not store a command answer'),
     );
   }
+
+  /**
+   * A board's `update/status`: stored at once, not batched (a few per update, and it may halt a
+   * rollout before the next board fetches a broken release), one after another so that a
+   * device's reports land in the order they came.
+   */
+  updateStatus(deviceId: string, m: UpdateStatus): void {
+    this.note(deviceId, { lastSeenAt: new Date() });
+    this.updates = this.updates
+      .then(() => recordUpdateStatus(this.db, deviceId, m))
+      .then(
+        (moved) => {
+          if (moved.halted)
+            this.logger.warn({ rolloutId: m.rolloutId, reason: moved.halted }, 'rollout halted');
+          if (moved.done) this.logger.info({ rolloutId: m.rolloutId }, 'rollout done');
+        },
+        (err: unknown) => this.logger.error({ err, deviceId }, 'could not store an update status'),
+      );
+  }
+
+  private updates: Promise<void> = Promise.resolve();
 
   telemetry(deviceId: string, m: TelemetryMessage): void {
     this.note(deviceId, { lastSeenAt: new Date(), telemetry: m });

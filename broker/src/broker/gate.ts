@@ -1,4 +1,11 @@
-import type { BirthMessage, CommandResponse, StatusMessage, TelemetryMessage } from '@onestop/protocol';
+import {
+  type BirthMessage,
+  CHANNELS,
+  type CommandResponse,
+  type StatusMessage,
+  type TelemetryMessage,
+  type UpdateStatus,
+} from '@onestop/protocol';
 import { counter, gauge, LogThrottle } from '@onestop/service';
 import type { AedesOptions, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import type { Logger } from 'pino';
@@ -180,7 +187,7 @@ export class Gate {
     }
     const { channel, deviceId } = verdict.topic;
     // Channels that are not retained by contract never become retained, whatever the flag said.
-    if (channel !== 'status' && channel !== 'birth' && channel !== 'config') packet.retain = false;
+    if (!CHANNELS[channel].retain) packet.retain = false;
     this.accepted.inc({ channel });
     if (session?.role === 'device' && session.deliveryOnly) {
       // Not the counter's live board: no status, no alerts, only when it was last heard.
@@ -198,6 +205,7 @@ export class Gate {
       this.state.status(deviceId, m);
     } else if (channel === 'birth') this.state.birth(deviceId, verdict.payload as BirthMessage);
     else if (channel === 'telemetry') this.state.telemetry(deviceId, verdict.payload as TelemetryMessage);
+    else if (channel === 'update/status') this.state.updateStatus(deviceId, verdict.payload as UpdateStatus);
     else if (channel.startsWith('cmd/') && channel.endsWith('/res'))
       this.state.commandAnswer(deviceId, channel, verdict.payload as CommandResponse);
     else if (session?.role === 'device') this.state.seen(deviceId);

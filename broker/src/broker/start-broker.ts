@@ -5,6 +5,7 @@ import {
   expireDrains,
   finishDrain,
   type Notifications,
+  offerToNewDevices,
   pruneTelemetryHistory,
   schema,
   TELEMETRY_PRUNE_EVERY_MS,
@@ -32,6 +33,7 @@ import {
   type TlsListenerOptions,
   type WsListenerOptions,
 } from './listeners.js';
+import { UpdatePublisher } from './update-publisher.js';
 
 export interface BrokerOptions {
   /** `notifications` carry revocations, queued commands and changed settings from any process. */
@@ -144,6 +146,7 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
   );
 
   const configs = new ConfigPublisher(aedes, db, logger);
+  const offers = new UpdatePublisher(aedes, db, logger);
   // A command published before the device has (re)subscribed to its `cmd/…` topics would be
   // dropped while it shows as sent: only devices with a client that subscribed (or resumed a
   // persistent session, whose subscriptions survive) are sent commands.
@@ -212,7 +215,19 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
         logger.warn({ devices: ids }, 'replaced devices not drained by their deadline; revoked'),
       (err: unknown) => logger.warn({ err }, 'could not sweep drain deadlines'),
     );
-  const drainTimer = setInterval(() => void sweepDrains(), opts.drainSweepMs ?? 10 * 60_000);
+  /** Boards that joined an active rollout's scope since its stage was set get its offer too. */
+  const offerNewDevices = () =>
+    offerToNewDevices(db).then(
+      (ids) => ids.length > 0 && logger.info({ rollouts: ids }, 'release offered to boards that joined'),
+      (err: unknown) => logger.warn({ err }, 'could not offer rollouts to new boards'),
+    );
+  const drainTimer = setInterval(
+    () => {
+      void sweepDrains();
+      void offerNewDevices();
+    },
+    opts.drainSweepMs ?? 10 * 60_000,
+  );
   drainTimer.unref();
 
   /**
@@ -268,9 +283,10 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
   const firstResync = new Promise<void>((r) => (resynced = r));
   const unsubscribe = opts.store.notifications.subscribe({
     on: {
-      device_revoked: ({ deviceId }) => {
+      device_revoked: async ({ deviceId }) => {
         gate.revoke(deviceId);
-        // Clears the retained config a revoked device could still read.
+        // Clears the retained config and release offer a revoked device could still read.
+        await offers.publishDevice(deviceId);
         return configs.publish(deviceId);
       },
       device_changed: async ({ deviceId }) => {
@@ -282,6 +298,11 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
         if (row && !row.revokedAt) gate.unrevoke(deviceId);
         gate.disconnectLocal(deviceId, 'device changed');
         await configs.publish(deviceId);
+        await offers.publishDevice(deviceId);
+      },
+      update_offers_changed: async ({ rolloutId }) => {
+        const n = await offers.publishRollout(rolloutId);
+        logger.info({ rolloutId, offers: n }, 'published release offers of a rollout');
       },
       command_queued: ({ deviceId }) => sendCommandsTo(deviceId),
       config_changed: async (p) => {
@@ -295,6 +316,8 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
         await sweepDrains();
         sendCommands();
         published(await configs.publishChanged());
+        // Offers are few (boards of rollouts): all of them again, rather than a watermark.
+        await offers.publishAll();
       } finally {
         resynced();
       }

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { controlSocketPath, embeddedDatabaseDir } from '../with-store.js';
@@ -115,7 +116,10 @@ async function direct(dataDir: string, env: NodeJS.ProcessEnv): Promise<AdminCli
   return {
     route: options.kind === 'postgres' ? 'postgres' : 'embedded',
     async call(name, input) {
-      const outcome = await performAdmin(store.db, name, input, 'cli');
+      // Without a running centre, bundles go where the centre keeps them: its data folder, or
+      // ONESTOP_RELEASES_DIR (which a split dashboard must share).
+      const releasesDir = env.ONESTOP_RELEASES_DIR || join(resolve(dataDir), 'releases');
+      const outcome = await performAdmin(store.db, name, input, 'cli', { releasesDir });
       if (outcome.status !== 200) throw new UsageError(outcome.error);
       return outcome.value as never;
     },

@@ -1,10 +1,12 @@
 import { chmodSync, lstatSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { dirname, join } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Database } from '@onestop/store';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { UsageError } from '../errors.js';
+import type { AdminContext } from './operation.js';
 import { performAdmin } from './operations.js';
 import { socketAnswers } from './socket-file.js';
 
@@ -18,7 +20,7 @@ export interface ControlSocket {
   close(): Promise<void>;
 }
 
-export function controlApp(db: Database, logger: Logger): Hono {
+export function controlApp(db: Database, logger: Logger, context: AdminContext): Hono {
   const app = new Hono();
   app.post('/admin/:operation', async (c) => {
     const name = c.req.param('operation');
@@ -28,7 +30,7 @@ export function controlApp(db: Database, logger: Logger): Hono {
     } catch {
       return c.json({ error: `${name}: the body must be a JSON object` }, 400);
     }
-    const outcome = await performAdmin(db, name, body, ACTOR);
+    const outcome = await performAdmin(db, name, body, ACTOR, context);
     logger.info({ operation: name, status: outcome.status }, 'admin operation');
     return outcome.status === 200 ? c.json(outcome.value) : c.json({ error: outcome.error }, outcome.status);
   });
@@ -63,13 +65,17 @@ export async function startControlSocket(o: {
   path: string;
   db: Database;
   logger: Logger;
+  /** Default: the releases folder beside the socket, in the data folder. */
+  context?: AdminContext;
 }): Promise<ControlSocket> {
   if (Buffer.byteLength(o.path) > MAX_PATH_BYTES)
     throw new UsageError(
       `the control socket path ${o.path} is longer than ${MAX_PATH_BYTES} bytes: use a shorter --data folder`,
     );
   await clearStaleSocket(o.path);
-  const server = createAdaptorServer({ fetch: controlApp(o.db, o.logger).fetch }) as Server;
+  const server = createAdaptorServer({
+    fetch: controlApp(o.db, o.logger, o.context ?? { releasesDir: join(dirname(o.path), 'releases') }).fetch,
+  }) as Server;
   // The socket file is created inside listen() with the process umask: a umask of 0177 for that
   // call makes it 0600 from its first instant (a chmod afterwards would leave a window). For a
   // path the bind happens synchronously within listen(), so the umask is restored before any

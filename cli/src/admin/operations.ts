@@ -2,11 +2,18 @@ import { type Database, StoreInputError } from '@onestop/store';
 import type { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { deviceOperations } from './devices.js';
+import type { AdminContext } from './operation.js';
 import { peopleOperations } from './people.js';
+import { releaseOperations } from './releases.js';
 import { unitOperations } from './units.js';
 
 /** Every admin operation by name: `POST /admin/<name>` on the control socket, or a direct call. */
-export const ADMIN_OPERATIONS = { ...deviceOperations, ...peopleOperations, ...unitOperations };
+export const ADMIN_OPERATIONS = {
+  ...deviceOperations,
+  ...peopleOperations,
+  ...unitOperations,
+  ...releaseOperations,
+};
 
 export type AdminOperations = typeof ADMIN_OPERATIONS;
 export type AdminOperationName = keyof AdminOperations;
@@ -31,6 +38,7 @@ export async function performAdmin(
   name: string,
   body: unknown,
   actor: string,
+  context: AdminContext,
 ): Promise<AdminOutcome> {
   if (!isOperation(name)) return { status: 404, error: `no admin operation '${name}'` };
   const op = ADMIN_OPERATIONS[name];
@@ -38,8 +46,13 @@ export async function performAdmin(
   if (!input.success) return { status: 400, error: describeIssues(name, input.error) };
   try {
     // The union of every operation's run, each called with its own schema's output.
-    const run = op.run as (db: Database, input: unknown, actor: string) => Promise<unknown>;
-    const value = await run(db, input.data, actor);
+    const run = op.run as (
+      db: Database,
+      input: unknown,
+      actor: string,
+      ctx: AdminContext,
+    ) => Promise<unknown>;
+    const value = await run(db, input.data, actor, context);
     return { status: 200, value: JSON.parse(JSON.stringify(value ?? null)) };
   } catch (err) {
     if (err instanceof UsageError || err instanceof StoreInputError)

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { serviceCredentials } from '@onestop/broker';
 import { startEmbedded } from '@onestop/centre';
-import { startDashboard } from '@onestop/dashboard';
+import { releasesDirOf, startDashboard } from '@onestop/dashboard';
 import { startSimulatedCounter } from '@onestop/edge-agent';
 import { judgeIngest } from '@onestop/ingest';
 import { Lifecycle, StartError } from '@onestop/service';
@@ -104,6 +104,8 @@ export async function startAllInOne(o: AllInOneOptions): Promise<AllInOne> {
           host: o.host,
           // One process, one /healthz: 503 while the ingest cannot receive or store events.
           health: () => judgeIngest(ingest.health()),
+          // Release bundles live beside the embedded database, in the data folder.
+          releasesDir: releasesDirOf(dataDir),
           pairing: servePairingEndpoint({
             mqttPort: broker.port,
             tlsPort: broker.tlsPort,
@@ -121,6 +123,7 @@ export async function startAllInOne(o: AllInOneOptions): Promise<AllInOne> {
         startControlSocket({
           path: controlSocketPath(dataDir),
           db: store.db,
+          context: { releasesDir: releasesDirOf(dataDir) },
           logger: o.logger.child({ part: 'control' }),
         }),
       (c) => c.close(),

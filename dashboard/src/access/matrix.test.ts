@@ -72,6 +72,15 @@ const ROUTES: readonly RouteRow[] = [
   { path: s('/devices/alerts/hooks'), allow: DEVICE_PEOPLE },
   // The fixture's one alert (unit A's device): another ward's alert is not found, as its device.
   { path: s('/devices/alerts/1'), allow: ['city', 'lead.tv', 'tech'], otherwise: { 'lead.ka': 404 } },
+  // Fleet updates: ward leaders look (their own unit's rollouts); no rollout is not found.
+  { path: s('/devices/releases'), allow: DEVICE_PEOPLE },
+  { path: s('/devices/rollouts/00000000-0000-4000-8000-000000000000'), allow: DEVICE_PEOPLE, granted: 404 },
+  // Boards only, with their MQTT credentials (HTTP Basic): no staff session or token opens it.
+  {
+    path: s('/api/releases/1.0.0/bundle'),
+    allow: [],
+    otherwise: { city: 401, 'lead.tv': 401, 'lead.ka': 401, tech: 401, lan: 401, tam: 401 },
+  },
   { path: s('/audit'), allow: ['city'] },
   // Accounts: the city (every role) and technicians (their teammates); see `canManageRole`.
   { path: s('/users'), allow: ['city', 'tech'] },
@@ -153,6 +162,8 @@ describe('role × unit × route', () => {
           .replace(/\/lifecycle\/(replace|restore|rotate|revoke)/, '/lifecycle/:action')
           .replace(/\/credentials\/x+$/, '/credentials/:token')
           .replace('/devices/alerts/1', '/devices/alerts/:alertId')
+          .replace(/\/devices\/rollouts\/[0-9a-f-]{36}$/, '/devices/rollouts/:rolloutId')
+          .replace('/api/releases/1.0.0/bundle', '/api/releases/:version/bundle')
           .replace(f.assetPath, '/assets/:file'),
       ),
     );

@@ -14,6 +14,7 @@ import {
   setDeviceConfig,
   telemetryHistory,
   unitDevicesPage,
+  updateStatuses,
 } from '@onestop/store';
 import { type Context, Hono } from 'hono';
 import { html } from 'hono/html';
@@ -98,6 +99,10 @@ export async function devicesOverview(
     unitId,
     listed.rows.map((d) => d.deviceId),
   );
+  const updates = await updateStatuses(
+    db,
+    listed.rows.map((d) => d.deviceId),
+  );
   const pages = pager(t, {
     page,
     size: DEVICES_PAGE_SIZE,
@@ -116,8 +121,8 @@ export async function devicesOverview(
     </>
   );
   return html`<h2>${t('devices')}</h2>${top}<h3>${t('openAlerts')}</h3>${alertsTable(t, open)}
-<p><a href="/devices/alerts" data-testid="alerts-console">${t('alertsConsole')}</a></p>
-<h3>${t('devices')}</h3>${pages}${devicesTable(t, listed.rows, counts)}${pages}
+<p><a href="/devices/alerts" data-testid="alerts-console">${t('alertsConsole')}</a> · <a href="/devices/releases" data-testid="releases-console">${t('releases')}</a></p>
+<h3>${t('devices')}</h3>${pages}${devicesTable(t, listed.rows, counts, updates)}${pages}
 <h3>${t('quarantinedEvents')}</h3>${quarantineTable(t, quarantined)}`;
 }
 

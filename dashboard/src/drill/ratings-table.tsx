@@ -1,5 +1,5 @@
 import { displayNumber } from '@onestop/evaluation';
-import type { DrillRating } from '@onestop/store';
+import type { CameraEstimate, DrillRating } from '@onestop/store';
 import { type Lang, reasonsText, type Translate } from '../i18n.js';
 import { levelText, reasonWords } from '../judgement/page.js';
 import type { PagerHtml } from '../pages/pager.js';
@@ -23,6 +23,32 @@ function Officer({ t, r }: { t: Translate; r: DrillRating }) {
     <>
       {r.officerId} <small class="muted">{t('notOnUnitRoster')}</small>
     </>
+  );
+}
+
+/**
+ * Which models produced a camera estimate (name and the first 12 hex digits of each hash, the
+ * whole hash on hover): after an update a leader can tell estimates of the new model from the old.
+ */
+export function CameraModels({ t, models }: { t: Translate; models: CameraEstimate['models'] }) {
+  if (!models || models.length === 0)
+    return (
+      <small class="muted" data-testid="camera-models">
+        <br />
+        {t('cameraModelUnknown')}
+      </small>
+    );
+  return (
+    <small class="muted" data-testid="camera-models">
+      {models.map((m) => (
+        <>
+          <br />
+          <span title={`${m.name} sha256:${m.sha256}`}>
+            {m.name} {m.sha256.slice(0, 12)}
+          </span>
+        </>
+      ))}
+    </small>
   );
 }
 
@@ -60,6 +86,7 @@ function Row({ lang, t, r, comments }: { lang: Lang; t: Translate; r: DrillRatin
       )}
       <td class="num muted" data-label={t('drillCamera')} data-testid="drill-camera">
         {r.camera ? displayNumber('points', r.camera.index) : '–'}
+        {r.camera ? <CameraModels t={t} models={r.camera.models} /> : ''}
       </td>
       <td data-label={t('counted')}>
         {why.length > 0 ? (

@@ -15,22 +15,45 @@ function outboxDepth(telemetry: unknown): string {
   return typeof depth === 'number' ? String(depth) : '–';
 }
 
+/** A board's last update report (`update/status`), as the devices table shows it. */
+export interface UpdateCell {
+  version: string;
+  running: string;
+  state: string;
+  reason: string | null;
+}
+
+const UPDATE_OUTCOME: Record<string, MessageKey> = {
+  healthy: 'rolloutOutcome_healthy',
+  failed: 'rolloutOutcome_failed',
+  'rolled-back': 'rolloutOutcome_rolled-back',
+};
+
+/** The version an update is bringing and where it stands; a failure says why. */
+function updateCell(t: Translate, u: UpdateCell | undefined) {
+  if (!u) return html`<td data-label="${t('updateColumn')}">–</td>`;
+  const outcome = UPDATE_OUTCOME[u.state];
+  const bad = u.state === 'failed' || u.state === 'rolled-back';
+  return html`<td class="${bad ? 'bad' : ''}" data-label="${t('updateColumn')}" title="${u.reason ?? ''}">${u.version}: ${outcome ? t(outcome) : t('rolloutOutcome_downloading')}${bad && u.reason ? html`<br><small>${u.reason}</small>` : ''}</td>`;
+}
+
 /** `quarantined`: how many events of each device could not be placed in time (absent: none). */
 export function devicesTable(
   t: Translate,
   rows: readonly DeviceListRow[],
   quarantined: ReadonlyMap<string, number>,
+  updates: ReadonlyMap<string, UpdateCell> = new Map(),
 ) {
   if (rows.length === 0) return html`<p class="muted">${t('empty')}</p>`;
   return html`<table data-testid="devices"><thead><tr><th>${t('device')}</th><th>${t('unitName')}</th><th>${t('counter')}</th>
-<th>${t('status')}</th><th>${t('lastSeen')}</th><th>${t('outbox')}</th><th>${t('quarantined')}</th><th>Agent</th></tr></thead>
+<th>${t('status')}</th><th>${t('lastSeen')}</th><th>${t('outbox')}</th><th>${t('quarantined')}</th><th>Agent</th><th>${t('updateColumn')}</th></tr></thead>
 <tbody>${rows.map((d) => {
     const key = d.revokedAt ? 'revoked' : (STATUS_KEYS[d.status] ?? 'never_seen');
     const q = quarantined.get(d.deviceId) ?? 0;
     return html`<tr><td data-label="${t('device')}"><a href="/devices/${d.deviceId}">${d.deviceId}</a></td><td data-label="${t('unitName')}">${d.unitId}</td><td data-label="${t('counter')}">${d.counterId}</td>
 <td class="${key === 'online' ? 'ok' : key === 'offline' || key === 'revoked' ? 'bad' : ''}" data-label="${t('status')}">${t(key)}</td>
 <td data-label="${t('lastSeen')}">${d.lastSeenAt ? formatVietnamTime(d.lastSeenAt) : '–'}</td><td class="num" data-label="${t('outbox')}">${outboxDepth(d.telemetry)}</td>
-<td class="num${q > 0 ? ' bad' : ''}" data-label="${t('quarantined')}" data-testid="quarantined-${d.deviceId}">${q}</td><td data-label="Agent">${d.agentVersion ?? '–'}</td></tr>`;
+<td class="num${q > 0 ? ' bad' : ''}" data-label="${t('quarantined')}" data-testid="quarantined-${d.deviceId}">${q}</td><td data-label="Agent">${d.agentVersion ?? '–'}</td>${updateCell(t, updates.get(d.deviceId))}</tr>`;
   })}</tbody></table>`;
 }
 

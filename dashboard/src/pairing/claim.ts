@@ -1,5 +1,5 @@
 import { PairingClaimRequest, type PairingClaimResponse, type PairingRefusal } from '@onestop/protocol';
-import { claimPairingCode, type Database } from '@onestop/store';
+import { claimPairingCode, type Database, trustedReleasePems } from '@onestop/store';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
@@ -114,7 +114,9 @@ export function pairingClaimRoutes(o: PairingClaimOptions) {
         mqtt: { urls: o.endpoint.brokerUrls(host), username: device.username, password: device.password },
         caCertificate: o.endpoint.caCertificate,
         settings: device.settings,
-        releaseKeys: [],
+        // The centre's trusted release keys (at most 4, as the contract allows): the board
+        // installs only releases one of them signed.
+        releaseKeys: await trustedReleasePems(o.db),
       };
       return c.json(answer);
     },

@@ -1,4 +1,5 @@
-import { schema } from '@onestop/store';
+import { generateKeyPairSync } from 'node:crypto';
+import { schema, trustReleaseKey } from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
 import { eq } from 'drizzle-orm';
 import pino from 'pino';
@@ -90,6 +91,10 @@ describe('pairing a board from the dashboard', () => {
   });
 
   it('shows a code and its QR once, never a password; the board claims its credentials', async () => {
+    // The centre's trusted release keys go to the board: it installs only what they signed.
+    const { publicKey } = generateKeyPairSync('ed25519');
+    const releaseKey = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    await trustReleaseKey(store.db, { publicPem: releaseKey, name: 'ci', actor: 'test' });
     const { html, code, deviceId } = await issue('q01');
     expect(code).toMatch(/^[2-9A-Z]{4}-[2-9A-Z]{4}$/);
     expect(html).toContain('<svg');
@@ -107,6 +112,7 @@ describe('pairing a board from the dashboard', () => {
       mqtt: { urls: ['mqtts://centre.local:8883'], username: `dev-${deviceId}` },
       caCertificate: CA,
       settings: null,
+      releaseKeys: [releaseKey],
     });
     expect(String(body.mqtt.password).length).toBeGreaterThan(20);
     // The page never shows it, and a second claim does not get it.

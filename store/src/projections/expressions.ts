@@ -16,6 +16,8 @@ import { batchParam, eventsHead, freshIds, type Placed, placedMsSql } from './st
  * covering the summary's placed end, not signed in elsewhere since); otherwise the summary is
  * stored under no officer (null, and the `''` roll-up row). The device's claim stays in `events`.
  * Attributed once, at ingest: presence arriving later does not move a summary (unlike ratings).
+ * The device's running models (`birth.models`) are stored with it, so that a leader can tell
+ * which model produced each estimate (issue 14).
  */
 export function projectExpressions(
   db: Executor,
@@ -43,10 +45,13 @@ placed as (
 ),
 es as (
   insert into expression_summaries (event_id, unit_id, counter_id, device_id, officer_id, visit_id,
-    started_at, ended_at, frames, exit_frames, mean, exit, satisfaction_index, confidence)
+    started_at, ended_at, frames, exit_frames, mean, exit, satisfaction_index, confidence, models)
   select "eventId", unit_id, counter_id, "deviceId", verified_officer_id, "visitId",
     to_timestamp(${sql.raw(placedMsSql('"startedAt"'))} / 1000.0), to_timestamp(${sql.raw(placedMsSql('"endedAt"'))} / 1000.0),
-    frames, "exitFrames", mean, exit, "satisfactionIndex", confidence
+    frames, "exitFrames", mean, exit, "satisfactionIndex", confidence,
+    -- The models of the boot that made the estimate, from its birth; another boot's (an update
+    -- since, a replayed outbox) would name the wrong model, so then none.
+    (select d.birth->'models' from devices d where d.id = placed."deviceId" and d.birth->>'bootId' = placed."bootId"::text)
   from placed
   on conflict do nothing
 ),
