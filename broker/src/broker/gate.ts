@@ -35,6 +35,17 @@ export class Gate {
   readonly deviceClients = new Map<string, Set<Client>>();
   /** Devices revoked while this node runs: refused before anything else, even mid-connection. */
   private readonly revoked = new Set<string>();
+  /**
+   * When each device's credentials last changed (a sequence number, not a clock), and where the
+   * sequence stood when each client's login began: a login that read the device's row before the
+   * change committed but finishes after it (scrypt takes a while) still carries the old password,
+   * and is closed as it becomes ready instead of outliving the change.
+   */
+  private changeSeq = 0;
+  private readonly changedAt = new Map<string, number>();
+  private readonly loginSeq = new WeakMap<Client, number>();
+  /** Each device client's standing at login (`deviceStanding`), for the catch-up after missed signals. */
+  private readonly standing = new WeakMap<Client, string>();
   /** Keyed by device ID, not by connection: reconnecting does not refill a device's budget. */
   private readonly budgets: DeviceBudgets | null;
   private readonly flapping: FlapDetector | null;
@@ -91,6 +102,7 @@ export class Gate {
   > {
     return {
       authenticate: (client, username, password, done) => {
+        this.loginSeq.set(client, this.changeSeq);
         // A device banned for flapping is refused before any database read or scrypt.
         if (this.flapping?.banned(username ?? '')) {
           this.refuse(client, null, 'flapping', 'banned for reconnecting too often', undefined, username);
@@ -114,6 +126,7 @@ export class Gate {
             }
             if (r.ok) {
               this.sessions.set(client, r.session);
+              if (r.standing !== undefined) this.standing.set(client, r.standing);
               liftPacketLimit(client.conn);
               return done(null, true);
             }
@@ -249,8 +262,9 @@ export class Gate {
     const s = this.sessions.get(client);
     if (s?.role !== 'device') return;
     const id = s.address.deviceId;
-    // Authenticated from a read made just before the revocation committed.
-    if (this.revoked.has(id)) {
+    // Authenticated from a read made just before the revocation or the change committed.
+    if (this.revoked.has(id) || (this.changedAt.get(id) ?? -1) > (this.loginSeq.get(client) ?? -1)) {
+      this.logger.info({ deviceId: id, clientId: client.id }, 'login outdated by a credential change');
       client.close();
       return;
     }
@@ -284,6 +298,38 @@ export class Gate {
   revoke(deviceId: string): number {
     this.revoked.add(deviceId);
     return this.disconnectLocal(deviceId, 'revoked');
+  }
+
+  /**
+   * The device's credentials or standing changed (re-paired, rotated, replaced, restored): its live
+   * connections here close, and so does any login already under way, so that it logs in again
+   * under what the database now says. Returns how many live connections were closed.
+   */
+  credentialsChanged(deviceId: string): number {
+    // Re-inserted so the map stays in change order and the oldest entries can go first.
+    this.changedAt.delete(deviceId);
+    this.changedAt.set(deviceId, ++this.changeSeq);
+    // Only logins in flight need the entry, and none lasts for 10 000 changes: bounded.
+    if (this.changedAt.size > 10_000) {
+      const oldest = this.changedAt.keys().next().value;
+      if (oldest !== undefined) this.changedAt.delete(oldest);
+    }
+    return this.disconnectLocal(deviceId, 'device changed');
+  }
+
+  /**
+   * Closes the device's connections here that logged in under another standing than `current`
+   * (the database's now): the catch-up for a change whose signal this node missed.
+   */
+  closeOutdated(deviceId: string, current: string): number {
+    let closed = 0;
+    for (const c of this.deviceClients.get(deviceId) ?? []) {
+      if (this.standing.get(c) === current) continue;
+      this.logger.info({ deviceId, clientId: c.id }, 'disconnecting device: credentials changed meanwhile');
+      c.close();
+      closed++;
+    }
+    return closed;
   }
 
   /** A restored device is let in again: the database said so after the revocation. */
