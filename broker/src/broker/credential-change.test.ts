@@ -24,13 +24,18 @@ const tryConnect = (url: string, d: ProvisionedDevice) =>
       username: d.username,
       password: d.password,
       reconnectPeriod: 0,
-      connectTimeout: 2_000,
+      connectTimeout: 30_000,
     });
-    c.once('connect', () => c.end(true, () => resolve(0)));
-    c.once('error', (e: Error & { code?: number }) =>
-      c.end(true, () => resolve(typeof e.code === 'number' ? e.code : -1)),
-    );
-    c.once('close', () => c.end(true, () => resolve(-1)));
+    // Settled by the first event: ending the client closes it, and that close is not a refusal.
+    c.once('connect', () => {
+      resolve(0);
+      c.end(true);
+    });
+    c.once('error', (e: Error & { code?: number }) => {
+      resolve(typeof e.code === 'number' ? e.code : -1);
+      c.end(true);
+    });
+    c.once('close', () => resolve(-1));
   });
 
 /**
