@@ -9,6 +9,7 @@ import { DeviceBudgets, type RateLimit } from './budget.js';
 import type { DeviceStateWriter } from './device-state.js';
 import { type DoorVerdict, forLog, inspect } from './door.js';
 import { FlapDetector, type FlappingLimits } from './flapping.js';
+import type { PeerCertificate } from './listeners.js';
 import { liftPacketLimit } from './packet-guard.js';
 import type { RejectReason } from './reasons.js';
 
@@ -19,6 +20,18 @@ const EMPTY = Buffer.alloc(0);
 function addressOf(client: Client): string {
   const conn = client.conn as { remoteAddress?: string };
   return client.req?.socket.remoteAddress ?? conn.remoteAddress ?? 'unknown';
+}
+
+/**
+ * Why a presented client certificate does not let this login in, or null when it does: it must
+ * come from the centre's CA, and be issued to the username logging in (`dev-<id>` for a board),
+ * so that one board's certificate does not carry another's password.
+ */
+export function certificateRefusal(peer: PeerCertificate, username: string): string | null {
+  if (!peer.trusted) return `client certificate not from the centre's CA (${peer.error ?? 'untrusted'})`;
+  if (peer.commonName !== username)
+    return `client certificate issued to '${forLog(peer.commonName ?? '(no single CN)')}', not to the username`;
+  return null;
 }
 
 function authError(code: 2 | 3 | 4 | 5, message: string): AuthenticateError {
@@ -50,6 +63,8 @@ export class Gate {
   private readonly budgets: DeviceBudgets | null;
   private readonly flapping: FlapDetector | null;
   private readonly graceful = new WeakSet<Client>();
+  /** The client certificate each TLS connection presented (set by the broker as it admits it). */
+  readonly peers = new WeakMap<object, PeerCertificate>();
   private readonly refusals = new LogThrottle();
   private readonly rejected;
   private readonly connectedDevices;
@@ -103,6 +118,13 @@ export class Gate {
     return {
       authenticate: (client, username, password, done) => {
         this.loginSeq.set(client, this.changeSeq);
+        // A client certificate is a second credential: checked first, as it costs no scrypt.
+        const peer = this.peers.get(client.conn);
+        const certRefusal = peer ? certificateRefusal(peer, username ?? '') : null;
+        if (certRefusal) {
+          this.refuse(client, null, 'client_cert', certRefusal, undefined, username);
+          return done(authError(4, 'client_cert'), false);
+        }
         // A device banned for flapping is refused before any database read or scrypt.
         if (this.flapping?.banned(username ?? '')) {
           this.refuse(client, null, 'flapping', 'banned for reconnecting too often', undefined, username);

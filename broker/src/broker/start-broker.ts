@@ -311,9 +311,11 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
     onError: (err) => logger.warn({ err: err.message }, 'database signals'),
   });
 
-  const serve: Serve = (conn, address, req) => {
+  const serve: Serve = (conn, address, req, peer) => {
     const guarded = admission.admit(conn, address);
-    if (guarded) aedes.handle(guarded, req);
+    if (!guarded) return;
+    if (peer) gate.peers.set(guarded, peer);
+    aedes.handle(guarded, req);
   };
   const listeners: Listener[] = [];
   try {
