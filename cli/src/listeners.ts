@@ -12,6 +12,7 @@ export interface ListenerFlags {
   tlsCert?: string;
   tlsKey?: string;
   tlsCa?: string;
+  tlsClientCa?: string;
   wsPort?: number;
   redis?: string;
   maxConnections?: number;
@@ -25,6 +26,10 @@ export function addListenerFlags(cmd: Command): Command {
     .option('--tls-cert <file>', 'PEM certificate for the TLS listener')
     .option('--tls-key <file>', 'PEM private key for the TLS listener')
     .option('--tls-ca <file>', 'PEM CA bundle presented with the certificate')
+    .option(
+      '--tls-client-ca <file>',
+      'ask TLS clients for a certificate from this CA (e.g. DATA/tls/ca.pem); a board presenting one must have it issued to its own username, else it is refused',
+    )
     .option('--ws-port <port>', 'also listen for MQTT over WebSocket (path /mqtt)', parsePort('--ws-port'))
     .option('--redis <url>', 'cluster with other broker processes through Redis, e.g. redis://127.0.0.1:6379')
     .option(
@@ -62,9 +67,10 @@ export async function listenerOptions(f: ListenerFlags, host: string): Promise<L
       cert: readPem(f.tlsCert, '--tls-cert'),
       key: readPem(f.tlsKey, '--tls-key'),
       ...(f.tlsCa ? { ca: readPem(f.tlsCa, '--tls-ca') } : {}),
+      ...(f.tlsClientCa ? { clientCa: readPem(f.tlsClientCa, '--tls-client-ca') } : {}),
     };
-  } else if (f.tlsCert || f.tlsKey) {
-    throw new UsageError('--tls-cert/--tls-key need --tls-port');
+  } else if (f.tlsCert || f.tlsKey || f.tlsClientCa) {
+    throw new UsageError('--tls-cert/--tls-key/--tls-client-ca need --tls-port');
   }
   if (f.wsPort !== undefined) out.ws = { port: f.wsPort, host };
   if (f.redis) {

@@ -53,12 +53,23 @@ export const AgentConfig = z.strictObject({
     message: `schemaVersion must be ${CONFIG_SCHEMA_VERSION}`,
   }),
   device: z.strictObject({ unitId: UnitId, counterId: CounterId, deviceId: DeviceId }),
-  mqtt: z.strictObject({
-    url: MqttUrl,
-    username: z.string().min(1).max(128),
-    password: z.string().max(256),
-    tlsCaFile: z.string().min(1).optional(),
-  }),
+  mqtt: z
+    .strictObject({
+      url: MqttUrl,
+      username: z.string().min(1).max(128),
+      password: z.string().max(256),
+      tlsCaFile: z.string().min(1).optional(),
+      /**
+       * The board's client certificate and key (`onestop tls init --client ID`), presented over
+       * TLS as a second credential beside the password: issued to this board's username.
+       */
+      tlsCertFile: z.string().min(1).optional(),
+      tlsKeyFile: z.string().min(1).optional(),
+    })
+    .refine((m) => (m.tlsCertFile === undefined) === (m.tlsKeyFile === undefined), {
+      message: 'mqtt.tlsCertFile and mqtt.tlsKeyFile go together: give both or neither',
+      path: ['tlsKeyFile'],
+    }),
   /** Holds the outbox database; must survive reboots (not tmpfs). */
   dataDir: z.string().min(1),
   /** Defaults until the centre's retained `config` arrives; then replaced live. */

@@ -146,6 +146,20 @@ settings: { ratingTimeoutMs: 10 }
     ).toThrow(/outbox\.alertAt: alertAt must not exceed capacity/);
   });
 
+  it('takes a client certificate with its key, never one without the other', () => {
+    const base = {
+      schemaVersion: 2,
+      device: { unitId: 'a', counterId: 'b', deviceId: 'c' },
+      dataDir: '/d',
+    };
+    const mqtt = { url: 'mqtts://h', username: 'dev-c', password: 'p' };
+    const both = { ...mqtt, tlsCertFile: '/etc/onestop/c.pem', tlsKeyFile: '/etc/onestop/c.key' };
+    expect(parseAgentConfig({ ...base, mqtt: both }).mqtt).toEqual(both);
+    expect(() => parseAgentConfig({ ...base, mqtt: { ...mqtt, tlsCertFile: '/c.pem' } })).toThrow(
+      /mqtt\.tlsKeyFile: mqtt\.tlsCertFile and mqtt\.tlsKeyFile go together/,
+    );
+  });
+
   it('reports unreadable and unparsable files with the path', () => {
     expect(() => loadAgentConfig(join(dir, 'missing.yaml'))).toThrow(
       /missing\.yaml is invalid:[\s\S]*cannot read file/,

@@ -17,6 +17,12 @@ export interface ProvisionedDevice {
 
 export class StoreInputError extends Error {}
 
+/**
+ * The MQTT username `device add` gives a device; also the common name of its TLS client
+ * certificate (`onestop tls init --client`), which the broker matches against the username.
+ */
+export const deviceUsername = (deviceId: string): string => `dev-${deviceId}`;
+
 export async function provisionDevice(
   db: Executor,
   input: { unitId: string; counterId: string; actor: string; deviceId?: string },
@@ -30,7 +36,7 @@ export async function provisionDevice(
   if (!id.success) throw new StoreInputError(`--id: ${id.error.issues[0]?.message}`);
   const password = generatePassword();
   const passwordHash = await hashPassword(password);
-  const username = `dev-${deviceId}`;
+  const username = deviceUsername(deviceId);
   await db.insert(units).values({ id: input.unitId, name: input.unitId }).onConflictDoNothing();
   await db
     .insert(counters)

@@ -34,6 +34,7 @@ export * from './search.js';
 export * from './seed/seed.js';
 export * from './staff.js';
 export * from './staff-admin.js';
+export * from './staff-handover.js';
 export * from './telemetry-history.js';
 export * from './time/place.js';
 /** For the "Cách tính" page, which explains placement from the rule's own constant. */

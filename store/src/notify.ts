@@ -21,7 +21,7 @@ export const NOTIFICATIONS = {
   events_stored: z.object({ unitIds: z.array(Id), count: z.number().int().nonnegative() }),
   device_revoked: z.object({ deviceId: Id }),
   /**
-   * A device's standing changed (replaced: delivery only; restored; password rotated): brokers
+   * A device's standing changed (replaced: delivery only; restored; password rotated or re-paired): brokers
    * close its connections, so it logs in again under what the database now says.
    */
   device_changed: z.object({ deviceId: Id }),

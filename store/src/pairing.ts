@@ -12,7 +12,7 @@ import { generatePassword, hashPassword } from './credentials.js';
 import type { Executor } from './db.js';
 import { getDeviceConfig } from './device-config.js';
 import { provisionDevice, StoreInputError } from './devices.js';
-import { inTransaction } from './notify.js';
+import { inTransaction, notify } from './notify.js';
 import { auditLog, devices, pairingCodes } from './schema.js';
 
 export const PAIRING_TTL_MINUTES = { default: 30, max: 24 * 60 } as const;
@@ -190,6 +190,9 @@ export async function claimPairingCode(
       action: 'device.pair',
       target: row.deviceId,
     });
+    // A re-pair (new SD card, stolen board) must cut the board still holding the old password:
+    // brokers close its connections at once, and its next login fails on the new hash.
+    await notify(tx, 'device_changed', { deviceId: row.deviceId });
     const stored = await getDeviceConfig(tx, row.deviceId);
     return {
       ok: true,

@@ -815,6 +815,31 @@ export const staffSessions = pgTable(
 );
 
 /**
+ * What a browser session's next page shows once after an action (POST-redirect-GET), such as a
+ * new account's one-time sign-in link: kept here, not in one dashboard process's memory, so that a
+ * restart or another dashboard process still shows it. Keyed by the session's own token hash and
+ * gone with the session; the content is sealed with a key derived from the session's secret,
+ * which the database never holds, so a copy of this table hands over no link (staff-handover.ts).
+ */
+export const staffHandovers = pgTable(
+  'staff_handovers',
+  {
+    sessionHash: text('session_hash')
+      .primaryKey()
+      .references(() => staffSessions.tokenHash, { onDelete: 'cascade' }),
+    /** The account the handover is about (audited when a secret in it is shown). */
+    target: text('target').notNull(),
+    /** Whether it carries a secret (a sign-in link): showing it is then audited. */
+    secret: boolean('secret').notNull(),
+    /** base64 of IV, AES-256-GCM tag and ciphertext. */
+    sealed: text('sealed').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [index('staff_handovers_expires_idx').on(t.expiresAt)],
+);
+
+/**
  * Commands a technician sent to a device (restart, self-test, …) and the device's answer. A
  * broker that has the device connected publishes it; the answer on `cmd/{name}/res` closes it.
  */

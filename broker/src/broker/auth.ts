@@ -58,8 +58,20 @@ const DEFAULT_SCRYPT_BUDGET = { perSecond: 20, burst: 40 };
 export const MAX_FAILURE_KEYS = 100_000;
 
 export type AuthOutcome =
-  | { ok: true; session: Session }
+  | {
+      ok: true;
+      session: Session;
+      /** A device's standing as logged in (see `deviceStanding`): a catch-up compares it. */
+      standing?: string;
+    }
   | { ok: false; reason: 'auth_failed' | 'revoked' | 'throttled' | 'client_id' };
+
+/**
+ * What a device's login rests on: its password (by hash) and whether it was replaced. When either
+ * differs from what a live connection logged in with, that connection is outdated.
+ */
+export const deviceStanding = (d: { passwordHash: string; replacedBy: string | null }): string =>
+  `${d.passwordHash}\u0000${d.replacedBy ?? ''}`;
 
 /** Fixed-window failure counts, bounded (`BoundedMap`): an attacker cycling usernames or addresses. */
 export class FailureWindow {
@@ -238,7 +250,11 @@ export class Authenticator {
       return { ok: false, reason: 'revoked' };
     if (!deviceClientIdOk(clientId, device.deviceId)) return { ok: false, reason: 'client_id' };
     const address = { unitId: device.unitId, counterId: device.counterId, deviceId: device.deviceId };
-    return { ok: true, session: deviceSession(address, username, device.replacedBy !== null) };
+    return {
+      ok: true,
+      session: deviceSession(address, username, device.replacedBy !== null),
+      standing: deviceStanding(device),
+    };
   }
 
   /** 'unhashed' when the answer would need a scrypt that `right` does not allow. */

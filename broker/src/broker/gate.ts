@@ -16,6 +16,7 @@ import { DeviceBudgets, type RateLimit } from './budget.js';
 import type { DeviceStateWriter } from './device-state.js';
 import { type DoorVerdict, forLog, inspect } from './door.js';
 import { FlapDetector, type FlappingLimits } from './flapping.js';
+import type { PeerCertificate } from './listeners.js';
 import { liftPacketLimit } from './packet-guard.js';
 import type { RejectReason } from './reasons.js';
 
@@ -26,6 +27,18 @@ const EMPTY = Buffer.alloc(0);
 function addressOf(client: Client): string {
   const conn = client.conn as { remoteAddress?: string };
   return client.req?.socket.remoteAddress ?? conn.remoteAddress ?? 'unknown';
+}
+
+/**
+ * Why a presented client certificate does not let this login in, or null when it does: it must
+ * come from the centre's CA, and be issued to the username logging in (`dev-<id>` for a board),
+ * so that one board's certificate does not carry another's password.
+ */
+export function certificateRefusal(peer: PeerCertificate, username: string): string | null {
+  if (!peer.trusted) return `client certificate not from the centre's CA (${peer.error ?? 'untrusted'})`;
+  if (peer.commonName !== username)
+    return `client certificate issued to '${forLog(peer.commonName ?? '(no single CN)')}', not to the username`;
+  return null;
 }
 
 function authError(code: 2 | 3 | 4 | 5, message: string): AuthenticateError {
@@ -42,10 +55,23 @@ export class Gate {
   readonly deviceClients = new Map<string, Set<Client>>();
   /** Devices revoked while this node runs: refused before anything else, even mid-connection. */
   private readonly revoked = new Set<string>();
+  /**
+   * When each device's credentials last changed (a sequence number, not a clock), and where the
+   * sequence stood when each client's login began: a login that read the device's row before the
+   * change committed but finishes after it (scrypt takes a while) still carries the old password,
+   * and is closed as it becomes ready instead of outliving the change.
+   */
+  private changeSeq = 0;
+  private readonly changedAt = new Map<string, number>();
+  private readonly loginSeq = new WeakMap<Client, number>();
+  /** Each device client's standing at login (`deviceStanding`), for the catch-up after missed signals. */
+  private readonly standing = new WeakMap<Client, string>();
   /** Keyed by device ID, not by connection: reconnecting does not refill a device's budget. */
   private readonly budgets: DeviceBudgets | null;
   private readonly flapping: FlapDetector | null;
   private readonly graceful = new WeakSet<Client>();
+  /** The client certificate each TLS connection presented (set by the broker as it admits it). */
+  readonly peers = new WeakMap<object, PeerCertificate>();
   private readonly refusals = new LogThrottle();
   private readonly rejected;
   private readonly connectedDevices;
@@ -98,6 +124,14 @@ export class Gate {
   > {
     return {
       authenticate: (client, username, password, done) => {
+        this.loginSeq.set(client, this.changeSeq);
+        // A client certificate is a second credential: checked first, as it costs no scrypt.
+        const peer = this.peers.get(client.conn);
+        const certRefusal = peer ? certificateRefusal(peer, username ?? '') : null;
+        if (certRefusal) {
+          this.refuse(client, null, 'client_cert', certRefusal, undefined, username);
+          return done(authError(4, 'client_cert'), false);
+        }
         // A device banned for flapping is refused before any database read or scrypt.
         if (this.flapping?.banned(username ?? '')) {
           this.refuse(client, null, 'flapping', 'banned for reconnecting too often', undefined, username);
@@ -121,6 +155,7 @@ export class Gate {
             }
             if (r.ok) {
               this.sessions.set(client, r.session);
+              if (r.standing !== undefined) this.standing.set(client, r.standing);
               liftPacketLimit(client.conn);
               return done(null, true);
             }
@@ -257,8 +292,9 @@ export class Gate {
     const s = this.sessions.get(client);
     if (s?.role !== 'device') return;
     const id = s.address.deviceId;
-    // Authenticated from a read made just before the revocation committed.
-    if (this.revoked.has(id)) {
+    // Authenticated from a read made just before the revocation or the change committed.
+    if (this.revoked.has(id) || (this.changedAt.get(id) ?? -1) > (this.loginSeq.get(client) ?? -1)) {
+      this.logger.info({ deviceId: id, clientId: client.id }, 'login outdated by a credential change');
       client.close();
       return;
     }
@@ -292,6 +328,38 @@ export class Gate {
   revoke(deviceId: string): number {
     this.revoked.add(deviceId);
     return this.disconnectLocal(deviceId, 'revoked');
+  }
+
+  /**
+   * The device's credentials or standing changed (re-paired, rotated, replaced, restored): its live
+   * connections here close, and so does any login already under way, so that it logs in again
+   * under what the database now says. Returns how many live connections were closed.
+   */
+  credentialsChanged(deviceId: string): number {
+    // Re-inserted so the map stays in change order and the oldest entries can go first.
+    this.changedAt.delete(deviceId);
+    this.changedAt.set(deviceId, ++this.changeSeq);
+    // Only logins in flight need the entry, and none lasts for 10 000 changes: bounded.
+    if (this.changedAt.size > 10_000) {
+      const oldest = this.changedAt.keys().next().value;
+      if (oldest !== undefined) this.changedAt.delete(oldest);
+    }
+    return this.disconnectLocal(deviceId, 'device changed');
+  }
+
+  /**
+   * Closes the device's connections here that logged in under another standing than `current`
+   * (the database's now): the catch-up for a change whose signal this node missed.
+   */
+  closeOutdated(deviceId: string, current: string): number {
+    let closed = 0;
+    for (const c of this.deviceClients.get(deviceId) ?? []) {
+      if (this.standing.get(c) === current) continue;
+      this.logger.info({ deviceId, clientId: c.id }, 'disconnecting device: credentials changed meanwhile');
+      c.close();
+      closed++;
+    }
+    return closed;
   }
 
   /** A restored device is let in again: the database said so after the revocation. */

@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type IncomingMessage } from 'node:htt
 import type { AddressInfo } from 'node:net';
 import { createServer as createNetServer, type Server } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { createServer as createTlsServer } from 'node:tls';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { POST_AUTH_MAX_PACKET } from './packet-guard.js';
 
@@ -10,7 +10,19 @@ import { POST_AUTH_MAX_PACKET } from './packet-guard.js';
  * Takes one accepted connection (with its peer address, and the HTTP upgrade request for
  * WebSocket) to admission and on to aedes.
  */
-export type Serve = (conn: Duplex, address: string, req?: IncomingMessage) => void;
+export type Serve = (conn: Duplex, address: string, req?: IncomingMessage, peer?: PeerCertificate) => void;
+
+/**
+ * The client certificate a TLS peer presented, as the listener judged it: whether it chains to
+ * the client CA (and is in date), and the common name it was issued to. Absent: none presented.
+ */
+export interface PeerCertificate {
+  trusted: boolean;
+  /** null when the subject has no single common name. */
+  commonName: string | null;
+  /** Why it is not trusted (OpenSSL's code), for the refusal's log line. */
+  error: string | null;
+}
 
 export interface TlsListenerOptions {
   port: number;
@@ -18,8 +30,14 @@ export interface TlsListenerOptions {
   /** PEM contents (not paths: the caller reads files, so that tests can pass generated keys). */
   cert: string | Buffer;
   key: string | Buffer;
-  /** Client CA, when devices authenticate with certificates as well as passwords. */
+  /** CA certificates sent along with `cert` (its chain), as `--tls-ca` reads them. */
   ca?: string | Buffer;
+  /**
+   * Ask clients for a certificate signed by this CA (the centre's, `onestop tls init`). Off by
+   * default. A client presenting none still logs in by password; one presenting a certificate
+   * must have it from this CA and issued to its own MQTT username (the gate checks).
+   */
+  clientCa?: string | Buffer;
 }
 
 export interface WsListenerOptions {
@@ -64,11 +82,36 @@ export function listenTcp(serve: Serve, port: number, host: string): Promise<Lis
 }
 
 export function listenTls(serve: Serve, opts: TlsListenerOptions, host: string): Promise<Listener> {
+  const askClients = opts.clientCa !== undefined;
   const server = createTlsServer(
-    { cert: opts.cert, key: opts.key, ca: opts.ca, minVersion: 'TLSv1.2' },
-    (socket) => serve(socket, socket.remoteAddress ?? 'unknown'),
+    {
+      cert: opts.cert,
+      key: opts.key,
+      // Node verifies client certificates against `ca`, so then it holds the client CA alone: a
+      // public chain CA there would trust every certificate that CA ever signed. (A server chain
+      // then goes in the `cert` file; `tls init`'s server certificate has none, its CA is this one.)
+      ca: askClients ? opts.clientCa : opts.ca,
+      minVersion: 'TLSv1.2',
+      // Requested, never required: boards paired before certificates keep logging in by password.
+      // An untrusted certificate is judged by the gate (counted, logged), not dropped unseen here.
+      requestCert: askClients,
+      rejectUnauthorized: false,
+    },
+    (socket) =>
+      serve(socket, socket.remoteAddress ?? 'unknown', undefined, askClients ? peerOf(socket) : undefined),
   );
   return listen(server as unknown as Server, opts.port, opts.host ?? host);
+}
+
+function peerOf(socket: TLSSocket): PeerCertificate | undefined {
+  const cert = socket.getPeerCertificate();
+  if (!cert || Object.keys(cert).length === 0) return undefined;
+  const cn = cert.subject?.CN as unknown;
+  return {
+    trusted: socket.authorized,
+    commonName: typeof cn === 'string' ? cn : null,
+    error: socket.authorizationError ? String(socket.authorizationError) : null,
+  };
 }
 
 /** MQTT over WebSocket (subprotocol `mqtt`), for browsers and networks that only pass HTTP(S). */

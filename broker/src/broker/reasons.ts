@@ -20,5 +20,7 @@ export const REJECT_REASONS = [
   // Connections cut before or around the CONNECT: over a connection limit, or reconnecting too often.
   'connection_limit',
   'flapping',
+  // A TLS client certificate not from the centre's CA, or issued to another username.
+  'client_cert',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];

@@ -11,12 +11,12 @@ import {
   TELEMETRY_PRUNE_EVERY_MS,
 } from '@onestop/store';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
-import { and, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { INTERNAL_PREFIX } from './acl.js';
 import { Admission } from './admission.js';
-import { Authenticator, type LoginLimits, type ServiceCredential } from './auth.js';
+import { Authenticator, deviceStanding, type LoginLimits, type ServiceCredential } from './auth.js';
 import { CommandSender } from './command-sender.js';
 import { ConfigPublisher } from './config-publisher.js';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connection-limits.js';
@@ -257,11 +257,19 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
   const sweepRevoked = async () => {
     const ids = [...gate.deviceClients.keys()];
     for (let i = 0; i < ids.length; i += 1_000) {
+      const d = schema.devices;
       const rows = await db
-        .select({ id: schema.devices.id })
-        .from(schema.devices)
-        .where(and(inArray(schema.devices.id, ids.slice(i, i + 1_000)), isNotNull(schema.devices.revokedAt)));
-      for (const r of rows) gate.revoke(r.id);
+        .select({ id: d.id, revokedAt: d.revokedAt, passwordHash: d.passwordHash, replacedBy: d.replacedBy })
+        .from(d)
+        .where(inArray(d.id, ids.slice(i, i + 1_000)));
+      const found = new Set(rows.map((r) => r.id));
+      for (const r of rows) {
+        if (r.revokedAt) gate.revoke(r.id);
+        // Re-paired, rotated or replaced meanwhile: it logs in again under its new standing.
+        else gate.closeOutdated(r.id, deviceStanding(r));
+      }
+      // Deleted meanwhile: nothing left to log in as.
+      for (const id of ids.slice(i, i + 1_000)) if (!found.has(id)) gate.disconnectLocal(id, 'device gone');
     }
     const refused = gate.revokedIds();
     for (let i = 0; i < refused.length; i += 1_000) {
@@ -290,13 +298,14 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
         return configs.publish(deviceId);
       },
       device_changed: async ({ deviceId }) => {
-        // Replaced, restored or given a new password: it logs in again under its new standing.
+        // Replaced, restored, re-paired or given a new password: cut at once (before any await, so
+        // that no login finishing meanwhile slips through), then let in under its new standing.
+        gate.credentialsChanged(deviceId);
         const [row] = await db
           .select({ revokedAt: schema.devices.revokedAt })
           .from(schema.devices)
           .where(eq(schema.devices.id, deviceId));
         if (row && !row.revokedAt) gate.unrevoke(deviceId);
-        gate.disconnectLocal(deviceId, 'device changed');
         await configs.publish(deviceId);
         await offers.publishDevice(deviceId);
       },
@@ -325,9 +334,11 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
     onError: (err) => logger.warn({ err: err.message }, 'database signals'),
   });
 
-  const serve: Serve = (conn, address, req) => {
+  const serve: Serve = (conn, address, req, peer) => {
     const guarded = admission.admit(conn, address);
-    if (guarded) aedes.handle(guarded, req);
+    if (!guarded) return;
+    if (peer) gate.peers.set(guarded, peer);
+    aedes.handle(guarded, req);
   };
   const listeners: Listener[] = [];
   try {

@@ -13,7 +13,12 @@ export function registerTlsCommands(program: Command): void {
     .option('--data <dir>', 'data folder of `onestop serve` (files go to DIR/tls)', './data')
     .option('--host <name>', 'a DNS name counters reach the centre by (repeat)', collect, [])
     .option('--ip <address>', 'an IP address counters reach the centre by (repeat)', collect, [])
-    .option('--client <deviceId>', 'also a client certificate for this device (repeat)', collect, [])
+    .option(
+      '--client <deviceId>',
+      'also a client certificate for this device, issued to its MQTT username dev-<id>; served with --tls-client-ca DIR/tls/ca.pem (repeat)',
+      collect,
+      [],
+    )
     .option(
       '--days <n>',
       'validity of the server and client certificates',

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { deviceUsername } from '@onestop/store';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 
@@ -110,8 +111,10 @@ export function tlsInit(o: TlsInitOptions): string[] {
       'extendedKeyUsage=serverAuth',
       `subjectAltName=${san}`,
     ]);
+    // Issued to the device's MQTT username: a broker asking for client certificates lets a board
+    // in only with its own (see the broker's `certificateRefusal`).
     for (const id of o.clients)
-      issue(`client-${id}`, id, [
+      issue(`client-${id}`, deviceUsername(id), [
         'basicConstraints=critical,CA:FALSE',
         'keyUsage=critical,digitalSignature',
         'extendedKeyUsage=clientAuth',

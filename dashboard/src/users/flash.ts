@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { type Database, putHandover, takeHandover } from '@onestop/store';
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { LRUCache } from 'lru-cache';
+import { z } from 'zod';
 import { SESSION_COOKIE } from '../auth/access.js';
 
 /** What the page after an action says: which action, on whom, and a sign-in link to hand over. */
@@ -12,38 +12,47 @@ export interface Flash {
   link?: { url: string; validMinutes: number };
 }
 
+/** What comes back out of the database is checked like any input before a page shows it. */
+const FlashShape: z.ZodType<Flash> = z.strictObject({
+  done: z.enum(['added', 'link', 'disabled', 'enabled']),
+  username: z.string().max(200),
+  link: z.strictObject({ url: z.string().max(2_000), validMinutes: z.number() }).optional(),
+});
+
 /**
  * After an action the browser is redirected (POST-redirect-GET) and the next page says what was
  * done. A sign-in link must not travel in that redirect's URL (history, proxy logs, Referer), nor
- * in a cookie, so it waits here, in the dashboard's memory, under a hash of the asker's own session:
- * only that session reads it, once. Unread ones expire with the link's own lifetime at the
- * latest, and the box is bounded, so nobody can fill memory with them. Never logged.
+ * in a cookie: it waits in the database for the asker's own session (the store's handovers:
+ * sealed under that session's secret, read once, expiring with the link), so that a dashboard
+ * restart or another dashboard process still shows it. Never logged.
  */
 export class FlashBox {
-  private readonly box: LRUCache<string, Flash>;
+  constructor(private readonly db: Database) {}
 
-  constructor(ttlMs = 15 * 60_000, max = 500) {
-    this.box = new LRUCache({ max, ttl: ttlMs });
-  }
-
-  put(c: Context, flash: Flash): void {
-    const key = sessionKey(c);
-    if (key) this.box.set(key, flash);
+  async put(c: Context, flash: Flash): Promise<void> {
+    const sessionToken = sessionSecret(c);
+    if (!sessionToken) return;
+    const ttlMs = flash.link ? flash.link.validMinutes * 60_000 : undefined;
+    await putHandover(this.db, {
+      sessionToken,
+      target: flash.username,
+      secret: flash.link !== undefined,
+      payload: flash,
+      ttlMs,
+    });
   }
 
   /** The waiting message of this session, removed as it is read. */
-  take(c: Context): Flash | undefined {
-    const key = sessionKey(c);
-    if (!key) return undefined;
-    const flash = this.box.get(key);
-    this.box.delete(key);
-    return flash;
+  async take(c: Context, actor: string): Promise<Flash | undefined> {
+    const sessionToken = sessionSecret(c);
+    if (!sessionToken) return undefined;
+    const parsed = FlashShape.safeParse(await takeHandover(this.db, sessionToken, actor));
+    return parsed.success ? parsed.data : undefined;
   }
 }
 
-/** The session cookie (or bearer token) asking, hashed: the secret itself is never a map key. */
-function sessionKey(c: Context): string | null {
+/** The session cookie (or bearer token) asking: the store keys and seals by it, storing neither. */
+function sessionSecret(c: Context): string | null {
   const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
-  const secret = bearer ?? getCookie(c, SESSION_COOKIE);
-  return secret ? createHash('sha256').update(secret).digest('hex') : null;
+  return bearer ?? getCookie(c, SESSION_COOKIE) ?? null;
 }

@@ -116,4 +116,8 @@ export const USER_MESSAGES = {
   'audit_staff.enable': { vi: 'Mở khoá tài khoản', en: 'Account enabled' },
   'audit_staff.password': { vi: 'Đặt mật khẩu mới', en: 'New password set' },
   'audit_staff.link': { vi: 'Cấp liên kết đăng nhập', en: 'Sign-in link issued' },
+  'audit_staff.link.shown': {
+    vi: 'Hiển thị liên kết đăng nhập để trao',
+    en: 'Sign-in link shown for handover',
+  },
 } as const satisfies Record<string, Record<Lang, string>>;

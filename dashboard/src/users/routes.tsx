@@ -61,7 +61,7 @@ const PAGE_SIZE = 50;
 export function userRoutes(
   db: Database,
   opts: { secureCookies?: boolean | undefined } = {},
-  flashes = new FlashBox(),
+  flashes = new FlashBox(db),
 ) {
   const app = new Hono<Env>();
   const allowed = requireRole('city', 'technician');
@@ -144,9 +144,9 @@ export function userRoutes(
     return { input: input.data, values };
   });
 
-  app.get('/', managers, query(ListQuery), (c) => {
+  app.get('/', managers, query(ListQuery), async (c) => {
     const { role, unit, page } = c.req.valid('query');
-    return listPage(c, { role, unit, page }, { flash: flashes.take(c) });
+    return listPage(c, { role, unit, page }, { flash: await flashes.take(c, actor(c)) });
   });
 
   app.get('/new', managers, (c) => addPage(c, EMPTY_ADD));
@@ -165,7 +165,7 @@ export function userRoutes(
         const made = await addStaffMember(tx, { ...input, actor: actor(c) });
         return issueSignInLink(tx, made.username, actor(c));
       });
-      flashes.put(c, {
+      await flashes.put(c, {
         done: 'added',
         username: input.username,
         link: link ? linkOf(c, link, opts.secureCookies === true) : undefined,
@@ -189,14 +189,14 @@ export function userRoutes(
       if (action === 'link') {
         const link = await issueSignInLink(db, username, actor(c));
         if (!link) return listPage(c, view, { refusal: [refusalText(c, 'disabled')] });
-        flashes.put(c, { done: 'link', username, link: linkOf(c, link, opts.secureCookies === true) });
+        await flashes.put(c, { done: 'link', username, link: linkOf(c, link, opts.secureCookies === true) });
       } else if (action === 'disable') {
         // False only when it was disabled already (a second click): done either way.
         await disableStaffMember(db, username, actor(c), { by: me(c).username });
-        flashes.put(c, { done: 'disabled', username });
+        await flashes.put(c, { done: 'disabled', username });
       } else {
         await enableStaffMember(db, username, actor(c));
-        flashes.put(c, { done: 'enabled', username });
+        await flashes.put(c, { done: 'enabled', username });
       }
     } catch (err) {
       if (err instanceof StaffInputError)

@@ -148,6 +148,27 @@ describe.each(STORE_BACKENDS)('managing accounts from the dashboard, on %s', (ba
     expect(await staffBySession(store.db, token!, ['link'])).toBeNull();
   });
 
+  it('shows the link after a restart, or from another dashboard process, still once', async () => {
+    const cookie = `${SESSION_COOKIE}=${cookies.city}`;
+    const done = await post('city', '/users/tam/link');
+    expect(done.status).toBe(303);
+    // The process that took the action is gone: a new one (same database) serves the next page.
+    const restarted = createDashboardApp({
+      db: store.db,
+      registry: new Registry(),
+      logger,
+      feed: new LiveRatingFeed(store, logger),
+    });
+    const page = await (await restarted.request('/users', { headers: { cookie } })).text();
+    expect(page).toContain(fill(vi('userLinkIssued'), { username: 'tam' }));
+    const token = tokenOf(page);
+    expect(token).toMatch(/^[\w-]{20,}$/);
+    expect(await (await as('city', '/users')).text()).not.toContain(token!);
+    expect(await (await restarted.request('/users', { headers: { cookie } })).text()).not.toContain(token!);
+    const [shown] = await recentAudit(store.db, 1, 'staff.link.shown');
+    expect(shown).toMatchObject({ actor: 'dashboard:city', target: 'tam' });
+  });
+
   it('writes the link with https when the dashboard sits behind a TLS proxy', async () => {
     const behindProxy = createDashboardApp({
       db: store.db,
@@ -252,9 +273,11 @@ describe.each(STORE_BACKENDS)('managing accounts from the dashboard, on %s', (ba
     expect(trail.map((a) => [a.action, a.actor])).toEqual([
       ['staff.add', 'dashboard:tech'],
       ['staff.link', 'dashboard:tech'],
+      ['staff.link.shown', 'dashboard:tech'],
       ['staff.disable', 'dashboard:tech'],
       ['staff.enable', 'dashboard:tech'],
       ['staff.link', 'dashboard:tech'],
+      ['staff.link.shown', 'dashboard:tech'],
     ]);
     const audit = await (await as('city', '/audit')).text();
     for (const action of ['staff.add', 'staff.link', 'staff.disable', 'staff.enable'])
@@ -284,7 +307,8 @@ describe.each(STORE_BACKENDS)('managing accounts from the dashboard, on %s', (ba
     const trail = (await recentAudit(store.db, 100))
       .filter((a) => a.target === 'lead.tv')
       .map((a) => a.action);
-    expect(trail.slice(0, 2)).toEqual(['staff.password', 'staff.link']);
+    // Newest first: the link was issued, shown once to the city for handing over, then spent.
+    expect(trail.slice(0, 3)).toEqual(['staff.password', 'staff.link.shown', 'staff.link']);
     expect(await (await as('city', '/audit')).text()).toContain(vi('audit_staff.password'));
   });
 

@@ -126,6 +126,10 @@ export class Runtime {
           username: config.mqtt.username,
           password: config.mqtt.password,
           tlsCaFile: config.mqtt.tlsCaFile,
+          tlsClient:
+            config.mqtt.tlsCertFile && config.mqtt.tlsKeyFile
+              ? { certFile: config.mqtt.tlsCertFile, keyFile: config.mqtt.tlsKeyFile }
+              : undefined,
           will: { topic: topicFor(address, 'status'), payload: statusPayload('offline') },
           logger,
         },

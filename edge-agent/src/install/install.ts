@@ -51,6 +51,8 @@ export function agentReadPaths(config: AgentConfig): string[] {
   return [
     ...config.devices.profileDirs,
     ...(config.mqtt.tlsCaFile ? [config.mqtt.tlsCaFile] : []),
+    ...(config.mqtt.tlsCertFile ? [config.mqtt.tlsCertFile] : []),
+    ...(config.mqtt.tlsKeyFile ? [config.mqtt.tlsKeyFile] : []),
     ...(camera?.kind === 'replay' ? [camera.dir] : camera?.kind === 'file' ? [camera.path] : []),
   ];
 }

@@ -10,6 +10,8 @@ export interface MqttTransportOptions {
   username: string;
   password: string;
   tlsCaFile?: string | undefined;
+  /** A client certificate and its key (PEM files), presented when the broker asks. */
+  tlsClient?: { certFile: string; keyFile: string } | undefined;
   will: { topic: string; payload: Buffer };
   /** The shared retry policy (`RECONNECT_BACKOFF`) unless a test shortens it. */
   backoff?: Backoff;
@@ -32,6 +34,9 @@ export class MqttTransport implements Transport {
       username: opts.username,
       password: opts.password,
       ...(opts.tlsCaFile ? { ca: readFileSync(opts.tlsCaFile) } : {}),
+      ...(opts.tlsClient
+        ? { cert: readFileSync(opts.tlsClient.certFile), key: readFileSync(opts.tlsClient.keyFile) }
+        : {}),
       // MQTT 3.1.1: every broker speaks it (the embedded one of `onestop serve` does not speak 5).
       protocolVersion: 4,
       // Connect only once the agent's extensions listen, so that no `connect` is missed.
