@@ -149,13 +149,17 @@ describe('presses, at their edges', () => {
     expect(rating?.body).toMatchObject({ level: 4, responseMs: 10_000 - 3_000, reasons: [] });
   });
 
-  it('shows thanks for 6 s after a good rating and 30 s after a bad one, exactly', () => {
+  it('shows thanks for 6 s after a good rating and 30 s after a bad one, exactly, after the undo window', () => {
+    const undo = settings.undoWindowMs;
     const good = run([...served, press(4)]);
-    expect(good.state.thanks).toMatchObject({ until: good.now + THANKS_MS, negative: false });
+    expect(good.state.thanks).toMatchObject({ until: good.now + undo + THANKS_MS, negative: false });
     const bad = run([...served, press(1)]);
-    expect(bad.state.thanks).toMatchObject({ until: bad.now + THANKS_NEGATIVE_MS, negative: true });
-    expect(screenOf(bad.state, bad.now + THANKS_NEGATIVE_MS - 1).kind).toBe('thanks');
-    expect(screenOf(bad.state, bad.now + THANKS_NEGATIVE_MS).kind).toBe('idle');
+    const end = bad.now + undo + THANKS_NEGATIVE_MS;
+    expect(bad.state.thanks).toMatchObject({ until: end, negative: true });
+    expect(screenOf(bad.state, end - 1).kind).toBe('thanks');
+    expect(screenOf(bad.state, end).kind).toBe('idle');
+    const none = run([...served, press(4)], undefined, { settings: { ...settings, undoWindowMs: 0 } });
+    expect(none.state.thanks).toMatchObject({ until: none.now + THANKS_MS });
   });
 
   it('asks for reasons only with a touch screen and a reason list', () => {

@@ -42,7 +42,7 @@ describe('the undo window on the thanks screen', () => {
     // Same officer (decided at the first press); response time from the prompt (opened at +3 s).
     expect(amend.event.body).toMatchObject({ officerId: 'cb-a', responseMs: RATED + 4_000 - (T0 + 3_000) });
     // A change to a negative level keeps the screen up long enough to scan the comment code.
-    expect(r.state.thanks).toMatchObject({ level: 1, negative: true, until: RATED + 4_000 + 30_000 });
+    expect(r.state.thanks).toMatchObject({ level: 1, negative: true, until: RATED + 5_000 + 30_000 });
     expect(r.state.ignoredPresses).toBe(0);
   });
 

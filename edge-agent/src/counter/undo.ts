@@ -53,7 +53,7 @@ export function changeRating(d: Draft, input: Press): void {
   t.scale = input.scale;
   t.negative = negative;
   // Long enough to scan the comment code after a change to a negative level too.
-  if (negative) t.until = Math.max(t.until, d.ctx.now + THANKS_NEGATIVE_MS);
+  if (negative) t.until = Math.max(t.until, undo.until + THANKS_NEGATIVE_MS);
 }
 
 function isNegative(scale: RatingScale, level: number): boolean {

@@ -164,8 +164,9 @@ export function recordRating(d: Draft, r: PendingReasons, reasons: string[]): vo
   d.s.prompt = null;
   const negative = officialLevel(r.scale, r.level) === 'unsatisfied';
   d.s.thanks = {
-    // The screen outlasts the window: its "Đổi / Change" control lives on it.
-    until: Math.max(d.ctx.now + (negative ? THANKS_NEGATIVE_MS : THANKS_MS), hold?.until ?? 0),
+    // The usual time counts from the end of the window: the comment code shows only once the
+    // rating is final (kiosk view), and the citizen needs that long to scan it.
+    until: (hold?.until ?? d.ctx.now) + (negative ? THANKS_NEGATIVE_MS : THANKS_MS),
     level: r.level,
     scale: r.scale,
     negative,
