@@ -21,6 +21,7 @@ async function setup(
     ackTimeoutMs?: number;
     capacity?: number;
     reloadConfig?: () => AgentConfig;
+    settings?: Partial<CounterSettings>;
   } = {},
 ) {
   const unitId = uniqueUnit('agent');
@@ -36,7 +37,7 @@ async function setup(
     device: addr,
     mqtt: { url: MQTT_URL, username: 'dev-a', password: 'x' },
     dataDir: mkdtempSync(join(tmpdir(), 'agent-')),
-    settings: { telemetryIntervalMs: 5_000 },
+    settings: { telemetryIntervalMs: 5_000, ...opts.settings },
     devices: {
       keypad: { profile: 'generic-keypad4-fkeys' },
       scanner: { profile: 'generic-scanner-wedge' },
@@ -135,8 +136,39 @@ describe('startAgent against Mosquitto', () => {
     });
   });
 
+  it('sends one rating per visit: the level changed within the undo window, after the window', async () => {
+    const { agent, ingest, v } = await setup({ settings: { undoWindowMs: 2_000, minPressIntervalMs: 0 } });
+    v.badge!.typeLine('cb-nguyen-van-a');
+    const ratingId = await serveCitizen(agent, v, 'A016', 4);
+    // Held: on disk (depth counts it) but not on the wire, nor the visit end behind it.
+    expect(agent.state().screen).toMatchObject({ kind: 'thanks', level: 4, undoUntil: expect.any(Number) });
+    const amended = agent.bus.once('event.amended');
+    v.keypad!.pressLevel(1);
+    await amended;
+    expect(agent.state().screen).toMatchObject({ kind: 'thanks', level: 1 });
+    expect(ingest.received.some((r) => r.channel === 'evt/rating')).toBe(false);
+    await ingest.waitFor((r) => r.some((x) => x.channel === 'evt/visit' && x.payload.phase === 'end'));
+    // After the window the level is final: a press is ignored, counted as today.
+    v.keypad!.pressLevel(3);
+    await expect.poll(() => agent.state().counter.ignoredPresses).toBe(1);
+    await expect.poll(() => agent.state().outbox.depth, { timeout: 5_000 }).toBe(0);
+    const ratings = ingest.received.filter((r) => r.channel === 'evt/rating');
+    expect(ratings.map((r) => [r.payload.eventId, r.payload.level, r.payload.source])).toEqual([
+      [ratingId, 1, 'keypad'],
+    ]);
+    const events = ingest.received.filter((r) => r.channel.startsWith('evt/'));
+    expect(
+      events.map((e) => `${e.channel}:${e.payload.phase ?? e.payload.state ?? e.payload.level}`),
+    ).toEqual(['evt/presence:signed_in', 'evt/visit:start', 'evt/rating:1', 'evt/visit:end']);
+  });
+
   it('keeps un-acked events and re-sends them after a timeout, without duplicating records', async () => {
-    const { agent, ingest, v } = await setup({ autoAck: false, ackTimeoutMs: 600 });
+    // (No undo window: the first send is not held back, only the re-sends are timed.)
+    const { agent, ingest, v } = await setup({
+      autoAck: false,
+      ackTimeoutMs: 600,
+      settings: { undoWindowMs: 0 },
+    });
     const id = await serveCitizen(agent, v, 'B001', 2);
     await ingest.waitFor((r) => r.filter((x) => x.payload.eventId === id).length >= 2, 5_000);
     expect(agent.state().outbox.depth).toBe(3); // visit start, rating, visit end: nothing dropped on PUBACK

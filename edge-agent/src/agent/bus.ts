@@ -14,6 +14,10 @@ export interface AgentEvents {
   'counter.beep': { kind: 'ok' | 'error' };
   /** Durably stored: from this moment the UI may say "recorded". */
   'event.recorded': { entry: OutboxEntry; event: RecordedEvent };
+  /** A held rating changed in its undo window: the same row (same eventId), a new body. */
+  'event.amended': { key: string; event: RecordedEvent };
+  /** Held ratings are final now and may be sent (the publisher reads on). */
+  'outbox.released': { count: number };
   'event.published': { eventId: string; channel: Channel };
   'event.acked': { eventIds: string[]; removed: number };
   /** Never acknowledged by the server: set aside in the dead-letter table (kept, not deleted). */

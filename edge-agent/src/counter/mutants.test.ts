@@ -55,7 +55,7 @@ describe('screen and deadlines, at their edges', () => {
     trigger: 'ticket' as const,
   };
   /** The visit a thanks screen thanks for (its comment code's claim). */
-  const thanked = { visitId: visit.id, officerId: 'cb-a', dossierIds: [DOSSIER] };
+  const thanked = { visitId: visit.id, officerId: 'cb-a', dossierIds: [DOSSIER], undo: null };
 
   it('shows a notice until the moment it expires, over the visit, and the officer when idle', () => {
     const s = state({ visit, notice: { until: T0 + 100, code: 'signed_in', detail: 'cb-a' } });
@@ -101,6 +101,7 @@ describe('screen and deadlines, at their edges', () => {
       level: 4,
       scale: 'keypad4',
       negative: false,
+      undoUntil: null,
     });
   });
 
@@ -125,7 +126,10 @@ describe('presses, at their edges', () => {
     expect(rejected(early.effects)).toEqual([`press: press within ${gap} ms of the previous one`]);
     expect(early.state.ignoredPresses).toBe(1);
     // A press ignored for being too soon does not restart the interval either.
-    const onTime = run([...served, [T0 + 10_000, press(1)], [T0 + 10_000 + gap, press(4)]]);
+    // (Without an undo window: inside one, that press would change the rating; see undo.test.ts.)
+    const onTime = run([...served, [T0 + 10_000, press(1)], [T0 + 10_000 + gap, press(4)]], undefined, {
+      settings: { ...settings, undoWindowMs: 0 },
+    });
     expect(rejected(onTime.effects)).toEqual(['press: no rating prompt is open']);
   });
 
@@ -145,13 +149,17 @@ describe('presses, at their edges', () => {
     expect(rating?.body).toMatchObject({ level: 4, responseMs: 10_000 - 3_000, reasons: [] });
   });
 
-  it('shows thanks for 6 s after a good rating and 30 s after a bad one, exactly', () => {
+  it('shows thanks for 6 s after a good rating and 30 s after a bad one, exactly, after the undo window', () => {
+    const undo = settings.undoWindowMs;
     const good = run([...served, press(4)]);
-    expect(good.state.thanks).toMatchObject({ until: good.now + THANKS_MS, negative: false });
+    expect(good.state.thanks).toMatchObject({ until: good.now + undo + THANKS_MS, negative: false });
     const bad = run([...served, press(1)]);
-    expect(bad.state.thanks).toMatchObject({ until: bad.now + THANKS_NEGATIVE_MS, negative: true });
-    expect(screenOf(bad.state, bad.now + THANKS_NEGATIVE_MS - 1).kind).toBe('thanks');
-    expect(screenOf(bad.state, bad.now + THANKS_NEGATIVE_MS).kind).toBe('idle');
+    const end = bad.now + undo + THANKS_NEGATIVE_MS;
+    expect(bad.state.thanks).toMatchObject({ until: end, negative: true });
+    expect(screenOf(bad.state, end - 1).kind).toBe('thanks');
+    expect(screenOf(bad.state, end).kind).toBe('idle');
+    const none = run([...served, press(4)], undefined, { settings: { ...settings, undoWindowMs: 0 } });
+    expect(none.state.thanks).toMatchObject({ until: none.now + THANKS_MS });
   });
 
   it('asks for reasons only with a touch screen and a reason list', () => {

@@ -1,4 +1,5 @@
 import type { CounterState, Screen } from './types.js';
+import { undoOpen } from './undo.js';
 
 /** What the kiosk shows for a state; the most urgent thing wins. */
 export function screenOf(s: CounterState, now: number): Screen {
@@ -12,7 +13,14 @@ export function screenOf(s: CounterState, now: number): Screen {
     };
   }
   if (s.thanks && now < s.thanks.until) {
-    return { kind: 'thanks', level: s.thanks.level, scale: s.thanks.scale, negative: s.thanks.negative };
+    const u = s.thanks.undo;
+    return {
+      kind: 'thanks',
+      level: s.thanks.level,
+      scale: s.thanks.scale,
+      negative: s.thanks.negative,
+      undoUntil: u && undoOpen(u, now) ? u.until : null,
+    };
   }
   if (s.notice && now < s.notice.until)
     return { kind: 'notice', code: s.notice.code, detail: s.notice.detail };
@@ -40,6 +48,7 @@ export function nextDeadline(
     s.prompt?.deadline,
     s.reasons?.deadline,
     s.thanks?.until,
+    s.thanks?.undo?.until,
     s.notice?.until,
     s.visit ? s.visit.lastActivityAt + idleTimeoutMs : undefined,
   ].filter((t): t is number => t !== undefined);

@@ -143,7 +143,7 @@ describe('ratings', () => {
       reasons: [],
     });
     expect(screenOf(r.state, r.now)).toMatchObject({ kind: 'thanks', level: 3, negative: false });
-    expect(screenOf(r.state, r.now + THANKS_MS)).toMatchObject({ kind: 'idle' });
+    expect(screenOf(r.state, r.now + settings.undoWindowMs + THANKS_MS)).toMatchObject({ kind: 'idle' });
   });
 
   it('ends the visit unrated after the rating timeout (expression only)', () => {

@@ -2,6 +2,7 @@ import { DossierId, isValidLevel, OfficerId, officialLevel, QueueTicket } from '
 import { nextDeadline, screenOf } from './screen.js';
 import type { CounterContext, CounterInput, CounterState, NoticeCode, StepResult } from './types.js';
 import { NOTICE_MS, REASONS_TIMEOUT_MS } from './types.js';
+import { changeRating, settleUndo, undoOpen } from './undo.js';
 import {
   attributedOfficer,
   closeVisitUnrated,
@@ -26,6 +27,7 @@ export function step(state: CounterState, input: CounterInput, ctx: CounterConte
   onTick(d);
   if (input.type !== 'tick') handle(d, input);
   expire(d);
+  settleUndo(d, state);
   const after = screenOf(d.s, ctx.now);
   if (JSON.stringify(before) !== JSON.stringify(after)) d.fx.push({ type: 'show', screen: after });
   d.fx.push({
@@ -73,6 +75,11 @@ function handle(d: Draft, input: CounterInput): void {
       d.s.lastPressAt = now;
       if (d.s.reasons) {
         ignorePress(d, 'waiting for reasons, not a new rating');
+        return;
+      }
+      const undo = d.s.thanks?.undo;
+      if (!d.s.prompt && undo && undoOpen(undo, now)) {
+        changeRating(d, input);
         return;
       }
       if (!d.s.prompt) {
@@ -151,12 +158,20 @@ function handle(d: Draft, input: CounterInput): void {
       notice(d, 'not_recorded', input.reason);
       d.fx.push({ type: 'beep', kind: 'error' });
       return;
+    case 'change-refused':
+      // The held rating had already been let go: it stands as first recorded, so say so.
+      d.s.thanks = null;
+      notice(d, 'not_changed', input.reason);
+      d.fx.push({ type: 'beep', kind: 'error' });
+      return;
     case 'shutdown':
       // A negative rating waiting for reasons is recorded (the press counts); an open prompt
       // and a visit in progress end unrated, saying why. The officer's session is not touched:
       // it is persisted and goes on after the restart.
       settleOutstanding(d, 'shutdown');
       closeVisitUnrated(d, 'shutdown');
+      // A stop ends any undo window: the rating is final and leaves with the rest.
+      if (d.s.thanks) d.s.thanks.undo = null;
       return;
     case 'tick':
       return; // deadlines were handled before the switch

@@ -35,6 +35,20 @@ export interface PendingReasons {
   deadline: number;
 }
 
+/**
+ * The thanks screen's undo window: the rating is on disk but held (not sent) until `until`, and a
+ * press before then replaces it. Open while `from <= now < until`: a wall clock set back ends it
+ * rather than stretching it (a rating must never be held for as long as a clock fault lasts).
+ */
+export interface Undo {
+  from: number;
+  until: number;
+  /** The rating as it stands (what a change starts from); the outbox holds it under the visit ID. */
+  rating: EventBody<'evt/rating'>;
+  /** When the prompt opened: a change's response time counts from there too. */
+  openedAt: number;
+}
+
 export type NoticeCode =
   | 'scan_rejected'
   | 'badge_unknown'
@@ -42,6 +56,7 @@ export type NoticeCode =
   | 'signed_out'
   | 'no_visit'
   | 'not_recorded'
+  | 'not_changed'
   | 'dossier_attached';
 
 export interface CounterState {
@@ -61,6 +76,8 @@ export interface CounterState {
     visitId: string;
     officerId: string | null;
     dossierIds: string[];
+    /** While open, a press changes this rating instead of being ignored (see undo.ts). */
+    undo: Undo | null;
   } | null;
   notice: { until: number; code: NoticeCode; detail: string } | null;
   lastPressAt: number | null;
@@ -75,6 +92,8 @@ export type CounterInput =
   | { type: 'face'; present: boolean }
   | { type: 'officer'; action: 'start-visit' | 'end-visit' | 'sign-out' }
   | { type: 'record-failed'; reason: string }
+  /** The outbox no longer held the rating a press wanted to change (it had to leave already). */
+  | { type: 'change-refused'; reason: string }
   /** The agent is stopping: nothing may be left half-open (a visit start with no end). */
   | { type: 'shutdown' }
   | { type: 'tick' };
@@ -89,11 +108,28 @@ export type Screen =
   | { kind: 'visit'; officerId: string | null; ticket: string | null; dossierIds: string[] }
   | { kind: 'rating'; officerId: string | null; dossierIds: string[]; deadline: number }
   | { kind: 'reasons'; level: number; deadline: number }
-  | { kind: 'thanks'; level: number; scale: RatingScale; negative: boolean }
+  | {
+      kind: 'thanks';
+      level: number;
+      scale: RatingScale;
+      negative: boolean;
+      /** Until when a press changes the rating; null once it is final. */
+      undoUntil: number | null;
+    }
   | { kind: 'notice'; code: NoticeCode; detail: string };
 
+/** A rating stored now but sent only once released (or once `until` passes, whatever happens). */
+export interface HoldSpec {
+  key: string;
+  until: number;
+}
+
 export type CounterEffect =
-  | { type: 'emit'; event: CounterEvent }
+  | { type: 'emit'; event: CounterEvent; hold?: HoldSpec }
+  /** Replace the held event under `key` with this one (the rating changed in its undo window). */
+  | { type: 'amend'; key: string; event: Extract<CounterEvent, { channel: 'evt/rating' }> }
+  /** The held event under `key` is final: send it. */
+  | { type: 'release'; key: string }
   | { type: 'beep'; kind: 'ok' | 'error' }
   | { type: 'show'; screen: Screen }
   | { type: 'schedule'; at: number | null }

@@ -9,6 +9,7 @@ import type {
   VisitTrigger,
 } from './types.js';
 import { THANKS_MS, THANKS_NEGATIVE_MS } from './types.js';
+import { holdFor } from './undo.js';
 
 /** Mutable working copy for one step; step() hands out a fresh one each time. */
 export interface Draft {
@@ -144,34 +145,34 @@ export function attributedOfficer(s: CounterState, prompt: Prompt): string | nul
 
 export function recordRating(d: Draft, r: PendingReasons, reasons: string[]): void {
   const visit = r.prompt.visit;
-  d.fx.push({
-    type: 'emit',
-    event: {
-      channel: 'evt/rating',
-      body: {
-        visitId: visit.id,
-        officerId: r.officerId,
-        dossierIds: visit.dossierIds,
-        ticket: visit.ticket,
-        scale: r.scale,
-        level: r.level,
-        source: r.source,
-        reasons,
-        responseMs: Math.max(0, r.pressedAt - r.prompt.openedAt),
-      },
-    },
-  });
+  const rating = {
+    visitId: visit.id,
+    officerId: r.officerId,
+    dossierIds: visit.dossierIds,
+    ticket: visit.ticket,
+    scale: r.scale,
+    level: r.level,
+    source: r.source,
+    reasons,
+    responseMs: Math.max(0, r.pressedAt - r.prompt.openedAt),
+  };
+  // Held on disk for the undo window: a change replaces it there, so one rating leaves per visit.
+  const hold = holdFor(d, visit.id);
+  d.fx.push({ type: 'emit', event: { channel: 'evt/rating', body: rating }, ...(hold ? { hold } : {}) });
   emitVisitEnd(d, visit, r.prompt.endedAt, 'rated', true);
   d.s.reasons = null;
   d.s.prompt = null;
   const negative = officialLevel(r.scale, r.level) === 'unsatisfied';
   d.s.thanks = {
-    until: d.ctx.now + (negative ? THANKS_NEGATIVE_MS : THANKS_MS),
+    // The usual time counts from the end of the window: the comment code shows only once the
+    // rating is final (kiosk view), and the citizen needs that long to scan it.
+    until: (hold?.until ?? d.ctx.now) + (negative ? THANKS_NEGATIVE_MS : THANKS_MS),
     level: r.level,
     scale: r.scale,
     negative,
     visitId: visit.id,
     officerId: r.officerId,
     dossierIds: visit.dossierIds,
+    undo: hold ? { from: d.ctx.now, until: hold.until, rating, openedAt: r.prompt.openedAt } : null,
   };
 }

@@ -102,7 +102,9 @@ export function createKioskApp(deps: KioskDeps): Hono {
     const r = await parseJson(c.req.raw, RateBody);
     if (!r.ok) return c.json(r, 400);
     const v = deps.view();
-    if (v.screen.kind !== 'rating') return c.json({ ok: false, reason: 'no rating prompt is open' }, 409);
+    // The thanks screen's undo window takes a touch too: it changes the rating just recorded.
+    const open = v.screen.kind === 'rating' || (v.screen.kind === 'thanks' && v.screen.undoUntil !== null);
+    if (!open) return c.json({ ok: false, reason: 'no rating prompt is open' }, 409);
     if (!v.levels.some((l) => l.level === r.value.level))
       return c.json(
         { ok: false, reason: `level ${r.value.level} is not on ${v.scale}`, field: 'level' },

@@ -94,7 +94,8 @@ const SCREENS: Screen[] = [
   { kind: 'visit', officerId: 'cb-a', ticket: 'A015', dossierIds: [] },
   { kind: 'rating', officerId: 'cb-a', dossierIds: ['000.00.12.H26-251124-0001'], deadline: 1 },
   { kind: 'reasons', level: 1, deadline: 1 },
-  { kind: 'thanks', level: 4, scale: 'keypad4', negative: false },
+  { kind: 'thanks', level: 4, scale: 'keypad4', negative: false, undoUntil: null },
+  { kind: 'thanks', level: 4, scale: 'keypad4', negative: false, undoUntil: 5_000 },
   { kind: 'notice', code: 'not_recorded', detail: 'outbox full' },
 ];
 
@@ -113,6 +114,14 @@ describe('kiosk client bundle', () => {
       expect(p.els.get('link')!.hidden).toBe(true);
     }
     expect(p.els.get('main')!.innerHTML).toContain(KIOSK_TEXT.vi.notRecorded);
+    // The undo window: a "Đổi" control with the faces to choose again, no comment code yet.
+    send(SCREENS[5]!, 'online');
+    expect(p.els.get('main')!.innerHTML).toContain(`id="change"`);
+    expect(p.els.get('main')!.innerHTML).toContain(KIOSK_TEXT.vi.change);
+    expect(p.els.get('main')!.innerHTML).toContain('data-level="1"');
+    expect(p.els.get('main')!.innerHTML).not.toContain('id="qr"');
+    send(SCREENS[4]!, 'online');
+    expect(p.els.get('main')!.innerHTML).not.toContain(`id="change"`);
     send(SCREENS[2]!, 'offline');
     expect(p.els.get('main')!.innerHTML).toContain('Rất hài lòng');
     expect(p.els.get('link')!).toMatchObject({ hidden: false, textContent: 'Chưa kết nối' });

@@ -38,11 +38,27 @@ const DOSSIER = '000.00.12.H26-251124-0001';
 const COMMENT_URL = `https://gopy.trungvan.gov.vn/comment?t=${'x'.repeat(300)}`;
 
 /** Every screen a citizen meets, as the agent sends it; `offline` is the page's own (stream down). */
-const SCENES: Array<{ name: string; screen: Screen; link?: KioskLink; streamDown?: true }> = [
+const SCENES: Array<{
+  name: string;
+  screen: Screen;
+  link?: KioskLink;
+  streamDown?: true;
+  /** A button to press before measuring (the undo window's "Đổi" opens the faces). */
+  click?: string;
+}> = [
   { name: 'idle', screen: { kind: 'idle', officerId: 'cb-a' } },
   { name: 'rating', screen: { kind: 'rating', officerId: 'cb-a', dossierIds: [DOSSIER], deadline: 20_000 } },
   { name: 'reasons', screen: { kind: 'reasons', level: 1, deadline: 20_000 } },
-  { name: 'thanks', screen: { kind: 'thanks', level: 1, scale: 'keypad4', negative: true } },
+  { name: 'thanks', screen: { kind: 'thanks', level: 1, scale: 'keypad4', negative: true, undoUntil: null } },
+  {
+    name: 'thanks-undo',
+    screen: { kind: 'thanks', level: 1, scale: 'keypad4', negative: true, undoUntil: 5_000 },
+  },
+  {
+    name: 'thanks-undo-change',
+    screen: { kind: 'thanks', level: 3, scale: 'keypad4', negative: false, undoUntil: 5_000 },
+    click: '#change',
+  },
   { name: 'withdrawn', screen: { kind: 'idle', officerId: null }, link: 'withdrawn' },
   { name: 'offline', screen: { kind: 'idle', officerId: 'cb-a' }, streamDown: true },
 ];
@@ -105,7 +121,9 @@ describe.skipIf(!existsSync(CHROMIUM))('kiosk screens at tablet sizes', () => {
                 camera: true,
                 now: 0,
               }),
-              commentUrl: scene.screen.kind === 'thanks' ? COMMENT_URL : null,
+              // The comment code comes once the rating is final, not during the undo window.
+              commentUrl:
+                scene.screen.kind === 'thanks' && scene.screen.undoUntil === null ? COMMENT_URL : null,
             };
             await page.unroute('**/events');
             if (scene.streamDown) await page.route('**/events', (r) => r.abort());
@@ -113,7 +131,11 @@ describe.skipIf(!existsSync(CHROMIUM))('kiosk screens at tablet sizes', () => {
             await page.waitForSelector(
               `body[data-screen=${scene.streamDown ? 'offline' : scene.screen.kind}]`,
             );
-            if (scene.screen.kind === 'thanks') await page.waitForSelector('#qr svg');
+            if (view.commentUrl) await page.waitForSelector('#qr svg');
+            if (scene.click) {
+              await page.click(scene.click);
+              await page.waitForSelector('#relevel:not([hidden]) .lv');
+            }
             const where = `${scene.name} ${lang} ${size.width}×${size.height}`;
             // The page and its main area show everything without scrolling; no button's words spill.
             const fit = await page.evaluate((target) => {

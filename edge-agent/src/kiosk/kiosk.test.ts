@@ -84,6 +84,23 @@ describe('kiosk HTTP', () => {
     expect(view().screen).toMatchObject({ kind: 'thanks', negative: true });
   });
 
+  it('takes a touch on the thanks screen while its undo window is open, and only then', async () => {
+    const { feed, post, inputs, view } = harness();
+    for (const i of [badge('0001'), scan('A015'), endVisit]) feed(i);
+    await post('/api/rate', { level: 4 });
+    expect(view()).toMatchObject({ screen: { kind: 'thanks', level: 4 }, remainingMs: 5_000 });
+    expect(await (await post('/api/rate', { level: 2 })).json()).toEqual({ ok: true, screen: 'thanks' });
+    expect(inputs.at(-1)).toEqual({ type: 'press', level: 2, scale: 'keypad4', source: 'touch' });
+    expect(view()).toMatchObject({ screen: { kind: 'thanks', level: 2, undoUntil: expect.any(Number) } });
+    feed({ type: 'tick' });
+    feed({ type: 'tick' }); // 6 s after the first touch: the window is over, the level is final
+    expect(view()).toMatchObject({
+      screen: { kind: 'thanks', level: 2, undoUntil: null },
+      remainingMs: null,
+    });
+    expect((await post('/api/rate', { level: 4 })).status).toBe(409);
+  });
+
   it('lets the signed-in officer start and end a visit by touch, on a counter without a scanner', async () => {
     const { feed, post, inputs, view } = harness();
     expect(view().officerControls).toBeNull();
@@ -159,6 +176,9 @@ describe('kiosk HTTP', () => {
     for (const i of [badge('0001'), scan('000.00.12.H26-251124-0001'), endVisit]) feed(i);
     expect(view().commentUrl).toBeNull();
     await post('/api/rate', { level: 4 });
+    // Not while the rating can still change: the code comes with the final level.
+    expect(view().commentUrl).toBeNull();
+    for (let i = 0; i < 3; i++) feed({ type: 'tick' }); // 6 s: past the 5 s undo window
     const url = new URL(view().commentUrl!);
     expect(url.origin + url.pathname).toBe('https://phuong-trung-van.example/gop-y');
     const token = readCommentToken(url.searchParams.get('t')!);

@@ -24,6 +24,7 @@ main{flex:1;min-height:0;display:flex;flex-direction:column;justify-content:cent
 .reason{font:inherit;min-height:max(64px,3em);padding:.4em 1em;margin:.2em;border:3px solid #fff;background:#222;color:#fff;border-radius:.4em}
 .reason[aria-pressed=true]{background:#ffd400;color:#000}
 .act{font:inherit;font-weight:700;min-height:max(64px,3em);padding:.4em 1.6em;border:0;border-radius:.4em;background:#fff;color:#000;margin:.3em}
+#undo{width:100%;text-align:center}#change{font-size:1.3em;min-width:8em}#relevel{width:100%}
 #qr svg{width:min(40vh,60vw);height:auto;background:#fff;padding:.4em}
 #link{padding:.4em 1em;background:#ff5c5c;color:#000;font-weight:700;text-align:center}
 button:focus-visible,a:focus-visible{outline:4px solid #ffd400;outline-offset:2px}

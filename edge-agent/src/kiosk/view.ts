@@ -18,7 +18,10 @@ export interface KioskView {
   /** Best first, as printed on keypads; `tone` is shared with the dashboard so colours agree. */
   levels: Array<{ level: number; vi: string; en: string; tone: LevelTone }>;
   reasons: CounterSettings['reasons'];
-  /** The thanks screen's comment form link, signed for that visit; null on every other screen. */
+  /**
+   * The thanks screen's comment form link, signed for that visit; null on every other screen and
+   * during the undo window (the "Đổi" control has the screen; the code comes once the level is final).
+   */
   commentUrl: string | null;
   /** Whether the device reaches the centre; ratings are kept on the device either way. */
   link: KioskLink;
@@ -31,7 +34,10 @@ export interface KioskView {
   counter: string | null;
   /** A camera estimates the citizen's expression here: the page shows its notice only then. */
   camera: boolean;
-  /** Time left to answer the open prompt (rating or reasons) when the view was sent; else null. */
+  /**
+   * Time left to answer the open prompt (rating or reasons), or to change the rating on the thanks
+   * screen, when the view was sent; else null.
+   */
   remainingMs: number | null;
   /** The screen's dossier IDs as the page shows them, masked: it faces the queue. */
   dossiersShown: string[];
@@ -108,7 +114,12 @@ export function buildView(
   extras: ViewExtras = {},
 ): KioskView {
   const { comments = null, counterId = null, camera = false, now = null } = extras;
-  const deadline = screen.kind === 'rating' || screen.kind === 'reasons' ? screen.deadline : null;
+  const deadline =
+    screen.kind === 'rating' || screen.kind === 'reasons'
+      ? screen.deadline
+      : screen.kind === 'thanks'
+        ? screen.undoUntil
+        : null;
   const officer = state.officer
     ? { id: state.officer.id, name: settings.officers[state.officer.id]?.name ?? state.officer.id }
     : null;
@@ -125,7 +136,7 @@ export function buildView(
     levels,
     reasons: settings.reasons,
     commentUrl:
-      screen.kind === 'thanks' && state.thanks && settings.commentUrl && comments
+      screen.kind === 'thanks' && screen.undoUntil === null && state.thanks && settings.commentUrl && comments
         ? comments.of(state.thanks, settings.commentUrl)
         : null,
     link,

@@ -13,10 +13,11 @@ import {
 import Database from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
+import { type Hold, Holds } from './hold.js';
 import { migrateOutbox } from './schema.js';
 
 /** What the counter logic provides; the outbox adds the envelope (IDs, seq, clocks). */
-export type { EventBody };
+export type { EventBody, Hold };
 
 export interface OutboxEntry {
   rowId: number;
@@ -84,7 +85,12 @@ export class Outbox {
   private readonly clock: Clock;
   private readonly insert: Database.Statement;
   private readonly setMetaStmt: Database.Statement;
-  private readonly appendTx: (entry: Omit<OutboxEntry, 'rowId'>, meta: Record<string, string>) => number;
+  private readonly appendTx: (
+    entry: Omit<OutboxEntry, 'rowId'>,
+    meta: Record<string, string>,
+    hold: Hold | null,
+  ) => number;
+  private readonly holds: Holds;
   private depthCache: number;
   private deadCache: number;
   private nextSeq: number;
@@ -97,7 +103,7 @@ export class Outbox {
     this.db.pragma('synchronous = FULL');
     migrateOutbox(this.db);
     this.insert = this.db.prepare(
-      'INSERT INTO outbox (event_id, channel, topic, seq, ts, payload) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO outbox (event_id, channel, topic, seq, ts, payload, held_until, hold_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.setMetaStmt = this.db.prepare(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
@@ -106,12 +112,26 @@ export class Outbox {
     this.nextSeq = Number(this.getMeta('nextSeq') ?? '0');
     this.bootId = newEventId();
     this.setMeta('bootId', this.bootId);
-    this.appendTx = this.db.transaction((e: Omit<OutboxEntry, 'rowId'>, meta: Record<string, string>) => {
-      const r = this.insert.run(e.eventId, e.channel, e.topic, e.seq, e.ts, e.payload);
-      this.setMetaStmt.run('nextSeq', String(e.seq + 1));
-      for (const [key, value] of Object.entries(meta)) this.setMetaStmt.run(key, value);
-      return Number(r.lastInsertRowid);
-    });
+    this.holds = new Holds(this.db);
+    this.appendTx = this.db.transaction(
+      (e: Omit<OutboxEntry, 'rowId'>, meta: Record<string, string>, hold: Hold | null) => {
+        // A key still held (a bug upstream) must not hold two rows: the old one goes out first.
+        if (hold) this.holds.release(hold.key);
+        const r = this.insert.run(
+          e.eventId,
+          e.channel,
+          e.topic,
+          e.seq,
+          e.ts,
+          e.payload,
+          hold?.until ?? null,
+          hold?.key ?? null,
+        );
+        this.setMetaStmt.run('nextSeq', String(e.seq + 1));
+        for (const [key, value] of Object.entries(meta)) this.setMetaStmt.run(key, value);
+        return Number(r.lastInsertRowid);
+      },
+    );
     const count = (table: string) =>
       (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
     this.depthCache = count('outbox');
@@ -122,11 +142,13 @@ export class Outbox {
    * Validates, envelopes and durably stores one event. Throws OutboxFullError at capacity.
    * `meta` is written in the same transaction: state that must agree with the event (the
    * signed-in officer with its presence event) cannot be torn apart by a power cut between them.
+   * `hold`: stored now, sent only once released (`release`) or its time is over (`Hold`).
    */
   append<C extends EventChannel>(
     channel: C,
     body: EventBody<C>,
     meta: Record<string, string> = {},
+    hold: Hold | null = null,
   ): OutboxEntry {
     if (this.depthCache >= this.opts.capacity) throw new OutboxFullError(this.opts.capacity);
     const seq = this.nextSeq;
@@ -144,20 +166,51 @@ export class Outbox {
     } as unknown as PayloadOf<C>;
     const payload = encodePayload(channel, full).toString('utf8');
     const entry = { eventId, channel, seq, ts, topic: topicFor(this.opts.address, channel), payload };
-    const rowId = this.appendTx(entry, meta);
+    const rowId = this.appendTx(entry, meta, hold);
     this.nextSeq = seq + 1;
     this.depthCache++;
     return { rowId, ...entry };
   }
 
-  /** Oldest first; `afterRowId` lets the publisher page forward without re-reading in-flight rows. */
+  /**
+   * Oldest first; `afterRowId` lets the publisher page forward without re-reading in-flight rows.
+   * Stops before the first held row: nothing overtakes a rating that may still change, so the
+   * recorded order reaches the centre intact. Holds whose time is over are released first.
+   */
   pending(limit: number, afterRowId = 0): OutboxEntry[] {
+    this.holds.expire(this.clock.now());
     const rows = this.db
       .prepare(
-        'SELECT id, event_id, channel, topic, seq, ts, payload FROM outbox WHERE id > ? ORDER BY id LIMIT ?',
+        `SELECT id, event_id, channel, topic, seq, ts, payload FROM outbox
+         WHERE id > ? AND id < COALESCE((SELECT MIN(id) FROM outbox WHERE hold_key IS NOT NULL), 9e18)
+         ORDER BY id LIMIT ?`,
       )
       .all(afterRowId, limit) as Row[];
     return rows.map((r) => this.entryOf(r));
+  }
+
+  /**
+   * Changes the body of the row held under `key` in place (eventId, seq and clocks stay). Returns
+   * the new payload, or null when that row is no longer held: it may already be on its way, so it is
+   * final. `now` is the caller's decision time, the same one its undo window was judged by.
+   */
+  replaceHeld<C extends EventChannel>(
+    key: string,
+    channel: C,
+    body: EventBody<C>,
+    now: number,
+  ): string | null {
+    return this.holds.replace(key, channel, body, now);
+  }
+
+  /** Lets a held row go; true when it was still held. */
+  release(key: string): boolean {
+    return this.holds.release(key) > 0;
+  }
+
+  /** Lets every held row go except `keep`'s (a restart that still shows that undo window). */
+  releaseAllExcept(keep: string | null): number {
+    return this.holds.releaseAllExcept(keep);
   }
 
   private entryOf(r: Row): OutboxEntry {

@@ -8,8 +8,10 @@ import type Database from 'better-sqlite3';
  * 1: outbox.topic — the topic is fixed when the event is recorded, so an event recorded before a
  *    device is re-addressed is still published where it belongs; outbox.strikes and dead_letter —
  *    an event the server never acknowledges stops blocking the queue but is kept.
+ * 2: outbox.held_until, outbox.hold_key — a rating on disk that may still be changed (the kiosk's
+ *    undo window) and is not sent until released; the key names it for the change.
  */
-export const OUTBOX_SCHEMA_VERSION = 1;
+export const OUTBOX_SCHEMA_VERSION = 2;
 
 const V0 = `
   CREATE TABLE IF NOT EXISTS outbox (
@@ -40,6 +42,12 @@ const V1 = `
   );
 `;
 
+const V2 = `
+  ALTER TABLE outbox ADD COLUMN held_until INTEGER;
+  ALTER TABLE outbox ADD COLUMN hold_key TEXT;
+  CREATE UNIQUE INDEX outbox_hold_key ON outbox (hold_key) WHERE hold_key IS NOT NULL;
+`;
+
 /** Brings any earlier layout up to the current one, in one transaction (all or nothing). */
 export function migrateOutbox(db: Database.Database): void {
   db.exec(V0);
@@ -47,6 +55,7 @@ export function migrateOutbox(db: Database.Database): void {
   if (version >= OUTBOX_SCHEMA_VERSION) return;
   db.transaction(() => {
     if (version < 1) db.exec(V1);
+    if (version < 2) db.exec(V2);
     db.pragma(`user_version = ${OUTBOX_SCHEMA_VERSION}`);
   })();
 }

@@ -19,6 +19,9 @@ export function reasonLabel(code: string, lang: 'vi' | 'en'): string {
   return DEFAULT_REASONS.find((r) => r.code === code)?.[lang] ?? code;
 }
 
+/** The longest undo window a counter may be given: a held rating never waits longer to leave. */
+export const UNDO_WINDOW_MAX_MS = 15_000;
+
 /**
  * The part of a counter's configuration that the centre may change remotely (retained `config`
  * topic) and the agent applies without a restart. Hardware wiring stays in the device's file.
@@ -29,6 +32,12 @@ export const CounterSettings = z.strictObject({
   ratingTimeoutMs: z.int().min(3_000).max(300_000).default(20_000),
   /** Presses closer together than this are collapsed (double presses, children, misuse). */
   minPressIntervalMs: z.int().min(0).max(60_000).default(1_500),
+  /**
+   * After a rating the thanks screen lets the citizen change a slip for this long; the rating is
+   * on disk at once but leaves the device only when the window ends. 0: no undo. The bound keeps
+   * the centre's view of a rating close to real time (edge-agent outbox caps any hold to it).
+   */
+  undoWindowMs: z.int().min(0).max(UNDO_WINDOW_MAX_MS).default(5_000),
   /** A visit with no activity this long is ended on its own. */
   visitIdleTimeoutMs: z
     .int()

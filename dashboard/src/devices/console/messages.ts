@@ -108,6 +108,10 @@ export const CONSOLE_MESSAGES = {
     vi: 'Khoảng cách tối thiểu giữa hai lần bấm (ms)',
     en: 'Minimum interval between presses (ms)',
   },
+  setting_undoWindowMs: {
+    vi: 'Thời gian cho phép đổi đánh giá sau khi bấm (ms, 0 = tắt)',
+    en: 'Time to change a rating after the press (ms, 0 = off)',
+  },
   setting_visitIdleTimeoutMs: {
     vi: 'Tự kết thúc lượt khi không hoạt động (ms)',
     en: 'End an idle visit after (ms)',

@@ -11,6 +11,7 @@ const VALID = {
   scale: 'keypad5',
   ratingTimeoutMs: '15000',
   minPressIntervalMs: '1500',
+  undoWindowMs: '3000',
   visitIdleTimeoutMs: '1800000',
   commentUrl: 'https://gopy.example/tv',
   telemetryIntervalMs: '30000',
@@ -38,6 +39,7 @@ describe('settings form generated from the schema', () => {
       ['scale', 'choice'],
       ['ratingTimeoutMs', 'int'],
       ['minPressIntervalMs', 'int'],
+      ['undoWindowMs', 'int'],
       ['visitIdleTimeoutMs', 'int'],
       ['reasons', 'rows'],
       ['commentUrl', 'text'],
@@ -58,6 +60,7 @@ describe('settings form generated from the schema', () => {
     expect(stored?.settings).toMatchObject({
       scale: 'keypad5',
       ratingTimeoutMs: 15_000,
+      undoWindowMs: 3_000,
       commentUrl: 'https://gopy.example/tv',
       reasons: [{ code: 'slow', vi: 'Chờ lâu', en: 'Long wait' }],
     });
@@ -73,6 +76,7 @@ describe('settings form generated from the schema', () => {
       ...VALID,
       ratingTimeoutMs: '10',
       minPressIntervalMs: 'nhanh',
+      undoWindowMs: '60000',
       commentUrl: 'gopy ở đâu',
       'reasons.1.code': 'Sai Mã',
       'reasons.1.vi': 'x',
@@ -84,6 +88,7 @@ describe('settings form generated from the schema', () => {
     expect(html).toContain('Chưa lưu: hãy sửa các ô được đánh dấu.');
     expect(html).toContain('data-testid="error-err-ratingTimeoutMs">Nhỏ nhất là 3000.<');
     expect(html).toContain('data-testid="error-err-minPressIntervalMs">Cần một số nguyên.<');
+    expect(html).toContain('data-testid="error-err-undoWindowMs">Lớn nhất là 15000.<');
     expect(html).toContain('data-testid="error-err-commentUrl">Cần một địa chỉ web hợp lệ');
     expect(html).toContain('data-testid="error-err-reasons-1">Sai định dạng.<');
     expect(html).toContain('value="nhanh"');

@@ -58,6 +58,11 @@ export class CounterDriver implements Extension {
     // a reboot (it was closed on stop), but does survive an in-process restart (config reload).
     this.state =
       carried ?? initialCounterState(saved ? (JSON.parse(saved) as CounterState['officer']) : null);
+    // Held ratings of a previous boot: no screen can change them any more (a reboot drops the
+    // thanks screen), so they are final now. An in-process restart keeps the one it still shows.
+    const keep = this.state.thanks?.undo ? this.state.thanks.visitId : null;
+    const released = ctx.outbox.releaseAllExcept(keep);
+    if (released > 0) ctx.logger.info({ released }, 'held ratings of the previous run released');
   }
 
   /** Ends whatever is open (visit, prompt, pending reasons) while the outbox is still open. */
@@ -124,6 +129,7 @@ export class CounterDriver implements Extension {
     const { state, effects } = step(this.state, input, cctx);
     this.state = state;
     let failure: string | null = null;
+    let refused: string | null = null;
     let officerSaved = false;
     for (const fx of effects) {
       switch (fx.type) {
@@ -134,7 +140,7 @@ export class CounterDriver implements Extension {
             // Only the append decides "not recorded": once it returned, the event is on disk,
             // whatever a listener of `event.recorded` does with it (the bus isolates them anyway).
             try {
-              entry = ctx.outbox.append(fx.event.channel, fx.event.body, meta);
+              entry = ctx.outbox.append(fx.event.channel, fx.event.body, meta, fx.hold ?? null);
             } catch (e) {
               failure ??= e instanceof OutboxFullError ? 'outbox full' : (e as Error).message;
               ctx.logger.error(
@@ -146,6 +152,16 @@ export class CounterDriver implements Extension {
             officerSaved ||= OFFICER_KEY in meta;
             ctx.bus.emit('event.recorded', { entry, event: fx.event });
           }
+          break;
+        case 'amend':
+          // Judged at the step's own `now`, the time its window was judged by.
+          if (ctx.outbox.replaceHeld(fx.key, fx.event.channel, fx.event.body, cctx.now) === null) {
+            refused ??= 'the rating had already been released';
+            ctx.logger.warn({ key: fx.key }, 'rating NOT changed: no longer held');
+          } else ctx.bus.emit('event.amended', { key: fx.key, event: fx.event });
+          break;
+        case 'release':
+          if (ctx.outbox.release(fx.key)) ctx.bus.emit('outbox.released', { count: 1 });
           break;
         case 'beep':
           ctx.bus.emit('counter.beep', { kind: fx.kind });
@@ -168,6 +184,10 @@ export class CounterDriver implements Extension {
       ctx.outbox.setMeta(OFFICER_KEY, JSON.stringify(state.officer));
     if (failure !== null) {
       this.dispatch({ type: 'record-failed', reason: failure });
+      return;
+    }
+    if (refused !== null) {
+      this.dispatch({ type: 'change-refused', reason: refused });
       return;
     }
     ctx.bus.emit('counter.state', { state, screen: screenOf(state, cctx.now) });

@@ -49,13 +49,22 @@ export class Publisher implements Extension {
       bus.on('mqtt.connected', () => this.resend()),
       bus.on('mqtt.disconnected', () => this.reset()),
       bus.on('event.recorded', () => this.pump()),
+      // A held rating became final: the queue reads on past it.
+      bus.on('outbox.released', () => this.pump()),
       // Re-queued events sit before the cursor (they keep their row IDs): page from the start.
       bus.on('outbox.requeued', () => this.resend()),
       bus.on('mqtt.message', (m) => {
         if (m.channel === 'ack') this.onAck(m.payload);
       }),
     ];
-    this.timer = setInterval(() => this.checkTimeouts(), Math.max(250, this.opts.ackTimeoutMs / 4));
+    // Also a pump: a hold whose time ran out with nobody releasing it (a clock jump) is sent.
+    this.timer = setInterval(
+      () => {
+        this.checkTimeouts();
+        this.pump();
+      },
+      Math.max(250, this.opts.ackTimeoutMs / 4),
+    );
     this.timer.unref();
     this.pump();
   }

@@ -27,6 +27,7 @@ const NOTICE: Record<NoticeCode, string> = {
   signed_out: T.signedOut,
   no_visit: T.noVisit,
   not_recorded: T.notRecorded,
+  not_changed: T.notChanged,
   dossier_attached: T.dossierAttached,
 };
 /** Why the counter is not talking to the centre; ratings are still kept on the device. */
@@ -152,20 +153,28 @@ function showCountdown(remainingMs: number | null): void {
   countdown = { until, timer: window.setInterval(tick, 1000) };
 }
 
+/** A button per level, best first: the face and the word. */
+function levelButtons(v: KioskView): string {
+  return v.levels
+    .map(
+      (l) =>
+        `<button class="lv tone-${l.tone}" data-level="${l.level}">${face(l.tone)}<span>${esc(l[LANG])}</span></button>`,
+    )
+    .join('');
+}
+
+function wireLevels(): void {
+  for (const b of main.querySelectorAll<HTMLElement>('.lv'))
+    b.addEventListener('click', () => void post('api/rate', { level: Number(b.dataset.level) }));
+}
+
 /** Draws the screen and wires its buttons. */
 function draw(v: KioskView): void {
   const s = v.screen;
   switch (s.kind) {
     case 'rating': {
-      const buttons = v.levels
-        .map(
-          (l) =>
-            `<button class="lv tone-${l.tone}" data-level="${l.level}">${face(l.tone)}<span>${esc(l[LANG])}</span></button>`,
-        )
-        .join('');
-      main.innerHTML = `${officerLine(v)}${dossiers(v.dossiersShown)}<p class="big">${T.ratePrompt}</p><p id="countdown" role="timer" aria-live="off"></p><div id="levels">${buttons}</div>`;
-      for (const b of main.querySelectorAll<HTMLElement>('.lv'))
-        b.addEventListener('click', () => void post('api/rate', { level: Number(b.dataset.level) }));
+      main.innerHTML = `${officerLine(v)}${dossiers(v.dossiersShown)}<p class="big">${T.ratePrompt}</p><p id="countdown" role="timer" aria-live="off"></p><div id="levels">${levelButtons(v)}</div>`;
+      wireLevels();
       return;
     }
     case 'reasons': {
@@ -196,7 +205,25 @@ function draw(v: KioskView): void {
         level && v.scale === s.scale
           ? `<p class="recorded">${T.recorded}: <b>${esc(level[LANG])}</b></p>`
           : '';
-      main.innerHTML = `<p class="big">${T.thanks}</p>${recorded}${qr ? `<p>${s.negative ? T.sorry : T.commentInvite}</p><div id="qr"></div>` : ''}`;
+      // The undo window: "Đổi" opens the faces again on this screen; a touch there (or a key on
+      // the keypad) replaces the rating before it leaves the device.
+      const change =
+        s.undoUntil === null
+          ? ''
+          : `<div id="undo"><button class="act" id="change" aria-controls="relevel" aria-expanded="false">${T.change}</button><p id="countdown" role="timer" aria-live="off"></p><div id="relevel" hidden><p>${T.changePrompt}</p><div id="levels">${levelButtons(v)}</div></div></div>`;
+      main.innerHTML = `<p class="big">${T.thanks}</p>${recorded}${change}${qr ? `<p>${s.negative ? T.sorry : T.commentInvite}</p><div id="qr"></div>` : ''}`;
+      if (s.undoUntil !== null) {
+        wireLevels();
+        const button = document.getElementById('change');
+        button?.addEventListener('click', () => {
+          byId('relevel').hidden = false;
+          button.setAttribute('aria-expanded', 'true');
+          // The faces take the button's place (a small keypad display has no room for both);
+          // focus follows, so a keyboard or switch user lands on the choice.
+          button.hidden = true;
+          main.querySelector<HTMLElement>('.lv')?.focus();
+        });
+      }
       if (qr)
         void fetch('qr.svg')
           .then((r) => (r.ok ? r.text() : ''))
