@@ -53,6 +53,16 @@ export const AGENT_EXTENSIONS: readonly ExtensionSpec[] = [
     },
   },
   {
+    name: 'update',
+    // A board paired with a centre that ships releases; under the launcher or not (it then
+    // answers offers with why it cannot take them).
+    wanted: (h) => h.ctx.config.updates !== null,
+    create: async (h) => {
+      const { createUpdater } = await import('../../update/index.js');
+      return createUpdater(h.ctx);
+    },
+  },
+  {
     name: 'perception',
     // Only while the device file has a camera: one removed from it must stop recording faces.
     wanted: (h) => h.ctx.config.camera !== null && h.perception !== null,
