@@ -5,6 +5,7 @@ import { registerDeviceCommands } from './commands/device.js';
 import { registerHidCommands } from './commands/hid.js';
 import { registerOfficerCommands } from './commands/officer.js';
 import { registerPerceiveCommand } from './commands/perceive.js';
+import { registerReleaseCommands } from './commands/release.js';
 import { registerSeedCommand } from './commands/seed.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSplitCommands } from './commands/split.js';
@@ -35,6 +36,7 @@ registerUnitCommands(program);
 registerPerceiveCommand(program);
 registerSeedCommand(program);
 registerTlsCommands(program);
+registerReleaseCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -6,7 +6,15 @@ import { Updater, type UpdaterOptions } from './updater.js';
 export { downloadWithResume } from './download.js';
 export { installRelease } from './install.js';
 export { startLauncher } from './launcher.js';
-export { currentVersion, installLayout, LAUNCH_ENV, RELEASE_ENTRY, switchCurrent } from './layout.js';
+export { releaseModelFiles } from './models.js';
+export {
+  currentVersion,
+  installLayout,
+  LAUNCH_ENV,
+  RELEASE_ENTRY,
+  RELEASE_MODELS_DIR,
+  switchCurrent,
+} from './layout.js';
 export { readLauncherState } from './state.js';
 export { Updater } from './updater.js';
 
