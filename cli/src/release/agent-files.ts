@@ -1,6 +1,7 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
+import { ReleasePath } from '@onestop/protocol';
 
 /** One file of the agent as it will sit in the release (`path`), and where it is here (`from`). */
 export interface AgentFile {
@@ -21,6 +22,12 @@ const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Pac
 
 /** What no board runs: sources, build bookkeeping, nested installs (walked as packages of their own). */
 const WORKSPACE_SKIP = new Set(['node_modules', 'src', 'scripts', 'bench', 'test', 'tests']);
+/**
+ * Folders no package loads at run time (its own tests and their fixtures, build intermediates),
+ * left out as node-prune does; dot files and folders (.github, .npmignore, .deps) too, which a
+ * release path may not even name (ReleasePath).
+ */
+const ANY_SKIP = new Set(['test', 'tests', '__tests__', 'fixture', 'fixtures', 'obj.target']);
 const ARCHS = ['x64', 'arm64', 'arm', 'ia32', 'ppc64', 's390x', 'riscv64', 'loong64'];
 const OTHER_OS = ['darwin', 'win32', 'freebsd', 'openbsd', 'android', 'sunos', 'aix'];
 
@@ -98,6 +105,8 @@ export function agentFiles(arch: string = process.arch): AgentFile[] {
         else if (!optional) throw new Error(`${pkg.name} needs ${name}, which is not installed: run npm ci`);
       }
   }
+  const unnamable = files.find((f) => !ReleasePath.safeParse(f.path).success);
+  if (unnamable) throw new Error(`${unnamable.from}: a release cannot hold a file of that name`);
   return files.sort((a, b) => a.path.localeCompare(b.path));
 }
 
@@ -137,7 +146,8 @@ function packageFiles(dir: string, pkg: PackageJson, isWorkspace: boolean): stri
     }
     if (!st.isDirectory()) return; // symlinks (.bin) are not shipped: Node resolves without them
     for (const e of readdirSync(abs)) {
-      if (e === 'node_modules') continue;
+      if (e === 'node_modules' || e.startsWith('.')) continue;
+      if ((rel !== '' || !isWorkspace) && ANY_SKIP.has(e) && lstatSync(join(abs, e)).isDirectory()) continue;
       if (isWorkspace && rel === '' && !pkg.files && WORKSPACE_SKIP.has(e)) continue;
       walk(rel ? `${rel}/${e}` : e);
     }

@@ -42,18 +42,6 @@ function readKey(file: string, what: string): string {
   }
 }
 
-/** The release's entry: the launcher runs `node agent.mjs --config FILE` (edge-agent update/layout.ts). */
-const AGENT_ENTRY = `// An onestop agent release, started by the launcher: node agent.mjs --config FILE
-import { runAgent } from '@onestop/edge-agent';
-
-const at = process.argv.indexOf('--config');
-if (at < 0 || !process.argv[at + 1]) {
-  process.stderr.write('usage: agent.mjs --config FILE\\n');
-  process.exit(2);
-}
-await runAgent(process.argv[at + 1]);
-`;
-
 export async function releaseCreate(o: {
   version: string;
   key: string;
@@ -74,7 +62,9 @@ export async function releaseCreate(o: {
   }
   const out = resolve(o.out);
   if (existsSync(out)) throw new UsageError(`${out} exists: choose another --out`);
-  const { RELEASE_ENTRY, RELEASE_MODELS_DIR, releaseModelFiles } = await import('@onestop/edge-agent');
+  const { RELEASE_ENTRY, RELEASE_MODELS_DIR, releaseEntrySource, releaseModelFiles } = await import(
+    '@onestop/edge-agent'
+  );
 
   const components: ReleaseComponent[] = [];
   const sources: BundleSource[] = [];
@@ -101,7 +91,8 @@ export async function releaseCreate(o: {
       components.push('agent');
       platform = { os: 'linux' as const, arch, nodeAbi: process.versions.modules };
       const entry = join(scratch, RELEASE_ENTRY);
-      writeFileSync(entry, AGENT_ENTRY);
+      // The agent bundled in the release, found by Node under its node_modules/.
+      writeFileSync(entry, releaseEntrySource('@onestop/edge-agent'));
       sources.push({ path: RELEASE_ENTRY, from: entry }, ...files);
     }
     // The models this release runs, hashed as birth.models reports them.

@@ -6,7 +6,6 @@ import { Updater, type UpdaterOptions } from './updater.js';
 export { downloadWithResume } from './download.js';
 export { installRelease } from './install.js';
 export { startLauncher } from './launcher.js';
-export { releaseModelFiles } from './models.js';
 export {
   currentVersion,
   installLayout,
@@ -15,6 +14,7 @@ export {
   RELEASE_MODELS_DIR,
   switchCurrent,
 } from './layout.js';
+export { releaseModelFiles } from './models.js';
 export { readLauncherState } from './state.js';
 export { Updater } from './updater.js';
 

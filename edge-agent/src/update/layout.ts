@@ -29,6 +29,23 @@ export type InstallLayout = ReturnType<typeof installLayout>;
 /** The file a release's `main` is: the launcher runs `node <release>/agent.mjs <args>`. */
 export const RELEASE_ENTRY = 'agent.mjs';
 
+/**
+ * The source of a release's entry: one definition for `onestop release create` (which imports the
+ * agent bundled in the release, `@onestop/edge-agent`) and `onestop agent install` (whose first
+ * release imports the agent installed with the CLI, by file URL).
+ */
+export function releaseEntrySource(agentModule: string): string {
+  return `// An onestop agent release, started by the launcher: node ${RELEASE_ENTRY} --config FILE
+const { runAgent } = await import(${JSON.stringify(agentModule)});
+const at = process.argv.indexOf('--config');
+if (at < 0 || !process.argv[at + 1]) {
+  process.stderr.write('usage: ${RELEASE_ENTRY} --config FILE\\n');
+  process.exit(2);
+}
+await runAgent(process.argv[at + 1]);
+`;
+}
+
 /** Where a release's own models are; the launcher points ONESTOP_MODEL_DIR there when present. */
 export const RELEASE_MODELS_DIR = 'models';
 
