@@ -87,7 +87,8 @@ export class Updater implements Extension {
       await this.report(p.rolloutId, running, 'healthy', null);
       return;
     }
-    if (state.last)
+    // Not over an update under way: its own steps are newer news.
+    if (state.last && !this.busy)
       await this.report(state.last.rolloutId, state.last.version, state.last.state, state.last.reason);
   }
 
@@ -156,10 +157,18 @@ export class Updater implements Extension {
     await mkdir(layout.downloads, { recursive: true });
     const bundle = join(layout.downloads, `${offer.version}.tar.gz`);
     this.lastProgress = -1;
+    const url = new URL(offer.url, updates.centreUrl);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new Final(`the offer's URL is not http(s): ${url.protocol}`);
+    // The device's password goes only to the centre it was paired with, never to a mirror the
+    // offer names: a mirror serves bytes whose SHA-256 and signature are checked anyway.
+    const toCentre = url.origin === new URL(updates.centreUrl).origin;
     try {
       await downloadWithResume({
-        url: new URL(offer.url, updates.centreUrl).toString(),
-        authorization: basicAuth(this.ctx.config.mqtt.username, this.ctx.config.mqtt.password),
+        url: url.toString(),
+        ...(toCentre
+          ? { authorization: basicAuth(this.ctx.config.mqtt.username, this.ctx.config.mqtt.password) }
+          : {}),
         size: offer.size,
         sha256: offer.sha256,
         dest: bundle,
