@@ -318,14 +318,15 @@ describe('the unit file', () => {
       const script = join(dir, 'onestop.js');
       writeFileSync(script, '');
       const unit = join(dir, 'onestop-agent.service');
-      writeFileSync(
-        unit,
-        agentUnit({ execStart: [process.execPath, script], configPath: CONFIG_PATH, dataDir: '/srv/x' }),
-      );
-      const r = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
-      // Unknown keys and bad values are only warnings to systemd: any output fails here.
-      expect(r.stderr + r.stdout).toBe('');
-      expect(r.status).toBe(0);
+      const base = { execStart: [process.execPath, script], configPath: CONFIG_PATH, dataDir: '/srv/x' };
+      // As installed, and on a board that updates itself (the launcher runs the releases).
+      for (const o of [base, { ...base, launcher: { script, installRoot: '/var/lib/onestop-agent' } }]) {
+        writeFileSync(unit, agentUnit(o));
+        const r = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
+        // Unknown keys and bad values are only warnings to systemd: any output fails here.
+        expect(r.stderr + r.stdout).toBe('');
+        expect(r.status).toBe(0);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
