@@ -146,7 +146,8 @@ export class Updater implements Extension {
   private async install(offer: UpdateOffer): Promise<void> {
     const { layout, running } = this.o;
     const updates = this.ctx.config.updates;
-    if (!layout || !updates) throw new Final('this board does not run under the update launcher');
+    if (!layout) throw new Final('this board does not run under the update launcher');
+    if (!updates) throw new Final('the device file has no updates section (centre URL, release keys)');
     if (updates.releaseKeys.length === 0)
       throw new Final('no release key in the device file (updates.releaseKeys): pair again or add one');
     const say = (state: UpdateState, progress: number | null = null) =>

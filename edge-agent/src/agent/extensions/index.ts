@@ -1,4 +1,5 @@
 import type { KioskExtension } from '../../kiosk/kiosk-extension.js';
+import { LAUNCH_ENV } from '../../update/layout.js';
 import type { AgentContext, Extension } from '../context.js';
 import type { PersistentSettings } from '../settings-store.js';
 import { Commands } from './commands.js';
@@ -54,9 +55,10 @@ export const AGENT_EXTENSIONS: readonly ExtensionSpec[] = [
   },
   {
     name: 'update',
-    // A board paired with a centre that ships releases; under the launcher or not (it then
-    // answers offers with why it cannot take them).
-    wanted: (h) => h.ctx.config.updates !== null,
+    // A board paired with a centre that ships releases (off the launcher it answers offers with
+    // why it cannot take them), and any release the launcher runs: one on trial must be able to
+    // mark itself healthy whatever its device file says, or it would be rolled back.
+    wanted: (h) => h.ctx.config.updates !== null || process.env[LAUNCH_ENV.root] !== undefined,
     create: async (h) => {
       const { createUpdater } = await import('../../update/index.js');
       return createUpdater(h.ctx);
