@@ -35,6 +35,7 @@ const INTEGRATION = [
   'centre/src/pipeline/mosquitto.test.ts', // Mosquitto
   'centre/src/pipeline/crash.test.ts', // an ingest child process killed mid-batch
   'edge-agent/src/durability/durability.test.ts', // agent child processes killed mid-write
+  'edge-agent/src/update/update.test.ts', // Mosquitto, launcher and agents killed at each update step
   'edge-agent/src/kiosk/kiosk.screenshot.test.ts', // Chromium
   'edge-agent/src/virtual/panel.screenshot.test.ts', // Chromium
   'dashboard/src/reports/pdf.test.ts', // reports printed to PDF in Chromium

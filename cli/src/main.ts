@@ -5,6 +5,7 @@ import { registerDeviceCommands } from './commands/device.js';
 import { registerHidCommands } from './commands/hid.js';
 import { registerOfficerCommands } from './commands/officer.js';
 import { registerPerceiveCommand } from './commands/perceive.js';
+import { registerReleaseCommands } from './commands/release.js';
 import { registerRolloutCommands } from './commands/rollout.js';
 import { registerSeedCommand } from './commands/seed.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -36,6 +37,8 @@ registerUnitCommands(program);
 registerPerceiveCommand(program);
 registerSeedCommand(program);
 registerTlsCommands(program);
+// Release first: the rollout commands add `release publish|trust|list` to its `release` command.
+registerReleaseCommands(program);
 registerRolloutCommands(program);
 
 try {

@@ -52,3 +52,13 @@ export {
 } from './simulator/simulated-counter.js';
 export { connectNotify, type Notifier, watchdogIntervalMs } from './systemd/sd-notify.js';
 export type { PublishOptions, Transport } from './transport/transport.js';
+export {
+  currentVersion,
+  installLayout,
+  LAUNCH_ENV,
+  RELEASE_ENTRY,
+  RELEASE_MODELS_DIR,
+  releaseEntrySource,
+  switchCurrent,
+} from './update/layout.js';
+export { releaseModelFiles } from './update/models.js';

@@ -155,6 +155,34 @@ export const AgentConfig = z.strictObject({
         .default('23:00'),
     })
     .default({ maxHours: 12, endOfDay: '23:00' }),
+  /**
+   * Fleet updates (issue 14): where the centre serves release bundles and whose signature makes
+   * one installable. Written by `onestop agent pair` from the centre's answer; null turns updates
+   * off (the board answers every offer with `failed`). Added to version 2 with a default, so
+   * every existing file keeps its meaning and needs no migration.
+   */
+  updates: z
+    .strictObject({
+      /** The centre's HTTP(S) origin; an offer's path (`releaseDownloadPath`) is fetched from it. */
+      centreUrl: z.url({ protocol: /^https?$/, message: 'updates.centreUrl must be an http(s):// URL' }),
+      /** PEM Ed25519 public keys, as the pairing answer's `releaseKeys`. */
+      releaseKeys: z
+        .array(
+          z
+            .string()
+            .max(4096)
+            .regex(/-----BEGIN PUBLIC KEY-----/, 'must be a PEM public key'),
+        )
+        .max(4)
+        .default([]),
+      /**
+       * Holds `releases/<version>/`, the `current` symlink and the launcher's state file; never
+       * the outbox (dataDir) nor this file.
+       */
+      installRoot: z.string().min(1).default('/var/lib/onestop-agent'),
+    })
+    .nullable()
+    .default(null),
   outbox: z
     .strictObject({
       capacity: z.int().min(100).max(10_000_000).default(100_000),

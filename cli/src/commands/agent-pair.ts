@@ -73,10 +73,10 @@ export function registerAgentPairCommand(agent: Command): void {
         kioskPort,
         camera: o.camera,
       };
-      const write = (answer: PairingClaimResponse) =>
-        writePairedConfig(configPath, answer, board, o.force === true);
+      const write = (answer: PairingClaimResponse, centre: string) =>
+        writePairedConfig(configPath, answer, { ...board, centre }, o.force === true);
       const config = target
-        ? write(await claimFromCentre(target))
+        ? write(await claimFromCentre(target), target.centre)
         : await pairOnScreen(kioskPort!, o.centre, write, out);
       out(
         `paired: device ${config.device.deviceId} (${config.device.unitId}, counter ${config.device.counterId}) → ${configPath} (mode 0600), broker ${config.mqtt.url}`,
@@ -131,7 +131,7 @@ async function detectedProfiles(out: (line: string) => void) {
 async function pairOnScreen(
   port: number,
   centre: string | undefined,
-  write: (answer: PairingClaimResponse) => AgentConfig,
+  write: (answer: PairingClaimResponse, centre: string) => AgentConfig,
   out: (line: string) => void,
 ): Promise<AgentConfig> {
   const { startPairingScreen } = await import('../pairing/screen.js');
@@ -139,8 +139,8 @@ async function pairOnScreen(
   const screen = await startPairingScreen({
     port,
     centre,
-    onClaimed: (answer) => {
-      config = write(answer);
+    onClaimed: (answer, centre) => {
+      config = write(answer, centre);
     },
   });
   out(`pairing screen (MÀN HÌNH GHÉP NỐI): ${screen.url}`);

@@ -49,7 +49,12 @@ describe('the paired device file', () => {
     writePairedConfig(
       path,
       ANSWER,
-      { dataDir: '/var/lib/onestop', keypad: 'generic-keypad4-fkeys', kioskPort: 8080 },
+      {
+        dataDir: '/var/lib/onestop',
+        keypad: 'generic-keypad4-fkeys',
+        kioskPort: 8080,
+        centre: 'https://centre.local',
+      },
       false,
     );
     expect(statSync(path).mode & 0o777).toBe(0o600);
@@ -64,6 +69,11 @@ describe('the paired device file', () => {
     expect(config.devices.keypad).toEqual({ profile: 'generic-keypad4-fkeys' });
     expect(config.devices.scanner).toBeNull();
     expect(config.kiosk?.port).toBe(8080);
+    expect(config.updates).toEqual({
+      centreUrl: 'https://centre.local',
+      releaseKeys: [],
+      installRoot: '/var/lib/onestop-agent',
+    });
   });
 
   it('keeps an existing file unless told to replace it', () => {
@@ -73,6 +83,7 @@ describe('the paired device file', () => {
     expect(readFileSync(path, 'utf8')).toBe('mine');
     writePairedConfig(path, { ...ANSWER, caCertificate: null }, { dataDir: '/d' }, true);
     expect(loadAgentConfig(path).mqtt.tlsCaFile).toBeUndefined();
+    expect(loadAgentConfig(path).updates).toBeNull();
   });
 
   it('is checked writable before the code is claimed: its folder made, an existing file refused', () => {

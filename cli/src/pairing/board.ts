@@ -102,6 +102,8 @@ export interface BoardChoices {
   badge?: string | undefined;
   kioskPort?: number | undefined;
   camera?: string | undefined;
+  /** The centre's origin the code was claimed from: release bundles are fetched from it. */
+  centre?: string | undefined;
 }
 
 /** An existing device file is replaced only when asked: checked before the code is spent too. */
@@ -167,6 +169,8 @@ export function writePairedConfig(
       : {}),
     ...(board.kioskPort !== undefined ? { kiosk: { port: board.kioskPort } } : {}),
     ...(board.camera ? { camera: { source: board.camera } } : {}),
+    // The keys the centre trusts for releases, and where it serves them (issue 14).
+    ...(board.centre ? { updates: { centreUrl: board.centre, releaseKeys: answer.releaseKeys } } : {}),
   };
   // The CA is public: readable by the service user whatever owns it.
   if (caFile && answer.caCertificate) writePrivateFile(caFile, answer.caCertificate, false, 0o644);

@@ -53,7 +53,8 @@ export async function startPairingScreen(o: {
   port: number;
   centre?: string | undefined;
   /** Writes the device file from the answer; an error is shown on the screen. */
-  onClaimed: (answer: PairingClaimResponse) => void;
+  /** `centre`: the origin the code was claimed from, where the board later fetches its updates. */
+  onClaimed: (answer: PairingClaimResponse, centre: string) => void;
 }): Promise<PairingScreen> {
   let resolvePaired!: (a: PairingClaimResponse) => void;
   const paired = new Promise<PairingClaimResponse>((r) => {
@@ -124,7 +125,7 @@ ${
     busy = true;
     try {
       const answer = await claimFromCentre(target);
-      o.onClaimed(answer);
+      o.onClaimed(answer, target.centre);
       succeeded = answer;
       return send(
         c,

@@ -29,6 +29,8 @@ export interface AgentEvents {
   /** Every change of the broker link, with the reason it is not connected (refusal code included). */
   'mqtt.link': LinkStatus;
   'mqtt.message': { channel: Channel; payload: Buffer };
+  /** The broker has this boot's birth: the release is connected and known (update health). */
+  'birth.sent': { bootId: string };
   'config.applied': { version: number; settings: CounterSettings };
   'command.answered': { name: string; ok: boolean; error: string | null };
   /** Something from outside failed validation; `source` says which boundary. */

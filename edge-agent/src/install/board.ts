@@ -58,6 +58,12 @@ export interface UnitOptions {
    * board): its datagrams come from a child PID, which `main` would drop, READY never arriving.
    */
   notifyAccess?: 'main' | 'all';
+  /**
+   * A board that updates itself (the device file has `updates`): systemd runs the launcher, which
+   * stays outside releases and runs `<installRoot>/current` (edge-agent/src/update). The release
+   * it runs, a child, sends READY and the keep-alives: NotifyAccess=all.
+   */
+  launcher?: { script: string; installRoot: string };
 }
 
 /**
@@ -73,8 +79,22 @@ export function agentUnit(o: UnitOptions): string {
   // ProtectHome=read-only would leave the outbox unwritable, and a writable home is too much.
   if (underHome(dataDir))
     throw new Error(`dataDir ${dataDir} is under /home: put the outbox in ${BOARD.stateDir} or under /srv`);
+  const launcher = o.launcher
+    ? {
+        script: unitPath('launcher script', o.launcher.script),
+        installRoot: unitPath('updates.installRoot', o.launcher.installRoot),
+      }
+    : null;
+  if (launcher && underHome(launcher.installRoot))
+    throw new Error(
+      `updates.installRoot ${launcher.installRoot} is under /home: put it under /var/lib or /opt`,
+    );
+  const command = launcher
+    ? [execStart[0]!, launcher.script, '--root', launcher.installRoot, '--', '--config', configPath]
+    : [...execStart, 'agent', '--config', configPath];
   const readPaths = [
     ...execStart,
+    ...(launcher ? [launcher.script] : []),
     configPath,
     ...(o.readPaths ?? []).map((p) => unitPath('a path the agent reads', p)),
   ];
@@ -95,8 +115,8 @@ export function agentUnit(o: UnitOptions): string {
     'Type=notify',
     // Only the agent's own process may say READY or feed the watchdog (sd-notify.ts), unless it
     // has to send them through systemd-notify.
-    `NotifyAccess=${o.notifyAccess ?? 'main'}`,
-    `ExecStart=${[...execStart, 'agent', '--config', configPath].join(' ')}`,
+    `NotifyAccess=${launcher ? 'all' : (o.notifyAccess ?? 'main')}`,
+    `ExecStart=${command.join(' ')}`,
     `User=${BOARD.user}`,
     `Group=${BOARD.group}`,
     'Restart=always',
@@ -108,6 +128,8 @@ export function agentUnit(o: UnitOptions): string {
     'StateDirectory=onestop',
     'StateDirectoryMode=0700',
     ...(inStateDir(dataDir) ? [] : [`ReadWritePaths=${dataDir}`]),
+    // The agent unpacks releases and switches `current` there; the launcher keeps its state there.
+    ...(launcher && !inStateDir(launcher.installRoot) ? [`ReadWritePaths=${launcher.installRoot}`] : []),
     'Environment=NODE_ENV=production',
     'UMask=0077',
     'NoNewPrivileges=yes',

@@ -196,6 +196,43 @@ describe('onestop agent install', () => {
     });
   });
 
+  it('on a board that updates itself: systemd runs the launcher, the installed agent is the first release', async () => {
+    const root = board();
+    const c = defineAgentConfig({
+      ...config(),
+      updates: { centreUrl: 'https://centre.example', installRoot: '/var/lib/onestop-agent' },
+    });
+    const installed = {
+      launcherScript: '/opt/onestop/edge-agent/dist/update/launcher-main.js',
+      agentModule: '/opt/onestop/edge-agent/dist/index.js',
+    };
+    const plan = planInstall(c, {
+      configPath: CONFIG_PATH,
+      execStart: EXEC,
+      root,
+      notifyVia: 'socket',
+      installed,
+    });
+    const unit = plan.files[0]!.content;
+    expect(unit).toContain(
+      `ExecStart=${EXEC[0]} ${installed.launcherScript} --root /var/lib/onestop-agent -- --config ${CONFIG_PATH}\n`,
+    );
+    // The release, a child of the launcher, says READY and feeds the watchdog.
+    expect(unit).toContain('NotifyAccess=all\n');
+    expect(unit).toContain('ReadWritePaths=/var/lib/onestop-agent\n');
+    const first = plan.files.find((f) => f.path.endsWith('releases/0.1.0/agent.mjs'));
+    expect(first?.path).toBe(join(root, 'var/lib/onestop-agent/releases/0.1.0/agent.mjs'));
+    expect(first?.content).toContain('await import("file:///opt/onestop/edge-agent/dist/index.js")');
+    const lines: string[] = [];
+    await applyInstall(plan, { dryRun: true, run: null, out: (l) => lines.push(l) });
+    const text = lines.join('\n');
+    // `current` is made once: a board that updated since keeps its release on a second install.
+    expect(text).toContain(
+      'would run: ln -s releases/0.1.0 /var/lib/onestop-agent/current (unless test -e /var/lib/onestop-agent/current succeeds)',
+    );
+    expect(text).toContain('would run: chown -R onestop:onestop /var/lib/onestop-agent');
+  });
+
   it('refuses values that would split or add a line in the unit or the kiosk command', () => {
     const root = board();
     const plan = (
@@ -281,14 +318,15 @@ describe('the unit file', () => {
       const script = join(dir, 'onestop.js');
       writeFileSync(script, '');
       const unit = join(dir, 'onestop-agent.service');
-      writeFileSync(
-        unit,
-        agentUnit({ execStart: [process.execPath, script], configPath: CONFIG_PATH, dataDir: '/srv/x' }),
-      );
-      const r = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
-      // Unknown keys and bad values are only warnings to systemd: any output fails here.
-      expect(r.stderr + r.stdout).toBe('');
-      expect(r.status).toBe(0);
+      const base = { execStart: [process.execPath, script], configPath: CONFIG_PATH, dataDir: '/srv/x' };
+      // As installed, and on a board that updates itself (the launcher runs the releases).
+      for (const o of [base, { ...base, launcher: { script, installRoot: '/var/lib/onestop-agent' } }]) {
+        writeFileSync(unit, agentUnit(o));
+        const r = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
+        // Unknown keys and bad values are only warnings to systemd: any output fails here.
+        expect(r.stderr + r.stdout).toBe('');
+        expect(r.status).toBe(0);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,7 +1,10 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type AgentConfig, parseCameraSource, udevRulesForProfileDirs } from '@onestop/firmware-config';
+import { AGENT_VERSION } from '../agent/context.js';
 import { type Notifier, notifyRoute, SYSTEM_NOTIFY_SOCKET } from '../systemd/sd-notify.js';
+import { installLayout, RELEASE_ENTRY, releaseEntrySource } from '../update/layout.js';
 import {
   agentUnit,
   BOARD,
@@ -43,6 +46,16 @@ export interface InstallOptions {
   browser?: string;
   /** How the agent's READY and keep-alives will leave it on this board; found out when not given. */
   notifyVia?: Notifier['via'];
+  /** The launcher and the agent installed with the CLI (built files); found beside this one when not given. */
+  installed?: { launcherScript: string; agentModule: string };
+}
+
+/** The installed launcher and agent entry, beside this file in the package's dist/. */
+function installedFiles(): { launcherScript: string; agentModule: string } {
+  return {
+    launcherScript: fileURLToPath(new URL('../update/launcher-main.js', import.meta.url)),
+    agentModule: fileURLToPath(new URL('../index.js', import.meta.url)),
+  };
 }
 
 /** The files and folders besides its own the agent reads, which the unit must leave readable. */
@@ -61,6 +74,10 @@ export function agentReadPaths(config: AgentConfig): string[] {
 export function planInstall(config: AgentConfig, o: InstallOptions): InstallPlan {
   const paths = boardPaths(o.root);
   const url = kioskUrl(config);
+  // A board that updates itself: systemd runs the launcher, which runs `current`; the first
+  // release is the agent installed with the CLI, which every later rollback can come back to.
+  const installed = config.updates ? (o.installed ?? installedFiles()) : null;
+  const layout = config.updates ? installLayout(config.updates.installRoot) : null;
   const files: PlannedFile[] = [
     {
       path: paths.unit,
@@ -70,6 +87,9 @@ export function planInstall(config: AgentConfig, o: InstallOptions): InstallPlan
         dataDir: config.dataDir,
         readPaths: agentReadPaths(config),
         notifyAccess: (o.notifyVia ?? notifyRoute(SYSTEM_NOTIFY_SOCKET)) === 'socket' ? 'main' : 'all',
+        ...(installed && layout
+          ? { launcher: { script: installed.launcherScript, installRoot: layout.root } }
+          : {}),
         ...(o.watchdogSec !== undefined ? { watchdogSec: o.watchdogSec } : {}),
       }),
       mode: 0o644,
@@ -81,6 +101,15 @@ export function planInstall(config: AgentConfig, o: InstallOptions): InstallPlan
     },
     { path: paths.journald, content: journaldDropIn(), mode: 0o644 },
     ...(url ? [{ path: paths.kioskAutostart, content: kioskAutostart(url, o.browser), mode: 0o644 }] : []),
+    ...(installed && layout
+      ? [
+          {
+            path: paths.onBoard(join(layout.release(AGENT_VERSION), RELEASE_ENTRY)),
+            content: releaseEntrySource(pathToFileURL(installed.agentModule).href),
+            mode: 0o644,
+          },
+        ]
+      : []),
   ];
   const { user, group, service } = BOARD;
   const commands: PlannedCommand[] = [
@@ -110,6 +139,18 @@ export function planInstall(config: AgentConfig, o: InstallOptions): InstallPlan
     ...(inStateDir(config.dataDir)
       ? []
       : [{ cmd: 'install', args: ['-d', '-o', user, '-g', group, '-m', '0700', config.dataDir] }]),
+    ...(layout
+      ? [
+          // `current` only where there is none: a board that has updated stays on its release.
+          {
+            cmd: 'ln',
+            args: ['-s', join('releases', AGENT_VERSION), layout.current],
+            unless: { cmd: 'test', args: ['-e', layout.current] },
+          },
+          // The agent unpacks releases and switches `current`; the launcher writes its state.
+          { cmd: 'chown', args: ['-R', `${user}:${group}`, layout.root] },
+        ]
+      : []),
     { cmd: 'udevadm', args: ['control', '--reload'], whenWritten: paths.udevRules },
     {
       cmd: 'udevadm',

@@ -56,7 +56,7 @@ export class TestIngest {
     );
   }
 
-  async send<C extends 'config' | 'ack' | 'cmd/restart' | 'cmd/reload-config' | 'cmd/self-test'>(
+  async send<C extends 'config' | 'ack' | 'update' | 'cmd/restart' | 'cmd/reload-config' | 'cmd/self-test'>(
     addr: { unitId: string; counterId: string; deviceId: string },
     channel: C,
     payload: PayloadOf<C> | string,

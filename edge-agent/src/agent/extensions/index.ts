@@ -1,4 +1,5 @@
 import type { KioskExtension } from '../../kiosk/kiosk-extension.js';
+import { LAUNCH_ENV } from '../../update/layout.js';
 import type { AgentContext, Extension } from '../context.js';
 import type { PersistentSettings } from '../settings-store.js';
 import { Commands } from './commands.js';
@@ -50,6 +51,17 @@ export const AGENT_EXTENSIONS: readonly ExtensionSpec[] = [
     create: async (h) => {
       const { KioskExtension } = await import('../../kiosk/kiosk-extension.js');
       return new KioskExtension(h.ctx, h.counter);
+    },
+  },
+  {
+    name: 'update',
+    // A board paired with a centre that ships releases (off the launcher it answers offers with
+    // why it cannot take them), and any release the launcher runs: one on trial must be able to
+    // mark itself healthy whatever its device file says, or it would be rolled back.
+    wanted: (h) => h.ctx.config.updates !== null || process.env[LAUNCH_ENV.root] !== undefined,
+    create: async (h) => {
+      const { createUpdater } = await import('../../update/index.js');
+      return createUpdater(h.ctx);
     },
   },
   {

@@ -1,3 +1,4 @@
+import { runningRelease } from '../../update/layout.js';
 import type { AgentContext, Extension } from '../context.js';
 import { AGENT_VERSION } from '../context.js';
 
@@ -27,6 +28,7 @@ export class StatusAnnouncer implements Extension {
     try {
       await ctx.publish('status', { ...base, state: 'online' });
       await this.birth();
+      ctx.bus.emit('birth.sent', { bootId: ctx.outbox.bootId });
     } catch (e) {
       ctx.logger.debug({ err: (e as Error).message }, 'announce failed; will retry on reconnect');
     }
@@ -39,7 +41,7 @@ export class StatusAnnouncer implements Extension {
       deviceId: ctx.address.deviceId,
       bootId: ctx.outbox.bootId,
       ts: ctx.clock.now(),
-      agentVersion: AGENT_VERSION,
+      agentVersion: runningRelease() ?? AGENT_VERSION,
       models: ctx.models,
       capabilities: ctx.capabilities,
       ...(ctx.keypadScale ? { keypadScale: ctx.keypadScale } : {}),

@@ -1,0 +1,277 @@
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodePayload, type UpdateOffer, type UpdateState, type UpdateStatus } from '@onestop/protocol';
+import type { AgentContext, Extension } from '../agent/context.js';
+import { DownloadError, downloadWithResume } from './download.js';
+import { installRelease } from './install.js';
+import { currentVersion, type InstallLayout, switchCurrent } from './layout.js';
+import { readLauncherState, writeHealthMark, writeLauncherState } from './state.js';
+
+export interface UpdaterOptions {
+  /** Null when the agent does not run under the launcher: every offer is then answered `failed`. */
+  layout: InstallLayout | null;
+  /** The release running now (`ONESTOP_RELEASE`, or the agent's own version). */
+  running: string;
+  /** Ends this process so that the launcher starts `current`: a graceful stop (SIGTERM) by default. */
+  exit?: (reason: string) => void;
+  /** Waits before a failed download is tried again, the last one repeating. */
+  retryMs?: readonly number[];
+  /** How often the camera is looked at while waiting to mark the release healthy. */
+  healthPollMs?: number;
+}
+
+/** Failures that the same offer would meet again: not retried until the centre offers another. */
+class Final extends Error {}
+
+/**
+ * The board's side of fleet updates (issue 14): hears the retained `update` offer, fetches the
+ * bundle from the centre (resumable), verifies it with the keys it was paired with, unpacks it
+ * into `releases/<version>/`, records it as pending in the launcher's state, switches `current`
+ * and stops so that the launcher runs it. Every step goes out on `update/status` (retained). In
+ * the new release the same extension marks it healthy once connected, its birth sent and its
+ * camera (if any) running; the launcher, not this code, undoes a release that never does.
+ */
+export class Updater implements Extension {
+  readonly name = 'update';
+  private offs: Array<() => void> = [];
+  private latest: UpdateOffer | null = null;
+  private busy = false;
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retries = 0;
+  /** `rolloutId|sha256` of offers that failed for good in this process. */
+  private readonly refused = new Set<string>();
+  private lastProgress = -1;
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly ctx: AgentContext,
+    private readonly o: UpdaterOptions,
+  ) {}
+
+  start(): void {
+    this.offs = [
+      this.ctx.bus.on('mqtt.message', (m) => {
+        if (m.channel !== 'update') return;
+        const r = decodePayload('update', m.payload);
+        if (!r.ok) {
+          this.ctx.bus.emit('rejected', { source: 'mqtt update', reason: r.reason });
+          return;
+        }
+        this.latest = r.value;
+        void this.consider();
+      }),
+      this.ctx.bus.on('birth.sent', () => void this.afterBirth()),
+    ];
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const off of this.offs) off();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.abort.abort();
+  }
+
+  /** After every birth: the outcome the launcher recorded, and this release's health if on trial. */
+  private async afterBirth(): Promise<void> {
+    const { layout, running } = this.o;
+    if (!layout) return;
+    const state = readLauncherState(layout);
+    const p = state.pending;
+    if (p && p.version === running) {
+      this.step('on-trial', running);
+      await this.waitForPerception();
+      if (this.stopped) return;
+      writeHealthMark(layout, { version: running, at: Date.now() });
+      this.ctx.logger.info({ version: running }, 'release marked healthy');
+      await this.report(p.rolloutId, running, 'healthy', null);
+      return;
+    }
+    // Not over an update under way: its own steps are newer news.
+    if (state.last && !this.busy)
+      await this.report(state.last.rolloutId, state.last.version, state.last.state, state.last.reason);
+  }
+
+  /** Healthy means perceiving too when the device has a camera: a release whose models fail is not. */
+  private async waitForPerception(): Promise<void> {
+    if (!this.ctx.config.camera) return;
+    while (!this.stopped && this.ctx.camera().state !== 'running')
+      await new Promise((r) => setTimeout(r, this.o.healthPollMs ?? 1_000).unref());
+  }
+
+  private async consider(): Promise<void> {
+    const offer = this.latest;
+    if (!offer || this.busy || this.stopped) return;
+    const key = `${offer.rolloutId}|${offer.sha256}`;
+    if (offer.version === this.o.running || this.refused.has(key)) return;
+    const { layout } = this.o;
+    if (layout) {
+      // Not again what the launcher already undid: the centre must offer something else. An
+      // update a power cut interrupted (`failed` by the launcher) is simply taken up again.
+      const last = readLauncherState(layout).last;
+      if (
+        last?.state === 'rolled-back' &&
+        last.version === offer.version &&
+        last.rolloutId === offer.rolloutId
+      )
+        return;
+    }
+    this.busy = true;
+    try {
+      await this.install(offer);
+    } catch (e) {
+      const reason = (e as Error).message.split('\n')[0]!.slice(0, 300);
+      this.ctx.logger.warn({ version: offer.version, reason }, 'update failed');
+      await this.report(offer.rolloutId, offer.version, 'failed', reason);
+      if (e instanceof Final) this.refused.add(key);
+      else this.retryLater();
+    } finally {
+      this.busy = false;
+    }
+    // A newer offer arrived meanwhile.
+    if (this.latest !== offer) void this.consider();
+  }
+
+  private retryLater(): void {
+    const waits = this.o.retryMs ?? [60_000, 300_000, 900_000];
+    const wait = waits[Math.min(this.retries++, waits.length - 1)] ?? 900_000;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.consider();
+    }, wait);
+    this.retryTimer.unref();
+  }
+
+  private async install(offer: UpdateOffer): Promise<void> {
+    const { layout, running } = this.o;
+    const updates = this.ctx.config.updates;
+    if (!layout) throw new Final('this board does not run under the update launcher');
+    if (!updates) throw new Final('the device file has no updates section (centre URL, release keys)');
+    if (updates.releaseKeys.length === 0)
+      throw new Final('no release key in the device file (updates.releaseKeys): pair again or add one');
+    const say = (state: UpdateState, progress: number | null = null) =>
+      this.report(offer.rolloutId, offer.version, state, null, progress);
+
+    await say('downloading', 0);
+    this.step('downloading', offer.version);
+    await mkdir(layout.downloads, { recursive: true });
+    const bundle = join(layout.downloads, `${offer.version}.tar.gz`);
+    this.lastProgress = -1;
+    const url = new URL(offer.url, updates.centreUrl);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new Final(`the offer's URL is not http(s): ${url.protocol}`);
+    // The device's password goes only to the centre it was paired with, never to a mirror the
+    // offer names: a mirror serves bytes whose SHA-256 and signature are checked anyway.
+    const toCentre = url.origin === new URL(updates.centreUrl).origin;
+    try {
+      await downloadWithResume({
+        url: url.toString(),
+        ...(toCentre
+          ? { authorization: basicAuth(this.ctx.config.mqtt.username, this.ctx.config.mqtt.password) }
+          : {}),
+        size: offer.size,
+        sha256: offer.sha256,
+        dest: bundle,
+        signal: this.abort.signal,
+        onProgress: (f) => {
+          // A status per tenth: the console moves, the broker is not flooded.
+          const step = Math.floor(f * 10);
+          if (step === this.lastProgress) return;
+          this.lastProgress = step;
+          void say('downloading', f).catch(() => {});
+        },
+      });
+    } catch (e) {
+      if (e instanceof DownloadError) throw e;
+      throw new DownloadError(`download failed: ${(e as Error).message}`);
+    }
+    this.retries = 0;
+
+    await say('verifying');
+    this.step('verifying', offer.version);
+    const installed = await installRelease({
+      layout,
+      bundle,
+      version: offer.version,
+      publicKeys: updates.releaseKeys,
+      running: currentVersion(layout),
+    });
+    if (!installed.ok) {
+      // A bundle that does not verify is not fetched again for this offer.
+      await rm(bundle, { force: true });
+      throw new Final(installed.reason);
+    }
+
+    await say('installing');
+    this.step('unpacked', offer.version);
+    const previous = currentVersion(layout) ?? running;
+    // Pending first, then the switch: the new release never runs without its deadline. An old
+    // health mark (the same version, healthy once before a rollback) must not vouch for it.
+    await rm(layout.healthy, { force: true });
+    const state = readLauncherState(layout);
+    writeLauncherState(layout, {
+      ...state,
+      pending: {
+        version: offer.version,
+        previous,
+        rolloutId: offer.rolloutId,
+        deadline: Date.now() + offer.healthDeadlineS * 1000,
+        attempts: 0,
+      },
+    });
+    this.step('pending', offer.version);
+    switchCurrent(layout, offer.version);
+    this.step('switched', offer.version);
+    await rm(bundle, { force: true });
+    await pruneReleases(layout, [offer.version, previous]);
+    await say('restarting');
+    this.ctx.logger.info({ version: offer.version, previous }, 'update installed; restarting into it');
+    (this.o.exit ?? (() => process.kill(process.pid, 'SIGTERM')))(`update to ${offer.version}`);
+  }
+
+  /** One log line per step: what a technician reads in the journal after a power cut. */
+  private step(step: string, version: string): void {
+    this.ctx.logger.info({ update: step, version }, `update step: ${step}`);
+  }
+
+  private async report(
+    rolloutId: string | null,
+    version: string,
+    state: UpdateState,
+    reason: string | null,
+    progress: number | null = null,
+  ): Promise<void> {
+    const { ctx } = this;
+    const status: UpdateStatus = {
+      v: 1,
+      deviceId: ctx.address.deviceId,
+      bootId: ctx.outbox.bootId,
+      ts: ctx.clock.now(),
+      rolloutId,
+      version,
+      running: this.o.running,
+      state,
+      progress: state === 'downloading' ? Math.min(1, Math.max(0, progress ?? 0)) : null,
+      reason: reason === null ? null : reason.slice(0, 300),
+    };
+    try {
+      await ctx.publish('update/status', status);
+    } catch (e) {
+      // Retained and re-sent after every birth: a status lost to a dropped link comes back.
+      ctx.logger.debug({ err: (e as Error).message, state }, 'update status not sent');
+    }
+  }
+}
+
+/** HTTP Basic with the device's MQTT credentials: the centre knows them already (contract). */
+export function basicAuth(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+}
+
+/** Keeps the releases still needed (the new one, the way back); older ones only take space. */
+async function pruneReleases(layout: InstallLayout, keep: readonly string[]): Promise<void> {
+  const names = await readdir(layout.releases).catch(() => [] as string[]);
+  for (const name of names)
+    if (!keep.includes(name)) await rm(join(layout.releases, name), { recursive: true, force: true });
+}
