@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { compiledValidator } from './compiled.js';
+import { settingsOnWire } from './payloads/settings.js';
 import { CHANNELS, type Channel, type ParsedTopic, type PayloadOf } from './topics.js';
 
 /**
@@ -120,4 +121,14 @@ export function encodePayload<C extends Channel>(channel: C, payload: PayloadOf<
   const r = validatePayload(channel, payload);
   if (!r.ok) throw new Error(`refusing to publish invalid ${channel}: ${r.reason}`);
   return Buffer.from(JSON.stringify(r.value));
+}
+
+/**
+ * A `config` message as it goes on the wire: validated whole, then with its settings sparse
+ * (`settingsOnWire`), so boards with an older agent keep accepting it.
+ */
+export function encodeConfig(message: PayloadOf<'config'>): Buffer {
+  const r = validatePayload('config', message);
+  if (!r.ok) throw new Error(`refusing to publish invalid config: ${r.reason}`);
+  return Buffer.from(JSON.stringify({ ...r.value, settings: settingsOnWire(r.value.settings) }));
 }

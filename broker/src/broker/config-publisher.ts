@@ -1,4 +1,4 @@
-import { CounterSettings, encodePayload, topicFor } from '@onestop/protocol';
+import { CounterSettings, encodeConfig, topicFor } from '@onestop/protocol';
 import { configsChangedSince, type Database, databaseNow, schema } from '@onestop/store';
 import type { Aedes } from 'aedes';
 import { and, eq } from 'drizzle-orm';
@@ -110,7 +110,7 @@ export class ConfigPublisher {
       );
       return false;
     }
-    const payload = encodePayload('config', {
+    const payload = encodeConfig({
       v: 1,
       version: row.version,
       ts: row.updatedAt.getTime(),

@@ -70,3 +70,22 @@ export const CounterSettings = z.strictObject({
 });
 export type CounterSettings = z.infer<typeof CounterSettings>;
 export type CounterSettingsInput = z.input<typeof CounterSettings>;
+
+const DEFAULT_SETTINGS_JSON: Record<string, string> = Object.fromEntries(
+  Object.entries(CounterSettings.parse({})).map(([k, v]) => [k, JSON.stringify(v)]),
+);
+
+/**
+ * Settings as the centre sends them on `config`: only what differs from the defaults. A board
+ * parses them with the same defaults, so it applies exactly the same settings. What this buys:
+ * CounterSettings is strict (a misspelt field must not be silently dropped), so a board whose
+ * agent predates a setting would refuse a whole config that merely carries that setting's
+ * default; sent sparse, it keeps taking configs until someone actually changes that setting for
+ * its counter, and then refuses it visibly (its applied version stays behind) rather than run a
+ * setting it cannot honour. Values come from the schema, so JSON text compares them exactly.
+ */
+export function settingsOnWire(settings: CounterSettings): Partial<CounterSettings> {
+  return Object.fromEntries(
+    Object.entries(settings).filter(([k, v]) => DEFAULT_SETTINGS_JSON[k] !== JSON.stringify(v)),
+  ) as Partial<CounterSettings>;
+}
