@@ -22,35 +22,40 @@ export async function provisionFleet(dbDir: string, agentsDir: string, n: number
   const store = await openStore({ kind: 'pglite', dataDir: dbDir });
   try {
     const out: CounterSpec[] = [];
-    for (let i = 0; i < n; i++) {
-      const ward = Math.floor(i / COUNTERS_PER_WARD) + 1;
+    for (let i = 0; i < n; i += COUNTERS_PER_WARD) {
+      const ward = i / COUNTERS_PER_WARD + 1;
       const unitId = `phuong-${String(ward).padStart(3, '0')}`;
-      const counterId = `q${String((i % COUNTERS_PER_WARD) + 1).padStart(2, '0')}`;
-      if (i % COUNTERS_PER_WARD === 0) {
-        await upsertUnit(store.db, { id: unitId, name: `Phường ${ward}`, province: 'Hà Nội' });
-        await initUnitSettings(store.db, {
-          unitId,
-          settings: { openingHours: AROUND_THE_CLOCK },
-          actor: 'bench:fleet',
-        });
-      }
-      const officers = [1, 2].map((shift) => ({
-        id: `cb-${unitId}-${counterId}-${shift}`,
-        name: `Cán bộ ${ward}.${counterId}.${shift}`,
-      }));
-      for (const o of officers) await upsertOfficer(store.db, { ...o, unitId });
-      const d = await provisionDevice(store.db, { unitId, counterId, actor: 'bench:fleet' });
-      out.push({
+      await upsertUnit(store.db, { id: unitId, name: `Phường ${ward}`, province: 'Hà Nội' });
+      await initUnitSettings(store.db, {
         unitId,
-        counterId,
-        deviceId: d.deviceId,
-        username: d.username,
-        password: d.password,
-        officers,
-        dataDir: join(agentsDir, d.deviceId),
-        seed: i + 1,
-        touch: i % 5 === 0,
+        settings: { openingHours: AROUND_THE_CLOCK },
+        actor: 'bench:fleet',
       });
+      // A ward's counters together: the password hashes (scrypt) run on libuv's threads meanwhile.
+      const counters = Array.from({ length: Math.min(COUNTERS_PER_WARD, n - i) }, (_, k) => i + k);
+      const ready = await Promise.all(
+        counters.map(async (j) => {
+          const counterId = `q${String((j % COUNTERS_PER_WARD) + 1).padStart(2, '0')}`;
+          const officers = [1, 2].map((shift) => ({
+            id: `cb-${unitId}-${counterId}-${shift}`,
+            name: `Cán bộ ${ward}.${counterId}.${shift}`,
+          }));
+          for (const o of officers) await upsertOfficer(store.db, { ...o, unitId });
+          const d = await provisionDevice(store.db, { unitId, counterId, actor: 'bench:fleet' });
+          return {
+            unitId,
+            counterId,
+            deviceId: d.deviceId,
+            username: d.username,
+            password: d.password,
+            officers,
+            dataDir: join(agentsDir, d.deviceId),
+            seed: j + 1,
+            touch: j % 5 === 0,
+          };
+        }),
+      );
+      out.push(...ready);
     }
     return out;
   } finally {

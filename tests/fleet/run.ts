@@ -30,6 +30,8 @@ export interface FaultRecord {
   simAt: string;
   startedAt: string;
   endedAt: string;
+  /** Real ms from the fault's end until every counter was connected again (delivery faults). */
+  reconnectedMs: number | null;
   /** Real ms from the fault's end until every event recorded before it was acknowledged. */
   drainedMs: number | null;
 }
@@ -233,6 +235,17 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       serverSampler.track(serve.child.pid!);
       serveUp = true;
     };
+    const connected = () => workers.reduce((a, w) => a + (w.status?.connected ?? 0), 0);
+    /** Waits (up to 5 min) for the whole fleet to be connected; ms waited, null if it never was. */
+    const reconnected = async (since: number) => {
+      // A status taken before the fault could still say "all connected": wait for fresh ones.
+      await sleep(1_500);
+      while (connected() < fleet.length) {
+        if (Date.now() - since > 300_000) return null;
+        await sleep(250);
+      }
+      return Date.now() - since;
+    };
     const inject = async (f: FaultPlan) => {
       const wait = realStart + f.at * realDayMs - Date.now();
       if (wait > 0) await sleep(wait);
@@ -240,6 +253,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       const simAt = hhmm(simNow());
       let detail = '';
       let end = started;
+      let reconnectedMs: number | null = null;
       const downMs = (f.downS ?? 10) * 1000;
       if (f.kind === 'kill-serve') {
         serveUp = false;
@@ -248,8 +262,9 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
         await sleep(downMs);
         await restartServe();
         end = Date.now();
+        reconnectedMs = await reconnected(end);
         detail = `SIGKILL of serve (broker, ingest, dashboard, PGlite); restarted after ${f.downS ?? 10} s, every counter reconnecting at once`;
-        windows.push({ start: started, end });
+        windows.push({ start: started, end: end + (reconnectedMs ?? 300_000) });
       } else if (f.kind === 'kill-agents') {
         const w = workers[0]!;
         w.child.kill('SIGKILL');
@@ -258,8 +273,9 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
         const restarted = startWorker(w.spec.index, w.spec.counters);
         while (!restarted.ready) await sleep(200);
         end = Date.now();
+        reconnectedMs = await reconnected(end);
         detail = `SIGKILL of fleet process 0 (${w.spec.counters.length} agents); restarted on the same outboxes after ${f.downS ?? 10} s`;
-        windows.push({ start: started, end });
+        windows.push({ start: started, end: end + (reconnectedMs ?? 300_000) });
       } else {
         const years = f.kind === 'skew-years';
         const ms = years ? -3 * 365 * 24 * HOUR_MS : 7 * 60_000;
@@ -286,6 +302,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
         simAt,
         startedAt: new Date(started).toISOString(),
         endedAt: new Date(end).toISOString(),
+        reconnectedMs,
         drainedMs: null,
       };
       faults.push(rec);
@@ -299,7 +316,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     let lastLog = 0;
     while (Date.now() < realStart + realDayMs) {
       await sleep(1_000);
-      if (Date.now() - lastLog > 30_000) {
+      if (Date.now() - lastLog > Math.min(30_000, realDayMs / 10)) {
         lastLog = Date.now();
         const s = workers.map((w) => w.status);
         log(
