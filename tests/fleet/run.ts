@@ -60,6 +60,8 @@ export interface FleetReport {
   speed: number;
   workers: number;
   realSeconds: number;
+  /** Real ms for the whole fleet to connect at start (one scrypt per device, budgeted by the broker). */
+  firstConnectMs: number;
   eventsSent: number;
   eventsByChannel: Record<string, number>;
   eventsStored: number;
@@ -85,7 +87,7 @@ export interface FleetReport {
   memory: Record<string, { firstMb: number; lastMb: number; maxMb: number }>;
 }
 
-const SIM_START = 7.25 * HOUR_MS; // 7:15, a quarter of an hour before opening
+const SIM_START = 7.4 * HOUR_MS; // 7:24, minutes before the centre opens
 
 const hhmm = (simMs: number) => {
   const m = Math.floor(simMs / 60_000) % (24 * 60);
@@ -98,7 +100,6 @@ interface Worker {
   spec: WorkerSpec;
   sampler: Sampler;
   status: { total: number; max: number; connected: number; finished: number; counters: number } | null;
-  loaded: boolean;
   ready: boolean;
   exited: Promise<void>;
 }
@@ -135,6 +136,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     const skews: Record<string, number> = {};
     const perWorker = Math.ceil(fleet.length / o.workers);
     const workers: Worker[] = [];
+    const connectedNow = () => workers.reduce((a, w) => a + (w.status?.connected ?? 0), 0);
     const startWorker = (index: number, counters: CounterSpec[]): Worker => {
       const spec: WorkerSpec = {
         index,
@@ -160,12 +162,10 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
         spec,
         sampler,
         status: null,
-        loaded: false,
         ready: false,
         exited: new Promise((r) => child.on('exit', () => r())),
       };
       child.on('message', (m: { type: string } & Worker['status']) => {
-        if (m.type === 'loaded') w.loaded = true;
         if (m.type === 'ready') w.ready = true;
         if (m.type === 'status') w.status = m;
       });
@@ -173,8 +173,15 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       return w;
     };
     for (let i = 0; i < o.workers; i++) startWorker(i, fleet.slice(i * perWorker, (i + 1) * perWorker));
-    while (!workers.every((w) => w.loaded)) await sleep(200);
-    // The simulated day begins at 7:15: a quarter of an hour for every agent to connect before opening.
+    // Counters are on and connected before the centre opens: the day starts once all are.
+    const herdStart = Date.now();
+    while (!workers.every((w) => w.ready) || connectedNow() < fleet.length) {
+      if (Date.now() - herdStart > 600_000)
+        throw new Error(`only ${connectedNow()} of ${fleet.length} counters connected in 10 min`);
+      await sleep(250);
+    }
+    const firstConnectMs = Date.now() - herdStart;
+    log(`${fleet.length} counters connected in ${(firstConnectMs / 1000).toFixed(1)} s`);
     realStart = Date.now();
     for (const w of workers) {
       w.spec.realStart = realStart;
@@ -235,12 +242,11 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       serverSampler.track(serve.child.pid!);
       serveUp = true;
     };
-    const connected = () => workers.reduce((a, w) => a + (w.status?.connected ?? 0), 0);
     /** Waits (up to 5 min) for the whole fleet to be connected; ms waited, null if it never was. */
     const reconnected = async (since: number) => {
       // A status taken before the fault could still say "all connected": wait for fresh ones.
       await sleep(1_500);
-      while (connected() < fleet.length) {
+      while (connectedNow() < fleet.length) {
         if (Date.now() - since > 300_000) return null;
         await sleep(250);
       }
@@ -382,6 +388,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       speed,
       workers: o.workers,
       realSeconds: Math.round(realSeconds),
+      firstConnectMs,
       eventsSent: produced.size,
       eventsByChannel: byChannel,
       eventsStored: stored.length,

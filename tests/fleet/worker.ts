@@ -16,9 +16,13 @@ const log = openSync(spec.logFile, 'a');
 const line = (s: string) => writeSync(log, `${s}\n`);
 /** Device clock offsets (ms), changed while running by the orchestrator's `skew` fault. */
 const skew = new Map<string, number>(Object.entries(spec.skews));
-/** Set by the orchestrator's `start` once every process is up (a restarted one has it already). */
+/**
+ * Set by the orchestrator's `start` once every counter of the fleet is connected (a restarted
+ * process has it already); until then the simulated clock stands still before opening, as counters
+ * are on and connected before the centre opens.
+ */
 let realStart = spec.realStart;
-const simNow = () => spec.simStart + (Date.now() - realStart) * spec.speed;
+const simNow = () => spec.simStart + (realStart ? (Date.now() - realStart) * spec.speed : 0);
 
 const counters: SimulatedCounter[] = [];
 const started = async () => {
@@ -75,14 +79,10 @@ type Message =
   | { type: 'skew'; deviceIds: string[]; ms: number }
   | { type: 'stop' }
   | { type: 'start'; realStart: number };
-let go: (() => void) | null = null;
 process.on('message', (m: Message) => {
   if (m.type === 'skew') for (const id of m.deviceIds) skew.set(id, m.ms);
   if (m.type === 'stop') void stop();
-  if (m.type === 'start') {
-    realStart = m.realStart;
-    go?.();
-  }
+  if (m.type === 'start') realStart = m.realStart;
 });
 
 let stopping = false;
@@ -96,14 +96,5 @@ async function stop() {
 }
 
 const timer = setInterval(report, 1_000);
-if (!realStart) {
-  // Loading this process's modules takes seconds on a busy machine: the day starts for every
-  // process at once, when all are loaded.
-  const start = new Promise<void>((r) => {
-    go = r;
-  });
-  process.send?.({ type: 'loaded' });
-  await start;
-}
 await started();
 process.send?.({ type: 'ready' });
