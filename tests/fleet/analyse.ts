@@ -73,13 +73,17 @@ export interface StoredRow {
 }
 
 /**
- * Lost: recorded by an agent, not in the centre's event log. Duplicated: one device event
+ * Lost: acknowledged to an agent (so gone from its outbox) but not in the centre's event log.
+ * Pending: neither acknowledged nor stored, so still on the device's disk (outbox or dead-letter
+ * table) when the run ended; not lost, but not delivered either. Duplicated: one device event
  * (deviceId, bootId, seq) stored more than once (eventId is the key, so that is how a double
  * shows). Unknown: stored events of the fleet's devices that no log line names.
  */
 export function compare(produced: Map<string, Produced>, stored: readonly StoredRow[]) {
   const storedIds = new Set(stored.map((r) => r.eventId));
-  const lostIds = [...produced.keys()].filter((id) => !storedIds.has(id));
+  const missing = [...produced.entries()].filter(([id]) => !storedIds.has(id));
+  const lostIds = missing.filter(([, e]) => e.ackedAt !== null).map(([id]) => id);
+  const pending = missing.length - lostIds.length;
   const origins = new Map<string, number>();
   for (const r of stored) {
     const k = `${r.deviceId}/${r.bootId}/${r.seq}`;
@@ -87,5 +91,5 @@ export function compare(produced: Map<string, Produced>, stored: readonly Stored
   }
   const duplicated = [...origins.values()].reduce((s, n) => s + (n - 1), 0);
   const unknown = stored.filter((r) => !produced.has(r.eventId)).length;
-  return { lost: lostIds.length, lostIds: lostIds.slice(0, 20), duplicated, unknown };
+  return { lost: lostIds.length, lostIds: lostIds.slice(0, 20), pending, duplicated, unknown };
 }

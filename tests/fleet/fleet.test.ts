@@ -25,8 +25,15 @@ describe('a compressed day of a small fleet, with faults', () => {
     console.log(JSON.stringify(r));
     expect(r.eventsByChannel['evt/rating']).toBeGreaterThan(0);
     expect(r.faults.map((f) => f.kind)).toEqual(['skew-years', 'kill-serve', 'kill-agents']);
-    expect({ lost: r.lost, duplicated: r.duplicated, unknown: r.unknownStored, unacked: r.unacked }).toEqual({
+    expect({
+      lost: r.lost,
+      pending: r.pending,
+      duplicated: r.duplicated,
+      unknown: r.unknownStored,
+      unacked: r.unacked,
+    }).toEqual({
       lost: 0,
+      pending: 0,
       duplicated: 0,
       unknown: 0,
       unacked: 0,

@@ -51,5 +51,5 @@ const report = await runFleet({
 });
 console.log(JSON.stringify(report, null, 2));
 if (a.json) writeFileSync(a.json, `${JSON.stringify(report, null, 2)}\n`);
-const ok = report.lost === 0 && report.duplicated === 0 && report.drained;
+const ok = report.lost === 0 && report.pending === 0 && report.duplicated === 0 && report.drained;
 process.exitCode = ok ? 0 : 1;

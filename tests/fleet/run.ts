@@ -65,7 +65,10 @@ export interface FleetReport {
   eventsSent: number;
   eventsByChannel: Record<string, number>;
   eventsStored: number;
+  /** Acknowledged but not stored: gone for good. */
   lost: number;
+  /** Neither acknowledged nor stored: still on a device's disk when the run ended. */
+  pending: number;
   duplicated: number;
   unknownStored: number;
   unacked: number;
@@ -350,9 +353,12 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     for (const w of workers) if (w.child.connected) w.child.send({ type: 'stop' });
     await Promise.race([Promise.all(workers.map((w) => w.exited)), sleep(60_000)]);
     for (const w of workers) w.child.kill('SIGKILL');
+    // A clean stop first (PGlite checkpoint); under a backlog that can take minutes, then SIGKILL.
+    // Either way the database is opened below only once serve has exited and let go of it.
     serve.child.kill('SIGINT');
-    await Promise.race([serve.exited, sleep(60_000)]);
+    await Promise.race([serve.exited, sleep(120_000)]);
     serve.child.kill('SIGKILL');
+    await serve.exited;
 
     // What the centre stored, against what the agents recorded.
     const produced = readLogs(workers.map((w) => w.spec.logFile));
@@ -393,6 +399,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       eventsByChannel: byChannel,
       eventsStored: stored.length,
       lost: cmp.lost,
+      pending: cmp.pending,
       duplicated: cmp.duplicated,
       unknownStored: cmp.unknown,
       unacked: [...produced.values()].filter((e) => e.ackedAt === null).length,
