@@ -1,4 +1,4 @@
-import { HOUR_MS, type RatingScale } from '@onestop/protocol';
+import { DAY_MS, HOUR_MS, type RatingScale } from '@onestop/protocol';
 import { between, createRng, pick } from './rng.js';
 import type { ScenarioStep } from './scenario.js';
 
@@ -12,9 +12,12 @@ export interface DayOptions {
   seed: number;
   /** Time compression: real ms × speed = simulated ms. */
   speed: number;
-  /** The simulated time of day now, ms since midnight in Vietnam (the driver's compressed clock). */
+  /**
+   * The simulated time now, ms since midnight in Vietnam of the first day (the driver's compressed
+   * clock); past 24 h it is the next day, so a soak runs day after day.
+   */
   simNow: () => number;
-  /** Where the simulated day ends (ms since midnight); the script signs out and returns. */
+  /** Where the simulation ends (on the `simNow` clock); the script signs out and returns. */
   endOfDay: number;
   /** The morning officer and the afternoon officer (the same person at small counters). */
   officers: readonly [string, string];
@@ -36,13 +39,22 @@ const gauss = (x: number, mu: number, sigma: number) => Math.exp(-(((x - mu) / s
  * and mid-afternoon (14:30) and are thin at opening and before closing.
  */
 export function arrivalsPerHour(ms: number): number {
-  const h = ms / HOUR_MS;
+  const h = (ms % DAY_MS) / HOUR_MS;
   return 3 + 7 * gauss(h, 9, 0.9) + 5 * gauss(h, 14.5, 0.8);
 }
 
-/** The session open at `ms`, or null during lunch and outside hours. */
+/** The session open at `ms` (on the day of `ms`), or null during lunch and outside hours. */
 export function sessionAt(ms: number): readonly [number, number] | null {
-  return OPENING_SESSIONS.find(([a, b]) => ms >= a && ms < b) ?? null;
+  const day = ms - (ms % DAY_MS);
+  const s = OPENING_SESSIONS.find(([a, b]) => ms - day >= a && ms - day < b);
+  return s ? [day + s[0], day + s[1]] : null;
+}
+
+/** When the next session opens after `ms` (tomorrow morning after 17:00). */
+function nextOpening(ms: number): number {
+  const day = ms - (ms % DAY_MS);
+  const today = OPENING_SESSIONS.find(([a]) => day + a > ms);
+  return today ? day + today[0] : day + DAY_MS + OPENING_SESSIONS[0]![0];
 }
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
@@ -76,13 +88,13 @@ export function* workingDay(o: DayOptions): Generator<ScenarioStep> {
         yield { kind: 'badge', officerId: signedIn, intent: 'sign-out' };
         signedIn = null;
       }
-      const next = OPENING_SESSIONS.find(([a]) => a > now)?.[0] ?? o.endOfDay;
+      const next = nextOpening(now);
       yield { kind: 'wait', ms: real(Math.min(next, o.endOfDay) - now + between(rng, 0, 6) * 60_000) };
       continue;
     }
     const [, closes] = session;
     if (!signedIn) {
-      signedIn = session[0] < 12 * HOUR_MS ? o.officers[0] : o.officers[1];
+      signedIn = session[0] % DAY_MS < 12 * HOUR_MS ? o.officers[0] : o.officers[1];
       yield { kind: 'badge', officerId: signedIn, intent: 'sign-in' };
     }
     // Exponential gaps between citizens at the rate of the hour.
