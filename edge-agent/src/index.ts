@@ -43,6 +43,13 @@ export { buildView, type KioskView } from './kiosk/view.js';
 export { runAgent } from './main.js';
 export { Outbox, type OutboxEntry, OutboxFullError, type OutboxStats } from './outbox/outbox.js';
 export { perceiveImages } from './perception-entry.js';
+export {
+  arrivalsPerHour,
+  type DayOptions,
+  OPENING_SESSIONS,
+  sessionAt,
+  workingDay,
+} from './simulator/day.js';
 export { type ScenarioStep, scenario } from './simulator/scenario.js';
 export {
   type SimulatedCounter,

@@ -2,7 +2,9 @@ import { type AgentConfig, defineAgentConfig } from '@onestop/firmware-config';
 import { CounterSettings } from '@onestop/protocol';
 import pino, { type Logger } from 'pino';
 import { type Agent, startAgent } from '../agent/agent.js';
+import type { Clock } from '../clock.js';
 import { createVirtualInputs, DEFAULT_VIRTUAL_PROFILES } from '../devices/create-inputs.js';
+import { workingDay } from './day.js';
 import { badgeNeeded, type ScenarioStep, scenario } from './scenario.js';
 
 export interface SimulatedOfficer {
@@ -31,6 +33,13 @@ export interface SimulatedCounterOptions {
    * images replayed in a loop — the simulator fakes hardware only, never perception results.
    */
   camera?: { replayDir: string; fps?: number } | null;
+  /**
+   * A working day with opening hours instead of the endless script: `simNow` is the fleet's
+   * compressed clock (ms since midnight in Vietnam); the script ends at `endOfDay`.
+   */
+  day?: { simNow: () => number; endOfDay: number; negativeShare?: number } | null;
+  /** The device's wall clock (a skewed board); default the system clock. */
+  clock?: Clock;
 }
 
 export interface SimulatedCounter {
@@ -38,6 +47,8 @@ export interface SimulatedCounter {
   config: AgentConfig;
   /** Steps performed so far (for tests and the demo's log). */
   steps(): number;
+  /** Whether the script has ended (a working day is over); the agent keeps running. */
+  finished(): boolean;
   stop(): Promise<void>;
 }
 
@@ -79,7 +90,11 @@ export async function startSimulatedCounter(o: SimulatedCounterOptions): Promise
       : null,
   });
   const v = createVirtualInputs(DEFAULT_VIRTUAL_PROFILES, logger);
-  const agent = await startAgent(config, { inputs: v.inputs, logger });
+  const agent = await startAgent(config, {
+    inputs: v.inputs,
+    logger,
+    ...(o.clock ? { clock: o.clock } : {}),
+  });
 
   let running = true;
   let done = 0;
@@ -119,16 +134,26 @@ export async function startSimulatedCounter(o: SimulatedCounterOptions): Promise
     }
   };
 
-  const script = scenario({
+  const common = {
     seed: o.seed,
     speed,
-    officers: officers.map((x) => x.id),
     scale: v.keypad?.profile.role === 'keypad' ? v.keypad.profile.scale : config.settings.scale,
     ticketPrefix: String.fromCharCode(65 + (Math.abs(o.seed) % 26)),
     ratingTimeoutMs: config.settings.ratingTimeoutMs,
     touch: config.kiosk !== null,
     day: new Date(),
-  });
+  };
+  const ids = officers.map((x) => x.id);
+  const script = o.day
+    ? workingDay({
+        ...common,
+        simNow: o.day.simNow,
+        endOfDay: o.day.endOfDay,
+        negativeShare: o.day.negativeShare ?? 0.02,
+        officers: [ids[0] ?? '', ids[1] ?? ids[0] ?? ''],
+      })
+    : scenario({ ...common, officers: ids });
+  let ended = false;
   const loop = (async () => {
     await sleep(Math.round(500 + (Math.abs(o.seed) % 7) * 150)); // stagger counters started together
     for (const s of script) {
@@ -144,12 +169,14 @@ export async function startSimulatedCounter(o: SimulatedCounterOptions): Promise
       }
       done++;
     }
+    ended = true;
   })();
 
   return {
     agent,
     config,
     steps: () => done,
+    finished: () => ended,
     stop: async () => {
       running = false;
       (wake as (() => void) | null)?.();

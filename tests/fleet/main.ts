@@ -1,0 +1,55 @@
+/**
+ * `npm run bench:fleet -- --counters 1000 --hours 10 --speed 60 --json FILE`: a city's compressed
+ * working day against `onestop serve`, with faults; prints the figures and writes them as JSON.
+ */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { type FaultPlan, runFleet } from './run.js';
+
+const { values: a } = parseArgs({
+  options: {
+    counters: { type: 'string', default: '1000' },
+    hours: { type: 'string', default: '10' },
+    speed: { type: 'string', default: '60' },
+    workers: { type: 'string' },
+    json: { type: 'string' },
+    'no-faults': { type: 'boolean', default: false },
+    'outage-s': { type: 'string', default: '20' },
+    soak: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+
+const num = (name: string, v: string | undefined) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got ${v}`);
+  return n;
+};
+const counters = Math.round(num('counters', a.counters));
+const down = num('outage-s', a['outage-s']);
+const soakS = a.soak ? num('soak', a.soak) : null;
+// A soak measures memory over a long quiet run; the day's faults are for the day.
+const faults: FaultPlan[] =
+  a['no-faults'] || soakS
+    ? []
+    : [
+        { kind: 'skew-minutes', at: 0.1 },
+        { kind: 'skew-years', at: 0.2, downS: down },
+        { kind: 'kill-serve', at: 0.35, downS: down },
+        { kind: 'kill-agents', at: 0.6, downS: down },
+      ];
+const report = await runFleet({
+  counters,
+  hours: num('hours', a.hours),
+  speed: num('speed', a.speed),
+  // About 125 agents per process: a handful of processes share 2 cores without starving serve.
+  workers: a.workers ? Math.round(num('workers', a.workers)) : Math.max(2, Math.ceil(counters / 125)),
+  faults,
+  soakS,
+  keepDir: a.keep,
+  log: (l) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${l}`),
+});
+console.log(JSON.stringify(report, null, 2));
+if (a.json) writeFileSync(a.json, `${JSON.stringify(report, null, 2)}\n`);
+const ok = report.lost === 0 && report.pending === 0 && report.duplicated === 0 && report.drained;
+process.exitCode = ok ? 0 : 1;

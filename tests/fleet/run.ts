@@ -1,0 +1,428 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HOUR_MS } from '@onestop/protocol';
+import { openStore, schema } from '@onestop/store';
+import { sessionCookie } from '../support/cli.js';
+import { freePort } from '../support/ports.js';
+import { ackLatencies, compare, drainedMs, percentile, readLogs, type Window } from './analyse.js';
+import { Sampler, type Serve, spawnTs, startServe } from './procs.js';
+import { provisionFleet } from './provision.js';
+import type { CounterSpec, WorkerSpec } from './spec.js';
+
+const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
+
+export type FaultKind = 'kill-serve' | 'kill-agents' | 'skew-minutes' | 'skew-years';
+
+/** A fault to inject: `at` is a fraction of the simulated day, `downS` real seconds of outage. */
+export interface FaultPlan {
+  kind: FaultKind;
+  at: number;
+  downS?: number;
+}
+
+export interface FaultRecord {
+  kind: FaultKind;
+  detail: string;
+  /** Simulated time of day in Vietnam (HH:MM) when it began. */
+  simAt: string;
+  startedAt: string;
+  endedAt: string;
+  /** Real ms from the fault's end until every counter was connected again (delivery faults). */
+  reconnectedMs: number | null;
+  /** Real ms from the fault's end until every event recorded before it was acknowledged. */
+  drainedMs: number | null;
+}
+
+export interface FleetOptions {
+  counters: number;
+  hours: number;
+  speed: number;
+  /** Fleet processes; several counters each so that 2 cores suffice. */
+  workers: number;
+  faults: FaultPlan[];
+  /** Share of citizens rating at the lowest level. */
+  negativeShare?: number;
+  /** Real seconds for a soak instead of `hours` (RSS of every process sampled). */
+  soakS?: number | null;
+  /** Real seconds allowed for outboxes to drain after the day. */
+  drainTimeoutS?: number;
+  log?: (line: string) => void;
+  keepDir?: boolean;
+}
+
+/** The figures issue 15 asks for, plus what a reader needs to trust them. */
+export interface FleetReport {
+  counters: number;
+  hours: number;
+  speed: number;
+  workers: number;
+  realSeconds: number;
+  /** Real ms for the whole fleet to connect at start (one scrypt per device, budgeted by the broker). */
+  firstConnectMs: number;
+  eventsSent: number;
+  eventsByChannel: Record<string, number>;
+  eventsStored: number;
+  /** Acknowledged but not stored: gone for good. */
+  lost: number;
+  /** Neither acknowledged nor stored: still on a device's disk when the run ended. */
+  pending: number;
+  duplicated: number;
+  unknownStored: number;
+  unacked: number;
+  ackP50Ms: number | null;
+  ackP95Ms: number | null;
+  ackP99Ms: number | null;
+  ackP95MsAll: number | null;
+  ackP99MsAll: number | null;
+  maxOutboxDepth: number;
+  maxOutboxDepthFleet: number;
+  drained: boolean;
+  serverCpuUsPerEvent: number | null;
+  serverCpuS: number;
+  serverRssMb: number;
+  dashboardP95Ms: number | null;
+  dashboardPages: number;
+  dashboardErrors: number;
+  faults: FaultRecord[];
+  memory: Record<string, { firstMb: number; lastMb: number; maxMb: number }>;
+}
+
+const SIM_START = 7.4 * HOUR_MS; // 7:24, minutes before the centre opens
+
+const hhmm = (simMs: number) => {
+  const m = Math.floor(simMs / 60_000) % (24 * 60);
+  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Worker {
+  child: ChildProcess;
+  spec: WorkerSpec;
+  sampler: Sampler;
+  status: { total: number; max: number; connected: number; finished: number; counters: number } | null;
+  ready: boolean;
+  exited: Promise<void>;
+}
+
+/**
+ * A compressed working day of a city against `onestop serve` (PGlite): fleet processes run the
+ * real agents, faults are injected on schedule, and afterwards the centre's event log is compared
+ * with every event the agents recorded.
+ */
+export async function runFleet(o: FleetOptions): Promise<FleetReport> {
+  const log = o.log ?? (() => {});
+  const dir = mkdtempSync(join(tmpdir(), 'onestop-fleet-'));
+  const serveDir = join(dir, 'serve');
+  mkdirSync(serveDir);
+  const children: ChildProcess[] = [];
+  try {
+    const t0 = Date.now();
+    log(`provisioning ${o.counters} counters`);
+    const fleet = await provisionFleet(join(serveDir, 'db'), join(dir, 'agents'), o.counters);
+    log(`provisioned ${fleet.length} counters in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const [mqttPort, httpPort] = [await freePort(), await freePort()];
+    const serverSampler = new Sampler();
+    let serve: Serve = await startServe(serveDir, mqttPort, httpPort);
+    children.push(serve.child);
+    serverSampler.track(serve.child.pid!);
+    let serveUp = true;
+    const cookie = serve.signInLink ? await sessionCookie(serve.signInLink) : null;
+
+    const speed = o.speed;
+    const realDayMs = o.soakS ? o.soakS * 1000 : (o.hours * HOUR_MS) / speed;
+    let realStart = 0; // fixed once every fleet process has loaded
+    const simEnd = SIM_START + realDayMs * speed;
+    const simNow = () => SIM_START + (Date.now() - realStart) * speed;
+    const skews: Record<string, number> = {};
+    const perWorker = Math.ceil(fleet.length / o.workers);
+    const workers: Worker[] = [];
+    const connectedNow = () => workers.reduce((a, w) => a + (w.status?.connected ?? 0), 0);
+    const startWorker = (index: number, counters: CounterSpec[]): Worker => {
+      const spec: WorkerSpec = {
+        index,
+        mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
+        speed,
+        realStart,
+        simStart: SIM_START,
+        simEnd,
+        negativeShare: o.negativeShare ?? 0.02,
+        logFile: join(dir, `worker-${index}.log`),
+        skews: { ...skews },
+        counters,
+      };
+      const specFile = join(dir, `worker-${index}.json`);
+      writeFileSync(specFile, JSON.stringify(spec));
+      const child = spawnTs(WORKER, [], { FLEET_SPEC: specFile }, true);
+      children.push(child);
+      child.stderr?.on('data', (d: Buffer) => log(`worker ${index}: ${d.toString().trim().slice(0, 500)}`));
+      const sampler = workers[index]?.sampler ?? new Sampler();
+      sampler.track(child.pid!);
+      const w: Worker = {
+        child,
+        spec,
+        sampler,
+        status: null,
+        ready: false,
+        exited: new Promise((r) => child.on('exit', () => r())),
+      };
+      child.on('message', (m: { type: string } & Worker['status']) => {
+        if (m.type === 'ready') w.ready = true;
+        if (m.type === 'status') w.status = m;
+      });
+      workers[index] = w;
+      return w;
+    };
+    for (let i = 0; i < o.workers; i++) startWorker(i, fleet.slice(i * perWorker, (i + 1) * perWorker));
+    // Counters are on and connected before the centre opens: the day starts once all are.
+    const herdStart = Date.now();
+    while (!workers.every((w) => w.ready) || connectedNow() < fleet.length) {
+      if (Date.now() - herdStart > 600_000)
+        throw new Error(`only ${connectedNow()} of ${fleet.length} counters connected in 10 min`);
+      await sleep(250);
+    }
+    const firstConnectMs = Date.now() - herdStart;
+    log(`${fleet.length} counters connected in ${(firstConnectMs / 1000).toFixed(1)} s`);
+    realStart = Date.now();
+    for (const w of workers) {
+      w.spec.realStart = realStart;
+      w.child.send({ type: 'start', realStart });
+    }
+    serverSampler.mark();
+    log('the day begins');
+
+    // Sampling: server CPU and memory, every process's memory, the fleet's outbox depth.
+    let maxDepth = 0;
+    let maxFleetDepth = 0;
+    const sampling = setInterval(() => {
+      const now = Date.now();
+      if (serveUp) serverSampler.sample(now);
+      let fleetDepth = 0;
+      for (const w of workers) {
+        w.sampler.sample(now);
+        maxDepth = Math.max(maxDepth, w.status?.max ?? 0);
+        fleetDepth += w.status?.total ?? 0;
+      }
+      maxFleetDepth = Math.max(maxFleetDepth, fleetDepth);
+    }, 1_000);
+
+    // Dashboard pages timed while the day runs (a leader's browser reloading every few seconds).
+    const units = [...new Set(fleet.map((c) => c.unitId))];
+    const pageMs: number[] = [];
+    let pageErrors = 0;
+    let dashboardOn = true;
+    const dashboard = (async () => {
+      let k = 0;
+      while (dashboardOn) {
+        await sleep(2_000);
+        if (!serveUp || !cookie) continue;
+        const paths = ['/', '/api/units', `/units/${units[k % units.length]}`, '/devices'];
+        const path = paths[k++ % paths.length]!;
+        const t = performance.now();
+        try {
+          const res = await fetch(`${serve.dashboardUrl}${path}`, {
+            headers: { cookie },
+            signal: AbortSignal.timeout(30_000),
+          });
+          await res.arrayBuffer();
+          if (res.ok) pageMs.push(performance.now() - t);
+          else if (pageErrors++ < 3)
+            log(`dashboard ${path}: HTTP ${res.status}; serve: ${serve.errors().slice(-1500)}`);
+        } catch (e) {
+          if (serveUp && pageErrors++ < 3) log(`dashboard ${path}: ${(e as Error).message}`);
+        }
+      }
+    })();
+
+    // Faults, in order, each recorded with its real window.
+    const faults: FaultRecord[] = [];
+    const windows: Window[] = [];
+    const restartServe = async () => {
+      serve = await startServe(serveDir, mqttPort, httpPort);
+      children.push(serve.child);
+      serverSampler.track(serve.child.pid!);
+      serveUp = true;
+    };
+    /** Waits (up to 5 min) for the whole fleet to be connected; ms waited, null if it never was. */
+    const reconnected = async (since: number) => {
+      // A status taken before the fault could still say "all connected": wait for fresh ones.
+      await sleep(1_500);
+      while (connectedNow() < fleet.length) {
+        if (Date.now() - since > 300_000) return null;
+        await sleep(250);
+      }
+      return Date.now() - since;
+    };
+    const inject = async (f: FaultPlan) => {
+      const wait = realStart + f.at * realDayMs - Date.now();
+      if (wait > 0) await sleep(wait);
+      const started = Date.now();
+      const simAt = hhmm(simNow());
+      let detail = '';
+      let end = started;
+      let reconnectedMs: number | null = null;
+      const downMs = (f.downS ?? 10) * 1000;
+      if (f.kind === 'kill-serve') {
+        serveUp = false;
+        serve.child.kill('SIGKILL');
+        await serve.exited;
+        await sleep(downMs);
+        await restartServe();
+        end = Date.now();
+        reconnectedMs = await reconnected(end);
+        detail = `SIGKILL of serve (broker, ingest, dashboard, PGlite); restarted after ${f.downS ?? 10} s, every counter reconnecting at once`;
+        windows.push({ start: started, end: end + (reconnectedMs ?? 300_000) });
+      } else if (f.kind === 'kill-agents') {
+        const w = workers[0]!;
+        w.child.kill('SIGKILL');
+        await w.exited;
+        await sleep(downMs);
+        const restarted = startWorker(w.spec.index, w.spec.counters);
+        while (!restarted.ready) await sleep(200);
+        end = Date.now();
+        reconnectedMs = await reconnected(end);
+        detail = `SIGKILL of fleet process 0 (${w.spec.counters.length} agents); restarted on the same outboxes after ${f.downS ?? 10} s`;
+        windows.push({ start: started, end: end + (reconnectedMs ?? 300_000) });
+      } else {
+        const years = f.kind === 'skew-years';
+        const ms = years ? -3 * 365 * 24 * HOUR_MS : 7 * 60_000;
+        const share = years ? 0.02 : 0.05;
+        const ids = fleet.filter((_, i) => i % Math.round(1 / share) === 1).map((c) => c.deviceId);
+        const tell = (value: number) => {
+          for (const id of ids) skews[id] = value;
+          for (const w of workers)
+            if (w.child.connected) w.child.send({ type: 'skew', deviceIds: ids, ms: value });
+        };
+        tell(ms);
+        if (years) {
+          await sleep(downMs);
+          tell(0);
+        }
+        end = Date.now();
+        detail = years
+          ? `${ids.length} device clocks 3 years behind (RTC reset) for ${f.downS ?? 10} s`
+          : `${ids.length} device clocks 7 minutes ahead for the rest of the day`;
+      }
+      const rec = {
+        kind: f.kind,
+        detail,
+        simAt,
+        startedAt: new Date(started).toISOString(),
+        endedAt: new Date(end).toISOString(),
+        reconnectedMs,
+        drainedMs: null,
+      };
+      faults.push(rec);
+      log(`fault ${f.kind} at ${simAt}: ${detail}`);
+    };
+    const faultRun = (async () => {
+      for (const f of [...o.faults].sort((a, b) => a.at - b.at)) await inject(f);
+    })();
+
+    // The day runs; then wait for every outbox to drain.
+    let lastLog = 0;
+    while (Date.now() < realStart + realDayMs) {
+      await sleep(1_000);
+      if (Date.now() - lastLog > Math.min(30_000, realDayMs / 10)) {
+        lastLog = Date.now();
+        const s = workers.map((w) => w.status);
+        log(
+          `${hhmm(simNow())} connected ${s.reduce((a, x) => a + (x?.connected ?? 0), 0)}/${fleet.length}, outbox ${s.reduce((a, x) => a + (x?.total ?? 0), 0)}`,
+        );
+      }
+    }
+    await faultRun;
+    const drainUntil = Date.now() + (o.drainTimeoutS ?? 300) * 1000;
+    let drained = false;
+    while (Date.now() < drainUntil) {
+      await sleep(1_000);
+      const s = workers.map((w) => w.status);
+      if (s.every((x) => x && x.finished === x.counters && x.total === 0)) {
+        drained = true;
+        break;
+      }
+    }
+    log(drained ? 'every outbox drained' : 'outboxes did NOT drain in time');
+    dashboardOn = false;
+    await dashboard;
+    clearInterval(sampling);
+    const realSeconds = (Date.now() - realStart) / 1000;
+
+    for (const w of workers) if (w.child.connected) w.child.send({ type: 'stop' });
+    await Promise.race([Promise.all(workers.map((w) => w.exited)), sleep(60_000)]);
+    for (const w of workers) w.child.kill('SIGKILL');
+    // A clean stop first (PGlite checkpoint); under a backlog that can take minutes, then SIGKILL.
+    // Either way the database is opened below only once serve has exited and let go of it.
+    serve.child.kill('SIGINT');
+    await Promise.race([serve.exited, sleep(120_000)]);
+    serve.child.kill('SIGKILL');
+    await serve.exited;
+
+    // What the centre stored, against what the agents recorded.
+    const produced = readLogs(workers.map((w) => w.spec.logFile));
+    const store = await openStore({ kind: 'pglite', dataDir: join(serveDir, 'db') });
+    const stored = await store.db
+      .select({
+        eventId: schema.events.eventId,
+        deviceId: schema.events.deviceId,
+        bootId: schema.events.bootId,
+        seq: schema.events.seq,
+      })
+      .from(schema.events);
+    await store.close();
+    const cmp = compare(produced, stored);
+    const lat = ackLatencies(produced.values(), windows);
+    for (const f of faults) f.drainedMs = drainedMs(produced.values(), Date.parse(f.endedAt));
+    const byChannel: Record<string, number> = {};
+    for (const e of produced.values()) byChannel[e.channel] = (byChannel[e.channel] ?? 0) + 1;
+    const pages = [...pageMs].sort((a, b) => a - b);
+    const memory: FleetReport['memory'] = {};
+    const summarise = (name: string, s: Sampler) => {
+      if (s.rss.length === 0) return;
+      const warm = s.rss[Math.min(s.rss.length - 1, Math.floor(s.rss.length / 10))]![1];
+      memory[name] = { firstMb: warm, lastMb: s.rss[s.rss.length - 1]![1], maxMb: Math.round(s.maxRssMb) };
+    };
+    summarise('serve', serverSampler);
+    for (const w of workers) summarise(`fleet-${w.spec.index}`, w.sampler);
+    if (cmp.lost > 0) log(`lost, e.g.: ${cmp.lostIds.join(' ')}`);
+    const round = (x: number | null) => (x === null ? null : Math.round(x));
+    return {
+      counters: fleet.length,
+      hours: o.soakS ? (o.soakS * speed) / 3600 : o.hours,
+      speed,
+      workers: o.workers,
+      realSeconds: Math.round(realSeconds),
+      firstConnectMs,
+      eventsSent: produced.size,
+      eventsByChannel: byChannel,
+      eventsStored: stored.length,
+      lost: cmp.lost,
+      pending: cmp.pending,
+      duplicated: cmp.duplicated,
+      unknownStored: cmp.unknown,
+      unacked: [...produced.values()].filter((e) => e.ackedAt === null).length,
+      ackP50Ms: round(percentile(lat.outside, 50)),
+      ackP95Ms: round(percentile(lat.outside, 95)),
+      ackP99Ms: round(percentile(lat.outside, 99)),
+      ackP95MsAll: round(percentile(lat.all, 95)),
+      ackP99MsAll: round(percentile(lat.all, 99)),
+      maxOutboxDepth: maxDepth,
+      maxOutboxDepthFleet: maxFleetDepth,
+      drained,
+      serverCpuUsPerEvent: stored.length ? Math.round(serverSampler.cpuUs() / stored.length) : null,
+      serverCpuS: Math.round(serverSampler.cpuUs() / 1e6),
+      serverRssMb: Math.round(serverSampler.maxRssMb),
+      dashboardP95Ms: round(percentile(pages, 95)),
+      dashboardPages: pages.length,
+      dashboardErrors: pageErrors,
+      faults,
+      memory,
+    };
+  } finally {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    if (!o.keepDir) rmSync(dir, { recursive: true, force: true });
+    else log(`kept ${dir}`);
+  }
+}

@@ -1,0 +1,30 @@
+/** What the orchestrator tells a fleet process (a JSON file named by FLEET_SPEC). */
+export interface CounterSpec {
+  unitId: string;
+  counterId: string;
+  deviceId: string;
+  username: string;
+  password: string;
+  officers: Array<{ id: string; name: string }>;
+  dataDir: string;
+  seed: number;
+  /** A kiosk screen: negative ratings ask for reasons. */
+  touch: boolean;
+}
+
+export interface WorkerSpec {
+  index: number;
+  mqttUrl: string;
+  speed: number;
+  /** The real instant (epoch ms) at which the simulated clock read `simStart`. */
+  realStart: number;
+  /** Simulated ms since midnight (Vietnam) at `realStart`, and where the simulation ends. */
+  simStart: number;
+  simEnd: number;
+  negativeShare: number;
+  /** Where recorded (`R id device channel ms`) and acknowledged (`A id ms`) lines go. */
+  logFile: string;
+  /** Device clock offsets in force (a restarted process keeps its counters' skew). */
+  skews: Record<string, number>;
+  counters: CounterSpec[];
+}
