@@ -18,6 +18,7 @@ import {
   periodName,
   previousPeriod,
   type ReportPeriod,
+  wholeMonthsOf,
   wholeWeeksOf,
 } from './periods.js';
 
@@ -338,6 +339,53 @@ describe('report periods tile time', () => {
         expect(isoWeekOf(`${year}-01-04`).week).toBe(1);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('wholeMonthsOf', () => {
+  it('cuts dates into the days before, the whole months and the days after', () => {
+    expect(wholeMonthsOf('2025-12-02', '2026-12-01')).toEqual({
+      before: ['2025-12-02', '2025-12-31'],
+      first: '2026-01-01',
+      last: '2026-11-01',
+      after: ['2026-12-01', '2026-12-01'],
+    });
+    expect(wholeMonthsOf('2024-02-01', '2024-02-29')).toEqual({
+      before: null,
+      first: '2024-02-01',
+      last: '2024-02-01',
+      after: null,
+    });
+    expect(wholeMonthsOf('2024-02-01', '2024-02-28')).toBeNull();
+    expect(wholeMonthsOf('9999-12-01', '9999-12-31')?.last).toBe('9999-12-01');
+    expect(wholeMonthsOf('9999-12-02', '9999-12-31')).toBeNull();
+  });
+
+  it('cuts on the same days as the month periods, every date in exactly one part', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 3_000 }), fc.integer({ min: 0, max: 400 }), (a, n) => {
+        const first = new Date(Date.UTC(2020, 0, 1) + a * DAY_MS).toISOString().slice(0, 10);
+        const last = new Date(Date.UTC(2020, 0, 1) + (a + n) * DAY_MS).toISOString().slice(0, 10);
+        const m = wholeMonthsOf(first, last);
+        if (m === null) {
+          // No month period fits inside: neither the one holding `first` nor the next.
+          const month = periodContaining('month', first);
+          expect(month.from === first && month.to <= last).toBe(false);
+          const next = new Date(Date.parse(`${month.to}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+          expect(periodContaining('month', next).to <= last).toBe(false);
+          return;
+        }
+        expect(periodContaining('month', m.first).from).toBe(m.first);
+        expect(periodContaining('month', m.last).from).toBe(m.last);
+        expect(periodContaining('month', m.last).to <= last).toBe(true);
+        const before = m.before ? periodDays({ from: m.before[0], to: m.before[1] }) : 0;
+        const after = m.after ? periodDays({ from: m.after[0], to: m.after[1] }) : 0;
+        const months = periodDays({ from: m.first, to: periodContaining('month', m.last).to });
+        expect(before + months + after).toBe(periodDays({ from: first, to: last }));
+        if (m.before) expect(m.before[0]).toBe(first);
+        if (m.after) expect(m.after[1]).toBe(last);
+      }),
     );
   });
 });

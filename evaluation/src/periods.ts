@@ -131,6 +131,29 @@ export function wholeWeeksOf(first: string, last: string): WholeWeeks | null {
 }
 
 /**
+ * The whole calendar months inside the dates `first`…`last`, both included, as `wholeWeeksOf`
+ * cuts weeks (`first` and `last` are then the first days of the first and last whole months);
+ * null when no whole month fits. Read by the monthly roll-ups, which must cut on the same days as
+ * the month periods people report on.
+ */
+export function wholeMonthsOf(first: string, last: string): WholeWeeks | null {
+  const start = dayNumber(checkedDate(first, 'from'));
+  const end = dayNumber(checkedDate(last, 'to'));
+  const [y0, m0, d0] = partsOf(first);
+  const [y1, m1, d1] = partsOf(last);
+  // The first of the month at or after `first`; the last day of the month at or before `last`.
+  const firstOfMonth = d0 === 1 ? start : dayNumber(isoDate(y0, m0, daysInMonth(y0, m0))) + 1;
+  const lastOfMonth = d1 === daysInMonth(y1, m1) ? end : dayNumber(isoDate(y1, m1, 1)) - 1;
+  if (firstOfMonth > lastOfMonth) return null;
+  return {
+    before: firstOfMonth > start ? [first, dateOfDay(firstOfMonth - 1)] : null,
+    first: dateOfDay(firstOfMonth),
+    last: `${dateOfDay(lastOfMonth).slice(0, 7)}-01`,
+    after: lastOfMonth < end ? [dateOfDay(lastOfMonth + 1), last] : null,
+  };
+}
+
+/**
  * The day, week, month, quarter or year containing `at`: a Vietnam calendar date, or an instant
  * (read in Vietnam time, so 16:59:59.999Z and 17:00Z fall on two different days).
  */

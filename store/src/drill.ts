@@ -202,7 +202,7 @@ export async function counterOfficers(
       satisfied: sum(hourlyRollups.satisfied),
       unsatisfied: sum(hourlyRollups.unsatisfied),
     })
-    .from(rollupsOver(q.period))
+    .from(rollupsOver(q.period, 'counterMonth'))
     .leftJoin(officers, rosterOfficer(hourlyRollups.officerId, hourlyRollups.unitId))
     .where(
       and(

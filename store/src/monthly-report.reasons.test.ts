@@ -43,7 +43,13 @@ const BACKFILL = (() => {
     new URL('../migrations/0023_rollup_reasons.sql', import.meta.url),
     'utf8',
   ).split('--> statement-breakpoint');
-  return statements.slice(statements.findIndex((s) => s.includes('judged before this migration')));
+  const reasons = statements.slice(statements.findIndex((s) => s.includes('judged before this migration')));
+  // Migrations after 0023 build their levels from the days it filled with their triggers off:
+  // 0038's months are rebuilt from the days here as that migration does.
+  const months = readFileSync(new URL('../migrations/0038_monthly_rollups.sql', import.meta.url), 'utf8')
+    .split('--> statement-breakpoint')
+    .filter((s) => /^(-- .*\n)*INSERT INTO "monthly_rollups"/.test(s.trim()));
+  return [...reasons, 'DELETE FROM "monthly_rollups"', ...months];
 })();
 
 type Judged = { attribution: string; filtered: boolean };

@@ -12,9 +12,15 @@ import {
   satisfiedShare,
 } from '@onestop/evaluation';
 import { type AnyColumn, and, desc, eq, gte, isNull, lt, or, sql } from 'drizzle-orm';
+import { unionAll } from 'drizzle-orm/pg-core';
 import { countsForOfficer } from './counted.js';
 import type { Executor } from './db.js';
-import { dossierSatisfactionOf, noDossiers, type OverdueDossierSource } from './dossiers.js';
+import {
+  type DossierSatisfactionRow,
+  dossierSatisfactionOver,
+  noDossiers,
+  type OverdueDossierSource,
+} from './dossiers.js';
 import { type FleetStatus, fleetWhere } from './fleet.js';
 import { vietnamHourOfDaySql } from './projections/vietnam-time-sql.js';
 import { rollupsOver } from './rollups-over.js';
@@ -190,28 +196,8 @@ export async function officerSummaries(
   period: Period,
   opts: ReportOptions = {},
 ): Promise<OfficerSummary[]> {
-  // Roll-ups only for the counts: one row per officer, counter and hour however many ratings.
-  const [rows, dossiers] = await Promise.all([
-    db
-      .select({ ...rollupSums, officerId: hourlyRollups.officerId, officerName: officers.name })
-      .from(rollupsOver(period))
-      .leftJoin(officers, eq(officers.id, hourlyRollups.officerId))
-      .where(inPeriod(unitId, period)),
-    dossierSatisfactionOf(db, { unitId, by: 'officer' }, period, opts.overdue),
-  ]);
-  const dossiersOf = new Map(dossiers.map((d) => [d.officerId, d]));
-  return [...sumBy(rows, (r) => r.officerId).values()]
-    .map(({ first, sums }) => {
-      const officerId = first.officerId === '' ? null : first.officerId;
-      return {
-        officerId,
-        officerName: first.officerName,
-        ...ratingFigures(sums.official, sums.camera),
-        levels: sums.levels,
-        dossierSatisfaction: dossiersOf.get(officerId) ?? noDossiers(opts.overdue),
-      };
-    })
-    .sort((a, b) => b.ratings - a.ratings || String(a.officerId).localeCompare(String(b.officerId)));
+  const [tables] = await unitTables(db, unitId, [period], opts);
+  return tables?.officers ?? [];
 }
 
 /** One counter's evaluation in a period: every counted rating made there, whoever was credited. */
@@ -227,10 +213,86 @@ export async function counterSummaries(
   unitId: string,
   period: Period,
 ): Promise<CounterSummary[]> {
-  const rows = await db
-    .select({ ...rollupSums, counterId: hourlyRollups.counterId })
-    .from(rollupsOver(period))
-    .where(inPeriod(unitId, period));
+  const [rows] = await unitRollups(db, unitId, [period]);
+  return countersOf(rows ?? []);
+}
+
+/** A unit's officer and counter tables of one period (`officerSummaries`, `counterSummaries`). */
+export interface UnitTables {
+  officers: OfficerSummary[];
+  counters: CounterSummary[];
+}
+
+/**
+ * A unit's officer and counter tables for each period (a page's period and its previous one):
+ * both tables from the same roll-up rows, every period's rows in one statement and every period's
+ * dossier figures in another. On PGlite a page's statements run one after another, so a ward page
+ * pays two reads here where it paid six.
+ */
+export async function unitTables<const P extends readonly Period[]>(
+  db: Executor,
+  unitId: string,
+  periods: P,
+  opts: ReportOptions = {},
+): Promise<{ [K in keyof P]: UnitTables }> {
+  const [rows, dossiers] = await Promise.all([
+    unitRollups(db, unitId, periods),
+    dossierSatisfactionOver(db, { unitId, by: 'officer' }, periods, opts.overdue),
+  ]);
+  return periods.map((_, i) => ({
+    officers: officersOf(rows[i] ?? [], dossiers[i] ?? [], opts),
+    counters: countersOf(rows[i] ?? []),
+  })) as { [K in keyof P]: UnitTables };
+}
+
+type UnitRollupRow = RollupRow & { officerId: string; officerName: string | null; counterId: string };
+
+/** A unit's roll-up rows of each period (whole months, days, edge hours), in one statement. */
+async function unitRollups(
+  db: Executor,
+  unitId: string,
+  periods: readonly Period[],
+): Promise<UnitRollupRow[][]> {
+  const [first, second, ...more] = periods.map((period, i) =>
+    db
+      .select({
+        ...rollupSums,
+        p: sql<number>`${sql.raw(String(i))}`.as('p'),
+        officerId: hourlyRollups.officerId,
+        officerName: officers.name,
+        counterId: hourlyRollups.counterId,
+      })
+      // Roll-ups only for the counts: one row per officer, counter and month, day or hour.
+      .from(rollupsOver(period, 'counterMonth'))
+      .leftJoin(officers, eq(officers.id, hourlyRollups.officerId))
+      .where(inPeriod(unitId, period)),
+  );
+  if (!first) return [];
+  const rows = await (second ? unionAll(first, second, ...more) : first);
+  return periods.map((_, i) => rows.filter((r) => Number(r.p) === i));
+}
+
+function officersOf(
+  rows: readonly UnitRollupRow[],
+  dossiers: readonly DossierSatisfactionRow[],
+  opts: ReportOptions,
+): OfficerSummary[] {
+  const dossiersOf = new Map(dossiers.map((d) => [d.officerId, d]));
+  return [...sumBy(rows, (r) => r.officerId).values()]
+    .map(({ first, sums }) => {
+      const officerId = first.officerId === '' ? null : first.officerId;
+      return {
+        officerId,
+        officerName: first.officerName,
+        ...ratingFigures(sums.official, sums.camera),
+        levels: sums.levels,
+        dossierSatisfaction: dossiersOf.get(officerId) ?? noDossiers(opts.overdue),
+      };
+    })
+    .sort((a, b) => b.ratings - a.ratings || String(a.officerId).localeCompare(String(b.officerId)));
+}
+
+function countersOf(rows: readonly UnitRollupRow[]): CounterSummary[] {
   return [...sumBy(rows, (r) => r.counterId).values()]
     .map(({ first, sums }) => ({
       counterId: first.counterId,
@@ -261,6 +323,19 @@ export async function compareUnits(
   period: Period,
   opts: ReportOptions & { unitId?: string } = {},
 ): Promise<UnitComparison[]> {
+  const [rows] = await compareUnitsOver(db, [period], opts);
+  return rows ?? [];
+}
+
+/**
+ * `compareUnits` for several periods (a page's period and its previous one): the names read once,
+ * every period's sums in one statement and every period's dossier figures in another.
+ */
+export async function compareUnitsOver<const P extends readonly Period[]>(
+  db: Executor,
+  periods: P,
+  opts: ReportOptions & { unitId?: string } = {},
+): Promise<{ [K in keyof P]: UnitComparison[] }> {
   const total = (c: AnyColumn, type: 'int' | 'float8' = 'int') =>
     sql<number>`coalesce(sum(${c}), 0)::${sql.raw(type)}`;
   // Summed per unit first, named after: joining `units` to the roll-ups with the callers' usual
@@ -268,14 +343,10 @@ export async function compareUnits(
   // year's ~46,000 unit days once per unit (1.7 s for the city). The relation already holds the
   // period's rows only (`rollupsOver`), so no `hour` filter is needed here.
   const only = (column: AnyColumn) => (opts.unitId === undefined ? undefined : eq(column, opts.unitId));
-  const [named, sums, dossiers] = await Promise.all([
-    db
-      .select({ unitId: units.id, unitName: units.name, province: units.province })
-      .from(units)
-      .where(only(units.id))
-      .orderBy(units.id),
+  const sumsOver = (period: Period, i: number) =>
     db
       .select({
+        p: sql<number>`${sql.raw(String(i))}`.as('p'),
         unitId: hourlyRollups.unitId,
         verySatisfied: total(hourlyRollups.verySatisfied),
         satisfied: total(hourlyRollups.satisfied),
@@ -288,10 +359,18 @@ export async function compareUnits(
       })
       .from(rollupsOver(period, 'unitWeek'))
       .where(only(hourlyRollups.unitId))
-      .groupBy(hourlyRollups.unitId),
-    dossierSatisfactionOf(db, { unitId: opts.unitId ?? null, by: 'unit' }, period, opts.overdue),
+      .groupBy(hourlyRollups.unitId);
+  const [first, second, ...more] = periods.map(sumsOver);
+  if (!first) return [] as unknown as { [K in keyof P]: UnitComparison[] };
+  const [named, sums, dossiers] = await Promise.all([
+    db
+      .select({ unitId: units.id, unitName: units.name, province: units.province })
+      .from(units)
+      .where(only(units.id))
+      .orderBy(units.id),
+    second ? unionAll(first, second, ...more) : first,
+    dossierSatisfactionOver(db, { unitId: opts.unitId ?? null, by: 'unit' }, periods, opts.overdue),
   ]);
-  const sumsOf = new Map(sums.map((r) => [r.unitId, r]));
   const nothing = {
     verySatisfied: 0,
     satisfied: 0,
@@ -302,20 +381,25 @@ export async function compareUnits(
     sum: 0,
     sqSum: 0,
   };
-  const rows = named.map((u) => ({ ...nothing, ...sumsOf.get(u.unitId), ...u }));
-  const dossiersOf = new Map(dossiers.map((d) => [d.unitId, d]));
-  return rows.map((r) => ({
-    unitId: r.unitId,
-    unitName: r.unitName,
-    province: r.province,
-    ...ratingFigures(
-      { verySatisfied: r.verySatisfied, satisfied: r.satisfied, unsatisfied: r.unsatisfied },
-      { samples: r.samples, sum: r.sum, sqSum: r.sqSum },
-    ),
-    visits: r.visits,
-    unratedVisits: r.unratedVisits,
-    dossierSatisfaction: dossiersOf.get(r.unitId) ?? noDossiers(opts.overdue),
-  }));
+  return periods.map((_, i) => {
+    const sumsOf = new Map(sums.filter((r) => Number(r.p) === i).map((r) => [r.unitId, r]));
+    const dossiersOf = new Map((dossiers[i] ?? []).map((d) => [d.unitId, d]));
+    return named.map((u) => {
+      const { p: _p, ...r } = { ...nothing, p: i, ...sumsOf.get(u.unitId), ...u };
+      return {
+        unitId: r.unitId,
+        unitName: r.unitName,
+        province: r.province,
+        ...ratingFigures(
+          { verySatisfied: r.verySatisfied, satisfied: r.satisfied, unsatisfied: r.unsatisfied },
+          { samples: r.samples, sum: r.sum, sqSum: r.sqSum },
+        ),
+        visits: r.visits,
+        unratedVisits: r.unratedVisits,
+        dossierSatisfaction: dossiersOf.get(r.unitId) ?? noDossiers(opts.overdue),
+      };
+    });
+  }) as { [K in keyof P]: UnitComparison[] };
 }
 
 /** One device with everything a technician looks at: state, birth, last telemetry. */

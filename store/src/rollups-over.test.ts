@@ -141,3 +141,127 @@ describe('daily roll-ups', () => {
     expect((rebuilt as unknown as { rows: unknown[] }).rows).toHaveLength(3);
   });
 });
+
+describe('monthly roll-ups', () => {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await openTestStore('pglite');
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  /** 1 December 2025, 00:00 in Hanoi; writes over four months, so periods hold whole months. */
+  const DEC1 = Date.UTC(2025, 11, 1, -7);
+  const MONTH_HOURS = 24 * 121;
+  const monthWriteArb = writeArb.chain((w) =>
+    fc.integer({ min: 0, max: MONTH_HOURS - 1 }).map((hour) => ({ ...w, hour })),
+  );
+
+  /** Per counter and officer, what the officer and counter tables sum, from either relation. */
+  async function tables(from: Date, to: Date, months: boolean) {
+    const r = await store.db
+      .select({
+        counterId: hourlyRollups.counterId,
+        officerId: hourlyRollups.officerId,
+        ratings: sql<number>`sum(${hourlyRollups.ratings})::int`,
+        unsatisfied: sql<number>`sum(${hourlyRollups.unsatisfied})::int`,
+        visits: sql<number>`sum(${hourlyRollups.visits})::int`,
+        expressions: sql<number>`sum(${hourlyRollups.expressions})::int`,
+        sum: sql<number>`round(sum(${hourlyRollups.expressionIndexSum})::numeric, 9)::float8`,
+        levels: sql<Array<Record<string, number>>>`jsonb_agg(${hourlyRollups.levels})`,
+      })
+      .from(months ? rollupsOver({ from, to }, 'counterMonth') : hourlyRollups)
+      .where(and(gte(hourlyRollups.hour, from), lt(hourlyRollups.hour, to)))
+      .groupBy(hourlyRollups.counterId, hourlyRollups.officerId)
+      .orderBy(hourlyRollups.counterId, hourlyRollups.officerId);
+    // Level counts merged as the officer table merges them, zeros left out.
+    return r.map(({ levels, ...row }) => {
+      const merged: Record<string, number> = {};
+      for (const m of levels) for (const [k, n] of Object.entries(m)) merged[k] = (merged[k] ?? 0) + n;
+      return { ...row, levels: Object.fromEntries(Object.entries(merged).filter(([, n]) => n !== 0)) };
+    });
+  }
+
+  it('stay equal to the hourly rows per Vietnam month, and periods sum alike from either', async () => {
+    let unit = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(monthWriteArb, { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 0, max: 120 }),
+        fc.integer({ min: 0, max: 120 }),
+        fc.integer({ min: 0, max: MONTH_HOURS }),
+        async (writes, a, b, edge) => {
+          unit++;
+          const unitId = `m${unit}`;
+          await store.db.execute(sql`delete from hourly_rollups`);
+          for (const w of writes) {
+            const hour = new Date(DEC1 + w.hour * HOUR_MS).toISOString();
+            if (w.del) {
+              await store.db.execute(
+                sql`delete from hourly_rollups where unit_id = ${unitId} and counter_id = ${w.counter}
+                  and officer_id = ${w.officer} and hour = ${hour}::timestamptz`,
+              );
+              continue;
+            }
+            await store.db.execute(sql`insert into hourly_rollups as h (unit_id, counter_id, officer_id, hour,
+                ratings, unsatisfied, visits, expressions, expression_index_sum, levels)
+              values (${unitId}, ${w.counter}, ${w.officer}, ${hour}::timestamptz, ${w.ratings}, ${w.unsatisfied},
+                ${w.visits}, 1, ${w.sample},
+                case when ${w.ratings}::int = 0 then '{}'::jsonb else jsonb_build_object(${w.level}::text, ${w.ratings}::int) end)
+              on conflict (unit_id, counter_id, officer_id, hour) do update set
+                ratings = excluded.ratings, unsatisfied = h.unsatisfied + excluded.unsatisfied,
+                visits = h.visits + excluded.visits, expressions = h.expressions + 1,
+                expression_index_sum = h.expression_index_sum + excluded.expression_index_sum,
+                levels = case when excluded.ratings = 0 then '{}'::jsonb else excluded.levels end`);
+          }
+          expect(await dailyRollupDrift(store.db)).toEqual([]);
+          // Whole days (a report's period) and a period with a partial hour at one edge.
+          const from = new Date(DEC1 + Math.min(a, b) * DAY_MS);
+          const to = new Date(DEC1 + (Math.max(a, b) + 1) * DAY_MS);
+          expect(await tables(from, to, true)).toEqual(await tables(from, to, false));
+          const ragged = new Date(Math.max(from.getTime(), Math.min(to.getTime(), DEC1 + edge * HOUR_MS)));
+          expect(await tables(ragged, to, true)).toEqual(await tables(ragged, to, false));
+        },
+      ),
+      { numRuns: 30 },
+    );
+  }, 240_000);
+
+  it("are rebuilt from the days stored before them by migration 0038's back-fill", async () => {
+    const statements = readFileSync(
+      new URL('../migrations/0038_monthly_rollups.sql', import.meta.url),
+      'utf8',
+    )
+      .split('--> statement-breakpoint')
+      .map((s) => s.trim());
+    const backfill = statements.filter((s) =>
+      /^(-- .*\n)*INSERT INTO "(monthly_rollups|unit_month_hours)"/.test(s),
+    );
+    expect(backfill).toHaveLength(2);
+    await store.db.execute(sql`delete from hourly_rollups`);
+    for (const [i, hour] of [0, 30, 700, 701, 1500, 2900].entries())
+      await store.db.execute(sql`insert into hourly_rollups (unit_id, counter_id, officer_id, hour, ratings,
+          very_satisfied, visits, levels, reasons)
+        values ('backfilled', ${i % 2 ? 'c1' : 'c2'}, '', ${new Date(DEC1 + hour * HOUR_MS).toISOString()}::timestamptz,
+          ${i + 1}, ${i + 1}, 1, jsonb_build_object('5:5', ${i + 1}::int), jsonb_build_object('slow', ${i + 1}::int))`);
+    const read = async () =>
+      Promise.all(
+        [
+          'monthly_rollups order by unit_id, counter_id, officer_id, month',
+          'unit_month_hours order by unit_id, month, weekday',
+        ].map(
+          async (t) =>
+            ((await store.db.execute(sql.raw(`select * from ${t}`))) as unknown as { rows: unknown[] }).rows,
+        ),
+      );
+    const kept = await read();
+    expect(kept[0]).toHaveLength(4);
+    // As the migration found them: days with no months.
+    await store.db.execute(sql`delete from monthly_rollups`);
+    await store.db.execute(sql`delete from unit_month_hours`);
+    for (const statement of backfill) await store.db.execute(sql.raw(statement));
+    expect(await dailyRollupDrift(store.db)).toEqual([]);
+    expect(await read()).toEqual(kept);
+  });
+});

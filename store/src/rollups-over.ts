@@ -1,4 +1,4 @@
-import { wholeWeeksOf } from '@onestop/evaluation';
+import { wholeMonthsOf, wholeWeeksOf } from '@onestop/evaluation';
 import { DAY_MS, startOfVietnamDay, vietnamDate } from '@onestop/protocol';
 import { type SQL, Subquery, sql } from 'drizzle-orm';
 import type { Period } from './reports.js';
@@ -8,24 +8,37 @@ const SUMS = `ratings, very_satisfied, satisfied, unsatisfied, score_sum, unveri
 
 /**
  * What a period's roll-ups are read at: `counter`, every column of `hourly_rollups` (per counter
- * and officer, with levels); `unit`, only `unit_id` and the summed figures (reasons included), the whole days from
- * `unit_daily_rollups` (a daily trend); `unitWeek`, as `unit` but the whole ISO weeks inside the
- * period from `unit_weekly_rollups` (sums over the period and weekly buckets only: the city table,
- * a weekly trend, a report's reasons).
+ * and officer, with levels), the whole days from `daily_rollups` (a daily or weekly trend);
+ * `counterMonth`, as `counter` but the whole calendar months inside the period from
+ * `monthly_rollups` (sums over the period only: the officer and counter tables); `unit`, only
+ * `unit_id` and the summed figures (reasons included), the whole days from `unit_daily_rollups`
+ * (a daily trend); `unitWeek`, as `unit` but the whole ISO weeks inside the period from
+ * `unit_weekly_rollups` (sums over the period and weekly buckets only: the city table, a weekly
+ * trend, a report's reasons).
  */
-export type RollupGrain = 'counter' | 'unit' | 'unitWeek';
+export type RollupGrain = 'counter' | 'counterMonth' | 'unit' | 'unitWeek';
 
+/** A coarser table of whole weeks or months, keyed by its first day in `column`. */
+interface Coarse {
+  table: SQL;
+  column: SQL;
+  cut: typeof wholeWeeksOf;
+}
+
+const COUNTER_COLUMNS = sql.raw(`unit_id, counter_id, officer_id, levels, ${SUMS}`);
 const UNIT_COLUMNS = sql.raw(`unit_id, ${SUMS}`);
-const GRAINS: Record<RollupGrain, { columns: SQL; days: SQL; weeks?: SQL }> = {
-  counter: {
-    columns: sql.raw(`unit_id, counter_id, officer_id, levels, ${SUMS}`),
+const GRAINS: Record<RollupGrain, { columns: SQL; days: SQL; coarse?: Coarse }> = {
+  counter: { columns: COUNTER_COLUMNS, days: sql.raw('daily_rollups') },
+  counterMonth: {
+    columns: COUNTER_COLUMNS,
     days: sql.raw('daily_rollups'),
+    coarse: { table: sql.raw('monthly_rollups'), column: sql.raw('month'), cut: wholeMonthsOf },
   },
   unit: { columns: UNIT_COLUMNS, days: sql.raw('unit_daily_rollups') },
   unitWeek: {
     columns: UNIT_COLUMNS,
     days: sql.raw('unit_daily_rollups'),
-    weeks: sql.raw('unit_weekly_rollups'),
+    coarse: { table: sql.raw('unit_weekly_rollups'), column: sql.raw('week'), cut: wholeWeeksOf },
   },
 };
 
@@ -44,7 +57,7 @@ export function rollupsOver(
   period: Period,
   grain: RollupGrain = 'counter',
 ): Subquery<'hourly_rollups', Record<string, never>> {
-  const { columns, days, weeks } = GRAINS[grain];
+  const { columns, days, coarse } = GRAINS[grain];
   const hours = ([a, b]: EdgeSpan) =>
     sql`select ${columns}, hour from hourly_rollups
       where hour >= ${new Date(a).toISOString()}::timestamptz and hour < ${new Date(b).toISOString()}::timestamptz`;
@@ -56,7 +69,7 @@ export function rollupsOver(
   if (split.days === null) return named(hours(split.before));
   const parts: SQL[] = [];
   if (split.before[0] < split.before[1]) parts.push(hours(split.before));
-  // A day's (or a week's Monday's) midnight by arithmetic from the first day's, Vietnam keeping
+  // A day's (or a week's Monday's, a month's first day's) midnight by arithmetic from the first day's, Vietnam keeping
   // one offset all year (protocol's VIETNAM_OFFSET_MS): a time zone conversion per row cost more
   // than the sum.
   const { first, last, firstMs } = split.days;
@@ -65,12 +78,13 @@ export function rollupsOver(
   const dayRows = (a: string, b: string) =>
     sql`select ${columns}, ${midnight(sql`day`)} as hour from ${days}
     where day >= ${a}::date and day <= ${b}::date`;
-  const within = weeks ? wholeWeeksOf(first, last) : null;
-  if (!weeks || within === null) parts.push(dayRows(first, last));
+  const within = coarse ? coarse.cut(first, last) : null;
+  if (!coarse || within === null) parts.push(dayRows(first, last));
   else {
     if (within.before) parts.push(dayRows(...within.before));
-    parts.push(sql`select ${columns}, ${midnight(sql`week`)} as hour from ${weeks}
-    where week >= ${within.first}::date and week <= ${within.last}::date`);
+    const { table, column } = coarse;
+    parts.push(sql`select ${columns}, ${midnight(column)} as hour from ${table}
+    where ${column} >= ${within.first}::date and ${column} <= ${within.last}::date`);
     if (within.after) parts.push(dayRows(...within.after));
   }
   if (split.after[0] < split.after[1]) parts.push(hours(split.after));

@@ -147,7 +147,71 @@ export async function dailyRollupDrift(db: Executor): Promise<unknown[]> {
     of: 'iso_week_start(day)',
     count: 'days',
   });
-  return [...result.rows, ...units, ...weeks];
+  return [...result.rows, ...units, ...weeks, ...(await monthlyDrift(db))];
+}
+
+/**
+ * Every (unit, counter, officer, month) whose `monthly_rollups` row differs from the hourly rows
+ * of its Vietnam calendar month summed (`days` the dates they fall on), and every (unit, month,
+ * weekday) whose `unit_month_hours` cells differ from the counted ratings of those hours: straight
+ * from `hourly_rollups`, not from the days the triggers read, with the month and weekday from
+ * protocol's time zone.
+ */
+async function monthlyDrift(db: Executor): Promise<unknown[]> {
+  const local = inVietnamSql(sql`h.hour`);
+  const key = sql`h.unit_id, h.counter_id, h.officer_id, date_trunc('month', ${local})::date`;
+  const countsPerMonth = (column: 'levels' | 'reasons') =>
+    sql`select unit_id, counter_id, officer_id, month, jsonb_object_agg(k, total) as ${sql.raw(column)}
+    from (
+      select ${key} as month, l.k, sum(l.v::int) as total
+      from hourly_rollups h cross join lateral jsonb_each_text(h.${sql.raw(column)}) as l(k, v)
+      group by 1, 2, 3, 4, 5
+    ) as per_key
+    where total <> 0 group by 1, 2, 3, 4`;
+  const zeroOr = (side: string) => SUMMED.map((c) => `coalesce(${side}.${c}, 0)`).join(', ');
+  const months = (await db.execute(sql`
+    with levels as (${countsPerMonth('levels')}),
+    reasons as (${countsPerMonth('reasons')}),
+    sums as (
+      select ${key} as month, count(distinct ${local}::date)::int as days,
+        ${sql.raw([...SUMMED, ...SUMMED_FLOATS].map((c) => `sum(h.${c}) as ${c}`).join(', '))}
+      from hourly_rollups h group by 1, 2, 3, 4
+    ),
+    hourly as (
+      select s.*, coalesce(l.levels, '{}'::jsonb) as levels, coalesce(r.reasons, '{}'::jsonb) as reasons
+      from sums s left join levels l using (unit_id, counter_id, officer_id, month)
+        left join reasons r using (unit_id, counter_id, officer_id, month)
+    )
+    select row_to_json(h.*) as hourly, row_to_json(m.*) as monthly
+    from hourly h full join monthly_rollups m using (unit_id, counter_id, officer_id, month)
+    where row(h.days, ${sql.raw(zeroOr('h'))}, coalesce(h.levels, '{}'::jsonb), coalesce(h.reasons, '{}'::jsonb))
+      is distinct from row(m.days, ${sql.raw(zeroOr('m'))}, coalesce(m.levels, '{}'::jsonb), coalesce(m.reasons, '{}'::jsonb))
+      ${sql.raw(
+        SUMMED_FLOATS.map(
+          (c) => `or abs(coalesce(h.${c}, 0) - coalesce(m.${c}, 0)) > 1e-9 * (1 + abs(coalesce(h.${c}, 0)))`,
+        ).join(' '),
+      )}`)) as unknown as { rows: unknown[] };
+  const cells = Array.from({ length: 24 }, (_, i) => `h${String(i).padStart(2, '0')}`);
+  const hours = (await db.execute(sql`
+    with counted as (
+      select h.unit_id, date_trunc('month', ${local})::date as month,
+        extract(isodow from ${local})::int as weekday, extract(hour from ${local})::int as hour,
+        sum(h.very_satisfied + h.satisfied + h.unsatisfied)::int as n
+      from hourly_rollups h group by 1, 2, 3, 4
+    ),
+    cells as (
+      select unit_id, month, weekday, ${sql.raw(
+        cells.map((c, i) => `coalesce(sum(n) filter (where hour = ${i}), 0)::int as ${c}`).join(', '),
+      )}
+      from counted group by 1, 2, 3
+    )
+    select row_to_json(c.*) as hourly, row_to_json(m.*) as monthly
+    from cells c full join unit_month_hours m using (unit_id, month, weekday)
+    where row(${sql.raw(cells.map((c) => `coalesce(c.${c}, 0)`).join(', '))})
+      is distinct from row(${sql.raw(cells.map((c) => `coalesce(m.${c}, 0)`).join(', '))})`)) as unknown as {
+    rows: unknown[];
+  };
+  return [...months.rows, ...hours.rows];
 }
 
 /** Rows of `upper` that differ from `lower` summed per unit and `of` (named `key` in `upper`). */

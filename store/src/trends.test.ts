@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hourCell, hourlyRollups } from './schema.js';
-import { openTestStore, STORE_BACKENDS, type TestStore } from './testing.js';
+import { dailyRollupDrift, openTestStore, STORE_BACKENDS, type TestStore } from './testing.js';
 import { ratingsByWeekdayAndHour, satisfactionTrend } from './trends.js';
 
 const H = 3_600_000;
@@ -168,6 +168,40 @@ describe.each(STORE_BACKENDS)('chart series from roll-ups on %s', (backend) => {
             expect(await satisfactionTrend(store.db, { unitId, from, to, step })).toEqual(
               expectedTrend(rows, unitId, step, from, to),
             );
+          expect(await ratingsByWeekdayAndHour(store.db, { unitId, from, to })).toEqual(
+            expectedHeat(rows, unitId, from, to),
+          );
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+
+  it('sums whole calendar months from the monthly cells as an independent recount does', async () => {
+    // Rows from mid-July to mid-November 2025, periods from days to four months across them.
+    const monthsRowArb = rowArb.chain((r) =>
+      fc.integer({ min: -24 * 45, max: 24 * 75 }).map((hourIndex) => ({ ...r, hourIndex })),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(monthsRowArb, {
+          maxLength: 60,
+          selector: (r) => `${r.unitId}|${r.counterId}|${r.officerId}|${r.hourIndex}`,
+        }),
+        fc.constantFrom('u-a', null),
+        fc.integer({ min: -24 * 40, max: 24 * 10 }),
+        fc.integer({ min: 1, max: 24 * 120 }),
+        async (drawn, unitId, fromHour, hours) => {
+          await store.db.delete(hourlyRollups);
+          const rows: Row[] = drawn.map(({ hourIndex, ...r }) => ({
+            ...r,
+            hour: new Date(MONDAY_VN + hourIndex * H),
+          }));
+          if (rows.length > 0) await store.db.insert(hourlyRollups).values(rows);
+          expect(await dailyRollupDrift(store.db)).toEqual([]);
+          // Whole days (the reports' periods) as often as not: those read the monthly cells.
+          const from = new Date(MONDAY_VN + (fromHour - (fromHour % 24)) * H);
+          const to = new Date(from.getTime() + (hours % 2 === 0 ? hours - (hours % 24) + 24 : hours) * H);
           expect(await ratingsByWeekdayAndHour(store.db, { unitId, from, to })).toEqual(
             expectedHeat(rows, unitId, from, to),
           );

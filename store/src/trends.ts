@@ -1,4 +1,4 @@
-import type { OfficialCounts } from '@onestop/evaluation';
+import { type OfficialCounts, wholeMonthsOf } from '@onestop/evaluation';
 import { type AnyColumn, and, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from './db.js';
 import {
@@ -7,7 +7,7 @@ import {
   vietnamWeekdaySql,
 } from './projections/vietnam-time-sql.js';
 import { rollupsOver, wholeDaysOf } from './rollups-over.js';
-import { hourCell, hourlyRollups, unitDayHours } from './schema.js';
+import { hourCell, hourlyRollups, unitDayHours, unitMonthHours } from './schema.js';
 
 /**
  * Time series for the charts, from the hourly roll-ups only (never a scan of raw ratings): their
@@ -112,18 +112,31 @@ export async function ratingsByWeekdayAndHour(db: Executor, q: TrendQuery): Prom
       .groupBy(sql`1`, sql`2`))
       add(c.weekday, c.hour, c.ratings);
   if (split?.days) {
-    // One sum per hour of the day, per weekday: ≤ 7 rows of 24 figures.
+    // One sum per hour of the day, per weekday: ≤ 7 rows of 24 figures. Whole calendar months
+    // from `unit_month_hours` (12 × 7 rows a year per unit), the days around them from the days.
     const perHour = sql.join(
       Array.from({ length: 24 }, (_, h) =>
         sql.raw(`coalesce(sum(${hourCell(h)}), 0)::int as ${hourCell(h)}`),
       ),
       sql`, `,
     );
+    const cellColumns = sql.raw(Array.from({ length: 24 }, (_, h) => hourCell(h)).join(', '));
     const unit = q.unitId === null ? sql`` : sql`and unit_id = ${q.unitId}`;
+    const days = (first: string, last: string) =>
+      sql`select extract(isodow from day)::int as weekday, ${cellColumns} from ${unitDayHours}
+        where day >= ${first}::date and day <= ${last}::date ${unit}`;
+    const months = wholeMonthsOf(split.days.first, split.days.last);
+    const parts: SQL[] = [];
+    if (months === null) parts.push(days(split.days.first, split.days.last));
+    else {
+      if (months.before) parts.push(days(...months.before));
+      parts.push(sql`select weekday, ${cellColumns} from ${unitMonthHours}
+        where month >= ${months.first}::date and month <= ${months.last}::date ${unit}`);
+      if (months.after) parts.push(days(...months.after));
+    }
     const rows = (
-      (await db.execute(sql`select extract(isodow from day)::int as weekday, ${perHour}
-        from ${unitDayHours}
-        where day >= ${split.days.first}::date and day <= ${split.days.last}::date ${unit}
+      (await db.execute(sql`select weekday, ${perHour}
+        from (${sql.join(parts, sql` union all `)}) cells
         group by 1`)) as unknown as { rows: Array<Record<string, number>> }
     ).rows;
     for (const r of rows) for (let h = 0; h < 24; h++) add(Number(r.weekday), h, Number(r[hourCell(h)]));

@@ -1,5 +1,5 @@
 import { LANGS, UnitId } from '@onestop/protocol';
-import { compareUnits, type Database, officerSummaries, openAlerts, unitDevices } from '@onestop/store';
+import { compareUnitsOver, type Database, openAlerts, unitDevices, unitTables } from '@onestop/store';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { DashboardEnv } from '../access/env.js';
@@ -41,10 +41,7 @@ export function apiRoutes(deps: { db: Database; feed: LiveRatingFeed; now: () =>
   app.get('/units', leaders, query(ReportQuery), async (c) => {
     const staff = c.get('staff');
     const { period, previous } = periodsOf(c.req.valid('query'));
-    const [rows, before] = await Promise.all([
-      compareUnits(db, storeSpan(period)),
-      compareUnits(db, storeSpan(previous)),
-    ]);
+    const [rows, before] = await compareUnitsOver(db, [storeSpan(period), storeSpan(previous)]);
     const visible = rows.filter((r) => canSeeUnit(staff, r.unitId));
     return c.json(withPeriods(visible, before, (r) => r.unitId, { period, previous }));
   });
@@ -52,9 +49,8 @@ export function apiRoutes(deps: { db: Database; feed: LiveRatingFeed; now: () =>
   app.get('/units/:unitId/officers', leaders, query(ReportQuery), scoped, async (c) => {
     const unitId = c.var.unit.id;
     const { period, previous } = periodsOf(c.req.valid('query'));
-    const [rows, before, judged, judgedBefore] = await Promise.all([
-      officerSummaries(db, unitId, storeSpan(period)),
-      officerSummaries(db, unitId, storeSpan(previous)),
+    const [[{ officers: rows }, { officers: before }], judged, judgedBefore] = await Promise.all([
+      unitTables(db, unitId, [storeSpan(period), storeSpan(previous)]),
       unitJudgement(db, unitId, storeSpan(period)),
       unitJudgement(db, unitId, storeSpan(previous)),
     ]);
@@ -70,9 +66,8 @@ export function apiRoutes(deps: { db: Database; feed: LiveRatingFeed; now: () =>
   app.get('/units/:unitId/evaluation', leaders, query(ReportQuery), scoped, async (c) => {
     const unitId = c.var.unit.id;
     const { period, previous } = periodsOf(c.req.valid('query'));
-    const [officers, before, judged, judgedBefore] = await Promise.all([
-      officerSummaries(db, unitId, storeSpan(period)),
-      officerSummaries(db, unitId, storeSpan(previous)),
+    const [[{ officers }, { officers: before }], judged, judgedBefore] = await Promise.all([
+      unitTables(db, unitId, [storeSpan(period), storeSpan(previous)]),
       unitJudgement(db, unitId, storeSpan(period)),
       unitJudgement(db, unitId, storeSpan(previous)),
     ]);

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:dashboard -- [--small] [--json FILE] [--runs N] [--seed N] [--only pglite|postgres]`
+ * `npm run bench:dashboard -- [--small | --tenth] [--json FILE] [--runs N] [--seed N] [--only pglite|postgres]`
  *
  * Times every page and API route of BENCH_ROUTES over HTTP (the real server, `startDashboard`)
  * on a seeded city (`seedCity`), on embedded PGlite and on PostgreSQL side by side: warm-up, then
@@ -36,6 +36,7 @@ import { benchPeriods, type Figures, figuresOf, printTable } from './stats.js';
 const { values: args } = parseArgs({
   options: {
     small: { type: 'boolean', default: false },
+    tenth: { type: 'boolean', default: false },
     json: { type: 'string' },
     runs: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '3' },
@@ -49,12 +50,18 @@ const { values: args } = parseArgs({
 });
 const runs = Number(args.runs);
 const warmup = Number(args.warmup);
-const scale = args.small ? SMALL_SCALE : CITY_SCALE;
+/**
+ * A tenth of the city: 13 units as dense as the city's, so a ward's pages cost what they cost at
+ * full scale, seeded in minutes where the full city takes about an hour.
+ */
+const TENTH_SCALE = { units: 13, counters: 100, ratings: 300_000, days: 365 } as const;
+const scaleName = args.small ? 'small' : args.tenth ? 'tenth' : 'full';
+const scale = { small: SMALL_SCALE, tenth: TENTH_SCALE, full: CITY_SCALE }[scaleName];
 const seedNumber = Number(args.seed);
 /** Also the database comment and marker file: a cache seeded otherwise is seeded again. */
 const key = `seed${seedNumber}-u${scale.units}-c${scale.counters}-r${scale.ratings}-d${scale.days}`;
 /** One PostgreSQL database per scale (see the header). */
-const database = `onestop_bench_${args.small ? 'small' : 'full'}`;
+const database = `onestop_bench_${scaleName}`;
 const repo = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 /**
  * Per route about this long of timed runs, at least MIN_RUNS: a route taking seconds at full

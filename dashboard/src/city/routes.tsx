@@ -1,4 +1,4 @@
-import { compareUnits } from '@onestop/store';
+import { compareUnitsOver } from '@onestop/store';
 import { Hono } from 'hono';
 import type { DashboardEnv } from '../access/env.js';
 import { requireRole } from '../access/scope.js';
@@ -25,9 +25,8 @@ export function cityRoutes(deps: ReportDeps) {
     const { period, previous, search, today } = reportPeriods(c.req.valid('query').period, deps.now());
     const lang = c.get('lang');
     const t = translator(lang);
-    const [rows, before, trend, heat] = await Promise.all([
-      compareUnits(deps.db, storeSpan(period)),
-      compareUnits(deps.db, storeSpan(previous)),
+    const [[rows, before], trend, heat] = await Promise.all([
+      compareUnitsOver(deps.db, [storeSpan(period), storeSpan(previous)]),
       trendFigure(deps.db, { lang, t }, null, period),
       heatmapFigure(deps.db, { lang, t }, null, period),
     ]);

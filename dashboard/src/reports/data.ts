@@ -14,12 +14,13 @@ import {
   type CommentSummary,
   commentSummary,
   compareUnits,
+  compareUnitsOver,
   type Database,
   frequentReasons,
   type OfficerSummary,
-  officerSummaries,
   type UnitComparison,
   uncountedInCity,
+  unitTables,
 } from '@onestop/store';
 import { heatmapFigure, trendFigure } from '../charts/index.js';
 import { againstUnitTarget, unitTarget } from '../drill/target.js';
@@ -83,17 +84,17 @@ export async function wardReport(
   generatedAt: Date,
 ): Promise<ReportData> {
   const span = storeSpan(period);
-  const [units, officers, before, judgement, trend, heat, comments, reasons, target] = await Promise.all([
-    compareUnits(db, span, { unitId: unit.id }),
-    officerSummaries(db, unit.id, span),
-    officerSummaries(db, unit.id, storeSpan(previousPeriod(period))),
-    unitJudgement(db, unit.id, span),
-    trendFigure(db, view, unit.id, period),
-    heatmapFigure(db, view, unit.id, period),
-    commentSummary(db, unit.id, span),
-    frequentReasons(db, unit.id, span),
-    unitTarget(db, unit.id),
-  ]);
+  const [units, [{ officers }, { officers: before }], judgement, trend, heat, comments, reasons, target] =
+    await Promise.all([
+      compareUnits(db, span, { unitId: unit.id }),
+      unitTables(db, unit.id, [span, storeSpan(previousPeriod(period))]),
+      unitJudgement(db, unit.id, span),
+      trendFigure(db, view, unit.id, period),
+      heatmapFigure(db, view, unit.id, period),
+      commentSummary(db, unit.id, span),
+      frequentReasons(db, unit.id, span),
+      unitTarget(db, unit.id),
+    ]);
   // Coloured against the ward's own target, as on the ward's page: one officer, one verdict.
   const own = againstUnitTarget(units, target)[0];
   return {
@@ -118,9 +119,8 @@ export async function cityReport(
   generatedAt: Date,
 ): Promise<ReportData> {
   const span = storeSpan(period);
-  const [units, before, uncounted, trend, comments, reasons] = await Promise.all([
-    compareUnits(db, span),
-    compareUnits(db, storeSpan(previousPeriod(period))),
+  const [[units, before], uncounted, trend, comments, reasons] = await Promise.all([
+    compareUnitsOver(db, [span, storeSpan(previousPeriod(period))]),
     uncountedInCity(db, span),
     trendFigure(db, view, null, period),
     commentSummary(db, null, span),

@@ -1,10 +1,10 @@
 import {
-  counterSummaries,
   countUnsatisfiedRatings,
   officerSummaries,
   presenceIntervalsOf,
   recentComments,
   recentRatings,
+  unitTables,
   unsatisfiedRatings,
 } from '@onestop/store';
 import { Hono } from 'hono';
@@ -56,9 +56,7 @@ export function unitRoutes(deps: ReportDeps) {
     const bad = pageWindow(asked.page, UNSATISFIED_PAGE_SIZE);
     const db = deps.db;
     const [
-      officers,
-      before,
-      counters,
+      [{ officers, counters }, { officers: before }],
       judgement,
       latest,
       comments,
@@ -69,9 +67,7 @@ export function unitRoutes(deps: ReportDeps) {
       heat,
       target,
     ] = await Promise.all([
-      officerSummaries(db, unit.id, span),
-      officerSummaries(db, unit.id, storeSpan(previous)),
-      counterSummaries(db, unit.id, span),
+      unitTables(db, unit.id, [span, storeSpan(previous)]),
       unitJudgement(db, unit.id, span),
       recentRatings(db, { unitId: unit.id, limit: LIVE_ROWS }),
       recentComments(db, unit.id, { limit: COMMENT_ROWS }),
@@ -170,9 +166,8 @@ export function unitRoutes(deps: ReportDeps) {
     const unit = c.get('unit');
     const { period, previous, search } = reportPeriods(c.req.valid('query').period, deps.now());
     const lang = c.get('lang');
-    const [rows, before, target] = await Promise.all([
-      officerSummaries(deps.db, unit.id, storeSpan(period)),
-      officerSummaries(deps.db, unit.id, storeSpan(previous)),
+    const [[{ officers: rows }, { officers: before }], target] = await Promise.all([
+      unitTables(deps.db, unit.id, [storeSpan(period), storeSpan(previous)]),
       unitTarget(deps.db, unit.id),
     ]);
     return c.html(

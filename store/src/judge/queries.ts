@@ -2,6 +2,7 @@ import type { AttributionReason, FilterReason } from '@onestop/evaluation';
 import { and, desc, eq, gte, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Executor } from '../db.js';
 import { namedOfficerOfUnit } from '../reports.js';
+import { rollupsOver } from '../rollups-over.js';
 import { hourlyRollups, officers, ratings } from '../schema.js';
 
 /** Instants `from` ≤ t < `to`; report periods are whole Vietnam days, so whole hours. */
@@ -32,34 +33,37 @@ export async function judgementByCounter(
   db: Executor,
   q: { unitId: string; period: JudgedPeriod },
 ): Promise<CounterJudgement[]> {
-  const rolled = await db
-    .select({
-      counterId: hourlyRollups.counterId,
-      counted: sql<number>`sum(${hourlyRollups.ratings})::int`,
-      unverified: sql<number>`sum(${hourlyRollups.unverified})::int`,
-      filtered: sql<number>`sum(${hourlyRollups.filtered})::int`,
-    })
-    .from(hourlyRollups)
-    .where(
-      and(
-        eq(hourlyRollups.unitId, q.unitId),
-        gte(hourlyRollups.hour, q.period.from),
-        lt(hourlyRollups.hour, q.period.to),
-      ),
-    )
-    .groupBy(hourlyRollups.counterId);
-  const quarantined = await db
-    .select({ counterId: ratings.counterId, n: sql<number>`count(*)::int` })
-    .from(ratings)
-    .where(
-      and(
-        eq(ratings.unitId, q.unitId),
-        isNull(ratings.at),
-        gte(ratings.serverTs, q.period.from),
-        lt(ratings.serverTs, q.period.to),
-      ),
-    )
-    .groupBy(ratings.counterId);
+  const [rolled, quarantined] = await Promise.all([
+    db
+      .select({
+        counterId: hourlyRollups.counterId,
+        counted: sql<number>`sum(${hourlyRollups.ratings})::int`,
+        unverified: sql<number>`sum(${hourlyRollups.unverified})::int`,
+        filtered: sql<number>`sum(${hourlyRollups.filtered})::int`,
+      })
+      // Whole months and days from their roll-ups: a year is ~12 rows per counter and officer.
+      .from(rollupsOver(q.period, 'counterMonth'))
+      .where(
+        and(
+          eq(hourlyRollups.unitId, q.unitId),
+          gte(hourlyRollups.hour, q.period.from),
+          lt(hourlyRollups.hour, q.period.to),
+        ),
+      )
+      .groupBy(hourlyRollups.counterId),
+    db
+      .select({ counterId: ratings.counterId, n: sql<number>`count(*)::int` })
+      .from(ratings)
+      .where(
+        and(
+          eq(ratings.unitId, q.unitId),
+          isNull(ratings.at),
+          gte(ratings.serverTs, q.period.from),
+          lt(ratings.serverTs, q.period.to),
+        ),
+      )
+      .groupBy(ratings.counterId),
+  ]);
   const out = new Map<string, CounterJudgement>();
   const row = (counterId: string) => {
     const r = out.get(counterId) ?? { counterId, counted: 0, unverified: 0, filtered: 0, quarantined: 0 };
