@@ -53,16 +53,14 @@ const asText = fc.oneof(
   structural.map((d) => ({ ext: 'json', text: JSON.stringify(d) })),
   fc.tuple(fc.nat(), fc.nat({ max: 7 })).map(([i, bit]) => {
     const b = Buffer.from(example);
-    b[i % b.length] ^= 1 << bit;
+    b[i % b.length] = (b[i % b.length] as number) ^ (1 << bit);
     return { ext: 'yaml', text: b.toString('latin1') };
   }),
   fc.nat().map((i) => ({ ext: 'yaml', text: example.slice(0, i % example.length) })),
-  fc
-    .tuple(fc.nat(), fc.string({ maxLength: 20, unit: 'binary' }))
-    .map(([i, s]) => ({
-      ext: 'yaml',
-      text: example.slice(0, i % example.length) + s + example.slice(i % example.length),
-    })),
+  fc.tuple(fc.nat(), fc.string({ maxLength: 20, unit: 'binary' })).map(([i, s]) => ({
+    ext: 'yaml',
+    text: example.slice(0, i % example.length) + s + example.slice(i % example.length),
+  })),
   fc.constantFrom(
     { ext: 'yaml', text: '' },
     { ext: 'yaml', text: 'a: &a [*a]' },
