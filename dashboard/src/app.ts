@@ -18,7 +18,14 @@ import { FleetFeed } from './devices/fleet/feed.js';
 import { releaseConsoleRoutes } from './devices/releases/routes.js';
 import { deviceRoutes } from './devices/routes.js';
 import { drillRoutes } from './drill/routes.js';
-import { notFound, sameOriginPosts, serverError, wantsJson } from './errors/answer.js';
+import {
+  badRequest,
+  isMalformedForm,
+  notFound,
+  sameOriginPosts,
+  serverError,
+  wantsJson,
+} from './errors/answer.js';
 import { judgementRoutes } from './judgement/routes.js';
 import { language } from './language/middleware.js';
 import type { LiveRatingFeed } from './live/feed.js';
@@ -100,6 +107,9 @@ export function createDashboardApp(deps: DashboardDeps) {
   app.onError((err, c) => {
     // Middleware refusals (CSRF, body limit) are answers, not failures.
     if (err instanceof HTTPException) return err.getResponse();
+    // A form whose body is not the multipart or URL-encoded data its Content-Type claims: the
+    // asker's mistake wherever a route reads the form, so answered here once, for every route.
+    if (isMalformedForm(err)) return badRequest(c, { error: 'malformed form body', reason: 'malformed' });
     return serverError(c, err, (entry, msg) => deps.logger.error(entry, msg));
   });
   // An address nobody serves: a page for people, Hono's usual text for machine paths.

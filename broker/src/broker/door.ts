@@ -50,7 +50,9 @@ export function inspect(session: Session | null, topic: string, payload: Buffer)
 export const MAX_LOGGED_CHARS = 128;
 
 /** `text` cut to `MAX_LOGGED_CHARS`, saying how long it was: a username may be 64 KiB. */
-export function forLog(text: string | undefined): string | undefined {
-  if (text === undefined || text.length <= MAX_LOGGED_CHARS) return text;
+export function forLog(text: string | null | undefined): string | undefined {
+  // A client that never sent a CONNECT has a null ID.
+  if (text === undefined || text === null) return undefined;
+  if (text.length <= MAX_LOGGED_CHARS) return text;
   return `${text.slice(0, MAX_LOGGED_CHARS)}…(${text.length} chars)`;
 }

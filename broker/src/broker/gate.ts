@@ -280,6 +280,12 @@ export class Gate {
     );
   }
 
+  /** A connection aedes closed for a frame that is not MQTT or a topic it refuses itself. */
+  refuseProtocol(client: Client, reason: RejectReason, detail: string): void {
+    const who = this.sessions.get(client)?.username ?? null;
+    this.refuse(client, who, reason, detail);
+  }
+
   /** A connection refused before it had a client (connection limits, churn, packet size). */
   refuseConnection(address: string, reason: RejectReason, detail: string): void {
     this.rejected.inc({ reason });

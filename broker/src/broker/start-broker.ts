@@ -33,6 +33,7 @@ import {
   type TlsListenerOptions,
   type WsListenerOptions,
 } from './listeners.js';
+import { refusalOfClientError } from './protocol-errors.js';
 import { UpdatePublisher } from './update-publisher.js';
 
 export interface BrokerOptions {
@@ -127,10 +128,15 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
   });
   aedes.on('clientReady', (c) => gate.onReady(c));
   aedes.on('clientDisconnect', (c) => gate.onDisconnect(c));
-  aedes.on('clientError', (c, err) => logger.debug({ clientId: c.id, err: err.message }, 'client error'));
-  aedes.on('connectionError', (c, err) =>
-    logger.debug({ clientId: c.id, err: err.message }, 'connection error'),
-  );
+  // A frame that is not MQTT, or a topic aedes refuses itself, closes the connection before the
+  // gate sees a packet: still a refusal, counted with its reason like the gate's own.
+  const onClientError = (c: Client, err: Error) => {
+    const reason = refusalOfClientError(err);
+    if (reason) gate.refuseProtocol(c, reason, err.message);
+    else logger.debug({ clientId: c.id, err: err.message }, 'client error');
+  };
+  aedes.on('clientError', onClientError);
+  aedes.on('connectionError', onClientError);
 
   // Disconnect requests travel over the broker's own bus, so they reach every node of a cluster.
   await new Promise<void>((resolve) =>

@@ -66,6 +66,11 @@ export function badRequest(c: Context, refusal: { error: string; field?: string 
   return errorPage(c, 400, 'error400Title', ['error400Text'], detail);
 }
 
+/** What `c.req.parseBody()` throws (undici's FormData parser) for a body that is not what it claims. */
+export function isMalformedForm(err: unknown): boolean {
+  return err instanceof TypeError && err.message.startsWith('Failed to parse body as FormData');
+}
+
 /** Nothing of that name: `json` is the body `/api` clients have always had. */
 export function notFound(c: Context, json: Record<string, unknown> = { error: 'not found' }) {
   if (wantsJson(c)) return c.json(json, 404);
