@@ -269,7 +269,12 @@ describe('fleet updates from the centre to a board and back', () => {
     const page1 = await (
       await fetch(`${serve.dashboardUrl}/devices/rollouts/${r1.id}`, { headers: { cookie } })
     ).text();
-    expect(page1).toContain(canary);
+    // The rollout page, as a technician reads it: the canary healthy, on 2.1.0.
+    expect(page1).toMatch(
+      new RegExp(
+        `${canary}</a>\\s*</td>\\s*<td>${UNIT} / q01</td>\\s*<td>[^<]+</td>\\s*<td>Hoạt động tốt</td>\\s*<td>2\\.1\\.0</td>`,
+      ),
+    );
     // The device outside the canary was offered nothing.
     expect(bystanderOffers).toEqual([]);
 
@@ -312,7 +317,10 @@ describe('fleet updates from the centre to a board and back', () => {
       await fetch(`${serve.dashboardUrl}/devices/rollouts/${r2.id}`, { headers: { cookie } })
     ).text();
     expect(page2).toContain('data-testid="rollout-halt"');
-    expect(page2).toContain('exited with code 1 before reporting healthy');
+    expect(page2).toContain('data-testid="rollout-state">Tạm dừng<');
+    expect(page2).toMatch(
+      /<td class="bad">Đã quay về bản cũ<\/td>\s*<td>2\.1\.0<\/td>\s*<td>exited with code 1 before reporting healthy<\/td>/,
+    );
     expect(bystanderOffers.filter((p) => p !== '')).toEqual([]);
     const after = await (await fetch(`${serve.dashboardUrl}/metrics`)).text();
     expect(metricValue(after, 'onestop_release_downloads_total', 'result="full"')).toBe(1);
