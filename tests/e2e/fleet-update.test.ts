@@ -127,6 +127,7 @@ describe('fleet updates from the centre to a board and back', () => {
   it('ships a release to a canary, then the ward; a broken one undoes itself and halts the rollout', async () => {
     // Pairing gave the board the trusted key and the centre's URL.
     const config = loadAgentConfig(configPath);
+    const deviceFile = readFileSync(configPath, 'utf8');
     expect(config.updates).toMatchObject({
       centreUrl: serve.dashboardUrl,
       releaseKeys: [readFileSync(join(keys, 'release-key.pub.pem'), 'utf8')],
@@ -324,5 +325,7 @@ describe('fleet updates from the centre to a board and back', () => {
     expect(bystanderOffers.filter((p) => p !== '')).toEqual([]);
     const after = await (await fetch(`${serve.dashboardUrl}/metrics`)).text();
     expect(metricValue(after, 'onestop_release_downloads_total', 'result="full"')).toBe(1);
+    // The device file lives outside the install root: an update and a rollback leave it as it was.
+    expect(readFileSync(configPath, 'utf8')).toBe(deviceFile);
   }, 240_000);
 });
