@@ -12,13 +12,18 @@ const BUNDLE = randomBytes(300_000);
 const SHA = createHash('sha256').update(BUNDLE).digest('hex');
 const AUTH = `Basic ${Buffer.from('dev-q01:secret').toString('base64')}`;
 let mode: 'ok' | 'cut' | 'ignore-range' = 'ok';
-const requests: Array<{ range: string | undefined; auth: string | undefined }> = [];
+const requests: Array<{ range: string | undefined; ifRange: string | undefined; auth: string | undefined }> =
+  [];
 let server: Server;
 let url: string;
 let dir: string;
 
 function serve(req: IncomingMessage, res: ServerResponse): void {
-  requests.push({ range: req.headers.range, auth: req.headers.authorization });
+  requests.push({
+    range: req.headers.range,
+    ifRange: req.headers['if-range'] as string | undefined,
+    auth: req.headers.authorization,
+  });
   if (req.headers.authorization !== AUTH) {
     res.writeHead(401).end();
     return;
@@ -78,6 +83,8 @@ describe('downloading a bundle', () => {
     const progress: number[] = [];
     await downloadWithResume(target({ onProgress: (f) => progress.push(f) }));
     expect(requests.map((r) => r.range)).toEqual([undefined, `bytes=${kept}-`]);
+    // Resumed only for the bytes the offer names: the centre's ETag is their SHA-256.
+    expect(requests.map((r) => r.ifRange)).toEqual([undefined, `"${SHA}"`]);
     expect(requests.every((r) => r.auth === AUTH)).toBe(true);
     expect(readFileSync(join(dir, '2.0.0.tar.gz')).equals(BUNDLE)).toBe(true);
     expect(existsSync(join(dir, '2.0.0.tar.gz.part'))).toBe(false);

@@ -41,7 +41,12 @@ export async function downloadWithResume(t: DownloadTarget): Promise<void> {
   if (have < t.size) {
     const headers: Record<string, string> = { accept: 'application/octet-stream' };
     if (t.authorization) headers.authorization = t.authorization;
-    if (have > 0) headers.range = `bytes=${have}-`;
+    if (have > 0) {
+      headers.range = `bytes=${have}-`;
+      // The centre's ETag is the bundle's SHA-256 (docs/fleet-updates.md): the rest of these very
+      // bytes, or else the whole file (200), never the tail of another file.
+      headers['if-range'] = `"${t.sha256}"`;
+    }
     const signals = [AbortSignal.timeout(t.timeoutMs ?? 30 * 60_000), ...(t.signal ? [t.signal] : [])];
     let res: Response;
     try {

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,8 @@ import { Updater } from './updater.js';
 /** The updater's decisions on an offer, with a real HTTP server and files, before any install. */
 const BYTES = Buffer.from('not a bundle');
 const seen: IncomingMessage[] = [];
+/** Responses to `/stall/…`: a few bytes, then nothing (a download under way, for as long as it takes). */
+const stalled: ServerResponse[] = [];
 let server: Server;
 let base: string;
 const dirs: string[] = [];
@@ -24,17 +26,23 @@ const dirs: string[] = [];
 beforeAll(async () => {
   server = createServer((req, res) => {
     seen.push(req);
+    if (req.url?.startsWith('/stall/')) {
+      stalled.push(res);
+      res.writeHead(200, { 'content-length': BYTES.length }).write(BYTES.subarray(0, 4));
+      return;
+    }
     res.writeHead(200, { 'content-length': BYTES.length }).end(BYTES);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
+  for (const res of stalled) res.destroy();
   await new Promise<void>((r) => server.close(() => r()));
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-function updater(centreUrl: string, underLauncher = true) {
+function updater(centreUrl: string, underLauncher = true, retryMs = [3_600_000]) {
   const dir = mkdtempSync(join(tmpdir(), 'updater-'));
   dirs.push(dir);
   const bus = new AgentBus();
@@ -67,7 +75,7 @@ function updater(centreUrl: string, underLauncher = true) {
     exit: () => {
       throw new Error('must not restart');
     },
-    retryMs: [3_600_000],
+    retryMs,
   });
   u.start();
   const offer = (url: string, over: Partial<UpdateOffer> = {}) => {
@@ -144,5 +152,42 @@ describe('the updater, given an offer', () => {
     const statuses = await u.ended();
     expect(statuses.every((s) => s.version === '2.0.0')).toBe(true);
     expect(rejected).toEqual(['mqtt update']);
+  });
+
+  it('forgets an offer the centre withdraws (an empty retained message) and abandons its download', async () => {
+    seen.length = 0;
+    // Retries would come at once: none must, for an offer that no longer stands.
+    const u = updater(base, true, [20]);
+    const rejected: string[] = [];
+    u.bus.on('rejected', (r) => void rejected.push(r.source));
+    u.offer('/stall/2.0.0');
+    for (let i = 0; i < 400 && stalled.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    const download = stalled.at(-1)!;
+    const abandoned = new Promise((r) => download.once('close', r));
+    u.bus.emit('mqtt.message', { channel: 'update', payload: Buffer.alloc(0) });
+    await abandoned;
+    await new Promise((r) => setTimeout(r, 200));
+    const statuses = await u.ended();
+    expect(statuses.filter((s) => s.state === 'failed')).toEqual([
+      expect.objectContaining({
+        version: '2.0.0',
+        running: '1.0.0',
+        reason: 'the centre withdrew the offer',
+      }),
+    ]);
+    expect(seen).toHaveLength(1);
+    expect(rejected).toEqual([]);
+  });
+
+  it('takes an empty retained message with no offer under way as nothing to do', async () => {
+    const u = updater(base);
+    const rejected: string[] = [];
+    u.bus.on('rejected', (r) => void rejected.push(r.source));
+    u.bus.emit('mqtt.message', { channel: 'update', payload: Buffer.alloc(0) });
+    // A real offer after it: once it has ended, the empty one has had every chance to act.
+    u.offer('/api/releases/2.0.0/bundle');
+    const statuses = await u.ended();
+    expect(statuses.every((s) => s.version === '2.0.0')).toBe(true);
+    expect(rejected).toEqual([]);
   });
 });

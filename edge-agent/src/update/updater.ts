@@ -43,6 +43,8 @@ export class Updater implements Extension {
   private readonly refused = new Set<string>();
   private lastProgress = -1;
   private readonly abort = new AbortController();
+  /** The install under way, aborted when its offer is withdrawn. */
+  private inFlight: AbortController | null = null;
 
   constructor(
     private readonly ctx: AgentContext,
@@ -53,6 +55,10 @@ export class Updater implements Extension {
     this.offs = [
       this.ctx.bus.on('mqtt.message', (m) => {
         if (m.channel !== 'update') return;
+        if (m.payload.length === 0) {
+          this.withdrawn();
+          return;
+        }
         const r = decodePayload('update', m.payload);
         if (!r.ok) {
           this.ctx.bus.emit('rejected', { source: 'mqtt update', reason: r.reason });
@@ -70,6 +76,18 @@ export class Updater implements Extension {
     for (const off of this.offs) off();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.abort.abort();
+  }
+
+  /**
+   * An empty retained `update` is the centre saying "no offer" (rollout withdrawn, this board
+   * revoked or replaced: docs/fleet-updates.md), not a malformed one: forget the offer, so that
+   * no retry fetches it again, and abandon a download under way. What runs stays.
+   */
+  private withdrawn(): void {
+    this.latest = null;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.inFlight?.abort();
   }
 
   /** After every birth: the outcome the launcher recorded, and this release's health if on trial. */
@@ -117,16 +135,25 @@ export class Updater implements Extension {
         return;
     }
     this.busy = true;
+    const inFlight = new AbortController();
+    this.inFlight = inFlight;
     try {
-      await this.install(offer);
+      await this.install(offer, inFlight.signal);
     } catch (e) {
-      const reason = (e as Error).message.split('\n')[0]!.slice(0, 300);
-      this.ctx.logger.warn({ version: offer.version, reason }, 'update failed');
-      await this.report(offer.rolloutId, offer.version, 'failed', reason);
-      if (e instanceof Final) this.refused.add(key);
-      else this.retryLater();
+      if (inFlight.signal.aborted && !this.stopped) {
+        // Withdrawn meanwhile: said once, never retried (a withdrawn rollout is not offered again).
+        this.ctx.logger.info({ version: offer.version }, 'update offer withdrawn; staying on what runs');
+        await this.report(offer.rolloutId, offer.version, 'failed', 'the centre withdrew the offer');
+      } else {
+        const reason = (e as Error).message.split('\n')[0]!.slice(0, 300);
+        this.ctx.logger.warn({ version: offer.version, reason }, 'update failed');
+        await this.report(offer.rolloutId, offer.version, 'failed', reason);
+        if (e instanceof Final) this.refused.add(key);
+        else this.retryLater();
+      }
     } finally {
       this.busy = false;
+      this.inFlight = null;
     }
     // A newer offer arrived meanwhile.
     if (this.latest !== offer) void this.consider();
@@ -143,7 +170,7 @@ export class Updater implements Extension {
     this.retryTimer.unref();
   }
 
-  private async install(offer: UpdateOffer): Promise<void> {
+  private async install(offer: UpdateOffer, withdrawn: AbortSignal): Promise<void> {
     const { layout, running } = this.o;
     const updates = this.ctx.config.updates;
     if (!layout) throw new Final('this board does not run under the update launcher');
@@ -173,7 +200,7 @@ export class Updater implements Extension {
         size: offer.size,
         sha256: offer.sha256,
         dest: bundle,
-        signal: this.abort.signal,
+        signal: AbortSignal.any([this.abort.signal, withdrawn]),
         onProgress: (f) => {
           // A status per tenth: the console moves, the broker is not flooded.
           const step = Math.floor(f * 10);
@@ -202,6 +229,8 @@ export class Updater implements Extension {
       await rm(bundle, { force: true });
       throw new Final(installed.reason);
     }
+    // Withdrawn while it was verified: it must not become `current`.
+    if (withdrawn.aborted) throw new Final('the centre withdrew the offer');
 
     await say('installing');
     this.step('unpacked', offer.version);
