@@ -1,8 +1,9 @@
+import { CounterSettings } from '@onestop/protocol';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configsChangedSince, getDeviceConfig, setDeviceConfig } from './device-config.js';
 import { provisionDevice, revokeDevice, StoreInputError } from './devices.js';
-import { devices } from './schema.js';
+import { counterConfigs, devices } from './schema.js';
 import { openTestStore, STORE_BACKENDS, type TestStore } from './testing.js';
 
 describe.each(STORE_BACKENDS)('device configs on %s', (backend) => {
@@ -38,6 +39,22 @@ describe.each(STORE_BACKENDS)('device configs on %s', (backend) => {
     expect(second?.version).toBe(2);
     expect((await getDeviceConfig(store.db, a))?.settings.scale).toBe('keypad3');
     expect(await configsChangedSince(store.db, before)).toEqual([a]);
+  });
+
+  it('stores only what differs from the defaults, and reads them back whole', async () => {
+    // A broker of an older release parses the row strictly: a default of a setting it does not
+    // know would make it refuse the counter's config.
+    const c = (await provisionDevice(store.db, { unitId: 'sparse-unit', counterId: 'q09', actor: 't' }))
+      .deviceId;
+    await setDeviceConfig(store.db, { deviceId: c, settings: { ratingTimeoutMs: 25_000 }, actor: 't' });
+    const [row] = await store.db
+      .select({ settings: counterConfigs.settings })
+      .from(counterConfigs)
+      .where(eq(counterConfigs.counterId, 'q09'));
+    expect(row?.settings).toEqual({ ratingTimeoutMs: 25_000 });
+    expect((await getDeviceConfig(store.db, c))?.settings).toEqual(
+      CounterSettings.parse({ ratingTimeoutMs: 25_000 }),
+    );
   });
 
   it('applies to every active device of a unit', async () => {

@@ -1,4 +1,9 @@
-import { CounterSettings, type CounterSettingsInput, describeIssues } from '@onestop/protocol';
+import {
+  CounterSettings,
+  type CounterSettingsInput,
+  describeIssues,
+  settingsOnWire,
+} from '@onestop/protocol';
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Executor } from './db.js';
 import { StoreInputError } from './devices.js';
@@ -192,13 +197,17 @@ async function writeConfigs(
   const stored = new Map<string, StoredCounterConfig>();
   for (const { unitId, counterId } of countersOf(targets)) {
     const settings = settingsFor(unitId);
+    // Stored sparse, as they go on the wire: a broker of an older release reading this row parses
+    // it strictly, and would refuse a setting it does not know even at its default. Readers
+    // parse with the defaults (parseSettings), so they see exactly these settings.
+    const sparse = settingsOnWire(settings);
     const [row] = await db
       .insert(counterConfigs)
       // The database's clock, not this process's: brokers compare it with their own `now()`.
-      .values({ unitId, counterId, version: 1, settings, updatedAt: sql`now()` })
+      .values({ unitId, counterId, version: 1, settings: sparse, updatedAt: sql`now()` })
       .onConflictDoUpdate({
         target: [counterConfigs.unitId, counterConfigs.counterId],
-        set: { version: sql`${counterConfigs.version} + 1`, settings, updatedAt: sql`now()` },
+        set: { version: sql`${counterConfigs.version} + 1`, settings: sparse, updatedAt: sql`now()` },
       })
       .returning();
     if (row) stored.set(`${unitId}\u0000${counterId}`, { ...row, settings });

@@ -51,3 +51,33 @@ describe('refusal logging', () => {
     }
   });
 });
+
+describe('letting a revoked device in again', () => {
+  const gate = () =>
+    new Gate(
+      {} as Authenticator,
+      {} as DeviceStateWriter,
+      pino({ level: 'silent' }),
+      new Registry(),
+      null,
+      null,
+    );
+
+  it('lets in a device the database restored after its revocation', () => {
+    const g = gate();
+    g.revoke('q01-a');
+    const mark = g.revocationMark(); // the read starts after the revocation
+    expect(g.unrevoke('q01-a', mark)).toBe(true);
+    expect(g.revokedIds()).toEqual([]);
+  });
+
+  it('keeps a revocation heard while the database was being read (handlers run concurrently)', () => {
+    const g = gate();
+    g.revoke('q01-a'); // revoked, then restored in the database: its `device_changed` reads…
+    const mark = g.revocationMark();
+    g.revoke('q01-a'); // …while a new `device_revoked` is handled: the read predates it
+    g.revoke('q02-b');
+    expect(g.unrevoke('q01-a', mark)).toBe(false);
+    expect(g.revokedIds().sort()).toEqual(['q01-a', 'q02-b']);
+  });
+});

@@ -54,7 +54,12 @@ export class Gate {
   /** Live clients of each device on this node, for `disconnectDevice` and revocations. */
   readonly deviceClients = new Map<string, Set<Client>>();
   /** Devices revoked while this node runs: refused before anything else, even mid-connection. */
-  private readonly revoked = new Set<string>();
+  private readonly revoked = new Map<string, number>();
+  /**
+   * Rises with every revocation. Signal handlers run concurrently: a handler that reads the
+   * database and then lets a device in must not undo a revocation heard during its read.
+   */
+  private revokeSeq = 0;
   /**
    * When each device's credentials last changed (a sequence number, not a clock), and where the
    * sequence stood when each client's login began: a login that read the device's row before the
@@ -332,7 +337,7 @@ export class Gate {
 
   /** From now on refuses everything the device publishes here, and disconnects it. */
   revoke(deviceId: string): number {
-    this.revoked.add(deviceId);
+    this.revoked.set(deviceId, ++this.revokeSeq);
     return this.disconnectLocal(deviceId, 'revoked');
   }
 
@@ -368,14 +373,25 @@ export class Gate {
     return closed;
   }
 
-  /** A restored device is let in again: the database said so after the revocation. */
-  unrevoke(deviceId: string): void {
+  /** Where the revocations stand now: take it BEFORE reading the database for `unrevoke`. */
+  revocationMark(): number {
+    return this.revokeSeq;
+  }
+
+  /**
+   * A restored device is let in again: the database said so after the revocation. `readFrom`
+   * (`revocationMark()` taken before that read) keeps a revocation heard during the read: the
+   * read may predate it. Returns whether the device is let in.
+   */
+  unrevoke(deviceId: string, readFrom: number): boolean {
+    if ((this.revoked.get(deviceId) ?? 0) > readFrom) return false;
     this.revoked.delete(deviceId);
+    return true;
   }
 
   /** The devices this node refuses as revoked: a catch-up checks them against the database. */
   revokedIds(): string[] {
-    return [...this.revoked];
+    return [...this.revoked.keys()];
   }
 
   /** Closes every live connection of a device on this node; returns how many were closed. */

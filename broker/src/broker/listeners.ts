@@ -85,11 +85,12 @@ export function listenTls(serve: Serve, opts: TlsListenerOptions, host: string):
   const askClients = opts.clientCa !== undefined;
   const server = createTlsServer(
     {
-      cert: opts.cert,
-      key: opts.key,
       // Node verifies client certificates against `ca`, so then it holds the client CA alone: a
-      // public chain CA there would trust every certificate that CA ever signed. (A server chain
-      // then goes in the `cert` file; `tls init`'s server certificate has none, its CA is this one.)
+      // public chain CA there would trust every certificate that CA ever signed. The server's
+      // chain (`--tls-ca`) is still sent: it goes after the certificate, where Node sends it from
+      // without trusting it, or clients that know only the root could no longer verify us.
+      cert: askClients && opts.ca ? chainOf(opts.cert, opts.ca) : opts.cert,
+      key: opts.key,
       ca: askClients ? opts.clientCa : opts.ca,
       minVersion: 'TLSv1.2',
       // Requested, never required: boards paired before certificates keep logging in by password.
@@ -101,6 +102,12 @@ export function listenTls(serve: Serve, opts: TlsListenerOptions, host: string):
       serve(socket, socket.remoteAddress ?? 'unknown', undefined, askClients ? peerOf(socket) : undefined),
   );
   return listen(server as unknown as Server, opts.port, opts.host ?? host);
+}
+
+/** The server certificate followed by its chain, as one PEM bundle. */
+function chainOf(cert: string | Buffer, chain: string | Buffer): string {
+  const leaf = cert.toString().trimEnd();
+  return `${leaf}\n${chain.toString().trim()}\n`;
 }
 
 function peerOf(socket: TLSSocket): PeerCertificate | undefined {

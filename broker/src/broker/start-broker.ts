@@ -278,6 +278,7 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
       for (const id of ids.slice(i, i + 1_000)) if (!found.has(id)) gate.disconnectLocal(id, 'device gone');
     }
     const refused = gate.revokedIds();
+    const mark = gate.revocationMark();
     for (let i = 0; i < refused.length; i += 1_000) {
       const rows = await db
         .select({ id: schema.devices.id })
@@ -285,7 +286,7 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
         .where(
           and(inArray(schema.devices.id, refused.slice(i, i + 1_000)), isNull(schema.devices.revokedAt)),
         );
-      for (const r of rows) gate.unrevoke(r.id);
+      for (const r of rows) gate.unrevoke(r.id, mark);
     }
   };
   const published = (n: number) => n > 0 && logger.info({ configs: n }, 'published changed device configs');
@@ -307,11 +308,13 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
         // Replaced, restored, re-paired or given a new password: cut at once (before any await, so
         // that no login finishing meanwhile slips through), then let in under its new standing.
         gate.credentialsChanged(deviceId);
+        // A `device_revoked` handled while this reads (handlers run concurrently) must stand.
+        const mark = gate.revocationMark();
         const [row] = await db
           .select({ revokedAt: schema.devices.revokedAt })
           .from(schema.devices)
           .where(eq(schema.devices.id, deviceId));
-        if (row && !row.revokedAt) gate.unrevoke(deviceId);
+        if (row && !row.revokedAt) gate.unrevoke(deviceId, mark);
         await configs.publish(deviceId);
         await offers.publishDevice(deviceId);
       },

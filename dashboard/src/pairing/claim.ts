@@ -1,9 +1,15 @@
-import { PairingClaimRequest, type PairingClaimResponse, type PairingRefusal } from '@onestop/protocol';
+import {
+  PairingClaimRequest,
+  type PairingClaimResponse,
+  type PairingRefusal,
+  settingsOnWire,
+} from '@onestop/protocol';
 import { claimPairingCode, type Database, trustedReleasePems } from '@onestop/store';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
+import type { z } from 'zod';
 import { clientAddress } from '../auth/client-address.js';
 import { AttemptWindow } from '../auth/throttle.js';
 
@@ -106,14 +112,17 @@ export function pairingClaimRoutes(o: PairingClaimOptions) {
       const { device } = claim;
       o.logger.info({ address, deviceId: device.deviceId }, 'device paired');
       const host = new URL(c.req.url).hostname;
-      // Typed by the contract the board checks it against.
-      const answer: PairingClaimResponse = {
+      // Typed by the contract the board checks it against (before its defaults are filled in).
+      const answer: z.input<typeof PairingClaimResponse> = {
         deviceId: device.deviceId,
         unitId: device.unitId,
         counterId: device.counterId,
         mqtt: { urls: o.endpoint.brokerUrls(host), username: device.username, password: device.password },
         caCertificate: o.endpoint.caCertificate,
-        settings: device.settings,
+        // Only what differs from the defaults, as on `config`: a board whose agent predates a
+        // setting refuses the whole answer if it carries even that setting's default, and by
+        // then its code is spent. The board fills in the defaults itself.
+        settings: device.settings ? settingsOnWire(device.settings) : null,
         // The centre's trusted release keys (at most 4, as the contract allows): the board
         // installs only releases one of them signed.
         releaseKeys: await trustedReleasePems(o.db),

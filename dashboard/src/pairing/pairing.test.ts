@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { schema, trustReleaseKey } from '@onestop/store';
+import { CounterSettings, PairingClaimResponse } from '@onestop/protocol';
+import { schema, setDeviceConfig, trustReleaseKey } from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
 import { eq } from 'drizzle-orm';
 import pino from 'pino';
@@ -125,6 +126,25 @@ describe('pairing a board from the dashboard', () => {
     });
     expect(await metric('paired')).toBe(1);
     expect(await metric('claimed')).toBe(1);
+  });
+
+  it('answers with the stored settings sparse: an older board refuses no default it does not know', async () => {
+    const { code, deviceId } = await issue('q07');
+    await setDeviceConfig(store.db, { deviceId, settings: { ratingTimeoutMs: 25_000 }, actor: 'test' });
+    const res = await claim({ code });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { settings: Record<string, unknown> };
+    // What was set, and the unit's roster (the centre's own); no default goes out.
+    expect(Object.keys(body.settings).sort()).toEqual(['officers', 'ratingTimeoutMs']);
+    expect(body.settings.ratingTimeoutMs).toBe(25_000);
+    // An older board's strict contract, which knows no `undoWindowMs`, takes it all the same.
+    const older = PairingClaimResponse.extend({
+      settings: CounterSettings.omit({ undoWindowMs: true }).nullable(),
+    });
+    expect(older.safeParse(body).success).toBe(true);
+    // And the board's own contract fills the defaults in: it runs exactly the stored settings.
+    expect(PairingClaimResponse.parse(body).settings).toEqual(CounterSettings.parse(body.settings));
+    expect(PairingClaimResponse.parse(body).settings).toMatchObject({ undoWindowMs: 5_000 });
   });
 
   it('issues a new code for an existing device, to technicians only', async () => {

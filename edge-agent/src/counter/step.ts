@@ -68,7 +68,12 @@ function handle(d: Draft, input: CounterInput): void {
       return;
     }
     case 'press': {
-      if (d.s.lastPressAt !== null && now - d.s.lastPressAt < settings.minPressIntervalMs) {
+      const undo = d.s.thanks?.undo;
+      const changing = !d.s.reasons && !d.s.prompt && undo != null && undoOpen(undo, now);
+      // The guard is against a double press (a bounce, a finger held): in the undo window only a
+      // repeat of the level shown is one. Another level right after is a slip corrected at once.
+      const repeat = !changing || (d.s.thanks!.level === input.level && d.s.thanks!.scale === input.scale);
+      if (repeat && d.s.lastPressAt !== null && now - d.s.lastPressAt < settings.minPressIntervalMs) {
         ignorePress(d, `press within ${settings.minPressIntervalMs} ms of the previous one`);
         return;
       }
@@ -77,8 +82,7 @@ function handle(d: Draft, input: CounterInput): void {
         ignorePress(d, 'waiting for reasons, not a new rating');
         return;
       }
-      const undo = d.s.thanks?.undo;
-      if (!d.s.prompt && undo && undoOpen(undo, now)) {
+      if (changing) {
         changeRating(d, input);
         return;
       }

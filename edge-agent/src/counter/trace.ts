@@ -1,3 +1,4 @@
+import { isValidLevel } from '@onestop/protocol';
 // Test support: drives the pure state machine like the agent does (timer wake-ups included) and
 // checks, event by event, the invariants the domain demands. Used by the property tests.
 import { OutboxModel } from './outbox-model.js';
@@ -116,10 +117,21 @@ export class Trace {
 
   private feed(now: number, input: CounterInput): void {
     this.now = now;
+    const before = this.state;
     const r = step(this.state, input, ctxAt(now, this.over));
     this.state = r.state;
     const refusedPress = r.effects.some((fx) => fx.type === 'rejected' && fx.input === 'press');
     const amend = r.effects.find((fx) => fx.type === 'amend');
+    // A correction inside the window (another valid level) is never taken for a double press.
+    const w = this.window && now < this.window.until ? this.window : null;
+    const correction =
+      input.type === 'press' &&
+      w !== null &&
+      !before.reasons &&
+      !before.prompt &&
+      isValidLevel(input.scale, input.level) &&
+      this.chosen.get(w.visitId) !== input.level;
+    if (correction && refusedPress) this.fail(`a correction inside ${w?.visitId}'s window was ignored`);
     if (input.type === 'press' && !refusedPress) this.press(input.level, amend?.key ?? null, now);
     for (const fx of r.effects) this.undoEffect(fx);
     const events = r.effects.flatMap((fx) => (fx.type === 'emit' ? [fx.event] : []));

@@ -50,9 +50,16 @@ describe('the undo window on the thanks screen', () => {
     const late = rated([RATED + 5_000, press(4)]);
     expect(holdOps(late.effects).filter((o) => o.startsWith('amend'))).toEqual([]);
     expect(late.state.ignoredPresses).toBe(1);
-    const bounce = rated([RATED + 100, press(4)]);
+    const bounce = rated([RATED + 100, press(3)]);
     expect(holdOps(bounce.effects).filter((o) => o.startsWith('amend'))).toEqual([]);
     expect(bounce.state.ignoredPresses).toBe(1);
+  });
+
+  it('takes a slip corrected at once (another level within the debounce), then debounces that one', () => {
+    const r = rated([RATED + 100, press(4)], [RATED + 300, press(4)]);
+    expect(holdOps(r.effects).filter((o) => o.startsWith('amend'))).toEqual(['amend 4 keypad']);
+    expect(r.state.thanks).toMatchObject({ level: 4 });
+    expect(r.state.ignoredPresses).toBe(1);
   });
 
   it('releases the held rating at once when the next visit starts or the agent stops', () => {

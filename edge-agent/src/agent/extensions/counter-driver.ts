@@ -154,11 +154,23 @@ export class CounterDriver implements Extension {
           }
           break;
         case 'amend':
-          // Judged at the step's own `now`, the time its window was judged by.
-          if (ctx.outbox.replaceHeld(fx.key, fx.event.channel, fx.event.body, cctx.now) === null) {
-            refused ??= 'the rating had already been released';
-            ctx.logger.warn({ key: fx.key }, 'rating NOT changed: no longer held');
-          } else ctx.bus.emit('event.amended', { key: fx.key, event: fx.event });
+          {
+            // Judged at the step's own `now`, the time its window was judged by. A failed write
+            // (disk, database) is a refusal like a released hold: the outbox keeps the level first
+            // recorded, so the screen must not go on showing the new one as if it would be sent.
+            let replaced: string | null;
+            try {
+              replaced = ctx.outbox.replaceHeld(fx.key, fx.event.channel, fx.event.body, cctx.now);
+            } catch (e) {
+              refused ??= `the rating could not be changed: ${(e as Error).message}`;
+              ctx.logger.error({ key: fx.key, err: (e as Error).message }, 'rating NOT changed');
+              break;
+            }
+            if (replaced === null) {
+              refused ??= 'the rating had already been released';
+              ctx.logger.warn({ key: fx.key }, 'rating NOT changed: no longer held');
+            } else ctx.bus.emit('event.amended', { key: fx.key, event: fx.event });
+          }
           break;
         case 'release':
           if (ctx.outbox.release(fx.key)) ctx.bus.emit('outbox.released', { count: 1 });
