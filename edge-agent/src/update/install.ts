@@ -66,8 +66,13 @@ export async function installRelease(o: InstallOptions): Promise<Installed> {
     });
   }
   const final = layout.release(o.version);
-  if (await stat(final).catch(() => null)) await rm(final, { recursive: true, force: true });
+  // The old copy is renamed aside, not deleted first: a power cut between the two renames leaves
+  // it under `.<version>.old` rather than losing the release altogether.
+  const aside = join(layout.releases, `.${o.version}.old`);
+  await rm(aside, { recursive: true, force: true });
+  if (await stat(final).catch(() => null)) await rename(final, aside);
   await rename(tmp, final);
   syncDir(layout.releases);
+  await rm(aside, { recursive: true, force: true });
   return { ok: true, manifest: m };
 }

@@ -187,6 +187,21 @@ describe('the launcher', () => {
     });
   });
 
+  it('holds a failed trial with no release to go back to, and never starts it again', async () => {
+    layout = installLayout(mkdtempSync(join(tmpdir(), 'launcher-')));
+    release('2.0.0', 'crash');
+    onTrial('2.0.0', '1.0.0', 60_000);
+    expect(await launch().done).toBe(1);
+    expect(runs()).toEqual(['2.0.0 --config /etc/agent.yaml']);
+    expect(readLauncherState(layout)).toMatchObject({
+      pending: { version: '2.0.0', previous: '1.0.0' },
+      last: { version: '2.0.0', state: 'failed', reason: expect.stringMatching(/^no release to go back to/) },
+    });
+    // systemd starts the launcher again: still nothing run.
+    expect(await launch().done).toBe(1);
+    expect(runs()).toHaveLength(1);
+  });
+
   it('keeps every switch atomic: current is always a link to a whole release', () => {
     layout = installLayout(mkdtempSync(join(tmpdir(), 'launcher-')));
     release('1.0.0', 'hang');

@@ -58,24 +58,50 @@ export function startLauncher(o: LauncherOptions): Launcher {
   let child: ChildProcess | null = null;
   let stopping = false;
 
-  const rollBack = (p: PendingUpdate, reason: string): void => {
+  /** Why a pending release is held when there is nothing to go back to (no rollback possible). */
+  const NO_WAY_BACK = 'no release to go back to';
+  const stuck = (s: LauncherState): boolean =>
+    s.pending !== null &&
+    s.last?.state === 'failed' &&
+    s.last.version === s.pending.version &&
+    s.last.reason?.startsWith(NO_WAY_BACK) === true;
+
+  /** False when releases/<previous> is gone: the broken release must not be run again. */
+  const rollBack = (p: PendingUpdate, reason: string): boolean => {
+    if (!existsSync(layout.release(p.previous))) {
+      // Pending stays set so that no later launcher takes the broken release for a healthy one.
+      writeLauncherState(layout, {
+        pending: p,
+        last: {
+          version: p.version,
+          rolloutId: p.rolloutId,
+          state: 'failed',
+          reason: `${NO_WAY_BACK} (${p.previous} is missing): ${reason}`.slice(0, 300),
+          at: now(),
+        },
+      });
+      log(`cannot roll back ${p.version}: ${p.previous} is missing; not starting it again`);
+      return false;
+    }
     // The switch first: a crash before the state is written leaves `current` on the previous
     // release with `pending` still set, which reconcile() then closes; the other order could
     // leave the broken release running unguarded.
-    if (existsSync(layout.release(p.previous))) switchCurrent(layout, p.previous);
+    switchCurrent(layout, p.previous);
     const next: LauncherState = {
       pending: null,
       last: { version: p.version, rolloutId: p.rolloutId, state: 'rolled-back', reason, at: now() },
     };
     writeLauncherState(layout, next);
     log(`rolled back ${p.version} → ${p.previous}: ${reason}`);
+    return true;
   };
 
   /** Settles what a previous launcher (or agent) left half-done, before anything runs. */
-  const reconcile = (): void => {
+  const reconcile = (): boolean => {
     const state = readLauncherState(layout);
     const p = state.pending;
-    if (!p) return;
+    if (!p) return true;
+    if (stuck(state)) return false;
     const running = currentVersion(layout);
     if (running !== p.version) {
       // Killed between writing `pending` and switching (or half-way through a rollback).
@@ -89,12 +115,14 @@ export function startLauncher(o: LauncherOptions): Launcher {
           at: now(),
         },
       });
-      return;
+      return true;
     }
     if (healthySince(p.version, 0)) commitHealthy(p);
     else if (now() > p.deadline)
-      rollBack(p, 'did not report healthy before its deadline (launcher restarted meanwhile)');
-    else if (p.attempts >= maxAttempts) rollBack(p, `started ${p.attempts} times without reporting healthy`);
+      return rollBack(p, 'did not report healthy before its deadline (launcher restarted meanwhile)');
+    else if (p.attempts >= maxAttempts)
+      return rollBack(p, `started ${p.attempts} times without reporting healthy`);
+    return true;
   };
 
   const healthySince = (version: string, since: number): boolean => {
@@ -112,7 +140,10 @@ export function startLauncher(o: LauncherOptions): Launcher {
 
   /** Runs `current` once; resolves with its exit code, or null when it was not there to run. */
   const runOnce = async (): Promise<{ code: number; version: string } | null> => {
-    reconcile();
+    if (!reconcile()) {
+      log('nothing safe to run: the release on trial failed and there is no release to go back to');
+      return null;
+    }
     let dir: string;
     try {
       dir = realpathSync(layout.current);

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { defineAgentConfig } from '@onestop/firmware-config';
 import type { UpdateOffer, UpdateStatus } from '@onestop/protocol';
 import { generateReleaseKeyPair } from '@onestop/release';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentBus } from '../agent/bus.js';
 import type { AgentContext } from '../agent/context.js';
 import { installLayout } from './layout.js';
+import { type LauncherState, writeLauncherState } from './state.js';
 import { Updater } from './updater.js';
 
 /** The updater's decisions on an offer, with a real HTTP server and files, before any install. */
@@ -34,9 +34,16 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-function updater(centreUrl: string, underLauncher = true) {
+function updater(centreUrl: string, underLauncher = true, state?: LauncherState) {
   const dir = mkdtempSync(join(tmpdir(), 'updater-'));
   dirs.push(dir);
+  const layout = installLayout(join(dir, 'root'));
+  if (state) {
+    mkdirSync(layout.root, { recursive: true });
+    writeLauncherState(layout, state);
+  }
+  const logs: string[] = [];
+  const log = (...a: unknown[]) => void logs.push(a.map((x) => (typeof x === 'string' ? x : '')).join(''));
   const bus = new AgentBus();
   const statuses: UpdateStatus[] = [];
   const ctx = {
@@ -55,19 +62,20 @@ function updater(centreUrl: string, underLauncher = true) {
     bus,
     outbox: { bootId: randomUUID() },
     clock: { now: () => Date.now(), mono: () => 0 },
-    logger: pino({ level: 'silent' }),
+    logger: { info: log, warn: log, debug: log, error: log },
     camera: () => ({ state: 'off', fps: null, inferenceMs: null, error: null }),
     publish: async (_channel: string, payload: UpdateStatus) => {
       statuses.push(payload);
     },
   } as unknown as AgentContext;
   const u = new Updater(ctx, {
-    layout: underLauncher ? installLayout(join(dir, 'root')) : null,
+    layout: underLauncher ? layout : null,
     running: '1.0.0',
     exit: () => {
       throw new Error('must not restart');
     },
     retryMs: [3_600_000],
+    healthPollMs: 20,
   });
   u.start();
   const offer = (url: string, over: Partial<UpdateOffer> = {}) => {
@@ -91,7 +99,7 @@ function updater(centreUrl: string, underLauncher = true) {
     u.stop();
     return statuses;
   };
-  return { offer, ended, statuses, bus };
+  return { offer, ended, statuses, bus, layout, logs };
 }
 
 describe('the updater, given an offer', () => {
@@ -144,5 +152,31 @@ describe('the updater, given an offer', () => {
     const statuses = await u.ended();
     expect(statuses.every((s) => s.version === '2.0.0')).toBe(true);
     expect(rejected).toEqual(['mqtt update']);
+  });
+
+  it('waits while a release is on trial: the last healthy one stays the way back', async () => {
+    seen.length = 0;
+    const trial: LauncherState = {
+      pending: {
+        version: '1.0.0',
+        previous: '0.9.0',
+        rolloutId: null,
+        deadline: Date.now() + 60_000,
+        attempts: 1,
+      },
+      last: null,
+    };
+    const u = updater(base, true, trial);
+    u.offer('/api/releases/2.0.0/bundle');
+    const until = async (test: () => boolean) => {
+      while (!test()) await new Promise((r) => setTimeout(r, 10));
+    };
+    await until(() => u.logs.filter((l) => l.includes('deferred')).length >= 2);
+    expect(seen).toHaveLength(0);
+    expect(u.statuses).toHaveLength(0);
+    // The trial is settled (committed): the offer is taken up.
+    writeLauncherState(u.layout, { pending: null, last: null });
+    await u.ended();
+    expect(seen).toHaveLength(1);
   });
 });

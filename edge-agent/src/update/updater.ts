@@ -108,7 +108,14 @@ export class Updater implements Extension {
     if (layout) {
       // Not again what the launcher already undid: the centre must offer something else. An
       // update a power cut interrupted (`failed` by the launcher) is simply taken up again.
-      const last = readLauncherState(layout).last;
+      const state = readLauncherState(layout);
+      // A release on trial is not yet a way back: installing over it would make the unproven
+      // release `previous` and prune the last healthy one. Looked at again once it is settled.
+      if (state.pending) {
+        this.deferWhilePending();
+        return;
+      }
+      const last = state.last;
       if (
         last?.state === 'rolled-back' &&
         last.version === offer.version &&
@@ -130,6 +137,16 @@ export class Updater implements Extension {
     }
     // A newer offer arrived meanwhile.
     if (this.latest !== offer) void this.consider();
+  }
+
+  private deferWhilePending(): void {
+    if (this.retryTimer) return;
+    this.ctx.logger.info('update deferred: a release is on trial');
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.consider();
+    }, this.o.healthPollMs ?? 5_000);
+    this.retryTimer.unref();
   }
 
   private retryLater(): void {
@@ -205,11 +222,13 @@ export class Updater implements Extension {
 
     await say('installing');
     this.step('unpacked', offer.version);
-    const previous = currentVersion(layout) ?? running;
+    const state = readLauncherState(layout);
+    // Only a committed release is a way back (consider() defers while one is on trial; this
+    // guards a trial that began meanwhile): never the unproven one.
+    const previous = state.pending?.previous ?? currentVersion(layout) ?? running;
     // Pending first, then the switch: the new release never runs without its deadline. An old
     // health mark (the same version, healthy once before a rollback) must not vouch for it.
     await rm(layout.healthy, { force: true });
-    const state = readLauncherState(layout);
     writeLauncherState(layout, {
       ...state,
       pending: {
