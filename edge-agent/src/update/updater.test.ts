@@ -24,15 +24,25 @@ const dirs: string[] = [];
 beforeAll(async () => {
   server = createServer((req, res) => {
     seen.push(req);
+    if (req.url?.includes('stall')) {
+      // A slow link: some bytes, then nothing until the updater lets go.
+      res.writeHead(200, { 'content-length': BYTES.length }).write(BYTES.subarray(0, 3));
+      return;
+    }
     res.writeHead(200, { 'content-length': BYTES.length }).end(BYTES);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
+  server.closeAllConnections();
   await new Promise<void>((r) => server.close(() => r()));
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
+
+async function until(test: () => boolean): Promise<void> {
+  while (!test()) await new Promise((r) => setTimeout(r, 10));
+}
 
 function updater(centreUrl: string, underLauncher = true, state?: LauncherState) {
   const dir = mkdtempSync(join(tmpdir(), 'updater-'));
@@ -99,7 +109,8 @@ function updater(centreUrl: string, underLauncher = true, state?: LauncherState)
     u.stop();
     return statuses;
   };
-  return { offer, ended, statuses, bus, layout, logs };
+  const withdraw = () => bus.emit('mqtt.message', { channel: 'update', payload: Buffer.alloc(0) });
+  return { offer, withdraw, ended, statuses, bus, layout, logs };
 }
 
 describe('the updater, given an offer', () => {
@@ -168,9 +179,6 @@ describe('the updater, given an offer', () => {
     };
     const u = updater(base, true, trial);
     u.offer('/api/releases/2.0.0/bundle');
-    const until = async (test: () => boolean) => {
-      while (!test()) await new Promise((r) => setTimeout(r, 10));
-    };
     await until(() => u.logs.filter((l) => l.includes('deferred')).length >= 2);
     expect(seen).toHaveLength(0);
     expect(u.statuses).toHaveLength(0);
@@ -178,5 +186,20 @@ describe('the updater, given an offer', () => {
     writeLauncherState(u.layout, { pending: null, last: null });
     await u.ended();
     expect(seen).toHaveLength(1);
+  });
+
+  it('drops a withdrawn offer: the download stops, nothing fails, nothing is rejected', async () => {
+    seen.length = 0;
+    const u = updater(base);
+    const rejected: string[] = [];
+    u.bus.on('rejected', (r) => void rejected.push(r.source));
+    u.offer('/api/releases/2.0.0/stall');
+    await until(() => seen.length === 1);
+    const closed = new Promise((r) => seen[0]!.socket.once('close', r));
+    u.withdraw();
+    await closed;
+    await until(() => u.logs.some((l) => l.includes('abandoned')));
+    expect(rejected).toEqual([]);
+    expect(u.statuses.map((s) => s.state)).not.toContain('failed');
   });
 });

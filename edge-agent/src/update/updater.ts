@@ -22,6 +22,8 @@ export interface UpdaterOptions {
 
 /** Failures that the same offer would meet again: not retried until the centre offers another. */
 class Final extends Error {}
+/** The offer was withdrawn or replaced while being installed: dropped without a status. */
+class Abandoned extends Error {}
 
 /**
  * The board's side of fleet updates (issue 14): hears the retained `update` offer, fetches the
@@ -42,7 +44,8 @@ export class Updater implements Extension {
   /** `rolloutId|sha256` of offers that failed for good in this process. */
   private readonly refused = new Set<string>();
   private lastProgress = -1;
-  private readonly abort = new AbortController();
+  /** Aborts the download of the offer being installed: withdrawn, or the agent stopping. */
+  private inflight: AbortController | null = null;
 
   constructor(
     private readonly ctx: AgentContext,
@@ -53,6 +56,11 @@ export class Updater implements Extension {
     this.offs = [
       this.ctx.bus.on('mqtt.message', (m) => {
         if (m.channel !== 'update') return;
+        // The retained offer cleared (withdrawn or revoked): not a malformed offer.
+        if (m.payload.length === 0) {
+          this.withdraw();
+          return;
+        }
         const r = decodePayload('update', m.payload);
         if (!r.ok) {
           this.ctx.bus.emit('rejected', { source: 'mqtt update', reason: r.reason });
@@ -69,7 +77,18 @@ export class Updater implements Extension {
     this.stopped = true;
     for (const off of this.offs) off();
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.abort.abort();
+    this.inflight?.abort();
+  }
+
+  /** Nothing is offered any more: no retry, the download under way dropped, nothing installed. */
+  private withdraw(): void {
+    if (!this.latest) return;
+    this.ctx.logger.info({ version: this.latest.version }, 'update offer withdrawn');
+    this.latest = null;
+    this.retries = 0;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.inflight?.abort();
   }
 
   /** After every birth: the outcome the launcher recorded, and this release's health if on trial. */
@@ -127,6 +146,11 @@ export class Updater implements Extension {
     try {
       await this.install(offer);
     } catch (e) {
+      if (e instanceof Abandoned || this.latest !== offer) {
+        // Withdrawn or superseded meanwhile: not a failure of this offer, nothing to retry.
+        this.ctx.logger.info({ version: offer.version }, 'update abandoned: the offer changed');
+        return;
+      }
       const reason = (e as Error).message.split('\n')[0]!.slice(0, 300);
       this.ctx.logger.warn({ version: offer.version, reason }, 'update failed');
       await this.report(offer.rolloutId, offer.version, 'failed', reason);
@@ -134,9 +158,10 @@ export class Updater implements Extension {
       else this.retryLater();
     } finally {
       this.busy = false;
+      this.inflight = null;
+      // A newer offer arrived meanwhile.
+      if (this.latest && this.latest !== offer) void this.consider();
     }
-    // A newer offer arrived meanwhile.
-    if (this.latest !== offer) void this.consider();
   }
 
   private deferWhilePending(): void {
@@ -175,6 +200,8 @@ export class Updater implements Extension {
     await mkdir(layout.downloads, { recursive: true });
     const bundle = join(layout.downloads, `${offer.version}.tar.gz`);
     this.lastProgress = -1;
+    const inflight = new AbortController();
+    this.inflight = inflight;
     const url = new URL(offer.url, updates.centreUrl);
     if (url.protocol !== 'https:' && url.protocol !== 'http:')
       throw new Final(`the offer's URL is not http(s): ${url.protocol}`);
@@ -190,7 +217,7 @@ export class Updater implements Extension {
         size: offer.size,
         sha256: offer.sha256,
         dest: bundle,
-        signal: this.abort.signal,
+        signal: inflight.signal,
         onProgress: (f) => {
           // A status per tenth: the console moves, the broker is not flooded.
           const step = Math.floor(f * 10);
@@ -204,6 +231,8 @@ export class Updater implements Extension {
       throw new DownloadError(`download failed: ${(e as Error).message}`);
     }
     this.retries = 0;
+    // Withdrawn (or replaced) while the last bytes came: a bundle nobody offers is not installed.
+    if (this.latest !== offer) throw new Abandoned();
 
     await say('verifying');
     this.step('verifying', offer.version);
@@ -220,6 +249,7 @@ export class Updater implements Extension {
       throw new Final(installed.reason);
     }
 
+    if (this.latest !== offer) throw new Abandoned();
     await say('installing');
     this.step('unpacked', offer.version);
     const state = readLauncherState(layout);
