@@ -28,6 +28,11 @@ export interface LauncherOptions {
   maxAttempts?: number;
   /** How long a release asked to stop (deadline passed) has before it is killed. */
   stopGraceMs?: number;
+  /**
+   * How long a release must stay up after marking itself healthy before it is kept (at most its
+   * trial time): one that crashes seconds after the mark must not become the way back.
+   */
+  stableMs?: number;
   log?: (line: string) => void;
   now?: () => number;
 }
@@ -53,6 +58,7 @@ export function startLauncher(o: LauncherOptions): Launcher {
   const pollMs = o.pollMs ?? 1_000;
   const maxAttempts = o.maxAttempts ?? 3;
   const grace = o.stopGraceMs ?? 10_000;
+  const stableMs = o.stableMs ?? 60_000;
   const log = o.log ?? ((line) => process.stderr.write(`onestop-launcher: ${line}\n`));
   const now = o.now ?? Date.now;
   let child: ChildProcess | null = null;
@@ -117,8 +123,9 @@ export function startLauncher(o: LauncherOptions): Launcher {
       });
       return true;
     }
-    if (healthySince(p.version, 0)) commitHealthy(p);
-    else if (now() > p.deadline)
+    // A mark alone (the launcher died meanwhile) does not prove the release stayed up: judged
+    // like any other start, by its deadline and its number of starts.
+    if (now() > p.deadline)
       return rollBack(p, 'did not report healthy before its deadline (launcher restarted meanwhile)');
     else if (p.attempts >= maxAttempts)
       return rollBack(p, `started ${p.attempts} times without reporting healthy`);
@@ -183,13 +190,17 @@ export function startLauncher(o: LauncherOptions): Launcher {
       c.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + signalNumber(signal) : 1)));
     });
     let deadlinePassed = false;
+    /** When this start's health mark was first seen: the stable window runs from there. */
+    let healthyAt: number | null = null;
     const timer = guarded
       ? setInterval(() => {
           const s = readLauncherState(layout);
           const p = s.pending;
           if (!p || p.version !== version) return;
-          if (healthySince(version, startedAt)) commitHealthy(p);
-          else if (now() > p.deadline && !deadlinePassed) {
+          if (healthySince(version, startedAt)) {
+            healthyAt ??= now();
+            if (now() >= healthyAt + Math.min(stableMs, p.deadline - startedAt)) commitHealthy(p);
+          } else if (now() > p.deadline && !deadlinePassed) {
             deadlinePassed = true;
             log(`${version} did not report healthy in time: stopping it`);
             c.kill('SIGTERM');
@@ -203,13 +214,14 @@ export function startLauncher(o: LauncherOptions): Launcher {
     const after = readLauncherState(layout);
     const p = after.pending;
     if (p && p.version === version) {
-      if (healthySince(version, startedAt)) commitHealthy(p);
-      else if (!stopping)
+      if (!stopping)
         rollBack(
           p,
           deadlinePassed
             ? `did not report healthy within ${Math.round((p.deadline - startedAt) / 1000)} s`
-            : `exited with code ${code} before reporting healthy`,
+            : healthyAt !== null || healthySince(version, startedAt)
+              ? `exited with code ${code} before it had stayed healthy long enough`
+              : `exited with code ${code} before reporting healthy`,
         );
     }
     return { code, version };

@@ -5,7 +5,7 @@ import type { AgentContext, Extension } from '../agent/context.js';
 import { DownloadError, downloadWithResume } from './download.js';
 import { installRelease } from './install.js';
 import { currentVersion, type InstallLayout, switchCurrent } from './layout.js';
-import { readLauncherState, writeHealthMark, writeLauncherState } from './state.js';
+import { type LauncherState, readLauncherState, writeHealthMark, writeLauncherState } from './state.js';
 
 export interface UpdaterOptions {
   /** Null when the agent does not run under the launcher: every offer is then answered `failed`. */
@@ -103,12 +103,25 @@ export class Updater implements Extension {
       if (this.stopped) return;
       writeHealthMark(layout, { version: running, at: Date.now() });
       this.ctx.logger.info({ version: running }, 'release marked healthy');
-      await this.report(p.rolloutId, running, 'healthy', null);
+      // Healthy is the launcher's word, once the release has stayed up its stable window.
+      const settled = await this.untilSettled(running);
+      if (settled?.state === 'healthy') await this.report(p.rolloutId, running, 'healthy', null);
       return;
     }
     // Not over an update under way: its own steps are newer news.
     if (state.last && !this.busy)
       await this.report(state.last.rolloutId, state.last.version, state.last.state, state.last.reason);
+  }
+
+  /** The launcher's verdict on this release's trial, or null if stopped before it came. */
+  private async untilSettled(version: string): Promise<LauncherState['last']> {
+    const layout = this.o.layout!;
+    while (!this.stopped) {
+      const s = readLauncherState(layout);
+      if (s.pending?.version !== version) return s.last?.version === version ? s.last : null;
+      await new Promise((r) => setTimeout(r, this.o.healthPollMs ?? 1_000).unref());
+    }
+    return null;
   }
 
   /** Healthy means perceiving too when the device has a camera: a release whose models fail is not. */
