@@ -202,4 +202,16 @@ describe('the updater, given an offer', () => {
     expect(rejected).toEqual([]);
     expect(u.statuses.map((s) => s.state)).not.toContain('failed');
   });
+
+  it('refuses a downgrade, and says so', async () => {
+    seen.length = 0;
+    const u = updater(base);
+    u.offer('/api/releases/0.9.0/bundle', { version: '0.9.0' });
+    expect((await u.ended()).at(-1)).toMatchObject({
+      version: '0.9.0',
+      state: 'failed',
+      reason: 'downgrade refused',
+    });
+    expect(seen).toHaveLength(0);
+  });
 });

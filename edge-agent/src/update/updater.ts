@@ -1,6 +1,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodePayload, type UpdateOffer, type UpdateState, type UpdateStatus } from '@onestop/protocol';
+import semver from 'semver';
 import type { AgentContext, Extension } from '../agent/context.js';
 import { DownloadError, downloadWithResume } from './download.js';
 import { installRelease } from './install.js';
@@ -201,6 +202,9 @@ export class Updater implements Extension {
   private async install(offer: UpdateOffer): Promise<void> {
     const { layout, running } = this.o;
     const updates = this.ctx.config.updates;
+    // An older release may carry fixed holes or an older data format: going back is the
+    // launcher's job (rollback), never an offer's.
+    if (semver.valid(running) && semver.lt(offer.version, running)) throw new Final('downgrade refused');
     if (!layout) throw new Final('this board does not run under the update launcher');
     if (!updates) throw new Final('the device file has no updates section (centre URL, release keys)');
     if (updates.releaseKeys.length === 0)
