@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -193,12 +193,16 @@ describe('the updater, given an offer', () => {
     const u = updater(base);
     const rejected: string[] = [];
     u.bus.on('rejected', (r) => void rejected.push(r.source));
+    mkdirSync(u.layout.downloads, { recursive: true });
+    writeFileSync(join(u.layout.downloads, '1.5.0.tar.gz.part'), 'an older offer');
     u.offer('/api/releases/2.0.0/stall');
     await until(() => seen.length === 1);
     const closed = new Promise((r) => seen[0]!.socket.once('close', r));
     u.withdraw();
     await closed;
     await until(() => u.logs.some((l) => l.includes('abandoned')));
+    // Neither the withdrawn offer's .part nor an older one stays behind.
+    expect(readdirSync(u.layout.downloads)).toEqual([]);
     expect(rejected).toEqual([]);
     expect(u.statuses.map((s) => s.state)).not.toContain('failed');
   });

@@ -90,6 +90,19 @@ export class Updater implements Extension {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.inflight?.abort();
+    // Under way, the install's own end prunes, once the download has let go of its file.
+    if (!this.busy) void this.pruneDownloads();
+  }
+
+  /** Bundles and `.part` files of offers no longer current only take the board's space. */
+  private async pruneDownloads(): Promise<void> {
+    const { layout } = this.o;
+    if (!layout) return;
+    const keep = this.latest ? `${this.latest.version}.tar.gz` : null;
+    const names = await readdir(layout.downloads).catch(() => [] as string[]);
+    for (const name of names)
+      if (name !== keep && name !== `${keep}.part`)
+        await rm(join(layout.downloads, name), { force: true }).catch(() => {});
   }
 
   /** After every birth: the outcome the launcher recorded, and this release's health if on trial. */
@@ -162,6 +175,7 @@ export class Updater implements Extension {
     } catch (e) {
       if (e instanceof Abandoned || this.latest !== offer) {
         // Withdrawn or superseded meanwhile: not a failure of this offer, nothing to retry.
+        await this.pruneDownloads();
         this.ctx.logger.info({ version: offer.version }, 'update abandoned: the offer changed');
         return;
       }
@@ -215,6 +229,7 @@ export class Updater implements Extension {
     await say('downloading', 0);
     this.step('downloading', offer.version);
     await mkdir(layout.downloads, { recursive: true });
+    await this.pruneDownloads();
     const bundle = join(layout.downloads, `${offer.version}.tar.gz`);
     this.lastProgress = -1;
     const inflight = new AbortController();
