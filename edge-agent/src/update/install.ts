@@ -51,7 +51,12 @@ export async function installRelease(o: InstallOptions): Promise<Installed> {
       );
     if (!m.files.some((f) => f.path === RELEASE_ENTRY)) return refuse(`the release has no ${RELEASE_ENTRY}`);
   } else {
-    // Models only: the running release's code, with the new models beside it.
+    // Models only: the running release's code, with the new models beside it. Anything else in
+    // it would replace that code without the agent checks above (platform, entry).
+    const stray = m.files.find(
+      (f) => f.path !== RELEASE_MODELS_DIR && !f.path.startsWith(`${RELEASE_MODELS_DIR}/`),
+    );
+    if (stray) return refuse(`a models-only release may hold only ${RELEASE_MODELS_DIR}/, not ${stray.path}`);
     if (!o.running) return refuse('a models-only release needs an agent release installed first');
     const from = layout.release(o.running);
     await cp(from, tmp, {
@@ -66,8 +71,13 @@ export async function installRelease(o: InstallOptions): Promise<Installed> {
     });
   }
   const final = layout.release(o.version);
-  if (await stat(final).catch(() => null)) await rm(final, { recursive: true, force: true });
+  // The old copy is renamed aside, not deleted first: a power cut between the two renames leaves
+  // it under `.<version>.old` rather than losing the release altogether.
+  const aside = join(layout.releases, `.${o.version}.old`);
+  await rm(aside, { recursive: true, force: true });
+  if (await stat(final).catch(() => null)) await rename(final, aside);
   await rename(tmp, final);
   syncDir(layout.releases);
+  await rm(aside, { recursive: true, force: true });
   return { ok: true, manifest: m };
 }

@@ -13,11 +13,14 @@ const { values, positionals } = parseArgs({
     root: { type: 'string' },
     'poll-ms': { type: 'string' },
     'max-attempts': { type: 'string' },
+    'stable-ms': { type: 'string' },
   },
   allowPositionals: true,
 });
 if (!values.root) {
-  process.stderr.write('usage: launcher-main.js --root DIR [--poll-ms N] -- <agent arguments>\n');
+  process.stderr.write(
+    'usage: launcher-main.js --root DIR [--poll-ms N] [--stable-ms N] -- <agent arguments>\n',
+  );
   process.exit(2);
 }
 const launcher = startLauncher({
@@ -25,6 +28,7 @@ const launcher = startLauncher({
   args: positionals,
   ...(values['poll-ms'] ? { pollMs: Number(values['poll-ms']) } : {}),
   ...(values['max-attempts'] ? { maxAttempts: Number(values['max-attempts']) } : {}),
+  ...(values['stable-ms'] ? { stableMs: Number(values['stable-ms']) } : {}),
 });
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => launcher.stop(signal));
 process.exitCode = await launcher.done;

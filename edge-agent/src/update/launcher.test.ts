@@ -21,6 +21,13 @@ const BEHAVIOURS = {
     writeFileSync(mark + '.tmp', JSON.stringify({ version: process.env.ONESTOP_RELEASE, at: Date.now() }));
     renameSync(mark + '.tmp', mark);
     setInterval(() => {}, 1000);`,
+  // Marks itself healthy, then dies a moment later: a crash loop if the mark were final.
+  healthyThenCrash: `
+    const { writeFileSync, renameSync } = await import('node:fs');
+    const mark = process.env.ONESTOP_INSTALL_ROOT + '/healthy.json';
+    writeFileSync(mark + '.tmp', JSON.stringify({ version: process.env.ONESTOP_RELEASE, at: Date.now() }));
+    renameSync(mark + '.tmp', mark);
+    setTimeout(() => process.exit(3), 300);`,
 } as const;
 
 let layout: InstallLayout;
@@ -65,8 +72,9 @@ function onTrial(version: string, previous: string, deadlineInMs: number, attemp
   switchCurrent(layout, version);
 }
 
-function launch(): Launcher {
+function launch(stableMs?: number): Launcher {
   const l = startLauncher({
+    ...(stableMs === undefined ? {} : { stableMs }),
     layout,
     args: ['--config', '/etc/agent.yaml'],
     pollMs: 50,
@@ -184,6 +192,35 @@ describe('the launcher', () => {
     expect(readLauncherState(layout)).toMatchObject({
       pending: null,
       last: { version: '2.0.0', state: 'failed', reason: expect.stringContaining('still on 1.0.0') },
+    });
+  });
+
+  it('holds a failed trial with no release to go back to, and never starts it again', async () => {
+    layout = installLayout(mkdtempSync(join(tmpdir(), 'launcher-')));
+    release('2.0.0', 'crash');
+    onTrial('2.0.0', '1.0.0', 60_000);
+    expect(await launch().done).toBe(1);
+    expect(runs()).toEqual(['2.0.0 --config /etc/agent.yaml']);
+    expect(readLauncherState(layout)).toMatchObject({
+      pending: { version: '2.0.0', previous: '1.0.0' },
+      last: { version: '2.0.0', state: 'failed', reason: expect.stringMatching(/^no release to go back to/) },
+    });
+    // systemd starts the launcher again: still nothing run.
+    expect(await launch().done).toBe(1);
+    expect(runs()).toHaveLength(1);
+  });
+
+  it('rolls back a release that dies soon after marking itself healthy', async () => {
+    layout = installLayout(mkdtempSync(join(tmpdir(), 'launcher-')));
+    release('1.0.0', 'hang');
+    release('2.0.0', 'healthyThenCrash');
+    onTrial('2.0.0', '1.0.0', 60_000);
+    launch(30_000);
+    await until('1.0.0 runs again', () => runs().includes('1.0.0 --config /etc/agent.yaml'));
+    expect(currentVersion(layout)).toBe('1.0.0');
+    expect(readLauncherState(layout)).toMatchObject({
+      pending: null,
+      last: { version: '2.0.0', state: 'rolled-back', reason: expect.stringMatching(/stayed healthy/) },
     });
   });
 

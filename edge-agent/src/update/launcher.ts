@@ -28,6 +28,11 @@ export interface LauncherOptions {
   maxAttempts?: number;
   /** How long a release asked to stop (deadline passed) has before it is killed. */
   stopGraceMs?: number;
+  /**
+   * How long a release must stay up after marking itself healthy before it is kept (at most its
+   * trial time): one that crashes seconds after the mark must not become the way back.
+   */
+  stableMs?: number;
   log?: (line: string) => void;
   now?: () => number;
 }
@@ -53,29 +58,56 @@ export function startLauncher(o: LauncherOptions): Launcher {
   const pollMs = o.pollMs ?? 1_000;
   const maxAttempts = o.maxAttempts ?? 3;
   const grace = o.stopGraceMs ?? 10_000;
+  const stableMs = o.stableMs ?? 60_000;
   const log = o.log ?? ((line) => process.stderr.write(`onestop-launcher: ${line}\n`));
   const now = o.now ?? Date.now;
   let child: ChildProcess | null = null;
   let stopping = false;
 
-  const rollBack = (p: PendingUpdate, reason: string): void => {
+  /** Why a pending release is held when there is nothing to go back to (no rollback possible). */
+  const NO_WAY_BACK = 'no release to go back to';
+  const stuck = (s: LauncherState): boolean =>
+    s.pending !== null &&
+    s.last?.state === 'failed' &&
+    s.last.version === s.pending.version &&
+    s.last.reason?.startsWith(NO_WAY_BACK) === true;
+
+  /** False when releases/<previous> is gone: the broken release must not be run again. */
+  const rollBack = (p: PendingUpdate, reason: string): boolean => {
+    if (!existsSync(layout.release(p.previous))) {
+      // Pending stays set so that no later launcher takes the broken release for a healthy one.
+      writeLauncherState(layout, {
+        pending: p,
+        last: {
+          version: p.version,
+          rolloutId: p.rolloutId,
+          state: 'failed',
+          reason: `${NO_WAY_BACK} (${p.previous} is missing): ${reason}`.slice(0, 300),
+          at: now(),
+        },
+      });
+      log(`cannot roll back ${p.version}: ${p.previous} is missing; not starting it again`);
+      return false;
+    }
     // The switch first: a crash before the state is written leaves `current` on the previous
     // release with `pending` still set, which reconcile() then closes; the other order could
     // leave the broken release running unguarded.
-    if (existsSync(layout.release(p.previous))) switchCurrent(layout, p.previous);
+    switchCurrent(layout, p.previous);
     const next: LauncherState = {
       pending: null,
       last: { version: p.version, rolloutId: p.rolloutId, state: 'rolled-back', reason, at: now() },
     };
     writeLauncherState(layout, next);
     log(`rolled back ${p.version} → ${p.previous}: ${reason}`);
+    return true;
   };
 
   /** Settles what a previous launcher (or agent) left half-done, before anything runs. */
-  const reconcile = (): void => {
+  const reconcile = (): boolean => {
     const state = readLauncherState(layout);
     const p = state.pending;
-    if (!p) return;
+    if (!p) return true;
+    if (stuck(state)) return false;
     const running = currentVersion(layout);
     if (running !== p.version) {
       // Killed between writing `pending` and switching (or half-way through a rollback).
@@ -89,12 +121,15 @@ export function startLauncher(o: LauncherOptions): Launcher {
           at: now(),
         },
       });
-      return;
+      return true;
     }
-    if (healthySince(p.version, 0)) commitHealthy(p);
-    else if (now() > p.deadline)
-      rollBack(p, 'did not report healthy before its deadline (launcher restarted meanwhile)');
-    else if (p.attempts >= maxAttempts) rollBack(p, `started ${p.attempts} times without reporting healthy`);
+    // A mark alone (the launcher died meanwhile) does not prove the release stayed up: judged
+    // like any other start, by its deadline and its number of starts.
+    if (now() > p.deadline)
+      return rollBack(p, 'did not report healthy before its deadline (launcher restarted meanwhile)');
+    else if (p.attempts >= maxAttempts)
+      return rollBack(p, `started ${p.attempts} times without reporting healthy`);
+    return true;
   };
 
   const healthySince = (version: string, since: number): boolean => {
@@ -112,7 +147,10 @@ export function startLauncher(o: LauncherOptions): Launcher {
 
   /** Runs `current` once; resolves with its exit code, or null when it was not there to run. */
   const runOnce = async (): Promise<{ code: number; version: string } | null> => {
-    reconcile();
+    if (!reconcile()) {
+      log('nothing safe to run: the release on trial failed and there is no release to go back to');
+      return null;
+    }
     let dir: string;
     try {
       dir = realpathSync(layout.current);
@@ -152,13 +190,17 @@ export function startLauncher(o: LauncherOptions): Launcher {
       c.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + signalNumber(signal) : 1)));
     });
     let deadlinePassed = false;
+    /** When this start's health mark was first seen: the stable window runs from there. */
+    let healthyAt: number | null = null;
     const timer = guarded
       ? setInterval(() => {
           const s = readLauncherState(layout);
           const p = s.pending;
           if (!p || p.version !== version) return;
-          if (healthySince(version, startedAt)) commitHealthy(p);
-          else if (now() > p.deadline && !deadlinePassed) {
+          if (healthySince(version, startedAt)) {
+            healthyAt ??= now();
+            if (now() >= healthyAt + Math.min(stableMs, p.deadline - startedAt)) commitHealthy(p);
+          } else if (now() > p.deadline && !deadlinePassed) {
             deadlinePassed = true;
             log(`${version} did not report healthy in time: stopping it`);
             c.kill('SIGTERM');
@@ -172,13 +214,14 @@ export function startLauncher(o: LauncherOptions): Launcher {
     const after = readLauncherState(layout);
     const p = after.pending;
     if (p && p.version === version) {
-      if (healthySince(version, startedAt)) commitHealthy(p);
-      else if (!stopping)
+      if (!stopping)
         rollBack(
           p,
           deadlinePassed
             ? `did not report healthy within ${Math.round((p.deadline - startedAt) / 1000)} s`
-            : `exited with code ${code} before reporting healthy`,
+            : healthyAt !== null || healthySince(version, startedAt)
+              ? `exited with code ${code} before it had stayed healthy long enough`
+              : `exited with code ${code} before reporting healthy`,
         );
     }
     return { code, version };

@@ -83,6 +83,11 @@ describe('unpacking a release on the board', () => {
       [bundle('2.0.1', { [RELEASE_ENTRY]: 'x' }, { minConfigSchema: 3 }), '2.0.1', /config schema 3/],
       [bundle('2.0.2', { 'lib/a.js': 'no entry' }), '2.0.2', /has no agent\.mjs/],
       [bundle('2.0.3', { [RELEASE_ENTRY]: 'x' }), '2.0.4', /the offer says 2\.0\.4/],
+      [
+        bundle('2.0.5', { [RELEASE_ENTRY]: 'evil', 'models/m.onnx': 'm' }, { components: ['models'] }),
+        '2.0.5',
+        /may hold only models\/, not agent\.mjs/,
+      ],
     ];
     for (const [b, version, reason] of cases) {
       const r = await install(await b, version, '1.0.0');

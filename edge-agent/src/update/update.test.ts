@@ -125,6 +125,9 @@ function boot(crashAt?: string): Board {
       root,
       '--poll-ms',
       '100',
+      // A short stable window: the trial is settled in seconds, not a minute.
+      '--stable-ms',
+      '1000',
       '--',
       '--config',
       configPath,

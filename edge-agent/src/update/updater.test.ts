@@ -1,24 +1,22 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineAgentConfig } from '@onestop/firmware-config';
 import type { UpdateOffer, UpdateStatus } from '@onestop/protocol';
 import { generateReleaseKeyPair } from '@onestop/release';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentBus } from '../agent/bus.js';
 import type { AgentContext } from '../agent/context.js';
 import { installLayout } from './layout.js';
+import { type LauncherState, writeLauncherState } from './state.js';
 import { Updater } from './updater.js';
 
 /** The updater's decisions on an offer, with a real HTTP server and files, before any install. */
 const BYTES = Buffer.from('not a bundle');
 const seen: IncomingMessage[] = [];
-/** Responses to `/stall/…`: a few bytes, then nothing (a download under way, for as long as it takes). */
-const stalled: ServerResponse[] = [];
 let server: Server;
 let base: string;
 const dirs: string[] = [];
@@ -26,9 +24,9 @@ const dirs: string[] = [];
 beforeAll(async () => {
   server = createServer((req, res) => {
     seen.push(req);
-    if (req.url?.startsWith('/stall/')) {
-      stalled.push(res);
-      res.writeHead(200, { 'content-length': BYTES.length }).write(BYTES.subarray(0, 4));
+    if (req.url?.includes('stall')) {
+      // A slow link: some bytes, then nothing until the updater lets go.
+      res.writeHead(200, { 'content-length': BYTES.length }).write(BYTES.subarray(0, 3));
       return;
     }
     res.writeHead(200, { 'content-length': BYTES.length }).end(BYTES);
@@ -37,14 +35,25 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
-  for (const res of stalled) res.destroy();
+  server.closeAllConnections();
   await new Promise<void>((r) => server.close(() => r()));
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-function updater(centreUrl: string, underLauncher = true, retryMs = [3_600_000]) {
+async function until(test: () => boolean): Promise<void> {
+  while (!test()) await new Promise((r) => setTimeout(r, 10));
+}
+
+function updater(centreUrl: string, underLauncher = true, state?: LauncherState) {
   const dir = mkdtempSync(join(tmpdir(), 'updater-'));
   dirs.push(dir);
+  const layout = installLayout(join(dir, 'root'));
+  if (state) {
+    mkdirSync(layout.root, { recursive: true });
+    writeLauncherState(layout, state);
+  }
+  const logs: string[] = [];
+  const log = (...a: unknown[]) => void logs.push(a.map((x) => (typeof x === 'string' ? x : '')).join(''));
   const bus = new AgentBus();
   const statuses: UpdateStatus[] = [];
   const ctx = {
@@ -63,19 +72,20 @@ function updater(centreUrl: string, underLauncher = true, retryMs = [3_600_000])
     bus,
     outbox: { bootId: randomUUID() },
     clock: { now: () => Date.now(), mono: () => 0 },
-    logger: pino({ level: 'silent' }),
+    logger: { info: log, warn: log, debug: log, error: log },
     camera: () => ({ state: 'off', fps: null, inferenceMs: null, error: null }),
     publish: async (_channel: string, payload: UpdateStatus) => {
       statuses.push(payload);
     },
   } as unknown as AgentContext;
   const u = new Updater(ctx, {
-    layout: underLauncher ? installLayout(join(dir, 'root')) : null,
+    layout: underLauncher ? layout : null,
     running: '1.0.0',
     exit: () => {
       throw new Error('must not restart');
     },
-    retryMs,
+    retryMs: [3_600_000],
+    healthPollMs: 20,
   });
   u.start();
   const offer = (url: string, over: Partial<UpdateOffer> = {}) => {
@@ -99,7 +109,8 @@ function updater(centreUrl: string, underLauncher = true, retryMs = [3_600_000])
     u.stop();
     return statuses;
   };
-  return { offer, ended, statuses, bus };
+  const withdraw = () => bus.emit('mqtt.message', { channel: 'update', payload: Buffer.alloc(0) });
+  return { offer, withdraw, ended, statuses, bus, layout, logs };
 }
 
 describe('the updater, given an offer', () => {
@@ -154,40 +165,57 @@ describe('the updater, given an offer', () => {
     expect(rejected).toEqual(['mqtt update']);
   });
 
-  it('forgets an offer the centre withdraws (an empty retained message) and abandons its download', async () => {
+  it('waits while a release is on trial: the last healthy one stays the way back', async () => {
     seen.length = 0;
-    // Retries would come at once: none must, for an offer that no longer stands.
-    const u = updater(base, true, [20]);
-    const rejected: string[] = [];
-    u.bus.on('rejected', (r) => void rejected.push(r.source));
-    u.offer('/stall/2.0.0');
-    for (let i = 0; i < 400 && stalled.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-    const download = stalled.at(-1)!;
-    const abandoned = new Promise((r) => download.once('close', r));
-    u.bus.emit('mqtt.message', { channel: 'update', payload: Buffer.alloc(0) });
-    await abandoned;
-    await new Promise((r) => setTimeout(r, 200));
-    const statuses = await u.ended();
-    expect(statuses.filter((s) => s.state === 'failed')).toEqual([
-      expect.objectContaining({
-        version: '2.0.0',
-        running: '1.0.0',
-        reason: 'the centre withdrew the offer',
-      }),
-    ]);
+    const trial: LauncherState = {
+      pending: {
+        version: '1.0.0',
+        previous: '0.9.0',
+        rolloutId: null,
+        deadline: Date.now() + 60_000,
+        attempts: 1,
+      },
+      last: null,
+    };
+    const u = updater(base, true, trial);
+    u.offer('/api/releases/2.0.0/bundle');
+    await until(() => u.logs.filter((l) => l.includes('deferred')).length >= 2);
+    expect(seen).toHaveLength(0);
+    expect(u.statuses).toHaveLength(0);
+    // The trial is settled (committed): the offer is taken up.
+    writeLauncherState(u.layout, { pending: null, last: null });
+    await u.ended();
     expect(seen).toHaveLength(1);
-    expect(rejected).toEqual([]);
   });
 
-  it('takes an empty retained message with no offer under way as nothing to do', async () => {
+  it('drops a withdrawn offer: the download stops, nothing fails, nothing is rejected', async () => {
+    seen.length = 0;
     const u = updater(base);
     const rejected: string[] = [];
     u.bus.on('rejected', (r) => void rejected.push(r.source));
-    u.bus.emit('mqtt.message', { channel: 'update', payload: Buffer.alloc(0) });
-    // A real offer after it: once it has ended, the empty one has had every chance to act.
-    u.offer('/api/releases/2.0.0/bundle');
-    const statuses = await u.ended();
-    expect(statuses.every((s) => s.version === '2.0.0')).toBe(true);
+    mkdirSync(u.layout.downloads, { recursive: true });
+    writeFileSync(join(u.layout.downloads, '1.5.0.tar.gz.part'), 'an older offer');
+    u.offer('/api/releases/2.0.0/stall');
+    await until(() => seen.length === 1);
+    const closed = new Promise((r) => seen[0]!.socket.once('close', r));
+    u.withdraw();
+    await closed;
+    await until(() => u.logs.some((l) => l.includes('abandoned')));
+    // Neither the withdrawn offer's .part nor an older one stays behind.
+    expect(readdirSync(u.layout.downloads)).toEqual([]);
     expect(rejected).toEqual([]);
+    expect(u.statuses.map((s) => s.state)).not.toContain('failed');
+  });
+
+  it('refuses a downgrade, and says so', async () => {
+    seen.length = 0;
+    const u = updater(base);
+    u.offer('/api/releases/0.9.0/bundle', { version: '0.9.0' });
+    expect((await u.ended()).at(-1)).toMatchObject({
+      version: '0.9.0',
+      state: 'failed',
+      reason: 'downgrade refused',
+    });
+    expect(seen).toHaveLength(0);
   });
 });

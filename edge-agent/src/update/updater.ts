@@ -1,11 +1,12 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodePayload, type UpdateOffer, type UpdateState, type UpdateStatus } from '@onestop/protocol';
+import semver from 'semver';
 import type { AgentContext, Extension } from '../agent/context.js';
 import { DownloadError, downloadWithResume } from './download.js';
 import { installRelease } from './install.js';
 import { currentVersion, type InstallLayout, switchCurrent } from './layout.js';
-import { readLauncherState, writeHealthMark, writeLauncherState } from './state.js';
+import { type LauncherState, readLauncherState, writeHealthMark, writeLauncherState } from './state.js';
 
 export interface UpdaterOptions {
   /** Null when the agent does not run under the launcher: every offer is then answered `failed`. */
@@ -22,6 +23,8 @@ export interface UpdaterOptions {
 
 /** Failures that the same offer would meet again: not retried until the centre offers another. */
 class Final extends Error {}
+/** The offer was withdrawn or replaced while being installed: dropped without a status. */
+class Abandoned extends Error {}
 
 /**
  * The board's side of fleet updates (issue 14): hears the retained `update` offer, fetches the
@@ -42,9 +45,8 @@ export class Updater implements Extension {
   /** `rolloutId|sha256` of offers that failed for good in this process. */
   private readonly refused = new Set<string>();
   private lastProgress = -1;
-  private readonly abort = new AbortController();
-  /** The install under way, aborted when its offer is withdrawn. */
-  private inFlight: AbortController | null = null;
+  /** Aborts the download of the offer being installed: withdrawn, or the agent stopping. */
+  private inflight: AbortController | null = null;
 
   constructor(
     private readonly ctx: AgentContext,
@@ -55,8 +57,9 @@ export class Updater implements Extension {
     this.offs = [
       this.ctx.bus.on('mqtt.message', (m) => {
         if (m.channel !== 'update') return;
+        // The retained offer cleared (withdrawn or revoked): not a malformed offer.
         if (m.payload.length === 0) {
-          this.withdrawn();
+          this.withdraw();
           return;
         }
         const r = decodePayload('update', m.payload);
@@ -75,19 +78,31 @@ export class Updater implements Extension {
     this.stopped = true;
     for (const off of this.offs) off();
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.abort.abort();
+    this.inflight?.abort();
   }
 
-  /**
-   * An empty retained `update` is the centre saying "no offer" (rollout withdrawn, this board
-   * revoked or replaced: docs/fleet-updates.md), not a malformed one: forget the offer, so that
-   * no retry fetches it again, and abandon a download under way. What runs stays.
-   */
-  private withdrawn(): void {
+  /** Nothing is offered any more: no retry, the download under way dropped, nothing installed. */
+  private withdraw(): void {
+    if (!this.latest) return;
+    this.ctx.logger.info({ version: this.latest.version }, 'update offer withdrawn');
     this.latest = null;
+    this.retries = 0;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
-    this.inFlight?.abort();
+    this.inflight?.abort();
+    // Under way, the install's own end prunes, once the download has let go of its file.
+    if (!this.busy) void this.pruneDownloads();
+  }
+
+  /** Bundles and `.part` files of offers no longer current only take the board's space. */
+  private async pruneDownloads(): Promise<void> {
+    const { layout } = this.o;
+    if (!layout) return;
+    const keep = this.latest ? `${this.latest.version}.tar.gz` : null;
+    const names = await readdir(layout.downloads).catch(() => [] as string[]);
+    for (const name of names)
+      if (name !== keep && name !== `${keep}.part`)
+        await rm(join(layout.downloads, name), { force: true }).catch(() => {});
   }
 
   /** After every birth: the outcome the launcher recorded, and this release's health if on trial. */
@@ -102,12 +117,25 @@ export class Updater implements Extension {
       if (this.stopped) return;
       writeHealthMark(layout, { version: running, at: Date.now() });
       this.ctx.logger.info({ version: running }, 'release marked healthy');
-      await this.report(p.rolloutId, running, 'healthy', null);
+      // Healthy is the launcher's word, once the release has stayed up its stable window.
+      const settled = await this.untilSettled(running);
+      if (settled?.state === 'healthy') await this.report(p.rolloutId, running, 'healthy', null);
       return;
     }
     // Not over an update under way: its own steps are newer news.
     if (state.last && !this.busy)
       await this.report(state.last.rolloutId, state.last.version, state.last.state, state.last.reason);
+  }
+
+  /** The launcher's verdict on this release's trial, or null if stopped before it came. */
+  private async untilSettled(version: string): Promise<LauncherState['last']> {
+    const layout = this.o.layout!;
+    while (!this.stopped) {
+      const s = readLauncherState(layout);
+      if (s.pending?.version !== version) return s.last?.version === version ? s.last : null;
+      await new Promise((r) => setTimeout(r, this.o.healthPollMs ?? 1_000).unref());
+    }
+    return null;
   }
 
   /** Healthy means perceiving too when the device has a camera: a release whose models fail is not. */
@@ -126,7 +154,14 @@ export class Updater implements Extension {
     if (layout) {
       // Not again what the launcher already undid: the centre must offer something else. An
       // update a power cut interrupted (`failed` by the launcher) is simply taken up again.
-      const last = readLauncherState(layout).last;
+      const state = readLauncherState(layout);
+      // A release on trial is not yet a way back: installing over it would make the unproven
+      // release `previous` and prune the last healthy one. Looked at again once it is settled.
+      if (state.pending) {
+        this.deferWhilePending();
+        return;
+      }
+      const last = state.last;
       if (
         last?.state === 'rolled-back' &&
         last.version === offer.version &&
@@ -135,28 +170,36 @@ export class Updater implements Extension {
         return;
     }
     this.busy = true;
-    const inFlight = new AbortController();
-    this.inFlight = inFlight;
     try {
-      await this.install(offer, inFlight.signal);
+      await this.install(offer);
     } catch (e) {
-      if (inFlight.signal.aborted && !this.stopped) {
-        // Withdrawn meanwhile: said once, never retried (a withdrawn rollout is not offered again).
-        this.ctx.logger.info({ version: offer.version }, 'update offer withdrawn; staying on what runs');
-        await this.report(offer.rolloutId, offer.version, 'failed', 'the centre withdrew the offer');
-      } else {
-        const reason = (e as Error).message.split('\n')[0]!.slice(0, 300);
-        this.ctx.logger.warn({ version: offer.version, reason }, 'update failed');
-        await this.report(offer.rolloutId, offer.version, 'failed', reason);
-        if (e instanceof Final) this.refused.add(key);
-        else this.retryLater();
+      if (e instanceof Abandoned || this.latest !== offer) {
+        // Withdrawn or superseded meanwhile: not a failure of this offer, nothing to retry.
+        await this.pruneDownloads();
+        this.ctx.logger.info({ version: offer.version }, 'update abandoned: the offer changed');
+        return;
       }
+      const reason = (e as Error).message.split('\n')[0]!.slice(0, 300);
+      this.ctx.logger.warn({ version: offer.version, reason }, 'update failed');
+      await this.report(offer.rolloutId, offer.version, 'failed', reason);
+      if (e instanceof Final) this.refused.add(key);
+      else this.retryLater();
     } finally {
       this.busy = false;
-      this.inFlight = null;
+      this.inflight = null;
+      // A newer offer arrived meanwhile.
+      if (this.latest && this.latest !== offer) void this.consider();
     }
-    // A newer offer arrived meanwhile.
-    if (this.latest !== offer) void this.consider();
+  }
+
+  private deferWhilePending(): void {
+    if (this.retryTimer) return;
+    this.ctx.logger.info('update deferred: a release is on trial');
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.consider();
+    }, this.o.healthPollMs ?? 5_000);
+    this.retryTimer.unref();
   }
 
   private retryLater(): void {
@@ -170,9 +213,12 @@ export class Updater implements Extension {
     this.retryTimer.unref();
   }
 
-  private async install(offer: UpdateOffer, withdrawn: AbortSignal): Promise<void> {
+  private async install(offer: UpdateOffer): Promise<void> {
     const { layout, running } = this.o;
     const updates = this.ctx.config.updates;
+    // An older release may carry fixed holes or an older data format: going back is the
+    // launcher's job (rollback), never an offer's.
+    if (semver.valid(running) && semver.lt(offer.version, running)) throw new Final('downgrade refused');
     if (!layout) throw new Final('this board does not run under the update launcher');
     if (!updates) throw new Final('the device file has no updates section (centre URL, release keys)');
     if (updates.releaseKeys.length === 0)
@@ -183,8 +229,11 @@ export class Updater implements Extension {
     await say('downloading', 0);
     this.step('downloading', offer.version);
     await mkdir(layout.downloads, { recursive: true });
+    await this.pruneDownloads();
     const bundle = join(layout.downloads, `${offer.version}.tar.gz`);
     this.lastProgress = -1;
+    const inflight = new AbortController();
+    this.inflight = inflight;
     const url = new URL(offer.url, updates.centreUrl);
     if (url.protocol !== 'https:' && url.protocol !== 'http:')
       throw new Final(`the offer's URL is not http(s): ${url.protocol}`);
@@ -200,7 +249,7 @@ export class Updater implements Extension {
         size: offer.size,
         sha256: offer.sha256,
         dest: bundle,
-        signal: AbortSignal.any([this.abort.signal, withdrawn]),
+        signal: inflight.signal,
         onProgress: (f) => {
           // A status per tenth: the console moves, the broker is not flooded.
           const step = Math.floor(f * 10);
@@ -214,6 +263,8 @@ export class Updater implements Extension {
       throw new DownloadError(`download failed: ${(e as Error).message}`);
     }
     this.retries = 0;
+    // Withdrawn (or replaced) while the last bytes came: a bundle nobody offers is not installed.
+    if (this.latest !== offer) throw new Abandoned();
 
     await say('verifying');
     this.step('verifying', offer.version);
@@ -229,16 +280,17 @@ export class Updater implements Extension {
       await rm(bundle, { force: true });
       throw new Final(installed.reason);
     }
-    // Withdrawn while it was verified: it must not become `current`.
-    if (withdrawn.aborted) throw new Final('the centre withdrew the offer');
 
+    if (this.latest !== offer) throw new Abandoned();
     await say('installing');
     this.step('unpacked', offer.version);
-    const previous = currentVersion(layout) ?? running;
+    const state = readLauncherState(layout);
+    // Only a committed release is a way back (consider() defers while one is on trial; this
+    // guards a trial that began meanwhile): never the unproven one.
+    const previous = state.pending?.previous ?? currentVersion(layout) ?? running;
     // Pending first, then the switch: the new release never runs without its deadline. An old
     // health mark (the same version, healthy once before a rollback) must not vouch for it.
     await rm(layout.healthy, { force: true });
-    const state = readLauncherState(layout);
     writeLauncherState(layout, {
       ...state,
       pending: {
