@@ -305,4 +305,17 @@ describe.each(STORE_BACKENDS)('releases and rollouts on %s', (backend) => {
     // Paused: nobody new.
     expect(await offerToNewDevices(store.db)).toEqual([]);
   });
+
+  it('withdrawing the newest rollout clears the offer; it never re-offers an older release', async () => {
+    const [e] = await addDevices(store, 'ward-e', 1);
+    const r1 = await startRollout(store.db, { version: '1.2.0', unitId: 'ward-e', canary: [e!], actor: 't' });
+    await recordUpdateStatus(store.db, e!, status(e!, r1.id, 'healthy'));
+    await widenRollout(store.db, { rolloutId: r1.id, percent: 100, actor: 't' });
+    expect(await recordUpdateStatus(store.db, e!, status(e!, r1.id, 'healthy'))).toEqual({ done: true });
+    const r2 = await startRollout(store.db, { version: '1.3.0', unitId: 'ward-e', canary: [e!], actor: 't' });
+    expect((await currentOffers(store.db, { deviceIds: [e!] }))[0]?.offer?.rolloutId).toBe(r2.id);
+    await changeRollout(store.db, { rolloutId: r2.id, action: 'withdraw', actor: 't' });
+    expect(await currentOffers(store.db, { deviceIds: [e!] })).toMatchObject([{ deviceId: e, offer: null }]);
+    expect(await isOfferedRelease(store.db, e!, '1.2.0')).toBe(false);
+  });
 });

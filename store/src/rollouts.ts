@@ -16,7 +16,10 @@ import { auditLog, devices, deviceUpdateStatus, releases, rolloutDevices, rollou
 
 export type RolloutStage = 'canary' | 'percent' | 'all';
 export type RolloutState = 'active' | 'paused' | 'withdrawn' | 'done';
-/** States in which the rollout's offers stand (retained on the boards, downloads allowed). */
+/**
+ * States in which the rollout's offers stand (retained on the boards, downloads allowed), when it
+ * is the board's newest rollout: an older one never stands in for a newer one (see currentOffers).
+ */
 export const OFFERING_STATES: readonly RolloutState[] = ['active', 'paused', 'done'];
 /** States that block another rollout over the same counters. */
 const LIVE_STATES: readonly RolloutState[] = ['active', 'paused'];
@@ -463,8 +466,10 @@ export interface DeviceOffer {
 
 /**
  * What the broker publishes retained on `update`: for each board that any rollout has offered
- * something, the newest offer of a rollout that still offers (active, paused, done), or null
- * (withdrawn, or the board revoked or draining). `deviceIds` omitted: every such board.
+ * something, the offer of its NEWEST rollout if that one still offers (active, paused, done), or
+ * null (withdrawn, or the board revoked or draining). Never an older rollout's offer: withdrawing
+ * R2 must not quietly re-offer the finished R1 (a downgrade nobody chose, with no audit line).
+ * `deviceIds` omitted: every such board.
  */
 export async function currentOffers(
   db: Executor,
@@ -503,7 +508,7 @@ export async function currentOffers(
     .innerJoin(rollouts, eq(rollouts.id, rolloutDevices.rolloutId))
     .innerJoin(releases, eq(releases.version, rollouts.version))
     .where(filter)
-    .orderBy(rolloutDevices.deviceId, sql`(${offering}) desc`, desc(rolloutDevices.offeredAt));
+    .orderBy(rolloutDevices.deviceId, desc(rollouts.createdAt), desc(rolloutDevices.offeredAt));
   return rows.map((r) => ({
     deviceId: r.deviceId,
     unitId: r.unitId,
