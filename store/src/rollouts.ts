@@ -25,7 +25,7 @@ export const OFFERING_STATES: readonly RolloutState[] = ['active', 'paused', 'do
 const LIVE_STATES: readonly RolloutState[] = ['active', 'paused'];
 
 /**
- * The automatic halt: a stage whose boards fail this often pauses the rollout by itself (audited)
+ * The automatic halt: a rollout whose boards (any stage) fail this often pauses by itself (audited)
  * so that a broken release reaches no further board before someone looks.
  */
 export const HALT_AT_FAILURES = 2;
@@ -223,6 +223,17 @@ export async function widenRollout(
       throw new StoreInputError(
         `rollout ${r.id} is at ${r.stage === 'all' ? 'all' : `${r.percent} %`} already: widen to more`,
       );
+    // Widening is the human's "the stage looks good": it must not outrun the stage's own boards.
+    const inStage = (await deviceProgress(tx, r.id)).filter((d) => d.stage === r.stage);
+    const bad = inStage.filter(isFailure);
+    if (bad.length > 0)
+      throw new StoreInputError(
+        `rollout ${r.id}: ${bad.length} board(s) of stage ${r.stage} failed or rolled back (first: ${bad[0]!.deviceId}): look into it (or withdraw) before widening`,
+      );
+    if (!inStage.some((d) => d.outcome === 'healthy'))
+      throw new StoreInputError(
+        `rollout ${r.id}: no board of stage ${r.stage} reports healthy yet: widen once one does`,
+      );
     const stage: RolloutStage = percent === 100 ? 'all' : 'percent';
     const [row] = await tx
       .update(rollouts)
@@ -340,6 +351,9 @@ const emptyCounts = (): Record<OfferOutcome, number> => ({
   'rolled-back': 0,
 });
 
+const isFailure = (d: RolloutDeviceProgress): boolean =>
+  d.outcome === 'failed' || d.outcome === 'rolled-back';
+
 async function deviceProgress(db: Executor, rolloutId: string): Promise<RolloutDeviceProgress[]> {
   // Only the reports that name this rollout and came after its offer count for it: an older
   // update's last word does not, nor a board's claim about a rollout before it was offered it.
@@ -418,13 +432,11 @@ export async function recordUpdateStatus(
     if (r.state !== 'active') return {};
     const list = await deviceProgress(tx, r.id);
     if (status.state === 'failed' || status.state === 'rolled-back') {
-      const inStage = list.filter((d) => d.stage === r.stage);
-      const failed = inStage.filter((d) => d.outcome === 'failed' || d.outcome === 'rolled-back');
-      if (
-        failed.length >= HALT_AT_FAILURES ||
-        failed.length / Math.max(inStage.length, 1) > HALT_ABOVE_SHARE
-      ) {
-        const reason = `${failed.length} of ${inStage.length} boards at stage ${r.stage} failed or rolled back (first: ${failed[0]?.deviceId}: ${failed[0]?.reason ?? status.state})`;
+      // Counted over the whole rollout, not the current stage: a canary that failed before the
+      // rollout was widened still counts against the release.
+      const failed = list.filter(isFailure);
+      if (failed.length >= HALT_AT_FAILURES || failed.length / Math.max(list.length, 1) > HALT_ABOVE_SHARE) {
+        const reason = `${failed.length} of ${list.length} boards failed or rolled back (rollout at stage ${r.stage}; first: ${failed[0]?.deviceId}: ${failed[0]?.reason ?? status.state})`;
         await tx
           .update(rollouts)
           .set({

@@ -10,6 +10,7 @@ import {
   type ProvisionedDevice,
   provisionDevice,
   recentAudit,
+  recordUpdateStatus,
 } from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
 import pino from 'pino';
@@ -236,6 +237,20 @@ describe('releases and rollouts in the dashboard', () => {
     expect(refused.status).toBe(400);
     expect(await refused.text()).toContain('resume it first');
     expect((await post('tech', `${path}/resume`, {})).status).toBe(303);
+    // Widening waits for a healthy canary.
+    expect((await post('city', `${path}/widen`, { percent: '100' })).status).toBe(400);
+    await recordUpdateStatus(store.db, boardA.deviceId, {
+      v: 1,
+      deviceId: boardA.deviceId,
+      bootId: '00000000-0000-4000-8000-000000000001',
+      ts: Date.now(),
+      rolloutId: r!.id,
+      version: r!.version,
+      running: r!.version,
+      state: 'healthy',
+      progress: null,
+      reason: null,
+    });
     expect((await post('city', `${path}/widen`, { percent: '100' })).status).toBe(303);
     expect((await download(boardA2)).status).toBe(200);
     expect((await download(boardB)).status).toBe(403);
