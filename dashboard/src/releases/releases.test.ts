@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { releaseDownloadPath } from '@onestop/protocol';
@@ -21,6 +21,7 @@ import { createDashboardApp } from '../app.js';
 import { SESSION_COOKIE } from '../auth/access.js';
 import { LiveRatingFeed } from '../live/feed.js';
 import { PdfRenderer } from '../reports/pdf.js';
+import { publishReleaseFile } from './publish.js';
 
 const ORIGIN = 'http://localhost';
 
@@ -112,6 +113,25 @@ describe('releases and rollouts in the dashboard', () => {
   const counted = async (name: string, result: string) =>
     (await registry.getSingleMetric(name)?.get())?.values.find((v) => v.labels.result === result)?.value ?? 0;
 
+  it('sweeps the temporary files a crash left behind, never an upload in progress', async () => {
+    const releasesDir = join(dir, 'releases');
+    await mkdir(releasesDir, { recursive: true });
+    const old = join(releasesDir, '.incoming-crashed');
+    await writeFile(old, 'half a bundle');
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    await utimes(old, twoHoursAgo, twoHoursAgo);
+    await writeFile(join(releasesDir, '.incoming-uploading'), 'still coming');
+    const outcome = await publishReleaseFile(store.db, join(dir, 'missing.tar.gz'), {
+      releasesDir,
+      actor: 't',
+    });
+    expect(outcome).toMatchObject({ ok: false, reason: 'invalid' });
+    expect((await readdir(releasesDir)).filter((f) => f.startsWith('.incoming'))).toEqual([
+      '.incoming-uploading',
+    ]);
+    await rm(join(releasesDir, '.incoming-uploading'));
+  });
+
   it('refuses every upload until a key is trusted, then only intact bundles that key signed', async () => {
     const none = await upload('tech', bundle);
     expect(none.status).toBe(422);
@@ -154,7 +174,6 @@ describe('releases and rollouts in the dashboard', () => {
     expect(await counted('onestop_release_uploads_total', 'invalid')).toBe(1);
     expect(await counted('onestop_release_uploads_total', 'published')).toBe(1);
     // Nothing but the one kept bundle is left in the folder (temporary files removed).
-    const { readdir } = await import('node:fs/promises');
     expect((await readdir(join(dir, 'releases'))).filter((f) => f.startsWith('.incoming'))).toEqual([]);
   });
 
