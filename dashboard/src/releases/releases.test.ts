@@ -21,6 +21,7 @@ import { createDashboardApp } from '../app.js';
 import { SESSION_COOKIE } from '../auth/access.js';
 import { LiveRatingFeed } from '../live/feed.js';
 import { PdfRenderer } from '../reports/pdf.js';
+import { releaseDownloadRoutes } from './download.js';
 import { publishReleaseFile } from './publish.js';
 
 const ORIGIN = 'http://localhost';
@@ -225,11 +226,36 @@ describe('releases and rollouts in the dashboard', () => {
         authorization: `Basic ${Buffer.from(`${boardA.username}:${boardA.password}`).toString('base64')}`,
       },
     });
-    expect(unknown.status).toBe(404);
+    // Not offered comes before "no such release": a board learns nothing of other versions.
+    expect(unknown.status).toBe(403);
     expect(await counted('onestop_release_downloads_total', 'partial')).toBe(2);
     expect(await counted('onestop_release_downloads_total', 'auth_failed')).toBe(1);
-    expect(await counted('onestop_release_downloads_total', 'not_offered')).toBe(3);
+    expect(await counted('onestop_release_downloads_total', 'not_offered')).toBe(4);
+    expect(await counted('onestop_release_downloads_total', 'unknown_release')).toBe(0);
     expect(await counted('onestop_release_downloads_total', 'bad_range')).toBe(1);
+  });
+
+  it('throttles a failing board by its username, not the boards sharing its address', async () => {
+    const routes = releaseDownloadRoutes({
+      db: store.db,
+      logger: pino({ level: 'silent' }),
+      registry: new Registry(),
+      maxFailures: 2,
+    });
+    const as = (username: string, password: string) =>
+      routes.request('/1.4.0/bundle', {
+        headers: {
+          authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`,
+          'x-forwarded-for': '203.0.113.7',
+        },
+      });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await as(boardA2.username, 'misconfigured')).status);
+    expect(statuses).toEqual([401, 401, 429]);
+    // Its neighbour behind the same address still downloads.
+    const neighbour = await as(boardA.username, boardA.password);
+    expect(neighbour.status).toBe(200);
+    await neighbour.body?.cancel();
   });
 
   it('shows the rollout to its own ward and the fleet people, with working buttons for editors only', async () => {
