@@ -183,8 +183,17 @@ describe('releases and rollouts in the dashboard', () => {
     expect(before.status).toBe(403);
     expect(await before.json()).toMatchObject({ error: 'not_offered' });
 
+    // No scope chosen: refused, never a city-wide rollout by a blank field.
+    const blank = await post('tech', '/devices/rollouts', {
+      version: '1.4.0',
+      canary: boardA.deviceId,
+    });
+    expect(blank.status).toBe(400);
+    expect(await blank.text()).toContain('Chọn phạm vi');
+    expect(await listRollouts(store.db)).toEqual([]);
     const start = await post('tech', '/devices/rollouts', {
       version: '1.4.0',
+      scope: 'unit',
       unitId: 'trung-van',
       canary: boardA.deviceId,
       healthDeadlineS: '120',

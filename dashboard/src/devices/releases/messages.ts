@@ -29,6 +29,18 @@ export const RELEASE_MESSAGES = {
   rollout: { vi: 'Đợt triển khai', en: 'Rollout' },
   rolloutScope: { vi: 'Phạm vi', en: 'Scope' },
   rolloutCity: { vi: 'Toàn thành phố', en: 'Whole city' },
+  rolloutChooseScope: { vi: '— chọn phạm vi —', en: '— choose the scope —' },
+  rolloutOneUnit: { vi: 'Một đơn vị', en: 'One unit' },
+  rolloutUnitId: { vi: 'mã đơn vị', en: 'unit id' },
+  rolloutScopeRequired: {
+    vi: 'Chọn phạm vi: toàn thành phố hay một đơn vị.',
+    en: 'Choose the scope: the whole city or one unit.',
+  },
+  rolloutUnitRequired: { vi: 'Nhập mã đơn vị của đợt triển khai.', en: "Enter the rollout's unit id." },
+  rolloutCityNoUnit: {
+    vi: 'Toàn thành phố: để trống mã đơn vị.',
+    en: 'Whole city: leave the unit id empty.',
+  },
   rolloutStage: { vi: 'Giai đoạn', en: 'Stage' },
   rolloutStage_canary: { vi: 'Thử trước', en: 'Canary' },
   rolloutStage_percent: { vi: 'Theo tỷ lệ', en: 'Percentage' },

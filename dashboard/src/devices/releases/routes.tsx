@@ -42,8 +42,13 @@ const actionParam = params(
 );
 const keyParam = params(z.strictObject({ keyId: z.string().regex(/^[0-9a-f]{16}$/) }));
 
+/**
+ * The scope is an explicit choice, as the CLI's `--unit` / `--city`: a blank unit field must never
+ * start a city-wide rollout by itself.
+ */
 const StartForm = z.object({
   version: z.string().min(1).max(40),
+  scope: z.enum(['city', 'unit'], { error: 'rolloutScopeRequired' }),
   unitId: z.string().max(64).optional(),
   canary: z.string().min(1).max(4000),
   healthDeadlineS: z.coerce.number().int().optional(),
@@ -147,13 +152,17 @@ export function releaseConsoleRoutes(db: Database) {
     const parsed = StartForm.safeParse(await formOf(c));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
+      if (issue?.path[0] === 'scope') return listPage(c, translator(c.get('lang'))('rolloutScopeRequired'));
       return listPage(c, `${issue?.path.join('.') ?? 'form'}: ${issue?.message ?? ''}`);
     }
     const f = parsed.data;
+    const t = translator(c.get('lang'));
+    if ((f.scope === 'unit') !== (f.unitId !== undefined))
+      return listPage(c, t(f.scope === 'unit' ? 'rolloutUnitRequired' : 'rolloutCityNoUnit'));
     try {
       const r = await startRollout(db, {
         version: f.version,
-        unitId: f.unitId ?? null,
+        unitId: f.scope === 'unit' ? f.unitId! : null,
         canary: f.canary.split(/[\s,]+/).filter(Boolean),
         healthDeadlineS: f.healthDeadlineS,
         actor: actor(c),
