@@ -32,6 +32,36 @@ export const HALT_AT_FAILURES = 2;
 export const HALT_ABOVE_SHARE = 0.2;
 export const MAX_CANARY_DEVICES = 50;
 
+/**
+ * A refusal of a rollout command with a stable code and its values, so the console can say it in
+ * Vietnamese (dashboard/src/devices/releases/messages.ts, `rolloutRefusal_<code>`) while the CLI
+ * shows the English message with its flags.
+ */
+export class RolloutRefusal extends StoreInputError {
+  constructor(
+    readonly code: RolloutRefusalCode,
+    readonly values: Record<string, string | number>,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+export type RolloutRefusalCode =
+  | 'unit_invalid'
+  | 'canary_missing'
+  | 'canary_too_many'
+  | 'canary_invalid'
+  | 'deadline_range'
+  | 'release_unknown'
+  | 'still_live'
+  | 'canary_not_live'
+  | 'percent_range'
+  | 'not_active'
+  | 'widen_more'
+  | 'stage_failed'
+  | 'stage_not_healthy'
+  | 'bad_transition';
+
 export interface Rollout {
   id: string;
   version: string;
@@ -152,19 +182,34 @@ export async function startRollout(
   },
 ): Promise<Rollout> {
   if (input.unitId !== null && !UnitId.safeParse(input.unitId).success)
-    throw new StoreInputError(`--unit: not a unit ID '${input.unitId}'`);
+    throw new RolloutRefusal(
+      'unit_invalid',
+      { unit: input.unitId },
+      `--unit: not a unit ID '${input.unitId}'`,
+    );
   const canary = [...new Set(input.canary)];
-  if (canary.length === 0) throw new StoreInputError('--canary: name at least one device to start with');
+  if (canary.length === 0)
+    throw new RolloutRefusal('canary_missing', {}, '--canary: name at least one device to start with');
   if (canary.length > MAX_CANARY_DEVICES)
-    throw new StoreInputError(`--canary: at most ${MAX_CANARY_DEVICES} devices`);
+    throw new RolloutRefusal(
+      'canary_too_many',
+      { max: MAX_CANARY_DEVICES },
+      `--canary: at most ${MAX_CANARY_DEVICES} devices`,
+    );
   for (const id of canary)
-    if (!DeviceId.safeParse(id).success) throw new StoreInputError(`--canary: not a device ID '${id}'`);
+    if (!DeviceId.safeParse(id).success)
+      throw new RolloutRefusal('canary_invalid', { device: id }, `--canary: not a device ID '${id}'`);
   const deadline = input.healthDeadlineS ?? 300;
   if (!Number.isInteger(deadline) || deadline < 30 || deadline > 3_600)
-    throw new StoreInputError('--health-deadline: 30 to 3600 seconds');
+    throw new RolloutRefusal('deadline_range', {}, '--health-deadline: 30 to 3600 seconds');
   return inTransaction(db, async (tx) => {
     const release = await getRelease(tx, input.version);
-    if (!release) throw new StoreInputError(`no published release '${input.version}'`);
+    if (!release)
+      throw new RolloutRefusal(
+        'release_unknown',
+        { version: input.version },
+        `no published release '${input.version}'`,
+      );
     // Serialises starts: two at once could each see no overlap.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('onestop.rollout.start'))`);
     const live = await tx
@@ -173,13 +218,17 @@ export async function startRollout(
       .where(inArray(rollouts.state, [...LIVE_STATES]));
     const clash = live.find((l) => l.unitId === null || input.unitId === null || l.unitId === input.unitId);
     if (clash)
-      throw new StoreInputError(
+      throw new RolloutRefusal(
+        'still_live',
+        { version: clash.version, scope: scopeOf(clash.unitId) },
         `rollout ${clash.id} of ${clash.version} (${scopeOf(clash.unitId)}) is still live there: withdraw it, or let it finish, first`,
       );
     const eligible = new Set(await eligibleDevices(tx, input.unitId));
     const outside = canary.filter((id) => !eligible.has(id));
     if (outside.length > 0)
-      throw new StoreInputError(
+      throw new RolloutRefusal(
+        'canary_not_live',
+        { devices: outside.join(', '), scope: scopeOf(input.unitId) },
         `--canary: ${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not a live device of ${scopeOf(input.unitId)}`,
       );
     const [row] = await tx
@@ -212,26 +261,34 @@ export async function widenRollout(
 ): Promise<Rollout & { offered: number }> {
   const { percent } = input;
   if (!Number.isInteger(percent) || percent < 1 || percent > 100)
-    throw new StoreInputError('--percent: a whole number from 1 to 100');
+    throw new RolloutRefusal('percent_range', {}, '--percent: a whole number from 1 to 100');
   return inTransaction(db, async (tx) => {
     const r = await loadRollout(tx, input.rolloutId, true);
     if (r.state !== 'active')
-      throw new StoreInputError(
+      throw new RolloutRefusal(
+        'not_active',
+        { state: r.state },
         `rollout ${r.id} is ${r.state}: only an active rollout widens (resume it first)`,
       );
     if (r.stage === 'all' || (r.stage === 'percent' && percent <= r.percent))
-      throw new StoreInputError(
+      throw new RolloutRefusal(
+        'widen_more',
+        { at: r.stage === 'all' ? '100' : r.percent },
         `rollout ${r.id} is at ${r.stage === 'all' ? 'all' : `${r.percent} %`} already: widen to more`,
       );
     // Widening is the human's "the stage looks good": it must not outrun the stage's own boards.
     const inStage = (await deviceProgress(tx, r.id)).filter((d) => d.stage === r.stage);
     const bad = inStage.filter(isFailure);
     if (bad.length > 0)
-      throw new StoreInputError(
+      throw new RolloutRefusal(
+        'stage_failed',
+        { n: bad.length, stage: r.stage, device: bad[0]!.deviceId },
         `rollout ${r.id}: ${bad.length} board(s) of stage ${r.stage} failed or rolled back (first: ${bad[0]!.deviceId}): look into it (or withdraw) before widening`,
       );
     if (!inStage.some((d) => d.outcome === 'healthy'))
-      throw new StoreInputError(
+      throw new RolloutRefusal(
+        'stage_not_healthy',
+        { stage: r.stage },
         `rollout ${r.id}: no board of stage ${r.stage} reports healthy yet: widen once one does`,
       );
     const stage: RolloutStage = percent === 100 ? 'all' : 'percent';
@@ -268,7 +325,11 @@ export async function changeRollout(
   return inTransaction(db, async (tx) => {
     const r = await loadRollout(tx, input.rolloutId, true);
     if (!FROM[input.action].includes(r.state))
-      throw new StoreInputError(`rollout ${r.id} is ${r.state}: it cannot ${input.action}`);
+      throw new RolloutRefusal(
+        'bad_transition',
+        { state: r.state, action: input.action },
+        `rollout ${r.id} is ${r.state}: it cannot ${input.action}`,
+      );
     const [row] = await tx
       .update(rollouts)
       .set({

@@ -289,7 +289,8 @@ describe('releases and rollouts in the dashboard', () => {
     expect((await post('tech', `${path}/pause`, {})).status).toBe(303);
     const refused = await post('tech', `${path}/widen`, { percent: '50' });
     expect(refused.status).toBe(400);
-    expect(await refused.text()).toContain('resume it first');
+    // Said in Vietnamese, without the CLI's flags.
+    expect(await refused.text()).toContain('chỉ mở rộng khi đang chạy (tiếp tục trước)');
     expect((await post('tech', `${path}/resume`, {})).status).toBe(303);
     // Widening waits for a healthy canary.
     expect((await post('city', `${path}/widen`, { percent: '100' })).status).toBe(400);

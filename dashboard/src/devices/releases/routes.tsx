@@ -5,6 +5,7 @@ import {
   listReleases,
   listRollouts,
   type Rollout,
+  RolloutRefusal,
   removeReleaseKey,
   rolloutProgress,
   StoreInputError,
@@ -18,7 +19,7 @@ import { z } from 'zod';
 import type { DashboardEnv } from '../../access/env.js';
 import { requireRole } from '../../access/scope.js';
 import { formLimit, notFound } from '../../errors/answer.js';
-import { translator } from '../../i18n.js';
+import { fill, translateIfKnown, translator } from '../../i18n.js';
 import { layout } from '../../pages/layout.js';
 import { params } from '../../validate.js';
 import { ReleasesPage, RolloutPage } from './page.js';
@@ -55,6 +56,13 @@ const StartForm = z.object({
 });
 const KeyForm = z.object({ name: z.string().max(80).optional(), publicPem: z.string().min(1).max(4096) });
 const WidenForm = z.object({ percent: z.coerce.number().int() });
+
+/** A store refusal in the reader's language when it has a code; the English text otherwise. */
+function refusalText(c: Context<Env>, err: StoreInputError): string {
+  if (!(err instanceof RolloutRefusal)) return err.message;
+  const text = translateIfKnown(c.get('lang'), `rolloutRefusal_${err.code}`);
+  return text ? fill(text, err.values) : err.message;
+}
 
 /** A form's fields, blanks dropped: the schemas then see what was typed. */
 async function formOf(c: Context<Env>): Promise<Record<string, string>> {
@@ -169,7 +177,7 @@ export function releaseConsoleRoutes(db: Database) {
       });
       return c.redirect(`/devices/rollouts/${r.id}`, 303);
     } catch (err) {
-      if (err instanceof StoreInputError) return listPage(c, err.message);
+      if (err instanceof StoreInputError) return listPage(c, refusalText(c, err));
       throw err;
     }
   });
@@ -189,7 +197,7 @@ export function releaseConsoleRoutes(db: Database) {
     } catch (err) {
       if (err instanceof StoreInputError) {
         if (err.message.startsWith('no rollout')) return notFound(c);
-        return rolloutPage(c, rolloutId, err.message);
+        return rolloutPage(c, rolloutId, refusalText(c, err));
       }
       throw err;
     }
