@@ -354,4 +354,41 @@ describe.each(STORE_BACKENDS)('releases and rollouts on %s', (backend) => {
     await expect(widen(100)).rejects.toThrow(/1 board\(s\) of stage percent failed or rolled back/);
     await changeRollout(store.db, { rolloutId: r.id, action: 'withdraw', actor: 't' });
   });
+
+  it('offers an agent release to no board that reports another platform', async () => {
+    const ids = await addDevices(store, 'ward-g', 3);
+    const birth = (arch: string) => ({ platform: { arch, nodeAbi: '127' } });
+    await store.db
+      .update(devices)
+      .set({ birth: birth('arm64') })
+      .where(eq(devices.id, ids[0]!));
+    await store.db
+      .update(devices)
+      .set({ birth: birth('x64') })
+      .where(eq(devices.id, ids[1]!));
+    await storeRelease(store.db, {
+      manifest: { ...manifestOf('1.5.0'), platform: { os: 'linux', arch: 'arm64', nodeAbi: '127' } },
+      keyId: '0123456789abcdef',
+      sha256: SHA,
+      size: 1234,
+      path: '/data/releases/1.5.0.tar.gz',
+      actor: 'test',
+    });
+    await expect(
+      startRollout(store.db, { version: '1.5.0', unitId: 'ward-g', canary: [ids[1]!], actor: 't' }),
+    ).rejects.toThrow(/not a live device/);
+    const r = await startRollout(store.db, {
+      version: '1.5.0',
+      unitId: 'ward-g',
+      canary: [ids[0]!],
+      actor: 't',
+    });
+    await recordUpdateStatus(store.db, ids[0]!, status(ids[0]!, r.id, 'healthy'));
+    await widenRollout(store.db, { rolloutId: r.id, percent: 100, actor: 't' });
+    // Same platform, and unknown platform (an older agent): offered; another platform: not.
+    expect(await isOfferedRelease(store.db, ids[0]!, '1.5.0')).toBe(true);
+    expect(await isOfferedRelease(store.db, ids[1]!, '1.5.0')).toBe(false);
+    expect(await isOfferedRelease(store.db, ids[2]!, '1.5.0')).toBe(true);
+    await changeRollout(store.db, { rolloutId: r.id, action: 'withdraw', actor: 't' });
+  });
 });

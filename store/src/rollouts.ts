@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
   DeviceId,
+  type ReleaseManifest,
   releaseDownloadPath,
   UnitId,
   type UpdateOffer,
@@ -121,11 +122,20 @@ export async function listRollouts(db: Executor, limit = 100): Promise<Rollout[]
 }
 
 /** Boards a rollout may reach: live (not revoked, not draining), in its unit or anywhere. */
-async function eligibleDevices(db: Executor, unitId: string | null): Promise<string[]> {
+async function eligibleDevices(
+  db: Executor,
+  unitId: string | null,
+  platform: ReleaseManifest['platform'] = null,
+): Promise<string[]> {
+  // A board whose birth names another platform could not load the release's native addons: it is
+  // not offered it. One that names none (an older agent) is: it refuses the bundle and reports.
+  const samePlatform = platform
+    ? sql`(${devices.birth}->'platform' is null or (${devices.birth}->'platform'->>'arch' = ${platform.arch} and ${devices.birth}->'platform'->>'nodeAbi' = ${platform.nodeAbi}))`
+    : undefined;
   const rows = await db
     .select({ id: devices.id })
     .from(devices)
-    .where(and(activeDevice(), unitId ? eq(devices.unitId, unitId) : undefined))
+    .where(and(activeDevice(), unitId ? eq(devices.unitId, unitId) : undefined, samePlatform))
     .orderBy(devices.id);
   return rows.map((r) => r.id);
 }
@@ -134,6 +144,15 @@ async function eligibleDevices(db: Executor, unitId: string | null): Promise<str
  * Offers the release to every eligible board the rollout now targets and has not offered it to
  * yet; nothing unless it is active (a paused rollout reaches no new board). Returns the new ones.
  */
+/** The platform an agent release was built for; null: runs anywhere (models only). */
+async function platformOf(db: Executor, version: string): Promise<ReleaseManifest['platform']> {
+  const [row] = await db
+    .select({ components: releases.components, manifest: releases.manifest })
+    .from(releases)
+    .where(eq(releases.version, version));
+  return row?.components.includes('agent') ? ((row.manifest as ReleaseManifest).platform ?? null) : null;
+}
+
 async function assignTargets(tx: Executor, r: Rollout): Promise<string[]> {
   if (r.state !== 'active') return [];
   const offered = new Set(
@@ -144,7 +163,9 @@ async function assignTargets(tx: Executor, r: Rollout): Promise<string[]> {
         .where(eq(rolloutDevices.rolloutId, r.id))
     ).map((x) => x.id),
   );
-  const fresh = (await eligibleDevices(tx, r.unitId)).filter((id) => !offered.has(id) && isTargeted(r, id));
+  const fresh = (await eligibleDevices(tx, r.unitId, await platformOf(tx, r.version))).filter(
+    (id) => !offered.has(id) && isTargeted(r, id),
+  );
   for (let i = 0; i < fresh.length; i += 1_000) {
     await tx.insert(rolloutDevices).values(
       fresh.slice(i, i + 1_000).map((deviceId) => ({
@@ -223,7 +244,7 @@ export async function startRollout(
         { version: clash.version, scope: scopeOf(clash.unitId) },
         `rollout ${clash.id} of ${clash.version} (${scopeOf(clash.unitId)}) is still live there: withdraw it, or let it finish, first`,
       );
-    const eligible = new Set(await eligibleDevices(tx, input.unitId));
+    const eligible = new Set(await eligibleDevices(tx, input.unitId, await platformOf(tx, release.version)));
     const outside = canary.filter((id) => !eligible.has(id));
     if (outside.length > 0)
       throw new RolloutRefusal(
@@ -514,7 +535,7 @@ export async function recordUpdateStatus(
       return {};
     }
     if (status.state === 'healthy' && r.stage === 'all' && list.every((d) => d.outcome === 'healthy')) {
-      const eligible = await eligibleDevices(tx, r.unitId);
+      const eligible = await eligibleDevices(tx, r.unitId, await platformOf(tx, r.version));
       const offered = new Set(list.map((d) => d.deviceId));
       if (eligible.every((id) => offered.has(id))) {
         await tx
