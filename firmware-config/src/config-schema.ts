@@ -1,4 +1,4 @@
-import { CounterId, CounterSettings, DeviceId, UnitId } from '@onestop/protocol';
+import { CounterId, CounterSettings, DeviceId, ReleasePublicKeys, UnitId } from '@onestop/protocol';
 import { z } from 'zod';
 import { parseCameraSource } from './camera-source.js';
 import { ProfileName } from './profile-schema.js';
@@ -166,15 +166,7 @@ export const AgentConfig = z.strictObject({
       /** The centre's HTTP(S) origin; an offer's path (`releaseDownloadPath`) is fetched from it. */
       centreUrl: z.url({ protocol: /^https?$/, message: 'updates.centreUrl must be an http(s):// URL' }),
       /** PEM Ed25519 public keys, as the pairing answer's `releaseKeys`. */
-      releaseKeys: z
-        .array(
-          z
-            .string()
-            .max(4096)
-            .regex(/-----BEGIN PUBLIC KEY-----/, 'must be a PEM public key'),
-        )
-        .max(4)
-        .default([]),
+      releaseKeys: ReleasePublicKeys,
       /**
        * Holds `releases/<version>/`, the `current` symlink and the launcher's state file; never
        * the outbox (dataDir) nor this file.

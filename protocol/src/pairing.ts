@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CounterId, DeviceId, UnitId } from './ids.js';
 import { CounterSettings } from './payloads/settings.js';
+import { ReleasePublicKeys } from './release.js';
 
 /**
  * Pairing: the contract between the centre's `POST /api/pair` and `onestop agent pair` on a
@@ -58,15 +59,7 @@ export const PairingClaimResponse = z.strictObject({
    * PEM public keys (Ed25519) whose signature makes a release bundle installable on this board
    * (release.ts). Empty: the board installs no update until a technician adds one to its config.
    */
-  releaseKeys: z
-    .array(
-      z
-        .string()
-        .max(4096)
-        .regex(/-----BEGIN PUBLIC KEY-----/, 'must be a PEM public key'),
-    )
-    .max(4)
-    .default([]),
+  releaseKeys: ReleasePublicKeys,
 });
 export type PairingClaimResponse = z.infer<typeof PairingClaimResponse>;
 

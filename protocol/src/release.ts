@@ -1,3 +1,4 @@
+import { createHash, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { Count, SafeCount } from './bounds.js';
 import { DeviceClockMs, DeviceId, EpochMs, Uuid } from './ids.js';
@@ -150,3 +151,30 @@ export const UpdateStatus = z.strictObject({
   reason: z.string().max(300).nullable(),
 });
 export type UpdateStatus = z.infer<typeof UpdateStatus>;
+
+/**
+ * At most this many release keys are trusted at once (a key being rotated in beside the old one,
+ * with room to spare): the centre's store, the pairing answer and the board's config all hold it.
+ */
+export const MAX_RELEASE_KEYS = 4;
+
+/** PEM public keys (Ed25519) whose signature makes a bundle installable: pairing answer, config. */
+export const ReleasePublicKeys = z
+  .array(
+    z
+      .string()
+      .max(4096)
+      .regex(/-----BEGIN PUBLIC KEY-----/, 'must be a PEM public key'),
+  )
+  .max(MAX_RELEASE_KEYS)
+  .default([]);
+
+/**
+ * A short name of a public key (first 16 hex digits of the SHA-256 of its DER form), so a
+ * technician can tell which key signed a release without comparing PEM blocks. Here, once: the
+ * release tools name the signer with it and the centre's store names trusted keys with it.
+ */
+export function releaseKeyId(key: KeyObject): string {
+  const der = key.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(der).digest('hex').slice(0, 16);
+}

@@ -1,10 +1,4 @@
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  type KeyObject,
-} from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 
 /** A release signing key pair as PEM text: the private half stays with whoever publishes. */
 export interface ReleaseKeyPair {
@@ -34,11 +28,5 @@ export function releasePublicKey(pem: string): KeyObject {
   return key;
 }
 
-/**
- * A short name of a public key (first 16 hex digits of the SHA-256 of its DER form), so a
- * technician can tell which key signed a release without comparing PEM blocks.
- */
-export function releaseKeyId(key: KeyObject): string {
-  const der = key.export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(der).digest('hex').slice(0, 16);
-}
+/** The key's short name: defined once in the protocol (the centre's store names keys with it). */
+export { releaseKeyId } from '@onestop/protocol';

@@ -1,13 +1,13 @@
-import { createHash, createPublicKey } from 'node:crypto';
-import { type ReleaseManifest, ReleaseVersion } from '@onestop/protocol';
+import { createPublicKey } from 'node:crypto';
+import { MAX_RELEASE_KEYS, type ReleaseManifest, ReleaseVersion, releaseKeyId } from '@onestop/protocol';
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { Executor } from './db.js';
 import { StoreInputError } from './devices.js';
 import { inTransaction } from './notify.js';
 import { auditLog, releaseKeys, releases } from './schema.js';
 
-/** At most this many keys are trusted at once: what a pairing answer can carry (protocol pairing.ts). */
-export const MAX_TRUSTED_RELEASE_KEYS = 4;
+/** At most this many keys are trusted at once: what a pairing answer can carry. */
+export const MAX_TRUSTED_RELEASE_KEYS = MAX_RELEASE_KEYS;
 
 export interface TrustedReleaseKey {
   keyId: string;
@@ -17,10 +17,7 @@ export interface TrustedReleaseKey {
   addedAt: Date;
 }
 
-/**
- * The key's short name as `releaseKeyId` (release/keys.ts) computes it; the store cannot depend
- * on the release workspace, and the rule is one line of Node's crypto on the DER form.
- */
+/** The key's short name (`releaseKeyId`), for an Ed25519 PEM public key only. */
 function keyIdOf(pem: string): string {
   let key: ReturnType<typeof createPublicKey>;
   try {
@@ -30,10 +27,7 @@ function keyIdOf(pem: string): string {
   }
   if (key.asymmetricKeyType !== 'ed25519')
     throw new StoreInputError(`not an Ed25519 key (${key.asymmetricKeyType})`);
-  return createHash('sha256')
-    .update(key.export({ type: 'spki', format: 'der' }))
-    .digest('hex')
-    .slice(0, 16);
+  return releaseKeyId(key);
 }
 
 /** Trusts a release signing key (audited); adding one already trusted changes nothing. */

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
   DeviceId,
+  type ReleaseManifest,
   releaseDownloadPath,
   UnitId,
   type UpdateOffer,
@@ -16,18 +17,51 @@ import { auditLog, devices, deviceUpdateStatus, releases, rolloutDevices, rollou
 
 export type RolloutStage = 'canary' | 'percent' | 'all';
 export type RolloutState = 'active' | 'paused' | 'withdrawn' | 'done';
-/** States in which the rollout's offers stand (retained on the boards, downloads allowed). */
+/**
+ * States in which the rollout's offers stand (retained on the boards, downloads allowed), when it
+ * is the board's newest rollout: an older one never stands in for a newer one (see currentOffers).
+ */
 export const OFFERING_STATES: readonly RolloutState[] = ['active', 'paused', 'done'];
 /** States that block another rollout over the same counters. */
 const LIVE_STATES: readonly RolloutState[] = ['active', 'paused'];
 
 /**
- * The automatic halt: a stage whose boards fail this often pauses the rollout by itself (audited)
+ * The automatic halt: a rollout whose boards (any stage) fail this often pauses by itself (audited)
  * so that a broken release reaches no further board before someone looks.
  */
 export const HALT_AT_FAILURES = 2;
 export const HALT_ABOVE_SHARE = 0.2;
 export const MAX_CANARY_DEVICES = 50;
+
+/**
+ * A refusal of a rollout command with a stable code and its values, so the console can say it in
+ * Vietnamese (dashboard/src/devices/releases/messages.ts, `rolloutRefusal_<code>`) while the CLI
+ * shows the English message with its flags.
+ */
+export class RolloutRefusal extends StoreInputError {
+  constructor(
+    readonly code: RolloutRefusalCode,
+    readonly values: Record<string, string | number>,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+export type RolloutRefusalCode =
+  | 'unit_invalid'
+  | 'canary_missing'
+  | 'canary_too_many'
+  | 'canary_invalid'
+  | 'deadline_range'
+  | 'release_unknown'
+  | 'still_live'
+  | 'canary_not_live'
+  | 'percent_range'
+  | 'not_active'
+  | 'widen_more'
+  | 'stage_failed'
+  | 'stage_not_healthy'
+  | 'bad_transition';
 
 export interface Rollout {
   id: string;
@@ -88,11 +122,20 @@ export async function listRollouts(db: Executor, limit = 100): Promise<Rollout[]
 }
 
 /** Boards a rollout may reach: live (not revoked, not draining), in its unit or anywhere. */
-async function eligibleDevices(db: Executor, unitId: string | null): Promise<string[]> {
+async function eligibleDevices(
+  db: Executor,
+  unitId: string | null,
+  platform: ReleaseManifest['platform'] = null,
+): Promise<string[]> {
+  // A board whose birth names another platform could not load the release's native addons: it is
+  // not offered it. One that names none (an older agent) is: it refuses the bundle and reports.
+  const samePlatform = platform
+    ? sql`(${devices.birth}->'platform' is null or (${devices.birth}->'platform'->>'arch' = ${platform.arch} and ${devices.birth}->'platform'->>'nodeAbi' = ${platform.nodeAbi}))`
+    : undefined;
   const rows = await db
     .select({ id: devices.id })
     .from(devices)
-    .where(and(activeDevice(), unitId ? eq(devices.unitId, unitId) : undefined))
+    .where(and(activeDevice(), unitId ? eq(devices.unitId, unitId) : undefined, samePlatform))
     .orderBy(devices.id);
   return rows.map((r) => r.id);
 }
@@ -101,6 +144,15 @@ async function eligibleDevices(db: Executor, unitId: string | null): Promise<str
  * Offers the release to every eligible board the rollout now targets and has not offered it to
  * yet; nothing unless it is active (a paused rollout reaches no new board). Returns the new ones.
  */
+/** The platform an agent release was built for; null: runs anywhere (models only). */
+async function platformOf(db: Executor, version: string): Promise<ReleaseManifest['platform']> {
+  const [row] = await db
+    .select({ components: releases.components, manifest: releases.manifest })
+    .from(releases)
+    .where(eq(releases.version, version));
+  return row?.components.includes('agent') ? ((row.manifest as ReleaseManifest).platform ?? null) : null;
+}
+
 async function assignTargets(tx: Executor, r: Rollout): Promise<string[]> {
   if (r.state !== 'active') return [];
   const offered = new Set(
@@ -111,7 +163,9 @@ async function assignTargets(tx: Executor, r: Rollout): Promise<string[]> {
         .where(eq(rolloutDevices.rolloutId, r.id))
     ).map((x) => x.id),
   );
-  const fresh = (await eligibleDevices(tx, r.unitId)).filter((id) => !offered.has(id) && isTargeted(r, id));
+  const fresh = (await eligibleDevices(tx, r.unitId, await platformOf(tx, r.version))).filter(
+    (id) => !offered.has(id) && isTargeted(r, id),
+  );
   for (let i = 0; i < fresh.length; i += 1_000) {
     await tx.insert(rolloutDevices).values(
       fresh.slice(i, i + 1_000).map((deviceId) => ({
@@ -149,19 +203,34 @@ export async function startRollout(
   },
 ): Promise<Rollout> {
   if (input.unitId !== null && !UnitId.safeParse(input.unitId).success)
-    throw new StoreInputError(`--unit: not a unit ID '${input.unitId}'`);
+    throw new RolloutRefusal(
+      'unit_invalid',
+      { unit: input.unitId },
+      `--unit: not a unit ID '${input.unitId}'`,
+    );
   const canary = [...new Set(input.canary)];
-  if (canary.length === 0) throw new StoreInputError('--canary: name at least one device to start with');
+  if (canary.length === 0)
+    throw new RolloutRefusal('canary_missing', {}, '--canary: name at least one device to start with');
   if (canary.length > MAX_CANARY_DEVICES)
-    throw new StoreInputError(`--canary: at most ${MAX_CANARY_DEVICES} devices`);
+    throw new RolloutRefusal(
+      'canary_too_many',
+      { max: MAX_CANARY_DEVICES },
+      `--canary: at most ${MAX_CANARY_DEVICES} devices`,
+    );
   for (const id of canary)
-    if (!DeviceId.safeParse(id).success) throw new StoreInputError(`--canary: not a device ID '${id}'`);
+    if (!DeviceId.safeParse(id).success)
+      throw new RolloutRefusal('canary_invalid', { device: id }, `--canary: not a device ID '${id}'`);
   const deadline = input.healthDeadlineS ?? 300;
   if (!Number.isInteger(deadline) || deadline < 30 || deadline > 3_600)
-    throw new StoreInputError('--health-deadline: 30 to 3600 seconds');
+    throw new RolloutRefusal('deadline_range', {}, '--health-deadline: 30 to 3600 seconds');
   return inTransaction(db, async (tx) => {
     const release = await getRelease(tx, input.version);
-    if (!release) throw new StoreInputError(`no published release '${input.version}'`);
+    if (!release)
+      throw new RolloutRefusal(
+        'release_unknown',
+        { version: input.version },
+        `no published release '${input.version}'`,
+      );
     // Serialises starts: two at once could each see no overlap.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('onestop.rollout.start'))`);
     const live = await tx
@@ -170,13 +239,17 @@ export async function startRollout(
       .where(inArray(rollouts.state, [...LIVE_STATES]));
     const clash = live.find((l) => l.unitId === null || input.unitId === null || l.unitId === input.unitId);
     if (clash)
-      throw new StoreInputError(
+      throw new RolloutRefusal(
+        'still_live',
+        { version: clash.version, scope: scopeOf(clash.unitId) },
         `rollout ${clash.id} of ${clash.version} (${scopeOf(clash.unitId)}) is still live there: withdraw it, or let it finish, first`,
       );
-    const eligible = new Set(await eligibleDevices(tx, input.unitId));
+    const eligible = new Set(await eligibleDevices(tx, input.unitId, await platformOf(tx, release.version)));
     const outside = canary.filter((id) => !eligible.has(id));
     if (outside.length > 0)
-      throw new StoreInputError(
+      throw new RolloutRefusal(
+        'canary_not_live',
+        { devices: outside.join(', '), scope: scopeOf(input.unitId) },
         `--canary: ${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not a live device of ${scopeOf(input.unitId)}`,
       );
     const [row] = await tx
@@ -209,16 +282,35 @@ export async function widenRollout(
 ): Promise<Rollout & { offered: number }> {
   const { percent } = input;
   if (!Number.isInteger(percent) || percent < 1 || percent > 100)
-    throw new StoreInputError('--percent: a whole number from 1 to 100');
+    throw new RolloutRefusal('percent_range', {}, '--percent: a whole number from 1 to 100');
   return inTransaction(db, async (tx) => {
     const r = await loadRollout(tx, input.rolloutId, true);
     if (r.state !== 'active')
-      throw new StoreInputError(
+      throw new RolloutRefusal(
+        'not_active',
+        { state: r.state },
         `rollout ${r.id} is ${r.state}: only an active rollout widens (resume it first)`,
       );
     if (r.stage === 'all' || (r.stage === 'percent' && percent <= r.percent))
-      throw new StoreInputError(
+      throw new RolloutRefusal(
+        'widen_more',
+        { at: r.stage === 'all' ? '100' : r.percent },
         `rollout ${r.id} is at ${r.stage === 'all' ? 'all' : `${r.percent} %`} already: widen to more`,
+      );
+    // Widening is the human's "the stage looks good": it must not outrun the stage's own boards.
+    const inStage = (await deviceProgress(tx, r.id)).filter((d) => d.stage === r.stage);
+    const bad = inStage.filter(isFailure);
+    if (bad.length > 0)
+      throw new RolloutRefusal(
+        'stage_failed',
+        { n: bad.length, stage: r.stage, device: bad[0]!.deviceId },
+        `rollout ${r.id}: ${bad.length} board(s) of stage ${r.stage} failed or rolled back (first: ${bad[0]!.deviceId}): look into it (or withdraw) before widening`,
+      );
+    if (!inStage.some((d) => d.outcome === 'healthy'))
+      throw new RolloutRefusal(
+        'stage_not_healthy',
+        { stage: r.stage },
+        `rollout ${r.id}: no board of stage ${r.stage} reports healthy yet: widen once one does`,
       );
     const stage: RolloutStage = percent === 100 ? 'all' : 'percent';
     const [row] = await tx
@@ -254,7 +346,11 @@ export async function changeRollout(
   return inTransaction(db, async (tx) => {
     const r = await loadRollout(tx, input.rolloutId, true);
     if (!FROM[input.action].includes(r.state))
-      throw new StoreInputError(`rollout ${r.id} is ${r.state}: it cannot ${input.action}`);
+      throw new RolloutRefusal(
+        'bad_transition',
+        { state: r.state, action: input.action },
+        `rollout ${r.id} is ${r.state}: it cannot ${input.action}`,
+      );
     const [row] = await tx
       .update(rollouts)
       .set({
@@ -337,6 +433,9 @@ const emptyCounts = (): Record<OfferOutcome, number> => ({
   'rolled-back': 0,
 });
 
+const isFailure = (d: RolloutDeviceProgress): boolean =>
+  d.outcome === 'failed' || d.outcome === 'rolled-back';
+
 async function deviceProgress(db: Executor, rolloutId: string): Promise<RolloutDeviceProgress[]> {
   // Only the reports that name this rollout and came after its offer count for it: an older
   // update's last word does not, nor a board's claim about a rollout before it was offered it.
@@ -415,13 +514,11 @@ export async function recordUpdateStatus(
     if (r.state !== 'active') return {};
     const list = await deviceProgress(tx, r.id);
     if (status.state === 'failed' || status.state === 'rolled-back') {
-      const inStage = list.filter((d) => d.stage === r.stage);
-      const failed = inStage.filter((d) => d.outcome === 'failed' || d.outcome === 'rolled-back');
-      if (
-        failed.length >= HALT_AT_FAILURES ||
-        failed.length / Math.max(inStage.length, 1) > HALT_ABOVE_SHARE
-      ) {
-        const reason = `${failed.length} of ${inStage.length} boards at stage ${r.stage} failed or rolled back (first: ${failed[0]?.deviceId}: ${failed[0]?.reason ?? status.state})`;
+      // Counted over the whole rollout, not the current stage: a canary that failed before the
+      // rollout was widened still counts against the release.
+      const failed = list.filter(isFailure);
+      if (failed.length >= HALT_AT_FAILURES || failed.length / Math.max(list.length, 1) > HALT_ABOVE_SHARE) {
+        const reason = `${failed.length} of ${list.length} boards failed or rolled back (rollout at stage ${r.stage}; first: ${failed[0]?.deviceId}: ${failed[0]?.reason ?? status.state})`;
         await tx
           .update(rollouts)
           .set({
@@ -438,7 +535,7 @@ export async function recordUpdateStatus(
       return {};
     }
     if (status.state === 'healthy' && r.stage === 'all' && list.every((d) => d.outcome === 'healthy')) {
-      const eligible = await eligibleDevices(tx, r.unitId);
+      const eligible = await eligibleDevices(tx, r.unitId, await platformOf(tx, r.version));
       const offered = new Set(list.map((d) => d.deviceId));
       if (eligible.every((id) => offered.has(id))) {
         await tx
@@ -463,8 +560,10 @@ export interface DeviceOffer {
 
 /**
  * What the broker publishes retained on `update`: for each board that any rollout has offered
- * something, the newest offer of a rollout that still offers (active, paused, done), or null
- * (withdrawn, or the board revoked or draining). `deviceIds` omitted: every such board.
+ * something, the offer of its NEWEST rollout if that one still offers (active, paused, done), or
+ * null (withdrawn, or the board revoked or draining). Never an older rollout's offer: withdrawing
+ * R2 must not quietly re-offer the finished R1 (a downgrade nobody chose, with no audit line).
+ * `deviceIds` omitted: every such board.
  */
 export async function currentOffers(
   db: Executor,
@@ -503,7 +602,7 @@ export async function currentOffers(
     .innerJoin(rollouts, eq(rollouts.id, rolloutDevices.rolloutId))
     .innerJoin(releases, eq(releases.version, rollouts.version))
     .where(filter)
-    .orderBy(rolloutDevices.deviceId, sql`(${offering}) desc`, desc(rolloutDevices.offeredAt));
+    .orderBy(rolloutDevices.deviceId, desc(rollouts.createdAt), desc(rolloutDevices.offeredAt));
   return rows.map((r) => ({
     deviceId: r.deviceId,
     unitId: r.unitId,

@@ -109,7 +109,7 @@ describe('release offers through the broker', () => {
       'halt',
     );
     const p = (await rolloutProgress(store.db, r.id))!;
-    expect(p.rollout.haltReason).toMatch(/1 of 1 boards at stage canary/);
+    expect(p.rollout.haltReason).toMatch(/1 of 1 boards failed or rolled back \(rollout at stage canary/);
     expect(p.stages.canary['rolled-back']).toBe(1);
 
     await changeRollout(store.db, { rolloutId: r.id, action: 'withdraw', actor: 't' });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBundle, generateReleaseKeyPair } from '@onestop/release';
 import { silentLogger } from '@onestop/service/testing';
-import { currentOffers, provisionDevice, recentAudit } from '@onestop/store';
+import { currentOffers, provisionDevice, recentAudit, recordUpdateStatus } from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postToCentre } from './client.js';
@@ -68,12 +68,28 @@ describe('releases and rollouts through the control socket', () => {
     expect(started.status).toBe(200);
     const id = (started.body as { id: string }).id;
     expect((await currentOffers(store.db)).map((o) => o.deviceId)).toEqual([d1.deviceId]);
+    // Widening waits for a healthy canary.
+    expect((await call('rollout.widen', { rolloutId: id, percent: 100 })).body).toEqual({
+      error: expect.stringMatching(/reports healthy yet/),
+    });
+    await recordUpdateStatus(store.db, d1.deviceId, {
+      v: 1,
+      deviceId: d1.deviceId,
+      bootId: '00000000-0000-4000-8000-000000000001',
+      ts: Date.now(),
+      rolloutId: id,
+      version: '3.1.0',
+      running: '3.1.0',
+      state: 'healthy',
+      progress: null,
+      reason: null,
+    });
     expect((await call('rollout.widen', { rolloutId: id, percent: 100 })).status).toBe(200);
     expect((await currentOffers(store.db)).map((o) => o.deviceId).sort()).toEqual(
       [d1.deviceId, d2.deviceId].sort(),
     );
     const status = await call('rollout.status', { rolloutId: id });
-    expect(status.body).toMatchObject({ stages: { canary: { offered: 1 }, all: { offered: 1 } } });
+    expect(status.body).toMatchObject({ stages: { canary: { healthy: 1 }, all: { offered: 1 } } });
     expect((await call('rollout.pause', { rolloutId: id })).body).toMatchObject({ state: 'paused' });
     expect((await call('rollout.pause', { rolloutId: id })).body).toEqual({
       error: expect.stringMatching(/is paused/),

@@ -35,7 +35,7 @@ export interface ReleaseDownloadOptions {
   db: Database;
   logger: Logger;
   registry: Registry;
-  /** Failed logins allowed from one address per `windowMs` (default 20 in 15 minutes). */
+  /** Failed logins allowed per username and address per `windowMs` (default 20 in 15 minutes). */
   maxFailures?: number;
   windowMs?: number;
 }
@@ -94,12 +94,6 @@ export function releaseDownloadRoutes(o: ReleaseDownloadOptions) {
 
   app.get('/:version/bundle', async (c) => {
     c.header('cache-control', 'private, no-store');
-    const address = clientAddress(c);
-    const wait = failures.retryAfter(address);
-    if (wait > 0) {
-      c.header('retry-after', String(Math.ceil(wait / 1000)));
-      return refuse(c, 'throttled', 429, 'too many failed attempts from this address: wait and try again');
-    }
     const basic = /^Basic\s+([A-Za-z0-9+/=]{1,1024})$/i.exec(c.req.header('authorization') ?? '')?.[1];
     const decoded = basic ? Buffer.from(basic, 'base64').toString('utf8') : '';
     const colon = decoded.indexOf(':');
@@ -107,26 +101,34 @@ export function releaseDownloadRoutes(o: ReleaseDownloadOptions) {
       return refuse(c, 'no_credentials', 401, "send the device's MQTT username and password (HTTP Basic)");
     const username = decoded.slice(0, colon);
     const password = decoded.slice(colon + 1);
+    // Throttled per username AND address, failures only: boards of a site share one NAT address,
+    // and one misconfigured board there must not lock the others out of their updates.
+    const key = `${username}\0${clientAddress(c)}`;
+    const wait = failures.retryAfter(key);
+    if (wait > 0) {
+      c.header('retry-after', String(Math.ceil(wait / 1000)));
+      return refuse(c, 'throttled', 429, 'too many failed attempts for this device: wait and try again');
+    }
     const device = await findDeviceByUsername(o.db, username);
     if (!device) {
       // The same work as for a real device: timing tells no username apart.
       dummy ??= hashPassword(randomBytes(16).toString('hex'));
       await verifyPassword(password, await dummy);
-      failures.record(address);
+      failures.record(key);
       return refuse(c, 'auth_failed', 401, 'wrong username or password');
     }
     if (!(await checkPassword(password, device.passwordHash))) {
-      failures.record(address);
+      failures.record(key);
       return refuse(c, 'auth_failed', 401, 'wrong username or password');
     }
     if (device.revokedAt || device.replacedBy)
       return refuse(c, 'revoked', 403, 'this device is revoked or replaced: it is offered no release');
     const version = c.req.param('version');
-    if (!ReleaseVersion.safeParse(version).success || !(await getRelease(o.db, version)))
-      return refuse(c, 'unknown_release', 404, 'no such release');
+    // Offered first: a board learns of no release beyond its own offer (not even that one exists).
     if (!(await isOfferedRelease(o.db, device.deviceId, version)))
       return refuse(c, 'not_offered', 403, 'this device is not offered this release now');
-    const release = (await getRelease(o.db, version))!;
+    const release = ReleaseVersion.safeParse(version).success ? await getRelease(o.db, version) : null;
+    if (!release) return refuse(c, 'unknown_release', 404, 'no such release');
     const info = await stat(release.path).catch(() => null);
     if (!info || info.size !== release.size) {
       counted.inc({ result: 'missing_file' });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -29,6 +29,34 @@ export const releasesDirOf = (dataDir: string) => join(dataDir, 'releases');
 
 class TooLarge extends Error {}
 
+/** An `.incoming-*` file untouched this long is a crash's leftover, not an upload in progress. */
+export const STALE_INCOMING_MS = 60 * 60 * 1000;
+
+/**
+ * Removes the temporary files a crash (or a kill mid-upload) left behind: nothing else ever
+ * would, and each can be up to a bundle's size. An upload in progress keeps writing, so its
+ * file's mtime stays fresh; only files untouched for STALE_INCOMING_MS go.
+ */
+export async function sweepStaleIncoming(releasesDir: string, now = Date.now()): Promise<string[]> {
+  const names = await readdir(releasesDir).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith('.incoming-')) continue;
+    const file = join(releasesDir, name);
+    const st = await stat(file).catch(() => null);
+    if (!st || now - st.mtimeMs < STALE_INCOMING_MS) continue;
+    await rm(file, { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+/** Creates the releases folder and clears old leftovers: the start of every publication. */
+async function prepareReleasesDir(releasesDir: string): Promise<void> {
+  await mkdir(releasesDir, { recursive: true, mode: 0o750 });
+  await sweepStaleIncoming(releasesDir);
+}
+
 /** Counts bytes as they pass and fails the stream past `max`: a body is never buffered whole. */
 function sizeLimit(max: number): Transform {
   let n = 0;
@@ -51,7 +79,7 @@ export async function publishReleaseStream(
   o: { releasesDir: string; actor: string; maxBytes?: number },
 ): Promise<PublishOutcome> {
   const max = o.maxBytes ?? MAX_BUNDLE_BYTES;
-  await mkdir(o.releasesDir, { recursive: true, mode: 0o750 });
+  await prepareReleasesDir(o.releasesDir);
   const incoming = join(o.releasesDir, `.incoming-${randomUUID()}`);
   try {
     await pipeline(body, sizeLimit(max), createWriteStream(incoming, { mode: 0o640 }));
@@ -74,7 +102,7 @@ export async function publishReleaseFile(
   file: string,
   o: { releasesDir: string; actor: string; maxBytes?: number },
 ): Promise<PublishOutcome> {
-  await mkdir(o.releasesDir, { recursive: true, mode: 0o750 });
+  await prepareReleasesDir(o.releasesDir);
   const incoming = join(o.releasesDir, `.incoming-${randomUUID()}`);
   try {
     await copyFile(file, incoming);

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { releaseDownloadPath } from '@onestop/protocol';
@@ -10,6 +10,7 @@ import {
   type ProvisionedDevice,
   provisionDevice,
   recentAudit,
+  recordUpdateStatus,
 } from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
 import pino from 'pino';
@@ -20,6 +21,8 @@ import { createDashboardApp } from '../app.js';
 import { SESSION_COOKIE } from '../auth/access.js';
 import { LiveRatingFeed } from '../live/feed.js';
 import { PdfRenderer } from '../reports/pdf.js';
+import { releaseDownloadRoutes } from './download.js';
+import { publishReleaseFile } from './publish.js';
 
 const ORIGIN = 'http://localhost';
 
@@ -111,6 +114,25 @@ describe('releases and rollouts in the dashboard', () => {
   const counted = async (name: string, result: string) =>
     (await registry.getSingleMetric(name)?.get())?.values.find((v) => v.labels.result === result)?.value ?? 0;
 
+  it('sweeps the temporary files a crash left behind, never an upload in progress', async () => {
+    const releasesDir = join(dir, 'releases');
+    await mkdir(releasesDir, { recursive: true });
+    const old = join(releasesDir, '.incoming-crashed');
+    await writeFile(old, 'half a bundle');
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    await utimes(old, twoHoursAgo, twoHoursAgo);
+    await writeFile(join(releasesDir, '.incoming-uploading'), 'still coming');
+    const outcome = await publishReleaseFile(store.db, join(dir, 'missing.tar.gz'), {
+      releasesDir,
+      actor: 't',
+    });
+    expect(outcome).toMatchObject({ ok: false, reason: 'invalid' });
+    expect((await readdir(releasesDir)).filter((f) => f.startsWith('.incoming'))).toEqual([
+      '.incoming-uploading',
+    ]);
+    await rm(join(releasesDir, '.incoming-uploading'));
+  });
+
   it('refuses every upload until a key is trusted, then only intact bundles that key signed', async () => {
     const none = await upload('tech', bundle);
     expect(none.status).toBe(422);
@@ -153,7 +175,6 @@ describe('releases and rollouts in the dashboard', () => {
     expect(await counted('onestop_release_uploads_total', 'invalid')).toBe(1);
     expect(await counted('onestop_release_uploads_total', 'published')).toBe(1);
     // Nothing but the one kept bundle is left in the folder (temporary files removed).
-    const { readdir } = await import('node:fs/promises');
     expect((await readdir(join(dir, 'releases'))).filter((f) => f.startsWith('.incoming'))).toEqual([]);
   });
 
@@ -162,8 +183,17 @@ describe('releases and rollouts in the dashboard', () => {
     expect(before.status).toBe(403);
     expect(await before.json()).toMatchObject({ error: 'not_offered' });
 
+    // No scope chosen: refused, never a city-wide rollout by a blank field.
+    const blank = await post('tech', '/devices/rollouts', {
+      version: '1.4.0',
+      canary: boardA.deviceId,
+    });
+    expect(blank.status).toBe(400);
+    expect(await blank.text()).toContain('Chọn phạm vi');
+    expect(await listRollouts(store.db)).toEqual([]);
     const start = await post('tech', '/devices/rollouts', {
       version: '1.4.0',
+      scope: 'unit',
       unitId: 'trung-van',
       canary: boardA.deviceId,
       healthDeadlineS: '120',
@@ -205,11 +235,36 @@ describe('releases and rollouts in the dashboard', () => {
         authorization: `Basic ${Buffer.from(`${boardA.username}:${boardA.password}`).toString('base64')}`,
       },
     });
-    expect(unknown.status).toBe(404);
+    // Not offered comes before "no such release": a board learns nothing of other versions.
+    expect(unknown.status).toBe(403);
     expect(await counted('onestop_release_downloads_total', 'partial')).toBe(2);
     expect(await counted('onestop_release_downloads_total', 'auth_failed')).toBe(1);
-    expect(await counted('onestop_release_downloads_total', 'not_offered')).toBe(3);
+    expect(await counted('onestop_release_downloads_total', 'not_offered')).toBe(4);
+    expect(await counted('onestop_release_downloads_total', 'unknown_release')).toBe(0);
     expect(await counted('onestop_release_downloads_total', 'bad_range')).toBe(1);
+  });
+
+  it('throttles a failing board by its username, not the boards sharing its address', async () => {
+    const routes = releaseDownloadRoutes({
+      db: store.db,
+      logger: pino({ level: 'silent' }),
+      registry: new Registry(),
+      maxFailures: 2,
+    });
+    const as = (username: string, password: string) =>
+      routes.request('/1.4.0/bundle', {
+        headers: {
+          authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`,
+          'x-forwarded-for': '203.0.113.7',
+        },
+      });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await as(boardA2.username, 'misconfigured')).status);
+    expect(statuses).toEqual([401, 401, 429]);
+    // Its neighbour behind the same address still downloads.
+    const neighbour = await as(boardA.username, boardA.password);
+    expect(neighbour.status).toBe(200);
+    await neighbour.body?.cancel();
   });
 
   it('shows the rollout to its own ward and the fleet people, with working buttons for editors only', async () => {
@@ -234,8 +289,23 @@ describe('releases and rollouts in the dashboard', () => {
     expect((await post('tech', `${path}/pause`, {})).status).toBe(303);
     const refused = await post('tech', `${path}/widen`, { percent: '50' });
     expect(refused.status).toBe(400);
-    expect(await refused.text()).toContain('resume it first');
+    // Said in Vietnamese, without the CLI's flags.
+    expect(await refused.text()).toContain('chỉ mở rộng khi đang chạy (tiếp tục trước)');
     expect((await post('tech', `${path}/resume`, {})).status).toBe(303);
+    // Widening waits for a healthy canary.
+    expect((await post('city', `${path}/widen`, { percent: '100' })).status).toBe(400);
+    await recordUpdateStatus(store.db, boardA.deviceId, {
+      v: 1,
+      deviceId: boardA.deviceId,
+      bootId: '00000000-0000-4000-8000-000000000001',
+      ts: Date.now(),
+      rolloutId: r!.id,
+      version: r!.version,
+      running: r!.version,
+      state: 'healthy',
+      progress: null,
+      reason: null,
+    });
     expect((await post('city', `${path}/widen`, { percent: '100' })).status).toBe(303);
     expect((await download(boardA2)).status).toBe(200);
     expect((await download(boardB)).status).toBe(403);

@@ -47,6 +47,14 @@ export const BirthMessage = z.strictObject({
    */
   mono: SafeCount.optional(),
   /**
+   * What the board runs on (`process.arch`, `process.versions.modules`): the centre offers an
+   * agent release built for another platform to no board that reports this. Optional: older
+   * agents; the board then refuses such a bundle itself and reports it.
+   */
+  platform: z
+    .strictObject({ arch: z.string().min(1).max(16), nodeAbi: z.string().regex(/^\d{1,4}$/) })
+    .optional(),
+  /**
    * The scale of the keypad's profile when the device has one: a press sends that scale's levels
    * whatever the settings say, so the centre refuses settings of another scale for this device
    * (a 3-level screen beside a 4-key keypad). Optional: older agents and keypad-less devices.

@@ -29,6 +29,71 @@ export const RELEASE_MESSAGES = {
   rollout: { vi: 'Đợt triển khai', en: 'Rollout' },
   rolloutScope: { vi: 'Phạm vi', en: 'Scope' },
   rolloutCity: { vi: 'Toàn thành phố', en: 'Whole city' },
+  rolloutRefusal_unit_invalid: { vi: 'Mã đơn vị không hợp lệ: {unit}', en: 'Not a unit id: {unit}' },
+  rolloutRefusal_canary_missing: {
+    vi: 'Nêu ít nhất một thiết bị thử nghiệm.',
+    en: 'Name at least one canary device.',
+  },
+  rolloutRefusal_canary_too_many: {
+    vi: 'Tối đa {max} thiết bị thử nghiệm.',
+    en: 'At most {max} canary devices.',
+  },
+  rolloutRefusal_canary_invalid: {
+    vi: 'Mã thiết bị không hợp lệ: {device}',
+    en: 'Not a device id: {device}',
+  },
+  rolloutRefusal_deadline_range: {
+    vi: 'Hạn kiểm tra sức khỏe: từ 30 đến 3600 giây.',
+    en: 'Health deadline: 30 to 3600 seconds.',
+  },
+  rolloutRefusal_release_unknown: {
+    vi: 'Chưa có bản phát hành {version}.',
+    en: 'No published release {version}.',
+  },
+  rolloutRefusal_still_live: {
+    vi: 'Đợt triển khai bản {version} ({scope}) vẫn đang chạy ở đó: thu hồi hoặc đợi nó xong trước.',
+    en: 'The rollout of {version} ({scope}) is still live there: withdraw it or let it finish first.',
+  },
+  rolloutRefusal_canary_not_live: {
+    vi: 'Không phải thiết bị đang hoạt động của {scope}: {devices}',
+    en: 'Not a live device of {scope}: {devices}',
+  },
+  rolloutRefusal_percent_range: {
+    vi: 'Tỷ lệ: số nguyên từ 1 đến 100.',
+    en: 'Percentage: a whole number from 1 to 100.',
+  },
+  rolloutRefusal_not_active: {
+    vi: 'Đợt triển khai đang ở trạng thái {state}: chỉ mở rộng khi đang chạy (tiếp tục trước).',
+    en: 'The rollout is {state}: only an active rollout widens (resume it first).',
+  },
+  rolloutRefusal_widen_more: {
+    vi: 'Đợt triển khai đã ở mức {at} %: chỉ mở rộng thêm.',
+    en: 'The rollout is at {at} % already: widen to more.',
+  },
+  rolloutRefusal_stage_failed: {
+    vi: '{n} thiết bị ở giai đoạn {stage} lỗi hoặc đã quay lại bản cũ (đầu tiên: {device}): xem xét (hoặc thu hồi) trước khi mở rộng.',
+    en: '{n} board(s) of stage {stage} failed or rolled back (first: {device}): look into it (or withdraw) before widening.',
+  },
+  rolloutRefusal_stage_not_healthy: {
+    vi: 'Chưa thiết bị nào ở giai đoạn {stage} báo ổn định: mở rộng khi có một thiết bị báo.',
+    en: 'No board of stage {stage} reports healthy yet: widen once one does.',
+  },
+  rolloutRefusal_bad_transition: {
+    vi: 'Đợt triển khai đang ở trạng thái {state}: không thể {action}.',
+    en: 'The rollout is {state}: it cannot {action}.',
+  },
+  rolloutChooseScope: { vi: '— chọn phạm vi —', en: '— choose the scope —' },
+  rolloutOneUnit: { vi: 'Một đơn vị', en: 'One unit' },
+  rolloutUnitId: { vi: 'mã đơn vị', en: 'unit id' },
+  rolloutScopeRequired: {
+    vi: 'Chọn phạm vi: toàn thành phố hay một đơn vị.',
+    en: 'Choose the scope: the whole city or one unit.',
+  },
+  rolloutUnitRequired: { vi: 'Nhập mã đơn vị của đợt triển khai.', en: "Enter the rollout's unit id." },
+  rolloutCityNoUnit: {
+    vi: 'Toàn thành phố: để trống mã đơn vị.',
+    en: 'Whole city: leave the unit id empty.',
+  },
   rolloutStage: { vi: 'Giai đoạn', en: 'Stage' },
   rolloutStage_canary: { vi: 'Thử trước', en: 'Canary' },
   rolloutStage_percent: { vi: 'Theo tỷ lệ', en: 'Percentage' },

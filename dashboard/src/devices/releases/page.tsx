@@ -128,7 +128,15 @@ export function ReleasesPage(p: {
             </select>
           </label>{' '}
           <label>
-            {t('rolloutScope')} <input name="unitId" placeholder={t('rolloutCity')} maxlength={64} />
+            {t('rolloutScope')}{' '}
+            <select name="scope" required data-testid="rollout-scope">
+              <option value="" selected disabled>
+                {t('rolloutChooseScope')}
+              </option>
+              <option value="city">{t('rolloutCity')}</option>
+              <option value="unit">{t('rolloutOneUnit')}</option>
+            </select>{' '}
+            <input name="unitId" placeholder={t('rolloutUnitId')} maxlength={64} />
           </label>{' '}
           <label>
             {t('rolloutCanary')} <input name="canary" required maxlength={4000} />

@@ -5,6 +5,7 @@ import {
   listReleases,
   listRollouts,
   type Rollout,
+  RolloutRefusal,
   removeReleaseKey,
   rolloutProgress,
   StoreInputError,
@@ -18,7 +19,7 @@ import { z } from 'zod';
 import type { DashboardEnv } from '../../access/env.js';
 import { requireRole } from '../../access/scope.js';
 import { formLimit, notFound } from '../../errors/answer.js';
-import { translator } from '../../i18n.js';
+import { fill, translateIfKnown, translator } from '../../i18n.js';
 import { layout } from '../../pages/layout.js';
 import { params } from '../../validate.js';
 import { ReleasesPage, RolloutPage } from './page.js';
@@ -42,14 +43,26 @@ const actionParam = params(
 );
 const keyParam = params(z.strictObject({ keyId: z.string().regex(/^[0-9a-f]{16}$/) }));
 
+/**
+ * The scope is an explicit choice, as the CLI's `--unit` / `--city`: a blank unit field must never
+ * start a city-wide rollout by itself.
+ */
 const StartForm = z.object({
   version: z.string().min(1).max(40),
+  scope: z.enum(['city', 'unit'], { error: 'rolloutScopeRequired' }),
   unitId: z.string().max(64).optional(),
   canary: z.string().min(1).max(4000),
   healthDeadlineS: z.coerce.number().int().optional(),
 });
 const KeyForm = z.object({ name: z.string().max(80).optional(), publicPem: z.string().min(1).max(4096) });
 const WidenForm = z.object({ percent: z.coerce.number().int() });
+
+/** A store refusal in the reader's language when it has a code; the English text otherwise. */
+function refusalText(c: Context<Env>, err: StoreInputError): string {
+  if (!(err instanceof RolloutRefusal)) return err.message;
+  const text = translateIfKnown(c.get('lang'), `rolloutRefusal_${err.code}`);
+  return text ? fill(text, err.values) : err.message;
+}
 
 /** A form's fields, blanks dropped: the schemas then see what was typed. */
 async function formOf(c: Context<Env>): Promise<Record<string, string>> {
@@ -147,20 +160,24 @@ export function releaseConsoleRoutes(db: Database) {
     const parsed = StartForm.safeParse(await formOf(c));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
+      if (issue?.path[0] === 'scope') return listPage(c, translator(c.get('lang'))('rolloutScopeRequired'));
       return listPage(c, `${issue?.path.join('.') ?? 'form'}: ${issue?.message ?? ''}`);
     }
     const f = parsed.data;
+    const t = translator(c.get('lang'));
+    if ((f.scope === 'unit') !== (f.unitId !== undefined))
+      return listPage(c, t(f.scope === 'unit' ? 'rolloutUnitRequired' : 'rolloutCityNoUnit'));
     try {
       const r = await startRollout(db, {
         version: f.version,
-        unitId: f.unitId ?? null,
+        unitId: f.scope === 'unit' ? f.unitId! : null,
         canary: f.canary.split(/[\s,]+/).filter(Boolean),
         healthDeadlineS: f.healthDeadlineS,
         actor: actor(c),
       });
       return c.redirect(`/devices/rollouts/${r.id}`, 303);
     } catch (err) {
-      if (err instanceof StoreInputError) return listPage(c, err.message);
+      if (err instanceof StoreInputError) return listPage(c, refusalText(c, err));
       throw err;
     }
   });
@@ -180,7 +197,7 @@ export function releaseConsoleRoutes(db: Database) {
     } catch (err) {
       if (err instanceof StoreInputError) {
         if (err.message.startsWith('no rollout')) return notFound(c);
-        return rolloutPage(c, rolloutId, err.message);
+        return rolloutPage(c, rolloutId, refusalText(c, err));
       }
       throw err;
     }

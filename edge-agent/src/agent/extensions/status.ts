@@ -42,6 +42,7 @@ export class StatusAnnouncer implements Extension {
       bootId: ctx.outbox.bootId,
       ts: ctx.clock.now(),
       agentVersion: runningRelease() ?? AGENT_VERSION,
+      platform: { arch: process.arch, nodeAbi: process.versions.modules },
       models: ctx.models,
       capabilities: ctx.capabilities,
       ...(ctx.keypadScale ? { keypadScale: ctx.keypadScale } : {}),
