@@ -134,8 +134,11 @@ describe(`HTTP fuzz of every route (seed ${SEED})`, () => {
         continue;
       }
       outcomes[status] = (outcomes[status] ?? 0) + 1;
-      // 503 "unavailable" by design here: no Chromium for PDFs, no pairing endpoint for claims.
-      const unavailable = status === 503 && (/\.pdf(\?|$)/.test(url) || url.startsWith('/api/pair'));
+      // 503 "unavailable" by design here: no Chromium for PDFs, no pairing endpoint for claims, no
+      // releases folder for uploads.
+      const unavailable =
+        status === 503 &&
+        (/\.pdf(\?|$)/.test(url) || url.startsWith('/api/pair') || /^\/api\/releases(\?|$)/.test(url));
       if (status >= 500 && !unavailable)
         failures.push(`${r.method} ${url.slice(0, 200)} as ${r.who}: ${status}`);
     }
