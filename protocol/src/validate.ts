@@ -80,8 +80,9 @@ export function decodePayload<C extends Channel>(
     };
   }
   let data: unknown;
+  const text = typeof raw === 'string' ? raw : utf8(raw);
   try {
-    data = JSON.parse(typeof raw === 'string' ? raw : utf8(raw));
+    data = JSON.parse(text);
   } catch (e) {
     return {
       ok: false,
@@ -89,6 +90,12 @@ export function decodePayload<C extends Channel>(
       reason: `payload is not JSON: ${(e as Error).message}`,
       field: null,
     };
+  }
+  // PostgreSQL text and jsonb cannot hold U+0000: one such string would fail the statement of a
+  // whole batch (other devices' state with it). JSON can only carry it escaped, so the text is
+  // searched first and the parsed value only when an escape of it might be there.
+  if (/\\u0000/i.test(text) && holdsNul(data)) {
+    return { ok: false, refusal: 'malformed', reason: 'payload holds a U+0000 character', field: null };
   }
   const schema = schemaOf(channel);
   if (compiledValidator(schema)(data)) return { ok: true, value: data as PayloadOf<C> };
@@ -131,4 +138,11 @@ export function encodeConfig(message: PayloadOf<'config'>): Buffer {
   const r = validatePayload('config', message);
   if (!r.ok) throw new Error(`refusing to publish invalid config: ${r.reason}`);
   return Buffer.from(JSON.stringify({ ...r.value, settings: settingsOnWire(r.value.settings) }));
+}
+
+function holdsNul(v: unknown): boolean {
+  if (typeof v === 'string') return v.includes('\0');
+  if (Array.isArray(v)) return v.some(holdsNul);
+  if (v && typeof v === 'object') return Object.entries(v).some(([k, x]) => k.includes('\0') || holdsNul(x));
+  return false;
 }
