@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  CONFIG_SCHEMA_VERSION,
   ConfigFileError,
   compilePatterns,
   kioskOfficerControls,
   loadAgentConfig,
+  OLDEST_READABLE_CONFIG_SCHEMA,
   parseAgentConfig,
 } from './index.js';
 
@@ -193,5 +195,12 @@ describe('migrateConfig (v1 → v2)', () => {
     expect(() => parseAgentConfig({ ...v1, broker: { ...v1.broker, qos: 2 } })).toThrow(
       /mqtt: unknown key\(s\) 'qos'/,
     );
+  });
+});
+
+describe('the oldest device file read', () => {
+  it('is the first schema a migration starts from, at most the current one', () => {
+    expect(OLDEST_READABLE_CONFIG_SCHEMA).toBe(1);
+    expect(OLDEST_READABLE_CONFIG_SCHEMA).toBeLessThanOrEqual(CONFIG_SCHEMA_VERSION);
   });
 });

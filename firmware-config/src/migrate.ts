@@ -32,6 +32,15 @@ function v1ToV2(doc: Doc): Doc {
 
 const MIGRATIONS: Record<number, (doc: Doc) => Doc> = { 1: v1ToV2 };
 
+/**
+ * The oldest device file this code reads (it migrates anything from here up in memory). A
+ * release names it as its `minConfigSchema`: a board whose file is at least this old runs it.
+ */
+export const OLDEST_READABLE_CONFIG_SCHEMA: number = Math.min(
+  CONFIG_SCHEMA_VERSION,
+  ...Object.keys(MIGRATIONS).map(Number),
+);
+
 /** Brings a parsed config document up to the current schema version, one step at a time. */
 export function migrateConfig(input: unknown): { doc: unknown; from: number } {
   if (!isDoc(input)) return { doc: input, from: CONFIG_SCHEMA_VERSION };

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CONFIG_SCHEMA_VERSION, writePrivateFile } from '@onestop/firmware-config';
+import { OLDEST_READABLE_CONFIG_SCHEMA, writePrivateFile } from '@onestop/firmware-config';
 import { type ReleaseComponent, ReleaseVersion } from '@onestop/protocol';
 import {
   type BundleSource,
@@ -111,7 +111,9 @@ export async function releaseCreate(o: {
         version: version.data,
         components,
         platform,
-        minConfigSchema: CONFIG_SCHEMA_VERSION,
+        // Not this CLI's own schema: the oldest device file the release still reads, or the
+        // first schema bump would stop every board on the previous one from updating.
+        minConfigSchema: OLDEST_READABLE_CONFIG_SCHEMA,
         models: models.map(({ name, sha256 }) => ({ name, sha256 })),
         notes: o.notes ?? '',
       },

@@ -39,9 +39,11 @@ export async function installRelease(o: InstallOptions): Promise<Installed> {
   const m = r.manifest;
   if (m.version !== o.version)
     return refuse(`the bundle is version ${m.version}, the offer says ${o.version}`);
+  // This agent writes (and pairing wrote) the device file at its own schema: the release must
+  // read files that old.
   if (m.minConfigSchema > CONFIG_SCHEMA_VERSION)
     return refuse(
-      `the release needs config schema ${m.minConfigSchema}; this board has ${CONFIG_SCHEMA_VERSION}`,
+      `the release reads device files of config schema ${m.minConfigSchema} and later; this board's is ${CONFIG_SCHEMA_VERSION}`,
     );
   if (m.components.includes('agent')) {
     if (!m.platform) return refuse('an agent release without a platform');
