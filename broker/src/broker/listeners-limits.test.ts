@@ -124,7 +124,10 @@ describe('broker limits and listeners', () => {
     });
     await dev.client.subscribeAsync(topicFor(dev.address, 'config'), { qos: 1 });
     await waitFor(() => config !== null);
-    expect(config).toMatchObject({ version: 7, settings: { scale: 'keypad3', minPressIntervalMs: 1500 } });
+    // Sparse on the wire (settingsOnWire): only what differs from the defaults, which the board
+    // fills in itself.
+    expect(config).toMatchObject({ version: 7, settings: { scale: 'keypad3', ratingTimeoutMs: 15_000 } });
+    expect(config!.settings).not.toHaveProperty('minPressIntervalMs');
     await dev.close();
 
     await revokeDevice(store.db, d.deviceId, 'test');
