@@ -108,7 +108,7 @@ describe.each(STORE_BACKENDS)('drill-down to the ratings on %s', (backend) => {
     expect(top.officerName).toBe('Nguyễn Văn X');
     expect(top.reasons).toEqual(['slow']);
     expect(top.comments.map((c) => c.body)).toEqual(['Chờ lâu']);
-    expect(top.camera).toEqual({ index: 72.5, confidence: expect.closeTo(0.8, 5) });
+    expect(top.camera).toEqual({ models: null, index: 72.5, confidence: expect.closeTo(0.8, 5) });
     expect(first.rows[1]!.camera).toBeNull();
     const second = await drillRatings(store.db, {
       unitId: 'u-a',
