@@ -38,7 +38,7 @@ describe('a starting broker', () => {
       // Had the listeners opened first, a device could log in while no revocation is heard.
       await new Promise((r) => setTimeout(r, 300));
       expect(subs.map((s) => Object.keys(s.on))).toEqual([
-        ['device_revoked', 'device_changed', 'command_queued', 'config_changed'],
+        ['device_revoked', 'device_changed', 'update_offers_changed', 'command_queued', 'config_changed'],
       ]);
       expect(broker).toBeNull();
       await subs[0]?.resync();
