@@ -12,6 +12,7 @@ import { lockDataDir } from './data-lock.js';
 import { refreshDossierOutcomes } from './dossier-outcomes.js';
 import { type DossierRebuildEvent, startDossierRebuild } from './dossier-rebuild.js';
 import { judgePending } from './judge/pending.js';
+import { assertMigrationHistory } from './migration-history.js';
 import {
   NotificationHub,
   type Notifications,
@@ -86,7 +87,8 @@ function withSessionOptions(url: string): string {
 }
 
 /**
- * Opens the database and brings its schema up to date (migrations are idempotent), then judges
+ * Opens the database and brings its schema up to date (migrations are idempotent; a database
+ * another version migrated is refused, `ForeignMigrationHistory`), then judges
  * the ratings an older version stored unjudged (`judgePending`, bounded and resumable).
  */
 export async function openStore(opts: DatabaseOptions): Promise<Store> {
@@ -101,6 +103,10 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
     // same error and its caller reports it, so hearing it here is enough.
     pool.on('connect', (client) => client.on('error', () => {}));
     const db = drizzleNodePg({ client: pool, schema });
+    await assertMigrationHistory(db as unknown as Database, MIGRATIONS).catch(async (err) => {
+      await pool.end();
+      throw err;
+    });
     await migrateNodePg(db, { migrationsFolder: MIGRATIONS });
     await judgePending(db as unknown as Database);
     const background = await startBackground(db as unknown as Database, 'postgres', opts);
@@ -122,6 +128,10 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
   try {
     const client = opts.dataDir ? new PGlite(opts.dataDir) : new PGlite();
     const db = drizzlePglite({ client, schema });
+    await assertMigrationHistory(db as unknown as Database, MIGRATIONS).catch(async (err) => {
+      await client.close();
+      throw err;
+    });
     await migratePglite(db, { migrationsFolder: MIGRATIONS });
     await judgePending(db as unknown as Database);
     const background = await startBackground(db as unknown as Database, 'pglite', opts);

@@ -5,7 +5,8 @@
  * on a seeded city (`seedCity`), on embedded PGlite and on PostgreSQL side by side: warm-up, then
  * N runs per route, p50/p95/max in ms. Seeded databases are kept and reused (a PGlite folder under
  * .cache/, the PostgreSQL database `onestop_bench_full` or `onestop_bench_small`), keyed by seed and
- * scale: one database per scale so that CI's small run never wipes a full seed that took minutes. PostgreSQL runs
+ * scale: one database per scale so that CI's small run never wipes a full seed that took minutes
+ * (and seeded again when another version's migrations made it). PostgreSQL runs
  * first, and a missing PGlite folder is copied from its database of the same key when there is one
  * (pglite-from-postgres.ts: PGlite's own seed takes hours at city scale). Figures are printed
  * and written, never asserted: a route answering other than 200 is what fails the run.
@@ -19,6 +20,7 @@ import {
   addStaffMember,
   CHURNED_TABLES,
   CITY_SCALE,
+  ForeignMigrationHistory,
   openStaffSession,
   openStore,
   SMALL_SCALE,
@@ -80,8 +82,8 @@ async function seededStore(kind: 'pglite' | 'postgres'): Promise<{ store: Store;
     const dir = join(repo, '.cache/bench-dashboard', key);
     const marker = join(dir, 'seeded');
     if (existsSync(marker)) {
-      const store = await openStore({ kind: 'pglite', dataDir: join(dir, 'db') });
-      return { store, end: readFileSync(marker, 'utf8').trim() };
+      const store = await openUnlessForeign({ kind: 'pglite', dataDir: join(dir, 'db') });
+      if (store) return { store, end: readFileSync(marker, 'utf8').trim() };
     }
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
@@ -112,19 +114,18 @@ async function seededStore(kind: 'pglite' | 'postgres'): Promise<{ store: Store;
     writeFileSync(marker, `${end}\n`);
     return { store, end };
   }
-  const cached = await postgresSeededEnd();
-  if (!cached) {
-    const admin = new pg.Client({ connectionString: args.postgres });
-    await admin.connect();
-    try {
-      await admin.query(`drop database if exists ${database} with (force)`);
-      await admin.query(`create database ${database}`);
-    } finally {
-      await admin.end();
-    }
+  const seeded = await postgresSeededEnd();
+  const kept = seeded ? await openUnlessForeign({ kind: 'postgres', url: databaseUrl() }) : null;
+  if (seeded && kept) return { store: kept, end: seeded };
+  const admin = new pg.Client({ connectionString: args.postgres });
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists ${database} with (force)`);
+    await admin.query(`create database ${database}`);
+  } finally {
+    await admin.end();
   }
   const store = await openStore({ kind: 'postgres', url: databaseUrl() });
-  if (cached) return { store, end: cached };
   await seedInto(store, end, 'postgres');
   const c = new pg.Client({ connectionString: databaseUrl() });
   await c.connect();
@@ -139,6 +140,18 @@ async function seededStore(kind: 'pglite' | 'postgres'): Promise<{ store: Store;
     await c.end();
   }
   return { store, end };
+}
+
+/**
+ * A kept seed, or null when another version's migrations made it (a build that never landed, on
+ * a machine that ran it): its key still matches, but no migration of ours can bring it up to date.
+ */
+async function openUnlessForeign(opts: Parameters<typeof openStore>[0]): Promise<Store | null> {
+  return openStore(opts).catch((err: unknown) => {
+    if (!(err instanceof ForeignMigrationHistory)) throw err;
+    log(`${opts.kind}: the kept seed is not this version's (${err.message}): seeding again`);
+    return null;
+  });
 }
 
 /** The end date of the PostgreSQL database seeded with this key (its comment), or null. */
