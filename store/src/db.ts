@@ -12,7 +12,7 @@ import { lockDataDir } from './data-lock.js';
 import { refreshDossierOutcomes } from './dossier-outcomes.js';
 import { type DossierRebuildEvent, startDossierRebuild } from './dossier-rebuild.js';
 import { judgePending } from './judge/pending.js';
-import { assertMigrationHistory } from './migration-history.js';
+import { assertMigrationHistory, migrating } from './migration-history.js';
 import {
   NotificationHub,
   type Notifications,
@@ -107,7 +107,7 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
       await pool.end();
       throw err;
     });
-    await migrateNodePg(db, { migrationsFolder: MIGRATIONS });
+    await migrating(() => migrateNodePg(db, { migrationsFolder: MIGRATIONS }));
     await judgePending(db as unknown as Database);
     const background = await startBackground(db as unknown as Database, 'postgres', opts);
     const notifications = new NotificationHub(postgresListenTransport(opts.url));
@@ -125,17 +125,16 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
   }
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
   const unlock = opts.dataDir ? lockDataDir(opts.dataDir) : () => {};
+  let client: PGlite | null = null;
   try {
-    const client = opts.dataDir ? new PGlite(opts.dataDir) : new PGlite();
+    client = opts.dataDir ? new PGlite(opts.dataDir) : new PGlite();
     const db = drizzlePglite({ client, schema });
-    await assertMigrationHistory(db as unknown as Database, MIGRATIONS).catch(async (err) => {
-      await client.close();
-      throw err;
-    });
-    await migratePglite(db, { migrationsFolder: MIGRATIONS });
+    await assertMigrationHistory(db as unknown as Database, MIGRATIONS);
+    await migrating(() => migratePglite(db, { migrationsFolder: MIGRATIONS }));
     await judgePending(db as unknown as Database);
     const background = await startBackground(db as unknown as Database, 'pglite', opts);
-    const notifications = new NotificationHub(pgliteListenTransport(client));
+    const open = client;
+    const notifications = new NotificationHub(pgliteListenTransport(open));
     return {
       db: db as unknown as Database,
       kind: 'pglite',
@@ -145,10 +144,12 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
         background
           .stop()
           .then(() => notifications.close())
-          .then(() => client.close())
+          .then(() => open.close())
           .finally(unlock),
     };
   } catch (err) {
+    // The folder is free again only once this process holds none of its files.
+    await client?.close().catch(() => {});
     unlock();
     throw err;
   }

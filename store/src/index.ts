@@ -21,7 +21,7 @@ export * from './fleet.js';
 export * from './ingest.js';
 export * from './judge/index.js';
 export * from './lifecycle.js';
-export { ForeignMigrationHistory } from './migration-history.js';
+export { ForeignMigrationHistory, MigrationFailed } from './migration-history.js';
 export * from './monthly-report.js';
 export * from './notify.js';
 export * from './pairing.js';

@@ -5,7 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from './db.js';
-import { ForeignMigrationHistory, historyMismatch, knownMigrations } from './migration-history.js';
+import {
+  ForeignMigrationHistory,
+  historyMismatch,
+  knownMigrations,
+  MigrationFailed,
+} from './migration-history.js';
 
 const known = knownMigrations(fileURLToPath(new URL('../migrations', import.meta.url)));
 
@@ -33,13 +38,38 @@ describe('migration history', () => {
     const dir = mkdtempSync(join(tmpdir(), 'onestop-history-'));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-    it('refuses a database another history migrated, before touching it, and frees the folder', async () => {
+    it('a migration that fails on the database is told apart, nothing of it applied', async () => {
       await (await openStore({ kind: 'pglite', dataDir: dir })).close();
-      // A build whose migration 37 never landed: what the CI's kept bench database had.
+      // The newest migration's tables exist but its record is gone: replaying it must fail.
+      const raw = new PGlite(dir);
+      const last = (
+        await raw.query<{ id: number; hash: string; created_at: string }>(
+          'select id, hash, created_at from drizzle.__drizzle_migrations order by id desc limit 1',
+        )
+      ).rows[0]!;
+      await raw.query('delete from drizzle.__drizzle_migrations where id = $1', [last.id]);
+      await raw.close();
+
+      await expect(openStore({ kind: 'pglite', dataDir: dir })).rejects.toThrow(MigrationFailed);
+      const after = new PGlite(dir);
+      const rows = await after.query('select 1 from drizzle.__drizzle_migrations where created_at = $1', [
+        last.created_at,
+      ]);
+      expect(rows.rows).toHaveLength(0);
+      await after.query('insert into drizzle.__drizzle_migrations (hash, created_at) values ($1, $2)', [
+        last.hash,
+        last.created_at,
+      ]);
+      await after.close();
+      expect(existsSync(join(dir, 'onestop.lock'))).toBe(false);
+    });
+
+    it('refuses a database another history migrated, before touching it, and frees the folder', async () => {
+      // A build whose second newest migration never landed: what the CI's kept bench database had.
       const raw = new PGlite(dir);
       const id = (
         await raw.query<{ id: number }>(
-          'select id from drizzle.__drizzle_migrations order by id desc limit 1 offset 1',
+          'select id from drizzle.__drizzle_migrations order by created_at desc limit 1 offset 1',
         )
       ).rows[0]!.id;
       await raw.query('update drizzle.__drizzle_migrations set created_at = created_at - 1 where id = $1', [

@@ -13,6 +13,21 @@ export class ForeignMigrationHistory extends Error {
   override readonly name = 'ForeignMigrationHistory';
 }
 
+/** A migration of this version failed on this database (rolled back: drizzle runs them in one transaction). */
+export class MigrationFailed extends Error {
+  override readonly name = 'MigrationFailed';
+  constructor(cause: unknown) {
+    super(`migrating the database failed, nothing of it applied: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** Runs drizzle's migrator, its failure told apart from the store's other errors. */
+export async function migrating(run: () => Promise<void>): Promise<void> {
+  await run().catch((err: unknown) => {
+    throw new MigrationFailed(err);
+  });
+}
+
 export interface MigrationStamp {
   /** The journal's `when`, which drizzle stores as `created_at`. */
   when: number;

@@ -21,6 +21,7 @@ import {
   CHURNED_TABLES,
   CITY_SCALE,
   ForeignMigrationHistory,
+  MigrationFailed,
   openStaffSession,
   openStore,
   SMALL_SCALE,
@@ -143,13 +144,17 @@ async function seededStore(kind: 'pglite' | 'postgres'): Promise<{ store: Store;
 }
 
 /**
- * A kept seed, or null when another version's migrations made it (a build that never landed, on
- * a machine that ran it): its key still matches, but no migration of ours can bring it up to date.
+ * A kept seed, or null when it cannot be brought up to date: another version's migrations made it
+ * (a build that never landed, on a machine that ran it: `ForeignMigrationHistory`) or a migration
+ * failed on it. It is a cache, so it is seeded again; a fault of the migrations themselves then
+ * fails the fresh seed too, loudly.
  */
 async function openUnlessForeign(opts: Parameters<typeof openStore>[0]): Promise<Store | null> {
   return openStore(opts).catch((err: unknown) => {
-    if (!(err instanceof ForeignMigrationHistory)) throw err;
-    log(`${opts.kind}: the kept seed is not this version's (${err.message}): seeding again`);
+    // Anything else (the server down) is no reason to throw away an hour's seed.
+    if (!(err instanceof ForeignMigrationHistory || err instanceof MigrationFailed)) throw err;
+    const why = err instanceof ForeignMigrationHistory ? "not this version's" : 'cannot be migrated';
+    log(`${opts.kind}: the kept seed ${why} (${(err as Error).message}): seeding again`);
     return null;
   });
 }
