@@ -125,8 +125,10 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
   mkdirSync(serveDir);
   const children: ChildProcess[] = [];
   const target = o.target ?? 'serve';
-  const misplaced = o.faults.filter((f) => SPLIT_FAULTS.includes(f.kind) !== (target === 'split'));
-  if (misplaced.some((f) => f.kind !== 'kill-agents' && !f.kind.startsWith('skew')))
+  const misplaced = o.faults.filter((f) =>
+    target === 'split' ? f.kind === 'kill-serve' : SPLIT_FAULTS.includes(f.kind),
+  );
+  if (misplaced.length > 0)
     throw new Error(`faults ${misplaced.map((f) => f.kind).join(', ')} do not apply to --target ${target}`);
   const split = target === 'split' ? await startSplit(dir, log) : null;
   try {
@@ -301,10 +303,13 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
         detail = `SIGKILL of fleet process 0 (${w.spec.counters.length} agents); restarted on the same outboxes after ${f.downS ?? 10} s`;
         windows.push({ start: started, end: end + (reconnectedMs ?? 300_000) });
       } else if (split && SPLIT_FAULTS.includes(f.kind)) {
+        // Without its database the dashboard can only answer errors: its pages are not timed then.
+        serveUp = f.kind !== 'stop-postgres';
         detail = await split.fault(
           f.kind as SplitFault,
           f.kind === 'stop-postgres' ? (f.downS ?? 60) * 1000 : downMs,
         );
+        serveUp = true;
         end = Date.now();
         reconnectedMs = await reconnected(end);
         windows.push({ start: started, end: end + (reconnectedMs ?? 300_000) });
