@@ -130,7 +130,13 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
   );
   if (misplaced.length > 0)
     throw new Error(`faults ${misplaced.map((f) => f.kind).join(', ')} do not apply to --target ${target}`);
-  const split = target === 'split' ? await startSplit(dir, log) : null;
+  const split =
+    target === 'split'
+      ? await startSplit(dir, log).catch((e: unknown) => {
+          rmSync(dir, { recursive: true, force: true });
+          throw e;
+        })
+      : null;
   try {
     const t0 = Date.now();
     log(`provisioning ${o.counters} counters`);
