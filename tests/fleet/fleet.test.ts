@@ -1,45 +1,68 @@
 import { describe, expect, it } from 'vitest';
-import { runFleet } from './run.js';
+import { type FleetOptions, type FleetReport, runFleet } from './run.js';
 
 /**
  * The small form of `npm run bench:fleet` (issue 15): a compressed hour of 20 counters (real agents,
  * two fleet processes) against the built `onestop serve`, with the server and a fleet process
- * SIGKILLed mid-day. Nothing the agents recorded may be lost or stored twice, and every outbox
- * drains. Timings are printed, never asserted (a shared CI machine decides them).
+ * SIGKILLed mid-day; then against the split deployment (two brokers clustered through a private
+ * Redis, an ingest, a dashboard, a private PostgreSQL made with initdb) with a broker and the
+ * ingest SIGKILLed and PostgreSQL stopped. Nothing the agents recorded may be lost or stored
+ * twice, and every outbox drains. Timings are printed, never asserted (a shared CI machine decides them).
  */
+async function smallDay(o: Pick<FleetOptions, 'target' | 'faults'>): Promise<FleetReport> {
+  const r = await runFleet({
+    ...o,
+    counters: 20,
+    hours: 1,
+    speed: 180,
+    workers: 2,
+    drainTimeoutS: 120,
+    log: (l) => console.log(`[fleet ${o.target}] ${l}`),
+  });
+  console.log(JSON.stringify(r));
+  expect(r.eventsByChannel['evt/rating']).toBeGreaterThan(0);
+  expect(r.faults.map((f) => f.kind)).toEqual(o.faults.map((f) => f.kind));
+  expect({
+    lost: r.lost,
+    pending: r.pending,
+    duplicated: r.duplicated,
+    unknown: r.unknownStored,
+    unacked: r.unacked,
+  }).toEqual({
+    lost: 0,
+    pending: 0,
+    duplicated: 0,
+    unknown: 0,
+    unacked: 0,
+  });
+  expect(r.eventsStored).toBe(r.eventsSent);
+  expect(r.drained).toBe(true);
+  expect(r.faults.filter((f) => f.drainedMs === null)).toEqual([]);
+  return r;
+}
+
 describe('a compressed day of a small fleet, with faults', () => {
   it('stores every recorded event exactly once through a server and an agent crash', async () => {
-    const r = await runFleet({
-      counters: 20,
-      hours: 1,
-      speed: 180,
-      workers: 2,
+    await smallDay({
+      target: 'serve',
       faults: [
         { kind: 'skew-years', at: 0.1, downS: 3 },
         { kind: 'kill-serve', at: 0.3, downS: 3 },
         { kind: 'kill-agents', at: 0.6, downS: 3 },
       ],
-      drainTimeoutS: 120,
-      log: (l) => console.log(`[fleet] ${l}`),
     });
-    console.log(JSON.stringify(r));
-    expect(r.eventsByChannel['evt/rating']).toBeGreaterThan(0);
-    expect(r.faults.map((f) => f.kind)).toEqual(['skew-years', 'kill-serve', 'kill-agents']);
-    expect({
-      lost: r.lost,
-      pending: r.pending,
-      duplicated: r.duplicated,
-      unknown: r.unknownStored,
-      unacked: r.unacked,
-    }).toEqual({
-      lost: 0,
-      pending: 0,
-      duplicated: 0,
-      unknown: 0,
-      unacked: 0,
+  }, 400_000);
+
+  it('stores every recorded event exactly once through a broker, ingest and database outage (split)', async () => {
+    const r = await smallDay({
+      target: 'split',
+      faults: [
+        { kind: 'kill-broker', at: 0.2, downS: 3 },
+        { kind: 'kill-ingest', at: 0.4, downS: 3 },
+        { kind: 'stop-postgres', at: 0.6, downS: 5 },
+      ],
     });
-    expect(r.eventsStored).toBe(r.eventsSent);
-    expect(r.drained).toBe(true);
-    expect(r.faults.filter((f) => f.drainedMs === null)).toEqual([]);
+    expect(r.serverProcesses).toEqual(['postgres', 'redis', 'broker-a', 'broker-b', 'ingest', 'dashboard']);
+    expect(r.faults.filter((f) => f.reconnectedMs === null)).toEqual([]);
   }, 400_000);
 });

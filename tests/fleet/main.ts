@@ -1,6 +1,8 @@
 /**
  * `npm run bench:fleet -- --counters 1000 --hours 10 --speed 60 --json FILE`: a city's compressed
  * working day against `onestop serve`, with faults; prints the figures and writes them as JSON.
+ * `--target split`: against two clustered brokers, an ingest and a dashboard on a private
+ * PostgreSQL, with a broker, the ingest and PostgreSQL (`--postgres-down-s`) taken down.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -17,6 +19,8 @@ const { values: a } = parseArgs({
     'outage-s': { type: 'string', default: '20' },
     soak: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    target: { type: 'string', default: 'serve' },
+    'postgres-down-s': { type: 'string', default: '60' },
   },
 });
 
@@ -28,6 +32,18 @@ const num = (name: string, v: string | undefined) => {
 const counters = Math.round(num('counters', a.counters));
 const down = num('outage-s', a['outage-s']);
 const soakS = a.soak ? num('soak', a.soak) : null;
+const target = a.target;
+if (target !== 'serve' && target !== 'split') throw new Error(`--target is serve or split, got ${target}`);
+// What can go wrong differs: one process to kill, or brokers, an ingest and a database apart.
+const deliveryFaults: FaultPlan[] =
+  target === 'serve'
+    ? [{ kind: 'kill-serve', at: 0.35, downS: down }]
+    : [
+        // Apart, so that each fault's drain is its own (a 10-hour day: 2.5, 3.5 and 4.5 real min).
+        { kind: 'kill-broker', at: 0.25, downS: down },
+        { kind: 'kill-ingest', at: 0.35, downS: down },
+        { kind: 'stop-postgres', at: 0.45, downS: num('postgres-down-s', a['postgres-down-s']) },
+      ];
 // A soak measures memory over a long quiet run; the day's faults are for the day.
 const faults: FaultPlan[] =
   a['no-faults'] || soakS
@@ -35,10 +51,11 @@ const faults: FaultPlan[] =
     : [
         { kind: 'skew-minutes', at: 0.1 },
         { kind: 'skew-years', at: 0.2, downS: down },
-        { kind: 'kill-serve', at: 0.35, downS: down },
+        ...deliveryFaults,
         { kind: 'kill-agents', at: 0.6, downS: down },
       ];
 const report = await runFleet({
+  target,
   counters,
   hours: num('hours', a.hours),
   speed: num('speed', a.speed),

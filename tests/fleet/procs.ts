@@ -42,8 +42,15 @@ export function rssMb(pid: number): number | null {
   }
 }
 
+/** How a sampler reads a process: by default the process alone. */
+export interface ProcessReader {
+  cpuUs(pid: number): number | null;
+  rssMb(pid: number): number | null;
+}
+
 /** A process's CPU and memory, sampled; CPU adds up across restarts (each life's last sample). */
 export class Sampler {
+  constructor(private readonly read: ProcessReader = { cpuUs, rssMb }) {}
   private done = 0;
   private current = 0;
   maxRssMb = 0;
@@ -55,9 +62,9 @@ export class Sampler {
   }
   private pid = 0;
   sample(now: number): void {
-    const c = cpuUs(this.pid);
+    const c = this.read.cpuUs(this.pid);
     if (c !== null) this.current = c;
-    const r = rssMb(this.pid);
+    const r = this.read.rssMb(this.pid);
     if (r !== null) {
       this.maxRssMb = Math.max(this.maxRssMb, r);
       this.rss.push([now, Math.round(r)]);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import {
   AROUND_THE_CLOCK,
+  type DatabaseOptions,
   initUnitSettings,
   openStore,
   provisionDevice,
@@ -13,13 +14,17 @@ import type { CounterSpec } from './spec.js';
 const COUNTERS_PER_WARD = 8;
 
 /**
- * Wards, officers and devices of the simulated city, written to the embedded database before
- * `serve` opens it (PGlite has one writer), so that the day starts with every device paired.
+ * Wards, officers and devices of the simulated city, written to the database before the centre
+ * opens it (PGlite has one writer; PostgreSQL before the brokers start), so that the day starts with every device paired.
  * Wards open around the clock: the compressed day runs at whatever real hour the bench does,
  * while the counters themselves keep Vietnam's opening hours on the simulated clock.
  */
-export async function provisionFleet(dbDir: string, agentsDir: string, n: number): Promise<CounterSpec[]> {
-  const store = await openStore({ kind: 'pglite', dataDir: dbDir });
+export async function provisionFleet(
+  database: DatabaseOptions,
+  agentsDir: string,
+  n: number,
+): Promise<CounterSpec[]> {
+  const store = await openStore(database);
   try {
     const out: CounterSpec[] = [];
     for (let i = 0; i < n; i += COUNTERS_PER_WARD) {

@@ -11,10 +11,11 @@ import { ackLatencies, compare, drainedMs, percentile, readLogs, type Window } f
 import { Sampler, type Serve, spawnTs, startServe } from './procs.js';
 import { provisionFleet } from './provision.js';
 import type { CounterSpec, WorkerSpec } from './spec.js';
+import { SPLIT_FAULTS, type SplitFault, startSplit } from './split.js';
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
-export type FaultKind = 'kill-serve' | 'kill-agents' | 'skew-minutes' | 'skew-years';
+export type FaultKind = 'kill-serve' | 'kill-agents' | 'skew-minutes' | 'skew-years' | SplitFault;
 
 /** A fault to inject: `at` is a fraction of the simulated day, `downS` real seconds of outage. */
 export interface FaultPlan {
@@ -37,6 +38,8 @@ export interface FaultRecord {
 }
 
 export interface FleetOptions {
+  /** `serve` (one process on PGlite) or `split` (two clustered brokers, ingest, dashboard, PostgreSQL). */
+  target?: 'serve' | 'split';
   counters: number;
   hours: number;
   speed: number;
@@ -55,6 +58,9 @@ export interface FleetOptions {
 
 /** The figures issue 15 asks for, plus what a reader needs to trust them. */
 export interface FleetReport {
+  target: 'serve' | 'split';
+  /** The processes whose CPU and RSS `serverCpuUsPerEvent`, `serverCpuS` and `serverRssMb` add up. */
+  serverProcesses: string[];
   counters: number;
   hours: number;
   speed: number;
@@ -118,18 +124,35 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
   const serveDir = join(dir, 'serve');
   mkdirSync(serveDir);
   const children: ChildProcess[] = [];
+  const target = o.target ?? 'serve';
+  const misplaced = o.faults.filter((f) =>
+    target === 'split' ? f.kind === 'kill-serve' : SPLIT_FAULTS.includes(f.kind),
+  );
+  if (misplaced.length > 0)
+    throw new Error(`faults ${misplaced.map((f) => f.kind).join(', ')} do not apply to --target ${target}`);
+  const split =
+    target === 'split'
+      ? await startSplit(dir, log).catch((e: unknown) => {
+          rmSync(dir, { recursive: true, force: true });
+          throw e;
+        })
+      : null;
   try {
     const t0 = Date.now();
     log(`provisioning ${o.counters} counters`);
-    const fleet = await provisionFleet(join(serveDir, 'db'), join(dir, 'agents'), o.counters);
+    const storeOptions = split?.storeOptions ?? { kind: 'pglite' as const, dataDir: join(serveDir, 'db') };
+    const fleet = await provisionFleet(storeOptions, join(dir, 'agents'), o.counters);
+    // Counters spread over the brokers, as a city's DNS or load balancer would spread them.
+    if (split) for (const [i, c] of fleet.entries()) c.mqttUrl = split.mqttUrls[i % split.mqttUrls.length];
     log(`provisioned ${fleet.length} counters in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const [mqttPort, httpPort] = [await freePort(), await freePort()];
-    const serverSampler = new Sampler();
-    let serve: Serve = await startServe(serveDir, mqttPort, httpPort);
+    const serverSampler = split?.sampler ?? new Sampler();
+    const started = split ? await split.start() : null;
+    let serve: Serve = started?.serve ?? (await startServe(serveDir, mqttPort, httpPort));
     children.push(serve.child);
-    serverSampler.track(serve.child.pid!);
+    if (!split) serverSampler.track(serve.child.pid!);
     let serveUp = true;
-    const cookie = serve.signInLink ? await sessionCookie(serve.signInLink) : null;
+    const cookie = started?.cookie ?? (serve.signInLink ? await sessionCookie(serve.signInLink) : null);
 
     const speed = o.speed;
     const realDayMs = o.soakS ? o.soakS * 1000 : (o.hours * HOUR_MS) / speed;
@@ -285,6 +308,17 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
         reconnectedMs = await reconnected(end);
         detail = `SIGKILL of fleet process 0 (${w.spec.counters.length} agents); restarted on the same outboxes after ${f.downS ?? 10} s`;
         windows.push({ start: started, end: end + (reconnectedMs ?? 300_000) });
+      } else if (split && SPLIT_FAULTS.includes(f.kind)) {
+        // Without its database the dashboard can only answer errors: its pages are not timed then.
+        serveUp = f.kind !== 'stop-postgres';
+        detail = await split.fault(
+          f.kind as SplitFault,
+          f.kind === 'stop-postgres' ? (f.downS ?? 60) * 1000 : downMs,
+        );
+        serveUp = true;
+        end = Date.now();
+        reconnectedMs = await reconnected(end);
+        windows.push({ start: started, end: end + (reconnectedMs ?? 300_000) });
       } else {
         const years = f.kind === 'skew-years';
         const ms = years ? -3 * 365 * 24 * HOUR_MS : 7 * 60_000;
@@ -359,10 +393,11 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     await Promise.race([serve.exited, sleep(120_000)]);
     serve.child.kill('SIGKILL');
     await serve.exited;
+    await split?.stop();
 
     // What the centre stored, against what the agents recorded.
     const produced = readLogs(workers.map((w) => w.spec.logFile));
-    const store = await openStore({ kind: 'pglite', dataDir: join(serveDir, 'db') });
+    const store = await openStore(storeOptions);
     const stored = await store.db
       .select({
         eventId: schema.events.eventId,
@@ -384,11 +419,14 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       const warm = s.rss[Math.min(s.rss.length - 1, Math.floor(s.rss.length / 10))]![1];
       memory[name] = { firstMb: warm, lastMb: s.rss[s.rss.length - 1]![1], maxMb: Math.round(s.maxRssMb) };
     };
-    summarise('serve', serverSampler);
+    if (split) for (const [name, s] of split.sampler.members) summarise(name, s);
+    else summarise('serve', serverSampler);
     for (const w of workers) summarise(`fleet-${w.spec.index}`, w.sampler);
     if (cmp.lost > 0) log(`lost, e.g.: ${cmp.lostIds.join(' ')}`);
     const round = (x: number | null) => (x === null ? null : Math.round(x));
     return {
+      target,
+      serverProcesses: split ? [...split.sampler.members.keys()] : ['serve'],
       counters: fleet.length,
       hours: o.soakS ? (o.soakS * speed) / 3600 : o.hours,
       speed,
@@ -422,6 +460,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     };
   } finally {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await split?.close();
     if (!o.keepDir) rmSync(dir, { recursive: true, force: true });
     else log(`kept ${dir}`);
   }

@@ -10,6 +10,8 @@ export interface CounterSpec {
   seed: number;
   /** A kiosk screen: negative ratings ask for reasons. */
   touch: boolean;
+  /** Its broker, where the deployment has several (split); else the fleet process's. */
+  mqttUrl?: string;
 }
 
 export interface WorkerSpec {

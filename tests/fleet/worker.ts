@@ -31,7 +31,7 @@ const started = async () => {
     const ready = await Promise.all(
       batch.map(async (c) => {
         const sim = await startSimulatedCounter({
-          mqttUrl: spec.mqttUrl,
+          mqttUrl: c.mqttUrl ?? spec.mqttUrl,
           unitId: c.unitId,
           counterId: c.counterId,
           deviceId: c.deviceId,
