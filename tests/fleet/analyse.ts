@@ -4,26 +4,73 @@ export interface Produced {
   deviceId: string;
   channel: string;
   recordedAt: number;
+  /**
+   * When it could first leave the device: a rating is held for its undo window, and so is every
+   * later event of its counter (the outbox sends in recorded order), until the hold is released.
+   */
+  sendableAt: number;
   ackedAt: number | null;
 }
 
-/** The recorded (`R`) and acknowledged (`A`) lines of every fleet process, by eventId. */
+/**
+ * The recorded (`R id device channel ms [H]`, H = held for the undo window), released
+ * (`U device ms`) and acknowledged (`A id ms`) lines of every fleet process, by eventId.
+ */
 export function readLogs(files: readonly string[]): Map<string, Produced> {
   const events = new Map<string, Produced>();
   const acks: Array<[string, number]> = [];
+  const held = new Set<string>();
+  const releases = new Map<string, number[]>();
   for (const f of files) {
     for (const l of readFileSync(f, 'utf8').split('\n')) {
       const p = l.split(' ');
-      if (p[0] === 'R' && p.length === 5)
-        events.set(p[1]!, { deviceId: p[2]!, channel: p[3]!, recordedAt: Number(p[4]), ackedAt: null });
-      else if (p[0] === 'A' && p.length === 3) acks.push([p[1]!, Number(p[2])]);
+      if (p[0] === 'R' && (p.length === 5 || (p.length === 6 && p[5] === 'H'))) {
+        const at = Number(p[4]);
+        events.set(p[1]!, { deviceId: p[2]!, channel: p[3]!, recordedAt: at, sendableAt: at, ackedAt: null });
+        if (p[5] === 'H') held.add(p[1]!);
+      } else if (p[0] === 'U' && p.length === 3) {
+        const list = releases.get(p[1]!) ?? [];
+        list.push(Number(p[2]));
+        releases.set(p[1]!, list);
+      } else if (p[0] === 'A' && p.length === 3) acks.push([p[1]!, Number(p[2])]);
     }
   }
   for (const [id, at] of acks) {
     const e = events.get(id);
     if (e && (e.ackedAt === null || at < e.ackedAt)) e.ackedAt = at;
   }
+  holdBack(events, held, releases);
   return events;
+}
+
+/**
+ * Sets `sendableAt` of the events a held rating kept back: from a held rating's record until its
+ * counter's next release, every event of that counter waits for the release. A hold whose release
+ * was never logged (its process was killed) keeps nothing back: the wait then counts as latency.
+ */
+function holdBack(events: Map<string, Produced>, held: Set<string>, releases: Map<string, number[]>) {
+  const byDevice = new Map<string, Array<[string, Produced]>>();
+  for (const entry of events) {
+    const list = byDevice.get(entry[1].deviceId) ?? [];
+    list.push(entry);
+    byDevice.set(entry[1].deviceId, list);
+  }
+  for (const [device, list] of byDevice) {
+    list.sort((a, b) => a[1].recordedAt - b[1].recordedAt);
+    const freed = (releases.get(device) ?? []).sort((a, b) => a - b);
+    let next = 0;
+    let waiting: Produced[] | null = null;
+    for (const [id, e] of list) {
+      while (next < freed.length && freed[next]! <= e.recordedAt) {
+        for (const w of waiting ?? []) w.sendableAt = freed[next]!;
+        waiting = null;
+        next++;
+      }
+      if (waiting) waiting.push(e);
+      else if (held.has(id)) waiting = [e];
+    }
+    if (waiting && next < freed.length) for (const w of waiting) w.sendableAt = freed[next]!;
+  }
 }
 
 export function percentile(sorted: readonly number[], p: number): number | null {
@@ -36,19 +83,25 @@ export interface Window {
   end: number;
 }
 
-/** Ack latencies (ms) of events whose wait from record to ack overlaps none of `windows`. */
+/**
+ * Ack latencies (ms) from when each event could leave its device (`sendableAt`: after the undo
+ * window of a rating, which is the product's choice and not the pipeline's delay) to its ack;
+ * `outside`, those whose wait overlaps none of `windows`; `recorded`, from record to ack, the
+ * undo window included, for the reader who wants the citizen-to-centre time.
+ */
 export function ackLatencies(events: Iterable<Produced>, windows: readonly Window[]) {
   const all: number[] = [];
   const outside: number[] = [];
+  const recorded: number[] = [];
   for (const e of events) {
     if (e.ackedAt === null) continue;
-    const ms = e.ackedAt - e.recordedAt;
+    const ms = Math.max(0, e.ackedAt - e.sendableAt);
     all.push(ms);
+    recorded.push(e.ackedAt - e.recordedAt);
     if (!windows.some((w) => e.recordedAt <= w.end && e.ackedAt! >= w.start)) outside.push(ms);
   }
-  all.sort((a, b) => a - b);
-  outside.sort((a, b) => a - b);
-  return { all, outside };
+  for (const list of [all, outside, recorded]) list.sort((a, b) => a - b);
+  return { all, outside, recorded };
 }
 
 /**

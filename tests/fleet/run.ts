@@ -83,6 +83,8 @@ export interface FleetReport {
   ackP99Ms: number | null;
   ackP95MsAll: number | null;
   ackP99MsAll: number | null;
+  /** From record to ack, a rating's undo window (and what it held back) included. */
+  recordToAckP95Ms: number | null;
   maxOutboxDepth: number;
   maxOutboxDepthFleet: number;
   drained: boolean;
@@ -446,6 +448,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       ackP99Ms: round(percentile(lat.outside, 99)),
       ackP95MsAll: round(percentile(lat.all, 95)),
       ackP99MsAll: round(percentile(lat.all, 99)),
+      recordToAckP95Ms: round(percentile(lat.recorded, 95)),
       maxOutboxDepth: maxDepth,
       maxOutboxDepthFleet: maxFleetDepth,
       drained,

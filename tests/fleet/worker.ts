@@ -46,9 +46,12 @@ const started = async () => {
           day: { simNow, endOfDay: spec.simEnd, negativeShare: spec.negativeShare },
           clock: { now: () => Date.now() + (skew.get(c.deviceId) ?? 0), mono: systemClock.mono },
         });
-        sim.agent.bus.on('event.recorded', ({ entry }) =>
-          line(`R ${entry.eventId} ${c.deviceId} ${entry.channel} ${Date.now()}`),
+        // `H`: a rating held for its undo window, which holds back every later event of the
+        // counter too until `U` (released): the ack latency is counted from when it may leave.
+        sim.agent.bus.on('event.recorded', ({ entry, heldUntil }) =>
+          line(`R ${entry.eventId} ${c.deviceId} ${entry.channel} ${Date.now()}${heldUntil ? ' H' : ''}`),
         );
+        sim.agent.bus.on('outbox.released', () => line(`U ${c.deviceId} ${Date.now()}`));
         sim.agent.bus.on('event.acked', ({ eventIds }) => {
           const now = Date.now();
           for (const id of eventIds) line(`A ${id} ${now}`);

@@ -12,8 +12,11 @@ export interface AgentEvents {
   'counter.input': CounterInput;
   'counter.state': { state: CounterState; screen: Screen };
   'counter.beep': { kind: 'ok' | 'error' };
-  /** Durably stored: from this moment the UI may say "recorded". */
-  'event.recorded': { entry: OutboxEntry; event: RecordedEvent };
+  /**
+   * Durably stored: from this moment the UI may say "recorded". `heldUntil`: a rating held for its
+   * undo window (device clock); it, and every event after it, leaves once `outbox.released` says.
+   */
+  'event.recorded': { entry: OutboxEntry; event: RecordedEvent; heldUntil?: number };
   /** A held rating changed in its undo window: the same row (same eventId), a new body. */
   'event.amended': { key: string; event: RecordedEvent };
   /** Held ratings are final now and may be sent (the publisher reads on). */

@@ -150,7 +150,11 @@ export class CounterDriver implements Extension {
               break;
             }
             officerSaved ||= OFFICER_KEY in meta;
-            ctx.bus.emit('event.recorded', { entry, event: fx.event });
+            ctx.bus.emit('event.recorded', {
+              entry,
+              event: fx.event,
+              ...(fx.hold ? { heldUntil: fx.hold.until } : {}),
+            });
           }
           break;
         case 'amend':
