@@ -1,6 +1,8 @@
 /**
  * `npm run bench:fleet -- --counters 1000 --hours 10 --speed 60 --json FILE`: a city's compressed
  * working day against `onestop serve`, with faults; prints the figures and writes them as JSON.
+ * `--faults partition,kill-serve` injects only those; `--partition-min 10` is how long (simulated)
+ * a group of counters is cut off (network namespaces: root or CAP_NET_ADMIN, else recorded skipped).
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -15,6 +17,10 @@ const { values: a } = parseArgs({
     json: { type: 'string' },
     'no-faults': { type: 'boolean', default: false },
     'outage-s': { type: 'string', default: '20' },
+    /** Which of the day's faults to inject (comma-separated kinds); all by default. */
+    faults: { type: 'string' },
+    /** Simulated minutes a group of counters is cut off from the centre. */
+    'partition-min': { type: 'string', default: '10' },
     soak: { type: 'string' },
     keep: { type: 'boolean', default: false },
   },
@@ -29,19 +35,24 @@ const counters = Math.round(num('counters', a.counters));
 const down = num('outage-s', a['outage-s']);
 const soakS = a.soak ? num('soak', a.soak) : null;
 // A soak measures memory over a long quiet run; the day's faults are for the day.
-const faults: FaultPlan[] =
-  a['no-faults'] || soakS
-    ? []
-    : [
-        { kind: 'skew-minutes', at: 0.1 },
-        { kind: 'skew-years', at: 0.2, downS: down },
-        { kind: 'kill-serve', at: 0.35, downS: down },
-        { kind: 'kill-agents', at: 0.6, downS: down },
-      ];
+const speed = num('speed', a.speed);
+const day: FaultPlan[] = [
+  { kind: 'skew-minutes', at: 0.1 },
+  { kind: 'skew-years', at: 0.2, downS: down },
+  { kind: 'kill-serve', at: 0.35, downS: down },
+  // Mid-morning peak: the cut-off counters' outboxes grow, then drain alongside live traffic.
+  { kind: 'partition', at: 0.45, downS: (num('partition-min', a['partition-min']) * 60) / speed },
+  { kind: 'kill-agents', at: 0.6, downS: down },
+];
+const chosen = a.faults?.split(',').map((k) => k.trim()) ?? day.map((f) => f.kind);
+const unknown = chosen.filter((k) => !day.some((f) => f.kind === k));
+if (unknown.length > 0)
+  throw new Error(`--faults: unknown ${unknown.join(', ')}; known: ${day.map((f) => f.kind).join(', ')}`);
+const faults: FaultPlan[] = a['no-faults'] || soakS ? [] : day.filter((f) => chosen.includes(f.kind));
 const report = await runFleet({
   counters,
   hours: num('hours', a.hours),
-  speed: num('speed', a.speed),
+  speed,
   // About 125 agents per process: a handful of processes share 2 cores without starving serve.
   workers: a.workers ? Math.round(num('workers', a.workers)) : Math.max(2, Math.ceil(counters / 125)),
   faults,
