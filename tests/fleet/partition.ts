@@ -53,8 +53,13 @@ async function removeStale(): Promise<void> {
     // Deleting a namespace deletes its veth and so the host side of the pair too.
     if (m && !alive(Number(m[2]))) await ip('netns', 'del', m[1]!).catch(() => {});
   }
+  // The kernel frees a deleted namespace, and so its veths, only later: the host sides now.
+  for (const l of (await ip('-o', 'link', 'show', 'type', 'veth')).split('\n')) {
+    const m = /^\d+: (of(\d+)h\d+)@/.exec(l);
+    if (m && !alive(Number(m[2]))) await ip('link', 'del', m[1]!).catch(() => {});
+  }
   for (const l of (await ip('-4', '-o', 'addr', 'show', 'dev', 'lo')).split('\n')) {
-    const m = /inet (10\.254\.(\d+)\.1)\/32 .* lo:of(\d+)$/.exec(l.trim());
+    const m = /inet (10\.254\.(\d+)\.1)\/32 .* lo:of(\d+)\b/.exec(l);
     if (!m || alive(Number(m[3]))) continue;
     await ip('addr', 'del', `${m[1]}/32`, 'dev', 'lo').catch(() => {});
     await ip('route', 'del', 'blackhole', `10.254.${m[2]}.0/24`).catch(() => {});
@@ -106,6 +111,8 @@ export async function openPartitionLab(indices: readonly number[]): Promise<Part
         execFileSync('ip', args, { stdio: 'ignore' });
       } catch {}
     };
+    // The host side first: a deleted namespace takes its veths with it only once the kernel frees it.
+    for (const h of host.values()) quiet('link', 'del', h);
     for (const ns of made) quiet('netns', 'del', ns);
     quiet('addr', 'del', `${centre}/32`, 'dev', 'lo');
     quiet('route', 'del', 'blackhole', `10.254.${a}.0/24`);
