@@ -68,6 +68,7 @@ describe('a compressed day of a small fleet, with faults', () => {
       expect(p.depthMax).toBeGreaterThan(p.depthBefore);
       // Afterwards every one of those events was acknowledged and stored once (asserted above for all).
       expect(f?.drainedMs).not.toBeNull();
+      expect(p.groupDrainedMs).not.toBeNull();
     },
   );
 });

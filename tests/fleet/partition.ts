@@ -20,7 +20,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { Produced } from './analyse.js';
+import { drainedMs, type Produced } from './analyse.js';
 
 const run = promisify(execFile);
 const PREFIX = 'ofleet';
@@ -178,6 +178,12 @@ export interface PartitionRecord {
   /** Their events recorded while cut, and how many of those were acknowledged before the heal (0). */
   recordedWhileCut: number;
   ackedWhileCut: number;
+  /**
+   * Real ms from the heal until every event the group recorded before it was acknowledged (null if
+   * one never was): the fault's own drain, where the fault's `drainedMs` also waits for the rest of
+   * the fleet, and so for any fault injected next.
+   */
+  groupDrainedMs: number | null;
 }
 
 /**
@@ -209,20 +215,24 @@ export async function cutFor(
   return { window: { start, end }, seen };
 }
 
-/** Counts the partitioned counters' events recorded while cut, and those acknowledged before the heal. */
+/**
+ * The partitioned counters' events recorded while cut, those of them acknowledged before the heal,
+ * and how long after the heal the group's outboxes had drained.
+ */
 export function cutOffEvidence(
   produced: Iterable<Produced>,
   rec: PartitionRecord,
   start: number,
   end: number,
-): Pick<PartitionRecord, 'recordedWhileCut' | 'ackedWhileCut'> {
+): Pick<PartitionRecord, 'recordedWhileCut' | 'ackedWhileCut' | 'groupDrainedMs'> {
   const ids = new Set(rec.deviceIds);
+  const group = [...produced].filter((e) => ids.has(e.deviceId));
   let recorded = 0;
   let acked = 0;
-  for (const e of produced) {
-    if (!ids.has(e.deviceId) || e.recordedAt <= start || e.recordedAt >= end) continue;
+  for (const e of group) {
+    if (e.recordedAt <= start || e.recordedAt >= end) continue;
     recorded++;
     if (e.ackedAt !== null && e.ackedAt < end) acked++;
   }
-  return { recordedWhileCut: recorded, ackedWhileCut: acked };
+  return { recordedWhileCut: recorded, ackedWhileCut: acked, groupDrainedMs: drainedMs(group, end) };
 }

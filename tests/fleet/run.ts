@@ -330,6 +330,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
             ...cut.seen,
             recordedWhileCut: 0,
             ackedWhileCut: 0,
+            groupDrainedMs: null,
           };
           cuts.set(partition, cut.window);
           end = Date.now();
