@@ -3,6 +3,8 @@
  * working day against `onestop serve`, with faults; prints the figures and writes them as JSON.
  * `--target split`: against two clustered brokers, an ingest and a dashboard on a private
  * PostgreSQL, with a broker, the ingest and PostgreSQL (`--postgres-down-s`) taken down.
+ * `--faults partition,kill-serve` injects only those; `--partition-min 10` is how long (simulated)
+ * a group of counters is cut off (network namespaces: root or CAP_NET_ADMIN, else recorded skipped).
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -17,6 +19,10 @@ const { values: a } = parseArgs({
     json: { type: 'string' },
     'no-faults': { type: 'boolean', default: false },
     'outage-s': { type: 'string', default: '20' },
+    /** Which of the day's faults to inject (comma-separated kinds); all by default. */
+    faults: { type: 'string' },
+    /** Simulated minutes a group of counters is cut off from the centre. */
+    'partition-min': { type: 'string', default: '10' },
     soak: { type: 'string' },
     keep: { type: 'boolean', default: false },
     target: { type: 'string', default: 'serve' },
@@ -44,21 +50,35 @@ const deliveryFaults: FaultPlan[] =
         { kind: 'kill-ingest', at: 0.35, downS: down },
         { kind: 'stop-postgres', at: 0.45, downS: num('postgres-down-s', a['postgres-down-s']) },
       ];
+const speed = num('speed', a.speed);
 // A soak measures memory over a long quiet run; the day's faults are for the day.
-const faults: FaultPlan[] =
-  a['no-faults'] || soakS
-    ? []
-    : [
-        { kind: 'skew-minutes', at: 0.1 },
-        { kind: 'skew-years', at: 0.2, downS: down },
-        ...deliveryFaults,
-        { kind: 'kill-agents', at: 0.6, downS: down },
-      ];
+const day: FaultPlan[] = [
+  { kind: 'skew-minutes', at: 0.1 },
+  { kind: 'skew-years', at: 0.2, downS: down },
+  ...deliveryFaults,
+  // Mid-morning peak (serve: the split deployment's brokers listen on loopback only): the cut-off
+  // counters' outboxes grow, then drain alongside live traffic.
+  ...(target === 'serve'
+    ? [
+        {
+          kind: 'partition' as const,
+          at: 0.45,
+          downS: (num('partition-min', a['partition-min']) * 60) / speed,
+        },
+      ]
+    : []),
+  { kind: 'kill-agents', at: 0.6, downS: down },
+];
+const chosen = a.faults?.split(',').map((k) => k.trim()) ?? day.map((f) => f.kind);
+const unknown = chosen.filter((k) => !day.some((f) => f.kind === k));
+if (unknown.length > 0)
+  throw new Error(`--faults: unknown ${unknown.join(', ')}; known: ${day.map((f) => f.kind).join(', ')}`);
+const faults: FaultPlan[] = a['no-faults'] || soakS ? [] : day.filter((f) => chosen.includes(f.kind));
 const report = await runFleet({
   target,
   counters,
   hours: num('hours', a.hours),
-  speed: num('speed', a.speed),
+  speed,
   // About 125 agents per process: a handful of processes share 2 cores without starving serve.
   workers: a.workers ? Math.round(num('workers', a.workers)) : Math.max(2, Math.ceil(counters / 125)),
   faults,

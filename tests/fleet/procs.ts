@@ -13,8 +13,12 @@ export function spawnTs(
   args: string[],
   env: NodeJS.ProcessEnv = {},
   ipc = false,
+  /** A command that runs it, e.g. `ip netns exec NAME` (the pid stays the node process's: it execs). */
+  wrap: readonly string[] = [],
 ): ChildProcess {
-  return spawn(process.execPath, ['--conditions=source', '--import', 'tsx', file, ...args], {
+  const argv = [process.execPath, '--conditions=source', '--import', 'tsx', file, ...args];
+  const [cmd, ...rest] = [...wrap, ...argv];
+  return spawn(cmd!, rest, {
     cwd: ROOT,
     env: { ...process.env, NODE_NO_WARNINGS: '1', ...env },
     stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
@@ -90,10 +94,18 @@ export interface Serve {
   errors(): string;
 }
 
-/** `onestop serve` (PGlite, broker, ingest, dashboard in one process) from its sources on fixed ports. */
-export function startServe(dataDir: string, mqttPort: number, httpPort: number): Promise<Serve> {
+/**
+ * `onestop serve` (PGlite, broker, ingest, dashboard in one process) from its sources on fixed ports,
+ * listening on `host`: 127.0.0.1, or the partition's address on the loopback interface.
+ */
+export function startServe(
+  dataDir: string,
+  mqttPort: number,
+  httpPort: number,
+  host = '127.0.0.1',
+): Promise<Serve> {
   const args = ['--data', dataDir, '--mqtt-port', String(mqttPort), '--http-port', String(httpPort)];
-  const child = spawn(process.execPath, [ONESTOP_BIN, 'serve', ...args, '--host', '127.0.0.1'], {
+  const child = spawn(process.execPath, [ONESTOP_BIN, 'serve', ...args, '--host', host], {
     cwd: ROOT,
     env: { ...process.env, NODE_NO_WARNINGS: '1', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,6 +8,14 @@ import { openStore, schema } from '@onestop/store';
 import { sessionCookie } from '../support/cli.js';
 import { freePort } from '../support/ports.js';
 import { ackLatencies, compare, drainedMs, percentile, readLogs, type Window } from './analyse.js';
+import {
+  cutFor,
+  cutOffEvidence,
+  openPartitionLab,
+  type PartitionLab,
+  type PartitionRecord,
+  partitionUnavailable,
+} from './partition.js';
 import { Sampler, type Serve, spawnTs, startServe } from './procs.js';
 import { provisionFleet } from './provision.js';
 import type { CounterSpec, WorkerSpec } from './spec.js';
@@ -15,9 +23,18 @@ import { SPLIT_FAULTS, type SplitFault, startSplit } from './split.js';
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
-export type FaultKind = 'kill-serve' | 'kill-agents' | 'skew-minutes' | 'skew-years' | SplitFault;
+export type FaultKind =
+  | 'kill-serve'
+  | 'kill-agents'
+  | 'skew-minutes'
+  | 'skew-years'
+  | 'partition'
+  | SplitFault;
 
-/** A fault to inject: `at` is a fraction of the simulated day, `downS` real seconds of outage. */
+/**
+ * A fault to inject: `at` is a fraction of the simulated day, `downS` real seconds of outage
+ * (a partition: 10 simulated minutes unless given).
+ */
 export interface FaultPlan {
   kind: FaultKind;
   at: number;
@@ -35,6 +52,9 @@ export interface FaultRecord {
   reconnectedMs: number | null;
   /** Real ms from the fault's end until every event recorded before it was acknowledged. */
   drainedMs: number | null;
+  /** Why it was not injected (a partition where no network namespace can be made). */
+  skipped?: string;
+  partition?: PartitionRecord;
 }
 
 export interface FleetOptions {
@@ -128,7 +148,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
   const children: ChildProcess[] = [];
   const target = o.target ?? 'serve';
   const misplaced = o.faults.filter((f) =>
-    target === 'split' ? f.kind === 'kill-serve' : SPLIT_FAULTS.includes(f.kind),
+    target === 'split' ? f.kind === 'kill-serve' || f.kind === 'partition' : SPLIT_FAULTS.includes(f.kind),
   );
   if (misplaced.length > 0)
     throw new Error(`faults ${misplaced.map((f) => f.kind).join(', ')} do not apply to --target ${target}`);
@@ -139,6 +159,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
           throw e;
         })
       : null;
+  let lab: PartitionLab | null = null;
   try {
     const t0 = Date.now();
     log(`provisioning ${o.counters} counters`);
@@ -150,7 +171,13 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     const [mqttPort, httpPort] = [await freePort(), await freePort()];
     const serverSampler = split?.sampler ?? new Sampler();
     const started = split ? await split.start() : null;
-    let serve: Serve = started?.serve ?? (await startServe(serveDir, mqttPort, httpPort));
+    // The last fleet process is the partitioned group (the first is the one `kill-agents` kills).
+    const cutOff = [o.workers - 1];
+    const planned = o.faults.some((f) => f.kind === 'partition');
+    const noPartition = planned ? await partitionUnavailable() : 'not planned';
+    if (!noPartition) lab = await openPartitionLab(cutOff);
+    const host = lab?.centreAddress ?? '127.0.0.1';
+    let serve: Serve = started?.serve ?? (await startServe(serveDir, mqttPort, httpPort, host));
     children.push(serve.child);
     if (!split) serverSampler.track(serve.child.pid!);
     let serveUp = true;
@@ -168,7 +195,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     const startWorker = (index: number, counters: CounterSpec[]): Worker => {
       const spec: WorkerSpec = {
         index,
-        mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
+        mqttUrl: `mqtt://${host}:${mqttPort}`,
         speed,
         realStart,
         simStart: SIM_START,
@@ -180,7 +207,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       };
       const specFile = join(dir, `worker-${index}.json`);
       writeFileSync(specFile, JSON.stringify(spec));
-      const child = spawnTs(WORKER, [], { FLEET_SPEC: specFile }, true);
+      const child = spawnTs(WORKER, [], { FLEET_SPEC: specFile }, true, lab?.wrap(index));
       children.push(child);
       child.stderr?.on('data', (d: Buffer) => log(`worker ${index}: ${d.toString().trim().slice(0, 500)}`));
       const sampler = workers[index]?.sampler ?? new Sampler();
@@ -264,8 +291,10 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     // Faults, in order, each recorded with its real window.
     const faults: FaultRecord[] = [];
     const windows: Window[] = [];
+    /** When each partition's links were down: its evidence counts what was recorded meanwhile. */
+    const cuts = new Map<PartitionRecord, Window>();
     const restartServe = async () => {
-      serve = await startServe(serveDir, mqttPort, httpPort);
+      serve = await startServe(serveDir, mqttPort, httpPort, host);
       children.push(serve.child);
       serverSampler.track(serve.child.pid!);
       serveUp = true;
@@ -288,7 +317,9 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       let detail = '';
       let end = started;
       let reconnectedMs: number | null = null;
-      const downMs = (f.downS ?? 10) * 1000;
+      let partition: PartitionRecord | undefined;
+      let skipped: string | undefined;
+      const downMs = (f.downS ?? (f.kind === 'partition' ? 600 / speed : 10)) * 1000;
       if (f.kind === 'kill-serve') {
         serveUp = false;
         serve.child.kill('SIGKILL');
@@ -321,6 +352,34 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
         end = Date.now();
         reconnectedMs = await reconnected(end);
         windows.push({ start: started, end: end + (reconnectedMs ?? 300_000) });
+      } else if (f.kind === 'partition') {
+        const group = cutOff.map((i) => workers[i]!);
+        const deviceIds = group.flatMap((w) => w.spec.counters.map((c) => c.deviceId));
+        const what = `${deviceIds.length} counters (fleet process ${cutOff.join(', ')})`;
+        if (!lab) {
+          skipped = noPartition ?? 'no network namespace';
+          detail = `partition of ${what} skipped: ${skipped}`;
+        } else {
+          const sum = (k: 'total' | 'connected') => group.reduce((a, w) => a + (w.status?.[k] ?? 0), 0);
+          const cut = await cutFor(lab, cutOff, downMs, () => ({
+            depth: sum('total'),
+            connected: sum('connected'),
+          }));
+          partition = {
+            processes: cutOff,
+            deviceIds,
+            downMs,
+            ...cut.seen,
+            recordedWhileCut: 0,
+            ackedWhileCut: 0,
+            groupDrainedMs: null,
+          };
+          cuts.set(partition, cut.window);
+          end = Date.now();
+          reconnectedMs = await reconnected(end);
+          detail = `network partition of ${what} for ${(downMs / 1000).toFixed(1)} s (${Math.round((downMs * speed) / 60_000)} simulated min), then healed`;
+          windows.push({ start: started, end: end + (reconnectedMs ?? 300_000) });
+        }
       } else {
         const years = f.kind === 'skew-years';
         const ms = years ? -3 * 365 * 24 * HOUR_MS : 7 * 60_000;
@@ -349,6 +408,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
         endedAt: new Date(end).toISOString(),
         reconnectedMs,
         drainedMs: null,
+        ...(skipped ? { skipped } : {}),
+        ...(partition ? { partition } : {}),
       };
       faults.push(rec);
       log(`fault ${f.kind} at ${simAt}: ${detail}`);
@@ -412,6 +473,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     const cmp = compare(produced, stored);
     const lat = ackLatencies(produced.values(), windows);
     for (const f of faults) f.drainedMs = drainedMs(produced.values(), Date.parse(f.endedAt));
+    for (const [p, cut] of cuts) Object.assign(p, cutOffEvidence(produced.values(), p, cut.start, cut.end));
     const byChannel: Record<string, number> = {};
     for (const e of produced.values()) byChannel[e.channel] = (byChannel[e.channel] ?? 0) + 1;
     const pages = [...pageMs].sort((a, b) => a - b);
@@ -464,6 +526,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
   } finally {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     await split?.close();
+    lab?.close();
     if (!o.keepDir) rmSync(dir, { recursive: true, force: true });
     else log(`kept ${dir}`);
   }
