@@ -7,7 +7,8 @@ import { runMqttFuzz } from './mqtt-fuzz.js';
  * `npm run fuzz -- --cases 100000 [--seed N] [--json FILE]`: the full MQTT fuzz against the real
  * broker and ingest on PGlite; prints the figures (and writes them as JSON). Exit code 1 when an
  * invariant broke: a refusal the door did not count as the contract says, a fuzz device cut off,
- * an honest event not stored, an unhandled rejection.
+ * an honest event or telemetry not stored, an error the broker or ingest logged (a write the
+ * database refused), an unhandled rejection.
  */
 const { values } = parseArgs({
   options: {
@@ -43,6 +44,8 @@ const broken =
   figures.disagreements.length > 0 ||
   figures.fuzzDisconnects > 0 ||
   figures.honest.stored !== figures.honest.sent ||
+  !figures.honest.lastTelemetryStored ||
+  figures.serverErrors.count > 0 ||
   i.stored + i.duplicates + i.deadLettered + Object.values(i.refused).reduce((a, b) => a + b, 0) !==
     i.events ||
   unhandled.length > 0;
