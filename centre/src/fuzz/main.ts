@@ -43,6 +43,7 @@ const i = figures.ingest;
 const broken =
   figures.disagreements.length > 0 ||
   figures.fuzzDisconnects > 0 ||
+  figures.unanswered > 0 ||
   figures.honest.stored !== figures.honest.sent ||
   !figures.honest.lastTelemetryStored ||
   figures.serverErrors.count > 0 ||

@@ -28,6 +28,7 @@ describe(`MQTT fuzz (seed ${SEED})`, () => {
     const replay = `replay with FUZZ_SEED=${SEED}`;
     expect(f.disagreements, replay).toEqual([]);
     expect(f.fuzzDisconnects, replay).toBe(0);
+    expect(f.unanswered, replay).toBe(0);
     expect(f.refusals.counted, replay).toEqual(f.refusals.expected);
     expect(f.accepted.counted, replay).toBe(f.accepted.expected);
     // Every bad kind was generated, and refused.

@@ -46,6 +46,8 @@ export interface MqttFuzzFigures {
   byKind: Record<MqttCaseKind, number>;
   /** Topics mqtt.js itself refuses to send (wildcards, empty): never reach the broker. */
   refusedByClient: number;
+  /** QoS 1/2 publishes left without an answer (PUBACK, PUBCOMP or a cut) past UNANSWERED_MS. */
+  unanswered: number;
   sent: number;
   accepted: { expected: number; counted: number };
   refusals: { expected: Record<string, number>; counted: Record<string, number> };
@@ -78,6 +80,9 @@ export interface MqttFuzzFigures {
 }
 
 type Counts = Record<string, number>;
+
+/** A publish the broker neither acknowledges nor cuts within this is a finding, not a wait. */
+const UNANSWERED_MS = 60_000;
 
 async function countsOf(registry: Registry, name: string, label: string): Promise<Counts> {
   const m = registry.getSingleMetric(name);
@@ -196,6 +201,7 @@ export async function runMqttFuzz(opts: MqttFuzzOptions): Promise<MqttFuzzFigure
     const expected: Counts = {};
     const disagreements: string[] = [];
     let refusedByClient = 0;
+    let unanswered = 0;
     let sent = 0;
     let acceptedEvents = 0;
     const perDevice = Math.ceil(opts.cases / devices);
@@ -211,7 +217,17 @@ export async function runMqttFuzz(opts: MqttFuzzOptions): Promise<MqttFuzzFigure
               byKind[c.kind]++;
               if (!client.connected) return;
               try {
-                await client.publishAsync(c.topic, c.payload, { qos: c.qos });
+                let timer: NodeJS.Timeout | undefined;
+                const answered = await Promise.race([
+                  client.publishAsync(c.topic, c.payload, { qos: c.qos }).then(() => true),
+                  new Promise<false>((resolve) => {
+                    timer = setTimeout(() => resolve(false), UNANSWERED_MS);
+                  }),
+                ]).finally(() => clearTimeout(timer));
+                if (!answered) {
+                  unanswered++;
+                  return;
+                }
               } catch {
                 // Cut off: the rest of this device's cases are not sent (`fuzzDisconnects` says so).
                 if (!client.connected) return;
@@ -328,6 +344,7 @@ export async function runMqttFuzz(opts: MqttFuzzOptions): Promise<MqttFuzzFigure
       cases: opts.cases,
       byKind,
       refusedByClient,
+      unanswered,
       sent,
       accepted: { expected: expectedAccepted, counted: countedAccepted },
       refusals: { expected: expectedRefusals, counted },
