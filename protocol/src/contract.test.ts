@@ -6,6 +6,7 @@ import {
   decodePayload,
   EXAMPLES,
   encodePayload,
+  MIN_MEASURED_MAGNITUDE,
   newEventId,
   type PayloadOf,
   validatePayload,
@@ -164,8 +165,12 @@ describe('wire contract', () => {
           o.minimum >= -Number.MAX_SAFE_INTEGER &&
           o.maximum <= Number.MAX_SAFE_INTEGER;
         if (!ok) unbounded.push(path);
+        // A fraction must also stay out of the tiny band no `real` column holds (bounds.ts).
+        const floor = (o.not as { exclusiveMaximum?: number } | undefined)?.exclusiveMaximum;
+        if (o.type === 'number' && floor !== MIN_MEASURED_MAGNITUDE) unbounded.push(`${path} (tiny)`);
       }
-      for (const [k, v] of Object.entries(o)) walk(v, `${path}/${k}`);
+      // `not` describes what is refused, not a number a payload may carry.
+      for (const [k, v] of Object.entries(o)) if (k !== 'not') walk(v, `${path}/${k}`);
     };
     walk(buildJsonSchema().$defs, '');
     expect(unbounded).toEqual([]);

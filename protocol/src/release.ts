@@ -1,6 +1,6 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import { Count, SafeCount } from './bounds.js';
+import { Count, measured, SafeCount } from './bounds.js';
 import { DeviceClockMs, DeviceId, EpochMs, Uuid } from './ids.js';
 import { ProtocolVersion } from './payloads/envelope.js';
 
@@ -146,7 +146,7 @@ export const UpdateStatus = z.strictObject({
   running: ReleaseVersion,
   state: UpdateState,
   /** 0–1 while downloading, null otherwise. */
-  progress: z.number().min(0).max(1).nullable(),
+  progress: measured(0, 1).nullable(),
   /** One line a technician can act on, for `failed` and `rolled-back`; null otherwise. */
   reason: z.string().max(300).nullable(),
 });

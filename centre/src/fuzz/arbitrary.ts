@@ -50,13 +50,40 @@ function numberOf(s: JsonSchema): fc.Arbitrary<number> {
     // Bounds are where columns overflow: reach them often.
     return fc.oneof(
       { weight: 4, arbitrary: fc.maxSafeInteger().map((n) => lo + Math.abs(n % (hi - lo + 1))) },
-      fc.constantFrom(lo, hi),
+      // Just past them too: a bound one off is the defect the fuzz is for.
+      fc.constantFrom(lo, hi, lo - 1, hi + 1),
     );
   }
   return fc.oneof(
     { weight: 4, arbitrary: fc.double({ min, max, noNaN: true, noDefaultInfinity: true }) },
-    fc.constantFrom(min, max),
+    { weight: 2, arbitrary: fc.constantFrom(...fractionEdges(min, max)) },
   );
+}
+
+/** The smallest normal float4: a `real` column's edge (protocol bounds.ts refuses below it). */
+const FLOAT4_MIN_NORMAL = 2 ** -126;
+
+/**
+ * A fraction's edges, where a column refuses what JavaScript parses: the field's bounds and just
+ * past them, and near 0 the numbers a `real` or `double precision` column cannot hold (subnormal
+ * doubles, float4 underflow) or only just can.
+ */
+function fractionEdges(min: number, max: number): number[] {
+  const tiny = [
+    Number.MIN_VALUE,
+    1e-310,
+    2.2250738585072014e-308,
+    1e-300,
+    1e-200,
+    1e-46,
+    1e-40,
+    FLOAT4_MIN_NORMAL / 2,
+    FLOAT4_MIN_NORMAL,
+    1e-20,
+  ];
+  const near0 = [0, -0, ...tiny, ...tiny.map((t) => -t)].filter((v) => v >= min && v <= max);
+  const step = (v: number) => Math.max(Math.abs(v) * Number.EPSILON, Number.MIN_VALUE);
+  return [min, max, min - step(min), max + step(max), min + step(min), max - step(max), ...near0];
 }
 
 function objectOf(s: JsonSchema): fc.Arbitrary<Record<string, unknown>> {

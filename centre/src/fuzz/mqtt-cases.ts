@@ -127,7 +127,13 @@ function topicMutation(own: DeviceAddress, other: DeviceAddress): fc.Arbitrary<(
     fc.constantFrom(...CHANNEL_NAMES).map((s) => (_c: Channel) => topicFor(own, s)),
     seg.map((s) => (_c: Channel) => `${TOPIC_ROOT}/${own.unitId}/${own.counterId}/${own.deviceId}/${s}`),
     seg.map((s) => (c: Channel) => `${TOPIC_ROOT}/${s}/${own.counterId}/${own.deviceId}/${c}`),
-    fc.array(seg, { minLength: 1, maxLength: 9 }).map((parts) => (_c: Channel) => parts.join('/')),
+    // Never empty: an empty topic is a protocol violation too (MQTT 3.1.1 §4.7.3), and mqtt.js
+    // then sends nothing yet waits for the PUBACK of a QoS 1/2 publish forever (seed 20261201).
+    fc
+      .array(seg, { minLength: 1, maxLength: 9 })
+      .map((parts) => parts.join('/'))
+      .filter((t) => t.length > 0)
+      .map((t) => (_c: Channel) => t),
     fc.constant((c: Channel) => `${topicFor(own, c)}/`),
     fc.constant((c: Channel) => `/${topicFor(own, c)}`),
     fc.constant((c: Channel) => topicFor(own, c).replace('onestop/v1', 'onestop/v2')),

@@ -1,21 +1,27 @@
 import { startTestBroker } from '@onestop/broker/testing';
 import { startIngest } from '@onestop/ingest';
-import type { DeviceAddress } from '@onestop/protocol';
+import {
+  type DeviceAddress,
+  EXAMPLES,
+  encodePayload,
+  type TelemetryMessage,
+  topicFor,
+} from '@onestop/protocol';
 import {
   connectDevice,
   openAroundTheClock,
   provision,
   servicePassword,
-  silentLogger,
   uniqueUnit,
   visitEndFor,
   visitRatingsFor,
   waitFor,
 } from '@onestop/service/testing';
 import { type Store, schema } from '@onestop/store';
-import { inArray } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import fc from 'fast-check';
 import mqtt, { type MqttClient } from 'mqtt';
+import pino from 'pino';
 import { Registry } from 'prom-client';
 import { expectedVerdict, MQTT_CASE_KINDS, type MqttCaseKind, mqttCase } from './mqtt-cases.js';
 import { type RawFrameFigures, sendRawFrames } from './raw-frames.js';
@@ -40,6 +46,8 @@ export interface MqttFuzzFigures {
   byKind: Record<MqttCaseKind, number>;
   /** Topics mqtt.js itself refuses to send (wildcards, empty): never reach the broker. */
   refusedByClient: number;
+  /** QoS 1/2 publishes left without an answer (PUBACK, PUBCOMP or a cut) past UNANSWERED_MS. */
+  unanswered: number;
   sent: number;
   accepted: { expected: number; counted: number };
   refusals: { expected: Record<string, number>; counted: Record<string, number> };
@@ -54,12 +62,27 @@ export interface MqttFuzzFigures {
     deadLettered: number;
     refused: Record<string, number>;
   };
-  honest: { sent: number; acked: number; stored: number };
+  /** Honest events, and the honest device's telemetry (batched by the broker, like a fleet's). */
+  honest: {
+    sent: number;
+    acked: number;
+    stored: number;
+    telemetrySent: number;
+    lastTelemetryStored: boolean;
+  };
+  /**
+   * Error lines the broker and the ingest logged: a database write they could not make (a batch
+   * of device state refused whole) is logged, never thrown, so this is where it shows.
+   */
+  serverErrors: { count: number; first: string[] };
   raw: RawFrameFigures;
   seconds: number;
 }
 
 type Counts = Record<string, number>;
+
+/** A publish the broker neither acknowledges nor cuts within this is a finding, not a wait. */
+const UNANSWERED_MS = 60_000;
 
 async function countsOf(registry: Registry, name: string, label: string): Promise<Counts> {
   const m = registry.getSingleMetric(name);
@@ -89,6 +112,8 @@ export async function runMqttFuzz(opts: MqttFuzzOptions): Promise<MqttFuzzFigure
   const started = Date.now();
   const { store } = opts;
   const registry = new Registry();
+  const errorLines: string[] = [];
+  const errorLog = pino({ level: 'error' }, { write: (line: string) => void errorLines.push(line) });
   const ingestPassword = servicePassword();
   // Budgets and flapping bans off: they would refuse by rate whatever the content, and the fuzz is
   // about content (abuse.test.ts covers the budgets).
@@ -97,6 +122,7 @@ export async function runMqttFuzz(opts: MqttFuzzOptions): Promise<MqttFuzzFigure
     serviceCredentials: [{ username: 'ingest', password: ingestPassword, role: 'ingest' }],
     rateLimit: null,
     flapping: null,
+    logger: errorLog,
   });
   const url = `mqtt://127.0.0.1:${broker.port}`;
   const unit = uniqueUnit('fuzz');
@@ -107,7 +133,7 @@ export async function runMqttFuzz(opts: MqttFuzzOptions): Promise<MqttFuzzFigure
     password: ingestPassword,
     clientId: `ingest-${unit}`,
     registry,
-    logger: silentLogger,
+    logger: errorLog,
   });
   const clients: MqttClient[] = [];
   try {
@@ -144,15 +170,29 @@ export async function runMqttFuzz(opts: MqttFuzzOptions): Promise<MqttFuzzFigure
     const acceptedOf = (c: Counts) => sum(c) - (c.ack ?? 0);
     const acceptedBefore = acceptedOf(await countsOf(registry, 'onestop_broker_accepted_total', 'channel'));
 
-    // Honest traffic alongside: ratings with their visits, as a counter sends them.
+    // Honest traffic alongside: ratings with their visits, as a counter sends them, and its
+    // telemetry (uptimeS numbers each report), which the broker writes in the fuzz devices' batch.
     const honestIds: string[] = [];
+    let telemetrySent = 0;
+    const honestTelemetry = (): TelemetryMessage => ({
+      ...(EXAMPLES.telemetry as TelemetryMessage),
+      deviceId: honestCreds.deviceId,
+      ts: Date.now(),
+      uptimeS: telemetrySent,
+    });
     const honestRun = (async () => {
       const ratings = visitRatingsFor(honestCreds.deviceId, opts.honest);
       for (let i = 0; i < ratings.length; i += 50) {
         const batch = ratings.slice(i, i + 50).map((r) => ({ r, visit: visitEndFor(r) }));
-        await Promise.all(
-          batch.flatMap(({ r, visit }) => [honest.publishVisit(visit), honest.publishRating(r)]),
-        );
+        telemetrySent++;
+        await Promise.all([
+          ...batch.flatMap(({ r, visit }) => [honest.publishVisit(visit), honest.publishRating(r)]),
+          honest.client.publishAsync(
+            topicFor(honest.address, 'telemetry'),
+            encodePayload('telemetry', honestTelemetry()),
+            { qos: 0 },
+          ),
+        ]);
         honestIds.push(...batch.flatMap(({ r, visit }) => [r.eventId, visit.eventId]));
       }
     })();
@@ -161,6 +201,7 @@ export async function runMqttFuzz(opts: MqttFuzzOptions): Promise<MqttFuzzFigure
     const expected: Counts = {};
     const disagreements: string[] = [];
     let refusedByClient = 0;
+    let unanswered = 0;
     let sent = 0;
     let acceptedEvents = 0;
     const perDevice = Math.ceil(opts.cases / devices);
@@ -176,7 +217,17 @@ export async function runMqttFuzz(opts: MqttFuzzOptions): Promise<MqttFuzzFigure
               byKind[c.kind]++;
               if (!client.connected) return;
               try {
-                await client.publishAsync(c.topic, c.payload, { qos: c.qos });
+                let timer: NodeJS.Timeout | undefined;
+                const answered = await Promise.race([
+                  client.publishAsync(c.topic, c.payload, { qos: c.qos }).then(() => true),
+                  new Promise<false>((resolve) => {
+                    timer = setTimeout(() => resolve(false), UNANSWERED_MS);
+                  }),
+                ]).finally(() => clearTimeout(timer));
+                if (!answered) {
+                  unanswered++;
+                  return;
+                }
               } catch {
                 // Cut off: the rest of this device's cases are not sent (`fuzzDisconnects` says so).
                 if (!client.connected) return;
@@ -200,17 +251,20 @@ export async function runMqttFuzz(opts: MqttFuzzOptions): Promise<MqttFuzzFigure
       sum(diff(await countsOf(registry, 'onestop_events_rejected_total', 'reason'), rejectedBefore)) +
       acceptedOf(await countsOf(registry, 'onestop_broker_accepted_total', 'channel')) -
       acceptedBefore -
-      honestIds.length;
+      honestIds.length -
+      telemetrySent;
     await waitFor(async () => (await judged()) >= sent, 30_000, 'the door to judge every packet').catch(
       () => {},
     );
     const counted = diff(await countsOf(registry, 'onestop_events_rejected_total', 'reason'), rejectedBefore);
     await honestRun;
-    // The door's accepted count holds the ingest's acks and the honest device's events too.
+    // The door's accepted count holds the ingest's acks and the honest device's events and
+    // telemetry too.
     const countedAccepted =
       acceptedOf(await countsOf(registry, 'onestop_broker_accepted_total', 'channel')) -
       acceptedBefore -
-      honestIds.length;
+      honestIds.length -
+      telemetrySent;
     if (countedAccepted !== expectedAccepted)
       disagreements.push(`accepted: door ${countedAccepted}, contract ${expectedAccepted}`);
     for (const r of new Set([...Object.keys(counted), ...Object.keys(expectedRefusals)]))
@@ -251,6 +305,22 @@ export async function runMqttFuzz(opts: MqttFuzzOptions): Promise<MqttFuzzFigure
       ).length;
     }
 
+    // The last telemetry reached the device's row (the state writer flushes every second).
+    const lastTelemetryStored = await waitFor(
+      async () => {
+        const [row] = await store.db
+          .select({ telemetry: schema.devices.telemetry })
+          .from(schema.devices)
+          .where(eq(schema.devices.id, honestCreds.deviceId));
+        return (row?.telemetry as TelemetryMessage | null)?.uptimeS === telemetrySent;
+      },
+      10_000,
+      'the honest telemetry to be stored',
+    ).then(
+      () => true,
+      () => false,
+    );
+
     opts.progress?.('raw frames');
     const raw = await sendRawFrames({
       port: broker.port,
@@ -274,6 +344,7 @@ export async function runMqttFuzz(opts: MqttFuzzOptions): Promise<MqttFuzzFigure
       cases: opts.cases,
       byKind,
       refusedByClient,
+      unanswered,
       sent,
       accepted: { expected: expectedAccepted, counted: countedAccepted },
       refusals: { expected: expectedRefusals, counted },
@@ -290,7 +361,10 @@ export async function runMqttFuzz(opts: MqttFuzzOptions): Promise<MqttFuzzFigure
         sent: honestEvents,
         acked: honestIds.filter((id) => honest.acked.has(id)).length,
         stored: storedHonest,
+        telemetrySent,
+        lastTelemetryStored,
       },
+      serverErrors: { count: errorLines.length, first: errorLines.slice(0, 3).map((l) => l.slice(0, 500)) },
       raw,
       seconds: (Date.now() - started) / 1000,
     };

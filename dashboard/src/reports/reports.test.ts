@@ -400,6 +400,25 @@ describe.each(STORE_BACKENDS)('monthly report and exports on %s', (backend) => {
     expect(await stateOf()).toEqual({ officer: 'bad', key: 'bad' });
   });
 
+  // Found by the HTTP fuzz (seed 20261201): a HEAD ran the download's route, whose body nobody
+  // read or cancelled, so each held an export slot for good; two left every export refused.
+  it('answers HEAD on a download without holding one of its slots', async () => {
+    const head = (path: string) =>
+      app.request(path, { method: 'HEAD', headers: { authorization: `Bearer ${tokens.city}` } });
+    for (const path of [
+      '/units.csv',
+      '/units.xlsx',
+      '/units/trung-van/ratings.csv',
+      '/units/trung-van/ratings.xlsx',
+    ]) {
+      const res = await head(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-disposition'), path).toContain('attachment');
+    }
+    await (await ok('city', '/units.csv')).arrayBuffer();
+    await (await ok('city', '/units.xlsx')).arrayBuffer();
+  });
+
   it('writes two downloads at a time; a third is told to come back, in words', async () => {
     const open1 = await ok('city', '/units/trung-van/ratings.csv');
     const open2 = await ok('city', '/units.xlsx');

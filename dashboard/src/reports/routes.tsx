@@ -61,12 +61,19 @@ function download(
   name: { stem: string; label: string; period: ReportPeriod },
   done: () => void,
 ) {
-  const body = kind === 'csv' ? csvStream(sheet, done) : xlsxStream(sheet, name.label, done);
-  return c.body(body, 200, {
+  const headers = {
     'content-type': kind === 'csv' ? 'text/csv; charset=utf-8' : XLSX,
     'content-disposition': attachment(name.stem, name.label, name.period, kind),
     'cache-control': 'no-store',
-  });
+  };
+  // Hono answers HEAD with the GET route and drops its body unread and uncancelled: a stream
+  // made for it would never end, and its export slot would stay taken for good.
+  if (c.req.method === 'HEAD') {
+    done();
+    return c.body(null, 200, headers);
+  }
+  const body = kind === 'csv' ? csvStream(sheet, done) : xlsxStream(sheet, name.label, done);
+  return c.body(body, 200, headers);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Count, SafeCount } from '../bounds.js';
+import { Count, measured, SafeCount } from '../bounds.js';
 import { CommentPublicKey } from '../comment-token.js';
 import { DeviceClockMs, DeviceId, Uuid } from '../ids.js';
 import { RatingScale } from '../rating-scale.js';
@@ -81,16 +81,16 @@ export const TelemetryMessage = z.strictObject({
   bootId: Uuid,
   ts: DeviceClockMs,
   /** Ten years: a larger uptime is a broken clock, not a device. */
-  uptimeS: z.number().min(0).max(315_576_000),
-  cpuTempC: z.number().min(-40).max(150).nullable(),
-  load1: z.number().min(0).max(1_024),
+  uptimeS: measured(0, 315_576_000),
+  cpuTempC: measured(-40, 150).nullable(),
+  load1: measured(0, 1_024),
   /** 1 TiB: far above any counter board. */
-  memUsedMb: z.number().min(0).max(1_048_576),
-  memTotalMb: z.number().min(0).max(1_048_576),
+  memUsedMb: measured(0, 1_048_576),
+  memTotalMb: measured(0, 1_048_576),
   camera: z.strictObject({
     state: z.enum(['off', 'running', 'error']),
-    fps: z.number().min(0).max(1_000).nullable(),
-    inferenceMs: z.number().min(0).max(60_000).nullable(),
+    fps: measured(0, 1_000).nullable(),
+    inferenceMs: measured(0, 60_000).nullable(),
     error: z.string().max(200).nullable(),
   }),
   outbox: z.strictObject({

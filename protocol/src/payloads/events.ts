@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_VISIT_FRAMES } from '../bounds.js';
+import { MAX_VISIT_FRAMES, measured } from '../bounds.js';
 import { DeviceClockMs, DossierId, OfficerId, QueueTicket, Uuid } from '../ids.js';
 import { isValidLevel, MAX_LEVEL, RatingScale, SCALE_LEVELS } from '../rating-scale.js';
 import { HOUR_MS } from '../vietnam-time.js';
@@ -111,7 +111,7 @@ export const PresenceEvent = z.discriminatedUnion('kind', [
   }),
 ]);
 
-const probability = z.number().min(0).max(1);
+const probability = measured(0, 1);
 export const ExpressionProbabilities = z.strictObject({
   neutral: probability,
   happy: probability,
