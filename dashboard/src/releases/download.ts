@@ -172,13 +172,17 @@ function serveFile(
     return c.body(null, 416, { ...headers, 'content-range': `bytes */${size}` });
   }
   const { start, end } = range ?? { start: 0, end: size - 1 };
-  const stream = Readable.toWeb(createReadStream(release.path, { start, end })) as ReadableStream<Uint8Array>;
-  counted.inc({ result: range ? 'partial' : 'full' });
-  return c.body(stream, range ? 206 : 200, {
+  const answer = {
     ...headers,
     'content-length': String(end - start + 1),
     ...(range ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
-  });
+  };
+  // Hono answers HEAD with this GET route and drops the body unread: a file stream opened for it
+  // would hold its descriptor for good once the bundle is larger than the stream's buffer.
+  if (c.req.method === 'HEAD') return c.body(null, range ? 206 : 200, answer);
+  const stream = Readable.toWeb(createReadStream(release.path, { start, end })) as ReadableStream<Uint8Array>;
+  counted.inc({ result: range ? 'partial' : 'full' });
+  return c.body(stream, range ? 206 : 200, answer);
 }
 
 function downloadCounter(registry: Registry): Counter<'result'> {

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,7 +50,8 @@ describe('releases and rollouts in the dashboard', () => {
     boardA2 = await provisionDevice(store.db, { unitId: 'trung-van', counterId: 'q02', actor: 'test' });
     boardB = await provisionDevice(store.db, { unitId: 'kim-anh', counterId: 'q01', actor: 'test' });
     dir = await mkdtemp(join(tmpdir(), 'releases-'));
-    await writeFile(join(dir, 'main.js'), 'console.log("agent 1.4.0");\n'.repeat(2_000));
+    // Incompressible, so the bundle is larger than a read stream's buffer (the HEAD check below).
+    await writeFile(join(dir, 'main.js'), `// ${randomBytes(400_000).toString('base64')}\n`);
     await createBundle(
       { version: '1.4.0', components: ['agent'], platform: null, minConfigSchema: 1, models: [] },
       [{ path: 'main.js', from: join(dir, 'main.js') }],
@@ -100,8 +103,10 @@ describe('releases and rollouts in the dashboard', () => {
   const download = (
     creds: { username: string; password: string } | null,
     headers: Record<string, string> = {},
+    method = 'GET',
   ) =>
     app.request(releaseDownloadPath('1.4.0'), {
+      method,
       headers: {
         ...(creds
           ? {
@@ -222,6 +227,18 @@ describe('releases and rollouts in the dashboard', () => {
     const stale = await download(boardA, { range: 'bytes=10-', 'if-range': '"0000"' });
     expect(stale.status).toBe(200);
     await stale.body?.cancel();
+    // HEAD: the download's headers, no body, and no file left open (a board's resume probe, or a
+    // flood of them, must not run the centre out of descriptors).
+    const open = () => readdirSync('/proc/self/fd').length;
+    const fds = open();
+    for (let i = 0; i < 20; i++) {
+      const head = await download(boardA, {}, 'HEAD');
+      expect(head.status).toBe(200);
+      expect(head.headers.get('content-length')).toBe(String(bundle.length));
+      expect((await head.arrayBuffer()).byteLength).toBe(0);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    expect(open()).toBeLessThan(fds + 5);
 
     expect((await download({ username: boardA.username, password: 'wrong' })).status).toBe(401);
     const anonymous = await download(null);
