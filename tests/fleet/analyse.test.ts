@@ -14,24 +14,39 @@ describe('fleet log analysis', () => {
       log,
       [
         'R v1 d1 evt/visit 1000',
-        'R r1 d1 evt/rating 1000 H', // held for its undo window
+        'R r1 d1 evt/rating 1000 H6000', // held for its undo window
         'R p1 d1 evt/presence 3000', // behind the held rating
         'R x1 d2 evt/visit 3000', // another counter: not held back
-        'U d1 6000',
+        'U d1 5500', // released before its time (the next citizen began)
         'R v2 d1 evt/visit 7000',
         'A v1 1100',
         'A x1 3200',
-        'A r1 6300',
-        'A p1 6400',
+        'A r1 5800',
+        'A p1 5900',
         'A v2 7050',
-        'R r2 d1 evt/rating 8000 H', // its release never logged (process killed)
-        'A r2 14000',
+        'R r2 d1 evt/rating 8000 H13000', // released silently (the publisher expired it): no U
+        'R e2 d1 evt/visit 9000',
+        'R r3 d1 evt/rating 14000 H19000',
+        'U d1 19005',
+        'A r2 13100',
+        'A e2 13200',
+        'A r3 19100',
       ].join('\n'),
     );
     const events = readLogs([log]);
-    expect([...events.values()].map((e) => e.sendableAt)).toEqual([1000, 6000, 6000, 3000, 7000, 8000]);
+    const sendable = Object.fromEntries([...events].map(([id, e]) => [id, e.sendableAt]));
+    expect(sendable).toEqual({
+      v1: 1000,
+      r1: 5500,
+      p1: 5500,
+      x1: 3000,
+      v2: 7000,
+      r2: 13000,
+      e2: 13000,
+      r3: 19000,
+    });
     const lat = ackLatencies(events.values(), []);
-    expect(lat.all).toEqual([50, 100, 200, 300, 400, 6000]);
-    expect(lat.recorded).toEqual([50, 100, 200, 3400, 5300, 6000]);
+    expect(lat.all).toEqual([50, 100, 100, 100, 200, 200, 300, 400]);
+    expect(lat.recorded).toEqual([50, 100, 200, 2900, 4200, 4800, 5100, 5100]);
   });
 });

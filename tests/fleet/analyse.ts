@@ -13,21 +13,22 @@ export interface Produced {
 }
 
 /**
- * The recorded (`R id device channel ms [H]`, H = held for the undo window), released
- * (`U device ms`) and acknowledged (`A id ms`) lines of every fleet process, by eventId.
+ * The recorded (`R id device channel ms [H<until>]`, H: held for the undo window until then),
+ * released (`U device ms`) and acknowledged (`A id ms`) lines of every fleet process, by eventId.
  */
 export function readLogs(files: readonly string[]): Map<string, Produced> {
   const events = new Map<string, Produced>();
   const acks: Array<[string, number]> = [];
-  const held = new Set<string>();
+  const heldUntil = new Map<string, number>();
   const releases = new Map<string, number[]>();
   for (const f of files) {
     for (const l of readFileSync(f, 'utf8').split('\n')) {
       const p = l.split(' ');
-      if (p[0] === 'R' && (p.length === 5 || (p.length === 6 && p[5] === 'H'))) {
+      const hold = p.length === 6 && /^H\d+$/.test(p[5]!) ? Number(p[5]!.slice(1)) : null;
+      if (p[0] === 'R' && (p.length === 5 || hold !== null)) {
         const at = Number(p[4]);
         events.set(p[1]!, { deviceId: p[2]!, channel: p[3]!, recordedAt: at, sendableAt: at, ackedAt: null });
-        if (p[5] === 'H') held.add(p[1]!);
+        if (hold !== null) heldUntil.set(p[1]!, hold);
       } else if (p[0] === 'U' && p.length === 3) {
         const list = releases.get(p[1]!) ?? [];
         list.push(Number(p[2]));
@@ -39,16 +40,21 @@ export function readLogs(files: readonly string[]): Map<string, Produced> {
     const e = events.get(id);
     if (e && (e.ackedAt === null || at < e.ackedAt)) e.ackedAt = at;
   }
-  holdBack(events, held, releases);
+  holdBack(events, heldUntil, releases);
   return events;
 }
 
 /**
- * Sets `sendableAt` of the events a held rating kept back: from a held rating's record until its
- * counter's next release, every event of that counter waits for the release. A hold whose release
- * was never logged (its process was killed) keeps nothing back: the wait then counts as latency.
+ * Sets `sendableAt` of the events held ratings kept back. A hold ends at its time or at its
+ * counter's first release after it began, whichever is first (a release may also happen silently:
+ * the publisher expiring a hold whose time is over, a restart): the outbox sends in recorded
+ * order, so an event may leave once every hold begun before it has ended. Never after its own ack.
  */
-function holdBack(events: Map<string, Produced>, held: Set<string>, releases: Map<string, number[]>) {
+function holdBack(
+  events: Map<string, Produced>,
+  heldUntil: Map<string, number>,
+  releases: Map<string, number[]>,
+) {
   const byDevice = new Map<string, Array<[string, Produced]>>();
   for (const entry of events) {
     const list = byDevice.get(entry[1].deviceId) ?? [];
@@ -58,18 +64,15 @@ function holdBack(events: Map<string, Produced>, held: Set<string>, releases: Ma
   for (const [device, list] of byDevice) {
     list.sort((a, b) => a[1].recordedAt - b[1].recordedAt);
     const freed = (releases.get(device) ?? []).sort((a, b) => a - b);
-    let next = 0;
-    let waiting: Produced[] | null = null;
+    let blockedUntil = 0;
     for (const [id, e] of list) {
-      while (next < freed.length && freed[next]! <= e.recordedAt) {
-        for (const w of waiting ?? []) w.sendableAt = freed[next]!;
-        waiting = null;
-        next++;
+      const until = heldUntil.get(id);
+      if (until !== undefined) {
+        const released = freed.find((t) => t >= e.recordedAt) ?? Number.POSITIVE_INFINITY;
+        blockedUntil = Math.max(blockedUntil, Math.min(until, released));
       }
-      if (waiting) waiting.push(e);
-      else if (held.has(id)) waiting = [e];
+      if (blockedUntil > e.recordedAt) e.sendableAt = Math.min(blockedUntil, e.ackedAt ?? blockedUntil);
     }
-    if (waiting && next < freed.length) for (const w of waiting) w.sendableAt = freed[next]!;
   }
 }
 
@@ -95,7 +98,7 @@ export function ackLatencies(events: Iterable<Produced>, windows: readonly Windo
   const recorded: number[] = [];
   for (const e of events) {
     if (e.ackedAt === null) continue;
-    const ms = Math.max(0, e.ackedAt - e.sendableAt);
+    const ms = e.ackedAt - e.sendableAt;
     all.push(ms);
     recorded.push(e.ackedAt - e.recordedAt);
     if (!windows.some((w) => e.recordedAt <= w.end && e.ackedAt! >= w.start)) outside.push(ms);

@@ -46,11 +46,13 @@ const started = async () => {
           day: { simNow, endOfDay: spec.simEnd, negativeShare: spec.negativeShare },
           clock: { now: () => Date.now() + (skew.get(c.deviceId) ?? 0), mono: systemClock.mono },
         });
-        // `H`: a rating held for its undo window, which holds back every later event of the
-        // counter too until `U` (released): the ack latency is counted from when it may leave.
-        sim.agent.bus.on('event.recorded', ({ entry, heldUntil }) =>
-          line(`R ${entry.eventId} ${c.deviceId} ${entry.channel} ${Date.now()}${heldUntil ? ' H' : ''}`),
-        );
+        // `H<ms>`: a rating held for its undo window until then (real clock), which holds back
+        // every later event of the counter too until it ends or `U` (released) says so first:
+        // the ack latency is counted from when an event may leave.
+        sim.agent.bus.on('event.recorded', ({ entry, heldUntil }) => {
+          const held = heldUntil ? ` H${heldUntil - (skew.get(c.deviceId) ?? 0)}` : '';
+          line(`R ${entry.eventId} ${c.deviceId} ${entry.channel} ${Date.now()}${held}`);
+        });
         sim.agent.bus.on('outbox.released', () => line(`U ${c.deviceId} ${Date.now()}`));
         sim.agent.bus.on('event.acked', ({ eventIds }) => {
           const now = Date.now();
