@@ -540,6 +540,20 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
     expect(await up.json()).toEqual({ status: 'ok', ingest: { connected: true } });
   });
 
+  it('answers HEAD on a live stream without keeping a subscription open', async () => {
+    const before = feed.subscribers;
+    for (let i = 0; i < 5; i++) {
+      const res = await app.request('/api/live?unit=trung-van', {
+        method: 'HEAD',
+        headers: { authorization: `Bearer ${cityToken}` },
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('text/event-stream');
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    expect(feed.subscribers).toBe(before);
+  });
+
   it('streams newly stored ratings over SSE', async () => {
     const res = await req('/api/live?unit=trung-van');
     const reader = res.body!.getReader();

@@ -40,6 +40,7 @@ import { PdfRenderer } from './reports/pdf.js';
 import { reportRoutes } from './reports/routes.js';
 import { rosterRoutes } from './roster/routes.js';
 import { searchRoutes } from './search/routes.js';
+import { headWithoutBody } from './security/head.js';
 import { dashboardSecureHeaders } from './security/headers.js';
 import { unitRoutes } from './unit/routes.js';
 import { userRoutes } from './users/routes.js';
@@ -98,7 +99,7 @@ export function createDashboardApp(deps: DashboardDeps) {
 
   // Cross-site form posts are refused (Origin must match); the usual hardening headers on all.
   // Context storage lets `layout()` find the request's CSP nonce for pages that do not pass it.
-  app.use(contextStorage(), dashboardSecureHeaders());
+  app.use(contextStorage(), dashboardSecureHeaders(), headWithoutBody());
   app.use(resolveClientAddress(deps.trustedProxies ?? []));
   app.use(language());
   // Cross-site form posts are refused (Origin must match), in the asker's language.

@@ -42,6 +42,11 @@ export class LiveRatingFeed {
     this.bus.removeAllListeners();
   }
 
+  /** Live streams open now (each page or client following the ratings). */
+  get subscribers(): number {
+    return this.bus.listenerCount('rating');
+  }
+
   subscribe(listener: (rating: RatingRow) => void): () => void {
     this.bus.on('rating', listener);
     return () => this.bus.off('rating', listener);
