@@ -103,13 +103,16 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
     // same error and its caller reports it, so hearing it here is enough.
     pool.on('connect', (client) => client.on('error', () => {}));
     const db = drizzleNodePg({ client: pool, schema });
-    await assertMigrationHistory(db as unknown as Database, MIGRATIONS).catch(async (err) => {
-      await pool.end();
+    const background = await (async () => {
+      await assertMigrationHistory(db as unknown as Database, MIGRATIONS);
+      await migrating(() => migrateNodePg(db, { migrationsFolder: MIGRATIONS }));
+      await judgePending(db as unknown as Database);
+      return startBackground(db as unknown as Database, 'postgres', opts);
+    })().catch(async (err: unknown) => {
+      // A store that failed to open leaves no connection behind (a caller may retry, or reseed).
+      await pool.end().catch(() => {});
       throw err;
     });
-    await migrating(() => migrateNodePg(db, { migrationsFolder: MIGRATIONS }));
-    await judgePending(db as unknown as Database);
-    const background = await startBackground(db as unknown as Database, 'postgres', opts);
     const notifications = new NotificationHub(postgresListenTransport(opts.url));
     return {
       db: db as unknown as Database,

@@ -102,6 +102,7 @@ export async function openPartitionLab(indices: readonly number[]): Promise<Part
   const made: string[] = [];
   const host = new Map<number, string>();
   let closed = false;
+  const added = { route: false, address: false };
   // Synchronous: it also runs from `exit` and signal handlers, where nothing async completes.
   const close = () => {
     if (closed) return;
@@ -114,8 +115,10 @@ export async function openPartitionLab(indices: readonly number[]): Promise<Part
     // The host side first: a deleted namespace takes its veths with it only once the kernel frees it.
     for (const h of host.values()) quiet('link', 'del', h);
     for (const ns of made) quiet('netns', 'del', ns);
-    quiet('addr', 'del', `${centre}/32`, 'dev', 'lo');
-    quiet('route', 'del', 'blackhole', `10.254.${a}.0/24`);
+    // Only what this run added: a run that lost the race for the subnet must not remove the
+    // winner's address and route.
+    if (added.address) quiet('addr', 'del', `${centre}/32`, 'dev', 'lo');
+    if (added.route) quiet('route', 'del', 'blackhole', `10.254.${a}.0/24`);
     process.off('exit', close);
     for (const s of SIGNALS) process.off(s, onSignal);
   };
@@ -127,7 +130,9 @@ export async function openPartitionLab(indices: readonly number[]): Promise<Part
   for (const s of SIGNALS) process.once(s, onSignal);
   try {
     await ip('route', 'add', 'blackhole', `10.254.${a}.0/24`);
+    added.route = true;
     await ip('addr', 'add', `${centre}/32`, 'dev', 'lo', 'label', `lo:of${process.pid}`);
+    added.address = true;
     for (const [k0, index] of indices.entries()) {
       const k = k0 + 1;
       if (k > 62) throw new Error('at most 62 partitioned fleet processes');

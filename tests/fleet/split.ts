@@ -161,7 +161,9 @@ export async function startSplit(logDir: string, log: (l: string) => void): Prom
   const parts = new Map<string, Part>();
   let closed = false;
   const pgStop = () => {
-    if (!pgUp) return;
+    // Also a server still starting when a start timed out (its flag never set): stopped whenever
+    // its pid file is there, so no private server outlives the run with its folder removed.
+    if (!pgUp && !existsSync(join(data, 'postmaster.pid'))) return;
     pgUp = false;
     const [cmd, argv] = pgArgv('pg_ctl', ['stop', '-D', data, '-m', 'immediate', '-w']);
     spawnSync(cmd, argv, { timeout: 60_000 });
@@ -227,6 +229,12 @@ export async function startSplit(logDir: string, log: (l: string) => void): Prom
         stdio: 'ignore',
       },
     );
+    // A missing binary is an 'error' event: unheard, it would end the run with no cleanup.
+    const redisFailed = new Promise<never>((_, reject) =>
+      redis!.once('error', (e) => reject(new Error(`redis-server: ${e.message} (is Redis installed?)`))),
+    );
+    redisFailed.catch(() => {});
+    await Promise.race([redisFailed, new Promise((r) => setTimeout(r, 100))]);
     sampler.member('redis').track(redis.pid!);
     const redisUrl = `redis://127.0.0.1:${redisPort}`;
 

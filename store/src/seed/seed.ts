@@ -244,10 +244,6 @@ async function fill(db: Executor, o: SeedOptions, progress: SeedProgress): Promi
   return { units: unitRows.length, counters: counterRows.length, officers: officerRows.length, ...t };
 }
 
-/**
- * Drops the indexes of `tables` other than their primary keys and returns what recreates them
- * from the definitions PostgreSQL recorded (`pg_indexes.indexdef`).
- */
 /** Turns the levels' triggers off; the returned step sums the levels set-wise and turns them on. */
 async function deferCoarserLevels(
   db: Executor,
@@ -266,6 +262,10 @@ async function deferCoarserLevels(
   };
 }
 
+/**
+ * Drops the indexes of `tables` other than their primary keys and returns what recreates them
+ * from the definitions PostgreSQL recorded (`pg_indexes.indexdef`).
+ */
 async function dropSecondaryIndexes(
   db: Executor,
   tables: readonly string[],
