@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { DAY_MS, HOUR_MS, VIETNAM_TIME_ZONE } from '@onestop/protocol';
-import { and, gte, lt, sql } from 'drizzle-orm';
+import { and, getTableName, gte, lt, sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Executor } from './db.js';
+import { DAY_AND_WEEK_LEVELS, deferCoarserLevels } from './projections/coarser-rollup.js';
 import { rollupsOver } from './rollups-over.js';
 import { hourlyRollups } from './schema.js';
 import { dailyRollupDrift, openTestStore, type TestStore } from './testing.js';
@@ -139,6 +141,45 @@ describe('daily roll-ups', () => {
       (kept as unknown as { rows: unknown[] }).rows,
     );
     expect((rebuilt as unknown as { rows: unknown[] }).rows).toHaveLength(3);
+  });
+
+  it('are summed set-wise by a bulk load into the rows their triggers would have kept', async () => {
+    const read = async (db: Executor = store.db) =>
+      Promise.all(
+        DAY_AND_WEEK_LEVELS.map(async (l) => {
+          const table = getTableName(l.target);
+          const keys = Object.keys(l.key).join(', ');
+          return (
+            (await db.execute(sql.raw(`select * from ${table} order by ${keys}`))) as unknown as {
+              rows: unknown[];
+            }
+          ).rows;
+        }),
+      );
+    // Levels and reasons that cancel out within a day: a bulk sum must drop the 0 keys as the
+    // triggers' merges do.
+    const write = async (db: Executor = store.db) => {
+      for (const [i, hour] of [0, 1, 30, 200, 201, 470].entries())
+        await db.execute(sql`insert into hourly_rollups (unit_id, counter_id, officer_id, hour, ratings,
+            unsatisfied, visits, expressions, expression_index_sum, levels, reasons)
+          values ('bulk', ${i % 2 ? 'c1' : 'c2'}, ${i % 3 ? 'o1' : ''}, ${new Date(DAY0 + hour * HOUR_MS).toISOString()}::timestamptz,
+            ${i + 1}, ${i % 2}, 1, 1, ${i / 7}, jsonb_build_object('3:1', ${i + 1}::int, '4:4', ${i === 1 ? -1 : 1}::int),
+            jsonb_build_object('slow', ${i === 1 ? -1 : i + 1}::int))`);
+    };
+    await store.db.execute(sql`delete from hourly_rollups`);
+    await write();
+    const kept = await read();
+    expect(kept.map((rows) => rows.length)).toEqual([6, 4, 3]);
+    await store.db.execute(sql`delete from hourly_rollups`);
+    expect((await read()).flat()).toEqual([]);
+    await store.db.transaction(async (tx) => {
+      const sum = await deferCoarserLevels(tx, DAY_AND_WEEK_LEVELS);
+      await write(tx);
+      expect((await read(tx)).flat()).toEqual([]);
+      await sum();
+    });
+    expect(await read()).toEqual(kept);
+    expect(await dailyRollupDrift(store.db)).toEqual([]);
   });
 });
 

@@ -1,6 +1,16 @@
-import { getTableColumns, getTableName } from 'drizzle-orm';
+import { VIETNAM_TIME_ZONE } from '@onestop/protocol';
+import { getTableColumns, getTableName, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import { dailyRollups, monthlyRollups, unitDayHours, unitMonthHours } from '../schema.js';
+import type { Executor } from '../db.js';
+import {
+  dailyRollups,
+  hourlyRollups,
+  monthlyRollups,
+  unitDailyRollups,
+  unitDayHours,
+  unitMonthHours,
+  unitWeeklyRollups,
+} from '../schema.js';
 
 /**
  * A roll-up level kept from a finer one by a trigger: each row of `source` adds to the one row of
@@ -21,6 +31,8 @@ export interface CoarserRollup {
    * row exists exactly when a finer one does. Without it rows stay (cells may hold 0).
    */
   count?: string;
+  /** The trigger's name where a migration named it before this generator existed. */
+  trigger?: string;
 }
 
 const q = (name: string) => `"${name}"`;
@@ -81,7 +93,7 @@ ${coarserRollupBackfill(level)}`,
 
 /** The trigger on the finer table that keeps the level. */
 export function coarserRollupTrigger(level: CoarserRollup): string {
-  return `${getTableName(level.source)}_to_${getTableName(level.target)}`;
+  return level.trigger ?? `${getTableName(level.source)}_to_${getTableName(level.target)}`;
 }
 
 /**
@@ -101,6 +113,28 @@ export function coarserRollupBackfill(level: CoarserRollup): string {
   return `INSERT INTO ${q(getTableName(level.target))} (${columns.map(q).join(', ')})
 SELECT ${totals.join(', ')}
 FROM ${q(getTableName(level.source))} r GROUP BY ${keys.map((_, i) => i + 1).join(', ')};`;
+}
+
+/**
+ * For a bulk load: turns the levels' triggers off, and returns the step that sums each level
+ * set-wise (`coarserRollupBackfill`) and turns its trigger back on, in the order given (a level
+ * before the levels summed from it). Inside one transaction, so nobody sees the levels missing.
+ */
+export async function deferCoarserLevels(
+  db: Executor,
+  levels: readonly CoarserRollup[],
+): Promise<() => Promise<void>> {
+  const trigger = (l: CoarserRollup, on: boolean) =>
+    sql.raw(
+      `alter table ${q(getTableName(l.source))} ${on ? 'enable' : 'disable'} trigger ${q(coarserRollupTrigger(l))}`,
+    );
+  for (const l of levels) await db.execute(trigger(l, false));
+  return async () => {
+    for (const l of levels) {
+      await db.execute(sql.raw(coarserRollupBackfill(l)));
+      await db.execute(trigger(l, true));
+    }
+  };
 }
 
 /** Every column of the target that is neither a key nor the count: what a row sums. */
@@ -131,5 +165,41 @@ export const MONTHLY_LEVELS: readonly CoarserRollup[] = [
     source: unitDayHours,
     target: unitMonthHours,
     key: { unit_id: 'r.unit_id', month: '"month_start"(r.day)', weekday: 'extract(isodow from r.day)::int' },
+  },
+];
+
+/**
+ * The levels from the hours to the weeks, written by hand in migrations 0019/0023 (days), 0020/0023
+ * (a unit's days) and 0026 (a unit's weeks) before this generator existed, under their own trigger
+ * names. Described here by the same rule, so that a bulk load sums them set-wise with
+ * `coarserRollupBackfill` (rollups-over.test.ts holds each generated back-fill to what its
+ * migration's trigger keeps). In the order they feed each other.
+ */
+export const DAY_AND_WEEK_LEVELS: readonly CoarserRollup[] = [
+  {
+    source: hourlyRollups,
+    target: dailyRollups,
+    key: {
+      unit_id: 'r.unit_id',
+      counter_id: 'r.counter_id',
+      officer_id: 'r.officer_id',
+      day: `(r.hour AT TIME ZONE '${VIETNAM_TIME_ZONE}')::date`,
+    },
+    count: 'hours',
+    trigger: 'hourly_rollups_to_daily',
+  },
+  {
+    source: dailyRollups,
+    target: unitDailyRollups,
+    key: { unit_id: 'r.unit_id', day: 'r.day' },
+    count: 'days',
+    trigger: 'daily_rollups_to_unit',
+  },
+  {
+    source: unitDailyRollups,
+    target: unitWeeklyRollups,
+    key: { unit_id: 'r.unit_id', week: '"iso_week_start"(r.day)' },
+    count: 'days',
+    trigger: 'unit_daily_rollups_to_week',
   },
 ];

@@ -6,18 +6,13 @@ import {
   SCALE_LEVELS,
   VIETNAM_TIME_ZONE,
 } from '@onestop/protocol';
-import { getTableName, type SQL, sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { bulkInsert } from '../bulk.js';
 import { hashPassword } from '../credentials.js';
 import type { Database, Executor } from '../db.js';
 import { StoreInputError } from '../devices.js';
 import { addContributions, contributionsSql } from '../judge/rollups.js';
-import {
-  type CoarserRollup,
-  coarserRollupBackfill,
-  coarserRollupTrigger,
-  MONTHLY_LEVELS,
-} from '../projections/coarser-rollup.js';
+import { DAY_AND_WEEK_LEVELS, deferCoarserLevels, MONTHLY_LEVELS } from '../projections/coarser-rollup.js';
 import { EXPRESSION_ROLLUP } from '../projections/expressions.js';
 import { hourBucketSql } from '../projections/vietnam-time-sql.js';
 import { VISIT_ROLLUP } from '../projections/visits.js';
@@ -214,9 +209,11 @@ async function fill(db: Executor, o: SeedOptions, progress: SeedProgress): Promi
     ['ratings', 'visits', 'expression_summaries', 'comments'],
     ['ratings_unit_at_idx', 'visits_unit_started_idx', 'expr_unit_ended_idx'],
   );
-  // The monthly levels are summed once at the end: kept row by row, each month row would be
-  // updated once per hour row of its month inside this one transaction (see coarserRollupBackfill).
-  const months = await deferCoarserLevels(db, MONTHLY_LEVELS);
+  // The levels above the hours are summed once at the end: kept row by row, each day, week or
+  // month row would be updated once per hour row under it inside this one transaction, every
+  // update walking the versions the ones before it left (a unit's week: thousands; minutes per
+  // unit, see coarserRollupBackfill). In feeding order: the days first, the months from them.
+  const coarser = await deferCoarserLevels(db, [...DAY_AND_WEEK_LEVELS, ...MONTHLY_LEVELS]);
   for (const [i, u] of unitRows.entries()) {
     await db.execute(g.visitsAndRatings(u.id, perHour));
     await db.execute(g.comments(u.id));
@@ -226,8 +223,8 @@ async function fill(db: Executor, o: SeedOptions, progress: SeedProgress): Promi
       step('units', `${i + 1}/${unitRows.length} units, ${n?.n ?? 0} ratings`);
     }
   }
-  await months();
-  step('months', 'summed');
+  await coarser();
+  step('days, weeks and months', 'summed');
   await rebuild();
   step('indexes', 'rebuilt');
   const [t] = rowsOf<Omit<SeedTotals, 'units' | 'counters' | 'officers'>>(
@@ -242,24 +239,6 @@ async function fill(db: Executor, o: SeedOptions, progress: SeedProgress): Promi
   );
   if (!t) throw new Error('seed: no totals');
   return { units: unitRows.length, counters: counterRows.length, officers: officerRows.length, ...t };
-}
-
-/** Turns the levels' triggers off; the returned step sums the levels set-wise and turns them on. */
-async function deferCoarserLevels(
-  db: Executor,
-  levels: readonly CoarserRollup[],
-): Promise<() => Promise<void>> {
-  const trigger = (l: CoarserRollup, on: boolean) =>
-    sql.raw(
-      `alter table "${getTableName(l.source)}" ${on ? 'enable' : 'disable'} trigger "${coarserRollupTrigger(l)}"`,
-    );
-  for (const l of levels) await db.execute(trigger(l, false));
-  return async () => {
-    for (const l of levels) {
-      await db.execute(sql.raw(coarserRollupBackfill(l)));
-      await db.execute(trigger(l, true));
-    }
-  };
 }
 
 /**
