@@ -7,7 +7,7 @@ const noPartition = await partitionUnavailable();
 
 /**
  * The small form of `npm run bench:fleet` (issue 15): a compressed hour of 20 counters (real agents,
- * two fleet processes) against the built `onestop serve`, with the server and a fleet process
+ * two fleet processes, one with a citizen camera) against the built `onestop serve`, with the server and a fleet process
  * SIGKILLed mid-day and the other fleet process cut off from the network for 10 simulated minutes;
  * then against the split deployment (two brokers clustered through a private Redis, an ingest, a
  * dashboard, a private PostgreSQL made with initdb) with a broker and the ingest SIGKILLed and
@@ -21,11 +21,16 @@ async function smallDay(o: Pick<FleetOptions, 'target' | 'faults'>): Promise<Fle
     hours: 1,
     speed: 180,
     workers: 2,
+    // One counter's real camera pipeline on replayed photographs: its summaries ride along.
+    cameras: 1,
+    cameraFps: 2,
     drainTimeoutS: 120,
     log: (l) => console.log(`[fleet ${o.target}] ${l}`),
   });
   console.log(JSON.stringify(r));
   expect(r.eventsByChannel['evt/rating']).toBeGreaterThan(0);
+  expect(r.cameraCounters).toBe(1);
+  expect(r.eventsByChannel['evt/expression']).toBeGreaterThan(0);
   expect(r.faults.map((f) => f.kind)).toEqual(o.faults.map((f) => f.kind));
   expect({
     lost: r.lost,

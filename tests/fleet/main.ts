@@ -24,6 +24,9 @@ const { values: a } = parseArgs({
     /** Simulated minutes a group of counters is cut off from the centre. */
     'partition-min': { type: 'string', default: '10' },
     soak: { type: 'string' },
+    /** Counters with a citizen camera (real perception on replayed photographs); default 1 %. */
+    cameras: { type: 'string' },
+    'camera-fps': { type: 'string', default: '1' },
     keep: { type: 'boolean', default: false },
     target: { type: 'string', default: 'serve' },
     'postgres-down-s': { type: 'string', default: '60' },
@@ -73,6 +76,9 @@ const chosen = a.faults?.split(',').map((k) => k.trim()) ?? day.map((f) => f.kin
 const unknown = chosen.filter((k) => !day.some((f) => f.kind === k));
 if (unknown.length > 0)
   throw new Error(`--faults: unknown ${unknown.join(', ')}; known: ${day.map((f) => f.kind).join(', ')}`);
+const cameras = a.cameras === undefined ? Math.max(1, Math.round(counters / 100)) : Number(a.cameras);
+if (!Number.isInteger(cameras) || cameras < 0 || cameras > counters)
+  throw new Error(`--cameras must be a whole number 0–${counters}, got ${a.cameras}`);
 const faults: FaultPlan[] = a['no-faults'] || soakS ? [] : day.filter((f) => chosen.includes(f.kind));
 const report = await runFleet({
   target,
@@ -82,6 +88,8 @@ const report = await runFleet({
   // About 125 agents per process: a handful of processes share 2 cores without starving serve.
   workers: a.workers ? Math.round(num('workers', a.workers)) : Math.max(2, Math.ceil(counters / 125)),
   faults,
+  cameras,
+  cameraFps: num('camera-fps', a['camera-fps']),
   soakS,
   keepDir: a.keep,
   log: (l) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${l}`),

@@ -23,7 +23,12 @@ export async function provisionFleet(
   database: DatabaseOptions,
   agentsDir: string,
   n: number,
+  cameras = 0,
 ): Promise<CounterSpec[]> {
+  // Camera counters spread over the city, one in each n/cameras stretch.
+  const withCamera = new Set(
+    Array.from({ length: Math.min(cameras, n) }, (_, c) => Math.floor(((c + 0.5) * n) / cameras)),
+  );
   const store = await openStore(database);
   try {
     const out: CounterSpec[] = [];
@@ -57,6 +62,7 @@ export async function provisionFleet(
             dataDir: join(agentsDir, d.deviceId),
             seed: j + 1,
             touch: j % 5 === 0,
+            camera: withCamera.has(j),
           };
         }),
       );

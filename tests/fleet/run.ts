@@ -1,10 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { faceApiSamples } from '@onestop/models';
 import { HOUR_MS } from '@onestop/protocol';
 import { openStore, schema } from '@onestop/store';
+import sharp from 'sharp';
 import { sessionCookie } from '../support/cli.js';
 import { freePort } from '../support/ports.js';
 import { ackLatencies, compare, drainedMs, percentile, readLogs, type Window } from './analyse.js';
@@ -68,6 +70,10 @@ export interface FleetOptions {
   faults: FaultPlan[];
   /** Share of citizens rating at the lowest level. */
   negativeShare?: number;
+  /** Counters with a citizen camera (the real perception pipeline on replayed photographs). */
+  cameras?: number;
+  /** Frames a second each camera counter's pipeline reads. */
+  cameraFps?: number;
   /** Real seconds for a soak instead of `hours` (RSS of every process sampled). */
   soakS?: number | null;
   /** Real seconds allowed for outboxes to drain after the day. */
@@ -88,6 +94,8 @@ export interface FleetReport {
   realSeconds: number;
   /** Real ms for the whole fleet to connect at start (one scrypt per device, budgeted by the broker). */
   firstConnectMs: number;
+  /** Counters running the real camera pipeline on replayed photographs (their `evt/expression`). */
+  cameraCounters: number;
   eventsSent: number;
   eventsByChannel: Record<string, number>;
   eventsStored: number;
@@ -98,6 +106,8 @@ export interface FleetReport {
   duplicated: number;
   unknownStored: number;
   unacked: number;
+  /** A few of them (which device, channel and when recorded): where to look when there are any. */
+  unackedExamples: Array<{ eventId: string; deviceId: string; channel: string; recordedAt: string }>;
   ackP50Ms: number | null;
   ackP95Ms: number | null;
   ackP99Ms: number | null;
@@ -164,7 +174,10 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     const t0 = Date.now();
     log(`provisioning ${o.counters} counters`);
     const storeOptions = split?.storeOptions ?? { kind: 'pglite' as const, dataDir: join(serveDir, 'db') };
-    const fleet = await provisionFleet(storeOptions, join(dir, 'agents'), o.counters);
+    const fleet = await provisionFleet(storeOptions, join(dir, 'agents'), o.counters, o.cameras ?? 0);
+    const camera = fleet.some((c) => c.camera)
+      ? { replayDir: await citizensPassingBy(join(dir, 'scene')), fps: o.cameraFps ?? 1 }
+      : null;
     // Counters spread over the brokers, as a city's DNS or load balancer would spread them.
     if (split) for (const [i, c] of fleet.entries()) c.mqttUrl = split.mqttUrls[i % split.mqttUrls.length];
     log(`provisioned ${fleet.length} counters in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -201,6 +214,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
         simStart: SIM_START,
         simEnd,
         negativeShare: o.negativeShare ?? 0.02,
+        camera,
         logFile: join(dir, `worker-${index}.log`),
         skews: { ...skews },
         counters,
@@ -487,6 +501,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     else summarise('serve', serverSampler);
     for (const w of workers) summarise(`fleet-${w.spec.index}`, w.sampler);
     if (cmp.lost > 0) log(`lost, e.g.: ${cmp.lostIds.join(' ')}`);
+    const unacked = [...produced].filter(([, e]) => e.ackedAt === null);
     const round = (x: number | null) => (x === null ? null : Math.round(x));
     return {
       target,
@@ -497,6 +512,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       workers: o.workers,
       realSeconds: Math.round(realSeconds),
       firstConnectMs,
+      cameraCounters: fleet.filter((c) => c.camera).length,
       eventsSent: produced.size,
       eventsByChannel: byChannel,
       eventsStored: stored.length,
@@ -504,7 +520,13 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       pending: cmp.pending,
       duplicated: cmp.duplicated,
       unknownStored: cmp.unknown,
-      unacked: [...produced.values()].filter((e) => e.ackedAt === null).length,
+      unacked: unacked.length,
+      unackedExamples: unacked.slice(0, 10).map(([eventId, e]) => ({
+        eventId,
+        deviceId: e.deviceId,
+        channel: e.channel,
+        recordedAt: new Date(e.recordedAt).toISOString(),
+      })),
       ackP50Ms: round(percentile(lat.outside, 50)),
       ackP95Ms: round(percentile(lat.outside, 95)),
       ackP99Ms: round(percentile(lat.outside, 99)),
@@ -530,4 +552,24 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     if (!o.keepDir) rmSync(dir, { recursive: true, force: true });
     else log(`kept ${dir}`);
   }
+}
+
+/**
+ * What a citizen camera sees, replayed in a loop: each of the face-api demo photographs (shipped in
+ * its npm package) for three frames, then an empty counter for three, so citizens come and leave.
+ */
+async function citizensPassingBy(dir: string): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  const empty = await sharp({
+    create: { width: 640, height: 480, channels: 3, background: { r: 200, g: 200, b: 196 } },
+  })
+    .jpeg()
+    .toBuffer();
+  let frame = 0;
+  const name = () => join(dir, `${String(frame++).padStart(3, '0')}.jpg`);
+  for (const photo of faceApiSamples()) {
+    for (let i = 0; i < 3; i++) copyFileSync(photo, name());
+    for (let i = 0; i < 3; i++) writeFileSync(name(), empty);
+  }
+  return dir;
 }

@@ -10,6 +10,8 @@ export interface CounterSpec {
   seed: number;
   /** A kiosk screen: negative ratings ask for reasons. */
   touch: boolean;
+  /** A citizen camera: the real perception pipeline on the fleet's replayed photographs. */
+  camera: boolean;
   /** Its broker, where the deployment has several (split); else the fleet process's. */
   mqttUrl?: string;
 }
@@ -24,6 +26,8 @@ export interface WorkerSpec {
   simStart: number;
   simEnd: number;
   negativeShare: number;
+  /** The photographs camera counters replay (a folder), and at how many frames a second. */
+  camera: { replayDir: string; fps: number } | null;
   /** Where recorded (`R id device channel ms`) and acknowledged (`A id ms`) lines go. */
   logFile: string;
   /** Device clock offsets in force (a restarted process keeps its counters' skew). */

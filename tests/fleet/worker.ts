@@ -42,6 +42,7 @@ const started = async () => {
           speed: spec.speed,
           officers: c.officers,
           kioskPort: c.touch ? 0 : null,
+          camera: c.camera ? spec.camera : null,
           logger: logger.child({ deviceId: c.deviceId }),
           day: { simNow, endOfDay: spec.simEnd, negativeShare: spec.negativeShare },
           clock: { now: () => Date.now() + (skew.get(c.deviceId) ?? 0), mono: systemClock.mono },
