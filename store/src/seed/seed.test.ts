@@ -37,6 +37,17 @@ describe.each(STORE_BACKENDS)('onestop seed on %s', (backend) => {
     expect(totals.comments).toBeGreaterThan(0);
   });
 
+  it("derives every dossier's outcome before it returns: nothing left for the first page to do", async () => {
+    const [n] = await rows<{ dirty: number; outcomes: number; days: number }>(
+      store.db,
+      sql`select (select count(*)::int from dossier_outcome_dirty) as dirty,
+        (select count(*)::int from dossier_outcomes) as outcomes, (select count(*)::int from dossier_days) as days`,
+    );
+    expect(n?.dirty).toBe(0);
+    expect(n?.outcomes).toBeGreaterThan(totals.ratings * 0.5);
+    expect(n?.days).toBeGreaterThan(0);
+  });
+
   it('stores the verdicts the judge gives: re-judging every device changes nothing', async () => {
     const devices = await rows<{ id: string; unit_id: string }>(
       store.db,
