@@ -24,7 +24,7 @@ const { values: a } = parseArgs({
     /** Simulated minutes a group of counters is cut off from the centre. */
     'partition-min': { type: 'string', default: '10' },
     soak: { type: 'string' },
-    /** Counters with a citizen camera (real perception on replayed photographs); default 1 %. */
+    /** Counters with a citizen camera (real perception on replayed photographs); default 1 per 500. */
     cameras: { type: 'string' },
     'camera-fps': { type: 'string', default: '1' },
     keep: { type: 'boolean', default: false },
@@ -76,7 +76,9 @@ const chosen = a.faults?.split(',').map((k) => k.trim()) ?? day.map((f) => f.kin
 const unknown = chosen.filter((k) => !day.some((f) => f.kind === k));
 if (unknown.length > 0)
   throw new Error(`--faults: unknown ${unknown.join(', ')}; known: ${day.map((f) => f.kind).join(', ')}`);
-const cameras = a.cameras === undefined ? Math.max(1, Math.round(counters / 100)) : Number(a.cameras);
+// Each camera runs real inference on the same 2 cores as the fleet and the centre (a real one has
+// its own board): 1 per 500 counters keeps them from starving the rest (10 at 1,000 did: acks 47 s).
+const cameras = a.cameras === undefined ? Math.max(1, Math.round(counters / 500)) : Number(a.cameras);
 if (!Number.isInteger(cameras) || cameras < 0 || cameras > counters)
   throw new Error(`--cameras must be a whole number 0–${counters}, got ${a.cameras}`);
 const faults: FaultPlan[] = a['no-faults'] || soakS ? [] : day.filter((f) => chosen.includes(f.kind));

@@ -106,7 +106,9 @@ export interface FleetReport {
   duplicated: number;
   unknownStored: number;
   unacked: number;
-  /** A few of them (which device, channel and when recorded): where to look when there are any. */
+  /** Recorded after the fleet was told to stop (a camera's last summary): stored, or pending on disk. */
+  recordedAtStop: number;
+  /** A few unacked (which device, channel and when recorded): where to look when there are any. */
   unackedExamples: Array<{ eventId: string; deviceId: string; channel: string; recordedAt: string }>;
   ackP50Ms: number | null;
   ackP95Ms: number | null;
@@ -461,6 +463,9 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     clearInterval(sampling);
     const realSeconds = (Date.now() - realStart) / 1000;
 
+    // What agents record while they stop (a camera's last summary) cannot be acknowledged by
+    // then: stored or still on disk, it is counted apart (`recordedAtStop`), never as unacked.
+    const stopAt = Date.now();
     for (const w of workers) if (w.child.connected) w.child.send({ type: 'stop' });
     await Promise.race([Promise.all(workers.map((w) => w.exited)), sleep(60_000)]);
     for (const w of workers) w.child.kill('SIGKILL');
@@ -501,7 +506,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     else summarise('serve', serverSampler);
     for (const w of workers) summarise(`fleet-${w.spec.index}`, w.sampler);
     if (cmp.lost > 0) log(`lost, e.g.: ${cmp.lostIds.join(' ')}`);
-    const unacked = [...produced].filter(([, e]) => e.ackedAt === null);
+    const unacked = [...produced].filter(([, e]) => e.ackedAt === null && e.recordedAt < stopAt);
     const round = (x: number | null) => (x === null ? null : Math.round(x));
     return {
       target,
@@ -521,6 +526,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       duplicated: cmp.duplicated,
       unknownStored: cmp.unknown,
       unacked: unacked.length,
+      recordedAtStop: [...produced.values()].filter((e) => e.recordedAt >= stopAt).length,
       unackedExamples: unacked.slice(0, 10).map(([eventId, e]) => ({
         eventId,
         deviceId: e.deviceId,
