@@ -135,11 +135,19 @@ export interface StoredRow {
  * (deviceId, bootId, seq) stored more than once (eventId is the key, so that is how a double
  * shows). Unknown: stored events of the fleet's devices that no log line names.
  */
-export function compare(produced: Map<string, Produced>, stored: readonly StoredRow[]) {
+export function compare(
+  produced: Map<string, Produced>,
+  stored: readonly StoredRow[],
+  afterDrain: (e: Produced) => boolean = () => false,
+) {
   const storedIds = new Set(stored.map((r) => r.eventId));
   const missing = [...produced.entries()].filter(([id]) => !storedIds.has(id));
   const lostIds = missing.filter(([, e]) => e.ackedAt !== null).map(([id]) => id);
-  const pending = missing.length - lostIds.length;
+  const unsent = missing.filter(([, e]) => e.ackedAt === null);
+  // Recorded once the fleet had drained (a camera's summary as its agent stops): on the device's
+  // disk for its next start, not a delivery the centre owed.
+  const pendingAfterDrain = unsent.filter(([, e]) => afterDrain(e)).length;
+  const pending = unsent.length - pendingAfterDrain;
   const origins = new Map<string, number>();
   for (const r of stored) {
     const k = `${r.deviceId}/${r.bootId}/${r.seq}`;
@@ -147,5 +155,12 @@ export function compare(produced: Map<string, Produced>, stored: readonly Stored
   }
   const duplicated = [...origins.values()].reduce((s, n) => s + (n - 1), 0);
   const unknown = stored.filter((r) => !produced.has(r.eventId)).length;
-  return { lost: lostIds.length, lostIds: lostIds.slice(0, 20), pending, duplicated, unknown };
+  return {
+    lost: lostIds.length,
+    lostIds: lostIds.slice(0, 20),
+    pending,
+    pendingAfterDrain,
+    duplicated,
+    unknown,
+  };
 }

@@ -45,7 +45,10 @@ async function smallDay(o: Pick<FleetOptions, 'target' | 'faults'>): Promise<Fle
     unknown: 0,
     unacked: 0,
   });
-  expect(r.eventsStored).toBe(r.eventsSent);
+  // Everything recorded is stored, but what a camera recorded as its agent stopped may still be on
+  // the device's disk for its next start.
+  expect(r.eventsStored).toBe(r.eventsSent - r.pendingAfterDrain);
+  expect(r.recordedAfterDrain).toBeLessThan(r.eventsSent / 10);
   expect(r.drained).toBe(true);
   expect(r.faults.filter((f) => f.drainedMs === null)).toEqual([]);
   return r;

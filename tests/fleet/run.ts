@@ -9,7 +9,15 @@ import { openStore, schema } from '@onestop/store';
 import sharp from 'sharp';
 import { sessionCookie } from '../support/cli.js';
 import { freePort } from '../support/ports.js';
-import { ackLatencies, compare, drainedMs, percentile, readLogs, type Window } from './analyse.js';
+import {
+  ackLatencies,
+  compare,
+  drainedMs,
+  type Produced,
+  percentile,
+  readLogs,
+  type Window,
+} from './analyse.js';
 import {
   cutFor,
   cutOffEvidence,
@@ -106,8 +114,12 @@ export interface FleetReport {
   duplicated: number;
   unknownStored: number;
   unacked: number;
-  /** Recorded after the fleet was told to stop (a camera's last summary): stored, or pending on disk. */
-  recordedAtStop: number;
+  /**
+   * Recorded after a fleet process's outboxes were seen empty at the end (cameras still looking, a
+   * last summary flushed at stop): stored, or still on the device's disk (`pendingAfterDrain`).
+   */
+  recordedAfterDrain: number;
+  pendingAfterDrain: number;
   /** A few unacked (which device, channel and when recorded): where to look when there are any. */
   unackedExamples: Array<{ eventId: string; deviceId: string; channel: string; recordedAt: string }>;
   ackP50Ms: number | null;
@@ -142,7 +154,14 @@ interface Worker {
   child: ChildProcess;
   spec: WorkerSpec;
   sampler: Sampler;
-  status: { total: number; max: number; connected: number; finished: number; counters: number } | null;
+  status: {
+    at: number;
+    total: number;
+    max: number;
+    connected: number;
+    finished: number;
+    counters: number;
+  } | null;
   ready: boolean;
   exited: Promise<void>;
 }
@@ -449,11 +468,14 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     await faultRun;
     const drainUntil = Date.now() + (o.drainTimeoutS ?? 300) * 1000;
     let drained = false;
+    /** Per fleet process, the moment its report showed every outbox empty (the day's work done). */
+    const drainedAt = new Map<number, number>();
     while (Date.now() < drainUntil) {
       await sleep(1_000);
       const s = workers.map((w) => w.status);
       if (s.every((x) => x && x.finished === x.counters && x.total === 0)) {
         drained = true;
+        for (const w of workers) drainedAt.set(w.spec.index, w.status!.at);
         break;
       }
     }
@@ -463,9 +485,13 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     clearInterval(sampling);
     const realSeconds = (Date.now() - realStart) / 1000;
 
-    // What agents record while they stop (a camera's last summary) cannot be acknowledged by
-    // then: stored or still on disk, it is counted apart (`recordedAtStop`), never as unacked.
+    // Cameras keep looking after the day's last visit, and an agent flushes its last summary as it
+    // stops: what a process records after its outboxes were seen empty may be unacknowledged (or
+    // still on disk) when it stops. Counted apart (`recordedAfterDrain`), never as unacked.
     const stopAt = Date.now();
+    const workerOf = new Map(workers.flatMap((w) => w.spec.counters.map((c) => [c.deviceId, w.spec.index])));
+    const afterDrain = (e: Produced) =>
+      e.recordedAt >= (drainedAt.get(workerOf.get(e.deviceId) ?? -1) ?? stopAt);
     for (const w of workers) if (w.child.connected) w.child.send({ type: 'stop' });
     await Promise.race([Promise.all(workers.map((w) => w.exited)), sleep(60_000)]);
     for (const w of workers) w.child.kill('SIGKILL');
@@ -489,7 +515,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       })
       .from(schema.events);
     await store.close();
-    const cmp = compare(produced, stored);
+    const cmp = compare(produced, stored, afterDrain);
     const lat = ackLatencies(produced.values(), windows);
     for (const f of faults) f.drainedMs = drainedMs(produced.values(), Date.parse(f.endedAt));
     for (const [p, cut] of cuts) Object.assign(p, cutOffEvidence(produced.values(), p, cut.start, cut.end));
@@ -506,7 +532,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     else summarise('serve', serverSampler);
     for (const w of workers) summarise(`fleet-${w.spec.index}`, w.sampler);
     if (cmp.lost > 0) log(`lost, e.g.: ${cmp.lostIds.join(' ')}`);
-    const unacked = [...produced].filter(([, e]) => e.ackedAt === null && e.recordedAt < stopAt);
+    const unacked = [...produced].filter(([, e]) => e.ackedAt === null && !afterDrain(e));
     const round = (x: number | null) => (x === null ? null : Math.round(x));
     return {
       target,
@@ -526,7 +552,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       duplicated: cmp.duplicated,
       unknownStored: cmp.unknown,
       unacked: unacked.length,
-      recordedAtStop: [...produced.values()].filter((e) => e.recordedAt >= stopAt).length,
+      recordedAfterDrain: [...produced.values()].filter(afterDrain).length,
+      pendingAfterDrain: cmp.pendingAfterDrain,
       unackedExamples: unacked.slice(0, 10).map(([eventId, e]) => ({
         eventId,
         deviceId: e.deviceId,

@@ -78,7 +78,16 @@ const report = () => {
     if (s.connected) connected++;
     if (c.finished()) finished++;
   }
-  process.send?.({ type: 'status', total, max, connected, finished, counters: counters.length });
+  // `at`: every event this process recorded before then is acknowledged when `total` is 0.
+  process.send?.({
+    type: 'status',
+    at: Date.now(),
+    total,
+    max,
+    connected,
+    finished,
+    counters: counters.length,
+  });
 };
 
 type Message =
