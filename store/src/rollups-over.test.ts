@@ -4,7 +4,7 @@ import { and, getTableName, gte, lt, sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Executor } from './db.js';
-import { DAY_AND_WEEK_LEVELS, deferCoarserLevels } from './projections/coarser-rollup.js';
+import { DAY_AND_WEEK_LEVELS, deferCoarserLevels, MONTHLY_LEVELS } from './projections/coarser-rollup.js';
 import { rollupsOver } from './rollups-over.js';
 import { hourlyRollups } from './schema.js';
 import { dailyRollupDrift, openTestStore, type TestStore } from './testing.js';
@@ -180,6 +180,49 @@ describe('daily roll-ups', () => {
     });
     expect(await read()).toEqual(kept);
     expect(await dailyRollupDrift(store.db)).toEqual([]);
+  });
+});
+
+describe('an update of an hour in place', () => {
+  it('moves each coarser row once, by the difference, and leaves an unchanged row alone', async () => {
+    const store = await openTestStore('pglite');
+    try {
+      const levels = [...DAY_AND_WEEK_LEVELS, ...MONTHLY_LEVELS].map((l) => getTableName(l.target));
+      // Row updates this transaction made per table, so far (PostgreSQL's own count).
+      const updates = async (tx: Executor) => {
+        const r = (await tx.execute(
+          sql`select relname, n_tup_upd::int as n from pg_stat_xact_user_tables`,
+        )) as unknown as { rows: Array<{ relname: string; n: number }> };
+        return Object.fromEntries(levels.map((t) => [t, r.rows.find((x) => x.relname === t)?.n ?? 0]));
+      };
+      const upsert = (tx: Executor, ratings: number, level: string) =>
+        tx.execute(sql`insert into hourly_rollups as h (unit_id, counter_id, officer_id, hour, ratings, satisfied, levels)
+          values ('u', 'c', 'o', ${new Date(DAY0 + 9 * HOUR_MS).toISOString()}::timestamptz, ${ratings}, ${ratings},
+            jsonb_build_object(${level}::text, ${ratings}::int))
+          on conflict (unit_id, counter_id, officer_id, hour) do update set
+            ratings = excluded.ratings, satisfied = excluded.satisfied, levels = excluded.levels`);
+      await store.db.transaction(async (tx) => {
+        await upsert(tx, 1, '3:1');
+        const inserted = await updates(tx);
+        await upsert(tx, 2, '3:2');
+        const updated = await updates(tx);
+        // Before migration 0039: 2 day updates, 4 unit-day, 8 unit-week, 4 month, 2 unit-month.
+        for (const t of levels) expect([t, updated[t]! - inserted[t]!]).toEqual([t, 1]);
+        await upsert(tx, 2, '3:2');
+        expect(await updates(tx)).toEqual(updated);
+        const [day] = (
+          (await tx.execute(
+            sql`select hours, ratings, levels from daily_rollups where unit_id = 'u'`,
+          )) as unknown as {
+            rows: unknown[];
+          }
+        ).rows;
+        expect(day).toEqual({ hours: 1, ratings: 2, levels: { '3:2': 2 } });
+      });
+      expect(await dailyRollupDrift(store.db)).toEqual([]);
+    } finally {
+      await store.close();
+    }
   });
 });
 
