@@ -50,6 +50,7 @@ async function smallDay(o: Pick<FleetOptions, 'target' | 'faults'>): Promise<Fle
   expect(r.eventsStored).toBe(r.eventsSent - r.pendingAfterDrain);
   expect(r.recordedAfterDrain).toBeLessThan(r.eventsSent / 10);
   expect(r.drained).toBe(true);
+  expect(r.serverCrashes).toEqual([]);
   expect(r.faults.filter((f) => f.drainedMs === null)).toEqual([]);
   return r;
 }

@@ -98,5 +98,10 @@ const report = await runFleet({
 });
 console.log(JSON.stringify(report, null, 2));
 if (a.json) writeFileSync(a.json, `${JSON.stringify(report, null, 2)}\n`);
-const ok = report.lost === 0 && report.pending === 0 && report.duplicated === 0 && report.drained;
+const ok =
+  report.lost === 0 &&
+  report.pending === 0 &&
+  report.duplicated === 0 &&
+  report.drained &&
+  report.serverCrashes.length === 0;
 process.exitCode = ok ? 0 : 1;

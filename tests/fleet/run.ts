@@ -139,7 +139,23 @@ export interface FleetReport {
   dashboardPages: number;
   dashboardErrors: number;
   faults: FaultRecord[];
+  /**
+   * Serve exiting on its own during the day (no fault asked for it): each is a failure of the run,
+   * recorded with the end of its error output; the run restarts it as a supervisor would. Only
+   * the all-in-one is watched so far, not the split deployment's parts.
+   */
+  serverCrashes: ServerCrash[];
   memory: Record<string, { firstMb: number; lastMb: number; maxMb: number }>;
+}
+
+export interface ServerCrash {
+  at: string;
+  /** Simulated time of day; null when serve fell before the day began. */
+  simAt: string | null;
+  code: number | null;
+  signal: string | null;
+  /** The last lines serve wrote to stderr. */
+  stderr: string;
 }
 
 const SIM_START = 7.4 * HOUR_MS; // 7:24, minutes before the centre opens
@@ -215,6 +231,44 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     children.push(serve.child);
     if (!split) serverSampler.track(serve.child.pid!);
     let serveUp = true;
+    /** Set when the run itself stops serve at the end. */
+    let stopping = false;
+    const serverCrashes: ServerCrash[] = [];
+    /** A restart under way (after a crash or a fault): never two at once on the same folder. */
+    let restarting: Promise<void> | null = null;
+    const restartServe = (): Promise<void> =>
+      (restarting ??= (async () => {
+        serve = await startServe(serveDir, mqttPort, httpPort, host);
+        children.push(serve.child);
+        serverSampler.track(serve.child.pid!);
+        serveUp = true;
+        supervise(serve);
+      })().finally(() => {
+        restarting = null;
+      }));
+    /** Serve is supervised as in production: an exit nobody asked for is recorded, then restarted. */
+    function supervise(s: Serve): void {
+      void s.exited.then(async (code) => {
+        if (s !== serve || !serveUp || stopping) return;
+        serveUp = false;
+        // The stack trace is in the last lines of stderr, which may still be on their way.
+        if (s.child.stderr && !s.child.stderr.readableEnded)
+          await Promise.race([new Promise((r) => s.child.stderr?.once('end', r)), sleep(2_000)]);
+        const crash: ServerCrash = {
+          at: new Date().toISOString(),
+          simAt: realStart ? hhmm(simNow()) : null,
+          code,
+          signal: s.child.signalCode,
+          stderr: s.errors().split('\n').slice(-30).join('\n'),
+        };
+        serverCrashes.push(crash);
+        log(
+          `serve exited on its own at ${crash.simAt ?? 'start'} (code ${code}, signal ${crash.signal}):\n${crash.stderr}`,
+        );
+        if (!stopping) restartServe().catch((e: Error) => log(`serve did not restart: ${e.message}`));
+      });
+    }
+    if (!split) supervise(serve);
     const cookie = started?.cookie ?? (serve.signInLink ? await sessionCookie(serve.signInLink) : null);
 
     const speed = o.speed;
@@ -328,12 +382,6 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     const windows: Window[] = [];
     /** When each partition's links were down: its evidence counts what was recorded meanwhile. */
     const cuts = new Map<PartitionRecord, Window>();
-    const restartServe = async () => {
-      serve = await startServe(serveDir, mqttPort, httpPort, host);
-      children.push(serve.child);
-      serverSampler.track(serve.child.pid!);
-      serveUp = true;
-    };
     /** Waits (up to 5 min) for the whole fleet to be connected; ms waited, null if it never was. */
     const reconnected = async (since: number) => {
       // A status taken before the fault could still say "all connected": wait for fresh ones.
@@ -356,6 +404,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       let skipped: string | undefined;
       const downMs = (f.downS ?? (f.kind === 'partition' ? 600 / speed : 10)) * 1000;
       if (f.kind === 'kill-serve') {
+        await restarting;
         serveUp = false;
         serve.child.kill('SIGKILL');
         await serve.exited;
@@ -492,6 +541,9 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     const workerOf = new Map(workers.flatMap((w) => w.spec.counters.map((c) => [c.deviceId, w.spec.index])));
     const afterDrain = (e: Produced) =>
       e.recordedAt >= (drainedAt.get(workerOf.get(e.deviceId) ?? -1) ?? stopAt);
+    // From here serve is stopped on purpose: an exit is no crash, and a restart under way ends first.
+    stopping = true;
+    await Promise.resolve(restarting).catch(() => {});
     for (const w of workers) if (w.child.connected) w.child.send({ type: 'stop' });
     await Promise.race([Promise.all(workers.map((w) => w.exited)), sleep(60_000)]);
     for (const w of workers) w.child.kill('SIGKILL');
@@ -576,6 +628,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       dashboardPages: pages.length,
       dashboardErrors: pageErrors,
       faults,
+      serverCrashes,
       memory,
     };
   } finally {
