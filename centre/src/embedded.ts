@@ -41,8 +41,14 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
     () =>
       openPgliteThread(o.dataDir, o.onFatal, logDossierRebuild(o.logger), (e) =>
         'error' in e
-          ? o.logger.warn({ err: e.error }, 'database upkeep (vacuum) failed; tried again next round')
-          : o.logger.debug(e, 'database upkeep (vacuum) done'),
+          ? o.logger.warn(
+              { err: e.error },
+              'database upkeep (vacuum, analyze) failed; tried again next round',
+            )
+          : o.logger.debug(
+              e,
+              e.analyzed ? 'database upkeep: grown tables analyzed' : 'database upkeep: vacuumed',
+            ),
       ),
     (s) => s.close(),
   );
