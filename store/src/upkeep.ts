@@ -22,6 +22,10 @@ export const CHURNED_TABLES = [
   'dossier_weeks',
   // Pruned by the brokers' timer (telemetry-history.ts): its deleted minutes are dead rows too.
   'device_telemetry',
+  // Each device's row rewritten with its last-seen time, status and telemetry every second it
+  // is heard from (broker device-state.ts): after a 2.5-hour compressed day of 1,000 counters
+  // its heap held 6.7 MB for 1.3 MB of live rows, and the fleet page reads all of it.
+  'devices',
 ] as const;
 
 /**
