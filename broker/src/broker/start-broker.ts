@@ -12,11 +12,13 @@ import {
 } from '@onestop/store';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import { and, eq, inArray, isNull } from 'drizzle-orm';
+import mqemitter from 'mqemitter';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { INTERNAL_PREFIX } from './acl.js';
 import { Admission } from './admission.js';
 import { Authenticator, deviceStanding, type LoginLimits, type ServiceCredential } from './auth.js';
+import { boundedHandOn } from './bounded-hand-on.js';
 import { CommandSender } from './command-sender.js';
 import { ConfigPublisher } from './config-publisher.js';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connection-limits.js';
@@ -117,14 +119,14 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
 
   const aedes = await Aedes.createBroker({
     ...gate.hooks(),
-    mq: opts.cluster?.mq,
+    // aedes' own bus (concurrency 1,000) unless clustered, either way with a bounded hand-on.
+    mq: boundedHandOn(opts.cluster?.mq ?? mqemitter({ concurrency: 1_000 })),
     persistence: opts.cluster?.persistence,
     // A device that stops reading must not stall delivery to everyone else.
     drainTimeout: 30_000,
     // Offline queue for a reconnecting client before its session is up (outbox replay bursts).
     queueLimit: 1_000,
     maxClientsIdLength: 128,
-    concurrency: 1_000,
   });
   aedes.on('clientReady', (c) => gate.onReady(c));
   aedes.on('clientDisconnect', (c) => gate.onDisconnect(c));
