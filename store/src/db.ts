@@ -36,6 +36,11 @@ export type DatabaseOptions = (
   onDossierRebuild?: (e: DossierRebuildEvent) => void;
   /** Rounds of the embedded database's upkeep (upkeep.ts: PGlite has no autovacuum), for the log. */
   onUpkeep?: (e: UpkeepEvent) => void;
+  /**
+   * `false`: no table upkeep on PGlite, so no statistics unless the caller takes them (a plan
+   * test that must not depend on whether the upkeep's analyze has run yet). On by default.
+   */
+  upkeep?: boolean;
 };
 
 export interface Store {
@@ -169,11 +174,11 @@ export async function openStore(opts: DatabaseOptions): Promise<Store> {
 export async function startBackground(
   db: Database,
   kind: DatabaseOptions['kind'],
-  opts: Pick<DatabaseOptions, 'onDossierRebuild' | 'onUpkeep'>,
+  opts: Pick<DatabaseOptions, 'onDossierRebuild' | 'onUpkeep' | 'upkeep'>,
 ): Promise<{ dossierRebuild: Promise<number>; stop(): Promise<void> }> {
   await refreshDossierOutcomes(db, { wholeUnits: 'leave' });
   const rebuild = startDossierRebuild(db, opts.onDossierRebuild);
-  const upkeep = kind === 'pglite' ? startTableUpkeep(db, opts.onUpkeep) : null;
+  const upkeep = kind === 'pglite' && opts.upkeep !== false ? startTableUpkeep(db, opts.onUpkeep) : null;
   return {
     dossierRebuild: rebuild.done,
     stop: () => rebuild.stop().then(() => upkeep?.stop()),

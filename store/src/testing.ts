@@ -20,8 +20,13 @@ export interface TestStore extends Store {
   url: string | null;
 }
 
-export async function openTestStore(kind: 'pglite' | 'postgres'): Promise<TestStore> {
-  if (kind === 'pglite') return { ...(await openStore({ kind: 'pglite', dataDir: null })), url: null };
+/** `upkeep: false`: PGlite without its table upkeep (see DatabaseOptions.upkeep). */
+export async function openTestStore(
+  kind: 'pglite' | 'postgres',
+  o: { upkeep?: boolean } = {},
+): Promise<TestStore> {
+  if (kind === 'pglite')
+    return { ...(await openStore({ kind: 'pglite', dataDir: null, upkeep: o.upkeep })), url: null };
   const name = `onestop_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
   await admin.connect();
