@@ -313,7 +313,13 @@ describe('fleet updates from the centre to a board and back', () => {
     expect(undone.rollout.haltReason).toContain('exited with code 1 before reporting healthy');
     expect(current()).toBe('2.1.0');
     expect(launcherLines.join('\n')).toContain('rolled back 3.0.0 → 2.1.0');
-    expect((await device(canary))?.status).toBe('online');
+    // The rollback's report is stored at once; the status the agent sends on coming back is
+    // batched (written within a second): wait for it rather than race it.
+    await waitFor(
+      'the canary online again on 2.1.0',
+      async () => (await device(canary))?.status === 'online',
+      15_000,
+    );
     const page2 = await (
       await fetch(`${serve.dashboardUrl}/devices/rollouts/${r2.id}`, { headers: { cookie } })
     ).text();
