@@ -26,10 +26,11 @@ import {
   type PartitionRecord,
   partitionUnavailable,
 } from './partition.js';
-import { Sampler, type Serve, spawnTs, startServe } from './procs.js';
+import { Sampler, spawnTs, startServe } from './procs.js';
 import { provisionFleet } from './provision.js';
 import type { CounterSpec, WorkerSpec } from './spec.js';
 import { SPLIT_FAULTS, type SplitFault, startSplit } from './split.js';
+import { type ServerCrash, Supervised } from './supervised.js';
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
@@ -140,22 +141,12 @@ export interface FleetReport {
   dashboardErrors: number;
   faults: FaultRecord[];
   /**
-   * Serve exiting on its own during the day (no fault asked for it): each is a failure of the run,
-   * recorded with the end of its error output; the run restarts it as a supervisor would. Only
-   * the all-in-one is watched so far, not the split deployment's parts.
+   * A centre process (serve, or a broker, the ingest or the dashboard of the split deployment)
+   * exiting on its own during the day: each is a failure of the run, recorded with the end of its
+   * error output; the run restarts it as a supervisor would.
    */
   serverCrashes: ServerCrash[];
   memory: Record<string, { firstMb: number; lastMb: number; maxMb: number }>;
-}
-
-export interface ServerCrash {
-  at: string;
-  /** Simulated time of day; null when serve fell before the day began. */
-  simAt: string | null;
-  code: number | null;
-  signal: string | null;
-  /** The last lines serve wrote to stderr. */
-  stderr: string;
 }
 
 const SIM_START = 7.4 * HOUR_MS; // 7:24, minutes before the centre opens
@@ -227,55 +218,44 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     const noPartition = planned ? await partitionUnavailable() : 'not planned';
     if (!noPartition) lab = await openPartitionLab(cutOff);
     const host = lab?.centreAddress ?? '127.0.0.1';
-    let serve: Serve = started?.serve ?? (await startServe(serveDir, mqttPort, httpPort, host));
-    children.push(serve.child);
-    if (!split) serverSampler.track(serve.child.pid!);
-    let serveUp = true;
-    /** Set when the run itself stops serve at the end. */
-    let stopping = false;
-    const serverCrashes: ServerCrash[] = [];
-    /** A restart under way (after a crash or a fault): never two at once on the same folder. */
-    let restarting: Promise<void> | null = null;
-    const restartServe = (): Promise<void> =>
-      (restarting ??= (async () => {
-        serve = await startServe(serveDir, mqttPort, httpPort, host);
-        children.push(serve.child);
-        serverSampler.track(serve.child.pid!);
-        serveUp = true;
-        supervise(serve);
-      })().finally(() => {
-        restarting = null;
-      }));
-    /** Serve is supervised as in production: an exit nobody asked for is recorded, then restarted. */
-    function supervise(s: Serve): void {
-      void s.exited.then(async (code) => {
-        if (s !== serve || !serveUp || stopping) return;
-        serveUp = false;
-        // The stack trace is in the last lines of stderr, which may still be on their way.
-        if (s.child.stderr && !s.child.stderr.readableEnded)
-          await Promise.race([new Promise((r) => s.child.stderr?.once('end', r)), sleep(2_000)]);
-        const crash: ServerCrash = {
-          at: new Date().toISOString(),
-          simAt: realStart ? hhmm(simNow()) : null,
-          code,
-          signal: s.child.signalCode,
-          stderr: s.errors().split('\n').slice(-30).join('\n'),
-        };
-        serverCrashes.push(crash);
-        log(
-          `serve exited on its own at ${crash.simAt ?? 'start'} (code ${code}, signal ${crash.signal}):\n${crash.stderr}`,
-        );
-        if (!stopping) restartServe().catch((e: Error) => log(`serve did not restart: ${e.message}`));
-      });
-    }
-    if (!split) supervise(serve);
-    const cookie = started?.cookie ?? (serve.signInLink ? await sessionCookie(serve.signInLink) : null);
-
+    // The day's clock first: a crash during start-up reads it.
     const speed = o.speed;
     const realDayMs = o.soakS ? o.soakS * 1000 : (o.hours * HOUR_MS) / speed;
     let realStart = 0; // fixed once every fleet process has loaded
     const simEnd = SIM_START + realDayMs * speed;
     const simNow = () => SIM_START + (Date.now() - realStart) * speed;
+    const serverCrashes: ServerCrash[] = [];
+    const crashed = (c: Omit<ServerCrash, 'simAt'>) => {
+      const crash = { ...c, simAt: realStart ? hhmm(simNow()) : null };
+      serverCrashes.push(crash);
+      log(
+        `${c.process} exited on its own at ${crash.simAt ?? 'start'} (code ${c.code}, signal ${c.signal}):\n${c.stderr}`,
+      );
+    };
+    const restartFailed = (e: Error) => log(e.message);
+    /** serve as in production: an exit nobody asked for is recorded, then it is restarted. */
+    const startOne = async () => {
+      const s = await startServe(serveDir, mqttPort, httpPort, host);
+      children.push(s.child);
+      serverSampler.track(s.child.pid!);
+      return s;
+    };
+    const serve = split
+      ? null
+      : new Supervised('serve', await startOne(), {
+          start: startOne,
+          lastWords: (s) => s.errors(),
+          crashed,
+          restartFailed,
+        });
+    if (split) started!.watch({ crashed, restartFailed });
+    const centre = () => started?.serve ?? serve!.life;
+    /** Pages are not timed while the centre is down on purpose (its database stopped, serve killed). */
+    let pagesPaused = false;
+    const centreUp = () => !pagesPaused && (serve?.up ?? true);
+    const signInLink = serve?.life.signInLink;
+    const cookie = started?.cookie ?? (signInLink ? await sessionCookie(signInLink) : null);
+
     const skews: Record<string, number> = {};
     const perWorker = Math.ceil(fleet.length / o.workers);
     const workers: Worker[] = [];
@@ -339,7 +319,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     let maxFleetDepth = 0;
     const sampling = setInterval(() => {
       const now = Date.now();
-      if (serveUp) serverSampler.sample(now);
+      if (centreUp()) serverSampler.sample(now);
       let fleetDepth = 0;
       for (const w of workers) {
         w.sampler.sample(now);
@@ -358,21 +338,21 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       let k = 0;
       while (dashboardOn) {
         await sleep(2_000);
-        if (!serveUp || !cookie) continue;
+        if (!centreUp() || !cookie) continue;
         const paths = ['/', '/api/units', `/units/${units[k % units.length]}`, '/devices'];
         const path = paths[k++ % paths.length]!;
         const t = performance.now();
         try {
-          const res = await fetch(`${serve.dashboardUrl}${path}`, {
+          const res = await fetch(`${centre().dashboardUrl}${path}`, {
             headers: { cookie },
             signal: AbortSignal.timeout(30_000),
           });
           await res.arrayBuffer();
           if (res.ok) pageMs.push(performance.now() - t);
           else if (pageErrors++ < 3)
-            log(`dashboard ${path}: HTTP ${res.status}; serve: ${serve.errors().slice(-1500)}`);
+            log(`dashboard ${path}: HTTP ${res.status}; centre: ${centre().errors().slice(-1500)}`);
         } catch (e) {
-          if (serveUp && pageErrors++ < 3) log(`dashboard ${path}: ${(e as Error).message}`);
+          if (centreUp() && pageErrors++ < 3) log(`dashboard ${path}: ${(e as Error).message}`);
         }
       }
     })();
@@ -404,12 +384,9 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       let skipped: string | undefined;
       const downMs = (f.downS ?? (f.kind === 'partition' ? 600 / speed : 10)) * 1000;
       if (f.kind === 'kill-serve') {
-        await restarting;
-        serveUp = false;
-        serve.child.kill('SIGKILL');
-        await serve.exited;
+        await serve!.kill();
         await sleep(downMs);
-        await restartServe();
+        await serve!.restart();
         end = Date.now();
         reconnectedMs = await reconnected(end);
         detail = `SIGKILL of serve (broker, ingest, dashboard, PGlite); restarted after ${f.downS ?? 10} s, every counter reconnecting at once`;
@@ -427,12 +404,12 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
         windows.push({ start: started, end: end + (reconnectedMs ?? 300_000) });
       } else if (split && SPLIT_FAULTS.includes(f.kind)) {
         // Without its database the dashboard can only answer errors: its pages are not timed then.
-        serveUp = f.kind !== 'stop-postgres';
+        pagesPaused = f.kind === 'stop-postgres';
         detail = await split.fault(
           f.kind as SplitFault,
           f.kind === 'stop-postgres' ? (f.downS ?? 60) * 1000 : downMs,
         );
-        serveUp = true;
+        pagesPaused = false;
         end = Date.now();
         reconnectedMs = await reconnected(end);
         windows.push({ start: started, end: end + (reconnectedMs ?? 300_000) });
@@ -541,18 +518,12 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     const workerOf = new Map(workers.flatMap((w) => w.spec.counters.map((c) => [c.deviceId, w.spec.index])));
     const afterDrain = (e: Produced) =>
       e.recordedAt >= (drainedAt.get(workerOf.get(e.deviceId) ?? -1) ?? stopAt);
-    // From here serve is stopped on purpose: an exit is no crash, and a restart under way ends first.
-    stopping = true;
-    await Promise.resolve(restarting).catch(() => {});
     for (const w of workers) if (w.child.connected) w.child.send({ type: 'stop' });
     await Promise.race([Promise.all(workers.map((w) => w.exited)), sleep(60_000)]);
     for (const w of workers) w.child.kill('SIGKILL');
     // A clean stop first (PGlite checkpoint); under a backlog that can take minutes, then SIGKILL.
     // Either way the database is opened below only once serve has exited and let go of it.
-    serve.child.kill('SIGINT');
-    await Promise.race([serve.exited, sleep(120_000)]);
-    serve.child.kill('SIGKILL');
-    await serve.exited;
+    await serve?.stop('SIGINT', 120_000);
     await split?.stop();
 
     // What the centre stored, against what the agents recorded.

@@ -15,6 +15,7 @@ import type { DatabaseOptions } from '@onestop/store';
 import { ONESTOP_BIN, runCli, sessionCookie } from '../support/cli.js';
 import { freePort } from '../support/ports.js';
 import { cpuUs, rssMb, Sampler, type Serve } from './procs.js';
+import { Supervised, type SupervisedOptions } from './supervised.js';
 
 /** The faults that belong to the split deployment. */
 export type SplitFault = 'kill-broker' | 'kill-ingest' | 'stop-postgres';
@@ -121,6 +122,9 @@ export class SamplerGroup extends Sampler {
   }
 }
 
+/** Who hears of a part's crash (the run's report). */
+export type Watcher = Pick<SupervisedOptions<Part>, 'crashed' | 'restartFailed'>;
+
 interface Part {
   name: string;
   args: string[];
@@ -136,8 +140,11 @@ export interface Split {
   mqttUrls: string[];
   /** Server processes summed: both brokers, the ingest, the dashboard, PostgreSQL and Redis. */
   sampler: SamplerGroup;
-  /** Brokers, ingest and dashboard, once the fleet is provisioned; the dashboard as `serve` is. */
-  start(): Promise<{ serve: Serve; cookie: string }>;
+  /**
+   * Brokers, ingest and dashboard, once the fleet is provisioned; the dashboard as `serve` is.
+   * `watch` supervises them from then on: a crash is told, then the part is started again.
+   */
+  start(): Promise<{ serve: Serve; cookie: string; watch(o: Watcher): void }>;
   /** Injects a fault, waits `downMs`, repairs it; says what was done. */
   fault(kind: SplitFault, downMs: number): Promise<string>;
   /** A clean stop of brokers, ingest and dashboard (the database stays up to be read). */
@@ -159,6 +166,8 @@ export async function startSplit(logDir: string, log: (l: string) => void): Prom
   let pgUp = false;
   let redis: ChildProcess | null = null;
   const parts = new Map<string, Part>();
+  /** Once the run watches: each part supervised, started again after a crash as after a fault. */
+  const supervised = new Map<string, Supervised<Part>>();
   let closed = false;
   const pgStop = () => {
     // Also a server still starting when a start timed out (its flag never set): stopped whenever
@@ -314,12 +323,7 @@ export async function startSplit(logDir: string, log: (l: string) => void): Prom
       }
       return part;
     };
-    const kill = async (name: string) => {
-      const p = parts.get(name)!;
-      p.child.kill('SIGKILL');
-      await p.exited;
-      return p;
-    };
+    const lastWords = (p: Part) => readFileSync(join(logDir, `${p.name}.log`), 'utf8').slice(-3000);
 
     return {
       storeOptions: { kind: 'postgres', url },
@@ -334,15 +338,23 @@ export async function startSplit(logDir: string, log: (l: string) => void): Prom
         const link = await runCli(['user', 'link', 'fleet-city', '--dashboard-url', dashboardUrl], env);
         if (link.code !== 0) throw new Error(`user link: ${link.stderr}`);
         const cookie = await sessionCookie((JSON.parse(link.stdout) as { url: string }).url);
-        const dashboard = parts.get('dashboard')!;
+        const dashboard = () => parts.get('dashboard')!;
         const serve: Serve = {
-          child: dashboard.child,
+          get child() {
+            return dashboard().child;
+          },
           dashboardUrl,
           signInLink: null,
-          exited: dashboard.exited.then(() => dashboard.child.exitCode),
-          errors: () => readFileSync(join(logDir, 'dashboard.log'), 'utf8').slice(-3000),
+          get exited() {
+            return dashboard().exited.then(() => dashboard().child.exitCode);
+          },
+          errors: () => lastWords(dashboard()),
         };
-        return { serve, cookie };
+        const watch = (o: Watcher) => {
+          for (const p of parts.values())
+            supervised.set(p.name, new Supervised(p.name, p, { start: () => run(p), lastWords, ...o }));
+        };
+        return { serve, cookie, watch };
       },
       async fault(kind, downMs) {
         const s = `${downMs / 1000} s`;
@@ -354,15 +366,18 @@ export async function startSplit(logDir: string, log: (l: string) => void): Prom
           return `PostgreSQL stopped (immediate: no checkpoint, crash recovery at start) for ${s}; brokers, ingest and dashboard kept running`;
         }
         // Broker A carries the ingest: its loss also cuts the ingest, whose session waits in Redis.
-        const name = kind === 'kill-broker' ? 'broker-a' : 'ingest';
-        const p = await kill(name);
+        const part = supervised.get(kind === 'kill-broker' ? 'broker-a' : 'ingest');
+        if (!part) throw new Error('faults are injected once the run watches the parts');
+        await part.kill();
         await sleep(downMs);
-        await run(p);
+        await part.restart();
         return kind === 'kill-broker'
           ? `SIGKILL of broker A (half the counters and the ingest on it); restarted after ${s}, its clients reconnecting to it`
           : `SIGKILL of the ingest; restarted after ${s} on its persistent session`;
       },
       async stop() {
+        // Watched parts first (no exit from here is a crash), then any never watched.
+        await Promise.all([...supervised.values()].map((p) => p.stop('SIGTERM', 60_000)));
         const all = [...parts.values()];
         for (const p of all) p.child.kill('SIGTERM');
         await Promise.race([Promise.all(all.map((p) => p.exited)), sleep(60_000)]);
