@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ackLatencies, readLogs } from './analyse.js';
+import { ackLatencies, compare, type Produced, readLogs } from './analyse.js';
 
 describe('fleet log analysis', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-analyse-'));
@@ -48,5 +48,34 @@ describe('fleet log analysis', () => {
     const lat = ackLatencies(events.values(), []);
     expect(lat.all).toEqual([50, 100, 100, 100, 200, 200, 300, 400]);
     expect(lat.recorded).toEqual([50, 100, 200, 2900, 4200, 4800, 5100, 5100]);
+  });
+
+  it('tells lost, pending, unacked and duplicated apart, and what came after the drain', () => {
+    const e = (deviceId: string, recordedAt: number, ackedAt: number | null): Produced => ({
+      deviceId,
+      channel: 'evt/visit',
+      recordedAt,
+      sendableAt: recordedAt,
+      ackedAt,
+    });
+    const produced = new Map<string, Produced>([
+      ['stored', e('d1', 1000, 1100)],
+      ['lost', e('d1', 2000, 2100)], // acknowledged, then not in the store
+      ['pending', e('d1', 3000, null)], // never acknowledged nor stored
+      ['stored-unacked', e('d2', 3000, null)], // stored, its ack lost on the way back
+      ['late', e('d2', 9000, null)], // recorded as its agent stopped, after the drain
+    ]);
+    const row = (eventId: string, seq: number) => ({ eventId, deviceId: 'd1', bootId: 'b', seq });
+    const stored = [row('stored', 1), row('stored-unacked', 2), row('stored-twice', 2)];
+    const cmp = compare(produced, stored, (x) => x.recordedAt >= 9000);
+    expect(cmp).toMatchObject({
+      lost: 1,
+      lostIds: ['lost'],
+      pending: 1,
+      pendingAfterDrain: 1,
+      duplicated: 1,
+      unknown: 1,
+    });
+    expect(cmp.unacked.map((u) => u.eventId)).toEqual(['pending', 'stored-unacked']);
   });
 });

@@ -155,7 +155,10 @@ export function compare(
   }
   const duplicated = [...origins.values()].reduce((s, n) => s + (n - 1), 0);
   const unknown = stored.filter((r) => !produced.has(r.eventId)).length;
+  // Never acknowledged, though recorded while the centre still owed an answer (stored or not).
+  const unacked = [...produced.entries()].filter(([, e]) => e.ackedAt === null && !afterDrain(e));
   return {
+    unacked: unacked.map(([eventId, e]) => ({ eventId, ...e })),
     lost: lostIds.length,
     lostIds: lostIds.slice(0, 20),
     pending,

@@ -555,7 +555,6 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     else summarise('serve', serverSampler);
     for (const w of workers) summarise(`fleet-${w.spec.index}`, w.sampler);
     if (cmp.lost > 0) log(`lost, e.g.: ${cmp.lostIds.join(' ')}`);
-    const unacked = [...produced].filter(([, e]) => e.ackedAt === null && !afterDrain(e));
     const round = (x: number | null) => (x === null ? null : Math.round(x));
     return {
       target,
@@ -574,11 +573,11 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       pending: cmp.pending,
       duplicated: cmp.duplicated,
       unknownStored: cmp.unknown,
-      unacked: unacked.length,
+      unacked: cmp.unacked.length,
       recordedAfterDrain: [...produced.values()].filter(afterDrain).length,
       pendingAfterDrain: cmp.pendingAfterDrain,
-      unackedExamples: unacked.slice(0, 10).map(([eventId, e]) => ({
-        eventId,
+      unackedExamples: cmp.unacked.slice(0, 10).map((e) => ({
+        eventId: e.eventId,
         deviceId: e.deviceId,
         channel: e.channel,
         recordedAt: new Date(e.recordedAt).toISOString(),
