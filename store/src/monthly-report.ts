@@ -73,7 +73,7 @@ export async function frequentReasons(
 ): Promise<Array<{ reason: string; n: number }>> {
   const result = await db.execute(sql`
     select r.code as reason, sum(r.n::int)::int as n
-    from ${rollupsOver(period, 'unitWeek')} cross join lateral jsonb_each_text(${hourlyRollups.reasons}) as r(code, n)
+    from ${rollupsOver(period, 'unitWeek', ['reasons'])} cross join lateral jsonb_each_text(${hourlyRollups.reasons}) as r(code, n)
     where ${and(ofUnit(hourlyRollups.unitId, unitId), gte(hourlyRollups.hour, period.from), lt(hourlyRollups.hour, period.to))}
     group by 1 having sum(r.n::int) > 0 order by 2 desc, 1 limit ${limit}`);
   // node-postgres and PGlite both return `{ rows }`.

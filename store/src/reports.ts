@@ -263,7 +263,7 @@ async function unitRollups(
         counterId: hourlyRollups.counterId,
       })
       // Roll-ups only for the counts: one row per officer, counter and month, day or hour.
-      .from(rollupsOver(period, 'counterMonth'))
+      .from(rollupsOver(period, 'counterMonth', ['levels']))
       .leftJoin(officers, eq(officers.id, hourlyRollups.officerId))
       .where(inPeriod(unitId, period)),
   );

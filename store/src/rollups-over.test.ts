@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { DAY_MS, HOUR_MS, VIETNAM_TIME_ZONE } from '@onestop/protocol';
 import { and, getTableName, gte, lt, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Executor } from './db.js';
@@ -255,7 +256,7 @@ describe('monthly roll-ups', () => {
         sum: sql<number>`round(sum(${hourlyRollups.expressionIndexSum})::numeric, 9)::float8`,
         levels: sql<Array<Record<string, number>>>`jsonb_agg(${hourlyRollups.levels})`,
       })
-      .from(months ? rollupsOver({ from, to }, 'counterMonth') : hourlyRollups)
+      .from(months ? rollupsOver({ from, to }, 'counterMonth', ['levels']) : hourlyRollups)
       .where(and(gte(hourlyRollups.hour, from), lt(hourlyRollups.hour, to)))
       .groupBy(hourlyRollups.counterId, hourlyRollups.officerId)
       .orderBy(hourlyRollups.counterId, hourlyRollups.officerId);
@@ -347,5 +348,22 @@ describe('monthly roll-ups', () => {
     for (const statement of backfill) await store.db.execute(sql.raw(statement));
     expect(await dailyRollupDrift(store.db)).toEqual([]);
     expect(await read()).toEqual(kept);
+  });
+});
+
+describe('the JSON columns of a period’s roll-ups', () => {
+  const period = { from: new Date('2026-01-01T00:00:00Z'), to: new Date('2026-03-01T00:00:00Z') };
+  const text = (r: ReturnType<typeof rollupsOver>) => new PgDialect().sqlToQuery(sql`select * from ${r}`).sql;
+
+  it('are read only when asked for, at every grain', () => {
+    for (const grain of ['counter', 'counterMonth', 'unit', 'unitWeek'] as const) {
+      expect(text(rollupsOver(period, grain))).not.toMatch(/\breasons\b|\blevels\b/);
+      expect(text(rollupsOver(period, grain, ['reasons']))).toMatch(/\breasons\b/);
+    }
+    expect(text(rollupsOver(period, 'counterMonth', ['levels']))).toMatch(/\blevels\b/);
+  });
+
+  it('refuse levels where the grain has none', () => {
+    expect(() => rollupsOver(period, 'unitWeek', ['levels'])).toThrow(/no levels/);
   });
 });
