@@ -1,5 +1,5 @@
 import { type OfficialCounts, wholeMonthsOf } from '@onestop/evaluation';
-import { type AnyColumn, and, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
+import { type AnyColumn, and, eq, gte, lt, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Executor } from './db.js';
 import {
   vietnamHourOfDaySql,
@@ -44,38 +44,50 @@ function rollupsIn(q: TrendQuery): SQL | undefined {
   );
 }
 
-const counted = (c: AnyColumn) => sql<number>`coalesce(sum(${c}), 0)::int`;
+const counted = (c: SQLWrapper) => sql<number>`coalesce(sum(${c}), 0)::int`;
 
 /** Official counts per Vietnam day or week, oldest first. */
 export async function satisfactionTrend(
   db: Executor,
   q: TrendQuery & { step: TrendStep },
 ): Promise<TrendBucket[]> {
-  return (
-    db
-      .select({
-        start: vietnamStartDateSql(hourlyRollups.hour, q.step),
-        verySatisfied: counted(hourlyRollups.verySatisfied),
-        satisfied: counted(hourlyRollups.satisfied),
-        unsatisfied: counted(hourlyRollups.unsatisfied),
-      })
-      // Whole days from the daily roll-ups: a day or week bucket is a sum of whole days. Per unit
-      // and day (or whole week, for weekly buckets) when no counter or officer narrows the trend:
-      // fewer rows, same sums.
-      .from(
-        rollupsOver(
-          q,
-          q.officerId !== undefined || q.counterId !== undefined
-            ? 'counter'
-            : q.step === 'week'
-              ? 'unitWeek'
-              : 'unit',
-        ),
-      )
-      .where(rollupsIn(q))
-      .groupBy(sql`1`)
-      .orderBy(sql`1`)
-  );
+  const sum = (c: AnyColumn, as: string) => sql<number>`sum(${c})`.as(as);
+  // Summed per instant first (a day's or week's midnight: one per bucket and edge hour), dated
+  // after: the time zone conversion and date text then run once per instant, not once per unit
+  // and day (the city's year: ~60 instead of ~6,300; on PGlite 16 → 9 ms).
+  const instants = db
+    .select({
+      hour: hourlyRollups.hour,
+      verySatisfied: sum(hourlyRollups.verySatisfied, 'very_satisfied'),
+      satisfied: sum(hourlyRollups.satisfied, 'satisfied'),
+      unsatisfied: sum(hourlyRollups.unsatisfied, 'unsatisfied'),
+    })
+    // Whole days from the daily roll-ups: a day or week bucket is a sum of whole days. Per unit
+    // and day (or whole week, for weekly buckets) when no counter or officer narrows the trend:
+    // fewer rows, same sums.
+    .from(
+      rollupsOver(
+        q,
+        q.officerId !== undefined || q.counterId !== undefined
+          ? 'counter'
+          : q.step === 'week'
+            ? 'unitWeek'
+            : 'unit',
+      ),
+    )
+    .where(rollupsIn(q))
+    .groupBy(hourlyRollups.hour)
+    .as('instants');
+  return db
+    .select({
+      start: vietnamStartDateSql(instants.hour, q.step),
+      verySatisfied: counted(instants.verySatisfied),
+      satisfied: counted(instants.satisfied),
+      unsatisfied: counted(instants.unsatisfied),
+    })
+    .from(instants)
+    .groupBy(sql`1`)
+    .orderBy(sql`1`);
 }
 
 /** Counted ratings in one Vietnam hour of the day on one weekday, summed over the period. */
