@@ -1,23 +1,25 @@
 import { type ReportPeriod, SATISFIED_SHARE_TARGET } from '@onestop/evaluation';
 import { type Executor, ratingsByWeekdayAndHour, satisfactionTrend } from '@onestop/store';
-import { unitTarget } from '../drill/target.js';
+import { targetOf } from '../drill/target.js';
 import type { Lang, Translate } from '../i18n.js';
 import { storeSpan } from '../period.js';
 import { heatmapChart } from './heatmap.js';
 import { trendChart, trendStep } from './trend.js';
 
-/** The trend of a unit, or of the whole city when `unitId` is null: one roll-up query. */
+/** The trend of a unit (its row, as read), or of the whole city when null: one roll-up query. */
 export async function trendFigure(
   db: Executor,
   view: { lang: Lang; t: Translate },
-  unitId: string | null,
+  unit: { id: string; settings: unknown } | null,
   period: ReportPeriod,
 ) {
+  const buckets = await satisfactionTrend(db, {
+    unitId: unit?.id ?? null,
+    ...storeSpan(period),
+    step: trendStep(period),
+  });
   // A unit's trend is drawn against the unit's own target; the city's against the default one.
-  const [buckets, target] = await Promise.all([
-    satisfactionTrend(db, { unitId, ...storeSpan(period), step: trendStep(period) }),
-    unitId === null ? SATISFIED_SHARE_TARGET : unitTarget(db, unitId),
-  ]);
+  const target = unit === null ? SATISFIED_SHARE_TARGET : targetOf(unit);
   return trendChart(view.lang, view.t, period, buckets, target);
 }
 

@@ -23,7 +23,7 @@ import { CounterTable } from '../pages/unit.js';
 import { periodSearch, resolvePeriod, storeSpan } from '../period.js';
 import { CounterOfficersTable } from './counter-officers.js';
 import { DrillRatingsTable } from './ratings-table.js';
-import { againstUnitTarget, unitTarget } from './target.js';
+import { againstUnitTarget, targetOf } from './target.js';
 
 /** Ratings per page of the drill-down lists. */
 export const DRILL_PAGE_SIZE = 50;
@@ -114,7 +114,7 @@ export function drillRoutes(db: Database, now: () => Date) {
       const span = storeSpan(period);
       const lang = c.get('lang');
       const t = translator(lang);
-      const [found, counters, officers, buckets, target] = await Promise.all([
+      const [found, counters, officers, buckets] = await Promise.all([
         drillRatings(db, {
           unitId: unit.id,
           counterId,
@@ -124,8 +124,8 @@ export function drillRoutes(db: Database, now: () => Date) {
         counterSummaries(db, unit.id, span),
         counterOfficers(db, { unitId: unit.id, counterId, period: span }),
         satisfactionTrend(db, { unitId: unit.id, counterId, ...span, step: trendStep(period) }),
-        unitTarget(db, unit.id),
       ]);
+      const target = targetOf(unit);
       const base = `/units/${encodeURIComponent(unit.id)}/counters/${encodeURIComponent(counterId)}?${search}`;
       const list = pager(t, {
         page: q.page,

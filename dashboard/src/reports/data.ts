@@ -23,7 +23,7 @@ import {
   unitTables,
 } from '@onestop/store';
 import { heatmapFigure, trendFigure } from '../charts/index.js';
-import { againstUnitTarget, unitTarget } from '../drill/target.js';
+import { againstUnitTarget, targetOf } from '../drill/target.js';
 import type { Lang, Translate } from '../i18n.js';
 import { type UncountedTotals, unitJudgement } from '../judgement/data.js';
 import { storeSpan } from '../period.js';
@@ -79,22 +79,22 @@ type View = { lang: Lang; t: Translate };
 export async function wardReport(
   db: Database,
   view: View,
-  unit: { id: string; name: string },
+  unit: { id: string; name: string; settings: unknown },
   period: ReportPeriod,
   generatedAt: Date,
 ): Promise<ReportData> {
   const span = storeSpan(period);
-  const [units, [{ officers }, { officers: before }], judgement, trend, heat, comments, reasons, target] =
+  const [units, [{ officers }, { officers: before }], judgement, trend, heat, comments, reasons] =
     await Promise.all([
       compareUnits(db, span, { unitId: unit.id }),
       unitTables(db, unit.id, [span, storeSpan(previousPeriod(period))]),
       unitJudgement(db, unit.id, span),
-      trendFigure(db, view, unit.id, period),
+      trendFigure(db, view, unit, period),
       heatmapFigure(db, view, unit.id, period),
       commentSummary(db, unit.id, span),
       frequentReasons(db, unit.id, span),
-      unitTarget(db, unit.id),
     ]);
+  const target = targetOf(unit);
   // Coloured against the ward's own target, as on the ward's page: one officer, one verdict.
   const own = againstUnitTarget(units, target)[0];
   return {

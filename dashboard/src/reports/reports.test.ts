@@ -387,6 +387,12 @@ describe.each(STORE_BACKENDS)('monthly report and exports on %s', (backend) => {
       const row = body.split('data-officer="cb-mai"')[1]!.split('</tr>')[0]!;
       const key = body.split('data-testid="key-figures"')[1]!.split('</table>')[0]!;
       const state = (html: string) => /data-figure="satisfied-share" data-state="(\w+)"/.exec(html)?.[1];
+      // The ward's own page and its officer table fragment, read from the unit row they load.
+      const onPage = async (path: string) =>
+        state((await (await ok('city', path)).text()).split('data-officer="cb-mai"')[1]!.split('</tr>')[0]!);
+      const page = await onPage('/units/tay-ho?period=month&date=2026-11-12');
+      const fragment = await onPage('/units/tay-ho/officers?period=month&date=2026-11-12');
+      expect({ page, fragment }).toEqual({ page: state(row), fragment: state(row) });
       return { officer: state(row), key: state(key) };
     };
     const before = await stateOf();

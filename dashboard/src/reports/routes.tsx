@@ -174,7 +174,7 @@ export function reportRoutes(deps: ReportRoutesDeps) {
 
   const ward = async (c: Context<DashboardEnv>, asked: z.output<typeof ReportQuery>) => {
     const unit = c.get('unit');
-    return wardReport(deps.db, view(c), { id: unit.id, name: unit.name }, periodOf(c, asked), deps.now());
+    return wardReport(deps.db, view(c), unit, periodOf(c, asked), deps.now());
   };
 
   app.get('/units/:unitId/report', leaders, unitScope(deps.db), periodQuery, async (c) => {

@@ -15,7 +15,7 @@ import { UNIT_LIVE_CONFIG_ID, type UnitLiveConfig } from '../assets/unit-live-co
 import { canFollowUpComments, canSeeCitizenContact } from '../auth/access.js';
 import { heatmapFigure, trendFigure } from '../charts/index.js';
 import { CounterLinks, WardBoard } from '../drill/boards.js';
-import { againstUnitTarget, unitTarget } from '../drill/target.js';
+import { againstUnitTarget, targetOf } from '../drill/target.js';
 import { translator } from '../i18n.js';
 import { unitJudgement } from '../judgement/data.js';
 import { UncountedTable } from '../judgement/page.js';
@@ -65,7 +65,6 @@ export function unitRoutes(deps: ReportDeps) {
       total,
       trend,
       heat,
-      target,
     ] = await Promise.all([
       unitTables(db, unit.id, [span, storeSpan(previous)]),
       unitJudgement(db, unit.id, span),
@@ -74,10 +73,10 @@ export function unitRoutes(deps: ReportDeps) {
       presenceIntervalsOf(db, unit.id, span),
       unsatisfiedRatings(db, unit.id, span, bad.limit, bad.offset),
       countUnsatisfiedRatings(db, unit.id, span),
-      trendFigure(db, { lang, t }, unit.id, period),
+      trendFigure(db, { lang, t }, unit, period),
       heatmapFigure(db, { lang, t }, unit.id, period),
-      unitTarget(db, unit.id),
     ]);
+    const target = targetOf(unit);
     const unsatisfiedPager = pager(t, {
       page: asked.page,
       size: UNSATISFIED_PAGE_SIZE,
@@ -166,10 +165,11 @@ export function unitRoutes(deps: ReportDeps) {
     const unit = c.get('unit');
     const { period, previous, search } = reportPeriods(c.req.valid('query').period, deps.now());
     const lang = c.get('lang');
-    const [[{ officers: rows }, { officers: before }], target] = await Promise.all([
-      unitTables(deps.db, unit.id, [storeSpan(period), storeSpan(previous)]),
-      unitTarget(deps.db, unit.id),
+    const [{ officers: rows }, { officers: before }] = await unitTables(deps.db, unit.id, [
+      storeSpan(period),
+      storeSpan(previous),
     ]);
+    const target = targetOf(unit);
     return c.html(
       <OfficerTable
         lang={lang}
