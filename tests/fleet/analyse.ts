@@ -167,3 +167,21 @@ export function compare(
     unknown,
   };
 }
+
+/**
+ * The least-squares slope of resident memory over time, in MB per hour, from `[ms, MB]` samples;
+ * null with fewer than two instants.
+ */
+export function rssSlopeMbPerHour(samples: ReadonlyArray<readonly [number, number]>): number | null {
+  if (samples.length < 2) return null;
+  const n = samples.length;
+  const mt = samples.reduce((a, [t]) => a + t, 0) / n;
+  const mm = samples.reduce((a, [, m]) => a + m, 0) / n;
+  let cov = 0;
+  let vt = 0;
+  for (const [t, m] of samples) {
+    cov += (t - mt) * (m - mm);
+    vt += (t - mt) ** 2;
+  }
+  return vt === 0 ? null : Math.round((cov / vt) * 3_600_000 * 10) / 10;
+}

@@ -16,6 +16,7 @@ import {
   type Produced,
   percentile,
   readLogs,
+  rssSlopeMbPerHour,
   type Window,
 } from './analyse.js';
 import {
@@ -146,7 +147,11 @@ export interface FleetReport {
    * error output; the run restarts it as a supervisor would.
    */
   serverCrashes: ServerCrash[];
-  memory: Record<string, { firstMb: number; lastMb: number; maxMb: number }>;
+  /**
+   * Resident memory per process after the first tenth of the run (warm-up): then, at the end, the
+   * most, and the least-squares trend in MB per real hour (flat memory: near 0; a leak: positive).
+   */
+  memory: Record<string, { firstMb: number; lastMb: number; maxMb: number; mbPerHour: number | null }>;
 }
 
 const SIM_START = 7.4 * HOUR_MS; // 7:24, minutes before the centre opens
@@ -548,8 +553,13 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     const memory: FleetReport['memory'] = {};
     const summarise = (name: string, s: Sampler) => {
       if (s.rss.length === 0) return;
-      const warm = s.rss[Math.min(s.rss.length - 1, Math.floor(s.rss.length / 10))]![1];
-      memory[name] = { firstMb: warm, lastMb: s.rss[s.rss.length - 1]![1], maxMb: Math.round(s.maxRssMb) };
+      const from = Math.min(s.rss.length - 1, Math.floor(s.rss.length / 10));
+      memory[name] = {
+        firstMb: s.rss[from]![1],
+        lastMb: s.rss[s.rss.length - 1]![1],
+        maxMb: Math.round(s.maxRssMb),
+        mbPerHour: rssSlopeMbPerHour(s.rss.slice(from)),
+      };
     };
     if (split) for (const [name, s] of split.sampler.members) summarise(name, s);
     else summarise('serve', serverSampler);
