@@ -1,0 +1,1 @@
+CREATE INDEX "comments_unit_created_idx" ON "comments" USING btree ("unit_id","created_at","id");
