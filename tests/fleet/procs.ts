@@ -59,10 +59,13 @@ export class Sampler {
   private current = 0;
   maxRssMb = 0;
   readonly rss: Array<[number, number]> = [];
+  /** Where in `rss` the current process's life began (a restart starts memory afresh). */
+  lifeStart = 0;
   track(pid: number): void {
     this.done += this.current;
     this.current = 0;
     this.pid = pid;
+    this.lifeStart = this.rss.length;
   }
   private pid = 0;
   sample(now: number): void {

@@ -149,7 +149,8 @@ export interface FleetReport {
   serverCrashes: ServerCrash[];
   /**
    * Resident memory per process after the first tenth of the run (warm-up): then, at the end, the
-   * most, and the least-squares trend in MB per real hour (flat memory: near 0; a leak: positive).
+   * most, and the least-squares trend in MB per real hour since then or since its last restart
+   * (flat memory: near 0; a leak: positive).
    */
   memory: Record<string, { firstMb: number; lastMb: number; maxMb: number; mbPerHour: number | null }>;
 }
@@ -203,6 +204,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
         })
       : null;
   let lab: PartitionLab | null = null;
+  /** Stops the supervision of serve (set once it runs): a failed run kills it, no crash. */
+  let abandon = () => {};
   try {
     const t0 = Date.now();
     log(`provisioning ${o.counters} counters`);
@@ -253,6 +256,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
           crashed,
           restartFailed,
         });
+    abandon = () => serve?.abandon();
     if (split) started!.watch({ crashed, restartFailed });
     const centre = () => started?.serve ?? serve!.life;
     /** Pages are not timed while the centre is down on purpose (its database stopped, serve killed). */
@@ -558,7 +562,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
         firstMb: s.rss[from]![1],
         lastMb: s.rss[s.rss.length - 1]![1],
         maxMb: Math.round(s.maxRssMb),
-        mbPerHour: rssSlopeMbPerHour(s.rss.slice(from)),
+        // Over the last life only: a restart's fresh start would read as memory given back.
+        mbPerHour: rssSlopeMbPerHour(s.rss.slice(Math.max(from, s.lifeStart))),
       };
     };
     if (split) for (const [name, s] of split.sampler.members) summarise(name, s);
@@ -612,6 +617,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       memory,
     };
   } finally {
+    // A run that failed: what is killed now is no crash, and nothing may start again.
+    abandon();
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     await split?.close();
     lab?.close();

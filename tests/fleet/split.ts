@@ -181,6 +181,8 @@ export async function startSplit(logDir: string, log: (l: string) => void): Prom
   const cleanupSync = () => {
     if (closed) return;
     closed = true;
+    // Killed on purpose from here: no crash to record, nothing to start again.
+    for (const s of supervised.values()) s.abandon();
     for (const p of parts.values()) p.child.kill('SIGKILL');
     redis?.kill('SIGKILL');
     pgStop();
@@ -316,6 +318,9 @@ export async function startSplit(logDir: string, log: (l: string) => void): Prom
       const until = Date.now() + 120_000;
       while (!(await spec.ready())) {
         if (child.exitCode !== null || Date.now() > until) {
+          // Not left running beside the next attempt.
+          child.kill('SIGKILL');
+          await exited;
           const tail = readFileSync(join(logDir, `${spec.name}.log`), 'utf8').slice(-3000);
           throw new Error(`${spec.name} did not become ready: ${tail}`);
         }
@@ -346,7 +351,8 @@ export async function startSplit(logDir: string, log: (l: string) => void): Prom
           dashboardUrl,
           signInLink: null,
           get exited() {
-            return dashboard().exited.then(() => dashboard().child.exitCode);
+            const d = dashboard();
+            return d.exited.then(() => d.child.exitCode);
           },
           errors: () => lastWords(dashboard()),
         };

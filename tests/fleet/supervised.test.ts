@@ -73,4 +73,37 @@ describe('a supervised centre process', () => {
     await s.stop('SIGTERM', 5_000);
     expect(crashes).toHaveLength(2);
   });
+
+  it('lets a fault that strikes while a crash is handled wait for it: one life at a time', async () => {
+    const lives: Array<ReturnType<typeof life>> = [];
+    let fault: Promise<void> | null = null;
+    const s: Supervised<ReturnType<typeof life>> = new Supervised('broker-a', life(30), {
+      start: async () => {
+        const l = life(null);
+        lives.push(l);
+        return l;
+      },
+      lastWords: (l) => l.err(),
+      // The fault strikes while the crash is being handled, before its restart has started.
+      crashed: () => {
+        fault = s.kill().then(() => s.restart());
+      },
+    });
+    await until(() => fault !== null);
+    await fault;
+    expect(lives).toHaveLength(2);
+    expect(lives[0]!.child.signalCode).toBe('SIGKILL');
+    expect(s.life).toBe(lives[1]);
+    expect(lives[1]!.child.exitCode).toBeNull();
+    await s.stop('SIGTERM', 5_000);
+  });
+
+  it('once abandoned (the run failed), takes a kill as no crash and starts nothing', async () => {
+    const { s, crashes, starts } = supervise(life(null), () => life(null));
+    s.abandon();
+    s.life.child.kill('SIGKILL');
+    await s.life.exited;
+    await new Promise((r) => setTimeout(r, 200));
+    expect({ crashes, starts: starts() }).toEqual({ crashes: [], starts: 0 });
+  });
 });

@@ -54,23 +54,31 @@ export class Supervised<L extends Life> {
 
   /** Kills the current life on purpose (a fault): no crash. */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    await this.restarting;
+    // A restart after a crash ends first (failed or not): the kill is for the newest life.
+    await this.restarting?.catch(() => {});
     this.up = false;
     this.life.child.kill(signal);
     await this.life.exited;
   }
 
-  /** Starts the next life (after `kill`, or after a crash); joins a restart already under way. */
+  /** Starts the next life (after `kill`); joins a restart already under way (after a crash). */
   restart(): Promise<void> {
-    this.restarting ??= (async () => {
-      const life = await this.o.start();
-      this.life = life;
-      this.up = true;
-      this.watch(life);
-    })().finally(() => {
+    this.restarting ??= this.startNext().finally(() => {
       this.restarting = null;
     });
     return this.restarting;
+  }
+
+  /** The run gave up (it failed): whatever kills the processes now, nothing is restarted. */
+  abandon(): void {
+    this.stopped = true;
+  }
+
+  private async startNext(): Promise<void> {
+    const life = await this.o.start();
+    this.life = life;
+    this.up = true;
+    this.watch(life);
   }
 
   /**
@@ -89,24 +97,32 @@ export class Supervised<L extends Life> {
   }
 
   private watch(life: L): void {
-    void life.exited.then(async () => {
+    void life.exited.then(() => {
       if (life !== this.life || !this.up || this.stopped) return;
       this.up = false;
-      // The stack trace is in the last lines, which may still be on their way through a pipe.
-      const err = life.child.stderr;
-      if (err && !err.readableEnded)
-        await Promise.race([new Promise((r) => err.once('end', r)), sleep(2_000)]);
-      this.o.crashed({
-        process: this.name,
-        at: new Date().toISOString(),
-        code: life.child.exitCode,
-        signal: life.child.signalCode,
-        stderr: this.o.lastWords(life).split('\n').slice(-30).join('\n'),
-      });
-      if (!this.stopped)
-        this.restart().catch((e: Error) =>
-          (this.o.restartFailed ?? (() => {}))(new Error(`${this.name} did not restart: ${e.message}`)),
-        );
+      // Claimed at once, before anything runs (hence the resolved promise): a fault's kill or
+      // restart meanwhile, even from the `crashed` callback, waits for this one.
+      this.restarting = Promise.resolve()
+        .then(async () => {
+          // The stack trace is in the last lines, which may still be on their way through a pipe.
+          const err = life.child.stderr;
+          if (err && !err.readableEnded)
+            await Promise.race([new Promise((r) => err.once('end', r)), sleep(2_000)]);
+          this.o.crashed({
+            process: this.name,
+            at: new Date().toISOString(),
+            code: life.child.exitCode,
+            signal: life.child.signalCode,
+            stderr: this.o.lastWords(life).split('\n').slice(-30).join('\n'),
+          });
+          if (!this.stopped) await this.startNext();
+        })
+        .finally(() => {
+          this.restarting = null;
+        });
+      this.restarting.catch((e: Error) =>
+        (this.o.restartFailed ?? (() => {}))(new Error(`${this.name} did not restart: ${e.message}`)),
+      );
     });
   }
 }
