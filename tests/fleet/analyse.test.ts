@@ -94,4 +94,39 @@ describe('fleet log analysis', () => {
     ).toBe(30);
     expect(rssSlopeMbPerHour([[at(0), 200]])).toBeNull();
   });
+
+  it('explains a stored event without a log line only as the tail of a killed process', () => {
+    const e = (deviceId: string): Produced => ({
+      deviceId,
+      channel: 'evt/visit',
+      recordedAt: 1000,
+      sendableAt: 1000,
+      ackedAt: 1100,
+    });
+    const produced = new Map([
+      ['k1', e('killed')],
+      ['k2', e('killed')],
+      ['a1', e('alive')],
+    ]);
+    const row = (eventId: string, deviceId: string, bootId: string, seq: number) => ({
+      eventId,
+      deviceId,
+      bootId,
+      seq,
+    });
+    const stored = [
+      row('k1', 'killed', 'b1', 1),
+      row('k2', 'killed', 'b1', 2),
+      row('tail', 'killed', 'b1', 3), // recorded as its process died: explained
+      row('early', 'killed', 'b1', 0), // before the last logged one: not a tail
+      row('other-boot', 'killed', 'b9', 7), // a boot nothing logged: unknown
+      row('a1', 'alive', 'b2', 1),
+      row('alive-tail', 'alive', 'b2', 2), // its process was never killed: unknown
+    ];
+    expect(compare(produced, stored, undefined, new Set(['killed']))).toMatchObject({
+      unloggedAtKill: 1,
+      unknown: 3,
+    });
+    expect(compare(produced, stored)).toMatchObject({ unloggedAtKill: 0, unknown: 4 });
+  });
 });

@@ -139,6 +139,8 @@ export function compare(
   produced: Map<string, Produced>,
   stored: readonly StoredRow[],
   afterDrain: (e: Produced) => boolean = () => false,
+  /** Devices whose fleet process was SIGKILLed during the day (`kill-agents`). */
+  killed: ReadonlySet<string> = new Set(),
 ) {
   const storedIds = new Set(stored.map((r) => r.eventId));
   const missing = [...produced.entries()].filter(([id]) => !storedIds.has(id));
@@ -154,11 +156,26 @@ export function compare(
     origins.set(k, (origins.get(k) ?? 0) + 1);
   }
   const duplicated = [...origins.values()].reduce((s, n) => s + (n - 1), 0);
-  const unknown = stored.filter((r) => !produced.has(r.eventId)).length;
+  // An agent logs an event once its outbox holds it on disk: a SIGKILL between the two leaves a
+  // stored event no log line names. Only such an event is explained: on a killed device, of a boot
+  // whose other events are logged, after the last of them (the tail its process died with).
+  const lastLogged = new Map<string, number>();
+  for (const r of stored)
+    if (produced.has(r.eventId)) {
+      const k = `${r.deviceId}/${r.bootId}`;
+      lastLogged.set(k, Math.max(lastLogged.get(k) ?? -1, r.seq));
+    }
+  const unnamed = stored.filter((r) => !produced.has(r.eventId));
+  const diedWithProcess = unnamed.filter(
+    (r) => killed.has(r.deviceId) && r.seq > (lastLogged.get(`${r.deviceId}/${r.bootId}`) ?? Infinity),
+  );
+  const unknown = unnamed.length - diedWithProcess.length;
   // Never acknowledged, though recorded while the centre still owed an answer (stored or not).
   const unacked = [...produced.entries()].filter(([, e]) => e.ackedAt === null && !afterDrain(e));
   return {
     unacked: unacked.map(([eventId, e]) => ({ eventId, ...e })),
+    /** Stored, and recorded as its fleet process was SIGKILLed: its log line died with it. */
+    unloggedAtKill: diedWithProcess.length,
     lost: lostIds.length,
     lostIds: lostIds.slice(0, 20),
     pending,

@@ -115,6 +115,11 @@ export interface FleetReport {
   pending: number;
   duplicated: number;
   unknownStored: number;
+  /**
+   * Stored events recorded as their fleet process was SIGKILLed, between the outbox's write and
+   * the log line (stored once, sent again by the restarted agent): counted apart from unknown.
+   */
+  unloggedAtKill: number;
   unacked: number;
   /**
    * Recorded after a fleet process's outboxes were seen empty at the end (cameras still looking, a
@@ -368,6 +373,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
 
     // Faults, in order, each recorded with its real window.
     const faults: FaultRecord[] = [];
+    /** Devices whose process a fault SIGKILLed: the one place a stored event may lack its log line. */
+    const killed = new Set<string>();
     const windows: Window[] = [];
     /** When each partition's links were down: its evidence counts what was recorded meanwhile. */
     const cuts = new Map<PartitionRecord, Window>();
@@ -402,6 +409,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
         windows.push({ start: started, end: end + (reconnectedMs ?? 300_000) });
       } else if (f.kind === 'kill-agents') {
         const w = workers[0]!;
+        for (const c of w.spec.counters) killed.add(c.deviceId);
         w.child.kill('SIGKILL');
         await w.exited;
         await sleep(downMs);
@@ -547,7 +555,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       })
       .from(schema.events);
     await store.close();
-    const cmp = compare(produced, stored, afterDrain);
+    const cmp = compare(produced, stored, afterDrain, killed);
     const lat = ackLatencies(produced.values(), windows);
     for (const f of faults) f.drainedMs = drainedMs(produced.values(), Date.parse(f.endedAt));
     for (const [p, cut] of cuts) Object.assign(p, cutOffEvidence(produced.values(), p, cut.start, cut.end));
@@ -588,6 +596,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       pending: cmp.pending,
       duplicated: cmp.duplicated,
       unknownStored: cmp.unknown,
+      unloggedAtKill: cmp.unloggedAtKill,
       unacked: cmp.unacked.length,
       recordedAfterDrain: [...produced.values()].filter(afterDrain).length,
       pendingAfterDrain: cmp.pendingAfterDrain,

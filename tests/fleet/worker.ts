@@ -2,8 +2,10 @@
  * One fleet process: N counters, each the REAL agent (outbox on disk, MQTT transport, counter
  * state machine) with virtual keypad, scanner and badge reader, driven through a working day.
  * What the agents record and what the server acknowledges is appended to a log file with a
- * synchronous write per line, so that a SIGKILL of this process loses no line the orchestrator
- * needs to count lost and duplicated events (the outbox fsyncs before `event.recorded`).
+ * synchronous write per line, so that a SIGKILL of this process loses no line already written.
+ * The outbox fsyncs before `event.recorded`: a SIGKILL between the two leaves an event on disk
+ * (sent by the restarted agent) that no line names; the analysis counts those apart
+ * (`unloggedAtKill`), never as lost or unknown.
  */
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { type SimulatedCounter, startSimulatedCounter, systemClock } from '@onestop/edge-agent';
