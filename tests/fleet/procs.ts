@@ -88,13 +88,17 @@ export class Sampler {
   }
 }
 
-export interface Serve {
-  child: ChildProcess;
+/** What the run reads of the centre it times: the dashboard's address and the tail of its log. */
+export interface Centre {
   dashboardUrl: string;
-  signInLink: string | null;
-  exited: Promise<number | null>;
   /** The tail of what it wrote to stderr (warnings and errors). */
   errors(): string;
+}
+
+export interface Serve extends Centre {
+  child: ChildProcess;
+  signInLink: string | null;
+  exited: Promise<number | null>;
 }
 
 /**

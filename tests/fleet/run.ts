@@ -263,7 +263,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
         });
     abandon = () => serve?.abandon();
     if (split) started!.watch({ crashed, restartFailed });
-    const centre = () => started?.serve ?? serve!.life;
+    const centre = () => started?.dashboard ?? serve!.life;
     /** Pages are not timed while the centre is down on purpose (its database stopped, serve killed). */
     let pagesPaused = false;
     const centreUp = () => !pagesPaused && (serve?.up ?? true);

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { DatabaseOptions } from '@onestop/store';
 import { ONESTOP_BIN, runCli, sessionCookie } from '../support/cli.js';
 import { freePort } from '../support/ports.js';
-import { cpuUs, rssMb, Sampler, type Serve } from './procs.js';
+import { type Centre, cpuUs, rssMb, Sampler } from './procs.js';
 import { Supervised, type SupervisedOptions } from './supervised.js';
 
 /** The faults that belong to the split deployment. */
@@ -141,10 +141,10 @@ export interface Split {
   /** Server processes summed: both brokers, the ingest, the dashboard, PostgreSQL and Redis. */
   sampler: SamplerGroup;
   /**
-   * Brokers, ingest and dashboard, once the fleet is provisioned; the dashboard as `serve` is.
+   * Brokers, ingest and dashboard, once the fleet is provisioned; the dashboard's address and log.
    * `watch` supervises them from then on: a crash is told, then the part is started again.
    */
-  start(): Promise<{ serve: Serve; cookie: string; watch(o: Watcher): void }>;
+  start(): Promise<{ dashboard: Centre; cookie: string; watch(o: Watcher): void }>;
   /** Injects a fault, waits `downMs`, repairs it; says what was done. */
   fault(kind: SplitFault, downMs: number): Promise<string>;
   /** A clean stop of brokers, ingest and dashboard (the database stays up to be read). */
@@ -343,24 +343,16 @@ export async function startSplit(logDir: string, log: (l: string) => void): Prom
         const link = await runCli(['user', 'link', 'fleet-city', '--dashboard-url', dashboardUrl], env);
         if (link.code !== 0) throw new Error(`user link: ${link.stderr}`);
         const cookie = await sessionCookie((JSON.parse(link.stdout) as { url: string }).url);
-        const dashboard = () => parts.get('dashboard')!;
-        const serve: Serve = {
-          get child() {
-            return dashboard().child;
-          },
+        // Where the run times pages, and what it shows when one fails (the current dashboard's log).
+        const dashboard: Centre = {
           dashboardUrl,
-          signInLink: null,
-          get exited() {
-            const d = dashboard();
-            return d.exited.then(() => d.child.exitCode);
-          },
-          errors: () => lastWords(dashboard()),
+          errors: () => lastWords(parts.get('dashboard')!),
         };
         const watch = (o: Watcher) => {
           for (const p of parts.values())
             supervised.set(p.name, new Supervised(p.name, p, { start: () => run(p), lastWords, ...o }));
         };
-        return { serve, cookie, watch };
+        return { dashboard, cookie, watch };
       },
       async fault(kind, downMs) {
         const s = `${downMs / 1000} s`;
