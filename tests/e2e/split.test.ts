@@ -7,7 +7,7 @@ import { AROUND_THE_CLOCK, schema, setUnitSettings } from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { metricValue, ONESTOP_BIN, runCli, waitFor } from '../support/cli.js';
-import { freePort } from '../support/ports.js';
+import { freePort, listensOn } from '../support/ports.js';
 
 /**
  * The scale-out layout: broker, ingest and dashboard as three processes on one PostgreSQL,
@@ -61,7 +61,7 @@ describe('onestop broker + ingest + dashboard as separate processes on PostgreSQ
       children.push(c);
       return c;
     };
-    start([
+    const broker = start([
       'broker',
       '--host',
       '127.0.0.1',
@@ -74,9 +74,12 @@ describe('onestop broker + ingest + dashboard as separate processes on PostgreSQ
     const mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
     await waitFor(
       'broker metrics',
-      async () => (await fetch(`http://127.0.0.1:${brokerMetrics}/healthz`)).ok,
+      // From the broker itself: the port was only free when picked (see `listensOn`).
+      async () =>
+        listensOn(broker.pid!, brokerMetrics) &&
+        (await fetch(`http://127.0.0.1:${brokerMetrics}/healthz`)).ok,
     );
-    start([
+    const ingest = start([
       'ingest',
       '--mqtt-url',
       mqttUrl,
@@ -92,6 +95,7 @@ describe('onestop broker + ingest + dashboard as separate processes on PostgreSQ
     // subscriber at the broker and waits in the counter's outbox for its resend (nothing is lost,
     // but the officer's sign-in would then arrive after the first rating this test reads).
     await waitFor('the ingest subscribed', async () => {
+      if (!listensOn(ingest.pid!, ingestMetrics)) return false;
       const r = await fetch(`http://127.0.0.1:${ingestMetrics}/healthz`).catch(() => null);
       return r?.status === 200;
     });

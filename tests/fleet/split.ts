@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseOptions } from '@onestop/store';
 import { ONESTOP_BIN, runCli, sessionCookie } from '../support/cli.js';
-import { freePort } from '../support/ports.js';
+import { freePort, listensOn } from '../support/ports.js';
 import { type Centre, cpuUs, rssMb, Sampler } from './procs.js';
 import { Supervised, type SupervisedOptions } from './supervised.js';
 
@@ -130,7 +130,8 @@ interface Part {
   args: string[];
   child: ChildProcess;
   exited: Promise<void>;
-  ready: () => Promise<boolean>;
+  /** The port whose `/healthz` says it is ready; the part must hold it itself (`listensOn`). */
+  healthPort: number;
 }
 
 export interface Split {
@@ -263,7 +264,6 @@ export async function startSplit(logDir: string, log: (l: string) => void): Prom
     const [ingestMetrics, httpPort] = [await freePort(), await freePort()];
     const mqttUrls = ports.mqtt.map((p) => `mqtt://127.0.0.1:${p}`);
     const dashboardUrl = `http://127.0.0.1:${httpPort}`;
-    const ok = (u: string) => async () => (await fetch(u).catch(() => null))?.status === 200;
     const brokerArgs = (i: number) => [
       'broker',
       '--host',
@@ -279,7 +279,7 @@ export async function startSplit(logDir: string, log: (l: string) => void): Prom
       ...[0, 1].map((i) => ({
         name: `broker-${'ab'[i]}`,
         args: brokerArgs(i),
-        ready: ok(`http://127.0.0.1:${ports.metrics[i]}/healthz`),
+        healthPort: ports.metrics[i]!,
       })),
       {
         name: 'ingest',
@@ -294,15 +294,22 @@ export async function startSplit(logDir: string, log: (l: string) => void): Prom
           '--metrics-port',
           String(ingestMetrics),
         ],
-        ready: ok(`http://127.0.0.1:${ingestMetrics}/healthz`),
+        healthPort: ingestMetrics,
       },
       {
         name: 'dashboard',
         args: ['dashboard', '--host', '127.0.0.1', '--http-port', String(httpPort)],
-        ready: ok(`${dashboardUrl}/healthz`),
+        healthPort: httpPort,
       },
     ];
-    /** Starts a part (again) and waits until its /healthz answers 200. */
+    /**
+     * Starts a part (again) and waits until its /healthz answers 200, from the part itself: the
+     * ports were only free when picked, and another test's server that took one first would
+     * answer too (a broker's metrics 200 on /healthz, then 404 to the sign-in link).
+     */
+    const ready = async (p: Part) =>
+      listensOn(p.child.pid!, p.healthPort) &&
+      (await fetch(`http://127.0.0.1:${p.healthPort}/healthz`).catch(() => null))?.status === 200;
     const run = async (spec: Omit<Part, 'child' | 'exited'>) => {
       // Its log in a file: a pipe nobody reads would stall it, and the file outlives a SIGKILL.
       const out = openSync(join(logDir, `${spec.name}.log`), 'a');
@@ -316,7 +323,7 @@ export async function startSplit(logDir: string, log: (l: string) => void): Prom
       parts.set(spec.name, part);
       sampler.member(spec.name).track(child.pid!);
       const until = Date.now() + 120_000;
-      while (!(await spec.ready())) {
+      while (!(await ready(part))) {
         if (child.exitCode !== null || Date.now() > until) {
           // Not left running beside the next attempt.
           child.kill('SIGKILL');
