@@ -5,7 +5,12 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Executor } from './db.js';
-import { DAY_AND_WEEK_LEVELS, deferCoarserLevels, MONTHLY_LEVELS } from './projections/coarser-rollup.js';
+import {
+  DAY_AND_WEEK_LEVELS,
+  deferCoarserLevels,
+  MONTHLY_LEVELS,
+  STATEMENT_LEVELS,
+} from './projections/coarser-rollup.js';
 import { rollupsOver } from './rollups-over.js';
 import { hourlyRollups } from './schema.js';
 import { dailyRollupDrift, openTestStore, type TestStore } from './testing.js';
@@ -13,6 +18,7 @@ import { dailyRollupDrift, openTestStore, type TestStore } from './testing.js';
 const DAY0 = Date.UTC(2026, 0, 5, -7); // Monday 5 January 2026, 00:00 in Hanoi
 /** Twenty days: two whole ISO weeks and days around them, for the weekly unit roll-ups too. */
 const HOURS = 20 * 24;
+const at = (h: number) => new Date(DAY0 + h * HOUR_MS).toISOString();
 
 /** A write to one hourly row: an upsert adding counts and levels, or a delete. */
 const writeArb = fc.record({
@@ -63,7 +69,7 @@ describe('daily roll-ups', () => {
 
   it('dates hours by the time zone protocol defines', async () => {
     const r = (await store.db.execute(
-      sql`select prosrc from pg_proc where proname = 'daily_rollups_add'`,
+      sql`select prosrc from pg_proc where proname = 'daily_rollups_apply'`,
     )) as unknown as { rows: Array<{ prosrc: string }> };
     expect(r.rows[0]?.prosrc).toContain(`AT TIME ZONE '${VIETNAM_TIME_ZONE}'`);
   });
@@ -208,6 +214,7 @@ describe('an update of an hour in place', () => {
         await upsert(tx, 2, '3:2');
         const updated = await updates(tx);
         // Before migration 0039: 2 day updates, 4 unit-day, 8 unit-week, 4 month, 2 unit-month.
+        // Since 0041 also per statement, whatever the rows it changes (next test).
         for (const t of levels) expect([t, updated[t]! - inserted[t]!]).toEqual([t, 1]);
         await upsert(tx, 2, '3:2');
         expect(await updates(tx)).toEqual(updated);
@@ -224,6 +231,115 @@ describe('an update of an hour in place', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('a statement that changes many hours at once', () => {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await openTestStore('pglite');
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  /** One statement: an upsert of many hours, a delete of several, or a move of a counter's hours. */
+  const statementArb = fc.oneof(
+    fc.record({
+      kind: fc.constant('upsert' as const),
+      writes: fc.array(writeArb, { minLength: 1, maxLength: 12 }),
+    }),
+    fc.record({
+      kind: fc.constant('delete' as const),
+      hours: fc.array(fc.integer({ min: 0, max: HOURS - 1 }), { minLength: 1, maxLength: 8 }),
+    }),
+    // An update that moves rows to other keys: across days, weeks and months, onto each other never
+    // (the shift is applied to one counter, whose shifted hours are all free only if unused).
+    fc.record({
+      kind: fc.constant('move' as const),
+      counter: fc.constantFrom('c1', 'c2'),
+      shiftHours: fc.integer({ min: 1, max: 200 }),
+    }),
+    fc.record({ kind: fc.constant('recount' as const), extra: fc.integer({ min: -1, max: 2 }) }),
+  );
+
+  it('keeps every level equal to the hours, as one row at a time did', async () => {
+    let unit = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(statementArb, { minLength: 1, maxLength: 10 }), async (statements) => {
+        unit++;
+        const unitId = `s${unit}`;
+        for (const st of statements) {
+          if (st.kind === 'upsert') {
+            // One row per key in a statement (PostgreSQL refuses to upsert a row twice): the last.
+            const byKey = new Map(st.writes.map((w) => [`${w.counter}/${w.officer}/${w.hour}`, w]));
+            const rows = [...byKey.values()].map(
+              (w) =>
+                sql`(${unitId}, ${w.counter}, ${w.officer}, ${at(w.hour)}::timestamptz, ${w.ratings}::int, ${w.unsatisfied}::int,
+                  ${w.visits}::int, 1, ${w.sample}::float8,
+                  case when ${w.ratings}::int = 0 then '{}'::jsonb else jsonb_build_object(${w.level}::text, ${w.ratings}::int) end,
+                  jsonb_build_object('slow', ${w.unsatisfied}::int) - (case when ${w.unsatisfied}::int = 0 then 'slow' else '' end))`,
+            );
+            await store.db.execute(sql`insert into hourly_rollups as h (unit_id, counter_id, officer_id, hour,
+                ratings, unsatisfied, visits, expressions, expression_index_sum, levels, reasons)
+              values ${sql.join(rows, sql`, `)}
+              on conflict (unit_id, counter_id, officer_id, hour) do update set
+                ratings = excluded.ratings, unsatisfied = h.unsatisfied + excluded.unsatisfied,
+                visits = h.visits + excluded.visits, expressions = h.expressions + 1,
+                expression_index_sum = h.expression_index_sum + excluded.expression_index_sum,
+                levels = excluded.levels, reasons = "counts_merged"(h.reasons, excluded.reasons)`);
+          } else if (st.kind === 'delete') {
+            await store.db.execute(sql`delete from hourly_rollups where unit_id = ${unitId}
+              and hour in (select (${at(0)}::timestamptz + h * interval '1 hour') from unnest(${`{${st.hours.join(',')}}`}::int[]) as h)`);
+          } else if (st.kind === 'move') {
+            // Only when no shifted hour lands on a stored one (that would be a duplicate key).
+            await store.db.execute(sql`update hourly_rollups h set hour = h.hour + ${st.shiftHours} * interval '1 hour'
+              where h.unit_id = ${unitId} and h.counter_id = ${st.counter}
+                and not exists (select 1 from hourly_rollups x join hourly_rollups y
+                  on y.unit_id = x.unit_id and y.counter_id = x.counter_id and y.officer_id = x.officer_id
+                  and y.hour = x.hour + ${st.shiftHours} * interval '1 hour'
+                  where x.unit_id = ${unitId} and x.counter_id = ${st.counter})`);
+          } else {
+            // Every hour of the unit changed in place, some not at all (extra 0 on visits alone).
+            await store.db.execute(sql`update hourly_rollups set visits = greatest(0, visits + ${st.extra}::int)
+              where unit_id = ${unitId}`);
+          }
+          expect(await dailyRollupDrift(store.db)).toEqual([]);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  }, 240_000);
+
+  it('moves each coarser row once per statement, however many of its hours changed', async () => {
+    const levels = STATEMENT_LEVELS.map((l) => getTableName(l.target));
+    await store.db.transaction(async (tx) => {
+      const counts = async () => {
+        const r = (await tx.execute(
+          sql`select relname, n_tup_ins::int as i, n_tup_upd::int as u from pg_stat_xact_user_tables`,
+        )) as unknown as { rows: Array<{ relname: string; i: number; u: number }> };
+        return Object.fromEntries(
+          levels.map((t) => {
+            const row = r.rows.find((x) => x.relname === t);
+            return [t, (row?.i ?? 0) + (row?.u ?? 0)];
+          }),
+        );
+      };
+      // Ten hours of one counter's day, then all ten again: one row per level each time.
+      const day = (n: number) =>
+        tx.execute(sql`insert into hourly_rollups as h (unit_id, counter_id, officer_id, hour, ratings, satisfied)
+          select 'once', 'c', 'o', ${at(8)}::timestamptz + g * interval '1 hour', ${n}::int, ${n}::int from generate_series(0, 9) g
+          on conflict (unit_id, counter_id, officer_id, hour) do update set ratings = h.ratings + excluded.ratings,
+            satisfied = h.satisfied + excluded.satisfied`);
+      const before = await counts();
+      await day(1);
+      const inserted = await counts();
+      for (const t of levels) expect([t, inserted[t]! - before[t]!]).toEqual([t, 1]);
+      await day(2);
+      const updated = await counts();
+      for (const t of levels) expect([t, updated[t]! - inserted[t]!]).toEqual([t, 1]);
+    });
+    expect(await dailyRollupDrift(store.db)).toEqual([]);
   });
 });
 

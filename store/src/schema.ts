@@ -705,8 +705,8 @@ const hourCells = () =>
  * hour × weekday load of a ward or the city over a year reads 365 rows per unit instead of every
  * counter's and officer's hours. A column per hour, not an array: summing 24 columns of a year of
  * the city took 18 ms where 24 array subscripts took 43. Written only by a trigger on
- * `hourly_rollups` (migrations 0022, 0027: `unit_day_hours_apply`) in the same statement; a cell
- * may hold 0.
+ * `hourly_rollups` (`unit_day_hours_apply`, projections/coarser-rollup.ts since migration 0041) in
+ * the same statement; a cell may hold 0.
  */
 export const unitDayHours = pgTable(
   'unit_day_hours',

@@ -216,7 +216,24 @@ async function monthlyDrift(db: Executor): Promise<unknown[]> {
       is distinct from row(${sql.raw(cells.map((c) => `coalesce(m.${c}, 0)`).join(', '))})`)) as unknown as {
     rows: unknown[];
   };
-  return [...months.rows, ...hours.rows];
+  // The days the months sum, straight from the hours too (a day with no counted rating may have
+  // no row, or a row of zeros).
+  const perHour = cells.map(
+    (c, i) =>
+      sql`coalesce(sum(h.very_satisfied + h.satisfied + h.unsatisfied) filter (where extract(hour from ${local})::int = ${sql.raw(String(i))}), 0)::int as ${sql.raw(c)}`,
+  );
+  const days = (await db.execute(sql`
+    with cells as (
+      select h.unit_id, (${local})::date as day, ${sql.join(perHour, sql`, `)}
+      from hourly_rollups h group by 1, 2
+    )
+    select row_to_json(c.*) as hourly, row_to_json(d.*) as daily
+    from cells c full join unit_day_hours d using (unit_id, day)
+    where row(${sql.raw(cells.map((c) => `coalesce(c.${c}, 0)`).join(', '))})
+      is distinct from row(${sql.raw(cells.map((c) => `coalesce(d.${c}, 0)`).join(', '))})`)) as unknown as {
+    rows: unknown[];
+  };
+  return [...months.rows, ...hours.rows, ...days.rows];
 }
 
 /** Rows of `upper` that differ from `lower` summed per unit and `of` (named `key` in `upper`). */

@@ -3,8 +3,11 @@ import { describe, expect, it } from 'vitest';
 import {
   coarserRollupDeltaSql,
   coarserRollupSql,
+  coarserRollupStatementSql,
   DAY_AND_WEEK_LEVELS,
   MONTHLY_LEVELS,
+  STATEMENT_LEVELS,
+  UNIT_DAY_HOURS_LEVEL,
 } from './coarser-rollup.js';
 
 describe('coarser roll-up levels', () => {
@@ -28,6 +31,25 @@ describe('coarser roll-up levels', () => {
     expect(days).toContain('"ratings" = t.ratings + (NEW.ratings - OLD.ratings)');
     expect(days).not.toContain('"hours" =');
     expect(days).toContain('"counts_merged"(NEW.levels, "counts_signed"(OLD.levels, -1))');
+  });
+
+  it('are kept per statement as migration 0041 generated it, for every level', () => {
+    const migration = readFileSync(
+      new URL('../../migrations/0041_rollup_statement_triggers.sql', import.meta.url),
+      'utf8',
+    );
+    for (const level of STATEMENT_LEVELS) expect(migration).toContain(coarserRollupStatementSql(level));
+    const [days] = DAY_AND_WEEK_LEVELS.map(coarserRollupStatementSql);
+    expect(days).toContain('REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows');
+    expect(days).toContain('"counts_sum"("counts_signed"(r.levels, r.sign))');
+    expect(days).toContain('t.hours <= 0');
+    expect(days).toContain('DROP TRIGGER "hourly_rollups_to_daily" ON "hourly_rollups"');
+    const [, hours] = MONTHLY_LEVELS.map(coarserRollupStatementSql);
+    expect(hours).not.toContain('DELETE FROM');
+    // A unit's hour cells: each the counted ratings of the hours at that Vietnam hour.
+    const cells = coarserRollupStatementSql(UNIT_DAY_HOURS_LEVEL);
+    expect(cells).toContain('= 23 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END)');
+    expect(cells).toContain('"h23" = t.h23 + excluded.h23');
   });
 
   it('sum every column of the coarser table that is not a key, maps merged key by key', () => {

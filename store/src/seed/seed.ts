@@ -13,7 +13,7 @@ import type { Database, Executor } from '../db.js';
 import { StoreInputError } from '../devices.js';
 import { refreshDossierOutcomes } from '../dossier-outcomes.js';
 import { addContributions, contributionsSql } from '../judge/rollups.js';
-import { DAY_AND_WEEK_LEVELS, deferCoarserLevels, MONTHLY_LEVELS } from '../projections/coarser-rollup.js';
+import { deferCoarserLevels, STATEMENT_LEVELS } from '../projections/coarser-rollup.js';
 import { EXPRESSION_ROLLUP } from '../projections/expressions.js';
 import { hourBucketSql } from '../projections/vietnam-time-sql.js';
 import { VISIT_ROLLUP } from '../projections/visits.js';
@@ -222,7 +222,7 @@ async function fill(db: Executor, o: SeedOptions, progress: SeedProgress): Promi
   // month row would be updated once per hour row under it inside this one transaction, every
   // update walking the versions the ones before it left (a unit's week: thousands; minutes per
   // unit, see coarserRollupBackfill). In feeding order: the days first, the months from them.
-  const coarser = await deferCoarserLevels(db, [...DAY_AND_WEEK_LEVELS, ...MONTHLY_LEVELS]);
+  const coarser = await deferCoarserLevels(db, STATEMENT_LEVELS);
   for (const [i, u] of unitRows.entries()) {
     await db.execute(g.visitsAndRatings(u.id, perHour));
     await db.execute(g.comments(u.id));
