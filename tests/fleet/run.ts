@@ -158,6 +158,8 @@ export interface FleetReport {
    * (flat memory: near 0; a leak: positive).
    */
   memory: Record<string, { firstMb: number; lastMb: number; maxMb: number; mbPerHour: number | null }>;
+  /** CPU seconds per process over the day (all its lives): where `serverCpuS` and the fleet's go. */
+  cpuS: Record<string, number>;
 }
 
 const SIM_START = 7.4 * HOUR_MS; // 7:24, minutes before the centre opens
@@ -326,6 +328,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       w.child.send({ type: 'start', realStart });
     }
     serverSampler.mark();
+    for (const w of workers) w.sampler.mark();
     log('the day begins');
 
     // Sampling: server CPU and memory, every process's memory, the fleet's outbox depth.
@@ -563,7 +566,9 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     for (const e of produced.values()) byChannel[e.channel] = (byChannel[e.channel] ?? 0) + 1;
     const pages = [...pageMs].sort((a, b) => a - b);
     const memory: FleetReport['memory'] = {};
+    const cpuS: FleetReport['cpuS'] = {};
     const summarise = (name: string, s: Sampler) => {
+      cpuS[name] = Math.round(s.cpuUs() / 1e5) / 10;
       if (s.rss.length === 0) return;
       const from = Math.min(s.rss.length - 1, Math.floor(s.rss.length / 10));
       memory[name] = {
@@ -624,6 +629,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       faults,
       serverCrashes,
       memory,
+      cpuS,
     };
   } finally {
     // A run that failed: what is killed now is no crash, and nothing may start again.
