@@ -8,9 +8,14 @@ DROP TRIGGER "hourly_rollups_to_daily" ON "hourly_rollups";
 DROP FUNCTION IF EXISTS "daily_rollups_add"("hourly_rollups", integer);
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION "daily_rollups_apply"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  emptied boolean;
 BEGIN
   -- Each branch names only its own transition tables (a branch is planned when first run).
   IF TG_OP = 'INSERT' THEN
+    IF NOT EXISTS (SELECT FROM new_rows) THEN
+      RETURN NULL;
+    END IF;
     INSERT INTO "daily_rollups" AS t ("unit_id", "counter_id", "officer_id", "day", "hours", "ratings", "very_satisfied", "satisfied", "unsatisfied", "score_sum", "unverified", "filtered", "visits", "unrated_visits", "expressions", "expression_index_sum", "expression_index_sq_sum", "levels", "reasons")
     SELECT r.unit_id, r.counter_id, r.officer_id, (r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, sum(r.sign), sum(r.sign * r.ratings), sum(r.sign * r.very_satisfied), sum(r.sign * r.satisfied), sum(r.sign * r.unsatisfied), sum(r.sign * r.score_sum), sum(r.sign * r.unverified), sum(r.sign * r.filtered), sum(r.sign * r.visits), sum(r.sign * r.unrated_visits), sum(r.sign * r.expressions), sum(r.sign * r.expression_index_sum), sum(r.sign * r.expression_index_sq_sum), "counts_sum"("counts_signed"(r.levels, r.sign)), "counts_sum"("counts_signed"(r.reasons, r.sign))
     FROM (SELECT 1 AS sign, n.* FROM new_rows n) r
@@ -33,6 +38,10 @@ BEGIN
       "levels" = "counts_merged"(t.levels, excluded.levels),
       "reasons" = "counts_merged"(t.reasons, excluded.reasons);
   ELSIF TG_OP = 'UPDATE' THEN
+    IF NOT EXISTS (SELECT FROM new_rows) THEN
+      RETURN NULL;
+    END IF;
+    WITH moved AS (
     INSERT INTO "daily_rollups" AS t ("unit_id", "counter_id", "officer_id", "day", "hours", "ratings", "very_satisfied", "satisfied", "unsatisfied", "score_sum", "unverified", "filtered", "visits", "unrated_visits", "expressions", "expression_index_sum", "expression_index_sq_sum", "levels", "reasons")
     SELECT r.unit_id, r.counter_id, r.officer_id, (r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, sum(r.sign), sum(r.sign * r.ratings), sum(r.sign * r.very_satisfied), sum(r.sign * r.satisfied), sum(r.sign * r.unsatisfied), sum(r.sign * r.score_sum), sum(r.sign * r.unverified), sum(r.sign * r.filtered), sum(r.sign * r.visits), sum(r.sign * r.unrated_visits), sum(r.sign * r.expressions), sum(r.sign * r.expression_index_sum), sum(r.sign * r.expression_index_sq_sum), "counts_sum"("counts_signed"(r.levels, r.sign)), "counts_sum"("counts_signed"(r.reasons, r.sign))
     FROM (SELECT 1 AS sign, n.* FROM new_rows n UNION ALL SELECT -1, o.* FROM old_rows o) r
@@ -53,11 +62,20 @@ BEGIN
       "expression_index_sum" = t.expression_index_sum + excluded.expression_index_sum,
       "expression_index_sq_sum" = t.expression_index_sq_sum + excluded.expression_index_sq_sum,
       "levels" = "counts_merged"(t.levels, excluded.levels),
-      "reasons" = "counts_merged"(t.reasons, excluded.reasons);
-    DELETE FROM "daily_rollups" t
-    USING (SELECT DISTINCT r.unit_id AS "unit_id", r.counter_id AS "counter_id", r.officer_id AS "officer_id", (r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS "day" FROM (SELECT 1 AS sign, n.* FROM new_rows n UNION ALL SELECT -1, o.* FROM old_rows o) r) o
-    WHERE t.unit_id = o.unit_id AND t.counter_id = o.counter_id AND t.officer_id = o.officer_id AND t.day = o.day AND t.hours <= 0;
+      "reasons" = "counts_merged"(t.reasons, excluded.reasons)
+    RETURNING t.hours
+    )
+    SELECT coalesce(bool_or(hours <= 0), false) INTO emptied FROM moved;
+    IF emptied THEN
+      DELETE FROM "daily_rollups" t
+      USING (SELECT DISTINCT r.unit_id AS "unit_id", r.counter_id AS "counter_id", r.officer_id AS "officer_id", (r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS "day" FROM (SELECT 1 AS sign, n.* FROM new_rows n UNION ALL SELECT -1, o.* FROM old_rows o) r) o
+      WHERE t.unit_id = o.unit_id AND t.counter_id = o.counter_id AND t.officer_id = o.officer_id AND t.day = o.day AND t.hours <= 0;
+    END IF;
   ELSE
+    IF NOT EXISTS (SELECT FROM old_rows) THEN
+      RETURN NULL;
+    END IF;
+    WITH moved AS (
     INSERT INTO "daily_rollups" AS t ("unit_id", "counter_id", "officer_id", "day", "hours", "ratings", "very_satisfied", "satisfied", "unsatisfied", "score_sum", "unverified", "filtered", "visits", "unrated_visits", "expressions", "expression_index_sum", "expression_index_sq_sum", "levels", "reasons")
     SELECT r.unit_id, r.counter_id, r.officer_id, (r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, sum(r.sign), sum(r.sign * r.ratings), sum(r.sign * r.very_satisfied), sum(r.sign * r.satisfied), sum(r.sign * r.unsatisfied), sum(r.sign * r.score_sum), sum(r.sign * r.unverified), sum(r.sign * r.filtered), sum(r.sign * r.visits), sum(r.sign * r.unrated_visits), sum(r.sign * r.expressions), sum(r.sign * r.expression_index_sum), sum(r.sign * r.expression_index_sq_sum), "counts_sum"("counts_signed"(r.levels, r.sign)), "counts_sum"("counts_signed"(r.reasons, r.sign))
     FROM (SELECT -1 AS sign, o.* FROM old_rows o) r
@@ -78,10 +96,15 @@ BEGIN
       "expression_index_sum" = t.expression_index_sum + excluded.expression_index_sum,
       "expression_index_sq_sum" = t.expression_index_sq_sum + excluded.expression_index_sq_sum,
       "levels" = "counts_merged"(t.levels, excluded.levels),
-      "reasons" = "counts_merged"(t.reasons, excluded.reasons);
-    DELETE FROM "daily_rollups" t
-    USING (SELECT DISTINCT r.unit_id AS "unit_id", r.counter_id AS "counter_id", r.officer_id AS "officer_id", (r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS "day" FROM (SELECT -1 AS sign, o.* FROM old_rows o) r) o
-    WHERE t.unit_id = o.unit_id AND t.counter_id = o.counter_id AND t.officer_id = o.officer_id AND t.day = o.day AND t.hours <= 0;
+      "reasons" = "counts_merged"(t.reasons, excluded.reasons)
+    RETURNING t.hours
+    )
+    SELECT coalesce(bool_or(hours <= 0), false) INTO emptied FROM moved;
+    IF emptied THEN
+      DELETE FROM "daily_rollups" t
+      USING (SELECT DISTINCT r.unit_id AS "unit_id", r.counter_id AS "counter_id", r.officer_id AS "officer_id", (r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS "day" FROM (SELECT -1 AS sign, o.* FROM old_rows o) r) o
+      WHERE t.unit_id = o.unit_id AND t.counter_id = o.counter_id AND t.officer_id = o.officer_id AND t.day = o.day AND t.hours <= 0;
+    END IF;
   END IF;
   RETURN NULL;
 END
@@ -102,9 +125,14 @@ DROP TRIGGER "daily_rollups_to_unit" ON "daily_rollups";
 DROP FUNCTION IF EXISTS "unit_daily_rollups_add"("daily_rollups", integer);
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION "unit_daily_rollups_apply"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  emptied boolean;
 BEGIN
   -- Each branch names only its own transition tables (a branch is planned when first run).
   IF TG_OP = 'INSERT' THEN
+    IF NOT EXISTS (SELECT FROM new_rows) THEN
+      RETURN NULL;
+    END IF;
     INSERT INTO "unit_daily_rollups" AS t ("unit_id", "day", "days", "ratings", "very_satisfied", "satisfied", "unsatisfied", "score_sum", "unverified", "filtered", "visits", "unrated_visits", "expressions", "expression_index_sum", "expression_index_sq_sum", "reasons")
     SELECT r.unit_id, r.day, sum(r.sign), sum(r.sign * r.ratings), sum(r.sign * r.very_satisfied), sum(r.sign * r.satisfied), sum(r.sign * r.unsatisfied), sum(r.sign * r.score_sum), sum(r.sign * r.unverified), sum(r.sign * r.filtered), sum(r.sign * r.visits), sum(r.sign * r.unrated_visits), sum(r.sign * r.expressions), sum(r.sign * r.expression_index_sum), sum(r.sign * r.expression_index_sq_sum), "counts_sum"("counts_signed"(r.reasons, r.sign))
     FROM (SELECT 1 AS sign, n.* FROM new_rows n) r
@@ -126,6 +154,10 @@ BEGIN
       "expression_index_sq_sum" = t.expression_index_sq_sum + excluded.expression_index_sq_sum,
       "reasons" = "counts_merged"(t.reasons, excluded.reasons);
   ELSIF TG_OP = 'UPDATE' THEN
+    IF NOT EXISTS (SELECT FROM new_rows) THEN
+      RETURN NULL;
+    END IF;
+    WITH moved AS (
     INSERT INTO "unit_daily_rollups" AS t ("unit_id", "day", "days", "ratings", "very_satisfied", "satisfied", "unsatisfied", "score_sum", "unverified", "filtered", "visits", "unrated_visits", "expressions", "expression_index_sum", "expression_index_sq_sum", "reasons")
     SELECT r.unit_id, r.day, sum(r.sign), sum(r.sign * r.ratings), sum(r.sign * r.very_satisfied), sum(r.sign * r.satisfied), sum(r.sign * r.unsatisfied), sum(r.sign * r.score_sum), sum(r.sign * r.unverified), sum(r.sign * r.filtered), sum(r.sign * r.visits), sum(r.sign * r.unrated_visits), sum(r.sign * r.expressions), sum(r.sign * r.expression_index_sum), sum(r.sign * r.expression_index_sq_sum), "counts_sum"("counts_signed"(r.reasons, r.sign))
     FROM (SELECT 1 AS sign, n.* FROM new_rows n UNION ALL SELECT -1, o.* FROM old_rows o) r
@@ -145,11 +177,20 @@ BEGIN
       "expressions" = t.expressions + excluded.expressions,
       "expression_index_sum" = t.expression_index_sum + excluded.expression_index_sum,
       "expression_index_sq_sum" = t.expression_index_sq_sum + excluded.expression_index_sq_sum,
-      "reasons" = "counts_merged"(t.reasons, excluded.reasons);
-    DELETE FROM "unit_daily_rollups" t
-    USING (SELECT DISTINCT r.unit_id AS "unit_id", r.day AS "day" FROM (SELECT 1 AS sign, n.* FROM new_rows n UNION ALL SELECT -1, o.* FROM old_rows o) r) o
-    WHERE t.unit_id = o.unit_id AND t.day = o.day AND t.days <= 0;
+      "reasons" = "counts_merged"(t.reasons, excluded.reasons)
+    RETURNING t.days
+    )
+    SELECT coalesce(bool_or(days <= 0), false) INTO emptied FROM moved;
+    IF emptied THEN
+      DELETE FROM "unit_daily_rollups" t
+      USING (SELECT DISTINCT r.unit_id AS "unit_id", r.day AS "day" FROM (SELECT 1 AS sign, n.* FROM new_rows n UNION ALL SELECT -1, o.* FROM old_rows o) r) o
+      WHERE t.unit_id = o.unit_id AND t.day = o.day AND t.days <= 0;
+    END IF;
   ELSE
+    IF NOT EXISTS (SELECT FROM old_rows) THEN
+      RETURN NULL;
+    END IF;
+    WITH moved AS (
     INSERT INTO "unit_daily_rollups" AS t ("unit_id", "day", "days", "ratings", "very_satisfied", "satisfied", "unsatisfied", "score_sum", "unverified", "filtered", "visits", "unrated_visits", "expressions", "expression_index_sum", "expression_index_sq_sum", "reasons")
     SELECT r.unit_id, r.day, sum(r.sign), sum(r.sign * r.ratings), sum(r.sign * r.very_satisfied), sum(r.sign * r.satisfied), sum(r.sign * r.unsatisfied), sum(r.sign * r.score_sum), sum(r.sign * r.unverified), sum(r.sign * r.filtered), sum(r.sign * r.visits), sum(r.sign * r.unrated_visits), sum(r.sign * r.expressions), sum(r.sign * r.expression_index_sum), sum(r.sign * r.expression_index_sq_sum), "counts_sum"("counts_signed"(r.reasons, r.sign))
     FROM (SELECT -1 AS sign, o.* FROM old_rows o) r
@@ -169,10 +210,15 @@ BEGIN
       "expressions" = t.expressions + excluded.expressions,
       "expression_index_sum" = t.expression_index_sum + excluded.expression_index_sum,
       "expression_index_sq_sum" = t.expression_index_sq_sum + excluded.expression_index_sq_sum,
-      "reasons" = "counts_merged"(t.reasons, excluded.reasons);
-    DELETE FROM "unit_daily_rollups" t
-    USING (SELECT DISTINCT r.unit_id AS "unit_id", r.day AS "day" FROM (SELECT -1 AS sign, o.* FROM old_rows o) r) o
-    WHERE t.unit_id = o.unit_id AND t.day = o.day AND t.days <= 0;
+      "reasons" = "counts_merged"(t.reasons, excluded.reasons)
+    RETURNING t.days
+    )
+    SELECT coalesce(bool_or(days <= 0), false) INTO emptied FROM moved;
+    IF emptied THEN
+      DELETE FROM "unit_daily_rollups" t
+      USING (SELECT DISTINCT r.unit_id AS "unit_id", r.day AS "day" FROM (SELECT -1 AS sign, o.* FROM old_rows o) r) o
+      WHERE t.unit_id = o.unit_id AND t.day = o.day AND t.days <= 0;
+    END IF;
   END IF;
   RETURN NULL;
 END
@@ -193,9 +239,14 @@ DROP TRIGGER "unit_daily_rollups_to_week" ON "unit_daily_rollups";
 DROP FUNCTION IF EXISTS "unit_weekly_rollups_add"("unit_daily_rollups", integer);
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION "unit_weekly_rollups_apply"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  emptied boolean;
 BEGIN
   -- Each branch names only its own transition tables (a branch is planned when first run).
   IF TG_OP = 'INSERT' THEN
+    IF NOT EXISTS (SELECT FROM new_rows) THEN
+      RETURN NULL;
+    END IF;
     INSERT INTO "unit_weekly_rollups" AS t ("unit_id", "week", "days", "ratings", "very_satisfied", "satisfied", "unsatisfied", "score_sum", "unverified", "filtered", "visits", "unrated_visits", "expressions", "expression_index_sum", "expression_index_sq_sum", "reasons")
     SELECT r.unit_id, "iso_week_start"(r.day), sum(r.sign), sum(r.sign * r.ratings), sum(r.sign * r.very_satisfied), sum(r.sign * r.satisfied), sum(r.sign * r.unsatisfied), sum(r.sign * r.score_sum), sum(r.sign * r.unverified), sum(r.sign * r.filtered), sum(r.sign * r.visits), sum(r.sign * r.unrated_visits), sum(r.sign * r.expressions), sum(r.sign * r.expression_index_sum), sum(r.sign * r.expression_index_sq_sum), "counts_sum"("counts_signed"(r.reasons, r.sign))
     FROM (SELECT 1 AS sign, n.* FROM new_rows n) r
@@ -217,6 +268,10 @@ BEGIN
       "expression_index_sq_sum" = t.expression_index_sq_sum + excluded.expression_index_sq_sum,
       "reasons" = "counts_merged"(t.reasons, excluded.reasons);
   ELSIF TG_OP = 'UPDATE' THEN
+    IF NOT EXISTS (SELECT FROM new_rows) THEN
+      RETURN NULL;
+    END IF;
+    WITH moved AS (
     INSERT INTO "unit_weekly_rollups" AS t ("unit_id", "week", "days", "ratings", "very_satisfied", "satisfied", "unsatisfied", "score_sum", "unverified", "filtered", "visits", "unrated_visits", "expressions", "expression_index_sum", "expression_index_sq_sum", "reasons")
     SELECT r.unit_id, "iso_week_start"(r.day), sum(r.sign), sum(r.sign * r.ratings), sum(r.sign * r.very_satisfied), sum(r.sign * r.satisfied), sum(r.sign * r.unsatisfied), sum(r.sign * r.score_sum), sum(r.sign * r.unverified), sum(r.sign * r.filtered), sum(r.sign * r.visits), sum(r.sign * r.unrated_visits), sum(r.sign * r.expressions), sum(r.sign * r.expression_index_sum), sum(r.sign * r.expression_index_sq_sum), "counts_sum"("counts_signed"(r.reasons, r.sign))
     FROM (SELECT 1 AS sign, n.* FROM new_rows n UNION ALL SELECT -1, o.* FROM old_rows o) r
@@ -236,11 +291,20 @@ BEGIN
       "expressions" = t.expressions + excluded.expressions,
       "expression_index_sum" = t.expression_index_sum + excluded.expression_index_sum,
       "expression_index_sq_sum" = t.expression_index_sq_sum + excluded.expression_index_sq_sum,
-      "reasons" = "counts_merged"(t.reasons, excluded.reasons);
-    DELETE FROM "unit_weekly_rollups" t
-    USING (SELECT DISTINCT r.unit_id AS "unit_id", "iso_week_start"(r.day) AS "week" FROM (SELECT 1 AS sign, n.* FROM new_rows n UNION ALL SELECT -1, o.* FROM old_rows o) r) o
-    WHERE t.unit_id = o.unit_id AND t.week = o.week AND t.days <= 0;
+      "reasons" = "counts_merged"(t.reasons, excluded.reasons)
+    RETURNING t.days
+    )
+    SELECT coalesce(bool_or(days <= 0), false) INTO emptied FROM moved;
+    IF emptied THEN
+      DELETE FROM "unit_weekly_rollups" t
+      USING (SELECT DISTINCT r.unit_id AS "unit_id", "iso_week_start"(r.day) AS "week" FROM (SELECT 1 AS sign, n.* FROM new_rows n UNION ALL SELECT -1, o.* FROM old_rows o) r) o
+      WHERE t.unit_id = o.unit_id AND t.week = o.week AND t.days <= 0;
+    END IF;
   ELSE
+    IF NOT EXISTS (SELECT FROM old_rows) THEN
+      RETURN NULL;
+    END IF;
+    WITH moved AS (
     INSERT INTO "unit_weekly_rollups" AS t ("unit_id", "week", "days", "ratings", "very_satisfied", "satisfied", "unsatisfied", "score_sum", "unverified", "filtered", "visits", "unrated_visits", "expressions", "expression_index_sum", "expression_index_sq_sum", "reasons")
     SELECT r.unit_id, "iso_week_start"(r.day), sum(r.sign), sum(r.sign * r.ratings), sum(r.sign * r.very_satisfied), sum(r.sign * r.satisfied), sum(r.sign * r.unsatisfied), sum(r.sign * r.score_sum), sum(r.sign * r.unverified), sum(r.sign * r.filtered), sum(r.sign * r.visits), sum(r.sign * r.unrated_visits), sum(r.sign * r.expressions), sum(r.sign * r.expression_index_sum), sum(r.sign * r.expression_index_sq_sum), "counts_sum"("counts_signed"(r.reasons, r.sign))
     FROM (SELECT -1 AS sign, o.* FROM old_rows o) r
@@ -260,10 +324,15 @@ BEGIN
       "expressions" = t.expressions + excluded.expressions,
       "expression_index_sum" = t.expression_index_sum + excluded.expression_index_sum,
       "expression_index_sq_sum" = t.expression_index_sq_sum + excluded.expression_index_sq_sum,
-      "reasons" = "counts_merged"(t.reasons, excluded.reasons);
-    DELETE FROM "unit_weekly_rollups" t
-    USING (SELECT DISTINCT r.unit_id AS "unit_id", "iso_week_start"(r.day) AS "week" FROM (SELECT -1 AS sign, o.* FROM old_rows o) r) o
-    WHERE t.unit_id = o.unit_id AND t.week = o.week AND t.days <= 0;
+      "reasons" = "counts_merged"(t.reasons, excluded.reasons)
+    RETURNING t.days
+    )
+    SELECT coalesce(bool_or(days <= 0), false) INTO emptied FROM moved;
+    IF emptied THEN
+      DELETE FROM "unit_weekly_rollups" t
+      USING (SELECT DISTINCT r.unit_id AS "unit_id", "iso_week_start"(r.day) AS "week" FROM (SELECT -1 AS sign, o.* FROM old_rows o) r) o
+      WHERE t.unit_id = o.unit_id AND t.week = o.week AND t.days <= 0;
+    END IF;
   END IF;
   RETURN NULL;
 END
@@ -284,9 +353,14 @@ DROP TRIGGER "hourly_rollups_to_unit_day_hours" ON "hourly_rollups";
 DROP FUNCTION IF EXISTS "unit_day_hours_add"("hourly_rollups", integer);
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION "unit_day_hours_apply"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  emptied boolean;
 BEGIN
   -- Each branch names only its own transition tables (a branch is planned when first run).
   IF TG_OP = 'INSERT' THEN
+    IF NOT EXISTS (SELECT FROM new_rows) THEN
+      RETURN NULL;
+    END IF;
     INSERT INTO "unit_day_hours" AS t ("unit_id", "day", "h00", "h01", "h02", "h03", "h04", "h05", "h06", "h07", "h08", "h09", "h10", "h11", "h12", "h13", "h14", "h15", "h16", "h17", "h18", "h19", "h20", "h21", "h22", "h23")
     SELECT r.unit_id, (r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 0 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 1 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 2 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 3 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 4 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 5 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 6 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 7 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 8 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 9 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 10 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 11 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 12 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 13 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 14 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 15 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 16 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 17 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 18 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 19 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 20 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 21 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 22 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 23 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END)
     FROM (SELECT 1 AS sign, n.* FROM new_rows n) r
@@ -318,6 +392,9 @@ BEGIN
       "h22" = t.h22 + excluded.h22,
       "h23" = t.h23 + excluded.h23;
   ELSIF TG_OP = 'UPDATE' THEN
+    IF NOT EXISTS (SELECT FROM new_rows) THEN
+      RETURN NULL;
+    END IF;
     INSERT INTO "unit_day_hours" AS t ("unit_id", "day", "h00", "h01", "h02", "h03", "h04", "h05", "h06", "h07", "h08", "h09", "h10", "h11", "h12", "h13", "h14", "h15", "h16", "h17", "h18", "h19", "h20", "h21", "h22", "h23")
     SELECT r.unit_id, (r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 0 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 1 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 2 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 3 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 4 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 5 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 6 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 7 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 8 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 9 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 10 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 11 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 12 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 13 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 14 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 15 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 16 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 17 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 18 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 19 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 20 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 21 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 22 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 23 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END)
     FROM (SELECT 1 AS sign, n.* FROM new_rows n UNION ALL SELECT -1, o.* FROM old_rows o) r
@@ -349,6 +426,9 @@ BEGIN
       "h22" = t.h22 + excluded.h22,
       "h23" = t.h23 + excluded.h23;
   ELSE
+    IF NOT EXISTS (SELECT FROM old_rows) THEN
+      RETURN NULL;
+    END IF;
     INSERT INTO "unit_day_hours" AS t ("unit_id", "day", "h00", "h01", "h02", "h03", "h04", "h05", "h06", "h07", "h08", "h09", "h10", "h11", "h12", "h13", "h14", "h15", "h16", "h17", "h18", "h19", "h20", "h21", "h22", "h23")
     SELECT r.unit_id, (r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 0 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 1 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 2 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 3 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 4 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 5 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 6 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 7 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 8 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 9 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 10 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 11 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 12 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 13 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 14 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 15 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 16 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 17 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 18 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 19 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 20 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 21 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 22 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 23 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END)
     FROM (SELECT -1 AS sign, o.* FROM old_rows o) r
@@ -399,9 +479,14 @@ DROP TRIGGER "daily_rollups_to_monthly_rollups" ON "daily_rollups";
 DROP FUNCTION IF EXISTS "monthly_rollups_add"("daily_rollups", integer);
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION "monthly_rollups_apply"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  emptied boolean;
 BEGIN
   -- Each branch names only its own transition tables (a branch is planned when first run).
   IF TG_OP = 'INSERT' THEN
+    IF NOT EXISTS (SELECT FROM new_rows) THEN
+      RETURN NULL;
+    END IF;
     INSERT INTO "monthly_rollups" AS t ("unit_id", "counter_id", "officer_id", "month", "days", "ratings", "very_satisfied", "satisfied", "unsatisfied", "score_sum", "unverified", "filtered", "visits", "unrated_visits", "expressions", "expression_index_sum", "expression_index_sq_sum", "levels", "reasons")
     SELECT r.unit_id, r.counter_id, r.officer_id, "month_start"(r.day), sum(r.sign), sum(r.sign * r.ratings), sum(r.sign * r.very_satisfied), sum(r.sign * r.satisfied), sum(r.sign * r.unsatisfied), sum(r.sign * r.score_sum), sum(r.sign * r.unverified), sum(r.sign * r.filtered), sum(r.sign * r.visits), sum(r.sign * r.unrated_visits), sum(r.sign * r.expressions), sum(r.sign * r.expression_index_sum), sum(r.sign * r.expression_index_sq_sum), "counts_sum"("counts_signed"(r.levels, r.sign)), "counts_sum"("counts_signed"(r.reasons, r.sign))
     FROM (SELECT 1 AS sign, n.* FROM new_rows n) r
@@ -424,6 +509,10 @@ BEGIN
       "levels" = "counts_merged"(t.levels, excluded.levels),
       "reasons" = "counts_merged"(t.reasons, excluded.reasons);
   ELSIF TG_OP = 'UPDATE' THEN
+    IF NOT EXISTS (SELECT FROM new_rows) THEN
+      RETURN NULL;
+    END IF;
+    WITH moved AS (
     INSERT INTO "monthly_rollups" AS t ("unit_id", "counter_id", "officer_id", "month", "days", "ratings", "very_satisfied", "satisfied", "unsatisfied", "score_sum", "unverified", "filtered", "visits", "unrated_visits", "expressions", "expression_index_sum", "expression_index_sq_sum", "levels", "reasons")
     SELECT r.unit_id, r.counter_id, r.officer_id, "month_start"(r.day), sum(r.sign), sum(r.sign * r.ratings), sum(r.sign * r.very_satisfied), sum(r.sign * r.satisfied), sum(r.sign * r.unsatisfied), sum(r.sign * r.score_sum), sum(r.sign * r.unverified), sum(r.sign * r.filtered), sum(r.sign * r.visits), sum(r.sign * r.unrated_visits), sum(r.sign * r.expressions), sum(r.sign * r.expression_index_sum), sum(r.sign * r.expression_index_sq_sum), "counts_sum"("counts_signed"(r.levels, r.sign)), "counts_sum"("counts_signed"(r.reasons, r.sign))
     FROM (SELECT 1 AS sign, n.* FROM new_rows n UNION ALL SELECT -1, o.* FROM old_rows o) r
@@ -444,11 +533,20 @@ BEGIN
       "expression_index_sum" = t.expression_index_sum + excluded.expression_index_sum,
       "expression_index_sq_sum" = t.expression_index_sq_sum + excluded.expression_index_sq_sum,
       "levels" = "counts_merged"(t.levels, excluded.levels),
-      "reasons" = "counts_merged"(t.reasons, excluded.reasons);
-    DELETE FROM "monthly_rollups" t
-    USING (SELECT DISTINCT r.unit_id AS "unit_id", r.counter_id AS "counter_id", r.officer_id AS "officer_id", "month_start"(r.day) AS "month" FROM (SELECT 1 AS sign, n.* FROM new_rows n UNION ALL SELECT -1, o.* FROM old_rows o) r) o
-    WHERE t.unit_id = o.unit_id AND t.counter_id = o.counter_id AND t.officer_id = o.officer_id AND t.month = o.month AND t.days <= 0;
+      "reasons" = "counts_merged"(t.reasons, excluded.reasons)
+    RETURNING t.days
+    )
+    SELECT coalesce(bool_or(days <= 0), false) INTO emptied FROM moved;
+    IF emptied THEN
+      DELETE FROM "monthly_rollups" t
+      USING (SELECT DISTINCT r.unit_id AS "unit_id", r.counter_id AS "counter_id", r.officer_id AS "officer_id", "month_start"(r.day) AS "month" FROM (SELECT 1 AS sign, n.* FROM new_rows n UNION ALL SELECT -1, o.* FROM old_rows o) r) o
+      WHERE t.unit_id = o.unit_id AND t.counter_id = o.counter_id AND t.officer_id = o.officer_id AND t.month = o.month AND t.days <= 0;
+    END IF;
   ELSE
+    IF NOT EXISTS (SELECT FROM old_rows) THEN
+      RETURN NULL;
+    END IF;
+    WITH moved AS (
     INSERT INTO "monthly_rollups" AS t ("unit_id", "counter_id", "officer_id", "month", "days", "ratings", "very_satisfied", "satisfied", "unsatisfied", "score_sum", "unverified", "filtered", "visits", "unrated_visits", "expressions", "expression_index_sum", "expression_index_sq_sum", "levels", "reasons")
     SELECT r.unit_id, r.counter_id, r.officer_id, "month_start"(r.day), sum(r.sign), sum(r.sign * r.ratings), sum(r.sign * r.very_satisfied), sum(r.sign * r.satisfied), sum(r.sign * r.unsatisfied), sum(r.sign * r.score_sum), sum(r.sign * r.unverified), sum(r.sign * r.filtered), sum(r.sign * r.visits), sum(r.sign * r.unrated_visits), sum(r.sign * r.expressions), sum(r.sign * r.expression_index_sum), sum(r.sign * r.expression_index_sq_sum), "counts_sum"("counts_signed"(r.levels, r.sign)), "counts_sum"("counts_signed"(r.reasons, r.sign))
     FROM (SELECT -1 AS sign, o.* FROM old_rows o) r
@@ -469,10 +567,15 @@ BEGIN
       "expression_index_sum" = t.expression_index_sum + excluded.expression_index_sum,
       "expression_index_sq_sum" = t.expression_index_sq_sum + excluded.expression_index_sq_sum,
       "levels" = "counts_merged"(t.levels, excluded.levels),
-      "reasons" = "counts_merged"(t.reasons, excluded.reasons);
-    DELETE FROM "monthly_rollups" t
-    USING (SELECT DISTINCT r.unit_id AS "unit_id", r.counter_id AS "counter_id", r.officer_id AS "officer_id", "month_start"(r.day) AS "month" FROM (SELECT -1 AS sign, o.* FROM old_rows o) r) o
-    WHERE t.unit_id = o.unit_id AND t.counter_id = o.counter_id AND t.officer_id = o.officer_id AND t.month = o.month AND t.days <= 0;
+      "reasons" = "counts_merged"(t.reasons, excluded.reasons)
+    RETURNING t.days
+    )
+    SELECT coalesce(bool_or(days <= 0), false) INTO emptied FROM moved;
+    IF emptied THEN
+      DELETE FROM "monthly_rollups" t
+      USING (SELECT DISTINCT r.unit_id AS "unit_id", r.counter_id AS "counter_id", r.officer_id AS "officer_id", "month_start"(r.day) AS "month" FROM (SELECT -1 AS sign, o.* FROM old_rows o) r) o
+      WHERE t.unit_id = o.unit_id AND t.counter_id = o.counter_id AND t.officer_id = o.officer_id AND t.month = o.month AND t.days <= 0;
+    END IF;
   END IF;
   RETURN NULL;
 END
@@ -493,9 +596,14 @@ DROP TRIGGER "unit_day_hours_to_unit_month_hours" ON "unit_day_hours";
 DROP FUNCTION IF EXISTS "unit_month_hours_add"("unit_day_hours", integer);
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION "unit_month_hours_apply"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  emptied boolean;
 BEGIN
   -- Each branch names only its own transition tables (a branch is planned when first run).
   IF TG_OP = 'INSERT' THEN
+    IF NOT EXISTS (SELECT FROM new_rows) THEN
+      RETURN NULL;
+    END IF;
     INSERT INTO "unit_month_hours" AS t ("unit_id", "month", "weekday", "h00", "h01", "h02", "h03", "h04", "h05", "h06", "h07", "h08", "h09", "h10", "h11", "h12", "h13", "h14", "h15", "h16", "h17", "h18", "h19", "h20", "h21", "h22", "h23")
     SELECT r.unit_id, "month_start"(r.day), extract(isodow from r.day)::int, sum(r.sign * r.h00), sum(r.sign * r.h01), sum(r.sign * r.h02), sum(r.sign * r.h03), sum(r.sign * r.h04), sum(r.sign * r.h05), sum(r.sign * r.h06), sum(r.sign * r.h07), sum(r.sign * r.h08), sum(r.sign * r.h09), sum(r.sign * r.h10), sum(r.sign * r.h11), sum(r.sign * r.h12), sum(r.sign * r.h13), sum(r.sign * r.h14), sum(r.sign * r.h15), sum(r.sign * r.h16), sum(r.sign * r.h17), sum(r.sign * r.h18), sum(r.sign * r.h19), sum(r.sign * r.h20), sum(r.sign * r.h21), sum(r.sign * r.h22), sum(r.sign * r.h23)
     FROM (SELECT 1 AS sign, n.* FROM new_rows n) r
@@ -527,6 +635,9 @@ BEGIN
       "h22" = t.h22 + excluded.h22,
       "h23" = t.h23 + excluded.h23;
   ELSIF TG_OP = 'UPDATE' THEN
+    IF NOT EXISTS (SELECT FROM new_rows) THEN
+      RETURN NULL;
+    END IF;
     INSERT INTO "unit_month_hours" AS t ("unit_id", "month", "weekday", "h00", "h01", "h02", "h03", "h04", "h05", "h06", "h07", "h08", "h09", "h10", "h11", "h12", "h13", "h14", "h15", "h16", "h17", "h18", "h19", "h20", "h21", "h22", "h23")
     SELECT r.unit_id, "month_start"(r.day), extract(isodow from r.day)::int, sum(r.sign * r.h00), sum(r.sign * r.h01), sum(r.sign * r.h02), sum(r.sign * r.h03), sum(r.sign * r.h04), sum(r.sign * r.h05), sum(r.sign * r.h06), sum(r.sign * r.h07), sum(r.sign * r.h08), sum(r.sign * r.h09), sum(r.sign * r.h10), sum(r.sign * r.h11), sum(r.sign * r.h12), sum(r.sign * r.h13), sum(r.sign * r.h14), sum(r.sign * r.h15), sum(r.sign * r.h16), sum(r.sign * r.h17), sum(r.sign * r.h18), sum(r.sign * r.h19), sum(r.sign * r.h20), sum(r.sign * r.h21), sum(r.sign * r.h22), sum(r.sign * r.h23)
     FROM (SELECT 1 AS sign, n.* FROM new_rows n UNION ALL SELECT -1, o.* FROM old_rows o) r
@@ -558,6 +669,9 @@ BEGIN
       "h22" = t.h22 + excluded.h22,
       "h23" = t.h23 + excluded.h23;
   ELSE
+    IF NOT EXISTS (SELECT FROM old_rows) THEN
+      RETURN NULL;
+    END IF;
     INSERT INTO "unit_month_hours" AS t ("unit_id", "month", "weekday", "h00", "h01", "h02", "h03", "h04", "h05", "h06", "h07", "h08", "h09", "h10", "h11", "h12", "h13", "h14", "h15", "h16", "h17", "h18", "h19", "h20", "h21", "h22", "h23")
     SELECT r.unit_id, "month_start"(r.day), extract(isodow from r.day)::int, sum(r.sign * r.h00), sum(r.sign * r.h01), sum(r.sign * r.h02), sum(r.sign * r.h03), sum(r.sign * r.h04), sum(r.sign * r.h05), sum(r.sign * r.h06), sum(r.sign * r.h07), sum(r.sign * r.h08), sum(r.sign * r.h09), sum(r.sign * r.h10), sum(r.sign * r.h11), sum(r.sign * r.h12), sum(r.sign * r.h13), sum(r.sign * r.h14), sum(r.sign * r.h15), sum(r.sign * r.h16), sum(r.sign * r.h17), sum(r.sign * r.h18), sum(r.sign * r.h19), sum(r.sign * r.h20), sum(r.sign * r.h21), sum(r.sign * r.h22), sum(r.sign * r.h23)
     FROM (SELECT -1 AS sign, o.* FROM old_rows o) r

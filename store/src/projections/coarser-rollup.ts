@@ -169,7 +169,7 @@ export function coarserRollupStatementSql(level: CoarserRollup): string {
     UPDATE: 'SELECT 1 AS sign, n.* FROM new_rows n UNION ALL SELECT -1, o.* FROM old_rows o',
     DELETE: 'SELECT -1 AS sign, o.* FROM old_rows o',
   };
-  const apply = (rows: string) => `    INSERT INTO ${q(target)} AS t (${columns.map(q).join(', ')})
+  const upsert = (rows: string) => `INSERT INTO ${q(target)} AS t (${columns.map(q).join(', ')})
     SELECT ${[...keyOf, ...totals.map(([t]) => t)].join(', ')}
     FROM (${rows}) r
     GROUP BY ${keyOf.map((_, i) => i + 1).join(', ')}
@@ -177,14 +177,26 @@ export function coarserRollupStatementSql(level: CoarserRollup): string {
     ON CONFLICT (${keys.map(q).join(', ')}) DO UPDATE SET
 ${addedColumns(level)
   .map((line) => `      ${line}`)
-  .join(',\n')};`;
-  const emptied = (rows: string) =>
-    level.count
-      ? `
-    DELETE FROM ${q(target)} t
-    USING (SELECT DISTINCT ${keyOf.map((k, i) => `${k} AS ${q(keys[i]!)}`).join(', ')} FROM (${rows}) r) o
-    WHERE ${keys.map((k) => `t.${k} = o.${k}`).join(' AND ')} AND t.${level.count} <= 0;`
-      : '';
+  .join(',\n')}`;
+  // A statement that changed no row still fires its triggers (and the upsert above fires both the
+  // coarser table's insert and update triggers): nothing to sum, no statement run.
+  const unlessEmpty = (table: string) => `    IF NOT EXISTS (SELECT FROM ${table}) THEN
+      RETURN NULL;
+    END IF;`;
+  // Taking rows back may empty a coarser row: deleted then, and only then looked for.
+  const apply = (rows: string, takesBack: boolean) =>
+    !level.count || !takesBack
+      ? `    ${upsert(rows)};`
+      : `    WITH moved AS (
+    ${upsert(rows)}
+    RETURNING t.${level.count}
+    )
+    SELECT coalesce(bool_or(${level.count} <= 0), false) INTO emptied FROM moved;
+    IF emptied THEN
+      DELETE FROM ${q(target)} t
+      USING (SELECT DISTINCT ${keyOf.map((k, i) => `${k} AS ${q(keys[i]!)}`).join(', ')} FROM (${rows}) r) o
+      WHERE ${keys.map((k) => `t.${k} = o.${k}`).join(' AND ')} AND t.${level.count} <= 0;
+    END IF;`;
   const tables = {
     INSERT: 'REFERENCING NEW TABLE AS new_rows',
     UPDATE: 'REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows',
@@ -195,14 +207,19 @@ ${addedColumns(level)
 DROP TRIGGER ${q(coarserRollupTrigger(level))} ON ${q(source)};`,
     `DROP FUNCTION IF EXISTS ${q(`${target}_add`)}(${q(source)}, integer);`,
     `CREATE OR REPLACE FUNCTION ${q(`${target}_apply`)}() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  emptied boolean;
 BEGIN
   -- Each branch names only its own transition tables (a branch is planned when first run).
   IF TG_OP = 'INSERT' THEN
-${apply(changes.INSERT)}
+${unlessEmpty('new_rows')}
+${apply(changes.INSERT, false)}
   ELSIF TG_OP = 'UPDATE' THEN
-${apply(changes.UPDATE)}${emptied(changes.UPDATE)}
+${unlessEmpty('new_rows')}
+${apply(changes.UPDATE, true)}
   ELSE
-${apply(changes.DELETE)}${emptied(changes.DELETE)}
+${unlessEmpty('old_rows')}
+${apply(changes.DELETE, true)}
   END IF;
   RETURN NULL;
 END
