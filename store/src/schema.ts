@@ -270,8 +270,10 @@ export const visits = pgTable(
     index('visits_unit_started_idx').on(t.unitId, t.startedAt),
     // The city page reads every unit's visits of a period (the Decision 766 dossiers).
     index('visits_started_idx').on(t.startedAt),
-    // Search by dossier ID or queue ticket (dashboard `/search`).
-    index('visits_dossier_ids_idx').using('gin', t.dossierIds),
+    // Search by dossier ID or queue ticket (dashboard `/search`), and each ingest batch's dossier
+    // outcomes. No pending list (`fastupdate`): every probe would scan all of it, unsorted, until
+    // a vacuum flushed it (migration 0042: 6 ms per batch's probes, was 0.1 ms without).
+    index('visits_dossier_ids_idx').using('gin', t.dossierIds).with({ fastupdate: false }),
     index('visits_ticket_idx').on(t.ticket, t.startedAt),
   ],
 );
@@ -326,8 +328,9 @@ export const ratings = pgTable(
     index('ratings_device_at_idx').on(t.deviceId, t.at),
     // A counter's ratings of a period (the dashboard's counter page, `drillRatings`).
     index('ratings_unit_counter_at_idx').on(t.unitId, t.counterId, t.at),
-    // Search by dossier ID (`dossier_ids @> array[…]`) or queue ticket (dashboard `/search`).
-    index('ratings_dossier_ids_idx').using('gin', t.dossierIds),
+    // Search by dossier ID (`dossier_ids @> array[…]`) or queue ticket (dashboard `/search`), and
+    // each ingest batch's dossier outcomes; no pending list, as `visits_dossier_ids_idx`.
+    index('ratings_dossier_ids_idx').using('gin', t.dossierIds).with({ fastupdate: false }),
     index('ratings_ticket_idx').on(t.ticket, t.at),
     // Every unit's citizen ratings of a period (the city page's Decision 766 dossiers): placed and
     // not filtered, as `ratesTheUnit` and `countsForOfficer` both require.
