@@ -12,9 +12,10 @@ function hash(s: string): number {
 
 /**
  * Several group commits running side by side (PostgreSQL has the connections for it), with every
- * counter (so every device) pinned to one lane: one device's events are still committed in order,
- * so a sign-out is never committed beside the sign-in it closes in a transaction that cannot see
- * it, and a counter's roll-up rows are never locked by two lanes at once.
+ * key (the ingest's: a unit, so every counter and device in it) pinned to one lane: one device's
+ * events are still committed in order, so a sign-out is never committed beside the sign-in it
+ * closes in a transaction that cannot see it, and a unit's locks and roll-up rows are never
+ * wanted by two lanes at once.
  */
 export class CommitLanes<T> {
   constructor(

@@ -45,7 +45,7 @@ export type IngestOptions = IngestEndpoint & {
   filter?: string;
   /** Most events per transaction (default: 1,000 on PGlite, 500 per lane on PostgreSQL). */
   batchSize?: number;
-  /** Transactions in flight at once, counters pinned to one each (default: 1 on PGlite, 4 on PostgreSQL). */
+  /** Transactions in flight at once, units pinned to one each (default: 1 on PGlite, 4 on PostgreSQL). */
   commitLanes?: number;
   flushMs?: number;
   /** Extra mqtt.js options, e.g. `ca` for mqtts. */
@@ -297,8 +297,10 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
           opts.flushMs ?? 10,
         ),
     ),
-    // By counter: one counter's roll-up rows are only ever locked by one lane.
-    (item) => `${item.topic.unitId}/${item.topic.counterId}`,
+    // By unit: a batch takes its units' judging locks and updates their unit-level roll-up rows,
+    // so lanes keyed by counter queued behind each other on every unit they shared (a batch of
+    // a city's traffic holds most units); by unit, the lanes never touch the same unit.
+    (item) => item.topic.unitId,
   );
 
   // Backpressure: while too much is pending, stop reading from the socket (the broker queues).
