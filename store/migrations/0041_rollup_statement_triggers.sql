@@ -21,6 +21,7 @@ BEGIN
     FROM (SELECT 1 AS sign, n.* FROM new_rows n) r
     GROUP BY 1, 2, 3, 4
     HAVING sum(r.sign) <> 0 OR sum(r.sign * r.ratings) <> 0 OR sum(r.sign * r.very_satisfied) <> 0 OR sum(r.sign * r.satisfied) <> 0 OR sum(r.sign * r.unsatisfied) <> 0 OR sum(r.sign * r.score_sum) <> 0 OR sum(r.sign * r.unverified) <> 0 OR sum(r.sign * r.filtered) <> 0 OR sum(r.sign * r.visits) <> 0 OR sum(r.sign * r.unrated_visits) <> 0 OR sum(r.sign * r.expressions) <> 0 OR sum(r.sign * r.expression_index_sum) <> 0 OR sum(r.sign * r.expression_index_sq_sum) <> 0 OR "counts_sum"("counts_signed"(r.levels, r.sign)) <> '{}'::jsonb OR "counts_sum"("counts_signed"(r.reasons, r.sign)) <> '{}'::jsonb
+    ORDER BY 1, 2, 3, 4
     ON CONFLICT ("unit_id", "counter_id", "officer_id", "day") DO UPDATE SET
       "hours" = t.hours + excluded.hours,
       "ratings" = t.ratings + excluded.ratings,
@@ -44,9 +45,10 @@ BEGIN
     WITH moved AS (
     INSERT INTO "daily_rollups" AS t ("unit_id", "counter_id", "officer_id", "day", "hours", "ratings", "very_satisfied", "satisfied", "unsatisfied", "score_sum", "unverified", "filtered", "visits", "unrated_visits", "expressions", "expression_index_sum", "expression_index_sq_sum", "levels", "reasons")
     SELECT r.unit_id, r.counter_id, r.officer_id, (r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, sum(r.sign), sum(r.sign * r.ratings), sum(r.sign * r.very_satisfied), sum(r.sign * r.satisfied), sum(r.sign * r.unsatisfied), sum(r.sign * r.score_sum), sum(r.sign * r.unverified), sum(r.sign * r.filtered), sum(r.sign * r.visits), sum(r.sign * r.unrated_visits), sum(r.sign * r.expressions), sum(r.sign * r.expression_index_sum), sum(r.sign * r.expression_index_sq_sum), "counts_sum"("counts_signed"(r.levels, r.sign)), "counts_sum"("counts_signed"(r.reasons, r.sign))
-    FROM (SELECT 1 AS sign, n.* FROM new_rows n UNION ALL SELECT -1, o.* FROM old_rows o) r
+    FROM (SELECT 1 AS sign, n.* FROM (SELECT * FROM new_rows EXCEPT ALL SELECT * FROM old_rows) n UNION ALL SELECT -1, o.* FROM (SELECT * FROM old_rows EXCEPT ALL SELECT * FROM new_rows) o) r
     GROUP BY 1, 2, 3, 4
     HAVING sum(r.sign) <> 0 OR sum(r.sign * r.ratings) <> 0 OR sum(r.sign * r.very_satisfied) <> 0 OR sum(r.sign * r.satisfied) <> 0 OR sum(r.sign * r.unsatisfied) <> 0 OR sum(r.sign * r.score_sum) <> 0 OR sum(r.sign * r.unverified) <> 0 OR sum(r.sign * r.filtered) <> 0 OR sum(r.sign * r.visits) <> 0 OR sum(r.sign * r.unrated_visits) <> 0 OR sum(r.sign * r.expressions) <> 0 OR sum(r.sign * r.expression_index_sum) <> 0 OR sum(r.sign * r.expression_index_sq_sum) <> 0 OR "counts_sum"("counts_signed"(r.levels, r.sign)) <> '{}'::jsonb OR "counts_sum"("counts_signed"(r.reasons, r.sign)) <> '{}'::jsonb
+    ORDER BY 1, 2, 3, 4
     ON CONFLICT ("unit_id", "counter_id", "officer_id", "day") DO UPDATE SET
       "hours" = t.hours + excluded.hours,
       "ratings" = t.ratings + excluded.ratings,
@@ -68,7 +70,7 @@ BEGIN
     SELECT coalesce(bool_or(hours <= 0), false) INTO emptied FROM moved;
     IF emptied THEN
       DELETE FROM "daily_rollups" t
-      USING (SELECT DISTINCT r.unit_id AS "unit_id", r.counter_id AS "counter_id", r.officer_id AS "officer_id", (r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS "day" FROM (SELECT 1 AS sign, n.* FROM new_rows n UNION ALL SELECT -1, o.* FROM old_rows o) r) o
+      USING (SELECT DISTINCT r.unit_id AS "unit_id", r.counter_id AS "counter_id", r.officer_id AS "officer_id", (r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS "day" FROM (SELECT 1 AS sign, n.* FROM (SELECT * FROM new_rows EXCEPT ALL SELECT * FROM old_rows) n UNION ALL SELECT -1, o.* FROM (SELECT * FROM old_rows EXCEPT ALL SELECT * FROM new_rows) o) r) o
       WHERE t.unit_id = o.unit_id AND t.counter_id = o.counter_id AND t.officer_id = o.officer_id AND t.day = o.day AND t.hours <= 0;
     END IF;
   ELSE
@@ -81,6 +83,7 @@ BEGIN
     FROM (SELECT -1 AS sign, o.* FROM old_rows o) r
     GROUP BY 1, 2, 3, 4
     HAVING sum(r.sign) <> 0 OR sum(r.sign * r.ratings) <> 0 OR sum(r.sign * r.very_satisfied) <> 0 OR sum(r.sign * r.satisfied) <> 0 OR sum(r.sign * r.unsatisfied) <> 0 OR sum(r.sign * r.score_sum) <> 0 OR sum(r.sign * r.unverified) <> 0 OR sum(r.sign * r.filtered) <> 0 OR sum(r.sign * r.visits) <> 0 OR sum(r.sign * r.unrated_visits) <> 0 OR sum(r.sign * r.expressions) <> 0 OR sum(r.sign * r.expression_index_sum) <> 0 OR sum(r.sign * r.expression_index_sq_sum) <> 0 OR "counts_sum"("counts_signed"(r.levels, r.sign)) <> '{}'::jsonb OR "counts_sum"("counts_signed"(r.reasons, r.sign)) <> '{}'::jsonb
+    ORDER BY 1, 2, 3, 4
     ON CONFLICT ("unit_id", "counter_id", "officer_id", "day") DO UPDATE SET
       "hours" = t.hours + excluded.hours,
       "ratings" = t.ratings + excluded.ratings,
@@ -138,6 +141,7 @@ BEGIN
     FROM (SELECT 1 AS sign, n.* FROM new_rows n) r
     GROUP BY 1, 2
     HAVING sum(r.sign) <> 0 OR sum(r.sign * r.ratings) <> 0 OR sum(r.sign * r.very_satisfied) <> 0 OR sum(r.sign * r.satisfied) <> 0 OR sum(r.sign * r.unsatisfied) <> 0 OR sum(r.sign * r.score_sum) <> 0 OR sum(r.sign * r.unverified) <> 0 OR sum(r.sign * r.filtered) <> 0 OR sum(r.sign * r.visits) <> 0 OR sum(r.sign * r.unrated_visits) <> 0 OR sum(r.sign * r.expressions) <> 0 OR sum(r.sign * r.expression_index_sum) <> 0 OR sum(r.sign * r.expression_index_sq_sum) <> 0 OR "counts_sum"("counts_signed"(r.reasons, r.sign)) <> '{}'::jsonb
+    ORDER BY 1, 2
     ON CONFLICT ("unit_id", "day") DO UPDATE SET
       "days" = t.days + excluded.days,
       "ratings" = t.ratings + excluded.ratings,
@@ -160,9 +164,10 @@ BEGIN
     WITH moved AS (
     INSERT INTO "unit_daily_rollups" AS t ("unit_id", "day", "days", "ratings", "very_satisfied", "satisfied", "unsatisfied", "score_sum", "unverified", "filtered", "visits", "unrated_visits", "expressions", "expression_index_sum", "expression_index_sq_sum", "reasons")
     SELECT r.unit_id, r.day, sum(r.sign), sum(r.sign * r.ratings), sum(r.sign * r.very_satisfied), sum(r.sign * r.satisfied), sum(r.sign * r.unsatisfied), sum(r.sign * r.score_sum), sum(r.sign * r.unverified), sum(r.sign * r.filtered), sum(r.sign * r.visits), sum(r.sign * r.unrated_visits), sum(r.sign * r.expressions), sum(r.sign * r.expression_index_sum), sum(r.sign * r.expression_index_sq_sum), "counts_sum"("counts_signed"(r.reasons, r.sign))
-    FROM (SELECT 1 AS sign, n.* FROM new_rows n UNION ALL SELECT -1, o.* FROM old_rows o) r
+    FROM (SELECT 1 AS sign, n.* FROM (SELECT * FROM new_rows EXCEPT ALL SELECT * FROM old_rows) n UNION ALL SELECT -1, o.* FROM (SELECT * FROM old_rows EXCEPT ALL SELECT * FROM new_rows) o) r
     GROUP BY 1, 2
     HAVING sum(r.sign) <> 0 OR sum(r.sign * r.ratings) <> 0 OR sum(r.sign * r.very_satisfied) <> 0 OR sum(r.sign * r.satisfied) <> 0 OR sum(r.sign * r.unsatisfied) <> 0 OR sum(r.sign * r.score_sum) <> 0 OR sum(r.sign * r.unverified) <> 0 OR sum(r.sign * r.filtered) <> 0 OR sum(r.sign * r.visits) <> 0 OR sum(r.sign * r.unrated_visits) <> 0 OR sum(r.sign * r.expressions) <> 0 OR sum(r.sign * r.expression_index_sum) <> 0 OR sum(r.sign * r.expression_index_sq_sum) <> 0 OR "counts_sum"("counts_signed"(r.reasons, r.sign)) <> '{}'::jsonb
+    ORDER BY 1, 2
     ON CONFLICT ("unit_id", "day") DO UPDATE SET
       "days" = t.days + excluded.days,
       "ratings" = t.ratings + excluded.ratings,
@@ -183,7 +188,7 @@ BEGIN
     SELECT coalesce(bool_or(days <= 0), false) INTO emptied FROM moved;
     IF emptied THEN
       DELETE FROM "unit_daily_rollups" t
-      USING (SELECT DISTINCT r.unit_id AS "unit_id", r.day AS "day" FROM (SELECT 1 AS sign, n.* FROM new_rows n UNION ALL SELECT -1, o.* FROM old_rows o) r) o
+      USING (SELECT DISTINCT r.unit_id AS "unit_id", r.day AS "day" FROM (SELECT 1 AS sign, n.* FROM (SELECT * FROM new_rows EXCEPT ALL SELECT * FROM old_rows) n UNION ALL SELECT -1, o.* FROM (SELECT * FROM old_rows EXCEPT ALL SELECT * FROM new_rows) o) r) o
       WHERE t.unit_id = o.unit_id AND t.day = o.day AND t.days <= 0;
     END IF;
   ELSE
@@ -196,6 +201,7 @@ BEGIN
     FROM (SELECT -1 AS sign, o.* FROM old_rows o) r
     GROUP BY 1, 2
     HAVING sum(r.sign) <> 0 OR sum(r.sign * r.ratings) <> 0 OR sum(r.sign * r.very_satisfied) <> 0 OR sum(r.sign * r.satisfied) <> 0 OR sum(r.sign * r.unsatisfied) <> 0 OR sum(r.sign * r.score_sum) <> 0 OR sum(r.sign * r.unverified) <> 0 OR sum(r.sign * r.filtered) <> 0 OR sum(r.sign * r.visits) <> 0 OR sum(r.sign * r.unrated_visits) <> 0 OR sum(r.sign * r.expressions) <> 0 OR sum(r.sign * r.expression_index_sum) <> 0 OR sum(r.sign * r.expression_index_sq_sum) <> 0 OR "counts_sum"("counts_signed"(r.reasons, r.sign)) <> '{}'::jsonb
+    ORDER BY 1, 2
     ON CONFLICT ("unit_id", "day") DO UPDATE SET
       "days" = t.days + excluded.days,
       "ratings" = t.ratings + excluded.ratings,
@@ -252,6 +258,7 @@ BEGIN
     FROM (SELECT 1 AS sign, n.* FROM new_rows n) r
     GROUP BY 1, 2
     HAVING sum(r.sign) <> 0 OR sum(r.sign * r.ratings) <> 0 OR sum(r.sign * r.very_satisfied) <> 0 OR sum(r.sign * r.satisfied) <> 0 OR sum(r.sign * r.unsatisfied) <> 0 OR sum(r.sign * r.score_sum) <> 0 OR sum(r.sign * r.unverified) <> 0 OR sum(r.sign * r.filtered) <> 0 OR sum(r.sign * r.visits) <> 0 OR sum(r.sign * r.unrated_visits) <> 0 OR sum(r.sign * r.expressions) <> 0 OR sum(r.sign * r.expression_index_sum) <> 0 OR sum(r.sign * r.expression_index_sq_sum) <> 0 OR "counts_sum"("counts_signed"(r.reasons, r.sign)) <> '{}'::jsonb
+    ORDER BY 1, 2
     ON CONFLICT ("unit_id", "week") DO UPDATE SET
       "days" = t.days + excluded.days,
       "ratings" = t.ratings + excluded.ratings,
@@ -274,9 +281,10 @@ BEGIN
     WITH moved AS (
     INSERT INTO "unit_weekly_rollups" AS t ("unit_id", "week", "days", "ratings", "very_satisfied", "satisfied", "unsatisfied", "score_sum", "unverified", "filtered", "visits", "unrated_visits", "expressions", "expression_index_sum", "expression_index_sq_sum", "reasons")
     SELECT r.unit_id, "iso_week_start"(r.day), sum(r.sign), sum(r.sign * r.ratings), sum(r.sign * r.very_satisfied), sum(r.sign * r.satisfied), sum(r.sign * r.unsatisfied), sum(r.sign * r.score_sum), sum(r.sign * r.unverified), sum(r.sign * r.filtered), sum(r.sign * r.visits), sum(r.sign * r.unrated_visits), sum(r.sign * r.expressions), sum(r.sign * r.expression_index_sum), sum(r.sign * r.expression_index_sq_sum), "counts_sum"("counts_signed"(r.reasons, r.sign))
-    FROM (SELECT 1 AS sign, n.* FROM new_rows n UNION ALL SELECT -1, o.* FROM old_rows o) r
+    FROM (SELECT 1 AS sign, n.* FROM (SELECT * FROM new_rows EXCEPT ALL SELECT * FROM old_rows) n UNION ALL SELECT -1, o.* FROM (SELECT * FROM old_rows EXCEPT ALL SELECT * FROM new_rows) o) r
     GROUP BY 1, 2
     HAVING sum(r.sign) <> 0 OR sum(r.sign * r.ratings) <> 0 OR sum(r.sign * r.very_satisfied) <> 0 OR sum(r.sign * r.satisfied) <> 0 OR sum(r.sign * r.unsatisfied) <> 0 OR sum(r.sign * r.score_sum) <> 0 OR sum(r.sign * r.unverified) <> 0 OR sum(r.sign * r.filtered) <> 0 OR sum(r.sign * r.visits) <> 0 OR sum(r.sign * r.unrated_visits) <> 0 OR sum(r.sign * r.expressions) <> 0 OR sum(r.sign * r.expression_index_sum) <> 0 OR sum(r.sign * r.expression_index_sq_sum) <> 0 OR "counts_sum"("counts_signed"(r.reasons, r.sign)) <> '{}'::jsonb
+    ORDER BY 1, 2
     ON CONFLICT ("unit_id", "week") DO UPDATE SET
       "days" = t.days + excluded.days,
       "ratings" = t.ratings + excluded.ratings,
@@ -297,7 +305,7 @@ BEGIN
     SELECT coalesce(bool_or(days <= 0), false) INTO emptied FROM moved;
     IF emptied THEN
       DELETE FROM "unit_weekly_rollups" t
-      USING (SELECT DISTINCT r.unit_id AS "unit_id", "iso_week_start"(r.day) AS "week" FROM (SELECT 1 AS sign, n.* FROM new_rows n UNION ALL SELECT -1, o.* FROM old_rows o) r) o
+      USING (SELECT DISTINCT r.unit_id AS "unit_id", "iso_week_start"(r.day) AS "week" FROM (SELECT 1 AS sign, n.* FROM (SELECT * FROM new_rows EXCEPT ALL SELECT * FROM old_rows) n UNION ALL SELECT -1, o.* FROM (SELECT * FROM old_rows EXCEPT ALL SELECT * FROM new_rows) o) r) o
       WHERE t.unit_id = o.unit_id AND t.week = o.week AND t.days <= 0;
     END IF;
   ELSE
@@ -310,6 +318,7 @@ BEGIN
     FROM (SELECT -1 AS sign, o.* FROM old_rows o) r
     GROUP BY 1, 2
     HAVING sum(r.sign) <> 0 OR sum(r.sign * r.ratings) <> 0 OR sum(r.sign * r.very_satisfied) <> 0 OR sum(r.sign * r.satisfied) <> 0 OR sum(r.sign * r.unsatisfied) <> 0 OR sum(r.sign * r.score_sum) <> 0 OR sum(r.sign * r.unverified) <> 0 OR sum(r.sign * r.filtered) <> 0 OR sum(r.sign * r.visits) <> 0 OR sum(r.sign * r.unrated_visits) <> 0 OR sum(r.sign * r.expressions) <> 0 OR sum(r.sign * r.expression_index_sum) <> 0 OR sum(r.sign * r.expression_index_sq_sum) <> 0 OR "counts_sum"("counts_signed"(r.reasons, r.sign)) <> '{}'::jsonb
+    ORDER BY 1, 2
     ON CONFLICT ("unit_id", "week") DO UPDATE SET
       "days" = t.days + excluded.days,
       "ratings" = t.ratings + excluded.ratings,
@@ -366,6 +375,7 @@ BEGIN
     FROM (SELECT 1 AS sign, n.* FROM new_rows n) r
     GROUP BY 1, 2
     HAVING sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 0 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 1 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 2 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 3 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 4 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 5 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 6 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 7 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 8 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 9 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 10 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 11 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 12 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 13 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 14 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 15 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 16 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 17 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 18 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 19 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 20 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 21 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 22 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 23 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0
+    ORDER BY 1, 2
     ON CONFLICT ("unit_id", "day") DO UPDATE SET
       "h00" = t.h00 + excluded.h00,
       "h01" = t.h01 + excluded.h01,
@@ -397,9 +407,10 @@ BEGIN
     END IF;
     INSERT INTO "unit_day_hours" AS t ("unit_id", "day", "h00", "h01", "h02", "h03", "h04", "h05", "h06", "h07", "h08", "h09", "h10", "h11", "h12", "h13", "h14", "h15", "h16", "h17", "h18", "h19", "h20", "h21", "h22", "h23")
     SELECT r.unit_id, (r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 0 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 1 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 2 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 3 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 4 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 5 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 6 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 7 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 8 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 9 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 10 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 11 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 12 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 13 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 14 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 15 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 16 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 17 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 18 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 19 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 20 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 21 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 22 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END), sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 23 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END)
-    FROM (SELECT 1 AS sign, n.* FROM new_rows n UNION ALL SELECT -1, o.* FROM old_rows o) r
+    FROM (SELECT 1 AS sign, n.* FROM (SELECT * FROM new_rows EXCEPT ALL SELECT * FROM old_rows) n UNION ALL SELECT -1, o.* FROM (SELECT * FROM old_rows EXCEPT ALL SELECT * FROM new_rows) o) r
     GROUP BY 1, 2
     HAVING sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 0 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 1 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 2 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 3 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 4 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 5 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 6 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 7 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 8 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 9 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 10 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 11 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 12 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 13 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 14 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 15 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 16 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 17 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 18 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 19 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 20 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 21 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 22 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 23 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0
+    ORDER BY 1, 2
     ON CONFLICT ("unit_id", "day") DO UPDATE SET
       "h00" = t.h00 + excluded.h00,
       "h01" = t.h01 + excluded.h01,
@@ -434,6 +445,7 @@ BEGIN
     FROM (SELECT -1 AS sign, o.* FROM old_rows o) r
     GROUP BY 1, 2
     HAVING sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 0 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 1 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 2 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 3 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 4 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 5 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 6 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 7 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 8 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 9 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 10 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 11 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 12 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 13 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 14 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 15 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 16 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 17 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 18 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 19 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 20 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 21 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 22 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0 OR sum(r.sign * CASE WHEN extract(hour from r.hour AT TIME ZONE 'Asia/Ho_Chi_Minh')::int = 23 THEN r.very_satisfied + r.satisfied + r.unsatisfied ELSE 0 END) <> 0
+    ORDER BY 1, 2
     ON CONFLICT ("unit_id", "day") DO UPDATE SET
       "h00" = t.h00 + excluded.h00,
       "h01" = t.h01 + excluded.h01,
@@ -492,6 +504,7 @@ BEGIN
     FROM (SELECT 1 AS sign, n.* FROM new_rows n) r
     GROUP BY 1, 2, 3, 4
     HAVING sum(r.sign) <> 0 OR sum(r.sign * r.ratings) <> 0 OR sum(r.sign * r.very_satisfied) <> 0 OR sum(r.sign * r.satisfied) <> 0 OR sum(r.sign * r.unsatisfied) <> 0 OR sum(r.sign * r.score_sum) <> 0 OR sum(r.sign * r.unverified) <> 0 OR sum(r.sign * r.filtered) <> 0 OR sum(r.sign * r.visits) <> 0 OR sum(r.sign * r.unrated_visits) <> 0 OR sum(r.sign * r.expressions) <> 0 OR sum(r.sign * r.expression_index_sum) <> 0 OR sum(r.sign * r.expression_index_sq_sum) <> 0 OR "counts_sum"("counts_signed"(r.levels, r.sign)) <> '{}'::jsonb OR "counts_sum"("counts_signed"(r.reasons, r.sign)) <> '{}'::jsonb
+    ORDER BY 1, 2, 3, 4
     ON CONFLICT ("unit_id", "counter_id", "officer_id", "month") DO UPDATE SET
       "days" = t.days + excluded.days,
       "ratings" = t.ratings + excluded.ratings,
@@ -515,9 +528,10 @@ BEGIN
     WITH moved AS (
     INSERT INTO "monthly_rollups" AS t ("unit_id", "counter_id", "officer_id", "month", "days", "ratings", "very_satisfied", "satisfied", "unsatisfied", "score_sum", "unverified", "filtered", "visits", "unrated_visits", "expressions", "expression_index_sum", "expression_index_sq_sum", "levels", "reasons")
     SELECT r.unit_id, r.counter_id, r.officer_id, "month_start"(r.day), sum(r.sign), sum(r.sign * r.ratings), sum(r.sign * r.very_satisfied), sum(r.sign * r.satisfied), sum(r.sign * r.unsatisfied), sum(r.sign * r.score_sum), sum(r.sign * r.unverified), sum(r.sign * r.filtered), sum(r.sign * r.visits), sum(r.sign * r.unrated_visits), sum(r.sign * r.expressions), sum(r.sign * r.expression_index_sum), sum(r.sign * r.expression_index_sq_sum), "counts_sum"("counts_signed"(r.levels, r.sign)), "counts_sum"("counts_signed"(r.reasons, r.sign))
-    FROM (SELECT 1 AS sign, n.* FROM new_rows n UNION ALL SELECT -1, o.* FROM old_rows o) r
+    FROM (SELECT 1 AS sign, n.* FROM (SELECT * FROM new_rows EXCEPT ALL SELECT * FROM old_rows) n UNION ALL SELECT -1, o.* FROM (SELECT * FROM old_rows EXCEPT ALL SELECT * FROM new_rows) o) r
     GROUP BY 1, 2, 3, 4
     HAVING sum(r.sign) <> 0 OR sum(r.sign * r.ratings) <> 0 OR sum(r.sign * r.very_satisfied) <> 0 OR sum(r.sign * r.satisfied) <> 0 OR sum(r.sign * r.unsatisfied) <> 0 OR sum(r.sign * r.score_sum) <> 0 OR sum(r.sign * r.unverified) <> 0 OR sum(r.sign * r.filtered) <> 0 OR sum(r.sign * r.visits) <> 0 OR sum(r.sign * r.unrated_visits) <> 0 OR sum(r.sign * r.expressions) <> 0 OR sum(r.sign * r.expression_index_sum) <> 0 OR sum(r.sign * r.expression_index_sq_sum) <> 0 OR "counts_sum"("counts_signed"(r.levels, r.sign)) <> '{}'::jsonb OR "counts_sum"("counts_signed"(r.reasons, r.sign)) <> '{}'::jsonb
+    ORDER BY 1, 2, 3, 4
     ON CONFLICT ("unit_id", "counter_id", "officer_id", "month") DO UPDATE SET
       "days" = t.days + excluded.days,
       "ratings" = t.ratings + excluded.ratings,
@@ -539,7 +553,7 @@ BEGIN
     SELECT coalesce(bool_or(days <= 0), false) INTO emptied FROM moved;
     IF emptied THEN
       DELETE FROM "monthly_rollups" t
-      USING (SELECT DISTINCT r.unit_id AS "unit_id", r.counter_id AS "counter_id", r.officer_id AS "officer_id", "month_start"(r.day) AS "month" FROM (SELECT 1 AS sign, n.* FROM new_rows n UNION ALL SELECT -1, o.* FROM old_rows o) r) o
+      USING (SELECT DISTINCT r.unit_id AS "unit_id", r.counter_id AS "counter_id", r.officer_id AS "officer_id", "month_start"(r.day) AS "month" FROM (SELECT 1 AS sign, n.* FROM (SELECT * FROM new_rows EXCEPT ALL SELECT * FROM old_rows) n UNION ALL SELECT -1, o.* FROM (SELECT * FROM old_rows EXCEPT ALL SELECT * FROM new_rows) o) r) o
       WHERE t.unit_id = o.unit_id AND t.counter_id = o.counter_id AND t.officer_id = o.officer_id AND t.month = o.month AND t.days <= 0;
     END IF;
   ELSE
@@ -552,6 +566,7 @@ BEGIN
     FROM (SELECT -1 AS sign, o.* FROM old_rows o) r
     GROUP BY 1, 2, 3, 4
     HAVING sum(r.sign) <> 0 OR sum(r.sign * r.ratings) <> 0 OR sum(r.sign * r.very_satisfied) <> 0 OR sum(r.sign * r.satisfied) <> 0 OR sum(r.sign * r.unsatisfied) <> 0 OR sum(r.sign * r.score_sum) <> 0 OR sum(r.sign * r.unverified) <> 0 OR sum(r.sign * r.filtered) <> 0 OR sum(r.sign * r.visits) <> 0 OR sum(r.sign * r.unrated_visits) <> 0 OR sum(r.sign * r.expressions) <> 0 OR sum(r.sign * r.expression_index_sum) <> 0 OR sum(r.sign * r.expression_index_sq_sum) <> 0 OR "counts_sum"("counts_signed"(r.levels, r.sign)) <> '{}'::jsonb OR "counts_sum"("counts_signed"(r.reasons, r.sign)) <> '{}'::jsonb
+    ORDER BY 1, 2, 3, 4
     ON CONFLICT ("unit_id", "counter_id", "officer_id", "month") DO UPDATE SET
       "days" = t.days + excluded.days,
       "ratings" = t.ratings + excluded.ratings,
@@ -609,6 +624,7 @@ BEGIN
     FROM (SELECT 1 AS sign, n.* FROM new_rows n) r
     GROUP BY 1, 2, 3
     HAVING sum(r.sign * r.h00) <> 0 OR sum(r.sign * r.h01) <> 0 OR sum(r.sign * r.h02) <> 0 OR sum(r.sign * r.h03) <> 0 OR sum(r.sign * r.h04) <> 0 OR sum(r.sign * r.h05) <> 0 OR sum(r.sign * r.h06) <> 0 OR sum(r.sign * r.h07) <> 0 OR sum(r.sign * r.h08) <> 0 OR sum(r.sign * r.h09) <> 0 OR sum(r.sign * r.h10) <> 0 OR sum(r.sign * r.h11) <> 0 OR sum(r.sign * r.h12) <> 0 OR sum(r.sign * r.h13) <> 0 OR sum(r.sign * r.h14) <> 0 OR sum(r.sign * r.h15) <> 0 OR sum(r.sign * r.h16) <> 0 OR sum(r.sign * r.h17) <> 0 OR sum(r.sign * r.h18) <> 0 OR sum(r.sign * r.h19) <> 0 OR sum(r.sign * r.h20) <> 0 OR sum(r.sign * r.h21) <> 0 OR sum(r.sign * r.h22) <> 0 OR sum(r.sign * r.h23) <> 0
+    ORDER BY 1, 2, 3
     ON CONFLICT ("unit_id", "month", "weekday") DO UPDATE SET
       "h00" = t.h00 + excluded.h00,
       "h01" = t.h01 + excluded.h01,
@@ -640,9 +656,10 @@ BEGIN
     END IF;
     INSERT INTO "unit_month_hours" AS t ("unit_id", "month", "weekday", "h00", "h01", "h02", "h03", "h04", "h05", "h06", "h07", "h08", "h09", "h10", "h11", "h12", "h13", "h14", "h15", "h16", "h17", "h18", "h19", "h20", "h21", "h22", "h23")
     SELECT r.unit_id, "month_start"(r.day), extract(isodow from r.day)::int, sum(r.sign * r.h00), sum(r.sign * r.h01), sum(r.sign * r.h02), sum(r.sign * r.h03), sum(r.sign * r.h04), sum(r.sign * r.h05), sum(r.sign * r.h06), sum(r.sign * r.h07), sum(r.sign * r.h08), sum(r.sign * r.h09), sum(r.sign * r.h10), sum(r.sign * r.h11), sum(r.sign * r.h12), sum(r.sign * r.h13), sum(r.sign * r.h14), sum(r.sign * r.h15), sum(r.sign * r.h16), sum(r.sign * r.h17), sum(r.sign * r.h18), sum(r.sign * r.h19), sum(r.sign * r.h20), sum(r.sign * r.h21), sum(r.sign * r.h22), sum(r.sign * r.h23)
-    FROM (SELECT 1 AS sign, n.* FROM new_rows n UNION ALL SELECT -1, o.* FROM old_rows o) r
+    FROM (SELECT 1 AS sign, n.* FROM (SELECT * FROM new_rows EXCEPT ALL SELECT * FROM old_rows) n UNION ALL SELECT -1, o.* FROM (SELECT * FROM old_rows EXCEPT ALL SELECT * FROM new_rows) o) r
     GROUP BY 1, 2, 3
     HAVING sum(r.sign * r.h00) <> 0 OR sum(r.sign * r.h01) <> 0 OR sum(r.sign * r.h02) <> 0 OR sum(r.sign * r.h03) <> 0 OR sum(r.sign * r.h04) <> 0 OR sum(r.sign * r.h05) <> 0 OR sum(r.sign * r.h06) <> 0 OR sum(r.sign * r.h07) <> 0 OR sum(r.sign * r.h08) <> 0 OR sum(r.sign * r.h09) <> 0 OR sum(r.sign * r.h10) <> 0 OR sum(r.sign * r.h11) <> 0 OR sum(r.sign * r.h12) <> 0 OR sum(r.sign * r.h13) <> 0 OR sum(r.sign * r.h14) <> 0 OR sum(r.sign * r.h15) <> 0 OR sum(r.sign * r.h16) <> 0 OR sum(r.sign * r.h17) <> 0 OR sum(r.sign * r.h18) <> 0 OR sum(r.sign * r.h19) <> 0 OR sum(r.sign * r.h20) <> 0 OR sum(r.sign * r.h21) <> 0 OR sum(r.sign * r.h22) <> 0 OR sum(r.sign * r.h23) <> 0
+    ORDER BY 1, 2, 3
     ON CONFLICT ("unit_id", "month", "weekday") DO UPDATE SET
       "h00" = t.h00 + excluded.h00,
       "h01" = t.h01 + excluded.h01,
@@ -677,6 +694,7 @@ BEGIN
     FROM (SELECT -1 AS sign, o.* FROM old_rows o) r
     GROUP BY 1, 2, 3
     HAVING sum(r.sign * r.h00) <> 0 OR sum(r.sign * r.h01) <> 0 OR sum(r.sign * r.h02) <> 0 OR sum(r.sign * r.h03) <> 0 OR sum(r.sign * r.h04) <> 0 OR sum(r.sign * r.h05) <> 0 OR sum(r.sign * r.h06) <> 0 OR sum(r.sign * r.h07) <> 0 OR sum(r.sign * r.h08) <> 0 OR sum(r.sign * r.h09) <> 0 OR sum(r.sign * r.h10) <> 0 OR sum(r.sign * r.h11) <> 0 OR sum(r.sign * r.h12) <> 0 OR sum(r.sign * r.h13) <> 0 OR sum(r.sign * r.h14) <> 0 OR sum(r.sign * r.h15) <> 0 OR sum(r.sign * r.h16) <> 0 OR sum(r.sign * r.h17) <> 0 OR sum(r.sign * r.h18) <> 0 OR sum(r.sign * r.h19) <> 0 OR sum(r.sign * r.h20) <> 0 OR sum(r.sign * r.h21) <> 0 OR sum(r.sign * r.h22) <> 0 OR sum(r.sign * r.h23) <> 0
+    ORDER BY 1, 2, 3
     ON CONFLICT ("unit_id", "month", "weekday") DO UPDATE SET
       "h00" = t.h00 + excluded.h00,
       "h01" = t.h01 + excluded.h01,

@@ -163,10 +163,13 @@ export function coarserRollupStatementSql(level: CoarserRollup): string {
     ),
   ];
   const keyOf = Object.values(level.key);
-  // The changed rows, signed: `r` as the finer table's row, plus `sign`.
+  // The changed rows, signed: `r` as the finer table's row, plus `sign`. An update's rows that
+  // did not change are left out (EXCEPT ALL), as the row trigger returned early on them: summed in
+  // float8, a + b − a − b need not be 0, and every level would be rewritten by a residue.
   const changes = {
     INSERT: 'SELECT 1 AS sign, n.* FROM new_rows n',
-    UPDATE: 'SELECT 1 AS sign, n.* FROM new_rows n UNION ALL SELECT -1, o.* FROM old_rows o',
+    UPDATE:
+      'SELECT 1 AS sign, n.* FROM (SELECT * FROM new_rows EXCEPT ALL SELECT * FROM old_rows) n UNION ALL SELECT -1, o.* FROM (SELECT * FROM old_rows EXCEPT ALL SELECT * FROM new_rows) o',
     DELETE: 'SELECT -1 AS sign, o.* FROM old_rows o',
   };
   const upsert = (rows: string) => `INSERT INTO ${q(target)} AS t (${columns.map(q).join(', ')})
@@ -174,10 +177,13 @@ export function coarserRollupStatementSql(level: CoarserRollup): string {
     FROM (${rows}) r
     GROUP BY ${keyOf.map((_, i) => i + 1).join(', ')}
     HAVING ${totals.map(([t, none]) => `${t} <> ${none}`).join(' OR ')}
+    ORDER BY ${keyOf.map((_, i) => i + 1).join(', ')}
     ON CONFLICT (${keys.map(q).join(', ')}) DO UPDATE SET
 ${addedColumns(level)
   .map((line) => `      ${line}`)
   .join(',\n')}`;
+  // In key order, as every roll-up upsert writes (projections/rollup.ts): two transactions that
+  // share coarser rows then lock them in the same order and never deadlock on them.
   // A statement that changed no row still fires its triggers (and the upsert above fires both the
   // coarser table's insert and update triggers): nothing to sum, no statement run.
   const unlessEmpty = (table: string) => `    IF NOT EXISTS (SELECT FROM ${table}) THEN
