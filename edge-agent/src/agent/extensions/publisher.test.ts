@@ -147,6 +147,38 @@ describe('Publisher', () => {
     h.pub.stop();
   });
 
+  it('waits twice as long after each unanswered re-send, and the base time again once answered', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const h = harness(10);
+    const ids = ['E1', 'E2'].map(h.add);
+    h.pub.start();
+    await Promise.resolve();
+    const sends = () => h.transport.sent.length;
+    // Timeout 1 s: re-sent after 1 s, then 2 s, then 4 s, then 8 s at most (a slow centre).
+    await h.elapse(1_100);
+    expect(sends()).toBe(4);
+    await h.elapse(1_100);
+    expect(sends()).toBe(4);
+    await h.elapse(1_000);
+    expect(sends()).toBe(6);
+    await h.elapse(3_900);
+    expect(sends()).toBe(6);
+    await h.elapse(200);
+    expect(sends()).toBe(8);
+    for (const expected of [10, 12]) {
+      await h.elapse(7_900);
+      expect(sends()).toBe(expected - 2);
+      await h.elapse(200);
+      expect(sends()).toBe(expected); // capped: 8 s each time
+    }
+    // The centre answers a delivery made after the last re-send: back to 1 s.
+    h.ack([ids[0]!]);
+    await h.elapse(1_100);
+    expect(sends()).toBe(13);
+    expect(h.transport.sent.at(-1)).toBe('E2');
+    h.pub.stop();
+  });
+
   it('publishes each event on the topic it was recorded with', () => {
     const h = harness(4);
     h.add('T1');
@@ -217,7 +249,8 @@ describe('Publisher', () => {
     await Promise.resolve();
     for (let i = 0; i < 10; i++) await h.elapse(1_100);
     expect(h.outbox.stats()).toMatchObject({ depth: 1, deadLetters: 0 });
-    expect(h.transport.sent).toHaveLength(11);
+    // Sent, then re-sent after 1, 2 and 4 s of silence (the timeout doubling each time).
+    expect(h.transport.sent).toHaveLength(4);
     h.pub.stop();
   });
 });

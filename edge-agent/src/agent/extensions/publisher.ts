@@ -4,7 +4,10 @@ import type { AgentContext, Extension } from '../context.js';
 export interface PublisherOptions {
   /** Events published but not yet acked; bounds memory and the burst after a long outage. */
   window: number;
-  /** Without an ack this long, everything un-acked is sent again. */
+  /**
+   * Without an ack this long, everything un-acked is sent again; after each such re-send that no
+   * ack of a later delivery answers, twice as long (up to `MAX_BACKOFF_DOUBLINGS` times).
+   */
   ackTimeoutMs: number;
   /**
    * After this many deliveries that the broker took but the server never acknowledged while it
@@ -23,6 +26,16 @@ interface InFlight {
 }
 
 /**
+ * Doublings of the ack timeout while re-sends go unanswered: 30 s becomes 60, 120, then 240 s.
+ * A centre working through a backlog acks slower than the timeout; every counter re-sending its
+ * whole window each 30 s multiplied that backlog (a thousand counters: 275,000 duplicates in a
+ * day whose outboxes never drained). As TCP's retransmission timer, with Karn's rule: only an
+ * ack of a delivery made after the last re-send brings the timeout back (an ack of an earlier
+ * one may be the centre catching up on the first copies, and says nothing of the delay now).
+ */
+const MAX_BACKOFF_DOUBLINGS = 3;
+
+/**
  * Drains the outbox to the broker at QoS 1, oldest first. An event leaves the outbox only when the
  * server's `ack` names it (the server has stored it), never on PUBACK: the broker holding a
  * message is not the centre's database holding it. Re-sends are safe because ingest dedupes by eventId.
@@ -35,6 +48,10 @@ export class Publisher implements Extension {
   /** The latest delivery (by send order) that the server has acknowledged. */
   private lastAckedSendNo = 0;
   private sends = 0;
+  /** Re-sends in a row that no ack of a later delivery answered: the timeout is doubled this often. */
+  private backoff = 0;
+  /** The last delivery made before the latest re-send; acks of ones up to it keep the backoff. */
+  private resentAfter = 0;
   private timer: NodeJS.Timeout | null = null;
   private offs: Array<() => void> = [];
 
@@ -90,7 +107,8 @@ export class Publisher implements Extension {
 
   private checkTimeouts(): void {
     const now = this.ctx.clock.mono();
-    const expired = [...this.inflight].filter(([, f]) => now - f.sentAt > this.opts.ackTimeoutMs);
+    const timeoutMs = this.opts.ackTimeoutMs * 2 ** this.backoff;
+    const expired = [...this.inflight].filter(([, f]) => now - f.sentAt > timeoutMs);
     if (expired.length === 0) return;
     // Only a delivery the broker took, followed by acks for other events, counts against an
     // event: a dead link or a stopped ingest acks nothing, and then nothing is ever set aside.
@@ -100,7 +118,12 @@ export class Publisher implements Extension {
       .filter(([, f]) => f.brokerHas && this.lastAckedSendNo > f.sendNo)
       .map(([id]) => id);
     if (ignored.length > 0) this.strike(ignored);
-    this.ctx.logger.warn({ inFlight: this.inflight.size }, 'no ack in time; re-sending un-acked events');
+    this.ctx.logger.warn(
+      { inFlight: this.inflight.size, timeoutMs },
+      'no ack in time; re-sending un-acked events',
+    );
+    this.backoff = Math.min(MAX_BACKOFF_DOUBLINGS, this.backoff + 1);
+    this.resentAfter = this.sends;
     this.resend();
   }
 
@@ -134,6 +157,7 @@ export class Publisher implements Extension {
     for (const id of r.value.eventIds) {
       const flight = this.inflight.get(id);
       if (flight && flight.sendNo > this.lastAckedSendNo) this.lastAckedSendNo = flight.sendNo;
+      if (flight && flight.sendNo > this.resentAfter) this.backoff = 0;
     }
     const removed = this.ctx.outbox.ack(r.value.eventIds);
     for (const id of r.value.eventIds) this.inflight.delete(id);
