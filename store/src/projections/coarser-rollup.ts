@@ -158,8 +158,8 @@ export function coarserRollupStatementSql(level: CoarserRollup): string {
     ...(level.count ? [['sum(r.sign)', '0'] as [string, string]] : []),
     ...summed.map((c): [string, string] =>
       isMap(c)
-        ? [`"counts_sum"("counts_signed"(${valueOf(level, c.name)}, r.sign))`, `'{}'::jsonb`]
-        : [`sum(r.sign * ${valueOf(level, c.name)})`, '0'],
+        ? [`"counts_sum"("counts_signed"(${summedValue(level, c.name)}, r.sign))`, `'{}'::jsonb`]
+        : [`sum(r.sign * ${summedValue(level, c.name)})`, '0'],
     ),
   ];
   const keyOf = Object.values(level.key);
@@ -265,8 +265,8 @@ export function coarserRollupBackfill(level: CoarserRollup): string {
     ...(level.count ? ['count(*)'] : []),
     ...summed.map((c) =>
       c.getSQLType() === 'jsonb'
-        ? `"counts_sum"(${valueOf(level, c.name)})`
-        : `sum(${valueOf(level, c.name)})`,
+        ? `"counts_sum"(${summedValue(level, c.name)})`
+        : `sum(${summedValue(level, c.name)})`,
     ),
   ];
   return `INSERT INTO ${q(getTableName(level.target))} (${columns.map(q).join(', ')})
@@ -299,7 +299,7 @@ export async function deferCoarserLevels(
 }
 
 /** What a source row `r` adds to the summed column `name`. */
-const valueOf = (level: CoarserRollup, name: string) => level.sums?.[name] ?? `r.${name}`;
+const summedValue = (level: CoarserRollup, name: string) => level.sums?.[name] ?? `r.${name}`;
 
 /** A count map (reasons, levels): merged key by key, not added. */
 const isMap = (c: ReturnType<typeof summedColumns>[number]) => c.getSQLType() === 'jsonb';
