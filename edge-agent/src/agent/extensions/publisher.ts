@@ -29,9 +29,10 @@ interface InFlight {
  * Doublings of the ack timeout while re-sends go unanswered: 30 s becomes 60, 120, then 240 s.
  * A centre working through a backlog acks slower than the timeout; every counter re-sending its
  * whole window each 30 s multiplied that backlog (a thousand counters: 275,000 duplicates in a
- * day whose outboxes never drained). As TCP's retransmission timer, with Karn's rule: only an
- * ack of a delivery made after the last re-send brings the timeout back (an ack of an earlier
- * one may be the centre catching up on the first copies, and says nothing of the delay now).
+ * day whose outboxes never drained). As TCP's retransmission timer, with Karn's rule: only the
+ * ack of an event first sent after the last re-send brings the timeout back. The ack of an event
+ * that was re-sent names no copy, so it may be the centre catching up on the first one, and says
+ * nothing of the delay now.
  */
 const MAX_BACKOFF_DOUBLINGS = 3;
 
@@ -48,10 +49,10 @@ export class Publisher implements Extension {
   /** The latest delivery (by send order) that the server has acknowledged. */
   private lastAckedSendNo = 0;
   private sends = 0;
-  /** Re-sends in a row that no ack of a later delivery answered: the timeout is doubled this often. */
+  /** Re-sends in a row that no ack of a fresh event answered: the timeout is doubled this often. */
   private backoff = 0;
-  /** The last delivery made before the latest re-send; acks of ones up to it keep the backoff. */
-  private resentAfter = 0;
+  /** The events in flight at the latest timeout re-send: their acks keep the backoff (Karn). */
+  private resent = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private offs: Array<() => void> = [];
 
@@ -123,7 +124,7 @@ export class Publisher implements Extension {
       'no ack in time; re-sending un-acked events',
     );
     this.backoff = Math.min(MAX_BACKOFF_DOUBLINGS, this.backoff + 1);
-    this.resentAfter = this.sends;
+    this.resent = new Set(this.inflight.keys());
     this.resend();
   }
 
@@ -157,7 +158,8 @@ export class Publisher implements Extension {
     for (const id of r.value.eventIds) {
       const flight = this.inflight.get(id);
       if (flight && flight.sendNo > this.lastAckedSendNo) this.lastAckedSendNo = flight.sendNo;
-      if (flight && flight.sendNo > this.resentAfter) this.backoff = 0;
+      if (flight && !this.resent.has(id)) this.backoff = 0;
+      this.resent.delete(id);
     }
     const removed = this.ctx.outbox.ack(r.value.eventIds);
     for (const id of r.value.eventIds) this.inflight.delete(id);
