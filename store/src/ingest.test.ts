@@ -122,6 +122,30 @@ describe.each(STORE_BACKENDS)('ingestBatch on %s', (backend) => {
     expect(after?.levels).toEqual({ 'keypad4:4': 2, 'keypad4:3': 1, 'keypad4:2': 1, 'keypad4:1': 1 });
   });
 
+  it('acknowledges a batch of redeliveries from one probe, without a transaction or a unit lock', async () => {
+    const batch = [presence('d2', HOUR, 'signed_in'), rating('d2', HOUR + 60_000, 4)];
+    await ingestBatch(store.db, batch);
+    // Counts what ingestBatch opens; a transaction is where the units' judging locks are taken.
+    let transactions = 0;
+    const counted = new Proxy(store.db, {
+      get(target, key, receiver) {
+        if (key === 'transaction') transactions++;
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    vi.setSystemTime(HOUR + 120_000);
+    const again = await ingestNow(counted, [...batch].reverse());
+    expect(again).toEqual({ inserted: [], duplicates: batch.map((e) => e.payload.eventId).reverse() });
+    expect(transactions).toBe(0);
+    // A redelivery beside a new event: only the new one is judged, and only it is counted.
+    const fresh = rating('d2', HOUR + 90_000, 1);
+    const mixed = await ingestNow(counted, [batch[1]!, fresh]);
+    expect(mixed.inserted.map((e) => e.payload.eventId)).toEqual([fresh.payload.eventId]);
+    expect(mixed.duplicates).toEqual([batch[1]!.payload.eventId]);
+    expect(transactions).toBe(1);
+    expect(await store.db.$count(ratings, eq(ratings.deviceId, 'd2'))).toBe(2);
+  });
+
   it('stores ratings beside other events in one batch, with their arrays, time and payload intact', async () => {
     const r = rating('d9', HOUR + 1_234, 3, null);
     if (r.type !== 'rating') throw new Error('not a rating');

@@ -1,4 +1,5 @@
 import type { ExpressionEvent, PresenceEvent, RatingEvent, VisitEvent } from '@onestop/protocol';
+import { sql } from 'drizzle-orm';
 import type { Database, Executor } from './db.js';
 import { refreshDossierOutcomes } from './dossier-outcomes.js';
 import { type Judging, prepareJudging } from './judge/judge.js';
@@ -61,6 +62,14 @@ export async function ingestBatch(db: Database, batch: readonly IngestEvent[]): 
     }
   }
   if (unique.length === 0) return { inserted: [], duplicates };
+  const stored = await storedAlready(db, unique);
+  const isStored = (e: IngestEvent) => stored.has(e.payload.eventId.toLowerCase());
+  if (stored.size > 0) {
+    // `duplicates` lists redeliveries first (in the order given), then repeats within the batch.
+    duplicates.unshift(...unique.filter(isStored).map((e) => e.payload.eventId));
+    unique.splice(0, unique.length, ...unique.filter((e) => !isStored(e)));
+    if (unique.length === 0) return { inserted: [], duplicates };
+  }
 
   const receivedAtMs = Date.now();
   const kindsIn = new Set(unique.map((e) => e.type));
@@ -93,4 +102,18 @@ export async function ingestBatch(db: Database, batch: readonly IngestEvent[]): 
   };
   if (kindsIn.size === 1 && kindsIn.has('expression')) return store(db);
   return db.transaction((tx) => store(tx));
+}
+
+/**
+ * The batch's events already in `events` (never deleted), read in one index probe before any
+ * lock is taken. A redelivery then costs that probe, not a judging transaction under its units'
+ * locks: after a broker or ingest restart most of what arrives is re-sent, and when every re-sent
+ * event cost as much as a new one the backlog grew faster than it drained. Only a shortcut: an
+ * event stored by another lane after this read is still caught by the insert's primary key.
+ */
+async function storedAlready(db: Database, batch: readonly IngestEvent[]): Promise<Set<string>> {
+  const ids = batch.map((e) => e.payload.eventId);
+  const result = await db.execute(sql`select event_id::text as id from events
+    where event_id = any(${`{${ids.join(',')}}`}::uuid[])`);
+  return new Set((result as unknown as { rows: { id: string }[] }).rows.map((r) => r.id.toLowerCase()));
 }
