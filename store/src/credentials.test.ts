@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { generatePassword, hashPassword, randomSecret, verifyPassword } from './credentials.js';
+import {
+  generatePassword,
+  hashGeneratedSecret,
+  hashPassword,
+  isCostlyHash,
+  randomSecret,
+  verifyPassword,
+} from './credentials.js';
 
 describe('secrets', () => {
   it('never starts a secret with a dash, which a shell command would read as a flag', () => {
@@ -20,5 +27,22 @@ describe('secrets', () => {
     const stored = await hashPassword(password);
     expect(await verifyPassword(password, stored)).toBe(true);
     expect(await verifyPassword(`${password}x`, stored)).toBe(false);
+  });
+
+  it('keeps a generated secret as one SHA-256 that only it verifies, beside scrypt hashes', async () => {
+    const secret = generatePassword();
+    const stored = hashGeneratedSecret(secret);
+    expect(stored).toMatch(/^sha256\$[\w-]{43}$/);
+    expect(isCostlyHash(stored)).toBe(false);
+    expect(await verifyPassword(secret, stored)).toBe(true);
+    expect(await verifyPassword(`${secret}x`, stored)).toBe(false);
+    expect(await verifyPassword(secret, hashGeneratedSecret(generatePassword()))).toBe(false);
+    // A scrypt hash (people's passwords, older devices) still verifies, and is known as costly.
+    const older = await hashPassword(secret);
+    expect(isCostlyHash(older)).toBe(true);
+    expect(await verifyPassword(secret, older)).toBe(true);
+    // Nothing verifies against a form it does not know, nor against a truncated hash.
+    for (const bad of ['', 'sha256$', stored.slice(0, -2), `md5$${stored.slice(7)}`, 'plain'])
+      expect(await verifyPassword(secret, bad)).toBe(false);
   });
 });

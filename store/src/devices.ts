@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { CounterId, DeviceId, UnitId } from '@onestop/protocol';
 import { and, eq, isNull } from 'drizzle-orm';
-import { generatePassword, hashPassword } from './credentials.js';
+import { generatePassword, hashGeneratedSecret } from './credentials.js';
 import type { Executor } from './db.js';
 import { inTransaction, notify } from './notify.js';
 import { alerts, auditLog, counters, devices, units } from './schema.js';
@@ -35,7 +35,7 @@ export async function provisionDevice(
   const id = DeviceId.safeParse(deviceId);
   if (!id.success) throw new StoreInputError(`--id: ${id.error.issues[0]?.message}`);
   const password = generatePassword();
-  const passwordHash = await hashPassword(password);
+  const passwordHash = hashGeneratedSecret(password);
   const username = deviceUsername(deviceId);
   await db.insert(units).values({ id: input.unitId, name: input.unitId }).onConflictDoNothing();
   await db

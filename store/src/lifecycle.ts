@@ -1,6 +1,6 @@
 import { DEFAULT_DRAIN_DAYS, MAX_DRAIN_DAYS } from '@onestop/protocol';
 import { and, eq, gt, isNotNull, isNull, lte, ne, sql } from 'drizzle-orm';
-import { generatePassword, hashPassword } from './credentials.js';
+import { generatePassword, hashGeneratedSecret } from './credentials.js';
 import type { Executor } from './db.js';
 import { activeDevice } from './device-config.js';
 import {
@@ -188,7 +188,7 @@ export async function rotateDevicePassword(
   actor: string,
 ): Promise<Omit<ProvisionedDevice, 'password'> & { password: string }> {
   const password = generatePassword();
-  const passwordHash = await hashPassword(password);
+  const passwordHash = hashGeneratedSecret(password);
   return inTransaction(db, async (tx) => {
     const row = await deviceRow(tx, deviceId);
     if (row.revokedAt) throw new StoreInputError(`device '${deviceId}' is revoked: restore it first`);

@@ -8,7 +8,7 @@ import {
   type PairingRefusal,
 } from '@onestop/protocol';
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { generatePassword, hashPassword } from './credentials.js';
+import { generatePassword, hashGeneratedSecret } from './credentials.js';
 import type { Executor } from './db.js';
 import { getDeviceConfig } from './device-config.js';
 import { provisionDevice, StoreInputError } from './devices.js';
@@ -140,9 +140,8 @@ export async function claimPairingCode(
     .from(pairingCodes)
     .where(eq(pairingCodes.codeHash, codeHash));
   if (!known) return { ok: false, reason: 'unknown' };
-  // Hashed before the transaction: scrypt must not hold the database's only connection (PGlite).
   const password = generatePassword();
-  const passwordHash = await hashPassword(password);
+  const passwordHash = hashGeneratedSecret(password);
   return inTransaction(db, async (tx): Promise<PairingClaim> => {
     const [row] = await tx
       .select({

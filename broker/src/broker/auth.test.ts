@@ -1,6 +1,13 @@
 import { provision, uniqueUnit } from '@onestop/service/testing';
-import type { ProvisionedDevice } from '@onestop/store';
+import {
+  findDeviceByUsername,
+  hashPassword,
+  isCostlyHash,
+  type ProvisionedDevice,
+  schema,
+} from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Authenticator, DEFAULT_LOGIN_LIMITS, FailureWindow } from './auth.js';
 
@@ -13,6 +20,15 @@ describe('login throttles', () => {
   const unit = uniqueUnit('auth');
   let n = 0;
   const device = () => provision(store, unit, `a${String(++n).padStart(2, '0')}`);
+  /** A device provisioned before generated secrets were kept as SHA-256: its scrypt hash stays until rotated. */
+  const scryptDevice = async () => {
+    const d = await device();
+    await store.db
+      .update(schema.devices)
+      .set({ passwordHash: await hashPassword(d.password) })
+      .where(eq(schema.devices.id, d.deviceId));
+    return d;
+  };
   const login = (a: Authenticator, d: ProvisionedDevice, from: string, password = d.password) =>
     a.authenticate(d.deviceId, d.username, Buffer.from(password), from);
 
@@ -51,7 +67,7 @@ describe('login throttles', () => {
   });
 
   it('past the per-username limit, hashes no more for that username', async () => {
-    const d = await device();
+    const d = await scryptDevice();
     const a = new Authenticator(store.db, [], { ...DEFAULT_LOGIN_LIMITS, perUsername: 2 });
     expect(await login(a, d, '10.2.0.1', 'wrong')).toEqual({ ok: false, reason: 'auth_failed' });
     expect(await login(a, d, '10.2.0.2', 'wrong')).toEqual({ ok: false, reason: 'auth_failed' });
@@ -84,20 +100,18 @@ describe('login throttles', () => {
   }, 60_000);
 
   it('bounds what loopback and capped addresses make it hash by the global scrypt budget', async () => {
-    const d = await device();
+    const [d, other] = [await scryptDevice(), await scryptDevice()];
     const a = new Authenticator(store.db, [], {
       ...DEFAULT_LOGIN_LIMITS,
-      scryptBudget: { perSecond: 0.001, burst: 3 },
+      scryptBudget: { perSecond: 0.001, burst: 1 },
     });
-    for (let i = 0; i < 3; i++)
+    // Unknown usernames cost what a device provisioned now costs (no scrypt): never budgeted.
+    for (let i = 0; i < 5; i++)
       expect(await a.authenticate('x', `stranger-${i}`, Buffer.from('x'), '::1')).toEqual({
         ok: false,
         reason: 'auth_failed',
       });
-    expect(await a.authenticate('x', 'stranger-4', Buffer.from('x'), '::1')).toEqual({
-      ok: false,
-      reason: 'throttled',
-    });
+    expect((await login(a, other, '::1')).ok).toBe(true);
     expect(await login(a, d, '::1')).toEqual({ ok: false, reason: 'throttled' });
     // Without the loopback exemption, the per-address cap applies instead and is not reached.
     const strict = new Authenticator(store.db, [], {
@@ -107,6 +121,28 @@ describe('login throttles', () => {
     });
     expect((await login(strict, d, '::1')).ok).toBe(true);
   }, 60_000);
+
+  it('checks a generated secret every time, without scrypt, budget or lock-out', async () => {
+    const d = await device();
+    expect(isCostlyHash((await findDeviceByUsername(store.db, d.username))!.passwordHash)).toBe(false);
+    // No scrypt allowed at all, and the username past its limit: a generated secret still passes.
+    const a = new Authenticator(store.db, [], {
+      ...DEFAULT_LOGIN_LIMITS,
+      perUsername: 1,
+      scryptBudget: { perSecond: 0.001, burst: 0 },
+    });
+    expect(await login(a, d, '10.5.0.1', 'wrong')).toEqual({ ok: false, reason: 'auth_failed' });
+    for (let i = 0; i < 3; i++) expect((await login(a, d, `10.5.0.${i + 2}`)).ok).toBe(true);
+    expect(await login(a, d, '10.5.0.9', 'wrong')).toEqual({ ok: false, reason: 'auth_failed' });
+    // A broker restarted under a fleet: every device in at once, none refused `throttled`.
+    const restarted = new Authenticator(store.db, [], {
+      ...DEFAULT_LOGIN_LIMITS,
+      scryptBudget: { perSecond: 0.001, burst: 0 },
+    });
+    const fleet = await Promise.all(Array.from({ length: 20 }, () => device()));
+    const outcomes = await Promise.all(fleet.map((f) => login(restarted, f, '127.0.0.1')));
+    expect(outcomes.map((o) => o.ok)).toEqual(fleet.map(() => true));
+  });
 
   it('keeps failure counters bounded however many distinct usernames fail', async () => {
     const a = new Authenticator(store.db, [{ username: 'svc', password: 'right', role: 'ingest' }]);

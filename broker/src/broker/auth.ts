@@ -1,6 +1,12 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { BoundedMap } from '@onestop/service';
-import { type Database, hashPassword, verifyPassword } from '@onestop/store';
+import {
+  type Database,
+  generatePassword,
+  hashGeneratedSecret,
+  isCostlyHash,
+  verifyPassword,
+} from '@onestop/store';
 import { deviceClientIdOk, deviceSession, type ServiceRole, type Session } from './acl.js';
 import { isLoopback } from './admission.js';
 import { TokenBucket } from './budget.js';
@@ -120,11 +126,13 @@ const userKey = (username: string) =>
 type HashRight = 'hash' | 'budget' | 'none';
 
 /**
- * Devices are checked against their scrypt hash in the database, services against credentials
- * handed in at start-up. scrypt costs ~40 ms of CPU, so a verified (hash, password) pair is
- * remembered as an HMAC under a per-process key: a reconnect storm after a broker restart or a
- * network blip then costs one scrypt per device, not one per attempt, and a wrong guess against
- * a device seen before costs none. Revocation is still read from the database on every CONNECT.
+ * Devices are checked against their hash in the database, services against credentials handed in
+ * at start-up. A device provisioned now has a generated secret's hash (`hashGeneratedSecret`),
+ * one SHA-256 per check. A device provisioned before it keeps its scrypt hash until its password
+ * is rotated: scrypt costs ~40 ms of CPU, so a verified (hash, password) pair is remembered as an
+ * HMAC under a per-process key (a reconnect storm after a network blip then costs one scrypt per
+ * device, not one per attempt; a broker restart, one per device again), and new scrypts are
+ * budgeted. Revocation is still read from the database on every CONNECT.
  *
  * Failures are counted per (username, address), which refuses outright, and, far more loosely,
  * per username and per address, which only withhold new scrypt work: an attacker failing against
@@ -141,7 +149,7 @@ export class Authenticator {
   private readonly macKey = randomBytes(32);
   private readonly verified = new Map<string, Buffer>();
   private readonly inFlight = new Map<string, Promise<boolean>>();
-  private dummyHash: Promise<string> | null = null;
+  private readonly dummyHash = hashGeneratedSecret(generatePassword());
   private readonly devices: DeviceLookup;
 
   constructor(
@@ -234,10 +242,10 @@ export class Authenticator {
     const device = username ? await this.devices.find(username) : null;
     const right = rightFor(device !== null);
     if (!device) {
-      if (!this.mayHash(right)) return { ok: false, reason: 'throttled' };
-      // Same work as for a real account, so response time does not reveal which usernames exist.
-      this.dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
-      await verifyPassword(password, await this.dummyHash);
+      // A capped address learns nothing more of which usernames exist.
+      if (right === 'none') return { ok: false, reason: 'throttled' };
+      // Same work as for a device provisioned now, so response time does not tell them apart.
+      await verifyPassword(password, this.dummyHash);
       return { ok: false, reason: 'auth_failed' };
     }
     const verified = await this.verify(password, device.passwordHash, right);
@@ -259,6 +267,9 @@ export class Authenticator {
 
   /** 'unhashed' when the answer would need a scrypt that `right` does not allow. */
   private async verify(password: string, stored: string, right: HashRight): Promise<boolean | 'unhashed'> {
+    // A generated secret's hash (every device provisioned, paired or rotated now) costs no
+    // scrypt: checked every time, from the budget of nothing, never withheld.
+    if (!isCostlyHash(stored)) return verifyPassword(password, stored);
     const mac = createHmac('sha256', this.macKey).update(stored).update('\u0000').update(password).digest();
     const known = this.verified.get(stored);
     // One password matches a stored hash: once it is known, any other is wrong without a scrypt.

@@ -8,7 +8,7 @@ import {
 } from '@onestop/protocol';
 import { type SQL, sql } from 'drizzle-orm';
 import { bulkInsert } from '../bulk.js';
-import { hashPassword } from '../credentials.js';
+import { generatePassword, hashGeneratedSecret } from '../credentials.js';
 import type { Database, Executor } from '../db.js';
 import { StoreInputError } from '../devices.js';
 import { refreshDossierOutcomes } from '../dossier-outcomes.js';
@@ -160,7 +160,7 @@ async function fill(db: Executor, o: SeedOptions, progress: SeedProgress): Promi
     })),
   );
   // One hash for every seeded device: its password is thrown away, so no seeded device can connect.
-  const passwordHash = await hashPassword(`seed-${o.seed}-${Math.random()}`);
+  const passwordHash = hashGeneratedSecret(generatePassword());
   const endAt = new Date(`${o.end}T17:00:00+07:00`);
   const deviceRows = counterRows.map((c) => ({
     id: `${c.unitId}-${c.id}`,
