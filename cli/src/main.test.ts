@@ -111,6 +111,11 @@ describe('onestop command line', () => {
     }
     const agent = await onestop(['agent', '--help']);
     expect(agent.stdout).toContain('--virtual-devices');
+    expect((await onestop(['ingest', '--help'])).stdout).toContain('--commit-lanes <n>');
+    const lanes = await onestop(['ingest', '--mqtt-url', 'mqtt://127.0.0.1:1', '--commit-lanes', '0']);
+    expect(lanes.code).toBe(2);
+    expect(lanes.stderr).toContain("--commit-lanes must be a whole number 1–16, got '0'");
+    expect(heavy(lanes.loaded)).toEqual([]);
   });
 
   it('loads what an action needs inside the action', async () => {

@@ -26,8 +26,8 @@ import { isolatePoison } from './poison.js';
 
 export type IngestOptions = IngestEndpoint & {
   /**
-   * `kind` picks the default number of commit lanes (PGlite has one connection); with
-   * `notifications`, events a device sends after it was revoked are not stored.
+   * `kind`: PGlite has one connection, so it always commits in one lane; with `notifications`,
+   * events a device sends after it was revoked are not stored.
    */
   store: { db: Database; kind?: 'pglite' | 'postgres'; notifications?: Notifications };
   username?: string;
@@ -43,9 +43,15 @@ export type IngestOptions = IngestEndpoint & {
   sharedGroup?: string | null;
   /** Narrower event filter than every device's `evt/#` (e.g. one unit per ingest, or tests on a shared broker). */
   filter?: string;
-  /** Most events per transaction (default: 1,000 on PGlite, 500 per lane on PostgreSQL). */
+  /** Most events per transaction (default 1,000). */
   batchSize?: number;
-  /** Transactions in flight at once, units pinned to one each (default: 1 on PGlite, 4 on PostgreSQL). */
+  /**
+   * Transactions in flight at once on PostgreSQL, units pinned to one each (default 1). More lanes
+   * only pay where the database has cores to spare: on a 2-vCPU machine carrying the whole centre,
+   * four lanes made smaller batches whose fixed costs (judging, roll-up and dossier statements)
+   * cost PostgreSQL 3.4 ms of CPU per event against 2.3 ms in one lane, and doubled ack p95
+   * (BENCHMARKS.md, "Commit lanes").
+   */
   commitLanes?: number;
   flushMs?: number;
   /** Extra mqtt.js options, e.g. `ca` for mqtts. */
@@ -112,9 +118,9 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
     [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
   );
 
-  // PGlite (the all-in-one) commits on its own thread: bigger batches share its fixed cost per
-  // statement and mean fewer `ack` messages per event; PostgreSQL's lanes each see a quarter.
-  const max = opts.batchSize ?? (opts.store.kind === 'pglite' ? 1_000 : 500);
+  // Under a backlog, bigger batches share each statement's fixed cost and mean fewer `ack`
+  // messages per event.
+  const max = opts.batchSize ?? 1_000;
   const base = opts.filter ?? EVENT_FILTER;
   const filter = opts.sharedGroup ? `$share/${opts.sharedGroup}/${base}` : base;
   const clientOptions: IClientOptions = {
@@ -278,7 +284,7 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
     if (suppressed !== null)
       log.error({ err, attempt, inARow, suppressed }, 'ingest commit failed; retrying (events are kept)');
   };
-  const lanes = opts.commitLanes ?? (opts.store.kind === 'postgres' ? 4 : 1);
+  const lanes = opts.store.kind === 'pglite' ? 1 : (opts.commitLanes ?? 1);
   const commits = new CommitLanes<Item>(
     Array.from(
       { length: Math.max(1, lanes) },

@@ -125,6 +125,11 @@ export function registerSplitCommands(program: Command): void {
       '/healthz answers 503 once the oldest event not yet stored is older than this (default 30)',
       parsePositiveInt('--max-lag', 86_400, 1),
     )
+    .option(
+      '--commit-lanes <n>',
+      'transactions in flight at once, each unit pinned to one (default 1; more only where PostgreSQL has cores to spare)',
+      parsePositiveInt('--commit-lanes', 16, 1),
+    )
     .action(
       async (o: {
         mqttUrl: string;
@@ -133,6 +138,7 @@ export function registerSplitCommands(program: Command): void {
         metricsPort: number;
         host: string;
         maxLag?: number;
+        commitLanes?: number;
       }) => {
         const [{ createLogger }, { serviceCredentials }, { DEFAULT_MAX_LAG_MS, startIngest }] =
           await Promise.all([import('../logger.js'), import('@onestop/broker'), import('@onestop/ingest')]);
@@ -150,6 +156,7 @@ export function registerSplitCommands(program: Command): void {
           password: credential.password,
           clientId: o.clientId,
           sharedGroup: o.share ?? null,
+          commitLanes: o.commitLanes,
           registry,
           logger,
           // Up at once, broker or not: the supervisor sees a running process whose /healthz says
