@@ -58,6 +58,37 @@ describe('device state writer', () => {
     expect(await openAlerts(store.db, 'trung-van')).toEqual([]);
   });
 
+  it('keeps what a failed write held for the next one, under what came since', async () => {
+    let down = true;
+    // The database away for the first flush only, as during a restart of PostgreSQL.
+    const db = new Proxy(store.db, {
+      get(target, key, receiver) {
+        if (key === 'execute' && down) return () => Promise.reject(new Error('connect ECONNREFUSED'));
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
+    const w = new DeviceStateWriter(db, log, 60_000);
+    const state = async () =>
+      (await store.db.select().from(schema.devices).where(eq(schema.devices.id, deviceId)))[0];
+    const before = await state();
+    w.connected(deviceId);
+    w.telemetry(deviceId, telemetry({ uptimeS: 77 }));
+    for (let i = 0; i < 3; i++) await w.flush();
+    expect(await state()).toMatchObject({ status: before?.status, telemetry: before?.telemetry });
+    // Logged once for the three failures, without the statement.
+    expect(lines.filter((l) => l.includes('could not write device state'))).toHaveLength(1);
+    expect(lines.join('')).not.toContain('update devices');
+    w.disconnected(deviceId, false);
+    down = false;
+    await w.flush();
+    // The telemetry of the failed writes is there, and the later disconnection won.
+    expect(await state()).toMatchObject({ status: 'offline', telemetry: { uptimeS: 77 } });
+    expect(lines.some((l) => l.includes('device state written again'))).toBe(true);
+    await w.close();
+  });
+
   it('stores a birth with its mono and when it arrived, not when the batch was written', async () => {
     const bootId = '0193a0e4-7c1d-7000-8000-000000000002';
     const arrived = Date.now();

@@ -6,10 +6,12 @@ import {
   type TelemetryMessage,
   type UpdateStatus,
 } from '@onestop/protocol';
+import { LogThrottle } from '@onestop/service';
 import {
   type AlertChange,
   applyAlertChanges,
   type Database,
+  describeDatabaseError,
   recordCommandAnswer,
   recordUpdateStatus,
   type schema,
@@ -42,6 +44,9 @@ export class DeviceStateWriter {
   private readonly alerts = new DeviceAlertTracker();
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
+  /** Device-state writes failed in a row, and their log lines (one a minute). */
+  private failing = 0;
+  private readonly failures = new LogThrottle();
 
   constructor(
     private readonly db: Database,
@@ -194,11 +199,23 @@ export class DeviceStateWriter {
             telemetry jsonb)
           where d.id = v.id`);
       }
+      if (this.failing > 0) {
+        this.logger.info({ failedWrites: this.failing }, 'device state written again');
+        this.failing = 0;
+        this.failures.reset();
+      }
     } catch (err) {
-      this.logger.error(
-        { err, devices: batch.length },
-        'could not write device state; it is rewritten by the next message',
-      );
+      // Kept for the next flush, under whatever arrived since: a device that went offline while
+      // the database was away must not stay online on the dashboard until it sends again.
+      for (const [id, patch] of batch) this.pending.set(id, { ...patch, ...this.pending.get(id) });
+      this.failing++;
+      // Once a second during an outage: one short line a minute, never the statement (KBs of JSON).
+      const suppressed = this.failures.take();
+      if (suppressed !== null)
+        this.logger.error(
+          { err: describeDatabaseError(err), devices: this.pending.size, suppressed },
+          'could not write device state; kept for the next try',
+        );
     }
   }
 
