@@ -60,10 +60,16 @@ describe('device state writer', () => {
 
   it('keeps what a failed write held for the next one, under what came since', async () => {
     let down = true;
-    // The database away for the first flush only, as during a restart of PostgreSQL.
+    // The database away, as during a restart of PostgreSQL: drizzle's error carries the statement.
+    const outage = () =>
+      Promise.reject(
+        Object.assign(new Error('Failed query: update devices d set last_seen_at = …'), {
+          cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+        }),
+      );
     const db = new Proxy(store.db, {
       get(target, key, receiver) {
-        if (key === 'execute' && down) return () => Promise.reject(new Error('connect ECONNREFUSED'));
+        if ((key === 'execute' || key === 'transaction') && down) return outage;
         return Reflect.get(target, key, receiver);
       },
     });
@@ -75,18 +81,48 @@ describe('device state writer', () => {
     const before = await state();
     w.connected(deviceId);
     w.telemetry(deviceId, telemetry({ uptimeS: 77 }));
+    w.disconnected(deviceId, false);
     for (let i = 0; i < 3; i++) await w.flush();
     expect(await state()).toMatchObject({ status: before?.status, telemetry: before?.telemetry });
-    // Logged once for the three failures, without the statement.
+    // One line for the three failures of each kind of write, without the statement.
     expect(lines.filter((l) => l.includes('could not write device state'))).toHaveLength(1);
+    expect(lines.filter((l) => l.includes('could not write alerts'))).toHaveLength(1);
     expect(lines.join('')).not.toContain('update devices');
-    w.disconnected(deviceId, false);
+    w.telemetry(deviceId, telemetry({ uptimeS: 78 }));
     down = false;
     await w.flush();
-    // The telemetry of the failed writes is there, and the later disconnection won.
-    expect(await state()).toMatchObject({ status: 'offline', telemetry: { uptimeS: 77 } });
+    // The disconnection of the failed writes is there, the later telemetry won, and the offline
+    // alert the outage held back is open.
+    expect(await state()).toMatchObject({ status: 'offline', telemetry: { uptimeS: 78 } });
+    expect((await openAlerts(store.db, 'trung-van')).map((a) => a.kind)).toContain('offline');
     expect(lines.some((l) => l.includes('device state written again'))).toBe(true);
     await w.close();
+    writer.connected(deviceId);
+    await writer.flush();
+  });
+
+  it('never writes a kept patch over a newer one from another broker node', async () => {
+    let down = true;
+    const db = new Proxy(store.db, {
+      get(target, key, receiver) {
+        if (key === 'execute' && down) return () => Promise.reject(new Error('Connection terminated'));
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const nodeA = new DeviceStateWriter(db, logger, 60_000);
+    const nodeB = new DeviceStateWriter(store.db, logger, 60_000);
+    // The device drops from node A while A cannot reach the database, then reconnects to node B.
+    nodeA.disconnected(deviceId, false);
+    await nodeA.flush();
+    await new Promise((r) => setTimeout(r, 5));
+    nodeB.connected(deviceId);
+    await nodeB.flush();
+    down = false;
+    await nodeA.flush();
+    const [row] = await store.db.select().from(schema.devices).where(eq(schema.devices.id, deviceId));
+    expect(row?.status).toBe('online');
+    await nodeA.close();
+    await nodeB.close();
   });
 
   it('stores a birth with its mono and when it arrived, not when the batch was written', async () => {

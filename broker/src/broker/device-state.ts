@@ -12,6 +12,7 @@ import {
   applyAlertChanges,
   type Database,
   describeDatabaseError,
+  isTransientDatabaseError,
   recordCommandAnswer,
   recordUpdateStatus,
   type schema,
@@ -44,8 +45,8 @@ export class DeviceStateWriter {
   private readonly alerts = new DeviceAlertTracker();
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
-  /** Device-state writes failed in a row, and their log lines (one a minute). */
-  private failing = 0;
+  /** Writes failed in a row, of device state and of alerts, and their log lines (one a minute). */
+  private readonly failing = new Map<string, number>();
   private readonly failures = new LogThrottle();
 
   constructor(
@@ -155,10 +156,13 @@ export class DeviceStateWriter {
     this.alertChanges = [];
     try {
       await applyAlertChanges(this.db, changes);
+      this.succeeded('alerts');
     } catch (err) {
-      // Forgetting makes the next report of each device re-send its full alert state.
-      for (const c of changes) this.alerts.forget(c.deviceId);
-      this.logger.error({ err, changes: changes.length }, 'could not write device alerts');
+      // Kept in front of what came since (the last change per device and kind wins): a device
+      // that went offline during an outage still gets its technicians' alert once it ends.
+      if (this.failed('alerts', err, changes.length)) this.alertChanges = [...changes, ...this.alertChanges];
+      // Refused for good: forgetting makes each device's next report re-send its alert state.
+      else for (const c of changes) this.alerts.forget(c.deviceId);
     }
   }
 
@@ -166,10 +170,11 @@ export class DeviceStateWriter {
     if (this.pending.size === 0) return;
     const batch = [...this.pending.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     this.pending = new Map();
+    // One statement per 1,000 devices: a fleet reconnecting at once must not queue thousands of
+    // UPDATEs in front of the CONNECT lookups (PGlite runs one statement at a time).
+    let i = 0;
     try {
-      // One statement per 1,000 devices: a fleet reconnecting at once must not queue thousands of
-      // UPDATEs in front of the CONNECT lookups (PGlite runs one statement at a time).
-      for (let i = 0; i < batch.length; i += 1_000) {
+      for (; i < batch.length; i += 1_000) {
         const rows = batch.slice(i, i + 1_000).map(([id, p]) => ({
           id,
           last_seen_at: p.lastSeenAt?.toISOString() ?? null,
@@ -181,42 +186,62 @@ export class DeviceStateWriter {
           birth_received_at: p.birthReceivedAt?.toISOString() ?? null,
           telemetry: p.telemetry ?? null,
         }));
+        // Every patch carries when it was seen, and only a patch at least as recent as what is
+        // stored changes anything but that: a batch kept through an outage on one broker node
+        // must not write "offline" over the "online" that another node wrote since.
+        const fresh = sql`(d.last_seen_at is null or v.last_seen_at is null or v.last_seen_at >= d.last_seen_at)`;
         await this.db.execute(sql`
           update devices d set
-            last_seen_at = coalesce(v.last_seen_at, d.last_seen_at),
+            last_seen_at = greatest(v.last_seen_at, d.last_seen_at),
             -- A replaced board is not its counter's live board: its last connection's end (or a
             -- status it sends) must not make it look online or offline again.
-            status = case when d.replaced_by is null then coalesce(v.status, d.status) else d.status end,
-            boot_id = coalesce(v.boot_id, d.boot_id),
-            agent_version = coalesce(v.agent_version, d.agent_version),
-            applied_config_version = coalesce(v.applied_config_version, d.applied_config_version),
-            birth = coalesce(v.birth, d.birth),
-            birth_received_at = coalesce(v.birth_received_at, d.birth_received_at),
-            telemetry = coalesce(v.telemetry, d.telemetry)
+            status = case when d.replaced_by is null and ${fresh} then coalesce(v.status, d.status) else d.status end,
+            boot_id = case when ${fresh} then coalesce(v.boot_id, d.boot_id) else d.boot_id end,
+            agent_version = case when ${fresh} then coalesce(v.agent_version, d.agent_version) else d.agent_version end,
+            applied_config_version = case when ${fresh}
+              then coalesce(v.applied_config_version, d.applied_config_version) else d.applied_config_version end,
+            birth = case when ${fresh} then coalesce(v.birth, d.birth) else d.birth end,
+            birth_received_at = case when ${fresh}
+              then coalesce(v.birth_received_at, d.birth_received_at) else d.birth_received_at end,
+            telemetry = case when ${fresh} then coalesce(v.telemetry, d.telemetry) else d.telemetry end
           from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(
             id text, last_seen_at timestamptz, status text, boot_id uuid, agent_version text,
             applied_config_version integer, birth jsonb, birth_received_at timestamptz,
             telemetry jsonb)
           where d.id = v.id`);
       }
-      if (this.failing > 0) {
-        this.logger.info({ failedWrites: this.failing }, 'device state written again');
-        this.failing = 0;
-        this.failures.reset();
-      }
+      this.succeeded('device state');
     } catch (err) {
-      // Kept for the next flush, under whatever arrived since: a device that went offline while
-      // the database was away must not stay online on the dashboard until it sends again.
-      for (const [id, patch] of batch) this.pending.set(id, { ...patch, ...this.pending.get(id) });
-      this.failing++;
-      // Once a second during an outage: one short line a minute, never the statement (KBs of JSON).
-      const suppressed = this.failures.take();
-      if (suppressed !== null)
-        this.logger.error(
-          { err: describeDatabaseError(err), devices: this.pending.size, suppressed },
-          'could not write device state; kept for the next try',
-        );
+      // What was not written is kept for the next flush, under whatever arrived since: a device
+      // that went offline while the database was away must not stay online on the dashboard.
+      if (this.failed('device state', err, batch.length - i))
+        for (const [id, patch] of batch.slice(i)) this.pending.set(id, { ...patch, ...this.pending.get(id) });
     }
+  }
+
+  /** Whether a failed write is kept to be tried again (the database away), logged once a minute. */
+  private failed(what: 'device state' | 'alerts', err: unknown, count: number): boolean {
+    const refusal = describeDatabaseError(err);
+    // No SQLSTATE: the database did not answer. A transient one passes by itself. Any other is
+    // the database refusing these rows: tried again they would block every later write.
+    const keep = refusal.code === null || isTransientDatabaseError(err);
+    this.failing.set(what, (this.failing.get(what) ?? 0) + 1);
+    // Once a second during an outage: one short line a minute, never the statement (KBs of JSON).
+    const suppressed = this.failures.take(what);
+    if (suppressed !== null)
+      this.logger.error(
+        { err: refusal, count, suppressed },
+        `could not write ${what}; ${keep ? 'kept for the next try' : 'dropped (rewritten by the next report)'}`,
+      );
+    return keep;
+  }
+
+  private succeeded(what: 'device state' | 'alerts'): void {
+    const failedWrites = this.failing.get(what);
+    if (!failedWrites) return;
+    this.logger.info({ failedWrites }, `${what} written again`);
+    this.failing.delete(what);
+    this.failures.reset(what);
   }
 
   async close(): Promise<void> {
