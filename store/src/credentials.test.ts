@@ -5,6 +5,7 @@ import {
   hashPassword,
   isCostlyHash,
   randomSecret,
+  verifyDeviceSecret,
   verifyPassword,
 } from './credentials.js';
 
@@ -34,15 +35,17 @@ describe('secrets', () => {
     const stored = hashGeneratedSecret(secret);
     expect(stored).toMatch(/^sha256\$[\w-]{43}$/);
     expect(isCostlyHash(stored)).toBe(false);
-    expect(await verifyPassword(secret, stored)).toBe(true);
-    expect(await verifyPassword(`${secret}x`, stored)).toBe(false);
-    expect(await verifyPassword(secret, hashGeneratedSecret(generatePassword()))).toBe(false);
-    // A scrypt hash (people's passwords, older devices) still verifies, and is known as costly.
+    expect(await verifyDeviceSecret(secret, stored)).toBe(true);
+    expect(await verifyDeviceSecret(`${secret}x`, stored)).toBe(false);
+    expect(await verifyDeviceSecret(secret, hashGeneratedSecret(generatePassword()))).toBe(false);
+    // A device provisioned before keeps its scrypt hash: still verified, and known as costly.
     const older = await hashPassword(secret);
     expect(isCostlyHash(older)).toBe(true);
-    expect(await verifyPassword(secret, older)).toBe(true);
+    expect(await verifyDeviceSecret(secret, older)).toBe(true);
     // Nothing verifies against a form it does not know, nor against a truncated hash.
     for (const bad of ['', 'sha256$', stored.slice(0, -2), `md5$${stored.slice(7)}`, 'plain'])
-      expect(await verifyPassword(secret, bad)).toBe(false);
+      expect(await verifyDeviceSecret(secret, bad)).toBe(false);
+    // A person's password is never checked against a fast hash, whatever a row holds.
+    expect(await verifyPassword(secret, stored)).toBe(false);
   });
 });

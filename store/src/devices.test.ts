@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyAlertChanges, openAlerts } from './alerts.js';
-import { verifyPassword } from './credentials.js';
+import { verifyDeviceSecret } from './credentials.js';
 import {
   findDeviceByUsername,
   listDevices,
@@ -26,8 +26,8 @@ describe.each(STORE_BACKENDS)('devices on %s', (backend) => {
     expect(d.deviceId).toMatch(/^q01-[0-9a-f]{6}$/);
     const row = await findDeviceByUsername(store.db, d.username);
     expect(row?.passwordHash).not.toContain(d.password);
-    expect(await verifyPassword(d.password, row!.passwordHash)).toBe(true);
-    expect(await verifyPassword(`${d.password}x`, row!.passwordHash)).toBe(false);
+    expect(await verifyDeviceSecret(d.password, row!.passwordHash)).toBe(true);
+    expect(await verifyDeviceSecret(`${d.password}x`, row!.passwordHash)).toBe(false);
     const audit = await store.db.select().from(auditLog).where(eq(auditLog.target, d.deviceId));
     expect(audit.map((a) => a.action)).toEqual(['device.add']);
   });

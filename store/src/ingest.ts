@@ -65,7 +65,8 @@ export async function ingestBatch(db: Database, batch: readonly IngestEvent[]): 
   const stored = await storedAlready(db, unique);
   const isStored = (e: IngestEvent) => stored.has(e.payload.eventId.toLowerCase());
   if (stored.size > 0) {
-    // `duplicates` lists redeliveries first (in the order given), then repeats within the batch.
+    // Redeliveries first (in the order given), then repeats within the batch, then any event a
+    // concurrent lane stored between this probe and the insert.
     duplicates.unshift(...unique.filter(isStored).map((e) => e.payload.eventId));
     unique.splice(0, unique.length, ...unique.filter((e) => !isStored(e)));
     if (unique.length === 0) return { inserted: [], duplicates };
@@ -114,6 +115,6 @@ export async function ingestBatch(db: Database, batch: readonly IngestEvent[]): 
 async function storedAlready(db: Database, batch: readonly IngestEvent[]): Promise<Set<string>> {
   const ids = batch.map((e) => e.payload.eventId);
   const result = await db.execute(sql`select event_id::text as id from events
-    where event_id = any(${`{${ids.join(',')}}`}::uuid[])`);
+    where event_id in (select value::uuid from jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`);
   return new Set((result as unknown as { rows: { id: string }[] }).rows.map((r) => r.id.toLowerCase()));
 }

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyAlertChanges, openAlerts } from './alerts.js';
 import { pendingCommands, requestCommand } from './commands.js';
-import { verifyPassword } from './credentials.js';
+import { verifyDeviceSecret } from './credentials.js';
 import { getDeviceConfig, setDeviceConfig } from './device-config.js';
 import { findDeviceByUsername, provisionDevice, revokeDevice, StoreInputError } from './devices.js';
 import {
@@ -46,7 +46,7 @@ describe.each(STORE_BACKENDS)('device lifecycle on %s', (backend) => {
       replaced: old.deviceId,
     });
     const creds = await findDeviceByUsername(store.db, r.username);
-    expect(await verifyPassword(r.password, creds!.passwordHash)).toBe(true);
+    expect(await verifyDeviceSecret(r.password, creds!.passwordHash)).toBe(true);
     // Same settings, same version: they are the counter's.
     expect(await getDeviceConfig(store.db, 'q01-new')).toMatchObject({
       version: 1,
@@ -235,8 +235,8 @@ describe.each(STORE_BACKENDS)('device lifecycle on %s', (backend) => {
     const r = await rotateDevicePassword(store.db, d.deviceId, 'tech');
     expect(r).toMatchObject({ deviceId: d.deviceId, username: d.username });
     const hash = (await findDeviceByUsername(store.db, d.username))!.passwordHash;
-    expect(await verifyPassword(r.password, hash)).toBe(true);
-    expect(await verifyPassword(d.password, hash)).toBe(false);
+    expect(await verifyDeviceSecret(r.password, hash)).toBe(true);
+    expect(await verifyDeviceSecret(d.password, hash)).toBe(false);
     expect(await actions(d.deviceId)).toEqual(['device.add', 'device.rotate']);
     await revokeDevice(store.db, d.deviceId, 't');
     await expect(rotateDevicePassword(store.db, d.deviceId, 't')).rejects.toThrow(/is revoked/);
@@ -249,7 +249,7 @@ describe.each(STORE_BACKENDS)('device lifecycle on %s', (backend) => {
       `device '${d.deviceId}' was replaced by 'q07-new' and is draining`,
     );
     const hash = (await findDeviceByUsername(store.db, d.username))!.passwordHash;
-    expect(await verifyPassword(d.password, hash)).toBe(true);
+    expect(await verifyDeviceSecret(d.password, hash)).toBe(true);
     expect(await actions(d.deviceId)).toEqual(['device.add', 'device.replace']);
   });
 });

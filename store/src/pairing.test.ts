@@ -1,7 +1,7 @@
 import { normalisePairingCode, PAIRING_ALPHABET } from '@onestop/protocol';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyPassword } from './credentials.js';
+import { verifyDeviceSecret } from './credentials.js';
 import { setDeviceConfig } from './device-config.js';
 import { findDeviceByUsername, revokeDevice, StoreInputError } from './devices.js';
 import { claimPairingCode, issuePairingCode, reissuePairingCode } from './pairing.js';
@@ -57,7 +57,7 @@ describe.each(STORE_BACKENDS)('pairing on %s', (backend) => {
     expect(claim.device).toMatchObject({ deviceId: issued.deviceId, unitId: 'trung-van', counterId: 'q01' });
     expect(claim.device.settings?.ratingTimeoutMs).toBe(25_000);
     const device = await findDeviceByUsername(store.db, claim.device.username);
-    expect(await verifyPassword(claim.device.password, device!.passwordHash)).toBe(true);
+    expect(await verifyDeviceSecret(claim.device.password, device!.passwordHash)).toBe(true);
 
     expect(await claimPairingCode(store.db, { code: issued.code, address: '10.0.0.8' })).toEqual({
       ok: false,
@@ -109,7 +109,7 @@ describe.each(STORE_BACKENDS)('pairing on %s', (backend) => {
     const issued = await issue('q04');
     const device = await findDeviceByUsername(store.db, `dev-${issued.deviceId}`);
     expect(device?.passwordHash).toMatch(/^sha256\$/);
-    expect(await verifyPassword('', device!.passwordHash)).toBe(false);
+    expect(await verifyDeviceSecret('', device!.passwordHash)).toBe(false);
   });
 
   it('refuses an expiry outside 1 minute to a day', async () => {
@@ -131,8 +131,8 @@ describe.each(STORE_BACKENDS)('pairing on %s', (backend) => {
     const claim = await claimPairingCode(store.db, { code: third.code, address: 'a' });
     if (!claim.ok) throw new Error(claim.reason);
     const device = await findDeviceByUsername(store.db, claim.device.username);
-    expect(await verifyPassword(claim.device.password, device!.passwordHash)).toBe(true);
-    expect(await verifyPassword(firstClaim.device.password, device!.passwordHash)).toBe(false);
+    expect(await verifyDeviceSecret(claim.device.password, device!.passwordHash)).toBe(true);
+    expect(await verifyDeviceSecret(firstClaim.device.password, device!.passwordHash)).toBe(false);
   });
 
   it('refuses a new code for a revoked or unknown device', async () => {

@@ -47,7 +47,7 @@ export const counters = pgTable(
   (t) => [primaryKey({ columns: [t.unitId, t.id] })],
 );
 
-/** A counter device. Only a scrypt hash of its MQTT password is kept. */
+/** A counter device. Only a hash of its MQTT password is kept (`hashGeneratedSecret`; scrypt for older devices). */
 export const devices = pgTable(
   'devices',
   {

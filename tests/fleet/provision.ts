@@ -41,7 +41,7 @@ export async function provisionFleet(
         settings: { openingHours: AROUND_THE_CLOCK },
         actor: 'bench:fleet',
       });
-      // A ward's counters together: the password hashes (scrypt) run on libuv's threads meanwhile.
+      // A ward's counters together, each provisioned as the CLI does.
       const counters = Array.from({ length: Math.min(COUNTERS_PER_WARD, n - i) }, (_, k) => i + k);
       const ready = await Promise.all(
         counters.map(async (j) => {

@@ -102,7 +102,7 @@ export interface FleetReport {
   speed: number;
   workers: number;
   realSeconds: number;
-  /** Real ms for the whole fleet to connect at start (one scrypt per device, budgeted by the broker). */
+  /** Real ms for the whole fleet to connect at start (one password check and session per device). */
   firstConnectMs: number;
   /** Counters running the real camera pipeline on replayed photographs (their `evt/expression`). */
   cameraCounters: number;

@@ -5,7 +5,7 @@ import {
   generatePassword,
   hashGeneratedSecret,
   isCostlyHash,
-  verifyPassword,
+  verifyDeviceSecret,
 } from '@onestop/store';
 import { deviceClientIdOk, deviceSession, type ServiceRole, type Session } from './acl.js';
 import { isLoopback } from './admission.js';
@@ -245,7 +245,7 @@ export class Authenticator {
       // A capped address learns nothing more of which usernames exist.
       if (right === 'none') return { ok: false, reason: 'throttled' };
       // Same work as for a device provisioned now, so response time does not tell them apart.
-      await verifyPassword(password, this.dummyHash);
+      await verifyDeviceSecret(password, this.dummyHash);
       return { ok: false, reason: 'auth_failed' };
     }
     const verified = await this.verify(password, device.passwordHash, right);
@@ -269,7 +269,7 @@ export class Authenticator {
   private async verify(password: string, stored: string, right: HashRight): Promise<boolean | 'unhashed'> {
     // A generated secret's hash (every device provisioned, paired or rotated now) costs no
     // scrypt: checked every time, from the budget of nothing, never withheld.
-    if (!isCostlyHash(stored)) return verifyPassword(password, stored);
+    if (!isCostlyHash(stored)) return verifyDeviceSecret(password, stored);
     const mac = createHmac('sha256', this.macKey).update(stored).update('\u0000').update(password).digest();
     const known = this.verified.get(stored);
     // One password matches a stored hash: once it is known, any other is wrong without a scrypt.
@@ -280,7 +280,7 @@ export class Authenticator {
     let pending = this.inFlight.get(key);
     if (!pending) {
       if (!this.mayHash(right)) return 'unhashed';
-      pending = verifyPassword(password, stored).finally(() => this.inFlight.delete(key));
+      pending = verifyDeviceSecret(password, stored).finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, pending);
     }
     if (!(await pending)) return false;

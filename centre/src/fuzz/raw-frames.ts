@@ -163,7 +163,7 @@ export async function sendRawFrames(opts: {
   const byKind = Object.fromEntries(RAW_FRAME_KINDS.map((k) => [k, 0])) as Record<RawFrameKind, number>;
   let closedByBroker = 0;
   const frames = fc.sample(frameOf(opts.device), { seed: opts.seed, numRuns: opts.frames });
-  // Frames that must be refused get the time a login takes (scrypt) to be refused and closed.
+  // Frames that must be refused get the time a login takes to be refused and closed.
   const one = (bytes: Buffer, kind: RawFrameKind) =>
     new Promise<void>((resolve) => {
       const wait = ALWAYS_REFUSED.includes(kind) ? 10_000 : waitMs;

@@ -10,7 +10,7 @@ import {
   getRelease,
   hashGeneratedSecret,
   isOfferedRelease,
-  verifyPassword,
+  verifyDeviceSecret,
 } from '@onestop/store';
 import { type Context, Hono } from 'hono';
 import type { Logger } from 'pino';
@@ -63,7 +63,7 @@ export function parseRange(
 /**
  * `GET /api/releases/:version/bundle`: a board downloads the release it is offered, with the MQTT
  * username and password it paired with as HTTP Basic credentials, checked like the broker checks
- * them (scrypt, revoked and draining boards refused), and only a release it stands offered now.
+ * them (`verifyDeviceSecret`, revoked and draining boards refused), and only a release it stands offered now.
  * `Range` (one range; 206, or 416 past the end) lets it resume; the ETag is the bundle's SHA-256,
  * which the offer names too, so `If-Range` restarts a download whose bytes changed.
  */
@@ -88,7 +88,7 @@ export function releaseDownloadRoutes(o: ReleaseDownloadOptions) {
     const mac = createHmac('sha256', macKey).update(stored).update('\0').update(password).digest();
     const known = verified.get(stored);
     if (known) return timingSafeEqual(known, mac);
-    if (!(await verifyPassword(password, stored))) return false;
+    if (!(await verifyDeviceSecret(password, stored))) return false;
     if (verified.size > 50_000) verified.clear();
     verified.set(stored, mac);
     return true;
@@ -114,7 +114,7 @@ export function releaseDownloadRoutes(o: ReleaseDownloadOptions) {
     const device = await findDeviceByUsername(o.db, username);
     if (!device) {
       // The same work as for a real device: timing tells no username apart.
-      await verifyPassword(password, dummy);
+      await verifyDeviceSecret(password, dummy);
       failures.record(key);
       return refuse(c, 'auth_failed', 401, 'wrong username or password');
     }
