@@ -64,6 +64,9 @@ export async function ingestBatch(db: Database, batch: readonly IngestEvent[]): 
   if (unique.length === 0) return { inserted: [], duplicates };
   const stored = await storedAlready(db, unique);
   const isStored = (e: IngestEvent) => stored.has(e.payload.eventId.toLowerCase());
+  // Placed with the redeliveries beside them, as before the probe: for a device that never sent a
+  // birth, the batch's newest boot (a stored event's, maybe) says which boot is live (time/live.ts).
+  const placedTogether = [...unique];
   if (stored.size > 0) {
     // Redeliveries first (in the order given), then repeats within the batch, then any event a
     // concurrent lane stored between this probe and the insert.
@@ -77,7 +80,8 @@ export async function ingestBatch(db: Database, batch: readonly IngestEvent[]): 
   const store = async (exec: Executor): Promise<IngestResult> => {
     // Presence first: a rating is judged against the sessions known once its batch is stored.
     const byType: ByType = { presence: [], visit: [], rating: [], expression: [] };
-    for (const e of await placeTimes(exec, unique, receivedAtMs)) (byType[e.type] as PlacedEvent[]).push(e);
+    for (const e of await placeTimes(exec, placedTogether, receivedAtMs))
+      if (!isStored(e)) (byType[e.type] as PlacedEvent[]).push(e);
     // Ratings are judged against presence, visits and each other: their units and devices are locked first.
     const judged = unique.filter((e) => e.type !== 'expression');
     const judging = judged.length > 0 ? await prepareJudging(exec, judged) : { rules: [] };
