@@ -49,8 +49,8 @@ export type IngestOptions = IngestEndpoint & {
    * Transactions in flight at once on PostgreSQL, units pinned to one each (default 1). More lanes
    * only pay where the database has cores to spare: on a 2-vCPU machine carrying the whole centre,
    * four lanes made smaller batches whose fixed costs (judging, roll-up and dossier statements)
-   * cost PostgreSQL 3.4 ms of CPU per event against 2.3 ms in one lane, and doubled ack p95
-   * (BENCHMARKS.md, "Commit lanes").
+   * cost PostgreSQL 3.5 ms of CPU per event against 2.3 ms in one lane, and ack p95 was 2.7 s
+   * against 1.55 s (BENCHMARKS.md, "The faulted split day drains again; one commit lane").
    */
   commitLanes?: number;
   flushMs?: number;
