@@ -1,4 +1,4 @@
-import { findDeviceByUsername, recentAudit, schema, verifyPassword } from '@onestop/store';
+import { findDeviceByUsername, recentAudit, schema, verifyDeviceSecret } from '@onestop/store';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Account, accessFixture } from '../../access/fixture.js';
@@ -94,7 +94,7 @@ describe('device lifecycle from the dashboard', () => {
     const shown = await (await get('tech', to)).text();
     const password = /&quot;password&quot;: &quot;([^&]+)&quot;/.exec(shown)?.[1];
     const creds = await findDeviceByUsername(fx.store.db, 'dev-q01-new');
-    expect(await verifyPassword(password!, creds!.passwordHash)).toBe(true);
+    expect(await verifyDeviceSecret(password!, creds!.passwordHash)).toBe(true);
     expect(shown).toContain(`href="/devices/${fx.deviceId}"`);
     // A refresh shows it no more.
     const again = await (await get('tech', to)).text();
@@ -124,7 +124,7 @@ describe('device lifecycle from the dashboard', () => {
     const page = await (await get('tech', rotate.headers.get('location')!)).text();
     const fresh = /&quot;password&quot;: &quot;([^&]+)&quot;/.exec(page)?.[1];
     const hash = (await row(fx.deviceId))!.passwordHash;
-    expect(await verifyPassword(fresh!, hash)).toBe(true);
+    expect(await verifyDeviceSecret(fresh!, hash)).toBe(true);
     expect((await recentAudit(fx.store.db, 1, 'device.rotate'))[0]?.actor).toBe('dashboard:tech');
   });
 });
