@@ -13,6 +13,7 @@ import {
 import Database from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
+import { DiskSync } from './disk-sync.js';
 import { type Hold, Holds } from './hold.js';
 import { migrateOutbox } from './schema.js';
 
@@ -77,11 +78,15 @@ export interface OutboxOptions {
 /**
  * Durable queue between the counter and the broker. `append` returns only after SQLite has
  * fsynced the row (WAL + synchronous=FULL), so a rating may be shown as "recorded" at that moment
- * and will survive a power cut. Rows leave only when the server acks their eventIds.
+ * and will survive a power cut. Rows leave only when the server acks their eventIds; that delete,
+ * and a hold's release, are not flushed (`DiskSync`: losing one only means sending again).
  */
 export class Outbox {
   readonly bootId: string;
   private readonly db: Database.Database;
+  private readonly disk: DiskSync;
+  /** Every statement prepared once: compiling one cost more than running it (a page of rows). */
+  private readonly statements = new Map<string, Database.Statement>();
   private readonly clock: Clock;
   private readonly insert: Database.Statement;
   private readonly setMetaStmt: Database.Statement;
@@ -99,8 +104,7 @@ export class Outbox {
     mkdirSync(opts.dataDir, { recursive: true });
     this.clock = opts.clock ?? systemClock;
     this.db = new Database(join(opts.dataDir, 'outbox.sqlite'));
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    this.disk = new DiskSync(this.db);
     migrateOutbox(this.db);
     this.insert = this.db.prepare(
       'INSERT INTO outbox (event_id, channel, topic, seq, ts, payload, held_until, hold_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -133,7 +137,7 @@ export class Outbox {
       },
     );
     const count = (table: string) =>
-      (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+      (this.sql(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
     this.depthCache = count('outbox');
     this.deadCache = count('dead_letter');
   }
@@ -178,14 +182,12 @@ export class Outbox {
    * recorded order reaches the centre intact. Holds whose time is over are released first.
    */
   pending(limit: number, afterRowId = 0): OutboxEntry[] {
-    this.holds.expire(this.clock.now());
-    const rows = this.db
-      .prepare(
-        `SELECT id, event_id, channel, topic, seq, ts, payload FROM outbox
+    this.disk.unflushed(() => this.holds.expire(this.clock.now()));
+    const rows = this.sql(
+      `SELECT id, event_id, channel, topic, seq, ts, payload FROM outbox
          WHERE id > ? AND id < COALESCE((SELECT MIN(id) FROM outbox WHERE hold_key IS NOT NULL), 9e18)
          ORDER BY id LIMIT ?`,
-      )
-      .all(afterRowId, limit) as Row[];
+    ).all(afterRowId, limit) as Row[];
     return rows.map((r) => this.entryOf(r));
   }
 
@@ -205,12 +207,12 @@ export class Outbox {
 
   /** Lets a held row go; true when it was still held. */
   release(key: string): boolean {
-    return this.holds.release(key) > 0;
+    return this.disk.unflushed(() => this.holds.release(key)) > 0;
   }
 
   /** Lets every held row go except `keep`'s (a restart that still shows that undo window). */
   releaseAllExcept(keep: string | null): number {
-    return this.holds.releaseAllExcept(keep);
+    return this.disk.unflushed(() => this.holds.releaseAllExcept(keep));
   }
 
   private entryOf(r: Row): OutboxEntry {
@@ -231,9 +233,7 @@ export class Outbox {
    * returns each event's total. Durable, so that a device rebooting often still gets there.
    */
   strike(eventIds: readonly string[]): Map<string, number> {
-    const bump = this.db.prepare(
-      'UPDATE outbox SET strikes = strikes + 1 WHERE event_id = ? RETURNING strikes',
-    );
+    const bump = this.sql('UPDATE outbox SET strikes = strikes + 1 WHERE event_id = ? RETURNING strikes');
     const out = new Map<string, number>();
     this.db.transaction(() => {
       for (const id of eventIds) {
@@ -247,10 +247,10 @@ export class Outbox {
   /** Moves events out of the queue into `dead_letter`, in one transaction; they are never deleted. */
   deadLetter(eventIds: readonly string[], reason: string): number {
     if (eventIds.length === 0) return 0;
-    const copy = this.db.prepare(`
+    const copy = this.sql(`
       INSERT INTO dead_letter (id, event_id, channel, topic, seq, ts, payload, strikes, reason, dead_at)
       SELECT id, event_id, channel, topic, seq, ts, payload, strikes, ?, ? FROM outbox WHERE event_id = ?`);
-    const del = this.db.prepare('DELETE FROM outbox WHERE event_id = ?');
+    const del = this.sql('DELETE FROM outbox WHERE event_id = ?');
     const now = this.clock.now();
     const n = this.db.transaction(() =>
       eventIds.reduce((acc, id) => {
@@ -284,37 +284,35 @@ export class Outbox {
 
   /** The dead-letter table, oldest first (for a technician, a command or a test). */
   deadLetters(limit = 1_000): DeadLetter[] {
-    const rows = this.db
-      .prepare(
-        'SELECT id, event_id, channel, topic, seq, ts, payload, strikes, reason, dead_at FROM dead_letter ORDER BY id LIMIT ?',
-      )
-      .all(limit) as Array<Row & { strikes: number; reason: string; dead_at: number }>;
+    const rows = this.sql(
+      'SELECT id, event_id, channel, topic, seq, ts, payload, strikes, reason, dead_at FROM dead_letter ORDER BY id LIMIT ?',
+    ).all(limit) as Array<Row & { strikes: number; reason: string; dead_at: number }>;
     return rows.map((r) => ({ ...this.entryOf(r), strikes: r.strikes, reason: r.reason, deadAt: r.dead_at }));
   }
 
   /** Deletes acknowledged events; unknown IDs (already acked, other device) are ignored. */
   ack(eventIds: readonly string[]): number {
     if (eventIds.length === 0) return 0;
-    const del = this.db.prepare('DELETE FROM outbox WHERE event_id = ?');
+    const del = this.sql('DELETE FROM outbox WHERE event_id = ?');
     // A delivery set aside too early can still be acknowledged later: then it is stored, and
     // it leaves the dead-letter table too.
-    const delDead = this.db.prepare('DELETE FROM dead_letter WHERE event_id = ?');
+    const delDead = this.sql('DELETE FROM dead_letter WHERE event_id = ?');
     let dead = 0;
-    const n = this.db.transaction((ids: readonly string[]) =>
-      ids.reduce((acc, id) => {
-        dead += delDead.run(id).changes;
-        return acc + del.run(id).changes;
-      }, 0),
-    )(eventIds);
+    const n = this.disk.unflushed(() =>
+      this.db.transaction((ids: readonly string[]) =>
+        ids.reduce((acc, id) => {
+          dead += delDead.run(id).changes;
+          return acc + del.run(id).changes;
+        }, 0),
+      )(eventIds),
+    );
     this.depthCache -= n;
     this.deadCache -= dead;
     return n;
   }
 
   stats(): OutboxStats {
-    const oldest = this.db.prepare('SELECT ts FROM outbox ORDER BY id LIMIT 1').get() as
-      | { ts: number }
-      | undefined;
+    const oldest = this.sql('SELECT ts FROM outbox ORDER BY id LIMIT 1').get() as { ts: number } | undefined;
     return {
       depth: this.depthCache,
       capacity: this.opts.capacity,
@@ -327,9 +325,7 @@ export class Outbox {
 
   /** Small durable key/value store for agent state that must survive a restart (e.g. signed-in officer). */
   getMeta(key: string): string | null {
-    const r = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as
-      | { value: string }
-      | undefined;
+    const r = this.sql('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
     return r?.value ?? null;
   }
 
@@ -339,5 +335,14 @@ export class Outbox {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  private sql(text: string): Database.Statement {
+    let stmt = this.statements.get(text);
+    if (!stmt) {
+      stmt = this.db.prepare(text);
+      this.statements.set(text, stmt);
+    }
+    return stmt;
   }
 }
