@@ -1,4 +1,12 @@
-import { backoffDelay, type DeviceAddress, type ParsedTopic, TOPIC_ROOT, topicFor } from '@onestop/protocol';
+import {
+  backoffDelay,
+  channelsFrom,
+  type DeviceAddress,
+  type ParsedTopic,
+  prepareDecoders,
+  TOPIC_ROOT,
+  topicFor,
+} from '@onestop/protocol';
 import { counter, histogram, LogThrottle } from '@onestop/service';
 import {
   type Database,
@@ -93,6 +101,7 @@ export const EVENT_FILTER = `${TOPIC_ROOT}/+/+/+/evt/#`;
  */
 export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
   const { logger, registry } = opts;
+  prepareDecoders(channelsFrom('device').filter((c) => c.startsWith('evt/')));
   const log = logger.child({ component: 'ingest' });
   const ingested = counter(registry, 'onestop_events_ingested_total', 'Events newly stored, by type', [
     'type',

@@ -5,7 +5,7 @@ import { compiledValidator, forCompiling, payloadJsonSchema } from './compiled.j
 import { EXAMPLES } from './examples.js';
 import { envelopeShape } from './payloads/envelope.js';
 import { CHANNELS, type Channel } from './topics.js';
-import { decodePayload } from './validate.js';
+import { channelsFrom, decodePayload, prepareDecoders } from './validate.js';
 
 const channels = Object.keys(CHANNELS) as Channel[];
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x));
@@ -165,5 +165,18 @@ describe('compiled validator', () => {
     const raw = JSON.stringify(EXAMPLES.config);
     const fast = decodePayload('config', raw);
     expect(fast).toEqual({ ok: true, value: CHANNELS.config.schema.parse(JSON.parse(raw)) });
+  });
+});
+
+describe('prepareDecoders', () => {
+  it('compiles the check of every channel each side receives, so that none can fail on its first message', () => {
+    const centre = channelsFrom('device');
+    const agent = channelsFrom('server');
+    expect(centre).toContain('evt/rating');
+    expect(agent).toContain('ack');
+    expect([...centre, ...agent].sort()).toEqual([...channels].sort());
+    expect(() => prepareDecoders([...centre, ...agent])).not.toThrow();
+    for (const c of [...centre, ...agent])
+      expect(compiledValidator(CHANNELS[c].schema)).toBeTypeOf('function');
   });
 });

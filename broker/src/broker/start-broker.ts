@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import { channelsFrom, prepareDecoders } from '@onestop/protocol';
 import { gauge } from '@onestop/service';
 import {
   type Database,
@@ -92,6 +93,7 @@ const CTL_DISCONNECT = `${INTERNAL_PREFIX}ctl/disconnect`;
 
 export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
   const { logger, registry } = opts;
+  prepareDecoders(channelsFrom('device'));
   const db = opts.store.db;
   const host = opts.host ?? '0.0.0.0';
   const state = new DeviceStateWriter(db, logger, opts.deviceStateFlushMs ?? 1_000);

@@ -3,11 +3,13 @@ import {
   type Capability,
   CHANNELS,
   type Channel,
+  channelsFrom,
   deviceSubscriptions,
   encodePayload,
   type LinkStatus,
   type PayloadOf,
   parseTopic,
+  prepareDecoders,
   type RatingScale,
   topicFor,
 } from '@onestop/protocol';
@@ -199,6 +201,7 @@ export class Runtime {
   private readonly statusPayload: (state: 'online' | 'offline' | 'stopped') => Buffer;
 
   async start(): Promise<void> {
+    prepareDecoders(channelsFrom('server'));
     const host: ExtensionHost = {
       ctx: this.ctx,
       settings: this.settings,
