@@ -5,6 +5,8 @@
  * PostgreSQL, with a broker, the ingest and PostgreSQL (`--postgres-down-s`) taken down.
  * `--faults partition,kill-serve` injects only those; `--partition-min 10` is how long (simulated)
  * a group of counters is cut off (network namespaces: root or CAP_NET_ADMIN, else recorded skipped).
+ * `--devices-nice 10`: the fleet processes yield the CPU to the centre, as a thousand boards with
+ * CPUs of their own would (their own delays, receiving acks included, still count).
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -30,6 +32,7 @@ const { values: a } = parseArgs({
     keep: { type: 'boolean', default: false },
     target: { type: 'string', default: 'serve' },
     'postgres-down-s': { type: 'string', default: '60' },
+    'devices-nice': { type: 'string', default: '0' },
   },
 });
 
@@ -81,6 +84,9 @@ if (unknown.length > 0)
 const cameras = a.cameras === undefined ? Math.max(1, Math.round(counters / 500)) : Number(a.cameras);
 if (!Number.isInteger(cameras) || cameras < 0 || cameras > counters)
   throw new Error(`--cameras must be a whole number 0–${counters}, got ${a.cameras}`);
+const devicesNice = Number(a['devices-nice']);
+if (!Number.isInteger(devicesNice) || devicesNice < 0 || devicesNice > 19)
+  throw new Error(`--devices-nice must be a whole number 0–19, got ${a['devices-nice']}`);
 const faults: FaultPlan[] = a['no-faults'] || soakS ? [] : day.filter((f) => chosen.includes(f.kind));
 const report = await runFleet({
   target,
@@ -93,6 +99,7 @@ const report = await runFleet({
   cameras,
   cameraFps: num('camera-fps', a['camera-fps']),
   soakS,
+  devicesNice,
   keepDir: a.keep,
   log: (l) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${l}`),
 });

@@ -88,6 +88,11 @@ export interface FleetOptions {
   soakS?: number | null;
   /** Real seconds allowed for outboxes to drain after the day. */
   drainTimeoutS?: number;
+  /**
+   * Niceness of the fleet processes (0: the centre's priority). They stand in for a thousand
+   * boards with CPUs of their own, but here share two vCPUs with the centre they measure.
+   */
+  devicesNice?: number;
   log?: (line: string) => void;
   keepDir?: boolean;
 }
@@ -101,6 +106,8 @@ export interface FleetReport {
   hours: number;
   speed: number;
   workers: number;
+  /** Niceness the fleet processes ran at (0: the same priority as the centre). */
+  devicesNice: number;
   realSeconds: number;
   /** Real ms for the whole fleet to connect at start (one password check and session per device). */
   firstConnectMs: number;
@@ -292,7 +299,12 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       };
       const specFile = join(dir, `worker-${index}.json`);
       writeFileSync(specFile, JSON.stringify(spec));
-      const child = spawnTs(WORKER, [], { FLEET_SPEC: specFile }, true, lab?.wrap(index));
+      // `nice` and `ip netns exec` both exec what follows: the pid is still the agent process's.
+      const nice = o.devicesNice ? ['nice', '-n', String(o.devicesNice)] : [];
+      const child = spawnTs(WORKER, [], { FLEET_SPEC: specFile }, true, [
+        ...nice,
+        ...(lab?.wrap(index) ?? []),
+      ]);
       children.push(child);
       child.stderr?.on('data', (d: Buffer) => log(`worker ${index}: ${d.toString().trim().slice(0, 500)}`));
       const sampler = workers[index]?.sampler ?? new Sampler();
@@ -591,6 +603,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       hours: o.soakS ? (o.soakS * speed) / 3600 : o.hours,
       speed,
       workers: o.workers,
+      devicesNice: o.devicesNice ?? 0,
       realSeconds: Math.round(realSeconds),
       firstConnectMs,
       cameraCounters: fleet.filter((c) => c.camera).length,
