@@ -74,7 +74,7 @@ describe.each(STORE_BACKENDS)('ingestBatch on %s', (backend) => {
     await saveOfficer(store.db, { ...origin, officerId: 'cb-a', name: 'Cán bộ A', actor: 'test' });
     // Provisioned a month before the events.
     await store.db.insert(devices).values(
-      ['d1', 'd2', 'd3', 'd4', 'd5', 'd6', 'd7', 'd9'].map((id) => ({
+      ['d1', 'd2', 'd3', 'd4', 'd5', 'd6', 'd7', 'd8', 'd9'].map((id) => ({
         id,
         ...origin,
         username: `dev-${id}`,
@@ -207,6 +207,46 @@ describe.each(STORE_BACKENDS)('ingestBatch on %s', (backend) => {
     expect(v?.dossierIds).toEqual(['000.00.12.H26-250101-0001']);
     const [roll] = await store.db.select().from(hourlyRollups).where(eq(hourlyRollups.officerId, 'cb-b'));
     expect(roll).toMatchObject({ visits: 1, unratedVisits: 1, ratings: 0 });
+  });
+
+  it('takes an event ID in upper case as the same event: stored as new, projected, then a duplicate', async () => {
+    const spelt = <E extends IngestEvent>(e: E, eventId: string): E =>
+      ({ ...e, payload: { ...e.payload, eventId } }) as E;
+    const upper = <E extends IngestEvent>(e: E): E => spelt(e, e.payload.eventId.toUpperCase());
+    const signIn = upper(presence('d8', HOUR, 'signed_in'));
+    const visitId = '0193a0c2-5f00-7000-8000-0000000000d8';
+    const start: VisitEvent = {
+      ...env('d8', HOUR + 1_000),
+      eventId: newEventId().toUpperCase(),
+      phase: 'start',
+      visitId,
+      officerId: 'cb-a',
+      ticket: 'A008',
+      trigger: 'ticket',
+      startedAt: HOUR + 1_000,
+    };
+    const press = upper(rating('d8', HOUR + 60_000, 4));
+    const first = await ingestBatch(store.db, [
+      signIn,
+      { ...origin, type: 'visit', payload: start },
+      press,
+      // The same event spelt in lower case within the batch: a repeat.
+      spelt(press, press.payload.eventId.toLowerCase()),
+    ]);
+    expect(first.inserted.map((e) => e.payload.eventId)).toEqual([
+      signIn.payload.eventId,
+      start.eventId,
+      press.payload.eventId,
+    ]);
+    expect(first.duplicates).toEqual([press.payload.eventId.toLowerCase()]);
+    // Projected: the sign-in opened an interval, so the rating counts for the officer.
+    expect(await store.db.$count(presenceIntervals, eq(presenceIntervals.deviceId, 'd8'))).toBe(1);
+    const [row] = await store.db.select().from(ratings).where(eq(ratings.deviceId, 'd8'));
+    expect(row).toMatchObject({ attribution: 'verified' });
+    // Redelivered in lower case: answered as stored, nothing counted twice.
+    const again = await ingestBatch(store.db, [spelt(signIn, signIn.payload.eventId.toLowerCase())]);
+    expect(again).toEqual({ inserted: [], duplicates: [signIn.payload.eventId.toLowerCase()] });
+    expect(await store.db.$count(events, eq(events.deviceId, 'd8'))).toBe(3);
   });
 
   it('opens and closes presence intervals, also within one batch', async () => {

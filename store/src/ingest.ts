@@ -4,6 +4,7 @@ import type { Database, Executor } from './db.js';
 import { refreshDossierOutcomes } from './dossier-outcomes.js';
 import { type Judging, prepareJudging } from './judge/judge.js';
 import {
+  eventKey,
   type Origin,
   projectExpressions,
   projectPresence,
@@ -55,15 +56,15 @@ export async function ingestBatch(db: Database, batch: readonly IngestEvent[]): 
   const duplicates: string[] = [];
   const seen = new Set<string>();
   for (const e of batch) {
-    if (seen.has(e.payload.eventId)) duplicates.push(e.payload.eventId);
+    if (seen.has(eventKey(e.payload.eventId))) duplicates.push(e.payload.eventId);
     else {
-      seen.add(e.payload.eventId);
+      seen.add(eventKey(e.payload.eventId));
       unique.push(e);
     }
   }
   if (unique.length === 0) return { inserted: [], duplicates };
   const stored = await storedAlready(db, unique);
-  const isStored = (e: IngestEvent) => stored.has(e.payload.eventId.toLowerCase());
+  const isStored = (e: IngestEvent) => stored.has(eventKey(e.payload.eventId));
   // Placed with the redeliveries beside them, as before the probe: for a device that never sent a
   // birth, the batch's newest boot (a stored event's, maybe) says which boot is live (time/live.ts).
   const placedTogether = [...unique];
@@ -100,7 +101,7 @@ export async function ingestBatch(db: Database, batch: readonly IngestEvent[]): 
       await refreshDossierOutcomes(exec, { units: [...new Set(judged.map((e) => e.unitId))] });
     const inserted: IngestEvent[] = [];
     for (const e of unique) {
-      if (fresh.has(e.payload.eventId)) inserted.push(e);
+      if (fresh.has(eventKey(e.payload.eventId))) inserted.push(e);
       else duplicates.push(e.payload.eventId);
     }
     return { inserted, duplicates };
@@ -120,5 +121,5 @@ async function storedAlready(db: Database, batch: readonly IngestEvent[]): Promi
   const ids = batch.map((e) => e.payload.eventId);
   const result = await db.execute(sql`select event_id::text as id from events
     where event_id in (select value::uuid from jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`);
-  return new Set((result as unknown as { rows: { id: string }[] }).rows.map((r) => r.id.toLowerCase()));
+  return new Set((result as unknown as { rows: { id: string }[] }).rows.map((r) => eventKey(r.id)));
 }

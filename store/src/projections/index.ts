@@ -6,6 +6,6 @@
 export { projectExpressions } from './expressions.js';
 export { projectPresence } from './presence.js';
 export { projectRatings } from './ratings.js';
-export type { Origin } from './statement.js';
+export { eventKey, type Origin } from './statement.js';
 export { hourBucketSql, inVietnamSql, vietnamHourOfDaySql } from './vietnam-time-sql.js';
 export { projectVisits } from './visits.js';

@@ -2,7 +2,7 @@ import type { PresenceEvent } from '@onestop/protocol';
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db.js';
 import { type JudgeScope, type Judging, rejudge, signInScopes } from '../judge/judge.js';
-import { batchParam, eventsHead, freshIds, type Placed } from './statement.js';
+import { batchParam, eventKey, eventsHead, freshIds, type Placed } from './statement.js';
 
 type PresenceIn = Placed & { payload: PresenceEvent };
 
@@ -38,7 +38,7 @@ select event_id from ins`,
   const fresh = new Set(ids);
   const from = new Map<string, { device_id: string; kind: string; from_ms: number }>();
   for (const e of batch) {
-    if (e.at === null || !fresh.has(e.payload.eventId)) continue;
+    if (e.at === null || !fresh.has(eventKey(e.payload.eventId))) continue;
     const key = `${e.payload.deviceId}\u0000${e.payload.kind}`;
     const known = from.get(key);
     if (!known || e.at < known.from_ms)

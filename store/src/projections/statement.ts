@@ -70,6 +70,15 @@ export function placedMsSql(column: string, of = ''): string {
 }
 
 /** Runs a statement whose result is the `event_id`s of the newly inserted events. */
+/**
+ * How an event ID is compared in this process: as PostgreSQL prints a uuid, in lower case. The
+ * wire accepts either case (RFC 9562), so a device may spell an ID in upper case, while every ID
+ * the database hands back (`freshIds`, the redelivery probe) is lower case: compared as sent, such
+ * an event was stored but taken for a duplicate, and its presence interval or visit judging was
+ * skipped.
+ */
+export const eventKey = (eventId: string): string => eventId.toLowerCase();
+
 export async function freshIds(db: Executor, statement: SQL): Promise<string[]> {
   const result = await db.execute(statement);
   // node-postgres and PGlite both return `{ rows }`.

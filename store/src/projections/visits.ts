@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { Executor } from '../db.js';
 import { type Judging, judgeVisits } from '../judge/judge.js';
 import { rollupUpsert } from './rollup.js';
-import { batchParam, eventsHead, freshIds, type Placed, placedMsSql } from './statement.js';
+import { batchParam, eventKey, eventsHead, freshIds, type Placed, placedMsSql } from './statement.js';
 
 /**
  * Visits in ONE statement: the `events` insert, one `visits` row per visit and the hour's visit
@@ -62,7 +62,7 @@ select event_id from ins`,
   await judgeVisits(
     db,
     batch.flatMap((e) =>
-      e.at !== null && fresh.has(e.payload.eventId)
+      e.at !== null && fresh.has(eventKey(e.payload.eventId))
         ? [
             {
               device_id: e.payload.deviceId,
