@@ -23,6 +23,9 @@ describe('DiskSync', () => {
       }),
     ).toThrow('statement failed');
     expect(level(db)).toBe(FULL);
+    // Within a caller's transaction the level cannot change: the write joins it, flushed with it.
+    expect(db.transaction(() => sync.unflushed(() => level(db)))()).toBe(FULL);
+    expect(level(db)).toBe(FULL);
     db.close();
   });
 });

@@ -26,6 +26,9 @@ export class DiskSync {
    * when it is run, so two kept statements leave whichever was prepared last in force.
    */
   unflushed<T>(write: () => T): T {
+    // Inside a transaction SQLite refuses to change the level, and that transaction's own commit
+    // decides whether it is flushed.
+    if (this.db.inTransaction) return write();
     this.db.pragma('synchronous = NORMAL');
     try {
       return write();
