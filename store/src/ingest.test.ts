@@ -74,7 +74,7 @@ describe.each(STORE_BACKENDS)('ingestBatch on %s', (backend) => {
     await saveOfficer(store.db, { ...origin, officerId: 'cb-a', name: 'Cán bộ A', actor: 'test' });
     // Provisioned a month before the events.
     await store.db.insert(devices).values(
-      ['d1', 'd2', 'd3', 'd4', 'd5', 'd6', 'd7', 'd8', 'd9'].map((id) => ({
+      ['d1', 'd2', 'd3', 'd4', 'd5', 'd6', 'd7', 'd8', 'd9', 'd10'].map((id) => ({
         id,
         ...origin,
         username: `dev-${id}`,
@@ -249,6 +249,30 @@ describe.each(STORE_BACKENDS)('ingestBatch on %s', (backend) => {
     expect(await store.db.$count(events, eq(events.deviceId, 'd8'))).toBe(3);
   });
 
+  it('re-judges the rating a late visit start names, when the start spells its event ID in upper case', async () => {
+    const visitId = '0193a0c2-5f00-7000-8000-0000000000da';
+    // Nobody signed in at d10: a press outside any known visit is nobody's.
+    const press = rating('d10', HOUR + 60_000, 4);
+    const named = { ...press, payload: { ...press.payload, visitId } } as IngestEvent;
+    await ingestBatch(store.db, [named]);
+    const filter = async () =>
+      (await store.db.select().from(ratings).where(eq(ratings.deviceId, 'd10')))[0]?.filterReason;
+    expect(await filter()).toBe('nobody_at_counter');
+    const start: VisitEvent = {
+      ...env('d10', HOUR + 1_000),
+      eventId: newEventId().toUpperCase(),
+      phase: 'start',
+      visitId,
+      officerId: 'cb-a',
+      ticket: 'A010',
+      trigger: 'ticket',
+      startedAt: HOUR + 1_000,
+    };
+    await ingestBatch(store.db, [{ ...origin, type: 'visit', payload: start }], HOUR + 61_000);
+    // The visit now covers the press: it counts.
+    expect(await filter()).toBeNull();
+  });
+
   it('opens and closes presence intervals, also within one batch', async () => {
     await ingestBatch(store.db, [
       presence('d3', HOUR + 10_000, 'signed_out'),
@@ -356,7 +380,8 @@ describe.each(STORE_BACKENDS)('ingestBatch on %s', (backend) => {
       username: 'dev-d-models',
       passwordHash: 'x',
       createdAt: new Date(HOUR - 31 * 86_400_000),
-      birth: { bootId, models },
+      // Spelt in upper case by the device (the wire accepts either case): still the same boot.
+      birth: { bootId: bootId.toUpperCase(), models },
     });
     const probs = { neutral: 1, happy: 0, sad: 0, angry: 0, fearful: 0, disgusted: 0, surprised: 0 };
     const mk = (boot: string): IngestEvent => ({

@@ -51,7 +51,7 @@ es as (
     frames, "exitFrames", mean, exit, "satisfactionIndex", confidence,
     -- The models of the boot that made the estimate, from its birth; another boot's (an update
     -- since, a replayed outbox) would name the wrong model, so then none.
-    (select d.birth->'models' from devices d where d.id = placed."deviceId" and d.birth->>'bootId' = placed."bootId"::text)
+    (select d.birth->'models' from devices d where d.id = placed."deviceId" and lower(d.birth->>'bootId') = placed."bootId"::text)
   from placed
   on conflict do nothing
 ),

@@ -69,7 +69,6 @@ export function placedMsSql(column: string, of = ''): string {
   return `(${p}${column} - ${p}ts + (${p}o->>2)::bigint)`;
 }
 
-/** Runs a statement whose result is the `event_id`s of the newly inserted events. */
 /**
  * How an event ID is compared in this process: as PostgreSQL prints a uuid, in lower case. The
  * wire accepts either case (RFC 9562), so a device may spell an ID in upper case, while every ID
@@ -79,6 +78,7 @@ export function placedMsSql(column: string, of = ''): string {
  */
 export const eventKey = (eventId: string): string => eventId.toLowerCase();
 
+/** Runs a statement whose result is the `event_id`s of the newly inserted events. */
 export async function freshIds(db: Executor, statement: SQL): Promise<string[]> {
   const result = await db.execute(statement);
   // node-postgres and PGlite both return `{ rows }`.
