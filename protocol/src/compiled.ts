@@ -59,6 +59,11 @@ export interface CompiledValidator {
 
 const compiled = new WeakMap<z.ZodType, CompiledValidator>();
 
+/** Whether `schema`'s check was compiled already (so that its next use costs no compile). */
+export function isCompiled(schema: z.ZodType): boolean {
+  return compiled.has(schema);
+}
+
 /**
  * A compiled (Ajv) form of a zod schema, built once per schema object on first use. zod's generic
  * walk of every rating was ~5 % of the all-in-one's CPU at full load; this is straight-line code

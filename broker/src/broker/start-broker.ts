@@ -93,7 +93,8 @@ const CTL_DISCONNECT = `${INTERNAL_PREFIX}ctl/disconnect`;
 
 export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
   const { logger, registry } = opts;
-  prepareDecoders(channelsFrom('device'));
+  // Devices' messages, and the services' (acks, config, commands): the door checks both.
+  prepareDecoders([...channelsFrom('device'), ...channelsFrom('server')]);
   const db = opts.store.db;
   const host = opts.host ?? '0.0.0.0';
   const state = new DeviceStateWriter(db, logger, opts.deviceStateFlushMs ?? 1_000);
