@@ -62,7 +62,7 @@ export function prepareDecoders(channels: readonly Channel[]): void {
   for (const channel of channels) compiledValidator(schemaOf(channel));
 }
 
-/** The channels a side receives: `device` for the centre, `server` for an agent. */
+/** The channels `from` sends: the `device` ones are what the centre receives, the `server` ones an agent's. */
 export function channelsFrom(from: 'device' | 'server'): Channel[] {
   return (Object.keys(CHANNELS) as Channel[]).filter((c) => CHANNELS[c].from === from);
 }
