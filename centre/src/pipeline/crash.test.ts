@@ -22,8 +22,8 @@ const CHILD = fileURLToPath(new URL('../../../ingest/src/testing/ingest-child.ts
 
 /**
  * SIGKILL the ingest in the middle of a burst: the devices keep re-sending what is not
- * acknowledged, the replacement ingest picks up the persistent session, and the database ends
- * with every rating exactly once. Needs PostgreSQL: two processes share the database.
+ * acknowledged, the replacement ingest receives it, and the database ends with every rating
+ * exactly once. Needs PostgreSQL: two processes share the database.
  */
 describe('ingest crash mid-burst', () => {
   let store: TestStore;

@@ -48,6 +48,7 @@ describe('ingest against Mosquitto', () => {
       store,
       mqttUrl: MOSQUITTO_URL,
       clientId: `${unit}-ingest`,
+      persistentSession: true,
       registry,
       logger: silentLogger,
       filter,

@@ -107,8 +107,15 @@ export function registerSplitCommands(program: Command): void {
   program
     .command('ingest')
     .description('run only the ingest: MQTT subscriber → database → receipts')
-    .requiredOption('--mqtt-url <url>', 'broker URL, e.g. mqtt://broker-1:1883')
-    .option('--client-id <id>', 'persistent session ID (unique per ingest process)', 'onestop-ingest-1')
+    .requiredOption(
+      '--mqtt-url <urls>',
+      'broker URL, e.g. mqtt://broker-1:1883; the nodes of a cluster comma-separated, tried in turn while one is down',
+    )
+    .option('--client-id <id>', 'MQTT client ID (unique per ingest process)', 'onestop-ingest-1')
+    .option(
+      '--persistent-session',
+      'have the broker queue events while this ingest is away (Mosquitto, EMQX; the devices re-send anyway)',
+    )
     .option(
       '--share <group>',
       'split the load with other ingest processes through $share/<group>/ (Mosquitto, EMQX)',
@@ -134,6 +141,7 @@ export function registerSplitCommands(program: Command): void {
       async (o: {
         mqttUrl: string;
         clientId: string;
+        persistentSession?: boolean;
         share?: string;
         metricsPort: number;
         host: string;
@@ -155,6 +163,7 @@ export function registerSplitCommands(program: Command): void {
           username: credential.username,
           password: credential.password,
           clientId: o.clientId,
+          persistentSession: o.persistentSession === true,
           sharedGroup: o.share ?? null,
           commitLanes: o.commitLanes,
           registry,

@@ -76,7 +76,6 @@ export async function startAllInOne(o: AllInOneOptions): Promise<AllInOne> {
           ingest: {
             username: services.ingest.username,
             password: services.ingest.password,
-            // Fixed: a restarted server resumes the same persistent session and loses nothing queued.
             clientId: 'onestop-ingest',
           },
           registry,
