@@ -14,14 +14,42 @@ export interface InProcessBroker {
  */
 export type IngestEndpoint =
   | {
-      /** mqtt://, mqtts:// or ws(s):// URL of any MQTT 3.1.1 broker (aedes, Mosquitto, EMQX). */
-      mqttUrl: string;
+      /**
+       * mqtt://, mqtts:// or ws(s):// URL of any MQTT 3.1.1 broker (aedes, Mosquitto, EMQX), or
+       * the nodes of one cluster: each (re)connection tries the next, so the ingest leaves a dead
+       * node at its first retry instead of waiting for it to come back.
+       */
+      mqttUrl: string | readonly string[];
       inProcess?: undefined;
     }
   | { inProcess: InProcessBroker; mqttUrl?: undefined };
 
+const DEFAULT_PORTS: Readonly<Record<string, number>> = { mqtt: 1883, mqtts: 8883, ws: 80, wss: 443 };
+
+/** The broker URLs of an endpoint given as one URL or several (a list, or a comma-separated string). */
+export function brokerUrls(mqttUrl: string | readonly string[]): string[] {
+  const urls = (typeof mqttUrl === 'string' ? mqttUrl.split(',') : [...mqttUrl])
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
+  if (urls.length === 0) throw new Error('no broker URL given');
+  return urls;
+}
+
 export function connectTo(endpoint: IngestEndpoint, options: IClientOptions): MqttClient {
-  if (!endpoint.inProcess) return mqtt.connect(endpoint.mqttUrl, options);
+  if (!endpoint.inProcess) {
+    const urls = brokerUrls(endpoint.mqttUrl);
+    if (urls.length === 1) return mqtt.connect(urls[0]!, options);
+    // mqtt.js moves through `servers` one per connection attempt, wrapping around. The first URL
+    // gives what the list does not carry (a WebSocket path, credentials in the URL).
+    const servers = urls.map((url) => {
+      const u = new URL(url);
+      const protocol = u.protocol.replace(/:$/, '') as 'mqtt' | 'mqtts' | 'ws' | 'wss';
+      const port = u.port ? Number(u.port) : DEFAULT_PORTS[protocol];
+      if (port === undefined) throw new Error(`${url}: not an mqtt://, mqtts://, ws:// or wss:// URL`);
+      return { host: u.hostname, port, protocol };
+    });
+    return mqtt.connect(urls[0]!, { ...options, servers });
+  }
   const broker = endpoint.inProcess;
   // A fresh in-memory connection at every connect and `reconnect()`, as a socket would be.
   return new MqttClient(() => {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { RECONNECT_BACKOFF } from '@onestop/protocol';
+import { SERVICE_BACKOFF } from '@onestop/protocol';
 import {
   connectDevice,
   metricValue,
@@ -24,10 +24,10 @@ import { type IngestHandle, startIngest } from './start-ingest.js';
 
 const INGEST = 'ingest-svc';
 
-/** The longest the shared policy may wait before retry `n` (0-based); jitter only shortens it. */
+/** The longest the service policy may wait before retry `n` (0-based); jitter only shortens it. */
 const longest = (n: number) =>
-  Math.min(RECONNECT_BACKOFF.maxMs, RECONNECT_BACKOFF.initialMs * RECONNECT_BACKOFF.factor ** n);
-const shortest = (n: number) => longest(n) * (1 - RECONNECT_BACKOFF.jitter);
+  Math.min(SERVICE_BACKOFF.maxMs, SERVICE_BACKOFF.initialMs * SERVICE_BACKOFF.factor ** n);
+const shortest = (n: number) => longest(n) * (1 - SERVICE_BACKOFF.jitter);
 const sum = (n: number, f: (i: number) => number) =>
   Array.from({ length: n }, (_, i) => f(i)).reduce((a, b) => a + b, 0);
 
@@ -36,8 +36,11 @@ const sum = (n: number, f: (i: number) => number) =>
  * scripted in `refusals` (one per try) and accepts everyone else.
  */
 async function scriptedBroker(refusals: number[]) {
+  /** Whether each CONNECT of the ingest asked for a clean session. */
+  const ingestClean: boolean[] = [];
   const aedes = await Aedes.createBroker({
-    authenticate: (_client, username, _password, done) => {
+    authenticate: (client, username, _password, done) => {
+      if (username === INGEST) ingestClean.push(client.clean);
       const code = username === INGEST ? refusals.shift() : undefined;
       if (code === undefined) return done(null, true);
       done(
@@ -49,12 +52,18 @@ async function scriptedBroker(refusals: number[]) {
   const server: Server = createServer((socket) => aedes.handle(socket));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as { port: number };
+  let closed: Promise<void> | null = null;
   return {
     aedes,
+    ingestClean,
     url: `mqtt://127.0.0.1:${port}`,
-    async close() {
-      await new Promise<void>((r) => server.close(() => r()));
-      await new Promise<void>((r) => aedes.close(() => r()));
+    /** Once, with clients still connected or not (a broker that dies under them). */
+    close() {
+      closed ??= Promise.all([
+        new Promise<void>((r) => server.close(() => r())),
+        new Promise<void>((r) => aedes.close(() => r())),
+      ]).then(() => {});
+      return closed;
     },
   };
 }
@@ -173,6 +182,42 @@ describe('the ingest never gives up on its broker', () => {
     const r = ratingFor(creds.deviceId);
     await device.publishRating(r);
     await device.waitAcked([r.eventId]);
+  });
+
+  it('moves to the next broker of its list at its first retry when its broker dies', async () => {
+    broker = await scriptedBroker([]);
+    const second = await scriptedBroker([]);
+    try {
+      const registry = new Registry();
+      ingest = await startIngest({
+        store,
+        mqttUrl: `${broker.url}, ${second.url}`,
+        username: INGEST,
+        password: 'pw',
+        clientId: `ingest-list-${unit}`,
+        registry,
+        logger: silentLogger,
+      });
+      const h = ingest;
+      expect(broker.ingestClean).toEqual([true]);
+      expect(second.ingestClean).toEqual([]);
+      const died = Date.now();
+      await broker.close();
+      await waitFor(() => second.ingestClean.length > 0 && h.health().connected, 5_000, 'the second broker');
+      // The first retry, not a wait for the dead one: within its first delay and a handshake.
+      expect(Date.now() - died).toBeLessThan(longest(0) + 1_500);
+      expect(second.ingestClean).toEqual([true]);
+
+      const creds = await provision(store, unit, 'q04');
+      device = await connectDevice(second.url, creds);
+      const r = ratingFor(creds.deviceId);
+      await device.publishRating(r);
+      await device.waitAcked([r.eventId]);
+    } finally {
+      await ingest?.close();
+      ingest = undefined;
+      await second.close();
+    }
   });
 
   it('logs a flapping link once a minute, not at every flap (two ingests sharing one client ID)', async () => {

@@ -1,9 +1,9 @@
-import { CONNACK_REFUSALS, keepReconnecting, type LinkStatus } from '@onestop/protocol';
+import { CONNACK_REFUSALS, keepReconnecting, type LinkStatus, SERVICE_BACKOFF } from '@onestop/protocol';
 import { counter, LogThrottle } from '@onestop/service';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { connectTo, type IngestEndpoint } from './endpoint.js';
+import { brokerUrls, connectTo, type IngestEndpoint } from './endpoint.js';
 
 export interface BrokerLink {
   client: MqttClient;
@@ -24,9 +24,9 @@ export function reasonLabel(s: Reconnecting, unreachable: boolean): string {
 /**
  * The ingest's connection to its broker, which it never gives up: refused (3 while the broker's
  * database hiccups, 4 while our account is throttled after someone guessed at it, 5 after an ACL
- * mistake) or dropped, it retries with the shared backoff (`keepReconnecting`) for as long as the
- * process runs, counts every retry by reason and logs the outage once, then once a minute while
- * it lasts, then its end.
+ * mistake) or dropped, it retries with a service's short backoff (`keepReconnecting`,
+ * `SERVICE_BACKOFF`) for as long as the process runs, counts every retry by reason and logs the
+ * outage once, then once a minute while it lasts, then its end.
  */
 export function openLink(
   endpoint: IngestEndpoint,
@@ -47,7 +47,7 @@ export function openLink(
   );
   // mqtt.js must never retry on its own (it stops for good after a refusal, mqtt.js #1947).
   const client = connectTo(endpoint, { ...options, reconnectPeriod: 0 });
-  const where = endpoint.mqttUrl ?? 'the in-process broker';
+  const where = endpoint.mqttUrl ? brokerUrls(endpoint.mqttUrl).join(', ') : 'the in-process broker';
   const throttle = new LogThrottle();
   let unreachable = false;
   let outage: { since: number; tries: number; reasons: Set<string>; told: boolean } | null = null;
@@ -99,6 +99,6 @@ export function openLink(
     }
   };
 
-  const handle = keepReconnecting(client, { onStatus });
+  const handle = keepReconnecting(client, { onStatus, policy: SERVICE_BACKOFF });
   return { client, status: handle.status, stop: handle.stop };
 }

@@ -19,6 +19,13 @@ export interface Backoff {
 
 export const RECONNECT_BACKOFF: Backoff = { initialMs: 500, maxMs: 30_000, factor: 2, jitter: 0.5 };
 
+/**
+ * A centre service's link (the ingest): one client, not a herd, and every counter's acks wait on
+ * it. The devices' 30 s cap would keep the whole city unacknowledged for up to half a minute after
+ * its broker is back; five seconds is a few cheap CONNECTs an hour while the broker is down.
+ */
+export const SERVICE_BACKOFF: Backoff = { initialMs: 250, maxMs: 5_000, factor: 2, jitter: 0.5 };
+
 /** The delay before retry number `attempt` (0-based): within [(1 − jitter)·d, d], d = min(cap, initial·factor^attempt). */
 export function backoffDelay(
   attempt: number,

@@ -157,8 +157,9 @@ export interface Split {
 /**
  * The scale-out deployment for the fleet day: a private PostgreSQL cluster (initdb into a temp
  * dir, never the machine's shared server, so that it can be stopped), a private Redis through
- * which two broker processes cluster, one ingest (on broker A; what counters publish on broker B
- * reaches it over Redis) and a dashboard, all the built `onestop` command as operators run it.
+ * which two broker processes cluster, one ingest (given both brokers, A first; what counters
+ * publish on the other reaches it over Redis) and a dashboard, all the built `onestop` command as
+ * operators run it.
  */
 export async function startSplit(logDir: string, log: (l: string) => void): Promise<Split> {
   const dir = mkdtempSync(join(tmpdir(), 'onestop-fleet-pg-'));
@@ -286,7 +287,7 @@ export async function startSplit(logDir: string, log: (l: string) => void): Prom
         args: [
           'ingest',
           '--mqtt-url',
-          mqttUrls[0]!,
+          mqttUrls.join(','),
           '--client-id',
           'fleet-ingest',
           '--host',
@@ -342,7 +343,7 @@ export async function startSplit(logDir: string, log: (l: string) => void): Prom
       mqttUrls,
       sampler,
       async start() {
-        // Brokers first: the ingest's persistent session is made on broker A.
+        // Brokers first: the ingest connects to broker A, the first of its list.
         for (const s of specs) await run(s);
         // A city account signed in through a one-time link, as a leader's browser would be.
         const add = await runCli(['user', 'add', '--name', 'fleet-city', '--role', 'city'], env);
@@ -370,15 +371,15 @@ export async function startSplit(logDir: string, log: (l: string) => void): Prom
           pgStart();
           return `PostgreSQL stopped (immediate: no checkpoint, crash recovery at start) for ${s}; brokers, ingest and dashboard kept running`;
         }
-        // Broker A carries the ingest: its loss also cuts the ingest, whose session waits in Redis.
+        // Broker A carries the ingest: its loss also cuts the ingest, which moves to broker B.
         const part = supervised.get(kind === 'kill-broker' ? 'broker-a' : 'ingest');
         if (!part) throw new Error('faults are injected once the run watches the parts');
         await part.kill();
         await sleep(downMs);
         await part.restart();
         return kind === 'kill-broker'
-          ? `SIGKILL of broker A (half the counters and the ingest on it); restarted after ${s}, its clients reconnecting to it`
-          : `SIGKILL of the ingest; restarted after ${s} on its persistent session`;
+          ? `SIGKILL of broker A (half the counters and the ingest on it); restarted after ${s}, its counters reconnecting to it, the ingest moving to broker B`
+          : `SIGKILL of the ingest; restarted after ${s}`;
       },
       async stop() {
         // Watched parts first (no exit from here is a crash), then any never watched.
