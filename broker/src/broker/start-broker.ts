@@ -20,6 +20,7 @@ import { INTERNAL_PREFIX } from './acl.js';
 import { Admission } from './admission.js';
 import { Authenticator, deviceStanding, type LoginLimits, type ServiceCredential } from './auth.js';
 import { boundedHandOn } from './bounded-hand-on.js';
+import { closeClients } from './close-clients.js';
 import { CommandSender } from './command-sender.js';
 import { ConfigPublisher } from './config-publisher.js';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connection-limits.js';
@@ -417,6 +418,7 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
         clearInterval(pruneTimer);
         await pruning;
         unsubscribe();
+        await closeClients(aedes, 5_000);
         await new Promise<void>((r) => aedes.close(() => r()));
         await Promise.all(listeners.map((l) => l.close()));
         await state.close();
