@@ -1,5 +1,6 @@
 import {
   backoffDelay,
+  CHANNELS,
   channelsFrom,
   type DeviceAddress,
   type ParsedTopic,
@@ -214,10 +215,8 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
   const acking = new Set<Promise<unknown>>();
 
   const sendAcks = (items: Item[]) => {
-    // Not queued while the link is down: mqtt.js would re-send every queued QoS 1 message one
-    // PUBACK at a time before it reports the link up (and before we subscribe again), holding
-    // up the acks of everything after. A device whose ack is dropped sends the event again and
-    // is answered as a duplicate.
+    // Not queued while the link is down (mqtt.js queues even QoS 0 for the next connection):
+    // a device that missed its ack sends the event again and is answered as a duplicate.
     if (!client.connected) {
       acksDropped.inc(items.length);
       return;
@@ -235,7 +234,7 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
     for (const { address, ids } of perDevice.values()) {
       for (const payload of ackPayloads(ids, ts)) {
         const p = client
-          .publishAsync(topicFor(address, 'ack'), payload, { qos: 1 })
+          .publishAsync(topicFor(address, 'ack'), payload, { qos: CHANNELS.ack.qos })
           .catch((err: unknown) =>
             log.warn({ err, deviceId: address.deviceId }, 'ack not sent; the device will re-send'),
           )

@@ -28,7 +28,13 @@ export const CHANNELS = {
   'evt/expression': { schema: ExpressionEvent, from: 'device', qos: 1, retain: false },
   telemetry: { schema: TelemetryMessage, from: 'device', qos: 0, retain: false },
   config: { schema: ConfigMessage, from: 'server', qos: 1, retain: true },
-  ack: { schema: AckMessage, from: 'server', qos: 1, retain: false },
+  /**
+   * QoS 0: an ack is never the only copy of anything (a device re-sends what it has not heard
+   * acknowledged, and is answered again), and at QoS 1 the ingest's client had to re-send every
+   * ack in flight, one PUBACK at a time, before it counted its link as up again: after a broker
+   * or database outage at 1,000 counters, minutes in which the city heard no ack.
+   */
+  ack: { schema: AckMessage, from: 'server', qos: 0, retain: false },
   'cmd/restart': { schema: CommandRequest, from: 'server', qos: 1, retain: false },
   'cmd/reload-config': { schema: CommandRequest, from: 'server', qos: 1, retain: false },
   'cmd/self-test': { schema: CommandRequest, from: 'server', qos: 1, retain: false },
