@@ -46,9 +46,18 @@ export function connectTo(endpoint: IngestEndpoint, options: IClientOptions): Mq
       const protocol = u.protocol.replace(/:$/, '') as 'mqtt' | 'mqtts' | 'ws' | 'wss';
       const port = u.port ? Number(u.port) : DEFAULT_PORTS[protocol];
       if (port === undefined) throw new Error(`${url}: not an mqtt://, mqtts://, ws:// or wss:// URL`);
-      return { host: u.hostname, port, protocol };
+      // An IPv6 literal comes bracketed from URL; the socket wants the bare address.
+      return { host: u.hostname.replace(/^\[(.*)\]$/, '$1'), port, protocol };
     });
-    return mqtt.connect(urls[0]!, { ...options, servers });
+    const client = mqtt.connect(urls[0]!, { ...options, servers });
+    // mqtt.js keeps one options object for every attempt and its TLS builder names the server
+    // (SNI, the certificate's check) after the host only while no name is set: without this,
+    // every node would be checked against the first node's name.
+    if (options.servername === undefined)
+      client.on('reconnect', () => {
+        delete client.options.servername;
+      });
+    return client;
   }
   const broker = endpoint.inProcess;
   // A fresh in-memory connection at every connect and `reconnect()`, as a socket would be.
