@@ -418,9 +418,11 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
         clearInterval(pruneTimer);
         await pruning;
         unsubscribe();
+        // No newcomers while the rest leave: a client let go retries within half a second.
+        const stopped = Promise.all(listeners.map((l) => l.close()));
         await closeClients(aedes, 5_000);
         await new Promise<void>((r) => aedes.close(() => r()));
-        await Promise.all(listeners.map((l) => l.close()));
+        await stopped;
         await state.close();
         await opts.cluster?.close?.();
       })();
