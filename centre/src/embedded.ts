@@ -9,7 +9,7 @@ export interface EmbeddedOptions {
   /** PGlite's data folder; null keeps the database in memory (benchmarks, tests). */
   dataDir: string | null;
   broker: Omit<BrokerOptions, 'store' | 'registry' | 'logger'>;
-  /** The ingest's login, one of `broker.serviceCredentials`, and its fixed session ID. */
+  /** The ingest's login, one of `broker.serviceCredentials`, and its client ID. */
   ingest: { username: string; password: string; clientId: string };
   registry: Registry;
   logger: Logger;

@@ -5,6 +5,7 @@ import {
   type DeviceAddress,
   type ParsedTopic,
   prepareDecoders,
+  SERVICE_BACKOFF,
   TOPIC_ROOT,
   topicFor,
 } from '@onestop/protocol';
@@ -201,7 +202,7 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
   // A supervised start (awaitBroker false) must answer /healthz even while the database is away.
   if (opts.awaitBroker ?? true) await firstRevokedRead;
 
-  // Never gives up: every refusal or lost connection is retried with the shared backoff.
+  // Never gives up: every refusal or lost connection is retried with SERVICE_BACKOFF.
   const health = new HealthTracker<Item>(() => link.status(), registry);
   const link = openLink(opts, clientOptions, {
     name: 'ingest',
@@ -343,7 +344,8 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
     (item) => item.topic.unitId,
   );
 
-  // Backpressure: while too much is pending, stop reading from the socket (the broker queues).
+  // Backpressure: while too much is pending, stop reading from the socket. The broker buffers;
+  // past its drain timeout it drops the connection, and the devices re-send what was lost.
   const highWater = max * 4;
   const handleMessage = client.handleMessage.bind(client);
   client.handleMessage = (packet, callback) => {
@@ -372,7 +374,7 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
   });
 
   // The subscription is asked for at every connect (a broker without our session has none); a
-  // refused one (SUBACK 0x80: an ACL mistake) is asked for again with the shared backoff.
+  // refused one (SUBACK 0x80: an ACL mistake) is asked for again with SERVICE_BACKOFF.
   let firstSubscribed: () => void = () => {};
   const ready = new Promise<void>((r) => (firstSubscribed = r));
   let subscribeTimer: NodeJS.Timeout | null = null;
@@ -390,7 +392,7 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
         firstSubscribed();
         return;
       }
-      const retryInMs = backoffDelay(attempt);
+      const retryInMs = backoffDelay(attempt, SERVICE_BACKOFF);
       const suppressed = subscribeErrors.take();
       if (suppressed !== null)
         log.error(
@@ -426,10 +428,10 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
       health.stop();
       stopHearing();
       if (subscribeTimer) clearTimeout(subscribeTimer);
-      // A graceful end waits until every outgoing QoS 1 publish is acknowledged. Acks still in
-      // flight after the flush may never be: a message that arrived after reading stopped is never
-      // handled, which stalls mqtt.js's packet stream, PUBACKs included. Then end at once; those
-      // devices re-send and are acknowledged next time.
+      // A graceful end waits until every outgoing publish is written. Acks still pending after
+      // the flush may never be: a message that arrived after reading stopped is never handled,
+      // which stalls mqtt.js's packet stream. Then end at once; those devices re-send and are
+      // acknowledged next time.
       await client.endAsync(!client.connected || acking.size > 0);
     },
   };

@@ -13,7 +13,7 @@ export interface RedisClusterOptions {
  * Several broker processes behind one address (DNS or a TCP load balancer): messages cross
  * between nodes over Redis pub/sub (mqemitter-redis), and sessions, persistent subscriptions,
  * queued QoS 1 messages and retained messages live in Redis (aedes-persistence-redis), so a
- * device or the ingest can reconnect to any node and find its session there.
+ * client can reconnect to any node (the ingest, given every node, moves at its first retry).
  */
 export function redisCluster(opts: RedisClusterOptions): NonNullable<BrokerOptions['cluster']> {
   const mq = MQEmitterRedis({ connectionString: opts.url });
