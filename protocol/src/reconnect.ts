@@ -22,7 +22,7 @@ export const RECONNECT_BACKOFF: Backoff = { initialMs: 500, maxMs: 30_000, facto
 /**
  * A centre service's link (the ingest): one client, not a herd, and every counter's acks wait on
  * it. The devices' 30 s cap would keep the whole city unacknowledged for up to half a minute after
- * its broker is back; five seconds is a few cheap CONNECTs an hour while the broker is down.
+ * its broker is back; at most one cheap CONNECT every five seconds while it is down costs nothing.
  */
 export const SERVICE_BACKOFF: Backoff = { initialMs: 250, maxMs: 5_000, factor: 2, jitter: 0.5 };
 
