@@ -1,9 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Agent, createVirtualInputs, startAgent } from '@onestop/edge-agent';
-import { defineAgentConfig } from '@onestop/firmware-config';
+import { startVirtualBoard, TcpProxy, type VirtualBoard } from '@onestop/edge-agent/testing';
 import { silentLogger, waitFor } from '@onestop/service/testing';
 import { openStore, type ProvisionedDevice, recentAudit, schema } from '@onestop/store';
 import { inArray } from 'drizzle-orm';
@@ -24,66 +22,15 @@ const tempDir = () => {
   return d;
 };
 
-/** The old board's uplink: cut to let its outbox fill while the counter keeps working. */
-async function uplink(port: number) {
-  const sockets = new Set<Socket>();
-  let server: Server | null = null;
-  let listenOn = 0;
-  const open = async () => {
-    const s = createServer((client) => {
-      const upstream = connect(port, '127.0.0.1');
-      for (const x of [client, upstream]) {
-        sockets.add(x);
-        x.on('close', () => sockets.delete(x));
-        x.on('error', () => x.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((r) => s.listen(listenOn, '127.0.0.1', r));
-    listenOn = (s.address() as { port: number }).port;
-    server = s;
-  };
-  await open();
-  return {
-    url: `mqtt://127.0.0.1:${listenOn}`,
-    async cut() {
-      const s = server;
-      server = null;
-      for (const x of sockets) x.destroy();
-      if (s) await new Promise<void>((r) => s.close(() => r()));
-    },
-    restore: open,
-  };
-}
-
-async function board(
-  creds: ProvisionedDevice,
-  url: string,
-): Promise<{ agent: Agent; rate(ticket: string): void }> {
-  const config = defineAgentConfig({
-    schemaVersion: 2,
+async function board(creds: ProvisionedDevice, url: string): Promise<VirtualBoard> {
+  const b = await startVirtualBoard({
     device: { unitId: creds.unitId, counterId: creds.counterId, deviceId: creds.deviceId },
     mqtt: { url, username: creds.username, password: creds.password },
     dataDir: tempDir(),
-    settings: { minPressIntervalMs: 0 },
-    devices: { keypad: { profile: 'generic-keypad4-fkeys' }, scanner: { profile: 'generic-scanner-wedge' } },
-    patterns: { ticket: '^L[0-9]+$', dossierId: '^000\\..+$' },
+    logger: silentLogger,
   });
-  const v = createVirtualInputs(
-    { keypad: 'generic-keypad4-fkeys', scanner: 'generic-scanner-wedge' },
-    silentLogger,
-  );
-  const agent = await startAgent(config, { inputs: v.inputs, logger: silentLogger });
-  cleanups.push(() => agent.stop());
-  return {
-    agent,
-    // A queue ticket scanned starts the visit, as at a real counter.
-    rate(ticket) {
-      v.scanner!.typeLine(ticket);
-      agent.input({ type: 'officer', action: 'end-visit' });
-      v.keypad!.pressLevel(4);
-    },
-  };
+  cleanups.push(() => b.agent.stop());
+  return b;
 }
 
 /**
@@ -124,7 +71,9 @@ describe('replace keeps settings and drains the old outbox', () => {
       version: 1,
     });
 
-    const link = await uplink(centre.mqttPort);
+    // The old board's uplink: cut to let its outbox fill while the counter keeps working.
+    const link = new TcpProxy('127.0.0.1', centre.mqttPort);
+    await link.start();
     const before = await board(old, link.url);
     await waitFor(() => before.agent.state().configVersion === 1, 30_000, 'the old board’s settings');
     // The uplink dies; citizens keep rating into the outbox.

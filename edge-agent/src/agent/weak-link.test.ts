@@ -1,13 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defineAgentConfig } from '@onestop/firmware-config';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createVirtualInputs } from '../devices/create-inputs.js';
 import { MQTT_URL, TestIngest, uniqueUnit } from '../test-support/ingest.js';
-import { TcpProxy } from '../test-support/tcp-proxy.js';
-import { startAgent } from './agent.js';
+import { startVirtualBoard, TcpProxy } from '../testing/index.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -30,23 +27,13 @@ describe('a weak link', () => {
       await ingest.close();
     });
     const logger = pino({ level: 'silent' });
-    const config = defineAgentConfig({
-      schemaVersion: 2,
+    const { agent, rate } = await startVirtualBoard({
       device: addr,
       mqtt: { url: proxy.url, username: 'link-a', password: 'x' },
       dataDir: mkdtempSync(join(tmpdir(), 'link-')),
-      settings: { minPressIntervalMs: 0 },
-      devices: {
-        keypad: { profile: 'generic-keypad4-fkeys' },
-        scanner: { profile: 'generic-scanner-wedge' },
-      },
-      patterns: { ticket: '^L[0-9]+$', dossierId: '^000\\..+$' },
-    });
-    const v = createVirtualInputs(
-      { keypad: 'generic-keypad4-fkeys', scanner: 'generic-scanner-wedge' },
       logger,
-    );
-    const agent = await startAgent(config, { inputs: v.inputs, logger, publisher: { window: 16 } });
+      publisher: { window: 16 },
+    });
     cleanups.push(() => agent.stop());
     await agent.bus.once('mqtt.connected');
 
@@ -63,9 +50,7 @@ describe('a weak link', () => {
       if (r.event.channel === 'evt/rating') recorded.push(r.entry.eventId);
     });
     for (let i = 0; i < 150; i++) {
-      v.scanner!.typeLine(`L${i}`);
-      agent.input({ type: 'officer', action: 'end-visit' });
-      v.keypad!.pressLevel(1 + (i % 4));
+      rate(`L${i}`, 1 + (i % 4));
     }
     expect(recorded).toHaveLength(150); // recorded while offline: the counter never stopped working
     expect(agent.state().outbox.depth).toBe(450);
