@@ -1,5 +1,5 @@
 import { payloadJsonSchema } from './compiled.js';
-import { CHANNELS } from './topics.js';
+import { CHANNELS, INGEST_STATE } from './topics.js';
 
 /** One JSON Schema document for outside integrators: `$defs` keyed by channel name. */
 export function buildJsonSchema(): Record<string, unknown> {
@@ -12,6 +12,14 @@ export function buildJsonSchema(): Record<string, unknown> {
       'x-from': def.from,
     };
   }
+  // Not a channel: a topic of its own, outside every device's prefix.
+  defs['ingest-state'] = {
+    ...payloadJsonSchema(INGEST_STATE.schema),
+    'x-topic': INGEST_STATE.topic,
+    'x-qos': INGEST_STATE.qos,
+    'x-retain': INGEST_STATE.retain,
+    'x-from': 'server',
+  };
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://onestop-counter.example/schema/onestop-v1.json',

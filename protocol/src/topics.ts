@@ -7,6 +7,7 @@ import {
   CommandRequest,
   CommandResponse,
   ConfigMessage,
+  IngestState,
 } from './payloads/control.js';
 import { BirthMessage, StatusMessage, TelemetryMessage } from './payloads/device.js';
 import type { Envelope } from './payloads/envelope.js';
@@ -47,6 +48,23 @@ export const CHANNELS = {
   update: { schema: UpdateOffer, from: 'server', qos: 1, retain: true },
   /** Where this device's last update stands; retained so the console shows it after a restart. */
   'update/status': { schema: UpdateStatus, from: 'device', qos: 1, retain: true },
+} as const;
+
+/**
+ * The one topic outside every device's prefix (no slug starts with `_`, so no unit can own it):
+ * whether the ingest is listening, as Sparkplug B's primary host announces itself on its STATE
+ * topic. On a clean session the broker drops what a device sends while no ingest is subscribed;
+ * the device learns from this that a missing ack was the centre's absence, not a refusal of the
+ * event, and re-sends at once when the ingest is back instead of after its ack timeout. Several
+ * ingests (a shared subscription) share the topic: the last word wins, which can only make a
+ * device think the centre away when one of them is up, never the other way round.
+ */
+export const INGEST_STATE = {
+  topic: `${TOPIC_ROOT}/_centre/ingest`,
+  schema: IngestState,
+  /** As `ack`: only the latest word counts, and every connection of the ingest says it again. */
+  qos: 0,
+  retain: true,
 } as const;
 
 export type Channel = keyof typeof CHANNELS;

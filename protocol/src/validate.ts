@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { compiledValidator } from './compiled.js';
+import type { IngestState } from './payloads/control.js';
 import { settingsOnWire } from './payloads/settings.js';
-import { CHANNELS, type Channel, type ParsedTopic, type PayloadOf } from './topics.js';
+import { CHANNELS, type Channel, INGEST_STATE, type ParsedTopic, type PayloadOf } from './topics.js';
 
 /**
  * Why a message from the wire is refused: a small fixed set, so that a metric labelled with it
@@ -72,7 +73,11 @@ export function validatePayload<C extends Channel>(
   channel: C,
   data: unknown,
 ): ValidationResult<PayloadOf<C>> {
-  const r = schemaOf(channel).safeParse(data);
+  return validateWith(schemaOf(channel), data);
+}
+
+function validateWith<T>(schema: z.ZodType<T>, data: unknown): ValidationResult<T> {
+  const r = schema.safeParse(data);
   if (r.success) return { ok: true, value: r.data };
   return { ok: false, refusal: refusalOf(r.error), ...describeIssues(r.error) };
 }
@@ -86,6 +91,21 @@ export function decodePayload<C extends Channel>(
   channel: C,
   raw: Uint8Array | string,
 ): ValidationResult<PayloadOf<C>> {
+  return decodeWith(schemaOf(channel), raw);
+}
+
+/** `decodePayload` for the ingest's retained state, the one topic outside a device's prefix. */
+export function decodeIngestState(raw: Uint8Array | string): ValidationResult<IngestState> {
+  return decodeWith(INGEST_STATE.schema, raw);
+}
+
+export function encodeIngestState(state: IngestState): Buffer {
+  const r = validateWith(INGEST_STATE.schema, state);
+  if (!r.ok) throw new Error(`refusing to publish an invalid ingest state: ${r.reason}`);
+  return Buffer.from(JSON.stringify(r.value));
+}
+
+function decodeWith<T>(schema: z.ZodType<T>, raw: Uint8Array | string): ValidationResult<T> {
   const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength;
   if (size > MAX_PAYLOAD_BYTES) {
     return {
@@ -113,9 +133,8 @@ export function decodePayload<C extends Channel>(
   if (/\\u0000/i.test(text) && holdsNul(data)) {
     return { ok: false, refusal: 'malformed', reason: 'payload holds a U+0000 character', field: null };
   }
-  const schema = schemaOf(channel);
-  if (compiledValidator(schema)(data)) return { ok: true, value: data as PayloadOf<C> };
-  return validatePayload(channel, data);
+  if (compiledValidator(schema)(data)) return { ok: true, value: data as T };
+  return validateWith(schema, data);
 }
 
 /**

@@ -21,6 +21,17 @@ export const AckMessage = z.strictObject({
 });
 
 /**
+ * Retained by the ingest on `INGEST_STATE.topic`, its will saying `online: false`: whether the
+ * centre is listening for events now. `ts` (when the ingest's current subscription was granted)
+ * changes with every connection, so a device hears each new listening period even when the
+ * ingest came back on another broker of a cluster before any will was sent.
+ */
+export const IngestState = z.discriminatedUnion('online', [
+  z.strictObject({ v: ProtocolVersion, online: z.literal(true), ts: EpochMs }),
+  z.strictObject({ v: ProtocolVersion, online: z.literal(false) }),
+]);
+
+/**
  * `retry-dead-letters` puts events the server once refused (kept aside on the device, never
  * deleted) back in the outbox, once a technician has fixed the cause on the server side.
  */
@@ -46,5 +57,6 @@ export const CommandResponse = z.strictObject({
 
 export type ConfigMessage = z.infer<typeof ConfigMessage>;
 export type AckMessage = z.infer<typeof AckMessage>;
+export type IngestState = z.infer<typeof IngestState>;
 export type CommandRequest = z.infer<typeof CommandRequest>;
 export type CommandResponse = z.infer<typeof CommandResponse>;
