@@ -5,6 +5,7 @@ import {
   type DeviceAddress,
   devicePrefix,
   EVENT_CHANNELS,
+  INGEST_STATE,
   type ParsedTopic,
   TOPIC_ROOT,
 } from '@onestop/protocol';
@@ -49,10 +50,13 @@ const DELIVERY_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
   'birth',
 ]);
 
-/** The one channel forwarded to a delivery-only board: acks, which let its outbox drain. */
+/**
+ * What reaches a delivery-only board: acks, which let its outbox drain, and whether the ingest is
+ * listening, which tells it when a missing ack was nobody's refusal.
+ */
 export function mayForward(session: Session | undefined, topic: string): boolean {
   if (session?.role !== 'device' || !session.deliveryOnly) return true;
-  return topic === `${session.prefix}/ack`;
+  return topic === `${session.prefix}/ack` || topic === INGEST_STATE.topic;
 }
 
 export type PublishVerdict = { ok: true } | { ok: false; reason: 'foreign_topic' | 'wrong_direction' };
@@ -75,9 +79,13 @@ export function mayPublish(session: Session, topic: ParsedTopic): PublishVerdict
     : { ok: false, reason: 'wrong_direction' };
 }
 
-/** What a device may subscribe to: exactly what is addressed to it, never another device's prefix. */
+/**
+ * What a device may subscribe to: exactly what is addressed to it, never another device's prefix,
+ * and whether the ingest is listening.
+ */
 function deviceFilters(prefix: string): ReadonlySet<string> {
   return new Set([
+    INGEST_STATE.topic,
     `${prefix}/config`,
     `${prefix}/ack`,
     `${prefix}/update`,

@@ -1,5 +1,12 @@
 import { Writable } from 'node:stream';
-import { EXAMPLES, encodePayload, MAX_PAYLOAD_BYTES, topicFor } from '@onestop/protocol';
+import {
+  EXAMPLES,
+  encodeIngestState,
+  encodePayload,
+  INGEST_STATE,
+  MAX_PAYLOAD_BYTES,
+  topicFor,
+} from '@onestop/protocol';
 import { LogThrottle } from '@onestop/service';
 import {
   connectDevice,
@@ -15,7 +22,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBroker } from '../testing/test-broker.js';
-import { deviceSession, maySubscribe, type Session, unshare } from './acl.js';
+import { deviceSession, mayForward, maySubscribe, type Session, unshare } from './acl.js';
 import { forLog, inspect, MAX_LOGGED_CHARS, TokenBucket } from './door.js';
 import type { BrokerHandle } from './start-broker.js';
 
@@ -92,6 +99,39 @@ describe('door', () => {
     const cmd = encodePayload('cmd/restart', EXAMPLES['cmd/restart'] as never);
     expect(inspect(dashboard, `${prefix}/cmd/restart`, cmd).ok).toBe(true);
     expect(inspect(ingest, `${prefix}/evt/rating`, rating).ok).toBe(false);
+  });
+});
+
+describe("the ingest's state", () => {
+  const online = encodeIngestState({ v: 1, online: true, ts: 1_764_000_000_000 });
+  const offline = encodeIngestState({ v: 1, online: false });
+  const refused = (v: ReturnType<typeof inspect>) => (v.ok ? null : v.reason);
+
+  it('is said by the ingest alone, and only in its own shape', () => {
+    expect(inspect(ingest, INGEST_STATE.topic, online)).toMatchObject({ ok: true, topic: null });
+    expect(inspect(ingest, INGEST_STATE.topic, offline).ok).toBe(true);
+    expect(refused(inspect(device, INGEST_STATE.topic, offline))).toBe('wrong_direction');
+    expect(refused(inspect(dashboard, INGEST_STATE.topic, online))).toBe('wrong_direction');
+    expect(refused(inspect(ingest, INGEST_STATE.topic, Buffer.from('{"v":1,"online":true}')))).toBe(
+      'malformed',
+    );
+    expect(refused(inspect(ingest, INGEST_STATE.topic, Buffer.from('{"v":1,"online":false,"ts":1}')))).toBe(
+      'malformed',
+    );
+    expect(refused(inspect(ingest, `${INGEST_STATE.topic}/x`, online))).toBe('foreign_topic');
+  });
+
+  it("lets a dead broker's will say the ingest is offline, never that it is online", () => {
+    expect(inspect(null, INGEST_STATE.topic, offline).ok).toBe(true);
+    expect(refused(inspect(null, INGEST_STATE.topic, online))).toBe('wrong_direction');
+  });
+
+  it('reaches every device, a draining board too, which may only listen', () => {
+    expect(maySubscribe(device, INGEST_STATE.topic)).toBe(true);
+    expect(maySubscribe(device, 'onestop/v1/_centre/#')).toBe(false);
+    const draining = deviceSession(address, 'dev-tv1-q03-a', true);
+    expect(mayForward(draining, INGEST_STATE.topic)).toBe(true);
+    expect(mayForward(draining, `${prefix}/config`)).toBe(false);
   });
 });
 

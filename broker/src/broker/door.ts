@@ -1,7 +1,10 @@
 import {
   CHANNELS,
   type Channel,
+  decodeIngestState,
   decodeMessage,
+  INGEST_STATE,
+  type IngestState,
   MAX_PAYLOAD_BYTES,
   type ParsedTopic,
   type PayloadOf,
@@ -16,6 +19,8 @@ export { DEFAULT_RATE_LIMIT, type RateLimit, TokenBucket } from './budget.js';
 
 export type DoorVerdict =
   | { ok: true; topic: ParsedTopic; payload: PayloadOf<Channel> }
+  /** The ingest's retained state (`INGEST_STATE`), the one topic outside a device's prefix. */
+  | { ok: true; topic: null; payload: IngestState }
   | { ok: false; reason: RejectReason; detail: string };
 
 /**
@@ -27,6 +32,7 @@ export function inspect(session: Session | null, topic: string, payload: Buffer)
   if (payload.byteLength > MAX_PAYLOAD_BYTES) {
     return { ok: false, reason: 'oversized', detail: `${payload.byteLength} bytes > ${MAX_PAYLOAD_BYTES}` };
   }
+  if (topic === INGEST_STATE.topic) return inspectIngestState(session, payload);
   const parsed = parseTopic(topic);
   if (!parsed.ok) {
     const underDevice = topic.startsWith(`${TOPIC_ROOT}/`) && parsed.reason.startsWith('unknown channel');
@@ -44,6 +50,26 @@ export function inspect(session: Session | null, topic: string, payload: Buffer)
   const decoded = decodeMessage(parsed.topic, payload);
   if (!decoded.ok) return { ok: false, reason: decoded.refusal, detail: decoded.reason };
   return { ok: true, topic: parsed.topic, payload: decoded.value };
+}
+
+/**
+ * Only the ingest says whether it is listening; a will left on a broker that died may only say it
+ * is not (saying "online" would let devices count the centre's silence against their events).
+ */
+function inspectIngestState(session: Session | null, payload: Buffer): DoorVerdict {
+  if (session && session.role !== 'ingest') {
+    return {
+      ok: false,
+      reason: 'wrong_direction',
+      detail: `${session.role} may not publish ${INGEST_STATE.topic}`,
+    };
+  }
+  const decoded = decodeIngestState(payload);
+  if (!decoded.ok) return { ok: false, reason: decoded.refusal, detail: decoded.reason };
+  if (!session && decoded.value.online) {
+    return { ok: false, reason: 'wrong_direction', detail: `orphan will saying the ingest is online` };
+  }
+  return { ok: true, topic: null, payload: decoded.value };
 }
 
 /** Longest attacker-chosen text (username, client ID, topic) a refusal log line carries. */

@@ -2,6 +2,7 @@ import {
   type BirthMessage,
   CHANNELS,
   type CommandResponse,
+  INGEST_STATE,
   type StatusMessage,
   type TelemetryMessage,
   type UpdateStatus,
@@ -223,6 +224,12 @@ export class Gate {
     const verdict = inspect(session, packet.topic, payload);
     if (!verdict.ok) {
       this.refuse(client, who, verdict.reason, verdict.detail, packet.topic);
+      return verdict;
+    }
+    if (verdict.topic === null) {
+      // Retained by contract, whatever the flag said: a device connecting later must hear it.
+      packet.retain = INGEST_STATE.retain;
+      this.accepted.inc({ channel: 'ingest-state' });
       return verdict;
     }
     const { channel, deviceId } = verdict.topic;

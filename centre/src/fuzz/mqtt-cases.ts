@@ -5,6 +5,7 @@ import {
   type Channel,
   type DeviceAddress,
   decodeMessage,
+  INGEST_STATE,
   MAX_PAYLOAD_BYTES,
   newEventId,
   parseTopic,
@@ -37,6 +38,8 @@ const SCHEMAS = buildJsonSchema().$defs as Record<Channel, JsonSchema>;
 
 export function expectedVerdict(own: DeviceAddress, topic: string, payload: Buffer): Verdict {
   if (payload.byteLength > MAX_PAYLOAD_BYTES) return 'oversized';
+  // Only the ingest says whether it listens.
+  if (topic === INGEST_STATE.topic) return 'wrong_direction';
   const parsed = parseTopic(topic);
   if (!parsed.ok)
     return topic.startsWith(`${TOPIC_ROOT}/`) && parsed.reason.startsWith('unknown channel')
@@ -140,6 +143,7 @@ function topicMutation(own: DeviceAddress, other: DeviceAddress): fc.Arbitrary<(
     fc.constant((c: Channel) => topicFor(own, c).toUpperCase()),
     fc.constant((c: Channel) => `$SYS/${topicFor(own, c)}`),
     fc.constant((_c: Channel) => `$internal/refused`),
+    fc.constant((_c: Channel) => INGEST_STATE.topic),
     // Deep, but within aedes's 100 levels: deeper ones close the connection (raw-frames.ts sends those).
     fc.nat({ max: 90 }).map((n) => (c: Channel) => `${topicFor(own, c)}${'/x'.repeat(n)}`),
   );
