@@ -3,6 +3,7 @@ import {
   CHANNELS,
   channelsFrom,
   type DeviceAddress,
+  INGEST_STATE,
   type ParsedTopic,
   prepareDecoders,
   SERVICE_BACKOFF,
@@ -26,6 +27,7 @@ import type { IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { ackPayloads } from './acks.js';
+import { Announcer, OFFLINE_WILL } from './announce.js';
 import { decodeEvent } from './decode.js';
 import type { IngestEndpoint } from './endpoint.js';
 import { GroupCommit } from './group-commit.js';
@@ -158,6 +160,8 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
     // ingest's one connection, whose packets aedes handles one at a time: after a broker kill at
     // 1,000 counters its replay ran at ~20 events/s, and the city waited 50-90 s for any ack.
     clean: !opts.persistentSession,
+    // Said by the broker when this connection dies: devices stop counting missing acks against events.
+    will: OFFLINE_WILL,
     protocolVersion: 4,
     connectTimeout: 10_000,
     // mqtt.js logs every packet through `debug` (a few % of the CPU at full load), even when off.
@@ -213,6 +217,7 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
     },
   });
   const client = link.client;
+  const announcer = new Announcer(client, log);
   const acking = new Set<Promise<unknown>>();
 
   const sendAcks = (items: Item[]) => {
@@ -362,7 +367,8 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
     if (suppressed !== null)
       log.warn({ topic: topicName.slice(0, 200), reason, detail, suppressed }, 'event refused by ingest');
   };
-  client.on('message', (topicName, payload) => {
+  client.on('message', (topicName, payload, packet) => {
+    if (topicName === INGEST_STATE.topic) return announcer.heard(payload, packet.retain);
     const d = decodeEvent(topicName, payload);
     if (!d.ok) return refuse(topicName, d.reason, d.detail);
     // The broker refuses a revoked device once it hears of it; what got past it before (or went
@@ -389,6 +395,7 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
       if (!refused) {
         subscribeErrors.reset();
         health.setSubscribed(true);
+        announcer.listening();
         firstSubscribed();
         return;
       }
@@ -422,6 +429,9 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
     async close() {
       // Stop reading first, then store what was read, then say so to the devices.
       client.handleMessage = (_packet, _callback) => {};
+      await announcer
+        .leaving()
+        .catch((err: unknown) => log.warn({ err }, 'ingest state not published on leaving'));
       await flush();
       commits.stop();
       link.stop();

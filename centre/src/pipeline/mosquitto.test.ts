@@ -1,5 +1,5 @@
 import { startIngest } from '@onestop/ingest';
-import { deviceSubscriptions, encodePayload, topicFor } from '@onestop/protocol';
+import { deviceSubscriptions, encodePayload, INGEST_STATE, topicFor } from '@onestop/protocol';
 import { metricValue, ratingFor, silentLogger, uniqueUnit, waitFor } from '@onestop/service/testing';
 import { schema } from '@onestop/store';
 import { openTestStore, type TestStore } from '@onestop/store/testing';
@@ -35,6 +35,8 @@ describe('ingest against Mosquitto', () => {
     await device.subscribeAsync(deviceSubscriptions(address), { qos: 1 });
   });
   afterAll(async () => {
+    // The ingests said, retained, whether they listen: a shared broker's other users must not hear it.
+    await device?.publishAsync(INGEST_STATE.topic, Buffer.alloc(0), { qos: 1, retain: true });
     await device?.endAsync();
     await store?.close();
   });
