@@ -1,4 +1,4 @@
-import type { Channel, CounterSettings, LinkStatus } from '@onestop/protocol';
+import type { Channel, CounterSettings, IngestState, LinkStatus } from '@onestop/protocol';
 import type { CounterEvent, CounterInput, CounterState, Screen } from '../counter/types.js';
 import type { InputEvent } from '../devices/inputs.js';
 import type { EventBody, OutboxEntry } from '../outbox/outbox.js';
@@ -32,6 +32,8 @@ export interface AgentEvents {
   /** Every change of the broker link, with the reason it is not connected (refusal code included). */
   'mqtt.link': LinkStatus;
   'mqtt.message': { channel: Channel; payload: Buffer };
+  /** Whether the centre's ingest is listening (`INGEST_STATE`, retained): heard on every (re)subscribe. */
+  'centre.ingest': IngestState;
   /** The broker has this boot's birth: the release is connected and known (update health). */
   'birth.sent': { bootId: string };
   'config.applied': { version: number; settings: CounterSettings };

@@ -4,8 +4,10 @@ import {
   CHANNELS,
   type Channel,
   channelsFrom,
+  decodeIngestState,
   deviceSubscriptions,
   encodePayload,
+  INGEST_STATE,
   type LinkStatus,
   type PayloadOf,
   parseTopic,
@@ -158,6 +160,8 @@ export class Runtime {
       this.subscriptions = new Subscriptions(
         transport,
         () => deviceSubscriptions(config.device),
+        // Optional: a centre older than the topic refuses it, and the agent then works as before.
+        [INGEST_STATE.topic],
         logger,
         (resumed) => this.onReady(resumed),
       );
@@ -225,6 +229,12 @@ export class Runtime {
   }
 
   private onMessage(topic: string, payload: Buffer): void {
+    if (topic === INGEST_STATE.topic) {
+      const state = decodeIngestState(payload);
+      if (state.ok) this.d.bus.emit('centre.ingest', state.value);
+      else this.d.bus.emit('rejected', { source: 'mqtt ingest state', reason: state.reason });
+      return;
+    }
     const t = parseTopic(topic);
     const me = this.d.config.device;
     if (!t.ok) {

@@ -13,10 +13,17 @@ export class Subscriptions {
   /** Bumped on every connect, disconnect and stop: a retry from an older connection is dropped. */
   private generation = 0;
   private timer: NodeJS.Timeout | null = null;
+  /** Logged once until granted again: a centre without the topic refuses it on every connect. */
+  private optionalRefused = false;
 
   constructor(
     private readonly transport: Transport,
     private readonly topics: () => readonly string[],
+    /**
+     * Asked for after `topics` on every connect, and not waited for: a refusal (a broker that does
+     * not know the topic yet) is logged once and the connection is ready all the same.
+     */
+    private readonly optional: readonly string[],
     private readonly logger: Logger,
     private readonly ready: (resumed: boolean) => void,
     private readonly retryMs: readonly number[] = SUBSCRIBE_RETRY_MS,
@@ -55,6 +62,22 @@ export class Subscriptions {
       this.timer.unref();
       return;
     }
-    if (gen === this.generation) this.ready(resumed);
+    if (gen !== this.generation) return;
+    if (this.optional.length > 0) {
+      this.transport.subscribe(this.optional).then(
+        () => {
+          this.optionalRefused = false;
+        },
+        (e: unknown) => {
+          if (this.optionalRefused) return;
+          this.optionalRefused = true;
+          this.logger.warn(
+            { err: (e as Error).message },
+            'optional subscription not granted; working without it',
+          );
+        },
+      );
+    }
+    this.ready(resumed);
   }
 }

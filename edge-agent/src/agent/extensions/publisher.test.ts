@@ -78,7 +78,11 @@ function harness(window: number, opts: { deadLetterAfter?: number; dataDir?: str
     vi.advanceTimersByTime(250);
     await Promise.resolve(); // PUBACKs of the re-sends
   };
-  return { pub, transport, bus, add, ack, outbox, elapse, advance: (ms: number) => (mono += ms) };
+  let ts = 1_764_000_000_000;
+  /** What the broker hands on from `INGEST_STATE`: a new `ts` is a new connection of the ingest. */
+  const ingest = (online: boolean) =>
+    bus.emit('centre.ingest', online ? { v: 1, online: true, ts: ++ts } : { v: 1, online: false });
+  return { pub, transport, bus, add, ack, ingest, outbox, elapse, advance: (ms: number) => (mono += ms) };
 }
 
 describe('Publisher', () => {
@@ -195,41 +199,48 @@ describe('Publisher', () => {
     h.pub.stop();
   });
 
-  it('dead-letters an event the server keeps ignoring while acking others, and moves on', async () => {
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
-    const h = harness(2, { deadLetterAfter: 3 });
-    const dead: string[][] = [];
-    h.bus.on('event.dead-lettered', (e) => dead.push(e.eventIds));
-    const poison = h.add('P1');
-    h.pub.start();
-    await Promise.resolve();
-    for (let i = 0; i < 3; i++) {
-      // The server stores (and acks) every other event, never the poisoned one.
-      const good = h.add(`G${i}`);
-      h.pub.pump();
+  it.each([
+    ['from a centre that does not say whether it listens', false],
+    ['while the ingest is heard listening', true],
+  ])(
+    'dead-letters an event the server keeps ignoring while acking others, and moves on (%s)',
+    async (_, said) => {
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+      const h = harness(2, { deadLetterAfter: 3 });
+      const dead: string[][] = [];
+      h.bus.on('event.dead-lettered', (e) => dead.push(e.eventIds));
+      const poison = h.add('P1');
+      h.pub.start();
+      if (said) h.ingest(true);
       await Promise.resolve();
-      h.ack([good]);
-      await h.elapse(1_100);
-    }
-    expect(dead).toEqual([[poison]]);
-    expect(h.outbox.stats()).toMatchObject({ depth: 0, deadLetters: 1 });
-    const [kept] = h.outbox.deadLetters();
-    expect(kept).toMatchObject({ eventId: poison, strikes: 3, topic: 'onestop/v1/u/c/d/evt/rating' });
-    expect(kept?.reason).toMatch(/not acknowledged after 3 deliveries/);
-    const n1 = h.add('N1');
-    h.pub.pump();
-    expect(h.transport.sent.at(-1)).toBe('N1');
-    // The technician fixed the server side and sent `retry-dead-letters`: the event goes again,
-    // before newer ones (it keeps its place), and an ack finally drops it.
-    h.ack([n1]);
-    expect(h.outbox.requeueDeadLetters()).toBe(1);
-    h.bus.emit('outbox.requeued', { count: 1 });
-    expect(h.transport.sent.at(-1)).toBe('P1');
-    expect(h.outbox.stats()).toMatchObject({ depth: 1, deadLetters: 0 });
-    h.ack([poison]);
-    expect(h.outbox.stats()).toMatchObject({ depth: 0, deadLetters: 0 });
-    h.pub.stop();
-  });
+      for (let i = 0; i < 3; i++) {
+        // The server stores (and acks) every other event, never the poisoned one.
+        const good = h.add(`G${i}`);
+        h.pub.pump();
+        await Promise.resolve();
+        h.ack([good]);
+        await h.elapse(1_100);
+      }
+      expect(dead).toEqual([[poison]]);
+      expect(h.outbox.stats()).toMatchObject({ depth: 0, deadLetters: 1 });
+      const [kept] = h.outbox.deadLetters();
+      expect(kept).toMatchObject({ eventId: poison, strikes: 3, topic: 'onestop/v1/u/c/d/evt/rating' });
+      expect(kept?.reason).toMatch(/not acknowledged after 3 deliveries/);
+      const n1 = h.add('N1');
+      h.pub.pump();
+      expect(h.transport.sent.at(-1)).toBe('N1');
+      // The technician fixed the server side and sent `retry-dead-letters`: the event goes again,
+      // before newer ones (it keeps its place), and an ack finally drops it.
+      h.ack([n1]);
+      expect(h.outbox.requeueDeadLetters()).toBe(1);
+      h.bus.emit('outbox.requeued', { count: 1 });
+      expect(h.transport.sent.at(-1)).toBe('P1');
+      expect(h.outbox.stats()).toMatchObject({ depth: 1, deadLetters: 0 });
+      h.ack([poison]);
+      expect(h.outbox.stats()).toMatchObject({ depth: 0, deadLetters: 0 });
+      h.pub.stop();
+    },
+  );
 
   it('does not count late acks of earlier sends against the events sent after them', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
@@ -246,6 +257,64 @@ describe('Publisher', () => {
     }
     expect(dead).toEqual([]);
     expect(h.outbox.stats()).toMatchObject({ depth: 0, deadLetters: 0 });
+    h.pub.stop();
+  });
+
+  it('never counts a delivery made while the ingest was away, however often it comes and goes', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const h = harness(4, { deadLetterAfter: 2 });
+    const dead: string[][] = [];
+    h.bus.on('event.dead-lettered', (e) => dead.push(e.eventIds));
+    h.pub.start();
+    h.ingest(true); // the retained word after the connect
+    for (let i = 0; i < 5; i++) {
+      // The ingest dies (its will), X goes while nobody subscribes (the broker drops it), the
+      // ingest returns and acknowledges an event sent after X; X's ack timeout then expires.
+      h.ingest(false);
+      h.add(`X${i}`);
+      h.pub.pump();
+      await Promise.resolve();
+      h.advance(10);
+      const later = h.add(`L${i}`);
+      h.pub.pump();
+      await Promise.resolve();
+      h.ack([later]);
+      await h.elapse(1_100);
+    }
+    expect(dead).toEqual([]);
+    expect(h.outbox.stats()).toMatchObject({ deadLetters: 0 });
+    h.pub.stop();
+  });
+
+  it('re-sends at once what went while the ingest was away when it is heard listening again', async () => {
+    const h = harness(4);
+    h.pub.start();
+    h.ingest(true);
+    h.ingest(false);
+    h.add('R1');
+    h.pub.pump();
+    expect(h.transport.sent).toEqual(['R1']);
+    h.ingest(true);
+    // Not after the ack timeout: now.
+    expect(h.transport.sent).toEqual(['R1', 'R1']);
+    // The same word again (a duplicate delivery) is no new connection of the ingest.
+    h.bus.emit('centre.ingest', { v: 1, online: true, ts: 1_764_000_000_003 });
+    h.bus.emit('centre.ingest', { v: 1, online: true, ts: 1_764_000_000_003 });
+    expect(h.transport.sent).toEqual(['R1', 'R1', 'R1']);
+    h.pub.stop();
+  });
+
+  it('does not send everything twice when the first word after a connect is a new ingest', () => {
+    const h = harness(4);
+    h.add('F1');
+    h.pub.start();
+    h.ingest(true);
+    h.transport.connected = false;
+    h.bus.emit('mqtt.disconnected', { reason: 'test' });
+    h.transport.connected = true;
+    h.bus.emit('mqtt.connected', { resumed: false });
+    h.ingest(true); // retained: the ingest moved to another broker while this device was away
+    expect(h.transport.sent).toEqual(['F1', 'F1']);
     h.pub.stop();
   });
 

@@ -1,4 +1,4 @@
-import { decodePayload } from '@onestop/protocol';
+import { decodePayload, type IngestState } from '@onestop/protocol';
 import type { AgentContext, Extension } from '../context.js';
 
 export interface PublisherOptions {
@@ -54,6 +54,13 @@ export class Publisher implements Extension {
   /** The events in flight at the latest timeout re-send: their acks keep the backoff (Karn). */
   private resent = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
+  /**
+   * What this connection has heard of the ingest (`centre.ingest`): null until its retained state
+   * arrives after a connect, and for good on a centre that does not say it. `heardAt`: when the
+   * latest word arrived; a delivery sent before the ingest was heard listening may have been
+   * dropped by the broker (a clean session keeps nothing for a subscriber that is away).
+   */
+  private centre: { online: boolean; ts: number | null; heardAt: number } | null = null;
   private offs: Array<() => void> = [];
 
   constructor(
@@ -65,7 +72,11 @@ export class Publisher implements Extension {
     const { bus } = this.ctx;
     this.offs = [
       bus.on('mqtt.connected', () => this.resend()),
-      bus.on('mqtt.disconnected', () => this.reset()),
+      bus.on('mqtt.disconnected', () => {
+        this.centre = null;
+        this.reset();
+      }),
+      bus.on('centre.ingest', (state) => this.onIngestState(state)),
       bus.on('event.recorded', () => this.pump()),
       // A held rating became final: the queue reads on past it.
       bus.on('outbox.released', () => this.pump()),
@@ -115,8 +126,10 @@ export class Publisher implements Extension {
     // event: a dead link or a stopped ingest acks nothing, and then nothing is ever set aside.
     // A strike only when the server acknowledged something sent AFTER this delivery: acks for
     // earlier sends arriving late (a slow ingest catching up) say nothing about this event.
+    // And only when the ingest was heard listening as it was sent: otherwise the broker may have
+    // dropped it for want of a subscriber, while the ingest, back, acknowledged later ones.
     const ignored = expired
-      .filter(([, f]) => f.brokerHas && this.lastAckedSendNo > f.sendNo)
+      .filter(([, f]) => f.brokerHas && this.lastAckedSendNo > f.sendNo && this.heardListening(f))
       .map(([id]) => id);
     if (ignored.length > 0) this.strike(ignored);
     this.ctx.logger.warn(
@@ -125,6 +138,33 @@ export class Publisher implements Extension {
     );
     this.backoff = Math.min(MAX_BACKOFF_DOUBLINGS, this.backoff + 1);
     this.resent = new Set(this.inflight.keys());
+    this.resend();
+  }
+
+  /** Unknown (a centre that does not say, or its word not yet heard) counts as listening, as before. */
+  private heardListening(f: InFlight): boolean {
+    if (this.centre === null) return true;
+    return this.centre.online && f.sentAt >= this.centre.heardAt;
+  }
+
+  private onIngestState(state: IngestState): void {
+    const now = this.ctx.clock.mono();
+    const previous = this.centre;
+    if (!state.online) {
+      this.centre = { online: false, ts: previous?.ts ?? null, heardAt: now };
+      return;
+    }
+    if (previous?.online && previous.ts === state.ts) return;
+    this.centre = { online: true, ts: state.ts, heardAt: now };
+    // The first word after a connect: everything was sent again a moment ago. Heard live, a new
+    // listening period means what was sent while the ingest was away is gone: sent again now,
+    // not after the ack timeout (doubled while the re-sends went unanswered).
+    if (previous === null) return;
+    this.ctx.logger.info(
+      { inFlight: this.inflight.size },
+      'the ingest listens again; re-sending un-acked events',
+    );
+    this.backoff = 0;
     this.resend();
   }
 
