@@ -209,9 +209,11 @@ describe('Publisher', () => {
       const h = harness(2, { deadLetterAfter: 3 });
       const dead: string[][] = [];
       h.bus.on('event.dead-lettered', (e) => dead.push(e.eventIds));
-      const poison = h.add('P1');
       h.pub.start();
       if (said) h.ingest(true);
+      h.advance(10);
+      const poison = h.add('P1');
+      h.pub.pump();
       await Promise.resolve();
       for (let i = 0; i < 3; i++) {
         // The server stores (and acks) every other event, never the poisoned one.
@@ -283,6 +285,48 @@ describe('Publisher', () => {
     }
     expect(dead).toEqual([]);
     expect(h.outbox.stats()).toMatchObject({ deadLetters: 0 });
+    h.pub.stop();
+  });
+
+  it('does not count a delivery sent before the ingest was heard after a connect', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const h = harness(4, { deadLetterAfter: 1 });
+    const dead: string[][] = [];
+    h.bus.on('event.dead-lettered', (e) => dead.push(e.eventIds));
+    h.add('B1');
+    h.pub.start(); // the connect's re-send: B1 goes before any word of the ingest
+    await Promise.resolve();
+    h.advance(10);
+    h.ingest(true);
+    h.advance(10);
+    const later = h.add('B2');
+    h.pub.pump();
+    await Promise.resolve();
+    h.ack([later]);
+    await h.elapse(1_100);
+    expect(dead).toEqual([]);
+    h.pub.stop();
+  });
+
+  it('takes an ack as proof the ingest listens, whatever stale "offline" it heard', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const h = harness(4, { deadLetterAfter: 2 });
+    const dead: string[][] = [];
+    h.bus.on('event.dead-lettered', (e) => dead.push(e.eventIds));
+    h.pub.start();
+    h.ingest(true);
+    // A dead cluster node's will of the ingest's earlier connection, said late: the ingest listens.
+    h.ingest(false);
+    h.advance(10);
+    const poison = h.add('P1');
+    for (let i = 0; i < 3; i++) {
+      const good = h.add(`G${i}`);
+      h.pub.pump();
+      await Promise.resolve();
+      h.ack([good]);
+      await h.elapse(1_100);
+    }
+    expect(dead).toEqual([[poison]]);
     h.pub.stop();
   });
 

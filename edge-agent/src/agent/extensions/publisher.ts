@@ -147,6 +147,18 @@ export class Publisher implements Extension {
     return this.centre.online && f.sentAt >= this.centre.heardAt;
   }
 
+  /**
+   * An ack of a delivery sent after "offline" was heard is better evidence than that word: the
+   * ingest listened when it arrived. A stale "offline" (a dead cluster node's will of the
+   * ingest's earlier connection, said minutes late by another node; a rolled-back ingest that
+   * never says "online") would otherwise keep every refusal from ever being set aside.
+   */
+  private provesListening(f: InFlight): void {
+    const c = this.centre;
+    if (c === null || c.online || f.sentAt < c.heardAt) return;
+    this.centre = { online: true, ts: c.ts, heardAt: f.sentAt };
+  }
+
   private onIngestState(state: IngestState): void {
     const now = this.ctx.clock.mono();
     const previous = this.centre;
@@ -197,6 +209,7 @@ export class Publisher implements Extension {
     }
     for (const id of r.value.eventIds) {
       const flight = this.inflight.get(id);
+      if (flight) this.provesListening(flight);
       if (flight && flight.sendNo > this.lastAckedSendNo) this.lastAckedSendNo = flight.sendNo;
       if (flight && !this.resent.has(id)) this.backoff = 0;
       this.resent.delete(id);
