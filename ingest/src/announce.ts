@@ -1,4 +1,4 @@
-import { decodeIngestState, encodeIngestState, INGEST_STATE, PROTOCOL_VERSION } from '@onestop/protocol';
+import { encodeIngestState, INGEST_STATE, PROTOCOL_VERSION } from '@onestop/protocol';
 import type { IClientPublishOptions, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 
@@ -18,11 +18,11 @@ export const OFFLINE_WILL = {
 
 /**
  * Tells devices whether the ingest is listening (`INGEST_STATE`), as Sparkplug B's primary host
- * does on its STATE topic, and with its rule: the host listens to its own topic and says "online"
- * again when it hears "offline" while it is up. In a cluster, a broker that dies takes our will
- * with it, and another node says it once the dead one misses its heartbeats: minutes after the
- * ingest has moved to that node and said "online". Left standing, the stale "offline" would make
- * every device think the centre away, and no event it refuses would ever be set aside.
+ * does on its STATE topic: "online" once the event subscription is granted, "offline" as the will
+ * and when it leaves. Unlike Sparkplug's host it does not answer a stale "offline" (in a cluster,
+ * a dead node's will of our earlier connection, said by another node minutes after we moved):
+ * "online" again would carry a new `ts`, and every device would re-send its window at once. A
+ * device takes its next ack as proof that we listen instead (edge-agent publisher).
  */
 export class Announcer {
   constructor(
@@ -32,37 +32,18 @@ export class Announcer {
 
   /** After the event subscription is granted: from now on a device's event reaches us. */
   listening(): void {
-    this.say(true);
-    // Not waited for, and a refusal (a broker ACL that does not know the topic) costs only the
-    // correction of a stale will.
-    this.client.subscribe(INGEST_STATE.topic, { qos: 0 }, (err, granted) => {
-      if (err || granted?.some((g) => g.qos === 128))
-        this.log.warn(
-          { err, topic: INGEST_STATE.topic },
-          'cannot hear our own state; a stale will stays until we reconnect',
-        );
-    });
-  }
-
-  /** A message on `INGEST_STATE.topic`. Retained copies (our own, or a will from before) are old news. */
-  heard(payload: Buffer, retained: boolean): void {
-    if (retained) return;
-    const state = decodeIngestState(payload);
-    if (state.ok && !state.value.online && this.client.connected) {
-      this.log.info('heard that the ingest is offline while it listens; saying online again');
-      this.say(true);
-    }
-  }
-
-  /** On a graceful end (which sends no will): the devices learn at once that nobody listens. */
-  async leaving(): Promise<void> {
-    if (this.client.connected) await this.publish(false);
-  }
-
-  private say(online: boolean): void {
-    this.publish(online).catch((err: unknown) =>
-      this.log.warn({ err, online }, 'ingest state not published; said again at the next connection'),
+    this.publish(true).catch((err: unknown) =>
+      this.log.warn({ err }, 'ingest state not published; said again at the next connection'),
     );
+  }
+
+  /**
+   * On a graceful end (which sends no will), once the event subscription is gone: the devices learn
+   * at once that nobody listens. Bounded: a wedged socket must not hold the close.
+   */
+  async leaving(timeoutMs = 2_000): Promise<void> {
+    if (!this.client.connected) return;
+    await Promise.race([this.publish(false), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
   }
 
   private async publish(online: boolean): Promise<void> {

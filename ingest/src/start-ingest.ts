@@ -3,7 +3,6 @@ import {
   CHANNELS,
   channelsFrom,
   type DeviceAddress,
-  INGEST_STATE,
   type ParsedTopic,
   prepareDecoders,
   SERVICE_BACKOFF,
@@ -367,8 +366,7 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
     if (suppressed !== null)
       log.warn({ topic: topicName.slice(0, 200), reason, detail, suppressed }, 'event refused by ingest');
   };
-  client.on('message', (topicName, payload, packet) => {
-    if (topicName === INGEST_STATE.topic) return announcer.heard(payload, packet.retain);
+  client.on('message', (topicName, payload) => {
     const d = decodeEvent(topicName, payload);
     if (!d.ok) return refuse(topicName, d.reason, d.detail);
     // The broker refuses a revoked device once it hears of it; what got past it before (or went
@@ -418,6 +416,15 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
 
   if (opts.awaitBroker ?? true) await ready;
 
+  /** Bounded: a broker that does not answer must not hold the close. */
+  const unsubscribe = async () => {
+    // A persistent session keeps its subscription, so that the broker queues for us meanwhile.
+    if (!client.connected || opts.persistentSession) return;
+    await Promise.race([
+      client.unsubscribeAsync(filter).catch(() => {}),
+      new Promise((r) => setTimeout(r, 2_000).unref()),
+    ]);
+  };
   const flush = async () => {
     await commits.flush();
     // Acks wait for the broker; when it is gone, the devices re-send and get them next time.
@@ -427,7 +434,10 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
     flush,
     health: () => health.health(),
     async close() {
-      // Stop reading first, then store what was read, then say so to the devices.
+      // Unsubscribe (what arrives until the broker confirms is read and stored as usual), stop
+      // reading, say "offline" (a device then counts nothing sent later against its events), then
+      // store what was read and say so to the devices.
+      await unsubscribe();
       client.handleMessage = (_packet, _callback) => {};
       await announcer
         .leaving()
