@@ -3,6 +3,7 @@ import {
   CHANNELS,
   type CommandResponse,
   INGEST_STATE,
+  parseTopic,
   type StatusMessage,
   type TelemetryMessage,
   type UpdateStatus,
@@ -11,7 +12,7 @@ import { counter, gauge, LogThrottle } from '@onestop/service';
 import type { AedesOptions, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { INTERNAL_PREFIX, mayForward, maySubscribe, type Session } from './acl.js';
+import { INTERNAL_PREFIX, mayForward, mayPublish, maySubscribe, type Session } from './acl.js';
 import type { Authenticator } from './auth.js';
 import { DeviceBudgets, type RateLimit } from './budget.js';
 import type { DeviceStateWriter } from './device-state.js';
@@ -160,6 +161,7 @@ export class Gate {
               }
             }
             if (r.ok) {
+              if (r.session.role === 'device') this.dropForeignWill(client, r.session);
               this.sessions.set(client, r.session);
               if (r.standing !== undefined) this.standing.set(client, r.standing);
               liftPacketLimit(client.conn);
@@ -200,6 +202,28 @@ export class Gate {
         done(null, session && maySubscribe(session, sub.topic) ? sub : null);
       },
     };
+  }
+
+  /**
+   * A device's will may only be what the device itself may publish (its own `status`, in
+   * practice). Checked now, not when the will is said: a will of a client whose node died is said
+   * by another node without the client, and could otherwise speak for another device or say that
+   * the ingest is offline.
+   */
+  private dropForeignWill(client: Client, session: Session): void {
+    const withWill = client as Client & { _will?: { topic: string } | null };
+    const will = withWill._will;
+    if (!will) return;
+    const parsed = parseTopic(will.topic);
+    if (parsed.ok && mayPublish(session, parsed.topic).ok) return;
+    withWill._will = null;
+    this.refuse(
+      client,
+      session.username,
+      'foreign_topic',
+      'will on a topic the device may not publish; dropped',
+      will.topic,
+    );
   }
 
   private check(client: Client | null, packet: PublishPacket): DoorVerdict {
