@@ -167,7 +167,8 @@ export async function runMqttFuzz(opts: MqttFuzzOptions): Promise<MqttFuzzFigure
 
     opts.progress?.('fuzz devices publish');
     const rejectedBefore = await countsOf(registry, 'onestop_events_rejected_total', 'reason');
-    const acceptedOf = (c: Counts) => sum(c) - (c.ack ?? 0);
+    // Said by the ingest, not the fuzz devices (a reconnect of the ingest mid-run says "online").
+    const acceptedOf = (c: Counts) => sum(c) - (c.ack ?? 0) - (c['ingest-state'] ?? 0);
     const acceptedBefore = acceptedOf(await countsOf(registry, 'onestop_broker_accepted_total', 'channel'));
 
     // Honest traffic alongside: ratings with their visits, as a counter sends them, and its
