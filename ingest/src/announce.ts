@@ -37,13 +37,9 @@ export class Announcer {
     );
   }
 
-  /**
-   * On a graceful end (which sends no will), once the event subscription is gone: the devices learn
-   * at once that nobody listens. Bounded: a wedged socket must not hold the close.
-   */
-  async leaving(timeoutMs = 2_000): Promise<void> {
-    if (!this.client.connected) return;
-    await Promise.race([this.publish(false), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+  /** On a graceful end (which sends no will): the devices learn at once that nobody listens. */
+  async leaving(): Promise<void> {
+    if (this.client.connected) await this.publish(false);
   }
 
   private async publish(online: boolean): Promise<void> {

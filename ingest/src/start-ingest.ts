@@ -416,14 +416,13 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
 
   if (opts.awaitBroker ?? true) await ready;
 
-  /** Bounded: a broker that does not answer must not hold the close. */
+  /** A broker that does not answer, or a wedged socket, must not hold the close. */
+  const bounded = (step: Promise<unknown>) =>
+    Promise.race([step, new Promise((r) => setTimeout(r, 2_000).unref())]);
   const unsubscribe = async () => {
     // A persistent session keeps its subscription, so that the broker queues for us meanwhile.
     if (!client.connected || opts.persistentSession) return;
-    await Promise.race([
-      client.unsubscribeAsync(filter).catch(() => {}),
-      new Promise((r) => setTimeout(r, 2_000).unref()),
-    ]);
+    await bounded(client.unsubscribeAsync(filter).catch(() => {}));
   };
   const flush = async () => {
     await commits.flush();
@@ -439,9 +438,9 @@ export async function startIngest(opts: IngestOptions): Promise<IngestHandle> {
       // store what was read and say so to the devices.
       await unsubscribe();
       client.handleMessage = (_packet, _callback) => {};
-      await announcer
-        .leaving()
-        .catch((err: unknown) => log.warn({ err }, 'ingest state not published on leaving'));
+      await bounded(announcer.leaving()).catch((err: unknown) =>
+        log.warn({ err }, 'ingest state not published on leaving'),
+      );
       await flush();
       commits.stop();
       link.stop();
