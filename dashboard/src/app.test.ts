@@ -515,7 +515,7 @@ describe.each(STORE_BACKENDS)('dashboard on %s', (backend) => {
     const text = await metrics.text();
     expect(text).toMatch(/onestop_dashboard_charts_total\{result="drawn"\} \d+/);
     // The pages above drew charts, and the cache holds them.
-    expect(Number(/onestop_dashboard_chart_cache_chars (\d+)/.exec(text)?.[1])).toBeGreaterThan(0);
+    expect(Number(/onestop_dashboard_chart_cache_bytes (\d+)/.exec(text)?.[1])).toBeGreaterThan(0);
   });
 
   it('answers 503 on /healthz while a part beside it (the all-in-one ingest) is unhealthy', async () => {

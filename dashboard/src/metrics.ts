@@ -1,7 +1,7 @@
 import { type Database, openAlertCounts } from '@onestop/store';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { chartCacheChars, chartCounts } from './charts/svg.js';
+import { chartCacheBytes, chartCounts } from './charts/svg.js';
 
 /** Open device alerts per kind, read from the database at scrape time (any process may raise them). */
 export function registerAlertGauge(registry: Registry, db: Database, logger: Logger): void {
@@ -38,11 +38,11 @@ export function registerChartCounter(registry: Registry): void {
     },
   });
   new Gauge({
-    name: 'onestop_dashboard_chart_cache_chars',
-    help: 'Characters of SVG the cache of drawn charts holds (bounded at 32 Mi)',
+    name: 'onestop_dashboard_chart_cache_bytes',
+    help: 'Heap bytes of SVG the cache of drawn charts holds (bounded at 32 MiB)',
     registers: [registry],
     collect() {
-      this.set(chartCacheChars());
+      this.set(chartCacheBytes());
     },
   });
 }
