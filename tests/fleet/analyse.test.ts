@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ackLatencies, compare, type Produced, readLogs, rssSlopeMbPerHour } from './analyse.js';
+import { ackLatencies, compare, type Produced, readLogs, slopeMbPerHour } from './analyse.js';
 
 describe('fleet log analysis', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-analyse-'));
@@ -81,10 +81,10 @@ describe('fleet log analysis', () => {
 
   it('gives memory’s trend in MB per hour: flat, growing, and too few samples', () => {
     const at = (min: number) => min * 60_000;
-    expect(rssSlopeMbPerHour([0, 10, 20, 30].map((m) => [at(m), 200] as const))).toBe(0);
+    expect(slopeMbPerHour([0, 10, 20, 30].map((m) => [at(m), 200] as const))).toBe(0);
     // 5 MB every 10 minutes, with noise around it: 30 MB an hour.
     expect(
-      rssSlopeMbPerHour([
+      slopeMbPerHour([
         [at(0), 201],
         [at(10), 204],
         [at(20), 211],
@@ -92,7 +92,7 @@ describe('fleet log analysis', () => {
         [at(40), 221],
       ]),
     ).toBe(30);
-    expect(rssSlopeMbPerHour([[at(0), 200]])).toBeNull();
+    expect(slopeMbPerHour([[at(0), 200]])).toBeNull();
   });
 
   it('explains a stored event without a log line only as the tail of a killed process', () => {

@@ -186,10 +186,10 @@ export function compare(
 }
 
 /**
- * The least-squares slope of resident memory over time, in MB per hour, from `[ms, MB]` samples;
+ * The least-squares slope of memory over time, in MB per hour, from `[ms, MB]` samples;
  * null with fewer than two instants.
  */
-export function rssSlopeMbPerHour(samples: ReadonlyArray<readonly [number, number]>): number | null {
+export function slopeMbPerHour(samples: ReadonlyArray<readonly [number, number]>): number | null {
   if (samples.length < 2) return null;
   const n = samples.length;
   const mt = samples.reduce((a, [t]) => a + t, 0) / n;

@@ -54,6 +54,11 @@ async function smallDay(o: Pick<FleetOptions, 'target' | 'faults'>): Promise<Fle
   expect(r.drained).toBe(true);
   expect(r.serverCrashes).toEqual([]);
   expect(r.faults.filter((f) => f.drainedMs === null)).toEqual([]);
+  // Each Node process of the centre had its heap read from its /metrics, the dashboard its cache.
+  expect(Object.keys(r.heap).sort()).toEqual(
+    o.target === 'split' ? ['broker-a', 'broker-b', 'dashboard', 'ingest'] : ['serve'],
+  );
+  expect(r.heap[o.target === 'split' ? 'dashboard' : 'serve']!.chartCacheMb).toBeGreaterThan(0);
   return r;
 }
 

@@ -16,9 +16,10 @@ import {
   type Produced,
   percentile,
   readLogs,
-  rssSlopeMbPerHour,
+  slopeMbPerHour,
   type Window,
 } from './analyse.js';
+import { HeapSampler, type HeapSummary, summariseHeap } from './heap.js';
 import {
   cutFor,
   cutOffEvidence,
@@ -165,6 +166,13 @@ export interface FleetReport {
    * (flat memory: near 0; a leak: positive).
    */
   memory: Record<string, { firstMb: number; lastMb: number; maxMb: number; mbPerHour: number | null }>;
+  /**
+   * The V8 heap of each Node process of the centre, from its `/metrics` (every 20 s; a short day
+   * more often) after the same
+   * warm-up: its floor per window (a twelfth of the run, 1–5 min) and their trend, and for the
+   * dashboard the trend less its bounded cache of drawn charts. Since its last restart.
+   */
+  heap: Record<string, HeapSummary>;
   /** CPU seconds per process over the day (all its lives): where `serverCpuS` and the fleet's go. */
   cpuS: Record<string, number>;
 }
@@ -357,6 +365,12 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       }
       maxFleetDepth = Math.max(maxFleetDepth, fleetDepth);
     }, 1_000);
+    const heapSampler = new HeapSampler(() =>
+      split ? split.metricsUrls : centreUp() ? { serve: `${centre().dashboardUrl}/metrics` } : {},
+    );
+    // Every 20 s, as Prometheus would; a short day (CI's) gets some 60 samples all the same.
+    const heapEveryMs = Math.min(20_000, Math.max(1_000, realDayMs / 60));
+    const heapSampling = setInterval(() => void heapSampler.sample(Date.now()), heapEveryMs);
 
     // Dashboard pages timed while the day runs (a leader's browser reloading every few seconds).
     const units = [...new Set(fleet.map((c) => c.unitId))];
@@ -541,6 +555,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     dashboardOn = false;
     await dashboard;
     clearInterval(sampling);
+    clearInterval(heapSampling);
     const realSeconds = (Date.now() - realStart) / 1000;
 
     // Cameras keep looking after the day's last visit, and an agent flushes its last summary as it
@@ -588,12 +603,18 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
         lastMb: s.rss[s.rss.length - 1]![1],
         maxMb: Math.round(s.maxRssMb),
         // Over the last life only: a restart's fresh start would read as memory given back.
-        mbPerHour: rssSlopeMbPerHour(s.rss.slice(Math.max(from, s.lifeStart))),
+        mbPerHour: slopeMbPerHour(s.rss.slice(Math.max(from, s.lifeStart))),
       };
     };
     if (split) for (const [name, s] of split.sampler.members) summarise(name, s);
     else summarise('serve', serverSampler);
     for (const w of workers) summarise(`fleet-${w.spec.index}`, w.sampler);
+    const heap: FleetReport['heap'] = {};
+    const heapWindowMs = Math.min(300_000, Math.max(60_000, (realSeconds * 1000) / 12));
+    for (const [name, series] of heapSampler.series) {
+      const h = summariseHeap(series, (realSeconds * 1000) / 10, heapWindowMs);
+      if (h) heap[name] = h;
+    }
     if (cmp.lost > 0) log(`lost, e.g.: ${cmp.lostIds.join(' ')}`);
     const round = (x: number | null) => (x === null ? null : Math.round(x));
     return {
@@ -642,6 +663,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
       faults,
       serverCrashes,
       memory,
+      heap,
       cpuS,
     };
   } finally {

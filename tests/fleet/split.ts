@@ -141,6 +141,8 @@ export interface Split {
   mqttUrls: string[];
   /** Server processes summed: both brokers, the ingest, the dashboard, PostgreSQL and Redis. */
   sampler: SamplerGroup;
+  /** The Prometheus `/metrics` of each Node part: brokers, ingest and dashboard. */
+  metricsUrls: Readonly<Record<string, string>>;
   /**
    * Brokers, ingest and dashboard, once the fleet is provisioned; the dashboard's address and log.
    * `watch` supervises them from then on: a crash is told, then the part is started again.
@@ -342,6 +344,7 @@ export async function startSplit(logDir: string, log: (l: string) => void): Prom
       storeOptions: { kind: 'postgres', url },
       mqttUrls,
       sampler,
+      metricsUrls: Object.fromEntries(specs.map((p) => [p.name, `http://127.0.0.1:${p.healthPort}/metrics`])),
       async start() {
         // Brokers first: the ingest connects to broker A, the first of its list.
         for (const s of specs) await run(s);
