@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { HOUR_MS } from '@onestop/protocol';
-import { type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addContributions, contributionsSql, recomputeRollups } from './judge/rollups.js';

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, gte, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
 import { COMMENT_KINDS, COMMENT_STATUSES, type CommentKind, type CommentStatus } from './comments.js';
 import type { Executor } from './db.js';
 import { namedOfficerOfUnit, type Period, type RatingRow, ratingColumns } from './reports.js';

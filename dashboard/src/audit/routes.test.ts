@@ -9,7 +9,7 @@ const MATRIX: Array<[string, Expected]> = [
 ];
 
 describe.each(STORE_BACKENDS)('audit log on %s', (backend) => {
-  const { ctx, as, answersAsExpected } = peopleSuite(backend, NOW);
+  const { as, answersAsExpected } = peopleSuite(backend, NOW);
   answersAsExpected(MATRIX);
 
   it('lists the accounts created, in words', async () => {

@@ -20,7 +20,7 @@ const MATRIX: Array<[string, Expected]> = [
 ];
 
 describe.each(STORE_BACKENDS)('city page on %s', (backend) => {
-  const { ctx, as, answersAsExpected } = peopleSuite(backend, NOW);
+  const { as, answersAsExpected } = peopleSuite(backend, NOW);
   answersAsExpected(MATRIX);
 
   it('answers a bad period with a 400 page naming the field', async () => {

@@ -22,7 +22,6 @@ import { validator } from 'hono/validator';
 import { z } from 'zod';
 import type { DashboardEnv } from '../access/env.js';
 import { requireRole } from '../access/scope.js';
-import { deviceScopeOf } from '../api/routes.js';
 import { fleetLiveAsset } from '../assets/bundle.js';
 import { canSeeBadges, canSeeUnit } from '../auth/access.js';
 import { badRequest, formLimit, notFound } from '../errors/answer.js';
@@ -276,7 +275,6 @@ export function deviceRoutes(db: Database, opts: AlertRouteOptions & { fleetFeed
     form(ConfigForm),
     async (c) => {
       const id = { data: c.req.valid('param').deviceId };
-      const t = translator(c.get('lang'));
       let settings: unknown;
       try {
         settings = JSON.parse(c.req.valid('form').settings);

@@ -11,7 +11,7 @@ const MATRIX: Array<[string, Expected]> = [
 ];
 
 describe.each(STORE_BACKENDS)('officer page on %s', (backend) => {
-  const { ctx, as, answersAsExpected } = peopleSuite(backend, NOW);
+  const { as, answersAsExpected } = peopleSuite(backend, NOW);
   answersAsExpected(MATRIX);
 
   it('answers a malformed officer ID 400 and an unknown one 404, as pages', async () => {

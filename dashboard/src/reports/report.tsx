@@ -1,7 +1,6 @@
 import { periodLabel, type ReportPeriod } from '@onestop/evaluation';
 import { reasonLabel } from '@onestop/protocol';
 import { COMMENT_STATUSES } from '@onestop/store';
-import { tryGetContext } from 'hono/context-storage';
 import { raw } from 'hono/html';
 import type { Lang, MessageKey, Translate } from '../i18n.js';
 import { CityTable } from '../pages/city.js';
