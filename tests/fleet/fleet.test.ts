@@ -54,9 +54,12 @@ async function smallDay(o: Pick<FleetOptions, 'target' | 'faults'>): Promise<Fle
   expect(r.drained).toBe(true);
   expect(r.serverCrashes).toEqual([]);
   expect(r.faults.filter((f) => f.drainedMs === null)).toEqual([]);
-  // Each Node process of the centre had its heap read from its /metrics, the dashboard its cache.
+  // Each Node process of the centre had its heap read from its /metrics, the dashboard its cache;
+  // each fleet process told its agents' heap.
   expect(Object.keys(r.heap).sort()).toEqual(
-    o.target === 'split' ? ['broker-a', 'broker-b', 'dashboard', 'ingest'] : ['serve'],
+    o.target === 'split'
+      ? ['broker-a', 'broker-b', 'dashboard', 'fleet-0', 'fleet-1', 'ingest']
+      : ['fleet-0', 'fleet-1', 'serve'],
   );
   expect(r.heap[o.target === 'split' ? 'dashboard' : 'serve']!.chartCacheMb).toBeGreaterThan(0);
   return r;

@@ -35,8 +35,9 @@ export function parseHeapMetrics(
 }
 
 /**
- * Scrapes every named `/metrics` when asked. A restarted process starts its heap afresh: its
- * series starts again (a fall to a new process's heap is not memory given back).
+ * Scrapes every named `/metrics` when asked, and keeps what is recorded from elsewhere. A
+ * restarted process starts its heap afresh: its series starts again (a fall to a new process's
+ * heap is not memory given back).
  */
 export class HeapSampler {
   readonly series = new Map<string, HeapSample[]>();
@@ -52,14 +53,18 @@ export class HeapSampler {
           .then((r) => (r.ok ? r.text() : null))
           .catch(() => null);
         const m = text === null ? null : parseHeapMetrics(text);
-        if (!m) return;
-        if (this.started.has(name) && this.started.get(name) !== m.startedS) this.series.delete(name);
-        this.started.set(name, m.startedS);
-        const list = this.series.get(name) ?? [];
-        list.push({ at: now, heapMb: m.heapMb, chartCacheMb: m.chartCacheMb });
-        this.series.set(name, list);
+        if (m) this.record(name, m.startedS, { at: now, heapMb: m.heapMb, chartCacheMb: m.chartCacheMb });
       }),
     );
+  }
+
+  /** A sample read otherwise; `life` tells one life of the process from the next (start time, pid). */
+  record(name: string, life: number | null, sample: HeapSample): void {
+    if (this.started.has(name) && this.started.get(name) !== life) this.series.delete(name);
+    this.started.set(name, life);
+    const list = this.series.get(name) ?? [];
+    list.push(sample);
+    this.series.set(name, list);
   }
 }
 

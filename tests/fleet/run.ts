@@ -167,7 +167,8 @@ export interface FleetReport {
    */
   memory: Record<string, { firstMb: number; lastMb: number; maxMb: number; mbPerHour: number | null }>;
   /**
-   * The V8 heap of each Node process of the centre, from its `/metrics` (every 20 s; a short day
+   * The V8 heap of each Node process of the centre, from its `/metrics`, and of each fleet process
+   * (its agents), from its status (every 20 s; a short day
    * more often) after the same
    * warm-up: its floor per window (a twelfth of the run, 1–5 min) and their trend, and for the
    * dashboard the trend less its bounded cache of drawn charts. Since its last restart.
@@ -196,6 +197,7 @@ interface Worker {
     connected: number;
     finished: number;
     counters: number;
+    heapMb: number;
   } | null;
   ready: boolean;
   exited: Promise<void>;
@@ -370,7 +372,18 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     );
     // Every 20 s, as Prometheus would; a short day (CI's) gets some 60 samples all the same.
     const heapEveryMs = Math.min(20_000, Math.max(1_000, realDayMs / 60));
-    const heapSampling = setInterval(() => void heapSampler.sample(Date.now()), heapEveryMs);
+    const heapSampling = setInterval(() => {
+      const now = Date.now();
+      void heapSampler.sample(now);
+      // A restarted fleet process is a new pid: a new series.
+      for (const w of workers)
+        if (w.status)
+          heapSampler.record(`fleet-${w.spec.index}`, w.child.pid ?? null, {
+            at: now,
+            heapMb: w.status.heapMb,
+            chartCacheMb: null,
+          });
+    }, heapEveryMs);
 
     // Dashboard pages timed while the day runs (a leader's browser reloading every few seconds).
     const units = [...new Set(fleet.map((c) => c.unitId))];

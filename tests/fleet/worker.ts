@@ -8,6 +8,7 @@
  * (`unloggedAtKill`), never as lost or unknown.
  */
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
 import { type SimulatedCounter, startSimulatedCounter, systemClock } from '@onestop/edge-agent';
 import pino from 'pino';
 import type { WorkerSpec } from './spec.js';
@@ -89,6 +90,8 @@ const report = () => {
     connected,
     finished,
     counters: counters.length,
+    // The agents' heap, for the run's memory trend (the agents have no /metrics of their own).
+    heapMb: getHeapStatistics().used_heap_size / (1024 * 1024),
   });
 };
 
