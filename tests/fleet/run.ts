@@ -168,10 +168,9 @@ export interface FleetReport {
   memory: Record<string, { firstMb: number; lastMb: number; maxMb: number; mbPerHour: number | null }>;
   /**
    * The V8 heap of each Node process of the centre, from its `/metrics`, and of each fleet process
-   * (its agents), from its status (every 20 s; a short day
-   * more often) after the same
-   * warm-up: its floor per window (a twelfth of the run, 1–5 min) and their trend, and for the
-   * dashboard the trend less its bounded cache of drawn charts. Since its last restart.
+   * (its agents), from its status, every 20 s (a short day more often), after the same warm-up:
+   * its floor per window (a twelfth of the run, 1–5 min) and their trend, and for the dashboard
+   * the trend less its bounded cache of drawn charts. Since its last restart.
    */
   heap: Record<string, HeapSummary>;
   /** CPU seconds per process over the day (all its lives): where `serverCpuS` and the fleet's go. */
