@@ -58,6 +58,8 @@ describe('the heap of a centre process, read from its /metrics', () => {
     )!;
     expect(broker).not.toHaveProperty('lessChartCacheMbPerHour');
     expect(summariseHeap([], 0, MIN)).toBeNull();
+    // A process restarted after the run's warm-up counts from its restart, not from a warm-up of its own.
+    expect(summariseHeap(filling.slice(40), 6 * MIN, 5 * MIN)!.floorsMb).toHaveLength(5);
   });
 
   describe('scraping', () => {

@@ -100,15 +100,16 @@ export interface HeapSummary {
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
-/** A process's heap over the run after `warmUpMs`, by windows of `windowMs`. */
+/**
+ * A process's heap from `fromMs` (the end of the run's warm-up: a process restarted later counts
+ * from its restart), by windows of `windowMs`.
+ */
 export function summariseHeap(
   series: readonly HeapSample[],
-  warmUpMs: number,
+  fromMs: number,
   windowMs: number,
 ): HeapSummary | null {
-  const t0 = series[0]?.at;
-  if (t0 === undefined) return null;
-  const warm = series.filter((s) => s.at - t0 >= warmUpMs);
+  const warm = series.filter((s) => s.at >= fromMs);
   if (warm.length === 0) return null;
   const heap = heapFloors(
     warm.map((s) => [s.at, s.heapMb] as const),

@@ -624,7 +624,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
     const heap: FleetReport['heap'] = {};
     const heapWindowMs = Math.min(300_000, Math.max(60_000, (realSeconds * 1000) / 12));
     for (const [name, series] of heapSampler.series) {
-      const h = summariseHeap(series, (realSeconds * 1000) / 10, heapWindowMs);
+      const h = summariseHeap(series, realStart + (realSeconds * 1000) / 10, heapWindowMs);
       if (h) heap[name] = h;
     }
     if (cmp.lost > 0) log(`lost, e.g.: ${cmp.lostIds.join(' ')}`);
